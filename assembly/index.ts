@@ -1,0 +1,51 @@
+// The WASM core's exported API: flat functions on numbers, and batches in linear memory.
+// host/core/wasm-allocator.ts is its typed wrapper; nothing here is called once per page by the host.
+import { OP_ALLOC, OP_FREE, ALLOC_FAILED, EINVAL, NONE } from "./mm/constants";
+import { mm_boot } from "./mm/boot";
+import { __alloc_pages, __free_pages, is_allocation_head } from "./mm/page_alloc";
+import { nr_pages, pb_mt, BYTES_PER_PAGE } from "./mm/page";
+import { check_allocator, debug_vm_pfn } from "./mm/debug_vm";
+
+export { fill_zone_view, zone_view_ptr, state_digest, free_list_walk, ZONE_VIEW_WORDS } from "./mm/vmstat";
+
+/** Boots a machine; call once per instance. flags: bit 0 largest-steal fallback, bit 1 grouping disabled. */
+export function mm_init(dma32: u32, normal: u32, movable: u32, cma: u32, flags: u32): void {
+  mm_boot(dma32, normal, movable, cma, flags & 1, (flags & 2) != 0);
+}
+
+export function mm_nr_pages(): u32 { return nr_pages; }
+export function mm_bytes_per_page(): u32 { return BYTES_PER_PAGE; }
+export function pageblock_types_ptr(): usize { return pb_mt; }
+
+let batch_ptr: usize = 0;
+let batch_cap: u32 = 0;
+/** A buffer for n operations of 4 words each: (op, arg0, arg1, result). Reused across calls. */
+export function batch_buffer(n: u32): usize {
+  if (n > batch_cap) { batch_ptr = heap.alloc(<usize>n << 4); batch_cap = n; }
+  return batch_ptr;
+}
+
+/** Runs n operations from the batch buffer: (OP_ALLOC, gfp, order) -> PFN or ALLOC_FAILED;
+ *  (OP_FREE, pfn, order) -> 0 or EINVAL. Stops early at an unknown op code and returns how many ran. */
+export function batch_apply(n: u32): u32 {
+  for (let i: u32 = 0; i < n; i++) {
+    const at = batch_ptr + (<usize>i << 4);
+    const op = load<i32>(at);
+    const a = load<u32>(at, 4);
+    const b = load<u32>(at, 8);
+    let r: i32 = 0;
+    if (op == OP_ALLOC) {
+      const pfn = __alloc_pages(a, b);
+      r = pfn == NONE ? ALLOC_FAILED : <i32>pfn;
+    } else if (op == OP_FREE) {
+      if (is_allocation_head(a, b)) __free_pages(a, b); else r = EINVAL;
+    } else {
+      return i;
+    }
+    store<i32>(at, r, 12);
+  }
+  return n;
+}
+
+export function check_invariants(): i32 { return check_allocator(); }
+export function invariant_pfn(): u32 { return debug_vm_pfn; }

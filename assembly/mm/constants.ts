@@ -1,0 +1,52 @@
+// Kernel constants (include/linux/mmzone.h, gfp.h). host/core/constants.ts mirrors them;
+// test/constants.test.ts checks that the two agree.
+
+export const PAGE_SHIFT: u32 = 12;
+export const MAX_PAGE_ORDER: u32 = 10;
+export const NR_PAGE_ORDERS: u32 = 11;
+export const pageblock_order: u32 = 9;
+export const pageblock_nr_pages: u32 = 512;
+
+export const MIGRATE_UNMOVABLE: u32 = 0;
+export const MIGRATE_MOVABLE: u32 = 1;
+export const MIGRATE_RECLAIMABLE: u32 = 2;
+export const MIGRATE_PCPTYPES: u32 = 3;
+export const MIGRATE_HIGHATOMIC: u32 = 3;
+export const MIGRATE_CMA: u32 = 4;
+export const MIGRATE_ISOLATE: u32 = 5;
+export const MIGRATE_TYPES: u32 = 6;
+
+export const ZONE_DMA32: u32 = 0;
+export const ZONE_NORMAL: u32 = 1;
+export const ZONE_MOVABLE: u32 = 2;
+export const MAX_NR_ZONES: u32 = 3;
+
+export const __GFP_MOVABLE: u32 = 0x08;
+export const __GFP_RECLAIMABLE: u32 = 0x10;
+export const __GFP_HIGH: u32 = 0x20;
+/** Ours: the folio goes on the LRU at once (page cache, anon). */
+export const GFP_LRU: u32 = 0x100;
+
+// alloc_flags (mm/internal.h); values are ours.
+export const ALLOC_WMARK_MIN: u32 = 0;
+export const ALLOC_WMARK_LOW: u32 = 1;
+export const ALLOC_WMARK_HIGH: u32 = 2;
+export const ALLOC_WMARK_MASK: u32 = 3;
+export const ALLOC_NOFRAGMENT: u32 = 0x10;
+export const ALLOC_CMA: u32 = 0x20;
+export const ALLOC_MIN_RESERVE: u32 = 0x40;
+export const ALLOC_NON_BLOCK: u32 = 0x80;
+export const ALLOC_HIGHATOMIC: u32 = 0x100;
+export const ALLOC_RESERVES: u32 = ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK | ALLOC_HIGHATOMIC;
+
+/** List terminator and "no page". */
+export const NONE: u32 = 0xffffffff;
+
+export const OP_ALLOC: i32 = 1;
+export const OP_FREE: i32 = 2;
+export const ALLOC_FAILED: i32 = -1;
+export const EINVAL: i32 = -22;
+
+/** Fallback policies (docs/allocator.md). */
+export const FALLBACK_CLAIM_THEN_STEAL: u32 = 0;
+export const FALLBACK_LARGEST_STEAL: u32 = 1;

@@ -1,0 +1,96 @@
+// CONFIG_DEBUG_VM for the allocator: recount everything the fast paths keep incrementally.
+// Returns 0 when all holds, else a code (host/core/invariant-codes.ts names them); debug_vm_pfn says where.
+import {
+  MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, NONE,
+} from "./constants";
+import {
+  PG_buddy, PG_owner, PG_head, PG_dirty, PG_writeback, PG_lru, nr_pages, page_flags, page_order, page_ref,
+  page_next, page_prev, get_pageblock_migratetype, page_alloc_mt, MT_NONE,
+} from "./page";
+import {
+  fa_head, fa_tail, fa_count, fa_index, page_zone, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
+  nr_free_highatomic,
+} from "./zone";
+
+export let debug_vm_pfn: u32 = NONE;
+export const INV_OK: i32 = 0;
+export const INV_LIST_LINKS: i32 = 1;
+export const INV_LIST_COUNT: i32 = 2;
+export const INV_BUDDY_WRONG_LIST: i32 = 3;
+export const INV_BUDDY_MISALIGNED: i32 = 4;
+export const INV_BUDDY_OVERLAP: i32 = 5;
+export const INV_BUDDY_ZONE: i32 = 6;
+export const INV_FREE_PAGE_STATE: i32 = 7;
+export const INV_NR_FREE: i32 = 8;
+export const INV_NR_FREE_CMA: i32 = 9;
+export const INV_NR_FREE_HIGHATOMIC: i32 = 10;
+export const INV_UNLISTED_BUDDY: i32 = 11;
+export const INV_ALLOC_STATE: i32 = 12;
+export const INV_HOLE: i32 = 13;
+
+function fail(code: i32, pfn: u32): i32 { debug_vm_pfn = pfn; return code; }
+
+export function check_allocator(): i32 {
+  debug_vm_pfn = NONE;
+  let listed: u32 = 0;
+  // 1. every list: links consistent, count right, members are buddies of that order, on their block's type
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+    let free: i32 = 0, cma: i32 = 0, ha: i32 = 0;
+    for (let o: u32 = 0; o < NR_PAGE_ORDERS; o++) {
+      for (let mt: u32 = 0; mt < MIGRATE_TYPES; mt++) {
+        const i = fa_index(z, o, mt);
+        let n: u32 = 0;
+        let prev = NONE;
+        for (let p = unchecked(fa_head[i]); p != NONE; p = page_next(p)) {
+          if (p >= nr_pages || page_prev(p) != prev || n > nr_pages) return fail(INV_LIST_LINKS, p);
+          if ((page_flags(p) & PG_buddy) == 0 || page_order(p) != o) return fail(INV_LIST_LINKS, p);
+          if (get_pageblock_migratetype(p) != mt) return fail(INV_BUDDY_WRONG_LIST, p);
+          if ((p & ((<u32>1 << o) - 1)) != 0) return fail(INV_BUDDY_MISALIGNED, p);
+          if (page_zone(p) != z || page_zone(p + (<u32>1 << o) - 1) != z) return fail(INV_BUDDY_ZONE, p);
+          prev = p;
+          n++;
+        }
+        if (unchecked(fa_tail[i]) != prev || unchecked(fa_count[i]) != n) return fail(INV_LIST_COUNT, prev);
+        listed += n;
+        const pages = <i32>(n << o);
+        if (mt != MIGRATE_ISOLATE) free += pages;
+        if (mt == MIGRATE_CMA) cma += pages;
+        if (mt == MIGRATE_HIGHATOMIC) ha += pages;
+      }
+    }
+    if (free != unchecked(NR_FREE_PAGES[z])) return fail(INV_NR_FREE, z);
+    if (cma != unchecked(NR_FREE_CMA_PAGES[z])) return fail(INV_NR_FREE_CMA, z);
+    if (ha != unchecked(nr_free_highatomic[z])) return fail(INV_NR_FREE_HIGHATOMIC, z);
+  }
+  // 2. walk memory: buddies and allocations tile every page exactly once; a free page is clean
+  let buddies: u32 = 0;
+  for (let pfn: u32 = 0; pfn < nr_pages; ) {
+    const f = page_flags(pfn);
+    if ((f & PG_buddy) != 0) {
+      const n = <u32>1 << page_order(pfn);
+      buddies++;
+      for (let q = pfn; q < pfn + n; q++) {
+        const g = page_flags(q);
+        if (q != pfn && (g & PG_buddy) != 0) return fail(INV_BUDDY_OVERLAP, q);
+        if ((g & (PG_owner | PG_dirty | PG_writeback | PG_lru)) != 0 || page_ref(q) != 0 || page_alloc_mt(q) != MT_NONE)
+          return fail(INV_FREE_PAGE_STATE, q);
+      }
+      pfn += n;
+    } else if ((f & PG_owner) != 0 && (f & PG_head) != 0) {
+      const o = page_order(pfn);
+      const n = <u32>1 << o;
+      if ((pfn & (n - 1)) != 0 || pfn + n > nr_pages) return fail(INV_ALLOC_STATE, pfn);
+      const mt = page_alloc_mt(pfn);
+      for (let q = pfn + 1; q < pfn + n; q++) {
+        const g = page_flags(q);
+        if ((g & (PG_owner | PG_head | PG_buddy)) != PG_owner || page_order(q) != o || page_alloc_mt(q) != mt)
+          return fail(INV_ALLOC_STATE, q);
+      }
+      pfn += n;
+    } else {
+      return fail(INV_HOLE, pfn);
+    }
+  }
+  if (buddies != listed) return fail(INV_UNLISTED_BUDDY, NONE);
+  return INV_OK;
+}

@@ -1,0 +1,196 @@
+// Allocation and free entry points (mm/page_alloc.c): __alloc_pages, get_page_from_freelist,
+// rmqueue_buddy, prep_new_page, reserve_highatomic_pageblock, __free_pages, __free_one_page.
+import {
+  MAX_PAGE_ORDER, MAX_NR_ZONES, pageblock_order, pageblock_nr_pages, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE,
+  MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, __GFP_MOVABLE,
+  __GFP_RECLAIMABLE, __GFP_HIGH, GFP_LRU, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, ALLOC_NOFRAGMENT, ALLOC_CMA,
+  ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, NONE,
+} from "./constants";
+import {
+  PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, nr_pages, page_flags, set_page_flags, page_order,
+  set_page_order, set_page_alloc_mt, set_page_ref, get_pageblock_migratetype, set_page_next, set_page_prev,
+} from "./page";
+import {
+  populated_zone, page_zone, zone_managed_pages, nr_reserved_highatomic, page_group_by_mobility_disabled,
+  __add_to_free_list, __del_page_from_free_list, account_freepages, set_pageblock_migratetype,
+  change_pageblock_range, migratetype_is_mergeable,
+} from "./zone";
+import { zone_watermark_fast } from "./watermark";
+import { __rmqueue, __rmqueue_smallest, __move_freepages_block, prep_move_freepages_block } from "./rmqueue";
+
+// include/linux/gfp.h: gfp_migratetype()
+@inline export function gfp_migratetype(gfp: u32): u32 {
+  if (page_group_by_mobility_disabled) return MIGRATE_UNMOVABLE;
+  if ((gfp & __GFP_MOVABLE) != 0) return MIGRATE_MOVABLE;
+  if ((gfp & __GFP_RECLAIMABLE) != 0) return MIGRATE_RECLAIMABLE;
+  return MIGRATE_UNMOVABLE;
+}
+
+// include/linux/gfp.h: gfp_zone(): GFP_HIGHUSER_MOVABLE may use ZONE_MOVABLE, the rest stop at Normal
+function highest_zoneidx(gfp: u32): u32 {
+  if ((gfp & __GFP_MOVABLE) != 0 && populated_zone(ZONE_MOVABLE)) return ZONE_MOVABLE;
+  if (populated_zone(ZONE_NORMAL)) return ZONE_NORMAL;
+  return ZONE_DMA32;
+}
+
+// mm/page_alloc.c: reserve_highatomic_pageblock()
+function reserve_highatomic_pageblock(pfn: u32, order: u32, z: u32): void {
+  const managed = zone_managed_pages(z);
+  if (managed / 100 < pageblock_nr_pages) return;
+  const max_managed = (managed / 100 + pageblock_nr_pages - 1) & ~(pageblock_nr_pages - 1);
+  if (unchecked(nr_reserved_highatomic[z]) >= max_managed) return;
+  const mt = get_pageblock_migratetype(pfn);
+  if (!migratetype_is_mergeable(mt)) return;
+  if (order < pageblock_order) {
+    if (!prep_move_freepages_block(z, pfn)) return;
+    __move_freepages_block(z, pfn & ~(pageblock_nr_pages - 1), mt, MIGRATE_HIGHATOMIC);
+    unchecked(nr_reserved_highatomic[z] += pageblock_nr_pages);
+  } else {
+    change_pageblock_range(pfn, order, MIGRATE_HIGHATOMIC);
+    unchecked(nr_reserved_highatomic[z] += <u32>1 << order);
+  }
+}
+
+// mm/page_alloc.c: rmqueue_buddy()
+function rmqueue_buddy(z: u32, order: u32, alloc_flags: u32, mt: u32): u32 {
+  let page: u32 = NONE;
+  if ((alloc_flags & ALLOC_HIGHATOMIC) != 0) page = __rmqueue_smallest(z, order, MIGRATE_HIGHATOMIC);
+  if (page == NONE) {
+    page = __rmqueue(z, order, mt, alloc_flags);
+    if (page == NONE && (alloc_flags & ALLOC_NON_BLOCK) != 0) page = __rmqueue_smallest(z, order, MIGRATE_HIGHATOMIC);
+  }
+  return page;
+}
+
+// mm/page_alloc.c: prep_new_page() with page_owner's __set_page_owner_handle(): every page records the
+// allocation's order and migratetype, the head is marked
+function prep_new_page(pfn: u32, order: u32, gfp: u32, mt: u32): void {
+  const n: u32 = <u32>1 << order;
+  const lru: u32 = (gfp & GFP_LRU) != 0 ? PG_lru : 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const p = pfn + i;
+    set_page_flags(p, PG_owner | lru);
+    set_page_order(p, order);
+    set_page_alloc_mt(p, mt);
+    set_page_ref(p, 1);
+    set_page_next(p, NONE);
+    set_page_prev(p, NONE);
+  }
+  set_page_flags(pfn, PG_owner | PG_head | lru);
+}
+
+// mm/page_alloc.c: get_page_from_freelist() for one walk of the zonelist, with the ALLOC_NOFRAGMENT retry
+function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
+  while (true) {
+    for (let zi = <i32>highest; zi >= 0; zi--) {
+      const z = <u32>zi;
+      if (!populated_zone(z)) continue;
+      if (!zone_watermark_fast(z, order, alloc_flags, highest)) continue;
+      const page = rmqueue_buddy(z, order, alloc_flags, mt);
+      if (page == NONE) continue;
+      prep_new_page(page, order, gfp, mt);
+      if ((alloc_flags & ALLOC_HIGHATOMIC) != 0) reserve_highatomic_pageblock(page, order, z);
+      return page;
+    }
+    if ((alloc_flags & ALLOC_NOFRAGMENT) == 0) return NONE;
+    alloc_flags &= ~ALLOC_NOFRAGMENT;
+  }
+  return NONE;
+}
+
+// mm/page_alloc.c: alloc_flags_nofragment(): when the preferred zone is Normal. The machine is one node
+// (UMA), where the kernel assumes DMA32 is populated and does not check it.
+function alloc_flags_nofragment(preferred: u32): u32 {
+  return preferred == ZONE_NORMAL ? ALLOC_NOFRAGMENT : 0;
+}
+
+/** Fast path then the slow path's first attempt; returns a PFN or NONE. Reclaim/compaction hook in later. */
+export function __alloc_pages(gfp: u32, order: u32): u32 {
+  if (order > MAX_PAGE_ORDER) return NONE;
+  const mt = gfp_migratetype(gfp);
+  const highest = highest_zoneidx(gfp);
+  let preferred = highest;
+  while (preferred > 0 && !populated_zone(preferred)) preferred--;
+  // gfp_to_alloc_flags_cma()
+  const cma: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0;
+  let page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred), mt, highest);
+  if (page != NONE) return page;
+  // __alloc_pages_slowpath(): gfp_to_alloc_flags()
+  let flags: u32 = ALLOC_WMARK_MIN | cma;
+  if ((gfp & __GFP_HIGH) != 0) {
+    flags |= ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK;
+    if (order > 0) flags |= ALLOC_HIGHATOMIC;
+  }
+  page = get_page_from_freelist(gfp, order, flags, mt, highest);
+  return page;
+}
+
+// mm/page_alloc.c: page_is_buddy() (with find_buddy_page_pfn()'s range check)
+@inline function page_is_buddy(buddy: u32, order: u32, z: u32): bool {
+  if (buddy >= nr_pages) return false;
+  if ((page_flags(buddy) & PG_buddy) == 0) return false;
+  if (page_order(buddy) != order) return false;
+  return page_zone(buddy) == z;
+}
+
+// mm/page_alloc.c: buddy_merge_likely()
+function buddy_merge_likely(pfn: u32, buddy_pfn: u32, order: u32, z: u32): bool {
+  if (order >= MAX_PAGE_ORDER - 1) return false;
+  const higher = buddy_pfn & pfn;
+  return page_is_buddy(higher ^ (<u32>1 << (order + 1)), order + 1, z);
+}
+
+// mm/page_alloc.c: __free_one_page()
+export function __free_one_page(pfn: u32, z: u32, order: u32, mt: u32, to_tail: bool): void {
+  account_freepages(z, <i32>1 << order, mt);
+  let buddy_pfn: u32 = 0;
+  while (order < MAX_PAGE_ORDER) {
+    let buddy_mt = mt;
+    buddy_pfn = pfn ^ (<u32>1 << order);
+    if (!page_is_buddy(buddy_pfn, order, z)) break;
+    if (order >= pageblock_order) {
+      // no merging between pageblocks without fallbacks (CMA, HIGHATOMIC, ISOLATE) and normal ones
+      buddy_mt = get_pageblock_migratetype(buddy_pfn);
+      if (mt != buddy_mt && (!migratetype_is_mergeable(mt) || !migratetype_is_mergeable(buddy_mt))) break;
+    }
+    __del_page_from_free_list(buddy_pfn, z, order, buddy_mt);
+    // match the buddy's type so that a later expand() puts the halves on the right lists
+    if (buddy_mt != mt) set_pageblock_migratetype(buddy_pfn, mt);
+    pfn &= buddy_pfn;
+    order++;
+  }
+  if (!to_tail) to_tail = buddy_merge_likely(pfn, buddy_pfn, order, z);
+  __add_to_free_list(pfn, z, order, mt, to_tail);
+}
+
+// mm/page_alloc.c: split_large_buddy(): a free above pageblock_order is freed block by block
+export function split_large_buddy(pfn: u32, order: u32, to_tail: bool): void {
+  const end = pfn + (<u32>1 << order);
+  const z = page_zone(pfn);
+  if (order > pageblock_order) order = pageblock_order;
+  do {
+    __free_one_page(pfn, z, order, get_pageblock_migratetype(pfn), to_tail);
+    pfn += <u32>1 << order;
+  } while (pfn != end);
+}
+
+/** True when pfn is the head of a live allocation of exactly this order. */
+export function is_allocation_head(pfn: u32, order: u32): bool {
+  if (pfn >= nr_pages || order > MAX_PAGE_ORDER) return false;
+  const f = page_flags(pfn);
+  return (f & PG_head) != 0 && (f & PG_owner) != 0 && page_order(pfn) == order;
+}
+
+// mm/page_alloc.c: __free_pages() -> __free_pages_ok() -> free_one_page(); the caller checked the head
+export function __free_pages(pfn: u32, order: u32): void {
+  const n: u32 = <u32>1 << order;
+  for (let i: u32 = 0; i < n; i++) {
+    const p = pfn + i;
+    set_page_flags(p, 0);
+    set_page_order(p, 0);
+    set_page_alloc_mt(p, MT_NONE);
+    set_page_ref(p, 0);
+  }
+  split_large_buddy(pfn, order, false);
+}
+

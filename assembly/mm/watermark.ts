@@ -1,0 +1,127 @@
+// Zone watermarks: setup (__setup_per_zone_wmarks, setup_per_zone_lowmem_reserve), checks
+// (__zone_watermark_ok, zone_watermark_fast) and boosting (boost_watermark).
+import {
+  MAX_NR_ZONES, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE, NR_PAGE_ORDERS, MIGRATE_PCPTYPES, MIGRATE_CMA,
+  MIGRATE_HIGHATOMIC, ALLOC_CMA, ALLOC_RESERVES, ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC,
+  ALLOC_WMARK_MASK, ALLOC_WMARK_MIN, ALLOC_WMARK_LOW, pageblock_nr_pages,
+} from "./constants";
+import {
+  zone_managed_pages, wmark_min, wmark_low, wmark_high, watermark_boost, lowmem_reserve, NR_FREE_PAGES,
+  NR_FREE_CMA_PAGES, nr_free_highatomic, free_list_empty,
+} from "./zone";
+
+// include/linux/mmzone.h: sysctl_lowmem_reserve_ratio[] (DMA32 256, Normal 32)
+const lowmem_reserve_ratio: StaticArray<u32> = [256, 32, 0];
+const watermark_scale_factor: u64 = 10;
+const watermark_boost_factor: u64 = 15000;
+
+// lib/math/int_sqrt.c: int_sqrt64(), floor of the square root
+function int_sqrt(x: u64): u64 {
+  let r = <u64>Math.floor(Math.sqrt(<f64>x));
+  while (r * r > x) r--;
+  while ((r + 1) * (r + 1) <= x) r++;
+  return r;
+}
+
+// mm/page_alloc.c: __setup_per_zone_wmarks() with calculate_min_free_kbytes()
+export function setup_per_zone_wmarks(): void {
+  const lowmem_pages: u64 = <u64>zone_managed_pages(ZONE_DMA32) + <u64>zone_managed_pages(ZONE_NORMAL);
+  let min_free_kbytes = int_sqrt(lowmem_pages * 4 * 16);
+  if (min_free_kbytes < 128) min_free_kbytes = 128;
+  if (min_free_kbytes > 262144) min_free_kbytes = 262144;
+  const pages_min: u64 = min_free_kbytes >> 2;
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+    const managed: u64 = zone_managed_pages(z);
+    let min: u64 = 0;
+    if (managed == 0) {
+      min = 0;
+    } else if (z == ZONE_MOVABLE) {
+      // like highmem: a small min, it is not used for kernel allocations
+      min = managed / 1024;
+      if (min < 32) min = 32;
+      if (min > 128) min = 128;
+    } else {
+      min = pages_min * managed / lowmem_pages;
+    }
+    let tmp = min >> 2;
+    const scaled = managed * watermark_scale_factor / 10000;
+    if (scaled > tmp) tmp = scaled;
+    unchecked(wmark_min[z] = <u32>min);
+    unchecked(wmark_low[z] = <u32>(min + tmp));
+    unchecked(wmark_high[z] = <u32>(min + tmp + tmp));
+    unchecked(watermark_boost[z] = 0);
+  }
+  // mm/page_alloc.c: setup_per_zone_lowmem_reserve()
+  for (let i: u32 = 0; i < MAX_NR_ZONES; i++) {
+    let managed_above: u64 = 0;
+    for (let j: u32 = 0; j < MAX_NR_ZONES; j++) {
+      let r: u64 = 0;
+      if (j > i) {
+        managed_above += zone_managed_pages(j);
+        const ratio = unchecked(lowmem_reserve_ratio[i]);
+        r = ratio != 0 && zone_managed_pages(i) != 0 ? managed_above / <u64>ratio : 0;
+      }
+      unchecked(lowmem_reserve[i * MAX_NR_ZONES + j] = <u32>r);
+    }
+  }
+}
+
+/** wmark_pages(): the watermark plus the boost. */
+@inline export function wmark_pages(z: u32, alloc_flags: u32): i64 {
+  const w = alloc_flags & ALLOC_WMARK_MASK;
+  const base = w == ALLOC_WMARK_MIN ? unchecked(wmark_min[z]) : (w == ALLOC_WMARK_LOW ? unchecked(wmark_low[z]) : unchecked(wmark_high[z]));
+  return <i64>base + <i64>unchecked(watermark_boost[z]);
+}
+
+// mm/page_alloc.c: __zone_watermark_unusable_free()
+@inline function zone_watermark_unusable_free(z: u32, order: u32, alloc_flags: u32): i64 {
+  let unusable: i64 = (<i64>1 << order) - 1;
+  if ((alloc_flags & ALLOC_RESERVES) == 0) unusable += <i64>unchecked(nr_free_highatomic[z]);
+  if ((alloc_flags & ALLOC_CMA) == 0) unusable += <i64>unchecked(NR_FREE_CMA_PAGES[z]);
+  return unusable;
+}
+
+// mm/page_alloc.c: __zone_watermark_ok()
+export function __zone_watermark_ok(z: u32, order: u32, mark: i64, highest_zoneidx: u32, alloc_flags: u32): bool {
+  let min = mark;
+  const free_pages = <i64>unchecked(NR_FREE_PAGES[z]) - zone_watermark_unusable_free(z, order, alloc_flags);
+  if ((alloc_flags & ALLOC_RESERVES) != 0) {
+    if ((alloc_flags & ALLOC_MIN_RESERVE) != 0) {
+      min -= min / 2;
+      if ((alloc_flags & ALLOC_NON_BLOCK) != 0) min -= min / 4;
+    }
+  }
+  if (free_pages <= min + <i64>unchecked(lowmem_reserve[z * MAX_NR_ZONES + highest_zoneidx])) return false;
+  if (order == 0) return true;
+  for (let o = order; o < NR_PAGE_ORDERS; o++) {
+    for (let mt: u32 = 0; mt < MIGRATE_PCPTYPES; mt++) if (!free_list_empty(z, o, mt)) return true;
+    if ((alloc_flags & ALLOC_CMA) != 0 && !free_list_empty(z, o, MIGRATE_CMA)) return true;
+    if ((alloc_flags & ALLOC_HIGHATOMIC) != 0 && !free_list_empty(z, o, MIGRATE_HIGHATOMIC)) return true;
+  }
+  return false;
+}
+
+// mm/page_alloc.c: zone_watermark_fast(). The order-0 shortcut there gives the same answer as the full
+// check, so only the boost exception is kept.
+export function zone_watermark_fast(z: u32, order: u32, alloc_flags: u32, highest_zoneidx: u32): bool {
+  if (__zone_watermark_ok(z, order, wmark_pages(z, alloc_flags), highest_zoneidx, alloc_flags)) return true;
+  if (order == 0 && (alloc_flags & ALLOC_MIN_RESERVE) != 0 && unchecked(watermark_boost[z]) != 0 &&
+      (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN) {
+    return __zone_watermark_ok(z, order, <i64>unchecked(wmark_min[z]), highest_zoneidx, alloc_flags);
+  }
+  return false;
+}
+
+// mm/page_alloc.c: boost_watermark()
+export function boost_watermark(z: u32): bool {
+  if (watermark_boost_factor == 0) return false;
+  if (pageblock_nr_pages * 4 > zone_managed_pages(z)) return false;
+  let max_boost: u64 = <u64>unchecked(wmark_high[z]) * watermark_boost_factor / 10000;
+  if (max_boost == 0) return false;
+  if (max_boost < <u64>pageblock_nr_pages) max_boost = pageblock_nr_pages;
+  let boost: u64 = <u64>unchecked(watermark_boost[z]) + <u64>pageblock_nr_pages;
+  if (boost > max_boost) boost = max_boost;
+  unchecked(watermark_boost[z] = <u32>boost);
+  return true;
+}
+

@@ -1,0 +1,137 @@
+// struct zone and struct free_area: zone spans, buddy free lists per (order, migratetype), free-page
+// accounting (account_freepages, 6.10 freelist hygiene) and watermarks.
+import {
+  MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_HIGHATOMIC,
+  MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, NONE, pageblock_nr_pages,
+} from "./constants";
+import {
+  PG_buddy, set_flag, clear_flag, set_page_order, page_next, page_prev, set_page_next, set_page_prev,
+  store_pageblock_migratetype,
+} from "./page";
+
+// Per-zone scalars, indexed by zone id.
+export const zone_start = new StaticArray<u32>(MAX_NR_ZONES);
+export const zone_end = new StaticArray<u32>(MAX_NR_ZONES);
+export const NR_FREE_PAGES = new StaticArray<i32>(MAX_NR_ZONES);
+export const NR_FREE_CMA_PAGES = new StaticArray<i32>(MAX_NR_ZONES);
+export const nr_free_highatomic = new StaticArray<i32>(MAX_NR_ZONES);
+export const nr_reserved_highatomic = new StaticArray<u32>(MAX_NR_ZONES);
+export const wmark_min = new StaticArray<u32>(MAX_NR_ZONES);
+export const wmark_low = new StaticArray<u32>(MAX_NR_ZONES);
+export const wmark_high = new StaticArray<u32>(MAX_NR_ZONES);
+export const watermark_boost = new StaticArray<u32>(MAX_NR_ZONES);
+/** lowmem_reserve[zone * MAX_NR_ZONES + highest_zoneidx] */
+export const lowmem_reserve = new StaticArray<u32>(MAX_NR_ZONES * MAX_NR_ZONES);
+
+// free_area[zone][order].free_list[mt]: head, tail and length of each doubly linked list of PFNs.
+const NR_LISTS: i32 = <i32>(MAX_NR_ZONES * NR_PAGE_ORDERS * MIGRATE_TYPES);
+export const fa_head = new StaticArray<u32>(NR_LISTS);
+export const fa_tail = new StaticArray<u32>(NR_LISTS);
+export const fa_count = new StaticArray<u32>(NR_LISTS);
+
+/** page_group_by_mobility_disabled */
+export let page_group_by_mobility_disabled: bool = false;
+export function set_mobility_disabled(v: bool): void { page_group_by_mobility_disabled = v; }
+
+@inline export function fa_index(z: u32, order: u32, mt: u32): i32 {
+  return <i32>((z * NR_PAGE_ORDERS + order) * MIGRATE_TYPES + mt);
+}
+
+@inline export function zone_managed_pages(z: u32): u32 {
+  return unchecked(zone_end[z]) - unchecked(zone_start[z]);
+}
+@inline export function populated_zone(z: u32): bool { return zone_managed_pages(z) != 0; }
+
+/** page_zone(): zones are contiguous PFN ranges from 0, in id order. */
+@inline export function page_zone(pfn: u32): u32 {
+  return pfn < unchecked(zone_end[0]) ? 0 : (pfn < unchecked(zone_end[1]) ? 1 : 2);
+}
+
+export function zones_reset(): void {
+  for (let i = 0; i < NR_LISTS; i++) {
+    unchecked(fa_head[i] = NONE);
+    unchecked(fa_tail[i] = NONE);
+    unchecked(fa_count[i] = 0);
+  }
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+    unchecked(NR_FREE_PAGES[z] = 0);
+    unchecked(NR_FREE_CMA_PAGES[z] = 0);
+    unchecked(nr_free_highatomic[z] = 0);
+    unchecked(nr_reserved_highatomic[z] = 0);
+    unchecked(watermark_boost[z] = 0);
+  }
+  page_group_by_mobility_disabled = false;
+}
+
+// mm/page_alloc.c: __add_to_free_list()
+export function __add_to_free_list(pfn: u32, z: u32, order: u32, mt: u32, tail: bool): void {
+  const i = fa_index(z, order, mt);
+  if (tail) {
+    const last = unchecked(fa_tail[i]);
+    set_page_next(pfn, NONE);
+    set_page_prev(pfn, last);
+    if (last == NONE) unchecked(fa_head[i] = pfn); else set_page_next(last, pfn);
+    unchecked(fa_tail[i] = pfn);
+  } else {
+    const first = unchecked(fa_head[i]);
+    set_page_prev(pfn, NONE);
+    set_page_next(pfn, first);
+    if (first == NONE) unchecked(fa_tail[i] = pfn); else set_page_prev(first, pfn);
+    unchecked(fa_head[i] = pfn);
+  }
+  unchecked(fa_count[i] += 1);
+  set_flag(pfn, PG_buddy);
+  set_page_order(pfn, order);
+}
+
+// mm/page_alloc.c: __del_page_from_free_list() (clears PageBuddy and the order, as the kernel does)
+export function __del_page_from_free_list(pfn: u32, z: u32, order: u32, mt: u32): void {
+  const i = fa_index(z, order, mt);
+  const next = page_next(pfn);
+  const prev = page_prev(pfn);
+  if (prev == NONE) unchecked(fa_head[i] = next); else set_page_next(prev, next);
+  if (next == NONE) unchecked(fa_tail[i] = prev); else set_page_prev(next, prev);
+  unchecked(fa_count[i] -= 1);
+  set_page_next(pfn, NONE);
+  set_page_prev(pfn, NONE);
+  clear_flag(pfn, PG_buddy);
+  set_page_order(pfn, 0);
+}
+
+// mm/page_alloc.c: account_freepages()
+@inline export function account_freepages(z: u32, nr: i32, mt: u32): void {
+  if (mt == MIGRATE_ISOLATE) return;
+  unchecked(NR_FREE_PAGES[z] += nr);
+  if (mt == MIGRATE_CMA) unchecked(NR_FREE_CMA_PAGES[z] += nr);
+  else if (mt == MIGRATE_HIGHATOMIC) unchecked(nr_free_highatomic[z] += nr);
+}
+
+// mm/page_alloc.c: move_to_free_list(): to the tail of the new type's list
+export function move_to_free_list(pfn: u32, z: u32, order: u32, old_mt: u32, new_mt: u32): void {
+  __del_page_from_free_list(pfn, z, order, old_mt);
+  __add_to_free_list(pfn, z, order, new_mt, true);
+  account_freepages(z, -(<i32>1 << order), old_mt);
+  account_freepages(z, <i32>1 << order, new_mt);
+}
+
+@inline export function free_list_empty(z: u32, order: u32, mt: u32): bool {
+  return unchecked(fa_head[fa_index(z, order, mt)]) == NONE;
+}
+@inline export function free_list_head(z: u32, order: u32, mt: u32): u32 {
+  return unchecked(fa_head[fa_index(z, order, mt)]);
+}
+
+// mm/page_alloc.c: set_pageblock_migratetype()
+export function set_pageblock_migratetype(pfn: u32, mt: u32): void {
+  if (page_group_by_mobility_disabled && mt < MIGRATE_PCPTYPES) mt = MIGRATE_UNMOVABLE;
+  store_pageblock_migratetype(pfn, mt);
+}
+
+// mm/page_alloc.c: change_pageblock_range()
+export function change_pageblock_range(pfn: u32, order: u32, mt: u32): void {
+  const end = pfn + (<u32>1 << order);
+  for (let p = pfn; p < end; p += pageblock_nr_pages) set_pageblock_migratetype(p, mt);
+}
+
+// include/linux/mmzone.h: migratetype_is_mergeable()
+@inline export function migratetype_is_mergeable(mt: u32): bool { return mt < MIGRATE_PCPTYPES; }

@@ -1,0 +1,45 @@
+import type { MachineConfig } from "./machine-config.js";
+
+/** What one zone looks like, read from a model's state: the input of every /proc view. */
+export interface ZoneView {
+  /** "DMA32" | "Normal" | "Movable" */
+  name: string;
+  startPfn: number;
+  /** Spanned = present = managed pages (no holes, no reserved memory modelled). */
+  managedPages: number;
+  /** freeCount[mt][order]: number of free buddies on list (order, mt), ISOLATE included. */
+  freeCount: number[][];
+  /** blocks[mt]: pageblocks of that type ("Number of blocks type"). */
+  blocks: number[];
+  /** mixed[mt]: pageblocks counted by pagetypeinfo_showmixedcount_print(). */
+  mixed: number[];
+  /** NR_FREE_PAGES, NR_FREE_CMA_PAGES, nr_free_highatomic (account_freepages). */
+  nrFreePages: number;
+  nrFreeCmaPages: number;
+  nrFreeHighatomic: number;
+  nrReservedHighatomic: number;
+  /** _watermark[WMARK_MIN/LOW/HIGH], without boost. */
+  watermark: { min: number; low: number; high: number };
+  watermarkBoost: number;
+  /** lowmem_reserve[j] for j = DMA32, Normal, Movable. */
+  lowmemReserve: number[];
+}
+
+/**
+ * The allocator as both the WASM core and the TS reference expose it. Operations come in batches:
+ * ops is a flat list of triples (OP_ALLOC, gfp, order) or (OP_FREE, pfn, order); the result of each triple
+ * is the PFN (or ALLOC_FAILED) for an allocation, 0 (or EINVAL) for a free.
+ */
+export interface AllocatorModel {
+  readonly config: MachineConfig;
+  apply(ops: Int32Array): Int32Array;
+  /** Every free list as "zone order mt: pfn pfn ..." lines, head to tail, in (zone, order, mt) order. */
+  freeLists(): string[];
+  /** FNV-1a over the free lists (zone, order, mt, length, then PFNs head to tail) and the pageblock types. */
+  stateDigest(): number;
+  zones(): ZoneView[];
+  /** Pageblock migratetypes, one per pageblock from PFN 0. */
+  pageblockTypes(): Uint8Array;
+  /** The invariant checker (DESIGN.md section 5): null when all hold, else a one-line description. */
+  checkInvariants(): string | null;
+}

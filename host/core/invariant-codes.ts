@@ -1,0 +1,21 @@
+// What each code from the core's invariant checker (assembly/mm/debug_vm.ts) means.
+export const invariantMessages: Readonly<Record<number, string>> = {
+  1: "free list links are broken, or a listed page is not a buddy of that order",
+  2: "free list length or tail does not match its count",
+  3: "a free page is not on its pageblock's migratetype list (6.10 freelist hygiene)",
+  4: "a buddy is not aligned to its order",
+  5: "two buddies overlap",
+  6: "a buddy crosses a zone boundary",
+  7: "a free page is dirty, under writeback, on the LRU, referenced or owned",
+  8: "NR_FREE_PAGES differs from the free lists",
+  9: "NR_FREE_CMA_PAGES differs from the CMA free lists",
+  10: "nr_free_highatomic differs from the HIGHATOMIC free lists",
+  11: "a buddy is not on any free list",
+  12: "an allocation's pages disagree on order, type or head",
+  13: "a page is neither free nor part of an allocation",
+};
+
+export function describeInvariant(code: number, pfn: number): string {
+  const where = pfn === 0xffffffff ? "" : ` (pfn or zone ${pfn})`;
+  return `invariant ${code}: ${invariantMessages[code] ?? "unknown"}${where}`;
+}

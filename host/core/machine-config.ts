@@ -1,0 +1,45 @@
+import { pageblock_nr_pages } from "./constants.js";
+
+/** Which `__rmqueue` fallback the allocator runs (docs/allocator.md). */
+export type FallbackPolicy = "claim-then-steal" | "largest-steal";
+export const FALLBACK_POLICIES: readonly FallbackPolicy[] = ["claim-then-steal", "largest-steal"];
+
+/** The emulated machine's memory: zone sizes in 4 KiB pages, laid out DMA32, Normal, Movable from PFN 0. */
+export interface MachineConfig {
+  dma32Pages: number;
+  normalPages: number;
+  movablePages: number;
+  /** The last `cmaPages` pages of the Normal zone are a CMA area (pageblocks of type CMA). */
+  cmaPages: number;
+  /** `claim-then-steal` is Linux 6.15+, `largest-steal` is 6.10-6.14. */
+  fallback: FallbackPolicy;
+  /** false emulates `page_group_by_mobility_disabled`. */
+  mobilityGrouping: boolean;
+}
+
+export const defaultMachineConfig: MachineConfig = {
+  dma32Pages: 0,
+  normalPages: 0,
+  movablePages: 0,
+  cmaPages: 0,
+  fallback: "claim-then-steal",
+  mobilityGrouping: true,
+};
+
+/** Largest machine one wasm32 instance holds: 2^28 pages (1 TiB), DESIGN.md section 2. */
+export const MAX_NR_PAGES = 1 << 28;
+
+/** Returns a one-line error naming the field and what is allowed, or null when the config is valid. */
+export function validateMachineConfig(c: MachineConfig): string | null {
+  for (const field of ["dma32Pages", "normalPages", "movablePages", "cmaPages"] as const) {
+    const v = c[field];
+    if (!Number.isInteger(v) || v < 0 || v % pageblock_nr_pages !== 0)
+      return `machine.${field}: ${String(v)} is not allowed; use a non-negative multiple of ${pageblock_nr_pages} pages (one pageblock)`;
+  }
+  const total = c.dma32Pages + c.normalPages + c.movablePages;
+  if (total === 0) return "machine: no memory; give dma32Pages, normalPages or movablePages > 0";
+  if (total > MAX_NR_PAGES) return `machine: ${total} pages is more than one wasm32 instance holds (at most ${MAX_NR_PAGES}, 1 TiB)`;
+  if (c.cmaPages > c.normalPages) return `machine.cmaPages: ${c.cmaPages} is larger than the Normal zone (${c.normalPages} pages)`;
+  if (c.normalPages === 0 && c.dma32Pages === 0) return "machine: a Movable zone alone is not allowed; give dma32Pages or normalPages > 0";
+  return null;
+}

@@ -1,0 +1,51 @@
+// Instantiates the WASM core from a compiled module. No Node-only import here: browsers use this too.
+
+/** The core's exports (assembly/index.ts). Every value is a number; pointers index `memory`. */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  mm_init(dma32: number, normal: number, movable: number, cma: number, flags: number): void;
+  mm_nr_pages(): number;
+  mm_bytes_per_page(): number;
+  pageblock_types_ptr(): number;
+  batch_buffer(n: number): number;
+  batch_apply(n: number): number;
+  check_invariants(): number;
+  invariant_pfn(): number;
+  fill_zone_view(zone: number): void;
+  zone_view_ptr(): number;
+  state_digest(): number;
+  free_list_walk(zone: number, order: number, mt: number, dst: number, max: number): number;
+}
+
+const required: readonly (keyof CoreExports)[] = [
+  "memory", "mm_init", "mm_nr_pages", "mm_bytes_per_page", "pageblock_types_ptr", "batch_buffer", "batch_apply",
+  "check_invariants", "invariant_pfn", "fill_zone_view", "zone_view_ptr", "state_digest", "free_list_walk",
+];
+
+/** An AssemblyScript string: UTF-16LE, its byte length in the word before it. */
+function readAsString(memory: WebAssembly.Memory, ptr: number): string {
+  if (ptr === 0) return "";
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0] ?? 0;
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+}
+
+/** A new instance of the core: one per emulated machine (the core keeps its state in module globals). */
+export function instantiateCore(module: WebAssembly.Module): CoreExports {
+  let memory: WebAssembly.Memory | undefined;
+  const imports = {
+    env: {
+      abort(msg: number, file: number, line: number, col: number): never {
+        const where = memory ? `${readAsString(memory, msg)} in ${readAsString(memory, file)}` : "abort";
+        throw new Error(`WASM core aborted: ${where}:${line}:${col}`);
+      },
+    },
+  };
+  const instance = new WebAssembly.Instance(module, imports);
+  const exports = instance.exports as Record<string, unknown>;
+  for (const name of required) {
+    if (!(name in exports)) throw new Error(`WASM core is missing export ${name}: rebuild with npm run build:wasm`);
+  }
+  const core = exports as unknown as CoreExports;
+  memory = core.memory;
+  return core;
+}

@@ -1,0 +1,102 @@
+// The allocation trace format of `fusewb replay` (README "Trace replay"):
+//   machine pages=<n> dma32=<n> [movable=<n>] [cma=<n>] [fallback=claim-then-steal|largest-steal] [grouping=on|off]
+//   alloc <name> <order> <movable|unmovable|reclaimable> [atomic]
+//   free <name>
+//   # comment
+import { InputError } from "../util/input-error.js";
+import { defaultMachineConfig, validateMachineConfig, FALLBACK_POLICIES, type MachineConfig } from "../core/machine-config.js";
+import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_KERNEL_RECLAIMABLE, __GFP_HIGH, MAX_PAGE_ORDER } from "../core/constants.js";
+
+export type TraceOp =
+  | { kind: "alloc"; line: number; name: string; order: number; gfp: number }
+  | { kind: "free"; line: number; name: string };
+
+export interface Trace {
+  machine: MachineConfig;
+  ops: TraceOp[];
+}
+
+const typeGfp: Readonly<Record<string, number>> = {
+  movable: GFP_HIGHUSER_MOVABLE,
+  unmovable: GFP_KERNEL,
+  reclaimable: GFP_KERNEL_RECLAIMABLE,
+};
+
+function parseCount(value: string | undefined, key: string, line: number): number {
+  if (value === undefined || !/^\d+$/.test(value))
+    throw new InputError(`trace line ${line}: machine ${key}=${value ?? ""} is not a whole number of pages`);
+  return Number(value);
+}
+
+function parseMachine(words: string[], line: number): MachineConfig {
+  const fields = new Map<string, string>();
+  for (const w of words) {
+    const eq = w.indexOf("=");
+    if (eq < 0) throw new InputError(`trace line ${line}: machine field "${w}" is not key=value`);
+    fields.set(w.slice(0, eq), w.slice(eq + 1));
+  }
+  const allowed = ["pages", "dma32", "movable", "cma", "fallback", "grouping"];
+  for (const k of fields.keys())
+    if (!allowed.includes(k)) throw new InputError(`trace line ${line}: unknown machine field "${k}"; allowed: ${allowed.join(", ")}`);
+  const pages = parseCount(fields.get("pages"), "pages", line);
+  const dma32 = fields.has("dma32") ? parseCount(fields.get("dma32"), "dma32", line) : 0;
+  const movable = fields.has("movable") ? parseCount(fields.get("movable"), "movable", line) : 0;
+  const cma = fields.has("cma") ? parseCount(fields.get("cma"), "cma", line) : 0;
+  if (dma32 + movable > pages)
+    throw new InputError(`trace line ${line}: machine dma32 + movable (${dma32 + movable}) exceeds pages=${pages}`);
+  const fallback = fields.get("fallback") ?? "claim-then-steal";
+  if (!(FALLBACK_POLICIES as readonly string[]).includes(fallback))
+    throw new InputError(`trace line ${line}: machine fallback=${fallback} is unknown; allowed: ${FALLBACK_POLICIES.join(", ")}`);
+  const grouping = fields.get("grouping") ?? "on";
+  if (grouping !== "on" && grouping !== "off")
+    throw new InputError(`trace line ${line}: machine grouping=${grouping}; allowed: on, off`);
+  const machine: MachineConfig = {
+    ...defaultMachineConfig,
+    dma32Pages: dma32,
+    normalPages: pages - dma32 - movable,
+    movablePages: movable,
+    cmaPages: cma,
+    fallback: fallback as MachineConfig["fallback"],
+    mobilityGrouping: grouping === "on",
+  };
+  const err = validateMachineConfig(machine);
+  if (err) throw new InputError(`trace line ${line}: ${err}`);
+  return machine;
+}
+
+export function parseTrace(text: string): Trace {
+  let machine: MachineConfig | null = null;
+  const ops: TraceOp[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const content = lines[i]!.replace(/#.*$/, "").trim();
+    if (content === "") continue;
+    const [verb, ...args] = content.split(/\s+/);
+    if (verb === "machine") {
+      if (machine) throw new InputError(`trace line ${line}: a second machine line; a trace has exactly one, before any operation`);
+      if (ops.length > 0) throw new InputError(`trace line ${line}: the machine line must come before any operation`);
+      machine = parseMachine(args, line);
+      continue;
+    }
+    if (!machine) throw new InputError(`trace line ${line}: "${verb}" before the machine line (e.g. "machine pages=262144 dma32=65536")`);
+    if (verb === "alloc") {
+      if (args.length < 3 || args.length > 4)
+        throw new InputError(`trace line ${line}: expected "alloc <name> <order> <movable|unmovable|reclaimable> [atomic]"`);
+      const [name, orderText, type, flag] = args as [string, string, string, string | undefined];
+      if (!/^\d+$/.test(orderText) || Number(orderText) > MAX_PAGE_ORDER)
+        throw new InputError(`trace line ${line}: order "${orderText}" is not allowed; use 0..${MAX_PAGE_ORDER}`);
+      const gfp = typeGfp[type];
+      if (gfp === undefined) throw new InputError(`trace line ${line}: type "${type}" is unknown; allowed: movable, unmovable, reclaimable`);
+      if (flag !== undefined && flag !== "atomic") throw new InputError(`trace line ${line}: flag "${flag}" is unknown; allowed: atomic`);
+      ops.push({ kind: "alloc", line, name, order: Number(orderText), gfp: gfp | (flag ? __GFP_HIGH : 0) });
+    } else if (verb === "free") {
+      if (args.length !== 1) throw new InputError(`trace line ${line}: expected "free <name>"`);
+      ops.push({ kind: "free", line, name: args[0]! });
+    } else {
+      throw new InputError(`trace line ${line}: unknown operation "${verb}"; allowed: machine, alloc, free, # comment`);
+    }
+  }
+  if (!machine) throw new InputError("trace: no machine line (e.g. \"machine pages=262144 dma32=65536\")");
+  return { machine, ops };
+}
