@@ -18,18 +18,25 @@ export function mm_bytes_per_page(): u32 { return BYTES_PER_PAGE; }
 export function pageblock_types_ptr(): usize { return pb_mt; }
 
 let batch_ptr: usize = 0;
+let batch_results: usize = 0;
 let batch_cap: u32 = 0;
-/** A buffer for n operations of 4 words each: (op, arg0, arg1, result). Reused across calls. */
+/** Room for n operations of 3 words each, (op, arg0, arg1); reused across calls. */
 export function batch_buffer(n: u32): usize {
-  if (n > batch_cap) { batch_ptr = heap.alloc(<usize>n << 4); batch_cap = n; }
+  if (n > batch_cap) {
+    batch_ptr = heap.alloc(<usize>n * 12);
+    batch_results = heap.alloc(<usize>n << 2);
+    batch_cap = n;
+  }
   return batch_ptr;
 }
+/** One i32 result per operation of the last batch_apply(). */
+export function batch_results_ptr(): usize { return batch_results; }
 
 /** Runs n operations from the batch buffer: (OP_ALLOC, gfp, order) -> PFN or ALLOC_FAILED;
  *  (OP_FREE, pfn, order) -> 0 or EINVAL. Stops early at an unknown op code and returns how many ran. */
 export function batch_apply(n: u32): u32 {
   for (let i: u32 = 0; i < n; i++) {
-    const at = batch_ptr + (<usize>i << 4);
+    const at = batch_ptr + <usize>i * 12;
     const op = load<i32>(at);
     const a = load<u32>(at, 4);
     const b = load<u32>(at, 8);
@@ -42,10 +49,25 @@ export function batch_apply(n: u32): u32 {
     } else {
       return i;
     }
-    store<i32>(at, r, 12);
+    store<i32>(batch_results + (<usize>i << 2), r);
   }
   return n;
 }
 
 export function check_invariants(): i32 { return check_allocator(); }
 export function invariant_pfn(): u32 { return debug_vm_pfn; }
+
+// The writeback simulation (issue 3): configure through cfg_ptr()/jobs_ptr()/cost_ptr(), then sim_init().
+export { sim_init, sim_run, sim_now, sim_sync_all, sim_all_clean, sim_writers_blocked, samples_ptr, samples_count, SAMPLE_WORDS, integrity_check, integrity_ptr, INTEGRITY_WORDS } from "./sim/run";
+import { cfg, jobs, cost } from "./sim/config";
+import { stat } from "./fs/stats";
+import { sim_invariant_pfn, check_sim_invariants } from "./sim/debug";
+export function cfg_ptr(): usize { return changetype<usize>(cfg); }
+export function jobs_ptr(): usize { return changetype<usize>(jobs); }
+export function cost_ptr(): usize { return changetype<usize>(cost); }
+export function stats_ptr(): usize { return changetype<usize>(stat); }
+export function sim_check_invariants(): i32 { return check_sim_invariants(); }
+export function sim_invariant_where(): u32 { return sim_invariant_pfn; }
+
+// Test hooks for the rb-tree (test/rbtree.test.ts drives them through a standalone build as well).
+export * from "./fuse/rbtree_exports";

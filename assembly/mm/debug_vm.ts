@@ -4,7 +4,7 @@ import {
   MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, NONE,
 } from "./constants";
 import {
-  PG_buddy, PG_owner, PG_head, PG_dirty, PG_writeback, PG_lru, nr_pages, page_flags, page_order, page_ref,
+  PG_buddy, PG_owner, PG_head, nr_pages, page_flags, page_order, page_ref,
   page_next, page_prev, get_pageblock_migratetype, page_alloc_mt, MT_NONE,
 } from "./page";
 import {
@@ -72,8 +72,9 @@ export function check_allocator(): i32 {
       for (let q = pfn; q < pfn + n; q++) {
         const g = page_flags(q);
         if (q != pfn && (g & PG_buddy) != 0) return fail(INV_BUDDY_OVERLAP, q);
-        if ((g & (PG_owner | PG_dirty | PG_writeback | PG_lru)) != 0 || page_ref(q) != 0 || page_alloc_mt(q) != MT_NONE)
-          return fail(INV_FREE_PAGE_STATE, q);
+        // a free page carries no state at all: not dirty, not under writeback, not on the LRU, no owner
+        const allowed = q == pfn ? PG_buddy : 0;
+        if ((g & ~allowed) != 0 || page_ref(q) != 0 || page_alloc_mt(q) != MT_NONE) return fail(INV_FREE_PAGE_STATE, q);
       }
       pfn += n;
     } else if ((f & PG_owner) != 0 && (f & PG_head) != 0) {

@@ -13,6 +13,13 @@ export const PG_dirty: u32 = 1 << 4;
 export const PG_writeback: u32 = 1 << 5;
 export const PG_reserved: u32 = 1 << 6;
 export const PG_locked: u32 = 1 << 7;
+/** folio_test_dirty() / folio_test_writeback(), on the head page. PG_dirty and PG_writeback on each page
+ *  are the per-block bits of iomap_folio_state (block size = page size). */
+export const PG_folio_dirty: u32 = 1 << 8;
+export const PG_folio_writeback: u32 = 1 << 9;
+export const PG_uptodate: u32 = 1 << 10;
+/** A FUSE temporary writeback page (legacy path), owned by one request. */
+export const PG_temp: u32 = 1 << 11;
 
 /** alloc_mt of a page that is not allocated. */
 export const MT_NONE: u32 = 0xff;

@@ -32,18 +32,16 @@ export function setup_per_zone_wmarks(): void {
   const pages_min: u64 = min_free_kbytes >> 2;
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     const managed: u64 = zone_managed_pages(z);
-    let min: u64 = 0;
-    if (managed == 0) {
-      min = 0;
-    } else if (z == ZONE_MOVABLE) {
-      // like highmem: a small min, it is not used for kernel allocations
+    // the zone's proportional share of pages_min; it sets the low/high gaps even where min is capped
+    const share: u64 = managed == 0 ? 0 : pages_min * managed / lowmem_pages;
+    let min: u64 = share;
+    if (managed != 0 && z == ZONE_MOVABLE) {
+      // like highmem: a small min, __GFP_HIGH and PF_MEMALLOC allocations rarely need these pages
       min = managed / 1024;
       if (min < 32) min = 32;
       if (min > 128) min = 128;
-    } else {
-      min = pages_min * managed / lowmem_pages;
     }
-    let tmp = min >> 2;
+    let tmp = share >> 2;
     const scaled = managed * watermark_scale_factor / 10000;
     if (scaled > tmp) tmp = scaled;
     unchecked(wmark_min[z] = <u32>min);

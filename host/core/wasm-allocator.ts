@@ -27,25 +27,17 @@ export class WasmAllocator implements AllocatorModel {
   apply(ops: Int32Array): Int32Array {
     const n = Math.floor(ops.length / 3);
     const ptr = this.core.batch_buffer(n);
-    const buf = new Int32Array(this.core.memory.buffer, ptr, n * 4);
-    for (let i = 0; i < n; i++) {
-      buf[i * 4] = ops[i * 3]!;
-      buf[i * 4 + 1] = ops[i * 3 + 1]!;
-      buf[i * 4 + 2] = ops[i * 3 + 2]!;
-    }
+    new Int32Array(this.core.memory.buffer, ptr, n * 3).set(ops.subarray(0, n * 3));
     const ran = this.core.batch_apply(n);
     if (ran !== n) throw new Error(`unknown batch operation code ${ops[ran * 3]} at operation ${ran}`);
-    // the buffer may have moved if memory grew; view it again
-    const out = new Int32Array(this.core.memory.buffer, ptr, n * 4);
-    const results = new Int32Array(n);
-    for (let i = 0; i < n; i++) results[i] = out[i * 4 + 3]!;
-    return results;
+    // view memory again: it may have grown (and its buffer moved) during the batch
+    return new Int32Array(this.core.memory.buffer, this.core.batch_results_ptr(), n).slice();
   }
 
   freeLists(): string[] {
     const lines: string[] = [];
     const max = this.core.mm_nr_pages();
-    const dst = this.core.batch_buffer(Math.ceil(max / 4));
+    const dst = this.core.batch_buffer(Math.ceil(max / 3)); // room for max PFNs
     for (let z = 0; z < MAX_NR_ZONES; z++)
       for (let o = 0; o < NR_PAGE_ORDERS; o++)
         for (let mt = 0; mt < MIGRATE_TYPES; mt++) {

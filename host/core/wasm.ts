@@ -9,6 +9,7 @@ export interface CoreExports {
   pageblock_types_ptr(): number;
   batch_buffer(n: number): number;
   batch_apply(n: number): number;
+  batch_results_ptr(): number;
   check_invariants(): number;
   invariant_pfn(): number;
   fill_zone_view(zone: number): void;
@@ -18,7 +19,7 @@ export interface CoreExports {
 }
 
 const required: readonly (keyof CoreExports)[] = [
-  "memory", "mm_init", "mm_nr_pages", "mm_bytes_per_page", "pageblock_types_ptr", "batch_buffer", "batch_apply",
+  "memory", "mm_init", "mm_nr_pages", "mm_bytes_per_page", "pageblock_types_ptr", "batch_buffer", "batch_apply", "batch_results_ptr",
   "check_invariants", "invariant_pfn", "fill_zone_view", "zone_view_ptr", "state_digest", "free_list_walk",
 ];
 

@@ -1,0 +1,115 @@
+// Page-cache folios: allocation on write (__filemap_get_folio with FGP_WRITEBEGIN), per-block dirty and
+// writeback state (iomap_folio_state: one block per 4 KiB page), and the folio-level flags and counters.
+import { NONE, GFP_LRU, __GFP_MOVABLE } from "../mm/constants";
+import {
+  PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_uptodate, page_flags, set_page_flags,
+  page_order, set_page_next, set_page_prev,
+} from "../mm/page";
+import { __alloc_pages } from "../mm/page_alloc";
+import { set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, ino_nr_dirty } from "./inode";
+import { mod_dirty, mod_writeback, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED } from "./stats";
+
+/** GFP_HIGHUSER_MOVABLE: page-cache folios are movable and go on the LRU at once. */
+export const GFP_PAGECACHE: u32 = __GFP_MOVABLE | GFP_LRU;
+
+@inline export function folio_head(pfn: u32): u32 { return pfn & ~((<u32>1 << page_order(pfn)) - 1); }
+@inline export function folio_nr_pages(head: u32): u32 { return <u32>1 << page_order(head); }
+@inline export function folio_test(head: u32, flag: u32): bool { return (page_flags(head) & flag) != 0; }
+@inline function set_bits(pfn: u32, f: u32): void { set_page_flags(pfn, page_flags(pfn) | f); }
+@inline function clear_bits(pfn: u32, f: u32): void { set_page_flags(pfn, page_flags(pfn) & ~f); }
+
+/**
+ * mm/filemap.c: __filemap_get_folio(FGP_CREAT) for a write at `index` of `len_pages`: the order follows the
+ * write's length (fgf_set_order), the index's alignment and the mapping's max folio order, and falls back
+ * to smaller orders when the allocation fails. Returns the head PFN or NONE (the order reached is in
+ * page_order(head)). Every page's owner words record (inode, index) for migration and reclaim.
+ */
+export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_order: u32, file_pages: u32): u32 {
+  let order: u32 = 0;
+  while (order < max_order && (<u32>2 << order) <= len_pages) order++;
+  if (index != 0 && order > <u32>ctz(index)) order = <u32>ctz(index);
+  // a folio must not reach past the file's end, and must not cover an index already cached
+  while (order > 0 && index + (<u32>1 << order) > file_pages) order--;
+  while (order > 0) {
+    let clear = true;
+    for (let i: u32 = 0; i < (<u32>1 << order); i++) if (mapping_pfn(ino, index + i) != NONE) { clear = false; break; }
+    if (clear) break;
+    order--;
+  }
+  while (true) {
+    const head = __alloc_pages(GFP_PAGECACHE, order);
+    if (head != NONE) {
+      const n: u32 = <u32>1 << order;
+      for (let i: u32 = 0; i < n; i++) {
+        set_page_next(head + i, ino);
+        set_page_prev(head + i, index + i);
+        set_mapping_pfn(ino, index + i, head + i);
+      }
+      st_add(FOLIOS_ALLOCATED, 1);
+      return head;
+    }
+    st_add(FOLIO_ALLOC_FAILS, 1);
+    if (order == 0) return NONE;
+    order--;
+  }
+  return NONE;
+}
+
+/** iomap_set_range_dirty() + filemap_dirty_folio(): the blocks [pfn, pfn+n) become dirty; the folio is
+ *  accounted dirty (all its pages, as folio_account_dirtied does) when it was clean. Returns true if the
+ *  folio went from clean to dirty. */
+export function folio_mark_blocks_dirty(ino: u32, index: u32, pfn: u32, n: u32): bool {
+  const head = folio_head(pfn);
+  for (let i: u32 = 0; i < n; i++) {
+    if ((page_flags(pfn + i) & PG_dirty) == 0) {
+      set_bits(pfn + i, PG_dirty | PG_uptodate);
+      set_dirty_bit(ino, index + i);
+      unchecked(ino_nr_dirty[ino] += 1);
+    }
+  }
+  if (folio_test(head, PG_folio_dirty)) return false;
+  set_bits(head, PG_folio_dirty);
+  mod_dirty(<i64>folio_nr_pages(head));
+  return true;
+}
+
+/** folio_clear_dirty_for_io() + iomap's per-block clear: returns the number of dirty blocks cleared. */
+export function folio_clear_dirty_for_io(ino: u32, head: u32, first_index: u32): u32 {
+  const n = folio_nr_pages(head);
+  let cleared: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    if ((page_flags(head + i) & PG_dirty) != 0) {
+      clear_bits(head + i, PG_dirty);
+      clear_dirty_bit(ino, first_index + i);
+      cleared++;
+    }
+  }
+  unchecked(ino_nr_dirty[ino] -= cleared);
+  if (folio_test(head, PG_folio_dirty)) {
+    clear_bits(head, PG_folio_dirty);
+    mod_dirty(-<i64>n);
+  }
+  return cleared;
+}
+
+/** folio_start_writeback() for the folio, with the per-block writeback bit on block pfn. */
+export function folio_start_writeback_block(pfn: u32): void {
+  const head = folio_head(pfn);
+  set_bits(pfn, PG_writeback);
+  if (!folio_test(head, PG_folio_writeback)) {
+    set_bits(head, PG_folio_writeback);
+    mod_writeback(<i64>folio_nr_pages(head));
+  }
+}
+
+/** iomap_finish_folio_write(): clears the block's writeback bit; when no block of the folio is left under
+ *  writeback, folio_end_writeback(). Returns true when the folio's writeback ended. */
+export function folio_end_writeback_block(pfn: u32): bool {
+  const head = folio_head(pfn);
+  clear_bits(pfn, PG_writeback);
+  const n = folio_nr_pages(head);
+  for (let i: u32 = 0; i < n; i++) if ((page_flags(head + i) & PG_writeback) != 0) return false;
+  clear_bits(head, PG_folio_writeback);
+  mod_writeback(-<i64>n);
+  return true;
+}

@@ -1,0 +1,79 @@
+// Files of the FUSE mount: struct address_space per inode (index -> page), the per-index content version
+// the writers produced (the data token), what the server's backing store holds, and a dirty bitmap that
+// stands for the xarray's DIRTY tag so writeback finds dirty pages without scanning clean ones.
+import { NONE } from "../mm/constants";
+
+export const MAX_INODES: u32 = 64;
+const ino_pages = new StaticArray<u32>(<i32>MAX_INODES);
+const ino_map = new StaticArray<usize>(<i32>MAX_INODES); // u32 pfn per index
+const ino_ver = new StaticArray<usize>(<i32>MAX_INODES); // u32 version per index (page cache content)
+const ino_server_ver = new StaticArray<usize>(<i32>MAX_INODES); // u32 version per index (backing store)
+const ino_dirty = new StaticArray<usize>(<i32>MAX_INODES); // u64 words, one bit per index
+export const ino_nr_dirty = new StaticArray<u32>(<i32>MAX_INODES); // dirty pages (blocks)
+export const ino_nr_writeback = new StaticArray<u32>(<i32>MAX_INODES); // pages of in-flight requests
+export const ino_writeback_index = new StaticArray<u32>(<i32>MAX_INODES);
+/** mapping_set_error(): an abort ended a write of this file with an error. */
+export const ino_error = new StaticArray<u32>(<i32>MAX_INODES);
+export let nr_inodes: u32 = 0;
+
+
+/** A file of `pages` pages (grows on demand up to that size); returns its inode number. */
+export function inode_create(pages: u32): u32 {
+  const ino = nr_inodes++;
+  const n = <usize>pages;
+  unchecked(ino_pages[ino] = pages);
+  const map = heap.alloc(n << 2);
+  memory.fill(map, 0xff, n << 2);
+  unchecked(ino_map[ino] = map);
+  unchecked(ino_ver[ino] = heap.alloc(n << 2));
+  unchecked(ino_server_ver[ino] = heap.alloc(n << 2));
+  memory.fill(unchecked(ino_ver[ino]), 0, n << 2);
+  memory.fill(unchecked(ino_server_ver[ino]), 0, n << 2);
+  const words = (n + 63) >> 6;
+  unchecked(ino_dirty[ino] = heap.alloc(words << 3));
+  memory.fill(unchecked(ino_dirty[ino]), 0, words << 3);
+  unchecked(ino_nr_dirty[ino] = 0);
+  unchecked(ino_nr_writeback[ino] = 0);
+  unchecked(ino_writeback_index[ino] = 0);
+  unchecked(ino_error[ino] = 0);
+  return ino;
+}
+
+@inline export function inode_pages(ino: u32): u32 { return unchecked(ino_pages[ino]); }
+@inline export function mapping_pfn(ino: u32, index: u32): u32 { return load<u32>(unchecked(ino_map[ino]) + (<usize>index << 2)); }
+@inline export function set_mapping_pfn(ino: u32, index: u32, pfn: u32): void { store<u32>(unchecked(ino_map[ino]) + (<usize>index << 2), pfn); }
+@inline export function page_version(ino: u32, index: u32): u32 { return load<u32>(unchecked(ino_ver[ino]) + (<usize>index << 2)); }
+@inline export function set_page_version(ino: u32, index: u32, v: u32): void { store<u32>(unchecked(ino_ver[ino]) + (<usize>index << 2), v); }
+@inline export function server_version(ino: u32, index: u32): u32 { return load<u32>(unchecked(ino_server_ver[ino]) + (<usize>index << 2)); }
+@inline export function set_server_version(ino: u32, index: u32, v: u32): void { store<u32>(unchecked(ino_server_ver[ino]) + (<usize>index << 2), v); }
+
+@inline export function test_dirty_bit(ino: u32, index: u32): bool {
+  return (load<u64>(unchecked(ino_dirty[ino]) + (<usize>(index >> 6) << 3)) & (<u64>1 << (index & 63))) != 0;
+}
+export function set_dirty_bit(ino: u32, index: u32): void {
+  const at = unchecked(ino_dirty[ino]) + (<usize>(index >> 6) << 3);
+  store<u64>(at, load<u64>(at) | (<u64>1 << (index & 63)));
+}
+export function clear_dirty_bit(ino: u32, index: u32): void {
+  const at = unchecked(ino_dirty[ino]) + (<usize>(index >> 6) << 3);
+  store<u64>(at, load<u64>(at) & ~(<u64>1 << (index & 63)));
+}
+
+/** The first dirty index >= from (NONE if none): the DIRTY tag lookup of write_cache_pages(). */
+export function next_dirty_index(ino: u32, from: u32): u32 {
+  const pages = unchecked(ino_pages[ino]);
+  if (from >= pages) return NONE;
+  const base = unchecked(ino_dirty[ino]);
+  const words = (pages + 63) >> 6;
+  let w = from >> 6;
+  let bits = load<u64>(base + (<usize>w << 3)) & (~(<u64>0) << (from & 63));
+  while (true) {
+    if (bits != 0) {
+      const i = (w << 6) + <u32>ctz(bits);
+      return i < pages ? i : NONE;
+    }
+    w++;
+    if (w >= words) return NONE;
+    bits = load<u64>(base + (<usize>w << 3));
+  }
+}

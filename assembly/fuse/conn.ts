@@ -1,0 +1,129 @@
+// struct fuse_conn for background WRITE requests: active_background against max_background
+// (fuse_request_queue_background, flush_bg_queue), request end, connection abort (fuse_abort_conn) and the
+// 6.15 request timeout (fuse_check_timeout).
+import { NONE } from "../mm/constants";
+import { now, schedule } from "../sim/clock";
+import { charge } from "../sim/charge";
+import {
+  g, c, CFG_POLICY, CFG_MAX_BACKGROUND, CFG_CONGESTION_THRESHOLD, POLICY_LEGACY_COPY, COST_REQUEST_QUEUE,
+  COST_REQUEST_END,
+} from "../sim/config";
+import {
+  bg_queue_push, bg_queue_pop, pending_push, pending_pop, request_free, req_state, req_created, oldest_inflight,
+  next_inflight, req_ino, req_nr, queues_clear, req_spliced, splice_release_pages, REQ_SECONDARY, REQ_BUILDING,
+} from "./request";
+import { legacy_send, legacy_end } from "./legacy";
+import { nocopy_end } from "./nocopy";
+import { ino_error } from "../fs/inode";
+import {
+  st, st_add, st_max, REQUESTS_SENT, REQUESTS_REPLIED, CONN_ABORTS, REQUESTS_ABORTED, LONGEST_WB_HOLD_NS,
+  PAGES_WRITTEN_BACK,
+} from "../fs/stats";
+
+export let active_background: u32 = 0;
+export let num_background: u32 = 0;
+export let connected: bool = true;
+export let peak_num_background: u32 = 0;
+/** Time the congestion threshold was reached or exceeded, summed (reported, never blocks: 5.18+). */
+export let congested_since: u64 = 0;
+
+/** Hooks the simulator sets: wake a server thread, tell writers and the flusher that pages completed. */
+let on_pending: () => void = noop;
+let on_complete: (ino: u32) => void = noop_ino;
+function noop(): void {}
+function noop_ino(ino: u32): void {}
+export function conn_init(pending_cb: () => void, complete_cb: (ino: u32) => void): void {
+  active_background = 0; num_background = 0; connected = true; peak_num_background = 0;
+  on_pending = pending_cb; on_complete = complete_cb;
+}
+
+@inline export function is_legacy(): bool { return <u32>g(CFG_POLICY) == POLICY_LEGACY_COPY; }
+
+// fs/fuse/dev.c: flush_bg_queue()
+function flush_bg_queue(): void {
+  const max = <u32>g(CFG_MAX_BACKGROUND);
+  let moved = false;
+  while (active_background < max) {
+    const r = bg_queue_pop();
+    if (r == NONE) break;
+    active_background++;
+    pending_push(r);
+    moved = true;
+  }
+  if (moved) on_pending();
+}
+
+/** fuse_writepages_send() / fuse_send_writepage(): hand a built request to the connection. */
+export function fuse_send_writepage(req: u32): void {
+  if (is_legacy() && req_state(req) == REQ_BUILDING) legacy_send(req);
+  charge(c(COST_REQUEST_QUEUE));
+  st_add(REQUESTS_SENT, 1);
+  if (!connected) { end_request(req, false); return; }
+  // fuse_request_queue_background()
+  num_background++;
+  if (num_background > peak_num_background) peak_num_background = num_background;
+  bg_queue_push(req);
+  flush_bg_queue();
+}
+
+/** A secondary request sent from fuse_writepage_end() (legacy only). */
+function resend(req: u32): void { fuse_send_writepage(req); }
+
+/** fuse_request_end() for a WRITE: ok = the server replied (not an abort). */
+export function end_request(req: u32, ok: bool): void {
+  const ino = req_ino(req);
+  const n = req_nr(req);
+  charge(c(COST_REQUEST_END));
+  const hold = now - req_created(req);
+  st_max(LONGEST_WB_HOLD_NS, <i64>hold);
+  if (ok) { st_add(REQUESTS_REPLIED, 1); st_add(PAGES_WRITTEN_BACK, n); }
+  else { unchecked(ino_error[ino] = 1); st_add(REQUESTS_ABORTED, 1); }
+  if (req_spliced(req)) splice_release_pages(req);
+  if (is_legacy()) legacy_end(req, ok, resend); else nocopy_end(req, ok);
+  request_free(req);
+  on_complete(ino);
+}
+
+/** The reply of a request that was counted in active_background. */
+export function request_replied(req: u32): void {
+  if (num_background > 0) num_background--;
+  if (active_background > 0) active_background--;
+  end_request(req, true);
+  if (connected) flush_bg_queue();
+}
+
+@inline export function congested(): bool { return num_background >= <u32>g(CFG_CONGESTION_THRESHOLD); }
+
+// fs/fuse/dev.c: fuse_abort_conn(): every request ends with an error; pages are not redirtied, the data
+// they carried is lost and the error is recorded on the mapping.
+/** Set by the flusher: forget the request it was filling (data->wpa), which an abort just ended. */
+let abort_building: (req: u32) => void = noop_ino;
+export function set_abort_building_hook(f: (req: u32) => void): void { abort_building = f; }
+
+export function fuse_abort_conn(): void {
+  if (!connected) return;
+  connected = false;
+  st_add(CONN_ABORTS, 1);
+  queues_clear();
+  // end every in-flight request, oldest first (secondaries end with their primary)
+  let r = oldest_inflight();
+  while (r != NONE) {
+    const next = next_inflight(r);
+    // a request still being filled by the flusher is sent first (legacy: into the tree, originals end)
+    if (req_state(r) == REQ_BUILDING) { if (is_legacy()) legacy_send(r); abort_building(r); }
+    if (req_state(r) != REQ_SECONDARY) end_request(r, false);
+    r = next;
+    // end_request may have freed secondaries that came next; restart from the oldest
+    if (r != NONE && req_state(r) == 0) r = oldest_inflight();
+  }
+  active_background = 0;
+  num_background = 0;
+}
+
+/** fs/fuse/dev.c: fuse_check_timeout(): is the oldest request older than the timeout? */
+export function fuse_request_expired(timeout_ns: u64): bool {
+  const r = oldest_inflight();
+  return r != NONE && now - req_created(r) > timeout_ns;
+}
+
+

@@ -1,0 +1,174 @@
+// The legacy copy path, Linux <= 6.15 (fs/fuse/file.c): fuse_writepages_fill() copies every dirty page into
+// an order-0 UNMOVABLE temp page, the original's writeback ends as soon as the request is queued
+// (fuse_writepages_send), the request sits in the per-inode rb-tree until the reply, a page redirtied in
+// flight becomes a one-page secondary request (fuse_writepage_add), and fuse_writepage_end() frees the
+// temp pages and sends the secondary.
+import { NONE } from "../mm/constants";
+import { PG_temp, set_page_flags, page_flags, set_page_next, set_page_prev } from "../mm/page";
+import { __alloc_pages, __free_pages } from "../mm/page_alloc";
+import {
+  folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block,
+} from "../fs/folio";
+import { mapping_pfn, page_version, set_server_version, ino_nr_writeback } from "../fs/inode";
+import {
+  mod_writeback_temp, st_add, TEMP_PAGES_ALLOCATED, TEMP_ALLOC_FAILS, BYTES_COPIED_WRITEBACK, SECONDARY_REQUESTS,
+  SECONDARY_REFRESHES, RBTREE_OPS,
+} from "../fs/stats";
+import { rb_find_overlap, rb_insert, rb_erase, rb_last_visits } from "./rbtree";
+import {
+  request_alloc, request_free, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver,
+  req_next, set_req_next, set_req_state, REQ_SECONDARY,
+} from "./request";
+import { charge } from "../sim/charge";
+import {
+  c, COST_PAGE_ALLOC, COST_PAGE_FREE, COST_COPY_PER_BYTE, COST_TEMP_PAGE_ACCOUNT, COST_RBTREE_NODE,
+  COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
+} from "../sim/config";
+
+/** GFP_NOFS | __GFP_HIGHMEM: no __GFP_MOVABLE, so the temp page is MIGRATE_UNMOVABLE. */
+const GFP_TEMP: u32 = 0;
+
+@inline function rb_charge(): void { charge(<f64>rb_last_visits() * c(COST_RBTREE_NODE)); st_add(RBTREE_OPS, 1); }
+
+/** fuse_page_is_writeback(): is this index covered by an in-flight request? (charged: an rb-tree walk) */
+export function fuse_page_is_writeback(ino: u32, index: u32): bool {
+  const r = rb_find_overlap(ino, index, index);
+  rb_charge();
+  return r != NONE;
+}
+
+/** The temp page: allocate (UNMOVABLE), copy the data, account NR_WRITEBACK_TEMP. NONE on failure. */
+function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
+  const tmp = __alloc_pages(GFP_TEMP, 0);
+  charge(c(COST_PAGE_ALLOC));
+  if (tmp == NONE) { st_add(TEMP_ALLOC_FAILS, 1); return false; }
+  set_page_flags(tmp, page_flags(tmp) | PG_temp);
+  set_page_next(tmp, req); // owner: the request
+  set_page_prev(tmp, index);
+  charge(4096.0 * c(COST_COPY_PER_BYTE) + c(COST_TEMP_PAGE_ACCOUNT));
+  st_add(BYTES_COPIED_WRITEBACK, 4096);
+  st_add(TEMP_PAGES_ALLOCATED, 1);
+  mod_writeback_temp(1);
+  set_req_pfn(req, slot, tmp);
+  set_req_ver(req, slot, page_version(ino, index));
+  return true;
+}
+
+/** The request being filled by the current writeback pass (data->wpa), or NONE. */
+export let legacy_wpa: u32 = NONE;
+
+/** fuse_writepages_fill() for the page at `index` (order-0 folios only: the legacy path has no large folios).
+ *  Returns false when the temp page could not be allocated (the page stays dirty). */
+export function legacy_writepage(ino: u32, index: u32, max_pages: u32, max_write: u32, send: (req: u32) => void): bool {
+  const pfn = mapping_pfn(ino, index);
+  charge(c(COST_WRITEPAGES_PER_FOLIO));
+  // fuse_writepage_need_send(): in flight already, full, too many bytes, or a gap
+  if (legacy_wpa != NONE) {
+    const n = req_nr(legacy_wpa);
+    if (fuse_page_is_writeback(ino, index) || n == max_pages || (n + 1) * 4096 > max_write ||
+        req_start(legacy_wpa) + n != index) {
+      const r = legacy_wpa;
+      legacy_wpa = NONE;
+      send(r);
+    }
+  }
+  let req = legacy_wpa;
+  let fresh = false;
+  if (req == NONE) {
+    req = request_alloc(ino, index);
+    charge(c(COST_REQUEST_SETUP));
+    fresh = true;
+  }
+  if (!temp_page_fill(req, req_nr(req), ino, index)) {
+    if (fresh) request_free(req);
+    return false;
+  }
+  folio_clear_dirty_for_io(ino, pfn, index);
+  folio_start_writeback_block(pfn);
+  charge(c(COST_FOLIO_START_WRITEBACK));
+  unchecked(ino_nr_writeback[ino] += 1);
+  if (!fresh) { set_req_nr(req, req_nr(req) + 1); return true; }
+  set_req_nr(req, 1);
+  // fuse_writepage_add(): a page already in flight becomes (or refreshes) a secondary request
+  const old = rb_find_overlap(ino, index, index);
+  rb_charge();
+  if (old == NONE) { legacy_wpa = req; return true; }
+  let tmp = req_next(old);
+  while (tmp != NONE && req_start(tmp) != index) tmp = req_next(tmp);
+  if (tmp != NONE) {
+    // swap the new temp page into the existing secondary; the old copy is freed
+    const old_tmp = req_pfn(tmp, 0);
+    set_req_pfn(tmp, 0, req_pfn(req, 0));
+    set_req_ver(tmp, 0, req_ver(req, 0));
+    set_page_next(req_pfn(tmp, 0), tmp);
+    temp_page_release(old_tmp);
+    unchecked(ino_nr_writeback[ino] -= 1);
+    request_free(req);
+    st_add(SECONDARY_REFRESHES, 1);
+  } else {
+    set_req_next(req, req_next(old));
+    set_req_next(old, req);
+    set_req_state(req, REQ_SECONDARY);
+    st_add(SECONDARY_REQUESTS, 1);
+  }
+  // not continued as data->wpa: the original's writeback ends now
+  folio_end_writeback_block(pfn);
+  charge(c(COST_FOLIO_END_WRITEBACK));
+  return true;
+}
+
+/** fuse_writepages_send(): into the rb-tree, then the originals' writeback ends at once. */
+export function legacy_send(req: u32): void {
+  const ino = req_ino(req), start = req_start(req), n = req_nr(req);
+  rb_insert(ino, start, start + n - 1, req);
+  rb_charge();
+  for (let i: u32 = 0; i < n; i++) {
+    folio_end_writeback_block(mapping_pfn(ino, start + i));
+    charge(c(COST_FOLIO_END_WRITEBACK));
+  }
+}
+
+function temp_page_release(tmp: u32): void {
+  __free_pages(tmp, 0);
+  charge(c(COST_PAGE_FREE) + c(COST_TEMP_PAGE_ACCOUNT));
+  mod_writeback_temp(-1);
+}
+
+/** fuse_writepage_end() / fuse_writepage_finish(): record what the server got (unless error), free the
+ *  temp pages, erase from the tree and send the secondaries. `resend` queues a secondary. */
+export function legacy_end(req: u32, ok: bool, resend: (req: u32) => void): void {
+  const ino = req_ino(req), start = req_start(req), n = req_nr(req);
+  for (let i: u32 = 0; i < n; i++) {
+    if (ok) set_server_version(ino, start + i, req_ver(req, i));
+    temp_page_release(req_pfn(req, i));
+  }
+  unchecked(ino_nr_writeback[ino] -= n);
+  rb_erase(ino, start);
+  rb_charge();
+  let next = req_next(req);
+  set_req_next(req, NONE);
+  while (next != NONE) {
+    const after = req_next(next);
+    set_req_next(next, NONE);
+    if (ok) {
+      rb_insert(ino, req_start(next), req_start(next), next);
+      rb_charge();
+      resend(next);
+    } else {
+      legacy_end_secondary_error(next);
+    }
+    next = after;
+  }
+}
+
+/** A secondary of a request that ended with an error (abort): never sent, its temp page freed. */
+function legacy_end_secondary_error(req: u32): void {
+  const ino = req_ino(req);
+  temp_page_release(req_pfn(req, 0));
+  unchecked(ino_nr_writeback[ino] -= 1);
+  request_free(req);
+}
+
+export function legacy_wpa_clear(): void { legacy_wpa = NONE; }
+/** An abort ended the request the flusher was filling. */
+export function legacy_wpa_forget(req: u32): void { if (legacy_wpa == req) legacy_wpa = NONE; }

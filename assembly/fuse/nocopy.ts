@@ -1,0 +1,84 @@
+// The copy-free path, Linux >= 6.16 (Joanne Koong, "fuse: remove tmp folio for writebacks and internal rb
+// tree"): the page-cache folio itself is sent and stays under writeback until the server replies. With
+// iomap (6.17) a large folio writes only its dirty blocks, as {folio, offset, len} ranges.
+import { NONE } from "../mm/constants";
+import { PG_dirty, page_flags, page_order } from "../mm/page";
+import {
+  folio_head, folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block,
+} from "../fs/folio";
+import { mapping_pfn, page_version, set_server_version, ino_nr_writeback } from "../fs/inode";
+import { request_alloc, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver } from "./request";
+import { charge } from "../sim/charge";
+import {
+  c, COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
+  COST_BLOCK_STATE,
+} from "../sim/config";
+
+/** The request being filled by the current writeback pass, or NONE. */
+export let nocopy_wpa: u32 = NONE;
+
+/** Writes back the dirty folio containing `index`: each dirty block joins the current request unless it is
+ *  full (max_pages, max_write) or not contiguous, in which case that one is sent and a new one started.
+ *  Returns the index after the folio. */
+export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write: u32, send: (req: u32) => void): u32 {
+  const pfn = mapping_pfn(ino, index);
+  const head = folio_head(pfn);
+  const nr = <u32>1 << page_order(head);
+  const first = index - (pfn - head);
+  charge(c(COST_WRITEPAGES_PER_FOLIO) + c(COST_FOLIO_START_WRITEBACK));
+  // which blocks go: read the per-block dirty bits before folio_clear_dirty_for_io() clears them
+  let dirty_mask_lo: u64 = 0, dirty_mask_hi: u64 = 0, dirty_mask_2: u64 = 0, dirty_mask_3: u64 = 0;
+  for (let i: u32 = 0; i < nr; i++) {
+    if ((page_flags(head + i) & PG_dirty) == 0) continue;
+    const bit = <u64>1 << (i & 63);
+    if (i < 64) dirty_mask_lo |= bit; else if (i < 128) dirty_mask_hi |= bit; else if (i < 192) dirty_mask_2 |= bit; else dirty_mask_3 |= bit;
+  }
+  folio_clear_dirty_for_io(ino, head, first);
+  for (let i: u32 = 0; i < nr; i++) {
+    const word = i < 64 ? dirty_mask_lo : (i < 128 ? dirty_mask_hi : (i < 192 ? dirty_mask_2 : dirty_mask_3));
+    if ((word & (<u64>1 << (i & 63))) == 0) continue;
+    const idx = first + i;
+    if (nocopy_wpa != NONE) {
+      const n = req_nr(nocopy_wpa);
+      if (n == max_pages || (n + 1) * 4096 > max_write || req_start(nocopy_wpa) + n != idx) {
+        const r = nocopy_wpa;
+        nocopy_wpa = NONE;
+        send(r);
+      }
+    }
+    if (nocopy_wpa == NONE) {
+      nocopy_wpa = request_alloc(ino, idx);
+      charge(c(COST_REQUEST_SETUP));
+    }
+    const n = req_nr(nocopy_wpa);
+    set_req_pfn(nocopy_wpa, n, head + i);
+    set_req_ver(nocopy_wpa, n, page_version(ino, idx));
+    set_req_nr(nocopy_wpa, n + 1);
+    folio_start_writeback_block(head + i);
+    charge(c(COST_BLOCK_STATE));
+    unchecked(ino_nr_writeback[ino] += 1);
+  }
+  return first + nr;
+}
+
+/** fuse_writepage_end() on the copy-free path: the blocks' writeback ends (and the folio's, when its last
+ *  block ends); errors are recorded by the caller, pages are not redirtied. Returns folios whose
+ *  writeback ended. */
+export function nocopy_end(req: u32, ok: bool): u32 {
+  const ino = req_ino(req), start = req_start(req), n = req_nr(req);
+  let ended: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    if (ok) set_server_version(ino, start + i, req_ver(req, i));
+    charge(c(COST_BLOCK_STATE));
+    if (folio_end_writeback_block(req_pfn(req, i))) {
+      ended++;
+      charge(c(COST_FOLIO_END_WRITEBACK));
+    }
+  }
+  unchecked(ino_nr_writeback[ino] -= n);
+  return ended;
+}
+
+export function nocopy_wpa_clear(): void { nocopy_wpa = NONE; }
+/** An abort ended the request the flusher was filling. */
+export function nocopy_wpa_forget(req: u32): void { if (nocopy_wpa == req) nocopy_wpa = NONE; }

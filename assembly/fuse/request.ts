@@ -1,0 +1,159 @@
+// struct fuse_writepage_args / fuse_req for FUSE_WRITE: a pool of requests in linear memory, each with its
+// page table (the temp pages or the page-cache pages it carries, and the content version of each), and the
+// connection's queues: fc->bg_queue (over max_background), fiq->pending, and the processing set.
+import { NONE } from "../mm/constants";
+import { now } from "../sim/clock";
+import { page_ref, set_page_ref } from "../mm/page";
+
+export const REQ_FREE: u32 = 0;
+export const REQ_BUILDING: u32 = 1;
+export const REQ_BG_QUEUED: u32 = 2;
+export const REQ_PENDING: u32 = 3;
+export const REQ_PROCESSING: u32 = 4;
+/** Linked as a secondary (wpa->next) of an in-flight request; sent when that one ends. */
+export const REQ_SECONDARY: u32 = 5;
+/** Read by a server that will never reply (dropped or stopped server). */
+export const REQ_LOST_BY_SERVER: u32 = 6;
+
+let cap: u32 = 0;
+let max_pages_per_req: u32 = 0;
+let r_ino: usize = 0, r_start: usize = 0, r_nr: usize = 0, r_state: usize = 0, r_next: usize = 0;
+let r_qnext: usize = 0, r_created: usize = 0, r_splice: usize = 0;
+let r_prev_inflight: usize = 0, r_next_inflight: usize = 0;
+let r_pfn: usize = 0, r_ver: usize = 0;
+let free_head: u32 = NONE;
+export let nr_requests_live: u32 = 0;
+
+function alloc_arrays(n: u32, per: u32): void {
+  const o_ino = r_ino, o_start = r_start, o_nr = r_nr, o_state = r_state, o_next = r_next, o_q = r_qnext;
+  const o_created = r_created, o_splice = r_splice, o_pi = r_prev_inflight, o_ni = r_next_inflight;
+  const o_pfn = r_pfn, o_ver = r_ver;
+  const old = cap;
+  const w = <usize>n << 2;
+  r_ino = heap.alloc(w); r_start = heap.alloc(w); r_nr = heap.alloc(w); r_state = heap.alloc(w);
+  r_next = heap.alloc(w); r_qnext = heap.alloc(w); r_created = heap.alloc(<usize>n << 3); r_splice = heap.alloc(w);
+  r_prev_inflight = heap.alloc(w); r_next_inflight = heap.alloc(w);
+  r_pfn = heap.alloc(<usize>n * per << 2); r_ver = heap.alloc(<usize>n * per << 2);
+  if (old > 0) {
+    const ow = <usize>old << 2;
+    memory.copy(r_ino, o_ino, ow); memory.copy(r_start, o_start, ow); memory.copy(r_nr, o_nr, ow);
+    memory.copy(r_state, o_state, ow); memory.copy(r_next, o_next, ow); memory.copy(r_qnext, o_q, ow);
+    memory.copy(r_created, o_created, <usize>old << 3); memory.copy(r_splice, o_splice, ow);
+    memory.copy(r_prev_inflight, o_pi, ow); memory.copy(r_next_inflight, o_ni, ow);
+    memory.copy(r_pfn, o_pfn, <usize>old * per << 2); memory.copy(r_ver, o_ver, <usize>old * per << 2);
+  }
+  // new slots onto the free list, lowest id first
+  for (let i = n; i > old; i--) {
+    store<u32>(r_state + (<usize>(i - 1) << 2), REQ_FREE);
+    store<u32>(r_qnext + (<usize>(i - 1) << 2), free_head);
+    free_head = i - 1;
+  }
+  cap = n;
+}
+
+export function requests_init(max_pages: u32): void {
+  cap = 0; free_head = NONE; nr_requests_live = 0; max_pages_per_req = max_pages;
+  inflight_head = NONE; inflight_tail = NONE;
+  bg_head = NONE; bg_tail = NONE; pend_head = NONE; pend_tail = NONE; nr_bg_queued = 0; nr_pending = 0;
+  alloc_arrays(64, max_pages);
+}
+
+@inline function w(base: usize, id: u32): usize { return base + (<usize>id << 2); }
+@inline export function req_ino(id: u32): u32 { return load<u32>(w(r_ino, id)); }
+@inline export function req_start(id: u32): u32 { return load<u32>(w(r_start, id)); }
+@inline export function req_nr(id: u32): u32 { return load<u32>(w(r_nr, id)); }
+@inline export function set_req_nr(id: u32, n: u32): void { store<u32>(w(r_nr, id), n); }
+@inline export function req_state(id: u32): u32 { return load<u32>(w(r_state, id)); }
+@inline export function set_req_state(id: u32, s: u32): void { store<u32>(w(r_state, id), s); }
+@inline export function req_next(id: u32): u32 { return load<u32>(w(r_next, id)); }
+@inline export function set_req_next(id: u32, n: u32): void { store<u32>(w(r_next, id), n); }
+@inline export function req_created(id: u32): u64 { return load<u64>(r_created + (<usize>id << 3)); }
+@inline export function req_spliced(id: u32): bool { return load<u32>(w(r_splice, id)) != 0; }
+@inline export function set_req_spliced(id: u32, v: bool): void { store<u32>(w(r_splice, id), v ? 1 : 0); }
+@inline export function req_pfn(id: u32, i: u32): u32 { return load<u32>(r_pfn + ((<usize>id * max_pages_per_req + i) << 2)); }
+@inline export function set_req_pfn(id: u32, i: u32, pfn: u32): void { store<u32>(r_pfn + ((<usize>id * max_pages_per_req + i) << 2), pfn); }
+@inline export function req_ver(id: u32, i: u32): u32 { return load<u32>(r_ver + ((<usize>id * max_pages_per_req + i) << 2)); }
+@inline export function set_req_ver(id: u32, i: u32, v: u32): void { store<u32>(r_ver + ((<usize>id * max_pages_per_req + i) << 2), v); }
+export function request_capacity(): u32 { return cap; }
+
+// In-flight list, oldest first: what fuse_check_timeout() looks at, and what an abort ends.
+let inflight_head: u32 = NONE, inflight_tail: u32 = NONE;
+export function oldest_inflight(): u32 { return inflight_head; }
+export function next_inflight(id: u32): u32 { return load<u32>(w(r_next_inflight, id)); }
+
+/** A new request for `nr` pages of inode `ino` from `start`, created now. */
+export function request_alloc(ino: u32, start: u32): u32 {
+  if (free_head == NONE) alloc_arrays(cap << 1, max_pages_per_req);
+  const id = free_head;
+  free_head = load<u32>(w(r_qnext, id));
+  store<u32>(w(r_ino, id), ino);
+  store<u32>(w(r_start, id), start);
+  store<u32>(w(r_nr, id), 0);
+  store<u32>(w(r_state, id), REQ_BUILDING);
+  store<u32>(w(r_next, id), NONE);
+  store<u32>(w(r_qnext, id), NONE);
+  store<u64>(r_created + (<usize>id << 3), now);
+  store<u32>(w(r_splice, id), 0);
+  // append to the in-flight list
+  store<u32>(w(r_prev_inflight, id), inflight_tail);
+  store<u32>(w(r_next_inflight, id), NONE);
+  if (inflight_tail == NONE) inflight_head = id; else store<u32>(w(r_next_inflight, inflight_tail), id);
+  inflight_tail = id;
+  nr_requests_live++;
+  return id;
+}
+
+export function request_free(id: u32): void {
+  const p = load<u32>(w(r_prev_inflight, id)), n = load<u32>(w(r_next_inflight, id));
+  if (p == NONE) inflight_head = n; else store<u32>(w(r_next_inflight, p), n);
+  if (n == NONE) inflight_tail = p; else store<u32>(w(r_prev_inflight, n), p);
+  store<u32>(w(r_state, id), REQ_FREE);
+  store<u32>(w(r_qnext, id), free_head);
+  free_head = id;
+  nr_requests_live--;
+}
+
+// FIFO queues through r_qnext.
+let bg_head: u32 = NONE, bg_tail: u32 = NONE, pend_head: u32 = NONE, pend_tail: u32 = NONE;
+export let nr_bg_queued: u32 = 0;
+export let nr_pending: u32 = 0;
+
+export function bg_queue_push(id: u32): void {
+  store<u32>(w(r_qnext, id), NONE);
+  if (bg_tail == NONE) bg_head = id; else store<u32>(w(r_qnext, bg_tail), id);
+  bg_tail = id; nr_bg_queued++;
+  set_req_state(id, REQ_BG_QUEUED);
+}
+export function bg_queue_pop(): u32 {
+  const id = bg_head;
+  if (id == NONE) return NONE;
+  bg_head = load<u32>(w(r_qnext, id));
+  if (bg_head == NONE) bg_tail = NONE;
+  nr_bg_queued--;
+  return id;
+}
+export function pending_push(id: u32): void {
+  store<u32>(w(r_qnext, id), NONE);
+  if (pend_tail == NONE) pend_head = id; else store<u32>(w(r_qnext, pend_tail), id);
+  pend_tail = id; nr_pending++;
+  set_req_state(id, REQ_PENDING);
+}
+export function pending_pop(): u32 {
+  const id = pend_head;
+  if (id == NONE) return NONE;
+  pend_head = load<u32>(w(r_qnext, id));
+  if (pend_head == NONE) pend_tail = NONE;
+  nr_pending--;
+  return id;
+}
+export function queues_clear(): void { bg_head = NONE; bg_tail = NONE; pend_head = NONE; pend_tail = NONE; nr_bg_queued = 0; nr_pending = 0; }
+
+/** The pipe drops its references to the request's pages (after the reply, or when the connection dies). */
+export function splice_release_pages(req: u32): void {
+  const n = req_nr(req);
+  for (let i: u32 = 0; i < n; i++) {
+    const p = req_pfn(req, i);
+    if (page_ref(p) > 1) set_page_ref(p, page_ref(p) - 1);
+  }
+  set_req_spliced(req, false);
+}

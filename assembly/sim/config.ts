@@ -1,0 +1,86 @@
+// Scenario and cost-model parameters, written by the host into f64 arrays before sim_init().
+// host/sim/layout.ts has the same indices; test/layout.test.ts checks that the two agree.
+
+export const CFG_POLICY: i32 = 0;
+export const CFG_SEED: i32 = 1;
+export const CFG_DURATION_NS: i32 = 2;
+export const CFG_SAMPLE_INTERVAL_NS: i32 = 3;
+export const CFG_CHECK_INVARIANTS: i32 = 4;
+export const CFG_DATA_MODE: i32 = 5;
+export const CFG_DIRTY_RATIO: i32 = 6;
+export const CFG_DIRTY_BACKGROUND_RATIO: i32 = 7;
+export const CFG_STRICTLIMIT: i32 = 8;
+export const CFG_BDI_MAX_RATIO: i32 = 9;
+export const CFG_MAX_PAGES: i32 = 10;
+export const CFG_MAX_WRITE: i32 = 11;
+export const CFG_MAX_BACKGROUND: i32 = 12;
+export const CFG_CONGESTION_THRESHOLD: i32 = 13;
+export const CFG_WRITEBACK_CACHE: i32 = 14;
+export const CFG_MAX_FOLIO_ORDER: i32 = 15;
+export const CFG_REQUEST_TIMEOUT_S: i32 = 16;
+export const CFG_WB_AREA_PAGES: i32 = 17;
+export const CFG_SERVER_THREADS: i32 = 18;
+export const CFG_LATENCY_KIND: i32 = 19;
+export const CFG_LATENCY_MEAN_NS: i32 = 20;
+export const CFG_LATENCY_SIGMA: i32 = 21;
+export const CFG_PER_BYTE_NS: i32 = 22;
+export const CFG_SPLICE: i32 = 23;
+export const CFG_PRIVILEGED: i32 = 24;
+export const CFG_SLOW_FACTOR: i32 = 25;
+export const CFG_STOP_AFTER_REQUESTS: i32 = 26;
+export const CFG_STOP_AT_NS: i32 = 27;
+export const CFG_DROP_FRACTION: i32 = 28;
+export const CFG_CRASH_AT_NS: i32 = 29;
+export const CFG_SPLICE_HOLD_NS: i32 = 30;
+export const CFG_NR_JOBS: i32 = 31;
+export const CFG_WORDS: i32 = 32;
+
+// Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
+export const JOB_BS: i32 = 0;
+export const JOB_SIZE: i32 = 1;
+export const JOB_RANDOM: i32 = 2;
+export const JOB_FSYNC_EVERY: i32 = 3;
+export const JOB_END_FSYNC: i32 = 4;
+export const JOB_WORDS: i32 = 5;
+export const MAX_JOBS: i32 = 64;
+
+// Cost model (host/sim/cost-model.json documents each number), nanoseconds.
+export const COST_SYSCALL: i32 = 0;
+export const COST_COPY_PER_BYTE: i32 = 1;
+export const COST_PAGE_ALLOC: i32 = 2;
+export const COST_PAGE_FREE: i32 = 3;
+export const COST_PAGECACHE_LOOKUP: i32 = 4;
+export const COST_PAGECACHE_INSERT: i32 = 5;
+export const COST_FOLIO_MARK_DIRTY: i32 = 6;
+export const COST_BLOCK_STATE: i32 = 7;
+export const COST_WRITEPAGES_PER_FOLIO: i32 = 8;
+export const COST_FOLIO_START_WRITEBACK: i32 = 9;
+export const COST_FOLIO_END_WRITEBACK: i32 = 10;
+export const COST_TEMP_PAGE_ACCOUNT: i32 = 11;
+export const COST_RBTREE_NODE: i32 = 12;
+export const COST_REQUEST_SETUP: i32 = 13;
+export const COST_REQUEST_QUEUE: i32 = 14;
+export const COST_DEV_READ: i32 = 15;
+export const COST_SERVER_PER_REQUEST: i32 = 16;
+export const COST_SERVER_BACKING_PER_PAGE: i32 = 17;
+export const COST_SERVER_BACKING_PER_BYTE: i32 = 18;
+export const COST_REQUEST_END: i32 = 19;
+export const COST_WAKEUP: i32 = 20;
+export const COST_BALANCE_DIRTY_PAGES: i32 = 21;
+export const COST_WORDS: i32 = 22;
+
+export const cfg = new StaticArray<f64>(CFG_WORDS);
+export const jobs = new StaticArray<f64>(MAX_JOBS * JOB_WORDS);
+export const cost = new StaticArray<f64>(COST_WORDS);
+
+@inline export function c(i: i32): f64 { return unchecked(cost[i]); }
+@inline export function g(i: i32): f64 { return unchecked(cfg[i]); }
+@inline export function job(j: u32, i: i32): f64 { return unchecked(jobs[<i32>j * JOB_WORDS + i]); }
+
+export const POLICY_LEGACY_COPY: u32 = 0;
+export const POLICY_NOCOPY: u32 = 1;
+export const POLICY_NOCOPY_MIGRATE_SKIP: u32 = 2;
+export const POLICY_NOCOPY_TIMEOUT: u32 = 3;
+export const POLICY_NOCOPY_SPLICE_COPY: u32 = 4;
+export const POLICY_NOCOPY_CANCEL: u32 = 5;
+export const POLICY_NOCOPY_WB_AREA: u32 = 6;

@@ -1,0 +1,81 @@
+// CONFIG_DEBUG_VM for writeback (DESIGN.md section 5): recount the counters and ownership the fast paths
+// keep incrementally. 0 when all holds, else a code (host/core/invariant-codes.ts) and sim_invariant_pfn().
+import { NONE } from "../mm/constants";
+import {
+  PG_owner, PG_head, PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_temp, nr_pages, page_flags,
+  page_order, page_next, page_prev,
+} from "../mm/page";
+import { check_allocator } from "../mm/debug_vm";
+import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP } from "../fs/stats";
+import { nr_inodes, ino_nr_dirty, test_dirty_bit } from "../fs/inode";
+import { oldest_inflight, next_inflight, req_nr, req_pfn, req_state, REQ_FREE } from "../fuse/request";
+import { is_legacy } from "../fuse/conn";
+
+export let sim_invariant_pfn: u32 = NONE;
+export const INV_NR_DIRTY: i32 = 20;
+export const INV_NR_WRITEBACK: i32 = 21;
+export const INV_NR_WRITEBACK_TEMP: i32 = 22;
+export const INV_TEMP_OWNER: i32 = 23;
+export const INV_WRITEBACK_OWNER: i32 = 24;
+export const INV_DIRTY_TAG: i32 = 25;
+export const INV_INODE_DIRTY: i32 = 26;
+
+let mark: usize = 0;
+let mark_cap: u32 = 0;
+
+function fail(code: i32, pfn: u32): i32 { sim_invariant_pfn = pfn; return code; }
+
+export function check_sim_invariants(): i32 {
+  const a = check_allocator();
+  if (a != 0) return a;
+  sim_invariant_pfn = NONE;
+  if (mark_cap < nr_pages) { mark = heap.alloc(<usize>nr_pages); mark_cap = nr_pages; }
+  memory.fill(mark, 0, <usize>nr_pages);
+  // every page a live request carries is carried once
+  let carried: i64 = 0;
+  for (let r = oldest_inflight(); r != NONE; r = next_inflight(r)) {
+    if (req_state(r) == REQ_FREE) return fail(INV_TEMP_OWNER, r);
+    const n = req_nr(r);
+    for (let i: u32 = 0; i < n; i++) {
+      const p = req_pfn(r, i);
+      if (load<u8>(mark + <usize>p) != 0) return fail(INV_WRITEBACK_OWNER, p);
+      store<u8>(mark + <usize>p, 1);
+      carried++;
+      const f = page_flags(p);
+      if (is_legacy()) {
+        if ((f & (PG_temp | PG_owner)) != (PG_temp | PG_owner) || page_next(p) != r) return fail(INV_TEMP_OWNER, p);
+      } else if ((f & PG_writeback) == 0) return fail(INV_WRITEBACK_OWNER, p);
+    }
+  }
+  // recount the counters from the pages
+  let dirty: i64 = 0, writeback: i64 = 0, temp: i64 = 0;
+  const inode_dirty = new StaticArray<u32>(64);
+  for (let p: u32 = 0; p < nr_pages; p++) {
+    const f = page_flags(p);
+    if ((f & PG_owner) == 0) continue;
+    if ((f & PG_temp) != 0) {
+      temp++;
+      if (load<u8>(mark + <usize>p) == 0) return fail(INV_TEMP_OWNER, p); // a temp page no request owns
+    }
+    if ((f & PG_writeback) != 0 && !is_legacy() && load<u8>(mark + <usize>p) == 0) return fail(INV_WRITEBACK_OWNER, p);
+    if ((f & PG_head) != 0) {
+      const n = <i64>1 << page_order(p);
+      if ((f & PG_folio_dirty) != 0) dirty += n;
+      if ((f & PG_folio_writeback) != 0) writeback += n;
+    }
+    if ((f & PG_dirty) != 0 && (f & PG_temp) == 0) {
+      const ino = page_next(p);
+      if (ino < nr_inodes) {
+        unchecked(inode_dirty[ino] += 1);
+        if (!test_dirty_bit(ino, page_prev(p))) return fail(INV_DIRTY_TAG, p); // owner words: (inode, index)
+      }
+    }
+  }
+  if (dirty != st(NR_FILE_DIRTY)) return fail(INV_NR_DIRTY, NONE);
+  if (writeback != st(NR_WRITEBACK)) return fail(INV_NR_WRITEBACK, NONE);
+  if (temp != st(NR_WRITEBACK_TEMP)) return fail(INV_NR_WRITEBACK_TEMP, NONE);
+  if (is_legacy() && carried != temp) return fail(INV_TEMP_OWNER, NONE);
+  for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(inode_dirty[i]) != unchecked(ino_nr_dirty[i])) return fail(INV_INODE_DIRTY, i);
+  return 0;
+}
+

@@ -1,0 +1,175 @@
+// The simulation: boot the writeback machinery on a booted allocator, dispatch events in time order, sample
+// time series, and check integrity at the end. The host drives it in batches of events (sim_run).
+import { NONE, MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, pageblock_order } from "../mm/constants";
+import { PG_dirty, PG_writeback, page_flags, nr_pages } from "../mm/page";
+import { NR_FREE_PAGES, fa_count, fa_index, wmark_high } from "../mm/zone";
+import { now, schedule, pop_event, popped_type, popped_arg, events_init, events_pending, next_event_time } from "./clock";
+import { prng_seed } from "./prng";
+import { charge_reset } from "./charge";
+import {
+  g, cfg, CFG_SEED, CFG_MAX_PAGES, CFG_SAMPLE_INTERVAL_NS, CFG_REQUEST_TIMEOUT_S, CFG_CRASH_AT_NS, CFG_POLICY,
+  CFG_MAX_FOLIO_ORDER, POLICY_LEGACY_COPY,
+} from "./config";
+import { stats_reset, st, st_add, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
+import { dirty_limits_init } from "../fs/dirty";
+import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_error, ino_nr_dirty, ino_nr_writeback } from "../fs/inode";
+import { writers_init, writer_step, writers_on_complete, writers_all_done, writers_blocked, EV_WRITER } from "../fs/writer";
+import { flusher_init, flusher_step, wakeup_flusher, request_sync_all, EV_FLUSHER } from "../fs/writeback";
+import { requests_init, nr_requests_live } from "../fuse/request";
+import { rb_init, rb_find_overlap } from "../fuse/rbtree";
+import { conn_init, fuse_abort_conn, fuse_request_expired, set_abort_building_hook, active_background } from "../fuse/conn";
+import {
+  server_init, server_wake_one, server_pick, server_reply, splice_release_due, EV_SERVER_PICK, EV_SERVER_REPLY,
+  EV_SPLICE_RELEASE,
+} from "../fuse/server";
+import { legacy_wpa_forget } from "../fuse/legacy";
+import { nocopy_wpa_forget } from "../fuse/nocopy";
+import { check_sim_invariants } from "./debug";
+
+const EV_SAMPLE: u32 = 20;
+const EV_TIMEOUT_CHECK: u32 = 21;
+const EV_CRASH: u32 = 22;
+/** fs/fuse: the timeout check runs every FUSE_TIMEOUT_TIMER_FREQ = 15 s. */
+const TIMEOUT_TIMER_NS: u64 = 15_000_000_000;
+
+function on_complete(ino: u32): void {
+  writers_on_complete(ino);
+  wakeup_flusher_if_needed();
+}
+function wakeup_flusher_if_needed(): void {
+  for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(ino_nr_dirty[i]) > 0) { wakeup_flusher(); return; }
+}
+function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_forget(req); }
+
+export function sim_init(): void {
+  if (g(CFG_MAX_FOLIO_ORDER) > 8) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 8);
+  if (<u32>g(CFG_POLICY) == POLICY_LEGACY_COPY) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 0); // no large folios before 6.16
+  prng_seed(<u64>g(CFG_SEED));
+  events_init(1024);
+  stats_reset();
+  samples_reset();
+  requests_init(<u32>g(CFG_MAX_PAGES));
+  rb_init(256, 64);
+  conn_init(server_wake_one, on_complete);
+  set_abort_building_hook(forget_building);
+  server_init();
+  flusher_init();
+  // global_dirtyable_memory(): all memory less the reserve the high watermarks keep free
+  let reserve: i64 = 0;
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) reserve += <i64>unchecked(wmark_high[z]);
+  dirty_limits_init(<i64>nr_pages - reserve);
+  writers_init(wakeup_flusher);
+  const interval = <u64>g(CFG_SAMPLE_INTERVAL_NS);
+  if (interval > 0) schedule(0, EV_SAMPLE, 0);
+  if (g(CFG_REQUEST_TIMEOUT_S) > 0) schedule(TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
+  if (g(CFG_CRASH_AT_NS) > 0) schedule(<u64>g(CFG_CRASH_AT_NS), EV_CRASH, 0);
+}
+
+export const RUN_BUDGET: i32 = 0;
+export const RUN_TIME_LIMIT: i32 = 1;
+export const RUN_IDLE: i32 = 2;
+export const RUN_WRITERS_DONE: i32 = 3;
+export const RUN_INVARIANT: i32 = 4;
+let writers_done_reported = false;
+
+/** Runs at most max_events events with time <= until_ns. Stops early (RUN_WRITERS_DONE) the moment the
+ *  last writer finishes, so the host can start the final sync. check: run the invariant checker after
+ *  every event (RUN_INVARIANT when it fails; sim_invariant_code() says which). */
+export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
+  const until = <u64>until_ns;
+  for (let i: u32 = 0; i < max_events; i++) {
+    if (events_pending() == 0) return RUN_IDLE;
+    if (next_event_time() > until) return RUN_TIME_LIMIT;
+    pop_event();
+    charge_reset();
+    st_add(EVENTS, 1);
+    const t = popped_type, a = popped_arg;
+    if (t == EV_WRITER) writer_step(a);
+    else if (t == EV_FLUSHER) flusher_step();
+    else if (t == EV_SERVER_PICK) server_pick(a);
+    else if (t == EV_SERVER_REPLY) server_reply(a);
+    else if (t == EV_SPLICE_RELEASE) splice_release_due();
+    else if (t == EV_SAMPLE) { sample_now(); schedule(now + <u64>g(CFG_SAMPLE_INTERVAL_NS), EV_SAMPLE, 0); }
+    else if (t == EV_TIMEOUT_CHECK) {
+      if (fuse_request_expired(<u64>(g(CFG_REQUEST_TIMEOUT_S) * 1e9))) fuse_abort_conn();
+      else schedule(now + TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
+    } else if (t == EV_CRASH) fuse_abort_conn();
+    if (check && check_sim_invariants() != 0) return RUN_INVARIANT;
+    if (!writers_done_reported && writers_all_done()) { writers_done_reported = true; return RUN_WRITERS_DONE; }
+  }
+  return RUN_BUDGET;
+}
+
+export function sim_now(): f64 { return <f64>now; }
+export function sim_sync_all(): void { request_sync_all(); }
+/** Nothing dirty or under writeback and no request alive: everything the writers wrote has reached the server. */
+export function sim_all_clean(): bool {
+  for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(ino_nr_dirty[i]) > 0 || unchecked(ino_nr_writeback[i]) > 0) return false;
+  return nr_requests_live == 0;
+}
+export function sim_writers_blocked(): u32 { return writers_blocked(); }
+
+// Time series: t, bytes written, nr_dirty, nr_writeback, nr_writeback_temp, free pages, free blocks of
+// order >= pageblock_order, active background requests.
+export const SAMPLE_WORDS: u32 = 8;
+let samples: usize = 0;
+let samples_cap: u32 = 0;
+let samples_len: u32 = 0;
+function samples_reset(): void { samples_len = 0; if (samples_cap == 0) { samples_cap = 256; samples = heap.alloc(<usize>samples_cap * SAMPLE_WORDS << 3); } }
+function sample_now(): void {
+  if (samples_len == samples_cap) {
+    const bigger = heap.alloc(<usize>samples_cap * 2 * SAMPLE_WORDS << 3);
+    memory.copy(bigger, samples, <usize>samples_cap * SAMPLE_WORDS << 3);
+    samples = bigger;
+    samples_cap *= 2;
+  }
+  let free: i64 = 0, high_order: i64 = 0;
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+    free += <i64>unchecked(NR_FREE_PAGES[z]);
+    for (let o = pageblock_order; o < NR_PAGE_ORDERS; o++)
+      for (let mt: u32 = 0; mt < MIGRATE_TYPES; mt++) high_order += <i64>unchecked(fa_count[fa_index(z, o, mt)]) << (o - pageblock_order);
+  }
+  const row = samples + (<usize>samples_len * SAMPLE_WORDS << 3);
+  store<f64>(row, <f64>now);
+  store<f64>(row, <f64>st(BYTES_WRITTEN), 8);
+  store<f64>(row, <f64>st(NR_FILE_DIRTY), 16);
+  store<f64>(row, <f64>st(NR_WRITEBACK), 24);
+  store<f64>(row, <f64>st(NR_WRITEBACK_TEMP), 32);
+  store<f64>(row, <f64>free, 40);
+  store<f64>(row, <f64>high_order, 48);
+  store<f64>(row, <f64>active_background, 56);
+  samples_len++;
+}
+export function samples_ptr(): usize { return samples; }
+export function samples_count(): u32 { return samples_len; }
+
+// Integrity (DESIGN.md section 2, "Data"): compare every page's last written version with the backing store.
+export const INTEGRITY_WORDS: u32 = 6;
+const integrity = new StaticArray<f64>(<i32>INTEGRITY_WORDS);
+export function integrity_ptr(): usize { return changetype<usize>(integrity); }
+/** Fills [pagesWritten, persisted, lost (error recorded), corrupt, pending (still dirty or in flight), inodes with errors]. */
+export function integrity_check(): void {
+  let written: f64 = 0, persisted: f64 = 0, lost: f64 = 0, corrupt: f64 = 0, pending: f64 = 0, errors: f64 = 0;
+  const legacy = <u32>g(CFG_POLICY) == POLICY_LEGACY_COPY;
+  for (let ino: u32 = 0; ino < nr_inodes; ino++) {
+    if (unchecked(ino_error[ino]) != 0) errors++;
+    const pages = inode_pages(ino);
+    for (let i: u32 = 0; i < pages; i++) {
+      const v = page_version(ino, i);
+      if (v == 0) continue;
+      written++;
+      const sv = server_version(ino, i);
+      if (sv == v) { persisted++; continue; }
+      const pfn = mapping_pfn(ino, i);
+      const busy = pfn != NONE && ((page_flags(pfn) & (PG_dirty | PG_writeback)) != 0 ||
+        (legacy && rb_find_overlap(ino, i, i) != NONE));
+      if (sv > v) corrupt++;
+      else if (busy) pending++;
+      else if (unchecked(ino_error[ino]) != 0) lost++;
+      else corrupt++;
+    }
+  }
+  if (writers_blocked() > 0) st_add(HANGS, <i64>writers_blocked());
+  unchecked(integrity[0] = written); unchecked(integrity[1] = persisted); unchecked(integrity[2] = lost);
+  unchecked(integrity[3] = corrupt); unchecked(integrity[4] = pending); unchecked(integrity[5] = errors);
+}
