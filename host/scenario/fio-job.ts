@@ -1,0 +1,166 @@
+// fio job files (fio(1) "JOB FILE FORMAT"), the subset the emulator runs: buffered sequential or random
+// writers. Ini-style: `[section]` starts a job, `key=value` sets an option, `;` or `#` starts a comment line.
+// A `[global]` section sets defaults for the jobs after it, as in fio. Every other section is one job, and
+// becomes one writer workload (numjobs clones, each writing its own file).
+//
+//   [global]
+//   ioengine=sync
+//   bs=1M
+//   [seq]
+//   rw=write
+//   size=2G
+//   numjobs=2
+//   end_fsync=1
+import { InputError } from "../util/input-error.js";
+import { checkSize, formatSize } from "./units.js";
+import { didYouMean } from "./issues.js";
+
+/** One fio job, in scenario terms (bytes), before the runner names and expands it. */
+export interface FioJob {
+  /** The section name, or fio's `name=`; undefined when a scenario's structured fio workload gave none. */
+  name: string | undefined;
+  rw: "write" | "randwrite";
+  /** Bytes per write(2). */
+  bs: number;
+  /** Bytes per job. */
+  size: number;
+  numjobs: number;
+  /** fsync after this many writes, 0 = never. */
+  fsync: number;
+  /** fsync when the job ends (end_fsync or fsync_on_close). */
+  endFsync: boolean;
+}
+
+export const FIO_RW = ["write", "randwrite"] as const;
+export const FIO_IOENGINES = ["sync", "psync"] as const;
+export const FIO_KEYS = ["name", "rw", "bs", "size", "numjobs", "ioengine", "fsync", "end_fsync", "fsync_on_close"] as const;
+type FioKey = (typeof FIO_KEYS)[number];
+
+/** fio's defaults for the options it has defaults for (bs 4k, numjobs 1); size has none. */
+export const FIO_DEFAULTS = { rw: "write", bs: 4096, numjobs: 1, fsync: 0, endFsync: false } as const;
+export const MAX_NUMJOBS = 4096;
+
+/** Cross-field rules a job must satisfy however it was written; returns the complaint or null. */
+export function checkFioJob(job: Pick<FioJob, "bs" | "size">): string | null {
+  if (job.bs > job.size) return `bs ${formatSize(job.bs)} is larger than size ${formatSize(job.size)}; give bs <= size`;
+  return null;
+}
+
+interface Setting {
+  value: string;
+  line: number;
+}
+
+class FioJobError extends Error {}
+
+function fail(line: number, text: string): never {
+  throw new FioJobError(`line ${line}: ${text}`);
+}
+
+/** `key=value` as the user wrote it, for messages. */
+function shown(key: string, s: Setting): string {
+  return s.value === "" ? key : `${key}=${s.value}`;
+}
+
+function sizeOf(key: string, s: Setting, min: number): number {
+  const r = checkSize(s.value, { min });
+  if (!r.ok) fail(s.line, `${shown(key, s)} ${r.reason}`);
+  return r.value;
+}
+
+function countOf(key: string, s: Setting, min: number, max: number): number {
+  if (!/^\d+$/.test(s.value) || Number(s.value) < min || Number(s.value) > max)
+    fail(s.line, `${shown(key, s)} is not allowed; use a whole number ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`}`);
+  return Number(s.value);
+}
+
+function boolOf(key: string, s: Setting): boolean {
+  if (s.value === "" || s.value === "1") return true;
+  if (s.value === "0") return false;
+  fail(s.line, `${shown(key, s)} is not allowed; use ${key}=1 or ${key}=0`);
+}
+
+function jobOf(section: string, headerLine: number, opts: ReadonlyMap<FioKey, Setting>): FioJob {
+  const get = (k: FioKey): Setting | undefined => opts.get(k);
+  const rwSetting = get("rw");
+  const rw = rwSetting?.value ?? FIO_DEFAULTS.rw;
+  if (rwSetting && !(FIO_RW as readonly string[]).includes(rw))
+    fail(rwSetting.line, `${shown("rw", rwSetting)} is not allowed; the emulator runs writers: use rw=write or rw=randwrite`);
+  const engine = get("ioengine");
+  if (engine && !(FIO_IOENGINES as readonly string[]).includes(engine.value))
+    fail(engine.line, `${shown("ioengine", engine)} is not allowed; use ioengine=sync or ioengine=psync (buffered write(2) / pwrite(2))`);
+  const sizeSetting = get("size");
+  if (!sizeSetting) fail(headerLine, `job [${section}] has no size; give size=, e.g. size=1G`);
+  const bsSetting = get("bs");
+  const bs = bsSetting ? sizeOf("bs", bsSetting, 1) : FIO_DEFAULTS.bs;
+  const size = sizeOf("size", sizeSetting, 1);
+  const nameSetting = get("name");
+  if (nameSetting && nameSetting.value === "") fail(nameSetting.line, "name= is empty; give the job a name");
+  const endFsync = get("end_fsync");
+  const onClose = get("fsync_on_close");
+  const fsync = get("fsync");
+  const numjobs = get("numjobs");
+  const job: FioJob = {
+    name: nameSetting?.value ?? section,
+    rw: rw as FioJob["rw"],
+    bs,
+    size,
+    numjobs: numjobs ? countOf("numjobs", numjobs, 1, MAX_NUMJOBS) : FIO_DEFAULTS.numjobs,
+    fsync: fsync ? countOf("fsync", fsync, 0, Number.MAX_SAFE_INTEGER) : FIO_DEFAULTS.fsync,
+    endFsync: (endFsync ? boolOf("end_fsync", endFsync) : false) || (onClose ? boolOf("fsync_on_close", onClose) : false),
+  };
+  const bad = checkFioJob(job);
+  if (bad) fail(bsSetting?.line ?? sizeSetting.line, bad);
+  return job;
+}
+
+function parse(text: string): FioJob[] {
+  const jobs: FioJob[] = [];
+  const global = new Map<FioKey, Setting>();
+  let section: { name: string; line: number; opts: Map<FioKey, Setting> } | null = null;
+  const finish = () => {
+    if (section && section.name !== "global") jobs.push(jobOf(section.name, section.line, section.opts));
+  };
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const raw = lines[i]!.trim();
+    if (raw === "" || raw.startsWith("#") || raw.startsWith(";")) continue;
+    const header = /^\[(.*)\]$/.exec(raw);
+    if (header) {
+      finish();
+      const name = header[1]!.trim();
+      if (name === "") fail(line, "[] has no name; give the job a name, e.g. [seq-write]");
+      section = { name, line, opts: name === "global" ? global : new Map(global) };
+      continue;
+    }
+    const eq = raw.indexOf("=");
+    const key = (eq < 0 ? raw : raw.slice(0, eq)).trim();
+    const value = eq < 0 ? "" : raw.slice(eq + 1).trim();
+    if (!(FIO_KEYS as readonly string[]).includes(key))
+      fail(line, `key "${key}" is not allowed;${didYouMean(key, FIO_KEYS)} allowed: ${FIO_KEYS.join(", ")}`);
+    if (!section) fail(line, `${key} comes before any [section]; start the file with [global] or a job name in brackets`);
+    if (value === "" && key !== "end_fsync" && key !== "fsync_on_close") fail(line, `${key} has no value; write ${key}=<value>`);
+    section.opts.set(key as FioKey, { value, line });
+  }
+  finish();
+  if (jobs.length === 0) throw new FioJobError("no job; add a [section] other than [global], with at least size=");
+  return jobs;
+}
+
+/** The jobs of a fio job file, or a one-line reason `line N: ...` it is refused (no InputError: for the schema). */
+export function checkFioJobFile(text: string): { ok: true; jobs: FioJob[] } | { ok: false; problem: string } {
+  try {
+    return { ok: true, jobs: parse(text) };
+  } catch (e) {
+    if (e instanceof FioJobError) return { ok: false, problem: e.message };
+    throw e;
+  }
+}
+
+/** The jobs of a fio job file; throws InputError `<source>: line N: ...`. */
+export function parseFioJob(text: string, source = "fio job"): FioJob[] {
+  const r = checkFioJobFile(text);
+  if (!r.ok) throw new InputError(`${source}: ${r.problem}`);
+  return r.jobs;
+}

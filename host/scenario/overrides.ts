@@ -1,0 +1,61 @@
+// `fusewb sweep --vary fuse.max_pages=32`: set one field of a scenario, before validation. The path is dotted
+// (array elements by index: workloads.0.bs); the value is JSON if it parses as JSON (32, true, "x", {...}),
+// else the text itself (1M, nocopy, 30s). Missing objects along the path are created.
+import { InputError } from "../util/input-error.js";
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function overrideValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** One `path=value`, applied to `root` in place. */
+function applyOne(root: Json, override: string): void {
+  const bad = (why: string): never => {
+    throw new InputError(`override ${JSON.stringify(override)}: ${why}`);
+  };
+  const eq = override.indexOf("=");
+  if (eq <= 0) bad("write <field.path>=<value>, e.g. fuse.max_pages=32");
+  const segments = override.slice(0, eq).trim().split(".");
+  const value = overrideValue(override.slice(eq + 1));
+  if (segments.some((s) => s === "")) bad("a field path has no empty parts; write e.g. server.faults.slow=20");
+  const forbidden = segments.find((s) => s === "__proto__" || s === "constructor" || s === "prototype");
+  if (forbidden) bad(`"${forbidden}" is not a scenario field`);
+  let cur: unknown = root;
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k]!;
+    const here = segments.slice(0, k).join(".") || "the scenario";
+    const last = k === segments.length - 1;
+    if (Array.isArray(cur)) {
+      if (!/^\d+$/.test(seg) || Number(seg) >= cur.length)
+        bad(cur.length === 0 ? `${here} is an empty list; there is no element ${seg} to set` : `${here} is a list of ${cur.length}; use an index from 0 to ${cur.length - 1} after it`);
+      const index = Number(seg);
+      if (last) cur[index] = value;
+      else cur = cur[index];
+    } else if (isObject(cur)) {
+      if (last) cur[seg] = value;
+      else {
+        if (cur[seg] === undefined) cur[seg] = {};
+        cur = cur[seg];
+      }
+    } else {
+      bad(`${here} is ${JSON.stringify(cur)}, not an object, so it has no field "${seg}"`);
+    }
+  }
+}
+
+/** A copy of `obj` with each `path=value` override applied in order. */
+export function applyOverrides(obj: unknown, overrides: readonly string[]): unknown {
+  if (!isObject(obj)) throw new InputError("overrides apply to a scenario object");
+  const root = structuredClone(obj);
+  for (const o of overrides) applyOne(root, o);
+  return root;
+}

@@ -1,0 +1,283 @@
+// Scenario file → SimConfig / CompareConfig. The schema (schema.ts) checks each field and converts units; this
+// file applies the rules between fields, takes the defaults that depend on other fields (the DMA32 zone, the
+// congestion threshold, the folio order, the request timeout), and names things the way sim-config.ts wants.
+// Every complaint is one InputError line: `<source>: <field.path>: <value> is not allowed; <what is>`.
+import { InputError } from "../util/input-error.js";
+import { validateMachineConfig, type MachineConfig } from "../core/machine-config.js";
+import { PAGE_SIZE } from "../core/constants.js";
+import { POLICIES, type CompareConfig, type FuseConfig, type Policy, type ServerConfig, type SimConfig, type Workload } from "./sim-config.js";
+import { formatIssue, formatPath, pickIssue } from "./issues.js";
+import { parseJsonText } from "./json-text.js";
+import { formatSize } from "./units.js";
+import {
+  FUSE_TIMEOUT_TIMER_FREQ_S,
+  MAX_PAGECACHE_ORDER,
+  PAGEBLOCK_BYTES,
+  scenarioSchema,
+  type ParsedScenario,
+  type ParsedServer,
+  type ParsedServerOverride,
+} from "./schema.js";
+
+export { applyOverrides } from "./overrides.js";
+
+const GiB = 2 ** 30;
+
+/** Throws the one-line InputError for a rule between fields. */
+type Fail = (path: readonly PropertyKey[], text: string) => never;
+
+function failer(source: string): Fail {
+  return (path, text) => {
+    throw new InputError(`${source}: ${formatPath(path)}: ${text}`);
+  };
+}
+
+/** A size for a message, quoted as the user would write it: "4G". */
+const q = (bytes: number) => `"${formatSize(bytes)}"`;
+
+function validate(obj: unknown, source: string): ParsedScenario {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj))
+    throw new InputError(`${source}: ${Array.isArray(obj) ? "a list" : JSON.stringify(obj)} is not a scenario; a scenario is a JSON object { "workloads": [...], ... }`);
+  const r = scenarioSchema.safeParse(obj, { reportInput: true });
+  if (r.success) return r.data;
+  const issue = pickIssue(r.error.issues);
+  if (issue && issue.code === "invalid_type" && issue.path.length === 1 && issue.path[0] === "workloads" && issue.input === undefined)
+    throw new InputError(`${source}: workloads: missing; give a list of what runs, e.g. [{ "type": "fio", "rw": "write", "bs": "1M", "size": "1G" }]`);
+  throw new InputError(`${source}: ${issue ? formatIssue(issue) : "is not a valid scenario"}`);
+}
+
+/** The fields only `fusewb compare` reads are checked for every use of the file. */
+function checkCompareFields(p: ParsedScenario, fail: Fail): void {
+  p.policies?.forEach((policy, i, all) => {
+    if (all.indexOf(policy) !== i) fail(["policies", i], `${JSON.stringify(policy)} is not allowed; it is listed twice`);
+  });
+  if (p.servers && Object.keys(p.servers).length === 0)
+    fail(["servers"], `{} is not allowed; give at least one server, or leave servers out to compare server alone`);
+}
+
+// mm: the zones are laid out DMA32, Normal, Movable (machine-config.ts).
+function resolveMachine(m: ParsedScenario["machine"], fail: Fail): MachineConfig {
+  const dma32 = m.dma32 ?? Math.floor(Math.min(m.memory / 4, 4 * GiB) / PAGEBLOCK_BYTES) * PAGEBLOCK_BYTES;
+  if (dma32 > m.memory) fail(["machine", "dma32"], `${q(dma32)} is not allowed; it is larger than machine.memory (${q(m.memory)})`);
+  if (dma32 + m.movable > m.memory)
+    fail(["machine", "movable"], `${q(m.movable)} is not allowed; dma32 (${q(dma32)}) + movable must not exceed machine.memory (${q(m.memory)})`);
+  const normal = m.memory - dma32 - m.movable;
+  if (normal + dma32 === 0)
+    fail(["machine", "movable"], `${q(m.movable)} is not allowed; it leaves no DMA32 or Normal memory for unmovable allocations`);
+  if (m.cma > normal)
+    fail(["machine", "cma"], `${q(m.cma)} is not allowed; the CMA area lies in the Normal zone, which is ${q(normal)} (memory - dma32 - movable)`);
+  const machine: MachineConfig = {
+    dma32Pages: dma32 / PAGE_SIZE,
+    normalPages: normal / PAGE_SIZE,
+    movablePages: m.movable / PAGE_SIZE,
+    cmaPages: m.cma / PAGE_SIZE,
+    fallback: m.fallback,
+    mobilityGrouping: m.mobility_grouping,
+  };
+  const problem = validateMachineConfig(machine);
+  if (problem) {
+    const { path, text } = machineProblemInScenarioTerms(problem);
+    fail(path, text);
+  }
+  return machine;
+}
+
+/** validateMachineConfig speaks of MachineConfig fields in pages; say it with the scenario's fields. */
+export function machineProblemInScenarioTerms(problem: string): { path: string[]; text: string } {
+  const field: Readonly<Record<string, string>> = { dma32Pages: "dma32", normalPages: "memory", movablePages: "movable", cmaPages: "cma" };
+  const m = /^machine\.(\w+): (\d+) (.*)$/.exec(problem);
+  const name = m ? field[m[1]!] : undefined;
+  const rename = (text: string) => text.replace(/\b(dma32|normal|movable|cma)Pages\b/g, (f: string) => field[f] ?? f);
+  if (m && name) return { path: ["machine", name], text: `${m[2]} pages (${q(Number(m[2]) * PAGE_SIZE)}) ${rename(m[3]!)}` };
+  return { path: ["machine"], text: rename(problem.replace(/^machine(\.\w+)?:\s*/, "")) };
+}
+
+// fs/fuse/inode.c: fuse_init_server_timeout().
+function requestTimeoutS(negotiatedS: number, sysctl: ParsedScenario["machine"]["sysctl"]): number {
+  let timeout = negotiatedS;
+  if (!timeout && !sysctl.max_request_timeout && !sysctl.default_request_timeout) return 0;
+  if (!timeout) timeout = sysctl.default_request_timeout;
+  if (sysctl.max_request_timeout) timeout = timeout ? Math.min(sysctl.max_request_timeout, timeout) : sysctl.max_request_timeout;
+  return Math.max(FUSE_TIMEOUT_TIMER_FREQ_S, timeout);
+}
+
+function resolveFuse(p: ParsedScenario, machine: MachineConfig, fail: Fail): FuseConfig {
+  const f = p.fuse;
+  const limit = p.machine.sysctl.max_pages_limit;
+  if (f.max_pages > limit) fail(["fuse", "max_pages"], `${f.max_pages} is not allowed; use at most machine.sysctl.max_pages_limit (${limit})`);
+  // fs/fuse/file.c: fuse_init_file_inode(); mapping_set_folio_order_range() clamps to MAX_PAGECACHE_ORDER.
+  const folioPages = Math.min(Math.floor(Math.min(f.max_write, f.max_read) / PAGE_SIZE), f.max_pages);
+  const maxFolioOrder = f.large_folios ? Math.min(Math.floor(Math.log2(folioPages)), MAX_PAGECACHE_ORDER, f.max_folio_order ?? MAX_PAGECACHE_ORDER) : 0;
+  return {
+    maxPages: f.max_pages,
+    maxWrite: f.max_write,
+    maxRead: f.max_read,
+    maxBackground: f.max_background,
+    congestionThreshold: f.congestion_threshold ?? Math.max(1, Math.floor((f.max_background * 3) / 4)),
+    writebackCache: f.writeback_cache,
+    maxFolioOrder,
+    requestTimeoutS: requestTimeoutS(f.request_timeout / 1e9, p.machine.sysctl),
+    wbAreaPages: wbAreaPages(p, machine, fail),
+  };
+}
+
+/** The nocopy-wb-area area: as given, or (0) about the bdi's dirty limit, rounded up to whole pageblocks. */
+function wbAreaPages(p: ParsedScenario, machine: MachineConfig, fail: Fail): number {
+  const inMovable = machine.movablePages > 0;
+  const roomPages = inMovable ? machine.movablePages : machine.normalPages - machine.cmaPages;
+  const zone = inMovable ? "the Movable zone" : "the Normal zone outside CMA";
+  const pagesPerBlock = PAGEBLOCK_BYTES / PAGE_SIZE;
+  if (p.fuse.wb_area > 0) {
+    if (p.fuse.wb_area / PAGE_SIZE > roomPages)
+      fail(["fuse", "wb_area"], `${q(p.fuse.wb_area)} is not allowed; the area must fit in ${zone} (${q(roomPages * PAGE_SIZE)})`);
+    return p.fuse.wb_area / PAGE_SIZE;
+  }
+  const { dirty_ratio } = p.machine.sysctl;
+  const dirtyLimit = (p.machine.memory * dirty_ratio * p.machine.bdi.max_ratio) / 10000;
+  const blocks = Math.max(1, Math.ceil(dirtyLimit / PAGEBLOCK_BYTES));
+  return Math.min(blocks * pagesPerBlock, Math.floor(roomPages / pagesPerBlock) * pagesPerBlock);
+}
+
+function resolveServer(s: ParsedServer): ServerConfig {
+  const d = s.per_request;
+  return {
+    name: s.name,
+    threads: s.threads,
+    perRequest: { kind: d.dist, meanNs: d.mean, sigma: d.dist === "lognormal" ? d.sigma : 0 },
+    perByteNs: s.per_byte_ns,
+    splice: s.splice,
+    privileged: s.privileged,
+    faults: {
+      slowFactor: s.faults.slow,
+      stopAfterRequests: s.faults.stop_after_requests,
+      stopAtNs: s.faults.stop_at,
+      dropFraction: s.faults.drop_fraction,
+      crashAtNs: s.faults.crash_at,
+      spliceHoldNs: s.faults.splice_hold,
+    },
+  };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** `servers.<name>` merged over `server`: key by key, and faults key by key; per_request is one value. */
+function mergeServer(base: ParsedServer, name: string, o: ParsedServerOverride): ParsedServer {
+  const { faults, ...rest } = o;
+  return { ...base, ...defined(rest), name, faults: { ...base.faults, ...(faults ? defined(faults) : {}) } };
+}
+
+const HIGHORDER_ORDERS = {
+  thp: { default: 9, min: 2, max: MAX_PAGECACHE_ORDER, why: "THP and mTHP orders are 2 to 9 (up to the PMD order)" },
+  contig: { default: 9, min: 0, max: Infinity, why: "" },
+  gigantic: { default: 10, min: 10, max: Infinity, why: "gigantic ranges are order 10 or more" },
+} as const;
+
+function resolveWorkloads(p: ParsedScenario, machine: MachineConfig, fail: Fail): Workload[] {
+  const out: Workload[] = [];
+  const named = new Map<string, string>();
+  const largestZone = Math.max(machine.dma32Pages, machine.normalPages, machine.movablePages);
+  const name = (given: string | undefined, fallback: string, path: readonly PropertyKey[]): string => {
+    if (given !== undefined) {
+      const other = named.get(given);
+      if (other !== undefined) fail(path, `${JSON.stringify(given)} is not allowed; ${other} has that name already, and names are unique`);
+      named.set(given, formatPath(path.slice(0, 2)));
+      return given;
+    }
+    let n = fallback;
+    for (let k = 2; named.has(n); k++) n = `${fallback}-${k}`;
+    named.set(n, formatPath(path.slice(0, 2)));
+    return n;
+  };
+  p.workloads.forEach((w, i) => {
+    if (w.type === "fio") {
+      // The JSON name names the first job; the others keep their section names (fio allows repeats).
+      w.jobs.forEach((job, j) => {
+        const given = j === 0 ? w.name : undefined;
+        const path = ["workloads", i, given === undefined ? "job" : "name"];
+        out.push({ kind: "fio", name: name(given, job.name ?? "fio", path), rw: job.rw, bs: job.bs, size: job.size, numjobs: job.numjobs, fsync: job.fsync, endFsync: job.endFsync });
+      });
+    } else if (w.type === "churn") {
+      out.push({ kind: "churn", name: name(w.name, `churn-${w.kind}`, ["workloads", i, "name"]), type: w.kind, order: w.order, ratePerSec: w.rate, lifetimeNs: w.lifetime });
+    } else {
+      const rule = HIGHORDER_ORDERS[w.kind];
+      const order = w.order ?? rule.default;
+      if (order < rule.min || order > rule.max) fail(["workloads", i, "order"], `${order} is not allowed; ${rule.why}`);
+      if (2 ** order > largestZone)
+        fail(["workloads", i, "order"], `${order} is not allowed; 2^${order} pages (${q(2 ** order * PAGE_SIZE)}) do not fit in the largest zone (${q(largestZone * PAGE_SIZE)})`);
+      out.push({ kind: "highorder", name: name(w.name, w.kind, ["workloads", i, "name"]), type: w.kind, order, intervalNs: w.interval, holdNs: w.hold });
+    }
+  });
+  if (p.run.duration === 0 && !out.some((w) => w.kind === "fio"))
+    fail(["run", "duration"], `0 (until the writers are done) is not allowed without a fio workload; give a duration, e.g. "30s"`);
+  return out;
+}
+
+function resolveParsed(p: ParsedScenario, source: string, policies: readonly Policy[]): SimConfig {
+  const fail = failer(source);
+  const machine = resolveMachine(p.machine, fail);
+  const fuse = resolveFuse(p, machine, fail);
+  if (fuse.wbAreaPages === 0 && policies.includes("nocopy-wb-area"))
+    fail(["fuse", "wb_area"], `0 is not allowed with policy nocopy-wb-area; there is no Movable or Normal memory to hold the area`);
+  const sysctl = p.machine.sysctl;
+  return {
+    name: p.name ?? defaultName(source),
+    machine,
+    sysctl: {
+      dirtyRatio: sysctl.dirty_ratio,
+      dirtyBackgroundRatio: sysctl.dirty_background_ratio,
+      maxPagesLimit: sysctl.max_pages_limit,
+      defaultRequestTimeoutS: sysctl.default_request_timeout,
+      maxRequestTimeoutS: sysctl.max_request_timeout,
+    },
+    bdi: { strictlimit: p.machine.bdi.strictlimit, maxRatio: p.machine.bdi.max_ratio },
+    fuse,
+    policy: p.policy,
+    server: resolveServer(p.server),
+    workloads: resolveWorkloads(p, machine, fail),
+    run: {
+      durationNs: p.run.duration,
+      seed: p.run.seed,
+      sampleIntervalNs: p.run.sample_interval,
+      checkInvariants: p.run.check_invariants,
+      dataMode: p.run.data_mode,
+    },
+  };
+}
+
+/** "scenarios/default.json" → "default"; the name of a scenario that gives none. */
+function defaultName(source: string): string {
+  const base = source.split(/[\\/]/).pop() ?? source;
+  return base.replace(/\.json$/i, "") || "scenario";
+}
+
+/** A scenario object (already JSON-parsed, overrides applied) → the config of one run. */
+export function resolveScenario(obj: unknown, source = "scenario"): SimConfig {
+  const p = validate(obj, source);
+  checkCompareFields(p, failer(source));
+  return resolveParsed(p, source, [p.policy]);
+}
+
+/** A scenario object → the configs of `fusewb compare`: `policies` × `servers` (each merged over `server`). */
+export function resolveCompare(obj: unknown, source = "scenario"): CompareConfig {
+  const p = validate(obj, source);
+  checkCompareFields(p, failer(source));
+  const policies = p.policies ?? [...POLICIES];
+  const base = resolveParsed(p, source, [p.policy, ...policies]);
+  const overrides = Object.entries(p.servers ?? {});
+  const servers = overrides.length === 0 ? [base.server] : overrides.map(([name, o]) => resolveServer(mergeServer(p.server, name, o)));
+  return { base, policies, servers };
+}
+
+/** JSON text of a scenario file → the config of one run. */
+export function parseScenario(text: string, source = "scenario"): SimConfig {
+  return resolveScenario(parseJsonText(text, source), source);
+}
+
+/** JSON text of a scenario file → the configs of `fusewb compare`. */
+export function parseCompare(text: string, source = "scenario"): CompareConfig {
+  return resolveCompare(parseJsonText(text, source), source);
+}
+
+export { parseJsonText };

@@ -1,0 +1,285 @@
+// The scenario file format (DESIGN.md section 3), as one zod schema. User-facing names are snake_case like
+// the kernel's sysctls and mount options; sizes and durations are strings with units (host/scenario/units.ts)
+// and come out of the schema as bytes and nanoseconds. Every object is strict: an unknown key is an error.
+// What one field cannot say alone (dma32 + movable <= memory, max_pages <= max_pages_limit, ...) is checked
+// by host/scenario/resolve.ts, which turns the parsed file into the numeric SimConfig.
+import { z } from "zod";
+import { FALLBACK_POLICIES, MAX_NR_PAGES } from "../core/machine-config.js";
+import { MAX_PAGE_ORDER, PAGE_SIZE, pageblock_nr_pages } from "../core/constants.js";
+import { LATENCY_KINDS, POLICIES } from "./sim-config.js";
+import { checkDuration, checkSize, DURATION_FORM, DURATION_PATTERN, SIZE_FORM, SIZE_PATTERN, type DurationLimits, type SizeLimits } from "./units.js";
+import { checkFioJob, checkFioJobFile, FIO_DEFAULTS, FIO_RW, MAX_NUMJOBS, type FioJob } from "./fio-job.js";
+
+/** One pageblock, the granule of every zone and area: 512 pages, 2 MiB. */
+export const PAGEBLOCK_BYTES = pageblock_nr_pages * PAGE_SIZE;
+/** The largest machine (MAX_NR_PAGES pages, 1 TiB). */
+export const MAX_MEMORY_BYTES = MAX_NR_PAGES * PAGE_SIZE;
+/** MAX_PAGECACHE_ORDER on x86-64 (include/linux/pagemap.h: the PMD order): mapping_set_folio_order_range()
+ *  clamps a mapping's largest folio to it. */
+export const MAX_PAGECACHE_ORDER = 9;
+/** FUSE_TIMEOUT_TIMER_FREQ (fs/fuse/fuse_i.h): the timeout check runs every 15 s, and no timeout is shorter. */
+export const FUSE_TIMEOUT_TIMER_FREQ_S = 15;
+/** fuse_init_out carries max_pages, max_background, congestion_threshold and request_timeout as u16. */
+export const U16_MAX = 65535;
+/** Order of the largest contiguous range one instance can hold. */
+export const MAX_CONTIG_ORDER = Math.log2(MAX_NR_PAGES);
+
+/** A strict object whose unknown-key complaint lists the keys it allows (read back by issues.ts). */
+function strict<S extends z.core.$ZodLooseShape>(shape: S) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, { error: (iss) => (iss.code === "unrecognized_keys" ? `allowed: ${allowed}` : undefined) });
+}
+
+/** A size field: a number of bytes or a string with k/M/G/T; parses to bytes. */
+function size(limits: SizeLimits = {}) {
+  return z
+    .unknown()
+    .transform((v, ctx) => {
+      if (v === undefined) {
+        ctx.issues.push({ code: "custom", message: `missing; give a size: ${SIZE_FORM}`, input: v });
+        return z.NEVER;
+      }
+      const r = checkSize(v, limits);
+      if (r.ok) return r.value;
+      ctx.issues.push({ code: "custom", message: r.problem, input: v });
+      return z.NEVER;
+    })
+    .meta({
+      anyOf: [
+        { type: "integer", minimum: limits.min ?? 0, ...(limits.max !== undefined ? { maximum: limits.max } : {}), ...(limits.multipleOf ? { multipleOf: limits.multipleOf } : {}) },
+        { type: "string", pattern: SIZE_PATTERN },
+      ],
+    });
+}
+
+/** A duration field: a string with ns/us/ms/s/min/h, or 0; parses to nanoseconds. */
+function duration(limits: DurationLimits = {}) {
+  return z
+    .unknown()
+    .transform((v, ctx) => {
+      if (v === undefined) {
+        ctx.issues.push({ code: "custom", message: `missing; give a duration: ${DURATION_FORM}`, input: v });
+        return z.NEVER;
+      }
+      const r = checkDuration(v, limits);
+      if (r.ok) return r.value;
+      ctx.issues.push({ code: "custom", message: r.problem, input: v });
+      return z.NEVER;
+    })
+    .meta({ anyOf: [...(limits.positive ? [] : [{ const: 0 }]), { type: "string", pattern: DURATION_PATTERN }] });
+}
+
+const intIn = (min: number, max: number) => z.int().min(min).max(max);
+const policy = z.enum(POLICIES);
+
+// ---- machine ---------------------------------------------------------------------------------------------
+
+const zoneSize = (min: number) => size({ min, max: MAX_MEMORY_BYTES, multipleOf: PAGEBLOCK_BYTES, multipleOfWhy: "(one 512-page pageblock)" });
+
+const sysctlSchema = strict({
+  dirty_ratio: intIn(1, 100).default(20).describe("vm.dirty_ratio, percent of dirtyable memory"),
+  dirty_background_ratio: intIn(0, 100).default(10).describe("vm.dirty_background_ratio, percent of dirtyable memory"),
+  max_pages_limit: intIn(1, U16_MAX).default(256).describe("fs.fuse.max_pages_limit: the largest max_pages a server may negotiate"),
+  default_request_timeout: intIn(0, U16_MAX).default(0).describe("fs.fuse.default_request_timeout, seconds (0 = none)"),
+  max_request_timeout: intIn(0, U16_MAX).default(0).describe("fs.fuse.max_request_timeout, seconds (0 = none)"),
+});
+
+const bdiSchema = strict({
+  strictlimit: z.boolean().default(true).describe("BDI_CAP_STRICTLIMIT, set by FUSE"),
+  max_ratio: z.number().gt(0).max(100).default(1).describe("the bdi's share of the dirty threshold, percent (FUSE: 1)"),
+});
+
+const machineSchema = strict({
+  memory: zoneSize(PAGEBLOCK_BYTES).prefault("16G").describe("RAM, a multiple of 2M, at most 1T"),
+  dma32: zoneSize(0).optional().describe("the DMA32 zone at the start of memory; default min(memory / 4, 4G), rounded down to 2M"),
+  movable: zoneSize(0).prefault(0).describe("the Movable zone (kernelcore=/movablecore=) at the end of memory"),
+  cma: zoneSize(0).prefault(0).describe("a CMA area at the end of the Normal zone"),
+  fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).default("claim-then-steal").describe("__rmqueue fallback: claim-then-steal is Linux 6.15+, largest-steal 6.10-6.14"),
+  mobility_grouping: z.boolean().default(true).describe("false emulates page_group_by_mobility_disabled"),
+  sysctl: sysctlSchema.prefault({}),
+  bdi: bdiSchema.prefault({}),
+});
+
+// ---- fuse ------------------------------------------------------------------------------------------------
+
+const fuseSchema = strict({
+  max_pages: intIn(1, U16_MAX).default(256).describe("pages per request, at most machine.sysctl.max_pages_limit"),
+  max_write: size({ min: PAGE_SIZE, max: 2 ** 32 - 1 }).prefault("1M").describe("bytes per WRITE request (the kernel raises anything below 4k to 4k)"),
+  max_read: size({ min: PAGE_SIZE, max: 2 ** 32 - 1 }).prefault("1M").describe("the max_read mount option"),
+  max_background: intIn(1, U16_MAX).default(12).describe("background requests in flight (FUSE_DEFAULT_MAX_BACKGROUND 12)"),
+  congestion_threshold: intIn(1, U16_MAX).optional().describe("background requests at which the bdi counts as congested; default 3/4 of max_background"),
+  writeback_cache: z.boolean().default(true).describe("the writeback_cache mount option / FUSE_WRITEBACK_CACHE"),
+  large_folios: z.boolean().default(true).describe("large page-cache folios (6.16+); false = order-0 folios only"),
+  max_folio_order: intIn(0, MAX_PAGECACHE_ORDER).optional().describe("caps the folio order ilog2(min(min(max_write, max_read) / 4k, max_pages))"),
+  request_timeout: duration({ wholeSeconds: true, maxNs: U16_MAX * 1e9 }).prefault(0).describe("the server's negotiated request timeout (6.15+); 0 = take the sysctls"),
+  wb_area: zoneSize(0).prefault(0).describe("nocopy-wb-area: size of the area for folios under writeback; 0 = the bdi's dirty limit, rounded up to 2M"),
+});
+
+// ---- server ----------------------------------------------------------------------------------------------
+
+const latencySchema = z.discriminatedUnion("dist", [
+  strict({ dist: z.literal("fixed"), mean: duration().prefault(0).describe("the service time") }),
+  strict({ dist: z.literal("exponential"), mean: duration().describe("the mean service time") }),
+  strict({ dist: z.literal("lognormal"), mean: duration().describe("the mean service time"), sigma: z.number().gt(0).max(10).describe("sigma of the underlying normal") }),
+]);
+// LATENCY_KINDS (sim-config.ts) and the union above list the same names: this fails to compile if they part.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const latencyKindsMatch: Same<(typeof LATENCY_KINDS)[number], z.output<typeof latencySchema>["dist"]> = true;
+void latencyKindsMatch;
+
+const faultFields = {
+  slow: z.number().gt(0).max(1e6).describe("multiplies every service time (1 = healthy)"),
+  stop_after_requests: intIn(0, Number.MAX_SAFE_INTEGER).describe("stop replying after this many requests (0 = never)"),
+  stop_at: duration().describe("stop replying at this time (0 = never)"),
+  drop_fraction: z.number().min(0).max(1).describe("never answer this fraction of WRITE requests"),
+  crash_at: duration().describe("the server dies at this time; the connection is aborted (0 = never)"),
+  splice_hold: duration().describe("with splice: keep the request's pages this long after replying (ignored without splice)"),
+};
+
+const faultsSchema = strict({
+  slow: faultFields.slow.default(1),
+  stop_after_requests: faultFields.stop_after_requests.default(0),
+  stop_at: faultFields.stop_at.prefault(0),
+  drop_fraction: faultFields.drop_fraction.default(0),
+  crash_at: faultFields.crash_at.prefault(0),
+  splice_hold: faultFields.splice_hold.prefault(0),
+});
+
+const serverFields = {
+  threads: intIn(1, 4096).describe("server threads reading /dev/fuse"),
+  per_request: latencySchema.describe("service time per request; an override in servers replaces it whole"),
+  per_byte_ns: z.number().min(0).max(1e6).describe("service time per byte of payload, ns (0.1 = 10 GB/s)"),
+  splice: z.boolean().describe("the server reads requests with splice(2): their pages stay referenced"),
+  privileged: z.boolean().describe("the server runs with CAP_SYS_ADMIN (mounted by root)"),
+};
+
+const serverSchema = strict({
+  name: z.string().min(1).default("healthy").describe("the server's name in reports"),
+  threads: serverFields.threads.default(4),
+  per_request: serverFields.per_request.prefault({ dist: "fixed", mean: 0 }),
+  per_byte_ns: serverFields.per_byte_ns.default(0),
+  splice: serverFields.splice.default(false),
+  privileged: serverFields.privileged.default(true),
+  faults: faultsSchema.prefault({}),
+});
+
+/** An entry of `servers`: merged over `server`, key by key (faults too); its key is the server's name. */
+const serverOverrideSchema = strict({
+  threads: serverFields.threads.optional(),
+  per_request: serverFields.per_request.optional(),
+  per_byte_ns: serverFields.per_byte_ns.optional(),
+  splice: serverFields.splice.optional(),
+  privileged: serverFields.privileged.optional(),
+  faults: strict({
+    slow: faultFields.slow.optional(),
+    stop_after_requests: faultFields.stop_after_requests.optional(),
+    stop_at: faultFields.stop_at.optional(),
+    drop_fraction: faultFields.drop_fraction.optional(),
+    crash_at: faultFields.crash_at.optional(),
+    splice_hold: faultFields.splice_hold.optional(),
+  }).optional(),
+});
+
+// ---- workloads -------------------------------------------------------------------------------------------
+
+const workloadName = z.string().min(1).optional().describe("the workload's name in reports; default from its type");
+
+/** The writer options an fio workload gives as JSON fields, unless it gives a `job` file instead. */
+const FIO_FIELD_KEYS = ["rw", "bs", "size", "numjobs", "fsync", "end_fsync"] as const;
+
+const fioSchema = strict({
+  type: z.literal("fio"),
+  name: workloadName.describe("the workload's name; with job, the first job's name (default: the section names)"),
+  job: z.string().optional().describe("an fio job file instead of the fields below: [section]s with rw, bs, size, numjobs, ioengine (sync/psync), fsync, end_fsync, fsync_on_close, name"),
+  rw: z.enum(FIO_RW).optional().meta({ default: FIO_DEFAULTS.rw }).describe("write: sequential; randwrite: random offsets"),
+  bs: size({ min: 1 }).optional().meta({ default: "4k" }).describe("bytes per write(2)"),
+  size: size({ min: 1 }).optional().describe("bytes each job writes (to its own file); required unless job is given"),
+  numjobs: intIn(1, MAX_NUMJOBS).optional().meta({ default: FIO_DEFAULTS.numjobs }).describe("parallel writers"),
+  fsync: intIn(0, Number.MAX_SAFE_INTEGER).optional().meta({ default: FIO_DEFAULTS.fsync }).describe("fsync after this many writes (0 = never)"),
+  end_fsync: z.boolean().optional().meta({ default: FIO_DEFAULTS.endFsync }).describe("fsync when the job ends"),
+}).transform((w, ctx): { type: "fio"; name: string | undefined; jobs: FioJob[] } => {
+  if (w.job !== undefined) {
+    const both = FIO_FIELD_KEYS.find((k) => w[k] !== undefined);
+    if (both) {
+      ctx.issues.push({ code: "custom", message: `not allowed together with job; put ${both}= in the job file`, input: w[both], path: [both] });
+      return z.NEVER;
+    }
+    const r = checkFioJobFile(w.job);
+    if (!r.ok) {
+      ctx.issues.push({ code: "custom", message: r.problem, input: w.job, path: ["job"] });
+      return z.NEVER;
+    }
+    return { type: "fio", name: w.name, jobs: r.jobs };
+  }
+  if (w.size === undefined) {
+    ctx.issues.push({ code: "custom", message: `missing; give a size (or a job file in job): ${SIZE_FORM}`, input: undefined, path: ["size"] });
+    return z.NEVER;
+  }
+  const job: FioJob = {
+    name: undefined,
+    rw: w.rw ?? FIO_DEFAULTS.rw,
+    bs: w.bs ?? FIO_DEFAULTS.bs,
+    size: w.size,
+    numjobs: w.numjobs ?? FIO_DEFAULTS.numjobs,
+    fsync: w.fsync ?? FIO_DEFAULTS.fsync,
+    endFsync: w.end_fsync ?? FIO_DEFAULTS.endFsync,
+  };
+  const bad = checkFioJob(job);
+  if (bad) {
+    ctx.issues.push({ code: "custom", message: bad, input: w.bs, path: ["bs"] });
+    return z.NEVER;
+  }
+  return { type: "fio", name: w.name, jobs: [job] };
+});
+
+const churnSchema = strict({
+  type: z.literal("churn"),
+  name: workloadName,
+  kind: z.enum(["movable", "unmovable", "reclaimable"]).describe("movable: anon-like (LRU); unmovable: slab-like; reclaimable: dentry/inode-like"),
+  order: intIn(0, MAX_PAGE_ORDER).default(0).describe("allocation order, 0 to MAX_PAGE_ORDER (10)"),
+  rate: z.number().gt(0).max(1e9).describe("allocations per second"),
+  lifetime: duration({ positive: true }).describe("mean lifetime (exponential)"),
+});
+
+const highorderSchema = strict({
+  type: z.literal("highorder"),
+  name: workloadName,
+  kind: z.enum(["thp", "contig", "gigantic"]).describe("thp: movable with direct compaction; contig: alloc_contig_range (CMA-like); gigantic: alloc_contig_range of order >= 10"),
+  order: intIn(0, MAX_CONTIG_ORDER).optional().describe("default 9 for thp and contig, 10 for gigantic"),
+  interval: duration({ positive: true }).describe("one attempt every interval"),
+  hold: duration().prefault(0).describe("free the allocation after this long (0 = keep it)"),
+});
+
+const workloadSchema = z.discriminatedUnion("type", [fioSchema, churnSchema, highorderSchema]);
+
+// ---- run -------------------------------------------------------------------------------------------------
+
+const runSchema = strict({
+  duration: duration().prefault(0).describe("stop at this virtual time; 0 = when every writer is done and its data written back"),
+  seed: intIn(0, 2 ** 32 - 1).default(1),
+  sample_interval: duration({ positive: true }).prefault("100ms").describe("time between samples of the time series"),
+  check_invariants: z.boolean().default(false).describe("run the invariant checker after every event (slow)"),
+  data_mode: z.boolean().default(false).describe("keep real 4 KiB page contents (small machines only)"),
+});
+
+// ---- the file --------------------------------------------------------------------------------------------
+
+export const scenarioSchema = strict({
+  $schema: z.string().optional().describe("path or URL of this JSON Schema, for editors"),
+  name: z.string().min(1).optional().describe("the scenario's name in reports; default the file name"),
+  description: z.string().optional().describe("free text"),
+  machine: machineSchema.prefault({}),
+  fuse: fuseSchema.prefault({}),
+  policy: policy.default("nocopy").describe("the writeback policy of `fusewb run`"),
+  server: serverSchema.prefault({}),
+  servers: z.record(z.string().min(1), serverOverrideSchema).optional().meta({ minProperties: 1 }).describe("fusewb compare: server variants, each merged over server"),
+  policies: z.array(policy).min(1).optional().meta({ uniqueItems: true }).describe("fusewb compare: the policies to compare (default all)"),
+  workloads: z.array(workloadSchema).min(1).describe("what runs: fio writers, allocation churn, high-order allocation attempts"),
+  run: runSchema.prefault({}),
+}).meta({ title: "fusewb scenario", description: "A fusewb scenario (DESIGN.md section 3)" });
+
+/** A scenario file as the schema parses it: units resolved to bytes and ns, defaults filled, names snake_case. */
+export type ParsedScenario = z.output<typeof scenarioSchema>;
+export type ParsedServer = ParsedScenario["server"];
+export type ParsedServerOverride = z.output<typeof serverOverrideSchema>;
+export type ParsedWorkload = ParsedScenario["workloads"][number];

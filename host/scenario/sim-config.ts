@@ -1,0 +1,155 @@
+// The resolved, all-numeric form of a scenario that the runner hands to the WASM core: sizes in bytes or
+// pages, times in virtual nanoseconds, enums as their names. Scenario files (JSON, with units such as "2G"
+// and "15s") are validated and turned into this by host/scenario/resolve.ts.
+import type { MachineConfig } from "../core/machine-config.js";
+
+/** The writeback policies (DESIGN.md 1.3); one name each. */
+export const POLICIES = [
+  "legacy-copy", // <= 6.15: temp page copy, rb-tree, secondary requests
+  "nocopy", // 6.16 as merged: folio under writeback until the reply; migration -EBUSY / waits
+  "nocopy-migrate-skip", // the rejected v6 patch: migration never waits on these mappings
+  "nocopy-timeout", // abort the connection after the request timeout
+  "nocopy-splice-copy", // unprivileged servers get a copy instead of spliced pages
+  "nocopy-cancel", // cancel writeback and redirty when a folio must migrate (not once spliced)
+  "nocopy-wb-area", // folios under writeback are placed in / migrated into a dedicated movable area
+] as const;
+export type Policy = (typeof POLICIES)[number];
+
+export const LATENCY_KINDS = ["fixed", "exponential", "lognormal"] as const;
+export interface LatencyDist {
+  kind: (typeof LATENCY_KINDS)[number];
+  /** Mean, ns. */
+  meanNs: number;
+  /** lognormal only: sigma of the underlying normal. */
+  sigma: number;
+}
+
+export interface ServerFaults {
+  /** Multiplies every latency (1 = healthy). */
+  slowFactor: number;
+  /** Stops replying after this many requests (0 = never). */
+  stopAfterRequests: number;
+  /** Stops replying at this virtual time, ns (0 = never). */
+  stopAtNs: number;
+  /** Never answers this fraction of WRITE requests (0..1). */
+  dropFraction: number;
+  /** The server process dies at this time, ns: the connection is aborted (0 = never). */
+  crashAtNs: number;
+  /** With splice, keeps references to the request's pages this long after replying, ns. */
+  spliceHoldNs: number;
+}
+
+export interface ServerConfig {
+  /** A name for reports ("healthy", "stuck", ...). */
+  name: string;
+  threads: number;
+  /** Service time per request, beyond the kernel-side costs of the cost model. */
+  perRequest: LatencyDist;
+  /** Extra service time per byte of payload, ns. */
+  perByteNs: number;
+  splice: boolean;
+  privileged: boolean;
+  faults: ServerFaults;
+}
+
+export interface FuseConfig {
+  maxPages: number;
+  /** Bytes. */
+  maxWrite: number;
+  /** Bytes. */
+  maxRead: number;
+  maxBackground: number;
+  congestionThreshold: number;
+  writebackCache: boolean;
+  /** Largest page-cache folio order: ilog2(min(min(max_write, max_read) / 4096, max_pages)) unless capped. */
+  maxFolioOrder: number;
+  /** Request timeout in seconds, 0 = none (negotiated, or from the sysctls). */
+  requestTimeoutS: number;
+  /** nocopy-wb-area only: pages of the dedicated area at the end of the Movable zone (or Normal). */
+  wbAreaPages: number;
+}
+
+export interface SysctlConfig {
+  dirtyRatio: number;
+  dirtyBackgroundRatio: number;
+  maxPagesLimit: number;
+  defaultRequestTimeoutS: number;
+  maxRequestTimeoutS: number;
+}
+
+export interface BdiConfig {
+  strictlimit: boolean;
+  /** Percent of the dirty threshold this bdi may use (FUSE: 1). */
+  maxRatio: number;
+}
+
+export interface WriterWorkload {
+  kind: "fio";
+  name: string;
+  rw: "write" | "randwrite";
+  /** Bytes per write(2). */
+  bs: number;
+  /** Bytes per job (each job writes its own file). */
+  size: number;
+  numjobs: number;
+  /** fsync after this many writes, 0 = never. */
+  fsync: number;
+  /** fsync when the job ends (fio end_fsync / fsync_on_close). */
+  endFsync: boolean;
+}
+
+export interface ChurnWorkload {
+  kind: "churn";
+  name: string;
+  /** movable: anon-like (LRU); unmovable: slab-like. */
+  type: "movable" | "unmovable" | "reclaimable";
+  order: number;
+  /** Allocations per second of virtual time. */
+  ratePerSec: number;
+  /** Mean lifetime (exponential), ns. */
+  lifetimeNs: number;
+}
+
+export interface HighOrderWorkload {
+  kind: "highorder";
+  name: string;
+  /** thp: order-9 movable with direct compaction; contig: alloc_contig_range of 2^order pages (CMA-like);
+   *  gigantic: alloc_contig_range of order >= 10. */
+  type: "thp" | "contig" | "gigantic";
+  order: number;
+  intervalNs: number;
+  /** Free the allocation after this long, ns (0 = keep). */
+  holdNs: number;
+}
+
+export type Workload = WriterWorkload | ChurnWorkload | HighOrderWorkload;
+
+export interface RunConfig {
+  /** Stop at this virtual time, ns; 0 = when every writer is done (and its data written back). */
+  durationNs: number;
+  seed: number;
+  sampleIntervalNs: number;
+  /** Run the invariant checker after every event (slow; tests set it). */
+  checkInvariants: boolean;
+  /** Keep real 4 KiB page contents in linear memory so copies are real memory.copy (small machines). */
+  dataMode: boolean;
+}
+
+export interface SimConfig {
+  name: string;
+  machine: MachineConfig;
+  sysctl: SysctlConfig;
+  bdi: BdiConfig;
+  fuse: FuseConfig;
+  policy: Policy;
+  server: ServerConfig;
+  workloads: Workload[];
+  run: RunConfig;
+}
+
+/** A scenario resolved for `compare`: one SimConfig per (policy, server) pair is derived from `base`. */
+export interface CompareConfig {
+  base: SimConfig;
+  policies: Policy[];
+  servers: ServerConfig[];
+}
