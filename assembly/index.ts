@@ -71,3 +71,4 @@ export function sim_invariant_where(): u32 { return sim_invariant_pfn; }
 
 // Test hooks for the rb-tree (test/rbtree.test.ts drives them through a standalone build as well).
 export * from "./fuse/rbtree_exports";
+export * from "./sim/harness";

@@ -3,8 +3,9 @@ import { parseArgs } from "node:util";
 import { InputError } from "./util/input-error.js";
 import type { Command } from "./cli/command.js";
 import { replayCommand } from "./cli/replay-command.js";
+import { runCommand } from "./cli/run-command.js";
 
-const commands: Command[] = [replayCommand];
+const commands: Command[] = [runCommand, replayCommand];
 
 function help(): string {
   const lines = ["usage: fusewb <command> [options]", "", "commands:"];

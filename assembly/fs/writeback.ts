@@ -99,3 +99,20 @@ export function flusher_step(): void {
 }
 
 export function flusher_running(): bool { return running; }
+
+/** Test harness: one WB_SYNC_ALL pass of ->writepages over every dirty page of `ino`. */
+export function writeback_inode_all(ino: u32): u32 {
+  const max_pages = <u32>g(CFG_MAX_PAGES), max_write = <u32>g(CFG_MAX_WRITE);
+  sent_this_step = 0;
+  let index = next_dirty_index(ino, 0);
+  while (index != NONE) {
+    let next: u32;
+    if (is_legacy()) {
+      if (!legacy_writepage(ino, index, max_pages, max_write, send)) break;
+      next = index + 1;
+    } else next = nocopy_writepage(ino, index, max_pages, max_write, send);
+    index = next_dirty_index(ino, next);
+  }
+  send_building();
+  return sent_this_step;
+}

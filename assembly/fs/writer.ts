@@ -7,7 +7,7 @@ import { now, schedule } from "../sim/clock";
 import { charge, charge_reset } from "../sim/charge";
 import {
   g, c, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC,
-  COST_SYSCALL, COST_COPY_PER_BYTE, COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT,
+  COST_WRITE_ITER, COST_COPY_PER_BYTE, COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT,
   COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE, COST_BALANCE_DIRTY_PAGES, COST_WAKEUP,
 } from "../sim/config";
 import { inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_dirty, ino_nr_writeback } from "./inode";
@@ -51,6 +51,10 @@ function nothing(): void {}
 
 function gcd(a: u64, b: u64): u64 { while (b != 0) { const t = a % b; a = b; b = t; } return a; }
 
+/** False in the test harness: writes happen only when a test calls harness_write(). */
+let autostart: bool = true;
+export function set_writers_autostart(v: bool): void { autostart = v; }
+
 export function writers_init(kick: () => void): void {
   kick_flusher = kick;
   nr_writers = <u32>g(CFG_NR_JOBS);
@@ -68,7 +72,7 @@ export function writers_init(kick: () => void): void {
     let a: u64 = blocks > 1 ? (<u64>2654435761 % blocks) | 1 : 1;
     while (blocks > 1 && gcd(a, blocks) != 1) a += 2;
     unchecked(w_perm_a[j] = a);
-    schedule(0, EV_WRITER, j);
+    if (autostart) schedule(0, EV_WRITER, j);
   }
 }
 
@@ -83,6 +87,58 @@ function writer_finish(j: u32): void {
   unchecked(w_state[j] = W_DONE);
   writers_running--;
   if (writers_running == 0) unchecked(stat[WRITERS_DONE_NS] = <i64>(now + <u64>charge_reset()));
+}
+
+export const WRITE_DONE: u32 = 0;
+export const WRITE_BLOCKED_WB: u32 = 1;
+export const WRITE_BLOCKED_MEMORY: u32 = 2;
+export const WRITE_THROTTLED: u32 = 3;
+
+/** generic_perform_write() with fuse_write_begin()/fuse_write_end() for what is left of writer j's current
+ *  write(2) (w_cur_off, w_cur_left). Blocks the writer (writer_block) when it must wait. */
+export function generic_perform_write(j: u32): u32 {
+  const ino = j;
+  const max_order = <u32>g(CFG_MAX_FOLIO_ORDER);
+  const file_pages = inode_pages(ino);
+  while (unchecked(w_cur_left[j]) > 0) {
+    const off = unchecked(w_cur_off[j]);
+    const index = <u32>(off >> 12);
+    let pfn = mapping_pfn(ino, index);
+    charge(c(COST_PAGECACHE_LOOKUP));
+    if (pfn == NONE) {
+      const left_pages = <u32>((unchecked(w_cur_left[j]) + (off & 4095) + 4095) >> 12);
+      const head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
+      if (head == NONE) { writer_block(j, W_WAIT_MEMORY); return WRITE_BLOCKED_MEMORY; }
+      charge(c(COST_PAGE_ALLOC) + c(COST_PAGECACHE_INSERT));
+      pfn = mapping_pfn(ino, index);
+    }
+    const head = folio_head(pfn);
+    // fuse_write_begin(): wait for writeback of this range (legacy: the rb-tree; copy-free: the folio)
+    const busy = is_legacy() ? fuse_page_is_writeback(ino, index) : folio_test(head, PG_folio_writeback);
+    if (busy) {
+      unchecked(w_wait_index[j] = index);
+      st_add(WRITER_WB_WAITS, 1);
+      writer_block(j, W_WAIT_WB);
+      return WRITE_BLOCKED_WB;
+    }
+    // copy the user data into the folio, up to the folio's end
+    const folio_end = (<u64>(index - (pfn - head)) + (<u64>1 << page_order(head))) << 12;
+    const chunk = min(unchecked(w_cur_left[j]), folio_end - off);
+    charge(<f64>chunk * c(COST_COPY_PER_BYTE));
+    st_add(BYTES_COPIED_WRITE, <i64>chunk);
+    const first = index, last = <u32>((off + chunk - 1) >> 12);
+    for (let i = first; i <= last; i++) set_page_version(ino, i, page_version(ino, i) + 1);
+    const n = last - first + 1;
+    if (folio_mark_blocks_dirty(ino, first, pfn, n)) charge(c(COST_FOLIO_MARK_DIRTY));
+    charge(<f64>n * c(COST_BLOCK_STATE));
+    unchecked(w_cur_off[j] = off + chunk);
+    unchecked(w_cur_left[j] -= chunk);
+    // balance_dirty_pages_ratelimited()
+    charge(c(COST_BALANCE_DIRTY_PAGES));
+    if (wb_over_bg_thresh()) kick_flusher();
+    if (over_dirty_setpoint()) return WRITE_THROTTLED;
+  }
+  return WRITE_DONE;
 }
 
 /** One event of writer j: continue its write(2) (or start the next), until it blocks or the call ends. */
@@ -103,53 +159,15 @@ export function writer_step(j: u32): void {
     const block = job(j, JOB_RANDOM) != 0 ? (k * unchecked(w_perm_a[j])) % blocks : k;
     unchecked(w_cur_off[j] = block * bs);
     unchecked(w_cur_left[j] = min(bs, size - block * bs));
-    charge(c(COST_SYSCALL));
+    charge(c(COST_WRITE_ITER));
   }
-  const ino = j;
-  const max_order = <u32>g(CFG_MAX_FOLIO_ORDER);
-  const file_pages = inode_pages(ino);
-  while (unchecked(w_cur_left[j]) > 0) {
-    const off = unchecked(w_cur_off[j]);
-    const index = <u32>(off >> 12);
-    let pfn = mapping_pfn(ino, index);
-    charge(c(COST_PAGECACHE_LOOKUP));
-    if (pfn == NONE) {
-      const left_pages = <u32>((unchecked(w_cur_left[j]) + (off & 4095) + 4095) >> 12);
-      const head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
-      if (head == NONE) { writer_block(j, W_WAIT_MEMORY); return; }
-      charge(c(COST_PAGE_ALLOC) + c(COST_PAGECACHE_INSERT));
-      pfn = mapping_pfn(ino, index);
-    }
-    const head = folio_head(pfn);
-    // fuse_write_begin(): wait for writeback of this range (legacy: the rb-tree; copy-free: the folio)
-    const busy = is_legacy() ? fuse_page_is_writeback(ino, index) : folio_test(head, PG_folio_writeback);
-    if (busy) {
-      unchecked(w_wait_index[j] = index);
-      st_add(WRITER_WB_WAITS, 1);
-      writer_block(j, W_WAIT_WB);
-      return;
-    }
-    // copy the user data into the folio, up to the folio's end
-    const folio_end = (<u64>(index - (pfn - head)) + (<u64>1 << page_order(head))) << 12;
-    const chunk = min(unchecked(w_cur_left[j]), folio_end - off);
-    charge(<f64>chunk * c(COST_COPY_PER_BYTE));
-    st_add(BYTES_COPIED_WRITE, <i64>chunk);
-    const first = index, last = <u32>((off + chunk - 1) >> 12);
-    for (let i = first; i <= last; i++) set_page_version(ino, i, page_version(ino, i) + 1);
-    const n = last - first + 1;
-    if (folio_mark_blocks_dirty(ino, first, pfn, n)) charge(c(COST_FOLIO_MARK_DIRTY));
-    charge(<f64>n * c(COST_BLOCK_STATE));
-    unchecked(w_cur_off[j] = off + chunk);
-    unchecked(w_cur_left[j] -= chunk);
-    // balance_dirty_pages_ratelimited()
-    charge(c(COST_BALANCE_DIRTY_PAGES));
-    if (wb_over_bg_thresh()) kick_flusher();
-    if (over_dirty_setpoint()) {
-      if (unchecked(w_cur_left[j]) == 0) write_done(j, bs);
-      writer_block(j, W_WAIT_THROTTLE);
-      return;
-    }
+  const r = generic_perform_write(j);
+  if (r == WRITE_THROTTLED) {
+    if (unchecked(w_cur_left[j]) == 0) write_done(j, bs);
+    writer_block(j, W_WAIT_THROTTLE);
+    return;
   }
+  if (r != WRITE_DONE) return;
   write_done(j, bs);
   const every = <u64>job(j, JOB_FSYNC_EVERY);
   if (every != 0 && unchecked(w_writes[j]) % every == 0 && !inode_clean(j)) { start_fsync(j); return; }
@@ -207,3 +225,14 @@ export function writers_blocked(): u32 {
   return n;
 }
 export function writer_count(): u32 { return nr_writers; }
+
+/** Test harness (assembly/sim/harness.ts): one write(2) of writer j at [off, off+len), run at once.
+ *  Returns WRITE_DONE, or what it blocks on (the rest of the write stays pending in the writer). */
+export function harness_write(j: u32, off: u64, len: u64): u32 {
+  unchecked(w_state[j] = W_RUNNING);
+  unchecked(w_cur_off[j] = off);
+  unchecked(w_cur_left[j] = len);
+  const r = generic_perform_write(j);
+  if (r == WRITE_DONE || r == WRITE_THROTTLED) unchecked(w_state[j] = W_DONE);
+  return r == WRITE_THROTTLED ? WRITE_DONE : r;
+}

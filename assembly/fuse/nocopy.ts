@@ -14,6 +14,9 @@ import {
   COST_BLOCK_STATE,
 } from "../sim/config";
 
+/** Per-block dirty snapshot of the folio being written (MAX_PAGECACHE_ORDER 9: 512 blocks). */
+const was_dirty = new StaticArray<bool>(512);
+
 /** The request being filled by the current writeback pass, or NONE. */
 export let nocopy_wpa: u32 = NONE;
 
@@ -27,16 +30,10 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
   const first = index - (pfn - head);
   charge(c(COST_WRITEPAGES_PER_FOLIO) + c(COST_FOLIO_START_WRITEBACK));
   // which blocks go: read the per-block dirty bits before folio_clear_dirty_for_io() clears them
-  let dirty_mask_lo: u64 = 0, dirty_mask_hi: u64 = 0, dirty_mask_2: u64 = 0, dirty_mask_3: u64 = 0;
-  for (let i: u32 = 0; i < nr; i++) {
-    if ((page_flags(head + i) & PG_dirty) == 0) continue;
-    const bit = <u64>1 << (i & 63);
-    if (i < 64) dirty_mask_lo |= bit; else if (i < 128) dirty_mask_hi |= bit; else if (i < 192) dirty_mask_2 |= bit; else dirty_mask_3 |= bit;
-  }
+  for (let i: u32 = 0; i < nr; i++) unchecked(was_dirty[i] = (page_flags(head + i) & PG_dirty) != 0);
   folio_clear_dirty_for_io(ino, head, first);
   for (let i: u32 = 0; i < nr; i++) {
-    const word = i < 64 ? dirty_mask_lo : (i < 128 ? dirty_mask_hi : (i < 192 ? dirty_mask_2 : dirty_mask_3));
-    if ((word & (<u64>1 << (i & 63))) == 0) continue;
+    if (!unchecked(was_dirty[i])) continue;
     const idx = first + i;
     if (nocopy_wpa != NONE) {
       const n = req_nr(nocopy_wpa);

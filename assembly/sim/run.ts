@@ -42,9 +42,11 @@ function wakeup_flusher_if_needed(): void {
 function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_forget(req); }
 
 export function sim_init(): void {
-  if (g(CFG_MAX_FOLIO_ORDER) > 8) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 8);
+  if (g(CFG_MAX_FOLIO_ORDER) > 9) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 9); // MAX_PAGECACHE_ORDER (x86-64)
   if (<u32>g(CFG_POLICY) == POLICY_LEGACY_COPY) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 0); // no large folios before 6.16
   prng_seed(<u64>g(CFG_SEED));
+  sync_started = false;
+  writers_done_reported = false;
   events_init(1024);
   stats_reset();
   samples_reset();
@@ -70,6 +72,9 @@ export const RUN_TIME_LIMIT: i32 = 1;
 export const RUN_IDLE: i32 = 2;
 export const RUN_WRITERS_DONE: i32 = 3;
 export const RUN_INVARIANT: i32 = 4;
+/** After sim_sync_all(): everything written has reached the server (or an abort ended it). */
+export const RUN_SYNCED: i32 = 5;
+let sync_started = false;
 let writers_done_reported = false;
 
 /** Runs at most max_events events with time <= until_ns. Stops early (RUN_WRITERS_DONE) the moment the
@@ -96,12 +101,13 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     } else if (t == EV_CRASH) fuse_abort_conn();
     if (check && check_sim_invariants() != 0) return RUN_INVARIANT;
     if (!writers_done_reported && writers_all_done()) { writers_done_reported = true; return RUN_WRITERS_DONE; }
+    if (sync_started && sim_all_clean()) return RUN_SYNCED;
   }
   return RUN_BUDGET;
 }
 
 export function sim_now(): f64 { return <f64>now; }
-export function sim_sync_all(): void { request_sync_all(); }
+export function sim_sync_all(): void { sync_started = true; request_sync_all(); }
 /** Nothing dirty or under writeback and no request alive: everything the writers wrote has reached the server. */
 export function sim_all_clean(): bool {
   for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(ino_nr_dirty[i]) > 0 || unchecked(ino_nr_writeback[i]) > 0) return false;

@@ -19,3 +19,14 @@ export function describeInvariant(code: number, pfn: number): string {
   const where = pfn === 0xffffffff ? "" : ` (pfn or zone ${pfn})`;
   return `invariant ${code}: ${invariantMessages[code] ?? "unknown"}${where}`;
 }
+
+// Writeback invariants (assembly/sim/debug.ts).
+Object.assign(invariantMessages, {
+  20: "NR_FILE_DIRTY differs from the dirty folios",
+  21: "NR_WRITEBACK differs from the folios under writeback",
+  22: "NR_WRITEBACK_TEMP differs from the temp pages",
+  23: "a temp page is not owned by exactly one in-flight request",
+  24: "a page under writeback is not carried by exactly one in-flight request",
+  25: "a dirty page is missing from its inode's DIRTY tag",
+  26: "an inode's dirty page count differs from its dirty pages",
+});

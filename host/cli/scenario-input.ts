@@ -1,0 +1,47 @@
+// Reading a scenario file for a command: the text, overrides (--set / --vary), and the policies to run.
+import { readFileSync } from "node:fs";
+import { InputError } from "../util/input-error.js";
+import { parseJsonText, resolveScenario, resolveCompare, applyOverrides } from "../scenario/resolve.js";
+import { POLICIES, type Policy, type SimConfig, type CompareConfig } from "../scenario/sim-config.js";
+
+export function readText(path: string): string {
+  try {
+    return readFileSync(path === "-" ? 0 : path, "utf8");
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+export interface LoadedScenario {
+  raw: unknown;
+  source: string;
+  config: SimConfig;
+  compare: CompareConfig;
+  /** The policies `run` goes through: --policy, else the file's `policies`, else its `policy`. */
+  runPolicies: Policy[];
+}
+
+export function parsePolicyList(text: string): Policy[] {
+  return text.split(",").map((p) => {
+    const name = p.trim();
+    if (!(POLICIES as readonly string[]).includes(name))
+      throw new InputError(`--policy: "${name}" is not allowed; allowed: ${POLICIES.join(", ")}`);
+    return name as Policy;
+  });
+}
+
+export function loadScenario(path: string, overrides: readonly string[] = [], policyOption?: string): LoadedScenario {
+  const source = path === "-" ? "stdin" : path;
+  const parsed = applyOverrides(parseJsonText(readText(path), source), overrides);
+  const config = resolveScenario(parsed, source);
+  const compare = resolveCompare(parsed, source);
+  const filePolicies = typeof parsed === "object" && parsed !== null && "policies" in parsed;
+  const runPolicies = policyOption ? parsePolicyList(policyOption) : filePolicies ? compare.policies : [config.policy];
+  return { raw: parsed, source, config, compare, runPolicies };
+}
+
+export function parseSeed(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) > 2 ** 32 - 1) throw new InputError(`--seed: "${v}" is not allowed; use a whole number 0..4294967295`);
+  return Number(v);
+}

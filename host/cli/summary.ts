@@ -1,0 +1,29 @@
+// The one-screen summary of `fusewb run`: one column per policy.
+import type { RunReport } from "../sim/report.js";
+
+const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
+
+export function formatSummary(reports: RunReport[]): string {
+  if (reports.length === 0) return "";
+  const rows: [string, (r: RunReport) => string][] = [
+    ["policy", (r) => r.policy],
+    ["server", (r) => r.server],
+    ["modelled write throughput, MiB/s", (r) => r.modelled.throughputMiBps.toFixed(0)],
+    ["  writers done at (virtual s)", (r) => (r.modelled.writersDoneNs / 1e9).toFixed(3)],
+    ["bytes copied for writeback, MiB", (r) => mib(r.modelled.bytesCopiedWriteback)],
+    ["peak temp pages (nr_writeback_temp)", (r) => String(r.modelled.peakTempPages)],
+    ["peak nr_writeback", (r) => String(r.modelled.peakNrWriteback)],
+    ["peak nr_dirty", (r) => String(r.modelled.peakNrDirty)],
+    ["FUSE_WRITE requests", (r) => String(r.modelled.requestsSent)],
+    ["longest writeback hold, ms", (r) => (r.modelled.longestWritebackHoldNs / 1e6).toFixed(2)],
+    ["pageblocks Unmovable/Movable/Reclaimable", (r) => `${r.pageblocks.Unmovable}/${r.pageblocks.Movable}/${r.pageblocks.Reclaimable}`],
+    ["integrity persisted/lost/corrupt/pending", (r) => `${r.integrity.writesPersisted}/${r.integrity.writesLost}/${r.integrity.corrupt}/${r.integrity.pending}`],
+    ["hangs (writers blocked at the end)", (r) => String(r.modelled.hangs)],
+    ["emulator: simulated pages per wall s", (r) => (r.emulator ? (r.emulator.pagesPerSecond / 1e6).toFixed(2) + " M" : "-")],
+    ["emulator: virtual time / wall time", (r) => (r.emulator ? r.emulator.virtualOverWall.toFixed(1) + "x" : "-")],
+  ];
+  const cells = rows.map(([label, f]) => [label, ...reports.map(f)]);
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const title = `${reports[0]!.scenario} (seed ${reports[0]!.seed})`;
+  return [title, ...cells.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   "))].join("\n") + "\n";
+}

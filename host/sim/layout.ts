@@ -1,0 +1,51 @@
+// Indices of the core's parameter and result arrays (assembly/sim/config.ts, assembly/fs/stats.ts);
+// test/layout.test.ts checks both sides agree.
+
+export const CFG = {
+  POLICY: 0, SEED: 1, DURATION_NS: 2, SAMPLE_INTERVAL_NS: 3, CHECK_INVARIANTS: 4, DATA_MODE: 5, DIRTY_RATIO: 6,
+  DIRTY_BACKGROUND_RATIO: 7, STRICTLIMIT: 8, BDI_MAX_RATIO: 9, MAX_PAGES: 10, MAX_WRITE: 11, MAX_BACKGROUND: 12,
+  CONGESTION_THRESHOLD: 13, WRITEBACK_CACHE: 14, MAX_FOLIO_ORDER: 15, REQUEST_TIMEOUT_S: 16, WB_AREA_PAGES: 17,
+  SERVER_THREADS: 18, LATENCY_KIND: 19, LATENCY_MEAN_NS: 20, LATENCY_SIGMA: 21, PER_BYTE_NS: 22, SPLICE: 23,
+  PRIVILEGED: 24, SLOW_FACTOR: 25, STOP_AFTER_REQUESTS: 26, STOP_AT_NS: 27, DROP_FRACTION: 28, CRASH_AT_NS: 29,
+  SPLICE_HOLD_NS: 30, NR_JOBS: 31,
+} as const;
+export const CFG_WORDS = 32;
+
+export const JOB = { BS: 0, SIZE: 1, RANDOM: 2, FSYNC_EVERY: 3, END_FSYNC: 4 } as const;
+export const JOB_WORDS = 5;
+export const MAX_JOBS = 64;
+
+/** Cost model entries in core order; host/sim/cost-model.ts maps cost/cost-model.json onto them. */
+export const COST_NAMES = [
+  "syscall", "copy_per_byte", "page_alloc", "page_free", "pagecache_lookup", "pagecache_insert",
+  "folio_mark_dirty", "block_state", "writepages_per_folio", "folio_start_writeback", "folio_end_writeback",
+  "temp_page_account", "rbtree_node", "request_setup", "request_queue", "dev_read", "server_per_request",
+  "server_backing_per_page", "server_backing_per_byte", "request_end", "wakeup", "balance_dirty_pages",
+  "write_iter",
+] as const;
+export type CostName = (typeof COST_NAMES)[number];
+
+/** The core's stat array (assembly/fs/stats.ts), by name. */
+export const STAT_NAMES = [
+  "nr_dirty", "nr_writeback", "nr_writeback_temp", "wb_reclaimable", "wb_writeback", "peak_nr_dirty",
+  "peak_nr_writeback", "peak_nr_writeback_temp", "writes_acked", "bytes_written", "bytes_copied_writeback",
+  "temp_pages_allocated", "requests_sent", "secondary_requests", "secondary_refreshes", "requests_replied",
+  "writer_wb_waits", "writer_wb_wait_ns", "writer_throttle_ns", "longest_wb_hold_ns", "conn_aborts",
+  "folio_alloc_fails", "temp_alloc_fails", "writers_done_ns", "events", "pages_written_back", "rbtree_ops",
+  "bytes_copied_write", "bytes_copied_server", "folios_allocated", "requests_dropped", "requests_aborted", "hangs",
+] as const;
+export type StatName = (typeof STAT_NAMES)[number];
+export const STAT_WORDS = 48;
+
+export const SAMPLE_COLUMNS = [
+  "t_ns", "bytes_written", "nr_dirty", "nr_writeback", "nr_writeback_temp", "nr_free_pages", "free_pageblocks",
+  "active_background",
+] as const;
+
+export const POLICY_INDEX = {
+  "legacy-copy": 0, nocopy: 1, "nocopy-migrate-skip": 2, "nocopy-timeout": 3, "nocopy-splice-copy": 4,
+  "nocopy-cancel": 5, "nocopy-wb-area": 6,
+} as const;
+
+export const RUN_STATUS = { BUDGET: 0, TIME_LIMIT: 1, IDLE: 2, WRITERS_DONE: 3, INVARIANT: 4, SYNCED: 5 } as const;
+export const LATENCY_INDEX = { fixed: 0, exponential: 1, lognormal: 2 } as const;

@@ -1,0 +1,107 @@
+// The run report (README "Report schema"): read-only views of the simulator's end state.
+import type { SimConfig } from "../scenario/sim-config.js";
+import type { Simulator, Integrity, RunOutcome, Sample } from "./simulator.js";
+import { procJson, type PagetypeinfoJson } from "../proc/index.js";
+import { migratetype_names } from "../core/constants.js";
+
+export interface RunReport {
+  scenario: string;
+  policy: SimConfig["policy"];
+  server: string;
+  seed: number;
+  modelled: {
+    /** Bytes acked to the writers / virtual time until the last writer finished (what fio reports). */
+    throughputMiBps: number;
+    /** Virtual time when the last writer finished, ns. */
+    writersDoneNs: number;
+    /** Virtual time at the end of the run (after the final sync), ns. */
+    virtualNs: number;
+    bytesWritten: number;
+    /** Bytes copied by the kernel for writeback (legacy temp pages). */
+    bytesCopiedWriteback: number;
+    /** Bytes the server copied (reading /dev/fuse unless spliced, then into its backing file). */
+    bytesCopiedServer: number;
+    peakTempPages: number;
+    peakNrWriteback: number;
+    peakNrDirty: number;
+    requestsSent: number;
+    secondaryRequests: number;
+    longestWritebackHoldNs: number;
+    writerWritebackWaits: number;
+    writerThrottleNs: number;
+    connectionAborts: number;
+    /** Writers blocked for good at the end (a hang). */
+    hangs: number;
+    synced: boolean;
+  };
+  /** /proc/vmstat names. */
+  vmstat: { nr_free_pages: number; nr_dirty: number; nr_writeback: number; nr_writeback_temp: number };
+  pagetypeinfo: PagetypeinfoJson;
+  /** Pageblocks per migratetype over all zones, at the end. */
+  pageblocks: Record<string, number>;
+  integrity: Integrity;
+  /** Wall-clock measures of the emulator itself; left out with --no-timing (then the report is byte-identical
+   *  for the same scenario and seed). */
+  emulator?: { wallMs: number; pagesPerSecond: number; eventsPerSecond: number; virtualOverWall: number };
+  samples?: Sample[];
+}
+
+export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing: boolean; samples: boolean }): RunReport {
+  const c = sim.config;
+  const st = sim.stats();
+  const zones = sim.zones();
+  const proc = procJson(zones);
+  const pageblocks: Record<string, number> = {};
+  migratetype_names.forEach((name, mt) => { pageblocks[name] = zones.reduce((s, z) => s + (z.blocks[mt] ?? 0), 0); });
+  const doneNs = st.writers_done_ns > 0 ? st.writers_done_ns : sim.virtualNs();
+  const report: RunReport = {
+    scenario: c.name,
+    policy: c.policy,
+    server: c.server.name,
+    seed: c.run.seed,
+    modelled: {
+      throughputMiBps: round(doneNs > 0 ? st.bytes_written / 2 ** 20 / (doneNs / 1e9) : 0, 1),
+      writersDoneNs: st.writers_done_ns,
+      virtualNs: sim.virtualNs(),
+      bytesWritten: st.bytes_written,
+      bytesCopiedWriteback: st.bytes_copied_writeback,
+      bytesCopiedServer: st.bytes_copied_server,
+      peakTempPages: st.peak_nr_writeback_temp,
+      peakNrWriteback: st.peak_nr_writeback,
+      peakNrDirty: st.peak_nr_dirty,
+      requestsSent: st.requests_sent,
+      secondaryRequests: st.secondary_requests,
+      longestWritebackHoldNs: st.longest_wb_hold_ns,
+      writerWritebackWaits: st.writer_wb_waits,
+      writerThrottleNs: st.writer_throttle_ns,
+      connectionAborts: st.conn_aborts,
+      hangs: outcome.writersBlocked,
+      synced: outcome.synced,
+    },
+    vmstat: {
+      nr_free_pages: zones.reduce((s, z) => s + z.nrFreePages, 0),
+      nr_dirty: st.nr_dirty,
+      nr_writeback: st.nr_writeback,
+      nr_writeback_temp: st.nr_writeback_temp,
+    },
+    pagetypeinfo: proc.pagetypeinfo,
+    pageblocks,
+    integrity: sim.integrity(),
+  };
+  if (opts.timing) {
+    const wallS = outcome.wallMs / 1000;
+    report.emulator = {
+      wallMs: round(outcome.wallMs, 1),
+      pagesPerSecond: Math.round(st.bytes_written / 4096 / wallS),
+      eventsPerSecond: Math.round(st.events / wallS),
+      virtualOverWall: round(sim.virtualNs() / 1e9 / wallS, 2),
+    };
+  }
+  if (opts.samples) report.samples = sim.samples();
+  return report;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

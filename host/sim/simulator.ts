@@ -1,0 +1,182 @@
+// One emulated machine running one scenario: configures a fresh WASM instance from a SimConfig, runs the
+// event loop in batches, and reads counters, /proc views, time series and integrity back in batches.
+import type { SimConfig } from "../scenario/sim-config.js";
+import { WasmAllocator } from "../core/wasm-allocator.js";
+import type { ZoneView } from "../core/allocator-model.js";
+import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, COST_NAMES, STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, POLICY_INDEX,
+  RUN_STATUS, LATENCY_INDEX, type StatName } from "./layout.js";
+import { defaultCostModel, type CostModel } from "./cost-model.js";
+import { InputError } from "../util/input-error.js";
+import { describeInvariant } from "../core/invariant-codes.js";
+
+/** The core's extra exports for the writeback simulation. */
+interface SimExports {
+  cfg_ptr(): number; jobs_ptr(): number; cost_ptr(): number; stats_ptr(): number;
+  sim_init(): void; sim_run(maxEvents: number, untilNs: number, check: number): number; sim_now(): number;
+  sim_sync_all(): void; sim_all_clean(): number; sim_writers_blocked(): number;
+  samples_ptr(): number; samples_count(): number;
+  integrity_check(): void; integrity_ptr(): number;
+  sim_check_invariants(): number; sim_invariant_where(): number;
+}
+
+export type Sample = Record<(typeof SAMPLE_COLUMNS)[number], number>;
+
+export interface Integrity {
+  /** write(2) calls that returned to the writer. */
+  writesAcked: number;
+  /** Distinct pages written; each page's last acked content is what must reach the server. */
+  pagesWritten: number;
+  /** Pages whose last acked content is in the server's backing store. */
+  writesPersisted: number;
+  /** Pages whose last content never reached the server and whose mapping recorded an error (an abort). */
+  writesLost: number;
+  /** Pages whose backing store holds something no error explains (must be 0). */
+  corrupt: number;
+  /** Pages still dirty or in flight when the run stopped (a hang or a duration cut). */
+  pending: number;
+  /** Files whose mapping recorded a write error. */
+  filesWithErrors: number;
+}
+
+export interface RunProgress { virtualNs: number; bytesWritten: number; }
+
+export interface RunOutcome {
+  /** The writers finished (all acked), and the final sync completed (everything reached the server). */
+  writersDone: boolean;
+  synced: boolean;
+  /** Writers still blocked at the end (waiting for writeback, throttled, in fsync): a hang. */
+  writersBlocked: number;
+  wallMs: number;
+}
+
+const HANG_HORIZON_NS = 600e9; // a run with no duration gives up 10 virtual minutes after its last progress
+
+export class Simulator {
+  readonly allocator: WasmAllocator;
+  private readonly sim: SimExports;
+
+  /** mode "harness": nothing starts on its own; test/ drives writes, writeback and replies one by one. */
+  constructor(readonly config: SimConfig, module: WebAssembly.Module, costs: CostModel = defaultCostModel, mode: "run" | "harness" = "run") {
+    this.allocator = new WasmAllocator(config.machine, module);
+    this.sim = this.allocator.core as unknown as SimExports;
+    const jobs = config.workloads.flatMap((w) => (w.kind === "fio" ? Array.from({ length: w.numjobs }, () => w) : []));
+    if (jobs.length > MAX_JOBS) throw new InputError(`workloads: ${jobs.length} fio jobs in all; at most ${MAX_JOBS}`);
+    const mem = (): ArrayBuffer => this.allocator.core.memory.buffer;
+    const cfg = new Float64Array(mem(), this.sim.cfg_ptr(), CFG_WORDS);
+    const f = config.fuse, s = config.server, flt = s.faults;
+    const set = (k: keyof typeof CFG, v: number | boolean): void => { cfg[CFG[k]] = typeof v === "boolean" ? (v ? 1 : 0) : v; };
+    set("POLICY", POLICY_INDEX[config.policy]);
+    set("SEED", config.run.seed);
+    set("DURATION_NS", config.run.durationNs);
+    set("SAMPLE_INTERVAL_NS", config.run.sampleIntervalNs);
+    set("CHECK_INVARIANTS", config.run.checkInvariants);
+    set("DATA_MODE", config.run.dataMode);
+    set("DIRTY_RATIO", config.sysctl.dirtyRatio);
+    set("DIRTY_BACKGROUND_RATIO", config.sysctl.dirtyBackgroundRatio);
+    set("STRICTLIMIT", config.bdi.strictlimit);
+    set("BDI_MAX_RATIO", config.bdi.maxRatio);
+    set("MAX_PAGES", f.maxPages);
+    set("MAX_WRITE", f.maxWrite);
+    set("MAX_BACKGROUND", f.maxBackground);
+    set("CONGESTION_THRESHOLD", f.congestionThreshold);
+    set("WRITEBACK_CACHE", f.writebackCache);
+    set("MAX_FOLIO_ORDER", f.maxFolioOrder);
+    set("REQUEST_TIMEOUT_S", config.policy === "nocopy-timeout" || f.requestTimeoutS > 0 ? f.requestTimeoutS : 0);
+    set("WB_AREA_PAGES", f.wbAreaPages);
+    set("SERVER_THREADS", s.threads);
+    set("LATENCY_KIND", LATENCY_INDEX[s.perRequest.kind]);
+    set("LATENCY_MEAN_NS", s.perRequest.meanNs);
+    set("LATENCY_SIGMA", s.perRequest.sigma);
+    set("PER_BYTE_NS", s.perByteNs);
+    set("SPLICE", s.splice);
+    set("PRIVILEGED", s.privileged);
+    set("SLOW_FACTOR", flt.slowFactor);
+    set("STOP_AFTER_REQUESTS", flt.stopAfterRequests);
+    set("STOP_AT_NS", flt.stopAtNs);
+    set("DROP_FRACTION", flt.dropFraction);
+    set("CRASH_AT_NS", flt.crashAtNs);
+    set("SPLICE_HOLD_NS", flt.spliceHoldNs);
+    set("NR_JOBS", jobs.length);
+    const jobArr = new Float64Array(mem(), this.sim.jobs_ptr(), MAX_JOBS * JOB_WORDS);
+    jobs.forEach((w, j) => {
+      jobArr[j * JOB_WORDS + JOB.BS] = w.bs;
+      jobArr[j * JOB_WORDS + JOB.SIZE] = w.size;
+      jobArr[j * JOB_WORDS + JOB.RANDOM] = w.rw === "randwrite" ? 1 : 0;
+      jobArr[j * JOB_WORDS + JOB.FSYNC_EVERY] = w.fsync;
+      jobArr[j * JOB_WORDS + JOB.END_FSYNC] = w.endFsync ? 1 : 0;
+    });
+    const costArr = new Float64Array(mem(), this.sim.cost_ptr(), COST_NAMES.length);
+    COST_NAMES.forEach((name, i) => { costArr[i] = costs[name]; });
+    if (mode === "harness") (this.allocator.core as unknown as { harness_init(): void }).harness_init();
+    else this.sim.sim_init();
+  }
+
+  /** Runs to the end: the writers finish, then a final sync writes everything back (no duration), or until
+   *  the duration. Calls onProgress between batches. Throws if the invariant checker fails (check mode). */
+  run(onProgress?: (p: RunProgress) => void): RunOutcome {
+    const start = performance.now();
+    const check = this.config.run.checkInvariants ? 1 : 0;
+    const duration = this.config.run.durationNs;
+    const batch = check ? 2_000 : 200_000;
+    let writersDone = false, synced = false;
+    let horizon = duration > 0 ? duration : HANG_HORIZON_NS;
+    let lastBytes = -1;
+    for (;;) {
+      const status = this.sim.sim_run(batch, horizon, check);
+      if (status === RUN_STATUS.INVARIANT) {
+        throw new Error(`after ${this.virtualNs()} ns: ${describeInvariant(this.sim.sim_check_invariants(), this.sim.sim_invariant_where() >>> 0)}`);
+      }
+      const bytes = this.stat("bytes_written");
+      if (duration === 0 && bytes !== lastBytes) { horizon = this.virtualNs() + HANG_HORIZON_NS; lastBytes = bytes; }
+      onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: bytes });
+      if (status === RUN_STATUS.WRITERS_DONE) {
+        writersDone = true;
+        if (duration === 0) this.sim.sim_sync_all();
+        continue;
+      }
+      if (status === RUN_STATUS.SYNCED) { synced = true; break; }
+      if (status === RUN_STATUS.TIME_LIMIT || status === RUN_STATUS.IDLE) break;
+    }
+    if (writersDone && this.sim.sim_all_clean()) synced = true;
+    this.sim.integrity_check();
+    return { writersDone, synced, writersBlocked: this.sim.sim_writers_blocked(), wallMs: performance.now() - start };
+  }
+
+  virtualNs(): number { return this.sim.sim_now(); }
+
+  stats(): Record<StatName, number> {
+    const arr = new BigInt64Array(this.allocator.core.memory.buffer, this.sim.stats_ptr(), STAT_WORDS);
+    return Object.fromEntries(STAT_NAMES.map((n, i) => [n, Number(arr[i])])) as Record<StatName, number>;
+  }
+
+  stat(name: StatName): number {
+    const arr = new BigInt64Array(this.allocator.core.memory.buffer, this.sim.stats_ptr(), STAT_WORDS);
+    return Number(arr[STAT_NAMES.indexOf(name)]);
+  }
+
+  samples(): Sample[] {
+    const n = this.sim.samples_count();
+    const w = SAMPLE_COLUMNS.length;
+    const arr = new Float64Array(this.allocator.core.memory.buffer, this.sim.samples_ptr(), n * w);
+    const rows: Sample[] = [];
+    for (let i = 0; i < n; i++)
+      rows.push(Object.fromEntries(SAMPLE_COLUMNS.map((c, k) => [c, arr[i * w + k]!])) as Sample);
+    return rows;
+  }
+
+  /** Filled by run(). */
+  integrity(): Integrity {
+    const a = new Float64Array(this.allocator.core.memory.buffer, this.sim.integrity_ptr(), 6);
+    return {
+      writesAcked: this.stat("writes_acked"),
+      pagesWritten: a[0]!, writesPersisted: a[1]!, writesLost: a[2]!, corrupt: a[3]!, pending: a[4]!, filesWithErrors: a[5]!,
+    };
+  }
+
+  zones(): ZoneView[] { return this.allocator.zones(); }
+
+  checkInvariants(): string | null {
+    const code = this.sim.sim_check_invariants();
+    return code === 0 ? null : describeInvariant(code, this.sim.sim_invariant_where() >>> 0);
+  }
+}

@@ -1,0 +1,61 @@
+// Typed access to the core's test harness (assembly/sim/harness.ts) for writeback tests.
+import { Simulator } from "../../host/sim/simulator.js";
+import { coreModuleSync } from "../../host/core/load-node.js";
+import { resolveScenario } from "../../host/scenario/resolve.js";
+import type { Policy } from "../../host/scenario/sim-config.js";
+
+interface HarnessExports {
+  harness_do_write(j: number, off: number, len: number): number;
+  harness_writeback(ino: number): number;
+  harness_server_read(): number;
+  harness_server_reply(req: number): void;
+  harness_req_pages(req: number): number;
+  harness_req_start(req: number): number;
+  harness_req_pfn(req: number, i: number): number;
+  harness_req_next(req: number): number;
+  harness_mapping_pfn(ino: number, index: number): number;
+  harness_page_info(pfn: number): number;
+  harness_redirty(ino: number, index: number): number;
+  harness_page_version(ino: number, index: number): number;
+  harness_server_version(ino: number, index: number): number;
+  rbtree_count(ino: number): number;
+}
+
+export const NONE = 0xffffffff;
+export const WRITE_DONE = 0, WRITE_BLOCKED_WB = 1;
+// assembly/mm/page.ts flags
+export const PG_buddy = 1 << 0, PG_owner = 1 << 3, PG_dirty = 1 << 4, PG_writeback = 1 << 5;
+export const PG_folio_dirty = 1 << 8, PG_folio_writeback = 1 << 9, PG_temp = 1 << 11;
+
+/** A 64 MiB machine, one file of `filePages` pages, a server that acts only when told. */
+export function harness(policy: Policy, filePages = 1024) {
+  const config = resolveScenario({
+    machine: { memory: "64M" },
+    policy,
+    workloads: [{ type: "fio", rw: "write", bs: "4k", size: filePages * 4096, numjobs: 1 }],
+  }, "harness");
+  const sim = new Simulator(config, coreModuleSync("debug"), undefined, "harness");
+  const raw = sim.allocator.core as unknown as HarnessExports;
+  // u32 results come back from WASM as signed i32: NONE would read as -1
+  const u = <A extends unknown[]>(f: (...a: A) => number) => (...a: A): number => f(...a) >>> 0;
+  const h: HarnessExports = {
+    ...raw,
+    harness_server_read: u(raw.harness_server_read),
+    harness_req_pfn: u(raw.harness_req_pfn),
+    harness_req_next: u(raw.harness_req_next),
+    harness_mapping_pfn: u(raw.harness_mapping_pfn),
+  };
+  return {
+    sim,
+    h,
+    page: (pfn: number) => {
+      const v = h.harness_page_info(pfn) >>> 0;
+      return { flags: v & 0xffff, order: (v >>> 16) & 0xff, allocMt: v >>> 24 };
+    },
+    stat: (name: Parameters<Simulator["stat"]>[0]) => sim.stat(name),
+    ok: () => {
+      const bad = sim.checkInvariants();
+      if (bad) throw new Error(bad);
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// The two writeback paths, one step at a time through the core's harness: set up a state, do one thing,
+// assert the exact state after (the style of tools/testing/vma). Invariants are checked after every step.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  harness, NONE, WRITE_DONE, WRITE_BLOCKED_WB, PG_owner, PG_temp, PG_dirty, PG_folio_dirty, PG_folio_writeback,
+  PG_writeback,
+} from "./helpers/harness.js";
+import { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE } from "../host/core/constants.js";
+
+test("legacy: every dirty page gets an UNMOVABLE temp page, the original's writeback ends at once, the reply frees them", () => {
+  const { h, page, stat, ok } = harness("legacy-copy");
+  assert.is(h.harness_do_write(0, 0, 4 * 4096), WRITE_DONE); // 4 pages dirty (order-0 folios: no large folios <= 6.15)
+  ok();
+  assert.is(stat("nr_dirty"), 4);
+  assert.is(h.harness_writeback(0), 1); // contiguous, under max_pages: one request
+  ok();
+  const req = h.harness_server_read();
+  assert.is(h.harness_req_pages(req), 4);
+  const temps = [0, 1, 2, 3].map((i) => h.harness_req_pfn(req, i));
+  for (const t of temps) {
+    const p = page(t);
+    assert.ok(p.flags & PG_temp, "a temp page");
+    assert.is(p.allocMt, MIGRATE_UNMOVABLE, "GFP_NOFS | __GFP_HIGHMEM has no __GFP_MOVABLE");
+  }
+  // fuse_writepages_send(): end_page_writeback() on the originals; only the temp pages are in flight
+  assert.is(stat("nr_writeback"), 0);
+  assert.is(stat("nr_writeback_temp"), 4);
+  assert.is(stat("nr_dirty"), 0);
+  assert.is(h.rbtree_count(0), 1);
+  const original = h.harness_mapping_pfn(0, 0);
+  assert.is(page(original).allocMt, MIGRATE_MOVABLE);
+  assert.not.ok(page(original).flags & PG_writeback);
+  h.harness_server_reply(req);
+  ok();
+  for (const t of temps) assert.not.ok(page(t).flags & PG_owner, "freed on reply");
+  assert.is(stat("nr_writeback_temp"), 0);
+  assert.is(h.rbtree_count(0), 0);
+  for (let i = 0; i < 4; i++) assert.is(h.harness_server_version(0, i), h.harness_page_version(0, i));
+});
+
+test("legacy: the rb-tree makes a write to an in-flight range wait (fuse_wait_on_page_writeback)", () => {
+  const { h, ok } = harness("legacy-copy");
+  h.harness_do_write(0, 0, 2 * 4096);
+  h.harness_writeback(0);
+  const req = h.harness_server_read();
+  assert.is(h.harness_do_write(0, 4096, 100), WRITE_BLOCKED_WB, "page 1 is in flight: wait although it is not under writeback");
+  assert.is(h.harness_do_write(0, 3 * 4096, 100), WRITE_DONE, "page 3 is not covered by any request");
+  h.harness_server_reply(req);
+  ok();
+  assert.is(h.harness_do_write(0, 4096, 100), WRITE_DONE);
+});
+
+test("copy-free: the folio stays under writeback until the reply, and a write waits on it (folio_wait_writeback)", () => {
+  const { h, page, stat, ok } = harness("nocopy");
+  h.harness_do_write(0, 0, 4 * 4096); // a 16 KiB write at index 0 gets an order-2 folio (fgf_set_order)
+  const head = h.harness_mapping_pfn(0, 0);
+  assert.is(page(head).order, 2);
+  h.harness_writeback(0);
+  ok();
+  const req = h.harness_server_read();
+  assert.is(h.harness_req_pfn(req, 0), head, "the page-cache folio itself is sent");
+  assert.ok(page(head).flags & PG_folio_writeback);
+  assert.is(stat("nr_writeback"), 4);
+  assert.is(stat("nr_writeback_temp"), 0);
+  assert.is(h.harness_do_write(0, 8192, 10), WRITE_BLOCKED_WB);
+  h.harness_server_reply(req);
+  ok();
+  assert.not.ok(page(head).flags & PG_folio_writeback);
+  assert.is(stat("nr_writeback"), 0);
+  assert.is(h.harness_do_write(0, 8192, 10), WRITE_DONE);
+});
+
+test("legacy: a page redirtied in flight becomes a secondary request; a third write only refreshes its copy", () => {
+  const { h, stat, ok } = harness("legacy-copy");
+  h.harness_do_write(0, 0, 4096);
+  h.harness_writeback(0);
+  const primary = h.harness_server_read();
+  // version 2: dirtied again while its copy is in flight (no fuse_write_begin wait on this path)
+  assert.ok(h.harness_redirty(0, 0));
+  assert.is(h.harness_writeback(0), 0, "nothing sent: fuse_writepage_add() chains it on wpa->next");
+  ok();
+  const secondary = h.harness_req_next(primary);
+  assert.is.not(secondary, NONE);
+  assert.is(stat("secondary_requests"), 1);
+  assert.is(stat("nr_writeback_temp"), 2);
+  // version 3: the third write swaps its copy into the secondary; still two requests for this page
+  h.harness_redirty(0, 0);
+  h.harness_writeback(0);
+  ok();
+  assert.is(stat("secondary_refreshes"), 1);
+  assert.is(stat("nr_writeback_temp"), 2);
+  assert.is(h.harness_req_next(primary), secondary);
+  assert.is(h.harness_req_next(secondary), NONE);
+  // the reply to the primary sends the secondary, which carries the latest copy
+  h.harness_server_reply(primary);
+  ok();
+  assert.is(h.harness_server_version(0, 0), 1);
+  const sent = h.harness_server_read();
+  assert.is(sent, secondary);
+  h.harness_server_reply(sent);
+  ok();
+  assert.is(h.harness_server_version(0, 0), 3);
+  assert.is(stat("nr_writeback_temp"), 0);
+});
+
+test("copy-free: a partial write to a large folio writes back only its dirty blocks", () => {
+  const { h, page, stat, ok } = harness("nocopy");
+  h.harness_do_write(0, 0, 1 << 20); // 1 MiB at 0: an order-8 folio (max order at max_write 1 MiB)
+  const head = h.harness_mapping_pfn(0, 0);
+  assert.is(page(head).order, 8);
+  h.harness_writeback(0);
+  h.harness_server_reply(h.harness_server_read());
+  ok();
+  // 8 KiB at 64 KiB: blocks 16 and 17 dirty, the folio is dirty (and accounted whole, as the kernel does)
+  h.harness_do_write(0, 64 * 1024, 8192);
+  assert.ok(page(head).flags & PG_folio_dirty);
+  assert.ok(page(head + 16).flags & PG_dirty);
+  assert.not.ok(page(head + 15).flags & PG_dirty);
+  assert.is(stat("nr_dirty"), 256);
+  assert.is(h.harness_writeback(0), 1);
+  const req = h.harness_server_read();
+  assert.is(h.harness_req_pages(req), 2, "{folio, offset 64 KiB, len 8 KiB}");
+  assert.is(h.harness_req_start(req), 16);
+  assert.is(h.harness_req_pfn(req, 0), head + 16);
+  assert.ok(page(head + 16).flags & PG_writeback);
+  assert.not.ok(page(head + 18).flags & PG_writeback);
+  ok();
+  h.harness_server_reply(req);
+  ok();
+});
+
+test.run();
