@@ -72,3 +72,4 @@ export function sim_invariant_where(): u32 { return sim_invariant_pfn; }
 // Test hooks for the rb-tree (test/rbtree.test.ts drives them through a standalone build as well).
 export * from "./fuse/rbtree_exports";
 export * from "./sim/harness";
+export { pageblock_map_fill, MAP_WORDS } from "./sim/pageblock_map";

@@ -4,8 +4,9 @@ import { InputError } from "./util/input-error.js";
 import type { Command } from "./cli/command.js";
 import { replayCommand } from "./cli/replay-command.js";
 import { runCommand } from "./cli/run-command.js";
+import { fioTableCommand } from "./cli/fio-table-command.js";
 
-const commands: Command[] = [runCommand, replayCommand];
+const commands: Command[] = [runCommand, fioTableCommand, replayCommand];
 
 function help(): string {
   const lines = ["usage: fusewb <command> [options]", "", "commands:"];

@@ -21,6 +21,22 @@ interface SimExports {
 
 export type Sample = Record<(typeof SAMPLE_COLUMNS)[number], number>;
 
+/** One pageblock: its migratetype and how many of its 512 pages are in each state. */
+export interface PageblockCensus {
+  mt: number;
+  free: number;
+  /** Under writeback (copy-free folios waiting for the server). */
+  writeback: number;
+  /** FUSE temp pages (legacy). */
+  temp: number;
+  /** Held by a pipe (splice) beyond the page cache's own reference. */
+  spliced: number;
+  /** Allocated with a non-movable type (temp pages excluded). */
+  unmovable: number;
+  movable: number;
+  dirty: number;
+}
+
 export interface Integrity {
   /** write(2) calls that returned to the writer. */
   writesAcked: number;
@@ -174,6 +190,20 @@ export class Simulator {
   }
 
   zones(): ZoneView[] { return this.allocator.zones(); }
+
+  /** Every pageblock's migratetype and what its pages hold, for the pageblock map. */
+  pageblockMap(): PageblockCensus[] {
+    const core = this.allocator.core as unknown as { pageblock_map_fill(): number };
+    const ptr = core.pageblock_map_fill() >>> 0;
+    const n = this.allocator.config.dma32Pages + this.allocator.config.normalPages + this.allocator.config.movablePages;
+    const arr = new Uint16Array(this.allocator.core.memory.buffer, ptr, (n / 512) * 8);
+    const out: PageblockCensus[] = [];
+    for (let b = 0; b < n / 512; b++) {
+      const at = (i: number): number => arr[b * 8 + i]!;
+      out.push({ mt: at(0), free: at(1), writeback: at(2), temp: at(3), spliced: at(4), unmovable: at(5), movable: at(6), dirty: at(7) });
+    }
+    return out;
+  }
 
   checkInvariants(): string | null {
     const code = this.sim.sim_check_invariants();

@@ -1,0 +1,36 @@
+// `fusewb fio-table`: the patch's fio table from the model, beside the published numbers.
+import type { Command } from "./command.js";
+import { InputError } from "../util/input-error.js";
+import { loadScenario } from "./scenario-input.js";
+import { fioTable } from "../sim/fio-table.js";
+import { coreModuleSync } from "../core/load-node.js";
+import { parseSize } from "../scenario/units.js";
+
+const DEFAULT_SCENARIO = new URL("../../scenarios/default.json", import.meta.url);
+
+export const fioTableCommand: Command = {
+  name: "fio-table",
+  usage: "fio-table [scenario.json] [--size 2G] [--json]",
+  summary: "bs 1k/4k/1M, legacy-copy against nocopy, modelled MiB/s beside the published ones (default: scenarios/default.json)",
+  options: {
+    size: { type: "string", help: "bytes per job (default: the scenario's, 2G)" },
+    json: { type: "boolean", help: "print [{ bs, legacyMiBps, nocopyMiBps, gainPct, publishedGainPct, ... }]" },
+  },
+  run(args, values) {
+    if (args.length > 1) throw new InputError("fio-table: at most one scenario file");
+    const path = args[0] ?? DEFAULT_SCENARIO.pathname;
+    const sizeBytes = values.size === undefined ? undefined : parseSize(values.size as string, "--size");
+    const rows = fioTable(loadScenario(path).config, coreModuleSync(), { sizeBytes });
+    if (values.json) {
+      process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+      return 0;
+    }
+    const lines = ["bs    legacy MiB/s  nocopy MiB/s   gain   published: legacy  nocopy   gain"];
+    for (const r of rows) {
+      lines.push(`${r.bs.padEnd(4)} ${String(r.legacyMiBps).padStart(13)} ${String(r.nocopyMiBps).padStart(13)} ${(r.gainPct.toFixed(1) + "%").padStart(7)}` +
+        `   ${String(r.publishedLegacyMiBps).padStart(16)} ${String(r.publishedNocopyMiBps).padStart(7)} ${(r.publishedGainPct.toFixed(1) + "%").padStart(7)}`);
+    }
+    process.stdout.write(lines.join("\n") + "\n");
+    return 0;
+  },
+};

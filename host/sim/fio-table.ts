@@ -1,0 +1,49 @@
+// The headline table of the copy-free patch (DESIGN.md 1.2): fio sync sequential write, 2 jobs, through
+// passthrough_ll -o writeback over tmpfs, bs 1k / 4k / 1M, legacy copy against copy-free.
+import type { SimConfig } from "../scenario/sim-config.js";
+import { runScenario } from "./run-scenario.js";
+import type { CostModel } from "./cost-model.js";
+
+/** Published MiB/s (Joanne Koong's series, cover letter): legacy -> copy-free. */
+export const PUBLISHED = [
+  { bs: "1k", bytes: 1024, legacy: 351, nocopy: 341 },
+  { bs: "4k", bytes: 4096, legacy: 1818, nocopy: 2246 },
+  { bs: "1M", bytes: 1 << 20, legacy: 1851, nocopy: 2685 },
+] as const;
+
+export interface FioTableRow {
+  bs: "1k" | "4k" | "1M";
+  legacyMiBps: number;
+  nocopyMiBps: number;
+  gainPct: number;
+  publishedLegacyMiBps: number;
+  publishedNocopyMiBps: number;
+  publishedGainPct: number;
+  /** Simulated pages handled per wall second, and virtual time over wall time, for each run. */
+  emulator: { legacy: { pagesPerSecond: number; virtualOverWall: number }; nocopy: { pagesPerSecond: number; virtualOverWall: number } };
+}
+
+const pct = (a: number, b: number): number => Math.round((b / a - 1) * 1000) / 10;
+
+/** Runs the table on `base` (scenarios/default.json), overriding bs (and size per job when given). */
+export function fioTable(base: SimConfig, module: WebAssembly.Module, opts: { sizeBytes?: number; costs?: CostModel } = {}): FioTableRow[] {
+  return PUBLISHED.map((p) => {
+    const run = (policy: "legacy-copy" | "nocopy") => runScenario({
+      ...base,
+      policy,
+      workloads: base.workloads.map((w) => (w.kind === "fio" ? { ...w, bs: p.bytes, size: opts.sizeBytes ?? w.size } : w)),
+    }, { module, timing: true, costs: opts.costs });
+    const l = run("legacy-copy"), n = run("nocopy");
+    const speed = (r: typeof l) => ({ pagesPerSecond: r.emulator!.pagesPerSecond, virtualOverWall: r.emulator!.virtualOverWall });
+    return {
+      bs: p.bs,
+      legacyMiBps: Math.round(l.modelled.throughputMiBps),
+      nocopyMiBps: Math.round(n.modelled.throughputMiBps),
+      gainPct: pct(l.modelled.throughputMiBps, n.modelled.throughputMiBps),
+      publishedLegacyMiBps: p.legacy,
+      publishedNocopyMiBps: p.nocopy,
+      publishedGainPct: pct(p.legacy, p.nocopy),
+      emulator: { legacy: speed(l), nocopy: speed(n) },
+    };
+  });
+}
