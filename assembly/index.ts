@@ -59,12 +59,13 @@ export function invariant_pfn(): u32 { return debug_vm_pfn; }
 
 // The writeback simulation (issue 3): configure through cfg_ptr()/jobs_ptr()/cost_ptr(), then sim_init().
 export { sim_init, sim_run, sim_now, sim_sync_all, sim_all_clean, sim_writers_blocked, samples_ptr, samples_count, SAMPLE_WORDS, integrity_check, integrity_ptr, INTEGRITY_WORDS } from "./sim/run";
-import { cfg, jobs, cost } from "./sim/config";
+import { cfg, jobs, cost, wl } from "./sim/config";
 import { stat } from "./fs/stats";
 import { sim_invariant_pfn, check_sim_invariants } from "./sim/debug";
 export function cfg_ptr(): usize { return changetype<usize>(cfg); }
 export function jobs_ptr(): usize { return changetype<usize>(jobs); }
 export function cost_ptr(): usize { return changetype<usize>(cost); }
+export function workloads_ptr(): usize { return changetype<usize>(wl); }
 export function stats_ptr(): usize { return changetype<usize>(stat); }
 export function sim_check_invariants(): i32 { return check_sim_invariants(); }
 export function sim_invariant_where(): u32 { return sim_invariant_pfn; }
@@ -73,3 +74,4 @@ export function sim_invariant_where(): u32 { return sim_invariant_pfn; }
 export * from "./fuse/rbtree_exports";
 export * from "./sim/harness";
 export { pageblock_map_fill, MAP_WORDS } from "./sim/pageblock_map";
+export * from "./mm/from_census";

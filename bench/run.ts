@@ -32,3 +32,18 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+// Sweeps (issue 5): the same 8 runs one after the other, then on 2 worker threads.
+{
+  const { sweepBench } = await import("./sweep.bench.js");
+  console.log("\nsweep: 8 configurations (default.json, fuse.max_pages 32..256 x legacy-copy/nocopy), sequential vs 2 workers");
+  const r = await sweepBench(2);
+  console.table([{
+    configurations: r.configurations,
+    "sequential, ms": r.sequentialMs,
+    "2 workers, ms": r.poolMs,
+    "pool start, ms": r.poolStartMs,
+    "workers / sequential": r.ratio,
+    "identical lines": r.identical,
+  }]);
+}

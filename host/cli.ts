@@ -5,8 +5,12 @@ import type { Command } from "./cli/command.js";
 import { replayCommand } from "./cli/replay-command.js";
 import { runCommand } from "./cli/run-command.js";
 import { fioTableCommand } from "./cli/fio-table-command.js";
+import { procCommand } from "./cli/proc-command.js";
+import { sweepCommand } from "./cli/sweep-command.js";
+import { mergeCommand } from "./cli/merge-command.js";
+import { compareCommand } from "./cli/compare-command.js";
 
-const commands: Command[] = [runCommand, fioTableCommand, replayCommand];
+const commands: Command[] = [runCommand, compareCommand, fioTableCommand, replayCommand, procCommand, sweepCommand, mergeCommand];
 
 function help(): string {
   const lines = ["usage: fusewb <command> [options]", "", "commands:"];

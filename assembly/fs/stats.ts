@@ -34,7 +34,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 48;
+export const STAT_WORDS: i32 = 64;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
@@ -49,3 +49,29 @@ export function mod_writeback(v: i64): void { st_add(NR_WRITEBACK, v); st_add(WB
 export function mod_writeback_temp(v: i64): void {
   st_add(NR_WRITEBACK_TEMP, v); st_add(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK_TEMP, st(NR_WRITEBACK_TEMP));
 }
+
+// Migration and compaction (include/linux/vm_event_item.h names), failure reasons, high-order attempts.
+export const PGMIGRATE_SUCCESS: i32 = 33;
+export const PGMIGRATE_FAIL: i32 = 34;
+export const COMPACT_STALL: i32 = 35;
+export const COMPACT_FAIL: i32 = 36;
+export const COMPACT_SUCCESS: i32 = 37;
+export const COMPACT_MIGRATE_SCANNED: i32 = 38;
+export const COMPACT_FREE_SCANNED: i32 = 39;
+export const MIGRATE_FAIL_WRITEBACK: i32 = 40;
+export const MIGRATE_FAIL_UNMOVABLE: i32 = 41;
+export const MIGRATE_FAIL_PINNED: i32 = 42;
+export const MIGRATE_FAIL_LOCKED: i32 = 43;
+export const MIGRATE_FAIL_NOMEM: i32 = 44;
+export const PGSTEAL_CLEAN: i32 = 45;
+export const WRITEBACK_CANCELLED: i32 = 46;
+export const WB_AREA_MOVES: i32 = 47;
+export const THP_ATTEMPTS: i32 = 48;
+export const THP_SUCCESS: i32 = 49;
+export const CONTIG_ATTEMPTS: i32 = 50;
+export const CONTIG_SUCCESS: i32 = 51;
+/** alloc_contig_range waits (MIGRATE_SYNC on writeback) that had not ended when the run stopped. */
+export const CONTIG_HANGS: i32 = 52;
+export const CONTIG_WAIT_NS: i32 = 53;
+export const CHURN_ALLOC_FAILS: i32 = 54;
+export const CHURN_ALLOCS: i32 = 55;

@@ -6,7 +6,7 @@ import { page_order } from "../mm/page";
 import { now, schedule } from "../sim/clock";
 import { charge, charge_reset } from "../sim/charge";
 import {
-  g, c, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC,
+  g, c, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE,
   COST_WRITE_ITER, COST_COPY_PER_BYTE, COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT,
   COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE, COST_BALANCE_DIRTY_PAGES, COST_WAKEUP,
 } from "../sim/config";
@@ -14,6 +14,7 @@ import { inode_create, inode_pages, mapping_pfn, page_version, set_page_version,
 import { filemap_alloc_folio, folio_head, folio_test, folio_mark_blocks_dirty } from "./folio";
 import { PG_folio_writeback } from "../mm/page";
 import { over_dirty_setpoint, wb_over_bg_thresh } from "./dirty";
+import { shrink_page_cache } from "./reclaim";
 import {
   st_add, WRITES_ACKED, BYTES_WRITTEN, BYTES_COPIED_WRITE, WRITER_WB_WAITS, WRITER_WB_WAIT_NS, WRITER_THROTTLE_NS,
   WRITERS_DONE_NS, stat,
@@ -23,6 +24,9 @@ import { rb_find_overlap } from "../fuse/rbtree";
 import { is_legacy, connected } from "../fuse/conn";
 
 export const EV_WRITER: u32 = 1;
+export const EV_WRITER_MEMORY_RETRY: u32 = 3;
+/** mm/vmscan.c: reclaim_throttle() sleeps up to HZ/10 when reclaim makes no progress. */
+const MEMORY_RETRY_NS: u64 = 100_000_000;
 
 const W_RUNNING: u32 = 0;
 const W_WAIT_WB: u32 = 1;
@@ -107,8 +111,15 @@ export function generic_perform_write(j: u32): u32 {
     charge(c(COST_PAGECACHE_LOOKUP));
     if (pfn == NONE) {
       const left_pages = <u32>((unchecked(w_cur_left[j]) + (off & 4095) + 4095) >> 12);
-      const head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
-      if (head == NONE) { writer_block(j, W_WAIT_MEMORY); return WRITE_BLOCKED_MEMORY; }
+      let head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
+      // direct reclaim of clean page cache, then one more try
+      if (head == NONE && shrink_page_cache(<u32>32) > 0) head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
+      if (head == NONE) {
+        // reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS): sleep and try again
+        writer_block(j, W_WAIT_MEMORY);
+        schedule(unchecked(w_blocked_at[j]) + MEMORY_RETRY_NS, EV_WRITER_MEMORY_RETRY, j);
+        return WRITE_BLOCKED_MEMORY;
+      }
       charge(c(COST_PAGE_ALLOC) + c(COST_PAGECACHE_INSERT));
       pfn = mapping_pfn(ino, index);
     }
@@ -171,7 +182,14 @@ export function writer_step(j: u32): void {
   write_done(j, bs);
   const every = <u64>job(j, JOB_FSYNC_EVERY);
   if (every != 0 && unchecked(w_writes[j]) % every == 0 && !inode_clean(j)) { start_fsync(j); return; }
-  schedule(now + <u64>charge_reset(), EV_WRITER, j);
+  let next = now + <u64>charge_reset();
+  // fio rate=: sleep until the bytes done so far are within the rate
+  const rate = job(j, JOB_RATE);
+  if (rate > 0) {
+    const due = <u64>(<f64>unchecked(w_done_bytes[j]) / rate * 1e9);
+    if (due > next) next = due;
+  }
+  schedule(next, EV_WRITER, j);
 }
 
 function write_done(j: u32, bs: u64): void {
@@ -198,6 +216,11 @@ function wake(j: u32, ns_stat: i32): void {
   schedule(at + <u64>c(COST_WAKEUP), EV_WRITER, j);
 }
 
+/** EV_WRITER_MEMORY_RETRY: a writer that found no memory tries again. */
+export function writer_memory_retry(j: u32): void {
+  if (unchecked(w_state[j]) == W_WAIT_MEMORY) wake(j, WRITER_THROTTLE_NS);
+}
+
 /** Pages of `ino` finished writeback (or memory was freed): wake the writers that can go on. */
 export function writers_on_complete(ino: u32): void {
   for (let j: u32 = 0; j < nr_writers; j++) {
@@ -218,10 +241,14 @@ export function writers_on_complete(ino: u32): void {
   }
 }
 
-/** Writers still blocked (a hang when the run ends): on writeback, throttled, in fsync or out of memory. */
-export function writers_blocked(): u32 {
+/** Writers blocked for at least `ns` (on writeback, throttled, in fsync or out of memory): a hang when the
+ *  run ends (the kernel's hung task detector waits 120 s; runs here are shorter). */
+export function writers_blocked(ns: u64): u32 {
   let n: u32 = 0;
-  for (let j: u32 = 0; j < nr_writers; j++) { const s = unchecked(w_state[j]); if (s != W_RUNNING && s != W_DONE) n++; }
+  for (let j: u32 = 0; j < nr_writers; j++) {
+    const s = unchecked(w_state[j]);
+    if (s != W_RUNNING && s != W_DONE && now >= unchecked(w_blocked_at[j]) + ns) n++;
+  }
   return n;
 }
 export function writer_count(): u32 { return nr_writers; }

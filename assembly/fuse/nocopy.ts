@@ -65,14 +65,17 @@ export function nocopy_end(req: u32, ok: bool): u32 {
   const ino = req_ino(req), start = req_start(req), n = req_nr(req);
   let ended: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    if (ok) set_server_version(ino, start + i, req_ver(req, i));
+    const v = req_ver(req, i);
+    if (ok && v != 0) set_server_version(ino, start + i, v); // 0: cancelled before the server read it
+    const p = req_pfn(req, i);
+    if (p == NONE) continue; // writeback already cancelled (nocopy-cancel)
     charge(c(COST_BLOCK_STATE));
-    if (folio_end_writeback_block(req_pfn(req, i))) {
+    unchecked(ino_nr_writeback[ino] -= 1);
+    if (folio_end_writeback_block(p)) {
       ended++;
       charge(c(COST_FOLIO_END_WRITEBACK));
     }
   }
-  unchecked(ino_nr_writeback[ino] -= n);
   return ended;
 }
 

@@ -153,7 +153,7 @@ export function splice_release_pages(req: u32): void {
   const n = req_nr(req);
   for (let i: u32 = 0; i < n; i++) {
     const p = req_pfn(req, i);
-    if (page_ref(p) > 1) set_page_ref(p, page_ref(p) - 1);
+    if (p != NONE && page_ref(p) > 1) set_page_ref(p, page_ref(p) - 1);
   }
   set_req_spliced(req, false);
 }

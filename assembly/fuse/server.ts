@@ -87,7 +87,7 @@ export function server_pick(t: u32): void {
   charge(c(COST_SYSCALL) + c(COST_DEV_READ));
   if (server_splices()) {
     set_req_spliced(req, true);
-    for (let i: u32 = 0; i < n; i++) set_page_ref(req_pfn(req, i), page_ref(req_pfn(req, i)) + 1);
+    for (let i: u32 = 0; i < n; i++) { const p = req_pfn(req, i); if (p != NONE) set_page_ref(p, page_ref(p) + 1); }
   } else {
     charge(bytes * c(COST_COPY_PER_BYTE));
     st_add(BYTES_COPIED_SERVER, <i64>bytes);

@@ -27,7 +27,7 @@ import { __rmqueue, __rmqueue_smallest, __move_freepages_block, prep_move_freepa
 }
 
 // include/linux/gfp.h: gfp_zone(): GFP_HIGHUSER_MOVABLE may use ZONE_MOVABLE, the rest stop at Normal
-function highest_zoneidx(gfp: u32): u32 {
+export function highest_zoneidx(gfp: u32): u32 {
   if ((gfp & __GFP_MOVABLE) != 0 && populated_zone(ZONE_MOVABLE)) return ZONE_MOVABLE;
   if (populated_zone(ZONE_NORMAL)) return ZONE_NORMAL;
   return ZONE_DMA32;
@@ -64,7 +64,7 @@ function rmqueue_buddy(z: u32, order: u32, alloc_flags: u32, mt: u32): u32 {
 
 // mm/page_alloc.c: prep_new_page() with page_owner's __set_page_owner_handle(): every page records the
 // allocation's order and migratetype, the head is marked
-function prep_new_page(pfn: u32, order: u32, gfp: u32, mt: u32): void {
+export function prep_new_page(pfn: u32, order: u32, gfp: u32, mt: u32): void {
   const n: u32 = <u32>1 << order;
   const lru: u32 = (gfp & GFP_LRU) != 0 ? PG_lru : 0;
   for (let i: u32 = 0; i < n; i++) {

@@ -33,7 +33,7 @@ export const CFG_DROP_FRACTION: i32 = 28;
 export const CFG_CRASH_AT_NS: i32 = 29;
 export const CFG_SPLICE_HOLD_NS: i32 = 30;
 export const CFG_NR_JOBS: i32 = 31;
-export const CFG_WORDS: i32 = 32;
+export const CFG_WORDS: i32 = 33;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;
@@ -41,8 +41,30 @@ export const JOB_SIZE: i32 = 1;
 export const JOB_RANDOM: i32 = 2;
 export const JOB_FSYNC_EVERY: i32 = 3;
 export const JOB_END_FSYNC: i32 = 4;
-export const JOB_WORDS: i32 = 5;
+/** fio rate=: bytes per second, 0 = unlimited. */
+export const JOB_RATE: i32 = 5;
+export const JOB_WORDS: i32 = 6;
 export const MAX_JOBS: i32 = 64;
+
+// Memory workloads, WL_WORDS values each from workloads_ptr() + i * WL_WORDS: churn (kind 0..2 =
+// movable, unmovable, reclaimable) and high-order attempts (kind 3..5 = thp, contig, gigantic).
+export const WL_KIND: i32 = 0;
+export const WL_ORDER: i32 = 1;
+/** churn: allocations per second; high-order: interval between attempts, ns. */
+export const WL_RATE_OR_INTERVAL: i32 = 2;
+/** churn: mean lifetime, ns; high-order: hold time, ns. */
+export const WL_LIFETIME_OR_HOLD: i32 = 3;
+export const WL_WORDS: i32 = 4;
+export const MAX_WL: i32 = 32;
+export const CFG_NR_WL: i32 = 32;
+export const WL_CHURN_MOVABLE: u32 = 0;
+export const WL_CHURN_UNMOVABLE: u32 = 1;
+export const WL_CHURN_RECLAIMABLE: u32 = 2;
+export const WL_THP: u32 = 3;
+export const WL_CONTIG: u32 = 4;
+export const WL_GIGANTIC: u32 = 5;
+export const wl = new StaticArray<f64>(MAX_WL * WL_WORDS);
+@inline export function w(i: u32, k: i32): f64 { return unchecked(wl[<i32>i * WL_WORDS + k]); }
 
 // Cost model (host/sim/cost-model.json documents each number), nanoseconds.
 export const COST_SYSCALL: i32 = 0;

@@ -1,14 +1,17 @@
 // A kernel-harness API for tests (like tools/testing/vma): set up a state, do one thing, look at the exact
 // state after. Nothing here runs on its own: no writer, flusher or server thread is scheduled.
 import { NONE } from "../mm/constants";
-import { page_flags, page_alloc_mt, page_order, page_ref } from "../mm/page";
+import { page_flags, page_alloc_mt, page_order, page_ref, set_page_ref } from "../mm/page";
 import { mapping_pfn, page_version, set_page_version, server_version } from "../fs/inode";
 import { folio_mark_blocks_dirty } from "../fs/folio";
 import { harness_write, set_writers_autostart } from "../fs/writer";
 import { writeback_inode_all } from "../fs/writeback";
-import { pending_pop, set_req_state, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
+import { pending_pop, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
 import { request_replied } from "../fuse/conn";
 import { sim_init } from "./run";
+import { __alloc_pages } from "../mm/page_alloc";
+import { migrate_folio } from "../mm/migrate";
+import { __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
 
 /** sim_init() without starting the writers (the host sets server threads to 0). */
 export function harness_init(): void {
@@ -55,3 +58,21 @@ export function harness_redirty(ino: u32, index: u32): bool {
 }
 export function harness_page_version(ino: u32, index: u32): u32 { return page_version(ino, index); }
 export function harness_server_version(ino: u32, index: u32): u32 { return server_version(ino, index); }
+
+function harness_target(order: u32): u32 { return __alloc_pages(__GFP_MOVABLE | GFP_LRU, order); }
+/** migrate_folio() of the folio holding pfn, in mode 0 async, 1 sync-light, 2 sync; returns the result. */
+export function harness_migrate_pfn(pfn: u32, mode: u32): i32 {
+  return migrate_folio(pfn & ~((<u32>1 << page_order(pfn)) - 1), mode, harness_target);
+}
+
+/** The server reads the oldest pending request with splice(): its pages are referenced by a pipe. */
+export function harness_server_read_spliced(): u32 {
+  const r = harness_server_read();
+  if (r == NONE) return r;
+  set_req_spliced(r, true);
+  const n = req_nr(r);
+  for (let i: u32 = 0; i < n; i++) { const p = req_pfn(r, i); if (p != NONE) set_page_ref(p, page_ref(p) + 1); }
+  return r;
+}
+/** get_page(): one more reference on the page (a pipe or a GUP pin holding it). */
+export function harness_get_page(pfn: u32): void { set_page_ref(pfn, page_ref(pfn) + 1); }

@@ -1,7 +1,7 @@
 // A census of every pageblock for the HTML report's map: its migratetype and what its 512 pages hold.
 // Eight u16 per block: mt, free, under writeback, temp, spliced (extra references), other unmovable
 // (allocated with a non-movable type), movable allocated, dirty.
-import { pageblock_nr_pages, MIGRATE_MOVABLE } from "../mm/constants";
+import { pageblock_nr_pages, MIGRATE_MOVABLE, MAX_PAGE_ORDER } from "../mm/constants";
 import {
   nr_pageblocks, pb_mt, page_flags, page_alloc_mt, page_ref, PG_buddy, PG_owner, PG_writeback, PG_temp, PG_dirty,
   page_order,
@@ -18,6 +18,12 @@ export function pageblock_map_fill(): usize {
     const rec = map + (<usize>b * MAP_WORDS << 1);
     store<u16>(rec, <u16>load<u8>(pb_mt + <usize>b));
     const start = b * pageblock_nr_pages, end = start + pageblock_nr_pages;
+    // the second pageblock of a free order-10 buddy: its head sits in the block before
+    const head10 = start & ~((<u32>1 << MAX_PAGE_ORDER) - 1);
+    if (head10 != start && (page_flags(head10) & PG_buddy) != 0 && page_order(head10) == MAX_PAGE_ORDER) {
+      store<u16>(rec, <u16>pageblock_nr_pages, 2);
+      continue;
+    }
     for (let p = start; p < end; ) {
       const f = page_flags(p);
       if ((f & PG_buddy) != 0) {

@@ -10,14 +10,14 @@ import {
   g, cfg, CFG_SEED, CFG_MAX_PAGES, CFG_SAMPLE_INTERVAL_NS, CFG_REQUEST_TIMEOUT_S, CFG_CRASH_AT_NS, CFG_POLICY,
   CFG_MAX_FOLIO_ORDER, POLICY_LEGACY_COPY,
 } from "./config";
-import { stats_reset, st, st_add, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
+import { stats_reset, st, st_add, st_max, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
 import { dirty_limits_init } from "../fs/dirty";
 import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_error, ino_nr_dirty, ino_nr_writeback } from "../fs/inode";
-import { writers_init, writer_step, writers_on_complete, writers_all_done, writers_blocked, EV_WRITER } from "../fs/writer";
+import { writers_init, writer_step, writers_on_complete, writers_all_done, writers_blocked, writer_memory_retry, EV_WRITER, EV_WRITER_MEMORY_RETRY } from "../fs/writer";
 import { flusher_init, flusher_step, wakeup_flusher, request_sync_all, EV_FLUSHER } from "../fs/writeback";
-import { requests_init, nr_requests_live } from "../fuse/request";
+import { requests_init, nr_requests_live, oldest_inflight, next_inflight, req_created } from "../fuse/request";
 import { rb_init, rb_find_overlap } from "../fuse/rbtree";
-import { conn_init, fuse_abort_conn, fuse_request_expired, set_abort_building_hook, active_background } from "../fuse/conn";
+import { conn_init, fuse_abort_conn, fuse_request_expired, set_abort_building_hook, active_background, connected } from "../fuse/conn";
 import {
   server_init, server_wake_one, server_pick, server_reply, splice_release_due, EV_SERVER_PICK, EV_SERVER_REPLY,
   EV_SPLICE_RELEASE,
@@ -25,6 +25,13 @@ import {
 import { legacy_wpa_forget } from "../fuse/legacy";
 import { nocopy_wpa_forget } from "../fuse/nocopy";
 import { check_sim_invariants } from "./debug";
+import { anon_reset } from "../mm/anon";
+import { compaction_init } from "../mm/compaction";
+import { nr_pageblocks } from "../mm/page";
+import { reclaim_reset } from "../fs/reclaim";
+import { churn_alloc, churn_free, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
+import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, EV_HIGHORDER, EV_HIGHORDER_FREE } from "./highorder";
+import { w, WL_KIND, WL_RATE_OR_INTERVAL, WL_THP, CFG_NR_WL } from "./config";
 
 const EV_SAMPLE: u32 = 20;
 const EV_TIMEOUT_CHECK: u32 = 21;
@@ -61,6 +68,16 @@ export function sim_init(): void {
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) reserve += <i64>unchecked(wmark_high[z]);
   dirty_limits_init(<i64>nr_pages - reserve);
   writers_init(wakeup_flusher);
+  anon_reset();
+  compaction_init(nr_pageblocks);
+  reclaim_reset();
+  highorder_reset();
+  const nr_wl = <u32>g(CFG_NR_WL);
+  for (let i: u32 = 0; i < nr_wl; i++) {
+    const kind = <u32>w(i, WL_KIND);
+    if (kind < WL_THP) { if (w(i, WL_RATE_OR_INTERVAL) > 0) schedule(0, EV_CHURN_ALLOC, i); }
+    else schedule(<u64>w(i, WL_RATE_OR_INTERVAL), EV_HIGHORDER, i);
+  }
   const interval = <u64>g(CFG_SAMPLE_INTERVAL_NS);
   if (interval > 0) schedule(0, EV_SAMPLE, 0);
   if (g(CFG_REQUEST_TIMEOUT_S) > 0) schedule(TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
@@ -99,6 +116,11 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
       if (fuse_request_expired(<u64>(g(CFG_REQUEST_TIMEOUT_S) * 1e9))) fuse_abort_conn();
       else schedule(now + TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
     } else if (t == EV_CRASH) fuse_abort_conn();
+    else if (t == EV_WRITER_MEMORY_RETRY) writer_memory_retry(a);
+    else if (t == EV_CHURN_ALLOC) churn_alloc(a);
+    else if (t == EV_CHURN_FREE) churn_free(a);
+    else if (t == EV_HIGHORDER) highorder_attempt(a);
+    else if (t == EV_HIGHORDER_FREE) highorder_free(a);
     if (check && check_sim_invariants() != 0) return RUN_INVARIANT;
     if (!writers_done_reported && writers_all_done()) { writers_done_reported = true; return RUN_WRITERS_DONE; }
     if (sync_started && sim_all_clean()) return RUN_SYNCED;
@@ -113,7 +135,9 @@ export function sim_all_clean(): bool {
   for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(ino_nr_dirty[i]) > 0 || unchecked(ino_nr_writeback[i]) > 0) return false;
   return nr_requests_live == 0;
 }
-export function sim_writers_blocked(): u32 { return writers_blocked(); }
+/** A writer blocked this long when the run ends is counted as a hang. */
+const HUNG_NS: u64 = 5_000_000_000;
+export function sim_writers_blocked(): u32 { return writers_blocked(HUNG_NS); }
 
 // Time series: t, bytes written, nr_dirty, nr_writeback, nr_writeback_temp, free pages, free blocks of
 // order >= pageblock_order, active background requests.
@@ -170,12 +194,16 @@ export function integrity_check(): void {
       const busy = pfn != NONE && ((page_flags(pfn) & (PG_dirty | PG_writeback)) != 0 ||
         (legacy && rb_find_overlap(ino, i, i) != NONE));
       if (sv > v) corrupt++;
-      else if (busy) pending++;
-      else if (unchecked(ino_error[ino]) != 0) lost++;
+      // after an abort nothing more reaches the server: what is still dirty is lost with the connection
+      else if (busy && connected) pending++;
+      else if (unchecked(ino_error[ino]) != 0 || !connected) lost++;
       else corrupt++;
     }
   }
-  if (writers_blocked() > 0) st_add(HANGS, <i64>writers_blocked());
+  if (writers_blocked(HUNG_NS) > 0) st_add(HANGS, <i64>writers_blocked(HUNG_NS));
+  // requests still in flight hold their pages too: the longest hold counts them up to now
+  for (let r = oldest_inflight(); r != NONE; r = next_inflight(r)) st_max(LONGEST_WB_HOLD_NS, <i64>(now - req_created(r)));
+  highorder_finish();
   unchecked(integrity[0] = written); unchecked(integrity[1] = persisted); unchecked(integrity[2] = lost);
   unchecked(integrity[3] = corrupt); unchecked(integrity[4] = pending); unchecked(integrity[5] = errors);
 }

@@ -1,4 +1,5 @@
 // `fusewb run <scenario>`: run the scenario under each of its policies; a summary table, or --json reports.
+import { writeFileSync } from "node:fs";
 import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
 import { loadScenario, parseSeed } from "./scenario-input.js";
@@ -7,10 +8,12 @@ import { coreModuleSync } from "../core/load-node.js";
 import type { RunReport } from "../sim/report.js";
 import { formatSummary } from "./summary.js";
 import { progressReporter } from "./progress.js";
+import { captureRun, type CapturedRun } from "../report/snapshots.js";
+import { renderHtmlReport } from "../report/html.js";
 
 export const runCommand: Command = {
   name: "run",
-  usage: "run <scenario.json> [--policy p[,p]] [--seed n] [--set key=value]... [--json] [--no-timing] [--samples] [--check]",
+  usage: "run <scenario.json> [--policy p[,p]] [--seed n] [--set key=value]... [--json] [--no-timing] [--samples] [--check] [--html report.html]",
   summary: "run a scenario (under each policy of its `policies`, or its `policy`) and print the summary",
   options: {
     policy: { type: "string", help: "policies to run, comma-separated (overrides the scenario's)" },
@@ -20,6 +23,7 @@ export const runCommand: Command = {
     "no-timing": { type: "boolean", help: "leave out the emulator's wall-clock section (byte-identical output per seed)" },
     samples: { type: "boolean", help: "include the time series in the JSON report" },
     check: { type: "boolean", help: "run the invariant checker after every event (slow; exit 1 if one fails)" },
+    html: { type: "string", help: "also write an HTML report (pageblock maps at a few moments, time series) to this file" },
   },
   run(args, values) {
     if (args.length !== 1) throw new InputError("run: give exactly one scenario file (or - for standard input)");
@@ -29,14 +33,23 @@ export const runCommand: Command = {
     if (values.check) sets.push("run.check_invariants=true");
     const loaded = loadScenario(args[0]!, sets, values.policy as string | undefined);
     const module = coreModuleSync(values.check ? "debug" : "release");
+    const html = values.html as string | undefined;
     const reports: RunReport[] = [];
+    const captured: CapturedRun[] = [];
     let failed = false;
     for (const policy of loaded.runPolicies) {
       const progress = progressReporter(!values.json, `${loaded.config.name} ${policy}`);
       try {
-        reports.push(runScenario({ ...loaded.config, policy }, {
-          module, timing: !values["no-timing"], samples: Boolean(values.samples), onProgress: progress.update,
-        }));
+        const config = { ...loaded.config, policy };
+        const timing = !values["no-timing"];
+        if (html) {
+          // The report needs samples and maps; the JSON keeps its samples only when --samples asked for them.
+          const run = captureRun(config, { module, timing, onProgress: progress.update });
+          captured.push(run);
+          reports.push(values.samples ? run.report : { ...run.report, samples: undefined });
+        } else {
+          reports.push(runScenario(config, { module, timing, samples: Boolean(values.samples), onProgress: progress.update }));
+        }
       } catch (e) {
         progress.done();
         if (e instanceof InputError) throw e;
@@ -49,6 +62,15 @@ export const runCommand: Command = {
     }
     if (values.json) process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
     else process.stdout.write(formatSummary(reports));
+    if (html) writeHtml(html, captured);
     return failed ? 1 : 0;
   },
 };
+
+function writeHtml(path: string, runs: CapturedRun[]): void {
+  try {
+    writeFileSync(path, renderHtmlReport({ runs }));
+  } catch (e) {
+    throw new InputError(`--html: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}

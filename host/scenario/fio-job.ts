@@ -29,15 +29,17 @@ export interface FioJob {
   fsync: number;
   /** fsync when the job ends (end_fsync or fsync_on_close). */
   endFsync: boolean;
+  /** fio rate=: bytes per second this job may write, 0 = unlimited. */
+  rate: number;
 }
 
 export const FIO_RW = ["write", "randwrite"] as const;
 export const FIO_IOENGINES = ["sync", "psync"] as const;
-export const FIO_KEYS = ["name", "rw", "bs", "size", "numjobs", "ioengine", "fsync", "end_fsync", "fsync_on_close"] as const;
+export const FIO_KEYS = ["name", "rw", "bs", "size", "numjobs", "ioengine", "fsync", "end_fsync", "fsync_on_close", "rate"] as const;
 type FioKey = (typeof FIO_KEYS)[number];
 
 /** fio's defaults for the options it has defaults for (bs 4k, numjobs 1); size has none. */
-export const FIO_DEFAULTS = { rw: "write", bs: 4096, numjobs: 1, fsync: 0, endFsync: false } as const;
+export const FIO_DEFAULTS = { rw: "write", bs: 4096, numjobs: 1, fsync: 0, endFsync: false, rate: 0 } as const;
 export const MAX_NUMJOBS = 4096;
 
 /** Cross-field rules a job must satisfy however it was written; returns the complaint or null. */
@@ -100,6 +102,7 @@ function jobOf(section: string, headerLine: number, opts: ReadonlyMap<FioKey, Se
   const onClose = get("fsync_on_close");
   const fsync = get("fsync");
   const numjobs = get("numjobs");
+  const rateSetting = get("rate");
   const job: FioJob = {
     name: nameSetting?.value ?? section,
     rw: rw as FioJob["rw"],
@@ -108,6 +111,7 @@ function jobOf(section: string, headerLine: number, opts: ReadonlyMap<FioKey, Se
     numjobs: numjobs ? countOf("numjobs", numjobs, 1, MAX_NUMJOBS) : FIO_DEFAULTS.numjobs,
     fsync: fsync ? countOf("fsync", fsync, 0, Number.MAX_SAFE_INTEGER) : FIO_DEFAULTS.fsync,
     endFsync: (endFsync ? boolOf("end_fsync", endFsync) : false) || (onClose ? boolOf("fsync_on_close", onClose) : false),
+    rate: rateSetting ? sizeOf("rate", rateSetting, 1) : FIO_DEFAULTS.rate,
   };
   const bad = checkFioJob(job);
   if (bad) fail(bsSetting?.line ?? sizeSetting.line, bad);

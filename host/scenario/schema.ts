@@ -185,7 +185,7 @@ const serverOverrideSchema = strict({
 const workloadName = z.string().min(1).optional().describe("the workload's name in reports; default from its type");
 
 /** The writer options an fio workload gives as JSON fields, unless it gives a `job` file instead. */
-const FIO_FIELD_KEYS = ["rw", "bs", "size", "numjobs", "fsync", "end_fsync"] as const;
+const FIO_FIELD_KEYS = ["rw", "bs", "size", "numjobs", "fsync", "end_fsync", "rate"] as const;
 
 const fioSchema = strict({
   type: z.literal("fio"),
@@ -197,6 +197,7 @@ const fioSchema = strict({
   numjobs: intIn(1, MAX_NUMJOBS).optional().meta({ default: FIO_DEFAULTS.numjobs }).describe("parallel writers"),
   fsync: intIn(0, Number.MAX_SAFE_INTEGER).optional().meta({ default: FIO_DEFAULTS.fsync }).describe("fsync after this many writes (0 = never)"),
   end_fsync: z.boolean().optional().meta({ default: FIO_DEFAULTS.endFsync }).describe("fsync when the job ends"),
+  rate: size({ min: 1 }).optional().describe("fio rate=: bytes per second each job may write (default: unlimited)"),
 }).transform((w, ctx): { type: "fio"; name: string | undefined; jobs: FioJob[] } => {
   if (w.job !== undefined) {
     const both = FIO_FIELD_KEYS.find((k) => w[k] !== undefined);
@@ -223,6 +224,7 @@ const fioSchema = strict({
     numjobs: w.numjobs ?? FIO_DEFAULTS.numjobs,
     fsync: w.fsync ?? FIO_DEFAULTS.fsync,
     endFsync: w.end_fsync ?? FIO_DEFAULTS.endFsync,
+    rate: w.rate ?? FIO_DEFAULTS.rate,
   };
   const bad = checkFioJob(job);
   if (bad) {

@@ -96,6 +96,8 @@ export interface WriterWorkload {
   fsync: number;
   /** fsync when the job ends (fio end_fsync / fsync_on_close). */
   endFsync: boolean;
+  /** fio rate=: bytes per second per job, 0 = unlimited. */
+  rateBps: number;
 }
 
 export interface ChurnWorkload {

@@ -34,6 +34,25 @@ export interface RunReport {
     hangs: number;
     synced: boolean;
   };
+  /** High-order allocations and what stood in their way. Migration failures count each attempt. */
+  highOrder: {
+    thpAttempts: number;
+    thpSuccessPct: number;
+    contigAttempts: number;
+    contigSuccessPct: number;
+    /** alloc_contig_range waits on writeback (MIGRATE_SYNC) still going when the run ended. */
+    contigHangs: number;
+    contigWaitNs: number;
+    compactStall: number;
+    compactFail: number;
+    compactSuccess: number;
+    pgmigrateSuccess: number;
+    pgmigrateFail: number;
+    migrateFailures: { writeback: number; unmovable: number; pinned: number; locked: number; nomem: number };
+    writebackCancelled: number;
+  };
+  /** Pageblocks counted by "Number of mixed blocks", summed over zones and types. */
+  mixedBlocks: number;
   /** /proc/vmstat names. */
   vmstat: { nr_free_pages: number; nr_dirty: number; nr_writeback: number; nr_writeback_temp: number };
   pagetypeinfo: PagetypeinfoJson;
@@ -84,6 +103,25 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       nr_writeback: st.nr_writeback,
       nr_writeback_temp: st.nr_writeback_temp,
     },
+    highOrder: {
+      thpAttempts: st.thp_attempts,
+      thpSuccessPct: round(st.thp_attempts > 0 ? (100 * st.thp_success) / st.thp_attempts : 0, 1),
+      contigAttempts: st.contig_attempts,
+      contigSuccessPct: round(st.contig_attempts > 0 ? (100 * st.contig_success) / st.contig_attempts : 0, 1),
+      contigHangs: st.contig_hangs,
+      contigWaitNs: st.contig_wait_ns,
+      compactStall: st.compact_stall,
+      compactFail: st.compact_fail,
+      compactSuccess: st.compact_success,
+      pgmigrateSuccess: st.pgmigrate_success,
+      pgmigrateFail: st.pgmigrate_fail,
+      migrateFailures: {
+        writeback: st.migrate_fail_writeback, unmovable: st.migrate_fail_unmovable, pinned: st.migrate_fail_pinned,
+        locked: st.migrate_fail_locked, nomem: st.migrate_fail_nomem,
+      },
+      writebackCancelled: st.writeback_cancelled,
+    },
+    mixedBlocks: zones.reduce((s, z) => s + z.mixed.reduce((a, b) => a + b, 0), 0),
     pagetypeinfo: proc.pagetypeinfo,
     pageblocks,
     integrity: sim.integrity(),

@@ -3,7 +3,7 @@
 import type { SimConfig } from "../scenario/sim-config.js";
 import { WasmAllocator } from "../core/wasm-allocator.js";
 import type { ZoneView } from "../core/allocator-model.js";
-import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, COST_NAMES, STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, POLICY_INDEX,
+import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_INDEX, COST_NAMES, STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, POLICY_INDEX,
   RUN_STATUS, LATENCY_INDEX, type StatName } from "./layout.js";
 import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
@@ -11,7 +11,7 @@ import { describeInvariant } from "../core/invariant-codes.js";
 
 /** The core's extra exports for the writeback simulation. */
 interface SimExports {
-  cfg_ptr(): number; jobs_ptr(): number; cost_ptr(): number; stats_ptr(): number;
+  cfg_ptr(): number; jobs_ptr(): number; cost_ptr(): number; stats_ptr(): number; workloads_ptr(): number;
   sim_init(): void; sim_run(maxEvents: number, untilNs: number, check: number): number; sim_now(): number;
   sim_sync_all(): void; sim_all_clean(): number; sim_writers_blocked(): number;
   samples_ptr(): number; samples_count(): number;
@@ -65,7 +65,9 @@ export interface RunOutcome {
   wallMs: number;
 }
 
-const HANG_HORIZON_NS = 600e9; // a run with no duration gives up 10 virtual minutes after its last progress
+const HANG_HORIZON_NS = 600e9;
+/** fs/fuse: FUSE_TIMEOUT_TIMER_FREQ; timeouts below it are raised to it. */
+const NOCOPY_TIMEOUT_DEFAULT_S = 15; // a run with no duration gives up 10 virtual minutes after its last progress
 
 export class Simulator {
   readonly allocator: WasmAllocator;
@@ -97,7 +99,9 @@ export class Simulator {
     set("CONGESTION_THRESHOLD", f.congestionThreshold);
     set("WRITEBACK_CACHE", f.writebackCache);
     set("MAX_FOLIO_ORDER", f.maxFolioOrder);
-    set("REQUEST_TIMEOUT_S", config.policy === "nocopy-timeout" || f.requestTimeoutS > 0 ? f.requestTimeoutS : 0);
+    // nocopy-timeout is "copy-free with request timeouts on": the scenario's timeout, or the smallest the
+    // kernel accepts (15 s, one check period) when the scenario sets none
+    set("REQUEST_TIMEOUT_S", config.policy === "nocopy-timeout" ? f.requestTimeoutS || NOCOPY_TIMEOUT_DEFAULT_S : f.requestTimeoutS);
     set("WB_AREA_PAGES", f.wbAreaPages);
     set("SERVER_THREADS", s.threads);
     set("LATENCY_KIND", LATENCY_INDEX[s.perRequest.kind]);
@@ -120,6 +124,16 @@ export class Simulator {
       jobArr[j * JOB_WORDS + JOB.RANDOM] = w.rw === "randwrite" ? 1 : 0;
       jobArr[j * JOB_WORDS + JOB.FSYNC_EVERY] = w.fsync;
       jobArr[j * JOB_WORDS + JOB.END_FSYNC] = w.endFsync ? 1 : 0;
+      jobArr[j * JOB_WORDS + JOB.RATE] = w.rateBps;
+    });
+    const memWl = config.workloads.filter((w) => w.kind !== "fio");
+    if (memWl.length > MAX_WL) throw new InputError(`workloads: ${memWl.length} churn/highorder workloads; at most ${MAX_WL}`);
+    set("NR_WL", memWl.length);
+    const wlArr = new Float64Array(mem(), this.sim.workloads_ptr(), MAX_WL * WL_WORDS);
+    memWl.forEach((w, i) => {
+      const at = i * WL_WORDS;
+      if (w.kind === "churn") wlArr.set([WL_KIND_INDEX[w.type], w.order, w.ratePerSec, w.lifetimeNs], at);
+      else if (w.kind === "highorder") wlArr.set([WL_KIND_INDEX[w.type], w.order, w.intervalNs, w.holdNs], at);
     });
     const costArr = new Float64Array(mem(), this.sim.cost_ptr(), COST_NAMES.length);
     COST_NAMES.forEach((name, i) => { costArr[i] = costs[name]; });
@@ -128,14 +142,17 @@ export class Simulator {
   }
 
   /** Runs to the end: the writers finish, then a final sync writes everything back (no duration), or until
-   *  the duration. Calls onProgress between batches. Throws if the invariant checker fails (check mode). */
-  run(onProgress?: (p: RunProgress) => void): RunOutcome {
+   *  the duration. Calls onProgress between batches of `batchEvents` events (smaller batches let a caller look
+   *  at the machine more often, e.g. the HTML report's pageblock maps). Throws if the invariant checker fails
+   *  (check mode). untilNs: stop after the last event at or before this virtual time instead (`fusewb proc --at`). */
+  run(onProgress?: (p: RunProgress) => void, batchEvents?: number, untilNs?: number): RunOutcome {
     const start = performance.now();
     const check = this.config.run.checkInvariants ? 1 : 0;
     const duration = this.config.run.durationNs;
-    const batch = check ? 2_000 : 200_000;
+    const batch = batchEvents ?? (check ? 2_000 : 200_000);
     let writersDone = false, synced = false;
-    let horizon = duration > 0 ? duration : HANG_HORIZON_NS;
+    const cap = (t: number): number => (untilNs === undefined ? t : Math.min(t, untilNs));
+    let horizon = cap(duration > 0 ? duration : HANG_HORIZON_NS);
     let lastBytes = -1;
     for (;;) {
       const status = this.sim.sim_run(batch, horizon, check);
@@ -143,7 +160,7 @@ export class Simulator {
         throw new Error(`after ${this.virtualNs()} ns: ${describeInvariant(this.sim.sim_check_invariants(), this.sim.sim_invariant_where() >>> 0)}`);
       }
       const bytes = this.stat("bytes_written");
-      if (duration === 0 && bytes !== lastBytes) { horizon = this.virtualNs() + HANG_HORIZON_NS; lastBytes = bytes; }
+      if (duration === 0 && bytes !== lastBytes) { horizon = cap(this.virtualNs() + HANG_HORIZON_NS); lastBytes = bytes; }
       onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: bytes });
       if (status === RUN_STATUS.WRITERS_DONE) {
         writersDone = true;

@@ -19,19 +19,26 @@ interface HarnessExports {
   harness_page_version(ino: number, index: number): number;
   harness_server_version(ino: number, index: number): number;
   rbtree_count(ino: number): number;
+  harness_migrate_pfn(pfn: number, mode: number): number;
+  harness_server_read_spliced(): number;
+  harness_get_page(pfn: number): void;
 }
 
 export const NONE = 0xffffffff;
 export const WRITE_DONE = 0, WRITE_BLOCKED_WB = 1;
+export const MIGRATE_ASYNC = 0, MIGRATE_SYNC_LIGHT = 1, MIGRATE_SYNC = 2;
+// assembly/mm/migrate.ts results
+export const MIGRATEPAGE_SUCCESS = 0, EAGAIN = -11, EBUSY = -16, ENOTMOVABLE = -95, MIGRATE_WAIT = 1;
 // assembly/mm/page.ts flags
 export const PG_buddy = 1 << 0, PG_owner = 1 << 3, PG_dirty = 1 << 4, PG_writeback = 1 << 5;
 export const PG_folio_dirty = 1 << 8, PG_folio_writeback = 1 << 9, PG_temp = 1 << 11;
 
 /** A 64 MiB machine, one file of `filePages` pages, a server that acts only when told. */
-export function harness(policy: Policy, filePages = 1024) {
+export function harness(policy: Policy, filePages = 1024, server: Record<string, unknown> = {}) {
   const config = resolveScenario({
     machine: { memory: "64M" },
     policy,
+    server,
     workloads: [{ type: "fio", rw: "write", bs: "4k", size: filePages * 4096, numjobs: 1 }],
   }, "harness");
   const sim = new Simulator(config, coreModuleSync("debug"), undefined, "harness");
@@ -41,6 +48,7 @@ export function harness(policy: Policy, filePages = 1024) {
   const h: HarnessExports = {
     ...raw,
     harness_server_read: u(raw.harness_server_read),
+    harness_server_read_spliced: u(raw.harness_server_read_spliced),
     harness_req_pfn: u(raw.harness_req_pfn),
     harness_req_next: u(raw.harness_req_next),
     harness_mapping_pfn: u(raw.harness_mapping_pfn),

@@ -1,0 +1,50 @@
+// Allocations held by the memory workloads (churn, THP, contiguous ranges), in slots: the owner words of
+// their pages say (OWNER_ANON, slot), so migration can tell the slot where its folio went.
+import { NONE } from "./constants";
+
+/** Owner word `next` of a page held by a workload slot; `prev` is the slot. Page-cache pages hold the inode. */
+export const OWNER_ANON: u32 = 0xffffff00;
+
+export const ANON_CHURN: u32 = 0;
+export const ANON_THP: u32 = 1;
+export const ANON_CONTIG: u32 = 2;
+
+let cap: u32 = 0;
+let s_pfn: usize = 0, s_order: usize = 0, s_kind: usize = 0, s_next_free: usize = 0;
+let free_head: u32 = NONE;
+export let anon_live: u32 = 0;
+
+function grow(): void {
+  const n: u32 = cap == 0 ? 1024 : cap << 1;
+  const p = heap.alloc(<usize>n << 2), o = heap.alloc(<usize>n << 2), k = heap.alloc(<usize>n << 2), f = heap.alloc(<usize>n << 2);
+  if (cap > 0) {
+    memory.copy(p, s_pfn, <usize>cap << 2); memory.copy(o, s_order, <usize>cap << 2);
+    memory.copy(k, s_kind, <usize>cap << 2); memory.copy(f, s_next_free, <usize>cap << 2);
+  }
+  for (let i = n; i > cap; i--) { store<u32>(f + (<usize>(i - 1) << 2), free_head); free_head = i - 1; store<u32>(p + (<usize>(i - 1) << 2), NONE); }
+  s_pfn = p; s_order = o; s_kind = k; s_next_free = f; cap = n;
+}
+
+export function anon_reset(): void { cap = 0; free_head = NONE; anon_live = 0; grow(); }
+
+export function anon_slot_alloc(pfn: u32, order: u32, kind: u32): u32 {
+  if (free_head == NONE) grow();
+  const s = free_head;
+  free_head = load<u32>(s_next_free + (<usize>s << 2));
+  store<u32>(s_pfn + (<usize>s << 2), pfn);
+  store<u32>(s_order + (<usize>s << 2), order);
+  store<u32>(s_kind + (<usize>s << 2), kind);
+  anon_live++;
+  return s;
+}
+export function anon_slot_free(s: u32): void {
+  store<u32>(s_pfn + (<usize>s << 2), NONE);
+  store<u32>(s_next_free + (<usize>s << 2), free_head);
+  free_head = s;
+  anon_live--;
+}
+@inline export function anon_pfn(s: u32): u32 { return load<u32>(s_pfn + (<usize>s << 2)); }
+@inline export function anon_order(s: u32): u32 { return load<u32>(s_order + (<usize>s << 2)); }
+@inline export function anon_kind(s: u32): u32 { return load<u32>(s_kind + (<usize>s << 2)); }
+/** Migration moved the slot's folio. */
+export function anon_set_pfn(s: u32, pfn: u32): void { store<u32>(s_pfn + (<usize>s << 2), pfn); }

@@ -1,0 +1,50 @@
+// `fusewb compare <scenario>`: every policy against every server behaviour of the scenario, one table.
+import type { Command } from "./command.js";
+import { InputError } from "../util/input-error.js";
+import { loadScenario, parsePolicyList, parseSeed } from "./scenario-input.js";
+import { runScenario } from "../sim/run-scenario.js";
+import { coreModuleSync } from "../core/load-node.js";
+import { decisionRow, formatDecisionTable } from "../sim/decision-table.js";
+import { progressReporter } from "./progress.js";
+import type { RunReport } from "../sim/report.js";
+
+export const compareCommand: Command = {
+  name: "compare",
+  usage: "compare <scenario.json> [--policy p[,p]] [--server name[,name]] [--seed n] [--set key=value]... [--json]",
+  summary: "run every policy against every server of the scenario (`policies` x `servers`) and print the decision table",
+  options: {
+    policy: { type: "string", help: "only these policies, comma-separated" },
+    server: { type: "string", help: "only these servers (names from the scenario's `servers`), comma-separated" },
+    seed: { type: "string", help: "the PRNG seed (overrides run.seed)" },
+    set: { type: "string", multiple: true, help: "override a scenario field, e.g. --set run.duration=10s" },
+    json: { type: "boolean", help: "print { rows: DecisionRow[], reports: RunReport[] }" },
+  },
+  run(args, values) {
+    if (args.length !== 1) throw new InputError("compare: give exactly one scenario file");
+    const sets = (values.set as string[] | undefined) ?? [];
+    const seed = parseSeed(values.seed as string | undefined);
+    if (seed !== undefined) sets.push(`run.seed=${seed}`);
+    const { compare } = loadScenario(args[0]!, sets);
+    const policies = values.policy ? parsePolicyList(values.policy as string) : compare.policies;
+    let servers = compare.servers;
+    if (values.server) {
+      const wanted = (values.server as string).split(",");
+      for (const w of wanted)
+        if (!servers.some((s) => s.name === w)) throw new InputError(`--server: "${w}" is not in the scenario; allowed: ${servers.map((s) => s.name).join(", ")}`);
+      servers = servers.filter((s) => wanted.includes(s.name));
+    }
+    const module = coreModuleSync();
+    const reports: RunReport[] = [];
+    for (const server of servers) {
+      for (const policy of policies) {
+        const progress = progressReporter(!values.json, `${server.name} ${policy}`);
+        reports.push(runScenario({ ...compare.base, policy, server }, { module, timing: false, onProgress: progress.update }));
+        progress.done();
+      }
+    }
+    const rows = reports.map(decisionRow);
+    if (values.json) process.stdout.write(JSON.stringify({ rows, reports }, null, 2) + "\n");
+    else process.stdout.write(formatDecisionTable(rows));
+    return reports.some((r) => r.integrity.corrupt > 0) ? 1 : 0;
+  },
+};

@@ -1,0 +1,37 @@
+// `fusewb merge <shard outputs...>`: the JSON lines of every shard of a sweep, as one stream in index order
+// (byte for byte what the unsharded sweep prints), or --table.
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "./command.js";
+import { InputError } from "../util/input-error.js";
+import { mergeShards } from "../sweep/merge.js";
+import { formatSweepTable } from "../sweep/table.js";
+import { lineFailed } from "../sweep/run-job.js";
+
+function readShard(path: string): { source: string; text: string } {
+  try {
+    return { source: path === "-" ? "stdin" : path, text: readFileSync(path === "-" ? 0 : path, "utf8") };
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+export const mergeCommand: Command = {
+  name: "merge",
+  usage: "merge <shard.jsonl|->... [--table] [--out file]",
+  summary: "combine the JSON lines of sweep shards into one stream sorted by index (an error if a run is missing or twice)",
+  options: {
+    table: { type: "boolean", help: "print a table of the key metrics instead of JSON lines" },
+    out: { type: "string", help: "write the merged JSON lines to this file" },
+    json: { type: "boolean", help: "print JSON lines (the default)" },
+  },
+  run(args, values) {
+    if (args.length === 0) throw new InputError("merge: give the shard outputs to merge (files, or - for standard input)");
+    if (values.json && values.table) throw new InputError("merge: --json and --table exclude each other");
+    const merged = mergeShards(args.map(readShard));
+    const text = merged.lines.map((l) => l + "\n").join("");
+    if (values.out !== undefined) writeFileSync(values.out as string, text);
+    if (values.table) process.stdout.write(formatSweepTable(merged.parsed));
+    else if (values.out === undefined) process.stdout.write(text);
+    return merged.parsed.some(lineFailed) ? 1 : 0;
+  },
+};

@@ -1,0 +1,57 @@
+// `fusewb proc <scenario>`: run a scenario (its first policy) to the end, or to --at, and print the machine's
+// /proc/buddyinfo, /proc/pagetypeinfo and /proc/vmstat as the kernel would, one after the other like
+// `head /proc/buddyinfo /proc/pagetypeinfo /proc/vmstat`.
+import type { Command } from "./command.js";
+import { InputError } from "../util/input-error.js";
+import { loadScenario, parseSeed } from "./scenario-input.js";
+import { parseDuration } from "../scenario/units.js";
+import { Simulator } from "../sim/simulator.js";
+import { coreModuleSync } from "../core/load-node.js";
+import { formatBuddyinfo, formatPagetypeinfo, procJson } from "../proc/index.js";
+import { formatVmstat, vmstatJson, vmstatView } from "../proc/vmstat.js";
+
+export const procCommand: Command = {
+  name: "proc",
+  usage: "proc <scenario.json> [--at <time>] [--policy p] [--seed n] [--set key=value]... [--json]",
+  summary: "run a scenario (its first policy) to the end or to --at; print /proc/buddyinfo, /proc/pagetypeinfo, /proc/vmstat",
+  options: {
+    at: { type: "string", help: "stop at this virtual time, e.g. 2s (default: the end of the run)" },
+    policy: { type: "string", help: "the policy to run (default: the scenario's first)" },
+    seed: { type: "string", help: "the PRNG seed (overrides run.seed)" },
+    set: { type: "string", multiple: true, help: "override a scenario field, e.g. --set fuse.max_pages=32" },
+    json: { type: "boolean", help: "print { scenario, policy, virtualNs, buddyinfo, pagetypeinfo, extfrag, unusable, vmstat }" },
+  },
+  run(args, values) {
+    if (args.length !== 1) throw new InputError("proc: give exactly one scenario file (or - for standard input)");
+    const atNs = values.at === undefined ? undefined : parseDuration(values.at, "--at");
+    const sets = [...((values.set as string[] | undefined) ?? [])];
+    const seed = parseSeed(values.seed as string | undefined);
+    if (seed !== undefined) sets.push(`run.seed=${seed}`);
+    const loaded = loadScenario(args[0]!, sets, values.policy as string | undefined);
+    if (values.policy !== undefined && loaded.runPolicies.length > 1) throw new InputError("--policy: proc shows one machine; give one policy");
+    const policy = loaded.runPolicies[0]!;
+    const sim = new Simulator({ ...loaded.config, policy }, coreModuleSync("release"));
+    try {
+      sim.run(undefined, undefined, atNs);
+    } catch (e) {
+      process.stderr.write(`fusewb: ${policy}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    const zones = sim.zones();
+    const vmstat = vmstatView(zones, sim.stats());
+    const broken = sim.checkInvariants();
+    const corrupt = sim.integrity().corrupt;
+    if (values.json) {
+      const json = { scenario: loaded.config.name, policy, seed: loaded.config.run.seed, virtualNs: sim.virtualNs(), ...procJson(zones), vmstat: vmstatJson(vmstat) };
+      process.stdout.write(JSON.stringify(json, null, 2) + "\n");
+    } else {
+      process.stdout.write(
+        `==> /proc/buddyinfo <==\n${formatBuddyinfo(zones)}\n==> /proc/pagetypeinfo <==\n${formatPagetypeinfo(zones)}\n` +
+        `==> /proc/vmstat <==\n${formatVmstat(vmstat)}`,
+      );
+    }
+    if (broken) process.stderr.write(`fusewb: ${policy}: ${broken}\n`);
+    if (corrupt > 0) process.stderr.write(`fusewb: ${policy}: ${corrupt} pages on the server differ from what was written\n`);
+    return broken || corrupt > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,81 @@
+// Runs one SimConfig and keeps pageblock maps from a few moments of it, for the HTML report: when a quarter,
+// half and three quarters of the writers' data has been written (or of the duration has passed), when the
+// writers are done, and at the end. No Node import: the browser demo runs scenarios through this too.
+import type { SimConfig } from "../scenario/sim-config.js";
+import { Simulator, type PageblockCensus, type RunProgress } from "../sim/simulator.js";
+import { buildReport, type RunReport } from "../sim/report.js";
+import type { CostModel } from "../sim/cost-model.js";
+import type { ZoneStart } from "./pageblock-map.js";
+import { seconds } from "./xml.js";
+
+export interface PageblockSnapshot {
+  label: string;
+  tNs: number;
+  blocks: PageblockCensus[];
+}
+
+export interface CapturedRun {
+  report: RunReport;
+  snapshots: PageblockSnapshot[];
+  zones: ZoneStart[];
+}
+
+export interface CaptureOptions {
+  module: WebAssembly.Module;
+  costs?: CostModel;
+  timing?: boolean;
+  onProgress?: (p: RunProgress) => void;
+  /** Moments, as fractions of the data written (or of the duration when the run has one). */
+  fractions?: readonly number[];
+  /** Fewer samples than this and the run is repeated with a finer sample interval (see captureRun). */
+  minSamples?: number;
+}
+
+/** The simulator looks at the machine only between batches; small batches put the maps close to their
+ *  moments. A sim_run call costs about as much as a handful of events, so this costs a few percent. */
+const BATCH_EVENTS = 64;
+const TARGET_SAMPLES = 200;
+
+function fioBytes(config: SimConfig): number {
+  return config.workloads.reduce((s, w) => s + (w.kind === "fio" ? w.size * w.numjobs : 0), 0);
+}
+
+function captureOnce(config: SimConfig, opts: CaptureOptions): CapturedRun {
+  const sim = new Simulator(config, opts.module, opts.costs);
+  const total = fioBytes(config);
+  const duration = config.run.durationNs;
+  const fractions = [...(opts.fractions ?? [0.25, 0.5, 0.75])].sort((a, b) => a - b);
+  const snapshots: PageblockSnapshot[] = [];
+  const take = (label: string, tNs: number): void => { snapshots.push({ label, tNs, blocks: sim.pageblockMap() }); };
+  let next = 0, writersDone = total === 0;
+  const outcome = sim.run((p) => {
+    opts.onProgress?.(p);
+    // Time moments when the run has a duration (the writers may never finish), else data moments.
+    const at = duration > 0 ? p.virtualNs / duration : p.bytesWritten / (total || 1);
+    let crossed = -1;
+    while (next < fractions.length && at >= fractions[next]!) crossed = next++;
+    if (crossed >= 0 && !(total > 0 && p.bytesWritten >= total)) {
+      const what = duration > 0 ? "of the duration" : `written (${Math.round(p.bytesWritten / 2 ** 20)} MiB)`;
+      take(`${Math.round(at * 100)}% ${what}, t = ${seconds(p.virtualNs)}`, p.virtualNs);
+    }
+    if (!writersDone && p.bytesWritten >= total) {
+      writersDone = true;
+      take(`writers done, t = ${seconds(p.virtualNs)}`, p.virtualNs);
+    }
+  }, BATCH_EVENTS);
+  take(`end${outcome.synced ? " (after the final sync)" : ""}, t = ${seconds(sim.virtualNs())}`, sim.virtualNs());
+  const report = buildReport(sim, outcome, { timing: opts.timing ?? true, samples: true });
+  return { report, snapshots, zones: sim.zones().map((z) => ({ name: z.name, startPfn: z.startPfn })) };
+}
+
+/** Runs the config with samples and maps. A run shorter than a few sample intervals would give charts of one
+ *  or two points, so it is repeated with the interval set to about 1/200 of its length. Sample events only
+ *  read counters, so the second run is the same run sampled more finely: the same counters and peaks; only
+ *  the time the run is seen to end may move, by less than one sample interval. */
+export function captureRun(config: SimConfig, opts: CaptureOptions): CapturedRun {
+  const first = captureOnce(config, opts);
+  const virtualNs = first.report.modelled.virtualNs;
+  if ((first.report.samples?.length ?? 0) >= (opts.minSamples ?? 50) || virtualNs <= 0) return first;
+  const sampleIntervalNs = Math.max(1000, Math.floor(virtualNs / TARGET_SAMPLES));
+  return captureOnce({ ...config, run: { ...config.run, sampleIntervalNs } }, opts);
+}

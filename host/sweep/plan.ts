@@ -1,0 +1,52 @@
+// The list of runs a sweep makes: every combination of the --vary values, each under its policies (the
+// scenario's `policies`, or its `policy`, or --policy; a varied `policy` runs alone), numbered 0.. in that
+// order. Every shard computes the same list, so index k names the same run everywhere.
+import { InputError } from "../util/input-error.js";
+import { applyOverrides, resolveCompare, resolveScenario } from "../scenario/resolve.js";
+import type { Policy, SimConfig } from "../scenario/sim-config.js";
+import { parsePolicyList } from "../cli/scenario-input.js";
+import { cartesianProduct, type Vary } from "./vary.js";
+
+export interface SweepJob {
+  index: number;
+  /** How many runs the whole sweep has (all shards). */
+  of: number;
+  vary: Record<string, unknown>;
+  policy: Policy;
+  config: SimConfig;
+}
+
+export interface SweepPlanInput {
+  /** The scenario object as parsed from its file (before overrides). */
+  scenario: unknown;
+  source: string;
+  varies: readonly Vary[];
+  /** --set overrides, applied before each combination's. */
+  sets?: readonly string[];
+  /** --policy: comma-separated policies for every combination. */
+  policyOption?: string;
+  /** Applied to every run (e.g. timing off is the runner's; this is for run.* fields such as the seed). */
+  extraOverrides?: readonly string[];
+}
+
+export function planSweep(input: SweepPlanInput): SweepJob[] {
+  const variesPolicy = input.varies.some((v) => v.path === "policy" || v.path === "policies");
+  if (variesPolicy && input.policyOption !== undefined) throw new InputError("--policy: not allowed together with --vary policy=...; vary the policy or fix it, not both");
+  const fixed = input.policyOption === undefined ? undefined : parsePolicyList(input.policyOption);
+  const runs: Omit<SweepJob, "index" | "of">[] = [];
+  cartesianProduct(input.varies).forEach((combo, c) => {
+    const overrides = [...(input.sets ?? []), ...(input.extraOverrides ?? []), ...combo.overrides];
+    let config: SimConfig, policies: Policy[];
+    try {
+      const parsed = applyOverrides(input.scenario, overrides);
+      config = resolveScenario(parsed, input.source);
+      const filePolicies = typeof parsed === "object" && parsed !== null && "policies" in parsed;
+      policies = fixed ?? (filePolicies && !variesPolicy ? resolveCompare(parsed, input.source).policies : [config.policy]);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      throw new InputError(`sweep: combination ${c} (${combo.overrides.join(" ")}): ${e.message}`);
+    }
+    for (const policy of policies) runs.push({ vary: combo.vary, policy, config: { ...config, policy } });
+  });
+  return runs.map((r, index) => ({ index, of: runs.length, ...r }));
+}

@@ -1,0 +1,115 @@
+// Migration outcomes (mm/migrate.c) for each writeback path and remedy, one folio at a time through the
+// harness. Each expected result is the kernel's rule, or the remedy's design, cited beside it.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  harness, MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, EAGAIN, EBUSY, ENOTMOVABLE,
+  MIGRATE_WAIT, PG_owner, PG_folio_writeback, PG_dirty,
+} from "./helpers/harness.js";
+
+test("a clean page-cache folio migrates: the mapping points at the new folio, the old one is freed", () => {
+  const { h, page, ok } = harness("nocopy");
+  h.harness_do_write(0, 0, 4 * 4096);
+  h.harness_writeback(0);
+  h.harness_server_reply(h.harness_server_read());
+  const before = h.harness_mapping_pfn(0, 0);
+  assert.is(h.harness_migrate_pfn(before, MIGRATE_ASYNC), MIGRATEPAGE_SUCCESS);
+  ok();
+  const after = h.harness_mapping_pfn(0, 0);
+  assert.is.not(after, before);
+  assert.is(page(after).order, 2);
+  assert.not.ok(page(before).flags & PG_owner, "the source went back to the buddy allocator");
+  assert.is(h.harness_server_version(0, 3), h.harness_page_version(0, 3), "content token kept");
+});
+
+test("a dirty folio migrates with its per-block dirty state", () => {
+  const { h, page, stat, ok } = harness("nocopy");
+  h.harness_do_write(0, 0, 4 * 4096);
+  const before = h.harness_mapping_pfn(0, 0);
+  assert.is(h.harness_migrate_pfn(before, MIGRATE_ASYNC), MIGRATEPAGE_SUCCESS);
+  ok();
+  assert.ok(page(h.harness_mapping_pfn(0, 2)).flags & PG_dirty);
+  assert.is(stat("nr_dirty"), 4);
+});
+
+test("copy-free: a folio under writeback is -EBUSY for async and sync-light, and sync waits (migrate_folio_unmap)", () => {
+  const { h, page, stat, ok } = harness("nocopy");
+  h.harness_do_write(0, 0, 4 * 4096);
+  h.harness_writeback(0);
+  const pfn = h.harness_mapping_pfn(0, 0);
+  assert.ok(page(pfn).flags & PG_folio_writeback);
+  assert.is(h.harness_migrate_pfn(pfn, MIGRATE_ASYNC), EBUSY);
+  assert.is(h.harness_migrate_pfn(pfn, MIGRATE_SYNC_LIGHT), EBUSY);
+  assert.is(h.harness_migrate_pfn(pfn, MIGRATE_SYNC), MIGRATE_WAIT, "MIGRATE_SYNC sleeps in folio_wait_writeback()");
+  assert.is(stat("migrate_fail_writeback"), 2);
+  ok();
+  // once the server answers, the same folio moves
+  h.harness_server_reply(h.harness_server_read());
+  assert.is(h.harness_migrate_pfn(pfn, MIGRATE_SYNC), MIGRATEPAGE_SUCCESS);
+  ok();
+});
+
+test("nocopy-migrate-skip (the rejected v6 patch): even MIGRATE_SYNC does not wait on these mappings", () => {
+  const { h } = harness("nocopy-migrate-skip");
+  h.harness_do_write(0, 0, 4 * 4096);
+  h.harness_writeback(0);
+  assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_SYNC), EBUSY);
+});
+
+test("nocopy-cancel: writeback of a request the server has not read is cancelled, the folio redirtied and moved", () => {
+  const { h, page, stat, ok } = harness("nocopy-cancel");
+  h.harness_do_write(0, 0, 4 * 4096);
+  h.harness_writeback(0); // queued, not read by the server
+  const pfn = h.harness_mapping_pfn(0, 0);
+  assert.is(h.harness_migrate_pfn(pfn, MIGRATE_SYNC_LIGHT), MIGRATEPAGE_SUCCESS);
+  ok();
+  assert.is(stat("writeback_cancelled"), 4);
+  assert.is(stat("nr_writeback"), 0);
+  assert.ok(page(h.harness_mapping_pfn(0, 0)).flags & PG_dirty, "sent again by a later writeback");
+  // the old request still goes to the server, carrying nothing for the cancelled blocks
+  h.harness_server_reply(h.harness_server_read());
+  ok();
+  assert.is(h.harness_server_version(0, 0), 0);
+  h.harness_writeback(0);
+  h.harness_server_reply(h.harness_server_read());
+  assert.is(h.harness_server_version(0, 0), h.harness_page_version(0, 0));
+});
+
+test("nocopy-cancel: pages a splicing server holds cannot be cancelled (-EBUSY, pinned)", () => {
+  const { h, stat, ok } = harness("nocopy-cancel");
+  h.harness_do_write(0, 0, 4 * 4096);
+  h.harness_writeback(0);
+  const req = h.harness_server_read_spliced();
+  assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_SYNC), EBUSY);
+  assert.is(stat("migrate_fail_pinned"), 1);
+  assert.is(stat("writeback_cancelled"), 0);
+  h.harness_server_reply(req); // the reply drops the pipe's references (no splice hold)
+  ok();
+  assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_ASYNC), MIGRATEPAGE_SUCCESS);
+});
+
+test("an extra reference (a pipe that outlives the reply) makes migration -EAGAIN (folio_migrate_mapping)", () => {
+  const { h, stat, ok } = harness("nocopy");
+  h.harness_do_write(0, 0, 4096);
+  h.harness_writeback(0);
+  h.harness_server_reply(h.harness_server_read());
+  const pfn = h.harness_mapping_pfn(0, 0);
+  h.harness_get_page(pfn);
+  assert.is(h.harness_migrate_pfn(pfn, MIGRATE_SYNC), EAGAIN);
+  assert.is(stat("migrate_fail_pinned"), 1);
+  ok();
+});
+
+test("legacy: temp pages never migrate; the originals are free to move as soon as the request is queued", () => {
+  const { h, ok } = harness("legacy-copy");
+  h.harness_do_write(0, 0, 2 * 4096);
+  h.harness_writeback(0);
+  const req = h.harness_server_read();
+  assert.is(h.harness_migrate_pfn(h.harness_req_pfn(req, 0), MIGRATE_SYNC), ENOTMOVABLE, "GFP_NOFS temp page: not on the LRU");
+  assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_ASYNC), MIGRATEPAGE_SUCCESS);
+  ok();
+  h.harness_server_reply(req);
+  ok();
+});
+
+test.run();
