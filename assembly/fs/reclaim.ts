@@ -19,9 +19,9 @@ export function shrink_page_cache(want: u32): u32 {
     const pages = inode_pages(ino);
     let i = unchecked(scan_index[ino]);
     while (i < pages && freed < want && budget > 0) {
-      budget--;
       const pfn = mapping_pfn(ino, i);
-      if (pfn == NONE) { i++; continue; }
+      if (pfn == NONE) { i++; continue; } // not cached: costs no budget (the LRU holds only cached folios)
+      budget--;
       const head = pfn & ~((<u32>1 << page_order(pfn)) - 1);
       const n: u32 = <u32>1 << page_order(head);
       const first = i - (pfn - head);

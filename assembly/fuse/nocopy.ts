@@ -9,9 +9,14 @@ import {
 import { mapping_pfn, page_version, set_server_version, ino_nr_writeback } from "../fs/inode";
 import { request_alloc, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver } from "./request";
 import { charge } from "../sim/charge";
+import { alloc_pages_wb_area } from "../mm/page_alloc";
+import { move_folio } from "../mm/migrate";
+import { zone_start } from "../mm/zone";
+import { ZONE_MOVABLE } from "../mm/constants";
+import { st_add, WB_AREA_MOVES, BYTES_COPIED_WRITEBACK } from "../fs/stats";
 import {
-  c, COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
-  COST_BLOCK_STATE,
+  c, g, COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
+  COST_BLOCK_STATE, COST_COPY_PER_BYTE, CFG_POLICY, POLICY_NOCOPY_WB_AREA,
 } from "../sim/config";
 
 /** Per-block dirty snapshot of the folio being written (MAX_PAGECACHE_ORDER 9: 512 blocks). */
@@ -24,10 +29,23 @@ export let nocopy_wpa: u32 = NONE;
  *  full (max_pages, max_write) or not contiguous, in which case that one is sent and a new one started.
  *  Returns the index after the folio. */
 export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write: u32, send: (req: u32) => void): u32 {
-  const pfn = mapping_pfn(ino, index);
-  const head = folio_head(pfn);
+  let pfn = mapping_pfn(ino, index);
+  let head = folio_head(pfn);
   const nr = <u32>1 << page_order(head);
   const first = index - (pfn - head);
+  // nocopy-wb-area: the folio moves into the dedicated area before its writeback starts, so that what a
+  // server pins stays there; when the area is full, it is written back where it is
+  if (<u32>g(CFG_POLICY) == POLICY_NOCOPY_WB_AREA && head < unchecked(zone_start[ZONE_MOVABLE])) {
+    const dst = alloc_pages_wb_area(page_order(head));
+    if (dst != NONE) {
+      move_folio(head, dst, nr);
+      charge(<f64>nr * 4096.0 * c(COST_COPY_PER_BYTE));
+      st_add(WB_AREA_MOVES, 1);
+      st_add(BYTES_COPIED_WRITEBACK, <i64>nr * 4096);
+      pfn = dst + (pfn - head);
+      head = dst;
+    }
+  }
   charge(c(COST_WRITEPAGES_PER_FOLIO) + c(COST_FOLIO_START_WRITEBACK));
   // which blocks go: read the per-block dirty bits before folio_clear_dirty_for_io() clears them
   for (let i: u32 = 0; i < nr; i++) unchecked(was_dirty[i] = (page_flags(head + i) & PG_dirty) != 0);

@@ -156,10 +156,13 @@ function compaction_alloc(order: u32): u32 {
       cc_nr_free--;
       while (high > order) {
         high--;
+        const piece = p + (<u32>1 << high);
         if (cc_nr_free < 1024) {
-          unchecked(cc_free_pfn_list[cc_nr_free] = p + (<u32>1 << high));
+          unchecked(cc_free_pfn_list[cc_nr_free] = piece);
           unchecked(cc_free_order_list[cc_nr_free] = high);
           cc_nr_free++;
+        } else {
+          __free_one_page(piece, cc_zone, high, get_pageblock_migratetype(piece), false); // no room: give it back
         }
       }
       prep_compaction_target(p, order);

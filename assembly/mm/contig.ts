@@ -6,7 +6,7 @@ import {
 } from "./constants";
 import { PG_buddy, PG_owner, PG_head, page_flags, page_order, get_pageblock_migratetype, set_page_next, set_page_prev } from "./page";
 import { zone_start, zone_end, __del_page_from_free_list, populated_zone } from "./zone";
-import { __alloc_pages, prep_new_page } from "./page_alloc";
+import { __alloc_pages, prep_new_page, __free_one_page } from "./page_alloc";
 import { __move_freepages_block } from "./rmqueue";
 import { migrate_folio, folio_isolatable, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM } from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
@@ -93,7 +93,12 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
     if ((page_flags(p) & PG_buddy) == 0) { undo_isolate(start, nblocks, z); return CONTIG_EBUSY; }
     const o = page_order(p);
     __del_page_from_free_list(p, z, o, MIGRATE_ISOLATE); // ISOLATE pages are not counted free
-    p += <u32>1 << o;
+    // a free buddy larger than the range (an order-10 page over two blocks): keep the range, free the rest
+    for (let k = order; k < o; k++) {
+      const piece = p + (<u32>1 << k);
+      __free_one_page(piece, z, k, get_pageblock_migratetype(piece), false);
+    }
+    p += <u32>1 << min(o, order);
   }
   for (let b: u32 = 0; b < nblocks; b++) {
     const block = start + b * pageblock_nr_pages;

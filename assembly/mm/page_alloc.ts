@@ -27,8 +27,13 @@ import { __rmqueue, __rmqueue_smallest, __move_freepages_block, prep_move_freepa
 }
 
 // include/linux/gfp.h: gfp_zone(): GFP_HIGHUSER_MOVABLE may use ZONE_MOVABLE, the rest stop at Normal
+/** nocopy-wb-area: ZONE_MOVABLE is the dedicated writeback area; only alloc_pages_wb_area() allocates there. */
+let movable_zone_is_wb_area: bool = false;
+let zone_floor: i32 = 0;
+export function set_wb_area(on: bool): void { movable_zone_is_wb_area = on; }
+
 export function highest_zoneidx(gfp: u32): u32 {
-  if ((gfp & __GFP_MOVABLE) != 0 && populated_zone(ZONE_MOVABLE)) return ZONE_MOVABLE;
+  if ((gfp & __GFP_MOVABLE) != 0 && populated_zone(ZONE_MOVABLE) && !movable_zone_is_wb_area) return ZONE_MOVABLE;
   if (populated_zone(ZONE_NORMAL)) return ZONE_NORMAL;
   return ZONE_DMA32;
 }
@@ -82,7 +87,7 @@ export function prep_new_page(pfn: u32, order: u32, gfp: u32, mt: u32): void {
 // mm/page_alloc.c: get_page_from_freelist() for one walk of the zonelist, with the ALLOC_NOFRAGMENT retry
 function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
   while (true) {
-    for (let zi = <i32>highest; zi >= 0; zi--) {
+    for (let zi = <i32>highest; zi >= zone_floor; zi--) {
       const z = <u32>zi;
       if (!populated_zone(z)) continue;
       if (!zone_watermark_fast(z, order, alloc_flags, highest)) continue;
@@ -194,3 +199,14 @@ export function __free_pages(pfn: u32, order: u32): void {
   split_large_buddy(pfn, order, false);
 }
 
+
+/** A movable folio from the writeback area (ZONE_MOVABLE) only, for nocopy-wb-area. NONE when it is full. */
+export function alloc_pages_wb_area(order: u32): u32 {
+  if (!movable_zone_is_wb_area || !populated_zone(ZONE_MOVABLE)) return NONE;
+  zone_floor = <i32>ZONE_MOVABLE;
+  movable_zone_is_wb_area = false;
+  const page = __alloc_pages(__GFP_MOVABLE | GFP_LRU, order);
+  movable_zone_is_wb_area = true;
+  zone_floor = 0;
+  return page;
+}

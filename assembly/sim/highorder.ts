@@ -11,7 +11,7 @@ import {
 } from "../mm/contig";
 import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind } from "../mm/anon";
 import { now, schedule } from "./clock";
-import { w, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, MAX_WL } from "./config";
+import { w, g, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, MAX_WL, CFG_POLICY, POLICY_NOCOPY_WB_AREA } from "./config";
 import {
   st_add, THP_ATTEMPTS, THP_SUCCESS, CONTIG_ATTEMPTS, CONTIG_SUCCESS, CONTIG_HANGS, CONTIG_WAIT_NS,
 } from "../fs/stats";
@@ -69,7 +69,9 @@ export function highorder_attempt(i: u32): void {
     r = alloc_contig_range(unchecked(wait_start[i]), order, unchecked(wait_zone[i]));
   } else {
     st_add(CONTIG_ATTEMPTS, 1);
-    r = alloc_contig_pages(order, populated_zone(ZONE_MOVABLE) ? ZONE_MOVABLE : ZONE_NORMAL);
+    // the writeback area of nocopy-wb-area is not a place to look for contiguous memory: that is its point
+    const top = populated_zone(ZONE_MOVABLE) && <u32>g(CFG_POLICY) != POLICY_NOCOPY_WB_AREA ? ZONE_MOVABLE : ZONE_NORMAL;
+    r = alloc_contig_pages(order, top);
   }
   if (r == CONTIG_WAIT) {
     if (!unchecked(waiting[i])) unchecked(next_due[i] = now + interval);

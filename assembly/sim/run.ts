@@ -8,7 +8,7 @@ import { prng_seed } from "./prng";
 import { charge_reset } from "./charge";
 import {
   g, cfg, CFG_SEED, CFG_MAX_PAGES, CFG_SAMPLE_INTERVAL_NS, CFG_REQUEST_TIMEOUT_S, CFG_CRASH_AT_NS, CFG_POLICY,
-  CFG_MAX_FOLIO_ORDER, POLICY_LEGACY_COPY,
+  CFG_MAX_FOLIO_ORDER, POLICY_LEGACY_COPY, POLICY_NOCOPY_WB_AREA,
 } from "./config";
 import { stats_reset, st, st_add, st_max, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
 import { dirty_limits_init } from "../fs/dirty";
@@ -29,6 +29,8 @@ import { anon_reset } from "../mm/anon";
 import { compaction_init } from "../mm/compaction";
 import { nr_pageblocks } from "../mm/page";
 import { reclaim_reset } from "../fs/reclaim";
+import { kswapd_balance } from "../fs/kswapd";
+import { set_wb_area } from "../mm/page_alloc";
 import { churn_alloc, churn_free, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
 import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, EV_HIGHORDER, EV_HIGHORDER_FREE } from "./highorder";
 import { w, WL_KIND, WL_RATE_OR_INTERVAL, WL_THP, CFG_NR_WL } from "./config";
@@ -36,6 +38,9 @@ import { w, WL_KIND, WL_RATE_OR_INTERVAL, WL_THP, CFG_NR_WL } from "./config";
 const EV_SAMPLE: u32 = 20;
 const EV_TIMEOUT_CHECK: u32 = 21;
 const EV_CRASH: u32 = 22;
+const EV_KSWAPD: u32 = 23;
+/** kswapd is modelled as a check every millisecond (it is woken by allocations below the low watermark). */
+const KSWAPD_PERIOD_NS: u64 = 1_000_000;
 /** fs/fuse: the timeout check runs every FUSE_TIMEOUT_TIMER_FREQ = 15 s. */
 const TIMEOUT_TIMER_NS: u64 = 15_000_000_000;
 
@@ -52,6 +57,7 @@ export function sim_init(): void {
   if (g(CFG_MAX_FOLIO_ORDER) > 9) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 9); // MAX_PAGECACHE_ORDER (x86-64)
   if (<u32>g(CFG_POLICY) == POLICY_LEGACY_COPY) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 0); // no large folios before 6.16
   prng_seed(<u64>g(CFG_SEED));
+  set_wb_area(<u32>g(CFG_POLICY) == POLICY_NOCOPY_WB_AREA);
   sync_started = false;
   writers_done_reported = false;
   events_init(1024);
@@ -72,6 +78,7 @@ export function sim_init(): void {
   compaction_init(nr_pageblocks);
   reclaim_reset();
   highorder_reset();
+  schedule(KSWAPD_PERIOD_NS, EV_KSWAPD, 0);
   const nr_wl = <u32>g(CFG_NR_WL);
   for (let i: u32 = 0; i < nr_wl; i++) {
     const kind = <u32>w(i, WL_KIND);
@@ -117,6 +124,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
       else schedule(now + TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
     } else if (t == EV_CRASH) fuse_abort_conn();
     else if (t == EV_WRITER_MEMORY_RETRY) writer_memory_retry(a);
+    else if (t == EV_KSWAPD) { kswapd_balance(); schedule(now + KSWAPD_PERIOD_NS, EV_KSWAPD, 0); }
     else if (t == EV_CHURN_ALLOC) churn_alloc(a);
     else if (t == EV_CHURN_FREE) churn_free(a);
     else if (t == EV_HIGHORDER) highorder_attempt(a);

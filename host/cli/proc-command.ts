@@ -3,7 +3,8 @@
 // `head /proc/buddyinfo /proc/pagetypeinfo /proc/vmstat`.
 import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
-import { loadScenario, parseSeed } from "./scenario-input.js";
+import { loadScenario, parseSeed, applyFromProc } from "./scenario-input.js";
+import { bootFromCensus } from "../core/from-census.js";
 import { parseDuration } from "../scenario/units.js";
 import { Simulator } from "../sim/simulator.js";
 import { coreModuleSync } from "../core/load-node.js";
@@ -20,6 +21,7 @@ export const procCommand: Command = {
     seed: { type: "string", help: "the PRNG seed (overrides run.seed)" },
     set: { type: "string", multiple: true, help: "override a scenario field, e.g. --set fuse.max_pages=32" },
     json: { type: "boolean", help: "print { scenario, policy, virtualNs, buddyinfo, pagetypeinfo, extfrag, unusable, vmstat }" },
+    "from-proc": { type: "string", help: "start from a real machine: a directory with buddyinfo and pagetypeinfo" },
   },
   run(args, values) {
     if (args.length !== 1) throw new InputError("proc: give exactly one scenario file (or - for standard input)");
@@ -30,7 +32,9 @@ export const procCommand: Command = {
     const loaded = loadScenario(args[0]!, sets, values.policy as string | undefined);
     if (values.policy !== undefined && loaded.runPolicies.length > 1) throw new InputError("--policy: proc shows one machine; give one policy");
     const policy = loaded.runPolicies[0]!;
-    const sim = new Simulator({ ...loaded.config, policy }, coreModuleSync("release"));
+    const start = applyFromProc({ ...loaded.config, policy }, values["from-proc"] as string | undefined);
+    const sim = new Simulator(start.config, coreModuleSync("release"));
+    if (start.census) bootFromCensus(sim.allocator, start.census);
     try {
       sim.run(undefined, undefined, atNs);
     } catch (e) {

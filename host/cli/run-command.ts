@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
-import { loadScenario, parseSeed } from "./scenario-input.js";
+import { loadScenario, parseSeed, applyFromProc } from "./scenario-input.js";
 import { runScenario } from "../sim/run-scenario.js";
 import { coreModuleSync } from "../core/load-node.js";
 import type { RunReport } from "../sim/report.js";
@@ -23,6 +23,7 @@ export const runCommand: Command = {
     "no-timing": { type: "boolean", help: "leave out the emulator's wall-clock section (byte-identical output per seed)" },
     samples: { type: "boolean", help: "include the time series in the JSON report" },
     check: { type: "boolean", help: "run the invariant checker after every event (slow; exit 1 if one fails)" },
+    "from-proc": { type: "string", help: "start from a real machine: a directory with buddyinfo and pagetypeinfo (copies of /proc's)" },
     html: { type: "string", help: "also write an HTML report (pageblock maps at a few moments, time series) to this file" },
   },
   run(args, values) {
@@ -40,15 +41,16 @@ export const runCommand: Command = {
     for (const policy of loaded.runPolicies) {
       const progress = progressReporter(!values.json, `${loaded.config.name} ${policy}`);
       try {
-        const config = { ...loaded.config, policy };
+        const { config, census } = applyFromProc({ ...loaded.config, policy }, values["from-proc"] as string | undefined);
         const timing = !values["no-timing"];
         if (html) {
+          if (census) throw new InputError("--html with --from-proc is not supported yet; drop one of them");
           // The report needs samples and maps; the JSON keeps its samples only when --samples asked for them.
           const run = captureRun(config, { module, timing, onProgress: progress.update });
           captured.push(run);
           reports.push(values.samples ? run.report : { ...run.report, samples: undefined });
         } else {
-          reports.push(runScenario(config, { module, timing, samples: Boolean(values.samples), onProgress: progress.update }));
+          reports.push(runScenario(config, { module, timing, samples: Boolean(values.samples), onProgress: progress.update, census }));
         }
       } catch (e) {
         progress.done();

@@ -3,6 +3,16 @@ import { readFileSync } from "node:fs";
 import { InputError } from "../util/input-error.js";
 import { parseJsonText, resolveScenario, resolveCompare, applyOverrides } from "../scenario/resolve.js";
 import { POLICIES, type Policy, type SimConfig, type CompareConfig } from "../scenario/sim-config.js";
+import { machineFromProc } from "../proc-import/from-dir.js";
+import type { ZoneCensus } from "../core/from-census.js";
+
+/** --from-proc <dir>: the machine and its starting state from a real /proc/buddyinfo + /proc/pagetypeinfo. */
+export function applyFromProc(config: SimConfig, dir: string | undefined): { config: SimConfig; census?: readonly ZoneCensus[] } {
+  if (dir === undefined) return { config };
+  const pm = machineFromProc(dir, { fallback: config.machine.fallback, mobilityGrouping: config.machine.mobilityGrouping });
+  for (const note of pm.notes) process.stderr.write(`fusewb: --from-proc: ${note}\n`);
+  return { config: { ...config, machine: pm.machine }, census: pm.census };
+}
 
 export function readText(path: string): string {
   try {

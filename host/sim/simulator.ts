@@ -69,13 +69,23 @@ const HANG_HORIZON_NS = 600e9;
 /** fs/fuse: FUSE_TIMEOUT_TIMER_FREQ; timeouts below it are raised to it. */
 const NOCOPY_TIMEOUT_DEFAULT_S = 15; // a run with no duration gives up 10 virtual minutes after its last progress
 
+/** nocopy-wb-area carves its dedicated area (fuse.wb_area) out of the Normal zone as ZONE_MOVABLE; a
+ *  scenario that already has a Movable zone uses that zone as the area. */
+export function machineFor(config: SimConfig): SimConfig["machine"] {
+  const m = config.machine;
+  if (config.policy !== "nocopy-wb-area" || m.movablePages > 0 || config.fuse.wbAreaPages === 0) return m;
+  const area = Math.min(config.fuse.wbAreaPages, m.normalPages - m.cmaPages - 512);
+  if (area <= 0) return m;
+  return { ...m, normalPages: m.normalPages - area, movablePages: area };
+}
+
 export class Simulator {
   readonly allocator: WasmAllocator;
   private readonly sim: SimExports;
 
   /** mode "harness": nothing starts on its own; test/ drives writes, writeback and replies one by one. */
   constructor(readonly config: SimConfig, module: WebAssembly.Module, costs: CostModel = defaultCostModel, mode: "run" | "harness" = "run") {
-    this.allocator = new WasmAllocator(config.machine, module);
+    this.allocator = new WasmAllocator(machineFor(config), module);
     this.sim = this.allocator.core as unknown as SimExports;
     const jobs = config.workloads.flatMap((w) => (w.kind === "fio" ? Array.from({ length: w.numjobs }, () => w) : []));
     if (jobs.length > MAX_JOBS) throw new InputError(`workloads: ${jobs.length} fio jobs in all; at most ${MAX_JOBS}`);

@@ -1,0 +1,85 @@
+// High-order allocations on a loaded machine: Gorman's mobility-grouping result (direction and rough
+// size), and the mechanics the decision table rests on, each a measured outcome of the model.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { resolveScenario } from "../host/scenario/resolve.js";
+import { runScenario } from "../host/sim/run-scenario.js";
+import { coreModuleSync } from "../host/core/load-node.js";
+import type { Policy } from "../host/scenario/sim-config.js";
+
+const release = coreModuleSync("release");
+
+test("mobility grouping: order-9 success under load far higher with grouping than with it disabled (Gorman 2005)", () => {
+  // A 512 MiB machine under a page-cache writer (reclaimed by kswapd), long-lived slab and short-lived anon;
+  // THP attempts every 100 ms, each kept. Without grouping the slab pages land in every pageblock and no
+  // amount of reclaim or compaction frees a whole block; with grouping they stay in a few unmovable blocks.
+  const success = (grouping: boolean): number => runScenario(resolveScenario({
+    machine: { memory: "512M", mobility_grouping: grouping },
+    policy: "legacy-copy",
+    workloads: [
+      { type: "fio", rw: "write", bs: "1M", size: "4G", rate: "100M" },
+      { type: "churn", name: "slab", kind: "unmovable", rate: 500, lifetime: "30s" },
+      { type: "churn", name: "anon", kind: "movable", rate: 20000, lifetime: "1s" },
+      { type: "highorder", name: "thp", kind: "thp", interval: "100ms", hold: "0" },
+    ],
+    run: { duration: "10s" },
+  }, "gorman"), { module: release, timing: false }).highOrder.thpSuccessPct;
+  const on = success(true), off = success(false);
+  assert.ok(on >= 2 * off, `with grouping ${on} %, without ${off} %: expected at least twice`);
+  assert.ok(on - off >= 25, `with grouping ${on} %, without ${off} %: expected 25 points or more apart`);
+});
+
+// A small loaded machine with a FUSE writer whose bdi may use half the dirty threshold, a contiguous
+// allocation every 100 ms, and a server that stops answering at 1 s.
+function loaded(policy: Policy, faults: Record<string, unknown>, opts: { small?: boolean; check?: boolean; duration?: string } = {}) {
+  const checkInvariants = opts.check ?? false;
+  const small = opts.small ?? checkInvariants;
+  return resolveScenario({
+    machine: { memory: small ? "128M" : "1G", bdi: { max_ratio: 50 } },
+    policy,
+    server: { threads: 4, per_request: { dist: "exponential", mean: "50us" }, faults },
+    workloads: [
+      { type: "fio", rw: "write", bs: "1M", size: "2G", rate: "64M", numjobs: 2 },
+      { type: "churn", name: "anon", kind: "movable", order: 2, rate: small ? 500 : 6000, lifetime: "2s" },
+      { type: "churn", name: "slab", kind: "unmovable", rate: small ? 50 : 300, lifetime: "5s" },
+      { type: "highorder", name: "contig", kind: "contig", order: 9, interval: "100ms", hold: "50ms" },
+      { type: "highorder", name: "thp", kind: "thp", interval: "100ms", hold: "200ms" },
+    ],
+    run: { duration: opts.duration ?? (checkInvariants ? "1500ms" : "8s"), check_invariants: checkInvariants },
+  }, "loaded");
+}
+
+test("a stuck server: copy-free pins movable folios under writeback, the legacy path pins unmovable temp pages", () => {
+  const legacy = runScenario(loaded("legacy-copy", { stop_at: "1s" }), { module: release, timing: false });
+  const nocopy = runScenario(loaded("nocopy", { stop_at: "1s" }), { module: release, timing: false });
+  assert.ok(legacy.modelled.peakTempPages > 1000, "temp pages held by requests that never end");
+  assert.ok(legacy.pageblocks.Unmovable! > nocopy.pageblocks.Unmovable!, "legacy grows the unmovable pageblocks");
+  assert.is(nocopy.modelled.peakTempPages, 0);
+  assert.ok(nocopy.modelled.peakNrWriteback > 1000, "copy-free keeps the page-cache folios under writeback");
+  for (const r of [legacy, nocopy]) {
+    assert.ok(r.modelled.hangs > 0, `${r.policy}: the writers hang on a server that never answers`);
+    assert.is(r.integrity.writesLost, 0, "nothing is lost without an abort");
+    assert.is(r.integrity.corrupt, 0);
+  }
+});
+
+test("nocopy-timeout aborts a stuck server: the writers stop hanging, the data in flight is lost and attributed", () => {
+  // the 6.15 check runs every 15 s: at 15 s the oldest request is 14 s old, at 30 s it has expired
+  const r = runScenario(loaded("nocopy-timeout", { stop_at: "1s" }, { small: true, duration: "31s" }), { module: release, timing: false });
+  assert.is(r.modelled.connectionAborts, 1);
+  assert.is(r.modelled.hangs, 0);
+  assert.ok(r.integrity.writesLost > 0);
+  assert.ok(r.integrity.filesWithErrors > 0);
+  assert.is(r.integrity.corrupt, 0);
+});
+
+for (const policy of ["legacy-copy", "nocopy", "nocopy-cancel", "nocopy-migrate-skip", "nocopy-wb-area"] as const) {
+  test(`${policy}: invariants after every event through churn, compaction, contiguous allocations and a crash`, () => {
+    const r = runScenario(loaded(policy, { crash_at: "1s" }, { check: true }), { module: coreModuleSync("debug"), timing: false });
+    assert.is(r.modelled.connectionAborts, 1);
+    assert.ok(r.highOrder.contigAttempts > 0 && r.highOrder.thpAttempts > 0);
+    assert.is(r.integrity.corrupt, 0);
+  });
+}
+
+test.run();
