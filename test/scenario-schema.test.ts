@@ -48,7 +48,7 @@ test("bad-server.json: five server behaviours, all seven policies, a loaded 8G m
   assert.equal(compare.servers.map((s) => s.name), ["healthy", "slow", "stuck", "lossy", "crashing"]);
   const by = Object.fromEntries(compare.servers.map((s) => [s.name, s]));
   assert.is(by.slow!.faults.slowFactor, 20);
-  assert.is(by.stuck!.faults.stopAtNs, 5e9);
+  assert.is(by.stuck!.faults.stopAtNs, 10e9);
   assert.is(by.lossy!.faults.dropFraction, 0.05);
   assert.is(by.crashing!.faults.crashAtNs, 10e9);
   // Every variant keeps what it does not override: unprivileged, splicing, lognormal service times.
@@ -60,16 +60,17 @@ test("bad-server.json: five server behaviours, all seven policies, a loaded 8G m
   const base = compare.base;
   // 8 GiB: DMA32 = 8G / 4 = 2G = 524288 pages.
   assert.equal([base.machine.dma32Pages, base.machine.normalPages], [524288, 1572864]);
-  assert.is(base.run.durationNs, 30e9);
+  assert.is(base.run.durationNs, 40e9);
+  assert.is(base.bdi.maxRatio, 50);
   assert.equal(base.workloads.map((w) => `${w.kind}:${w.name}`), ["fio:writer", "churn:anon", "churn:slab", "highorder:thp", "highorder:contig"]);
   const [writer, anon, slab, thp, contig] = base.workloads;
   assert.equal(writer, { kind: "fio", name: "writer", rw: "write", bs: MiB, size: 4096 * MiB, numjobs: 2, fsync: 0, endFsync: false, rateBps: 128 * MiB });
-  assert.ok(anon?.kind === "churn" && anon.type === "movable");
+  assert.ok(anon?.kind === "churn" && anon.type === "movable" && anon.order === 2 && anon.ratePerSec === 45000);
   assert.ok(slab?.kind === "churn" && slab.type === "unmovable");
   assert.ok(thp?.kind === "highorder" && thp.type === "thp" && thp.order === 9 && thp.intervalNs === 100e6);
-  assert.ok(contig?.kind === "highorder" && contig.type === "contig" && contig.intervalNs === 1e9);
-  // nocopy-wb-area is compared, so the area is sized: 8G * 20 % * 1 % = 16.4M, rounded up to 9 pageblocks.
-  assert.is(base.fuse.wbAreaPages, 9 * 512);
+  assert.ok(contig?.kind === "highorder" && contig.type === "contig" && contig.intervalNs === 250e6);
+  // nocopy-wb-area is compared, so the area is sized: 8G * 20 % * 50 % = 819.2M, rounded up to 410 pageblocks.
+  assert.is(base.fuse.wbAreaPages, 410 * 512);
 });
 
 test("a scenario needs nothing but its workloads", () => {

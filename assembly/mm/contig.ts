@@ -10,7 +10,7 @@ import { __alloc_pages, prep_new_page, __free_one_page } from "./page_alloc";
 import { __move_freepages_block } from "./rmqueue";
 import { migrate_folio, folio_isolatable, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM } from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
-import { st_add, MIGRATE_FAIL_UNMOVABLE, MIGRATE_FAIL_WRITEBACK, PGMIGRATE_FAIL } from "../fs/stats";
+import { st_add, MIGRATE_FAIL_WRITEBACK, PGMIGRATE_FAIL } from "../fs/stats";
 
 export const CONTIG_OK: i32 = 0;
 export const CONTIG_EBUSY: i32 = -16;
@@ -57,7 +57,7 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
   for (let b: u32 = 0; b < nblocks; b++) {
     const block = start + b * pageblock_nr_pages;
     if (get_pageblock_migratetype(block) == MIGRATE_ISOLATE || has_unmovable_pages(block)) {
-      st_add(MIGRATE_FAIL_UNMOVABLE, 1);
+      // a range refused before any migration: not a migration failure (the caller tries the next range)
       undo_isolate(start, b, z);
       return CONTIG_EBUSY;
     }

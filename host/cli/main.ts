@@ -1,0 +1,67 @@
+// The `fusewb` command line: one subcommand per job, parsed with node:util parseArgs.
+import { parseArgs } from "node:util";
+import { InputError } from "../util/input-error.js";
+import type { Command } from "./command.js";
+import { replayCommand } from "./replay-command.js";
+import { runCommand } from "./run-command.js";
+import { fioTableCommand } from "./fio-table-command.js";
+import { procCommand } from "./proc-command.js";
+import { sweepCommand } from "./sweep-command.js";
+import { mergeCommand } from "./merge-command.js";
+import { compareCommand } from "./compare-command.js";
+
+const commands: Command[] = [runCommand, compareCommand, fioTableCommand, replayCommand, procCommand, sweepCommand, mergeCommand];
+
+function help(): string {
+  const lines = ["usage: fusewb <command> [options]", "", "commands:"];
+  for (const c of commands) {
+    lines.push(`  ${c.usage}`, `      ${c.summary}`);
+    for (const [name, o] of Object.entries(c.options))
+      lines.push(`      --${name}${o.type === "string" ? " <value>" : ""}${o.multiple ? " (repeatable)" : ""}  ${o.help}`);
+  }
+  lines.push("", "exit codes: 0 ok, 1 an integrity or invariant check failed, 2 bad input");
+  return lines.join("\n") + "\n";
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(help());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) throw new InputError(`unknown command "${name}"; allowed: ${commands.map((c) => c.name).join(", ")}`);
+  const options = Object.fromEntries(
+    Object.entries(command.options).map(([k, o]) => [
+      k,
+      { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) },
+    ]),
+  );
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...options, help: { type: "boolean" } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    // parseArgs explains over several lines; the first says what is wrong
+    throw new InputError(`${name}: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(help());
+    return 0;
+  }
+  return command.run(parsed.positionals, parsed.values as Record<string, string | boolean | string[] | undefined>);
+}
+
+
+/** Runs one command line; never throws: bad input is one line on stderr and exit code 2. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`fusewb: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`fusewb: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
