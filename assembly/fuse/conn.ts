@@ -5,7 +5,7 @@ import { NONE } from "../mm/constants";
 import { now, schedule } from "../sim/clock";
 import { charge } from "../sim/charge";
 import {
-  g, c, CFG_POLICY, CFG_MAX_BACKGROUND, CFG_CONGESTION_THRESHOLD, POLICY_LEGACY_COPY, COST_REQUEST_QUEUE,
+  g, c, CFG_POLICY, CFG_MAX_BACKGROUND, POLICY_LEGACY_COPY, COST_REQUEST_QUEUE,
   COST_REQUEST_END,
 } from "../sim/config";
 import {
@@ -24,8 +24,6 @@ export let active_background: u32 = 0;
 export let num_background: u32 = 0;
 export let connected: bool = true;
 export let peak_num_background: u32 = 0;
-/** Time the congestion threshold was reached or exceeded, summed (reported, never blocks: 5.18+). */
-export let congested_since: u64 = 0;
 
 /** Hooks the simulator sets: wake a server thread, tell writers and the flusher that pages completed. */
 let on_pending: () => void = noop;
@@ -92,7 +90,6 @@ export function request_replied(req: u32): void {
   if (connected) flush_bg_queue();
 }
 
-@inline export function congested(): bool { return num_background >= <u32>g(CFG_CONGESTION_THRESHOLD); }
 
 // fs/fuse/dev.c: fuse_abort_conn(): every request ends with an error; pages are not redirtied, the data
 // they carried is lost and the error is recorded on the mapping.

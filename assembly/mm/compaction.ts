@@ -34,10 +34,8 @@ const compact_considered = new StaticArray<u32>(<i32>MAX_NR_ZONES);
 const compact_defer_shift = new StaticArray<u32>(<i32>MAX_NR_ZONES);
 const compact_order_failed = new StaticArray<u32>(<i32>MAX_NR_ZONES);
 let skip_bits: usize = 0;
-let nr_blocks: u32 = 0;
 
 export function compaction_init(nr_pageblocks: u32): void {
-  nr_blocks = nr_pageblocks;
   skip_bits = heap.alloc(<usize>nr_pageblocks);
   memory.fill(skip_bits, 0, <usize>nr_pageblocks);
   for (let z = 0; z < <i32>MAX_NR_ZONES; z++) {

@@ -1,6 +1,6 @@
 // High-order allocation with direct compaction (mm/page_alloc.c: __alloc_pages_slowpath ->
 // __alloc_pages_direct_compact): try, compact each zone of the zonelist async, try again, then sync-light.
-import { NONE, MIGRATE_MOVABLE, ZONE_MOVABLE } from "./constants";
+import { NONE, MIGRATE_MOVABLE } from "./constants";
 import { __alloc_pages, highest_zoneidx, gfp_migratetype } from "./page_alloc";
 import { populated_zone } from "./zone";
 import { compact_zone, compaction_defer_reset, defer_compaction, COMPACT_SUCCESS, COMPACT_COMPLETE } from "./compaction";

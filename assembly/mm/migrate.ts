@@ -83,8 +83,7 @@ export function move_folio(src: u32, dst: u32, n: u32): void {
     if (owner < MAX_INODES) set_mapping_pfn(owner, page_prev(src + i), dst + i);
   }
   if (owner == OWNER_ANON) anon_set_pfn(page_prev(src), dst);
-  // the source is freed clean: its state went to the destination
-  for (let i: u32 = 0; i < n; i++) { set_page_flags(src + i, PG_owner | (i == 0 ? PG_head : 0)); set_page_next(src + i, NONE); }
+  // __free_pages() clears the source's state; it went to the destination
   __free_pages(src, page_order(src));
 }
 

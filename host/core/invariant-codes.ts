@@ -13,15 +13,7 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   11: "a buddy is not on any free list",
   12: "an allocation's pages disagree on order, type or head",
   13: "a page is neither free nor part of an allocation",
-};
-
-export function describeInvariant(code: number, pfn: number): string {
-  const where = pfn === 0xffffffff ? "" : ` (pfn or zone ${pfn})`;
-  return `invariant ${code}: ${invariantMessages[code] ?? "unknown"}${where}`;
-}
-
-// Writeback invariants (assembly/sim/debug.ts).
-Object.assign(invariantMessages, {
+  // writeback (assembly/sim/debug.ts)
   20: "NR_FILE_DIRTY differs from the dirty folios",
   21: "NR_WRITEBACK differs from the folios under writeback",
   22: "NR_WRITEBACK_TEMP differs from the temp pages",
@@ -29,4 +21,10 @@ Object.assign(invariantMessages, {
   24: "a page under writeback is not carried by exactly one in-flight request",
   25: "a dirty page is missing from its inode's DIRTY tag",
   26: "an inode's dirty page count differs from its dirty pages",
-});
+};
+
+export function describeInvariant(code: number, pfn: number): string {
+  const where = pfn === 0xffffffff ? "" : ` (pfn or zone ${pfn})`;
+  return `invariant ${code}: ${invariantMessages[code] ?? "unknown"}${where}`;
+}
+

@@ -151,38 +151,72 @@ export class Simulator {
     else this.sim.sim_init();
   }
 
-  /** Runs to the end: the writers finish, then a final sync writes everything back (no duration), or until
-   *  the duration. Calls onProgress between batches of `batchEvents` events (smaller batches let a caller look
-   *  at the machine more often, e.g. the HTML report's pageblock maps). Throws if the invariant checker fails
-   *  (check mode). untilNs: stop after the last event at or before this virtual time instead (`fusewb proc --at`). */
-  run(onProgress?: (p: RunProgress) => void, batchEvents?: number, untilNs?: number): RunOutcome {
+  // Stepping state: the run is driven a batch of events at a time by step(), and run() is step() in a loop.
+  private horizon = 0;
+  private lastBytes = -1;
+  private writersDone = false;
+  private synced = false;
+  private finished = false;
+  private wallMs = 0;
+  private untilNs: number | undefined;
+
+  /** Stop the run at this virtual time (ns) at the latest (fusewb proc --at). */
+  stopAt(untilNs: number): void {
+    this.untilNs = untilNs;
+    this.horizon = Math.min(this.horizon, untilNs);
+  }
+
+  /** Runs at most maxEvents events: the writers finish, then a final sync writes everything back (no duration),
+   *  or the run goes to its duration. Throws if the invariant checker fails (check mode). */
+  step(maxEvents: number): { done: boolean; events: number } {
+    if (this.finished) return { done: true, events: 0 };
     const start = performance.now();
+    const before = this.stat("events");
     const check = this.config.run.checkInvariants ? 1 : 0;
     const duration = this.config.run.durationNs;
-    const batch = batchEvents ?? (check ? 2_000 : 200_000);
-    let writersDone = false, synced = false;
-    const cap = (t: number): number => (untilNs === undefined ? t : Math.min(t, untilNs));
-    let horizon = cap(duration > 0 ? duration : HANG_HORIZON_NS);
-    let lastBytes = -1;
-    for (;;) {
-      const status = this.sim.sim_run(batch, horizon, check);
-      if (status === RUN_STATUS.INVARIANT) {
-        throw new Error(`after ${this.virtualNs()} ns: ${describeInvariant(this.sim.sim_check_invariants(), this.sim.sim_invariant_where() >>> 0)}`);
-      }
-      const bytes = this.stat("bytes_written");
-      if (duration === 0 && bytes !== lastBytes) { horizon = cap(this.virtualNs() + HANG_HORIZON_NS); lastBytes = bytes; }
-      onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: bytes });
-      if (status === RUN_STATUS.WRITERS_DONE) {
-        writersDone = true;
-        if (duration === 0) this.sim.sim_sync_all();
-        continue;
-      }
-      if (status === RUN_STATUS.SYNCED) { synced = true; break; }
-      if (status === RUN_STATUS.TIME_LIMIT || status === RUN_STATUS.IDLE) break;
+    const cap = (t: number): number => (this.untilNs === undefined ? t : Math.min(t, this.untilNs));
+    if (this.lastBytes < 0) this.horizon = cap(duration > 0 ? duration : HANG_HORIZON_NS);
+    const status = this.sim.sim_run(Math.max(1, Math.floor(maxEvents)), this.horizon, check);
+    if (status === RUN_STATUS.INVARIANT) {
+      throw new Error(`after ${this.virtualNs()} ns: ${describeInvariant(this.sim.sim_check_invariants(), this.sim.sim_invariant_where() >>> 0)}`);
     }
-    if (writersDone && this.sim.sim_all_clean()) synced = true;
+    const bytes = this.stat("bytes_written");
+    // a run with no duration gives up HANG_HORIZON_NS after its last progress
+    if (duration === 0 && bytes !== this.lastBytes) this.horizon = cap(this.virtualNs() + HANG_HORIZON_NS);
+    this.lastBytes = bytes;
+    if (status === RUN_STATUS.WRITERS_DONE) {
+      this.writersDone = true;
+      if (duration === 0) this.sim.sim_sync_all();
+    } else if (status === RUN_STATUS.SYNCED) {
+      this.synced = true;
+      this.finish();
+    } else if (status === RUN_STATUS.TIME_LIMIT || status === RUN_STATUS.IDLE) {
+      this.finish();
+    }
+    this.wallMs += performance.now() - start;
+    return { done: this.finished, events: this.stat("events") - before };
+  }
+
+  private finish(): void {
+    if (this.writersDone && this.sim.sim_all_clean()) this.synced = true;
     this.sim.integrity_check();
-    return { writersDone, synced, writersBlocked: this.sim.sim_writers_blocked(), wallMs: performance.now() - start };
+    this.finished = true;
+  }
+
+  get done(): boolean { return this.finished; }
+
+  /** What the run came to so far (final once done). */
+  outcome(): RunOutcome {
+    return { writersDone: this.writersDone, synced: this.synced, writersBlocked: this.sim.sim_writers_blocked(), wallMs: this.wallMs };
+  }
+
+  /** Runs to the end (see step()), calling onProgress between batches. */
+  run(onProgress?: (p: RunProgress) => void, batchEvents?: number, untilNs?: number): RunOutcome {
+    if (untilNs !== undefined) this.stopAt(untilNs);
+    const batch = batchEvents ?? (this.config.run.checkInvariants ? 2_000 : 200_000);
+    while (!this.step(batch).done) onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
+    onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
+    return this.outcome();
   }
 
   virtualNs(): number { return this.sim.sim_now(); }

@@ -1,0 +1,51 @@
+// The host writes the core's parameter arrays and reads its stat array by index; the indices are declared
+// on both sides (assembly/sim/config.ts, assembly/fs/stats.ts and host/sim/layout.ts). This keeps them equal.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { CFG, CFG_WORDS, JOB, JOB_WORDS, COST_NAMES, STAT_NAMES, STAT_WORDS, POLICY_INDEX, WL_WORDS, MAX_WL, MAX_JOBS } from "../host/sim/layout.js";
+import { POLICIES } from "../host/scenario/sim-config.js";
+
+function constants(file: string): Map<string, number> {
+  const src = readFileSync(new URL(`../assembly/${file}`, import.meta.url), "utf8");
+  const out = new Map<string, number>();
+  for (const m of src.matchAll(/export const (\w+): [iu]32 = (\d+);/g)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+const config = constants("sim/config.ts");
+const stats = constants("fs/stats.ts");
+
+test("scenario parameters: every CFG_ index and the array size", () => {
+  for (const [k, v] of Object.entries(CFG)) assert.is(config.get(`CFG_${k}`), v, `CFG_${k}`);
+  assert.is(config.get("CFG_WORDS"), CFG_WORDS);
+});
+
+test("writer jobs and memory workloads", () => {
+  for (const [k, v] of Object.entries(JOB)) assert.is(config.get(`JOB_${k}`), v, `JOB_${k}`);
+  assert.is(config.get("JOB_WORDS"), JOB_WORDS);
+  assert.is(config.get("MAX_JOBS"), MAX_JOBS);
+  assert.is(config.get("WL_WORDS"), WL_WORDS);
+  assert.is(config.get("MAX_WL"), MAX_WL);
+});
+
+test("the cost model: one COST_ index per name, in order", () => {
+  COST_NAMES.forEach((name, i) => assert.is(config.get(`COST_${name.toUpperCase()}`), i, name));
+  assert.is(config.get("COST_WORDS"), COST_NAMES.length);
+});
+
+// The report calls NR_FILE_DIRTY nr_dirty, as /proc/vmstat does.
+const statAlias: Record<string, string> = { nr_dirty: "NR_FILE_DIRTY" };
+
+test("the stat array: one index per name, in order", () => {
+  STAT_NAMES.forEach((name, i) => assert.is(stats.get(statAlias[name] ?? name.toUpperCase()), i, name));
+  assert.is(stats.get("STAT_WORDS"), STAT_WORDS);
+});
+
+test("policies: host names and core numbers agree", () => {
+  POLICIES.forEach((p, i) => {
+    assert.is(POLICY_INDEX[p], i, p);
+    assert.is(config.get(`POLICY_${p.toUpperCase().replace(/-/g, "_")}`), i, p);
+  });
+});
+
+test.run();
