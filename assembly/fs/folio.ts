@@ -8,6 +8,7 @@ import {
 import { __alloc_pages } from "../mm/page_alloc";
 import { set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, ino_nr_dirty } from "./inode";
 import { mod_dirty, mod_writeback, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED } from "./stats";
+import { data_zero } from "../sim/data";
 
 /** GFP_HIGHUSER_MOVABLE: page-cache folios are movable and go on the LRU at once. */
 export const GFP_PAGECACHE: u32 = __GFP_MOVABLE | GFP_LRU;
@@ -46,6 +47,7 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
         set_mapping_pfn(ino, index + i, head + i);
       }
       st_add(FOLIOS_ALLOCATED, 1);
+      data_zero(head, n);
       return head;
     }
     st_add(FOLIO_ALLOC_FAILS, 1);

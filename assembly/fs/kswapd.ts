@@ -1,5 +1,6 @@
-// kswapd (mm/vmscan.c: balance_pgdat): woken while a zone is below its low watermark (plus boost), it
-// reclaims clean page cache until the zone is back at the high watermark, then clears the boost.
+// kswapd (mm/vmscan.c: balance_pgdat): woken by an allocation that found a zone below its low watermark
+// (plus boost), it reclaims clean page cache until the zone is back at the high watermark, then clears the
+// boost.
 import { MAX_NR_ZONES } from "../mm/constants";
 import { NR_FREE_PAGES, wmark_low, wmark_high, watermark_boost, populated_zone } from "../mm/zone";
 import { shrink_page_cache } from "./reclaim";

@@ -15,6 +15,7 @@ import { filemap_alloc_folio, folio_head, folio_test, folio_mark_blocks_dirty } 
 import { PG_folio_writeback } from "../mm/page";
 import { over_dirty_setpoint, wb_over_bg_thresh } from "./dirty";
 import { shrink_page_cache } from "./reclaim";
+import { data_write, data_file } from "../sim/data";
 import {
   st_add, WRITES_ACKED, BYTES_WRITTEN, BYTES_COPIED_WRITE, WRITER_WB_WAITS, WRITER_WB_WAIT_NS, WRITER_THROTTLE_NS,
   WRITERS_DONE_NS, stat,
@@ -65,7 +66,8 @@ export function writers_init(kick: () => void): void {
   writers_running = nr_writers;
   for (let j: u32 = 0; j < nr_writers; j++) {
     const size = <u64>job(j, JOB_SIZE);
-    inode_create(<u32>((size + 4095) >> 12));
+    const ino = inode_create(<u32>((size + 4095) >> 12));
+    data_file(ino, inode_pages(ino));
     unchecked(w_state[j] = W_RUNNING);
     unchecked(w_done_bytes[j] = 0);
     unchecked(w_cur_left[j] = 0);
@@ -137,6 +139,7 @@ export function generic_perform_write(j: u32): u32 {
     const chunk = min(unchecked(w_cur_left[j]), folio_end - off);
     charge(<f64>chunk * c(COST_COPY_PER_BYTE));
     st_add(BYTES_COPIED_WRITE, <i64>chunk);
+    data_write(ino, off, chunk, pfn, unchecked(w_writes[j]));
     const first = index, last = <u32>((off + chunk - 1) >> 12);
     for (let i = first; i <= last; i++) set_page_version(ino, i, page_version(ino, i) + 1);
     const n = last - first + 1;

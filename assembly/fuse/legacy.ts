@@ -20,6 +20,7 @@ import {
   req_next, set_req_next, set_req_state, REQ_SECONDARY,
 } from "./request";
 import { charge } from "../sim/charge";
+import { data_copy_page } from "../sim/data";
 import {
   c, COST_PAGE_ALLOC, COST_PAGE_FREE, COST_COPY_PER_BYTE, COST_TEMP_PAGE_ACCOUNT, COST_RBTREE_NODE,
   COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
@@ -45,6 +46,7 @@ function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
   set_page_flags(tmp, page_flags(tmp) | PG_temp);
   set_page_next(tmp, req); // owner: the request
   set_page_prev(tmp, index);
+  data_copy_page(tmp, mapping_pfn(ino, index)); // folio_copy()
   charge(4096.0 * c(COST_COPY_PER_BYTE) + c(COST_TEMP_PAGE_ACCOUNT));
   st_add(BYTES_COPIED_WRITEBACK, 4096);
   st_add(TEMP_PAGES_ALLOCATED, 1);

@@ -14,10 +14,11 @@ import {
   COST_SERVER_PER_REQUEST, COST_SERVER_BACKING_PER_PAGE, COST_SERVER_BACKING_PER_BYTE, COST_WAKEUP,
 } from "../sim/config";
 import {
-  pending_pop, req_ino, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
+  pending_pop, req_ino, req_start, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
   REQ_PROCESSING, REQ_LOST_BY_SERVER,
 } from "./request";
 import { request_replied, connected, is_legacy } from "./conn";
+import { data_server_store } from "../sim/data";
 import { st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED } from "../fs/stats";
 
 export const EV_SERVER_PICK: u32 = 10;
@@ -92,6 +93,8 @@ export function server_pick(t: u32): void {
     charge(bytes * c(COST_COPY_PER_BYTE));
     st_add(BYTES_COPIED_SERVER, <i64>bytes);
   }
+  // the payload reaches the backing file (the tmpfs write below); data mode copies the real bytes
+  for (let i: u32 = 0; i < n; i++) data_server_store(req_ino(req), req_start(req) + i, req_pfn(req, i));
   charge(c(COST_SERVER_PER_REQUEST) * slow);
   charge(sample(<u32>g(CFG_LATENCY_KIND), g(CFG_LATENCY_MEAN_NS), g(CFG_LATENCY_SIGMA)) * slow);
   // pwrite(2) of the payload to the backing file (passthrough): the server's own work, scaled by `slow`

@@ -16,6 +16,7 @@ import {
 } from "../fs/stats";
 import { g, CFG_POLICY, POLICY_NOCOPY_MIGRATE_SKIP, POLICY_NOCOPY_CANCEL } from "../sim/config";
 import { fuse_cancel_folio_writeback } from "../fuse/cancel";
+import { data_copy_page } from "../sim/data";
 
 export const MIGRATE_ASYNC: u32 = 0;
 export const MIGRATE_SYNC_LIGHT: u32 = 1;
@@ -77,6 +78,7 @@ export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) =
 export function move_folio(src: u32, dst: u32, n: u32): void {
   const owner = page_next(src);
   for (let i: u32 = 0; i < n; i++) {
+    data_copy_page(dst + i, src + i); // folio_copy()
     set_page_flags(dst + i, page_flags(src + i));
     set_page_next(dst + i, page_next(src + i));
     set_page_prev(dst + i, page_prev(src + i));

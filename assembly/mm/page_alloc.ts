@@ -27,6 +27,11 @@ import { __rmqueue, __rmqueue_smallest, __move_freepages_block, prep_move_freepa
 }
 
 // include/linux/gfp.h: gfp_zone(): GFP_HIGHUSER_MOVABLE may use ZONE_MOVABLE, the rest stop at Normal
+/** Set by the simulation: wake kswapd (the allocator alone, as in the trace replay, has none). */
+let wakeup_kswapd: () => void = no_kswapd;
+function no_kswapd(): void {}
+export function set_kswapd_hook(f: () => void): void { wakeup_kswapd = f; }
+
 /** nocopy-wb-area: ZONE_MOVABLE is the dedicated writeback area; only alloc_pages_wb_area() allocates there. */
 let movable_zone_is_wb_area: bool = false;
 let zone_floor: i32 = 0;
@@ -120,6 +125,8 @@ export function __alloc_pages(gfp: u32, order: u32): u32 {
   const cma: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0;
   let page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred), mt, highest);
   if (page != NONE) return page;
+  // __alloc_pages_slowpath(): wake_all_kswapds()
+  wakeup_kswapd();
   // __alloc_pages_slowpath(): gfp_to_alloc_flags()
   let flags: u32 = ALLOC_WMARK_MIN | cma;
   if ((gfp & __GFP_HIGH) != 0) {

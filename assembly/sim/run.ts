@@ -30,7 +30,8 @@ import { compaction_init } from "../mm/compaction";
 import { nr_pageblocks } from "../mm/page";
 import { reclaim_reset } from "../fs/reclaim";
 import { kswapd_balance } from "../fs/kswapd";
-import { set_wb_area } from "../mm/page_alloc";
+import { set_wb_area, set_kswapd_hook } from "../mm/page_alloc";
+import { data_init, data_page_matches } from "./data";
 import { churn_alloc, churn_free, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
 import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, EV_HIGHORDER, EV_HIGHORDER_FREE } from "./highorder";
 import { w, WL_KIND, WL_RATE_OR_INTERVAL, WL_THP, CFG_NR_WL } from "./config";
@@ -39,8 +40,14 @@ const EV_SAMPLE: u32 = 20;
 const EV_TIMEOUT_CHECK: u32 = 21;
 const EV_CRASH: u32 = 22;
 const EV_KSWAPD: u32 = 23;
-/** kswapd is modelled as a check every millisecond (it is woken by allocations below the low watermark). */
-const KSWAPD_PERIOD_NS: u64 = 1_000_000;
+/** kswapd runs this long after an allocation below the low watermark wakes it (a context switch away). */
+const KSWAPD_WAKE_NS: u64 = 10_000;
+let kswapd_scheduled = false;
+function wakeup_kswapd(): void {
+  if (kswapd_scheduled) return;
+  kswapd_scheduled = true;
+  schedule(now + KSWAPD_WAKE_NS, EV_KSWAPD, 0);
+}
 /** fs/fuse: the timeout check runs every FUSE_TIMEOUT_TIMER_FREQ = 15 s. */
 const TIMEOUT_TIMER_NS: u64 = 15_000_000_000;
 
@@ -73,12 +80,14 @@ export function sim_init(): void {
   let reserve: i64 = 0;
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) reserve += <i64>unchecked(wmark_high[z]);
   dirty_limits_init(<i64>nr_pages - reserve);
+  data_init();
   writers_init(wakeup_flusher);
   anon_reset();
   compaction_init(nr_pageblocks);
   reclaim_reset();
   highorder_reset();
-  schedule(KSWAPD_PERIOD_NS, EV_KSWAPD, 0);
+  kswapd_scheduled = false;
+  set_kswapd_hook(wakeup_kswapd);
   const nr_wl = <u32>g(CFG_NR_WL);
   for (let i: u32 = 0; i < nr_wl; i++) {
     const kind = <u32>w(i, WL_KIND);
@@ -124,7 +133,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
       else schedule(now + TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
     } else if (t == EV_CRASH) fuse_abort_conn();
     else if (t == EV_WRITER_MEMORY_RETRY) writer_memory_retry(a);
-    else if (t == EV_KSWAPD) { kswapd_balance(); schedule(now + KSWAPD_PERIOD_NS, EV_KSWAPD, 0); }
+    else if (t == EV_KSWAPD) { kswapd_scheduled = false; kswapd_balance(); }
     else if (t == EV_CHURN_ALLOC) churn_alloc(a);
     else if (t == EV_CHURN_FREE) churn_free(a);
     else if (t == EV_HIGHORDER) highorder_attempt(a);
@@ -197,7 +206,11 @@ export function integrity_check(): void {
       if (v == 0) continue;
       written++;
       const sv = server_version(ino, i);
-      if (sv == v) { persisted++; continue; }
+      if (sv == v) {
+        // data mode: the bytes too
+        if (data_page_matches(ino, i)) persisted++; else corrupt++;
+        continue;
+      }
       const pfn = mapping_pfn(ino, i);
       const busy = pfn != NONE && ((page_flags(pfn) & (PG_dirty | PG_writeback)) != 0 ||
         (legacy && rb_find_overlap(ino, i, i) != NONE));
