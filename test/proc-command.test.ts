@@ -1,5 +1,6 @@
 // `fusewb proc`: the CLI run as a user runs it (node --import tsx host/cli.ts), its output and exit codes.
 import { test } from "uvu";
+import { tinyScenario } from "./helpers/tiny-scenario.js";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -10,16 +11,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "fusewb-proc-"));
 const scenarioPath = join(dir, "tiny.json");
-writeFileSync(scenarioPath, JSON.stringify({
-  name: "tiny",
-  machine: { memory: "256M" },
-  fuse: { max_pages: 32, max_write: "128k", writeback_cache: true },
-  policy: "nocopy",
-  policies: ["legacy-copy", "nocopy"],
-  server: { name: "s", threads: 2, per_request: { dist: "fixed", mean: "5us" } },
-  workloads: [{ type: "fio", rw: "write", bs: "64k", size: "8M", numjobs: 1 }],
-  run: { duration: "0", seed: 3 },
-}));
+writeFileSync(scenarioPath, JSON.stringify(tinyScenario(3)));
 
 function fusewb(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ["--import", "tsx", "host/cli.ts", ...args], { cwd: ROOT, encoding: "utf8" });

@@ -1,5 +1,6 @@
 // Sweeps: the product's order, sharding, the worker pool against in-process runs, and merge.
 import { test } from "uvu";
+import { tinyScenario } from "./helpers/tiny-scenario.js";
 import * as assert from "uvu/assert";
 import { cartesianProduct, parseVary, splitValues } from "../host/sweep/vary.js";
 import { inShard, parseShard } from "../host/sweep/shard.js";
@@ -11,17 +12,7 @@ import { formatSweepTable } from "../host/sweep/table.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import { InputError } from "../host/util/input-error.js";
 
-/** A 256 MiB machine writing 8 MiB: a run takes milliseconds. */
-const scenario = {
-  name: "tiny",
-  machine: { memory: "256M" },
-  fuse: { max_pages: 32, max_write: "128k", writeback_cache: true },
-  policy: "nocopy",
-  policies: ["legacy-copy", "nocopy"],
-  server: { name: "s", threads: 2, per_request: { dist: "fixed", mean: "5us" } },
-  workloads: [{ type: "fio", rw: "write", bs: "64k", size: "8M", numjobs: 1 }],
-  run: { duration: "0", seed: 7 },
-};
+const scenario = tinyScenario(7);
 
 function throwsInput(fn: () => unknown, pattern: RegExp): void {
   try {
