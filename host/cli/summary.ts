@@ -1,5 +1,5 @@
 // The one-screen summary of `fusewb run`: one column per policy.
-import type { RunReport } from "../sim/report.js";
+import { formatWritersDone, type RunReport } from "../sim/report.js";
 
 const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
 
@@ -9,7 +9,7 @@ export function formatSummary(reports: RunReport[]): string {
     ["policy", (r) => r.policy],
     ["server", (r) => r.server],
     ["modelled write throughput, MiB/s", (r) => r.modelled.throughputMiBps.toFixed(0)],
-    ["  writers done at (virtual s)", (r) => (r.modelled.writersDoneNs / 1e9).toFixed(3)],
+    ["  writers done at (virtual s)", formatWritersDone],
     ["bytes copied for writeback, MiB", (r) => mib(r.modelled.bytesCopiedWriteback)],
     ["peak temp pages (nr_writeback_temp)", (r) => String(r.modelled.peakTempPages)],
     ["peak nr_writeback", (r) => String(r.modelled.peakNrWriteback)],

@@ -1,7 +1,7 @@
 // The HTML report: one self-contained file (inline CSS, SVG and a few lines of script; no external URL) with a
 // summary of each run, the decision table of a `compare`, time series (one chart per counter, one line per run)
 // and the pageblock maps of each run at a few moments. A string in, a string out: no Node import.
-import type { RunReport } from "../sim/report.js";
+import { formatWritersDone, type RunReport } from "../sim/report.js";
 import { migratetype_names, pageblock_nr_pages } from "../core/constants.js";
 import { countPageblocks, renderPageblockLegend, renderPageblockMap, blocksPerCell, type ZoneStart } from "./pageblock-map.js";
 import { renderLineChart, RUN_COLOURS, type ChartSeries } from "./charts.js";
@@ -60,7 +60,7 @@ function summaryTable(runs: readonly HtmlReportRun[]): string {
   const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
   const rows: [string, (r: RunReport) => string | number][] = [
     ["modelled write throughput, MiB/s", (r) => r.modelled.throughputMiBps.toFixed(0)],
-    ["writers done at, virtual s", (r) => (r.modelled.writersDoneNs / 1e9).toFixed(3)],
+    ["writers done at, virtual s", formatWritersDone],
     ["bytes copied for writeback, MiB", (r) => mib(r.modelled.bytesCopiedWriteback)],
     ["peak temp pages (nr_writeback_temp)", (r) => r.modelled.peakTempPages],
     ["peak nr_writeback / nr_dirty", (r) => `${r.modelled.peakNrWriteback} / ${r.modelled.peakNrDirty}`],

@@ -65,6 +65,11 @@ export interface RunReport {
   samples?: Sample[];
 }
 
+/** When the last writer finished, in virtual seconds, or that it had not when the run stopped (a duration). */
+export function formatWritersDone(r: RunReport): string {
+  return r.modelled.writersDoneNs > 0 ? (r.modelled.writersDoneNs / 1e9).toFixed(3) : "still writing";
+}
+
 export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing: boolean; samples: boolean }): RunReport {
   const c = sim.config;
   const st = sim.stats();
