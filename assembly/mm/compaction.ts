@@ -99,6 +99,18 @@ let cc_migrate_pfn: u32 = 0, cc_free_pfn: u32 = 0;
 const cc_free_pfn_list = new StaticArray<u32>(1024);
 const cc_free_order_list = new StaticArray<u32>(1024);
 let cc_nr_free: u32 = 0;
+/** Pages held in the lists above. */
+let cc_isolated: u32 = 0;
+
+/** Holds a free chunk for compaction_alloc(); false when the list is full. */
+function cc_push(pfn: u32, order: u32): bool {
+  if (cc_nr_free >= 1024) return false;
+  unchecked(cc_free_pfn_list[cc_nr_free] = pfn);
+  unchecked(cc_free_order_list[cc_nr_free] = order);
+  cc_nr_free++;
+  cc_isolated += <u32>1 << order;
+  return true;
+}
 /** Set when a MIGRATE_SYNC migration met a folio under writeback: the caller must wait (contig). */
 export let cc_wait_pfn: u32 = NONE;
 
@@ -112,7 +124,7 @@ function suitable_migration_target(pfn: u32): bool {
 // mm/compaction.c: isolate_freepages(): the free scanner, from the top down, never below the migrate scanner
 function isolate_freepages(): void {
   const zstart = unchecked(zone_start[cc_zone]);
-  while (cc_nr_free == 0 || total_isolated() < COMPACT_CLUSTER_MAX) {
+  while (cc_isolated < COMPACT_CLUSTER_MAX) {
     if (cc_free_pfn < zstart + pageblock_nr_pages || cc_free_pfn <= cc_migrate_pfn + pageblock_nr_pages) return;
     cc_free_pfn -= pageblock_nr_pages;
     const block = cc_free_pfn;
@@ -126,18 +138,11 @@ function isolate_freepages(): void {
         const mt = get_pageblock_migratetype(p);
         __del_page_from_free_list(p, cc_zone, o, mt);
         account_freepages(cc_zone, -(<i32>1 << o), mt);
-        unchecked(cc_free_pfn_list[cc_nr_free] = p);
-        unchecked(cc_free_order_list[cc_nr_free] = o);
-        cc_nr_free++;
+        cc_push(p, o);
       }
       p += <u32>1 << o;
     }
   }
-}
-function total_isolated(): u32 {
-  let n: u32 = 0;
-  for (let i: u32 = 0; i < cc_nr_free; i++) n += <u32>1 << unchecked(cc_free_order_list[i]);
-  return n;
 }
 
 // mm/compaction.c: compaction_alloc(): a target folio carved from the isolated free pages
@@ -152,16 +157,12 @@ function compaction_alloc(order: u32): u32 {
       unchecked(cc_free_pfn_list[i] = cc_free_pfn_list[cc_nr_free - 1]);
       unchecked(cc_free_order_list[i] = cc_free_order_list[cc_nr_free - 1]);
       cc_nr_free--;
+      cc_isolated -= <u32>1 << o;
       while (high > order) {
         high--;
         const piece = p + (<u32>1 << high);
-        if (cc_nr_free < 1024) {
-          unchecked(cc_free_pfn_list[cc_nr_free] = piece);
-          unchecked(cc_free_order_list[cc_nr_free] = high);
-          cc_nr_free++;
-        } else {
-          __free_one_page(piece, cc_zone, high, get_pageblock_migratetype(piece), false); // no room: give it back
-        }
+        // no room in the list: give it back
+        if (!cc_push(piece, high)) __free_one_page(piece, cc_zone, high, get_pageblock_migratetype(piece), false);
       }
       prep_compaction_target(p, order);
       return p;
@@ -181,6 +182,7 @@ function release_freepages(): void {
     __free_one_page(p, cc_zone, unchecked(cc_free_order_list[i]), get_pageblock_migratetype(p), false);
   }
   cc_nr_free = 0;
+  cc_isolated = 0;
 }
 
 // mm/compaction.c: __compact_finished(): a free page of the order now exists on a list the request can use
@@ -221,7 +223,8 @@ function compact_block(block: u32): void {
       failed++;
       st_add(PGMIGRATE_FAIL, n);
       if (r == MIGRATE_WAIT) { cc_wait_pfn = p; return; }
-      if (cc_nr_free == 0 && r < 0 && total_isolated() == 0 && cc_free_pfn <= cc_migrate_pfn + pageblock_nr_pages) return;
+      // no free page left to migrate into and the free scanner has met this one: the run is over
+      if (r < 0 && cc_isolated == 0 && cc_free_pfn <= cc_migrate_pfn + pageblock_nr_pages) return;
     }
     p += n;
   }
@@ -234,7 +237,7 @@ export function compact_zone(z: u32, order: u32, mode: u32, mt: u32, highest: u3
   if (!populated_zone(z)) return COMPACT_SKIPPED;
   if (compaction_deferred(z, order)) return COMPACT_DEFERRED;
   if (!compaction_suitable(z, order, highest)) return COMPACT_SKIPPED;
-  cc_zone = z; cc_order = order; cc_mode = mode; cc_mt = mt; cc_nr_free = 0; cc_wait_pfn = NONE;
+  cc_zone = z; cc_order = order; cc_mode = mode; cc_mt = mt; cc_nr_free = 0; cc_isolated = 0; cc_wait_pfn = NONE;
   cc_migrate_pfn = unchecked(zone_start[z]);
   cc_free_pfn = unchecked(zone_end[z]);
   let result = COMPACT_COMPLETE;
