@@ -8,7 +8,7 @@ import {
   page_next, page_prev, get_pageblock_migratetype, page_alloc_mt, MT_NONE,
 } from "./page";
 import {
-  fa_head, fa_tail, fa_count, fa_index, page_zone, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
+  fa_head, fa_tail, fa_count, fa_orders, fa_index, page_zone, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
   nr_free_highatomic,
 } from "./zone";
 
@@ -27,6 +27,7 @@ export const INV_NR_FREE_HIGHATOMIC: i32 = 10;
 export const INV_UNLISTED_BUDDY: i32 = 11;
 export const INV_ALLOC_STATE: i32 = 12;
 export const INV_HOLE: i32 = 13;
+export const INV_ORDER_MASK: i32 = 14;
 
 function fail(code: i32, pfn: u32): i32 { debug_vm_pfn = pfn; return code; }
 
@@ -51,6 +52,8 @@ export function check_allocator(): i32 {
           n++;
         }
         if (unchecked(fa_tail[i]) != prev || unchecked(fa_count[i]) != n) return fail(INV_LIST_COUNT, prev);
+        const marked = (unchecked(fa_orders[z * MIGRATE_TYPES + mt]) >> o) & 1;
+        if (marked != (n != 0 ? 1 : 0)) return fail(INV_ORDER_MASK, z * MIGRATE_TYPES + mt);
         listed += n;
         const pages = <i32>(n << o);
         if (mt != MIGRATE_ISOLATE) free += pages;

@@ -19,7 +19,7 @@ import {
   set_page_ref, set_page_next, set_page_prev, get_pageblock_migratetype,
 } from "./page";
 import {
-  zone_start, zone_end, fa_head, fa_tail, fa_count, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
+  zone_start, zone_end, fa_head, fa_tail, fa_count, fa_orders, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
   nr_free_highatomic, nr_reserved_highatomic, watermark_boost, populated_zone, __add_to_free_list,
   account_freepages, migratetype_is_mergeable,
 } from "./zone";
@@ -226,6 +226,7 @@ function free_area_reset(z: u32): void {
       unchecked(fa_tail[i] = NONE);
       unchecked(fa_count[i] = 0);
     }
+  for (let mt: u32 = 0; mt < MIGRATE_TYPES; mt++) unchecked(fa_orders[z * MIGRATE_TYPES + mt] = 0);
   unchecked(NR_FREE_PAGES[z] = 0);
   unchecked(NR_FREE_CMA_PAGES[z] = 0);
   unchecked(nr_free_highatomic[z] = 0);

@@ -7,7 +7,7 @@ import {
   ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, NONE,
 } from "./constants";
 import {
-  PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, nr_pages, page_flags, set_page_flags, page_order,
+  PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, nr_pages, pg_flags, pg_order, pg_alloc_mt, pg_ref, pg_next, pg_prev, page_flags, set_page_flags, page_order,
   set_page_order, set_page_alloc_mt, set_page_ref, get_pageblock_migratetype, set_page_next, set_page_prev,
 } from "./page";
 import {
@@ -75,16 +75,30 @@ function rmqueue_buddy(z: u32, order: u32, alloc_flags: u32, mt: u32): u32 {
 // mm/page_alloc.c: prep_new_page() with page_owner's __set_page_owner_handle(): every page records the
 // allocation's order and migratetype, the head is marked
 export function prep_new_page(pfn: u32, order: u32, gfp: u32, mt: u32): void {
-  const n: u32 = <u32>1 << order;
   const lru: u32 = (gfp & GFP_LRU) != 0 ? PG_lru : 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const p = pfn + i;
-    set_page_flags(p, PG_owner | lru);
-    set_page_order(p, order);
-    set_page_alloc_mt(p, mt);
-    set_page_ref(p, 1);
-    set_page_next(p, NONE);
-    set_page_prev(p, NONE);
+  if (order >= 4) {
+    // the tail pages, one field array at a time (the struct-of-arrays layout makes each a plain fill)
+    const n = <usize>1 << order;
+    const tail_flags = PG_owner | lru;
+    const fl = pg_flags + (<usize>pfn << 1);
+    for (let i: usize = 1; i < n; i++) store<u16>(fl + (i << 1), <u16>tail_flags);
+    memory.fill(pg_order + <usize>pfn, <u8>order, n);
+    memory.fill(pg_alloc_mt + <usize>pfn, <u8>mt, n);
+    memory.fill(pg_ref + <usize>pfn, 1, n);
+    memory.fill(pg_next + (<usize>pfn << 2), 0xff, n << 2); // NONE
+    memory.fill(pg_prev + (<usize>pfn << 2), 0xff, n << 2);
+  } else {
+    // a few pages: stores are cheaper than the bulk-memory calls
+    const n: u32 = <u32>1 << order;
+    for (let i: u32 = 0; i < n; i++) {
+      const p = pfn + i;
+      set_page_flags(p, PG_owner | lru);
+      set_page_order(p, order);
+      set_page_alloc_mt(p, mt);
+      set_page_ref(p, 1);
+      set_page_next(p, NONE);
+      set_page_prev(p, NONE);
+    }
   }
   set_page_flags(pfn, PG_owner | PG_head | lru);
 }
@@ -195,13 +209,21 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
 
 // mm/page_alloc.c: __free_pages() -> __free_pages_ok() -> free_one_page(); the caller checked the head
 export function __free_pages(pfn: u32, order: u32): void {
-  const n: u32 = <u32>1 << order;
-  for (let i: u32 = 0; i < n; i++) {
-    const p = pfn + i;
-    set_page_flags(p, 0);
-    set_page_order(p, 0);
-    set_page_alloc_mt(p, MT_NONE);
-    set_page_ref(p, 0);
+  if (order < 4) {
+    const n: u32 = <u32>1 << order;
+    for (let i: u32 = 0; i < n; i++) {
+      const p = pfn + i;
+      set_page_flags(p, 0);
+      set_page_order(p, 0);
+      set_page_alloc_mt(p, MT_NONE);
+      set_page_ref(p, 0);
+    }
+  } else {
+    const n = <usize>1 << order;
+    memory.fill(pg_flags + (<usize>pfn << 1), 0, n << 1);
+    memory.fill(pg_order + <usize>pfn, 0, n);
+    memory.fill(pg_alloc_mt + <usize>pfn, <u8>MT_NONE, n);
+    memory.fill(pg_ref + <usize>pfn, 0, n);
   }
   split_large_buddy(pfn, order, false);
 }

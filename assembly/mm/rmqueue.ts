@@ -6,7 +6,7 @@ import {
 } from "./constants";
 import { PG_buddy, PG_lru, page_flags, page_order, get_pageblock_migratetype } from "./page";
 import {
-  __add_to_free_list, __del_page_from_free_list, account_freepages, free_list_head, free_list_empty,
+  __add_to_free_list, __del_page_from_free_list, account_freepages, free_list_head, free_list_empty, free_orders_from,
   move_to_free_list, set_pageblock_migratetype, change_pageblock_range, page_group_by_mobility_disabled,
   NR_FREE_PAGES, NR_FREE_CMA_PAGES, zone_start, zone_end,
 } from "./zone";
@@ -46,13 +46,12 @@ function page_del_and_expand(z: u32, pfn: u32, low: u32, high: u32, mt: u32): vo
 
 // mm/page_alloc.c: __rmqueue_smallest()
 export function __rmqueue_smallest(z: u32, order: u32, mt: u32): u32 {
-  for (let o = order; o < NR_PAGE_ORDERS; o++) {
-    const pfn = free_list_head(z, o, mt);
-    if (pfn == NONE) continue;
-    page_del_and_expand(z, pfn, order, o, mt);
-    return pfn;
-  }
-  return NONE;
+  const orders = free_orders_from(z, order, mt);
+  if (orders == 0) return NONE;
+  const o = <u32>ctz(orders); // the smallest order with a free block of this type
+  const pfn = free_list_head(z, o, mt);
+  page_del_and_expand(z, pfn, order, o, mt);
+  return pfn;
 }
 
 // mm/page_alloc.c: should_try_claim_block() (can_steal_fallback() before 6.15)

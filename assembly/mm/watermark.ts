@@ -7,7 +7,7 @@ import {
 } from "./constants";
 import {
   zone_managed_pages, wmark_min, wmark_low, wmark_high, watermark_boost, lowmem_reserve, NR_FREE_PAGES,
-  NR_FREE_CMA_PAGES, nr_free_highatomic, free_list_empty,
+  NR_FREE_CMA_PAGES, nr_free_highatomic, free_orders_from,
 } from "./zone";
 
 // include/linux/mmzone.h: sysctl_lowmem_reserve_ratio[] (DMA32 256, Normal 32)
@@ -91,17 +91,23 @@ export function __zone_watermark_ok(z: u32, order: u32, mark: i64, highest_zonei
   }
   if (free_pages <= min + <i64>unchecked(lowmem_reserve[z * MAX_NR_ZONES + highest_zoneidx])) return false;
   if (order == 0) return true;
-  for (let o = order; o < NR_PAGE_ORDERS; o++) {
-    for (let mt: u32 = 0; mt < MIGRATE_PCPTYPES; mt++) if (!free_list_empty(z, o, mt)) return true;
-    if ((alloc_flags & ALLOC_CMA) != 0 && !free_list_empty(z, o, MIGRATE_CMA)) return true;
-    if ((alloc_flags & ALLOC_HIGHATOMIC) != 0 && !free_list_empty(z, o, MIGRATE_HIGHATOMIC)) return true;
-  }
-  return false;
+  // a free block of at least this order on a list the request may use (the kernel walks the orders)
+  let orders: u32 = 0;
+  for (let mt: u32 = 0; mt < MIGRATE_PCPTYPES; mt++) orders |= free_orders_from(z, order, mt);
+  if ((alloc_flags & ALLOC_CMA) != 0) orders |= free_orders_from(z, order, MIGRATE_CMA);
+  if ((alloc_flags & ALLOC_HIGHATOMIC) != 0) orders |= free_orders_from(z, order, MIGRATE_HIGHATOMIC);
+  return orders != 0;
 }
 
-// mm/page_alloc.c: zone_watermark_fast(). The order-0 shortcut there gives the same answer as the full
-// check, so only the boost exception is kept.
+// mm/page_alloc.c: zone_watermark_fast(): the order-0 shortcut, then the full check and the boost exception
 export function zone_watermark_fast(z: u32, order: u32, alloc_flags: u32, highest_zoneidx: u32): bool {
+  if (order == 0) {
+    // the order-0 fast check: free pages less the reserves this request may not touch, above the mark
+    const free = <i64>unchecked(NR_FREE_PAGES[z]);
+    let reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
+    if (reserved > free) reserved = free;
+    if (free - reserved > wmark_pages(z, alloc_flags) + <i64>unchecked(lowmem_reserve[z * MAX_NR_ZONES + highest_zoneidx])) return true;
+  }
   if (__zone_watermark_ok(z, order, wmark_pages(z, alloc_flags), highest_zoneidx, alloc_flags)) return true;
   if (order == 0 && (alloc_flags & ALLOC_MIN_RESERVE) != 0 && unchecked(watermark_boost[z]) != 0 &&
       (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN) {

@@ -28,6 +28,9 @@ const NR_LISTS: i32 = <i32>(MAX_NR_ZONES * NR_PAGE_ORDERS * MIGRATE_TYPES);
 export const fa_head = new StaticArray<u32>(NR_LISTS);
 export const fa_tail = new StaticArray<u32>(NR_LISTS);
 export const fa_count = new StaticArray<u32>(NR_LISTS);
+/** Bit o of fa_orders[z * MIGRATE_TYPES + mt] is set while free_list[mt] of order o is not empty: the
+ *  searches over orders (__rmqueue_smallest, the watermark's order check) read one word, not 11 heads. */
+export const fa_orders = new StaticArray<u32>(<i32>(MAX_NR_ZONES * MIGRATE_TYPES));
 
 /** page_group_by_mobility_disabled */
 export let page_group_by_mobility_disabled: bool = false;
@@ -53,6 +56,7 @@ export function zones_reset(): void {
     unchecked(fa_tail[i] = NONE);
     unchecked(fa_count[i] = 0);
   }
+  for (let i = 0; i < <i32>(MAX_NR_ZONES * MIGRATE_TYPES); i++) unchecked(fa_orders[i] = 0);
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     unchecked(NR_FREE_PAGES[z] = 0);
     unchecked(NR_FREE_CMA_PAGES[z] = 0);
@@ -80,6 +84,7 @@ export function __add_to_free_list(pfn: u32, z: u32, order: u32, mt: u32, tail: 
     unchecked(fa_head[i] = pfn);
   }
   unchecked(fa_count[i] += 1);
+  unchecked(fa_orders[z * MIGRATE_TYPES + mt] |= <u32>1 << order);
   set_flag(pfn, PG_buddy);
   set_page_order(pfn, order);
 }
@@ -91,7 +96,7 @@ export function __del_page_from_free_list(pfn: u32, z: u32, order: u32, mt: u32)
   const prev = page_prev(pfn);
   if (prev == NONE) unchecked(fa_head[i] = next); else set_page_next(prev, next);
   if (next == NONE) unchecked(fa_tail[i] = prev); else set_page_prev(next, prev);
-  unchecked(fa_count[i] -= 1);
+  if ((unchecked(fa_count[i] -= 1)) == 0) unchecked(fa_orders[z * MIGRATE_TYPES + mt] &= ~(<u32>1 << order));
   set_page_next(pfn, NONE);
   set_page_prev(pfn, NONE);
   clear_flag(pfn, PG_buddy);
@@ -115,7 +120,11 @@ export function move_to_free_list(pfn: u32, z: u32, order: u32, old_mt: u32, new
 }
 
 @inline export function free_list_empty(z: u32, order: u32, mt: u32): bool {
-  return unchecked(fa_head[fa_index(z, order, mt)]) == NONE;
+  return (unchecked(fa_orders[z * MIGRATE_TYPES + mt]) & (<u32>1 << order)) == 0;
+}
+/** The orders >= order whose free_list[mt] is not empty, as a bit mask. */
+@inline export function free_orders_from(z: u32, order: u32, mt: u32): u32 {
+  return unchecked(fa_orders[z * MIGRATE_TYPES + mt]) >> order << order;
 }
 @inline export function free_list_head(z: u32, order: u32, mt: u32): u32 {
   return unchecked(fa_head[fa_index(z, order, mt)]);

@@ -13,6 +13,7 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   11: "a buddy is not on any free list",
   12: "an allocation's pages disagree on order, type or head",
   13: "a page is neither free nor part of an allocation",
+  14: "a free list's bit in the non-empty order mask (fa_orders) is wrong",
   // writeback (assembly/sim/debug.ts)
   20: "NR_FILE_DIRTY differs from the dirty folios",
   21: "NR_WRITEBACK differs from the folios under writeback",
