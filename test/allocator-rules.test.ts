@@ -73,9 +73,10 @@ test("first unmovable order-0 allocation on a fresh zone claims the order-10 bud
 });
 
 test("freeing merges back to order 10 at the head of the block's list; the block keeps its new type", () => {
+  // With the per-cpu lists off (boot pageset: high 0) the free reaches the buddy lists at once.
   // __free_one_page merges buddies 1025.., then 1536 at order 9 (both UNMOVABLE, mergeable); an order-10
   // result is never "merge likely", so it goes to the head of (10, UNMOVABLE).
-  const { lists, blocks } = run("machine pages=4096 dma32=1024\nalloc u 0 unmovable\nfree u");
+  const { lists, blocks } = run("machine pages=4096 dma32=1024 pcp=off\nalloc u 0 unmovable\nfree u");
   assert.equal(lists, ["0 10 1: 0", "1 10 0: 1024", "1 10 1: 2048 3072"]);
   assert.equal(blocks.slice(2, 4), [MIGRATE_UNMOVABLE, MIGRATE_UNMOVABLE]);
 });
@@ -164,6 +165,71 @@ test("a free that names no live allocation head is refused with EINVAL and chang
   assert.is(model.apply(new Int32Array([2, pfnOf(model, "a"), 0]))[0], -22); // wrong order
   assert.is(model.apply(new Int32Array([2, 5000, 0]))[0], -22); // beyond memory
   assert.is(model.stateDigest(), before);
+});
+
+// Per-cpu lists. A Normal zone of 32768 pages: zone_batchsize = rounddown_pow_of_two(8 + 4) - 1 = 7
+// (min(32768 >> 10, 256) / 4 = 8); min_free_kbytes = int_sqrt(32768 * 64) = 1448, pages_min 362, low = 362 +
+// max(362 / 4, 32768 * 10 / 10000) = 452, so pcp->high = max(452, 4 * 7) = 452. MOVABLE order 0 is pindex 1.
+const pcpZone = "machine pages=32768\n";
+
+test("pcp: the first order-0 allocation refills its list with a batch of 7 pages, in PFN order", () => {
+  // rmqueue_bulk calls __rmqueue 7 times: 0 (splitting the order-10 buddy 0), 1, 2, 3, 4, 5, 6, each to the
+  // list's tail; the allocation takes the head, 0. 7 stays a buddy; the 6 others wait on the list, not free.
+  const { model, lists } = run(pcpZone + "alloc a 0 movable");
+  assert.is(pfnOf(model, "a"), 0);
+  assert.ok(lists.includes("pcp 1 1: 1 2 3 4 5 6"), lists.join("\n"));
+  assert.ok(lists.includes("1 0 1: 7"));
+  const normal = model.zones()[0]!;
+  assert.equal(normal.pcp, { count: 6, high: 452, batch: 7 });
+  assert.is(normal.nrFreePages, 32768 - 7);
+});
+
+test("pcp: a freed page goes to the head of its list and is the next one allocated (LIFO)", () => {
+  // free_frozen_page_commit: list_add() at the head; rmqueue_pcplist takes list_first_entry.
+  const { model, lists } = run(pcpZone + "alloc a 0 movable\nalloc b 0 movable\nfree a\nalloc c 0 movable");
+  assert.is(pfnOf(model, "b"), 1);
+  assert.is(pfnOf(model, "c"), 0);
+  assert.ok(lists.includes("pcp 1 1: 2 3 4 5 6"), lists.join("\n"));
+  assert.is(model.zones()[0]!.nrFreePages, 32768 - 7); // the buddy lists never saw page 0 again
+});
+
+test("pcp: at pcp->high a batch of 7 pages goes back to the buddy lists from the list's tail", () => {
+  // 460 allocations take 66 batches (462 pages, PFNs 0..461): 460 and 461 stay on the list. Freeing p0..p449
+  // pushes each at the head; the 450th free makes count 452 = high, and free_pcppages_bulk(7) starts at this
+  // list and takes its tail: 461, 460, then p0..p4 (0..4). Left: p449..p5, 445 pages.
+  let text = pcpZone;
+  for (let i = 0; i < 460; i++) text += `alloc p${i} 0 movable\n`;
+  for (let i = 0; i < 450; i++) text += `free p${i}\n`;
+  const { model, lists } = run(text);
+  const expected = Array.from({ length: 445 }, (_, i) => 449 - i).join(" ");
+  assert.ok(lists.includes(`pcp 1 1: ${expected}`), lists.filter((l) => l.startsWith("pcp")).join("\n"));
+  const normal = model.zones()[0]!;
+  assert.is(normal.pcp.count, 445);
+  assert.is(normal.nrFreePages, 32768 - 462 + 7);
+});
+
+test("pcp: an order-9 (THP) allocation takes max(7 >> 9, 2) = 2 pageblocks; the second waits on the THP list", () => {
+  // order_to_pindex(MOVABLE, 9) = NR_LOWORDER_PCP_LISTS + 1 = 13.
+  const { model, lists } = run(pcpZone + "alloc t 9 movable");
+  assert.is(pfnOf(model, "t"), 0);
+  assert.ok(lists.includes("pcp 1 13: 512"), lists.join("\n"));
+  assert.is(model.zones()[0]!.pcp.count, 512);
+});
+
+test("pcp: an allocation that fails the watermarks with pages on the lists drains them and retries", () => {
+  // Normal only, 1024 pages: batch 1, high = low = 80, min 64 (see the watermark test). 960 allocations leave
+  // 64 free; 10 frees wait on the list (count 10 < 80), so NR_FREE_PAGES stays 64 and the next allocation
+  // fails both watermarks. __alloc_pages_direct_reclaim() then drains the lists (74 free) and the retry at
+  // the min watermark succeeds.
+  let text = "machine pages=1024\n";
+  for (let i = 0; i < 960; i++) text += `alloc p${i} 0 movable\n`;
+  for (let i = 0; i < 10; i++) text += `free p${i}\n`;
+  const before = run(text).model.zones()[0]!;
+  assert.equal([before.nrFreePages, before.pcp.count], [64, 10]);
+  const { model, failed } = run(text + "alloc x 0 movable\n");
+  assert.equal(failed, []);
+  const after = model.zones()[0]!;
+  assert.equal([after.nrFreePages, after.pcp.count], [73, 0]);
 });
 
 test("the trace replay batches give the same state as one-at-a-time replay", () => {

@@ -45,6 +45,7 @@ function zoneView(
     watermark: { min: 0, low: 0, high: 0 },
     watermarkBoost: 0,
     lowmemReserve: [0, 0, 0],
+    pcp: { count: 0, high: 0, batch: 1 },
   };
 }
 

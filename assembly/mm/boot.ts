@@ -1,5 +1,6 @@
 // Boot: memmap_init() types every pageblock MOVABLE (CMA for the CMA area), then memblock_free_all()
-// frees each zone in the largest aligned chunks, to the tail of the lists (FPI_TO_TAIL).
+// frees each zone in the largest aligned chunks, to the tail of the lists (FPI_TO_TAIL); the per-cpu lists
+// start empty with high and batch from the watermarks.
 import {
   MAX_NR_ZONES, MAX_PAGE_ORDER, pageblock_nr_pages, MIGRATE_MOVABLE, MIGRATE_CMA, ZONE_NORMAL,
 } from "./constants";
@@ -8,6 +9,7 @@ import { zone_start, zone_end, zones_reset, set_pageblock_migratetype, set_mobil
 import { setup_per_zone_wmarks } from "./watermark";
 import { split_large_buddy } from "./page_alloc";
 import { set_fallback_policy } from "./rmqueue";
+import { pcp_setup } from "./pcp";
 
 // mm/memblock.c: __free_pages_memory() on one zone's range
 function free_range_to_tail(start: u32, end: u32): void {
@@ -19,7 +21,7 @@ function free_range_to_tail(start: u32, end: u32): void {
   }
 }
 
-export function mm_boot(dma32: u32, normal: u32, movable: u32, cma: u32, fallback: u32, mobility_disabled: bool): void {
+export function mm_boot(dma32: u32, normal: u32, movable: u32, cma: u32, fallback: u32, mobility_disabled: bool, pcp: bool): void {
   page_metadata_init(dma32 + normal + movable);
   zones_reset();
   set_fallback_policy(fallback);
@@ -36,5 +38,6 @@ export function mm_boot(dma32: u32, normal: u32, movable: u32, cma: u32, fallbac
     set_pageblock_migratetype(p, p >= cma_start && p < unchecked(zone_end[ZONE_NORMAL]) ? MIGRATE_CMA : MIGRATE_MOVABLE);
   }
   setup_per_zone_wmarks();
+  pcp_setup(pcp);
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) free_range_to_tail(unchecked(zone_start[z]), unchecked(zone_end[z]));
 }

@@ -16,6 +16,7 @@ import { migrate_folio, folio_isolatable, MIGRATE_ASYNC, MIGRATE_SYNC, MIGRATEPA
 import {
   st_add, COMPACT_MIGRATE_SCANNED, COMPACT_FREE_SCANNED, MIGRATE_FAIL_WRITEBACK, MIGRATE_FAIL_UNMOVABLE, PGMIGRATE_FAIL,
 } from "../fs/stats";
+import { drain_pages_zone } from "./pcp";
 
 export const COMPACT_SKIPPED: i32 = 1;
 export const COMPACT_DEFERRED: i32 = 2;
@@ -203,8 +204,8 @@ export function reset_skip_bits(z: u32): void {
   for (let p = unchecked(zone_start[z]); p < unchecked(zone_end[z]); p += pageblock_nr_pages) store<u8>(skip_bits + <usize>(p >> pageblock_order), 0);
 }
 
-// mm/compaction.c: isolate_migratepages_block() + migrate_pages() for one pageblock
-function compact_block(block: u32): void {
+// mm/compaction.c: isolate_migratepages_block() + migrate_pages() for one pageblock; returns the folios moved
+function compact_block(block: u32): u32 {
   let moved: u32 = 0, failed: u32 = 0;
   const retries: i32 = cc_mode == MIGRATE_ASYNC ? 3 : 10; // NR_MAX_MIGRATE_(ASYNC_)PAGES_RETRY
   for (let p = block; p < block + pageblock_nr_pages; ) {
@@ -222,14 +223,15 @@ function compact_block(block: u32): void {
     else {
       failed++;
       st_add(PGMIGRATE_FAIL, n);
-      if (r == MIGRATE_WAIT) { cc_wait_pfn = p; return; }
+      if (r == MIGRATE_WAIT) { cc_wait_pfn = p; return moved; }
       // no free page left to migrate into and the free scanner has met this one: the run is over
-      if (r < 0 && cc_isolated == 0 && cc_free_pfn <= cc_migrate_pfn + pageblock_nr_pages) return;
+      if (r < 0 && cc_isolated == 0 && cc_free_pfn <= cc_migrate_pfn + pageblock_nr_pages) return moved;
     }
     p += n;
   }
   // nothing could be moved out of this block: skip it next time (isolation_suitable)
   if (moved == 0 && failed > 0 && cc_mode != MIGRATE_SYNC) set_skip(block);
+  return moved;
 }
 
 /** mm/compaction.c: compact_zone() for `order` pages of migratetype `mt` (MOVABLE for THP). */
@@ -251,7 +253,10 @@ export function compact_zone(z: u32, order: u32, mode: u32, mt: u32, highest: u3
     const bmt = get_pageblock_migratetype(block);
     if (bmt == MIGRATE_ISOLATE) continue;
     if (mode == MIGRATE_ASYNC && bmt != mt && !(mt == MIGRATE_MOVABLE && bmt == MIGRATE_CMA)) continue;
-    compact_block(block);
+    const moved = compact_block(block);
+    // lru_add_drain_cpu_zone(): the scanner leaves a block it migrated from, so the sources freed to the
+    // per-cpu lists go back to the buddy lists, where compact_finished() and the allocation can see them
+    if (moved > 0 && order > 0) drain_pages_zone(z);
     if (cc_wait_pfn != NONE) break;
   }
   release_freepages();

@@ -16,6 +16,11 @@ export const MIGRATE_CMA: u32 = 4;
 export const MIGRATE_ISOLATE: u32 = 5;
 export const MIGRATE_TYPES: u32 = 6;
 
+// Per-cpu lists: orders 0..PAGE_ALLOC_COSTLY_ORDER for each PCP type, then two THP lists (not movable, movable).
+export const PAGE_ALLOC_COSTLY_ORDER: u32 = 3;
+export const NR_LOWORDER_PCP_LISTS: u32 = 12;
+export const NR_PCP_LISTS: u32 = 14;
+
 export const ZONE_DMA32: u32 = 0;
 export const ZONE_NORMAL: u32 = 1;
 export const ZONE_MOVABLE: u32 = 2;

@@ -11,6 +11,7 @@ import { __move_freepages_block } from "./rmqueue";
 import { migrate_folio, folio_isolatable, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM } from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
 import { st_add, MIGRATE_FAIL_WRITEBACK, PGMIGRATE_FAIL } from "../fs/stats";
+import { drain_pages_zone } from "./pcp";
 
 export const CONTIG_OK: i32 = 0;
 export const CONTIG_EBUSY: i32 = -16;
@@ -64,6 +65,8 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
     unchecked(saved_mt[b] = <u8>get_pageblock_migratetype(block));
     __move_freepages_block(z, block, get_pageblock_migratetype(block), MIGRATE_ISOLATE);
   }
+  // drain_all_pages(cc.zone): blocks of the range waiting on per-cpu lists go to the ISOLATE lists
+  drain_pages_zone(z);
   // __alloc_contig_migrate_range(): up to 5 tries over the range
   const end = start + nr;
   for (let attempt = 0; attempt < 5; attempt++) {

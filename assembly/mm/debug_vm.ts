@@ -4,13 +4,14 @@ import {
   MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, NONE,
 } from "./constants";
 import {
-  PG_buddy, PG_owner, PG_head, nr_pages, page_flags, page_order, page_ref,
+  PG_buddy, PG_owner, PG_head, PG_pcp, nr_pages, page_flags, page_order, page_ref,
   page_next, page_prev, get_pageblock_migratetype, page_alloc_mt, MT_NONE,
 } from "./page";
 import {
   fa_head, fa_tail, fa_count, fa_orders, fa_index, page_zone, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
   nr_free_highatomic,
 } from "./zone";
+import { NR_PCP_LISTS, pcp_len, pcp_count, pcp_list_first, pcp_list_last, pindex_to_order } from "./pcp";
 
 export let debug_vm_pfn: u32 = NONE;
 export const INV_OK: i32 = 0;
@@ -28,6 +29,8 @@ export const INV_UNLISTED_BUDDY: i32 = 11;
 export const INV_ALLOC_STATE: i32 = 12;
 export const INV_HOLE: i32 = 13;
 export const INV_ORDER_MASK: i32 = 14;
+export const INV_PCP_LIST: i32 = 15;
+export const INV_PCP_COUNT: i32 = 16;
 
 function fail(code: i32, pfn: u32): i32 { debug_vm_pfn = pfn; return code; }
 
@@ -65,18 +68,39 @@ export function check_allocator(): i32 {
     if (cma != unchecked(NR_FREE_CMA_PAGES[z])) return fail(INV_NR_FREE_CMA, z);
     if (ha != unchecked(nr_free_highatomic[z])) return fail(INV_NR_FREE_HIGHATOMIC, z);
   }
-  // 2. walk memory: buddies and allocations tile every page exactly once; a free page is clean
-  let buddies: u32 = 0;
+  // 2. every per-cpu list: links, lengths and pcp->count; members are PG_pcp blocks of the list's order
+  let pcp_blocks: u32 = 0;
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+    let pages: u32 = 0;
+    for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
+      const o = pindex_to_order(pindex);
+      let n: u32 = 0;
+      let prev = NONE;
+      for (let p = pcp_list_first(z, pindex); p != NONE; p = page_next(p)) {
+        if (p >= nr_pages || page_prev(p) != prev || n > nr_pages) return fail(INV_PCP_LIST, p);
+        if (page_flags(p) != PG_pcp || page_order(p) != o || (p & ((<u32>1 << o) - 1)) != 0) return fail(INV_PCP_LIST, p);
+        if (page_zone(p) != z) return fail(INV_PCP_LIST, p);
+        prev = p;
+        n++;
+      }
+      if (pcp_list_last(z, pindex) != prev || unchecked(pcp_len[z * NR_PCP_LISTS + pindex]) != n) return fail(INV_PCP_COUNT, prev);
+      pages += n << o;
+      pcp_blocks += n;
+    }
+    if (pages != unchecked(pcp_count[z])) return fail(INV_PCP_COUNT, z);
+  }
+  // 3. walk memory: buddies, per-cpu blocks and allocations tile every page exactly once; a free page is clean
+  let buddies: u32 = 0, on_pcp: u32 = 0;
   for (let pfn: u32 = 0; pfn < nr_pages; ) {
     const f = page_flags(pfn);
-    if ((f & PG_buddy) != 0) {
+    if ((f & (PG_buddy | PG_pcp)) != 0) {
       const n = <u32>1 << page_order(pfn);
-      buddies++;
+      if ((f & PG_buddy) != 0) buddies++; else on_pcp++;
       for (let q = pfn; q < pfn + n; q++) {
         const g = page_flags(q);
-        if (q != pfn && (g & PG_buddy) != 0) return fail(INV_BUDDY_OVERLAP, q);
+        if (q != pfn && (g & (PG_buddy | PG_pcp)) != 0) return fail(INV_BUDDY_OVERLAP, q);
         // a free page carries no state at all: not dirty, not under writeback, not on the LRU, no owner
-        const allowed = q == pfn ? PG_buddy : 0;
+        const allowed = q == pfn ? f & (PG_buddy | PG_pcp) : 0;
         if ((g & ~allowed) != 0 || page_ref(q) != 0 || page_alloc_mt(q) != MT_NONE) return fail(INV_FREE_PAGE_STATE, q);
       }
       pfn += n;
@@ -95,6 +119,6 @@ export function check_allocator(): i32 {
       return fail(INV_HOLE, pfn);
     }
   }
-  if (buddies != listed) return fail(INV_UNLISTED_BUDDY, NONE);
+  if (buddies != listed || on_pcp != pcp_blocks) return fail(INV_UNLISTED_BUDDY, NONE);
   return INV_OK;
 }

@@ -27,6 +27,7 @@ import {
   census_blocks, census_free, CENSUS_OK, CENSUS_NO_ROOM, fail, BLK_OPEN, BLK_PAIR, BLK_FREE9, state, set_state,
   la, set_la, lb, set_lb, census_scratch_init, layout_zone,
 } from "./census_layout";
+import { pcp_zone_reset } from "./pcp";
 
 export { census_ptr, census_error_zone, census_error_mt, census_error_order } from "./census_layout";
 
@@ -227,6 +228,7 @@ function free_area_reset(z: u32): void {
       unchecked(fa_count[i] = 0);
     }
   for (let mt: u32 = 0; mt < MIGRATE_TYPES; mt++) unchecked(fa_orders[z * MIGRATE_TYPES + mt] = 0);
+  pcp_zone_reset(z);
   unchecked(NR_FREE_PAGES[z] = 0);
   unchecked(NR_FREE_CMA_PAGES[z] = 0);
   unchecked(nr_free_highatomic[z] = 0);

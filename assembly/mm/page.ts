@@ -20,6 +20,8 @@ export const PG_folio_writeback: u32 = 1 << 9;
 export const PG_uptodate: u32 = 1 << 10;
 /** A FUSE temporary writeback page (legacy path), owned by one request. */
 export const PG_temp: u32 = 1 << 11;
+/** Head of a free block on a per-cpu list (assembly/mm/pcp.ts): neither PageBuddy nor allocated. */
+export const PG_pcp: u32 = 1 << 12;
 
 /** alloc_mt of a page that is not allocated. */
 export const MT_NONE: u32 = 0xff;

@@ -2,7 +2,7 @@
 // rmqueue_buddy, prep_new_page, reserve_highatomic_pageblock, __free_pages, __free_one_page.
 import {
   MAX_PAGE_ORDER, MAX_NR_ZONES, pageblock_order, pageblock_nr_pages, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE,
-  MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, __GFP_MOVABLE,
+  MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, __GFP_MOVABLE,
   __GFP_RECLAIMABLE, __GFP_HIGH, GFP_LRU, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, ALLOC_NOFRAGMENT, ALLOC_CMA,
   ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, NONE,
 } from "./constants";
@@ -16,7 +16,13 @@ import {
   change_pageblock_range, migratetype_is_mergeable,
 } from "./zone";
 import { zone_watermark_fast } from "./watermark";
-import { __rmqueue, __rmqueue_smallest, __move_freepages_block, prep_move_freepages_block } from "./rmqueue";
+import {
+  __rmqueue, __rmqueue_smallest, __move_freepages_block, prep_move_freepages_block, set_rmqueue_mode, RMQUEUE_NORMAL,
+} from "./rmqueue";
+import {
+  pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_del, pcp_list_first, nr_pcp_alloc, nr_pcp_free,
+  free_pcppages_bulk, pcp_free_migratetype, pcp_count, pcp_high, pcp_all_empty, drain_all_pages,
+} from "./pcp";
 
 // include/linux/gfp.h: gfp_migratetype()
 @inline export function gfp_migratetype(gfp: u32): u32 {
@@ -64,12 +70,47 @@ function reserve_highatomic_pageblock(pfn: u32, order: u32, z: u32): void {
 // mm/page_alloc.c: rmqueue_buddy()
 function rmqueue_buddy(z: u32, order: u32, alloc_flags: u32, mt: u32): u32 {
   let page: u32 = NONE;
+  set_rmqueue_mode(RMQUEUE_NORMAL);
   if ((alloc_flags & ALLOC_HIGHATOMIC) != 0) page = __rmqueue_smallest(z, order, MIGRATE_HIGHATOMIC);
   if (page == NONE) {
     page = __rmqueue(z, order, mt, alloc_flags);
     if (page == NONE && (alloc_flags & ALLOC_NON_BLOCK) != 0) page = __rmqueue_smallest(z, order, MIGRATE_HIGHATOMIC);
   }
   return page;
+}
+
+// mm/page_alloc.c: rmqueue_bulk(): up to `count` blocks for the list, each to its tail (PFN order)
+function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, alloc_flags: u32): u32 {
+  set_rmqueue_mode(RMQUEUE_NORMAL);
+  let i: u32 = 0;
+  for (; i < count; i++) {
+    const page = __rmqueue(z, order, mt, alloc_flags);
+    if (page == NONE) break;
+    pcp_list_add(z, pindex, page, order, true);
+  }
+  return i;
+}
+
+// mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): the list's first block, refilled when empty
+function rmqueue_pcplist(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
+  const pindex = order_to_pindex(mt, order);
+  let page = pcp_list_first(z, pindex);
+  if (page == NONE) {
+    rmqueue_bulk(z, order, nr_pcp_alloc(z, order), pindex, mt, alloc_flags);
+    page = pcp_list_first(z, pindex);
+    if (page == NONE) return NONE;
+  }
+  pcp_list_del(z, pindex, page);
+  return page;
+}
+
+// mm/page_alloc.c: rmqueue(): the per-cpu lists for the orders they cache, else (or when they fail) the buddy
+@inline function rmqueue(z: u32, order: u32, alloc_flags: u32, mt: u32): u32 {
+  if (pcp_allowed_order(order)) {
+    const page = rmqueue_pcplist(z, order, mt, alloc_flags);
+    if (page != NONE) return page;
+  }
+  return rmqueue_buddy(z, order, alloc_flags, mt);
 }
 
 // mm/page_alloc.c: prep_new_page() with page_owner's __set_page_owner_handle(): every page records the
@@ -110,7 +151,7 @@ function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32,
       const z = <u32>zi;
       if (!populated_zone(z)) continue;
       if (!zone_watermark_fast(z, order, alloc_flags, highest)) continue;
-      const page = rmqueue_buddy(z, order, alloc_flags, mt);
+      const page = rmqueue(z, order, alloc_flags, mt);
       if (page == NONE) continue;
       prep_new_page(page, order, gfp, mt);
       if ((alloc_flags & ALLOC_HIGHATOMIC) != 0) reserve_highatomic_pageblock(page, order, z);
@@ -148,6 +189,13 @@ export function __alloc_pages(gfp: u32, order: u32): u32 {
     if (order > 0) flags |= ALLOC_HIGHATOMIC;
   }
   page = get_page_from_freelist(gfp, order, flags, mt, highest);
+  if (page != NONE || (gfp & __GFP_HIGH) != 0) return page;
+  // __alloc_pages_direct_reclaim(): with nothing reclaimed here, what it still does is drain the per-cpu
+  // lists and retry once (GFP_ATOMIC, our only __GFP_HIGH mask, cannot reclaim and stops above)
+  if (!pcp_all_empty()) {
+    drain_all_pages();
+    page = get_page_from_freelist(gfp, order, flags, mt, highest);
+  }
   return page;
 }
 
@@ -207,7 +255,20 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
   return (f & PG_head) != 0 && (f & PG_owner) != 0 && page_order(pfn) == order;
 }
 
-// mm/page_alloc.c: __free_pages() -> __free_pages_ok() -> free_one_page(); the caller checked the head
+// mm/page_alloc.c: __free_frozen_pages() + free_frozen_page_commit(): cached orders go to the per-cpu
+// list of their block's type (HIGHATOMIC and CMA to MOVABLE's, ISOLATE straight to the buddy lists); a list
+// at pcp->high gives a batch back
+function free_to_pcp_or_buddy(pfn: u32, order: u32): void {
+  if (!pcp_allowed_order(order)) { split_large_buddy(pfn, order, false); return; }
+  const mt = get_pageblock_migratetype(pfn);
+  if (mt == MIGRATE_ISOLATE) { split_large_buddy(pfn, order, false); return; }
+  const z = page_zone(pfn);
+  const pindex = order_to_pindex(pcp_free_migratetype(mt), order);
+  pcp_list_add(z, pindex, pfn, order, false);
+  if (unchecked(pcp_count[z]) >= unchecked(pcp_high[z])) free_pcppages_bulk(z, nr_pcp_free(z), pindex);
+}
+
+// mm/page_alloc.c: __free_pages() -> __free_frozen_pages(); the caller checked the head
 export function __free_pages(pfn: u32, order: u32): void {
   if (order < 4) {
     const n: u32 = <u32>1 << order;
@@ -225,7 +286,7 @@ export function __free_pages(pfn: u32, order: u32): void {
     memory.fill(pg_alloc_mt + <usize>pfn, <u8>MT_NONE, n);
     memory.fill(pg_ref + <usize>pfn, 0, n);
   }
-  split_large_buddy(pfn, order, false);
+  free_to_pcp_or_buddy(pfn, order);
 }
 
 

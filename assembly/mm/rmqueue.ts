@@ -1,7 +1,7 @@
 // Taking a free block off the buddy lists: __rmqueue() and its fallbacks (mm/page_alloc.c).
 import {
   MAX_PAGE_ORDER, NR_PAGE_ORDERS, pageblock_order, pageblock_nr_pages, MIGRATE_UNMOVABLE, MIGRATE_MOVABLE,
-  MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_CMA, ALLOC_CMA, ALLOC_NOFRAGMENT, NONE,
+  MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_CMA, MIGRATE_PCPTYPES, ALLOC_CMA, ALLOC_NOFRAGMENT, NONE,
   FALLBACK_LARGEST_STEAL,
 } from "./constants";
 import { PG_buddy, PG_lru, page_flags, page_order, get_pageblock_migratetype } from "./page";
@@ -211,23 +211,50 @@ function __rmqueue_fallback(z: u32, order: u32, start_mt: u32, alloc_flags: u32)
   return NONE;
 }
 
-// mm/page_alloc.c: __rmqueue() (no per-cpu lists: always RMQUEUE_NORMAL mode)
+// enum rmqueue_mode: where the last __rmqueue() of a rmqueue_bulk() found pages, so that the next one of the
+// same batch does not search the emptier modes again
+export const RMQUEUE_NORMAL: u32 = 0;
+const RMQUEUE_CMA: u32 = 1;
+const RMQUEUE_CLAIM: u32 = 2;
+const RMQUEUE_STEAL: u32 = 3;
+/** The caller's `*mode`: rmqueue_buddy() and rmqueue_bulk() set it to RMQUEUE_NORMAL before their calls. */
+export let rmqueue_mode: u32 = RMQUEUE_NORMAL;
+export function set_rmqueue_mode(m: u32): void { rmqueue_mode = m; }
+
+// mm/page_alloc.c: __rmqueue() (6.15); 6.10-6.14 had no modes and ended in __rmqueue_fallback()
 export function __rmqueue(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
   let page: u32 = NONE;
   if ((alloc_flags & ALLOC_CMA) != 0 && unchecked(NR_FREE_CMA_PAGES[z]) > unchecked(NR_FREE_PAGES[z]) / 2) {
     page = __rmqueue_smallest(z, order, MIGRATE_CMA);
     if (page != NONE) return page;
   }
-  page = __rmqueue_smallest(z, order, mt);
-  if (page != NONE) return page;
-  if ((alloc_flags & ALLOC_CMA) != 0) {
-    page = __rmqueue_smallest(z, order, MIGRATE_CMA);
+  if (fallback_policy == FALLBACK_LARGEST_STEAL) {
+    page = __rmqueue_smallest(z, order, mt);
+    if (page != NONE) return page;
+    if ((alloc_flags & ALLOC_CMA) != 0) {
+      page = __rmqueue_smallest(z, order, MIGRATE_CMA);
+      if (page != NONE) return page;
+    }
+    if (mt >= MIGRATE_PCPTYPES) return NONE; // only the three PCP types have fallbacks[]
+    return __rmqueue_fallback(z, order, mt, alloc_flags);
+  }
+  // the switch's fallthrough, case by case
+  if (rmqueue_mode == RMQUEUE_NORMAL) {
+    page = __rmqueue_smallest(z, order, mt);
     if (page != NONE) return page;
   }
-  if (mt >= 3) return NONE; // only the three PCP types have fallbacks[]
-  if (fallback_policy == FALLBACK_LARGEST_STEAL) return __rmqueue_fallback(z, order, mt, alloc_flags);
-  page = __rmqueue_claim(z, order, mt, alloc_flags);
-  if (page != NONE) return page;
-  if ((alloc_flags & ALLOC_NOFRAGMENT) == 0) page = __rmqueue_steal(z, order, mt);
-  return page;
+  if (rmqueue_mode <= RMQUEUE_CMA && (alloc_flags & ALLOC_CMA) != 0) {
+    page = __rmqueue_smallest(z, order, MIGRATE_CMA);
+    if (page != NONE) { rmqueue_mode = RMQUEUE_CMA; return page; }
+  }
+  if (mt >= MIGRATE_PCPTYPES) return NONE;
+  if (rmqueue_mode <= RMQUEUE_CLAIM) {
+    page = __rmqueue_claim(z, order, mt, alloc_flags);
+    if (page != NONE) { rmqueue_mode = RMQUEUE_NORMAL; return page; } // replenished the preferred list
+  }
+  if ((alloc_flags & ALLOC_NOFRAGMENT) == 0) {
+    page = __rmqueue_steal(z, order, mt);
+    if (page != NONE) { rmqueue_mode = RMQUEUE_STEAL; return page; }
+  }
+  return NONE;
 }

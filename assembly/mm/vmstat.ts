@@ -7,8 +7,9 @@ import {
   zone_start, zone_end, fa_head, fa_count, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES, nr_free_highatomic,
   nr_reserved_highatomic, wmark_min, wmark_low, wmark_high, watermark_boost, lowmem_reserve, zone_managed_pages,
 } from "./zone";
+import { pcp_count, pcp_high, pcp_batch, pcp_len, pcp_list_first, NR_PCP_LISTS } from "./pcp";
 
-export const ZONE_VIEW_WORDS: u32 = 91;
+export const ZONE_VIEW_WORDS: u32 = 94;
 const zone_view_buf = new StaticArray<i32>(<i32>ZONE_VIEW_WORDS);
 export function zone_view_ptr(): usize { return changetype<usize>(zone_view_buf); }
 
@@ -56,9 +57,14 @@ export function fill_zone_view(z: u32): void {
   unchecked(b[86] = <i32>unchecked(wmark_high[z]));
   unchecked(b[87] = <i32>unchecked(watermark_boost[z]));
   for (let j: u32 = 0; j < MAX_NR_ZONES; j++) unchecked(b[88 + <i32>j] = <i32>unchecked(lowmem_reserve[z * MAX_NR_ZONES + j]));
+  // /proc/zoneinfo's "pagesets": count, high, batch of the one CPU
+  unchecked(b[91] = <i32>unchecked(pcp_count[z]));
+  unchecked(b[92] = <i32>unchecked(pcp_high[z]));
+  unchecked(b[93] = <i32>unchecked(pcp_batch[z]));
 }
 
-// Word-wise FNV-1a over every free list then every pageblock type (docs/allocator.md, "State digest").
+// Word-wise FNV-1a over every free list, every per-cpu list, then every pageblock type (docs/allocator.md,
+// "State digest").
 @inline function fnv(h: u32, w: u32): u32 { return (h ^ w) * 16777619; }
 export function state_digest(): u32 {
   let h: u32 = 2166136261;
@@ -69,8 +75,23 @@ export function state_digest(): u32 {
         h = fnv(h, unchecked(fa_count[i]));
         for (let p = unchecked(fa_head[i]); p != NONE; p = page_next(p)) h = fnv(h, p);
       }
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++)
+    for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
+      h = fnv(h, unchecked(pcp_len[z * NR_PCP_LISTS + pindex]));
+      for (let p = pcp_list_first(z, pindex); p != NONE; p = page_next(p)) h = fnv(h, p);
+    }
   for (let b: u32 = 0; b < nr_pageblocks; b++) h = fnv(h, <u32>load<u8>(pb_mt + <usize>b));
   return h;
+}
+
+/** Copies per-cpu list (z, pindex) head to tail into dst (at most max PFNs); returns its length. */
+export function pcp_list_walk(z: u32, pindex: u32, dst: usize, max: u32): u32 {
+  let n: u32 = 0;
+  for (let p = pcp_list_first(z, pindex); p != NONE; p = page_next(p)) {
+    if (n < max) store<u32>(dst + (<usize>n << 2), p);
+    n++;
+  }
+  return n;
 }
 
 /** Copies list (z, order, mt) head to tail into dst (at most max PFNs); returns its length. */

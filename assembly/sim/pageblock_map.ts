@@ -3,7 +3,7 @@
 // (allocated with a non-movable type), movable allocated, dirty.
 import { pageblock_nr_pages, MIGRATE_MOVABLE, MAX_PAGE_ORDER } from "../mm/constants";
 import {
-  nr_pageblocks, pb_mt, page_flags, page_alloc_mt, page_ref, PG_buddy, PG_owner, PG_writeback, PG_temp, PG_dirty,
+  nr_pageblocks, pb_mt, page_flags, page_alloc_mt, page_ref, PG_buddy, PG_pcp, PG_owner, PG_writeback, PG_temp, PG_dirty,
   page_order,
 } from "../mm/page";
 
@@ -26,7 +26,7 @@ export function pageblock_map_fill(): usize {
     }
     for (let p = start; p < end; ) {
       const f = page_flags(p);
-      if ((f & PG_buddy) != 0) {
+      if ((f & (PG_buddy | PG_pcp)) != 0) { // free: on a buddy list or waiting on a per-cpu list
         const n = min(<u32>1 << page_order(p), end - p);
         store<u16>(rec, load<u16>(rec, 2) + <u16>n, 2);
         p += n;

@@ -23,6 +23,8 @@ export interface ZoneView {
   watermarkBoost: number;
   /** lowmem_reserve[j] for j = DMA32, Normal, Movable. */
   lowmemReserve: number[];
+  /** The one CPU's per_cpu_pages: pages on its lists (not in nrFreePages), high and batch. */
+  pcp: { count: number; high: number; batch: number };
 }
 
 /**
@@ -33,9 +35,11 @@ export interface ZoneView {
 export interface AllocatorModel {
   readonly config: MachineConfig;
   apply(ops: Int32Array): Int32Array;
-  /** Every free list as "zone order mt: pfn pfn ..." lines, head to tail, in (zone, order, mt) order. */
+  /** Every free list as "zone order mt: pfn pfn ..." lines, head to tail, in (zone, order, mt) order, then
+   *  every per-cpu list as "pcp zone pindex: pfn ..." lines. */
   freeLists(): string[];
-  /** FNV-1a over the free lists (zone, order, mt, length, then PFNs head to tail) and the pageblock types. */
+  /** FNV-1a over the free lists (zone, order, mt, length, then PFNs head to tail), the per-cpu lists (zone,
+   *  pindex, length, PFNs) and the pageblock types. */
   stateDigest(): number;
   zones(): ZoneView[];
   /** Pageblock migratetypes, one per pageblock from PFN 0. */

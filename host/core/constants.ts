@@ -18,6 +18,11 @@ export const MIGRATE_CMA = 4;
 export const MIGRATE_ISOLATE = 5;
 export const MIGRATE_TYPES = 6;
 
+// Per-cpu lists (mm/page_alloc.c, include/linux/mmzone.h): orders 0..3 per PCP type, then the two THP lists.
+export const PAGE_ALLOC_COSTLY_ORDER = 3;
+export const NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
+export const NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + 2;
+
 // Names as /proc/pagetypeinfo prints them (mm/vmstat.c: migratetype_names[]).
 export const migratetype_names = ["Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate"] as const;
 

@@ -10,10 +10,12 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   8: "NR_FREE_PAGES differs from the free lists",
   9: "NR_FREE_CMA_PAGES differs from the CMA free lists",
   10: "nr_free_highatomic differs from the HIGHATOMIC free lists",
-  11: "a buddy is not on any free list",
+  11: "a buddy is not on any free list, or a PG_pcp block on no per-cpu list",
   12: "an allocation's pages disagree on order, type or head",
   13: "a page is neither free nor part of an allocation",
   14: "a free list's bit in the non-empty order mask (fa_orders) is wrong",
+  15: "a per-cpu list's links are broken, or a member is not a clean PG_pcp block of the list's order and zone",
+  16: "a per-cpu list's length, tail or the zone's pcp count is wrong",
   // writeback (assembly/sim/debug.ts)
   20: "NR_FILE_DIRTY differs from the dirty folios",
   21: "NR_WRITEBACK differs from the folios under writeback",

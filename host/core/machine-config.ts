@@ -15,6 +15,9 @@ export interface MachineConfig {
   fallback: FallbackPolicy;
   /** false emulates `page_group_by_mobility_disabled`. */
   mobilityGrouping: boolean;
+  /** Per-cpu page lists (one CPU). false: every zone keeps the boot pageset (high 0, batch 1), so pages go
+   *  straight to and from the buddy lists. */
+  pcp: boolean;
 }
 
 export const defaultMachineConfig: MachineConfig = {
@@ -24,6 +27,7 @@ export const defaultMachineConfig: MachineConfig = {
   cmaPages: 0,
   fallback: "claim-then-steal",
   mobilityGrouping: true,
+  pcp: true,
 };
 
 /** Largest machine one wasm32 instance holds: 2^28 pages (1 TiB), DESIGN.md section 2. */

@@ -3,15 +3,16 @@ import type { AllocatorModel, ZoneView } from "./allocator-model.js";
 import { type MachineConfig, validateMachineConfig } from "./machine-config.js";
 import { instantiateCore, type CoreExports } from "./wasm.js";
 import { describeInvariant } from "./invariant-codes.js";
-import { MAX_NR_ZONES, MIGRATE_TYPES, NR_PAGE_ORDERS, pageblock_nr_pages, zone_names } from "./constants.js";
+import { MAX_NR_ZONES, MIGRATE_TYPES, NR_PAGE_ORDERS, NR_PCP_LISTS, pageblock_nr_pages, zone_names } from "./constants.js";
 
 // Layout of the zone view buffer filled by fill_zone_view() (assembly/mm/vmstat.ts).
 const V_START = 0, V_MANAGED = 1, V_FREE = 2, V_BLOCKS = 68, V_MIXED = 74, V_NR_FREE = 80, V_NR_CMA = 81,
-  V_NR_HA = 82, V_RESERVED_HA = 83, V_MIN = 84, V_LOW = 85, V_HIGH = 86, V_BOOST = 87, V_LOWMEM = 88, V_WORDS = 91;
+  V_NR_HA = 82, V_RESERVED_HA = 83, V_MIN = 84, V_LOW = 85, V_HIGH = 86, V_BOOST = 87, V_LOWMEM = 88,
+  V_PCP_COUNT = 91, V_PCP_HIGH = 92, V_PCP_BATCH = 93, V_WORDS = 94;
 
 /** Core flags word for mm_init(). */
 export function machineFlags(c: MachineConfig): number {
-  return (c.fallback === "largest-steal" ? 1 : 0) | (c.mobilityGrouping ? 0 : 2);
+  return (c.fallback === "largest-steal" ? 1 : 0) | (c.mobilityGrouping ? 0 : 2) | (c.pcp ? 0 : 4);
 }
 
 export class WasmAllocator implements AllocatorModel {
@@ -46,6 +47,13 @@ export class WasmAllocator implements AllocatorModel {
           const pfns = new Uint32Array(this.core.memory.buffer, dst, n);
           lines.push(`${z} ${o} ${mt}: ${Array.from(pfns).join(" ")}`);
         }
+    for (let z = 0; z < MAX_NR_ZONES; z++)
+      for (let pindex = 0; pindex < NR_PCP_LISTS; pindex++) {
+        const n = this.core.pcp_list_walk(z, pindex, dst, max);
+        if (n === 0) continue;
+        const pfns = new Uint32Array(this.core.memory.buffer, dst, n);
+        lines.push(`pcp ${z} ${pindex}: ${Array.from(pfns).join(" ")}`);
+      }
     return lines;
   }
 
@@ -81,6 +89,7 @@ export class WasmAllocator implements AllocatorModel {
         watermark: { min: at(V_MIN), low: at(V_LOW), high: at(V_HIGH) },
         watermarkBoost: at(V_BOOST),
         lowmemReserve: range(V_LOWMEM, MAX_NR_ZONES),
+        pcp: { count: at(V_PCP_COUNT), high: at(V_PCP_HIGH), batch: at(V_PCP_BATCH) },
       });
     }
     return views;

@@ -16,11 +16,14 @@ export interface CoreExports {
   zone_view_ptr(): number;
   state_digest(): number;
   free_list_walk(zone: number, order: number, mt: number, dst: number, max: number): number;
+  pcp_list_walk(zone: number, pindex: number, dst: number, max: number): number;
+  drain_all_pages(): void;
 }
 
 const required: readonly (keyof CoreExports)[] = [
   "memory", "mm_init", "mm_nr_pages", "mm_bytes_per_page", "pageblock_types_ptr", "batch_buffer", "batch_apply", "batch_results_ptr",
   "check_invariants", "invariant_pfn", "fill_zone_view", "zone_view_ptr", "state_digest", "free_list_walk",
+  "pcp_list_walk", "drain_all_pages",
 ];
 
 /** An AssemblyScript string: UTF-16LE, its byte length in the word before it. */

@@ -13,7 +13,9 @@ import {
   MAX_PAGE_ORDER,
   MIGRATE_CMA,
   MIGRATE_HIGHATOMIC,
+  MIGRATE_ISOLATE,
   MIGRATE_MOVABLE,
+  MIGRATE_PCPTYPES,
   MIGRATE_RECLAIMABLE,
   MIGRATE_UNMOVABLE,
   NR_PAGE_ORDERS,
@@ -29,6 +31,16 @@ import { type MachineConfig, validateMachineConfig } from "../core/machine-confi
 import { at, FPI_NONE, MemMap, migratetype_is_mergeable, type Zone } from "./buddy.js";
 import { checkInvariants, freeLists, stateDigest, zoneViews } from "./views.js";
 import {
+  drain_pages_zone,
+  free_pcppages_bulk,
+  nr_pcp_alloc,
+  nr_pcp_free,
+  order_to_pindex,
+  pcp_allowed_order,
+  pcp_list_add,
+  pcp_list_del,
+} from "./pcp.js";
+import {
   ALLOC_CMA,
   ALLOC_HIGHATOMIC,
   ALLOC_MIN_RESERVE,
@@ -39,6 +51,12 @@ import {
   wmark_pages,
   zone_watermark_fast,
 } from "./watermarks.js";
+
+// enum rmqueue_mode (mm/page_alloc.c, 6.15)
+const RMQUEUE_NORMAL = 0;
+const RMQUEUE_CMA = 1;
+const RMQUEUE_CLAIM = 2;
+const RMQUEUE_STEAL = 3;
 
 // mm/page_alloc.c: fallbacks[] (only the three request types fall back)
 const fallbacks: number[][] = [
@@ -87,8 +105,26 @@ export class ReferenceAllocator implements AllocatorModel {
     const mm = this.mm;
     if (!(order >= 0 && order <= MAX_PAGE_ORDER && pfn >= 0 && pfn < mm.nr_pages)) return EINVAL;
     if (!at(mm.alloc_head, pfn) || at(mm.alloc_order, pfn) !== order) return EINVAL;
-    mm.__free_pages_ok(pfn, order, FPI_NONE);
+    mm.free_pages_prepare(pfn, order);
+    this.__free_frozen_pages(pfn, order);
     return 0;
+  }
+
+  // mm/page_alloc.c: __free_frozen_pages() + free_frozen_page_commit(): orders the per-cpu lists cache go to
+  // the list of their block's type (HIGHATOMIC and CMA to MOVABLE's; ISOLATE straight to the buddy lists);
+  // a zone at pcp->high gives back nr_pcp_free() pages. The rest: __free_pages_ok().
+  private __free_frozen_pages(pfn: number, order: number): void {
+    const mm = this.mm;
+    let mt = mm.get_pageblock_migratetype(pfn);
+    if (!pcp_allowed_order(order) || mt === MIGRATE_ISOLATE) {
+      mm.split_large_buddy(pfn, order, FPI_NONE);
+      return;
+    }
+    if (mt >= MIGRATE_PCPTYPES) mt = MIGRATE_MOVABLE;
+    const zone = mm.zone_of(pfn);
+    const pindex = order_to_pindex(mt, order);
+    pcp_list_add(mm, zone.pcp, pindex, pfn, order, false);
+    if (zone.pcp.count >= zone.pcp.high) free_pcppages_bulk(mm, zone, nr_pcp_free(zone.pcp), pindex);
   }
 
   freeLists(): string[] {
@@ -143,6 +179,13 @@ export class ReferenceAllocator implements AllocatorModel {
     alloc_flags = ALLOC_WMARK_MIN | cma;
     if (gfp & __GFP_HIGH) alloc_flags |= ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK | (order > 0 ? ALLOC_HIGHATOMIC : 0);
     pfn = this.get_page_from_freelist(gfp, order, alloc_flags, ac);
+    if (pfn >= 0) return pfn;
+    if (gfp & __GFP_HIGH) return ALLOC_FAILED;
+    // __alloc_pages_direct_reclaim(): nothing to reclaim here; drain_all_pages() and one more try
+    if (zones.some((z) => z !== null && z.pcp.count > 0)) {
+      for (const zone of zones) if (zone) drain_pages_zone(this.mm, zone);
+      pfn = this.get_page_from_freelist(gfp, order, alloc_flags, ac);
+    }
     return pfn >= 0 ? pfn : ALLOC_FAILED;
   }
 
@@ -157,7 +200,7 @@ export class ReferenceAllocator implements AllocatorModel {
       for (const zone of ac.zonelist) {
         const mark = wmark_pages(zone, alloc_flags);
         if (!zone_watermark_fast(zone, order, mark, ac.highest_zoneidx, alloc_flags)) continue;
-        const pfn = this.rmqueue_buddy(zone, order, alloc_flags, ac.migratetype);
+        const pfn = this.rmqueue(zone, order, alloc_flags, ac.migratetype);
         if (pfn < 0) continue;
         this.mm.prep_new_page(pfn, order, ac.migratetype, (gfp & GFP_LRU) !== 0);
         if (alloc_flags & ALLOC_HIGHATOMIC) this.reserve_highatomic_pageblock(pfn, order, zone);
@@ -168,36 +211,88 @@ export class ReferenceAllocator implements AllocatorModel {
     }
   }
 
+  // mm/page_alloc.c: rmqueue(): the per-cpu list for the orders it caches, else (or when it fails) the buddy
+  private rmqueue(zone: Zone, order: number, alloc_flags: number, mt: number): number {
+    if (pcp_allowed_order(order)) {
+      const pfn = this.rmqueue_pcplist(zone, order, mt, alloc_flags);
+      if (pfn >= 0) return pfn;
+    }
+    return this.rmqueue_buddy(zone, order, alloc_flags, mt);
+  }
+
+  // mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): the list's first block; refilled when empty
+  private rmqueue_pcplist(zone: Zone, order: number, mt: number, alloc_flags: number): number {
+    const pcp = zone.pcp;
+    const pindex = order_to_pindex(mt, order);
+    if (pcp.list(pindex).length === 0) {
+      this.rmqueue_bulk(zone, order, nr_pcp_alloc(pcp, order), pindex, mt, alloc_flags);
+      if (pcp.list(pindex).length === 0) return -1;
+    }
+    return pcp_list_del(this.mm, pcp, pindex, 0);
+  }
+
+  // mm/page_alloc.c: rmqueue_bulk(): up to count blocks, each to the list's tail; one rmqueue_mode for all
+  private rmqueue_bulk(zone: Zone, order: number, count: number, pindex: number, mt: number, alloc_flags: number): void {
+    const mode = { m: RMQUEUE_NORMAL };
+    for (let i = 0; i < count; i++) {
+      const pfn = this.__rmqueue(zone, order, mt, alloc_flags, mode);
+      if (pfn < 0) break;
+      pcp_list_add(this.mm, zone.pcp, pindex, pfn, order, true);
+    }
+  }
+
   // mm/page_alloc.c: rmqueue_buddy()
   private rmqueue_buddy(zone: Zone, order: number, alloc_flags: number, mt: number): number {
     let pfn = -1;
     if (alloc_flags & ALLOC_HIGHATOMIC) pfn = this.mm.__rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
     if (pfn < 0) {
-      pfn = this.__rmqueue(zone, order, mt, alloc_flags);
+      pfn = this.__rmqueue(zone, order, mt, alloc_flags, { m: RMQUEUE_NORMAL });
       if (pfn < 0 && alloc_flags & ALLOC_NON_BLOCK) pfn = this.mm.__rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
     }
     return pfn;
   }
 
-  // mm/page_alloc.c: __rmqueue() (6.15; 6.10-6.14 ends in __rmqueue_fallback() instead of claim + steal)
-  private __rmqueue(zone: Zone, order: number, mt: number, alloc_flags: number): number {
+  // mm/page_alloc.c: __rmqueue() (6.15: `mode` remembers, within one rmqueue_bulk(), which step last found
+  // pages; 6.10-6.14 had no modes and ends in __rmqueue_fallback() instead of claim + steal)
+  private __rmqueue(zone: Zone, order: number, mt: number, alloc_flags: number, mode: { m: number }): number {
     const mm = this.mm;
     let pfn: number;
     if (alloc_flags & ALLOC_CMA && zone.nr_free_cma_pages > Math.floor(zone.nr_free_pages / 2)) {
       pfn = mm.__rmqueue_smallest(zone, order, MIGRATE_CMA);
       if (pfn >= 0) return pfn;
     }
-    pfn = mm.__rmqueue_smallest(zone, order, mt);
-    if (pfn >= 0) return pfn;
-    if (alloc_flags & ALLOC_CMA) {
-      pfn = mm.__rmqueue_smallest(zone, order, MIGRATE_CMA);
+    if (this.config.fallback === "largest-steal") {
+      pfn = mm.__rmqueue_smallest(zone, order, mt);
+      if (pfn >= 0) return pfn;
+      if (alloc_flags & ALLOC_CMA) {
+        pfn = mm.__rmqueue_smallest(zone, order, MIGRATE_CMA);
+        if (pfn >= 0) return pfn;
+      }
+      return this.__rmqueue_fallback(zone, order, mt, alloc_flags);
+    }
+    // switch (*mode) with its fallthroughs
+    if (mode.m === RMQUEUE_NORMAL) {
+      pfn = mm.__rmqueue_smallest(zone, order, mt);
       if (pfn >= 0) return pfn;
     }
-    if (this.config.fallback === "largest-steal") return this.__rmqueue_fallback(zone, order, mt, alloc_flags);
-    pfn = this.__rmqueue_claim(zone, order, mt, alloc_flags);
-    if (pfn >= 0) return pfn;
+    if (mode.m <= RMQUEUE_CMA && alloc_flags & ALLOC_CMA) {
+      pfn = mm.__rmqueue_smallest(zone, order, MIGRATE_CMA);
+      if (pfn >= 0) {
+        mode.m = RMQUEUE_CMA;
+        return pfn;
+      }
+    }
+    if (mode.m <= RMQUEUE_CLAIM) {
+      pfn = this.__rmqueue_claim(zone, order, mt, alloc_flags);
+      if (pfn >= 0) {
+        mode.m = RMQUEUE_NORMAL;
+        return pfn;
+      }
+    }
     if (alloc_flags & ALLOC_NOFRAGMENT) return -1;
-    return this.__rmqueue_steal(zone, order, mt);
+    pfn = this.__rmqueue_steal(zone, order, mt);
+    if (pfn >= 0) mode.m = RMQUEUE_STEAL;
+    return pfn;
   }
 
   // mm/page_alloc.c: should_try_claim_block() (6.10-6.14: can_steal_fallback(), the same rule)

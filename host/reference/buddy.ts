@@ -17,6 +17,7 @@ import {
 } from "../core/constants.js";
 import type { MachineConfig } from "../core/machine-config.js";
 import { __setup_per_zone_wmarks, setup_per_zone_lowmem_reserve } from "./watermarks.js";
+import { PerCpuPages, zone_pcp_init } from "./pcp.js";
 
 // mm/internal.h: fpi_t
 export const FPI_NONE = 0;
@@ -40,6 +41,8 @@ export class Zone {
   watermark = { min: 0, low: 0, high: 0 };
   watermark_boost = 0;
   lowmem_reserve = [0, 0, 0];
+  /** The one CPU's per_cpu_pages, set up after the watermarks (pcp.ts). */
+  pcp = new PerCpuPages(0, 1);
 
   constructor(
     readonly idx: number,
@@ -89,6 +92,8 @@ export class MemMap {
   readonly lru: Uint8Array;
   /** One migratetype per pageblock. */
   readonly pageblock_mt: Uint8Array;
+  /** Order on the head of a block on a per-cpu list, else -1. */
+  readonly pcp_order: Int8Array;
 
   constructor(c: MachineConfig) {
     this.nr_pages = c.dma32Pages + c.normalPages + c.movablePages;
@@ -99,6 +104,7 @@ export class MemMap {
     this.alloc_mt = new Uint8Array(this.nr_pages);
     this.lru = new Uint8Array(this.nr_pages);
     this.pageblock_mt = new Uint8Array(this.nr_pages / pageblock_nr_pages);
+    this.pcp_order = new Int8Array(this.nr_pages).fill(-1);
     let start = 0;
     for (const size of [c.dma32Pages, c.normalPages, c.movablePages]) {
       this.zones.push(size > 0 ? new Zone(this.zones.length, start, size) : null);
@@ -108,7 +114,7 @@ export class MemMap {
   }
 
   // mm/mm_init.c: memmap_init(), memblock_free_all(), init_cma_reserved_pageblock(), then
-  // mm/page_alloc.c: __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve()
+  // mm/page_alloc.c: __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve(), zone_pcp_init()
   private boot(c: MachineConfig): void {
     for (let pfn = 0; pfn < this.nr_pages; pfn += pageblock_nr_pages) this.set_pageblock_migratetype(pfn, MIGRATE_MOVABLE);
     const cmaStart = c.dma32Pages + c.normalPages - c.cmaPages;
@@ -130,6 +136,7 @@ export class MemMap {
       if (!zone) continue;
       zone.watermark = at(wmarks, i);
       zone.lowmem_reserve = at(reserve, i);
+      zone.pcp = zone_pcp_init(zone, c.pcp);
     }
   }
 
@@ -239,15 +246,15 @@ export class MemMap {
     for (; pfn < end; pfn += 1 << order) this.__free_one_page(pfn, order, this.get_pageblock_migratetype(pfn), fpi);
   }
 
-  // mm/page_alloc.c: __free_pages_ok() (the caller checked that pfn heads a live allocation of this order)
-  __free_pages_ok(pfn: number, order: number, fpi: number): void {
+  // mm/page_alloc.c: free_pages_prepare() + page_owner's __reset_page_owner(): the allocation's pages are
+  // plain free pages again (the caller checked that pfn heads a live allocation of this order)
+  free_pages_prepare(pfn: number, order: number): void {
     for (let p = pfn; p < pfn + (1 << order); p++) {
       this.alloc_order[p] = -1;
       this.alloc_head[p] = 0;
       this.alloc_mt[p] = 0;
       this.lru[p] = 0;
     }
-    this.split_large_buddy(pfn, order, fpi);
   }
 
   // mm/page_alloc.c: prep_new_page() + page_owner's set_page_owner(); lru: the caller's folio_add_lru()

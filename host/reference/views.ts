@@ -10,9 +10,11 @@ import {
   MIGRATE_PCPTYPES,
   MIGRATE_TYPES,
   NR_PAGE_ORDERS,
+  NR_PCP_LISTS,
   pageblock_nr_pages,
   zone_names,
 } from "../core/constants.js";
+import { pindex_to_order } from "./pcp.js";
 import { at, type MemMap, type Zone } from "./buddy.js";
 
 const bump = (a: number[], i: number): void => {
@@ -67,12 +69,14 @@ export function zoneViews(mm: MemMap): ZoneView[] {
       watermark: { ...zone.watermark },
       watermarkBoost: zone.watermark_boost,
       lowmemReserve: [...zone.lowmem_reserve],
+      pcp: { count: zone.pcp.count, high: zone.pcp.high, batch: zone.pcp.batch },
     });
   }
   return views;
 }
 
-/** Every non-empty free list as "zone order mt: pfn pfn ...", head to tail, in (zone, order, mt) order. */
+/** Every non-empty free list as "zone order mt: pfn pfn ...", head to tail, in (zone, order, mt) order, then
+ *  every non-empty per-cpu list as "pcp zone pindex: pfn ...". */
 export function freeLists(mm: MemMap): string[] {
   const lines: string[] = [];
   for (const zone of mm.zones) {
@@ -83,10 +87,17 @@ export function freeLists(mm: MemMap): string[] {
         if (list.length > 0) lines.push(`${zone.idx} ${o} ${mt}: ${list.join(" ")}`);
       }
   }
+  for (const zone of mm.zones) {
+    if (!zone) continue;
+    zone.pcp.lists.forEach((list, pindex) => {
+      if (list.length > 0) lines.push(`pcp ${zone.idx} ${pindex}: ${list.join(" ")}`);
+    });
+  }
   return lines;
 }
 
-/** Word-wise FNV-1a over every free list (absent zones as empty lists), then every pageblock type. */
+/** Word-wise FNV-1a over every free list (absent zones as empty lists), every per-cpu list, then every
+ *  pageblock type. */
 export function stateDigest(mm: MemMap): number {
   let h = 2166136261;
   const feed = (w: number): void => {
@@ -101,13 +112,21 @@ export function stateDigest(mm: MemMap): number {
         for (const pfn of list) feed(pfn);
       }
   }
+  for (let z = 0; z < MAX_NR_ZONES; z++) {
+    const zone = mm.zones[z];
+    for (let pindex = 0; pindex < NR_PCP_LISTS; pindex++) {
+      const list = zone ? zone.pcp.list(pindex) : [];
+      feed(list.length);
+      for (const pfn of list) feed(pfn);
+    }
+  }
   for (const t of mm.pageblock_mt) feed(t);
   return h;
 }
 
 /** DESIGN.md section 5 for the allocator: null when every invariant holds, else the first violation. */
 export function checkInvariants(mm: MemMap): string | null {
-  // owner[pfn]: 0 unseen, 1 covered by a buddy, 2 covered by an allocation
+  // owner[pfn]: 0 unseen, 1 covered by a buddy, 2 covered by an allocation, 3 covered by a per-cpu block
   const owner = new Uint8Array(mm.nr_pages);
   let listed = 0;
   for (const zone of mm.zones) {
@@ -151,6 +170,24 @@ export function checkInvariants(mm: MemMap): string | null {
     }
     const census = blocks.reduce((a, b) => a + b, 0);
     if (census !== zone.managed / pageblock_nr_pages || census !== nblocks) return `zone ${z}: block census ${census}, zone has ${zone.managed / pageblock_nr_pages} blocks`;
+    let on_pcp = 0;
+    for (let pindex = 0; pindex < NR_PCP_LISTS; pindex++) {
+      const o = pindex_to_order(pindex);
+      for (const pfn of zone.pcp.list(pindex)) {
+        const where = `per-cpu list (${z} ${pindex}) PFN ${pfn}`;
+        if (!Number.isInteger(pfn) || pfn % (1 << o) !== 0) return `${where}: not aligned to order ${o}`;
+        if (pfn < zone.start_pfn || pfn + (1 << o) > zone.end_pfn) return `${where}: block spans the zone boundary`;
+        if (at(mm.pcp_order, pfn) !== o) return `${where}: page's pcp order is ${at(mm.pcp_order, pfn)}`;
+        for (let p = pfn; p < pfn + (1 << o); p++) {
+          if (owner[p] !== 0) return `${where}: overlaps a buddy or another per-cpu block at PFN ${p}`;
+          if (at(mm.alloc_order, p) >= 0 || at(mm.alloc_head, p) || at(mm.buddy_order, p) >= 0) return `${where}: PFN ${p} is allocated or PageBuddy`;
+          if (p !== pfn && at(mm.pcp_order, p) >= 0) return `${where}: another pcp head inside it at PFN ${p}`;
+          owner[p] = 3;
+        }
+        on_pcp += 1 << o;
+      }
+    }
+    if (on_pcp !== zone.pcp.count) return `zone ${z}: pcp->count ${zone.pcp.count}, per-cpu lists hold ${on_pcp}`;
     const highatomic = at(blocks, MIGRATE_HIGHATOMIC);
     if (highatomic * pageblock_nr_pages !== zone.nr_reserved_highatomic)
       return `zone ${z}: nr_reserved_highatomic ${zone.nr_reserved_highatomic}, ${highatomic} HIGHATOMIC blocks`;
@@ -159,7 +196,7 @@ export function checkInvariants(mm: MemMap): string | null {
   for (let pfn = 0; pfn < mm.nr_pages; pfn++) if (at(mm.buddy_order, pfn) >= 0) buddies++;
   if (buddies !== listed) return `${buddies} pages have PageBuddy but the lists hold ${listed} buddies`;
   for (let pfn = 0; pfn < mm.nr_pages; ) {
-    if (owner[pfn] === 1) {
+    if (owner[pfn] === 1 || owner[pfn] === 3) {
       pfn++;
       continue;
     }

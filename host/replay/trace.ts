@@ -35,7 +35,7 @@ function parseMachine(words: string[], line: number): MachineConfig {
     if (eq < 0) throw new InputError(`trace line ${line}: machine field "${w}" is not key=value`);
     fields.set(w.slice(0, eq), w.slice(eq + 1));
   }
-  const allowed = ["pages", "dma32", "movable", "cma", "fallback", "grouping"];
+  const allowed = ["pages", "dma32", "movable", "cma", "fallback", "grouping", "pcp"];
   for (const k of fields.keys())
     if (!allowed.includes(k)) throw new InputError(`trace line ${line}: unknown machine field "${k}"; allowed: ${allowed.join(", ")}`);
   const pages = parseCount(fields.get("pages"), "pages", line);
@@ -50,8 +50,12 @@ function parseMachine(words: string[], line: number): MachineConfig {
   const grouping = fields.get("grouping") ?? "on";
   if (grouping !== "on" && grouping !== "off")
     throw new InputError(`trace line ${line}: machine grouping=${grouping}; allowed: on, off`);
+  const pcp = fields.get("pcp") ?? "on";
+  if (pcp !== "on" && pcp !== "off")
+    throw new InputError(`trace line ${line}: machine pcp=${pcp}; allowed: on, off`);
   const machine: MachineConfig = {
     ...defaultMachineConfig,
+    pcp: pcp === "on",
     dma32Pages: dma32,
     normalPages: pages - dma32 - movable,
     movablePages: movable,

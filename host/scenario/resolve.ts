@@ -73,6 +73,7 @@ function resolveMachine(m: ParsedScenario["machine"], fail: Fail): MachineConfig
     cmaPages: m.cma / PAGE_SIZE,
     fallback: m.fallback,
     mobilityGrouping: m.mobility_grouping,
+    pcp: m.pcp,
   };
   const problem = validateMachineConfig(machine);
   if (problem) {

@@ -1,0 +1,180 @@
+// Per-cpu page lists (struct per_cpu_pages) for the one CPU the machine models: mm/page_alloc.c's
+// rmqueue_pcplist(), rmqueue_bulk(), free_frozen_page_commit(), free_pcppages_bulk() and drain_pages_zone().
+// Orders 0..PAGE_ALLOC_COSTLY_ORDER and pageblock_order (THP) are cached here; a page on a pcp list is neither
+// PageBuddy nor allocated (PG_pcp marks it for the checker) and is not counted in NR_FREE_PAGES.
+// Simplification, documented in docs/allocator.md: high and batch are fixed (the 6.7+ auto-tuning of
+// pcp->high between high_min and high_max, alloc_factor, free_count and free_high are not modelled).
+import {
+  MAX_NR_ZONES, MIGRATE_PCPTYPES, MIGRATE_MOVABLE, pageblock_order, NONE, PAGE_ALLOC_COSTLY_ORDER,
+  NR_LOWORDER_PCP_LISTS, NR_PCP_LISTS,
+} from "./constants";
+export { NR_PCP_LISTS };
+import {
+  PG_pcp, set_page_flags, set_page_order, page_order, page_next, page_prev, set_page_next, set_page_prev,
+  get_pageblock_migratetype,
+} from "./page";
+import { zone_managed_pages, wmark_low } from "./zone";
+import { __free_one_page } from "./page_alloc";
+
+
+const NR_ALL = <i32>(MAX_NR_ZONES * NR_PCP_LISTS);
+export const pcp_head = new StaticArray<u32>(NR_ALL);
+export const pcp_tail = new StaticArray<u32>(NR_ALL);
+export const pcp_len = new StaticArray<u32>(NR_ALL);
+/** pcp->count (pages), pcp->high, pcp->batch per zone. */
+export const pcp_count = new StaticArray<u32>(<i32>MAX_NR_ZONES);
+export const pcp_high = new StaticArray<u32>(<i32>MAX_NR_ZONES);
+export const pcp_batch = new StaticArray<u32>(<i32>MAX_NR_ZONES);
+
+// mm/page_alloc.c: pcp_allowed_order()
+@inline export function pcp_allowed_order(order: u32): bool {
+  return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
+}
+
+// mm/page_alloc.c: order_to_pindex(): the THP lists are shared by UNMOVABLE and RECLAIMABLE
+@inline export function order_to_pindex(mt: u32, order: u32): u32 {
+  if (order > PAGE_ALLOC_COSTLY_ORDER) return NR_LOWORDER_PCP_LISTS + (mt == MIGRATE_MOVABLE ? 1 : 0);
+  return MIGRATE_PCPTYPES * order + mt;
+}
+
+// mm/page_alloc.c: pindex_to_order()
+@inline export function pindex_to_order(pindex: u32): u32 {
+  return pindex >= NR_LOWORDER_PCP_LISTS ? pageblock_order : pindex / MIGRATE_PCPTYPES;
+}
+
+@inline function li(z: u32, pindex: u32): i32 { return <i32>(z * NR_PCP_LISTS + pindex); }
+
+// mm/page_alloc.c: zone_batchsize(): ~0.1 % of the zone or 1 MiB, whichever is smaller, as 2^n - 1
+function zone_batchsize(z: u32): u32 {
+  let batch = min(zone_managed_pages(z) >> 10, <u32>256);
+  batch /= 4;
+  if (batch < 1) batch = 1;
+  const b = batch + batch / 2;
+  return (<u32>1 << (31 - clz(b))) - 1;
+}
+
+// mm/page_alloc.c: zone_highsize() with percpu_pagelist_high_fraction 0: the low watermark split over the
+// node's CPUs (one here), at least 4 batches
+function zone_highsize(z: u32, batch: u32): u32 {
+  return max(unchecked(wmark_low[z]), batch << 2);
+}
+
+/** mm/page_alloc.c: zone_pcp_init() + zone_set_pageset_high_and_batch(), after the watermarks. With the
+ *  lists disabled every zone keeps the boot pageset's high 0 and batch 1: pages pass straight through. */
+export function pcp_setup(enabled: bool): void {
+  for (let i = 0; i < NR_ALL; i++) {
+    unchecked(pcp_head[i] = NONE);
+    unchecked(pcp_tail[i] = NONE);
+    unchecked(pcp_len[i] = 0);
+  }
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+    unchecked(pcp_count[z] = 0);
+    // zone_set_pageset_high_and_batch(): max(1, zone_batchsize()), which is 0 on zones under 2048 pages
+    const batch = enabled && zone_managed_pages(z) != 0 ? max<u32>(1, zone_batchsize(z)) : 1;
+    unchecked(pcp_batch[z] = batch);
+    unchecked(pcp_high[z] = enabled && zone_managed_pages(z) != 0 ? zone_highsize(z, batch) : 0);
+  }
+}
+
+/** Empties a zone's lists without freeing anything (a state rebuilt from a census has none). */
+export function pcp_zone_reset(z: u32): void {
+  for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
+    unchecked(pcp_head[li(z, pindex)] = NONE);
+    unchecked(pcp_tail[li(z, pindex)] = NONE);
+    unchecked(pcp_len[li(z, pindex)] = 0);
+  }
+  unchecked(pcp_count[z] = 0);
+}
+
+/** list_add() (head) of a pcp block; the head page carries PG_pcp and the order. */
+export function pcp_list_add(z: u32, pindex: u32, pfn: u32, order: u32, tail: bool): void {
+  const i = li(z, pindex);
+  set_page_flags(pfn, PG_pcp);
+  set_page_order(pfn, order);
+  if (tail) {
+    const last = unchecked(pcp_tail[i]);
+    set_page_next(pfn, NONE);
+    set_page_prev(pfn, last);
+    if (last == NONE) unchecked(pcp_head[i] = pfn); else set_page_next(last, pfn);
+    unchecked(pcp_tail[i] = pfn);
+  } else {
+    const first = unchecked(pcp_head[i]);
+    set_page_prev(pfn, NONE);
+    set_page_next(pfn, first);
+    if (first == NONE) unchecked(pcp_tail[i] = pfn); else set_page_prev(first, pfn);
+    unchecked(pcp_head[i] = pfn);
+  }
+  unchecked(pcp_len[i] += 1);
+  unchecked(pcp_count[z] += <u32>1 << order);
+}
+
+/** list_del() of a pcp block; its head page is left clean, as a free page's. */
+export function pcp_list_del(z: u32, pindex: u32, pfn: u32): void {
+  const i = li(z, pindex);
+  const next = page_next(pfn);
+  const prev = page_prev(pfn);
+  if (prev == NONE) unchecked(pcp_head[i] = next); else set_page_next(prev, next);
+  if (next == NONE) unchecked(pcp_tail[i] = prev); else set_page_prev(next, prev);
+  unchecked(pcp_len[i] -= 1);
+  unchecked(pcp_count[z] -= <u32>1 << page_order(pfn));
+  set_page_next(pfn, NONE);
+  set_page_prev(pfn, NONE);
+  set_page_flags(pfn, 0);
+  set_page_order(pfn, 0);
+}
+
+@inline export function pcp_list_first(z: u32, pindex: u32): u32 { return unchecked(pcp_head[li(z, pindex)]); }
+@inline export function pcp_list_last(z: u32, pindex: u32): u32 { return unchecked(pcp_tail[li(z, pindex)]); }
+
+// mm/page_alloc.c: nr_pcp_alloc() with fixed high and batch: high-order refills are scaled down
+@inline export function nr_pcp_alloc(z: u32, order: u32): u32 {
+  const batch = unchecked(pcp_batch[z]);
+  if (unchecked(pcp_high[z]) < batch) return 1; // PCP disabled or boot pageset
+  return batch > 1 ? max(batch >> order, <u32>2) : batch;
+}
+
+// mm/page_alloc.c: free_pcppages_bulk(): `count` pages from the lists' tails, round-robin from pindex
+export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
+  count = min(count, <i32>unchecked(pcp_count[z]));
+  let p = <i32>pindex - 1;
+  while (count > 0) {
+    do {
+      if (++p > <i32>NR_PCP_LISTS - 1) p = 0;
+    } while (unchecked(pcp_len[li(z, <u32>p)]) == 0);
+    const order = pindex_to_order(<u32>p);
+    do {
+      const pfn = pcp_list_last(z, <u32>p);
+      const mt = get_pageblock_migratetype(pfn);
+      pcp_list_del(z, <u32>p, pfn);
+      count -= <i32>1 << order;
+      __free_one_page(pfn, z, order, mt, false);
+    } while (count > 0 && unchecked(pcp_len[li(z, <u32>p)]) != 0);
+  }
+}
+
+// mm/page_alloc.c: nr_pcp_free() with the free factor at 0: a batch, leaving at least one on the lists
+@inline export function nr_pcp_free(z: u32): i32 {
+  const batch = unchecked(pcp_batch[z]);
+  const high = unchecked(pcp_high[z]);
+  if (high < batch) return 1;
+  return <i32>min(batch, high - batch);
+}
+
+// mm/page_alloc.c: drain_pages_zone(): every page of the zone's lists back to the buddy allocator
+export function drain_pages_zone(z: u32): void {
+  const count = unchecked(pcp_count[z]);
+  if (count != 0) free_pcppages_bulk(z, <i32>count, 0);
+}
+
+export function pcp_all_empty(): bool {
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (unchecked(pcp_count[z]) != 0) return false;
+  return true;
+}
+
+// mm/page_alloc.c: drain_all_pages() (one CPU: drain_local_pages() is the same)
+export function drain_all_pages(): void {
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) drain_pages_zone(z);
+}
+
+/** Migratetype of the list a freed page joins (free_frozen_pages()): HIGHATOMIC and CMA go to MOVABLE. */
+@inline export function pcp_free_migratetype(mt: u32): u32 { return mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt; }
