@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark, printed as tables; the README records a run of it.
 import os from "node:os";
 import { readFileSync } from "node:fs";
-import { allocBench } from "./alloc.bench.js";
+import { allocBench, allocStreams, calibrationNsPerElement } from "./alloc.bench.js";
 import { parseScenario } from "../host/scenario/resolve.js";
 import { fioTable } from "../host/sim/fio-table.js";
 import { coreModuleSync } from "../host/core/load-node.js";
@@ -11,11 +11,15 @@ const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${
 async function main(): Promise<void> {
   console.log(`machine: ${os.cpus()[0]?.model ?? "?"} x${os.cpus().length}, node ${process.version}\n`);
 
-  console.log("alloc+free, same recorded stream (400,000 operations, 256 MiB machine)");
+  console.log(`calibration: a summing loop over an Int32Array takes ${calibrationNsPerElement().toFixed(2)} ns per element\n`);
+  console.log("alloc+free, same recorded streams (400,000 operations each, 256 MiB machine, per-cpu lists on)");
   const rows = await allocBench();
-  console.table(rows.map((r) => ({ model: r.model, "ops/s": fmt(r.opsPerSec), "alloc+free pairs/s": fmt(r.pairsPerSec), samples: r.samples })));
-  const [wasm, ref] = rows;
-  if (wasm && ref) console.log(`wasm / reference: ${(wasm.opsPerSec / ref.opsPerSec).toFixed(1)}x\n`);
+  console.table(rows.map((r) => ({ stream: r.stream, model: r.model, "ops/s": fmt(r.opsPerSec), "alloc+free pairs/s": fmt(r.pairsPerSec), samples: r.samples })));
+  for (const { name } of allocStreams) {
+    const [wasm, ref] = rows.filter((r) => r.stream === name);
+    if (wasm && ref) console.log(`${name}: wasm / reference ${(wasm.opsPerSec / ref.opsPerSec).toFixed(1)}x`);
+  }
+  console.log("");
 
   console.log("fio table (scenarios/default.json: 2 jobs x 2 GiB, passthrough_ll over tmpfs), modelled and emulator speed");
   const base = parseScenario(readFileSync(new URL("../scenarios/default.json", import.meta.url), "utf8"), "default.json");

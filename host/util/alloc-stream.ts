@@ -13,6 +13,8 @@ export interface StreamOptions {
   orderWeights?: readonly number[];
   /** Fraction of frees that name no live allocation (to exercise EINVAL). */
   badFreeRate?: number;
+  /** Fraction of the machine's pages at which the stream turns from filling to draining (default 0.97). */
+  maxFill?: number;
 }
 
 // Mostly small orders as in a real workload, some THP-sized and MAX_PAGE_ORDER requests.
@@ -38,7 +40,7 @@ export class AllocStream {
 
   next(): [number, number, number] {
     const { nrPages } = this.opts;
-    if (this.livePages > nrPages * 0.97) this.filling = false;
+    if (this.livePages > nrPages * (this.opts.maxFill ?? 0.97)) this.filling = false;
     if (this.livePages < nrPages * 0.3) this.filling = true;
     const allocate = this.live.length === 0 || this.rng.next() < (this.filling ? 0.7 : 0.3);
     if (allocate) {
