@@ -11,13 +11,14 @@ import { request_alloc, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req
 import { charge } from "../sim/charge";
 import { alloc_pages_wb_area } from "../mm/page_alloc";
 import { move_folio } from "../mm/migrate";
-import { zone_start } from "../mm/zone";
+import { zone_start, wmark_high, NR_FREE_PAGES } from "../mm/zone";
 import { ZONE_MOVABLE } from "../mm/constants";
 import { st_add, WB_AREA_MOVES, BYTES_COPIED_WRITEBACK } from "../fs/stats";
 import {
   c, g, COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
   COST_BLOCK_STATE, COST_COPY_PER_BYTE, CFG_POLICY, POLICY_NOCOPY_WB_AREA,
 } from "../sim/config";
+import { shrink_zone_page_cache } from "../fs/reclaim";
 
 /** Per-block dirty snapshot of the folio being written (MAX_PAGECACHE_ORDER 9: 512 blocks). */
 const was_dirty = new StaticArray<bool>(512);
@@ -34,9 +35,15 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
   const nr = <u32>1 << page_order(head);
   const first = index - (pfn - head);
   // nocopy-wb-area: the folio moves into the dedicated area before its writeback starts, so that what a
-  // server pins stays there; when the area is full, it is written back where it is
+  // server pins stays there; a full area first gives up clean cache of its own (folios whose writeback is
+  // over), and only an area full of dirty or writeback folios lets this one be written back where it is
   if (<u32>g(CFG_POLICY) == POLICY_NOCOPY_WB_AREA && head < unchecked(zone_start[ZONE_MOVABLE])) {
-    const dst = alloc_pages_wb_area(page_order(head));
+    let dst = alloc_pages_wb_area(page_order(head));
+    if (dst == NONE) {
+      // as kswapd's balance_pgdat() would for the area's zone: reclaim it up to its high watermark
+      const short = <i64>unchecked(wmark_high[ZONE_MOVABLE]) + <i64>nr - <i64>unchecked(NR_FREE_PAGES[ZONE_MOVABLE]);
+      if (shrink_zone_page_cache(ZONE_MOVABLE, <u32>max<i64>(short, <i64>nr)) > 0) dst = alloc_pages_wb_area(page_order(head));
+    }
     if (dst != NONE) {
       move_folio(head, dst, nr);
       charge(<f64>nr * 4096.0 * c(COST_COPY_PER_BYTE));
