@@ -10,10 +10,11 @@ import {
 } from "./constants";
 export { NR_PCP_LISTS };
 import {
-  PG_pcp, set_page_flags, set_page_order, page_order, page_next, page_prev, set_page_next, set_page_prev,
+  PG_pcp, set_page_flags, set_page_order, page_order,
   get_pageblock_migratetype,
 } from "./page";
 import { zone_managed_pages, wmark_low } from "./zone";
+import { pfn_list_add, pfn_list_del } from "./pfn_list";
 import { __free_one_page } from "./page_alloc";
 
 
@@ -91,19 +92,7 @@ export function pcp_list_add(z: u32, pindex: u32, pfn: u32, order: u32, tail: bo
   const i = li(z, pindex);
   set_page_flags(pfn, PG_pcp);
   set_page_order(pfn, order);
-  if (tail) {
-    const last = unchecked(pcp_tail[i]);
-    set_page_next(pfn, NONE);
-    set_page_prev(pfn, last);
-    if (last == NONE) unchecked(pcp_head[i] = pfn); else set_page_next(last, pfn);
-    unchecked(pcp_tail[i] = pfn);
-  } else {
-    const first = unchecked(pcp_head[i]);
-    set_page_prev(pfn, NONE);
-    set_page_next(pfn, first);
-    if (first == NONE) unchecked(pcp_tail[i] = pfn); else set_page_prev(first, pfn);
-    unchecked(pcp_head[i] = pfn);
-  }
+  pfn_list_add(pcp_head, pcp_tail, i, pfn, tail);
   unchecked(pcp_len[i] += 1);
   unchecked(pcp_count[z] += <u32>1 << order);
 }
@@ -111,14 +100,9 @@ export function pcp_list_add(z: u32, pindex: u32, pfn: u32, order: u32, tail: bo
 /** list_del() of a pcp block; its head page is left clean, as a free page's. */
 export function pcp_list_del(z: u32, pindex: u32, pfn: u32): void {
   const i = li(z, pindex);
-  const next = page_next(pfn);
-  const prev = page_prev(pfn);
-  if (prev == NONE) unchecked(pcp_head[i] = next); else set_page_next(prev, next);
-  if (next == NONE) unchecked(pcp_tail[i] = prev); else set_page_prev(next, prev);
+  pfn_list_del(pcp_head, pcp_tail, i, pfn);
   unchecked(pcp_len[i] -= 1);
   unchecked(pcp_count[z] -= <u32>1 << page_order(pfn));
-  set_page_next(pfn, NONE);
-  set_page_prev(pfn, NONE);
   set_page_flags(pfn, 0);
   set_page_order(pfn, 0);
 }

@@ -5,9 +5,9 @@ import {
   MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, NONE, pageblock_nr_pages,
 } from "./constants";
 import {
-  PG_buddy, set_flag, clear_flag, set_page_order, page_next, page_prev, set_page_next, set_page_prev,
-  store_pageblock_migratetype,
+  PG_buddy, set_flag, clear_flag, set_page_order, store_pageblock_migratetype,
 } from "./page";
+import { pfn_list_add, pfn_list_del } from "./pfn_list";
 
 // Per-zone scalars, indexed by zone id.
 export const zone_start = new StaticArray<u32>(MAX_NR_ZONES);
@@ -70,19 +70,7 @@ export function zones_reset(): void {
 // mm/page_alloc.c: __add_to_free_list()
 export function __add_to_free_list(pfn: u32, z: u32, order: u32, mt: u32, tail: bool): void {
   const i = fa_index(z, order, mt);
-  if (tail) {
-    const last = unchecked(fa_tail[i]);
-    set_page_next(pfn, NONE);
-    set_page_prev(pfn, last);
-    if (last == NONE) unchecked(fa_head[i] = pfn); else set_page_next(last, pfn);
-    unchecked(fa_tail[i] = pfn);
-  } else {
-    const first = unchecked(fa_head[i]);
-    set_page_prev(pfn, NONE);
-    set_page_next(pfn, first);
-    if (first == NONE) unchecked(fa_tail[i] = pfn); else set_page_prev(first, pfn);
-    unchecked(fa_head[i] = pfn);
-  }
+  pfn_list_add(fa_head, fa_tail, i, pfn, tail);
   unchecked(fa_count[i] += 1);
   unchecked(fa_orders[z * MIGRATE_TYPES + mt] |= <u32>1 << order);
   set_flag(pfn, PG_buddy);
@@ -92,13 +80,8 @@ export function __add_to_free_list(pfn: u32, z: u32, order: u32, mt: u32, tail: 
 // mm/page_alloc.c: __del_page_from_free_list() (clears PageBuddy and the order, as the kernel does)
 export function __del_page_from_free_list(pfn: u32, z: u32, order: u32, mt: u32): void {
   const i = fa_index(z, order, mt);
-  const next = page_next(pfn);
-  const prev = page_prev(pfn);
-  if (prev == NONE) unchecked(fa_head[i] = next); else set_page_next(prev, next);
-  if (next == NONE) unchecked(fa_tail[i] = prev); else set_page_prev(next, prev);
+  pfn_list_del(fa_head, fa_tail, i, pfn);
   if ((unchecked(fa_count[i] -= 1)) == 0) unchecked(fa_orders[z * MIGRATE_TYPES + mt] &= ~(<u32>1 << order));
-  set_page_next(pfn, NONE);
-  set_page_prev(pfn, NONE);
   clear_flag(pfn, PG_buddy);
   set_page_order(pfn, 0);
 }
