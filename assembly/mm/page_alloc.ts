@@ -92,7 +92,7 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
 }
 
 // mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): the list's first block, refilled when empty
-function rmqueue_pcplist(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
+@inline function rmqueue_pcplist(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
   const pindex = order_to_pindex(mt, order);
   let page = pcp_list_first(z, pindex);
   if (page == NONE) {
@@ -258,7 +258,7 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
 // mm/page_alloc.c: __free_frozen_pages() + free_frozen_page_commit(): cached orders go to the per-cpu
 // list of their block's type (HIGHATOMIC and CMA to MOVABLE's, ISOLATE straight to the buddy lists); a list
 // at pcp->high gives a batch back
-function free_to_pcp_or_buddy(pfn: u32, order: u32): void {
+@inline function free_to_pcp_or_buddy(pfn: u32, order: u32): void {
   if (!pcp_allowed_order(order)) { split_large_buddy(pfn, order, false); return; }
   const mt = get_pageblock_migratetype(pfn);
   if (mt == MIGRATE_ISOLATE) { split_large_buddy(pfn, order, false); return; }

@@ -88,7 +88,7 @@ export function pcp_zone_reset(z: u32): void {
 }
 
 /** list_add() (head) of a pcp block; the head page carries PG_pcp and the order. */
-export function pcp_list_add(z: u32, pindex: u32, pfn: u32, order: u32, tail: bool): void {
+@inline export function pcp_list_add(z: u32, pindex: u32, pfn: u32, order: u32, tail: bool): void {
   const i = li(z, pindex);
   set_page_flags(pfn, PG_pcp);
   set_page_order(pfn, order);
@@ -98,7 +98,7 @@ export function pcp_list_add(z: u32, pindex: u32, pfn: u32, order: u32, tail: bo
 }
 
 /** list_del() of a pcp block; its head page is left clean, as a free page's. */
-export function pcp_list_del(z: u32, pindex: u32, pfn: u32): void {
+@inline export function pcp_list_del(z: u32, pindex: u32, pfn: u32): void {
   const i = li(z, pindex);
   pfn_list_del(pcp_head, pcp_tail, i, pfn);
   unchecked(pcp_len[i] -= 1);
