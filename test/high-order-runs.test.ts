@@ -2,7 +2,8 @@
 // size), and the mechanics the decision table rests on, each a measured outcome of the model.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { resolveScenario } from "../host/scenario/resolve.js";
+import { readFileSync } from "node:fs";
+import { parseCompare, resolveScenario } from "../host/scenario/resolve.js";
 import { runScenario } from "../host/sim/run-scenario.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import type { Policy } from "../host/scenario/sim-config.js";
@@ -27,6 +28,25 @@ test("mobility grouping: order-9 success under load far higher with grouping tha
   const on = success(true), off = success(false);
   assert.ok(on >= 2 * off, `with grouping ${on} %, without ${off} %: expected at least twice`);
   assert.ok(on - off >= 25, `with grouping ${on} %, without ${off} %: expected 25 points or more apart`);
+});
+
+test("scenarios/bad-server.json shows the trade-off: a stuck server costs copy-free high-order success, legacy unmovable blocks", () => {
+  // A regression test of the model's outcome on the shipped scenario (README, "The trade-off"), not a rule coded
+  // anywhere: four of its 35 runs, 40 s of virtual time each.
+  const { base, servers } = parseCompare(readFileSync(new URL("../scenarios/bad-server.json", import.meta.url), "utf8"), "bad-server.json");
+  const run = (policy: Policy, server: string) =>
+    runScenario({ ...base, policy, server: servers.find((s) => s.name === server)! }, { module: release, timing: false });
+  const legacyHealthy = run("legacy-copy", "healthy"), nocopyHealthy = run("nocopy", "healthy");
+  const legacyStuck = run("legacy-copy", "stuck"), nocopyStuck = run("nocopy", "stuck");
+  const thp = (r: typeof legacyHealthy): number => r.highOrder.thpSuccessPct;
+  assert.ok(thp(nocopyHealthy) >= thp(legacyHealthy), `healthy: copy-free THP ${thp(nocopyHealthy)} % >= legacy ${thp(legacyHealthy)} %`);
+  assert.ok(thp(nocopyStuck) <= thp(nocopyHealthy) - 20, `stuck: copy-free THP ${thp(nocopyStuck)} % well below ${thp(nocopyHealthy)} %`);
+  assert.ok(nocopyStuck.highOrder.contigSuccessPct < 50, `stuck: copy-free contig ${nocopyStuck.highOrder.contigSuccessPct} %`);
+  const f = nocopyStuck.highOrder.migrateFailures;
+  assert.ok(f.writeback > f.unmovable && f.writeback > f.pinned && f.writeback > f.locked, "writeback is copy-free's top failure reason");
+  assert.ok(legacyStuck.pageblocks.Unmovable! >= 5 * nocopyStuck.pageblocks.Unmovable!, "legacy grows the unmovable pageblocks");
+  assert.ok(thp(legacyStuck) >= 90, `stuck: legacy keeps THP success (${thp(legacyStuck)} %)`);
+  for (const r of [legacyHealthy, nocopyHealthy, legacyStuck, nocopyStuck]) assert.is(r.integrity.writesLost, 0);
 });
 
 // A small loaded machine with a FUSE writer whose bdi may use half the dirty threshold, a contiguous
