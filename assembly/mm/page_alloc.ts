@@ -1,5 +1,6 @@
-// Allocation and free entry points (mm/page_alloc.c): __alloc_pages, get_page_from_freelist,
-// rmqueue_buddy, prep_new_page, reserve_highatomic_pageblock, __free_pages, __free_one_page.
+// Allocation and free entry points (mm/page_alloc.c): __alloc_pages, get_page_from_freelist, rmqueue
+// (rmqueue_pcplist, rmqueue_bulk, rmqueue_buddy), prep_new_page, reserve_highatomic_pageblock, __free_pages
+// (through the per-cpu lists, pcp.ts), __free_one_page.
 import {
   MAX_PAGE_ORDER, MAX_NR_ZONES, pageblock_order, pageblock_nr_pages, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE,
   MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, __GFP_MOVABLE,
@@ -7,7 +8,8 @@ import {
   ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, NONE,
 } from "./constants";
 import {
-  PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, nr_pages, pg_flags, pg_order, pg_alloc_mt, pg_ref, pg_next, pg_prev, page_flags, set_page_flags, page_order,
+  PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, nr_pages, pg_flags, pg_order, pg_alloc_mt, pg_ref, pg_next, pg_prev,
+  page_flags, set_page_flags, page_order,
   set_page_order, set_page_alloc_mt, set_page_ref, get_pageblock_migratetype, set_page_next, set_page_prev,
 } from "./page";
 import {

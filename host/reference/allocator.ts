@@ -1,7 +1,7 @@
 // The plain-TypeScript reference allocator: the oracle for differential tests against the WASM core.
 // It implements docs/allocator.md rule by rule, with the kernel's function names (mm/page_alloc.c, 6.15,
 // and 6.10-6.14 for the `largest-steal` fallback policy). Per-page state and free lists live in buddy.ts,
-// watermarks in watermarks.ts, the read-only views in views.ts.
+// the per-cpu lists in pcp.ts, watermarks in watermarks.ts, the read-only views in views.ts.
 import type { AllocatorModel, ZoneView } from "../core/allocator-model.js";
 import {
   __GFP_HIGH,
