@@ -36,6 +36,9 @@ export interface ProcJson {
   extfrag: PerZone<PerOrder>;
   /** unusable_free_index() per order, in thousandths. */
   unusable: PerZone<PerOrder>;
+  /** /proc/zoneinfo's "pagesets" for the one CPU: pages on the per-cpu lists (free, but neither in
+   *  buddyinfo nor in NR_FREE_PAGES), high and batch. */
+  pagesets: PerZone<{ count: number; high: number; batch: number }>;
 }
 
 // Spelled out so the result is typed without a cast; key order is the kernel's migratetype order.
@@ -61,6 +64,7 @@ export function procJson(zones: readonly ZoneView[]): ProcJson {
     pagetypeinfo: { free: {}, blocks: {}, mixed: {} },
     extfrag: {},
     unusable: {},
+    pagesets: {},
   };
   for (const zone of populatedZones(zones)) {
     json.buddyinfo[zone.name] = perOrder((order) => nrFree(zone, order));
@@ -69,6 +73,7 @@ export function procJson(zones: readonly ZoneView[]): ProcJson {
     json.pagetypeinfo.mixed[zone.name] = perType((mt) => zone.mixed[mt] ?? 0);
     json.extfrag[zone.name] = perOrder((order) => fragmentationIndex(zone, order));
     json.unusable[zone.name] = perOrder((order) => unusableFreeIndex(zone, order));
+    json.pagesets[zone.name] = { ...zone.pcp };
   }
   return json;
 }
