@@ -1,5 +1,7 @@
-// Per-cpu page lists (struct per_cpu_pages) for the one CPU the machine models: mm/page_alloc.c's
-// rmqueue_pcplist(), rmqueue_bulk(), free_frozen_page_commit(), free_pcppages_bulk() and drain_pages_zone().
+// Per-cpu page lists (struct per_cpu_pages) for the one CPU the machine models, and the parts of
+// mm/page_alloc.c that only touch them: zone_batchsize(), zone_highsize(), order_to_pindex(), nr_pcp_alloc(),
+// nr_pcp_free(), free_pcppages_bulk(), drain_pages_zone(). rmqueue_pcplist(), rmqueue_bulk() and the free
+// side (free_frozen_page_commit()) are in page_alloc.ts beside the paths they serve.
 // Orders 0..PAGE_ALLOC_COSTLY_ORDER and pageblock_order (THP) are cached here; a page on a pcp list is neither
 // PageBuddy nor allocated (PG_pcp marks it for the checker) and is not counted in NR_FREE_PAGES.
 // Simplification, documented in docs/allocator.md: high and batch are fixed (the 6.7+ auto-tuning of
@@ -9,14 +11,10 @@ import {
   NR_LOWORDER_PCP_LISTS, NR_PCP_LISTS,
 } from "./constants";
 export { NR_PCP_LISTS };
-import {
-  PG_pcp, set_page_flags, set_page_order, page_order,
-  get_pageblock_migratetype,
-} from "./page";
+import { PG_pcp, set_page_flags, set_page_order, page_order, get_pageblock_migratetype } from "./page";
 import { zone_managed_pages, wmark_low } from "./zone";
 import { pfn_list_add, pfn_list_del } from "./pfn_list";
 import { __free_one_page } from "./page_alloc";
-
 
 const NR_ALL = <i32>(MAX_NR_ZONES * NR_PCP_LISTS);
 export const pcp_head = new StaticArray<u32>(NR_ALL);
