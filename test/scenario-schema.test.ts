@@ -202,6 +202,7 @@ const badScenarios: Record<string, string> = {
   "bad-scenarios/unknown-fault-key.json": "server.faults.stall: unknown key; allowed here: slow,",
   "bad-scenarios/threads-as-string.json": "server.threads",
   "bad-scenarios/bool-as-string.json": "fuse.writeback_cache",
+  "bad-scenarios/pcp-not-boolean.json": 'machine.pcp: "off" is not allowed; use true or false',
   "bad-scenarios/empty-workloads.json": "workloads: [] is not allowed",
   "bad-scenarios/no-workloads.json": "workloads: missing",
   "bad-scenarios/workloads-not-a-list.json": "workloads",
