@@ -338,16 +338,20 @@ export class ReferenceAllocator implements AllocatorModel {
 
   // mm/page_alloc.c: try_to_claim_block() (-1: not claimed)
   private try_to_claim_block(zone: Zone, pfn: number, current_order: number, order: number, start_type: number, block_type: number): number {
-    const mm = this.mm;
-    if (current_order >= pageblock_order) {
-      mm.del_page_from_free_list(pfn, zone, current_order, block_type);
-      mm.change_pageblock_range(pfn, current_order, start_type);
-      const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
-      mm.account_freepages(zone, nr_added, start_type);
-      return pfn;
-    }
+    if (current_order >= pageblock_order) return this.take_ownership(zone, pfn, current_order, order, start_type, block_type);
     this.boost_watermark(zone);
     return this.claim_whole_block(zone, pfn, order, start_type, block_type);
+  }
+
+  // The buddy spans whole pageblocks (both kernels' first case): retype them all, keep the order-sized head and
+  // put the rest back on start_type's lists.
+  private take_ownership(zone: Zone, pfn: number, current_order: number, order: number, start_type: number, block_type: number): number {
+    const mm = this.mm;
+    mm.del_page_from_free_list(pfn, zone, current_order, block_type);
+    mm.change_pageblock_range(pfn, current_order, start_type);
+    const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
+    mm.account_freepages(zone, nr_added, start_type);
+    return pfn;
   }
 
   // The common tail of try_to_claim_block() and (6.10-6.14) steal_suitable_fallback(): count free and
@@ -393,13 +397,7 @@ export class ReferenceAllocator implements AllocatorModel {
     const mm = this.mm;
     const block_type = mm.get_pageblock_migratetype(pfn);
     if (block_type !== MIGRATE_HIGHATOMIC) {
-      if (current_order >= pageblock_order) {
-        mm.del_page_from_free_list(pfn, zone, current_order, block_type);
-        mm.change_pageblock_range(pfn, current_order, start_type);
-        const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
-        mm.account_freepages(zone, nr_added, start_type);
-        return pfn;
-      }
+      if (current_order >= pageblock_order) return this.take_ownership(zone, pfn, current_order, order, start_type, block_type);
       this.boost_watermark(zone);
       if (whole_block) {
         const claimed = this.claim_whole_block(zone, pfn, order, start_type, block_type);
