@@ -3,7 +3,7 @@
 // threshold. Pages the free scanner takes are held off the free lists until the run ends.
 import {
   NONE, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_MOVABLE, MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_PCPTYPES,
-  pageblock_order, pageblock_nr_pages, MAX_NR_ZONES, ALLOC_CMA, __GFP_MOVABLE, GFP_LRU,
+  pageblock_order, pageblock_nr_pages, MAX_NR_ZONES, ALLOC_CMA, __GFP_MOVABLE, GFP_LRU, PAGE_ALLOC_COSTLY_ORDER,
 } from "./constants";
 import { PG_buddy, PG_owner, PG_head, PG_folio_writeback, page_flags, page_order, get_pageblock_migratetype } from "./page";
 import {
@@ -26,7 +26,6 @@ export const COMPACT_SUCCESS: i32 = 5;
 
 const COMPACT_CLUSTER_MAX: u32 = 32;
 const COMPACT_MAX_DEFER_SHIFT: u32 = 6;
-const PAGE_ALLOC_COSTLY_ORDER: u32 = 3;
 /** /proc/sys/vm/extfrag_threshold */
 const sysctl_extfrag_threshold: i32 = 500;
 

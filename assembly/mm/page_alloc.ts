@@ -115,11 +115,15 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
   return rmqueue_buddy(z, order, alloc_flags, mt);
 }
 
+/** From this order up, prep_new_page() and __free_pages() set the per-page fields with memory.fill; below it,
+ *  page by page (a few stores cost less than the bulk-memory calls). */
+const FILL_MIN_ORDER: u32 = 4;
+
 // mm/page_alloc.c: prep_new_page() with page_owner's __set_page_owner_handle(): every page records the
 // allocation's order and migratetype, the head is marked
 export function prep_new_page(pfn: u32, order: u32, gfp: u32, mt: u32): void {
   const lru: u32 = (gfp & GFP_LRU) != 0 ? PG_lru : 0;
-  if (order >= 4) {
+  if (order >= FILL_MIN_ORDER) {
     // the tail pages, one field array at a time (the struct-of-arrays layout makes each a plain fill)
     const n = <usize>1 << order;
     const tail_flags = PG_owner | lru;
@@ -131,7 +135,6 @@ export function prep_new_page(pfn: u32, order: u32, gfp: u32, mt: u32): void {
     memory.fill(pg_next + (<usize>pfn << 2), 0xff, n << 2); // NONE
     memory.fill(pg_prev + (<usize>pfn << 2), 0xff, n << 2);
   } else {
-    // a few pages: stores are cheaper than the bulk-memory calls
     const n: u32 = <u32>1 << order;
     for (let i: u32 = 0; i < n; i++) {
       const p = pfn + i;
@@ -272,7 +275,7 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
 
 // mm/page_alloc.c: __free_pages() -> __free_frozen_pages(); the caller checked the head
 export function __free_pages(pfn: u32, order: u32): void {
-  if (order < 4) {
+  if (order < FILL_MIN_ORDER) {
     const n: u32 = <u32>1 << order;
     for (let i: u32 = 0; i < n; i++) {
       const p = pfn + i;
