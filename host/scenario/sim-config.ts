@@ -2,6 +2,7 @@
 // pages, times in virtual nanoseconds, enums as their names. Scenario files (JSON, with units such as "2G"
 // and "15s") are validated and turned into this by host/scenario/resolve.ts.
 import type { MachineConfig } from "../core/machine-config.js";
+import type { FioJob } from "./fio-job.js";
 
 /** The writeback policies (DESIGN.md 1.3); one name each. */
 export const POLICIES = [
@@ -83,19 +84,10 @@ export interface BdiConfig {
   maxRatio: number;
 }
 
-export interface WriterWorkload {
+/** An fio job (fio-job.ts has its fields) once the runner has named it; each job writes its own file. */
+export interface WriterWorkload extends Omit<FioJob, "name" | "rate"> {
   kind: "fio";
   name: string;
-  rw: "write" | "randwrite";
-  /** Bytes per write(2). */
-  bs: number;
-  /** Bytes per job (each job writes its own file). */
-  size: number;
-  numjobs: number;
-  /** fsync after this many writes, 0 = never. */
-  fsync: number;
-  /** fsync when the job ends (fio end_fsync / fsync_on_close). */
-  endFsync: boolean;
   /** fio rate=: bytes per second per job, 0 = unlimited. */
   rateBps: number;
 }
