@@ -12,7 +12,7 @@ import { WasmAllocator } from "../host/core/wasm-allocator.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import { formatBuddyinfo } from "../host/proc/index.js";
 import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, MIGRATE_TYPES, OP_ALLOC, OP_FREE, migratetype_names, pageblock_order } from "../host/core/constants.js";
-import { InputError } from "../host/util/input-error.js";
+import { throwsInput } from "./helpers/throws-input.js";
 
 const CORPUS = new URL("./corpus/proc/", import.meta.url);
 const dir = (name: string): string => new URL(`${name}/`, CORPUS).pathname;
@@ -123,17 +123,6 @@ test("small: CMA at the end of Normal, HIGHATOMIC reserve accounted, and the reb
   assert.is(model.checkInvariants(), null);
 });
 
-function throwsInput(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, InputError);
-    assert.match((e as Error).message, pattern);
-    assert.not.match((e as Error).message, /\n/);
-    return;
-  }
-  assert.unreachable(`expected an InputError matching ${pattern}`);
-}
 
 const smallBuddy = read("small", "buddyinfo");
 const smallPti = read("small", "pagetypeinfo");

@@ -10,20 +10,10 @@ import { runPool } from "../host/sweep/pool.js";
 import { mergeShards } from "../host/sweep/merge.js";
 import { formatSweepTable } from "../host/sweep/table.js";
 import { coreModuleSync } from "../host/core/load-node.js";
-import { InputError } from "../host/util/input-error.js";
+import { throwsInput } from "./helpers/throws-input.js";
 
 const scenario = tinyScenario(7);
 
-function throwsInput(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, InputError);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected an InputError matching ${pattern}`);
-}
 
 test("the product: first --vary slowest, last fastest; values read as --set reads them", () => {
   const combos = cartesianProduct([parseVary("fuse.max_pages=32,256"), parseVary("server.faults.slow=1,20"), parseVary("x=a")]);
