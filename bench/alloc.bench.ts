@@ -87,6 +87,7 @@ export function calibrationNsPerElement(): number {
     for (let k = 0; k < 50; k++) for (let i = 0; i < a.length; i++) s = (s + a[i]!) | 0;
     best = Math.min(best, ((performance.now() - t0) * 1e6) / (50 * a.length));
   }
-  if (s === 42) console.log(""); // keep the loop observable
+  calibrationSink = s; // the sum escapes, so the JIT cannot drop the loop
   return best;
 }
+let calibrationSink = 0;
