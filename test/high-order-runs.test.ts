@@ -46,7 +46,10 @@ test("scenarios/bad-server.json shows the trade-off: a stuck server costs copy-f
   assert.ok(f.writeback > f.unmovable && f.writeback > f.pinned && f.writeback > f.locked, "writeback is copy-free's top failure reason");
   assert.ok(legacyStuck.pageblocks.Unmovable! >= 5 * nocopyStuck.pageblocks.Unmovable!, "legacy grows the unmovable pageblocks");
   assert.ok(thp(legacyStuck) >= 90, `stuck: legacy keeps THP success (${thp(legacyStuck)} %)`);
-  for (const r of [legacyHealthy, nocopyHealthy, legacyStuck, nocopyStuck]) assert.is(r.integrity.writesLost, 0);
+  for (const r of [legacyHealthy, nocopyHealthy, legacyStuck, nocopyStuck]) {
+    assert.is(r.integrity.writesLost, 0);
+    assert.is(r.integrity.corrupt, 0, `${r.policy}/${r.server}: data the server has not received is pending, not corrupt`);
+  }
 });
 
 // A small loaded machine with a FUSE writer whose bdi may use half the dirty threshold, a contiguous

@@ -211,9 +211,12 @@ export function integrity_check(): void {
         if (data_page_matches(ino, i)) persisted++; else corrupt++;
         continue;
       }
+      // Still on its way: dirty or under writeback in the page cache, or (legacy) copied into a temp page of a
+      // request in flight. The legacy original is clean once copied, so reclaim may have dropped it: the
+      // rb-tree is asked whether or not the index is still cached.
       const pfn = mapping_pfn(ino, i);
-      const busy = pfn != NONE && ((page_flags(pfn) & (PG_dirty | PG_writeback)) != 0 ||
-        (legacy && rb_find_overlap(ino, i, i) != NONE));
+      const busy = (pfn != NONE && (page_flags(pfn) & (PG_dirty | PG_writeback)) != 0) ||
+        (legacy && rb_find_overlap(ino, i, i) != NONE);
       if (sv > v) corrupt++;
       // after an abort nothing more reaches the server: what is still dirty is lost with the connection
       else if (busy && connected) pending++;
