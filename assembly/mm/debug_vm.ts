@@ -11,7 +11,7 @@ import {
   fa_head, fa_tail, fa_count, fa_orders, fa_index, page_zone, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
   nr_free_highatomic,
 } from "./zone";
-import { NR_PCP_LISTS, pcp_len, pcp_count, pcp_list_first, pcp_list_last, pindex_to_order } from "./pcp";
+import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth, pindex_to_order } from "./pcp";
 
 export let debug_vm_pfn: u32 = NONE;
 export const INV_OK: i32 = 0;
@@ -68,22 +68,21 @@ export function check_allocator(): i32 {
     if (cma != unchecked(NR_FREE_CMA_PAGES[z])) return fail(INV_NR_FREE_CMA, z);
     if (ha != unchecked(nr_free_highatomic[z])) return fail(INV_NR_FREE_HIGHATOMIC, z);
   }
-  // 2. every per-cpu list: links, lengths and pcp->count; members are PG_pcp blocks of the list's order
+  // 2. every per-cpu list: lengths and pcp->count; members are PG_pcp blocks of the list's order (that each
+  // is on one list only is checked by the memory walk below, which counts the PG_pcp blocks it meets)
   let pcp_blocks: u32 = 0;
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     let pages: u32 = 0;
     for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
       const o = pindex_to_order(pindex);
-      let n: u32 = 0;
-      let prev = NONE;
-      for (let p = pcp_list_first(z, pindex); p != NONE; p = page_next(p)) {
-        if (p >= nr_pages || page_prev(p) != prev || n > nr_pages) return fail(INV_PCP_LIST, p);
+      const n = pcp_list_len(z, pindex);
+      if (n > nr_pages) return fail(INV_PCP_COUNT, z);
+      for (let k: u32 = 0; k < n; k++) {
+        const p = pcp_list_nth(z, pindex, k);
+        if (p >= nr_pages) return fail(INV_PCP_LIST, p);
         if (page_flags(p) != PG_pcp || page_order(p) != o || (p & ((<u32>1 << o) - 1)) != 0) return fail(INV_PCP_LIST, p);
         if (page_zone(p) != z) return fail(INV_PCP_LIST, p);
-        prev = p;
-        n++;
       }
-      if (pcp_list_last(z, pindex) != prev || unchecked(pcp_len[z * NR_PCP_LISTS + pindex]) != n) return fail(INV_PCP_COUNT, prev);
       pages += n << o;
       pcp_blocks += n;
     }

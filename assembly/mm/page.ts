@@ -1,5 +1,8 @@
-// struct page, as struct-of-arrays in linear memory: 13 bytes a page.
-//   flags u16 | order u8 | alloc_mt u8 | ref u8 | next u32 | prev u32
+// struct page, as struct-of-arrays in linear memory: 12 bytes a page, in two arrays.
+//   word u32 = flags u16 | order u4 | alloc_mt u4 | ref u8   (one load tells PageBuddy and the order, as
+//              page_is_buddy() needs; one store prepares or frees a page)
+//   link u64 = next u32 | prev u32                            (struct list_head: one cache line per list operation)
+// Two arrays, not six: a page the allocator touches costs two cache lines, not one per field.
 // next/prev are the buddy_list links while the page is free (PG_buddy) and owner words while it is
 // allocated (like the kernel's union of lru/buddy_list with mapping/index).
 import { pageblock_order, NONE } from "./constants";
@@ -23,54 +26,67 @@ export const PG_temp: u32 = 1 << 11;
 /** Head of a free block on a per-cpu list (assembly/mm/pcp.ts): neither PageBuddy nor allocated. */
 export const PG_pcp: u32 = 1 << 12;
 
-/** alloc_mt of a page that is not allocated. */
-export const MT_NONE: u32 = 0xff;
+/** alloc_mt of a page that is not allocated (the 4-bit field's largest value). */
+export const MT_NONE: u32 = 0xf;
 
 export let nr_pages: u32 = 0;
-export let pg_flags: usize = 0;
-export let pg_order: usize = 0;
-export let pg_alloc_mt: usize = 0;
-export let pg_ref: usize = 0;
-export let pg_next: usize = 0;
-export let pg_prev: usize = 0;
+export let pg_word: usize = 0;
+export let pg_link: usize = 0;
 /** One migratetype byte per pageblock (the kernel's pageblock_flags bits). */
 export let pb_mt: usize = 0;
 export let nr_pageblocks: u32 = 0;
 
-export const BYTES_PER_PAGE: u32 = 13;
+export const BYTES_PER_PAGE: u32 = 12;
+/** The word of a page that is not allocated: no flags, order 0, alloc_mt MT_NONE, refcount 0. */
+export const PAGE_WORD_FREE: u32 = MT_NONE << 20;
+/** The order bits of a word (page_is_buddy() compares them with the flags in one go). */
+export const PAGE_WORD_ORDER: u32 = 0xf << 16;
 
 export function page_metadata_init(pages: u32): void {
   nr_pages = pages;
   nr_pageblocks = pages >> pageblock_order;
   const n = <usize>pages;
-  pg_flags = heap.alloc(n << 1);
-  pg_order = heap.alloc(n);
-  pg_alloc_mt = heap.alloc(n);
-  pg_ref = heap.alloc(n);
-  pg_next = heap.alloc(n << 2);
-  pg_prev = heap.alloc(n << 2);
+  pg_word = heap.alloc(n << 2);
+  pg_link = heap.alloc(n << 3);
   pb_mt = heap.alloc(<usize>nr_pageblocks);
-  memory.fill(pg_alloc_mt, <u8>MT_NONE, n);
-  memory.fill(pg_next, 0xff, n << 2);
-  memory.fill(pg_prev, 0xff, n << 2);
+  for (let i: usize = 0; i < n; i++) store<u32>(pg_word + (i << 2), PAGE_WORD_FREE);
+  memory.fill(pg_link, 0xff, n << 3);
 }
 
-@inline export function page_flags(pfn: u32): u32 { return <u32>load<u16>(pg_flags + (<usize>pfn << 1)); }
-@inline export function set_page_flags(pfn: u32, f: u32): void { store<u16>(pg_flags + (<usize>pfn << 1), <u16>f); }
+@inline function word_at(pfn: u32): usize { return pg_word + (<usize>pfn << 2); }
+@inline function link_at(pfn: u32): usize { return pg_link + (<usize>pfn << 3); }
+
+/** flags | order << 16 | alloc_mt << 20 | ref << 24, in one access. */
+@inline export function page_word(pfn: u32): u32 { return load<u32>(word_at(pfn)); }
+@inline export function set_page_word(pfn: u32, flags: u32, order: u32, mt: u32, ref: u32): void {
+  store<u32>(word_at(pfn), flags | (order << 16) | (mt << 20) | (ref << 24));
+}
+@inline export function store_page_word(pfn: u32, w: u32): void { store<u32>(word_at(pfn), w); }
+@inline export function page_flags(pfn: u32): u32 { return <u32>load<u16>(word_at(pfn)); }
+@inline export function set_page_flags(pfn: u32, f: u32): void { store<u16>(word_at(pfn), <u16>f); }
 @inline export function test_flag(pfn: u32, f: u32): bool { return (page_flags(pfn) & f) != 0; }
 @inline export function set_flag(pfn: u32, f: u32): void { set_page_flags(pfn, page_flags(pfn) | f); }
 @inline export function clear_flag(pfn: u32, f: u32): void { set_page_flags(pfn, page_flags(pfn) & ~f); }
 
-@inline export function page_order(pfn: u32): u32 { return <u32>load<u8>(pg_order + <usize>pfn); }
-@inline export function set_page_order(pfn: u32, o: u32): void { store<u8>(pg_order + <usize>pfn, <u8>o); }
-@inline export function page_alloc_mt(pfn: u32): u32 { return <u32>load<u8>(pg_alloc_mt + <usize>pfn); }
-@inline export function set_page_alloc_mt(pfn: u32, mt: u32): void { store<u8>(pg_alloc_mt + <usize>pfn, <u8>mt); }
-@inline export function page_ref(pfn: u32): u32 { return <u32>load<u8>(pg_ref + <usize>pfn); }
-@inline export function set_page_ref(pfn: u32, r: u32): void { store<u8>(pg_ref + <usize>pfn, <u8>r); }
-@inline export function page_next(pfn: u32): u32 { return load<u32>(pg_next + (<usize>pfn << 2)); }
-@inline export function set_page_next(pfn: u32, v: u32): void { store<u32>(pg_next + (<usize>pfn << 2), v); }
-@inline export function page_prev(pfn: u32): u32 { return load<u32>(pg_prev + (<usize>pfn << 2)); }
-@inline export function set_page_prev(pfn: u32, v: u32): void { store<u32>(pg_prev + (<usize>pfn << 2), v); }
+// byte 2 holds the order (low nibble) and alloc_mt (high nibble), byte 3 the refcount
+@inline export function page_order(pfn: u32): u32 { return <u32>load<u8>(word_at(pfn), 2) & 0xf; }
+@inline export function set_page_order(pfn: u32, o: u32): void {
+  store<u8>(word_at(pfn), <u8>((<u32>load<u8>(word_at(pfn), 2) & 0xf0) | o), 2);
+}
+@inline export function page_alloc_mt(pfn: u32): u32 { return <u32>load<u8>(word_at(pfn), 2) >> 4; }
+@inline export function set_page_alloc_mt(pfn: u32, mt: u32): void {
+  store<u8>(word_at(pfn), <u8>((<u32>load<u8>(word_at(pfn), 2) & 0xf) | (mt << 4)), 2);
+}
+@inline export function page_ref(pfn: u32): u32 { return <u32>load<u8>(word_at(pfn), 3); }
+@inline export function set_page_ref(pfn: u32, r: u32): void { store<u8>(word_at(pfn), <u8>r, 3); }
+@inline export function page_next(pfn: u32): u32 { return load<u32>(link_at(pfn)); }
+@inline export function set_page_next(pfn: u32, v: u32): void { store<u32>(link_at(pfn), v); }
+@inline export function page_prev(pfn: u32): u32 { return load<u32>(link_at(pfn), 4); }
+@inline export function set_page_prev(pfn: u32, v: u32): void { store<u32>(link_at(pfn), v, 4); }
+/** Both links in one store. */
+@inline export function set_page_links(pfn: u32, next: u32, prev: u32): void {
+  store<u64>(link_at(pfn), <u64>next | (<u64>prev << 32));
+}
 
 @inline export function PageBuddy(pfn: u32): bool { return test_flag(pfn, PG_buddy); }
 

@@ -8,9 +8,8 @@ import {
   ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, NONE,
 } from "./constants";
 import {
-  PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, nr_pages, pg_flags, pg_order, pg_alloc_mt, pg_ref, pg_next, pg_prev,
-  page_flags, set_page_flags, page_order,
-  set_page_order, set_page_alloc_mt, set_page_ref, get_pageblock_migratetype, set_page_next, set_page_prev,
+  PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, pg_word, pg_link,
+  page_word, set_page_word, set_page_links, get_pageblock_migratetype,
 } from "./page";
 import {
   populated_zone, page_zone, zone_managed_pages, nr_reserved_highatomic, page_group_by_mobility_disabled,
@@ -22,7 +21,7 @@ import {
   __rmqueue, __rmqueue_smallest, __move_freepages_block, prep_move_freepages_block, set_rmqueue_mode, RMQUEUE_NORMAL,
 } from "./rmqueue";
 import {
-  pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_del, pcp_list_first, nr_pcp_alloc, nr_pcp_free,
+  pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_pop_first, nr_pcp_alloc, nr_pcp_free,
   free_pcppages_bulk, pcp_free_migratetype, pcp_count, pcp_high, pcp_all_empty, drain_all_pages,
 } from "./pcp";
 
@@ -96,13 +95,11 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
 // mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): the list's first block, refilled when empty
 @inline function rmqueue_pcplist(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
   const pindex = order_to_pindex(mt, order);
-  let page = pcp_list_first(z, pindex);
+  let page = pcp_list_pop_first(z, pindex, order);
   if (page == NONE) {
     rmqueue_bulk(z, order, nr_pcp_alloc(z, order), pindex, mt, alloc_flags);
-    page = pcp_list_first(z, pindex);
-    if (page == NONE) return NONE;
+    page = pcp_list_pop_first(z, pindex, order);
   }
-  pcp_list_del(z, pindex, page);
   return page;
 }
 
@@ -115,38 +112,34 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
   return rmqueue_buddy(z, order, alloc_flags, mt);
 }
 
-/** From this order up, prep_new_page() and __free_pages() set the per-page fields with memory.fill; below it,
- *  page by page (a few stores cost less than the bulk-memory calls). */
+/** From this order up, prep_new_page() and __free_pages() fill the per-page arrays in bulk (two-page stores
+ *  and memory.fill); below it, page by page (two stores a page cost less than the bulk set-up). */
 const FILL_MIN_ORDER: u32 = 4;
+
+/** n words of pg_word from pfn set to w, two pages a store; n is even. */
+@inline function fill_page_words(pfn: u32, n: usize, w: u32): void {
+  const v = <u64>w | (<u64>w << 32);
+  const at = pg_word + (<usize>pfn << 2);
+  for (let i: usize = 0; i < n << 2; i += 8) store<u64>(at + i, v);
+}
 
 // mm/page_alloc.c: prep_new_page() with page_owner's __set_page_owner_handle(): every page records the
 // allocation's order and migratetype, the head is marked
 export function prep_new_page(pfn: u32, order: u32, gfp: u32, mt: u32): void {
   const lru: u32 = (gfp & GFP_LRU) != 0 ? PG_lru : 0;
   if (order >= FILL_MIN_ORDER) {
-    // the tail pages, one field array at a time (the struct-of-arrays layout makes each a plain fill)
     const n = <usize>1 << order;
-    const tail_flags = PG_owner | lru;
-    const fl = pg_flags + (<usize>pfn << 1);
-    for (let i: usize = 1; i < n; i++) store<u16>(fl + (i << 1), <u16>tail_flags);
-    memory.fill(pg_order + <usize>pfn, <u8>order, n);
-    memory.fill(pg_alloc_mt + <usize>pfn, <u8>mt, n);
-    memory.fill(pg_ref + <usize>pfn, 1, n);
-    memory.fill(pg_next + (<usize>pfn << 2), 0xff, n << 2); // NONE
-    memory.fill(pg_prev + (<usize>pfn << 2), 0xff, n << 2);
+    fill_page_words(pfn, n, PG_owner | lru | (order << 16) | (mt << 20) | (1 << 24)); // refcount 1
+    memory.fill(pg_link + (<usize>pfn << 3), 0xff, n << 3); // NONE
   } else {
     const n: u32 = <u32>1 << order;
     for (let i: u32 = 0; i < n; i++) {
       const p = pfn + i;
-      set_page_flags(p, PG_owner | lru);
-      set_page_order(p, order);
-      set_page_alloc_mt(p, mt);
-      set_page_ref(p, 1);
-      set_page_next(p, NONE);
-      set_page_prev(p, NONE);
+      set_page_word(p, PG_owner | lru, order, mt, 1);
+      set_page_links(p, NONE, NONE);
     }
   }
-  set_page_flags(pfn, PG_owner | PG_head | lru);
+  set_page_word(pfn, PG_owner | PG_head | lru, order, mt, 1);
 }
 
 // mm/page_alloc.c: get_page_from_freelist() for one walk of the zonelist, with the ALLOC_NOFRAGMENT retry
@@ -207,8 +200,8 @@ export function __alloc_pages(gfp: u32, order: u32): u32 {
 // mm/page_alloc.c: page_is_buddy() (with find_buddy_page_pfn()'s range check)
 @inline function page_is_buddy(buddy: u32, order: u32, z: u32): bool {
   if (buddy >= nr_pages) return false;
-  if ((page_flags(buddy) & PG_buddy) == 0) return false;
-  if (page_order(buddy) != order) return false;
+  // PageBuddy() and buddy_order() from the one word
+  if ((page_word(buddy) & (PG_buddy | PAGE_WORD_ORDER)) != (PG_buddy | (order << 16))) return false;
   return page_zone(buddy) == z;
 }
 
@@ -256,8 +249,7 @@ export function split_large_buddy(pfn: u32, order: u32, to_tail: bool): void {
 /** True when pfn is the head of a live allocation of exactly this order. */
 export function is_allocation_head(pfn: u32, order: u32): bool {
   if (pfn >= nr_pages || order > MAX_PAGE_ORDER) return false;
-  const f = page_flags(pfn);
-  return (f & PG_head) != 0 && (f & PG_owner) != 0 && page_order(pfn) == order;
+  return (page_word(pfn) & (PG_head | PG_owner | PAGE_WORD_ORDER)) == (PG_head | PG_owner | (order << 16));
 }
 
 // mm/page_alloc.c: __free_frozen_pages() + free_frozen_page_commit(): cached orders go to the per-cpu
@@ -277,19 +269,9 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
 export function __free_pages(pfn: u32, order: u32): void {
   if (order < FILL_MIN_ORDER) {
     const n: u32 = <u32>1 << order;
-    for (let i: u32 = 0; i < n; i++) {
-      const p = pfn + i;
-      set_page_flags(p, 0);
-      set_page_order(p, 0);
-      set_page_alloc_mt(p, MT_NONE);
-      set_page_ref(p, 0);
-    }
+    for (let i: u32 = 0; i < n; i++) set_page_word(pfn + i, 0, 0, MT_NONE, 0);
   } else {
-    const n = <usize>1 << order;
-    memory.fill(pg_flags + (<usize>pfn << 1), 0, n << 1);
-    memory.fill(pg_order + <usize>pfn, 0, n);
-    memory.fill(pg_alloc_mt + <usize>pfn, <u8>MT_NONE, n);
-    memory.fill(pg_ref + <usize>pfn, 0, n);
+    fill_page_words(pfn, <usize>1 << order, PAGE_WORD_FREE);
   }
   free_to_pcp_or_buddy(pfn, order);
 }

@@ -4,6 +4,9 @@
 // side (free_frozen_page_commit()) are in page_alloc.ts beside the paths they serve.
 // Orders 0..PAGE_ALLOC_COSTLY_ORDER and pageblock_order (THP) are cached here; a page on a pcp list is neither
 // PageBuddy nor allocated (PG_pcp marks it for the checker) and is not counted in NR_FREE_PAGES.
+// Each list is a deque of PFNs (a ring buffer) rather than a list_head through the pages: the kernel only ever
+// adds at the head or tail and takes from the head (rmqueue) or tail (free_pcppages_bulk), so the order is the
+// same, and the hot path reads one contiguous array instead of the links of pages scattered over memory.
 // Simplification, documented in docs/allocator.md: high and batch are fixed (the 6.7+ auto-tuning of
 // pcp->high between high_min and high_max, alloc_factor, free_count and free_high are not modelled).
 import {
@@ -11,19 +14,22 @@ import {
   NR_LOWORDER_PCP_LISTS, NR_PCP_LISTS,
 } from "./constants";
 export { NR_PCP_LISTS };
-import { PG_pcp, set_page_flags, set_page_order, page_order, get_pageblock_migratetype } from "./page";
+import { PG_pcp, MT_NONE, set_page_word, get_pageblock_migratetype } from "./page";
 import { zone_managed_pages, wmark_low } from "./zone";
-import { pfn_list_add, pfn_list_del } from "./pfn_list";
 import { __free_one_page } from "./page_alloc";
 
 const NR_ALL = <i32>(MAX_NR_ZONES * NR_PCP_LISTS);
-export const pcp_head = new StaticArray<u32>(NR_ALL);
-export const pcp_tail = new StaticArray<u32>(NR_ALL);
-export const pcp_len = new StaticArray<u32>(NR_ALL);
+/** List i's ring: pcp_ring[i] holds pcp_mask[i] + 1 PFN slots; the head is at pcp_first[i]. */
+const pcp_ring = changetype<StaticArray<usize>>(memory.data(<i32>(NR_ALL) * sizeof<usize>(), 16));
+const pcp_mask = changetype<StaticArray<u32>>(memory.data(<i32>(NR_ALL) * sizeof<u32>(), 16));
+const pcp_first = changetype<StaticArray<u32>>(memory.data(<i32>(NR_ALL) * sizeof<u32>(), 16));
+export const pcp_len = changetype<StaticArray<u32>>(memory.data(<i32>(NR_ALL) * sizeof<u32>(), 16));
+/** Slots of a new ring; a full ring doubles (pcp->count is bounded by high plus a refill, so it settles). */
+const RING_MIN: u32 = 64;
 /** pcp->count (pages), pcp->high, pcp->batch per zone. */
-export const pcp_count = new StaticArray<u32>(<i32>MAX_NR_ZONES);
-export const pcp_high = new StaticArray<u32>(<i32>MAX_NR_ZONES);
-export const pcp_batch = new StaticArray<u32>(<i32>MAX_NR_ZONES);
+export const pcp_count = changetype<StaticArray<u32>>(memory.data(<i32>(<i32>MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const pcp_high = changetype<StaticArray<u32>>(memory.data(<i32>(<i32>MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const pcp_batch = changetype<StaticArray<u32>>(memory.data(<i32>(<i32>MAX_NR_ZONES) * sizeof<u32>(), 16));
 
 // mm/page_alloc.c: pcp_allowed_order()
 @inline export function pcp_allowed_order(order: u32): bool {
@@ -62,8 +68,11 @@ function zone_highsize(z: u32, batch: u32): u32 {
  *  lists disabled every zone keeps the boot pageset's high 0 and batch 1: pages pass straight through. */
 export function pcp_setup(enabled: bool): void {
   for (let i = 0; i < NR_ALL; i++) {
-    unchecked(pcp_head[i] = NONE);
-    unchecked(pcp_tail[i] = NONE);
+    if (unchecked(pcp_ring[i]) == 0) {
+      unchecked(pcp_ring[i] = heap.alloc(<usize>RING_MIN << 2));
+      unchecked(pcp_mask[i] = RING_MIN - 1);
+    }
+    unchecked(pcp_first[i] = 0);
     unchecked(pcp_len[i] = 0);
   }
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
@@ -78,35 +87,68 @@ export function pcp_setup(enabled: bool): void {
 /** Empties a zone's lists without freeing anything (a state rebuilt from a census has none). */
 export function pcp_zone_reset(z: u32): void {
   for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
-    unchecked(pcp_head[li(z, pindex)] = NONE);
-    unchecked(pcp_tail[li(z, pindex)] = NONE);
+    unchecked(pcp_first[li(z, pindex)] = 0);
     unchecked(pcp_len[li(z, pindex)] = 0);
   }
   unchecked(pcp_count[z] = 0);
 }
 
-/** list_add() (head) of a pcp block; the head page carries PG_pcp and the order. */
+/** Slot k (0 = head) of list i. */
+@inline function slot(i: i32, k: u32): usize {
+  return unchecked(pcp_ring[i]) + (<usize>((unchecked(pcp_first[i]) + k) & unchecked(pcp_mask[i])) << 2);
+}
+
+/** A full ring doubles, its entries copied in list order to the start of the new one. */
+function pcp_ring_grow(i: i32): void {
+  const len = unchecked(pcp_len[i]);
+  const ring = heap.alloc(<usize>len << 3);
+  for (let k: u32 = 0; k < len; k++) store<u32>(ring + (<usize>k << 2), load<u32>(slot(i, k)));
+  unchecked(pcp_ring[i] = ring);
+  unchecked(pcp_mask[i] = (len << 1) - 1);
+  unchecked(pcp_first[i] = 0);
+}
+
+/** list_add() (head) or list_add_tail() of a free block; its head page carries PG_pcp and the order. */
 @inline export function pcp_list_add(z: u32, pindex: u32, pfn: u32, order: u32, tail: bool): void {
   const i = li(z, pindex);
-  set_page_flags(pfn, PG_pcp);
-  set_page_order(pfn, order);
-  pfn_list_add(pcp_head, pcp_tail, i, pfn, tail);
+  set_page_word(pfn, PG_pcp, order, MT_NONE, 0);
+  if (unchecked(pcp_len[i]) > unchecked(pcp_mask[i])) pcp_ring_grow(i);
+  if (tail) {
+    store<u32>(slot(i, unchecked(pcp_len[i])), pfn);
+  } else {
+    unchecked(pcp_first[i] = (unchecked(pcp_first[i]) - 1) & unchecked(pcp_mask[i]));
+    store<u32>(slot(i, 0), pfn);
+  }
   unchecked(pcp_len[i] += 1);
   unchecked(pcp_count[z] += <u32>1 << order);
 }
 
-/** list_del() of a pcp block; its head page is left clean, as a free page's. */
-@inline export function pcp_list_del(z: u32, pindex: u32, pfn: u32): void {
+/** list_del() of the list's head block (rmqueue_pcplist), or NONE if the list is empty. The head page keeps
+ *  its PG_pcp word: prep_new_page() writes every field next. */
+@inline export function pcp_list_pop_first(z: u32, pindex: u32, order: u32): u32 {
   const i = li(z, pindex);
-  pfn_list_del(pcp_head, pcp_tail, i, pfn);
+  if (unchecked(pcp_len[i]) == 0) return NONE;
+  const pfn = load<u32>(slot(i, 0));
+  unchecked(pcp_first[i] = (unchecked(pcp_first[i]) + 1) & unchecked(pcp_mask[i]));
   unchecked(pcp_len[i] -= 1);
-  unchecked(pcp_count[z] -= <u32>1 << page_order(pfn));
-  set_page_flags(pfn, 0);
-  set_page_order(pfn, 0);
+  unchecked(pcp_count[z] -= <u32>1 << order);
+  return pfn;
 }
 
-@inline export function pcp_list_first(z: u32, pindex: u32): u32 { return unchecked(pcp_head[li(z, pindex)]); }
-@inline export function pcp_list_last(z: u32, pindex: u32): u32 { return unchecked(pcp_tail[li(z, pindex)]); }
+/** list_del() of the list's tail block (free_pcppages_bulk); its head page is left clean, as a free page's. */
+@inline function pcp_list_pop_last(z: u32, pindex: u32, order: u32): u32 {
+  const i = li(z, pindex);
+  const len = unchecked(pcp_len[i]) - 1;
+  const pfn = load<u32>(slot(i, len));
+  unchecked(pcp_len[i] = len);
+  unchecked(pcp_count[z] -= <u32>1 << order);
+  set_page_word(pfn, 0, 0, MT_NONE, 0);
+  return pfn;
+}
+
+/** Block k of list (z, pindex), counted from the head; k < pcp_list_len(). For the checker and the views. */
+export function pcp_list_nth(z: u32, pindex: u32, k: u32): u32 { return load<u32>(slot(li(z, pindex), k)); }
+@inline export function pcp_list_len(z: u32, pindex: u32): u32 { return unchecked(pcp_len[li(z, pindex)]); }
 
 // mm/page_alloc.c: nr_pcp_alloc() with fixed high and batch: high-order refills are scaled down
 @inline export function nr_pcp_alloc(z: u32, order: u32): u32 {
@@ -125,9 +167,8 @@ export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
     } while (unchecked(pcp_len[li(z, <u32>p)]) == 0);
     const order = pindex_to_order(<u32>p);
     do {
-      const pfn = pcp_list_last(z, <u32>p);
+      const pfn = pcp_list_pop_last(z, <u32>p, order);
       const mt = get_pageblock_migratetype(pfn);
-      pcp_list_del(z, <u32>p, pfn);
       count -= <i32>1 << order;
       __free_one_page(pfn, z, order, mt, false);
     } while (count > 0 && unchecked(pcp_len[li(z, <u32>p)]) != 0);

@@ -1,20 +1,18 @@
 // The struct list_head operations both the buddy free lists and the per-cpu lists use, on lists of PFNs
 // linked through the pages' next/prev words: list i of a family is (heads[i], tails[i]), NONE-terminated.
 import { NONE } from "./constants";
-import { page_next, page_prev, set_page_next, set_page_prev } from "./page";
+import { page_next, page_prev, set_page_next, set_page_prev, set_page_links } from "./page";
 
 /** list_add() (head) or list_add_tail(). */
 @inline export function pfn_list_add(heads: StaticArray<u32>, tails: StaticArray<u32>, i: i32, pfn: u32, tail: bool): void {
   if (tail) {
     const last = unchecked(tails[i]);
-    set_page_next(pfn, NONE);
-    set_page_prev(pfn, last);
+    set_page_links(pfn, NONE, last);
     if (last == NONE) unchecked(heads[i] = pfn); else set_page_next(last, pfn);
     unchecked(tails[i] = pfn);
   } else {
     const first = unchecked(heads[i]);
-    set_page_prev(pfn, NONE);
-    set_page_next(pfn, first);
+    set_page_links(pfn, first, NONE);
     if (first == NONE) unchecked(tails[i] = pfn); else set_page_prev(first, pfn);
     unchecked(heads[i] = pfn);
   }
@@ -26,6 +24,5 @@ import { page_next, page_prev, set_page_next, set_page_prev } from "./page";
   const prev = page_prev(pfn);
   if (prev == NONE) unchecked(heads[i] = next); else set_page_next(prev, next);
   if (next == NONE) unchecked(tails[i] = prev); else set_page_prev(next, prev);
-  set_page_next(pfn, NONE);
-  set_page_prev(pfn, NONE);
+  set_page_links(pfn, NONE, NONE);
 }

@@ -7,7 +7,7 @@ import {
   zone_start, zone_end, fa_head, fa_count, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES, nr_free_highatomic,
   nr_reserved_highatomic, wmark_min, wmark_low, wmark_high, watermark_boost, lowmem_reserve, zone_managed_pages,
 } from "./zone";
-import { pcp_count, pcp_high, pcp_batch, pcp_len, pcp_list_first, NR_PCP_LISTS } from "./pcp";
+import { pcp_count, pcp_high, pcp_batch, pcp_list_len, pcp_list_nth, NR_PCP_LISTS } from "./pcp";
 
 export const ZONE_VIEW_WORDS: u32 = 94;
 const zone_view_buf = new StaticArray<i32>(<i32>ZONE_VIEW_WORDS);
@@ -77,8 +77,9 @@ export function state_digest(): u32 {
       }
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++)
     for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
-      h = fnv(h, unchecked(pcp_len[z * NR_PCP_LISTS + pindex]));
-      for (let p = pcp_list_first(z, pindex); p != NONE; p = page_next(p)) h = fnv(h, p);
+      const n = pcp_list_len(z, pindex);
+      h = fnv(h, n);
+      for (let k: u32 = 0; k < n; k++) h = fnv(h, pcp_list_nth(z, pindex, k));
     }
   for (let b: u32 = 0; b < nr_pageblocks; b++) h = fnv(h, <u32>load<u8>(pb_mt + <usize>b));
   return h;
@@ -86,11 +87,8 @@ export function state_digest(): u32 {
 
 /** Copies per-cpu list (z, pindex) head to tail into dst (at most max PFNs); returns its length. */
 export function pcp_list_walk(z: u32, pindex: u32, dst: usize, max: u32): u32 {
-  let n: u32 = 0;
-  for (let p = pcp_list_first(z, pindex); p != NONE; p = page_next(p)) {
-    if (n < max) store<u32>(dst + (<usize>n << 2), p);
-    n++;
-  }
+  const n = pcp_list_len(z, pindex);
+  for (let k: u32 = 0; k < min(n, max); k++) store<u32>(dst + (<usize>k << 2), pcp_list_nth(z, pindex, k));
   return n;
 }
 

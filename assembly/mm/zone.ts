@@ -5,32 +5,32 @@ import {
   MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, NONE, pageblock_nr_pages,
 } from "./constants";
 import {
-  PG_buddy, set_flag, clear_flag, set_page_order, store_pageblock_migratetype,
+  PG_buddy, PAGE_WORD_ORDER, page_word, store_page_word, store_pageblock_migratetype,
 } from "./page";
 import { pfn_list_add, pfn_list_del } from "./pfn_list";
 
 // Per-zone scalars, indexed by zone id.
-export const zone_start = new StaticArray<u32>(MAX_NR_ZONES);
-export const zone_end = new StaticArray<u32>(MAX_NR_ZONES);
-export const NR_FREE_PAGES = new StaticArray<i32>(MAX_NR_ZONES);
-export const NR_FREE_CMA_PAGES = new StaticArray<i32>(MAX_NR_ZONES);
-export const nr_free_highatomic = new StaticArray<i32>(MAX_NR_ZONES);
-export const nr_reserved_highatomic = new StaticArray<u32>(MAX_NR_ZONES);
-export const wmark_min = new StaticArray<u32>(MAX_NR_ZONES);
-export const wmark_low = new StaticArray<u32>(MAX_NR_ZONES);
-export const wmark_high = new StaticArray<u32>(MAX_NR_ZONES);
-export const watermark_boost = new StaticArray<u32>(MAX_NR_ZONES);
+export const zone_start = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const zone_end = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const NR_FREE_PAGES = changetype<StaticArray<i32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<i32>(), 16));
+export const NR_FREE_CMA_PAGES = changetype<StaticArray<i32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<i32>(), 16));
+export const nr_free_highatomic = changetype<StaticArray<i32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<i32>(), 16));
+export const nr_reserved_highatomic = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const wmark_min = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const wmark_low = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const wmark_high = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const watermark_boost = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
 /** lowmem_reserve[zone * MAX_NR_ZONES + highest_zoneidx] */
-export const lowmem_reserve = new StaticArray<u32>(MAX_NR_ZONES * MAX_NR_ZONES);
+export const lowmem_reserve = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES * MAX_NR_ZONES) * sizeof<u32>(), 16));
 
 // free_area[zone][order].free_list[mt]: head, tail and length of each doubly linked list of PFNs.
 const NR_LISTS: i32 = <i32>(MAX_NR_ZONES * NR_PAGE_ORDERS * MIGRATE_TYPES);
-export const fa_head = new StaticArray<u32>(NR_LISTS);
-export const fa_tail = new StaticArray<u32>(NR_LISTS);
-export const fa_count = new StaticArray<u32>(NR_LISTS);
+export const fa_head = changetype<StaticArray<u32>>(memory.data(<i32>(NR_LISTS) * sizeof<u32>(), 16));
+export const fa_tail = changetype<StaticArray<u32>>(memory.data(<i32>(NR_LISTS) * sizeof<u32>(), 16));
+export const fa_count = changetype<StaticArray<u32>>(memory.data(<i32>(NR_LISTS) * sizeof<u32>(), 16));
 /** Bit o of fa_orders[z * MIGRATE_TYPES + mt] is set while free_list[mt] of order o is not empty: the
  *  searches over orders (__rmqueue_smallest, the watermark's order check) read one word, not 11 heads. */
-export const fa_orders = new StaticArray<u32>(<i32>(MAX_NR_ZONES * MIGRATE_TYPES));
+export const fa_orders = changetype<StaticArray<u32>>(memory.data(<i32>(<i32>(MAX_NR_ZONES * MIGRATE_TYPES)) * sizeof<u32>(), 16));
 
 /** page_group_by_mobility_disabled */
 export let page_group_by_mobility_disabled: bool = false;
@@ -73,8 +73,8 @@ export function __add_to_free_list(pfn: u32, z: u32, order: u32, mt: u32, tail: 
   pfn_list_add(fa_head, fa_tail, i, pfn, tail);
   unchecked(fa_count[i] += 1);
   unchecked(fa_orders[z * MIGRATE_TYPES + mt] |= <u32>1 << order);
-  set_flag(pfn, PG_buddy);
-  set_page_order(pfn, order);
+  // SetPageBuddy() + set_buddy_order() in one store; other bits are kept for the checker to see
+  store_page_word(pfn, (page_word(pfn) & ~PAGE_WORD_ORDER) | PG_buddy | (order << 16));
 }
 
 // mm/page_alloc.c: __del_page_from_free_list() (clears PageBuddy and the order, as the kernel does)
@@ -82,8 +82,7 @@ export function __del_page_from_free_list(pfn: u32, z: u32, order: u32, mt: u32)
   const i = fa_index(z, order, mt);
   pfn_list_del(fa_head, fa_tail, i, pfn);
   if ((unchecked(fa_count[i] -= 1)) == 0) unchecked(fa_orders[z * MIGRATE_TYPES + mt] &= ~(<u32>1 << order));
-  clear_flag(pfn, PG_buddy);
-  set_page_order(pfn, 0);
+  store_page_word(pfn, page_word(pfn) & ~(PG_buddy | PAGE_WORD_ORDER)); // __ClearPageBuddy(), order 0
 }
 
 // mm/page_alloc.c: account_freepages()
