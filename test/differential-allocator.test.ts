@@ -10,6 +10,7 @@ import { ReferenceAllocator } from "../host/reference/allocator.js";
 import { defaultMachineConfig, type MachineConfig } from "../host/core/machine-config.js";
 import { AllocStream } from "../host/util/alloc-stream.js";
 import type { AllocatorModel } from "../host/core/allocator-model.js";
+import { OP_ALLOC, OP_FREE, GFP_HIGHUSER_MOVABLE } from "../host/core/constants.js";
 
 const OPS = Number(process.env.FUSEWB_DIFF_OPS ?? 40_000);
 
@@ -59,5 +60,46 @@ run("Normal+Movable with a CMA area", { ...base, dma32Pages: 0, normalPages: 819
 run("mobility grouping disabled", { ...base, mobilityGrouping: false }, 4);
 run("128 MiB, per-cpu batch 7", { ...base, dma32Pages: 8192, normalPages: 24576 }, 5);
 run("per-cpu lists disabled (boot pageset)", { ...base, pcp: false }, 6);
+
+// The benchmark's way of driving the models: a stream recorded one operation at a time, then replayed as one
+// batch into a reused results array. Both models, and the release build the benchmark times, must give the
+// recorded results and end in the same state. The stream ends by freeing 2,000 pages at once, so a per-cpu
+// list holds hundreds of blocks and its ring (64 slots when new) has to grow during the batch.
+test("one batch of 34,000 operations into a reused results array = the same operations one at a time", () => {
+  const config: MachineConfig = { ...defaultMachineConfig, dma32Pages: 16384, normalPages: 49152 };
+  const recorder = new WasmAllocator(config, coreModuleSync("debug"));
+  const recorded: number[] = [];
+  const run1 = (op: Int32Array): Int32Array => {
+    const r = recorder.apply(op);
+    recorded.push(r[0]!);
+    return r;
+  };
+  const random = AllocStream.record({ seed: 7, nrPages: 65536, orderWeights: [90, 3, 2, 2, 1, 0.5, 0.5, 0.3, 0.2, 0.4, 0.1] }, 30_000, run1);
+  const burst: number[] = [];
+  const pfns: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    burst.push(OP_ALLOC, GFP_HIGHUSER_MOVABLE, 0);
+    pfns.push(run1(new Int32Array([OP_ALLOC, GFP_HIGHUSER_MOVABLE, 0]))[0]!);
+  }
+  for (const pfn of pfns) {
+    burst.push(OP_FREE, pfn, 0);
+    run1(new Int32Array([OP_FREE, pfn, 0]));
+  }
+  const longest = Math.max(...recorder.freeLists().filter((l) => l.startsWith("pcp")).map((l) => l.split(" ").length - 3));
+  assert.ok(longest > 64, `a per-cpu list outgrew a new ring (longest ${longest})`);
+  const ops = new Int32Array([...random, ...burst]);
+  const N = ops.length / 3;
+  const results = new Int32Array(N + 5).fill(12345);
+  for (const model of [new WasmAllocator(config, coreModuleSync("release")), new ReferenceAllocator(config)]) {
+    const out = model.apply(ops, results);
+    assert.is(out.buffer, results.buffer, "written into the caller's array");
+    assert.is(out.length, N);
+    assert.equal(Array.from(out), recorded);
+    assert.is(results[N], 12345, "nothing written past the batch");
+    assert.is(model.stateDigest(), recorder.stateDigest());
+    assert.is(model.checkInvariants(), null);
+  }
+  assert.throws(() => recorder.apply(ops.subarray(0, 30), new Int32Array(9)), /results has 9 entries, the batch needs 10/);
+});
 
 test.run();

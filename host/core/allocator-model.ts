@@ -34,7 +34,9 @@ export interface ZoneView {
  */
 export interface AllocatorModel {
   readonly config: MachineConfig;
-  apply(ops: Int32Array): Int32Array;
+  /** Runs the batch; returns one result per triple. With `results` (at least ops.length / 3 long) the results
+   *  are written there and a view of them is returned, so a caller applying many batches reuses one array. */
+  apply(ops: Int32Array, results?: Int32Array): Int32Array;
   /** Every free list as "zone order mt: pfn pfn ..." lines, head to tail, in (zone, order, mt) order, then
    *  every per-cpu list as "pcp zone pindex: pfn ..." lines. */
   freeLists(): string[];

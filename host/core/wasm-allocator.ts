@@ -1,6 +1,7 @@
 // The WASM core's allocator behind the AllocatorModel interface: batches in, views out.
 import type { AllocatorModel, ZoneView } from "./allocator-model.js";
 import { type MachineConfig, validateMachineConfig } from "./machine-config.js";
+import { resultsArray } from "./results-array.js";
 import { instantiateCore, type CoreExports } from "./wasm.js";
 import { describeInvariant } from "./invariant-codes.js";
 import { MAX_NR_ZONES, MIGRATE_TYPES, NR_PAGE_ORDERS, NR_PCP_LISTS, pageblock_nr_pages, zone_names } from "./constants.js";
@@ -25,14 +26,16 @@ export class WasmAllocator implements AllocatorModel {
     this.core.mm_init(config.dma32Pages, config.normalPages, config.movablePages, config.cmaPages, machineFlags(config));
   }
 
-  apply(ops: Int32Array): Int32Array {
+  apply(ops: Int32Array, results?: Int32Array): Int32Array {
     const n = Math.floor(ops.length / 3);
+    const out = resultsArray(n, results);
     const ptr = this.core.batch_buffer(n);
     new Int32Array(this.core.memory.buffer, ptr, n * 3).set(ops.subarray(0, n * 3));
     const ran = this.core.batch_apply(n);
     if (ran !== n) throw new Error(`unknown batch operation code ${ops[ran * 3]} at operation ${ran}`);
     // view memory again: it may have grown (and its buffer moved) during the batch
-    return new Int32Array(this.core.memory.buffer, this.core.batch_results_ptr(), n).slice();
+    out.set(new Int32Array(this.core.memory.buffer, this.core.batch_results_ptr(), n));
+    return out;
   }
 
   freeLists(): string[] {

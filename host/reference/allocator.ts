@@ -28,6 +28,7 @@ import {
   ZONE_NORMAL,
 } from "../core/constants.js";
 import { type MachineConfig, validateMachineConfig } from "../core/machine-config.js";
+import { resultsArray } from "../core/results-array.js";
 import { at, FPI_NONE, MemMap, migratetype_is_mergeable, type Zone } from "./buddy.js";
 import { checkInvariants, freeLists, stateDigest, zoneViews } from "./views.js";
 import {
@@ -83,9 +84,9 @@ export class ReferenceAllocator implements AllocatorModel {
     this.mm = new MemMap(this.config);
   }
 
-  apply(ops: Int32Array): Int32Array {
+  apply(ops: Int32Array, results?: Int32Array): Int32Array {
     if (ops.length % 3 !== 0) throw new Error(`apply: ops has ${ops.length} entries, not a multiple of 3`);
-    const out = new Int32Array(ops.length / 3);
+    const out = resultsArray(ops.length / 3, results);
     for (let i = 0; i < out.length; i++) {
       const [op, a, b] = [at(ops, 3 * i), at(ops, 3 * i + 1), at(ops, 3 * i + 2)];
       if (op === OP_ALLOC) out[i] = this.alloc(a, b);
