@@ -1,6 +1,7 @@
 // struct page, as struct-of-arrays in linear memory: 12 bytes a page, in two arrays.
-//   word u32 = flags u16 | order u4 | alloc_mt u4 | ref u8   (one load tells PageBuddy and the order, as
-//              page_is_buddy() needs; one store prepares or frees a page)
+//   word u32 = flags u16 | order u4 | alloc_mt + 1 u4 | ref u8   (one load tells PageBuddy and the order, as
+//              page_is_buddy() needs; one store prepares or frees a page; a free page's word is 0, so freeing
+//              a large block is a memset)
 //   link u64 = next u32 | prev u32                            (struct list_head: one cache line per list operation)
 // Two arrays, not six: a page the allocator touches costs two cache lines, not one per field.
 // next/prev are the buddy_list links while the page is free (PG_buddy) and owner words while it is
@@ -38,7 +39,7 @@ export let nr_pageblocks: u32 = 0;
 
 export const BYTES_PER_PAGE: u32 = 12;
 /** The word of a page that is not allocated: no flags, order 0, alloc_mt MT_NONE, refcount 0. */
-export const PAGE_WORD_FREE: u32 = MT_NONE << 20;
+export const PAGE_WORD_FREE: u32 = 0;
 /** The order bits of a word (page_is_buddy() compares them with the flags in one go). */
 export const PAGE_WORD_ORDER: u32 = 0xf << 16;
 
@@ -49,17 +50,22 @@ export function page_metadata_init(pages: u32): void {
   pg_word = heap.alloc(n << 2);
   pg_link = heap.alloc(n << 3);
   pb_mt = heap.alloc(<usize>nr_pageblocks);
-  for (let i: usize = 0; i < n; i++) store<u32>(pg_word + (i << 2), PAGE_WORD_FREE);
+  memory.fill(pg_word, 0, n << 2); // PAGE_WORD_FREE
   memory.fill(pg_link, 0xff, n << 3);
 }
 
 @inline function word_at(pfn: u32): usize { return pg_word + (<usize>pfn << 2); }
 @inline function link_at(pfn: u32): usize { return pg_link + (<usize>pfn << 3); }
 
-/** flags | order << 16 | alloc_mt << 20 | ref << 24, in one access. */
+/** The word's alloc_mt field holds mt + 1 (mod 16), so that MT_NONE is 0. */
+@inline function mt_field(mt: u32): u32 { return (mt + 1) & 0xf; }
+/** A page's whole word: flags | order << 16 | mt_field(alloc_mt) << 20 | ref << 24. */
+@inline export function make_page_word(flags: u32, order: u32, mt: u32, ref: u32): u32 {
+  return flags | (order << 16) | (mt_field(mt) << 20) | (ref << 24);
+}
 @inline export function page_word(pfn: u32): u32 { return load<u32>(word_at(pfn)); }
 @inline export function set_page_word(pfn: u32, flags: u32, order: u32, mt: u32, ref: u32): void {
-  store<u32>(word_at(pfn), flags | (order << 16) | (mt << 20) | (ref << 24));
+  store<u32>(word_at(pfn), make_page_word(flags, order, mt, ref));
 }
 @inline export function store_page_word(pfn: u32, w: u32): void { store<u32>(word_at(pfn), w); }
 @inline export function page_flags(pfn: u32): u32 { return <u32>load<u16>(word_at(pfn)); }
@@ -73,9 +79,9 @@ export function page_metadata_init(pages: u32): void {
 @inline export function set_page_order(pfn: u32, o: u32): void {
   store<u8>(word_at(pfn), <u8>((<u32>load<u8>(word_at(pfn), 2) & 0xf0) | o), 2);
 }
-@inline export function page_alloc_mt(pfn: u32): u32 { return <u32>load<u8>(word_at(pfn), 2) >> 4; }
+@inline export function page_alloc_mt(pfn: u32): u32 { return ((<u32>load<u8>(word_at(pfn), 2) >> 4) + 15) & 0xf; }
 @inline export function set_page_alloc_mt(pfn: u32, mt: u32): void {
-  store<u8>(word_at(pfn), <u8>((<u32>load<u8>(word_at(pfn), 2) & 0xf) | (mt << 4)), 2);
+  store<u8>(word_at(pfn), <u8>((<u32>load<u8>(word_at(pfn), 2) & 0xf) | (mt_field(mt) << 4)), 2);
 }
 @inline export function page_ref(pfn: u32): u32 { return <u32>load<u8>(word_at(pfn), 3); }
 @inline export function set_page_ref(pfn: u32, r: u32): void { store<u8>(word_at(pfn), <u8>r, 3); }

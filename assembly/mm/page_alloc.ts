@@ -9,6 +9,7 @@ import {
 } from "./constants";
 import {
   PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, pg_word, pg_link,
+  make_page_word,
   page_word, set_page_word, set_page_links, get_pageblock_migratetype,
 } from "./page";
 import {
@@ -116,11 +117,16 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
  *  and memory.fill); below it, page by page (two stores a page cost less than the bulk set-up). */
 const FILL_MIN_ORDER: u32 = 4;
 
-/** n words of pg_word from pfn set to w, two pages a store; n is even. */
+/** n words of pg_word from pfn set to w, eight pages an iteration; n is a multiple of 8. */
 @inline function fill_page_words(pfn: u32, n: usize, w: u32): void {
   const v = <u64>w | (<u64>w << 32);
   const at = pg_word + (<usize>pfn << 2);
-  for (let i: usize = 0; i < n << 2; i += 8) store<u64>(at + i, v);
+  for (let i: usize = 0; i < n << 2; i += 32) {
+    store<u64>(at + i, v);
+    store<u64>(at + i, v, 8);
+    store<u64>(at + i, v, 16);
+    store<u64>(at + i, v, 24);
+  }
 }
 
 // mm/page_alloc.c: prep_new_page() with page_owner's __set_page_owner_handle(): every page records the
@@ -129,7 +135,7 @@ export function prep_new_page(pfn: u32, order: u32, gfp: u32, mt: u32): void {
   const lru: u32 = (gfp & GFP_LRU) != 0 ? PG_lru : 0;
   if (order >= FILL_MIN_ORDER) {
     const n = <usize>1 << order;
-    fill_page_words(pfn, n, PG_owner | lru | (order << 16) | (mt << 20) | (1 << 24)); // refcount 1
+    fill_page_words(pfn, n, make_page_word(PG_owner | lru, order, mt, 1));
     memory.fill(pg_link + (<usize>pfn << 3), 0xff, n << 3); // NONE
   } else {
     const n: u32 = <u32>1 << order;
@@ -271,7 +277,7 @@ export function __free_pages(pfn: u32, order: u32): void {
     const n: u32 = <u32>1 << order;
     for (let i: u32 = 0; i < n; i++) set_page_word(pfn + i, 0, 0, MT_NONE, 0);
   } else {
-    fill_page_words(pfn, <usize>1 << order, PAGE_WORD_FREE);
+    memory.fill(pg_word + (<usize>pfn << 2), 0, <usize>4 << order); // PAGE_WORD_FREE
   }
   free_to_pcp_or_buddy(pfn, order);
 }
