@@ -26,13 +26,14 @@ import {
   free_pcppages_bulk, pcp_free_migratetype, pcp_count, pcp_high, pcp_all_empty, drain_all_pages,
 } from "./pcp";
 
-// include/linux/gfp.h: gfp_migratetype()
+// include/linux/gfp.h: gfp_migratetype(): the mobility bits shifted down, as the kernel does (no branch on the
+// type, which a random mix of requests would mispredict); both bits set, which the kernel warns about, is MOVABLE
 @inline export function gfp_migratetype(gfp: u32): u32 {
   if (page_group_by_mobility_disabled) return MIGRATE_UNMOVABLE;
-  if ((gfp & __GFP_MOVABLE) != 0) return MIGRATE_MOVABLE;
-  if ((gfp & __GFP_RECLAIMABLE) != 0) return MIGRATE_RECLAIMABLE;
-  return MIGRATE_UNMOVABLE;
+  const mt = (gfp & (__GFP_MOVABLE | __GFP_RECLAIMABLE)) >> GFP_MOVABLE_SHIFT;
+  return mt > MIGRATE_RECLAIMABLE ? MIGRATE_MOVABLE : mt;
 }
+const GFP_MOVABLE_SHIFT: u32 = 3;
 
 // include/linux/gfp.h: gfp_zone(): GFP_HIGHUSER_MOVABLE may use ZONE_MOVABLE, the rest stop at Normal
 /** Set by the simulation: wake kswapd (the allocator alone, as in the trace replay, has none). */
@@ -46,7 +47,7 @@ let zone_floor: i32 = 0;
 export function set_wb_area(on: bool): void { movable_zone_is_wb_area = on; }
 
 export function highest_zoneidx(gfp: u32): u32 {
-  if ((gfp & __GFP_MOVABLE) != 0 && populated_zone(ZONE_MOVABLE) && !movable_zone_is_wb_area) return ZONE_MOVABLE;
+  if (populated_zone(ZONE_MOVABLE) && !movable_zone_is_wb_area && (gfp & __GFP_MOVABLE) != 0) return ZONE_MOVABLE;
   if (populated_zone(ZONE_NORMAL)) return ZONE_NORMAL;
   return ZONE_DMA32;
 }

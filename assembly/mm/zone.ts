@@ -45,9 +45,10 @@ export function set_mobility_disabled(v: bool): void { page_group_by_mobility_di
 }
 @inline export function populated_zone(z: u32): bool { return zone_managed_pages(z) != 0; }
 
-/** page_zone(): zones are contiguous PFN ranges from 0, in id order. */
+/** page_zone(): zones are contiguous PFN ranges from 0, in id order, so the zone is the number of zone ends at
+ *  or below pfn (counted without branches: random PFNs would mispredict them). */
 @inline export function page_zone(pfn: u32): u32 {
-  return pfn < unchecked(zone_end[0]) ? 0 : (pfn < unchecked(zone_end[1]) ? 1 : 2);
+  return <u32>(pfn >= unchecked(zone_end[0])) + <u32>(pfn >= unchecked(zone_end[1]));
 }
 
 export function zones_reset(): void {
