@@ -71,11 +71,12 @@ export function setup_per_zone_wmarks(): void {
   return <i64>base + <i64>unchecked(watermark_boost[z]);
 }
 
-// mm/page_alloc.c: __zone_watermark_unusable_free()
+// mm/page_alloc.c: __zone_watermark_unusable_free(). Selects, not branches: ALLOC_CMA follows the request's
+// migratetype, which a random mix of requests would mispredict.
 @inline function zone_watermark_unusable_free(z: u32, order: u32, alloc_flags: u32): i64 {
   let unusable: i64 = (<i64>1 << order) - 1;
-  if ((alloc_flags & ALLOC_RESERVES) == 0) unusable += <i64>unchecked(nr_free_highatomic[z]);
-  if ((alloc_flags & ALLOC_CMA) == 0) unusable += <i64>unchecked(NR_FREE_CMA_PAGES[z]);
+  unusable += select<i64>(0, <i64>unchecked(nr_free_highatomic[z]), (alloc_flags & ALLOC_RESERVES) != 0);
+  unusable += select<i64>(0, <i64>unchecked(NR_FREE_CMA_PAGES[z]), (alloc_flags & ALLOC_CMA) != 0);
   return unusable;
 }
 
