@@ -24,7 +24,7 @@ const fallbacks: StaticArray<u32> = [
 ];
 
 // mm/page_alloc.c: expand(): the upper halves go to the head of their lists; returns pages added
-function expand(z: u32, pfn: u32, low: u32, high: u32, mt: u32): u32 {
+@inline function expand(z: u32, pfn: u32, low: u32, high: u32, mt: u32): u32 {
   let size: u32 = <u32>1 << high;
   let nr_added: u32 = 0;
   while (high > low) {
@@ -37,7 +37,7 @@ function expand(z: u32, pfn: u32, low: u32, high: u32, mt: u32): u32 {
 }
 
 // mm/page_alloc.c: page_del_and_expand()
-function page_del_and_expand(z: u32, pfn: u32, low: u32, high: u32, mt: u32): void {
+@inline function page_del_and_expand(z: u32, pfn: u32, low: u32, high: u32, mt: u32): void {
   let nr_pages = <i32>1 << high;
   __del_page_from_free_list(pfn, z, high, mt);
   nr_pages -= <i32>expand(z, pfn, low, high, mt);
@@ -45,7 +45,7 @@ function page_del_and_expand(z: u32, pfn: u32, low: u32, high: u32, mt: u32): vo
 }
 
 // mm/page_alloc.c: __rmqueue_smallest()
-export function __rmqueue_smallest(z: u32, order: u32, mt: u32): u32 {
+@inline export function __rmqueue_smallest(z: u32, order: u32, mt: u32): u32 {
   const orders = free_orders_from(z, order, mt);
   if (orders == 0) return NONE;
   const o = <u32>ctz(orders); // the smallest order with a free block of this type
@@ -222,7 +222,7 @@ export let rmqueue_mode: u32 = RMQUEUE_NORMAL;
 export function set_rmqueue_mode(m: u32): void { rmqueue_mode = m; }
 
 // mm/page_alloc.c: __rmqueue() (6.15); 6.10-6.14 had no modes and ended in __rmqueue_fallback()
-export function __rmqueue(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
+@inline export function __rmqueue(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
   let page: u32 = NONE;
   if ((alloc_flags & ALLOC_CMA) != 0 && unchecked(NR_FREE_CMA_PAGES[z]) > unchecked(NR_FREE_PAGES[z]) / 2) {
     page = __rmqueue_smallest(z, order, MIGRATE_CMA);

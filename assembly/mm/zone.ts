@@ -69,7 +69,7 @@ export function zones_reset(): void {
 }
 
 // mm/page_alloc.c: __add_to_free_list()
-export function __add_to_free_list(pfn: u32, z: u32, order: u32, mt: u32, tail: bool): void {
+@inline export function __add_to_free_list(pfn: u32, z: u32, order: u32, mt: u32, tail: bool): void {
   const i = fa_index(z, order, mt);
   pfn_list_add(fa_head, fa_tail, i, pfn, tail);
   unchecked(fa_count[i] += 1);
@@ -79,7 +79,7 @@ export function __add_to_free_list(pfn: u32, z: u32, order: u32, mt: u32, tail: 
 }
 
 // mm/page_alloc.c: __del_page_from_free_list() (clears PageBuddy and the order, as the kernel does)
-export function __del_page_from_free_list(pfn: u32, z: u32, order: u32, mt: u32): void {
+@inline export function __del_page_from_free_list(pfn: u32, z: u32, order: u32, mt: u32): void {
   const i = fa_index(z, order, mt);
   pfn_list_del(fa_head, fa_tail, i, pfn);
   if ((unchecked(fa_count[i] -= 1)) == 0) unchecked(fa_orders[z * MIGRATE_TYPES + mt] &= ~(<u32>1 << order));
