@@ -6,7 +6,7 @@
 // Two arrays, not six: a page the allocator touches costs two cache lines, not one per field.
 // next/prev are the buddy_list links while the page is free (PG_buddy) and owner words while it is
 // allocated (like the kernel's union of lru/buddy_list with mapping/index).
-import { pageblock_order, NONE } from "./constants";
+import { pageblock_order } from "./constants";
 
 export const PG_buddy: u32 = 1 << 0;
 export const PG_lru: u32 = 1 << 1;

@@ -12,8 +12,7 @@ import {
   ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, NONE,
 } from "./constants";
 import {
-  PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, pg_word, pg_link,
-  make_page_word,
+  PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, PAGE_WORD_ORDER, nr_pages, pg_word, pg_link, make_page_word,
   page_word, set_page_word, set_page_links, get_pageblock_migratetype,
 } from "./page";
 import {

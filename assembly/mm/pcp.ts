@@ -19,17 +19,18 @@ import { zone_managed_pages, wmark_low } from "./zone";
 import { __free_one_page } from "./page_alloc";
 
 const NR_ALL = <i32>(MAX_NR_ZONES * NR_PCP_LISTS);
+// Tables in static memory, as zone.ts's (constant addresses); 4-byte entries (usize is 4 bytes in wasm32).
 /** List i's ring: pcp_ring[i] holds pcp_mask[i] + 1 PFN slots; the head is at pcp_first[i]. */
-const pcp_ring = changetype<StaticArray<usize>>(memory.data(<i32>(NR_ALL) * sizeof<usize>(), 16));
-const pcp_mask = changetype<StaticArray<u32>>(memory.data(<i32>(NR_ALL) * sizeof<u32>(), 16));
-const pcp_first = changetype<StaticArray<u32>>(memory.data(<i32>(NR_ALL) * sizeof<u32>(), 16));
-export const pcp_len = changetype<StaticArray<u32>>(memory.data(<i32>(NR_ALL) * sizeof<u32>(), 16));
+const pcp_ring = changetype<StaticArray<usize>>(memory.data(NR_ALL * 4, 16));
+const pcp_mask = changetype<StaticArray<u32>>(memory.data(NR_ALL * 4, 16));
+const pcp_first = changetype<StaticArray<u32>>(memory.data(NR_ALL * 4, 16));
+export const pcp_len = changetype<StaticArray<u32>>(memory.data(NR_ALL * 4, 16));
 /** Slots of a new ring; a full ring doubles (pcp->count is bounded by high plus a refill, so it settles). */
 const RING_MIN: u32 = 64;
 /** pcp->count (pages), pcp->high, pcp->batch per zone. */
-export const pcp_count = changetype<StaticArray<u32>>(memory.data(<i32>(<i32>MAX_NR_ZONES) * sizeof<u32>(), 16));
-export const pcp_high = changetype<StaticArray<u32>>(memory.data(<i32>(<i32>MAX_NR_ZONES) * sizeof<u32>(), 16));
-export const pcp_batch = changetype<StaticArray<u32>>(memory.data(<i32>(<i32>MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const pcp_count = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
+export const pcp_high = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
+export const pcp_batch = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
 
 // mm/page_alloc.c: pcp_allowed_order()
 @inline export function pcp_allowed_order(order: u32): bool {

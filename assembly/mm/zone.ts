@@ -9,28 +9,33 @@ import {
 } from "./page";
 import { pfn_list_add, pfn_list_del } from "./pfn_list";
 
+// The tables live in static memory (memory.data), not in `new StaticArray`s: their addresses are then constants
+// the compiler folds into every access, where a StaticArray's address is a global loaded each time.
+// ZONE_TABLE: bytes of a table with one 4-byte entry per zone.
+const ZONE_TABLE: i32 = <i32>MAX_NR_ZONES * 4;
+
 // Per-zone scalars, indexed by zone id.
-export const zone_start = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
-export const zone_end = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
-export const NR_FREE_PAGES = changetype<StaticArray<i32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<i32>(), 16));
-export const NR_FREE_CMA_PAGES = changetype<StaticArray<i32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<i32>(), 16));
-export const nr_free_highatomic = changetype<StaticArray<i32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<i32>(), 16));
-export const nr_reserved_highatomic = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
-export const wmark_min = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
-export const wmark_low = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
-export const wmark_high = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
-export const watermark_boost = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const zone_start = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
+export const zone_end = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
+export const NR_FREE_PAGES = changetype<StaticArray<i32>>(memory.data(ZONE_TABLE, 16));
+export const NR_FREE_CMA_PAGES = changetype<StaticArray<i32>>(memory.data(ZONE_TABLE, 16));
+export const nr_free_highatomic = changetype<StaticArray<i32>>(memory.data(ZONE_TABLE, 16));
+export const nr_reserved_highatomic = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
+export const wmark_min = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
+export const wmark_low = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
+export const wmark_high = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
+export const watermark_boost = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
 /** lowmem_reserve[zone * MAX_NR_ZONES + highest_zoneidx] */
-export const lowmem_reserve = changetype<StaticArray<u32>>(memory.data(<i32>(MAX_NR_ZONES * MAX_NR_ZONES) * sizeof<u32>(), 16));
+export const lowmem_reserve = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE * <i32>MAX_NR_ZONES, 16));
 
 // free_area[zone][order].free_list[mt]: head, tail and length of each doubly linked list of PFNs.
 const NR_LISTS: i32 = <i32>(MAX_NR_ZONES * NR_PAGE_ORDERS * MIGRATE_TYPES);
-export const fa_head = changetype<StaticArray<u32>>(memory.data(<i32>(NR_LISTS) * sizeof<u32>(), 16));
-export const fa_tail = changetype<StaticArray<u32>>(memory.data(<i32>(NR_LISTS) * sizeof<u32>(), 16));
-export const fa_count = changetype<StaticArray<u32>>(memory.data(<i32>(NR_LISTS) * sizeof<u32>(), 16));
+export const fa_head = changetype<StaticArray<u32>>(memory.data(NR_LISTS * 4, 16));
+export const fa_tail = changetype<StaticArray<u32>>(memory.data(NR_LISTS * 4, 16));
+export const fa_count = changetype<StaticArray<u32>>(memory.data(NR_LISTS * 4, 16));
 /** Bit o of fa_orders[z * MIGRATE_TYPES + mt] is set while free_list[mt] of order o is not empty: the
  *  searches over orders (__rmqueue_smallest, the watermark's order check) read one word, not 11 heads. */
-export const fa_orders = changetype<StaticArray<u32>>(memory.data(<i32>(<i32>(MAX_NR_ZONES * MIGRATE_TYPES)) * sizeof<u32>(), 16));
+export const fa_orders = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE * <i32>MIGRATE_TYPES, 16));
 
 /** page_group_by_mobility_disabled */
 export let page_group_by_mobility_disabled: bool = false;
