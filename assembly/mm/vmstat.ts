@@ -2,7 +2,7 @@
 import {
   MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_CMA, MIGRATE_MOVABLE, pageblock_nr_pages, NONE,
 } from "./constants";
-import { PG_buddy, PG_owner, page_flags, page_order, page_alloc_mt, page_next, nr_pageblocks, pb_mt } from "./page";
+import { PG_buddy, PG_owner, page_flags, page_order, page_alloc_mt, page_next, nr_pages, nr_pageblocks, pb_mt } from "./page";
 import {
   zone_start, zone_end, fa_head, fa_count, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES, nr_free_highatomic,
   nr_reserved_highatomic, wmark_min, wmark_low, wmark_high, watermark_boost, lowmem_reserve, zone_managed_pages,
@@ -73,13 +73,15 @@ export function state_digest(): u32 {
       for (let mt: u32 = 0; mt < MIGRATE_TYPES; mt++) {
         const i = fa_index(z, o, mt);
         h = fnv(h, unchecked(fa_count[i]));
-        for (let p = unchecked(fa_head[i]); p != NONE; p = page_next(p)) h = fnv(h, p);
+        // a corrupted list may loop: stop after more entries than pages (the digest then differs)
+        let n: u32 = 0;
+        for (let p = unchecked(fa_head[i]); p != NONE && n <= nr_pages; p = page_next(p), n++) h = fnv(h, p);
       }
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++)
     for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
       const n = pcp_list_len(z, pindex);
       h = fnv(h, n);
-      for (let k: u32 = 0; k < n; k++) h = fnv(h, pcp_list_nth(z, pindex, k));
+      for (let k: u32 = 0; k < min(n, nr_pages + 1); k++) h = fnv(h, pcp_list_nth(z, pindex, k));
     }
   for (let b: u32 = 0; b < nr_pageblocks; b++) h = fnv(h, <u32>load<u8>(pb_mt + <usize>b));
   return h;
@@ -95,9 +97,9 @@ export function pcp_list_walk(z: u32, pindex: u32, dst: usize, max: u32): u32 {
 /** Copies list (z, order, mt) head to tail into dst (at most max PFNs); returns its length. */
 export function free_list_walk(z: u32, order: u32, mt: u32, dst: usize, max: u32): u32 {
   let n: u32 = 0;
-  for (let p = unchecked(fa_head[fa_index(z, order, mt)]); p != NONE; p = page_next(p)) {
+  for (let p = unchecked(fa_head[fa_index(z, order, mt)]); p != NONE && n <= nr_pages; p = page_next(p)) {
     if (n < max) store<u32>(dst + (<usize>n << 2), p);
     n++;
   }
-  return n;
+  return n; // more than nr_pages: the list loops
 }
