@@ -64,10 +64,10 @@ export function page_metadata_init(pages: u32): void {
   return flags | (order << 16) | (mt_field(mt) << 20) | (ref << 24);
 }
 @inline export function page_word(pfn: u32): u32 { return load<u32>(word_at(pfn)); }
-@inline export function set_page_word(pfn: u32, flags: u32, order: u32, mt: u32, ref: u32): void {
-  store<u32>(word_at(pfn), make_page_word(flags, order, mt, ref));
-}
 @inline export function store_page_word(pfn: u32, w: u32): void { store<u32>(word_at(pfn), w); }
+@inline export function set_page_word(pfn: u32, flags: u32, order: u32, mt: u32, ref: u32): void {
+  store_page_word(pfn, make_page_word(flags, order, mt, ref));
+}
 @inline export function page_flags(pfn: u32): u32 { return <u32>load<u16>(word_at(pfn)); }
 @inline export function set_page_flags(pfn: u32, f: u32): void { store<u16>(word_at(pfn), <u16>f); }
 @inline export function test_flag(pfn: u32, f: u32): bool { return (page_flags(pfn) & f) != 0; }

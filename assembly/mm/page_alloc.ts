@@ -12,8 +12,8 @@ import {
   ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, NONE,
 } from "./constants";
 import {
-  PG_buddy, PG_head, PG_owner, PG_lru, MT_NONE, PAGE_WORD_ORDER, nr_pages, pg_word, pg_link, make_page_word,
-  page_word, set_page_word, set_page_links, get_pageblock_migratetype,
+  PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, pg_word, pg_link, make_page_word,
+  page_word, set_page_word, store_page_word, set_page_links, get_pageblock_migratetype,
 } from "./page";
 import {
   populated_zone, page_zone, zone_managed_pages, nr_reserved_highatomic, page_group_by_mobility_disabled,
@@ -279,7 +279,7 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
 @inline export function __free_pages(pfn: u32, order: u32): void {
   if (order < FILL_MIN_ORDER) {
     const n: u32 = <u32>1 << order;
-    for (let i: u32 = 0; i < n; i++) set_page_word(pfn + i, 0, 0, MT_NONE, 0);
+    for (let i: u32 = 0; i < n; i++) store_page_word(pfn + i, PAGE_WORD_FREE);
   } else {
     memory.fill(pg_word + (<usize>pfn << 2), 0, <usize>4 << order); // PAGE_WORD_FREE
   }

@@ -14,7 +14,7 @@ import {
   NR_LOWORDER_PCP_LISTS, NR_PCP_LISTS,
 } from "./constants";
 export { NR_PCP_LISTS };
-import { PG_pcp, MT_NONE, set_page_word, get_pageblock_migratetype } from "./page";
+import { PG_pcp, MT_NONE, PAGE_WORD_FREE, set_page_word, store_page_word, get_pageblock_migratetype } from "./page";
 import { zone_managed_pages, wmark_low } from "./zone";
 import { __free_one_page } from "./page_alloc";
 
@@ -143,7 +143,7 @@ function pcp_ring_grow(i: i32): void {
   const pfn = load<u32>(slot(i, len));
   unchecked(pcp_len[i] = len);
   unchecked(pcp_count[z] -= <u32>1 << order);
-  set_page_word(pfn, 0, 0, MT_NONE, 0);
+  store_page_word(pfn, PAGE_WORD_FREE);
   return pfn;
 }
 

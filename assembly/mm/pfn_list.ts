@@ -1,5 +1,6 @@
-// The struct list_head operations both the buddy free lists and the per-cpu lists use, on lists of PFNs
-// linked through the pages' next/prev words: list i of a family is (heads[i], tails[i]), NONE-terminated.
+// The struct list_head operations of the buddy free lists, on lists of PFNs linked through the pages'
+// next/prev words: list i of a family is (heads[i], tails[i]), NONE-terminated. (The per-cpu lists are rings,
+// pcp.ts.)
 import { NONE } from "./constants";
 import { page_next, page_prev, set_page_next, set_page_prev, set_page_links } from "./page";
 
