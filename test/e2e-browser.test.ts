@@ -4,13 +4,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { dirname, extname, join, normalize, relative, sep } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { resolveScenario } from "../host/scenario/resolve.js";
-import { browserTest, openBrowser } from "./helpers/chromium.js";
+import { browserTest, openBrowser, screenshotPath, type BrowserSession } from "./helpers/chromium.js";
+import { serveRoot } from "./helpers/serve-root.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const entry = join(root, "examples/browser/main.js");
@@ -56,30 +55,13 @@ test("the demo's hand-written SimConfig is what the scenario parser makes of the
   }
 });
 
-const MIME: Readonly<Record<string, string>> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".json": "application/json",
-  ".wasm": "application/wasm", ".map": "application/json", ".css": "text/css", ".png": "image/png",
-};
-
-/** A static server for the repository root on 127.0.0.1 and a port the system picks. */
-async function serveRoot(): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    const path = normalize(join(root, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)));
-    const type = MIME[extname(path)];
-    if (!path.startsWith(root.endsWith(sep) ? root : root + sep) || !type || !existsSync(path)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(readFileSync(path));
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 browserTest("the demo runs the scenario in Chromium and draws its pageblock maps, with no error", async () => {
-  const { server, base } = await serveRoot();
-  const b = await openBrowser();
+  // everything opened is closed in the finally, on failure too: a failed test must never keep the run alive
+  const server = await serveRoot();
+  let b: BrowserSession | undefined;
   try {
+    b = await openBrowser();
+    const base = server.base;
     const page = b.page;
     const done = (): Promise<unknown> => page.waitForFunction(() => ["done", "error"].includes(document.documentElement.dataset.state ?? ""), null, { timeout: 60_000 });
     await page.goto(`${base}/examples/browser/index.html`);
@@ -95,8 +77,7 @@ browserTest("the demo runs the scenario in Chromium and draws its pageblock maps
     const points = await page.$$eval("svg.chart polyline", (ls) => ls.map((l) => (l.getAttribute("points") ?? "").trim().split(/\s+/).length));
     assert.ok(points.length === 3 && points.every((n) => n >= 2), `three charts with lines (${points.join(", ")})`);
     assert.match((await page.locator("#summary").textContent()) ?? "", /^nocopy: 64 MiB written/);
-    mkdirSync(join(root, "docs"), { recursive: true });
-    await page.screenshot({ path: join(root, "docs/browser-demo.png"), fullPage: true });
+    await page.screenshot({ path: screenshotPath("browser-demo.png"), fullPage: true });
     // A second run in the same page: legacy-copy puts FUSE temp pages in unmovable blocks.
     await page.selectOption("#policy", "legacy-copy");
     await page.click("#run");
@@ -104,8 +85,7 @@ browserTest("the demo runs the scenario in Chromium and draws its pageblock maps
     assert.ok(await page.locator("svg.pbmap use[href$='mk-temp']").count() > 0, "temp pages marked");
     assert.equal(b.errors, []);
   } finally {
-    await b.close();
-    await new Promise((ok) => server.close(ok));
+    try { await b?.close(); } finally { await server.close(); }
   }
 });
 

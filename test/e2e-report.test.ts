@@ -3,10 +3,10 @@
 // draw one cell per pageblock in every map, a line per run in every chart, fetch nothing, and log no error.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL, fileURLToPath } from "node:url";
+import { pathToFileURL } from "node:url";
 import { resolveScenario } from "../host/scenario/resolve.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import { captureRun } from "../host/report/snapshots.js";
@@ -14,9 +14,8 @@ import { renderHtmlReport } from "../host/report/html.js";
 import { renderPageblockMap, blocksPerCell } from "../host/report/pageblock-map.js";
 import { metricSeries, throughputSeries } from "../host/report/series.js";
 import type { PageblockCensus } from "../host/sim/simulator.js";
-import { browserTest, openBrowser } from "./helpers/chromium.js";
+import { browserTest, openBrowser, screenshotPath, type BrowserSession } from "./helpers/chromium.js";
 
-const docs = fileURLToPath(new URL("../docs/", import.meta.url));
 const module = coreModuleSync("release");
 
 // 256 MiB is 65536 pages, 128 pageblocks of 512 pages. A server at ~200 us a request keeps pages in flight
@@ -70,8 +69,9 @@ browserTest("the report renders its maps, charts and decision table in Chromium,
     rows: runs.map((r) => [r.report.policy, r.report.server, Math.round(r.report.modelled.throughputMiBps), r.report.modelled.peakTempPages]),
   };
   writeFileSync(file, renderHtmlReport({ runs, decisionTable }));
-  const b = await openBrowser();
+  let b: BrowserSession | undefined;
   try {
+    b = await openBrowser();
     const fetched: string[] = [];
     await b.page.route("**/*", (route) => {
       if (!route.request().url().startsWith("file:")) fetched.push(route.request().url());
@@ -112,11 +112,9 @@ browserTest("the report renders its maps, charts and decision table in Chromium,
     await b.page.mouse.move(0, 0);
     assert.equal(fetched, [], "the report is self-contained");
     assert.equal(b.errors, []);
-    mkdirSync(docs, { recursive: true });
-    await b.page.screenshot({ path: join(docs, "report-screenshot.png"), fullPage: true });
+    await b.page.screenshot({ path: screenshotPath("report-screenshot.png"), fullPage: true });
   } finally {
-    await b.close();
-    rmSync(dir, { recursive: true, force: true });
+    try { await b?.close(); } finally { rmSync(dir, { recursive: true, force: true }); }
   }
 });
 
