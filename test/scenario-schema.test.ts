@@ -7,6 +7,7 @@ import { applyOverrides, machineProblemInScenarioTerms, parseCompare, parseScena
 import { defaultMachineConfig, validateMachineConfig } from "../host/core/machine-config.js";
 import { scenarioJsonSchemaText } from "../host/scenario/json-schema.js";
 import { POLICIES } from "../host/scenario/sim-config.js";
+import { folioOrder, runKernel, whatIfs } from "../host/scenario/kernel.js";
 import { InputError } from "../host/util/input-error.js";
 
 const GiB = 2 ** 30;
@@ -24,6 +25,8 @@ test("default.json is the patch's benchmark (DESIGN 1.2)", () => {
   assert.equal(c.machine, { dma32Pages: 1048576, normalPages: 3145728, movablePages: 0, cmaPages: 0, fallback: "claim-then-steal", mobilityGrouping: true, pcp: true });
   // ilog2(min(1M / 4k, 256)) = ilog2(256) = 8; FUSE_DEFAULT_MAX_BACKGROUND 12, threshold 12 * 3 / 4 = 9.
   assert.is(c.fuse.maxFolioOrder, 8);
+  // ... but no released kernel gives FUSE files large folios
+  assert.is(folioOrder(c.fuse, runKernel(c.kernel, c.policy)), 0);
   assert.is(c.fuse.maxBackground, 12);
   assert.is(c.fuse.congestionThreshold, 9);
   assert.is(c.fuse.maxPages, 256);
@@ -93,8 +96,13 @@ test("DMA32 defaults to min(memory / 4, 4G), rounded down to a pageblock", () =>
   assert.is(dma32("10M"), 512);
 });
 
-test("the folio order follows max_write, max_read and max_pages, capped", () => {
-  const order = (fuse: object, sysctl: object = {}) => resolveScenario({ machine: { sysctl }, fuse, workloads: [fio] }).fuse.maxFolioOrder;
+test("the forced folio order follows max_write, max_read and max_pages, capped", () => {
+  // the proposed patch's rule (fuse.large_folios: true on a copy-free kernel)
+  const order = (fuse: object, sysctl: object = {}) => {
+    const c = resolveScenario({ machine: { sysctl }, fuse: { large_folios: true, ...fuse }, workloads: [fio] });
+    return folioOrder(c.fuse, "6.16");
+  };
+  assert.is(order({}), 8); // 1M max_write and max_read, 256 pages
   assert.is(order({ max_write: "128k" }), 5); // 32 pages
   assert.is(order({ max_read: "64k" }), 4); // 16 pages
   assert.is(order({ max_pages: 32 }), 5);
@@ -103,6 +111,35 @@ test("the folio order follows max_write, max_read and max_pages, capped", () => 
   assert.is(order({ large_folios: false }), 0);
   // 4M and 1024 pages would be order 10; mapping_set_folio_order_range() clamps to MAX_PAGECACHE_ORDER 9.
   assert.is(order({ max_write: "4M", max_read: "4M", max_pages: 1024 }, { max_pages_limit: 1024 }), 9);
+});
+
+test("large folios by the kernel's rule: released kernels give FUSE files none; forced on, a run is a what-if", () => {
+  const fuse = (f: object) => resolveScenario({ fuse: f, workloads: [fio] }).fuse;
+  // auto: order 0 on every modelled kernel, with or without the writeback cache (fuse_init_file_inode() sets no
+  // folio order range in 6.1 ... 7.2)
+  for (const k of ["6.1", "6.15", "6.16", "6.18"] as const)
+    for (const writeback_cache of [true, false]) assert.is(folioOrder(fuse({ writeback_cache }), k), 0);
+  assert.equal(whatIfs(fuse({}), "6.16"), []);
+  // true forces the proposed patch's order: allowed on the copy-free kernels, and named as a what-if
+  assert.is(folioOrder(fuse({ large_folios: true }), "6.16"), 8);
+  assert.match(whatIfs(fuse({ large_folios: true, writeback_cache: false }), "6.18")[0]!, /no released kernel/);
+  assert.match(whatIfs(fuse({ large_folios: true }), "6.16")[0]!, /keeps them off with the writeback cache/);
+  assert.is(folioOrder(fuse({ large_folios: true }), "6.15"), 0, "the temp-page copy never has large folios");
+  assert.equal(whatIfs(fuse({ large_folios: true }), "6.15"), []);
+});
+
+test("machine.kernel selects the rules of one version: each policy names the versions it stands for", () => {
+  const c = (machine: object, policy = "nocopy") => resolveScenario({ machine, policy, workloads: [fio] });
+  assert.is(c({}).kernel, null);
+  assert.is(runKernel(c({}).kernel, "legacy-copy"), "6.15");
+  assert.is(runKernel(c({}).kernel, "nocopy"), "6.16");
+  assert.is(c({ kernel: "6.12" }, "legacy-copy").machine.fallback, "largest-steal", "6.10-6.14 fallback");
+  assert.is(c({ kernel: "6.18" }).machine.fallback, "claim-then-steal");
+  assert.throws(() => c({ kernel: "6.1" }), /machine\.kernel: "6\.1" is not allowed with policy nocopy; copy-free writeback is Linux 6\.16 and later \(allowed: 6\.16, 6\.18\)/);
+  assert.throws(() => c({ kernel: "6.18" }, "legacy-copy"), /allowed: 6\.1, 6\.6, 6\.12, 6\.15/);
+  assert.throws(() => c({ kernel: "6.12", fallback: "claim-then-steal" }, "legacy-copy"), /machine\.fallback: "claim-then-steal" is not allowed with machine\.kernel "6\.12"/);
+  // compare checks every policy it will run
+  assert.throws(() => resolveCompare({ machine: { kernel: "6.16" }, workloads: [fio] }), /not allowed with policy legacy-copy/);
 });
 
 test("congestion threshold defaults to 3/4 of max_background", () => {

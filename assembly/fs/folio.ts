@@ -6,7 +6,8 @@ import {
   page_order, set_page_next, set_page_prev,
 } from "../mm/page";
 import { __alloc_pages } from "../mm/page_alloc";
-import { set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, ino_nr_dirty } from "./inode";
+import { set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, ino_nr_dirty, ino_dirtied_when } from "./inode";
+import { now } from "../sim/clock";
 import { mod_dirty, mod_writeback, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED } from "./stats";
 import { data_zero } from "../sim/data";
 
@@ -66,6 +67,8 @@ export function folio_mark_blocks_dirty(ino: u32, index: u32, pfn: u32, n: u32):
     if ((page_flags(pfn + i) & PG_dirty) == 0) {
       set_bits(pfn + i, PG_dirty | PG_uptodate);
       set_dirty_bit(ino, index + i);
+      // __mark_inode_dirty(I_DIRTY_PAGES) on a clean inode stamps dirtied_when
+      if (unchecked(ino_nr_dirty[ino]) == 0) unchecked(ino_dirtied_when[ino] = now);
       unchecked(ino_nr_dirty[ino] += 1);
     }
   }

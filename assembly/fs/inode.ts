@@ -12,6 +12,8 @@ const ino_dirty = new StaticArray<usize>(<i32>MAX_INODES); // u64 words, one bit
 export const ino_nr_dirty = new StaticArray<u32>(<i32>MAX_INODES); // dirty pages (blocks)
 export const ino_nr_writeback = new StaticArray<u32>(<i32>MAX_INODES); // pages of in-flight requests
 export const ino_writeback_index = new StaticArray<u32>(<i32>MAX_INODES);
+/** inode->dirtied_when: when the inode last went from clean to dirty (or was redirtied by requeue_inode()). */
+export const ino_dirtied_when = new StaticArray<u64>(<i32>MAX_INODES);
 /** mapping_set_error(): an abort ended a write of this file with an error. */
 export const ino_error = new StaticArray<u32>(<i32>MAX_INODES);
 export let nr_inodes: u32 = 0;
@@ -35,6 +37,7 @@ export function inode_create(pages: u32): u32 {
   unchecked(ino_nr_dirty[ino] = 0);
   unchecked(ino_nr_writeback[ino] = 0);
   unchecked(ino_writeback_index[ino] = 0);
+  unchecked(ino_dirtied_when[ino] = 0);
   unchecked(ino_error[ino] = 0);
   return ino;
 }

@@ -7,6 +7,9 @@ import { page_zone } from "../mm/zone";
 import { nr_inodes, inode_pages, mapping_pfn, set_mapping_pfn } from "./inode";
 import { st_add, PGSTEAL_CLEAN } from "./stats";
 
+/** include/linux/swap.h: SWAP_CLUSTER_MAX, the batch direct reclaim tries to free. */
+export const SWAP_CLUSTER_MAX: u32 = 32;
+
 const scan_index = new StaticArray<u32>(64);
 /** The cursor of reclaim aimed at one zone (the writeback area), apart from the global one. */
 const zone_scan_index = new StaticArray<u32>(64);

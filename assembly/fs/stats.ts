@@ -23,7 +23,8 @@ export const WRITER_THROTTLE_NS: i32 = 18;
 export const LONGEST_WB_HOLD_NS: i32 = 19;
 export const CONN_ABORTS: i32 = 20;
 export const FOLIO_ALLOC_FAILS: i32 = 21;
-export const TEMP_ALLOC_FAILS: i32 = 22;
+/** Temp-page allocations that found no page even after direct reclaim: the flusher stalls and retries. */
+export const TEMP_ALLOC_STALLS: i32 = 22;
 export const WRITERS_DONE_NS: i32 = 23;
 export const EVENTS: i32 = 24;
 export const PAGES_WRITTEN_BACK: i32 = 25;
@@ -75,3 +76,7 @@ export const CONTIG_HANGS: i32 = 52;
 export const CONTIG_WAIT_NS: i32 = 53;
 export const CHURN_ALLOC_FAILS: i32 = 54;
 export const CHURN_ALLOCS: i32 = 55;
+/** fuse_writepages() calls that returned at once: WB_SYNC_NONE while num_background >= congestion_threshold. */
+export const FLUSHER_CONGESTED_CALLS: i32 = 56;
+/** Time the flusher spent stalled in the allocator for temp pages (legacy), ns. */
+export const TEMP_ALLOC_STALL_NS: i32 = 57;

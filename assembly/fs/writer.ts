@@ -1,8 +1,12 @@
 // fio-like writer jobs doing write(2) through the FUSE writeback cache: fuse_cache_write_iter() ->
 // generic_perform_write() with fuse_write_begin()/fuse_write_end(), balance_dirty_pages_ratelimited() per
 // folio, and fsync (every N writes and/or at the end). Each job writes its own file (inode = job number).
+// fuse_write_begin() waits for writeback of the page on the temp-page path (fuse_wait_on_page_writeback(), the
+// rb-tree, <= 6.15); from 6.16 it does not wait at all, so a write redirties a folio the server still holds.
+// fsync (fuse_fsync -> file_write_and_wait_range) runs ->writepages with WB_SYNC_ALL in the writer's own
+// context, past the congestion gate, then waits until nothing of the file is in flight.
 import { NONE } from "../mm/constants";
-import { page_order } from "../mm/page";
+import { page_order, page_flags } from "../mm/page";
 import { now, schedule } from "../sim/clock";
 import { charge, charge_reset } from "../sim/charge";
 import {
@@ -11,7 +15,7 @@ import {
   COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE, COST_BALANCE_DIRTY_PAGES, COST_WAKEUP,
 } from "../sim/config";
 import { inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_dirty, ino_nr_writeback } from "./inode";
-import { filemap_alloc_folio, folio_head, folio_test, folio_mark_blocks_dirty } from "./folio";
+import { filemap_alloc_folio, folio_head, folio_mark_blocks_dirty } from "./folio";
 import { PG_folio_writeback } from "../mm/page";
 import { over_dirty_setpoint, wb_over_bg_thresh } from "./dirty";
 import { shrink_page_cache } from "./reclaim";
@@ -20,9 +24,12 @@ import {
   st_add, WRITES_ACKED, BYTES_WRITTEN, BYTES_COPIED_WRITE, WRITER_WB_WAITS, WRITER_WB_WAIT_NS, WRITER_THROTTLE_NS,
   WRITERS_DONE_NS, stat,
 } from "./stats";
-import { fuse_page_is_writeback } from "../fuse/legacy";
+import { fuse_page_is_writeback, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
+import { nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore } from "../fuse/nocopy";
 import { rb_find_overlap } from "../fuse/rbtree";
 import { is_legacy, connected } from "../fuse/conn";
+import { writepages_walk, send_building, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL, JIFFY_NS } from "./writeback";
+import { st_add as stat_add, TEMP_ALLOC_STALL_NS } from "./stats";
 
 export const EV_WRITER: u32 = 1;
 export const EV_WRITER_MEMORY_RETRY: u32 = 3;
@@ -35,6 +42,10 @@ const W_WAIT_THROTTLE: u32 = 2;
 const W_WAIT_FSYNC: u32 = 3;
 const W_WAIT_MEMORY: u32 = 4;
 const W_DONE: u32 = 5;
+/** In fsync's ->writepages walk: waiting for a folio's writeback to end (folio_wait_writeback), or stalled a
+ *  jiffy in the allocator for a temp page; the walk goes on from w_fsync_index afterwards. */
+const W_WAIT_FSYNC_FOLIO: u32 = 6;
+const W_WAIT_FSYNC_STALL: u32 = 7;
 
 const MAX_W: i32 = 64;
 const w_state = new StaticArray<u32>(MAX_W);
@@ -45,10 +56,15 @@ const w_writes = new StaticArray<u64>(MAX_W);
 const w_wait_index = new StaticArray<u32>(MAX_W);
 const w_blocked_at = new StaticArray<u64>(MAX_W);
 const w_perm_a = new StaticArray<u64>(MAX_W);
+/** fsync in progress: 0 none, 1 walking (->writepages WB_SYNC_ALL), 2 waiting for the file's writeback to end. */
+const w_fsync_phase = new StaticArray<u32>(MAX_W);
+const w_fsync_index = new StaticArray<u32>(MAX_W);
+const w_wait_pfn = new StaticArray<u32>(MAX_W);
+const FSYNC_NONE: u32 = 0;
+const FSYNC_WALK: u32 = 1;
+const FSYNC_WAIT: u32 = 2;
 let nr_writers: u32 = 0;
 let writers_running: u32 = 0;
-/** Writers blocked on fsync ask the flusher for WB_SYNC_ALL writeback of their inode. */
-export const sync_requested = new StaticArray<bool>(MAX_W);
 
 /** Hook: wake the flusher (wb_start_background_writeback / sync). */
 let kick_flusher: () => void = nothing;
@@ -72,7 +88,7 @@ export function writers_init(kick: () => void): void {
     unchecked(w_done_bytes[j] = 0);
     unchecked(w_cur_left[j] = 0);
     unchecked(w_writes[j] = 0);
-    unchecked(sync_requested[j] = false);
+    unchecked(w_fsync_phase[j] = FSYNC_NONE);
     // randwrite: an affine permutation of the blocks, so each block is written once (fio's random map)
     const blocks = size / <u64>job(j, JOB_BS);
     let a: u64 = blocks > 1 ? (<u64>2654435761 % blocks) | 1 : 1;
@@ -126,9 +142,8 @@ export function generic_perform_write(j: u32): u32 {
       pfn = mapping_pfn(ino, index);
     }
     const head = folio_head(pfn);
-    // fuse_write_begin(): wait for writeback of this range (legacy: the rb-tree; copy-free: the folio)
-    const busy = is_legacy() ? fuse_page_is_writeback(ino, index) : folio_test(head, PG_folio_writeback);
-    if (busy) {
+    // fuse_write_begin(): <= 6.15 waits for the range's in-flight temp copies (the rb-tree); 6.16 waits for nothing
+    if (is_legacy() && fuse_page_is_writeback(ino, index)) {
       unchecked(w_wait_index[j] = index);
       st_add(WRITER_WB_WAITS, 1);
       writer_block(j, W_WAIT_WB);
@@ -160,6 +175,7 @@ export function writer_step(j: u32): void {
   if (unchecked(w_state[j]) != W_RUNNING) return;
   if (!connected) { writer_finish(j); return; } // writes to an aborted connection fail with ENOTCONN
   charge_reset();
+  if (unchecked(w_fsync_phase[j]) != FSYNC_NONE) { fsync_step(j); return; }
   const bs = <u64>job(j, JOB_BS), size = <u64>job(j, JOB_SIZE);
   if (unchecked(w_cur_left[j]) == 0) {
     const done = unchecked(w_done_bytes[j]);
@@ -207,9 +223,41 @@ function write_done(j: u32, bs: u64): void {
 }
 
 function start_fsync(j: u32): void {
-  unchecked(sync_requested[j] = true);
-  writer_block(j, W_WAIT_FSYNC);
-  kick_flusher();
+  unchecked(w_fsync_phase[j] = FSYNC_WALK);
+  unchecked(w_fsync_index[j] = 0);
+  fsync_step(j);
+}
+
+/** fuse_fsync(): file_write_and_wait_range() runs ->writepages (WB_SYNC_ALL: no congestion gate) over the file in
+ *  this context, waiting on folios still under writeback; then the file's writeback must end (fdatawait, and
+ *  fuse_sync_writes() for the temp-page path's requests in flight) before fsync returns. */
+function fsync_step(j: u32): void {
+  const ino = j;
+  if (unchecked(w_fsync_phase[j]) == FSYNC_WALK) {
+    // the walk builds requests of its own: the flusher's half-built one waits aside
+    const saved_legacy = legacy_wpa, saved_nocopy = nocopy_wpa;
+    legacy_wpa_clear(); nocopy_wpa_clear();
+    const r = writepages_walk(ino, unchecked(w_fsync_index[j]), i64.MAX_VALUE, true, false);
+    // where the kernel keeps filling its request across the wait, this sends it first (a small difference)
+    send_building();
+    legacy_wpa_restore(saved_legacy); nocopy_wpa_restore(saved_nocopy);
+    unchecked(w_fsync_index[j] = walk_index);
+    if (r == WALK_WAIT) {
+      unchecked(w_wait_pfn[j] = walk_wait_pfn);
+      writer_block(j, W_WAIT_FSYNC_FOLIO);
+      return;
+    }
+    if (r == WALK_STALL) {
+      stat_add(TEMP_ALLOC_STALL_NS, <i64>JIFFY_NS);
+      writer_block(j, W_WAIT_FSYNC_STALL);
+      schedule(unchecked(w_blocked_at[j]) + JIFFY_NS, EV_WRITER_MEMORY_RETRY, j);
+      return;
+    }
+    unchecked(w_fsync_phase[j] = FSYNC_WAIT);
+  }
+  if (!inode_clean(j) && connected) { writer_block(j, W_WAIT_FSYNC); return; }
+  unchecked(w_fsync_phase[j] = FSYNC_NONE);
+  schedule(now + <u64>charge_reset(), EV_WRITER, j);
 }
 
 function wake(j: u32, ns_stat: i32): void {
@@ -221,7 +269,8 @@ function wake(j: u32, ns_stat: i32): void {
 
 /** EV_WRITER_MEMORY_RETRY: a writer that found no memory tries again. */
 export function writer_memory_retry(j: u32): void {
-  if (unchecked(w_state[j]) == W_WAIT_MEMORY) wake(j, WRITER_THROTTLE_NS);
+  const s = unchecked(w_state[j]);
+  if (s == W_WAIT_MEMORY || s == W_WAIT_FSYNC_STALL) wake(j, WRITER_THROTTLE_NS);
 }
 
 /** Pages of `ino` finished writeback (or memory was freed): wake the writers that can go on. */
@@ -230,14 +279,16 @@ export function writers_on_complete(ino: u32): void {
     const s = unchecked(w_state[j]);
     if (s == W_WAIT_WB && j == ino) {
       const index = unchecked(w_wait_index[j]);
-      const pfn = mapping_pfn(ino, index);
       // bookkeeping only, not charged: the woken writer re-checks (and pays) in fuse_write_begin()
-      const busy = is_legacy() ? rb_find_overlap(ino, index, index) != NONE : folio_test(folio_head(pfn), PG_folio_writeback);
+      const busy = rb_find_overlap(ino, index, index) != NONE;
       if (!busy || !connected) wake(j, WRITER_WB_WAIT_NS);
     } else if (s == W_WAIT_THROTTLE) {
       if (!over_dirty_setpoint() || !connected) wake(j, WRITER_THROTTLE_NS);
     } else if (s == W_WAIT_FSYNC && j == ino) {
-      if (inode_clean(j) || !connected) { unchecked(sync_requested[j] = false); wake(j, WRITER_THROTTLE_NS); }
+      if (inode_clean(j) || !connected) wake(j, WRITER_THROTTLE_NS);
+    } else if (s == W_WAIT_FSYNC_FOLIO) {
+      // folio_end_writeback() wakes the walk; the folio may have moved or been freed since (then it is done)
+      if ((page_flags(unchecked(w_wait_pfn[j])) & PG_folio_writeback) == 0 || !connected) wake(j, WRITER_WB_WAIT_NS);
     } else if (s == W_WAIT_MEMORY || !connected) {
       if (s != W_DONE && s != W_RUNNING) wake(j, WRITER_THROTTLE_NS);
     }

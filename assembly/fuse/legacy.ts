@@ -11,10 +11,11 @@ import {
 } from "../fs/folio";
 import { mapping_pfn, page_version, set_server_version, ino_nr_writeback } from "../fs/inode";
 import {
-  mod_writeback_temp, st_add, TEMP_PAGES_ALLOCATED, TEMP_ALLOC_FAILS, BYTES_COPIED_WRITEBACK, SECONDARY_REQUESTS,
+  mod_writeback_temp, st_add, TEMP_PAGES_ALLOCATED, TEMP_ALLOC_STALLS, BYTES_COPIED_WRITEBACK, SECONDARY_REQUESTS,
   SECONDARY_REFRESHES, RBTREE_OPS,
 } from "../fs/stats";
 import { rb_find_overlap, rb_insert, rb_erase, rb_last_visits } from "./rbtree";
+import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
 import {
   request_alloc, request_free, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver,
   req_next, set_req_next, set_req_state, REQ_SECONDARY,
@@ -38,11 +39,14 @@ export function fuse_page_is_writeback(ino: u32, index: u32): bool {
   return r != NONE;
 }
 
-/** The temp page: allocate (UNMOVABLE), copy the data, account NR_WRITEBACK_TEMP. NONE on failure. */
+/** The temp page: allocate (UNMOVABLE), copy the data, account NR_WRITEBACK_TEMP. False when the allocator found
+ *  nothing even after direct reclaim: the caller stalls and tries again (see legacy_writepage()). */
 function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
-  const tmp = __alloc_pages(GFP_TEMP, 0);
+  let tmp = __alloc_pages(GFP_TEMP, 0);
   charge(c(COST_PAGE_ALLOC));
-  if (tmp == NONE) { st_add(TEMP_ALLOC_FAILS, 1); return false; }
+  // __alloc_pages_slowpath(): direct reclaim of clean page cache (GFP_NOFS may not write dirty pages back)
+  if (tmp == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) tmp = __alloc_pages(GFP_TEMP, 0);
+  if (tmp == NONE) { st_add(TEMP_ALLOC_STALLS, 1); return false; }
   set_page_flags(tmp, page_flags(tmp) | PG_temp);
   set_page_next(tmp, req); // owner: the request
   set_page_prev(tmp, index);
@@ -60,7 +64,10 @@ function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
 export let legacy_wpa: u32 = NONE;
 
 /** fuse_writepages_fill() for the page at `index` (order-0 folios only: the legacy path has no large folios).
- *  Returns false when the temp page could not be allocated (the page stays dirty). */
+ *  Returns false when the temp page could not be allocated yet. GFP_NOFS | __GFP_HIGHMEM at order 0 never fails
+ *  in the kernel: __alloc_pages_slowpath() loops (no __GFP_FS, so out_of_memory() kills nobody and reports
+ *  progress), so the caller stalls for a reclaim_throttle() and calls again for the same page, which stays dirty
+ *  meanwhile. */
 export function legacy_writepage(ino: u32, index: u32, max_pages: u32, max_write: u32, send: (req: u32) => void): bool {
   const pfn = mapping_pfn(ino, index);
   charge(c(COST_WRITEPAGES_PER_FOLIO));
@@ -172,5 +179,7 @@ function legacy_end_secondary_error(req: u32): void {
 }
 
 export function legacy_wpa_clear(): void { legacy_wpa = NONE; }
+/** Puts back the flusher's request after another context (fsync) ran a walk of its own. */
+export function legacy_wpa_restore(req: u32): void { legacy_wpa = req; }
 /** An abort ended the request the flusher was filling. */
 export function legacy_wpa_forget(req: u32): void { if (legacy_wpa == req) legacy_wpa = NONE; }

@@ -2,9 +2,9 @@
 // tree"): the page-cache folio itself is sent and stays under writeback until the server replies. With
 // iomap (6.17) a large folio writes only its dirty blocks, as {folio, offset, len} ranges.
 import { NONE } from "../mm/constants";
-import { PG_dirty, page_flags, page_order } from "../mm/page";
+import { PG_dirty, PG_folio_writeback, page_flags, page_order } from "../mm/page";
 import {
-  folio_head, folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block,
+  folio_head, folio_test, folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block,
 } from "../fs/folio";
 import { mapping_pfn, page_version, set_server_version, ino_nr_writeback } from "../fs/inode";
 import { request_alloc, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver } from "./request";
@@ -26,14 +26,25 @@ const was_dirty = new StaticArray<bool>(512);
 /** The request being filled by the current writeback pass, or NONE. */
 export let nocopy_wpa: u32 = NONE;
 
+/** The folio a WB_SYNC_ALL pass must wait for, when nocopy_writepage() returned NONE. */
+export let nocopy_wait_pfn: u32 = NONE;
+
 /** Writes back the dirty folio containing `index`: each dirty block joins the current request unless it is
  *  full (max_pages, max_write) or not contiguous, in which case that one is sent and a new one started.
- *  Returns the index after the folio. */
-export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write: u32, send: (req: u32) => void): u32 {
+ *  Returns the index after the folio, or NONE when a data-integrity pass (`sync`) must first wait for the
+ *  folio's writeback to end (nocopy_wait_pfn). */
+export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write: u32, sync: bool, send: (req: u32) => void): u32 {
   let pfn = mapping_pfn(ino, index);
   let head = folio_head(pfn);
   const nr = <u32>1 << page_order(head);
   const first = index - (pfn - head);
+  // mm/page-writeback.c: folio_prepare_writeback(): a folio still under writeback (redirtied while the server
+  // holds it: 6.16's fuse_write_begin() no longer waits) is skipped by WB_SYNC_NONE and waited on by WB_SYNC_ALL
+  charge(c(COST_WRITEPAGES_PER_FOLIO));
+  if (folio_test(head, PG_folio_writeback)) {
+    if (sync) { nocopy_wait_pfn = head; return NONE; }
+    return first + nr;
+  }
   // nocopy-wb-area: the folio moves into the dedicated area before its writeback starts, so that what a
   // server pins stays there; a full area first gives up clean cache of its own (folios whose writeback is
   // over), and only an area full of dirty or writeback folios lets this one be written back where it is
@@ -53,7 +64,7 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
       head = dst;
     }
   }
-  charge(c(COST_WRITEPAGES_PER_FOLIO) + c(COST_FOLIO_START_WRITEBACK));
+  charge(c(COST_FOLIO_START_WRITEBACK));
   // which blocks go: read the per-block dirty bits before folio_clear_dirty_for_io() clears them
   for (let i: u32 = 0; i < nr; i++) unchecked(was_dirty[i] = (page_flags(head + i) & PG_dirty) != 0);
   folio_clear_dirty_for_io(ino, head, first);
@@ -105,5 +116,7 @@ export function nocopy_end(req: u32, ok: bool): u32 {
 }
 
 export function nocopy_wpa_clear(): void { nocopy_wpa = NONE; }
+/** Puts back the flusher's request after another context (fsync) ran a walk of its own. */
+export function nocopy_wpa_restore(req: u32): void { nocopy_wpa = req; }
 /** An abort ended the request the flusher was filling. */
 export function nocopy_wpa_forget(req: u32): void { if (nocopy_wpa == req) nocopy_wpa = NONE; }

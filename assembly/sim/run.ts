@@ -14,7 +14,10 @@ import { stats_reset, st, st_add, st_max, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRIT
 import { dirty_limits_init } from "../fs/dirty";
 import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_error, ino_nr_dirty, ino_nr_writeback } from "../fs/inode";
 import { writers_init, writer_step, writers_on_complete, writers_all_done, writers_blocked, writer_memory_retry, EV_WRITER, EV_WRITER_MEMORY_RETRY } from "../fs/writer";
-import { flusher_init, flusher_step, wakeup_flusher, request_sync_all, EV_FLUSHER } from "../fs/writeback";
+import {
+  flusher_init, flusher_step, flusher_timer, flusher_on_complete, wakeup_flusher, request_sync_all, EV_FLUSHER,
+  EV_FLUSHER_TIMER,
+} from "../fs/writeback";
 import { requests_init, nr_requests_live, oldest_inflight, next_inflight, req_created } from "../fuse/request";
 import { rb_init, rb_find_overlap } from "../fuse/rbtree";
 import { conn_init, fuse_abort_conn, fuse_request_expired, set_abort_building_hook, active_background, connected } from "../fuse/conn";
@@ -51,18 +54,16 @@ function wakeup_kswapd(): void {
 /** fs/fuse: the timeout check runs every FUSE_TIMEOUT_TIMER_FREQ = 15 s. */
 const TIMEOUT_TIMER_NS: u64 = 15_000_000_000;
 
+/** A request ended: wake who waits on its pages. Nothing here wakes the flusher for more writeback:
+ *  fs/fuse/dev.c fuse_request_end() does not; writers kick it from balance_dirty_pages(). */
 function on_complete(ino: u32): void {
   writers_on_complete(ino);
-  wakeup_flusher_if_needed();
-}
-function wakeup_flusher_if_needed(): void {
-  for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(ino_nr_dirty[i]) > 0) { wakeup_flusher(); return; }
+  flusher_on_complete();
 }
 function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_forget(req); }
 
 export function sim_init(): void {
   if (g(CFG_MAX_FOLIO_ORDER) > 9) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 9); // MAX_PAGECACHE_ORDER (x86-64)
-  if (<u32>g(CFG_POLICY) == POLICY_LEGACY_COPY) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 0); // no large folios before 6.16
   prng_seed(<u64>g(CFG_SEED));
   set_wb_area(<u32>g(CFG_POLICY) == POLICY_NOCOPY_WB_AREA);
   sync_started = false;
@@ -124,6 +125,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     const t = popped_type, a = popped_arg;
     if (t == EV_WRITER) writer_step(a);
     else if (t == EV_FLUSHER) flusher_step();
+    else if (t == EV_FLUSHER_TIMER) flusher_timer();
     else if (t == EV_SERVER_PICK) server_pick(a);
     else if (t == EV_SERVER_REPLY) server_reply(a);
     else if (t == EV_SPLICE_RELEASE) splice_release_due();

@@ -8,6 +8,7 @@ export function formatSummary(reports: RunReport[]): string {
   const rows: [string, (r: RunReport) => string][] = [
     ["policy", (r) => r.policy],
     ["server", (r) => r.server],
+    ["kernel (page-cache folio order)", (r) => `${r.kernel} (${r.maxFolioOrder})`],
     ["modelled write throughput, MiB/s", (r) => r.modelled.throughputMiBps.toFixed(0)],
     ["  writers done at (virtual s)", formatWritersDone],
     ["bytes copied for writeback, MiB", (r) => mib(r.modelled.bytesCopiedWriteback)],
@@ -29,5 +30,7 @@ export function formatSummary(reports: RunReport[]): string {
   const cells = rows.map(([label, f]) => [label, ...reports.map(f)]);
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   const title = `${reports[0]!.scenario} (seed ${reports[0]!.seed})`;
-  return [title, ...cells.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   "))].join("\n") + "\n";
+  // a configuration no released kernel has is said under the table, once per distinct text
+  const whatIf = [...new Set(reports.flatMap((r) => r.whatIf.map((w) => `what-if (${r.policy}): ${w}`)))];
+  return [title, ...cells.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ")), ...whatIf].join("\n") + "\n";
 }

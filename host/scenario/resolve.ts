@@ -9,6 +9,7 @@ import { POLICIES, type CompareConfig, type FuseConfig, type Policy, type Server
 import { formatIssue, formatPath, pickIssue } from "./issues.js";
 import { parseJsonText } from "./json-text.js";
 import { formatSize } from "./units.js";
+import { kernelRules, kernelsFor, type Kernel } from "./kernel.js";
 import {
   FUSE_TIMEOUT_TIMER_FREQ_S,
   MAX_PAGECACHE_ORDER,
@@ -57,6 +58,10 @@ function checkCompareFields(p: ParsedScenario, fail: Fail): void {
 
 // mm: the zones are laid out DMA32, Normal, Movable (machine-config.ts).
 function resolveMachine(m: ParsedScenario["machine"], fail: Fail): MachineConfig {
+  // one machine.kernel selects the allocator's fallback too; an explicit fallback may not contradict it
+  const kernelFallback = m.kernel === undefined ? undefined : kernelRules(m.kernel).fallback;
+  if (m.fallback !== undefined && kernelFallback !== undefined && m.fallback !== kernelFallback)
+    fail(["machine", "fallback"], `${JSON.stringify(m.fallback)} is not allowed with machine.kernel ${JSON.stringify(m.kernel)}; that kernel's __rmqueue fallback is ${JSON.stringify(kernelFallback)} (leave fallback out to take it)`);
   const dma32 = m.dma32 ?? Math.floor(Math.min(m.memory / 4, 4 * GiB) / PAGEBLOCK_BYTES) * PAGEBLOCK_BYTES;
   if (dma32 > m.memory) fail(["machine", "dma32"], `${q(dma32)} is not allowed; it is larger than machine.memory (${q(m.memory)})`);
   if (dma32 + m.movable > m.memory)
@@ -71,7 +76,7 @@ function resolveMachine(m: ParsedScenario["machine"], fail: Fail): MachineConfig
     normalPages: normal / PAGE_SIZE,
     movablePages: m.movable / PAGE_SIZE,
     cmaPages: m.cma / PAGE_SIZE,
-    fallback: m.fallback,
+    fallback: m.fallback ?? kernelFallback ?? "claim-then-steal",
     mobilityGrouping: m.mobility_grouping,
     pcp: m.pcp,
   };
@@ -108,7 +113,7 @@ function resolveFuse(p: ParsedScenario, machine: MachineConfig, fail: Fail): Fus
   if (f.max_pages > limit) fail(["fuse", "max_pages"], `${f.max_pages} is not allowed; use at most machine.sysctl.max_pages_limit (${limit})`);
   // fs/fuse/file.c: fuse_init_file_inode(); mapping_set_folio_order_range() clamps to MAX_PAGECACHE_ORDER.
   const folioPages = Math.min(Math.floor(Math.min(f.max_write, f.max_read) / PAGE_SIZE), f.max_pages);
-  const maxFolioOrder = f.large_folios ? Math.min(Math.floor(Math.log2(folioPages)), MAX_PAGECACHE_ORDER, f.max_folio_order ?? MAX_PAGECACHE_ORDER) : 0;
+  const maxFolioOrder = Math.min(Math.floor(Math.log2(folioPages)), MAX_PAGECACHE_ORDER, f.max_folio_order ?? MAX_PAGECACHE_ORDER);
   return {
     maxPages: f.max_pages,
     maxWrite: f.max_write,
@@ -116,6 +121,7 @@ function resolveFuse(p: ParsedScenario, machine: MachineConfig, fail: Fail): Fus
     maxBackground: f.max_background,
     congestionThreshold: f.congestion_threshold ?? Math.max(1, Math.floor((f.max_background * 3) / 4)),
     writebackCache: f.writeback_cache,
+    largeFolios: f.large_folios === "auto" ? "auto" : f.large_folios ? "on" : "off",
     maxFolioOrder,
     requestTimeoutS: requestTimeoutS(f.request_timeout / 1e9, p.machine.sysctl),
     wbAreaPages: wbAreaPages(p, machine, fail),
@@ -215,8 +221,19 @@ function resolveWorkloads(p: ParsedScenario, machine: MachineConfig, fail: Fail)
   return out;
 }
 
+/** machine.kernel must be one the policies can run on: the temp-page copy is <= 6.15, copy-free 6.16+. */
+function checkKernel(kernel: Kernel | undefined, policies: readonly Policy[], fail: Fail): void {
+  if (kernel === undefined) return;
+  for (const policy of policies) {
+    const allowed = kernelsFor(policy);
+    if (!allowed.includes(kernel))
+      fail(["machine", "kernel"], `${JSON.stringify(kernel)} is not allowed with policy ${policy}; ${policy === "legacy-copy" ? "the temp-page copy is Linux 6.15 and earlier" : "copy-free writeback is Linux 6.16 and later"} (allowed: ${allowed.join(", ")})`);
+  }
+}
+
 function resolveParsed(p: ParsedScenario, source: string, policies: readonly Policy[]): SimConfig {
   const fail = failer(source);
+  checkKernel(p.machine.kernel, policies, fail);
   const machine = resolveMachine(p.machine, fail);
   const fuse = resolveFuse(p, machine, fail);
   if (fuse.wbAreaPages === 0 && policies.includes("nocopy-wb-area"))
@@ -224,6 +241,7 @@ function resolveParsed(p: ParsedScenario, source: string, policies: readonly Pol
   const sysctl = p.machine.sysctl;
   return {
     name: p.name ?? defaultName(source),
+    kernel: p.machine.kernel ?? null,
     machine,
     sysctl: {
       dirtyRatio: sysctl.dirty_ratio,

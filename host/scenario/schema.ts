@@ -7,6 +7,7 @@ import { z } from "zod";
 import { FALLBACK_POLICIES, MAX_NR_PAGES } from "../core/machine-config.js";
 import { MAX_PAGE_ORDER, PAGE_SIZE, pageblock_nr_pages } from "../core/constants.js";
 import { LATENCY_KINDS, POLICIES } from "./sim-config.js";
+import { KERNELS } from "./kernel.js";
 import { checkDuration, checkSize, DURATION_FORM, DURATION_PATTERN, SIZE_FORM, SIZE_PATTERN, type DurationLimits, type SizeLimits } from "./units.js";
 import { checkFioJob, checkFioJobFile, FIO_DEFAULTS, FIO_RW, MAX_NUMJOBS, type FioJob } from "./fio-job.js";
 
@@ -94,7 +95,8 @@ const machineSchema = strict({
   dma32: zoneSize(0).optional().describe("the DMA32 zone at the start of memory; default min(memory / 4, 4G), rounded down to 2M"),
   movable: zoneSize(0).prefault(0).describe("the Movable zone (kernelcore=/movablecore=) at the end of memory"),
   cma: zoneSize(0).prefault(0).describe("a CMA area at the end of the Normal zone"),
-  fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).default("claim-then-steal").describe("__rmqueue fallback: claim-then-steal is Linux 6.15+, largest-steal 6.10-6.14"),
+  kernel: z.enum(KERNELS).optional().describe("the Linux version whose rules the run follows (the writeback path, the allocator fallback, reclaim); default: 6.15 for legacy-copy, 6.16 for the copy-free policies"),
+  fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).optional().describe("__rmqueue fallback: claim-then-steal is Linux 6.15+, largest-steal 6.10-6.14; default: machine.kernel's"),
   mobility_grouping: z.boolean().default(true).describe("false emulates page_group_by_mobility_disabled"),
   pcp: z.boolean().default(true).describe("per-cpu page lists (one CPU, fixed high and batch); false = the boot pageset, pages go straight to the buddy lists"),
   sysctl: sysctlSchema.prefault({}),
@@ -110,7 +112,7 @@ const fuseSchema = strict({
   max_background: intIn(1, U16_MAX).default(12).describe("background requests in flight (FUSE_DEFAULT_MAX_BACKGROUND 12)"),
   congestion_threshold: intIn(1, U16_MAX).optional().describe("background requests at which the bdi counts as congested; default 3/4 of max_background"),
   writeback_cache: z.boolean().default(true).describe("the writeback_cache mount option / FUSE_WRITEBACK_CACHE"),
-  large_folios: z.boolean().default(true).describe("large page-cache folios (6.16+); false = order-0 folios only"),
+  large_folios: z.union([z.literal("auto"), z.boolean()]).default("auto").describe("large page-cache folios: auto = the kernel's rule (no released kernel gives FUSE files large folios: order 0); true forces the order of the proposed \"fuse: enable large folios\" patch, a what-if; false = order 0"),
   max_folio_order: intIn(0, MAX_PAGECACHE_ORDER).optional().describe("caps the folio order ilog2(min(min(max_write, max_read) / 4k, max_pages))"),
   request_timeout: duration({ wholeSeconds: true, maxNs: U16_MAX * 1e9 }).prefault(0).describe("the server's negotiated request timeout (6.15+); 0 = take the sysctls"),
   wb_area: zoneSize(0).prefault(0).describe("nocopy-wb-area: size of the area for folios under writeback; 0 = the bdi's dirty limit, rounded up to 2M"),

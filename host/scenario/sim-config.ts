@@ -3,6 +3,7 @@
 // and "15s") are validated and turned into this by host/scenario/resolve.ts.
 import type { MachineConfig } from "../core/machine-config.js";
 import type { FioJob } from "./fio-job.js";
+import type { Kernel } from "./kernel.js";
 
 /** The writeback policies (DESIGN.md 1.3); one name each. */
 export const POLICIES = [
@@ -62,7 +63,11 @@ export interface FuseConfig {
   maxBackground: number;
   congestionThreshold: number;
   writebackCache: boolean;
-  /** Largest page-cache folio order: ilog2(min(min(max_write, max_read) / 4096, max_pages)) unless capped. */
+  /** fuse.large_folios: "auto" is the kernel's rule (kernel.ts folioOrder(): order 0, no release enables them), "on"
+   *  forces maxFolioOrder (a what-if), "off" keeps order-0 page cache. */
+  largeFolios: "auto" | "on" | "off";
+  /** The folio order a file gets when large folios are forced on (the proposed patch's rule):
+   *  ilog2(min(min(max_write, max_read) / 4096, max_pages)), capped by MAX_PAGECACHE_ORDER and fuse.max_folio_order. */
   maxFolioOrder: number;
   /** Request timeout in seconds, 0 = none (negotiated, or from the sysctls). */
   requestTimeoutS: number;
@@ -131,6 +136,8 @@ export interface RunConfig {
 
 export interface SimConfig {
   name: string;
+  /** machine.kernel, or null: each policy runs on its default version (kernel.ts defaultKernel()). */
+  kernel: Kernel | null;
   machine: MachineConfig;
   sysctl: SysctlConfig;
   bdi: BdiConfig;

@@ -37,13 +37,13 @@ export const STAT_NAMES = [
   "peak_nr_writeback", "peak_nr_writeback_temp", "writes_acked", "bytes_written", "bytes_copied_writeback",
   "temp_pages_allocated", "requests_sent", "secondary_requests", "secondary_refreshes", "requests_replied",
   "writer_wb_waits", "writer_wb_wait_ns", "writer_throttle_ns", "longest_wb_hold_ns", "conn_aborts",
-  "folio_alloc_fails", "temp_alloc_fails", "writers_done_ns", "events", "pages_written_back", "rbtree_ops",
+  "folio_alloc_fails", "temp_alloc_stalls", "writers_done_ns", "events", "pages_written_back", "rbtree_ops",
   "bytes_copied_write", "bytes_copied_server", "folios_allocated", "requests_dropped", "requests_aborted", "hangs",
   "pgmigrate_success", "pgmigrate_fail", "compact_stall", "compact_fail", "compact_success", "compact_migrate_scanned",
   "compact_free_scanned", "migrate_fail_writeback", "migrate_fail_unmovable", "migrate_fail_pinned",
   "migrate_fail_locked", "migrate_fail_nomem", "pgsteal_clean", "writeback_cancelled", "wb_area_moves",
   "thp_attempts", "thp_success", "contig_attempts", "contig_success", "contig_hangs", "contig_wait_ns",
-  "churn_alloc_fails", "churn_allocs",
+  "churn_alloc_fails", "churn_allocs", "flusher_congested_calls", "temp_alloc_stall_ns",
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 export const STAT_WORDS = 64;

@@ -3,12 +3,19 @@ import type { SimConfig } from "../scenario/sim-config.js";
 import type { Simulator, Integrity, RunOutcome, Sample } from "./simulator.js";
 import { procJson, type PagetypeinfoJson } from "../proc/index.js";
 import { migratetype_names } from "../core/constants.js";
+import { folioOrder, runKernel, whatIfs, type Kernel } from "../scenario/kernel.js";
 
 export interface RunReport {
   scenario: string;
   policy: SimConfig["policy"];
   server: string;
   seed: number;
+  /** The Linux version whose rules the run followed (machine.kernel, or the policy's default). */
+  kernel: Kernel;
+  /** Page-cache folio order the FUSE files got (fuse.large_folios under the kernel's rule). */
+  maxFolioOrder: number;
+  /** Configurations no released kernel has (allowed as what-ifs): empty for a kernel's own configuration. */
+  whatIf: string[];
   modelled: {
     /** Bytes acked to the writers / virtual time until the last writer finished (what fio reports). */
     throughputMiBps: number;
@@ -83,6 +90,9 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
     policy: c.policy,
     server: c.server.name,
     seed: c.run.seed,
+    kernel: runKernel(c.kernel, c.policy),
+    maxFolioOrder: folioOrder(c.fuse, runKernel(c.kernel, c.policy)),
+    whatIf: whatIfs(c.fuse, runKernel(c.kernel, c.policy)),
     modelled: {
       throughputMiBps: round(doneNs > 0 ? st.bytes_written / 2 ** 20 / (doneNs / 1e9) : 0, 1),
       writersDoneNs: st.writers_done_ns,

@@ -8,6 +8,7 @@ import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_IND
 import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
 import { describeInvariant } from "../core/invariant-codes.js";
+import { folioOrder, runKernel } from "../scenario/kernel.js";
 
 /** The core's extra exports for the writeback simulation. */
 interface SimExports {
@@ -108,7 +109,7 @@ export class Simulator {
     set("MAX_BACKGROUND", f.maxBackground);
     set("CONGESTION_THRESHOLD", f.congestionThreshold);
     set("WRITEBACK_CACHE", f.writebackCache);
-    set("MAX_FOLIO_ORDER", f.maxFolioOrder);
+    set("MAX_FOLIO_ORDER", folioOrder(f, runKernel(config.kernel, config.policy)));
     // nocopy-timeout is "copy-free with request timeouts on": the scenario's timeout, or the smallest the
     // kernel accepts (15 s, one check period) when the scenario sets none
     set("REQUEST_TIMEOUT_S", config.policy === "nocopy-timeout" ? f.requestTimeoutS || NOCOPY_TIMEOUT_DEFAULT_S : f.requestTimeoutS);

@@ -33,10 +33,12 @@ export const MIGRATEPAGE_SUCCESS = 0, EAGAIN = -11, EBUSY = -16, ENOTMOVABLE = -
 export const PG_buddy = 1 << 0, PG_owner = 1 << 3, PG_dirty = 1 << 4, PG_writeback = 1 << 5;
 export const PG_folio_dirty = 1 << 8, PG_folio_writeback = 1 << 9, PG_temp = 1 << 11;
 
-/** A 64 MiB machine, one file of `filePages` pages, a server that acts only when told. */
-export function harness(policy: Policy, filePages = 1024, server: Record<string, unknown> = {}) {
+/** A 64 MiB machine, one file of `filePages` pages, a server that acts only when told. `fuse` is merged into the
+ *  scenario's fuse section (the writeback cache is on by default, so page cache is order 0 unless forced). */
+export function harness(policy: Policy, filePages = 1024, server: Record<string, unknown> = {}, fuse: Record<string, unknown> = {}) {
   const config = resolveScenario({
     machine: { memory: "64M" },
+    fuse,
     policy,
     server,
     workloads: [{ type: "fio", rw: "write", bs: "4k", size: filePages * 4096, numjobs: 1 }],

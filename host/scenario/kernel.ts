@@ -1,0 +1,63 @@
+// The kernel a run emulates (`machine.kernel`), and the rules that change between the versions fusewb models.
+// One setting selects them all, so a run never mixes, say, 6.15's allocator fallback with 6.1's reclaim. Each
+// writeback policy stands for a range of versions: the temp-page copy is what Linux did up to 6.15, the copy-free
+// path is 6.16 on; without `machine.kernel` a run takes its policy's default version.
+import type { FallbackPolicy } from "../core/machine-config.js";
+import type { Policy } from "./sim-config.js";
+
+export const KERNELS = ["6.1", "6.6", "6.12", "6.15", "6.16", "6.18"] as const;
+export type Kernel = (typeof KERNELS)[number];
+
+export interface KernelRules {
+  /** fs/fuse/file.c: temp-page copy with the rb-tree (<= 6.15), or the folio itself under writeback (6.16+). */
+  writeback: "temp-copy" | "copy-free";
+  /** mm/page_alloc.c __rmqueue() fallback: claim a whole block first (6.15+), or steal from the largest
+   *  foreign buddy (6.10-6.14; 6.1 and 6.6 are modelled the same way, see docs/fuse.md). */
+  fallback: FallbackPolicy;
+}
+
+/** The version each policy runs on when the scenario names none. */
+export function defaultKernel(policy: Policy): Kernel {
+  return policy === "legacy-copy" ? "6.15" : "6.16";
+}
+
+const order = (k: Kernel): number => KERNELS.indexOf(k);
+const atLeast = (k: Kernel, v: Kernel): boolean => order(k) >= order(v);
+
+export function kernelRules(k: Kernel): KernelRules {
+  return {
+    writeback: atLeast(k, "6.16") ? "copy-free" : "temp-copy",
+    fallback: atLeast(k, "6.15") ? "claim-then-steal" : "largest-steal",
+  };
+}
+
+/** The versions a policy may run on: the temp-page copy is <= 6.15, every copy-free policy 6.16+. */
+export function kernelsFor(policy: Policy): Kernel[] {
+  const want = policy === "legacy-copy" ? "temp-copy" : "copy-free";
+  return KERNELS.filter((k) => kernelRules(k).writeback === want);
+}
+
+/** The run's kernel: the scenario's, or the policy's default. */
+export function runKernel(kernel: Kernel | null, policy: Policy): Kernel {
+  return kernel ?? defaultKernel(policy);
+}
+
+/** The largest page-cache folio order a FUSE file gets. No released kernel gives FUSE files large folios:
+ *  fs/fuse/file.c fuse_init_file_inode() sets no folio order range in 6.1, 6.12, 6.16, 6.17/6.18 or 7.2 (the
+ *  6.16 "support large folios" commits made the paths folio-aware without switching them on), so "auto" is
+ *  order 0 on every modelled kernel. "on" forces the order of the proposed patch "fuse: enable large folios (if
+ *  writeback cache is unused)" (Aug 2025): ilog2(min(min(max_write, max_read) / PAGE_SIZE, max_pages)), a what-if
+ *  (whatIfs() names it). The temp-page copy path never has large folios. */
+export function folioOrder(fuse: Pick<FuseLike, "largeFolios" | "maxFolioOrder">, k: Kernel): number {
+  if (kernelRules(k).writeback === "temp-copy" || fuse.largeFolios !== "on") return 0;
+  return fuse.maxFolioOrder;
+}
+
+interface FuseLike { largeFolios: "auto" | "on" | "off"; writebackCache: boolean; maxFolioOrder: number }
+
+/** Configurations no released kernel has, named in the report (allowed as what-ifs, never defaults). */
+export function whatIfs(fuse: FuseLike, k: Kernel): string[] {
+  if (folioOrder(fuse, k) === 0) return [];
+  const patch = "large folios (fuse.large_folios: true): no released kernel gives FUSE files large folios; order from the proposed \"fuse: enable large folios\" patch";
+  return [fuse.writebackCache ? `${patch}, which keeps them off with the writeback cache ("performance tanks" under strictlimit)` : patch];
+}
