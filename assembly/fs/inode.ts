@@ -2,16 +2,23 @@
 // the writers produced (the data token), what the server's backing store holds, and a dirty bitmap that
 // stands for the xarray's DIRTY tag so writeback finds dirty pages without scanning clean ones.
 import { NONE } from "../mm/constants";
+import { st_add, NR_SHMEM } from "./stats";
 
 export const MAX_INODES: u32 = 64;
+/** Owner word `next` of a page of the server's tmpfs backing file of inode i: OWNER_SHMEM + i (`prev`: the index).
+ *  Page-cache pages of the FUSE file itself hold the inode number, below MAX_INODES. */
+export const OWNER_SHMEM: u32 = MAX_INODES;
 const ino_pages = new StaticArray<u32>(<i32>MAX_INODES);
 const ino_map = new StaticArray<usize>(<i32>MAX_INODES); // u32 pfn per index
 const ino_ver = new StaticArray<usize>(<i32>MAX_INODES); // u32 version per index (page cache content)
 const ino_server_ver = new StaticArray<usize>(<i32>MAX_INODES); // u32 version per index (backing store)
+const ino_backing = new StaticArray<usize>(<i32>MAX_INODES); // u32 pfn per index of the server's tmpfs file
 const ino_dirty = new StaticArray<usize>(<i32>MAX_INODES); // u64 words, one bit per index
 export const ino_nr_dirty = new StaticArray<u32>(<i32>MAX_INODES); // dirty pages (blocks)
 export const ino_nr_writeback = new StaticArray<u32>(<i32>MAX_INODES); // pages of in-flight requests
 export const ino_writeback_index = new StaticArray<u32>(<i32>MAX_INODES);
+/** fuse_inode->i_time: the attributes are valid until then (the server's attr_valid, from its attr timeout). */
+export const ino_attr_valid_until = new StaticArray<u64>(<i32>MAX_INODES);
 /** inode->dirtied_when: when the inode last went from clean to dirty (or was redirtied by requeue_inode()). */
 export const ino_dirtied_when = new StaticArray<u64>(<i32>MAX_INODES);
 /** mapping_set_error(): an abort ended a write of this file with an error. */
@@ -31,6 +38,8 @@ export function inode_create(pages: u32): u32 {
   unchecked(ino_server_ver[ino] = heap.alloc(n << 2));
   memory.fill(unchecked(ino_ver[ino]), 0, n << 2);
   memory.fill(unchecked(ino_server_ver[ino]), 0, n << 2);
+  unchecked(ino_backing[ino] = heap.alloc(n << 2));
+  memory.fill(unchecked(ino_backing[ino]), 0xff, n << 2);
   const words = (n + 63) >> 6;
   unchecked(ino_dirty[ino] = heap.alloc(words << 3));
   memory.fill(unchecked(ino_dirty[ino]), 0, words << 3);
@@ -49,6 +58,12 @@ export function inode_create(pages: u32): u32 {
 @inline export function set_page_version(ino: u32, index: u32, v: u32): void { store<u32>(unchecked(ino_ver[ino]) + (<usize>index << 2), v); }
 @inline export function server_version(ino: u32, index: u32): u32 { return load<u32>(unchecked(ino_server_ver[ino]) + (<usize>index << 2)); }
 @inline export function set_server_version(ino: u32, index: u32, v: u32): void { store<u32>(unchecked(ino_server_ver[ino]) + (<usize>index << 2), v); }
+
+/** The page of the server's tmpfs file that holds index `index` of file `ino` (NONE until written). */
+@inline export function backing_pfn(ino: u32, index: u32): u32 { return load<u32>(unchecked(ino_backing[ino]) + (<usize>index << 2)); }
+@inline export function set_backing_pfn(ino: u32, index: u32, pfn: u32): void { store<u32>(unchecked(ino_backing[ino]) + (<usize>index << 2), pfn); }
+/** NR_SHMEM: pages of the server's tmpfs files. */
+export function mod_shmem(v: i64): void { st_add(NR_SHMEM, v); }
 
 @inline export function test_dirty_bit(ino: u32, index: u32): bool {
   return (load<u64>(unchecked(ino_dirty[ino]) + (<usize>(index >> 6) << 3)) & (<u64>1 << (index & 63))) != 0;

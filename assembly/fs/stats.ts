@@ -80,3 +80,13 @@ export const CHURN_ALLOCS: i32 = 55;
 export const FLUSHER_CONGESTED_CALLS: i32 = 56;
 /** Time the flusher spent stalled in the allocator for temp pages (legacy), ns. */
 export const TEMP_ALLOC_STALL_NS: i32 = 57;
+/** Synchronous requests writers sent: GETATTR (fuse_update_attributes) and FSYNC. */
+export const GETATTR_REQUESTS: i32 = 58;
+export const FSYNC_REQUESTS: i32 = 59;
+/** Time writers slept in request_wait_answer() for synchronous requests, ns. */
+export const WRITER_REQ_WAIT_NS: i32 = 60;
+/** Server threads that found no memory for their receive buffer or the tmpfs backing store, and stalled. */
+export const SERVER_ALLOC_STALLS: i32 = 61;
+/** NR_SHMEM: pages of the server's tmpfs backing files; pages of the server threads' receive buffers (anon). */
+export const NR_SHMEM: i32 = 62;
+export const SERVER_BUFFER_PAGES: i32 = 63;

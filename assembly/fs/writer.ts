@@ -6,30 +6,35 @@
 // fsync (fuse_fsync -> file_write_and_wait_range) runs ->writepages with WB_SYNC_ALL in the writer's own
 // context, past the congestion gate, then waits until nothing of the file is in flight.
 import { NONE } from "../mm/constants";
-import { page_order, page_flags } from "../mm/page";
+import { page_order, page_flags, set_page_flags, PG_folio_writeback, PG_uptodate } from "../mm/page";
 import { now, schedule } from "../sim/clock";
 import { charge, charge_reset } from "../sim/charge";
 import {
-  g, c, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE,
-  COST_WRITE_ITER, COST_COPY_PER_BYTE, COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT,
-  COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE, COST_BALANCE_DIRTY_PAGES, COST_WAKEUP,
+  g, c, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, CFG_WRITEBACK_CACHE, CFG_MAX_WRITE, CFG_MAX_PAGES, CFG_ATTR_TIMEOUT_NS,
+  JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE, COST_WRITE_ITER, COST_COPY_PER_BYTE,
+  COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT, COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE,
+  COST_BALANCE_DIRTY_PAGES, COST_WAKEUP, COST_SYSCALL,
 } from "../sim/config";
-import { inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_dirty, ino_nr_writeback } from "./inode";
+import {
+  inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_dirty, ino_nr_writeback,
+  ino_attr_valid_until,
+} from "./inode";
 import { filemap_alloc_folio, folio_head, folio_mark_blocks_dirty } from "./folio";
-import { PG_folio_writeback } from "../mm/page";
 import { over_dirty_setpoint, wb_over_bg_thresh } from "./dirty";
-import { shrink_page_cache } from "./reclaim";
+import { shrink_page_cache, SWAP_CLUSTER_MAX } from "./reclaim";
 import { data_write, data_file } from "../sim/data";
 import {
   st_add, WRITES_ACKED, BYTES_WRITTEN, BYTES_COPIED_WRITE, WRITER_WB_WAITS, WRITER_WB_WAIT_NS, WRITER_THROTTLE_NS,
-  WRITERS_DONE_NS, stat,
+  WRITERS_DONE_NS, TEMP_ALLOC_STALL_NS, GETATTR_REQUESTS, FSYNC_REQUESTS, WRITER_REQ_WAIT_NS, stat,
 } from "./stats";
 import { fuse_page_is_writeback, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore } from "../fuse/nocopy";
 import { rb_find_overlap } from "../fuse/rbtree";
-import { is_legacy, connected } from "../fuse/conn";
+import { is_legacy, connected, fuse_send_sync } from "../fuse/conn";
+import {
+  request_alloc_kind, request_free, set_req_pfn, set_req_ver, set_req_nr, REQ_KIND_WRITE, REQ_KIND_GETATTR, REQ_KIND_FSYNC,
+} from "../fuse/request";
 import { writepages_walk, send_building, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL, JIFFY_NS } from "./writeback";
-import { st_add as stat_add, TEMP_ALLOC_STALL_NS } from "./stats";
 
 export const EV_WRITER: u32 = 1;
 export const EV_WRITER_MEMORY_RETRY: u32 = 3;
@@ -46,6 +51,8 @@ const W_DONE: u32 = 5;
  *  jiffy in the allocator for a temp page; the walk goes on from w_fsync_index afterwards. */
 const W_WAIT_FSYNC_FOLIO: u32 = 6;
 const W_WAIT_FSYNC_STALL: u32 = 7;
+/** Asleep in request_wait_answer() for a synchronous request (GETATTR, FSYNC, a write-through FUSE_WRITE). */
+const W_WAIT_REQ: u32 = 8;
 
 const MAX_W: i32 = 64;
 const w_state = new StaticArray<u32>(MAX_W);
@@ -63,6 +70,12 @@ const w_wait_pfn = new StaticArray<u32>(MAX_W);
 const FSYNC_NONE: u32 = 0;
 const FSYNC_WALK: u32 = 1;
 const FSYNC_WAIT: u32 = 2;
+/** The FUSE_FSYNC request is out. */
+const FSYNC_REQ: u32 = 3;
+/** The synchronous request writer j has built and sends at its next event (NONE: none). */
+const w_req = new StaticArray<u32>(MAX_W);
+/** A write(2) is under way (started, not yet returned to fio). */
+const w_in_write = new StaticArray<bool>(MAX_W);
 let nr_writers: u32 = 0;
 let writers_running: u32 = 0;
 
@@ -89,6 +102,10 @@ export function writers_init(kick: () => void): void {
     unchecked(w_cur_left[j] = 0);
     unchecked(w_writes[j] = 0);
     unchecked(w_fsync_phase[j] = FSYNC_NONE);
+    unchecked(w_req[j] = NONE);
+    unchecked(w_in_write[j] = false);
+    // the file was just opened (LOOKUP/CREATE): its attributes are fresh for attr_timeout
+    unchecked(ino_attr_valid_until[ino] = <u64>g(CFG_ATTR_TIMEOUT_NS));
     // randwrite: an affine permutation of the blocks, so each block is written once (fio's random map)
     const blocks = size / <u64>job(j, JOB_BS);
     let a: u64 = blocks > 1 ? (<u64>2654435761 % blocks) | 1 : 1;
@@ -115,32 +132,51 @@ export const WRITE_DONE: u32 = 0;
 export const WRITE_BLOCKED_WB: u32 = 1;
 export const WRITE_BLOCKED_MEMORY: u32 = 2;
 export const WRITE_THROTTLED: u32 = 3;
+/** Write-through: the data went out in a synchronous FUSE_WRITE the writer now waits for. */
+export const WRITE_SENT: u32 = 4;
+
+/** __filemap_get_folio(FGP_CREAT) for writer j at `index`: the cached folio's PFN, or a new folio (direct reclaim
+ *  of clean page cache and one more try when memory is short). NONE when the writer must wait for memory (it is
+ *  blocked here). */
+function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
+  let pfn = mapping_pfn(ino, index);
+  charge(c(COST_PAGECACHE_LOOKUP));
+  if (pfn != NONE) return pfn;
+  const off = unchecked(w_cur_off[j]);
+  const left_pages = <u32>((unchecked(w_cur_left[j]) + (off & 4095) + 4095) >> 12);
+  const file_pages = inode_pages(ino);
+  let head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
+  if (head == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
+  if (head == NONE) {
+    // reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS): sleep and try again
+    writer_block(j, W_WAIT_MEMORY);
+    schedule(unchecked(w_blocked_at[j]) + MEMORY_RETRY_NS, EV_WRITER_MEMORY_RETRY, j);
+    return NONE;
+  }
+  charge(c(COST_PAGE_ALLOC) + c(COST_PAGECACHE_INSERT));
+  return mapping_pfn(ino, index);
+}
+
+/** copy_from_user into the page cache: the bytes [off, off + len) of page-cache PFN pfn onwards, each page's content
+ *  version one higher. */
+function copy_into_cache(j: u32, ino: u32, off: u64, len: u64, pfn: u32): void {
+  charge(<f64>len * c(COST_COPY_PER_BYTE));
+  st_add(BYTES_COPIED_WRITE, <i64>len);
+  data_write(ino, off, len, pfn, unchecked(w_writes[j]));
+  const last = <u32>((off + len - 1) >> 12);
+  for (let i = <u32>(off >> 12); i <= last; i++) set_page_version(ino, i, page_version(ino, i) + 1);
+}
 
 /** generic_perform_write() with fuse_write_begin()/fuse_write_end() for what is left of writer j's current
  *  write(2) (w_cur_off, w_cur_left). Blocks the writer (writer_block) when it must wait. */
 export function generic_perform_write(j: u32): u32 {
   const ino = j;
   const max_order = <u32>g(CFG_MAX_FOLIO_ORDER);
-  const file_pages = inode_pages(ino);
   while (unchecked(w_cur_left[j]) > 0) {
     const off = unchecked(w_cur_off[j]);
     const index = <u32>(off >> 12);
-    let pfn = mapping_pfn(ino, index);
-    charge(c(COST_PAGECACHE_LOOKUP));
-    if (pfn == NONE) {
-      const left_pages = <u32>((unchecked(w_cur_left[j]) + (off & 4095) + 4095) >> 12);
-      let head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
-      // direct reclaim of clean page cache, then one more try
-      if (head == NONE && shrink_page_cache(<u32>32) > 0) head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
-      if (head == NONE) {
-        // reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS): sleep and try again
-        writer_block(j, W_WAIT_MEMORY);
-        schedule(unchecked(w_blocked_at[j]) + MEMORY_RETRY_NS, EV_WRITER_MEMORY_RETRY, j);
-        return WRITE_BLOCKED_MEMORY;
-      }
-      charge(c(COST_PAGE_ALLOC) + c(COST_PAGECACHE_INSERT));
-      pfn = mapping_pfn(ino, index);
-    }
+    const pfn = grab_folio(j, ino, index, max_order);
+    if (pfn == NONE) return WRITE_BLOCKED_MEMORY;
     const head = folio_head(pfn);
     // fuse_write_begin(): <= 6.15 waits for the range's in-flight temp copies (the rb-tree); 6.16 waits for nothing
     if (is_legacy() && fuse_page_is_writeback(ino, index)) {
@@ -152,13 +188,9 @@ export function generic_perform_write(j: u32): u32 {
     // copy the user data into the folio, up to the folio's end
     const folio_end = (<u64>(index - (pfn - head)) + (<u64>1 << page_order(head))) << 12;
     const chunk = min(unchecked(w_cur_left[j]), folio_end - off);
-    charge(<f64>chunk * c(COST_COPY_PER_BYTE));
-    st_add(BYTES_COPIED_WRITE, <i64>chunk);
-    data_write(ino, off, chunk, pfn, unchecked(w_writes[j]));
-    const first = index, last = <u32>((off + chunk - 1) >> 12);
-    for (let i = first; i <= last; i++) set_page_version(ino, i, page_version(ino, i) + 1);
-    const n = last - first + 1;
-    if (folio_mark_blocks_dirty(ino, first, pfn, n)) charge(c(COST_FOLIO_MARK_DIRTY));
+    copy_into_cache(j, ino, off, chunk, pfn);
+    const n = <u32>((off + chunk - 1) >> 12) - index + 1;
+    if (folio_mark_blocks_dirty(ino, index, pfn, n)) charge(c(COST_FOLIO_MARK_DIRTY));
     charge(<f64>n * c(COST_BLOCK_STATE));
     unchecked(w_cur_off[j] = off + chunk);
     unchecked(w_cur_left[j] -= chunk);
@@ -170,14 +202,74 @@ export function generic_perform_write(j: u32): u32 {
   return WRITE_DONE;
 }
 
+/** fs/fuse/file.c: fuse_perform_write() without the writeback cache, one round: fuse_fill_write_pages() copies up
+ *  to max_write bytes over at most max_pages pages (fuse_wr_pages) into page-cache pages that stay clean, ending
+ *  at a page it does not fill whole, and fuse_send_write_pages() sends them as one synchronous FUSE_WRITE. Before
+ *  sending it waits for writeback of those pages (<= 6.15: the rb-tree). */
+function fuse_perform_write(j: u32): u32 {
+  const ino = j;
+  const off = unchecked(w_cur_off[j]);
+  const first = <u32>(off >> 12);
+  const max_pages = <u64>g(CFG_MAX_PAGES);
+  let count = min(unchecked(w_cur_left[j]), <u64>g(CFG_MAX_WRITE));
+  count = min(count, (max_pages << 12) - (off & 4095));
+  const last = <u32>((off + count - 1) >> 12);
+  for (let i = first; i <= last; i++) {
+    if (is_legacy() && fuse_page_is_writeback(ino, i)) {
+      unchecked(w_wait_index[j] = i);
+      st_add(WRITER_WB_WAITS, 1);
+      writer_block(j, W_WAIT_WB);
+      return WRITE_BLOCKED_WB;
+    }
+  }
+  const req = request_alloc_kind(ino, first, REQ_KIND_WRITE, j);
+  for (let i = first; i <= last; i++) {
+    const pfn = grab_folio(j, ino, i, 0);
+    if (pfn == NONE) { request_free(req); return WRITE_BLOCKED_MEMORY; }
+    const from = max(off, <u64>i << 12), to = min(off + count, <u64>(i + 1) << 12);
+    copy_into_cache(j, ino, from, to - from, pfn);
+    set_page_flags(pfn, page_flags(pfn) | PG_uptodate);
+    set_req_pfn(req, i - first, pfn);
+    set_req_ver(req, i - first, page_version(ino, i));
+  }
+  set_req_nr(req, last - first + 1);
+  unchecked(w_cur_off[j] = off + count);
+  unchecked(w_cur_left[j] -= count);
+  send_when_ready(j, req);
+  return WRITE_SENT;
+}
+
+/** The writer has done its CPU work for a synchronous request: it goes out once that time has passed (the
+ *  writer's next event), and the writer sleeps in request_wait_answer() until the reply. */
+function send_when_ready(j: u32, req: u32): void {
+  unchecked(w_req[j] = req);
+  schedule(now + <u64>charge_reset(), EV_WRITER, j);
+}
+
+function send_sync(j: u32, kind: u32): void {
+  if (kind == REQ_KIND_GETATTR) st_add(GETATTR_REQUESTS, 1); else st_add(FSYNC_REQUESTS, 1);
+  charge(c(COST_SYSCALL));
+  send_when_ready(j, request_alloc_kind(j, 0, kind, j));
+}
+
 /** One event of writer j: continue its write(2) (or start the next), until it blocks or the call ends. */
 export function writer_step(j: u32): void {
   if (unchecked(w_state[j]) != W_RUNNING) return;
   if (!connected) { writer_finish(j); return; } // writes to an aborted connection fail with ENOTCONN
   charge_reset();
+  const req = unchecked(w_req[j]);
+  if (req != NONE) {
+    // fuse_simple_request(): queued now; the writer sleeps until writer_on_sync_reply()
+    fuse_send_sync(req);
+    if (unchecked(w_req[j]) != NONE) writer_block(j, W_WAIT_REQ);
+    else schedule(now + <u64>charge_reset(), EV_WRITER, j); // an aborted connection ended it at once
+    return;
+  }
   if (unchecked(w_fsync_phase[j]) != FSYNC_NONE) { fsync_step(j); return; }
   const bs = <u64>job(j, JOB_BS), size = <u64>job(j, JOB_SIZE);
   if (unchecked(w_cur_left[j]) == 0) {
+    // the write(2) whose last bytes went out before a wait (write-through request, throttling) returns now
+    if (unchecked(w_in_write[j])) { finish_write(j, bs); return; }
     const done = unchecked(w_done_bytes[j]);
     if (done >= size) {
       if (job(j, JOB_END_FSYNC) != 0 && !inode_clean(j)) { start_fsync(j); return; }
@@ -189,16 +281,29 @@ export function writer_step(j: u32): void {
     const block = job(j, JOB_RANDOM) != 0 ? (k * unchecked(w_perm_a[j])) % blocks : k;
     unchecked(w_cur_off[j] = block * bs);
     unchecked(w_cur_left[j] = min(bs, size - block * bs));
+    unchecked(w_in_write[j] = true);
     charge(c(COST_WRITE_ITER));
+    // fuse_cache_write_iter(): with the writeback cache, fuse_update_attributes(STATX_SIZE | STATX_MODE) first,
+    // a synchronous GETATTR once the attributes' timeout (the server's attr_valid) has passed
+    if (g(CFG_WRITEBACK_CACHE) != 0 && now >= unchecked(ino_attr_valid_until[j])) { send_sync(j, REQ_KIND_GETATTR); return; }
   }
-  const r = generic_perform_write(j);
-  if (r == WRITE_THROTTLED) {
-    if (unchecked(w_cur_left[j]) == 0) write_done(j, bs);
-    writer_block(j, W_WAIT_THROTTLE);
+  if (g(CFG_WRITEBACK_CACHE) == 0) {
+    fuse_perform_write(j);
     return;
   }
+  const r = generic_perform_write(j);
+  if (r == WRITE_THROTTLED) { writer_block(j, W_WAIT_THROTTLE); return; }
   if (r != WRITE_DONE) return;
-  write_done(j, bs);
+  finish_write(j, bs);
+}
+
+/** write(2) returns: acknowledged, then an fsync if the job asks for one, or the next write (fio's rate= permitting). */
+function finish_write(j: u32, bs: u64): void {
+  unchecked(w_in_write[j] = false);
+  unchecked(w_writes[j] += 1);
+  unchecked(w_done_bytes[j] += bs);
+  st_add(WRITES_ACKED, 1);
+  st_add(BYTES_WRITTEN, <i64>bs);
   const every = <u64>job(j, JOB_FSYNC_EVERY);
   if (every != 0 && unchecked(w_writes[j]) % every == 0 && !inode_clean(j)) { start_fsync(j); return; }
   let next = now + <u64>charge_reset();
@@ -209,13 +314,6 @@ export function writer_step(j: u32): void {
     if (due > next) next = due;
   }
   schedule(next, EV_WRITER, j);
-}
-
-function write_done(j: u32, bs: u64): void {
-  unchecked(w_writes[j] += 1);
-  unchecked(w_done_bytes[j] += bs);
-  st_add(WRITES_ACKED, 1);
-  st_add(BYTES_WRITTEN, <i64>bs);
 }
 
 @inline function inode_clean(ino: u32): bool {
@@ -230,10 +328,12 @@ function start_fsync(j: u32): void {
 
 /** fuse_fsync(): file_write_and_wait_range() runs ->writepages (WB_SYNC_ALL: no congestion gate) over the file in
  *  this context, waiting on folios still under writeback; then the file's writeback must end (fdatawait, and
- *  fuse_sync_writes() for the temp-page path's requests in flight) before fsync returns. */
+ *  fuse_sync_writes() for the temp-page path's requests in flight); then a synchronous FUSE_FSYNC. */
 function fsync_step(j: u32): void {
   const ino = j;
-  if (unchecked(w_fsync_phase[j]) == FSYNC_WALK) {
+  const phase = unchecked(w_fsync_phase[j]);
+  if (phase == FSYNC_REQ) { unchecked(w_fsync_phase[j] = FSYNC_NONE); schedule(now, EV_WRITER, j); return; }
+  if (phase == FSYNC_WALK) {
     // the walk builds requests of its own: the flusher's half-built one waits aside
     const saved_legacy = legacy_wpa, saved_nocopy = nocopy_wpa;
     legacy_wpa_clear(); nocopy_wpa_clear();
@@ -248,7 +348,7 @@ function fsync_step(j: u32): void {
       return;
     }
     if (r == WALK_STALL) {
-      stat_add(TEMP_ALLOC_STALL_NS, <i64>JIFFY_NS);
+      st_add(TEMP_ALLOC_STALL_NS, <i64>JIFFY_NS);
       writer_block(j, W_WAIT_FSYNC_STALL);
       schedule(unchecked(w_blocked_at[j]) + JIFFY_NS, EV_WRITER_MEMORY_RETRY, j);
       return;
@@ -256,8 +356,16 @@ function fsync_step(j: u32): void {
     unchecked(w_fsync_phase[j] = FSYNC_WAIT);
   }
   if (!inode_clean(j) && connected) { writer_block(j, W_WAIT_FSYNC); return; }
-  unchecked(w_fsync_phase[j] = FSYNC_NONE);
-  schedule(now + <u64>charge_reset(), EV_WRITER, j);
+  unchecked(w_fsync_phase[j] = FSYNC_REQ);
+  send_sync(j, REQ_KIND_FSYNC);
+}
+
+/** The reply to (or the abort of) writer j's synchronous request. A GETATTR reply refreshes the attributes for
+ *  attr_timeout; the writer goes on where it left off. */
+export function writer_on_sync_reply(j: u32, kind: u32, ok: bool): void {
+  unchecked(w_req[j] = NONE);
+  if (ok && kind == REQ_KIND_GETATTR) unchecked(ino_attr_valid_until[j] = now + <u64>g(CFG_ATTR_TIMEOUT_NS));
+  if (unchecked(w_state[j]) == W_WAIT_REQ) wake(j, WRITER_REQ_WAIT_NS);
 }
 
 function wake(j: u32, ns_stat: i32): void {

@@ -1,6 +1,6 @@
-// struct fuse_conn for background WRITE requests: active_background against max_background
-// (fuse_request_queue_background, flush_bg_queue), request end, connection abort (fuse_abort_conn) and the
-// 6.15 request timeout (fuse_check_timeout).
+// struct fuse_conn: background WRITE requests with active_background against max_background
+// (fuse_request_queue_background, flush_bg_queue), synchronous requests (fuse_simple_request), request end,
+// connection abort (fuse_abort_conn) and the 6.15 request timeout (fuse_check_timeout).
 import { NONE } from "../mm/constants";
 import { now, schedule } from "../sim/clock";
 import { charge } from "../sim/charge";
@@ -10,11 +10,12 @@ import {
 } from "../sim/config";
 import {
   bg_queue_push, bg_queue_pop, pending_push, pending_pop, request_free, req_state, req_created, oldest_inflight,
-  next_inflight, req_ino, req_nr, queues_clear, req_spliced, splice_release_pages, REQ_SECONDARY, REQ_BUILDING,
+  next_inflight, req_ino, req_nr, queues_clear, req_spliced, splice_release_pages, req_kind, req_owner, req_start,
+  req_ver, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
 } from "./request";
 import { legacy_send, legacy_end } from "./legacy";
 import { nocopy_end } from "./nocopy";
-import { ino_error } from "../fs/inode";
+import { ino_error, set_server_version } from "../fs/inode";
 import {
   st, st_add, st_max, REQUESTS_SENT, REQUESTS_REPLIED, CONN_ABORTS, REQUESTS_ABORTED, LONGEST_WB_HOLD_NS,
   PAGES_WRITTEN_BACK,
@@ -25,14 +26,17 @@ export let num_background: u32 = 0;
 export let connected: bool = true;
 export let peak_num_background: u32 = 0;
 
-/** Hooks the simulator sets: wake a server thread, tell writers and the flusher that pages completed. */
+/** Hooks the simulator sets: wake a server thread, tell writers and the flusher that pages completed, wake the
+ *  writer a synchronous request was sent by (ok: a reply, not an abort). */
 let on_pending: () => void = noop;
 let on_complete: (ino: u32) => void = noop_ino;
+let on_sync_reply: (owner: u32, kind: u32, ok: bool) => void = noop_sync;
 function noop(): void {}
 function noop_ino(ino: u32): void {}
-export function conn_init(pending_cb: () => void, complete_cb: (ino: u32) => void): void {
+function noop_sync(owner: u32, kind: u32, ok: bool): void {}
+export function conn_init(pending_cb: () => void, complete_cb: (ino: u32) => void, sync_cb: (owner: u32, kind: u32, ok: bool) => void): void {
   active_background = 0; num_background = 0; connected = true; peak_num_background = 0;
-  on_pending = pending_cb; on_complete = complete_cb;
+  on_pending = pending_cb; on_complete = complete_cb; on_sync_reply = sync_cb;
 }
 
 @inline export function is_legacy(): bool { return <u32>g(CFG_POLICY) == POLICY_LEGACY_COPY; }
@@ -64,30 +68,54 @@ export function fuse_send_writepage(req: u32): void {
   flush_bg_queue();
 }
 
+/** fs/fuse/dev.c: fuse_simple_request() -> __fuse_request_send(): a synchronous request is queued on the input
+ *  queue at once (queue_request_and_unlock), past bg_queue and without counting in num_background. */
+export function fuse_send_sync(req: u32): void {
+  charge(c(COST_REQUEST_QUEUE));
+  if (req_kind(req) == REQ_KIND_WRITE) st_add(REQUESTS_SENT, 1);
+  if (!connected) { end_request(req, false); return; }
+  pending_push(req);
+  on_pending();
+}
+
 /** A secondary request sent from fuse_writepage_end() (legacy only). */
 function resend(req: u32): void { fuse_send_writepage(req); }
 
-/** fuse_request_end() for a WRITE: ok = the server replied (not an abort). */
+/** fuse_request_end(): ok = the server replied (not an abort). A writeback WRITE ends its pages' writeback
+ *  (fuse_writepage_end); a synchronous request wakes its sender. */
 export function end_request(req: u32, ok: bool): void {
   const ino = req_ino(req);
   const n = req_nr(req);
+  const kind = req_kind(req);
   charge(c(COST_REQUEST_END));
-  const hold = now - req_created(req);
-  st_max(LONGEST_WB_HOLD_NS, <i64>hold);
-  if (ok) { st_add(REQUESTS_REPLIED, 1); st_add(PAGES_WRITTEN_BACK, n); }
-  else { unchecked(ino_error[ino] = 1); st_add(REQUESTS_ABORTED, 1); }
+  if (!ok) { unchecked(ino_error[ino] = 1); st_add(REQUESTS_ABORTED, 1); }
   if (req_spliced(req)) splice_release_pages(req);
-  if (is_legacy()) legacy_end(req, ok, resend); else nocopy_end(req, ok);
+  if (kind == REQ_KIND_WRITEBACK) {
+    st_max(LONGEST_WB_HOLD_NS, <i64>(now - req_created(req)));
+    if (ok) { st_add(REQUESTS_REPLIED, 1); st_add(PAGES_WRITTEN_BACK, n); }
+    if (is_legacy()) legacy_end(req, ok, resend); else nocopy_end(req, ok);
+  } else {
+    if (ok && kind == REQ_KIND_WRITE) {
+      st_add(REQUESTS_REPLIED, 1);
+      const start = req_start(req);
+      for (let i: u32 = 0; i < n; i++) set_server_version(ino, start + i, req_ver(req, i));
+    }
+    on_sync_reply(req_owner(req), kind, ok);
+  }
   request_free(req);
   on_complete(ino);
 }
 
-/** The reply of a request that was counted in active_background. */
+/** The server's reply: a background request leaves num_background and active_background (fuse_request_end with
+ *  FR_BACKGROUND), which lets flush_bg_queue() move the next one. */
 export function request_replied(req: u32): void {
-  if (num_background > 0) num_background--;
-  if (active_background > 0) active_background--;
+  const background = req_kind(req) == REQ_KIND_WRITEBACK;
+  if (background) {
+    if (num_background > 0) num_background--;
+    if (active_background > 0) active_background--;
+  }
   end_request(req, true);
-  if (connected) flush_bg_queue();
+  if (background && connected) flush_bg_queue();
 }
 
 

@@ -15,10 +15,19 @@ export const REQ_SECONDARY: u32 = 5;
 /** Read by a server that will never reply (dropped or stopped server). */
 export const REQ_LOST_BY_SERVER: u32 = 6;
 
+// What a request is. Writeback WRITEs are background requests (fuse_simple_background, counted in
+// num_background); the others are synchronous (fuse_simple_request): the writer that sent one sleeps in
+// request_wait_answer() until the reply, and they go straight to the input queue, past bg_queue.
+export const REQ_KIND_WRITEBACK: u32 = 0;
+/** FUSE_WRITE from fuse_perform_write() (write-through, no writeback cache): page-cache pages, not under writeback. */
+export const REQ_KIND_WRITE: u32 = 1;
+export const REQ_KIND_GETATTR: u32 = 2;
+export const REQ_KIND_FSYNC: u32 = 3;
+
 let cap: u32 = 0;
 let max_pages_per_req: u32 = 0;
 let r_ino: usize = 0, r_start: usize = 0, r_nr: usize = 0, r_state: usize = 0, r_next: usize = 0;
-let r_qnext: usize = 0, r_created: usize = 0, r_splice: usize = 0;
+let r_qnext: usize = 0, r_created: usize = 0, r_splice: usize = 0, r_kind: usize = 0, r_owner: usize = 0;
 let r_prev_inflight: usize = 0, r_next_inflight: usize = 0;
 let r_pfn: usize = 0, r_ver: usize = 0;
 let free_head: u32 = NONE;
@@ -27,12 +36,12 @@ export let nr_requests_live: u32 = 0;
 function alloc_arrays(n: u32, per: u32): void {
   const o_ino = r_ino, o_start = r_start, o_nr = r_nr, o_state = r_state, o_next = r_next, o_q = r_qnext;
   const o_created = r_created, o_splice = r_splice, o_pi = r_prev_inflight, o_ni = r_next_inflight;
-  const o_pfn = r_pfn, o_ver = r_ver;
+  const o_pfn = r_pfn, o_ver = r_ver, o_kind = r_kind, o_owner = r_owner;
   const old = cap;
   const w = <usize>n << 2;
   r_ino = heap.alloc(w); r_start = heap.alloc(w); r_nr = heap.alloc(w); r_state = heap.alloc(w);
   r_next = heap.alloc(w); r_qnext = heap.alloc(w); r_created = heap.alloc(<usize>n << 3); r_splice = heap.alloc(w);
-  r_prev_inflight = heap.alloc(w); r_next_inflight = heap.alloc(w);
+  r_prev_inflight = heap.alloc(w); r_next_inflight = heap.alloc(w); r_kind = heap.alloc(w); r_owner = heap.alloc(w);
   r_pfn = heap.alloc(<usize>n * per << 2); r_ver = heap.alloc(<usize>n * per << 2);
   if (old > 0) {
     const ow = <usize>old << 2;
@@ -40,6 +49,7 @@ function alloc_arrays(n: u32, per: u32): void {
     memory.copy(r_state, o_state, ow); memory.copy(r_next, o_next, ow); memory.copy(r_qnext, o_q, ow);
     memory.copy(r_created, o_created, <usize>old << 3); memory.copy(r_splice, o_splice, ow);
     memory.copy(r_prev_inflight, o_pi, ow); memory.copy(r_next_inflight, o_ni, ow);
+    memory.copy(r_kind, o_kind, ow); memory.copy(r_owner, o_owner, ow);
     memory.copy(r_pfn, o_pfn, <usize>old * per << 2); memory.copy(r_ver, o_ver, <usize>old * per << 2);
   }
   // new slots onto the free list, lowest id first
@@ -68,21 +78,26 @@ export function requests_init(max_pages: u32): void {
 @inline export function req_next(id: u32): u32 { return load<u32>(w(r_next, id)); }
 @inline export function set_req_next(id: u32, n: u32): void { store<u32>(w(r_next, id), n); }
 @inline export function req_created(id: u32): u64 { return load<u64>(r_created + (<usize>id << 3)); }
+@inline export function req_kind(id: u32): u32 { return load<u32>(w(r_kind, id)); }
+/** The writer a synchronous request wakes. */
+@inline export function req_owner(id: u32): u32 { return load<u32>(w(r_owner, id)); }
 @inline export function req_spliced(id: u32): bool { return load<u32>(w(r_splice, id)) != 0; }
 @inline export function set_req_spliced(id: u32, v: bool): void { store<u32>(w(r_splice, id), v ? 1 : 0); }
 @inline export function req_pfn(id: u32, i: u32): u32 { return load<u32>(r_pfn + ((<usize>id * max_pages_per_req + i) << 2)); }
 @inline export function set_req_pfn(id: u32, i: u32, pfn: u32): void { store<u32>(r_pfn + ((<usize>id * max_pages_per_req + i) << 2), pfn); }
 @inline export function req_ver(id: u32, i: u32): u32 { return load<u32>(r_ver + ((<usize>id * max_pages_per_req + i) << 2)); }
 @inline export function set_req_ver(id: u32, i: u32, v: u32): void { store<u32>(r_ver + ((<usize>id * max_pages_per_req + i) << 2), v); }
-export function request_capacity(): u32 { return cap; }
 
 // In-flight list, oldest first: what fuse_check_timeout() looks at, and what an abort ends.
 let inflight_head: u32 = NONE, inflight_tail: u32 = NONE;
 export function oldest_inflight(): u32 { return inflight_head; }
 export function next_inflight(id: u32): u32 { return load<u32>(w(r_next_inflight, id)); }
 
-/** A new request for `nr` pages of inode `ino` from `start`, created now. */
-export function request_alloc(ino: u32, start: u32): u32 {
+/** A new writeback request for inode `ino` from index `start`, created now (pages are added by the caller). */
+export function request_alloc(ino: u32, start: u32): u32 { return request_alloc_kind(ino, start, REQ_KIND_WRITEBACK, NONE); }
+
+/** A new request of `kind` for inode `ino`; `owner` is the writer a synchronous request wakes. */
+export function request_alloc_kind(ino: u32, start: u32, kind: u32, owner: u32): u32 {
   if (free_head == NONE) alloc_arrays(cap << 1, max_pages_per_req);
   const id = free_head;
   free_head = load<u32>(w(r_qnext, id));
@@ -94,6 +109,8 @@ export function request_alloc(ino: u32, start: u32): u32 {
   store<u32>(w(r_qnext, id), NONE);
   store<u64>(r_created + (<usize>id << 3), now);
   store<u32>(w(r_splice, id), 0);
+  store<u32>(w(r_kind, id), kind);
+  store<u32>(w(r_owner, id), owner);
   // append to the in-flight list
   store<u32>(w(r_prev_inflight, id), inflight_tail);
   store<u32>(w(r_next_inflight, id), NONE);

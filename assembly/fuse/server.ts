@@ -1,29 +1,37 @@
-// The FUSE server model: N threads reading requests from /dev/fuse, a passthrough to a backing file
-// (tmpfs), latency per request and per byte, splice, and the faults of DESIGN.md 1.3 (slow, stops, drops
-// a fraction, crashes). Threads work in parallel; contention on the backing file (tmpfs takes the inode lock
-// per write) is not modelled beyond what the scenario's per-byte cost says.
-import { NONE } from "../mm/constants";
-import { page_ref, set_page_ref } from "../mm/page";
+// The FUSE server model: N threads reading requests from /dev/fuse, a passthrough to a backing file, latency per
+// request and per byte, splice, and the faults of DESIGN.md 1.3 (slow, stops, drops a fraction, crashes). Over
+// tmpfs (server.backing, passthrough_ll's usual store) every byte received lands in shmem pages of this machine,
+// and without splice each thread's receive buffer is anon memory: both are movable and, without swap, never
+// reclaimed. Threads work in parallel; contention on the backing file (tmpfs takes the inode lock per write) is
+// not modelled beyond what the scenario's per-byte cost says.
+import { NONE, __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
+import { page_ref, set_page_ref, set_page_next, set_page_prev } from "../mm/page";
+import { __alloc_pages } from "../mm/page_alloc";
+import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc } from "../mm/anon";
+import { OWNER_SHMEM, backing_pfn, set_backing_pfn, mod_shmem } from "../fs/inode";
+import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
+import { JIFFY_NS } from "../fs/writeback";
 import { now, schedule } from "../sim/clock";
 import { charge, charge_reset } from "../sim/charge";
 import { sample, next_unit } from "../sim/prng";
 import {
   g, c, CFG_SERVER_THREADS, CFG_LATENCY_KIND, CFG_LATENCY_MEAN_NS, CFG_LATENCY_SIGMA, CFG_PER_BYTE_NS,
   CFG_SPLICE, CFG_PRIVILEGED, CFG_SLOW_FACTOR, CFG_STOP_AFTER_REQUESTS, CFG_STOP_AT_NS, CFG_DROP_FRACTION,
-  CFG_SPLICE_HOLD_NS, CFG_POLICY, POLICY_NOCOPY_SPLICE_COPY, COST_SYSCALL, COST_COPY_PER_BYTE, COST_DEV_READ,
+  CFG_SPLICE_HOLD_NS, CFG_POLICY, CFG_SERVER_BACKING, POLICY_NOCOPY_SPLICE_COPY, COST_SYSCALL, COST_PAGE_ALLOC, COST_COPY_PER_BYTE, COST_DEV_READ,
   COST_SERVER_PER_REQUEST, COST_SERVER_BACKING_PER_PAGE, COST_SERVER_BACKING_PER_BYTE, COST_WAKEUP,
 } from "../sim/config";
 import {
   pending_pop, req_ino, req_start, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
-  REQ_PROCESSING, REQ_LOST_BY_SERVER,
+  req_kind, REQ_PROCESSING, REQ_LOST_BY_SERVER, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
 } from "./request";
 import { request_replied, connected, is_legacy } from "./conn";
 import { data_server_store } from "../sim/data";
-import { st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED } from "../fs/stats";
+import { st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES } from "../fs/stats";
 
 export const EV_SERVER_PICK: u32 = 10;
 export const EV_SERVER_REPLY: u32 = 11;
 export const EV_SPLICE_RELEASE: u32 = 12;
+export const EV_SERVER_STORE: u32 = 13;
 
 const T_IDLE: u32 = 0;
 const T_BUSY: u32 = 1;
@@ -32,6 +40,10 @@ const MAX_THREADS: i32 = 256;
 const t_state = new StaticArray<u32>(MAX_THREADS);
 const t_req = new StaticArray<u32>(MAX_THREADS);
 const t_pick_scheduled = new StaticArray<bool>(MAX_THREADS);
+/** Pages of the request in hand already in the backing store (a thread that ran out of memory goes on from here). */
+const t_stored = new StaticArray<u32>(MAX_THREADS);
+/** Pages of the thread's receive buffer faulted in so far. */
+const t_buffer_pages = new StaticArray<u32>(MAX_THREADS);
 let nr_threads: u32 = 0;
 let requests_read: u32 = 0;
 
@@ -41,6 +53,7 @@ export function server_init(): void {
   requests_read = 0;
   for (let t: u32 = 0; t < nr_threads; t++) {
     unchecked(t_state[t] = T_IDLE); unchecked(t_req[t] = NONE); unchecked(t_pick_scheduled[t] = false);
+    unchecked(t_buffer_pages[t] = 0); unchecked(t_stored[t] = 0);
   }
 }
 
@@ -80,30 +93,103 @@ export function server_pick(t: u32): void {
   set_req_state(req, REQ_PROCESSING);
   unchecked(t_state[t] = T_BUSY);
   unchecked(t_req[t] = req);
+  unchecked(t_stored[t] = 0);
   const n = req_nr(req);
   const bytes = <f64>n * 4096.0;
   const slow = g(CFG_SLOW_FACTOR);
   charge_reset();
   // read(2) of /dev/fuse: header plus the payload copied out, or the pages spliced into a pipe
   charge(c(COST_SYSCALL) + c(COST_DEV_READ));
+  if (!is_write(req)) {
+    // GETATTR (passthrough_ll lo_getattr: fstatat) or FSYNC (lo_fsync: fsync on tmpfs): one system call each
+    charge((c(COST_SERVER_PER_REQUEST) + c(COST_SYSCALL)) * slow);
+    charge(sample(<u32>g(CFG_LATENCY_KIND), g(CFG_LATENCY_MEAN_NS), g(CFG_LATENCY_SIGMA)) * slow);
+    schedule(now + <u64>charge_reset(), EV_SERVER_REPLY, t);
+    return;
+  }
   if (server_splices()) {
     set_req_spliced(req, true);
     for (let i: u32 = 0; i < n; i++) { const p = req_pfn(req, i); if (p != NONE) set_page_ref(p, page_ref(p) + 1); }
   } else {
+    // libfuse reads into its per-thread buffer (max_write + 4 KiB, malloc'd anon memory): its pages are
+    // faulted in as a request first reaches them
+    if (!receive_buffer_fault(t, n + 1)) { server_stall(t); return; }
     charge(bytes * c(COST_COPY_PER_BYTE));
     st_add(BYTES_COPIED_SERVER, <i64>bytes);
   }
-  // the payload reaches the backing file (the tmpfs write below); data mode copies the real bytes
-  for (let i: u32 = 0; i < n; i++) data_server_store(req_ino(req), req_start(req) + i, req_pfn(req, i));
   charge(c(COST_SERVER_PER_REQUEST) * slow);
   charge(sample(<u32>g(CFG_LATENCY_KIND), g(CFG_LATENCY_MEAN_NS), g(CFG_LATENCY_SIGMA)) * slow);
-  // pwrite(2) of the payload to the backing file (passthrough): the server's own work, scaled by `slow`
+  server_store(t);
+}
+
+/** pwrite(2) of the payload to the backing file (passthrough), from the page reached so far: over tmpfs each index
+ *  needs a shmem page of this machine's memory the first time it is written (shmem_write_begin ->
+ *  shmem_get_folio -> shmem_alloc_folio, GFP_HIGHUSER_MOVABLE). The server's own work is scaled by `slow`. */
+function server_store(t: u32): void {
+  const req = unchecked(t_req[t]);
+  const n = req_nr(req), ino = req_ino(req), start = req_start(req);
+  const tmpfs = g(CFG_SERVER_BACKING) != 0;
+  for (let i = unchecked(t_stored[t]); i < n; i++) {
+    if (tmpfs && backing_pfn(ino, start + i) == NONE) {
+      const p = alloc_user_page();
+      if (p == NONE) { unchecked(t_stored[t] = i); server_stall(t); return; }
+      set_page_next(p, OWNER_SHMEM + ino);
+      set_page_prev(p, start + i);
+      set_backing_pfn(ino, start + i, p);
+      mod_shmem(1);
+    }
+    // the payload reaches the backing file; data mode copies the real bytes
+    data_server_store(ino, start + i, req_pfn(req, i));
+  }
+  const bytes = <f64>n * 4096.0;
+  const slow = g(CFG_SLOW_FACTOR);
   charge((c(COST_SYSCALL) + <f64>n * c(COST_SERVER_BACKING_PER_PAGE) +
     bytes * (c(COST_SERVER_BACKING_PER_BYTE) + c(COST_COPY_PER_BYTE) + g(CFG_PER_BYTE_NS))) * slow);
   st_add(BYTES_COPIED_SERVER, <i64>bytes);
-  const done = now + <u64>charge_reset();
-  schedule(done, EV_SERVER_REPLY, t);
+  schedule(now + <u64>charge_reset(), EV_SERVER_REPLY, t);
 }
+
+/** An order-0 page of user memory (anon or shmem: GFP_HIGHUSER_MOVABLE, on the LRU), with direct reclaim of clean
+ *  page cache when the free lists are short; NONE if even that finds nothing. */
+function alloc_user_page(): u32 {
+  let p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
+  if (p == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
+  if (p != NONE) charge(c(COST_PAGE_ALLOC));
+  return p;
+}
+
+/** Faults in thread t's receive buffer up to `pages` pages (anon, movable). False when memory ran out. */
+function receive_buffer_fault(t: u32, pages: u32): bool {
+  while (unchecked(t_buffer_pages[t]) < pages) {
+    const p = alloc_user_page();
+    if (p == NONE) return false;
+    const slot = anon_slot_alloc(p, 0, ANON_SERVER_BUFFER);
+    set_page_next(p, OWNER_ANON);
+    set_page_prev(p, slot);
+    unchecked(t_buffer_pages[t] += 1);
+    st_add(SERVER_BUFFER_PAGES, 1);
+  }
+  return true;
+}
+
+/** The thread found no memory (its allocation loops in __alloc_pages_slowpath): reclaim_throttle() for a jiffy,
+ *  then it goes on with the same request. */
+function server_stall(t: u32): void {
+  st_add(SERVER_ALLOC_STALLS, 1);
+  schedule(now + <u64>charge_reset() + JIFFY_NS, EV_SERVER_STORE, t);
+}
+
+/** EV_SERVER_STORE: a stalled thread tries again (the receive buffer, then the backing store). */
+export function server_store_retry(t: u32): void {
+  const req = unchecked(t_req[t]);
+  if (unchecked(t_state[t]) != T_BUSY || req == NONE) return;
+  if (!connected) { unchecked(t_req[t] = NONE); unchecked(t_state[t] = T_STUCK); return; }
+  charge_reset();
+  if (!server_splices() && !receive_buffer_fault(t, req_nr(req) + 1)) { server_stall(t); return; }
+  server_store(t);
+}
+
+@inline function is_write(req: u32): bool { const k = req_kind(req); return k == REQ_KIND_WRITEBACK || k == REQ_KIND_WRITE; }
 
 /** The thread writes its reply; the kernel's end of the request runs in this context. */
 export function server_reply(t: u32): void {
@@ -119,7 +205,7 @@ export function server_reply(t: u32): void {
   }
   const drop = g(CFG_DROP_FRACTION);
   charge_reset();
-  if (drop > 0 && next_unit() <= drop) {
+  if (drop > 0 && is_write(req) && next_unit() <= drop) {
     set_req_state(req, REQ_LOST_BY_SERVER);
     st_add(REQUESTS_DROPPED, 1);
   } else {

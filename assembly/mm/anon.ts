@@ -8,6 +8,8 @@ export const OWNER_ANON: u32 = 0xffffff00;
 export const ANON_CHURN: u32 = 0;
 export const ANON_THP: u32 = 1;
 export const ANON_CONTIG: u32 = 2;
+/** A page of a server thread's receive buffer (libfuse: max_write + 4 KiB, malloc'd). */
+export const ANON_SERVER_BUFFER: u32 = 3;
 
 let cap: u32 = 0;
 let s_pfn: usize = 0, s_order: usize = 0, s_kind: usize = 0, s_next_free: usize = 0;

@@ -9,7 +9,7 @@ import {
 } from "./page";
 import { __free_pages } from "./page_alloc";
 import { OWNER_ANON, anon_set_pfn } from "./anon";
-import { MAX_INODES, set_mapping_pfn } from "../fs/inode";
+import { MAX_INODES, OWNER_SHMEM, set_mapping_pfn, set_backing_pfn } from "../fs/inode";
 import {
   st_add, MIGRATE_FAIL_WRITEBACK, MIGRATE_FAIL_UNMOVABLE, MIGRATE_FAIL_PINNED, MIGRATE_FAIL_NOMEM,
   PGMIGRATE_SUCCESS,
@@ -83,6 +83,7 @@ export function move_folio(src: u32, dst: u32, n: u32): void {
     set_page_next(dst + i, page_next(src + i));
     set_page_prev(dst + i, page_prev(src + i));
     if (owner < MAX_INODES) set_mapping_pfn(owner, page_prev(src + i), dst + i);
+    else if (owner - OWNER_SHMEM < MAX_INODES) set_backing_pfn(owner - OWNER_SHMEM, page_prev(src + i), dst + i);
   }
   if (owner == OWNER_ANON) anon_set_pfn(page_prev(src), dst);
   // __free_pages() clears the source's state; it went to the destination

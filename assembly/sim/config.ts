@@ -33,7 +33,11 @@ export const CFG_DROP_FRACTION: i32 = 28;
 export const CFG_CRASH_AT_NS: i32 = 29;
 export const CFG_SPLICE_HOLD_NS: i32 = 30;
 export const CFG_NR_JOBS: i32 = 31;
-export const CFG_WORDS: i32 = 33;
+/** server.attr_timeout: attr_valid in the server's replies (passthrough_ll: 1 s), ns. */
+export const CFG_ATTR_TIMEOUT_NS: i32 = 33;
+/** server.backing: 1 = tmpfs (shmem pages of this machine), 0 = external (no local memory). */
+export const CFG_SERVER_BACKING: i32 = 34;
+export const CFG_WORDS: i32 = 35;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

@@ -13,7 +13,7 @@ import {
 import { stats_reset, st, st_add, st_max, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
 import { dirty_limits_init } from "../fs/dirty";
 import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_error, ino_nr_dirty, ino_nr_writeback } from "../fs/inode";
-import { writers_init, writer_step, writers_on_complete, writers_all_done, writers_blocked, writer_memory_retry, EV_WRITER, EV_WRITER_MEMORY_RETRY } from "../fs/writer";
+import { writer_on_sync_reply, writers_init, writer_step, writers_on_complete, writers_all_done, writers_blocked, writer_memory_retry, EV_WRITER, EV_WRITER_MEMORY_RETRY } from "../fs/writer";
 import {
   flusher_init, flusher_step, flusher_timer, flusher_on_complete, wakeup_flusher, request_sync_all, EV_FLUSHER,
   EV_FLUSHER_TIMER,
@@ -22,8 +22,8 @@ import { requests_init, nr_requests_live, oldest_inflight, next_inflight, req_cr
 import { rb_init, rb_find_overlap } from "../fuse/rbtree";
 import { conn_init, fuse_abort_conn, fuse_request_expired, set_abort_building_hook, active_background, connected } from "../fuse/conn";
 import {
-  server_init, server_wake_one, server_pick, server_reply, splice_release_due, EV_SERVER_PICK, EV_SERVER_REPLY,
-  EV_SPLICE_RELEASE,
+  server_init, server_wake_one, server_pick, server_reply, server_store_retry, splice_release_due, EV_SERVER_PICK,
+  EV_SERVER_REPLY, EV_SPLICE_RELEASE, EV_SERVER_STORE,
 } from "../fuse/server";
 import { legacy_wpa_forget } from "../fuse/legacy";
 import { nocopy_wpa_forget } from "../fuse/nocopy";
@@ -73,7 +73,7 @@ export function sim_init(): void {
   samples_reset();
   requests_init(<u32>g(CFG_MAX_PAGES));
   rb_init(256, 64);
-  conn_init(server_wake_one, on_complete);
+  conn_init(server_wake_one, on_complete, writer_on_sync_reply);
   set_abort_building_hook(forget_building);
   server_init();
   flusher_init();
@@ -129,6 +129,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_SERVER_PICK) server_pick(a);
     else if (t == EV_SERVER_REPLY) server_reply(a);
     else if (t == EV_SPLICE_RELEASE) splice_release_due();
+    else if (t == EV_SERVER_STORE) server_store_retry(a);
     else if (t == EV_SAMPLE) { sample_now(); schedule(now + <u64>g(CFG_SAMPLE_INTERVAL_NS), EV_SAMPLE, 0); }
     else if (t == EV_TIMEOUT_CHECK) {
       if (fuse_request_expired(<u64>(g(CFG_REQUEST_TIMEOUT_S) * 1e9))) fuse_abort_conn();

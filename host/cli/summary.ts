@@ -9,6 +9,7 @@ export function formatSummary(reports: RunReport[]): string {
     ["policy", (r) => r.policy],
     ["server", (r) => r.server],
     ["kernel (page-cache folio order)", (r) => `${r.kernel} (${r.maxFolioOrder})`],
+    ["write mode", (r) => r.writeMode],
     ["modelled write throughput, MiB/s", (r) => r.modelled.throughputMiBps.toFixed(0)],
     ["  writers done at (virtual s)", formatWritersDone],
     ["bytes copied for writeback, MiB", (r) => mib(r.modelled.bytesCopiedWriteback)],
@@ -16,6 +17,8 @@ export function formatSummary(reports: RunReport[]): string {
     ["peak nr_writeback", (r) => String(r.modelled.peakNrWriteback)],
     ["peak nr_dirty", (r) => String(r.modelled.peakNrDirty)],
     ["FUSE_WRITE requests", (r) => String(r.modelled.requestsSent)],
+    ["GETATTR/FSYNC requests, writers' wait ms", (r) => `${r.modelled.getattrRequests}/${r.modelled.fsyncRequests}, ${(r.modelled.writerRequestWaitNs / 1e6).toFixed(1)}`],
+    ["congested ->writepages calls", (r) => String(r.modelled.congestedWritepages)],
     ["longest writeback hold, ms", (r) => (r.modelled.longestWritebackHoldNs / 1e6).toFixed(2)],
     ["pageblocks Unmovable/Movable/Reclaimable", (r) => `${r.pageblocks.Unmovable}/${r.pageblocks.Movable}/${r.pageblocks.Reclaimable}`],
     ["mixed pageblocks", (r) => String(r.mixedBlocks)],
@@ -32,5 +35,7 @@ export function formatSummary(reports: RunReport[]): string {
   const title = `${reports[0]!.scenario} (seed ${reports[0]!.seed})`;
   // a configuration no released kernel has is said under the table, once per distinct text
   const whatIf = [...new Set(reports.flatMap((r) => r.whatIf.map((w) => `what-if (${r.policy}): ${w}`)))];
+  if (reports.some((r) => r.writeMode === "write-through"))
+    whatIf.push("write-through (fuse.writeback_cache false): write(2) sends synchronous FUSE_WRITEs; no page is left dirty, so the temp-page copy and copy-free paths do not differ");
   return [title, ...cells.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ")), ...whatIf].join("\n") + "\n";
 }

@@ -154,6 +154,8 @@ function resolveServer(s: ParsedServer): ServerConfig {
     perByteNs: s.per_byte_ns,
     splice: s.splice,
     privileged: s.privileged,
+    backing: s.backing,
+    attrTimeoutNs: s.attr_timeout,
     faults: {
       slowFactor: s.faults.slow,
       stopAfterRequests: s.faults.stop_after_requests,

@@ -154,6 +154,8 @@ const serverFields = {
   per_byte_ns: z.number().min(0).max(1e6).describe("service time per byte of payload, ns (0.1 = 10 GB/s)"),
   splice: z.boolean().describe("the server reads requests with splice(2): their pages stay referenced"),
   privileged: z.boolean().describe("the server runs with CAP_SYS_ADMIN (mounted by root)"),
+  backing: z.enum(["tmpfs", "external"]).describe("where the server stores what it receives: tmpfs = shmem pages of this machine (passthrough_ll over tmpfs), external = a disk or network store that uses no local memory"),
+  attr_timeout: duration().describe("attr_valid of the server's replies: with the writeback cache, a write(2) after it expired first sends a synchronous GETATTR (passthrough_ll: 1s; 0 = every write)"),
 };
 
 const serverSchema = strict({
@@ -163,6 +165,8 @@ const serverSchema = strict({
   per_byte_ns: serverFields.per_byte_ns.default(0),
   splice: serverFields.splice.default(false),
   privileged: serverFields.privileged.default(true),
+  backing: serverFields.backing.default("tmpfs"),
+  attr_timeout: serverFields.attr_timeout.prefault("1s"),
   faults: faultsSchema.prefault({}),
 });
 
@@ -173,6 +177,8 @@ const serverOverrideSchema = strict({
   per_byte_ns: serverFields.per_byte_ns.optional(),
   splice: serverFields.splice.optional(),
   privileged: serverFields.privileged.optional(),
+  backing: serverFields.backing.optional(),
+  attr_timeout: serverFields.attr_timeout.optional(),
   faults: strict({
     slow: faultFields.slow.optional(),
     stop_after_requests: faultFields.stop_after_requests.optional(),

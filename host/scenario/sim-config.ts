@@ -51,6 +51,10 @@ export interface ServerConfig {
   perByteNs: number;
   splice: boolean;
   privileged: boolean;
+  /** Where the server stores what it receives: "tmpfs" = shmem pages of the emulated machine, "external" = none. */
+  backing: "tmpfs" | "external";
+  /** attr_valid the server returns, ns: a writer with the writeback cache sends GETATTR once it has passed. */
+  attrTimeoutNs: number;
   faults: ServerFaults;
 }
 

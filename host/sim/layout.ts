@@ -7,9 +7,9 @@ export const CFG = {
   CONGESTION_THRESHOLD: 13, WRITEBACK_CACHE: 14, MAX_FOLIO_ORDER: 15, REQUEST_TIMEOUT_S: 16, WB_AREA_PAGES: 17,
   SERVER_THREADS: 18, LATENCY_KIND: 19, LATENCY_MEAN_NS: 20, LATENCY_SIGMA: 21, PER_BYTE_NS: 22, SPLICE: 23,
   PRIVILEGED: 24, SLOW_FACTOR: 25, STOP_AFTER_REQUESTS: 26, STOP_AT_NS: 27, DROP_FRACTION: 28, CRASH_AT_NS: 29,
-  SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32,
+  SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32, ATTR_TIMEOUT_NS: 33, SERVER_BACKING: 34,
 } as const;
-export const CFG_WORDS = 33;
+export const CFG_WORDS = 35;
 
 /** Memory workloads: kind (churn movable/unmovable/reclaimable = 0..2, thp/contig/gigantic = 3..5), order,
  *  rate per s or interval ns, lifetime or hold ns. */
@@ -44,6 +44,8 @@ export const STAT_NAMES = [
   "migrate_fail_locked", "migrate_fail_nomem", "pgsteal_clean", "writeback_cancelled", "wb_area_moves",
   "thp_attempts", "thp_success", "contig_attempts", "contig_success", "contig_hangs", "contig_wait_ns",
   "churn_alloc_fails", "churn_allocs", "flusher_congested_calls", "temp_alloc_stall_ns",
+  "getattr_requests", "fsync_requests", "writer_req_wait_ns", "server_alloc_stalls",
+  "nr_shmem", "server_buffer_pages",
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 export const STAT_WORDS = 64;

@@ -16,6 +16,10 @@ export interface RunReport {
   maxFolioOrder: number;
   /** Configurations no released kernel has (allowed as what-ifs): empty for a kernel's own configuration. */
   whatIf: string[];
+  /** "writeback-cache": write(2) dirties the page cache and the flusher writes it back (temp-page copy or copy-free);
+   *  "write-through" (fuse.writeback_cache false): each write(2) sends synchronous FUSE_WRITEs from the writer
+   *  (fuse_perform_write), pages are never dirty and the temp-page/copy-free distinction does not arise. */
+  writeMode: "writeback-cache" | "write-through";
   modelled: {
     /** Bytes acked to the writers / virtual time until the last writer finished (what fio reports). */
     throughputMiBps: number;
@@ -36,7 +40,20 @@ export interface RunReport {
     longestWritebackHoldNs: number;
     writerWritebackWaits: number;
     writerThrottleNs: number;
+    /** Synchronous requests the writers sent, and the time they slept waiting for the replies. */
+    getattrRequests: number;
+    fsyncRequests: number;
+    writerRequestWaitNs: number;
+    /** fuse_writepages() calls that returned at once: WB_SYNC_NONE while num_background >= congestion_threshold. */
+    congestedWritepages: number;
+    /** Temp-page allocations that found nothing even after direct reclaim (legacy), and the time stalled on them. */
+    tempAllocStalls: number;
+    tempAllocStallNs: number;
     connectionAborts: number;
+    /** The server's memory at the end: its tmpfs backing files (NR_SHMEM) and its threads' receive buffers, pages. */
+    serverShmemPages: number;
+    serverBufferPages: number;
+    serverAllocStalls: number;
     /** Writers blocked for good at the end (a hang). */
     hangs: number;
     synced: boolean;
@@ -93,6 +110,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
     kernel: runKernel(c.kernel, c.policy),
     maxFolioOrder: folioOrder(c.fuse, runKernel(c.kernel, c.policy)),
     whatIf: whatIfs(c.fuse, runKernel(c.kernel, c.policy)),
+    writeMode: c.fuse.writebackCache ? "writeback-cache" : "write-through",
     modelled: {
       throughputMiBps: round(doneNs > 0 ? st.bytes_written / 2 ** 20 / (doneNs / 1e9) : 0, 1),
       writersDoneNs: st.writers_done_ns,
@@ -108,7 +126,16 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       longestWritebackHoldNs: st.longest_wb_hold_ns,
       writerWritebackWaits: st.writer_wb_waits,
       writerThrottleNs: st.writer_throttle_ns,
+      getattrRequests: st.getattr_requests,
+      fsyncRequests: st.fsync_requests,
+      writerRequestWaitNs: st.writer_req_wait_ns,
+      congestedWritepages: st.flusher_congested_calls,
+      tempAllocStalls: st.temp_alloc_stalls,
+      tempAllocStallNs: st.temp_alloc_stall_ns,
       connectionAborts: st.conn_aborts,
+      serverShmemPages: st.nr_shmem,
+      serverBufferPages: st.server_buffer_pages,
+      serverAllocStalls: st.server_alloc_stalls,
       hangs: outcome.writersBlocked,
       synced: outcome.synced,
     },

@@ -121,6 +121,8 @@ export class Simulator {
     set("PER_BYTE_NS", s.perByteNs);
     set("SPLICE", s.splice);
     set("PRIVILEGED", s.privileged);
+    set("ATTR_TIMEOUT_NS", s.attrTimeoutNs);
+    set("SERVER_BACKING", s.backing === "tmpfs");
     set("SLOW_FACTOR", flt.slowFactor);
     set("STOP_AFTER_REQUESTS", flt.stopAfterRequests);
     set("STOP_AT_NS", flt.stopAtNs);

@@ -1,0 +1,116 @@
+// FUSE rules from fs/fuse (docs/fuse.md), each shown on a whole run whose expected numbers are derived from the
+// kernel's code paths and the cost model, not read off the model's output.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { resolveScenario } from "../host/scenario/resolve.js";
+import { runScenario } from "../host/sim/run-scenario.js";
+import { coreModuleSync } from "../host/core/load-node.js";
+import { defaultCostModel as C } from "../host/sim/cost-model.js";
+import type { Policy } from "../host/scenario/sim-config.js";
+
+const release = coreModuleSync("release");
+const MiB = 2 ** 20;
+
+test("writeback_cache off: every write(2) is written through synchronously, nothing is left dirty, both paths alike", () => {
+  // fuse_perform_write(): a 1 MiB write(2) with max_write 1 MiB is one synchronous FUSE_WRITE of 256 pages. One round:
+  //   writer: write_iter, then per page a page-cache lookup, a new page (alloc + insert) and the 4 KiB copy;
+  //           queueing the request
+  //   server: woken, read(2) of /dev/fuse copying 1 MiB out (no splice), libfuse dispatch, the fixed 2 us service
+  //           time, then pwrite(2) into tmpfs: per page shmem_write_begin/end and a new shmem page, per byte the
+  //           copy and the scenario's 1 ns
+  //   writer: woken by the reply
+  // (once a second a GETATTR is not sent: without the writeback cache fuse_cache_write_iter() skips
+  // fuse_update_attributes().)
+  const pages = 256, bytes = MiB;
+  const writer = C.write_iter + pages * (C.pagecache_lookup + C.page_alloc + C.pagecache_insert + 4096 * C.copy_per_byte) + C.request_queue;
+  const server = C.wakeup + C.syscall + C.dev_read + bytes * C.copy_per_byte + C.server_per_request + 2000 +
+    C.syscall + pages * (C.server_backing_per_page + C.page_alloc) + bytes * (C.server_backing_per_byte + C.copy_per_byte + 1.0);
+  const roundNs = writer + server + C.wakeup;
+  const expected = 2 * (bytes / MiB) / (roundNs / 1e9); // two jobs, each with its own server thread
+  for (const policy of ["legacy-copy", "nocopy"] as const) {
+    const r = runScenario(resolveScenario({
+      machine: { memory: "4G" },
+      fuse: { max_pages: 256, max_write: "1M", writeback_cache: false },
+      policy,
+      server: { threads: 4, per_request: { dist: "fixed", mean: "2us" }, per_byte_ns: 1.0 },
+      workloads: [{ type: "fio", rw: "write", bs: "1M", size: "256M", numjobs: 2 }],
+    }, "write-through"), { module: release, timing: false });
+    assert.is(r.writeMode, "write-through");
+    assert.is(r.modelled.peakNrDirty, 0, `${policy}: pages are never marked dirty`);
+    assert.is(r.modelled.peakNrWriteback + r.modelled.peakTempPages, 0, `${policy}: nothing goes through writeback`);
+    assert.is(r.modelled.requestsSent, 2 * 256, "one FUSE_WRITE per write(2)");
+    assert.is(r.modelled.getattrRequests, 0);
+    const off = Math.abs(r.modelled.throughputMiBps / expected - 1);
+    assert.ok(off < 0.01, `${policy}: ${r.modelled.throughputMiBps} MiB/s against ${expected.toFixed(1)} derived (${(off * 100).toFixed(2)} % off)`);
+    assert.is(r.integrity.writesPersisted, r.integrity.pagesWritten);
+  }
+});
+
+test("a stuck server pins what the congestion gate lets through: the requests before it closed plus one call's chunk", () => {
+  // 1 GiB, dirty_ratio 20: the bdi may hold (max_ratio 100) far more than the gate lets out. Background writeback
+  // calls fuse_writepages() only while num_background < congestion_threshold (9), and one call writes at most
+  // nr_to_write = writeback_chunk_size() = round_down(min(INIT_BW / 2, dirty_limit / 8) + 1024, 1024) pages; once
+  // the server stops, every later WB_SYNC_NONE call returns at once. So at most 8 requests of max_pages (256)
+  // pages were out before the last call, which adds at most one chunk.
+  // The attributes never expire here (attr_timeout 1 h): otherwise the writers' first GETATTR after the stop blocks
+  // them before the dirty data crosses the background threshold again (the next test).
+  for (const policy of ["legacy-copy", "nocopy"] as const) {
+    const config = resolveScenario({
+      machine: { memory: "1G", bdi: { max_ratio: 100 } },
+      policy,
+      server: { threads: 4, per_request: { dist: "fixed", mean: "20us" }, attr_timeout: "1h", faults: { stop_at: "500ms" } },
+      workloads: [{ type: "fio", rw: "write", bs: "1M", size: "512M", numjobs: 2, rate: "64M" }],
+      run: { duration: "12s" },
+    }, "stuck");
+    // global_dirtyable_memory() as the model takes it (the machine less the high watermarks) is just under 1 GiB:
+    // dirty_limit / 8 is above INIT_BW / 2 = 12800 pages only from 3.4 GiB up, so here the chunk is dirty_limit-bound
+    const dirtyLimit = Math.floor((262144 - 2000) * 20 / 100); // an upper bound on the watermark reserve: 2000 pages
+    const chunk = Math.floor((Math.min(12800, Math.floor(dirtyLimit / 8)) + 1024) / 1024) * 1024;
+    const bound = 8 * 256 + chunk;
+    const r = runScenario(config, { module: release, timing: false });
+    const pinned = policy === "legacy-copy" ? r.modelled.peakTempPages : r.modelled.peakNrWriteback;
+    assert.ok(pinned > 0 && pinned <= bound, `${policy}: ${pinned} pages pinned; the gate allows at most ${bound}`);
+    assert.ok(r.modelled.congestedWritepages > 0, "later background calls met the gate");
+    // what the gate kept back is still dirty, not under writeback: reclaim cannot drop it, but migration can move it
+    assert.ok(r.vmstat.nr_dirty > bound, `${policy}: ${r.vmstat.nr_dirty} pages still dirty`);
+    assert.is(r.integrity.writesLost, 0);
+  }
+});
+
+test("a stuck server blocks a writer on its GETATTR once the attributes expire (fuse_update_attributes)", () => {
+  // A writer at 8 MiB/s, with the bdi allowed the whole dirty limit (max_ratio 100: about 200 MiB on 1 GiB), never
+  // reaches dirty throttling in 10 s. The server stops at 1.5 s. The attributes the file got when opened at 0 expire
+  // at attr_timeout = 1 s: the GETATTR then is answered and keeps them until about 2 s; the first write(2) after
+  // that sends another GETATTR, which is never answered. (With FUSE's own max_ratio of 1 % the same writer is
+  // throttled first, at about 1.7 s: the bdi's ~2 MiB share fills within 0.2 s once nothing completes.)
+  const r = runScenario(resolveScenario({
+    machine: { memory: "1G", bdi: { max_ratio: 100 } },
+    policy: "nocopy",
+    server: { threads: 2, per_request: { dist: "fixed", mean: "20us" }, faults: { stop_at: "1500ms" } },
+    workloads: [{ type: "fio", rw: "write", bs: "64k", size: "256M", numjobs: 1, rate: "8M" }],
+    run: { duration: "10s" },
+  }, "getattr"), { module: release, timing: false });
+  assert.is(r.modelled.getattrRequests, 2);
+  assert.ok(r.modelled.hangs === 1, "the writer is blocked at the end");
+  assert.is(r.modelled.writerThrottleNs, 0, "never throttled: the GETATTR stopped it first");
+  // the bytes it wrote: 8 MiB/s until the GETATTR at about 2 s
+  assert.ok(r.modelled.bytesWritten <= 2.1 * 8 * MiB && r.modelled.bytesWritten >= 1.9 * 8 * MiB, `${r.modelled.bytesWritten / MiB} MiB written`);
+});
+
+test("fsync is WB_SYNC_ALL in the writer's context: past the congestion gate, then a FUSE_FSYNC", () => {
+  const policies: Policy[] = ["legacy-copy", "nocopy"];
+  for (const policy of policies) {
+    const r = runScenario(resolveScenario({
+      machine: { memory: "256M" },
+      policy,
+      server: { threads: 2, per_request: { dist: "fixed", mean: "20us" } },
+      workloads: [{ type: "fio", rw: "write", bs: "64k", size: "8M", numjobs: 1, fsync: 16, end_fsync: true }],
+    }, "fsync"), { module: release, timing: false });
+    // 8 MiB in 64 KiB writes is 128 writes: an fsync after every 16th is 8 fsyncs, each after fresh writes;
+    // end_fsync then finds the file clean (fio's end_fsync on a clean file does nothing here)
+    assert.is(r.modelled.fsyncRequests, 8, policy);
+    assert.is(r.integrity.writesPersisted, r.integrity.pagesWritten);
+  }
+});
+
+test.run();
