@@ -2,12 +2,13 @@
 // writeback state (iomap_folio_state: one block per 4 KiB page), and the folio-level flags and counters.
 import { NONE, GFP_LRU, __GFP_MOVABLE } from "../mm/constants";
 import {
-  PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_uptodate, page_flags, set_page_flags,
+  PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_uptodate, PG_reclaim, page_flags, set_page_flags,
   page_order, set_page_next, set_page_prev,
 } from "../mm/page";
 import { __alloc_pages } from "../mm/page_alloc";
-import { set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, ino_nr_dirty, ino_dirtied_when } from "./inode";
+import { set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, clear_unwritten_bit, ino_nr_dirty, ino_dirtied_when } from "./inode";
 import { now } from "../sim/clock";
+import { wb_wakeup_delayed } from "./writeback";
 import { mod_dirty, mod_writeback, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED } from "./stats";
 import { data_zero } from "../sim/data";
 
@@ -67,8 +68,9 @@ export function folio_mark_blocks_dirty(ino: u32, index: u32, pfn: u32, n: u32):
     if ((page_flags(pfn + i) & PG_dirty) == 0) {
       set_bits(pfn + i, PG_dirty | PG_uptodate);
       set_dirty_bit(ino, index + i);
-      // __mark_inode_dirty(I_DIRTY_PAGES) on a clean inode stamps dirtied_when
-      if (unchecked(ino_nr_dirty[ino]) == 0) unchecked(ino_dirtied_when[ino] = now);
+      clear_unwritten_bit(ino, index + i); // dirty again: it will be written after all
+      // __mark_inode_dirty(I_DIRTY_PAGES) on a clean inode stamps dirtied_when and queues the flusher's delayed work
+      if (unchecked(ino_nr_dirty[ino]) == 0) { unchecked(ino_dirtied_when[ino] = now); wb_wakeup_delayed(); }
       unchecked(ino_nr_dirty[ino] += 1);
     }
   }
@@ -114,7 +116,7 @@ export function folio_end_writeback_block(pfn: u32): bool {
   clear_bits(pfn, PG_writeback);
   const n = folio_nr_pages(head);
   for (let i: u32 = 0; i < n; i++) if ((page_flags(head + i) & PG_writeback) != 0) return false;
-  clear_bits(head, PG_folio_writeback);
+  clear_bits(head, PG_folio_writeback | PG_reclaim);
   mod_writeback(-<i64>n);
   return true;
 }

@@ -14,6 +14,9 @@ const ino_ver = new StaticArray<usize>(<i32>MAX_INODES); // u32 version per inde
 const ino_server_ver = new StaticArray<usize>(<i32>MAX_INODES); // u32 version per index (backing store)
 const ino_backing = new StaticArray<usize>(<i32>MAX_INODES); // u32 pfn per index of the server's tmpfs file
 const ino_dirty = new StaticArray<usize>(<i32>MAX_INODES); // u64 words, one bit per index
+/** Pages made clean without being written: ->writepage returned AOP_WRITEPAGE_ACTIVATE (6.1/6.6 reclaim or
+ *  migration) after the dirty bit was cleared. Their data is lost unless written again. */
+const ino_unwritten = new StaticArray<usize>(<i32>MAX_INODES);
 export const ino_nr_dirty = new StaticArray<u32>(<i32>MAX_INODES); // dirty pages (blocks)
 export const ino_nr_writeback = new StaticArray<u32>(<i32>MAX_INODES); // pages of in-flight requests
 export const ino_writeback_index = new StaticArray<u32>(<i32>MAX_INODES);
@@ -43,6 +46,8 @@ export function inode_create(pages: u32): u32 {
   const words = (n + 63) >> 6;
   unchecked(ino_dirty[ino] = heap.alloc(words << 3));
   memory.fill(unchecked(ino_dirty[ino]), 0, words << 3);
+  unchecked(ino_unwritten[ino] = heap.alloc(words << 3));
+  memory.fill(unchecked(ino_unwritten[ino]), 0, words << 3);
   unchecked(ino_nr_dirty[ino] = 0);
   unchecked(ino_nr_writeback[ino] = 0);
   unchecked(ino_writeback_index[ino] = 0);
@@ -74,6 +79,18 @@ export function set_dirty_bit(ino: u32, index: u32): void {
 }
 export function clear_dirty_bit(ino: u32, index: u32): void {
   const at = unchecked(ino_dirty[ino]) + (<usize>(index >> 6) << 3);
+  store<u64>(at, load<u64>(at) & ~(<u64>1 << (index & 63)));
+}
+
+@inline export function test_unwritten_bit(ino: u32, index: u32): bool {
+  return (load<u64>(unchecked(ino_unwritten[ino]) + (<usize>(index >> 6) << 3)) & (<u64>1 << (index & 63))) != 0;
+}
+export function set_unwritten_bit(ino: u32, index: u32): void {
+  const at = unchecked(ino_unwritten[ino]) + (<usize>(index >> 6) << 3);
+  store<u64>(at, load<u64>(at) | (<u64>1 << (index & 63)));
+}
+export function clear_unwritten_bit(ino: u32, index: u32): void {
+  const at = unchecked(ino_unwritten[ino]) + (<usize>(index >> 6) << 3);
   store<u64>(at, load<u64>(at) & ~(<u64>1 << (index & 63)));
 }
 

@@ -3,11 +3,12 @@
 // boost.
 import { MAX_NR_ZONES } from "../mm/constants";
 import { NR_FREE_PAGES, wmark_low, wmark_high, watermark_boost, populated_zone } from "../mm/zone";
-import { shrink_page_cache } from "./reclaim";
+import { kswapd_shrink_page_cache, clear_pgdat_dirty } from "./reclaim";
 
 /** One pass; returns pages reclaimed. */
 export function kswapd_balance(): u32 {
   let reclaimed: u32 = 0;
+  let balanced = true;
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     if (!populated_zone(z)) continue;
     const free = <i64>unchecked(NR_FREE_PAGES[z]);
@@ -16,9 +17,11 @@ export function kswapd_balance(): u32 {
       if (boost > 0 && free >= <i64>unchecked(wmark_high[z]) + boost) unchecked(watermark_boost[z] = 0);
       continue;
     }
+    balanced = false;
     const want = <i64>unchecked(wmark_high[z]) + boost - free;
-    reclaimed += shrink_page_cache(<u32>min<i64>(want, 1 << 16));
+    reclaimed += kswapd_shrink_page_cache(<u32>min<i64>(want, 1 << 16));
     if (<i64>unchecked(NR_FREE_PAGES[z]) >= <i64>unchecked(wmark_high[z]) + boost) unchecked(watermark_boost[z] = 0);
   }
+  if (balanced) clear_pgdat_dirty(); // mm/vmscan.c: clear_pgdat_congested() once the node is balanced
   return reclaimed;
 }

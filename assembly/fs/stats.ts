@@ -35,7 +35,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 64;
+export const STAT_WORDS: i32 = 96;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
@@ -90,3 +90,23 @@ export const SERVER_ALLOC_STALLS: i32 = 61;
 /** NR_SHMEM: pages of the server's tmpfs backing files; pages of the server threads' receive buffers (anon). */
 export const NR_SHMEM: i32 = 62;
 export const SERVER_BUFFER_PAGES: i32 = 63;
+/** fuse_writepage() (6.1/6.6) returned AOP_WRITEPAGE_ACTIVATE: a page left clean and unwritten. */
+export const WRITEPAGE_ACTIVATE: i32 = 64;
+/** NR_VMSCAN_WRITE: pages reclaim or migration wrote through ->writepage. */
+export const NR_VMSCAN_WRITE: i32 = 65;
+/** Migration of a dirty FUSE folio refused outside MIGRATE_SYNC (fallback_migrate_folio(), 6.1/6.6). */
+export const MIGRATE_FAIL_DIRTY: i32 = 66;
+/** oom_kill_process() calls, by the kind of task killed, the time of the first, and OOMs with no task to kill. */
+export const OOM_KILLS: i32 = 67;
+export const OOM_KILL_SERVER: i32 = 68;
+export const OOM_KILL_WRITER: i32 = 69;
+export const OOM_KILL_CHURN: i32 = 70;
+export const OOM_KILL_THP: i32 = 71;
+export const OOM_NO_VICTIM: i32 = 72;
+export const OOM_FIRST_NS: i32 = 73;
+/** Memory offline (offline_pages) of memory blocks: started, completed, time they took (or have taken so far), and
+ *  those still going when the run stopped. */
+export const OFFLINE_ATTEMPTS: i32 = 74;
+export const OFFLINE_SUCCESS: i32 = 75;
+export const OFFLINE_WAIT_NS: i32 = 76;
+export const OFFLINE_HANGS: i32 = 77;

@@ -250,14 +250,15 @@ export function flusher_step(): void {
 
 /** wb_workfn()'s end: nothing to do now; with dirty inodes left, wake again after dirty_writeback_interval. */
 function flusher_sleep(): void {
+  for (let i: u32 = 0; i < nr_inodes; i++) if (any_dirty(i)) { wb_wakeup_delayed(); return; }
+}
+
+/** mm/backing-dev.c: wb_wakeup_delayed(): the flusher's delayed work, queued once (a pending one stays). Also what
+ *  __mark_inode_dirty() does when an inode becomes dirty, so that writeback happens later on a quiet bdi. */
+export function wb_wakeup_delayed(): void {
   if (timer_armed) return;
-  for (let i: u32 = 0; i < nr_inodes; i++) {
-    if (any_dirty(i)) {
-      timer_armed = true;
-      schedule(now + DIRTY_WRITEBACK_INTERVAL_NS, EV_FLUSHER_TIMER, 0);
-      return;
-    }
-  }
+  timer_armed = true;
+  schedule(now + DIRTY_WRITEBACK_INTERVAL_NS, EV_FLUSHER_TIMER, 0);
 }
 
 /** Test harness: one WB_SYNC_ALL pass of ->writepages over every dirty page of `ino`; returns the requests sent.

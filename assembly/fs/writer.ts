@@ -35,11 +35,10 @@ import {
   request_alloc_kind, request_free, set_req_pfn, set_req_ver, set_req_nr, REQ_KIND_WRITE, REQ_KIND_GETATTR, REQ_KIND_FSYNC,
 } from "../fuse/request";
 import { writepages_walk, send_building, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL, JIFFY_NS } from "./writeback";
+import { oom_after_no_progress, oom_progress } from "../sim/oom";
 
 export const EV_WRITER: u32 = 1;
 export const EV_WRITER_MEMORY_RETRY: u32 = 3;
-/** mm/vmscan.c: reclaim_throttle() sleeps up to HZ/10 when reclaim makes no progress. */
-const MEMORY_RETRY_NS: u64 = 100_000_000;
 
 const W_RUNNING: u32 = 0;
 const W_WAIT_WB: u32 = 1;
@@ -147,12 +146,18 @@ function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
   const file_pages = inode_pages(ino);
   let head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
   if (head == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
+  // GFP_HIGHUSER_MOVABLE may not fail: past MAX_RECLAIM_RETRIES loops without progress the OOM killer runs
+  if (head == NONE && oom_after_no_progress(j)) {
+    if (unchecked(w_state[j]) == W_DONE) return NONE; // it chose this writer
+    head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
+  }
   if (head == NONE) {
-    // reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS): sleep and try again
+    // reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS): one jiffy, then the allocation loops again
     writer_block(j, W_WAIT_MEMORY);
-    schedule(unchecked(w_blocked_at[j]) + MEMORY_RETRY_NS, EV_WRITER_MEMORY_RETRY, j);
+    schedule(unchecked(w_blocked_at[j]) + JIFFY_NS, EV_WRITER_MEMORY_RETRY, j);
     return NONE;
   }
+  oom_progress(j);
   charge(c(COST_PAGE_ALLOC) + c(COST_PAGECACHE_INSERT));
   return mapping_pfn(ino, index);
 }
@@ -414,6 +419,16 @@ export function writers_blocked(ns: u64): u32 {
   return n;
 }
 export function writer_count(): u32 { return nr_writers; }
+
+/** fio's process is one the OOM killer may choose while it runs; its rss in the model is its I/O buffer. */
+export function writer_is_task(j: u32): bool { return unchecked(w_state[j]) != W_DONE; }
+export function writer_rss(j: u32): u32 { return <u32>((<u64>job(j, JOB_BS) + 4095) >> 12); }
+/** Killed: the job ends (its dirty pages stay in the page cache, written back as any others). */
+export function writer_oom_kill(j: u32): void {
+  unchecked(w_req[j] = NONE);
+  unchecked(w_fsync_phase[j] = FSYNC_NONE);
+  writer_finish(j);
+}
 
 /** Test harness (assembly/sim/harness.ts): one write(2) of writer j at [off, off+len), run at once.
  *  Returns WRITE_DONE, or what it blocks on (the rest of the write stays pending in the writer). */

@@ -6,8 +6,9 @@
 // not modelled beyond what the scenario's per-byte cost says.
 import { NONE, __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
 import { page_ref, set_page_ref, set_page_next, set_page_prev } from "../mm/page";
-import { __alloc_pages } from "../mm/page_alloc";
-import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc } from "../mm/anon";
+import { __alloc_pages, __free_pages } from "../mm/page_alloc";
+import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc, anon_reap } from "../mm/anon";
+import { oom_after_no_progress, OOM_CTX_SERVER } from "../sim/oom";
 import { OWNER_SHMEM, backing_pfn, set_backing_pfn, mod_shmem } from "../fs/inode";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
 import { JIFFY_NS } from "../fs/writeback";
@@ -24,9 +25,9 @@ import {
   pending_pop, req_ino, req_start, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
   req_kind, REQ_PROCESSING, REQ_LOST_BY_SERVER, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
 } from "./request";
-import { request_replied, connected, is_legacy } from "./conn";
+import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
 import { data_server_store } from "../sim/data";
-import { st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES } from "../fs/stats";
+import { st, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES } from "../fs/stats";
 
 export const EV_SERVER_PICK: u32 = 10;
 export const EV_SERVER_REPLY: u32 = 11;
@@ -51,6 +52,7 @@ export function server_init(): void {
   held_len = 0; held_head = 0;
   nr_threads = min(<u32>g(CFG_SERVER_THREADS), <u32>MAX_THREADS);
   requests_read = 0;
+  killed = false;
   for (let t: u32 = 0; t < nr_threads; t++) {
     unchecked(t_state[t] = T_IDLE); unchecked(t_req[t] = NONE); unchecked(t_pick_scheduled[t] = false);
     unchecked(t_buffer_pages[t] = 0); unchecked(t_stored[t] = 0);
@@ -172,12 +174,27 @@ function receive_buffer_fault(t: u32, pages: u32): bool {
   return true;
 }
 
-/** The thread found no memory (its allocation loops in __alloc_pages_slowpath): reclaim_throttle() for a jiffy,
- *  then it goes on with the same request. */
+/** The thread found no memory (its allocation loops in __alloc_pages_slowpath): past MAX_RECLAIM_RETRIES loops the
+ *  OOM killer runs, and the thread tries again at once; before that, reclaim_throttle() for a jiffy. */
 function server_stall(t: u32): void {
   st_add(SERVER_ALLOC_STALLS, 1);
-  schedule(now + <u64>charge_reset() + JIFFY_NS, EV_SERVER_STORE, t);
+  const killed = oom_after_no_progress(OOM_CTX_SERVER + t);
+  schedule(now + <u64>charge_reset() + (killed ? 0 : JIFFY_NS), EV_SERVER_STORE, t);
 }
+
+/** The server process is one the OOM killer may choose while it lives; its rss is its threads' receive buffers. */
+let killed: bool = false;
+export function server_is_task(): bool { return connected && !killed; }
+export function server_rss(): u32 { return <u32>st(SERVER_BUFFER_PAGES); }
+/** Killed: /dev/fuse is released and the connection aborted (fuse_dev_release -> fuse_abort_conn); every request in
+ *  flight ends with an error; the buffers go back. The tmpfs files stay: files outlive their writer. */
+export function server_oom_kill(): void {
+  killed = true;
+  fuse_abort_conn();
+  anon_reap(ANON_SERVER_BUFFER, NONE, free_page);
+  st_add(SERVER_BUFFER_PAGES, -st(SERVER_BUFFER_PAGES));
+}
+function free_page(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 
 /** EV_SERVER_STORE: a stalled thread tries again (the receive buffer, then the backing store). */
 export function server_store_retry(t: u32): void {

@@ -4,17 +4,18 @@
 // (folio_migrate_mapping's refcount check); pages that are not on the LRU (temp pages, slab) never move.
 import { NONE, MIGRATE_MOVABLE } from "./constants";
 import {
-  PG_lru, PG_head, PG_owner, PG_temp, PG_folio_writeback, page_flags, set_page_flags, page_order, page_ref,
+  PG_lru, PG_head, PG_owner, PG_temp, PG_folio_writeback, PG_folio_dirty, page_flags, set_page_flags, page_order, page_ref,
   page_next, page_prev, set_page_next, set_page_prev, page_alloc_mt,
 } from "./page";
 import { __free_pages } from "./page_alloc";
 import { OWNER_ANON, anon_set_pfn } from "./anon";
 import { MAX_INODES, OWNER_SHMEM, set_mapping_pfn, set_backing_pfn } from "../fs/inode";
 import {
-  st_add, MIGRATE_FAIL_WRITEBACK, MIGRATE_FAIL_UNMOVABLE, MIGRATE_FAIL_PINNED, MIGRATE_FAIL_NOMEM,
+  st_add, MIGRATE_FAIL_WRITEBACK, MIGRATE_FAIL_UNMOVABLE, MIGRATE_FAIL_PINNED, MIGRATE_FAIL_NOMEM, MIGRATE_FAIL_DIRTY,
   PGMIGRATE_SUCCESS,
 } from "../fs/stats";
-import { g, CFG_POLICY, POLICY_NOCOPY_MIGRATE_SKIP, POLICY_NOCOPY_CANCEL } from "../sim/config";
+import { g, CFG_POLICY, CFG_FUSE_WRITEPAGE, POLICY_NOCOPY_MIGRATE_SKIP, POLICY_NOCOPY_CANCEL } from "../sim/config";
+import { fuse_writepage } from "../fuse/writepage";
 import { fuse_cancel_folio_writeback } from "../fuse/cancel";
 import { data_copy_page } from "../sim/data";
 
@@ -63,6 +64,14 @@ export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) =
     } else {
       return MIGRATE_WAIT;
     }
+  }
+  // 6.1/6.6: FUSE has no ->migrate_folio, so move_to_new_folio() takes fallback_migrate_folio(): a dirty folio
+  // moves only in MIGRATE_SYNC, and then only after writeout() has sent it through ->writepage (-EAGAIN: the
+  // caller retries the then clean folio)
+  if (g(CFG_FUSE_WRITEPAGE) != 0 && is_pagecache(head) && (page_flags(head) & PG_folio_dirty) != 0) {
+    if (mode != MIGRATE_SYNC) { st_add(MIGRATE_FAIL_DIRTY, 1); return EBUSY; }
+    fuse_writepage(page_next(head), page_prev(head));
+    return EAGAIN;
   }
   for (let i: u32 = 0; i < n; i++) {
     if (page_ref(head + i) > 1) { st_add(MIGRATE_FAIL_PINNED, 1); return EAGAIN; }

@@ -26,6 +26,8 @@ export const PG_uptodate: u32 = 1 << 10;
 export const PG_temp: u32 = 1 << 11;
 /** Head of a free block on a per-cpu list (assembly/mm/pcp.ts): neither PageBuddy nor allocated. */
 export const PG_pcp: u32 = 1 << 12;
+/** PG_reclaim: reclaim met this dirty folio already (shrink_folio_list sets it; folio_end_writeback clears it). */
+export const PG_reclaim: u32 = 1 << 13;
 
 /** alloc_mt of a page that is not allocated (the 4-bit field's largest value). */
 export const MT_NONE: u32 = 0xf;

@@ -3,10 +3,11 @@
 import { NONE, GFP_LRU, __GFP_MOVABLE, __GFP_RECLAIMABLE } from "../mm/constants";
 import { set_page_next, set_page_prev } from "../mm/page";
 import { __alloc_pages, __free_pages } from "../mm/page_alloc";
-import { OWNER_ANON, ANON_CHURN, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order } from "../mm/anon";
+import { OWNER_ANON, ANON_CHURN, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_owner, anon_reap } from "../mm/anon";
+import { oom_after_no_progress, oom_progress, OOM_CTX_CHURN } from "./oom";
 import { now, schedule } from "./clock";
 import { sample, DIST_EXPONENTIAL } from "./prng";
-import { w, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_CHURN_MOVABLE, WL_CHURN_RECLAIMABLE } from "./config";
+import { w, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_CHURN_MOVABLE, WL_CHURN_RECLAIMABLE, MAX_WL } from "./config";
 import { st_add, CHURN_ALLOCS, CHURN_ALLOC_FAILS } from "../fs/stats";
 import { shrink_page_cache } from "../fs/reclaim";
 
@@ -19,16 +20,39 @@ function churn_gfp(kind: u32): u32 {
   return 0;
 }
 
-/** EV_CHURN_ALLOC for workload i: one allocation (reclaiming clean page cache if memory is short). */
+/** Pages each anon churn workload holds now: its process's rss, which oom_badness() weighs. */
+const live_pages = new StaticArray<u32>(MAX_WL);
+/** The OOM killer killed the workload's process: it allocates no more. */
+const killed = new StaticArray<bool>(MAX_WL);
+export function churn_reset(): void { for (let i = 0; i < MAX_WL; i++) { unchecked(live_pages[i] = 0); unchecked(killed[i] = false); } }
+/** A process the OOM killer may choose: anon churn (slab churn is the kernel's own memory). */
+export function churn_is_task(i: u32): bool { return <u32>w(i, WL_KIND) == WL_CHURN_MOVABLE && !unchecked(killed[i]); }
+export function churn_rss(i: u32): u32 { return unchecked(live_pages[i]); }
+/** The OOM killer kills workload i: its anon memory goes back at once (the OOM reaper), and it stops. */
+export function churn_oom_kill(i: u32): void {
+  unchecked(killed[i] = true);
+  anon_reap(ANON_CHURN, i, free_pages);
+  unchecked(live_pages[i] = 0);
+}
+function free_pages(pfn: u32, order: u32): void { __free_pages(pfn, order); }
+
+/** EV_CHURN_ALLOC for workload i: one allocation. Short of memory it reclaims clean page cache; an allocation that
+ *  still fails counts toward the OOM killer (it may not fail in the kernel: GFP_KERNEL and GFP_HIGHUSER_MOVABLE
+ *  at these orders loop until out_of_memory() frees something), and is dropped here. */
 export function churn_alloc(i: u32): void {
+  if (unchecked(killed[i])) return;
   const kind = <u32>w(i, WL_KIND), order = <u32>w(i, WL_ORDER);
   let pfn = __alloc_pages(churn_gfp(kind), order);
   if (pfn == NONE && shrink_page_cache(<u32>1 << order << 2) > 0) pfn = __alloc_pages(churn_gfp(kind), order);
+  if (pfn == NONE && oom_after_no_progress(OOM_CTX_CHURN)) pfn = __alloc_pages(churn_gfp(kind), order);
+  if (unchecked(killed[i])) { if (pfn != NONE) __free_pages(pfn, order); return; } // it chose this very process
   if (pfn == NONE) st_add(CHURN_ALLOC_FAILS, 1);
   else {
     st_add(CHURN_ALLOCS, 1);
-    const slot = anon_slot_alloc(pfn, order, ANON_CHURN);
+    oom_progress(OOM_CTX_CHURN);
+    const slot = anon_slot_alloc(pfn, order, ANON_CHURN, i);
     const n: u32 = <u32>1 << order;
+    if (kind == WL_CHURN_MOVABLE) unchecked(live_pages[i] += n);
     for (let k: u32 = 0; k < n; k++) { set_page_next(pfn + k, OWNER_ANON); set_page_prev(pfn + k, slot); }
     schedule(now + <u64>sample(DIST_EXPONENTIAL, w(i, WL_LIFETIME_OR_HOLD), 0), EV_CHURN_FREE, slot);
   }
@@ -36,10 +60,14 @@ export function churn_alloc(i: u32): void {
   if (rate > 0) schedule(now + <u64>sample(DIST_EXPONENTIAL, 1e9 / rate, 0), EV_CHURN_ALLOC, i);
 }
 
-/** EV_CHURN_FREE: the allocation's lifetime is over (it may have migrated since: the slot knows where). */
+/** EV_CHURN_FREE: the allocation's lifetime is over (it may have migrated since: the slot knows where; an OOM kill
+ *  may have freed it already). */
 export function churn_free(slot: u32): void {
   const pfn = anon_pfn(slot);
-  if (pfn == NONE) return;
-  __free_pages(pfn, anon_order(slot));
+  if (pfn != NONE) {
+    __free_pages(pfn, anon_order(slot));
+    const i = anon_owner(slot);
+    if (<u32>w(i, WL_KIND) == WL_CHURN_MOVABLE) unchecked(live_pages[i] -= <u32>1 << anon_order(slot));
+  }
   anon_slot_free(slot);
 }

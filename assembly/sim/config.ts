@@ -37,7 +37,9 @@ export const CFG_NR_JOBS: i32 = 31;
 export const CFG_ATTR_TIMEOUT_NS: i32 = 33;
 /** server.backing: 1 = tmpfs (shmem pages of this machine), 0 = external (no local memory). */
 export const CFG_SERVER_BACKING: i32 = 34;
-export const CFG_WORDS: i32 = 35;
+/** 1 on 6.1/6.6: FUSE has ->writepage (fuse_writepage) for reclaim and no ->migrate_folio. */
+export const CFG_FUSE_WRITEPAGE: i32 = 35;
+export const CFG_WORDS: i32 = 36;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;
@@ -58,7 +60,9 @@ export const WL_ORDER: i32 = 1;
 export const WL_RATE_OR_INTERVAL: i32 = 2;
 /** churn: mean lifetime, ns; high-order: hold time, ns. */
 export const WL_LIFETIME_OR_HOLD: i32 = 3;
-export const WL_WORDS: i32 = 4;
+/** When the workload starts, ns (its first allocation or attempt). */
+export const WL_START: i32 = 4;
+export const WL_WORDS: i32 = 5;
 export const MAX_WL: i32 = 32;
 export const CFG_NR_WL: i32 = 32;
 export const WL_CHURN_MOVABLE: u32 = 0;
@@ -67,6 +71,8 @@ export const WL_CHURN_RECLAIMABLE: u32 = 2;
 export const WL_THP: u32 = 3;
 export const WL_CONTIG: u32 = 4;
 export const WL_GIGANTIC: u32 = 5;
+/** Memory offline of a memory block in the top zone (offline_pages()): kind 6. */
+export const WL_OFFLINE: u32 = 6;
 export const wl = new StaticArray<f64>(MAX_WL * WL_WORDS);
 @inline export function w(i: u32, k: i32): f64 { return unchecked(wl[<i32>i * WL_WORDS + k]); }
 

@@ -3,17 +3,17 @@
 import { NONE, MAX_PAGE_ORDER, GFP_LRU, __GFP_MOVABLE, ZONE_MOVABLE, ZONE_NORMAL } from "../mm/constants";
 import { set_page_next, set_page_prev, page_flags, PG_folio_writeback } from "../mm/page";
 import { __free_pages } from "../mm/page_alloc";
-import { populated_zone } from "../mm/zone";
+import { populated_zone, zone_start, zone_end } from "../mm/zone";
 import { alloc_pages_direct_compact } from "../mm/direct_compact";
 import {
   alloc_contig_pages, alloc_contig_range, free_contig_range, contig_slot, contig_wait_pfn, contig_wait_start,
   contig_wait_zone, CONTIG_OK, CONTIG_WAIT,
 } from "../mm/contig";
-import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind } from "../mm/anon";
+import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind, anon_owner, anon_reap } from "../mm/anon";
 import { now, schedule } from "./clock";
-import { w, g, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, MAX_WL, CFG_POLICY, POLICY_NOCOPY_WB_AREA } from "./config";
+import { w, g, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_OFFLINE, MAX_WL, CFG_POLICY, POLICY_NOCOPY_WB_AREA } from "./config";
 import {
-  st_add, THP_ATTEMPTS, THP_SUCCESS, CONTIG_ATTEMPTS, CONTIG_SUCCESS, CONTIG_HANGS, CONTIG_WAIT_NS,
+  st_add, OFFLINE_ATTEMPTS, OFFLINE_SUCCESS, OFFLINE_WAIT_NS, OFFLINE_HANGS, THP_ATTEMPTS, THP_SUCCESS, CONTIG_ATTEMPTS, CONTIG_SUCCESS, CONTIG_HANGS, CONTIG_WAIT_NS,
 } from "../fs/stats";
 import { shrink_page_cache } from "../fs/reclaim";
 
@@ -30,7 +30,24 @@ const wait_pfn = new StaticArray<u32>(MAX_WL);
 const wait_start = new StaticArray<u32>(MAX_WL);
 const wait_zone = new StaticArray<u32>(MAX_WL);
 const next_due = new StaticArray<u64>(MAX_WL);
-export function highorder_reset(): void { for (let i = 0; i < MAX_WL; i++) { unchecked(waiting[i] = false); } }
+/** THP pages each THP workload's process holds (its rss), and whether the OOM killer killed it. */
+const thp_pages = new StaticArray<u32>(MAX_WL);
+const thp_killed = new StaticArray<bool>(MAX_WL);
+export function highorder_reset(): void {
+  for (let i = 0; i < MAX_WL; i++) {
+    unchecked(waiting[i] = false); unchecked(thp_pages[i] = 0); unchecked(thp_killed[i] = false);
+    unchecked(offline_next[i] = 0); unchecked(offline_busy[i] = false);
+  }
+}
+/** A THP workload is a process the OOM killer may choose; contiguous ranges are the kernel's (CMA-like, pinned). */
+export function highorder_is_task(i: u32): bool { return <u32>w(i, WL_KIND) == WL_THP && !unchecked(thp_killed[i]); }
+export function highorder_rss(i: u32): u32 { return unchecked(thp_pages[i]); }
+export function highorder_oom_kill(i: u32): void {
+  unchecked(thp_killed[i] = true);
+  anon_reap(ANON_THP, i, free_thp);
+  unchecked(thp_pages[i] = 0);
+}
+function free_thp(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 
 function hold(i: u32, slot: u32): void {
   const h = <u64>w(i, WL_LIFETIME_OR_HOLD);
@@ -42,20 +59,23 @@ export function highorder_attempt(i: u32): void {
   const kind = <u32>w(i, WL_KIND), order = <u32>w(i, WL_ORDER);
   const interval = <u64>w(i, WL_RATE_OR_INTERVAL);
   if (kind == WL_THP) {
+    if (unchecked(thp_killed[i])) return;
     st_add(THP_ATTEMPTS, 1);
     const gfp = __GFP_MOVABLE | GFP_LRU;
     let pfn = alloc_pages_direct_compact(gfp, order);
     if (pfn == NONE && shrink_page_cache(<u32>2 << order) > 0) pfn = alloc_pages_direct_compact(gfp, order);
     if (pfn != NONE) {
       st_add(THP_SUCCESS, 1);
-      const slot = anon_slot_alloc(pfn, order, ANON_THP);
+      const slot = anon_slot_alloc(pfn, order, ANON_THP, i);
       const n: u32 = <u32>1 << order;
+      unchecked(thp_pages[i] += n);
       for (let k: u32 = 0; k < n; k++) { set_page_next(pfn + k, OWNER_ANON); set_page_prev(pfn + k, slot); }
       hold(i, slot);
     }
     schedule(now + interval, EV_HIGHORDER, i);
     return;
   }
+  if (kind == WL_OFFLINE) { offline_step(i, order, interval); return; }
   // contig / gigantic: alloc_contig_pages() from the top zone. A MIGRATE_SYNC wait sleeps in
   // folio_wait_writeback() on one folio; only when its writeback ends does the range go on.
   let r: i32;
@@ -87,19 +107,74 @@ export function highorder_attempt(i: u32): void {
   schedule(now + interval, EV_HIGHORDER, i);
 }
 
+// mm/memory_hotplug.c: offline_pages() of one memory block: isolate it, then loop scan_movable_pages() +
+// do_migrate_range() (MIGRATE_SYNC: a folio under writeback is waited on) until every page is free; it gives up
+// only on a signal, which nothing sends here. Blocks go from the top of the top zone down, one per interval once the
+// previous one is offline; an offline block's pages are gone from the machine for the rest of the run.
+const offline_next = new StaticArray<u32>(MAX_WL);
+const offline_since = new StaticArray<u64>(MAX_WL);
+const offline_busy = new StaticArray<bool>(MAX_WL);
+const OFFLINE_RETRY_NS: u64 = 1_000_000;
+
+function offline_step(i: u32, order: u32, interval: u64): void {
+  const z = populated_zone(ZONE_MOVABLE) ? ZONE_MOVABLE : ZONE_NORMAL;
+  const nr: u32 = <u32>1 << order;
+  if (!unchecked(offline_busy[i])) {
+    // the next block down from the zone's end
+    const next = unchecked(offline_next[i]) == 0 ? (unchecked(zone_end[z]) & ~(nr - 1)) : unchecked(offline_next[i]);
+    if (next < unchecked(zone_start[z]) + nr) return; // nothing left to offline
+    unchecked(offline_next[i] = next - nr);
+    unchecked(offline_busy[i] = true);
+    unchecked(offline_since[i] = now);
+    st_add(OFFLINE_ATTEMPTS, 1);
+  } else if (unchecked(waiting[i])) {
+    // asleep in folio_wait_writeback() until the folio's writeback ends
+    if ((page_flags(unchecked(wait_pfn[i])) & PG_folio_writeback) != 0) { schedule(now + WAIT_POLL_NS, EV_HIGHORDER, i); return; }
+    unchecked(waiting[i] = false);
+  }
+  const start = unchecked(offline_next[i]);
+  const r = alloc_contig_range(start, order, z);
+  if (r == CONTIG_WAIT) {
+    unchecked(waiting[i] = true);
+    unchecked(wait_pfn[i] = contig_wait_pfn);
+    schedule(now + WAIT_POLL_NS, EV_HIGHORDER, i);
+    return;
+  }
+  if (r != CONTIG_OK) { schedule(now + OFFLINE_RETRY_NS, EV_HIGHORDER, i); return; } // the do { } while (ret) loop
+  // offlined: the block's pages stay taken for good
+  st_add(OFFLINE_SUCCESS, 1);
+  st_add(OFFLINE_WAIT_NS, <i64>(now - unchecked(offline_since[i])));
+  unchecked(offline_busy[i] = false);
+  schedule(now + interval, EV_HIGHORDER, i);
+}
+
 function free_chunk(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 
-/** EV_HIGHORDER_FREE: the hold time is over. */
+/** EV_HIGHORDER_FREE: the hold time is over (an OOM kill may have freed a THP already: then only the slot goes). */
 export function highorder_free(slot: u32): void {
   const pfn = anon_pfn(slot);
-  if (pfn == NONE) return;
-  const order = anon_order(slot);
-  if (anon_kind(slot) == ANON_THP || order <= MAX_PAGE_ORDER) __free_pages(pfn, order);
-  else free_contig_range(pfn, order, free_chunk);
+  if (pfn != NONE) {
+    const order = anon_order(slot);
+    if (anon_kind(slot) == ANON_THP) {
+      __free_pages(pfn, order);
+      unchecked(thp_pages[anon_owner(slot)] -= <u32>1 << order);
+    } else if (order <= MAX_PAGE_ORDER) __free_pages(pfn, order);
+    else free_contig_range(pfn, order, free_chunk);
+  }
   anon_slot_free(slot);
 }
 
 /** At the end of the run: waits still going are hangs (a MIGRATE_SYNC wait that never ended). */
 export function highorder_finish(): void {
-  for (let i = 0; i < MAX_WL; i++) if (unchecked(waiting[i])) { st_add(CONTIG_HANGS, 1); st_add(CONTIG_WAIT_NS, <i64>(now - unchecked(waiting_since[i]))); unchecked(waiting[i] = false); }
+  for (let i = 0; i < MAX_WL; i++) {
+    if (unchecked(offline_busy[i])) {
+      st_add(OFFLINE_HANGS, 1);
+      st_add(OFFLINE_WAIT_NS, <i64>(now - unchecked(offline_since[i])));
+      unchecked(offline_busy[i] = false);
+    } else if (unchecked(waiting[i])) {
+      st_add(CONTIG_HANGS, 1);
+      st_add(CONTIG_WAIT_NS, <i64>(now - unchecked(waiting_since[i])));
+    }
+    unchecked(waiting[i] = false);
+  }
 }

@@ -12,7 +12,7 @@ import {
 } from "./config";
 import { stats_reset, st, st_add, st_max, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
 import { dirty_limits_init } from "../fs/dirty";
-import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_error, ino_nr_dirty, ino_nr_writeback } from "../fs/inode";
+import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_error, ino_nr_dirty, ino_nr_writeback, test_unwritten_bit } from "../fs/inode";
 import { writer_on_sync_reply, writers_init, writer_step, writers_on_complete, writers_all_done, writers_blocked, writer_memory_retry, EV_WRITER, EV_WRITER_MEMORY_RETRY } from "../fs/writer";
 import {
   flusher_init, flusher_step, flusher_timer, flusher_on_complete, wakeup_flusher, request_sync_all, EV_FLUSHER,
@@ -35,9 +35,10 @@ import { reclaim_reset } from "../fs/reclaim";
 import { kswapd_balance } from "../fs/kswapd";
 import { set_wb_area, set_kswapd_hook } from "../mm/page_alloc";
 import { data_init, data_page_matches } from "./data";
-import { churn_alloc, churn_free, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
+import { churn_alloc, churn_free, churn_reset, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
+import { oom_reset } from "./oom";
 import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, EV_HIGHORDER, EV_HIGHORDER_FREE } from "./highorder";
-import { w, WL_KIND, WL_RATE_OR_INTERVAL, WL_THP, CFG_NR_WL } from "./config";
+import { w, WL_KIND, WL_RATE_OR_INTERVAL, WL_START, WL_THP, CFG_NR_WL } from "./config";
 
 const EV_SAMPLE: u32 = 20;
 const EV_TIMEOUT_CHECK: u32 = 21;
@@ -87,13 +88,16 @@ export function sim_init(): void {
   compaction_init(nr_pageblocks);
   reclaim_reset();
   highorder_reset();
+  churn_reset();
+  oom_reset();
   kswapd_scheduled = false;
   set_kswapd_hook(wakeup_kswapd);
   const nr_wl = <u32>g(CFG_NR_WL);
   for (let i: u32 = 0; i < nr_wl; i++) {
     const kind = <u32>w(i, WL_KIND);
-    if (kind < WL_THP) { if (w(i, WL_RATE_OR_INTERVAL) > 0) schedule(0, EV_CHURN_ALLOC, i); }
-    else schedule(<u64>w(i, WL_RATE_OR_INTERVAL), EV_HIGHORDER, i);
+    const start = <u64>w(i, WL_START);
+    if (kind < WL_THP) { if (w(i, WL_RATE_OR_INTERVAL) > 0) schedule(start, EV_CHURN_ALLOC, i); }
+    else schedule(start + <u64>w(i, WL_RATE_OR_INTERVAL), EV_HIGHORDER, i);
   }
   const interval = <u64>g(CFG_SAMPLE_INTERVAL_NS);
   if (interval > 0) schedule(0, EV_SAMPLE, 0);
@@ -194,12 +198,14 @@ export function samples_ptr(): usize { return samples; }
 export function samples_count(): u32 { return samples_len; }
 
 // Integrity (DESIGN.md section 2, "Data"): compare every page's last written version with the backing store.
-export const INTEGRITY_WORDS: u32 = 6;
+export const INTEGRITY_WORDS: u32 = 7;
 const integrity = new StaticArray<f64>(<i32>INTEGRITY_WORDS);
 export function integrity_ptr(): usize { return changetype<usize>(integrity); }
-/** Fills [pagesWritten, persisted, lost (error recorded), corrupt, pending (still dirty or in flight), inodes with errors]. */
+/** Fills [pagesWritten, persisted, lost (error recorded), corrupt, pending (still dirty or in flight), inodes with
+ *  errors, lost silently to reclaim or migration (6.1/6.6 ->writepage left them clean and unwritten)]. */
 export function integrity_check(): void {
   let written: f64 = 0, persisted: f64 = 0, lost: f64 = 0, corrupt: f64 = 0, pending: f64 = 0, errors: f64 = 0;
+  let lost_reclaim: f64 = 0;
   const legacy = <u32>g(CFG_POLICY) == POLICY_LEGACY_COPY;
   for (let ino: u32 = 0; ino < nr_inodes; ino++) {
     if (unchecked(ino_error[ino]) != 0) errors++;
@@ -224,6 +230,8 @@ export function integrity_check(): void {
       // after an abort nothing more reaches the server: what is still dirty is lost with the connection
       else if (busy && connected) pending++;
       else if (unchecked(ino_error[ino]) != 0 || !connected) lost++;
+      // clean, unwritten, no error: fsync returns 0 and a later read gets what the server has
+      else if (test_unwritten_bit(ino, i)) lost_reclaim++;
       else corrupt++;
     }
   }
@@ -233,4 +241,5 @@ export function integrity_check(): void {
   highorder_finish();
   unchecked(integrity[0] = written); unchecked(integrity[1] = persisted); unchecked(integrity[2] = lost);
   unchecked(integrity[3] = corrupt); unchecked(integrity[4] = pending); unchecked(integrity[5] = errors);
+  unchecked(integrity[6] = lost_reclaim);
 }

@@ -1,7 +1,7 @@
 // `fusewb compare <scenario>`: every policy against every server behaviour of the scenario, one table.
 import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
-import { loadScenario, parsePolicyList, parseSeed } from "./scenario-input.js";
+import { loadScenario, parseSeed } from "./scenario-input.js";
 import { runScenario } from "../sim/run-scenario.js";
 import { coreModuleSync } from "../core/load-node.js";
 import { decisionRow, decisionCells, formatDecisionTable, DECISION_COLUMNS } from "../sim/decision-table.js";
@@ -28,8 +28,8 @@ export const compareCommand: Command = {
     const sets = (values.set as string[] | undefined) ?? [];
     const seed = parseSeed(values.seed as string | undefined);
     if (seed !== undefined) sets.push(`run.seed=${seed}`);
-    const { compare } = loadScenario(args[0]!, sets);
-    const policies = values.policy ? parsePolicyList(values.policy as string) : compare.policies;
+    const compare = loadScenario(args[0]!, sets, values.policy as string | undefined).compare();
+    const policies = compare.policies;
     let servers = compare.servers;
     if (values.server) {
       const wanted = (values.server as string).split(",");

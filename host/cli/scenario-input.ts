@@ -26,7 +26,8 @@ export interface LoadedScenario {
   raw: unknown;
   source: string;
   config: SimConfig;
-  compare: CompareConfig;
+  /** The configs of `compare`, resolved on demand: `run` must not check policies it will not run. */
+  compare: () => CompareConfig;
   /** The policies `run` goes through: --policy, else the file's `policies`, else its `policy`. */
   runPolicies: Policy[];
 }
@@ -44,10 +45,12 @@ export function loadScenario(path: string, overrides: readonly string[] = [], po
   const source = path === "-" ? "stdin" : path;
   const parsed = applyOverrides(parseJsonText(readText(path), source), overrides);
   const config = resolveScenario(parsed, source);
-  const compare = resolveCompare(parsed, source);
   const filePolicies = typeof parsed === "object" && parsed !== null && "policies" in parsed;
-  const runPolicies = policyOption ? parsePolicyList(policyOption) : filePolicies ? compare.policies : [config.policy];
-  return { raw: parsed, source, config, compare, runPolicies };
+  const only = policyOption ? parsePolicyList(policyOption) : undefined;
+  // every rule between fields (machine.kernel against the policy, ...) holds for each policy that will run
+  const runPolicies = only ?? (filePolicies ? resolveCompare(parsed, source).policies : [config.policy]);
+  if (only) resolveCompare(parsed, source, only);
+  return { raw: parsed, source, config, runPolicies, compare: () => resolveCompare(parsed, source, only) };
 }
 
 export function parseSeed(v: string | undefined): number | undefined {

@@ -26,6 +26,8 @@ export function formatSummary(reports: RunReport[]): string {
     ["contig success % (attempts, hangs)", (r) => `${r.highOrder.contigSuccessPct} (${r.highOrder.contigAttempts}, ${r.highOrder.contigHangs})`],
     ["migration failures wb/unmov/pinned", (r) => `${r.highOrder.migrateFailures.writeback}/${r.highOrder.migrateFailures.unmovable}/${r.highOrder.migrateFailures.pinned}`],
     ["integrity persisted/lost/corrupt/pending", (r) => `${r.integrity.writesPersisted}/${r.integrity.writesLost}/${r.integrity.corrupt}/${r.integrity.pending}`],
+    ["  lost silently (reclaim/migration, 6.1/6.6)", (r) => String(r.integrity.writesLostSilently)],
+    ["OOM kills (server/writers/churn/THP)", (r) => `${r.modelled.oomKills.total} (${r.modelled.oomKills.server}/${r.modelled.oomKills.writers}/${r.modelled.oomKills.churn}/${r.modelled.oomKills.thp})`],
     ["hangs (writers blocked at the end)", (r) => String(r.modelled.hangs)],
     ["emulator: simulated pages per wall s", (r) => (r.emulator ? (r.emulator.pagesPerSecond / 1e6).toFixed(2) + " M" : "-")],
     ["emulator: virtual time / wall time", (r) => (r.emulator ? r.emulator.virtualOverWall.toFixed(1) + "x" : "-")],

@@ -14,6 +14,9 @@ export interface KernelRules {
   /** mm/page_alloc.c __rmqueue() fallback: claim a whole block first (6.15+), or steal from the largest
    *  foreign buddy (6.10-6.14; 6.1 and 6.6 are modelled the same way, see docs/fuse.md). */
   fallback: FallbackPolicy;
+  /** fs/fuse/file.c has fuse_writepage() as ->writepage, called by reclaim (pageout) and migration (writeout, from
+   *  fallback_migrate_folio: no ->migrate_folio): 6.1 and 6.6. Gone by 6.12 (filemap_migrate_folio instead). */
+  fuseWritepage: boolean;
 }
 
 /** The version each policy runs on when the scenario names none. */
@@ -28,6 +31,7 @@ export function kernelRules(k: Kernel): KernelRules {
   return {
     writeback: atLeast(k, "6.16") ? "copy-free" : "temp-copy",
     fallback: atLeast(k, "6.15") ? "claim-then-steal" : "largest-steal",
+    fuseWritepage: !atLeast(k, "6.12"),
   };
 }
 

@@ -181,6 +181,8 @@ const HIGHORDER_ORDERS = {
   thp: { default: 9, min: 2, max: MAX_PAGECACHE_ORDER, why: "THP and mTHP orders are 2 to 9 (up to the PMD order)" },
   contig: { default: 9, min: 0, max: Infinity, why: "" },
   gigantic: { default: 10, min: 10, max: Infinity, why: "gigantic ranges are order 10 or more" },
+  // x86-64 memory blocks are 128 MiB (memory_block_size_bytes()) and more on large machines: at least a pageblock
+  offline: { default: 15, min: 9, max: Infinity, why: "a memory block is at least one pageblock (order 9)" },
 } as const;
 
 function resolveWorkloads(p: ParsedScenario, machine: MachineConfig, fail: Fail): Workload[] {
@@ -208,14 +210,14 @@ function resolveWorkloads(p: ParsedScenario, machine: MachineConfig, fail: Fail)
         out.push({ kind: "fio", name: name(given, job.name ?? "fio", path), rw: job.rw, bs: job.bs, size: job.size, numjobs: job.numjobs, fsync: job.fsync, endFsync: job.endFsync, rateBps: job.rate });
       });
     } else if (w.type === "churn") {
-      out.push({ kind: "churn", name: name(w.name, `churn-${w.kind}`, ["workloads", i, "name"]), type: w.kind, order: w.order, ratePerSec: w.rate, lifetimeNs: w.lifetime });
+      out.push({ kind: "churn", name: name(w.name, `churn-${w.kind}`, ["workloads", i, "name"]), type: w.kind, order: w.order, ratePerSec: w.rate, lifetimeNs: w.lifetime, startNs: w.start });
     } else {
       const rule = HIGHORDER_ORDERS[w.kind];
       const order = w.order ?? rule.default;
       if (order < rule.min || order > rule.max) fail(["workloads", i, "order"], `${order} is not allowed; ${rule.why}`);
       if (2 ** order > largestZone)
         fail(["workloads", i, "order"], `${order} is not allowed; 2^${order} pages (${q(2 ** order * PAGE_SIZE)}) do not fit in the largest zone (${q(largestZone * PAGE_SIZE)})`);
-      out.push({ kind: "highorder", name: name(w.name, w.kind, ["workloads", i, "name"]), type: w.kind, order, intervalNs: w.interval, holdNs: w.hold });
+      out.push({ kind: "highorder", name: name(w.name, w.kind, ["workloads", i, "name"]), type: w.kind, order, intervalNs: w.interval, holdNs: w.hold, startNs: w.start });
     }
   });
   if (p.run.duration === 0 && !out.some((w) => w.kind === "fio"))
@@ -280,12 +282,14 @@ export function resolveScenario(obj: unknown, source = "scenario"): SimConfig {
   return resolveParsed(p, source, [p.policy]);
 }
 
-/** A scenario object → the configs of `fusewb compare`: `policies` × `servers` (each merged over `server`). */
-export function resolveCompare(obj: unknown, source = "scenario"): CompareConfig {
+/** A scenario object → the configs of `fusewb compare`: `policies` × `servers` (each merged over `server`).
+ *  `only`: the policies that will run (a command's --policy), the only ones the rules between fields are checked
+ *  against. */
+export function resolveCompare(obj: unknown, source = "scenario", only?: readonly Policy[]): CompareConfig {
   const p = validate(obj, source);
   checkCompareFields(p, failer(source));
-  const policies = p.policies ?? [...POLICIES];
-  const base = resolveParsed(p, source, [p.policy, ...policies]);
+  const policies = only ? [...only] : p.policies ?? [...POLICIES];
+  const base = resolveParsed(p, source, only ? policies : [p.policy, ...policies]);
   const overrides = Object.entries(p.servers ?? {});
   const servers = overrides.length === 0 ? [base.server] : overrides.map(([name, o]) => resolveServer(mergeServer(p.server, name, o)));
   return { base, policies, servers };

@@ -95,7 +95,8 @@ const machineSchema = strict({
   dma32: zoneSize(0).optional().describe("the DMA32 zone at the start of memory; default min(memory / 4, 4G), rounded down to 2M"),
   movable: zoneSize(0).prefault(0).describe("the Movable zone (kernelcore=/movablecore=) at the end of memory"),
   cma: zoneSize(0).prefault(0).describe("a CMA area at the end of the Normal zone"),
-  kernel: z.enum(KERNELS).optional().describe("the Linux version whose rules the run follows (the writeback path, the allocator fallback, reclaim); default: 6.15 for legacy-copy, 6.16 for the copy-free policies"),
+  // `--set machine.kernel=6.1` parses as a JSON number: take its spelling (no listed version ends in 0)
+  kernel: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(KERNELS)).optional().describe("the Linux version whose rules the run follows (the writeback path, the allocator fallback, reclaim); default: 6.15 for legacy-copy, 6.16 for the copy-free policies"),
   fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).optional().describe("__rmqueue fallback: claim-then-steal is Linux 6.15+, largest-steal 6.10-6.14; default: machine.kernel's"),
   mobility_grouping: z.boolean().default(true).describe("false emulates page_group_by_mobility_disabled"),
   pcp: z.boolean().default(true).describe("per-cpu page lists (one CPU, fixed high and batch); false = the boot pageset, pages go straight to the buddy lists"),
@@ -250,15 +251,17 @@ const churnSchema = strict({
   order: intIn(0, MAX_PAGE_ORDER).default(0).describe("allocation order, 0 to MAX_PAGE_ORDER (10)"),
   rate: z.number().gt(0).max(1e9).describe("allocations per second"),
   lifetime: duration({ positive: true }).describe("mean lifetime (exponential)"),
+  start: duration().prefault(0).describe("the first allocation comes at this time (a memory hog started later)"),
 });
 
 const highorderSchema = strict({
   type: z.literal("highorder"),
   name: workloadName,
-  kind: z.enum(["thp", "contig", "gigantic"]).describe("thp: movable with direct compaction; contig: alloc_contig_range (CMA-like); gigantic: alloc_contig_range of order >= 10"),
-  order: intIn(0, MAX_CONTIG_ORDER).optional().describe("default 9 for thp and contig, 10 for gigantic"),
+  kind: z.enum(["thp", "contig", "gigantic", "offline"]).describe("thp: movable with direct compaction; contig: alloc_contig_range (CMA-like); gigantic: alloc_contig_range of order >= 10; offline: offline_pages() of one memory block of the top zone (MIGRATE_SYNC, retried until it completes)"),
+  order: intIn(0, MAX_CONTIG_ORDER).optional().describe("default 9 for thp and contig, 10 for gigantic, 15 (a 128 MiB memory block) for offline"),
   interval: duration({ positive: true }).describe("one attempt every interval"),
   hold: duration().prefault(0).describe("free the allocation after this long (0 = keep it)"),
+  start: duration().prefault(0).describe("the first attempt comes one interval after this time"),
 });
 
 const workloadSchema = z.discriminatedUnion("type", [fioSchema, churnSchema, highorderSchema]);

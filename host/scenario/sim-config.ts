@@ -111,18 +111,23 @@ export interface ChurnWorkload {
   ratePerSec: number;
   /** Mean lifetime (exponential), ns. */
   lifetimeNs: number;
+  /** The first allocation, ns after boot. */
+  startNs: number;
 }
 
 export interface HighOrderWorkload {
   kind: "highorder";
   name: string;
   /** thp: order-9 movable with direct compaction; contig: alloc_contig_range of 2^order pages (CMA-like);
-   *  gigantic: alloc_contig_range of order >= 10. */
-  type: "thp" | "contig" | "gigantic";
+   *  gigantic: alloc_contig_range of order >= 10; offline: offline_pages() of a 2^order-page memory block of the top
+   *  zone, retried until it completes. */
+  type: "thp" | "contig" | "gigantic" | "offline";
   order: number;
   intervalNs: number;
   /** Free the allocation after this long, ns (0 = keep). */
   holdNs: number;
+  /** The first attempt comes interval after this, ns. */
+  startNs: number;
 }
 
 export type Workload = WriterWorkload | ChurnWorkload | HighOrderWorkload;

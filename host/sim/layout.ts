@@ -7,15 +7,15 @@ export const CFG = {
   CONGESTION_THRESHOLD: 13, WRITEBACK_CACHE: 14, MAX_FOLIO_ORDER: 15, REQUEST_TIMEOUT_S: 16, WB_AREA_PAGES: 17,
   SERVER_THREADS: 18, LATENCY_KIND: 19, LATENCY_MEAN_NS: 20, LATENCY_SIGMA: 21, PER_BYTE_NS: 22, SPLICE: 23,
   PRIVILEGED: 24, SLOW_FACTOR: 25, STOP_AFTER_REQUESTS: 26, STOP_AT_NS: 27, DROP_FRACTION: 28, CRASH_AT_NS: 29,
-  SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32, ATTR_TIMEOUT_NS: 33, SERVER_BACKING: 34,
+  SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32, ATTR_TIMEOUT_NS: 33, SERVER_BACKING: 34, FUSE_WRITEPAGE: 35,
 } as const;
-export const CFG_WORDS = 35;
+export const CFG_WORDS = 36;
 
 /** Memory workloads: kind (churn movable/unmovable/reclaimable = 0..2, thp/contig/gigantic = 3..5), order,
  *  rate per s or interval ns, lifetime or hold ns. */
-export const WL_WORDS = 4;
+export const WL_WORDS = 5;
 export const MAX_WL = 32;
-export const WL_KIND_INDEX = { movable: 0, unmovable: 1, reclaimable: 2, thp: 3, contig: 4, gigantic: 5 } as const;
+export const WL_KIND_INDEX = { movable: 0, unmovable: 1, reclaimable: 2, thp: 3, contig: 4, gigantic: 5, offline: 6 } as const;
 
 export const JOB = { BS: 0, SIZE: 1, RANDOM: 2, FSYNC_EVERY: 3, END_FSYNC: 4, RATE: 5 } as const;
 export const JOB_WORDS = 6;
@@ -45,10 +45,12 @@ export const STAT_NAMES = [
   "thp_attempts", "thp_success", "contig_attempts", "contig_success", "contig_hangs", "contig_wait_ns",
   "churn_alloc_fails", "churn_allocs", "flusher_congested_calls", "temp_alloc_stall_ns",
   "getattr_requests", "fsync_requests", "writer_req_wait_ns", "server_alloc_stalls",
-  "nr_shmem", "server_buffer_pages",
+  "nr_shmem", "server_buffer_pages", "writepage_activate", "nr_vmscan_write", "migrate_fail_dirty",
+  "oom_kill", "oom_kill_server", "oom_kill_writer", "oom_kill_churn", "oom_kill_thp", "oom_no_victim", "oom_first_ns",
+  "offline_attempts", "offline_success", "offline_wait_ns", "offline_hangs",
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
-export const STAT_WORDS = 64;
+export const STAT_WORDS = 96;
 
 export const SAMPLE_COLUMNS = [
   "t_ns", "bytes_written", "nr_dirty", "nr_writeback", "nr_writeback_temp", "nr_free_pages", "free_pageblocks",

@@ -54,6 +54,13 @@ export interface RunReport {
     serverShmemPages: number;
     serverBufferPages: number;
     serverAllocStalls: number;
+    /** The OOM killer (out_of_memory): kills by the kind of task, when the first came (ns, 0 = none), and OOMs that
+     *  found nothing to kill (the kernel panics there). */
+    oomKills: { total: number; server: number; writers: number; churn: number; thp: number; noVictim: number; firstNs: number };
+    /** 6.1/6.6 ->writepage from reclaim or migration: AOP_WRITEPAGE_ACTIVATE (a page left clean and unwritten) and
+     *  pages written through ->writepage (NR_VMSCAN_WRITE). */
+    writepageActivate: number;
+    vmscanWrite: number;
     /** Writers blocked for good at the end (a hang). */
     hangs: number;
     synced: boolean;
@@ -67,12 +74,15 @@ export interface RunReport {
     /** alloc_contig_range waits on writeback (MIGRATE_SYNC) still going when the run ended. */
     contigHangs: number;
     contigWaitNs: number;
+    /** Memory offline (offline_pages) of memory blocks: started, completed, total time they took or have taken, and
+     *  those still waiting when the run stopped (a MIGRATE_SYNC wait on writeback that never ended). */
+    offline: { attempts: number; done: number; waitNs: number; hangs: number };
     compactStall: number;
     compactFail: number;
     compactSuccess: number;
     pgmigrateSuccess: number;
     pgmigrateFail: number;
-    migrateFailures: { writeback: number; unmovable: number; pinned: number; locked: number; nomem: number };
+    migrateFailures: { writeback: number; unmovable: number; pinned: number; locked: number; nomem: number; dirty: number };
     writebackCancelled: number;
   };
   /** Pageblocks counted by "Number of mixed blocks", summed over zones and types. */
@@ -136,6 +146,12 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       serverShmemPages: st.nr_shmem,
       serverBufferPages: st.server_buffer_pages,
       serverAllocStalls: st.server_alloc_stalls,
+      oomKills: {
+        total: st.oom_kill, server: st.oom_kill_server, writers: st.oom_kill_writer, churn: st.oom_kill_churn, thp: st.oom_kill_thp,
+        noVictim: st.oom_no_victim, firstNs: st.oom_first_ns,
+      },
+      writepageActivate: st.writepage_activate,
+      vmscanWrite: st.nr_vmscan_write,
       hangs: outcome.writersBlocked,
       synced: outcome.synced,
     },
@@ -152,6 +168,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       contigSuccessPct: round(st.contig_attempts > 0 ? (100 * st.contig_success) / st.contig_attempts : 0, 1),
       contigHangs: st.contig_hangs,
       contigWaitNs: st.contig_wait_ns,
+      offline: { attempts: st.offline_attempts, done: st.offline_success, waitNs: st.offline_wait_ns, hangs: st.offline_hangs },
       compactStall: st.compact_stall,
       compactFail: st.compact_fail,
       compactSuccess: st.compact_success,
@@ -159,7 +176,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       pgmigrateFail: st.pgmigrate_fail,
       migrateFailures: {
         writeback: st.migrate_fail_writeback, unmovable: st.migrate_fail_unmovable, pinned: st.migrate_fail_pinned,
-        locked: st.migrate_fail_locked, nomem: st.migrate_fail_nomem,
+        locked: st.migrate_fail_locked, nomem: st.migrate_fail_nomem, dirty: st.migrate_fail_dirty,
       },
       writebackCancelled: st.writeback_cancelled,
     },

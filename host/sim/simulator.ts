@@ -8,7 +8,7 @@ import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_IND
 import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
 import { describeInvariant } from "../core/invariant-codes.js";
-import { folioOrder, runKernel } from "../scenario/kernel.js";
+import { folioOrder, kernelRules, runKernel } from "../scenario/kernel.js";
 
 /** The core's extra exports for the writeback simulation. */
 interface SimExports {
@@ -53,6 +53,10 @@ export interface Integrity {
   pending: number;
   /** Files whose mapping recorded a write error. */
   filesWithErrors: number;
+  /** Pages whose last content was dropped without an error and without reaching the server: on 6.1/6.6 reclaim
+   *  (pageout) or migration (writeout) cleared their dirty bit and FUSE's ->writepage, congested, returned
+   *  AOP_WRITEPAGE_ACTIVATE without redirtying them. fsync returns 0; a read gets the server's old data. */
+  writesLostSilently: number;
 }
 
 export interface RunProgress { virtualNs: number; bytesWritten: number; }
@@ -123,6 +127,7 @@ export class Simulator {
     set("PRIVILEGED", s.privileged);
     set("ATTR_TIMEOUT_NS", s.attrTimeoutNs);
     set("SERVER_BACKING", s.backing === "tmpfs");
+    set("FUSE_WRITEPAGE", kernelRules(runKernel(config.kernel, config.policy)).fuseWritepage);
     set("SLOW_FACTOR", flt.slowFactor);
     set("STOP_AFTER_REQUESTS", flt.stopAfterRequests);
     set("STOP_AT_NS", flt.stopAtNs);
@@ -145,8 +150,8 @@ export class Simulator {
     const wlArr = new Float64Array(mem(), this.sim.workloads_ptr(), MAX_WL * WL_WORDS);
     memWl.forEach((w, i) => {
       const at = i * WL_WORDS;
-      if (w.kind === "churn") wlArr.set([WL_KIND_INDEX[w.type], w.order, w.ratePerSec, w.lifetimeNs], at);
-      else if (w.kind === "highorder") wlArr.set([WL_KIND_INDEX[w.type], w.order, w.intervalNs, w.holdNs], at);
+      if (w.kind === "churn") wlArr.set([WL_KIND_INDEX[w.type], w.order, w.ratePerSec, w.lifetimeNs, w.startNs], at);
+      else if (w.kind === "highorder") wlArr.set([WL_KIND_INDEX[w.type], w.order, w.intervalNs, w.holdNs, w.startNs], at);
     });
     const costArr = new Float64Array(mem(), this.sim.cost_ptr(), COST_NAMES.length);
     COST_NAMES.forEach((name, i) => { costArr[i] = costs[name]; });
@@ -246,10 +251,11 @@ export class Simulator {
 
   /** Filled by run(). */
   integrity(): Integrity {
-    const a = new Float64Array(this.allocator.core.memory.buffer, this.sim.integrity_ptr(), 6);
+    const a = new Float64Array(this.allocator.core.memory.buffer, this.sim.integrity_ptr(), 7);
     return {
       writesAcked: this.stat("writes_acked"),
       pagesWritten: a[0]!, writesPersisted: a[1]!, writesLost: a[2]!, corrupt: a[3]!, pending: a[4]!, filesWithErrors: a[5]!,
+      writesLostSilently: a[6]!,
     };
   }
 

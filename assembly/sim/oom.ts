@@ -1,0 +1,67 @@
+// The OOM killer (mm/oom_kill.c: out_of_memory() -> select_bad_process() -> oom_badness() -> oom_kill_process())
+// and the road to it in mm/page_alloc.c: an allocation that may not fail (order <= PAGE_ALLOC_COSTLY_ORDER with
+// __GFP_FS: GFP_KERNEL, GFP_HIGHUSER_MOVABLE) retries direct reclaim, and after more than MAX_RECLAIM_RETRIES
+// loops without progress (should_reclaim_retry()) __alloc_pages_may_oom() calls out_of_memory(). The FUSE temp
+// page (GFP_NOFS) never gets here: out_of_memory() returns true for it without killing anyone; THP and
+// alloc_contig_range may fail instead.
+// The tasks are the scenario's: the FUSE server, the fio writers, anon churn, THP holders. oom_badness() is rss
+// + swap (none) + page tables; rss counts the memory the model allocates for a task (the server's receive
+// buffers, a writer's I/O buffer, the anon pages of churn and THP), not binaries or libraries. The first task with
+// the most points goes (select_bad_process() keeps the first of equals, tasks in the order they started).
+import { NONE } from "../mm/constants";
+import { now } from "./clock";
+import { st, st_add, OOM_KILLS, OOM_KILL_SERVER, OOM_KILL_WRITER, OOM_KILL_CHURN, OOM_KILL_THP, OOM_NO_VICTIM, OOM_FIRST_NS } from "../fs/stats";
+import { g, w, CFG_NR_WL, WL_KIND } from "./config";
+import { writer_count, writer_is_task, writer_rss, writer_oom_kill } from "../fs/writer";
+import { server_is_task, server_rss, server_oom_kill } from "../fuse/server";
+import { churn_is_task, churn_rss, churn_oom_kill } from "./churn";
+import { highorder_is_task, highorder_rss, highorder_oom_kill } from "./highorder";
+
+/** mm/internal.h: MAX_RECLAIM_RETRIES. */
+export const MAX_RECLAIM_RETRIES: u32 = 16;
+/** Retry counters: one per writer (0..63), per server thread (64..319), and one for the churn workloads. */
+export const OOM_CTX_SERVER: u32 = 64;
+export const OOM_CTX_CHURN: u32 = 64 + 256;
+const no_progress = new StaticArray<u32>(<i32>OOM_CTX_CHURN + 1);
+
+export function oom_reset(): void { for (let i = 0; i <= <i32>OOM_CTX_CHURN; i++) unchecked(no_progress[i] = 0); }
+
+/** An allocation of context ctx succeeded: its loop is over. */
+export function oom_progress(ctx: u32): void { unchecked(no_progress[ctx] = 0); }
+
+/** An allocation of context ctx failed again after direct reclaim. Past MAX_RECLAIM_RETRIES such loops the OOM
+ *  killer runs; true when it killed a task (memory may now be free: try again). */
+export function oom_after_no_progress(ctx: u32): bool {
+  const n = unchecked(no_progress[ctx]) + 1;
+  if (n <= MAX_RECLAIM_RETRIES) { unchecked(no_progress[ctx] = n); return false; }
+  unchecked(no_progress[ctx] = 0);
+  return out_of_memory();
+}
+
+const KIND_SERVER: u32 = 0, KIND_WRITER: u32 = 1, KIND_CHURN: u32 = 2, KIND_THP: u32 = 3;
+let best_points: i64 = -1, best_kind: u32 = NONE, best_index: u32 = 0;
+function consider(kind: u32, index: u32, rss: u32): void {
+  // oom_badness(): rss + swap entries (no swap here) + page tables (8 bytes a PTE: rss / 512 pages)
+  const points = <i64>rss + (<i64>rss >> 9);
+  if (points > best_points) { best_points = points; best_kind = kind; best_index = index; }
+}
+
+/** select_bad_process() and oom_kill_process(): false when no task can be killed (the kernel panics there). */
+export function out_of_memory(): bool {
+  best_points = -1; best_kind = NONE; best_index = 0;
+  if (server_is_task()) consider(KIND_SERVER, 0, server_rss());
+  for (let j: u32 = 0; j < writer_count(); j++) if (writer_is_task(j)) consider(KIND_WRITER, j, writer_rss(j));
+  const nr_wl = <u32>g(CFG_NR_WL);
+  for (let i: u32 = 0; i < nr_wl; i++) {
+    if (churn_is_task(i)) consider(KIND_CHURN, i, churn_rss(i));
+    else if (highorder_is_task(i)) consider(KIND_THP, i, highorder_rss(i));
+  }
+  if (best_kind == NONE) { st_add(OOM_NO_VICTIM, 1); return false; }
+  if (st(OOM_KILLS) == 0) st_add(OOM_FIRST_NS, <i64>now);
+  st_add(OOM_KILLS, 1);
+  if (best_kind == KIND_SERVER) { st_add(OOM_KILL_SERVER, 1); server_oom_kill(); }
+  else if (best_kind == KIND_WRITER) { st_add(OOM_KILL_WRITER, 1); writer_oom_kill(best_index); }
+  else if (best_kind == KIND_CHURN) { st_add(OOM_KILL_CHURN, 1); churn_oom_kill(best_index); }
+  else { st_add(OOM_KILL_THP, 1); highorder_oom_kill(best_index); }
+  return true;
+}
