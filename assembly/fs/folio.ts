@@ -7,7 +7,7 @@ import {
 } from "../mm/page";
 import { __alloc_pages } from "../mm/page_alloc";
 import { set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, ino_nr_dirty } from "./inode";
-import { mod_dirty, mod_writeback, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED } from "./stats";
+import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED } from "./stats";
 import { data_zero } from "../sim/data";
 
 /** GFP_HIGHUSER_MOVABLE: page-cache folios are movable and go on the LRU at once. */
@@ -47,6 +47,7 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
         set_mapping_pfn(ino, index + i, head + i);
       }
       st_add(FOLIOS_ALLOCATED, 1);
+      mod_file_lru(<i64>n); // filemap_add_folio() puts it on the file LRU
       data_zero(head, n);
       return head;
     }
@@ -57,6 +58,11 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
   return NONE;
 }
 
+/** __mark_inode_dirty(I_DIRTY_PAGES) for an inode going from clean to dirty (the flusher's hook). */
+let inode_dirtied: (ino: u32) => void = nothing;
+function nothing(ino: u32): void {}
+export function set_inode_dirtied_hook(f: (ino: u32) => void): void { inode_dirtied = f; }
+
 /** iomap_set_range_dirty() + filemap_dirty_folio(): the blocks [pfn, pfn+n) become dirty; the folio is
  *  accounted dirty (all its pages, as folio_account_dirtied does) when it was clean. Returns true if the
  *  folio went from clean to dirty. */
@@ -66,12 +72,16 @@ export function folio_mark_blocks_dirty(ino: u32, index: u32, pfn: u32, n: u32):
     if ((page_flags(pfn + i) & PG_dirty) == 0) {
       set_bits(pfn + i, PG_dirty | PG_uptodate);
       set_dirty_bit(ino, index + i);
+      if (unchecked(ino_nr_dirty[ino]) == 0) inode_dirtied(ino);
       unchecked(ino_nr_dirty[ino] += 1);
     }
   }
   if (folio_test(head, PG_folio_dirty)) return false;
   set_bits(head, PG_folio_dirty);
+  // folio_account_dirtied(): NR_FILE_DIRTY, WB_RECLAIMABLE, WB_DIRTIED (the task's nr_dirtied is the
+  // writer's, in balance_dirty_pages_ratelimited())
   mod_dirty(<i64>folio_nr_pages(head));
+  st_add(WB_DIRTIED, <i64>folio_nr_pages(head));
   return true;
 }
 

@@ -5,7 +5,7 @@ import { PG_dirty, PG_folio_dirty, PG_folio_writeback, page_flags, page_order, p
 import { __free_pages } from "../mm/page_alloc";
 import { page_zone } from "../mm/zone";
 import { nr_inodes, inode_pages, mapping_pfn, set_mapping_pfn } from "./inode";
-import { st_add, PGSTEAL_CLEAN } from "./stats";
+import { st_add, mod_file_lru, PGSTEAL_CLEAN } from "./stats";
 
 const scan_index = new StaticArray<u32>(64);
 /** The cursor of reclaim aimed at one zone (the writeback area), apart from the global one. */
@@ -44,6 +44,7 @@ function shrink_cache(want: u32, zone: u32): u32 {
         __free_pages(head, page_order(head));
         freed += n;
         st_add(PGSTEAL_CLEAN, n);
+        mod_file_lru(-<i64>n);
       }
       i = first + n;
     }

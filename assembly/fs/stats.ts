@@ -75,3 +75,13 @@ export const CONTIG_HANGS: i32 = 52;
 export const CONTIG_WAIT_NS: i32 = 53;
 export const CHURN_ALLOC_FAILS: i32 = 54;
 export const CHURN_ALLOCS: i32 = 55;
+
+// Dirty throttling (mm/page-writeback.c): NR_ACTIVE_FILE + NR_INACTIVE_FILE as one count (page-cache folios on
+// the file LRU, what global_dirtyable_memory() adds to the free pages), the wb_stat_item counters the
+// bandwidth estimate reads, and the pauses balance_dirty_pages() made writers sleep.
+export const NR_FILE_LRU: i32 = 56;
+export const WB_DIRTIED: i32 = 57;
+export const WB_WRITTEN: i32 = 58;
+export const BDP_PAUSES: i32 = 59;
+/** Page-cache pages added to (+) or dropped from (-) the file LRU. */
+export function mod_file_lru(v: i64): void { st_add(NR_FILE_LRU, v); }

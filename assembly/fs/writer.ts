@@ -4,16 +4,16 @@
 import { NONE } from "../mm/constants";
 import { page_order } from "../mm/page";
 import { now, schedule } from "../sim/clock";
-import { charge, charge_reset } from "../sim/charge";
+import { acc, charge, charge_reset } from "../sim/charge";
 import {
   g, c, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE,
   COST_WRITE_ITER, COST_COPY_PER_BYTE, COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT,
   COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE, COST_BALANCE_DIRTY_PAGES, COST_WAKEUP,
 } from "../sim/config";
 import { inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_dirty, ino_nr_writeback } from "./inode";
-import { filemap_alloc_folio, folio_head, folio_test, folio_mark_blocks_dirty } from "./folio";
+import { filemap_alloc_folio, folio_head, folio_test, folio_mark_blocks_dirty, folio_nr_pages } from "./folio";
 import { PG_folio_writeback } from "../mm/page";
-import { over_dirty_setpoint, wb_over_bg_thresh } from "./dirty";
+import { balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end } from "./balance_dirty_pages";
 import { shrink_page_cache } from "./reclaim";
 import { data_write, data_file } from "../sim/data";
 import {
@@ -26,6 +26,8 @@ import { is_legacy, connected } from "../fuse/conn";
 
 export const EV_WRITER: u32 = 1;
 export const EV_WRITER_MEMORY_RETRY: u32 = 3;
+/** The end of a writer's balance_dirty_pages() pause (io_schedule_timeout). */
+export const EV_WRITER_PAUSE: u32 = 40;
 /** mm/vmscan.c: reclaim_throttle() sleeps up to HZ/10 when reclaim makes no progress. */
 const MEMORY_RETRY_NS: u64 = 100_000_000;
 
@@ -45,6 +47,7 @@ const w_writes = new StaticArray<u64>(MAX_W);
 const w_wait_index = new StaticArray<u32>(MAX_W);
 const w_blocked_at = new StaticArray<u64>(MAX_W);
 const w_perm_a = new StaticArray<u64>(MAX_W);
+const w_wake_at = new StaticArray<u64>(MAX_W); // the end of the writer's throttle pause
 let nr_writers: u32 = 0;
 let writers_running: u32 = 0;
 /** Writers blocked on fsync ask the flusher for WB_SYNC_ALL writeback of their inode. */
@@ -143,14 +146,14 @@ export function generic_perform_write(j: u32): u32 {
     const first = index, last = <u32>((off + chunk - 1) >> 12);
     for (let i = first; i <= last; i++) set_page_version(ino, i, page_version(ino, i) + 1);
     const n = last - first + 1;
-    if (folio_mark_blocks_dirty(ino, first, pfn, n)) charge(c(COST_FOLIO_MARK_DIRTY));
+    const newly_dirty = folio_mark_blocks_dirty(ino, first, pfn, n);
+    if (newly_dirty) charge(c(COST_FOLIO_MARK_DIRTY));
     charge(<f64>n * c(COST_BLOCK_STATE));
     unchecked(w_cur_off[j] = off + chunk);
     unchecked(w_cur_left[j] -= chunk);
-    // balance_dirty_pages_ratelimited()
     charge(c(COST_BALANCE_DIRTY_PAGES));
-    if (wb_over_bg_thresh()) kick_flusher();
-    if (over_dirty_setpoint()) return WRITE_THROTTLED;
+    const wake = balance_dirty_pages_ratelimited(j, newly_dirty ? <u64>folio_nr_pages(head) : 0, now + <u64>acc);
+    if (wake != 0) { unchecked(w_wake_at[j] = wake); return WRITE_THROTTLED; }
   }
   return WRITE_DONE;
 }
@@ -179,6 +182,7 @@ export function writer_step(j: u32): void {
   if (r == WRITE_THROTTLED) {
     if (unchecked(w_cur_left[j]) == 0) write_done(j, bs);
     writer_block(j, W_WAIT_THROTTLE);
+    schedule(unchecked(w_wake_at[j]), EV_WRITER_PAUSE, j);
     return;
   }
   if (r != WRITE_DONE) return;
@@ -224,7 +228,16 @@ export function writer_memory_retry(j: u32): void {
   if (unchecked(w_state[j]) == W_WAIT_MEMORY) wake(j, WRITER_THROTTLE_NS);
 }
 
-/** Pages of `ino` finished writeback (or memory was freed): wake the writers that can go on. */
+/** EV_WRITER_PAUSE: the writer's throttle pause is over; balance_dirty_pages() returns or pauses again. */
+export function writer_pause_end(j: u32): void {
+  if (unchecked(w_state[j]) != W_WAIT_THROTTLE || now != unchecked(w_wake_at[j])) return; // woken otherwise
+  const again = balance_dirty_pages_pause_end(j, now);
+  if (again != 0) { unchecked(w_wake_at[j] = again); schedule(again, EV_WRITER_PAUSE, j); return; }
+  wake(j, WRITER_THROTTLE_NS);
+}
+
+/** Pages of `ino` finished writeback (or memory was freed): wake the writers that can go on. A writer
+ *  throttled in balance_dirty_pages() is not among them: its pause is a timeout. */
 export function writers_on_complete(ino: u32): void {
   for (let j: u32 = 0; j < nr_writers; j++) {
     const s = unchecked(w_state[j]);
@@ -234,8 +247,6 @@ export function writers_on_complete(ino: u32): void {
       // bookkeeping only, not charged: the woken writer re-checks (and pays) in fuse_write_begin()
       const busy = is_legacy() ? rb_find_overlap(ino, index, index) != NONE : folio_test(folio_head(pfn), PG_folio_writeback);
       if (!busy || !connected) wake(j, WRITER_WB_WAIT_NS);
-    } else if (s == W_WAIT_THROTTLE) {
-      if (!over_dirty_setpoint() || !connected) wake(j, WRITER_THROTTLE_NS);
     } else if (s == W_WAIT_FSYNC && j == ino) {
       if (inode_clean(j) || !connected) { unchecked(sync_requested[j] = false); wake(j, WRITER_THROTTLE_NS); }
     } else if (s == W_WAIT_MEMORY || !connected) {

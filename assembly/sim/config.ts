@@ -33,7 +33,13 @@ export const CFG_DROP_FRACTION: i32 = 28;
 export const CFG_CRASH_AT_NS: i32 = 29;
 export const CFG_SPLICE_HOLD_NS: i32 = 30;
 export const CFG_NR_JOBS: i32 = 31;
-export const CFG_WORDS: i32 = 33;
+/** The bdi's min_ratio, percent of the dirty threshold (bdi_set_min_ratio; 0 unless an admin sets it). */
+export const CFG_BDI_MIN_RATIO: i32 = 33;
+/** CONFIG_HZ: the tick rate the dirty throttle counts its pauses and intervals in. */
+export const CFG_HZ: i32 = 34;
+/** nr_cpu_ids = num_online_cpus(): sizes ratelimit_pages and wb_stat_error(). */
+export const CFG_NR_CPUS: i32 = 35;
+export const CFG_WORDS: i32 = 36;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

@@ -7,9 +7,9 @@ export const CFG = {
   CONGESTION_THRESHOLD: 13, WRITEBACK_CACHE: 14, MAX_FOLIO_ORDER: 15, REQUEST_TIMEOUT_S: 16, WB_AREA_PAGES: 17,
   SERVER_THREADS: 18, LATENCY_KIND: 19, LATENCY_MEAN_NS: 20, LATENCY_SIGMA: 21, PER_BYTE_NS: 22, SPLICE: 23,
   PRIVILEGED: 24, SLOW_FACTOR: 25, STOP_AFTER_REQUESTS: 26, STOP_AT_NS: 27, DROP_FRACTION: 28, CRASH_AT_NS: 29,
-  SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32,
+  SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32, BDI_MIN_RATIO: 33, HZ: 34, NR_CPUS: 35,
 } as const;
-export const CFG_WORDS = 33;
+export const CFG_WORDS = 36;
 
 /** Memory workloads: kind (churn movable/unmovable/reclaimable = 0..2, thp/contig/gigantic = 3..5), order,
  *  rate per s or interval ns, lifetime or hold ns. */
@@ -43,10 +43,19 @@ export const STAT_NAMES = [
   "compact_free_scanned", "migrate_fail_writeback", "migrate_fail_unmovable", "migrate_fail_pinned",
   "migrate_fail_locked", "migrate_fail_nomem", "pgsteal_clean", "writeback_cancelled", "wb_area_moves",
   "thp_attempts", "thp_success", "contig_attempts", "contig_success", "contig_hangs", "contig_wait_ns",
-  "churn_alloc_fails", "churn_allocs",
+  "churn_alloc_fails", "churn_allocs", "nr_file_lru", "wb_dirtied", "wb_written", "bdp_pauses",
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 export const STAT_WORDS = 64;
+
+/** assembly/fs/bdi_stats.ts: /sys/kernel/debug/bdi/<bdi>/stats and the throttle's estimates, in core order
+ *  (pages, and pages a second for the bandwidths and rates). */
+export const BDI_STAT_NAMES = [
+  "BdiWriteback", "BdiReclaimable", "BdiDirtyThresh", "DirtyThresh", "BackgroundThresh", "BdiDirtied", "BdiWritten",
+  "write_bandwidth", "avg_write_bandwidth", "dirty_ratelimit", "balanced_dirty_ratelimit", "dirty_limit",
+  "dirtyable", "wb_bg_thresh", "ratelimit_pages", "pauses",
+] as const;
+export type BdiStatName = (typeof BDI_STAT_NAMES)[number];
 
 export const SAMPLE_COLUMNS = [
   "t_ns", "bytes_written", "nr_dirty", "nr_writeback", "nr_writeback_temp", "nr_free_pages", "free_pageblocks",
