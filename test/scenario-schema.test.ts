@@ -241,6 +241,8 @@ const badScenarios: Record<string, string> = {
   "bad-scenarios/duplicate-workload-names.json": "workloads.1.name",
   "bad-scenarios/seed-negative.json": "run.seed",
   "bad-scenarios/dirty-ratio-over-100.json": "machine.sysctl.dirty_ratio",
+  "bad-scenarios/hz-not-a-choice.json": "machine.hz: 200 is not allowed; CONFIG_HZ is one of 100, 250, 300, 1000",
+  "bad-scenarios/min-ratio-above-max.json": "machine.bdi.min_ratio: 5 is not allowed; it is above machine.bdi.max_ratio (1)",
   "bad-scenarios/max-write-below-page.json": "fuse.max_write",
   "bad-scenarios/wb-area-too-big.json": "fuse.wb_area",
   "bad-scenarios/max-folio-order-over-pmd.json": "fuse.max_folio_order",

@@ -1,14 +1,14 @@
-// The wb's estimates (mm/page-writeback.c, 6.15/6.16): writeout completions into the writeout fraction
-// (__wb_writeout_add, writeout_period), the write bandwidth (wb_update_write_bandwidth), the domain's
-// dirty_limit (update_dirty_limit) and the base throttle rate dirty_ratelimit (wb_update_dirty_ratelimit),
-// refreshed at most every BANDWIDTH_INTERVAL by balance_dirty_pages(), do_writepages() and, with
-// BDI_CAP_WRITEBACK_ACCT, the bw_dwork queued when an inode's writeback ends.
+// The wb's estimates (mm/page-writeback.c, 6.15/6.16): writeout completions (__wb_writeout_add; dirty.ts ages
+// the domain's), the write bandwidth (wb_update_write_bandwidth), the domain's dirty_limit (update_dirty_limit)
+// and the base throttle rate dirty_ratelimit (wb_update_dirty_ratelimit), refreshed at most every
+// BANDWIDTH_INTERVAL by balance_dirty_pages(), do_writepages() and, with BDI_CAP_WRITEBACK_ACCT, the bw_dwork
+// queued when an inode's writeback ends.
 import { now, schedule } from "../sim/clock";
 import { HZ, jiffies_at, jiffies_to_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
 import { st, st_add, WB_DIRTIED, WB_WRITTEN } from "./stats";
 import { fprop_init } from "./flex_proportions";
 import {
-  bdi_max_prop_frac, strictlimit, dtc_dirty, dtc_thresh, dtc_bg_thresh, dtc_wb_dirty, dtc_wb_thresh,
+  strictlimit, dtc_dirty, dtc_thresh, dtc_bg_thresh, dtc_wb_dirty, dtc_wb_thresh,
   dtc_wb_bg_thresh, dtc_pos_ratio, dom_dirty_limit, dom_dirty_limit_tstamp, set_dom_dirty_limit,
   dirty_freerun_ceiling, hard_dirty_limit, wb_domain_writeout_add,
 } from "./dirty";

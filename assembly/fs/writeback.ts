@@ -5,7 +5,7 @@
 import { NONE } from "../mm/constants";
 import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
-import { g, c, CFG_MAX_PAGES, CFG_MAX_WRITE, COST_WAKEUP } from "../sim/config";
+import { g, c, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, COST_WAKEUP } from "../sim/config";
 import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, next_dirty_index } from "./inode";
 import { do_writepages_start, do_writepages_end, avg_write_bandwidth } from "./wb_bandwidth";
 import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
@@ -13,7 +13,7 @@ import { HZ, jiffies_at, jiffies_to_ns } from "../sim/jiffies";
 import { sync_requested, writer_count } from "./writer";
 import { legacy_writepage, legacy_wpa, legacy_wpa_clear } from "../fuse/legacy";
 import { nocopy_writepage, nocopy_wpa, nocopy_wpa_clear } from "../fuse/nocopy";
-import { fuse_send_writepage, is_legacy, connected } from "../fuse/conn";
+import { fuse_send_writepage, is_legacy, connected, num_background } from "../fuse/conn";
 
 export const EV_FLUSHER: u32 = 2;
 /** wb->dwork queued with a delay (wb_wakeup_delayed): the periodic flusher run. */
@@ -33,7 +33,8 @@ export let sync_all: bool = false;
 export function request_sync_all(): void { sync_all = true; wakeup_flusher(); }
 
 export function flusher_init(): void {
-  running = false; cur_ino = 0; chunk_pages = 0; sync_all = false; pass_active = false;
+  running = false; cur_ino = 0; chunk_pages = 0; sync_all = false; pass_active = false; turn_started = false;
+  no_progress = false;
   dwork_pending = false; periodic = false; kupdate = false; last_old_flush = jiffies_at(now);
   for (let i = 0; i < 64; i++) unchecked(dirtied_when[i] = 0);
 }
@@ -124,6 +125,10 @@ let pass_active = false;
 let pass_start: u64 = 0;
 let pass_wrote = false;
 let write_chunk: u64 = 0;
+/** The current inode's ->writepages call has begun (fuse_writepages() checks congestion once, at its start). */
+let turn_started = false;
+/** A pass wrote nothing: wb_writeback() stops (no progress, nothing in b_more_io). */
+let no_progress = false;
 
 /** writeback_chunk_size(): WB_SYNC_ALL writes the whole inode; background writeback
  *  min(avg_write_bandwidth / 2, dirty_limit / DIRTY_SCOPE) rounded to MIN_WRITEBACK_PAGES, at least that. */
@@ -149,9 +154,14 @@ function inode_turn_done(ino: u32): void {
   send_building();
   unchecked(in_b_io[ino] = false);
   chunk_pages = 0;
+  turn_started = false;
   const next = next_b_io(ino + 1);
   // bail out to wb_writeback() often enough to check the background threshold
-  if (next == NONE || (pass_wrote && jiffies_at(now + <u64>acc) > pass_start + HZ / 10)) { pass_active = false; return; }
+  if (next == NONE || (pass_wrote && jiffies_at(now + <u64>acc) > pass_start + HZ / 10)) {
+    pass_active = false;
+    no_progress = !pass_wrote;
+    return;
+  }
   cur_ino = next;
   write_chunk = writeback_chunk_size(next);
 }
@@ -160,6 +170,8 @@ function inode_turn_done(ino: u32): void {
 export function flusher_step(): void {
   charge_reset();
   if (!connected) { running = false; pass_active = false; return; }
+  // a pass that wrote nothing ends wb_writeback() ("No more inodes for IO, bail")
+  if (!pass_active && no_progress) { flusher_stop(); return; }
   // background writeback yields to data-integrity work (wb_writeback: "Stop them if there is other work")
   if (pass_active && sync_work_outside_pass()) { send_building(); pass_active = false; }
   if (!pass_active) {
@@ -177,23 +189,25 @@ export function flusher_step(): void {
       unchecked(in_b_io[i] = want);
       if (want && first == NONE) first = i;
     }
-    if (first == NONE) {
-      // wb_workfn() ends; dirty inodes left behind get the next periodic run
-      send_building();
-      running = false;
-      kupdate = false;
-      sent_this_step = 0;
-      if (any_inode_dirty()) wb_wakeup_delayed();
-      return;
-    }
+    if (first == NONE) { flusher_stop(); return; }
     pass_active = true;
     pass_start = jiffies_at(now);
     pass_wrote = false;
-    if (!unchecked(in_b_io[cur_ino])) { cur_ino = next_b_io(cur_ino); chunk_pages = 0; }
+    if (!unchecked(in_b_io[cur_ino])) { cur_ino = next_b_io(cur_ino); chunk_pages = 0; turn_started = false; }
     write_chunk = writeback_chunk_size(cur_ino);
   }
   const ino = cur_ino;
   sent_this_step = 0;
+  if (!turn_started) {
+    turn_started = true;
+    // fuse_writepages(): background (WB_SYNC_NONE) writeback sends nothing while the connection has
+    // congestion_threshold background requests: the pages stay dirty
+    if (!inode_wants_writeback(ino, false) && num_background >= <u32>g(CFG_CONGESTION_THRESHOLD)) {
+      inode_turn_done(ino);
+      schedule(now + <u64>charge_reset(), EV_FLUSHER, 0);
+      return;
+    }
+  }
   do_writepages_start(now, writeback_inodes());
   const max_pages = <u32>g(CFG_MAX_PAGES), max_write = <u32>g(CFG_MAX_WRITE);
   let index = next_dirty_index(ino, unchecked(ino_writeback_index[ino]));
@@ -224,6 +238,17 @@ export function flusher_step(): void {
   }
   do_writepages_end(now + <u64>acc);
   schedule(now + <u64>charge_reset(), EV_FLUSHER, 0);
+}
+
+/** wb_workfn() ends: no background work left (or no progress); dirty inodes left behind get the periodic run. */
+function flusher_stop(): void {
+  send_building();
+  running = false;
+  pass_active = false;
+  kupdate = false;
+  no_progress = false;
+  sent_this_step = 0;
+  if (any_inode_dirty()) wb_wakeup_delayed();
 }
 
 export function flusher_running(): bool { return running; }
