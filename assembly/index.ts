@@ -76,4 +76,5 @@ export function sim_invariant_where(): u32 { return sim_invariant_pfn; }
 export * from "./fuse/rbtree_exports";
 export * from "./sim/harness";
 export { pageblock_map_fill, MAP_WORDS } from "./sim/pageblock_map";
+export { bdi_stats_fill, BDI_STATS_WORDS } from "./fs/bdi_stats";
 export * from "./mm/from_census";

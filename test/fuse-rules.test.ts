@@ -92,7 +92,6 @@ test("a stuck server blocks a writer on its GETATTR once the attributes expire (
   }, "getattr"), { module: release, timing: false });
   assert.is(r.modelled.getattrRequests, 2);
   assert.ok(r.modelled.hangs === 1, "the writer is blocked at the end");
-  assert.is(r.modelled.writerThrottleNs, 0, "never throttled: the GETATTR stopped it first");
   // the bytes it wrote: 8 MiB/s until the GETATTR at about 2 s
   assert.ok(r.modelled.bytesWritten <= 2.1 * 8 * MiB && r.modelled.bytesWritten >= 1.9 * 8 * MiB, `${r.modelled.bytesWritten / MiB} MiB written`);
 });

@@ -31,14 +31,15 @@ test("every kernel: the writer stops on its GETATTR within a second of the freez
 });
 
 test("6.1: reclaim writes dirty FUSE pages through fuse_writepage(), which leaves them clean and unwritten while congested", () => {
-  // kswapd's pageout() sends single-page requests to the frozen server until num_background reaches
-  // congestion_threshold (9); each later page gets AOP_WRITEPAGE_ACTIVATE with its dirty bit already cleared, and
-  // is then freed as clean page cache: lost, with no error on the mapping (fsync would return 0)
-  assert.is(k61.modelled.vmscanWrite, 9, "the requests pageout() sent before the gate closed");
-  assert.ok(k61.modelled.writepageActivate > 0);
+  // The flusher's last chunk went to the frozen server, so num_background stays >= congestion_threshold (9): every
+  // ->writepage call kswapd's pageout() makes returns AOP_WRITEPAGE_ACTIVATE with the page's dirty bit already
+  // cleared, and reclaim later frees it as clean page cache: lost, no error on the mapping (fsync would return 0)
+  assert.is(k61.modelled.vmscanWrite, 0, "nothing got through: the gate was closed from the start");
+  assert.ok(k61.modelled.writepageActivate > 10_000, `${k61.modelled.writepageActivate} pages`);
   assert.is(k61.integrity.writesLostSilently, k61.modelled.writepageActivate, "every page left clean and unwritten is lost");
   assert.is(k61.integrity.filesWithErrors, 0, "silently: no error recorded");
-  assert.is(k61.integrity.pending, 9, "only what pageout() sent waits in temp pages");
+  assert.is(k61.vmstat.nr_dirty, 0, "nothing dirty is left to write");
+  assert.is(k61.integrity.pending, k61.vmstat.nr_writeback_temp, "only the temp copies in flight still wait");
 });
 
 test("6.12 (no FUSE ->writepage) and 6.18: nothing is lost; what stayed dirty is pinned once kupdate sends it", () => {
@@ -47,9 +48,12 @@ test("6.12 (no FUSE ->writepage) and 6.18: nothing is lost; what stayed dirty is
     assert.is(r.integrity.writesLostSilently, 0, r.kernel);
     assert.ok(r.integrity.pending > 0, `${r.kernel}: the data waits for the server`);
   }
-  // kupdate (dirty_expire_interval 30 s) sends the last dirty pages: temp copies on 6.12, the folios themselves on 6.18
-  assert.is(k612.vmstat.nr_writeback_temp, k612.integrity.pending);
-  assert.is(k618.vmstat.nr_writeback, k618.integrity.pending);
+  // what the gate kept back is still dirty; what went out waits in temp copies (6.12) or as the folios (6.18)
+  assert.ok(k612.vmstat.nr_dirty > 10_000 && k618.vmstat.nr_dirty > 10_000, "most of the data waits dirty");
+  assert.is(k612.integrity.pending, k612.vmstat.nr_dirty + k612.vmstat.nr_writeback_temp);
+  assert.is(k618.integrity.pending, k618.vmstat.nr_dirty + k618.vmstat.nr_writeback);
+  // the same pages 6.1 lost: 6.12 keeps them, dirty, because no FUSE ->writepage exists for reclaim to call
+  assert.is(k612.vmstat.nr_dirty, k61.integrity.writesLostSilently);
 });
 
 test("memory offline waits on 6.18 (MIGRATE_SYNC on a folio under writeback), not on 6.12 (the originals are clean)", () => {

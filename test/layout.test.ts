@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
-import { CFG, CFG_WORDS, JOB, JOB_WORDS, COST_NAMES, STAT_NAMES, STAT_WORDS, POLICY_INDEX, WL_WORDS, MAX_WL, MAX_JOBS } from "../host/sim/layout.js";
+import { CFG, CFG_WORDS, JOB, JOB_WORDS, COST_NAMES, STAT_NAMES, STAT_WORDS, POLICY_INDEX, WL_WORDS, MAX_WL, MAX_JOBS, BDI_STAT_NAMES } from "../host/sim/layout.js";
 import { POLICIES } from "../host/scenario/sim-config.js";
 
 function constants(file: string): Map<string, number> {
@@ -39,6 +39,10 @@ const statAlias: Record<string, string> = { nr_dirty: "NR_FILE_DIRTY" };
 test("the stat array: one index per name, in order", () => {
   STAT_NAMES.forEach((name, i) => assert.is(stats.get(statAlias[name] ?? name.toUpperCase()), i, name));
   assert.is(stats.get("STAT_WORDS"), STAT_WORDS);
+});
+
+test("the bdi stats: as many names as the core fills", () => {
+  assert.is(constants("fs/bdi_stats.ts").get("BDI_STATS_WORDS"), BDI_STAT_NAMES.length);
 });
 
 test("policies: host names and core numbers agree", () => {

@@ -12,7 +12,7 @@ import {
 const LARGE = { large_folios: true };
 
 test("a clean page-cache folio migrates: the mapping points at the new folio, the old one is freed", () => {
-  const { h, page, ok } = harness("nocopy", 1024, {}, LARGE);
+  const { h, page, ok } = harness("nocopy", 1024, {}, {}, LARGE);
   h.harness_do_write(0, 0, 4 * 4096);
   h.harness_writeback(0);
   h.harness_server_reply(h.harness_server_read());
@@ -27,7 +27,7 @@ test("a clean page-cache folio migrates: the mapping points at the new folio, th
 });
 
 test("a dirty folio migrates with its per-block dirty state", () => {
-  const { h, page, stat, ok } = harness("nocopy", 1024, {}, LARGE);
+  const { h, page, stat, ok } = harness("nocopy", 1024, {}, {}, LARGE);
   h.harness_do_write(0, 0, 4 * 4096);
   const before = h.harness_mapping_pfn(0, 0);
   assert.is(h.harness_migrate_pfn(before, MIGRATE_ASYNC), MIGRATEPAGE_SUCCESS);
@@ -61,7 +61,7 @@ test("nocopy-migrate-skip (the rejected v6 patch): even MIGRATE_SYNC does not wa
 });
 
 test("nocopy-cancel: writeback of a request the server has not read is cancelled, the folio redirtied and moved", () => {
-  const { h, page, stat, ok } = harness("nocopy-cancel", 1024, {}, LARGE);
+  const { h, page, stat, ok } = harness("nocopy-cancel", 1024, {}, {}, LARGE);
   h.harness_do_write(0, 0, 4 * 4096);
   h.harness_writeback(0); // queued, not read by the server
   const pfn = h.harness_mapping_pfn(0, 0);

@@ -34,7 +34,10 @@ test("default.json is the patch's benchmark (DESIGN 1.2)", () => {
   assert.ok(c.fuse.writebackCache);
   assert.is(c.fuse.requestTimeoutS, 0);
   assert.equal(c.sysctl, { dirtyRatio: 20, dirtyBackgroundRatio: 10, maxPagesLimit: 256, defaultRequestTimeoutS: 0, maxRequestTimeoutS: 0 });
-  assert.equal(c.bdi, { strictlimit: true, maxRatio: 1 });
+  // fuse_bdi_init(): BDI_CAP_STRICTLIMIT and bdi_set_max_ratio(bdi, 1); min_ratio stays 0. CONFIG_HZ is Kconfig's
+  // default (HZ_250); 8 CPUs unless the scenario says otherwise.
+  assert.equal(c.bdi, { strictlimit: true, maxRatio: 1, minRatio: 0 });
+  assert.equal(c.kernelConfig, { hz: 250, cpus: 8 });
   assert.equal(c.server.perRequest, { kind: "fixed", meanNs: 2000, sigma: 0 });
   assert.is(c.server.threads, 4);
   assert.ok(c.server.privileged && !c.server.splice);
@@ -275,6 +278,8 @@ const badScenarios: Record<string, string> = {
   "bad-scenarios/duplicate-workload-names.json": "workloads.1.name",
   "bad-scenarios/seed-negative.json": "run.seed",
   "bad-scenarios/dirty-ratio-over-100.json": "machine.sysctl.dirty_ratio",
+  "bad-scenarios/hz-not-a-choice.json": "machine.hz: 200 is not allowed; CONFIG_HZ is one of 100, 250, 300, 1000",
+  "bad-scenarios/min-ratio-above-max.json": "machine.bdi.min_ratio: 5 is not allowed; it is above machine.bdi.max_ratio (1)",
   "bad-scenarios/max-write-below-page.json": "fuse.max_write",
   "bad-scenarios/wb-area-too-big.json": "fuse.wb_area",
   "bad-scenarios/max-folio-order-over-pmd.json": "fuse.max_folio_order",

@@ -9,6 +9,7 @@ import { runSweepJob, sweepLineText, type SweepLine } from "../host/sweep/run-jo
 import { runPool } from "../host/sweep/pool.js";
 import { mergeShards } from "../host/sweep/merge.js";
 import { formatSweepTable } from "../host/sweep/table.js";
+import { sweepPlotSvg } from "../host/sweep/plot.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import { throwsInput } from "./helpers/throws-input.js";
 
@@ -96,6 +97,19 @@ test("merge: a run twice, a run missing, shards of two sweeps, or not a sweep li
   throwsInput(() => mergeShards([{ source: "a", text: '{"index":0}\n' }]), /^a:1: not a sweep line/);
   throwsInput(() => mergeShards([{ source: "a", text: "\n" }]), /no sweep lines/);
   assert.equal(mergeShards([{ source: "a", text: text(2, 0) }, { source: "b", text: text(1) }]).lines, [line(0), line(1), line(2)]);
+});
+
+test("--plot: MiB/s against the first --vary field, one polyline per other combination; a non-numeric axis is refused", () => {
+  const module = coreModuleSync("release");
+  const jobs = planSweep({ scenario, source: "tiny", varies: [parseVary("machine.bdi.max_ratio=1,5")], policyOption: "legacy-copy,nocopy" });
+  const lines = jobs.map((j) => runSweepJob(j, module));
+  const svg = sweepPlotSvg(lines);
+  // two policies, nothing else varied: a line each, with a point per max_ratio
+  const polylines = [...svg.matchAll(/<polyline points="([^"]+)"[^>]*><title>([^<]+)<\/title>/g)];
+  assert.equal(polylines.map((m) => m[2]), ["legacy-copy", "nocopy"]);
+  for (const m of polylines) assert.is(m[1]!.split(" ").length, 2);
+  const named = planSweep({ scenario, source: "tiny", varies: [parseVary("policy=nocopy,legacy-copy")] }).map((j) => runSweepJob(j, module));
+  throwsInput(() => sweepPlotSvg(named), /policy=nocopy is not allowed on the x axis; the first --vary field must have numeric values/);
 });
 
 test.run();

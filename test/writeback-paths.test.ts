@@ -56,7 +56,7 @@ test("legacy: the rb-tree makes a write to an in-flight range wait (fuse_wait_on
 const LARGE = { large_folios: true };
 
 test("copy-free: the folio stays under writeback until the reply; a write redirties it without waiting (6.16 fuse_write_begin)", () => {
-  const { h, page, stat, ok } = harness("nocopy", 1024, {}, LARGE);
+  const { h, page, stat, ok } = harness("nocopy", 1024, {}, {}, LARGE);
   h.harness_do_write(0, 0, 4 * 4096); // a 16 KiB write at index 0 gets an order-2 folio (fgf_set_order)
   const head = h.harness_mapping_pfn(0, 0);
   assert.is(page(head).order, 2);
@@ -124,7 +124,7 @@ test("legacy: a page redirtied in flight becomes a secondary request; a third wr
 });
 
 test("copy-free: a partial write to a large folio writes back only its dirty blocks", () => {
-  const { h, page, stat, ok } = harness("nocopy", 1024, {}, LARGE);
+  const { h, page, stat, ok } = harness("nocopy", 1024, {}, {}, LARGE);
   h.harness_do_write(0, 0, 1 << 20); // 1 MiB at 0: an order-8 folio (max order at max_write 1 MiB)
   const head = h.harness_mapping_pfn(0, 0);
   assert.is(page(head).order, 8);

@@ -9,7 +9,7 @@ import { __alloc_pages } from "../mm/page_alloc";
 import { set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, clear_unwritten_bit, ino_nr_dirty, ino_dirtied_when } from "./inode";
 import { now } from "../sim/clock";
 import { wb_wakeup_delayed } from "./writeback";
-import { mod_dirty, mod_writeback, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED } from "./stats";
+import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED } from "./stats";
 import { data_zero } from "../sim/data";
 
 /** GFP_HIGHUSER_MOVABLE: page-cache folios are movable and go on the LRU at once. */
@@ -49,6 +49,7 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
         set_mapping_pfn(ino, index + i, head + i);
       }
       st_add(FOLIOS_ALLOCATED, 1);
+      mod_file_lru(<i64>n); // filemap_add_folio() puts it on the file LRU
       data_zero(head, n);
       return head;
     }
@@ -76,7 +77,10 @@ export function folio_mark_blocks_dirty(ino: u32, index: u32, pfn: u32, n: u32):
   }
   if (folio_test(head, PG_folio_dirty)) return false;
   set_bits(head, PG_folio_dirty);
+  // folio_account_dirtied(): NR_FILE_DIRTY, WB_RECLAIMABLE, WB_DIRTIED (the task's nr_dirtied is the
+  // writer's, in balance_dirty_pages_ratelimited())
   mod_dirty(<i64>folio_nr_pages(head));
+  st_add(WB_DIRTIED, <i64>folio_nr_pages(head));
   return true;
 }
 

@@ -10,7 +10,7 @@ import { fuse_writepage, WP_SENT } from "../fuse/writepage";
 import { __free_pages } from "../mm/page_alloc";
 import { page_zone } from "../mm/zone";
 import { nr_inodes, inode_pages, mapping_pfn, set_mapping_pfn } from "./inode";
-import { st_add, PGSTEAL_CLEAN } from "./stats";
+import { st_add, mod_file_lru, PGSTEAL_CLEAN } from "./stats";
 
 /** include/linux/swap.h: SWAP_CLUSTER_MAX, the batch direct reclaim tries to free. */
 export const SWAP_CLUSTER_MAX: u32 = 32;
@@ -79,6 +79,7 @@ function shrink_cache(want: u32, zone: u32, kswapd: bool): u32 {
         __free_pages(head, page_order(head));
         freed += n;
         st_add(PGSTEAL_CLEAN, n);
+        mod_file_lru(-<i64>n);
       }
       i = first + n;
     }

@@ -110,3 +110,13 @@ export const OFFLINE_ATTEMPTS: i32 = 74;
 export const OFFLINE_SUCCESS: i32 = 75;
 export const OFFLINE_WAIT_NS: i32 = 76;
 export const OFFLINE_HANGS: i32 = 77;
+
+// Dirty throttling (mm/page-writeback.c): NR_ACTIVE_FILE + NR_INACTIVE_FILE as one count (page-cache folios on
+// the file LRU, what global_dirtyable_memory() adds to the free pages), the wb_stat_item counters the
+// bandwidth estimate reads, and the pauses balance_dirty_pages() made writers sleep.
+export const NR_FILE_LRU: i32 = 78;
+export const WB_DIRTIED: i32 = 79;
+export const WB_WRITTEN: i32 = 80;
+export const BDP_PAUSES: i32 = 81;
+/** Page-cache pages added to (+) or dropped from (-) the file LRU. */
+export function mod_file_lru(v: i64): void { st_add(NR_FILE_LRU, v); }

@@ -14,10 +14,12 @@
 // fsync runs ->writepages in the writer's own context (fs/fs/writer.ts uses writepages_walk() below).
 import { NONE } from "../mm/constants";
 import { now, schedule } from "../sim/clock";
-import { charge, charge_reset } from "../sim/charge";
+import { acc, charge, charge_reset } from "../sim/charge";
 import { g, c, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, COST_WAKEUP } from "../sim/config";
-import { nr_inodes, ino_nr_dirty, ino_writeback_index, ino_dirtied_when, next_dirty_index } from "./inode";
-import { wb_over_bg_thresh, dirty_thresh } from "./dirty";
+import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, ino_dirtied_when, next_dirty_index } from "./inode";
+import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
+import { do_writepages_start, do_writepages_end, avg_write_bandwidth } from "./wb_bandwidth";
+import { jiffy_ns } from "../sim/jiffies";
 import { legacy_writepage, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_writepage, nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore, nocopy_wait_pfn } from "../fuse/nocopy";
 import { fuse_send_writepage, is_legacy, num_background } from "../fuse/conn";
@@ -32,13 +34,9 @@ export const EV_FLUSHER_TIMER: u32 = 4;
 const MIN_WRITEBACK_PAGES: i64 = 1024;
 /** include/linux/writeback.h: DIRTY_SCOPE. */
 const DIRTY_SCOPE: i64 = 8;
-/** mm/backing-dev.c: INIT_BW, 100 MB/s in pages: the bdi's write bandwidth before any estimate. */
-const INIT_BW_PAGES: i64 = 100 << (20 - 12);
 /** vm.dirty_writeback_centisecs (500) and vm.dirty_expire_centisecs (3000) defaults. */
 const DIRTY_WRITEBACK_INTERVAL_NS: u64 = 5_000_000_000;
 const DIRTY_EXPIRE_INTERVAL_NS: u64 = 30_000_000_000;
-/** One jiffy at CONFIG_HZ=250 (Debian's): reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS) sleeps 1 jiffy. */
-export const JIFFY_NS: u64 = 4_000_000;
 /** ->writepages called with LONG_MAX pages to write (WB_SYNC_ALL). */
 const LONG_MAX_PAGES: i64 = i64.MAX_VALUE;
 
@@ -85,6 +83,9 @@ export function flusher_timer(): void {
   wakeup_flusher();
 }
 
+/** writeback_in_progress(wb): the flusher is scheduled, working, or waiting inside a walk. */
+export function flusher_running(): bool { return scheduled || waiting_pfn != NONE || in_call; }
+
 /** A request ended: a WB_SYNC_ALL walk waiting on one of its folios goes on (folio_end_writeback wakes it). */
 export function flusher_on_complete(): void {
   if (waiting_pfn == NONE || (page_flags(waiting_pfn) & PG_folio_writeback) != 0) return;
@@ -93,11 +94,19 @@ export function flusher_on_complete(): void {
 }
 
 /** fs/fs-writeback.c: writeback_chunk_size() for WB_SYNC_NONE work: min(avg_write_bandwidth / 2,
- *  dirty_limit / DIRTY_SCOPE), rounded down to MIN_WRITEBACK_PAGES after adding one. The bdi's bandwidth is
- *  INIT_BW: the model keeps no estimate of it. */
+ *  global_wb_domain.dirty_limit / DIRTY_SCOPE), rounded down to MIN_WRITEBACK_PAGES after adding one. */
 function writeback_chunk_size(): i64 {
-  let pages = min<i64>(INIT_BW_PAGES / 2, dirty_thresh / DIRTY_SCOPE);
+  const pages = min<i64>(<i64>avg_write_bandwidth / 2, <i64>dom_dirty_limit / DIRTY_SCOPE);
   return (pages + MIN_WRITEBACK_PAGES) / MIN_WRITEBACK_PAGES * MIN_WRITEBACK_PAGES;
+}
+
+/** wb->writeback_inodes: inodes with folios under writeback, counted only with BDI_CAP_WRITEBACK_ACCT (the
+ *  copy-free path; the legacy path's FUSE bdi accounts its temp pages itself). */
+function writeback_inodes(): u32 {
+  if (is_legacy()) return 0;
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(ino_nr_writeback[i]) > 0) n++;
+  return n;
 }
 
 @inline function any_dirty(ino: u32): bool { return unchecked(ino_nr_dirty[ino]) > 0; }
@@ -142,6 +151,14 @@ export function send_building(): void {
 /** write_cache_pages() with fuse_writepages_fill() (or iomap's walk) over `ino` from `index`: up to `budget`
  *  pages, stopping after the first request it sends when `yield_on_send`. `sync`: WB_SYNC_ALL. */
 export function writepages_walk(ino: u32, index: u32, budget: i64, sync: bool, yield_on_send: bool): u32 {
+  // do_writepages(): the bdi's bandwidth estimate brackets every ->writepages call
+  do_writepages_start(now + <u64>acc, writeback_inodes());
+  const r = writepages_walk_inner(ino, index, budget, sync, yield_on_send);
+  do_writepages_end(now + <u64>acc);
+  return r;
+}
+
+function writepages_walk_inner(ino: u32, index: u32, budget: i64, sync: bool, yield_on_send: bool): u32 {
   const max_pages = <u32>g(CFG_MAX_PAGES), max_write = <u32>g(CFG_MAX_WRITE);
   sent_in_walk = 0;
   walk_wrote = 0;
@@ -234,9 +251,9 @@ export function flusher_step(): void {
   if (r == WALK_WAIT) { waiting_pfn = walk_wait_pfn; return; } // flusher_on_complete() goes on
   if (r == WALK_STALL) {
     // stuck in __alloc_pages_slowpath(): reclaim_throttle(), then the same page again
-    st_add(TEMP_ALLOC_STALL_NS, <i64>JIFFY_NS);
+    st_add(TEMP_ALLOC_STALL_NS, <i64>jiffy_ns());
     scheduled = true;
-    schedule(now + <u64>charge_reset() + JIFFY_NS, EV_FLUSHER, 0);
+    schedule(now + <u64>charge_reset() + jiffy_ns(), EV_FLUSHER, 0);
     return;
   }
   if (r == WALK_END || r == WALK_BUDGET) {

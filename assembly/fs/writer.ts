@@ -8,7 +8,7 @@
 import { NONE } from "../mm/constants";
 import { page_order, page_flags, set_page_flags, PG_folio_writeback, PG_uptodate } from "../mm/page";
 import { now, schedule } from "../sim/clock";
-import { charge, charge_reset } from "../sim/charge";
+import { acc, charge, charge_reset } from "../sim/charge";
 import {
   g, c, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, CFG_WRITEBACK_CACHE, CFG_MAX_WRITE, CFG_MAX_PAGES, CFG_ATTR_TIMEOUT_NS,
   JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE, COST_WRITE_ITER, COST_COPY_PER_BYTE,
@@ -19,8 +19,8 @@ import {
   inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_dirty, ino_nr_writeback,
   ino_attr_valid_until,
 } from "./inode";
-import { filemap_alloc_folio, folio_head, folio_mark_blocks_dirty } from "./folio";
-import { over_dirty_setpoint, wb_over_bg_thresh } from "./dirty";
+import { filemap_alloc_folio, folio_head, folio_mark_blocks_dirty, folio_nr_pages } from "./folio";
+import { balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end } from "./balance_dirty_pages";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "./reclaim";
 import { data_write, data_file } from "../sim/data";
 import {
@@ -34,11 +34,14 @@ import { is_legacy, connected, fuse_send_sync } from "../fuse/conn";
 import {
   request_alloc_kind, request_free, set_req_pfn, set_req_ver, set_req_nr, REQ_KIND_WRITE, REQ_KIND_GETATTR, REQ_KIND_FSYNC,
 } from "../fuse/request";
-import { writepages_walk, send_building, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL, JIFFY_NS } from "./writeback";
+import { writepages_walk, send_building, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL } from "./writeback";
+import { jiffy_ns } from "../sim/jiffies";
 import { oom_after_no_progress, oom_progress } from "../sim/oom";
 
 export const EV_WRITER: u32 = 1;
 export const EV_WRITER_MEMORY_RETRY: u32 = 3;
+/** The end of a writer's balance_dirty_pages() pause (io_schedule_timeout). */
+export const EV_WRITER_PAUSE: u32 = 40;
 
 const W_RUNNING: u32 = 0;
 const W_WAIT_WB: u32 = 1;
@@ -75,12 +78,9 @@ const FSYNC_REQ: u32 = 3;
 const w_req = new StaticArray<u32>(MAX_W);
 /** A write(2) is under way (started, not yet returned to fio). */
 const w_in_write = new StaticArray<bool>(MAX_W);
+const w_wake_at = new StaticArray<u64>(MAX_W); // the end of the writer's throttle pause
 let nr_writers: u32 = 0;
 let writers_running: u32 = 0;
-
-/** Hook: wake the flusher (wb_start_background_writeback / sync). */
-let kick_flusher: () => void = nothing;
-function nothing(): void {}
 
 function gcd(a: u64, b: u64): u64 { while (b != 0) { const t = a % b; a = b; b = t; } return a; }
 
@@ -88,8 +88,8 @@ function gcd(a: u64, b: u64): u64 { while (b != 0) { const t = a % b; a = b; b =
 let autostart: bool = true;
 export function set_writers_autostart(v: bool): void { autostart = v; }
 
-export function writers_init(kick: () => void): void {
-  kick_flusher = kick;
+/** The writers; balance_dirty_pages() starts background writeback for them (wb_start_background_writeback). */
+export function writers_init(): void {
   nr_writers = <u32>g(CFG_NR_JOBS);
   writers_running = nr_writers;
   for (let j: u32 = 0; j < nr_writers; j++) {
@@ -154,7 +154,7 @@ function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
   if (head == NONE) {
     // reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS): one jiffy, then the allocation loops again
     writer_block(j, W_WAIT_MEMORY);
-    schedule(unchecked(w_blocked_at[j]) + JIFFY_NS, EV_WRITER_MEMORY_RETRY, j);
+    schedule(unchecked(w_blocked_at[j]) + jiffy_ns(), EV_WRITER_MEMORY_RETRY, j);
     return NONE;
   }
   oom_progress(j);
@@ -195,14 +195,14 @@ export function generic_perform_write(j: u32): u32 {
     const chunk = min(unchecked(w_cur_left[j]), folio_end - off);
     copy_into_cache(j, ino, off, chunk, pfn);
     const n = <u32>((off + chunk - 1) >> 12) - index + 1;
-    if (folio_mark_blocks_dirty(ino, index, pfn, n)) charge(c(COST_FOLIO_MARK_DIRTY));
+    const newly_dirty = folio_mark_blocks_dirty(ino, index, pfn, n);
+    if (newly_dirty) charge(c(COST_FOLIO_MARK_DIRTY));
     charge(<f64>n * c(COST_BLOCK_STATE));
     unchecked(w_cur_off[j] = off + chunk);
     unchecked(w_cur_left[j] -= chunk);
-    // balance_dirty_pages_ratelimited()
     charge(c(COST_BALANCE_DIRTY_PAGES));
-    if (wb_over_bg_thresh()) kick_flusher();
-    if (over_dirty_setpoint()) return WRITE_THROTTLED;
+    const wake = balance_dirty_pages_ratelimited(j, newly_dirty ? <u64>folio_nr_pages(head) : 0, now + <u64>acc);
+    if (wake != 0) { unchecked(w_wake_at[j] = wake); return WRITE_THROTTLED; }
   }
   return WRITE_DONE;
 }
@@ -297,7 +297,12 @@ export function writer_step(j: u32): void {
     return;
   }
   const r = generic_perform_write(j);
-  if (r == WRITE_THROTTLED) { writer_block(j, W_WAIT_THROTTLE); return; }
+  if (r == WRITE_THROTTLED) {
+    // asleep in balance_dirty_pages() until its pause ends (inside write(2): it returns afterwards)
+    writer_block(j, W_WAIT_THROTTLE);
+    schedule(unchecked(w_wake_at[j]), EV_WRITER_PAUSE, j);
+    return;
+  }
   if (r != WRITE_DONE) return;
   finish_write(j, bs);
 }
@@ -353,9 +358,9 @@ function fsync_step(j: u32): void {
       return;
     }
     if (r == WALK_STALL) {
-      st_add(TEMP_ALLOC_STALL_NS, <i64>JIFFY_NS);
+      st_add(TEMP_ALLOC_STALL_NS, <i64>jiffy_ns());
       writer_block(j, W_WAIT_FSYNC_STALL);
-      schedule(unchecked(w_blocked_at[j]) + JIFFY_NS, EV_WRITER_MEMORY_RETRY, j);
+      schedule(unchecked(w_blocked_at[j]) + jiffy_ns(), EV_WRITER_MEMORY_RETRY, j);
       return;
     }
     unchecked(w_fsync_phase[j] = FSYNC_WAIT);
@@ -386,7 +391,16 @@ export function writer_memory_retry(j: u32): void {
   if (s == W_WAIT_MEMORY || s == W_WAIT_FSYNC_STALL) wake(j, WRITER_THROTTLE_NS);
 }
 
-/** Pages of `ino` finished writeback (or memory was freed): wake the writers that can go on. */
+/** EV_WRITER_PAUSE: the writer's throttle pause is over; balance_dirty_pages() returns or pauses again. */
+export function writer_pause_end(j: u32): void {
+  if (unchecked(w_state[j]) != W_WAIT_THROTTLE || now != unchecked(w_wake_at[j])) return; // woken otherwise
+  const again = balance_dirty_pages_pause_end(j, now);
+  if (again != 0) { unchecked(w_wake_at[j] = again); schedule(again, EV_WRITER_PAUSE, j); return; }
+  wake(j, WRITER_THROTTLE_NS);
+}
+
+/** Pages of `ino` finished writeback (or memory was freed): wake the writers that can go on. A writer
+ *  throttled in balance_dirty_pages() is not among them: its pause is a timeout. */
 export function writers_on_complete(ino: u32): void {
   for (let j: u32 = 0; j < nr_writers; j++) {
     const s = unchecked(w_state[j]);
@@ -395,8 +409,6 @@ export function writers_on_complete(ino: u32): void {
       // bookkeeping only, not charged: the woken writer re-checks (and pays) in fuse_write_begin()
       const busy = rb_find_overlap(ino, index, index) != NONE;
       if (!busy || !connected) wake(j, WRITER_WB_WAIT_NS);
-    } else if (s == W_WAIT_THROTTLE) {
-      if (!over_dirty_setpoint() || !connected) wake(j, WRITER_THROTTLE_NS);
     } else if (s == W_WAIT_FSYNC && j == ino) {
       if (inode_clean(j) || !connected) wake(j, WRITER_THROTTLE_NS);
     } else if (s == W_WAIT_FSYNC_FOLIO) {

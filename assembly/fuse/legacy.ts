@@ -16,6 +16,7 @@ import {
 } from "../fs/stats";
 import { rb_find_overlap, rb_insert, rb_erase, rb_last_visits } from "./rbtree";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
+import { wb_writeout_add } from "../fs/wb_bandwidth";
 import {
   request_alloc, request_free, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver,
   req_next, set_req_next, set_req_state, REQ_SECONDARY,
@@ -140,7 +141,10 @@ export function legacy_send(req: u32): void {
 function temp_page_release(tmp: u32): void {
   __free_pages(tmp, 0);
   charge(c(COST_PAGE_FREE) + c(COST_TEMP_PAGE_ACCOUNT));
+  // fuse_writepage_finish_stat(): WB_WRITEBACK and NR_WRITEBACK_TEMP down, wb_writeout_inc() (the bdi has no
+  // BDI_CAP_WRITEBACK_ACCT on this path: the original folio's writeback end counts nothing)
   mod_writeback_temp(-1);
+  wb_writeout_add(1);
 }
 
 /** fuse_writepage_end() / fuse_writepage_finish(): record what the server got (unless error), free the

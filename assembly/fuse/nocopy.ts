@@ -19,6 +19,7 @@ import {
   COST_BLOCK_STATE, COST_COPY_PER_BYTE, CFG_POLICY, POLICY_NOCOPY_WB_AREA,
 } from "../sim/config";
 import { shrink_zone_page_cache } from "../fs/reclaim";
+import { wb_writeout_add, wb_inode_writeback_end } from "../fs/wb_bandwidth";
 
 /** Per-block dirty snapshot of the folio being written (MAX_PAGECACHE_ORDER 9: 512 blocks). */
 const was_dirty = new StaticArray<bool>(512);
@@ -110,6 +111,10 @@ export function nocopy_end(req: u32, ok: bool): u32 {
     if (folio_end_writeback_block(p)) {
       ended++;
       charge(c(COST_FOLIO_END_WRITEBACK));
+      // __folio_end_writeback() with BDI_CAP_WRITEBACK_ACCT (fuse's default writeback accounting, 6.17):
+      // __wb_writeout_add() of the folio's pages, and the bandwidth update once the inode has none left
+      wb_writeout_add(<i64>1 << page_order(folio_head(p)));
+      if (unchecked(ino_nr_writeback[ino]) == 0) wb_inode_writeback_end();
     }
   }
   return ended;

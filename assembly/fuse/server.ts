@@ -11,7 +11,7 @@ import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc, anon_reap } from "../m
 import { oom_after_no_progress, OOM_CTX_SERVER } from "../sim/oom";
 import { OWNER_SHMEM, backing_pfn, set_backing_pfn, mod_shmem } from "../fs/inode";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
-import { JIFFY_NS } from "../fs/writeback";
+import { jiffy_ns } from "../sim/jiffies";
 import { now, schedule } from "../sim/clock";
 import { charge, charge_reset } from "../sim/charge";
 import { sample, next_unit } from "../sim/prng";
@@ -179,7 +179,7 @@ function receive_buffer_fault(t: u32, pages: u32): bool {
 function server_stall(t: u32): void {
   st_add(SERVER_ALLOC_STALLS, 1);
   const killed = oom_after_no_progress(OOM_CTX_SERVER + t);
-  schedule(now + <u64>charge_reset() + (killed ? 0 : JIFFY_NS), EV_SERVER_STORE, t);
+  schedule(now + <u64>charge_reset() + (killed ? 0 : jiffy_ns()), EV_SERVER_STORE, t);
 }
 
 /** The server process is one the OOM killer may choose while it lives; its rss is its threads' receive buffers. */

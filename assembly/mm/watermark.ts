@@ -62,6 +62,7 @@ export function setup_per_zone_wmarks(): void {
       unchecked(lowmem_reserve[i * MAX_NR_ZONES + j] = <u32>r);
     }
   }
+  calculate_totalreserve_pages();
 }
 
 /** wmark_pages(): the watermark plus the boost. */
@@ -130,3 +131,22 @@ export function boost_watermark(z: u32): bool {
   return true;
 }
 
+/** Pages the dirty limits do not count as dirtyable (global_dirtyable_memory() subtracts them from free). */
+export let totalreserve_pages: u64 = 0;
+
+// mm/page_alloc.c: calculate_totalreserve_pages() (6.15), run whenever the watermarks or lowmem_reserve are
+// set: per zone the largest lowmem_reserve it keeps for the zones above, plus its high watermark, at most its
+// managed pages.
+export function calculate_totalreserve_pages(): void {
+  let reserve: u64 = 0;
+  for (let i: u32 = 0; i < MAX_NR_ZONES; i++) {
+    let m: u64 = 0;
+    for (let j = i; j < MAX_NR_ZONES; j++) m = max<u64>(m, <u64>unchecked(lowmem_reserve[i * MAX_NR_ZONES + j]));
+    // high_wmark_pages() includes the boost, which is 0 when the watermarks are set
+    m += <u64>unchecked(wmark_high[i]) + <u64>unchecked(watermark_boost[i]);
+    const managed = <u64>zone_managed_pages(i);
+    if (m > managed) m = managed;
+    reserve += m;
+  }
+  totalreserve_pages = reserve;
+}

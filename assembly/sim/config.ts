@@ -39,7 +39,13 @@ export const CFG_ATTR_TIMEOUT_NS: i32 = 33;
 export const CFG_SERVER_BACKING: i32 = 34;
 /** 1 on 6.1/6.6: FUSE has ->writepage (fuse_writepage) for reclaim and no ->migrate_folio. */
 export const CFG_FUSE_WRITEPAGE: i32 = 35;
-export const CFG_WORDS: i32 = 36;
+/** The bdi's min_ratio, percent of the dirty threshold (bdi_set_min_ratio; 0 unless an admin sets it). */
+export const CFG_BDI_MIN_RATIO: i32 = 36;
+/** CONFIG_HZ: the tick rate the dirty throttle counts its pauses and intervals in. */
+export const CFG_HZ: i32 = 37;
+/** nr_cpu_ids = num_online_cpus(): sizes ratelimit_pages and wb_stat_error(). */
+export const CFG_NR_CPUS: i32 = 38;
+export const CFG_WORDS: i32 = 39;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

@@ -6,7 +6,8 @@ import {
   page_order, page_next, page_prev,
 } from "../mm/page";
 import { check_allocator } from "../mm/debug_vm";
-import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP } from "../fs/stats";
+import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, WB_DIRTIED, WB_WRITTEN } from "../fs/stats";
+import { fprop_local_events, fprop_global_events } from "../fs/flex_proportions";
 import { nr_inodes, ino_nr_dirty, test_dirty_bit } from "../fs/inode";
 import { oldest_inflight, next_inflight, req_nr, req_pfn, req_state, REQ_FREE } from "../fuse/request";
 import { is_legacy } from "../fuse/conn";
@@ -19,6 +20,8 @@ export const INV_TEMP_OWNER: i32 = 23;
 export const INV_WRITEBACK_OWNER: i32 = 24;
 export const INV_DIRTY_TAG: i32 = 25;
 export const INV_INODE_DIRTY: i32 = 26;
+export const INV_NR_FILE_LRU: i32 = 27;
+export const INV_WB_WRITTEN: i32 = 28;
 
 let mark: usize = 0;
 let mark_cap: u32 = 0;
@@ -49,11 +52,12 @@ export function check_sim_invariants(): i32 {
     }
   }
   // recount the counters from the pages
-  let dirty: i64 = 0, writeback: i64 = 0, temp: i64 = 0;
+  let dirty: i64 = 0, writeback: i64 = 0, temp: i64 = 0, file_lru: i64 = 0;
   const inode_dirty = new StaticArray<u32>(64);
   for (let p: u32 = 0; p < nr_pages; p++) {
     const f = page_flags(p);
     if ((f & PG_owner) == 0) continue;
+    if ((f & PG_temp) == 0 && page_next(p) < nr_inodes) file_lru++; // a page-cache page (owner: its inode)
     if ((f & PG_temp) != 0) {
       temp++;
       if (load<u8>(mark + <usize>p) == 0) return fail(INV_TEMP_OWNER, p); // a temp page no request owns
@@ -76,6 +80,9 @@ export function check_sim_invariants(): i32 {
   if (writeback != st(NR_WRITEBACK)) return fail(INV_NR_WRITEBACK, NONE);
   if (temp != st(NR_WRITEBACK_TEMP)) return fail(INV_NR_WRITEBACK_TEMP, NONE);
   if (is_legacy() && carried != temp) return fail(INV_TEMP_OWNER, NONE);
+  if (file_lru != st(NR_FILE_LRU)) return fail(INV_NR_FILE_LRU, NONE);
+  // every page written back was dirtied first; the wb's completions are among the domain's
+  if (st(WB_WRITTEN) > st(WB_DIRTIED) || fprop_local_events() > fprop_global_events()) return fail(INV_WB_WRITTEN, NONE);
   for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(inode_dirty[i]) != unchecked(ino_nr_dirty[i])) return fail(INV_INODE_DIRTY, i);
   return 0;
 }

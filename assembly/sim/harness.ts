@@ -12,6 +12,16 @@ import { sim_init } from "./run";
 import { __alloc_pages } from "../mm/page_alloc";
 import { migrate_folio } from "../mm/migrate";
 import { __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
+import { dtc_set, set_strictlimit, set_dom_dirty_limit, dtc_pos_ratio, __wb_calc_thresh, dtc_thresh, dtc_dirty } from "../fs/dirty";
+import { totalreserve_pages } from "../mm/watermark";
+import {
+  wb_bandwidth_set, wb_stamps_set, wb_update_dirty_ratelimit, wb_update_write_bandwidth, wb_writeout_add,
+  dirty_ratelimit, balanced_dirty_ratelimit, write_bandwidth, avg_write_bandwidth,
+} from "../fs/wb_bandwidth";
+import {
+  pos_ratio_polynom, wb_position_ratio, balance_dirty_pages_pause, dirty_poll_interval, bdp_task_ratelimit,
+  bdp_max_pause, bdp_min_pause, bdp_nr_dirtied_pause, bdp_period, bdp_pause,
+} from "../fs/balance_dirty_pages";
 
 /** sim_init() without starting the writers (the host sets server threads to 0). */
 export function harness_init(): void {
@@ -76,3 +86,46 @@ export function harness_server_read_spliced(): u32 {
 }
 /** get_page(): one more reference on the page (a pipe or a GUP pin holding it). */
 export function harness_get_page(pfn: u32): void { set_page_ref(pfn, page_ref(pfn) + 1); }
+
+// The dirty throttle's arithmetic on inputs a test sets (mm/page-writeback.c), in f64 for the host.
+/** The global domain's and the wb's numbers, as a dtc holds them; dirty_limit is dom->dirty_limit. */
+export function harness_dtc_set(strict: bool, thresh: f64, bg_thresh: f64, dirty: f64, wb_thresh: f64, wb_bg_thresh: f64, wb_dirty: f64, dirty_limit: f64): void {
+  set_strictlimit(strict);
+  dtc_set(<u64>thresh, <u64>bg_thresh, <u64>dirty, <u64>wb_thresh, <u64>wb_bg_thresh, <u64>wb_dirty);
+  set_dom_dirty_limit(<u64>dirty_limit, 0);
+}
+/** The wb's estimates, pages a second. */
+export function harness_wb_set(write_bw: f64, avg_write_bw: f64, ratelimit: f64, balanced: f64): void {
+  wb_bandwidth_set(<u64>write_bw, <u64>avg_write_bw, <u64>ratelimit, <u64>balanced);
+}
+export function harness_wb_stamps_set(dirtied_stamp: f64, written_stamp: f64): void { wb_stamps_set(0, <u64>dirtied_stamp, <u64>written_stamp); }
+export function harness_pos_ratio_polynom(setpoint: f64, dirty: f64, limit: f64): f64 { return <f64>pos_ratio_polynom(<u64>setpoint, <u64>dirty, <u64>limit); }
+export function harness_wb_position_ratio(): f64 { wb_position_ratio(); return <f64>dtc_pos_ratio; }
+export function harness_dirty_poll_interval(dirty: f64, thresh: f64): f64 { return <f64>dirty_poll_interval(<u64>dirty, <u64>thresh); }
+/** balance_dirty_pages_pause() with the dtc's pos_ratio: [task_ratelimit, max_pause, min_pause,
+ *  nr_dirtied_pause, period, pause] through harness_bdp_result(i). */
+export function harness_bdp_pause(pages_dirtied: f64, think: f64): void { balance_dirty_pages_pause(<u64>pages_dirtied, <i64>think); }
+export function harness_bdp_result(i: i32): f64 {
+  if (i == 0) return <f64>bdp_task_ratelimit;
+  if (i == 1) return <f64>bdp_max_pause;
+  if (i == 2) return <f64>bdp_min_pause;
+  if (i == 3) return <f64>bdp_nr_dirtied_pause;
+  if (i == 4) return <f64>bdp_period;
+  return <f64>bdp_pause;
+}
+/** __wb_calc_thresh() of `thresh` against the dtc's thresh and dirty (strictlimit's floor). */
+export function harness_wb_calc_thresh(thresh: f64): f64 { return <f64>__wb_calc_thresh(<u64>thresh); }
+/** __wb_writeout_add(): nr pages of the FUSE wb finished writeback. */
+export function harness_wb_writeout(nr: f64): void { wb_writeout_add(<i64>nr); }
+/** wb_update_dirty_ratelimit() and wb_update_write_bandwidth() with the given counters, elapsed in jiffies. */
+export function harness_wb_update_dirty_ratelimit(dirtied: f64, elapsed: f64): void { wb_update_dirty_ratelimit(<u64>dirtied, <u64>elapsed); }
+export function harness_wb_update_write_bandwidth(elapsed: f64, written: f64): void { wb_update_write_bandwidth(<u64>elapsed, <u64>written); }
+/** [dirty_ratelimit, balanced_dirty_ratelimit, write_bandwidth, avg_write_bandwidth] */
+export function harness_wb_estimate(i: i32): f64 {
+  if (i == 0) return <f64>dirty_ratelimit;
+  if (i == 1) return <f64>balanced_dirty_ratelimit;
+  if (i == 2) return <f64>write_bandwidth;
+  return <f64>avg_write_bandwidth;
+}
+export function harness_totalreserve_pages(): f64 { return <f64>totalreserve_pages; }
+export function harness_dtc_thresh_dirty(i: i32): f64 { return i == 0 ? <f64>dtc_thresh : <f64>dtc_dirty; }

@@ -1,8 +1,8 @@
 // The simulation: boot the writeback machinery on a booted allocator, dispatch events in time order, sample
 // time series, and check integrity at the end. The host drives it in batches of events (sim_run).
 import { NONE, MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, pageblock_order } from "../mm/constants";
-import { PG_dirty, PG_writeback, page_flags, nr_pages } from "../mm/page";
-import { NR_FREE_PAGES, fa_count, fa_index, wmark_high } from "../mm/zone";
+import { PG_dirty, PG_writeback, page_flags } from "../mm/page";
+import { NR_FREE_PAGES, fa_count, fa_index } from "../mm/zone";
 import { now, schedule, pop_event, popped_type, popped_arg, events_init, events_pending, next_event_time } from "./clock";
 import { prng_seed } from "./prng";
 import { charge_reset } from "./charge";
@@ -12,11 +12,17 @@ import {
 } from "./config";
 import { stats_reset, st, st_add, st_max, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
 import { dirty_limits_init } from "../fs/dirty";
+import { wb_bandwidth_init, wb_update_bandwidth_workfn, EV_WB_BW_DWORK } from "../fs/wb_bandwidth";
+import { balance_dirty_pages_init } from "../fs/balance_dirty_pages";
+import { jiffies_init, jiffies_at } from "./jiffies";
 import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_error, ino_nr_dirty, ino_nr_writeback, test_unwritten_bit } from "../fs/inode";
-import { writer_on_sync_reply, writers_init, writer_step, writers_on_complete, writers_all_done, writers_blocked, writer_memory_retry, EV_WRITER, EV_WRITER_MEMORY_RETRY } from "../fs/writer";
 import {
-  flusher_init, flusher_step, flusher_timer, flusher_on_complete, wakeup_flusher, request_sync_all, EV_FLUSHER,
-  EV_FLUSHER_TIMER,
+  writer_on_sync_reply, writers_init, writer_step, writers_on_complete, writers_all_done, writers_blocked,
+  writer_memory_retry, writer_pause_end, EV_WRITER, EV_WRITER_MEMORY_RETRY, EV_WRITER_PAUSE,
+} from "../fs/writer";
+import {
+  flusher_init, flusher_step, flusher_timer, flusher_on_complete, flusher_running, wakeup_flusher, request_sync_all,
+  EV_FLUSHER, EV_FLUSHER_TIMER,
 } from "../fs/writeback";
 import { requests_init, nr_requests_live, oldest_inflight, next_inflight, req_created } from "../fuse/request";
 import { rb_init, rb_find_overlap } from "../fuse/rbtree";
@@ -78,12 +84,14 @@ export function sim_init(): void {
   set_abort_building_hook(forget_building);
   server_init();
   flusher_init();
-  // global_dirtyable_memory(): all memory less the reserve the high watermarks keep free
-  let reserve: i64 = 0;
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) reserve += <i64>unchecked(wmark_high[z]);
-  dirty_limits_init(<i64>nr_pages - reserve);
+  // the FUSE bdi (bdi_init, fuse_bdi_init) and writeback_set_ratelimit(); the limits themselves are
+  // recomputed on every balance_dirty_pages() from the counters
+  jiffies_init();
+  dirty_limits_init();
+  wb_bandwidth_init();
+  balance_dirty_pages_init(wakeup_flusher, flusher_running, jiffies_at(0));
   data_init();
-  writers_init(wakeup_flusher);
+  writers_init();
   anon_reset();
   compaction_init(nr_pageblocks);
   reclaim_reset();
@@ -140,6 +148,8 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
       else schedule(now + TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
     } else if (t == EV_CRASH) fuse_abort_conn();
     else if (t == EV_WRITER_MEMORY_RETRY) writer_memory_retry(a);
+    else if (t == EV_WRITER_PAUSE) writer_pause_end(a);
+    else if (t == EV_WB_BW_DWORK) wb_update_bandwidth_workfn();
     else if (t == EV_KSWAPD) { kswapd_scheduled = false; kswapd_balance(); }
     else if (t == EV_CHURN_ALLOC) churn_alloc(a);
     else if (t == EV_CHURN_FREE) churn_free(a);

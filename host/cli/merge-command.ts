@@ -5,6 +5,7 @@ import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
 import { mergeShards } from "../sweep/merge.js";
 import { formatSweepTable } from "../sweep/table.js";
+import { sweepPlotSvg } from "../sweep/plot.js";
 import { lineFailed } from "../sweep/run-job.js";
 
 function readShard(path: string): { source: string; text: string } {
@@ -17,11 +18,12 @@ function readShard(path: string): { source: string; text: string } {
 
 export const mergeCommand: Command = {
   name: "merge",
-  usage: "merge <shard.jsonl|->... [--table] [--out file]",
+  usage: "merge <shard.jsonl|->... [--table] [--out file] [--plot file.svg]",
   summary: "combine the JSON lines of sweep shards into one stream sorted by index (an error if a run is missing or twice)",
   options: {
     table: { type: "boolean", help: "print a table of the key metrics instead of JSON lines" },
     out: { type: "string", help: "write the merged JSON lines to this file" },
+    plot: { type: "string", help: "write an SVG chart of MiB/s against the first varied field (numeric), a line per other combination" },
     json: { type: "boolean", help: "print JSON lines (the default)" },
   },
   run(args, values) {
@@ -31,7 +33,8 @@ export const mergeCommand: Command = {
     const text = merged.lines.map((l) => l + "\n").join("");
     if (values.out !== undefined) writeFileSync(values.out as string, text);
     if (values.table) process.stdout.write(formatSweepTable(merged.parsed));
-    else if (values.out === undefined) process.stdout.write(text);
+    else if (values.out === undefined && values.plot === undefined) process.stdout.write(text);
+    if (values.plot !== undefined) writeFileSync(values.plot as string, sweepPlotSvg(merged.parsed));
     return merged.parsed.some(lineFailed) ? 1 : 0;
   },
 };

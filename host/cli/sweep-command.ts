@@ -12,6 +12,7 @@ import { planSweep } from "../sweep/plan.js";
 import { runPool, defaultWorkers } from "../sweep/pool.js";
 import { lineFailed, sweepLineText, type SweepLine } from "../sweep/run-job.js";
 import { formatSweepTable } from "../sweep/table.js";
+import { sweepPlotSvg } from "../sweep/plot.js";
 
 function parseJobs(text: string | undefined): number {
   if (text === undefined) return defaultWorkers();
@@ -21,7 +22,7 @@ function parseJobs(text: string | undefined): number {
 
 export const sweepCommand: Command = {
   name: "sweep",
-  usage: "sweep <scenario.json> --vary key=v1,v2... [--vary ...] [--policy p[,p]] [--set key=value]... [--seed n] [--shard i/n] [--jobs n] [--out file] [--table]",
+  usage: "sweep <scenario.json> --vary key=v1,v2... [--vary ...] [--policy p[,p]] [--set key=value]... [--seed n] [--shard i/n] [--jobs n] [--out file] [--table] [--plot file.svg]",
   summary: "run every combination of the --vary values (first --vary slowest) on worker threads; JSON lines { index, of, vary, policy, report } in index order",
   options: {
     vary: { type: "string", multiple: true, help: "a field and its values, e.g. --vary fuse.max_pages=32,256 (values as --set reads them)" },
@@ -32,6 +33,7 @@ export const sweepCommand: Command = {
     jobs: { type: "string", help: "worker threads (default: every core, os.availableParallelism())" },
     out: { type: "string", help: "write the JSON lines to this file instead of standard output" },
     table: { type: "boolean", help: "print a table of the key metrics instead of JSON lines (JSON still goes to --out)" },
+    plot: { type: "string", help: "write an SVG chart of MiB/s against the first --vary field (numeric), a line per other combination" },
     json: { type: "boolean", help: "print JSON lines (the default)" },
   },
   async run(args, values) {
@@ -50,7 +52,7 @@ export const sweepCommand: Command = {
     const shard = values.shard === undefined ? NO_SHARD : parseShard(values.shard as string);
     const mine = jobs.filter((j) => inShard(j.index, shard));
     const workers = parseJobs(values.jobs as string | undefined);
-    const stream = !values.table && values.out === undefined;
+    const stream = !values.table && values.out === undefined && values.plot === undefined;
     const tty = process.stderr.isTTY;
     let done = 0;
     const lines = await runPool(mine, {
@@ -63,6 +65,7 @@ export const sweepCommand: Command = {
     if (tty && mine.length > 0) process.stderr.write("\n");
     if (values.out !== undefined) writeFileSync(values.out as string, lines.map((l) => sweepLineText(l) + "\n").join(""));
     if (values.table) process.stdout.write(formatSweepTable(lines));
+    if (values.plot !== undefined) writeFileSync(values.plot as string, sweepPlotSvg(lines));
     const failed = lines.filter(lineFailed);
     for (const l of failed) process.stderr.write(`fusewb: run ${l.index} (${l.policy}): ${l.error ?? `${l.report?.integrity.corrupt} corrupt pages`}\n`);
     return failed.length > 0 ? 1 : 0;

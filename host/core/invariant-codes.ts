@@ -24,6 +24,8 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   24: "a page under writeback is not carried by exactly one in-flight request",
   25: "a dirty page is missing from its inode's DIRTY tag",
   26: "an inode's dirty page count differs from its dirty pages",
+  27: "NR_FILE_LRU (active + inactive file) differs from the page-cache pages",
+  28: "WB_WRITTEN exceeds WB_DIRTIED, or the wb's writeout completions exceed the domain's",
 };
 
 export function describeInvariant(code: number, pfn: number): string {

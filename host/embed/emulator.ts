@@ -3,7 +3,7 @@
 import type { SimConfig } from "../scenario/sim-config.js";
 import { Simulator } from "../sim/simulator.js";
 import { buildReport, type RunReport } from "../sim/report.js";
-import type { StatName } from "../sim/layout.js";
+import type { StatName, BdiStatName } from "../sim/layout.js";
 import type { CostModel } from "../sim/cost-model.js";
 import type { ZoneView } from "../core/allocator-model.js";
 import { bootFromCensus, type ZoneCensus } from "../core/from-census.js";
@@ -57,6 +57,10 @@ export class Emulator {
   counters(): Record<StatName, number> { return this.sim.stats(); }
 
   zones(): ZoneView[] { return this.sim.zones(); }
+
+  /** The FUSE bdi's /sys/kernel/debug/bdi/<bdi>/stats and the dirty throttle's estimates (dirty_ratelimit,
+   *  write bandwidth), in pages and pages a second. */
+  bdiStats(): Record<BdiStatName, number> { return this.sim.bdiStats(); }
 
   procViews(): ProcViews {
     const zones = this.sim.zones();

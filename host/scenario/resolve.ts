@@ -239,6 +239,9 @@ function resolveParsed(p: ParsedScenario, source: string, policies: readonly Pol
   const fail = failer(source);
   checkKernel(p.machine.kernel, policies, fail);
   const machine = resolveMachine(p.machine, fail);
+  // mm/page-writeback.c: __bdi_set_min_ratio() refuses a min_ratio above the bdi's max_ratio
+  if (p.machine.bdi.min_ratio > p.machine.bdi.max_ratio)
+    fail(["machine", "bdi", "min_ratio"], `${p.machine.bdi.min_ratio} is not allowed; it is above machine.bdi.max_ratio (${p.machine.bdi.max_ratio})`);
   const fuse = resolveFuse(p, machine, fail);
   if (fuse.wbAreaPages === 0 && policies.includes("nocopy-wb-area"))
     fail(["fuse", "wb_area"], `0 is not allowed with policy nocopy-wb-area; there is no Movable or Normal memory to hold the area`);
@@ -254,7 +257,8 @@ function resolveParsed(p: ParsedScenario, source: string, policies: readonly Pol
       defaultRequestTimeoutS: sysctl.default_request_timeout,
       maxRequestTimeoutS: sysctl.max_request_timeout,
     },
-    bdi: { strictlimit: p.machine.bdi.strictlimit, maxRatio: p.machine.bdi.max_ratio },
+    bdi: { strictlimit: p.machine.bdi.strictlimit, maxRatio: p.machine.bdi.max_ratio, minRatio: p.machine.bdi.min_ratio },
+    kernelConfig: { hz: p.machine.hz, cpus: p.machine.cpus },
     fuse,
     policy: p.policy,
     server: resolveServer(p.server),

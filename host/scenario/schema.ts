@@ -88,7 +88,11 @@ const sysctlSchema = strict({
 const bdiSchema = strict({
   strictlimit: z.boolean().default(true).describe("BDI_CAP_STRICTLIMIT, set by FUSE"),
   max_ratio: z.number().gt(0).max(100).default(1).describe("the bdi's share of the dirty threshold, percent (FUSE: 1)"),
+  min_ratio: z.number().min(0).lt(100).default(0).describe("the share of the dirty threshold the bdi is always given, percent (bdi min_ratio, 0 unless set)"),
 });
+
+/** Kconfig's CONFIG_HZ choices (kernel/Kconfig.hz). */
+const HZ_CHOICES = [100, 250, 300, 1000] as const;
 
 const machineSchema = strict({
   memory: zoneSize(PAGEBLOCK_BYTES).prefault("16G").describe("RAM, a multiple of 2M, at most 1T"),
@@ -100,6 +104,9 @@ const machineSchema = strict({
   fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).optional().describe("__rmqueue fallback: claim-then-steal is Linux 6.15+, largest-steal 6.10-6.14; default: machine.kernel's"),
   mobility_grouping: z.boolean().default(true).describe("false emulates page_group_by_mobility_disabled"),
   pcp: z.boolean().default(true).describe("per-cpu page lists (one CPU, fixed high and batch); false = the boot pageset, pages go straight to the buddy lists"),
+  hz: z.int().refine((v) => (HZ_CHOICES as readonly number[]).includes(v), { error: (i) => `${String(i.input)} is not allowed; CONFIG_HZ is one of ${HZ_CHOICES.join(", ")}` })
+    .default(250).meta({ enum: [...HZ_CHOICES] }).describe("CONFIG_HZ (Kconfig's default 250): the tick the dirty throttle counts its pauses in"),
+  cpus: intIn(1, 8192).default(8).describe("online CPUs (nr_cpu_ids): size ratelimit_pages and wb_stat_error() in the dirty throttle"),
   sysctl: sysctlSchema.prefault({}),
   bdi: bdiSchema.prefault({}),
 });

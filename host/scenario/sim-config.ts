@@ -91,6 +91,14 @@ export interface BdiConfig {
   strictlimit: boolean;
   /** Percent of the dirty threshold this bdi may use (FUSE: 1). */
   maxRatio: number;
+  /** Percent of the dirty threshold this bdi is always given (0 unless set). */
+  minRatio: number;
+}
+
+/** What the dirty throttle's arithmetic depends on beyond memory: CONFIG_HZ and the online CPUs. */
+export interface KernelConfig {
+  hz: number;
+  cpus: number;
 }
 
 /** An fio job (fio-job.ts has its fields) once the runner has named it; each job writes its own file. */
@@ -150,6 +158,8 @@ export interface SimConfig {
   machine: MachineConfig;
   sysctl: SysctlConfig;
   bdi: BdiConfig;
+  /** CONFIG_HZ and the CPU count (machine.hz, machine.cpus). */
+  kernelConfig: KernelConfig;
   fuse: FuseConfig;
   policy: Policy;
   server: ServerConfig;

@@ -8,8 +8,9 @@ export const CFG = {
   SERVER_THREADS: 18, LATENCY_KIND: 19, LATENCY_MEAN_NS: 20, LATENCY_SIGMA: 21, PER_BYTE_NS: 22, SPLICE: 23,
   PRIVILEGED: 24, SLOW_FACTOR: 25, STOP_AFTER_REQUESTS: 26, STOP_AT_NS: 27, DROP_FRACTION: 28, CRASH_AT_NS: 29,
   SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32, ATTR_TIMEOUT_NS: 33, SERVER_BACKING: 34, FUSE_WRITEPAGE: 35,
+  BDI_MIN_RATIO: 36, HZ: 37, NR_CPUS: 38,
 } as const;
-export const CFG_WORDS = 36;
+export const CFG_WORDS = 39;
 
 /** Memory workloads: kind (churn movable/unmovable/reclaimable = 0..2, thp/contig/gigantic = 3..5), order,
  *  rate per s or interval ns, lifetime or hold ns. */
@@ -46,11 +47,21 @@ export const STAT_NAMES = [
   "churn_alloc_fails", "churn_allocs", "flusher_congested_calls", "temp_alloc_stall_ns",
   "getattr_requests", "fsync_requests", "writer_req_wait_ns", "server_alloc_stalls",
   "nr_shmem", "server_buffer_pages", "writepage_activate", "nr_vmscan_write", "migrate_fail_dirty",
-  "oom_kill", "oom_kill_server", "oom_kill_writer", "oom_kill_churn", "oom_kill_thp", "oom_no_victim", "oom_first_ns",
+  "oom_kills", "oom_kill_server", "oom_kill_writer", "oom_kill_churn", "oom_kill_thp", "oom_no_victim", "oom_first_ns",
   "offline_attempts", "offline_success", "offline_wait_ns", "offline_hangs",
+  "nr_file_lru", "wb_dirtied", "wb_written", "bdp_pauses",
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 export const STAT_WORDS = 96;
+
+/** assembly/fs/bdi_stats.ts: /sys/kernel/debug/bdi/<bdi>/stats and the throttle's estimates, in core order
+ *  (pages, and pages a second for the bandwidths and rates). */
+export const BDI_STAT_NAMES = [
+  "BdiWriteback", "BdiReclaimable", "BdiDirtyThresh", "DirtyThresh", "BackgroundThresh", "BdiDirtied", "BdiWritten",
+  "write_bandwidth", "avg_write_bandwidth", "dirty_ratelimit", "balanced_dirty_ratelimit", "dirty_limit",
+  "dirtyable", "wb_bg_thresh", "ratelimit_pages", "pauses",
+] as const;
+export type BdiStatName = (typeof BDI_STAT_NAMES)[number];
 
 export const SAMPLE_COLUMNS = [
   "t_ns", "bytes_written", "nr_dirty", "nr_writeback", "nr_writeback_temp", "nr_free_pages", "free_pageblocks",

@@ -147,7 +147,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       serverBufferPages: st.server_buffer_pages,
       serverAllocStalls: st.server_alloc_stalls,
       oomKills: {
-        total: st.oom_kill, server: st.oom_kill_server, writers: st.oom_kill_writer, churn: st.oom_kill_churn, thp: st.oom_kill_thp,
+        total: st.oom_kills, server: st.oom_kill_server, writers: st.oom_kill_writer, churn: st.oom_kill_churn, thp: st.oom_kill_thp,
         noVictim: st.oom_no_victim, firstNs: st.oom_first_ns,
       },
       writepageActivate: st.writepage_activate,

@@ -4,7 +4,7 @@ import type { SimConfig } from "../scenario/sim-config.js";
 import { WasmAllocator } from "../core/wasm-allocator.js";
 import type { ZoneView } from "../core/allocator-model.js";
 import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_INDEX, COST_NAMES, STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, POLICY_INDEX,
-  RUN_STATUS, LATENCY_INDEX, type StatName } from "./layout.js";
+  RUN_STATUS, LATENCY_INDEX, BDI_STAT_NAMES, type StatName, type BdiStatName } from "./layout.js";
 import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
 import { describeInvariant } from "../core/invariant-codes.js";
@@ -15,7 +15,7 @@ interface SimExports {
   cfg_ptr(): number; jobs_ptr(): number; cost_ptr(): number; stats_ptr(): number; workloads_ptr(): number;
   sim_init(): void; sim_run(maxEvents: number, untilNs: number, check: number): number; sim_now(): number;
   sim_sync_all(): void; sim_all_clean(): number; sim_writers_blocked(): number;
-  samples_ptr(): number; samples_count(): number;
+  samples_ptr(): number; samples_count(): number; bdi_stats_fill(): number;
   integrity_check(): void; integrity_ptr(): number;
   sim_check_invariants(): number; sim_invariant_where(): number;
 }
@@ -108,6 +108,9 @@ export class Simulator {
     set("DIRTY_BACKGROUND_RATIO", config.sysctl.dirtyBackgroundRatio);
     set("STRICTLIMIT", config.bdi.strictlimit);
     set("BDI_MAX_RATIO", config.bdi.maxRatio);
+    set("BDI_MIN_RATIO", config.bdi.minRatio);
+    set("HZ", config.kernelConfig.hz);
+    set("NR_CPUS", config.kernelConfig.cpus);
     set("MAX_PAGES", f.maxPages);
     set("MAX_WRITE", f.maxWrite);
     set("MAX_BACKGROUND", f.maxBackground);
@@ -237,6 +240,12 @@ export class Simulator {
   stat(name: StatName): number {
     const arr = new BigInt64Array(this.allocator.core.memory.buffer, this.sim.stats_ptr(), STAT_WORDS);
     return Number(arr[STAT_NAMES.indexOf(name)]);
+  }
+
+  /** The FUSE bdi's debugfs stats and throttle estimates now (the thresholds as balance_dirty_pages() sees them). */
+  bdiStats(): Record<BdiStatName, number> {
+    const arr = new Float64Array(this.allocator.core.memory.buffer, this.sim.bdi_stats_fill(), BDI_STAT_NAMES.length);
+    return Object.fromEntries(BDI_STAT_NAMES.map((n, i) => [n, arr[i]!])) as Record<BdiStatName, number>;
   }
 
   samples(): Sample[] {

@@ -22,6 +22,21 @@ interface HarnessExports {
   harness_migrate_pfn(pfn: number, mode: number): number;
   harness_server_read_spliced(): number;
   harness_get_page(pfn: number): void;
+  // the dirty throttle (assembly/sim/harness.ts)
+  harness_dtc_set(strict: number, thresh: number, bgThresh: number, dirty: number, wbThresh: number, wbBgThresh: number, wbDirty: number, dirtyLimit: number): void;
+  harness_wb_set(writeBw: number, avgWriteBw: number, dirtyRatelimit: number, balanced: number): void;
+  harness_wb_stamps_set(dirtiedStamp: number, writtenStamp: number): void;
+  harness_pos_ratio_polynom(setpoint: number, dirty: number, limit: number): number;
+  harness_wb_position_ratio(): number;
+  harness_dirty_poll_interval(dirty: number, thresh: number): number;
+  harness_bdp_pause(pagesDirtied: number, think: number): void;
+  harness_bdp_result(i: number): number;
+  harness_wb_calc_thresh(thresh: number): number;
+  harness_wb_writeout(nr: number): void;
+  harness_wb_update_dirty_ratelimit(dirtied: number, elapsed: number): void;
+  harness_wb_update_write_bandwidth(elapsed: number, written: number): void;
+  harness_wb_estimate(i: number): number;
+  harness_totalreserve_pages(): number;
 }
 
 export const NONE = 0xffffffff;
@@ -33,11 +48,11 @@ export const MIGRATEPAGE_SUCCESS = 0, EAGAIN = -11, EBUSY = -16, ENOTMOVABLE = -
 export const PG_buddy = 1 << 0, PG_owner = 1 << 3, PG_dirty = 1 << 4, PG_writeback = 1 << 5;
 export const PG_folio_dirty = 1 << 8, PG_folio_writeback = 1 << 9, PG_temp = 1 << 11;
 
-/** A 64 MiB machine, one file of `filePages` pages, a server that acts only when told. `fuse` is merged into the
- *  scenario's fuse section (the writeback cache is on by default, so page cache is order 0 unless forced). */
-export function harness(policy: Policy, filePages = 1024, server: Record<string, unknown> = {}, fuse: Record<string, unknown> = {}) {
+/** A 64 MiB machine, one file of `filePages` pages, a server that acts only when told. `machine` and `fuse` are
+ *  merged into the scenario's sections (the writeback cache is on by default, so page cache is order 0 unless forced). */
+export function harness(policy: Policy, filePages = 1024, server: Record<string, unknown> = {}, machine: Record<string, unknown> = {}, fuse: Record<string, unknown> = {}) {
   const config = resolveScenario({
-    machine: { memory: "64M" },
+    machine: { memory: "64M", ...machine },
     fuse,
     policy,
     server,
