@@ -98,8 +98,6 @@ export function flusher_step(): void {
   schedule(now + <u64>charge_reset(), EV_FLUSHER, 0);
 }
 
-export function flusher_running(): bool { return running; }
-
 /** Test harness: one WB_SYNC_ALL pass of ->writepages over every dirty page of `ino`. */
 export function writeback_inode_all(ino: u32): u32 {
   const max_pages = <u32>g(CFG_MAX_PAGES), max_write = <u32>g(CFG_MAX_WRITE);

@@ -74,7 +74,6 @@ export function requests_init(max_pages: u32): void {
 @inline export function set_req_pfn(id: u32, i: u32, pfn: u32): void { store<u32>(r_pfn + ((<usize>id * max_pages_per_req + i) << 2), pfn); }
 @inline export function req_ver(id: u32, i: u32): u32 { return load<u32>(r_ver + ((<usize>id * max_pages_per_req + i) << 2)); }
 @inline export function set_req_ver(id: u32, i: u32, v: u32): void { store<u32>(r_ver + ((<usize>id * max_pages_per_req + i) << 2), v); }
-export function request_capacity(): u32 { return cap; }
 
 // In-flight list, oldest first: what fuse_check_timeout() looks at, and what an abort ends.
 let inflight_head: u32 = NONE, inflight_tail: u32 = NONE;
