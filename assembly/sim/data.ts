@@ -58,3 +58,8 @@ export function data_page_matches(ino: u32, index: u32): bool {
   const off = <usize>index << 12;
   return memory.compare(unchecked(backing[ino]) + off, unchecked(expected[ino]) + off, 4096) == 0;
 }
+
+/** The address of one byte of the server's backing store (0 outside data mode): the debug build's fault plants. */
+export function data_backing_byte(ino: u32, index: u32, byte: u32): usize {
+  return data_mode ? unchecked(backing[ino]) + (<usize>index << 12) + <usize>byte : 0;
+}

@@ -5,7 +5,7 @@ import {
   PG_owner, PG_head, PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_temp, nr_pages, page_flags,
   page_order, page_next, page_prev,
 } from "../mm/page";
-import { check_allocator } from "../mm/debug_vm";
+import { check_allocator, debug_vm_pfn } from "../mm/debug_vm";
 import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP } from "../fs/stats";
 import { nr_inodes, ino_nr_dirty, test_dirty_bit } from "../fs/inode";
 import { oldest_inflight, next_inflight, req_nr, req_pfn, req_state, REQ_FREE } from "../fuse/request";
@@ -25,9 +25,15 @@ let mark_cap: u32 = 0;
 
 function fail(code: i32, pfn: u32): i32 { sim_invariant_pfn = pfn; return code; }
 
+/** Runs after every event when the checker does, before it. Debug builds set it to plant a fault on purpose
+ *  (assembly/sim/plant.ts) and show that the checkers report it; nothing else sets it. */
+function no_fault(): void {}
+export let after_checked_event: () => void = no_fault;
+export function set_after_checked_event(f: () => void): void { after_checked_event = f; }
+
 export function check_sim_invariants(): i32 {
   const a = check_allocator();
-  if (a != 0) return a;
+  if (a != 0) { sim_invariant_pfn = debug_vm_pfn; return a; }
   sim_invariant_pfn = NONE;
   if (mark_cap < nr_pages) { mark = heap.alloc(<usize>nr_pages); mark_cap = nr_pages; }
   memory.fill(mark, 0, <usize>nr_pages);
@@ -39,7 +45,8 @@ export function check_sim_invariants(): i32 {
     for (let i: u32 = 0; i < n; i++) {
       const p = req_pfn(r, i);
       if (p == NONE) continue; // its writeback was cancelled (nocopy-cancel)
-      if (load<u8>(mark + <usize>p) != 0) return fail(INV_WRITEBACK_OWNER, p);
+      // carried twice: a temp page owned by two requests (legacy), or a folio in two requests
+      if (load<u8>(mark + <usize>p) != 0) return fail(is_legacy() ? INV_TEMP_OWNER : INV_WRITEBACK_OWNER, p);
       store<u8>(mark + <usize>p, 1);
       carried++;
       const f = page_flags(p);

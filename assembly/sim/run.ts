@@ -24,7 +24,7 @@ import {
 } from "../fuse/server";
 import { legacy_wpa_forget } from "../fuse/legacy";
 import { nocopy_wpa_forget } from "../fuse/nocopy";
-import { check_sim_invariants } from "./debug";
+import { check_sim_invariants, after_checked_event } from "./debug";
 import { anon_reset } from "../mm/anon";
 import { compaction_init } from "../mm/compaction";
 import { nr_pageblocks } from "../mm/page";
@@ -138,7 +138,10 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_CHURN_FREE) churn_free(a);
     else if (t == EV_HIGHORDER) highorder_attempt(a);
     else if (t == EV_HIGHORDER_FREE) highorder_free(a);
-    if (check && check_sim_invariants() != 0) return RUN_INVARIANT;
+    if (check) {
+      after_checked_event();
+      if (check_sim_invariants() != 0) return RUN_INVARIANT;
+    }
     if (!writers_done_reported && writers_all_done()) { writers_done_reported = true; return RUN_WRITERS_DONE; }
     if (sync_started && sim_all_clean()) return RUN_SYNCED;
   }
@@ -191,12 +194,14 @@ export function samples_ptr(): usize { return samples; }
 export function samples_count(): u32 { return samples_len; }
 
 // Integrity (DESIGN.md section 2, "Data"): compare every page's last written version with the backing store.
-export const INTEGRITY_WORDS: u32 = 6;
+export const INTEGRITY_WORDS: u32 = 8;
 const integrity = new StaticArray<f64>(<i32>INTEGRITY_WORDS);
 export function integrity_ptr(): usize { return changetype<usize>(integrity); }
-/** Fills [pagesWritten, persisted, lost (error recorded), corrupt, pending (still dirty or in flight), inodes with errors]. */
+/** Fills [pagesWritten, persisted, lost (error recorded), corrupt, pending (still dirty or in flight), inodes with
+ *  errors, the inode and the index of the first corrupt page (-1 if none)]. */
 export function integrity_check(): void {
   let written: f64 = 0, persisted: f64 = 0, lost: f64 = 0, corrupt: f64 = 0, pending: f64 = 0, errors: f64 = 0;
+  let first_ino: f64 = -1, first_index: f64 = -1;
   const legacy = <u32>g(CFG_POLICY) == POLICY_LEGACY_COPY;
   for (let ino: u32 = 0; ino < nr_inodes; ino++) {
     if (unchecked(ino_error[ino]) != 0) errors++;
@@ -208,7 +213,8 @@ export function integrity_check(): void {
       const sv = server_version(ino, i);
       if (sv == v) {
         // data mode: the bytes too
-        if (data_page_matches(ino, i)) persisted++; else corrupt++;
+        if (data_page_matches(ino, i)) persisted++;
+        else { if (corrupt == 0) { first_ino = ino; first_index = i; } corrupt++; }
         continue;
       }
       // Still on its way: dirty or under writeback in the page cache, or (legacy) copied into a temp page of a
@@ -217,11 +223,14 @@ export function integrity_check(): void {
       const pfn = mapping_pfn(ino, i);
       const busy = (pfn != NONE && (page_flags(pfn) & (PG_dirty | PG_writeback)) != 0) ||
         (legacy && rb_find_overlap(ino, i, i) != NONE);
-      if (sv > v) corrupt++;
       // after an abort nothing more reaches the server: what is still dirty is lost with the connection
-      else if (busy && connected) pending++;
-      else if (unchecked(ino_error[ino]) != 0 || !connected) lost++;
-      else corrupt++;
+      if (sv < v && busy && connected) pending++;
+      else if (sv < v && (unchecked(ino_error[ino]) != 0 || !connected)) lost++;
+      else {
+        // a version no writer wrote, or an acknowledged write gone without an error
+        if (corrupt == 0) { first_ino = ino; first_index = i; }
+        corrupt++;
+      }
     }
   }
   if (writers_blocked(HUNG_NS) > 0) st_add(HANGS, <i64>writers_blocked(HUNG_NS));
@@ -230,4 +239,5 @@ export function integrity_check(): void {
   highorder_finish();
   unchecked(integrity[0] = written); unchecked(integrity[1] = persisted); unchecked(integrity[2] = lost);
   unchecked(integrity[3] = corrupt); unchecked(integrity[4] = pending); unchecked(integrity[5] = errors);
+  unchecked(integrity[6] = first_ino); unchecked(integrity[7] = first_index);
 }

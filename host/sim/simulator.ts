@@ -8,6 +8,7 @@ import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_IND
 import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
 import { describeInvariant } from "../core/invariant-codes.js";
+import { describeEvent } from "./events.js";
 
 /** The core's extra exports for the writeback simulation. */
 interface SimExports {
@@ -17,6 +18,7 @@ interface SimExports {
   samples_ptr(): number; samples_count(): number;
   integrity_check(): void; integrity_ptr(): number;
   sim_check_invariants(): number; sim_invariant_where(): number;
+  sim_last_event_type(): number; sim_last_event_arg(): number;
 }
 
 export type Sample = Record<(typeof SAMPLE_COLUMNS)[number], number>;
@@ -178,7 +180,8 @@ export class Simulator {
     if (this.lastBytes < 0) this.horizon = cap(duration > 0 ? duration : HANG_HORIZON_NS);
     const status = this.sim.sim_run(Math.max(1, Math.floor(maxEvents)), this.horizon, check);
     if (status === RUN_STATUS.INVARIANT) {
-      throw new Error(`after ${this.virtualNs()} ns: ${describeInvariant(this.sim.sim_check_invariants(), this.sim.sim_invariant_where() >>> 0)}`);
+      const event = describeEvent(this.stat("events"), this.sim.sim_last_event_type(), this.sim.sim_last_event_arg(), this.virtualNs());
+      throw new Error(`after ${event}: ${describeInvariant(this.sim.sim_check_invariants(), this.sim.sim_invariant_where() >>> 0)}`);
     }
     const bytes = this.stat("bytes_written");
     // a run with no duration gives up HANG_HORIZON_NS after its last progress
@@ -239,6 +242,12 @@ export class Simulator {
     for (let i = 0; i < n; i++)
       rows.push(Object.fromEntries(SAMPLE_COLUMNS.map((c, k) => [c, arr[i * w + k]!])) as Sample);
     return rows;
+  }
+
+  /** The first page the integrity check counted as corrupt (file and page index), or null. */
+  firstCorrupt(): { ino: number; index: number } | null {
+    const a = new Float64Array(this.allocator.core.memory.buffer, this.sim.integrity_ptr(), 8);
+    return a[6]! < 0 ? null : { ino: a[6]!, index: a[7]! };
   }
 
   /** Filled by run(). */
