@@ -75,6 +75,9 @@ import { popped_type, popped_arg } from "./sim/clock";
 /** The event sim_run() dispatched last: an invariant failure is reported with the event it followed. */
 export function sim_last_event_type(): u32 { return popped_type; }
 export function sim_last_event_arg(): u32 { return popped_arg; }
+import { data_frames_peak } from "./sim/data";
+/** Data mode: the most page frames holding file data at once (what a run that ran out of memory needed). */
+export function sim_data_frames_peak(): u32 { return data_frames_peak; }
 
 // The test hooks (the writeback harness, the rb-tree's pokes, the fault plants) are not here: they are exported
 // by the debug build only (assembly/debug_index.ts).

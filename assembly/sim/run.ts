@@ -31,7 +31,7 @@ import { nr_pageblocks } from "../mm/page";
 import { reclaim_reset } from "../fs/reclaim";
 import { kswapd_balance } from "../fs/kswapd";
 import { set_wb_area, set_kswapd_hook } from "../mm/page_alloc";
-import { data_init, data_page_matches } from "./data";
+import { data_init, data_page_matches, data_out_of_memory } from "./data";
 import { churn_alloc, churn_free, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
 import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, EV_HIGHORDER, EV_HIGHORDER_FREE } from "./highorder";
 import { w, WL_KIND, WL_RATE_OR_INTERVAL, WL_THP, CFG_NR_WL } from "./config";
@@ -107,6 +107,8 @@ export const RUN_WRITERS_DONE: i32 = 3;
 export const RUN_INVARIANT: i32 = 4;
 /** After sim_sync_all(): everything written has reached the server (or an abort ended it). */
 export const RUN_SYNCED: i32 = 5;
+/** Data mode could not get memory for a page frame or a file image within wasm32's 4 GiB. */
+export const RUN_DATA_OUT_OF_MEMORY: i32 = 6;
 let sync_started = false;
 let writers_done_reported = false;
 
@@ -116,6 +118,7 @@ let writers_done_reported = false;
 export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
   const until = <u64>until_ns;
   for (let i: u32 = 0; i < max_events; i++) {
+    if (data_out_of_memory) return RUN_DATA_OUT_OF_MEMORY;
     if (events_pending() == 0) return RUN_IDLE;
     if (next_event_time() > until) return RUN_TIME_LIMIT;
     pop_event();

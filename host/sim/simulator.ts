@@ -18,7 +18,7 @@ interface SimExports {
   samples_ptr(): number; samples_count(): number;
   integrity_check(): void; integrity_ptr(): number;
   sim_check_invariants(): number; sim_invariant_where(): number;
-  sim_last_event_type(): number; sim_last_event_arg(): number;
+  sim_last_event_type(): number; sim_last_event_arg(): number; sim_data_frames_peak(): number;
 }
 
 export type Sample = Record<(typeof SAMPLE_COLUMNS)[number], number>;
@@ -182,6 +182,10 @@ export class Simulator {
     if (status === RUN_STATUS.INVARIANT) {
       const event = describeEvent(this.stat("events"), this.sim.sim_last_event_type(), this.sim.sim_last_event_arg(), this.virtualNs());
       throw new Error(`after ${event}: ${describeInvariant(this.sim.sim_check_invariants(), this.sim.sim_invariant_where() >>> 0)}`);
+    }
+    if (status === RUN_STATUS.DATA_OUT_OF_MEMORY) {
+      const frames = this.sim.sim_data_frames_peak() >>> 0;
+      throw new InputError(`run.data_mode: true is not possible for this run: at ${this.virtualNs()} ns it needed more than the 4 GiB one wasm32 instance holds (${frames} page frames of file data at once, 4 KiB each, plus twice the files' size for the writers' and the server's copies); write less, or turn data_mode off`);
     }
     const bytes = this.stat("bytes_written");
     // a run with no duration gives up HANG_HORIZON_NS after its last progress
