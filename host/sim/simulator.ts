@@ -9,6 +9,7 @@ import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
 import { describeInvariant } from "../core/invariant-codes.js";
 import { describeEvent } from "./events.js";
+import { checkRunFits } from "./work-estimate.js";
 
 /** The core's extra exports for the writeback simulation. */
 interface SimExports {
@@ -65,6 +66,8 @@ export interface RunOutcome {
   /** Writers still blocked at the end (waiting for writeback, throttled, in fsync): a hang. */
   writersBlocked: number;
   wallMs: number;
+  /** The run was stopped before its end (run()'s shouldStop, e.g. Ctrl-C). */
+  interrupted?: boolean;
 }
 
 const HANG_HORIZON_NS = 600e9;
@@ -87,6 +90,7 @@ export class Simulator {
 
   /** mode "harness": nothing starts on its own; test/ drives writes, writeback and replies one by one. */
   constructor(readonly config: SimConfig, module: WebAssembly.Module, costs: CostModel = defaultCostModel, mode: "run" | "harness" = "run") {
+    checkRunFits(config, config.name); // before the instance: what does not fit wasm32 is one line, not a trap
     this.allocator = new WasmAllocator(machineFor(config), module);
     this.sim = this.allocator.core as unknown as SimExports;
     const jobs = config.workloads.flatMap((w) => (w.kind === "fio" ? Array.from({ length: w.numjobs }, () => w) : []));
@@ -159,6 +163,7 @@ export class Simulator {
   private writersDone = false;
   private synced = false;
   private finished = false;
+  private interrupted = false;
   private wallMs = 0;
   private untilNs: number | undefined;
 
@@ -214,14 +219,46 @@ export class Simulator {
 
   /** What the run came to so far (final once done). */
   outcome(): RunOutcome {
-    return { writersDone: this.writersDone, synced: this.synced, writersBlocked: this.sim.sim_writers_blocked(), wallMs: this.wallMs };
+    const o: RunOutcome = { writersDone: this.writersDone, synced: this.synced, writersBlocked: this.sim.sim_writers_blocked(), wallMs: this.wallMs };
+    if (this.interrupted) o.interrupted = true;
+    return o;
   }
 
-  /** Runs to the end (see step()), calling onProgress between batches. */
-  run(onProgress?: (p: RunProgress) => void, batchEvents?: number, untilNs?: number): RunOutcome {
+  /** Runs to the end (see step()), calling onProgress between batches; shouldStop, asked between batches too,
+   *  ends the run early where it stands (the integrity check still runs; outcome().interrupted says so). */
+  run(onProgress?: (p: RunProgress) => void, batchEvents?: number, untilNs?: number, shouldStop?: () => boolean): RunOutcome {
     if (untilNs !== undefined) this.stopAt(untilNs);
     const batch = batchEvents ?? (this.config.run.checkInvariants ? 2_000 : 200_000);
-    while (!this.step(batch).done) onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
+    while (!this.step(batch).done) {
+      onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
+      if (shouldStop?.()) {
+        this.interrupted = true;
+        this.finish();
+        break;
+      }
+    }
+    onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
+    return this.outcome();
+  }
+
+  /** run(), giving the event loop a turn every ~50 ms of wall time, so that signals (Ctrl-C: shouldStop) and
+   *  timers get through during a long run. The same batches in the same order: the same result as run(). */
+  async runAsync(onProgress?: (p: RunProgress) => void, batchEvents?: number, untilNs?: number, shouldStop?: () => boolean): Promise<RunOutcome> {
+    if (untilNs !== undefined) this.stopAt(untilNs);
+    const batch = batchEvents ?? (this.config.run.checkInvariants ? 2_000 : 200_000);
+    let turn = performance.now();
+    while (!this.step(batch).done) {
+      onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
+      if (performance.now() - turn > 50) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        turn = performance.now();
+      }
+      if (shouldStop?.()) {
+        this.interrupted = true;
+        this.finish();
+        break;
+      }
+    }
     onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
     return this.outcome();
   }
