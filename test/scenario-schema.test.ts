@@ -242,6 +242,7 @@ const badScenarios: Record<string, string> = {
   "bad-scenarios/wb-area-too-big.json": "fuse.wb_area",
   "bad-scenarios/max-folio-order-over-pmd.json": "fuse.max_folio_order",
   "bad-scenarios/quoted-number.json": "machine.sysctl.max_pages_limit",
+  "bad-scenarios/splice-hold-without-splice.json": 'server.faults.splice_hold: "1ms" is not allowed without splice',
   "bad-json-syntax/json-missing-comma.json": "line 4, column 3: JSON syntax error",
   "bad-json-syntax/json-trailing-comma.json": "line 5, column 3: JSON syntax error",
   "bad-json-syntax/json-comment.json": "line 2, column 3: JSON syntax error: comments",

@@ -9,7 +9,7 @@ import { MAX_JOBS, MAX_WL } from "../sim/layout.js";
 import { POLICIES, type CompareConfig, type FuseConfig, type Policy, type ServerConfig, type SimConfig, type Workload } from "./sim-config.js";
 import { formatIssue, formatPath, pickIssue } from "./issues.js";
 import { parseJsonText } from "./json-text.js";
-import { formatSize } from "./units.js";
+import { formatSize, formatDuration } from "./units.js";
 import {
   FUSE_TIMEOUT_TIMER_FREQ_S,
   MAX_PAGECACHE_ORDER,
@@ -72,6 +72,13 @@ function checkCompareFields(p: ParsedScenario, fail: Fail): void {
   });
   if (p.servers && Object.keys(p.servers).length === 0)
     fail(["servers"], `{} is not allowed; give at least one server, or leave servers out to compare server alone`);
+  // splice_hold is how long a pipe keeps the pages after the reply: without splice there is no pipe
+  const holdWithoutSplice = (hold: number): string => `"${formatDuration(hold)}" is not allowed without splice; it is how long the server's pipe holds spliced pages (give splice: true, or leave it out)`;
+  if (p.server.faults.splice_hold > 0 && !p.server.splice) fail(["server", "faults", "splice_hold"], holdWithoutSplice(p.server.faults.splice_hold));
+  for (const [name, o] of Object.entries(p.servers ?? {})) {
+    const hold = o.faults?.splice_hold;
+    if (hold !== undefined && hold > 0 && !mergeServer(p.server, name, o).splice) fail(["servers", name, "faults", "splice_hold"], holdWithoutSplice(hold));
+  }
 }
 
 // mm: the zones are laid out DMA32, Normal, Movable (machine-config.ts).

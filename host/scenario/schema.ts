@@ -135,7 +135,7 @@ const faultFields = {
   stop_at: duration().describe("stop replying at this time (0 = never)"),
   drop_fraction: z.number().min(0).max(1).describe("never answer this fraction of WRITE requests"),
   crash_at: duration().describe("the server dies at this time; the connection is aborted (0 = never)"),
-  splice_hold: duration().describe("with splice: keep the request's pages this long after replying (ignored without splice)"),
+  splice_hold: duration().describe("with splice: keep the request's pages this long after replying (refused without splice)"),
 };
 
 const faultsSchema = strict({

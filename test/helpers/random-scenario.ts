@@ -75,14 +75,21 @@ const faultsArb = fc.record(
   { requiredKeys: [] },
 );
 
-const serverArb = fc.record({
-  threads: fc.integer({ min: 1, max: 4 }),
-  per_request: latencyArb,
-  per_byte_ns: fc.constantFrom(0, 0.1, 1),
-  splice: fc.boolean(),
-  privileged: fc.boolean(),
-  faults: faultsArb,
-});
+const serverArb = fc
+  .record({
+    threads: fc.integer({ min: 1, max: 4 }),
+    per_request: latencyArb,
+    per_byte_ns: fc.constantFrom(0, 0.1, 1),
+    splice: fc.boolean(),
+    privileged: fc.boolean(),
+    faults: faultsArb,
+  })
+  .map((s) => {
+    // splice_hold acts only with splice (the schema refuses it alone)
+    if (s.splice || s.faults.splice_hold === undefined) return s;
+    const { splice_hold: _, ...faults } = s.faults;
+    return { ...s, faults };
+  });
 
 const fioArb = fc
   .record({
