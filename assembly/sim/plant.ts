@@ -4,17 +4,16 @@
 // right after that event (or the first later one where the state it needs exists) and before the checker runs,
 // so the failure names that event. Integrity faults are planted after the run, before integrity_check() again.
 import {
-  NONE, MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_PCPTYPES, MIGRATE_CMA, MIGRATE_HIGHATOMIC,
-  pageblock_nr_pages,
+  NONE, MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_PCPTYPES, pageblock_nr_pages,
 } from "../mm/constants";
 import {
   PG_buddy, PG_owner, PG_head, PG_dirty, PG_temp, nr_pages, nr_pageblocks, page_flags, page_order, page_word,
   store_page_word, set_flag, page_next, page_prev, set_page_prev, page_alloc_mt, set_page_alloc_mt, PAGE_WORD_FREE,
-  store_pageblock_migratetype, get_pageblock_migratetype,
+  store_pageblock_migratetype,
 } from "../mm/page";
 import {
   fa_head, fa_tail, fa_count, fa_orders, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES, nr_free_highatomic,
-  nr_reserved_highatomic, populated_zone, page_zone, __add_to_free_list, __del_page_from_free_list, account_freepages,
+  nr_reserved_highatomic, populated_zone, __add_to_free_list, __del_page_from_free_list, account_freepages,
 } from "../mm/zone";
 import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth } from "../mm/pcp";
 import { st, st_add, EVENTS, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP } from "../fs/stats";
