@@ -71,10 +71,16 @@ export function workloads_ptr(): usize { return changetype<usize>(wl); }
 export function stats_ptr(): usize { return changetype<usize>(stat); }
 export function sim_check_invariants(): i32 { return check_sim_invariants(); }
 export function sim_invariant_where(): u32 { return sim_invariant_pfn; }
+import { popped_type, popped_arg } from "./sim/clock";
+/** The event sim_run() dispatched last: an invariant failure is reported with the event it followed. */
+export function sim_last_event_type(): u32 { return popped_type; }
+export function sim_last_event_arg(): u32 { return popped_arg; }
+import { data_frames_peak } from "./sim/data";
+/** Data mode: the most page frames holding file data at once (what a run that ran out of memory needed). */
+export function sim_data_frames_peak(): u32 { return data_frames_peak; }
 
-// Test hooks for the rb-tree (test/rbtree.test.ts drives them through a standalone build as well).
-export * from "./fuse/rbtree_exports";
-export * from "./sim/harness";
+// The test hooks (the writeback harness, the rb-tree's pokes, the fault plants) are not here: they are exported
+// by the debug build only (assembly/debug_index.ts).
 export { pageblock_map_fill, MAP_WORDS } from "./sim/pageblock_map";
 export { bdi_stats_fill, BDI_STATS_WORDS } from "./fs/bdi_stats";
 export * from "./mm/from_census";

@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { CFG, CFG_WORDS, JOB, JOB_WORDS, COST_NAMES, STAT_NAMES, STAT_WORDS, POLICY_INDEX, WL_WORDS, MAX_WL, MAX_JOBS, BDI_STAT_NAMES } from "../host/sim/layout.js";
 import { POLICIES } from "../host/scenario/sim-config.js";
+import { EVENT_NAMES } from "../host/sim/events.js";
 
 function constants(file: string): Map<string, number> {
   const src = readFileSync(new URL(`../assembly/${file}`, import.meta.url), "utf8");
@@ -50,6 +51,18 @@ test("policies: host names and core numbers agree", () => {
     assert.is(POLICY_INDEX[p], i, p);
     assert.is(config.get(`POLICY_${p.toUpperCase().replace(/-/g, "_")}`), i, p);
   });
+});
+
+test("event types: every EV_ constant of the core has a name in host/sim/events.ts, and no other", () => {
+  const core = new Map<number, string>();
+  for (const file of ["fs/writer.ts", "fs/writeback.ts", "fs/wb_bandwidth.ts", "fuse/server.ts", "sim/run.ts", "sim/churn.ts", "sim/highorder.ts"]) {
+    const src = readFileSync(new URL(`../assembly/${file}`, import.meta.url), "utf8");
+    for (const m of src.matchAll(/const (EV_\w+): u32 = (\d+);/g)) {
+      assert.not.ok(core.has(Number(m[2])), `${m[1]} reuses ${m[2]}`);
+      core.set(Number(m[2]), m[1]!);
+    }
+  }
+  assert.equal([...core.keys()].sort((a, b) => a - b), Object.keys(EVENT_NAMES).map(Number).sort((a, b) => a - b));
 });
 
 test.run();

@@ -6,7 +6,7 @@
 // fsync (fuse_fsync -> file_write_and_wait_range) runs ->writepages with WB_SYNC_ALL in the writer's own
 // context, past the congestion gate, then waits until nothing of the file is in flight.
 import { NONE } from "../mm/constants";
-import { page_order, page_flags, set_page_flags, PG_folio_writeback, PG_uptodate } from "../mm/page";
+import { page_order, page_flags, set_page_flags, page_ref, set_page_ref, PG_folio_writeback, PG_uptodate } from "../mm/page";
 import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
 import {
@@ -233,7 +233,9 @@ function fuse_perform_write(j: u32): u32 {
     if (pfn == NONE) { request_free(req); return WRITE_BLOCKED_MEMORY; }
     const from = max(off, <u64>i << 12), to = min(off + count, <u64>(i + 1) << 12);
     copy_into_cache(j, ino, from, to - from, pfn);
+    // the page stays locked and referenced by the request until its reply: reclaim and migration leave it alone
     set_page_flags(pfn, page_flags(pfn) | PG_uptodate);
+    set_page_ref(pfn, page_ref(pfn) + 1);
     set_req_pfn(req, i - first, pfn);
     set_req_ver(req, i - first, page_version(ino, i));
   }

@@ -11,11 +11,12 @@ import {
 import {
   bg_queue_push, bg_queue_pop, pending_push, pending_pop, request_free, req_state, req_created, oldest_inflight,
   next_inflight, req_ino, req_nr, queues_clear, req_spliced, splice_release_pages, req_kind, req_owner, req_start,
-  req_ver, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
+  req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
 } from "./request";
 import { legacy_send, legacy_end } from "./legacy";
 import { nocopy_end } from "./nocopy";
 import { ino_error, set_server_version } from "../fs/inode";
+import { page_ref, set_page_ref } from "../mm/page";
 import {
   st, st_add, st_max, REQUESTS_SENT, REQUESTS_REPLIED, CONN_ABORTS, REQUESTS_ABORTED, LONGEST_WB_HOLD_NS,
   PAGES_WRITTEN_BACK,
@@ -95,10 +96,15 @@ export function end_request(req: u32, ok: bool): void {
     if (ok) { st_add(REQUESTS_REPLIED, 1); st_add(PAGES_WRITTEN_BACK, n); }
     if (is_legacy()) legacy_end(req, ok, resend); else nocopy_end(req, ok);
   } else {
-    if (ok && kind == REQ_KIND_WRITE) {
-      st_add(REQUESTS_REPLIED, 1);
+    if (kind == REQ_KIND_WRITE) {
+      if (ok) st_add(REQUESTS_REPLIED, 1);
       const start = req_start(req);
-      for (let i: u32 = 0; i < n; i++) set_server_version(ino, start + i, req_ver(req, i));
+      for (let i: u32 = 0; i < n; i++) {
+        if (ok) set_server_version(ino, start + i, req_ver(req, i));
+        // fuse_send_write_pages(): unlock_page() and put_page() on each page of the request
+        const p = req_pfn(req, i);
+        set_page_ref(p, page_ref(p) - 1);
+      }
     }
     on_sync_reply(req_owner(req), kind, ok);
   }

@@ -275,6 +275,3 @@ export function splice_release_due(): void {
     held_len--;
   }
 }
-
-/** Pages a pipe references right now (held after the reply, or in flight while spliced). */
-export function spliced_pages_held(): u32 { return held_len; }

@@ -45,8 +45,8 @@ function has_unmovable_pages(block: u32): bool {
   return false;
 }
 
-function undo_isolate(start: u32, nblocks: u32, z: u32): void {
-  for (let b: u32 = 0; b < nblocks; b++) __move_freepages_block(z, start + b * pageblock_nr_pages, MIGRATE_ISOLATE, <u32>unchecked(saved_mt[b]));
+function undo_isolate(first_block: u32, nblocks: u32, z: u32): void {
+  for (let b: u32 = 0; b < nblocks; b++) __move_freepages_block(z, first_block + b * pageblock_nr_pages, MIGRATE_ISOLATE, <u32>unchecked(saved_mt[b]));
 }
 
 /** mm/page_alloc.c: alloc_contig_range() of [start, start + 2^order) in zone z. */
@@ -54,12 +54,13 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
   const nr: u32 = <u32>1 << order;
   const nblocks = max<u32>(1, nr / pageblock_nr_pages);
   if (nblocks > <u32>(1 << 10)) return CONTIG_EBUSY;
-  // start_isolate_page_range()
+  // start_isolate_page_range() isolates whole pageblocks: those of [pageblock_start_pfn(start), end)
+  const first_block = start & ~(pageblock_nr_pages - 1);
   for (let b: u32 = 0; b < nblocks; b++) {
-    const block = start + b * pageblock_nr_pages;
+    const block = first_block + b * pageblock_nr_pages;
     if (get_pageblock_migratetype(block) == MIGRATE_ISOLATE || has_unmovable_pages(block)) {
       // a range refused before any migration: not a migration failure (the caller tries the next range)
-      undo_isolate(start, b, z);
+      undo_isolate(first_block, b, z);
       return CONTIG_EBUSY;
     }
     unchecked(saved_mt[b] = <u8>get_pageblock_migratetype(block));
@@ -80,20 +81,20 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
       if (r == MIGRATE_WAIT) {
         st_add(MIGRATE_FAIL_WRITEBACK, 1); // the migration blocks on writeback: counted as a writeback failure
         contig_wait_pfn = p; contig_wait_start = start; contig_wait_zone = z;
-        undo_isolate(start, nblocks, z);
+        undo_isolate(first_block, nblocks, z);
         return CONTIG_WAIT;
       }
       // migrate_pages() bails out on -ENOMEM, and so does the range (retrying is pointless)
-      if (r == ENOMEM) { st_add(PGMIGRATE_FAIL, n); undo_isolate(start, nblocks, z); return CONTIG_ENOMEM; }
+      if (r == ENOMEM) { st_add(PGMIGRATE_FAIL, n); undo_isolate(first_block, nblocks, z); return CONTIG_ENOMEM; }
       if (r != MIGRATEPAGE_SUCCESS) { busy = true; st_add(PGMIGRATE_FAIL, n); }
       p += n;
     }
     if (!busy) break;
-    if (attempt == 4) { undo_isolate(start, nblocks, z); return CONTIG_EBUSY; }
+    if (attempt == 4) { undo_isolate(first_block, nblocks, z); return CONTIG_EBUSY; }
   }
   // test_pages_isolated() + isolate_freepages_range(): every page is free now; take them
   for (let p = start; p < end; ) {
-    if ((page_flags(p) & PG_buddy) == 0) { undo_isolate(start, nblocks, z); return CONTIG_EBUSY; }
+    if ((page_flags(p) & PG_buddy) == 0) { undo_isolate(first_block, nblocks, z); return CONTIG_EBUSY; }
     const o = page_order(p);
     __del_page_from_free_list(p, z, o, MIGRATE_ISOLATE); // ISOLATE pages are not counted free
     // a free buddy larger than the range (an order-10 page over two blocks): keep the range, free the rest
@@ -104,7 +105,7 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
     p += <u32>1 << min(o, order);
   }
   for (let b: u32 = 0; b < nblocks; b++) {
-    const block = start + b * pageblock_nr_pages;
+    const block = first_block + b * pageblock_nr_pages;
     // undo_isolate_page_range(): the blocks get their type back (their pages are allocated now)
     __move_freepages_block(z, block, MIGRATE_ISOLATE, <u32>unchecked(saved_mt[b]));
   }

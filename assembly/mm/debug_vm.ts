@@ -2,6 +2,7 @@
 // Returns 0 when all holds, else a code (host/core/invariant-codes.ts names them); debug_vm_pfn says where.
 import {
   MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, NONE,
+  pageblock_order,
 } from "./constants";
 import {
   PG_buddy, PG_owner, PG_head, PG_pcp, nr_pages, page_flags, page_order, page_ref,
@@ -9,7 +10,7 @@ import {
 } from "./page";
 import {
   fa_head, fa_tail, fa_count, fa_orders, fa_index, page_zone, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
-  nr_free_highatomic,
+  nr_free_highatomic, nr_reserved_highatomic, zone_start, zone_end,
 } from "./zone";
 import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth, pindex_to_order } from "./pcp";
 
@@ -31,11 +32,27 @@ export const INV_HOLE: i32 = 13;
 export const INV_ORDER_MASK: i32 = 14;
 export const INV_PCP_LIST: i32 = 15;
 export const INV_PCP_COUNT: i32 = 16;
+export const INV_PAGEBLOCK_TYPE: i32 = 17;
+export const INV_RESERVED_HIGHATOMIC: i32 = 18;
 
 function fail(code: i32, pfn: u32): i32 { debug_vm_pfn = pfn; return code; }
 
 export function check_allocator(): i32 {
   debug_vm_pfn = NONE;
+  // 0. the pageblock census adds up: every block has a valid type, so "Number of blocks type" sums to the zone's
+  // blocks; and reserve_highatomic_pageblock()'s count is the HIGHATOMIC blocks (an alloc_contig_range() in
+  // progress may hold some of them as ISOLATE, to be given back their type when it ends)
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+    let ha: u32 = 0, iso: u32 = 0;
+    for (let pfn = unchecked(zone_start[z]); pfn < unchecked(zone_end[z]); pfn += <u32>1 << pageblock_order) {
+      const mt = get_pageblock_migratetype(pfn);
+      if (mt >= MIGRATE_TYPES) return fail(INV_PAGEBLOCK_TYPE, pfn);
+      if (mt == MIGRATE_HIGHATOMIC) ha++;
+      else if (mt == MIGRATE_ISOLATE) iso++;
+    }
+    const reserved = unchecked(nr_reserved_highatomic[z]);
+    if (reserved < ha << pageblock_order || reserved > (ha + iso) << pageblock_order) return fail(INV_RESERVED_HIGHATOMIC, z);
+  }
   let listed: u32 = 0;
   // 1. every list: links consistent, count right, members are buddies of that order, on their block's type
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {

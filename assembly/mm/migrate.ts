@@ -2,7 +2,7 @@
 // under writeback gets -EBUSY in MIGRATE_ASYNC and MIGRATE_SYNC_LIGHT, and is waited on in MIGRATE_SYNC
 // (migrate_folio_unmap); extra references (a pipe holding spliced pages) give -EAGAIN
 // (folio_migrate_mapping's refcount check); pages that are not on the LRU (temp pages, slab) never move.
-import { NONE, MIGRATE_MOVABLE } from "./constants";
+import { NONE } from "./constants";
 import {
   PG_lru, PG_head, PG_owner, PG_temp, PG_folio_writeback, PG_folio_dirty, page_flags, set_page_flags, page_order, page_ref,
   page_next, page_prev, set_page_next, set_page_prev, page_alloc_mt,
@@ -98,6 +98,3 @@ export function move_folio(src: u32, dst: u32, n: u32): void {
   // __free_pages() clears the source's state; it went to the destination
   __free_pages(src, page_order(src));
 }
-
-/** The allocation migratetype of a folio, for callers that pick a target. */
-export function folio_alloc_mt(head: u32): u32 { return page_alloc_mt(head) == MIGRATE_MOVABLE ? MIGRATE_MOVABLE : page_alloc_mt(head); }

@@ -15,7 +15,7 @@ export const PG_head: u32 = 1 << 2;
 export const PG_owner: u32 = 1 << 3;
 export const PG_dirty: u32 = 1 << 4;
 export const PG_writeback: u32 = 1 << 5;
-export const PG_reserved: u32 = 1 << 6;
+// bit 6 is free (the kernel's PG_reserved marks memory the allocator never manages; every emulated page is managed)
 export const PG_locked: u32 = 1 << 7;
 /** folio_test_dirty() / folio_test_writeback(), on the head page. PG_dirty and PG_writeback on each page
  *  are the per-block bits of iomap_folio_state (block size = page size). */

@@ -5,11 +5,13 @@ import {
   PG_owner, PG_head, PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_temp, nr_pages, page_flags,
   page_order, page_next, page_prev,
 } from "../mm/page";
-import { check_allocator } from "../mm/debug_vm";
-import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, WB_DIRTIED, WB_WRITTEN } from "../fs/stats";
+import { check_allocator, debug_vm_pfn } from "../mm/debug_vm";
+import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN } from "../fs/stats";
 import { fprop_local_events, fprop_global_events } from "../fs/flex_proportions";
-import { nr_inodes, ino_nr_dirty, test_dirty_bit } from "../fs/inode";
-import { oldest_inflight, next_inflight, req_nr, req_pfn, req_state, REQ_FREE } from "../fuse/request";
+import { nr_inodes, ino_nr_dirty, test_dirty_bit, backing_pfn, OWNER_SHMEM } from "../fs/inode";
+import {
+  oldest_inflight, next_inflight, req_nr, req_pfn, req_state, req_kind, req_ino, req_start, REQ_FREE, REQ_KIND_WRITEBACK,
+} from "../fuse/request";
 import { is_legacy } from "../fuse/conn";
 
 export let sim_invariant_pfn: u32 = NONE;
@@ -22,15 +24,23 @@ export const INV_DIRTY_TAG: i32 = 25;
 export const INV_INODE_DIRTY: i32 = 26;
 export const INV_NR_FILE_LRU: i32 = 27;
 export const INV_WB_WRITTEN: i32 = 28;
+export const INV_SYNC_WRITE_PAGE: i32 = 29;
+export const INV_SHMEM: i32 = 30;
 
 let mark: usize = 0;
 let mark_cap: u32 = 0;
 
 function fail(code: i32, pfn: u32): i32 { sim_invariant_pfn = pfn; return code; }
 
+/** Runs after every event when the checker does, before it. Debug builds set it to plant a fault on purpose
+ *  (assembly/sim/plant.ts) and show that the checkers report it; nothing else sets it. */
+function no_fault(): void {}
+export let after_checked_event: () => void = no_fault;
+export function set_after_checked_event(f: () => void): void { after_checked_event = f; }
+
 export function check_sim_invariants(): i32 {
   const a = check_allocator();
-  if (a != 0) return a;
+  if (a != 0) { sim_invariant_pfn = debug_vm_pfn; return a; }
   sim_invariant_pfn = NONE;
   if (mark_cap < nr_pages) { mark = heap.alloc(<usize>nr_pages); mark_cap = nr_pages; }
   memory.fill(mark, 0, <usize>nr_pages);
@@ -39,10 +49,19 @@ export function check_sim_invariants(): i32 {
   for (let r = oldest_inflight(); r != NONE; r = next_inflight(r)) {
     if (req_state(r) == REQ_FREE) return fail(INV_TEMP_OWNER, r);
     const n = req_nr(r);
+    if (req_kind(r) != REQ_KIND_WRITEBACK) {
+      // a write-through FUSE_WRITE carries its file's own page-cache pages (GETATTR and FSYNC carry none)
+      for (let i: u32 = 0; i < n; i++) {
+        const p = req_pfn(r, i);
+        if (p >= nr_pages || (page_flags(p) & PG_owner) == 0 || page_next(p) != req_ino(r) || page_prev(p) != req_start(r) + i) return fail(INV_SYNC_WRITE_PAGE, p);
+      }
+      continue;
+    }
     for (let i: u32 = 0; i < n; i++) {
       const p = req_pfn(r, i);
       if (p == NONE) continue; // its writeback was cancelled (nocopy-cancel)
-      if (load<u8>(mark + <usize>p) != 0) return fail(INV_WRITEBACK_OWNER, p);
+      // carried twice: a temp page owned by two requests (legacy), or a folio in two requests
+      if (load<u8>(mark + <usize>p) != 0) return fail(is_legacy() ? INV_TEMP_OWNER : INV_WRITEBACK_OWNER, p);
       store<u8>(mark + <usize>p, 1);
       carried++;
       const f = page_flags(p);
@@ -52,12 +71,17 @@ export function check_sim_invariants(): i32 {
     }
   }
   // recount the counters from the pages
-  let dirty: i64 = 0, writeback: i64 = 0, temp: i64 = 0, file_lru: i64 = 0;
+  let dirty: i64 = 0, writeback: i64 = 0, temp: i64 = 0, file_lru: i64 = 0, shmem: i64 = 0;
   const inode_dirty = new StaticArray<u32>(64);
   for (let p: u32 = 0; p < nr_pages; p++) {
     const f = page_flags(p);
     if ((f & PG_owner) == 0) continue;
     if ((f & PG_temp) == 0 && page_next(p) < nr_inodes) file_lru++; // a page-cache page (owner: its inode)
+    if ((f & PG_temp) == 0 && page_next(p) - OWNER_SHMEM < nr_inodes) {
+      // a page of the server's tmpfs file: the backing map points at it
+      if (backing_pfn(page_next(p) - OWNER_SHMEM, page_prev(p)) != p) return fail(INV_SHMEM, p);
+      shmem++;
+    }
     if ((f & PG_temp) != 0) {
       temp++;
       if (load<u8>(mark + <usize>p) == 0) return fail(INV_TEMP_OWNER, p); // a temp page no request owns
@@ -81,6 +105,7 @@ export function check_sim_invariants(): i32 {
   if (temp != st(NR_WRITEBACK_TEMP)) return fail(INV_NR_WRITEBACK_TEMP, NONE);
   if (is_legacy() && carried != temp) return fail(INV_TEMP_OWNER, NONE);
   if (file_lru != st(NR_FILE_LRU)) return fail(INV_NR_FILE_LRU, NONE);
+  if (shmem != st(NR_SHMEM)) return fail(INV_SHMEM, NONE);
   // every page written back was dirtied first; the wb's completions are among the domain's
   if (st(WB_WRITTEN) > st(WB_DIRTIED) || fprop_local_events() > fprop_global_events()) return fail(INV_WB_WRITTEN, NONE);
   for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(inode_dirty[i]) != unchecked(ino_nr_dirty[i])) return fail(INV_INODE_DIRTY, i);

@@ -55,7 +55,6 @@ export function harness_mapping_pfn(ino: u32, index: u32): u32 { return mapping_
 export function harness_page_info(pfn: u32): u32 {
   return page_flags(pfn) | (page_order(pfn) << 16) | (page_alloc_mt(pfn) << 24);
 }
-export function harness_page_ref(pfn: u32): u32 { return page_ref(pfn); }
 
 /** The page is dirtied again without fuse_write_begin()'s wait: what a direct read into an mmaped FUSE file
  *  does (the comment in fuse_writepage_need_send()). Returns false if the page is not cached. */

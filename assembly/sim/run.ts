@@ -24,7 +24,10 @@ import {
   flusher_init, flusher_step, flusher_timer, flusher_on_complete, flusher_running, wakeup_flusher, request_sync_all,
   EV_FLUSHER, EV_FLUSHER_TIMER,
 } from "../fs/writeback";
-import { requests_init, nr_requests_live, oldest_inflight, next_inflight, req_created } from "../fuse/request";
+import {
+  requests_init, nr_requests_live, oldest_inflight, next_inflight, req_created, req_kind, req_ino, req_start, req_nr,
+  REQ_KIND_WRITE,
+} from "../fuse/request";
 import { rb_init, rb_find_overlap } from "../fuse/rbtree";
 import { conn_init, fuse_abort_conn, fuse_request_expired, set_abort_building_hook, active_background, connected } from "../fuse/conn";
 import {
@@ -33,14 +36,14 @@ import {
 } from "../fuse/server";
 import { legacy_wpa_forget } from "../fuse/legacy";
 import { nocopy_wpa_forget } from "../fuse/nocopy";
-import { check_sim_invariants } from "./debug";
+import { check_sim_invariants, after_checked_event } from "./debug";
 import { anon_reset } from "../mm/anon";
 import { compaction_init } from "../mm/compaction";
 import { nr_pageblocks } from "../mm/page";
 import { reclaim_reset } from "../fs/reclaim";
 import { kswapd_balance } from "../fs/kswapd";
 import { set_wb_area, set_kswapd_hook } from "../mm/page_alloc";
-import { data_init, data_page_matches } from "./data";
+import { data_init, data_page_matches, data_out_of_memory } from "./data";
 import { churn_alloc, churn_free, churn_reset, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
 import { oom_reset } from "./oom";
 import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, EV_HIGHORDER, EV_HIGHORDER_FREE } from "./highorder";
@@ -120,6 +123,8 @@ export const RUN_WRITERS_DONE: i32 = 3;
 export const RUN_INVARIANT: i32 = 4;
 /** After sim_sync_all(): everything written has reached the server (or an abort ended it). */
 export const RUN_SYNCED: i32 = 5;
+/** Data mode could not get memory for a page frame or a file image within wasm32's 4 GiB. */
+export const RUN_DATA_OUT_OF_MEMORY: i32 = 6;
 let sync_started = false;
 let writers_done_reported = false;
 
@@ -129,6 +134,7 @@ let writers_done_reported = false;
 export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
   const until = <u64>until_ns;
   for (let i: u32 = 0; i < max_events; i++) {
+    if (data_out_of_memory) return RUN_DATA_OUT_OF_MEMORY;
     if (events_pending() == 0) return RUN_IDLE;
     if (next_event_time() > until) return RUN_TIME_LIMIT;
     pop_event();
@@ -155,7 +161,10 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_CHURN_FREE) churn_free(a);
     else if (t == EV_HIGHORDER) highorder_attempt(a);
     else if (t == EV_HIGHORDER_FREE) highorder_free(a);
-    if (check && check_sim_invariants() != 0) return RUN_INVARIANT;
+    if (check) {
+      after_checked_event();
+      if (check_sim_invariants() != 0) return RUN_INVARIANT;
+    }
     if (!writers_done_reported && writers_all_done()) { writers_done_reported = true; return RUN_WRITERS_DONE; }
     if (sync_started && sim_all_clean()) return RUN_SYNCED;
   }
@@ -207,15 +216,26 @@ function sample_now(): void {
 export function samples_ptr(): usize { return samples; }
 export function samples_count(): u32 { return samples_len; }
 
+/** Is (ino, index) in a write-through FUSE_WRITE still in flight? Its write(2) has not returned: the data is on its
+ *  way, not lost. (At most one such request per writer.) */
+function sync_write_in_flight(ino: u32, index: u32): bool {
+  for (let r = oldest_inflight(); r != NONE; r = next_inflight(r)) {
+    if (req_kind(r) != REQ_KIND_WRITE || req_ino(r) != ino) continue;
+    if (index >= req_start(r) && index < req_start(r) + req_nr(r)) return true;
+  }
+  return false;
+}
+
 // Integrity (DESIGN.md section 2, "Data"): compare every page's last written version with the backing store.
-export const INTEGRITY_WORDS: u32 = 7;
+export const INTEGRITY_WORDS: u32 = 9;
 const integrity = new StaticArray<f64>(<i32>INTEGRITY_WORDS);
 export function integrity_ptr(): usize { return changetype<usize>(integrity); }
 /** Fills [pagesWritten, persisted, lost (error recorded), corrupt, pending (still dirty or in flight), inodes with
- *  errors, lost silently to reclaim or migration (6.1/6.6 ->writepage left them clean and unwritten)]. */
+ *  errors, the inode and the index of the first corrupt page (-1 if none), lost silently to reclaim or migration
+ *  (6.1/6.6 ->writepage left them clean and unwritten)]. */
 export function integrity_check(): void {
   let written: f64 = 0, persisted: f64 = 0, lost: f64 = 0, corrupt: f64 = 0, pending: f64 = 0, errors: f64 = 0;
-  let lost_reclaim: f64 = 0;
+  let first_ino: f64 = -1, first_index: f64 = -1, lost_reclaim: f64 = 0;
   const legacy = <u32>g(CFG_POLICY) == POLICY_LEGACY_COPY;
   for (let ino: u32 = 0; ino < nr_inodes; ino++) {
     if (unchecked(ino_error[ino]) != 0) errors++;
@@ -227,7 +247,8 @@ export function integrity_check(): void {
       const sv = server_version(ino, i);
       if (sv == v) {
         // data mode: the bytes too
-        if (data_page_matches(ino, i)) persisted++; else corrupt++;
+        if (data_page_matches(ino, i)) persisted++;
+        else { if (corrupt == 0) { first_ino = ino; first_index = i; } corrupt++; }
         continue;
       }
       // Still on its way: dirty or under writeback in the page cache, or (legacy) copied into a temp page of a
@@ -235,14 +256,17 @@ export function integrity_check(): void {
       // rb-tree is asked whether or not the index is still cached.
       const pfn = mapping_pfn(ino, i);
       const busy = (pfn != NONE && (page_flags(pfn) & (PG_dirty | PG_writeback)) != 0) ||
-        (legacy && rb_find_overlap(ino, i, i) != NONE);
-      if (sv > v) corrupt++;
+        (legacy && rb_find_overlap(ino, i, i) != NONE) || sync_write_in_flight(ino, i);
       // after an abort nothing more reaches the server: what is still dirty is lost with the connection
-      else if (busy && connected) pending++;
-      else if (unchecked(ino_error[ino]) != 0 || !connected) lost++;
+      if (sv < v && busy && connected) pending++;
+      else if (sv < v && (unchecked(ino_error[ino]) != 0 || !connected)) lost++;
       // clean, unwritten, no error: fsync returns 0 and a later read gets what the server has
-      else if (test_unwritten_bit(ino, i)) lost_reclaim++;
-      else corrupt++;
+      else if (sv < v && test_unwritten_bit(ino, i)) lost_reclaim++;
+      else {
+        // a version no writer wrote, or an acknowledged write gone without an error
+        if (corrupt == 0) { first_ino = ino; first_index = i; }
+        corrupt++;
+      }
     }
   }
   if (writers_blocked(HUNG_NS) > 0) st_add(HANGS, <i64>writers_blocked(HUNG_NS));
@@ -251,5 +275,6 @@ export function integrity_check(): void {
   highorder_finish();
   unchecked(integrity[0] = written); unchecked(integrity[1] = persisted); unchecked(integrity[2] = lost);
   unchecked(integrity[3] = corrupt); unchecked(integrity[4] = pending); unchecked(integrity[5] = errors);
-  unchecked(integrity[6] = lost_reclaim);
+  unchecked(integrity[6] = first_ino); unchecked(integrity[7] = first_index);
+  unchecked(integrity[8] = lost_reclaim);
 }

@@ -1,13 +1,15 @@
 // `fusewb compare <scenario>`: every policy against every server behaviour of the scenario, one table.
 import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
-import { loadScenario, parseSeed } from "./scenario-input.js";
-import { runScenario } from "../sim/run-scenario.js";
+import { writeOutputFile, checkOutputPath } from "../util/files.js";
+import { loadCompare, parseSeed } from "./scenario-input.js";
+import { runScenarioAsync } from "../sim/run-scenario.js";
+import { checkRunEstimate } from "../sim/work-estimate.js";
+import { watchInterrupt, interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
 import { coreModuleSync } from "../core/load-node.js";
 import { decisionRow, decisionCells, formatDecisionTable, DECISION_COLUMNS } from "../sim/decision-table.js";
-import { captureRun, type CapturedRun } from "../report/snapshots.js";
+import { captureRunAsync, type CapturedRun } from "../report/snapshots.js";
 import { renderHtmlReport } from "../report/html.js";
-import { writeFileSync } from "node:fs";
 import { progressReporter } from "./progress.js";
 import type { RunReport } from "../sim/report.js";
 
@@ -22,13 +24,14 @@ export const compareCommand: Command = {
     set: { type: "string", multiple: true, help: "override a scenario field, e.g. --set run.duration=10s" },
     json: { type: "boolean", help: "print { rows: DecisionRow[], reports: RunReport[] }" },
     html: { type: "string", help: "also write an HTML report: the decision table, time series and each run's final pageblock map" },
+    force: { type: "boolean", help: "run even when a run's work estimate is above the limit" },
   },
-  run(args, values) {
+  async run(args, values) {
     if (args.length !== 1) throw new InputError("compare: give exactly one scenario file");
     const sets = (values.set as string[] | undefined) ?? [];
     const seed = parseSeed(values.seed as string | undefined);
     if (seed !== undefined) sets.push(`run.seed=${seed}`);
-    const compare = loadScenario(args[0]!, sets, values.policy as string | undefined).compare();
+    const compare = loadCompare(args[0]!, sets, values.policy as string | undefined);
     const policies = compare.policies;
     let servers = compare.servers;
     if (values.server) {
@@ -37,36 +40,41 @@ export const compareCommand: Command = {
         if (!servers.some((s) => s.name === w)) throw new InputError(`--server: "${w}" is not in the scenario; allowed: ${servers.map((s) => s.name).join(", ")}`);
       servers = servers.filter((s) => wanted.includes(s.name));
     }
+    for (const server of servers) checkRunEstimate({ ...compare.base, server }, { force: Boolean(values.force), source: args[0]! });
     const module = coreModuleSync();
     const html = values.html as string | undefined;
+    if (html !== undefined) checkOutputPath("--html", html);
     const reports: RunReport[] = [];
     const captured: CapturedRun[] = [];
+    const unwatch = watchInterrupt();
     for (const server of servers) {
       for (const policy of policies) {
-        const progress = progressReporter(!values.json, `${server.name} ${policy}`);
+        if (interruptRequested()) break;
+        const progress = progressReporter(true, `${server.name} ${policy}`);
         const config = { ...compare.base, policy, server };
         if (html) {
           // only the final map of each run: 35 runs of an 8 GiB machine at five moments would be tens of MB
-          const run = captureRun(config, { module, timing: false, onProgress: progress.update });
+          const run = await captureRunAsync(config, { module, timing: false, onProgress: progress.update, shouldStop: interruptRequested });
           captured.push({ ...run, snapshots: run.snapshots.slice(-1) });
           reports.push({ ...run.report, samples: undefined });
         } else {
-          reports.push(runScenario(config, { module, timing: false, onProgress: progress.update }));
+          reports.push(await runScenarioAsync(config, { module, timing: false, onProgress: progress.update, shouldStop: interruptRequested }));
         }
         progress.done();
       }
     }
+    unwatch();
     const rows = reports.map(decisionRow);
     if (html) {
       const decisionTable = { columns: [...DECISION_COLUMNS], rows: rows.map(decisionCells) };
-      try {
-        writeFileSync(html, renderHtmlReport({ runs: captured, decisionTable }));
-      } catch (e) {
-        throw new InputError(`--html: cannot write ${html}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
+      writeOutputFile("--html", html, renderHtmlReport({ runs: captured, decisionTable }));
     }
     if (values.json) process.stdout.write(JSON.stringify({ rows, reports }, null, 2) + "\n");
     else process.stdout.write(formatDecisionTable(rows));
+    if (interruptRequested()) {
+      process.stderr.write(`fusewb: interrupted after ${reports.length} of ${servers.length * policies.length} runs; the last is partial\n`);
+      return EXIT_INTERRUPTED;
+    }
     return reports.some((r) => r.integrity.corrupt > 0) ? 1 : 0;
   },
 };

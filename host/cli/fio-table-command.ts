@@ -5,6 +5,9 @@ import { loadScenario } from "./scenario-input.js";
 import { fioTable } from "../sim/fio-table.js";
 import { coreModuleSync } from "../core/load-node.js";
 import { parseSize } from "../scenario/units.js";
+import { checkRunFits, checkRunEstimate } from "../sim/work-estimate.js";
+
+const LARGEST_BS = 1 << 20;
 
 const DEFAULT_SCENARIO = new URL("../../scenarios/default.json", import.meta.url);
 
@@ -15,12 +18,19 @@ export const fioTableCommand: Command = {
   options: {
     size: { type: "string", help: "bytes per job (default: the scenario's, 2G)" },
     json: { type: "boolean", help: "print [{ bs, legacyMiBps, nocopyMiBps, gainPct, publishedGainPct, ... }]" },
+    force: { type: "boolean", help: "run even when the work estimate is above the limit" },
   },
   run(args, values) {
     if (args.length > 1) throw new InputError("fio-table: at most one scenario file");
     const path = args[0] ?? DEFAULT_SCENARIO.pathname;
-    const sizeBytes = values.size === undefined ? undefined : parseSize(values.size as string, "--size");
-    const rows = fioTable(loadScenario(path).config, coreModuleSync(), { sizeBytes });
+    // every row writes whole blocks of its bs: the largest, 1M, must fit a job at least once
+    const sizeBytes = values.size === undefined ? undefined : parseSize(values.size as string, "--size", { min: LARGEST_BS });
+    const base = loadScenario(path).config;
+    // the 1k row is the most work: a write(2) per KiB
+    const heaviest = { ...base, workloads: base.workloads.map((w) => (w.kind === "fio" ? { ...w, bs: 1024, size: sizeBytes ?? w.size } : w)) };
+    checkRunFits(heaviest, "--size");
+    checkRunEstimate(heaviest, { force: Boolean(values.force), source: "fio-table" });
+    const rows = fioTable(base, coreModuleSync(), { sizeBytes });
     if (values.json) {
       process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
       return 0;

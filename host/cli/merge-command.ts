@@ -1,19 +1,15 @@
 // `fusewb merge <shard outputs...>`: the JSON lines of every shard of a sweep, as one stream in index order
 // (byte for byte what the unsharded sweep prints), or --table.
-import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
+import { readInputFile, writeOutputFile, checkOutputPath } from "../util/files.js";
 import { mergeShards } from "../sweep/merge.js";
 import { formatSweepTable } from "../sweep/table.js";
 import { sweepPlotSvg } from "../sweep/plot.js";
 import { lineFailed } from "../sweep/run-job.js";
 
 function readShard(path: string): { source: string; text: string } {
-  try {
-    return { source: path === "-" ? "stdin" : path, text: readFileSync(path === "-" ? 0 : path, "utf8") };
-  } catch (e) {
-    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  return { source: path === "-" ? "stdin" : path, text: readInputFile(path, "shard") };
 }
 
 export const mergeCommand: Command = {
@@ -29,12 +25,14 @@ export const mergeCommand: Command = {
   run(args, values) {
     if (args.length === 0) throw new InputError("merge: give the shard outputs to merge (files, or - for standard input)");
     if (values.json && values.table) throw new InputError("merge: --json and --table exclude each other");
+    if (values.out !== undefined) checkOutputPath("--out", values.out as string);
+    if (values.plot !== undefined) checkOutputPath("--plot", values.plot as string);
     const merged = mergeShards(args.map(readShard));
     const text = merged.lines.map((l) => l + "\n").join("");
-    if (values.out !== undefined) writeFileSync(values.out as string, text);
+    if (values.out !== undefined) writeOutputFile("--out", values.out as string, text);
     if (values.table) process.stdout.write(formatSweepTable(merged.parsed));
     else if (values.out === undefined && values.plot === undefined) process.stdout.write(text);
-    if (values.plot !== undefined) writeFileSync(values.plot as string, sweepPlotSvg(merged.parsed));
+    if (values.plot !== undefined) writeOutputFile("--plot", values.plot as string, sweepPlotSvg(merged.parsed));
     return merged.parsed.some(lineFailed) ? 1 : 0;
   },
 };

@@ -3,6 +3,8 @@
 // `head /proc/buddyinfo /proc/pagetypeinfo /proc/vmstat`.
 import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
+import { checkRunEstimate } from "../sim/work-estimate.js";
+import { watchInterrupt, interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
 import { loadScenario, parseSeed, applyFromProc } from "./scenario-input.js";
 import { bootFromCensus } from "../core/from-census.js";
 import { parseDuration } from "../scenario/units.js";
@@ -22,8 +24,9 @@ export const procCommand: Command = {
     set: { type: "string", multiple: true, help: "override a scenario field, e.g. --set fuse.max_pages=32" },
     json: { type: "boolean", help: "print { scenario, policy, virtualNs, buddyinfo, pagetypeinfo, extfrag, unusable, vmstat }" },
     "from-proc": { type: "string", help: "start from a real machine: a directory with buddyinfo and pagetypeinfo" },
+    force: { type: "boolean", help: "run even when the work estimate is above the limit" },
   },
-  run(args, values) {
+  async run(args, values) {
     if (args.length !== 1) throw new InputError("proc: give exactly one scenario file (or - for standard input)");
     const atNs = values.at === undefined ? undefined : parseDuration(values.at, "--at");
     const sets = [...((values.set as string[] | undefined) ?? [])];
@@ -32,14 +35,19 @@ export const procCommand: Command = {
     const loaded = loadScenario(args[0]!, sets, values.policy as string | undefined);
     if (values.policy !== undefined && loaded.runPolicies.length > 1) throw new InputError("--policy: proc shows one machine; give one policy");
     const policy = loaded.runPolicies[0]!;
+    checkRunEstimate(loaded.config, { force: Boolean(values.force), source: loaded.source, ...(atNs === undefined ? {} : { untilNs: atNs }) });
     const start = applyFromProc({ ...loaded.config, policy }, values["from-proc"] as string | undefined);
     const sim = new Simulator(start.config, coreModuleSync("release"));
     if (start.census) bootFromCensus(sim.allocator, start.census);
+    const unwatch = watchInterrupt();
     try {
-      sim.run(undefined, undefined, atNs);
+      await sim.runAsync(undefined, undefined, atNs, interruptRequested);
     } catch (e) {
+      if (e instanceof InputError) throw e;
       process.stderr.write(`fusewb: ${policy}: ${(e as Error).message}\n`);
       return 1;
+    } finally {
+      unwatch();
     }
     const zones = sim.zones();
     const vmstat = vmstatView(zones, sim.stats());
@@ -56,6 +64,10 @@ export const procCommand: Command = {
     }
     if (broken) process.stderr.write(`fusewb: ${policy}: ${broken}\n`);
     if (corrupt > 0) process.stderr.write(`fusewb: ${policy}: ${corrupt} pages on the server differ from what was written\n`);
+    if (interruptRequested()) {
+      process.stderr.write(`fusewb: interrupted at ${(sim.virtualNs() / 1e9).toFixed(3)} s of virtual time; the views are of that moment\n`);
+      return EXIT_INTERRUPTED;
+    }
     return broken || corrupt > 0 ? 1 : 0;
   },
 };

@@ -1,20 +1,13 @@
 // `fusewb replay <trace>`: apply an allocation trace from boot, print /proc/pagetypeinfo and /proc/buddyinfo.
-import { readFileSync } from "node:fs";
 import { parseTrace } from "../replay/trace.js";
 import { replayTrace } from "../replay/replay.js";
 import { replayJson, replayText } from "../replay/report.js";
 import { WasmAllocator } from "../core/wasm-allocator.js";
 import { coreModuleSync } from "../core/load-node.js";
 import { InputError } from "../util/input-error.js";
+import { readInputFile } from "../util/files.js";
 import type { Command } from "./command.js";
 
-function readInput(path: string): string {
-  try {
-    return readFileSync(path === "-" ? 0 : path, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-}
 
 export const replayCommand: Command = {
   name: "replay",
@@ -25,7 +18,7 @@ export const replayCommand: Command = {
   },
   run(args, values) {
     if (args.length !== 1) throw new InputError("replay: give exactly one trace file (or - for standard input)");
-    const trace = parseTrace(readInput(args[0]!));
+    const trace = parseTrace(readInputFile(args[0]!, "trace"));
     const model = new WasmAllocator(trace.machine, coreModuleSync());
     const { failed } = replayTrace(trace, model);
     const broken = model.checkInvariants();

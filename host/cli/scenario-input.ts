@@ -1,7 +1,8 @@
 // Reading a scenario file for a command: the text, overrides (--set / --vary), and the policies to run.
-import { readFileSync } from "node:fs";
 import { InputError } from "../util/input-error.js";
-import { parseJsonText, resolveScenario, resolveCompare, applyOverrides } from "../scenario/resolve.js";
+import { readInputFile } from "../util/files.js";
+import { checkRunFits } from "../sim/work-estimate.js";
+import { parseJsonText, resolveScenario, resolveCompare, applyOverrides, scenarioPolicies } from "../scenario/resolve.js";
 import { POLICIES, type Policy, type SimConfig, type CompareConfig } from "../scenario/sim-config.js";
 import { machineFromProc } from "../proc-import/from-dir.js";
 import type { ZoneCensus } from "../core/from-census.js";
@@ -14,20 +15,15 @@ export function applyFromProc(config: SimConfig, dir: string | undefined): { con
   return { config: { ...config, machine: pm.machine }, census: pm.census };
 }
 
+/** A scenario file's text (- for standard input): a regular file of at most INPUT_LIMITS.scenario bytes. */
 export function readText(path: string): string {
-  try {
-    return readFileSync(path === "-" ? 0 : path, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  return readInputFile(path, "scenario");
 }
 
 export interface LoadedScenario {
   raw: unknown;
   source: string;
   config: SimConfig;
-  /** The configs of `compare`, resolved on demand: `run` must not check policies it will not run. */
-  compare: () => CompareConfig;
   /** The policies `run` goes through: --policy, else the file's `policies`, else its `policy`. */
   runPolicies: Policy[];
 }
@@ -41,16 +37,24 @@ export function parsePolicyList(text: string): Policy[] {
   });
 }
 
+/** The scenario a `run` or `proc` command reads, checked for the policies that will run. */
 export function loadScenario(path: string, overrides: readonly string[] = [], policyOption?: string): LoadedScenario {
   const source = path === "-" ? "stdin" : path;
   const parsed = applyOverrides(parseJsonText(readText(path), source), overrides);
-  const config = resolveScenario(parsed, source);
-  const filePolicies = typeof parsed === "object" && parsed !== null && "policies" in parsed;
-  const only = policyOption ? parsePolicyList(policyOption) : undefined;
-  // every rule between fields (machine.kernel against the policy, ...) holds for each policy that will run
-  const runPolicies = only ?? (filePolicies ? resolveCompare(parsed, source).policies : [config.policy]);
-  if (only) resolveCompare(parsed, source, only);
-  return { raw: parsed, source, config, runPolicies, compare: () => resolveCompare(parsed, source, only) };
+  const fromFile = scenarioPolicies(parsed, source);
+  const runPolicies = policyOption ? parsePolicyList(policyOption) : fromFile.policies ?? [fromFile.policy];
+  const config = resolveScenario(parsed, source, runPolicies);
+  checkRunFits(config, source);
+  return { raw: parsed, source, config, runPolicies };
+}
+
+/** The scenario `compare` reads: its policies (or --policy) under each of its servers. */
+export function loadCompare(path: string, overrides: readonly string[] = [], policyOption?: string): CompareConfig {
+  const source = path === "-" ? "stdin" : path;
+  const parsed = applyOverrides(parseJsonText(readText(path), source), overrides);
+  const compare = resolveCompare(parsed, source, policyOption ? parsePolicyList(policyOption) : undefined);
+  for (const server of compare.servers) checkRunFits({ ...compare.base, server }, source);
+  return compare;
 }
 
 export function parseSeed(v: string | undefined): number | undefined {

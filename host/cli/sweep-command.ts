@@ -1,9 +1,11 @@
 // `fusewb sweep <scenario> --vary path=v1,v2 ...`: the cartesian product of the varied fields (each under the
 // scenario's policies), run on worker threads, printed as JSON lines in index order; --shard i/n runs
 // every n-th run only, for batch runners; `fusewb merge` joins the shards again.
-import { writeFileSync } from "node:fs";
 import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
+import { writeOutputFile, checkOutputPath } from "../util/files.js";
+import { checkRunFits, checkRunEstimate } from "../sim/work-estimate.js";
+import { watchInterrupt, interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
 import { readText, parseSeed } from "./scenario-input.js";
 import { parseJsonText } from "../scenario/resolve.js";
 import { parseVary } from "../sweep/vary.js";
@@ -35,10 +37,13 @@ export const sweepCommand: Command = {
     table: { type: "boolean", help: "print a table of the key metrics instead of JSON lines (JSON still goes to --out)" },
     plot: { type: "string", help: "write an SVG chart of MiB/s against the first --vary field (numeric), a line per other combination" },
     json: { type: "boolean", help: "print JSON lines (the default)" },
+    force: { type: "boolean", help: "run even when a run's work estimate is above the limit" },
   },
   async run(args, values) {
     if (args.length !== 1) throw new InputError("sweep: give exactly one scenario file (or - for standard input)");
     if (values.json && values.table) throw new InputError("sweep: --json and --table exclude each other; --out keeps the JSON lines with --table");
+    if (values.out !== undefined) checkOutputPath("--out", values.out as string);
+    if (values.plot !== undefined) checkOutputPath("--plot", values.plot as string);
     const source = args[0] === "-" ? "stdin" : args[0]!;
     const seed = parseSeed(values.seed as string | undefined);
     const jobs = planSweep({
@@ -51,23 +56,40 @@ export const sweepCommand: Command = {
     });
     const shard = values.shard === undefined ? NO_SHARD : parseShard(values.shard as string);
     const mine = jobs.filter((j) => inShard(j.index, shard));
+    // before any worker starts: every run must fit wasm32, and each must be within the work bound
+    for (const j of mine) {
+      checkRunFits(j.config, `sweep run ${j.index}`);
+      checkRunEstimate(j.config, { force: Boolean(values.force), source: `sweep run ${j.index}` });
+    }
     const workers = parseJobs(values.jobs as string | undefined);
     const stream = !values.table && values.out === undefined && values.plot === undefined;
     const tty = process.stderr.isTTY;
     let done = 0;
-    const lines = await runPool(mine, {
-      workers,
-      onLine: (line: SweepLine) => {
-        if (stream) process.stdout.write(sweepLineText(line) + "\n");
-        if (tty) process.stderr.write(`\rsweep: ${++done}/${mine.length} runs`);
-      },
-    });
+    let stopPool = (): void => {};
+    const unwatch = watchInterrupt(() => stopPool());
+    let lines: SweepLine[];
+    try {
+      lines = await runPool(mine, {
+        workers,
+        onStart: (stop) => { stopPool = stop; },
+        onLine: (line: SweepLine) => {
+          if (stream) process.stdout.write(sweepLineText(line) + "\n");
+          if (tty) process.stderr.write(`\rsweep: ${++done}/${mine.length} runs`);
+        },
+      });
+    } finally {
+      unwatch();
+    }
     if (tty && mine.length > 0) process.stderr.write("\n");
-    if (values.out !== undefined) writeFileSync(values.out as string, lines.map((l) => sweepLineText(l) + "\n").join(""));
+    if (values.out !== undefined) writeOutputFile("--out", values.out as string, lines.map((l) => sweepLineText(l) + "\n").join(""));
     if (values.table) process.stdout.write(formatSweepTable(lines));
-    if (values.plot !== undefined) writeFileSync(values.plot as string, sweepPlotSvg(lines));
+    if (values.plot !== undefined) writeOutputFile("--plot", values.plot as string, sweepPlotSvg(lines));
     const failed = lines.filter(lineFailed);
     for (const l of failed) process.stderr.write(`fusewb: run ${l.index} (${l.policy}): ${l.error ?? `${l.report?.integrity.corrupt} corrupt pages`}\n`);
+    if (interruptRequested()) {
+      process.stderr.write(`fusewb: interrupted: ${lines.length} of ${mine.length} runs done and printed; the others did not finish\n`);
+      return EXIT_INTERRUPTED;
+    }
     return failed.length > 0 ? 1 : 0;
   },
 };

@@ -16,6 +16,8 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   14: "a free list's bit in the non-empty order mask (fa_orders) is wrong",
   15: "a per-cpu list's links are broken, or a member is not a clean PG_pcp block of the list's order and zone",
   16: "a per-cpu list's length, tail or the zone's pcp count is wrong",
+  17: "a pageblock's migratetype is not a valid type, so the blocks per type do not add up to the zone's blocks",
+  18: "nr_reserved_highatomic differs from the HIGHATOMIC pageblocks",
   // writeback (assembly/sim/debug.ts)
   20: "NR_FILE_DIRTY differs from the dirty folios",
   21: "NR_WRITEBACK differs from the folios under writeback",
@@ -26,6 +28,8 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   26: "an inode's dirty page count differs from its dirty pages",
   27: "NR_FILE_LRU (active + inactive file) differs from the page-cache pages",
   28: "WB_WRITTEN exceeds WB_DIRTIED, or the wb's writeout completions exceed the domain's",
+  29: "a write-through FUSE_WRITE carries a page that is not its file's page-cache page at that index",
+  30: "a tmpfs page of the server's backing store is not where its file's backing map says, or NR_SHMEM is off",
 };
 
 export function describeInvariant(code: number, pfn: number): string {

@@ -1,18 +1,18 @@
 // `--from-proc <dir>`: read buddyinfo and pagetypeinfo from a directory (a copy of /proc, or /proc itself).
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../util/input-error.js";
+import { readInputFile } from "../util/files.js";
 import type { MachineConfig } from "../core/machine-config.js";
 import { parseProcSnapshot } from "./parse.js";
 import { machineFromSnapshot, type ProcMachine } from "./machine.js";
 
 function readProcFile(dir: string, name: string): string {
   try {
-    return readFileSync(join(dir, name), "utf8");
+    return readInputFile(join(dir, name), "proc");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    const hint = code === "EACCES" ? " (/proc/pagetypeinfo is readable by root only: copy it with sudo)" : "";
-    throw new InputError(`--from-proc: cannot read ${join(dir, name)}: ${code}${hint}`);
+    const message = e instanceof Error ? e.message : String(e);
+    const hint = message.endsWith("EACCES") ? " (/proc/pagetypeinfo is readable by root only: copy it with sudo)" : "";
+    throw new InputError(`--from-proc: ${message}${hint}`);
   }
 }
 

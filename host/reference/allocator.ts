@@ -31,16 +31,7 @@ import { type MachineConfig, validateMachineConfig } from "../core/machine-confi
 import { resultsArray } from "../core/results-array.js";
 import { at, FPI_NONE, MemMap, migratetype_is_mergeable, type Zone } from "./buddy.js";
 import { checkInvariants, freeLists, stateDigest, zoneViews } from "./views.js";
-import {
-  drain_pages_zone,
-  free_pcppages_bulk,
-  nr_pcp_alloc,
-  nr_pcp_free,
-  order_to_pindex,
-  pcp_allowed_order,
-  pcp_list_add,
-  pcp_list_del,
-} from "./pcp.js";
+import { pcp_allowed_order, type RmqueueMode } from "./pcp.js";
 import {
   ALLOC_CMA,
   ALLOC_HIGHATOMIC,
@@ -111,9 +102,9 @@ export class ReferenceAllocator implements AllocatorModel {
     return 0;
   }
 
-  // mm/page_alloc.c: __free_frozen_pages() + free_frozen_page_commit(): orders the per-cpu lists cache go to
-  // the list of their block's type (HIGHATOMIC and CMA to MOVABLE's; ISOLATE straight to the buddy lists);
-  // a zone at pcp->high gives back nr_pcp_free() pages. The rest: __free_pages_ok().
+  // mm/page_alloc.c: __free_frozen_pages(): orders the per-cpu lists cache go to the list of their block's
+  // type (HIGHATOMIC and CMA to MOVABLE's; ISOLATE straight to the buddy lists), through
+  // free_frozen_page_commit() (pcp.ts). The rest: __free_pages_ok().
   private __free_frozen_pages(pfn: number, order: number): void {
     const mm = this.mm;
     let mt = mm.get_pageblock_migratetype(pfn);
@@ -122,10 +113,7 @@ export class ReferenceAllocator implements AllocatorModel {
       return;
     }
     if (mt >= MIGRATE_PCPTYPES) mt = MIGRATE_MOVABLE;
-    const zone = mm.zone_of(pfn);
-    const pindex = order_to_pindex(mt, order);
-    pcp_list_add(mm, zone.pcp, pindex, pfn, order, false);
-    if (zone.pcp.count >= zone.pcp.high) free_pcppages_bulk(mm, zone, nr_pcp_free(zone.pcp), pindex);
+    mm.zone_of(pfn).pcp.free_frozen_page_commit(pfn, mt, order);
   }
 
   freeLists(): string[] {
@@ -184,7 +172,7 @@ export class ReferenceAllocator implements AllocatorModel {
     if (gfp & __GFP_HIGH) return ALLOC_FAILED;
     // __alloc_pages_direct_reclaim(): nothing to reclaim here; drain_all_pages() and one more try
     if (zones.some((z) => z !== null && z.pcp.count > 0)) {
-      for (const zone of zones) if (zone) drain_pages_zone(this.mm, zone);
+      for (const zone of zones) if (zone) zone.pcp.drain_pages_zone();
       pfn = this.get_page_from_freelist(gfp, order, alloc_flags, ac);
     }
     return pfn >= 0 ? pfn : ALLOC_FAILED;
@@ -212,34 +200,14 @@ export class ReferenceAllocator implements AllocatorModel {
     }
   }
 
-  // mm/page_alloc.c: rmqueue(): the per-cpu list for the orders it caches, else (or when it fails) the buddy
+  // mm/page_alloc.c: rmqueue(): the per-cpu list for the orders it caches (rmqueue_pcplist(), pcp.ts), else
+  // (or when it finds nothing) the buddy
   private rmqueue(zone: Zone, order: number, alloc_flags: number, mt: number): number {
     if (pcp_allowed_order(order)) {
-      const pfn = this.rmqueue_pcplist(zone, order, mt, alloc_flags);
+      const pfn = zone.pcp.rmqueue_pcplist(order, mt, alloc_flags, (o, m, f, mode) => this.__rmqueue(zone, o, m, f, mode));
       if (pfn >= 0) return pfn;
     }
     return this.rmqueue_buddy(zone, order, alloc_flags, mt);
-  }
-
-  // mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): the list's first block; refilled when empty
-  private rmqueue_pcplist(zone: Zone, order: number, mt: number, alloc_flags: number): number {
-    const pcp = zone.pcp;
-    const pindex = order_to_pindex(mt, order);
-    if (pcp.list(pindex).length === 0) {
-      this.rmqueue_bulk(zone, order, nr_pcp_alloc(pcp, order), pindex, mt, alloc_flags);
-      if (pcp.list(pindex).length === 0) return -1;
-    }
-    return pcp_list_del(this.mm, pcp, pindex, 0);
-  }
-
-  // mm/page_alloc.c: rmqueue_bulk(): up to count blocks, each to the list's tail; one rmqueue_mode for all
-  private rmqueue_bulk(zone: Zone, order: number, count: number, pindex: number, mt: number, alloc_flags: number): void {
-    const mode = { m: RMQUEUE_NORMAL };
-    for (let i = 0; i < count; i++) {
-      const pfn = this.__rmqueue(zone, order, mt, alloc_flags, mode);
-      if (pfn < 0) break;
-      pcp_list_add(this.mm, zone.pcp, pindex, pfn, order, true);
-    }
   }
 
   // mm/page_alloc.c: rmqueue_buddy()
@@ -255,7 +223,7 @@ export class ReferenceAllocator implements AllocatorModel {
 
   // mm/page_alloc.c: __rmqueue() (6.15: `mode` remembers, within one rmqueue_bulk(), which step last found
   // pages; 6.10-6.14 had no modes and ends in __rmqueue_fallback() instead of claim + steal)
-  private __rmqueue(zone: Zone, order: number, mt: number, alloc_flags: number, mode: { m: number }): number {
+  private __rmqueue(zone: Zone, order: number, mt: number, alloc_flags: number, mode: RmqueueMode): number {
     const mm = this.mm;
     let pfn: number;
     if (alloc_flags & ALLOC_CMA && zone.nr_free_cma_pages > Math.floor(zone.nr_free_pages / 2)) {
@@ -339,20 +307,17 @@ export class ReferenceAllocator implements AllocatorModel {
 
   // mm/page_alloc.c: try_to_claim_block() (-1: not claimed)
   private try_to_claim_block(zone: Zone, pfn: number, current_order: number, order: number, start_type: number, block_type: number): number {
-    if (current_order >= pageblock_order) return this.take_ownership(zone, pfn, current_order, order, start_type, block_type);
+    const mm = this.mm;
+    // "Take ownership for orders >= pageblock_order": retype every covered block, keep the order-sized head
+    if (current_order >= pageblock_order) {
+      mm.del_page_from_free_list(pfn, zone, current_order, block_type);
+      mm.change_pageblock_range(pfn, current_order, start_type);
+      const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
+      mm.account_freepages(zone, nr_added, start_type);
+      return pfn;
+    }
     this.boost_watermark(zone);
     return this.claim_whole_block(zone, pfn, order, start_type, block_type);
-  }
-
-  // The buddy spans whole pageblocks (both kernels' first case): retype them all, keep the order-sized head and
-  // put the rest back on start_type's lists.
-  private take_ownership(zone: Zone, pfn: number, current_order: number, order: number, start_type: number, block_type: number): number {
-    const mm = this.mm;
-    mm.del_page_from_free_list(pfn, zone, current_order, block_type);
-    mm.change_pageblock_range(pfn, current_order, start_type);
-    const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
-    mm.account_freepages(zone, nr_added, start_type);
-    return pfn;
   }
 
   // The common tail of try_to_claim_block() and (6.10-6.14) steal_suitable_fallback(): count free and
@@ -398,7 +363,14 @@ export class ReferenceAllocator implements AllocatorModel {
     const mm = this.mm;
     const block_type = mm.get_pageblock_migratetype(pfn);
     if (block_type !== MIGRATE_HIGHATOMIC) {
-      if (current_order >= pageblock_order) return this.take_ownership(zone, pfn, current_order, order, start_type, block_type);
+      // "Take ownership for orders >= pageblock_order", as in try_to_claim_block()
+      if (current_order >= pageblock_order) {
+        mm.del_page_from_free_list(pfn, zone, current_order, block_type);
+        mm.change_pageblock_range(pfn, current_order, start_type);
+        const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
+        mm.account_freepages(zone, nr_added, start_type);
+        return pfn;
+      }
       this.boost_watermark(zone);
       if (whole_block) {
         const claimed = this.claim_whole_block(zone, pfn, order, start_type, block_type);

@@ -17,7 +17,7 @@ import {
 } from "../core/constants.js";
 import type { MachineConfig } from "../core/machine-config.js";
 import { __setup_per_zone_wmarks, setup_per_zone_lowmem_reserve } from "./watermarks.js";
-import { PerCpuPages, zone_pcp_init } from "./pcp.js";
+import { PerCpuPages } from "./pcp.js";
 
 // mm/internal.h: fpi_t
 export const FPI_NONE = 0;
@@ -41,8 +41,8 @@ export class Zone {
   watermark = { min: 0, low: 0, high: 0 };
   watermark_boost = 0;
   lowmem_reserve = [0, 0, 0];
-  /** The one CPU's per_cpu_pages, set up after the watermarks (pcp.ts). */
-  pcp = new PerCpuPages(0, 1);
+  /** The one CPU's per_cpu_pages (pcp.ts), made at boot after the watermarks. */
+  pcp!: PerCpuPages;
 
   constructor(
     readonly idx: number,
@@ -136,7 +136,9 @@ export class MemMap {
       if (!zone) continue;
       zone.watermark = at(wmarks, i);
       zone.lowmem_reserve = at(reserve, i);
-      zone.pcp = zone_pcp_init(zone, c.pcp);
+      // setup_zone_pageset(): the boot pageset's high 0 and batch 1, then the zone's own unless disabled
+      zone.pcp = new PerCpuPages(this, zone);
+      if (c.pcp) zone.pcp.zone_set_pageset_high_and_batch();
     }
   }
 

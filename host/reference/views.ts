@@ -89,9 +89,10 @@ export function freeLists(mm: MemMap): string[] {
   }
   for (const zone of mm.zones) {
     if (!zone) continue;
-    zone.pcp.lists.forEach((list, pindex) => {
+    for (let pindex = 0; pindex < NR_PCP_LISTS; pindex++) {
+      const list = zone.pcp.list(pindex);
       if (list.length > 0) lines.push(`pcp ${zone.idx} ${pindex}: ${list.join(" ")}`);
-    });
+    }
   }
   return lines;
 }

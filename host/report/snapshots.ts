@@ -2,7 +2,7 @@
 // half and three quarters of the writers' data has been written (or of the duration has passed), when the
 // writers are done, and at the end. No Node import: the browser demo runs scenarios through this too.
 import type { SimConfig } from "../scenario/sim-config.js";
-import { Simulator, type PageblockCensus, type RunProgress } from "../sim/simulator.js";
+import { Simulator, type PageblockCensus, type RunProgress, type RunOutcome } from "../sim/simulator.js";
 import { buildReport, type RunReport } from "../sim/report.js";
 import type { CostModel } from "../sim/cost-model.js";
 import type { ZoneStart } from "./pageblock-map.js";
@@ -29,6 +29,8 @@ export interface CaptureOptions {
   fractions?: readonly number[];
   /** Fewer samples than this and the run is repeated with a finer sample interval (see captureRun). */
   minSamples?: number;
+  /** Asked between batches: true ends the run where it stands (a partial report). */
+  shouldStop?: () => boolean;
 }
 
 /** The simulator looks at the machine only between batches; small batches put the maps close to their
@@ -40,7 +42,8 @@ function fioBytes(config: SimConfig): number {
   return config.workloads.reduce((s, w) => s + (w.kind === "fio" ? w.size * w.numjobs : 0), 0);
 }
 
-function captureOnce(config: SimConfig, opts: CaptureOptions): CapturedRun {
+/** A run being captured: the simulator, the progress callback that takes the maps, and the end. */
+function startCapture(config: SimConfig, opts: CaptureOptions): { sim: Simulator; onProgress: (p: RunProgress) => void; end: (outcome: RunOutcome) => CapturedRun } {
   const sim = new Simulator(config, opts.module, opts.costs);
   const total = fioBytes(config);
   const duration = config.run.durationNs;
@@ -48,7 +51,7 @@ function captureOnce(config: SimConfig, opts: CaptureOptions): CapturedRun {
   const snapshots: PageblockSnapshot[] = [];
   const take = (label: string, tNs: number): void => { snapshots.push({ label, tNs, blocks: sim.pageblockMap() }); };
   let next = 0, writersDone = total === 0;
-  const outcome = sim.run((p) => {
+  const onProgress = (p: RunProgress): void => {
     opts.onProgress?.(p);
     // Time moments when the run has a duration (the writers may never finish), else data moments.
     const at = duration > 0 ? p.virtualNs / duration : p.bytesWritten / (total || 1);
@@ -62,10 +65,30 @@ function captureOnce(config: SimConfig, opts: CaptureOptions): CapturedRun {
       writersDone = true;
       take(`writers done, t = ${seconds(p.virtualNs)}`, p.virtualNs);
     }
-  }, BATCH_EVENTS);
-  take(`end${outcome.synced ? " (after the final sync)" : ""}, t = ${seconds(sim.virtualNs())}`, sim.virtualNs());
-  const report = buildReport(sim, outcome, { timing: opts.timing ?? true, samples: true });
-  return { report, snapshots, zones: sim.zones().map((z) => ({ name: z.name, startPfn: z.startPfn })) };
+  };
+  const end = (outcome: RunOutcome): CapturedRun => {
+    take(`end${outcome.synced ? " (after the final sync)" : ""}, t = ${seconds(sim.virtualNs())}`, sim.virtualNs());
+    const report = buildReport(sim, outcome, { timing: opts.timing ?? true, samples: true });
+    return { report, snapshots, zones: sim.zones().map((z) => ({ name: z.name, startPfn: z.startPfn })) };
+  };
+  return { sim, onProgress, end };
+}
+
+function captureOnce(config: SimConfig, opts: CaptureOptions): CapturedRun {
+  const c = startCapture(config, opts);
+  return c.end(c.sim.run(c.onProgress, BATCH_EVENTS, undefined, opts.shouldStop));
+}
+
+async function captureOnceAsync(config: SimConfig, opts: CaptureOptions): Promise<CapturedRun> {
+  const c = startCapture(config, opts);
+  return c.end(await c.sim.runAsync(c.onProgress, BATCH_EVENTS, undefined, opts.shouldStop));
+}
+
+/** The interval that gives a run of `virtualNs` about TARGET_SAMPLES samples, if it had too few. */
+function finerInterval(first: CapturedRun, opts: CaptureOptions): number | null {
+  const virtualNs = first.report.modelled.virtualNs;
+  if ((first.report.samples?.length ?? 0) >= (opts.minSamples ?? 50) || virtualNs <= 0 || first.report.interrupted) return null;
+  return Math.max(1000, Math.floor(virtualNs / TARGET_SAMPLES));
 }
 
 /** Runs the config with samples and maps. A run shorter than a few sample intervals would give charts of one
@@ -74,8 +97,13 @@ function captureOnce(config: SimConfig, opts: CaptureOptions): CapturedRun {
  *  the time the run is seen to end may move, by less than one sample interval. */
 export function captureRun(config: SimConfig, opts: CaptureOptions): CapturedRun {
   const first = captureOnce(config, opts);
-  const virtualNs = first.report.modelled.virtualNs;
-  if ((first.report.samples?.length ?? 0) >= (opts.minSamples ?? 50) || virtualNs <= 0) return first;
-  const sampleIntervalNs = Math.max(1000, Math.floor(virtualNs / TARGET_SAMPLES));
-  return captureOnce({ ...config, run: { ...config.run, sampleIntervalNs } }, opts);
+  const sampleIntervalNs = finerInterval(first, opts);
+  return sampleIntervalNs === null ? first : captureOnce({ ...config, run: { ...config.run, sampleIntervalNs } }, opts);
+}
+
+/** captureRun() that lets the event loop in between batches: for commands that stop on Ctrl-C. */
+export async function captureRunAsync(config: SimConfig, opts: CaptureOptions): Promise<CapturedRun> {
+  const first = await captureOnceAsync(config, opts);
+  const sampleIntervalNs = finerInterval(first, opts);
+  return sampleIntervalNs === null ? first : captureOnceAsync({ ...config, run: { ...config.run, sampleIntervalNs } }, opts);
 }

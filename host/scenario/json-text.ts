@@ -105,9 +105,34 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
 }
 
+/** How deep JSON input may nest. A scenario nests 5 levels at most (server.faults, workloads[i]); the limit
+ *  keeps every later step (the syntax scanner, validation, messages) clear of the stack's depth. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The offset of the first [ or { that opens level MAX_JSON_DEPTH + 1, or -1. Iterative: any input is safe. */
+export function jsonTooDeepAt(text: string): number {
+  let depth = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
 /** Parses JSON text; a syntax error becomes InputError `<source>: line L, column C: JSON syntax error: ...`. */
 export function parseJsonText(text: string, source: string): unknown {
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const deep = jsonTooDeepAt(body);
+  if (deep >= 0) {
+    const { line, column } = lineColumn(body, deep);
+    throw new InputError(`${source}: line ${line}, column ${column}: nested deeper than ${MAX_JSON_DEPTH} levels; a scenario needs 4`);
+  }
   try {
     return JSON.parse(body) as unknown;
   } catch (e) {

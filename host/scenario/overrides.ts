@@ -2,6 +2,7 @@
 // (array elements by index: workloads.0.bs); the value is JSON if it parses as JSON (32, true, "x", {...}),
 // else the text itself (1M, nocopy, 30s). Missing objects along the path are created.
 import { InputError } from "../util/input-error.js";
+import { jsonTooDeepAt, MAX_JSON_DEPTH } from "./json-text.js";
 
 type Json = Record<string, unknown>;
 
@@ -10,6 +11,7 @@ function isObject(v: unknown): v is Json {
 }
 
 function overrideValue(text: string): unknown {
+  if (jsonTooDeepAt(text) >= 0) throw new InputError(`override value nested deeper than ${MAX_JSON_DEPTH} levels; a scenario needs 4`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

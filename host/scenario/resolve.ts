@@ -5,10 +5,11 @@
 import { InputError } from "../util/input-error.js";
 import { validateMachineConfig, type MachineConfig } from "../core/machine-config.js";
 import { PAGE_SIZE } from "../core/constants.js";
+import { MAX_JOBS, MAX_WL } from "../sim/layout.js";
 import { POLICIES, type CompareConfig, type FuseConfig, type Policy, type ServerConfig, type SimConfig, type Workload } from "./sim-config.js";
 import { formatIssue, formatPath, pickIssue } from "./issues.js";
 import { parseJsonText } from "./json-text.js";
-import { formatSize } from "./units.js";
+import { formatSize, formatDuration } from "./units.js";
 import { kernelRules, kernelsFor, type Kernel } from "./kernel.js";
 import {
   FUSE_TIMEOUT_TIMER_FREQ_S,
@@ -36,9 +37,27 @@ function failer(source: string): Fail {
 /** A size for a message, quoted as the user would write it: "4G". */
 const q = (bytes: number) => `"${formatSize(bytes)}"`;
 
+/** Entries of lists that are checked before the schema walks them: each validated entry costs work, and a
+ *  file of 40,000 workloads must be refused at once, not after. */
+const MAX_WORKLOAD_ENTRIES = MAX_JOBS + MAX_WL;
+const MAX_SERVERS = 64;
+
+function checkListSizes(obj: Record<string, unknown>, fail: Fail): void {
+  const wl = obj.workloads;
+  if (Array.isArray(wl) && wl.length > MAX_WORKLOAD_ENTRIES)
+    fail(["workloads"], `${wl.length} entries are not allowed; at most ${MAX_JOBS} fio jobs and ${MAX_WL} churn or highorder workloads`);
+  const servers = obj.servers;
+  if (typeof servers === "object" && servers !== null && Object.keys(servers).length > MAX_SERVERS)
+    fail(["servers"], `${Object.keys(servers).length} servers are not allowed; at most ${MAX_SERVERS}`);
+  const policies = obj.policies;
+  if (Array.isArray(policies) && policies.length > POLICIES.length)
+    fail(["policies"], `${policies.length} entries are not allowed; there are ${POLICIES.length} policies`);
+}
+
 function validate(obj: unknown, source: string): ParsedScenario {
   if (typeof obj !== "object" || obj === null || Array.isArray(obj))
-    throw new InputError(`${source}: ${Array.isArray(obj) ? "a list" : JSON.stringify(obj)} is not a scenario; a scenario is a JSON object { "workloads": [...], ... }`);
+    throw new InputError(`${source}: ${Array.isArray(obj) ? "a list" : JSON.stringify(obj)?.slice(0, 60)} is not a scenario; a scenario is a JSON object { "workloads": [...], ... }`);
+  checkListSizes(obj as Record<string, unknown>, failer(source));
   const r = scenarioSchema.safeParse(obj, { reportInput: true });
   if (r.success) return r.data;
   const issue = pickIssue(r.error.issues);
@@ -54,6 +73,13 @@ function checkCompareFields(p: ParsedScenario, fail: Fail): void {
   });
   if (p.servers && Object.keys(p.servers).length === 0)
     fail(["servers"], `{} is not allowed; give at least one server, or leave servers out to compare server alone`);
+  // splice_hold is how long a pipe keeps the pages after the reply: without splice there is no pipe
+  const holdWithoutSplice = (hold: number): string => `"${formatDuration(hold)}" is not allowed without splice; it is how long the server's pipe holds spliced pages (give splice: true, or leave it out)`;
+  if (p.server.faults.splice_hold > 0 && !p.server.splice) fail(["server", "faults", "splice_hold"], holdWithoutSplice(p.server.faults.splice_hold));
+  for (const [name, o] of Object.entries(p.servers ?? {})) {
+    const hold = o.faults?.splice_hold;
+    if (hold !== undefined && hold > 0 && !mergeServer(p.server, name, o).splice) fail(["servers", name, "faults", "splice_hold"], holdWithoutSplice(hold));
+  }
 }
 
 // mm: the zones are laid out DMA32, Normal, Movable (machine-config.ts).
@@ -186,6 +212,11 @@ const HIGHORDER_ORDERS = {
 } as const;
 
 function resolveWorkloads(p: ParsedScenario, machine: MachineConfig, fail: Fail): Workload[] {
+  // the core's tables: every fio job is a writer with its own file, every other workload a slot (layout.ts)
+  const jobs = p.workloads.reduce((s, w) => s + (w.type === "fio" ? w.jobs.reduce((t, j) => t + j.numjobs, 0) : 0), 0);
+  if (jobs > MAX_JOBS) fail(["workloads"], `${jobs} fio jobs in all (numjobs counted) are not allowed; at most ${MAX_JOBS}`);
+  const others = p.workloads.filter((w) => w.type !== "fio").length;
+  if (others > MAX_WL) fail(["workloads"], `${others} churn and highorder workloads are not allowed; at most ${MAX_WL}`);
   const out: Workload[] = [];
   const named = new Map<string, string>();
   const largestZone = Math.max(machine.dma32Pages, machine.normalPages, machine.movablePages);
@@ -279,21 +310,29 @@ function defaultName(source: string): string {
   return base.replace(/\.json$/i, "") || "scenario";
 }
 
-/** A scenario object (already JSON-parsed, overrides applied) → the config of one run. */
-export function resolveScenario(obj: unknown, source = "scenario"): SimConfig {
+/** The scenario's `policy` and `policies` (validated), for callers that pick the policies to run. */
+export function scenarioPolicies(obj: unknown, source = "scenario"): { policy: Policy; policies: Policy[] | undefined } {
   const p = validate(obj, source);
   checkCompareFields(p, failer(source));
-  return resolveParsed(p, source, [p.policy]);
+  return { policy: p.policy, policies: p.policies };
 }
 
-/** A scenario object → the configs of `fusewb compare`: `policies` × `servers` (each merged over `server`).
- *  `only`: the policies that will run (a command's --policy), the only ones the rules between fields are checked
- *  against. */
+/** A scenario object (already JSON-parsed, overrides applied) → the config of one run. The rules that depend
+ *  on the policy are checked for `policies` (default: the scenario's `policy`), the ones that will run: a
+ *  machine need not suit a policy nobody runs on it. */
+export function resolveScenario(obj: unknown, source = "scenario", policies?: readonly Policy[]): SimConfig {
+  const p = validate(obj, source);
+  checkCompareFields(p, failer(source));
+  return resolveParsed(p, source, policies ?? [p.policy]);
+}
+
+/** A scenario object → the configs of `fusewb compare`: `policies` × `servers` (each merged over `server`);
+ *  `only` (--policy) replaces the scenario's policies. */
 export function resolveCompare(obj: unknown, source = "scenario", only?: readonly Policy[]): CompareConfig {
   const p = validate(obj, source);
   checkCompareFields(p, failer(source));
   const policies = only ? [...only] : p.policies ?? [...POLICIES];
-  const base = resolveParsed(p, source, only ? policies : [p.policy, ...policies]);
+  const base = resolveParsed(p, source, policies);
   const overrides = Object.entries(p.servers ?? {});
   const servers = overrides.length === 0 ? [base.server] : overrides.map(([name, o]) => resolveServer(mergeServer(p.server, name, o)));
   return { base, policies, servers };

@@ -4,16 +4,17 @@
 // What one field cannot say alone (dma32 + movable <= memory, max_pages <= max_pages_limit, ...) is checked
 // by host/scenario/resolve.ts, which turns the parsed file into the numeric SimConfig.
 import { z } from "zod";
-import { FALLBACK_POLICIES, MAX_NR_PAGES } from "../core/machine-config.js";
+import { FALLBACK_POLICIES, MAX_NR_PAGES, MAX_MEMORY_TEXT } from "../core/machine-config.js";
 import { MAX_PAGE_ORDER, PAGE_SIZE, pageblock_nr_pages } from "../core/constants.js";
 import { LATENCY_KINDS, POLICIES } from "./sim-config.js";
 import { KERNELS } from "./kernel.js";
+import { MAX_JOBS } from "../sim/layout.js";
 import { checkDuration, checkSize, DURATION_FORM, DURATION_PATTERN, SIZE_FORM, SIZE_PATTERN, type DurationLimits, type SizeLimits } from "./units.js";
 import { checkFioJob, checkFioJobFile, FIO_DEFAULTS, FIO_RW, MAX_NUMJOBS, type FioJob } from "./fio-job.js";
 
 /** One pageblock, the granule of every zone and area: 512 pages, 2 MiB. */
 export const PAGEBLOCK_BYTES = pageblock_nr_pages * PAGE_SIZE;
-/** The largest machine (MAX_NR_PAGES pages, 1 TiB). */
+/** The largest machine (MAX_NR_PAGES pages, 448 GiB today). */
 export const MAX_MEMORY_BYTES = MAX_NR_PAGES * PAGE_SIZE;
 /** MAX_PAGECACHE_ORDER on x86-64 (include/linux/pagemap.h: the PMD order): mapping_set_folio_order_range()
  *  clamps a mapping's largest folio to it. */
@@ -23,7 +24,7 @@ export const FUSE_TIMEOUT_TIMER_FREQ_S = 15;
 /** fuse_init_out carries max_pages, max_background, congestion_threshold and request_timeout as u16. */
 export const U16_MAX = 65535;
 /** Order of the largest contiguous range one instance can hold. */
-export const MAX_CONTIG_ORDER = Math.log2(MAX_NR_PAGES);
+export const MAX_CONTIG_ORDER = Math.floor(Math.log2(MAX_NR_PAGES));
 
 /** A strict object whose unknown-key complaint lists the keys it allows (read back by issues.ts). */
 function strict<S extends z.core.$ZodLooseShape>(shape: S) {
@@ -95,7 +96,7 @@ const bdiSchema = strict({
 const HZ_CHOICES = [100, 250, 300, 1000] as const;
 
 const machineSchema = strict({
-  memory: zoneSize(PAGEBLOCK_BYTES).prefault("16G").describe("RAM, a multiple of 2M, at most 1T"),
+  memory: zoneSize(PAGEBLOCK_BYTES).prefault("16G").describe(`RAM, a multiple of 2M, at most ${MAX_MEMORY_TEXT}`),
   dma32: zoneSize(0).optional().describe("the DMA32 zone at the start of memory; default min(memory / 4, 4G), rounded down to 2M"),
   movable: zoneSize(0).prefault(0).describe("the Movable zone (kernelcore=/movablecore=) at the end of memory"),
   cma: zoneSize(0).prefault(0).describe("a CMA area at the end of the Normal zone"),
@@ -144,7 +145,7 @@ const faultFields = {
   stop_at: duration().describe("stop replying at this time (0 = never)"),
   drop_fraction: z.number().min(0).max(1).describe("never answer this fraction of WRITE requests"),
   crash_at: duration().describe("the server dies at this time; the connection is aborted (0 = never)"),
-  splice_hold: duration().describe("with splice: keep the request's pages this long after replying (ignored without splice)"),
+  splice_hold: duration().describe("with splice: keep the request's pages this long after replying (refused without splice)"),
 };
 
 const faultsSchema = strict({
@@ -220,6 +221,12 @@ const fioSchema = strict({
     const both = FIO_FIELD_KEYS.find((k) => w[k] !== undefined);
     if (both) {
       ctx.issues.push({ code: "custom", message: `not allowed together with job; put ${both}= in the job file`, input: w[both], path: [both] });
+      return z.NEVER;
+    }
+    // each [section] but [global] is a job: count them before parsing (the core holds MAX_JOBS writers)
+    const sections = (w.job.match(/^\s*\[(?!global\])[^\]\n]*\]/gm) ?? []).length;
+    if (sections > MAX_JOBS) {
+      ctx.issues.push({ code: "custom", message: `${sections} job sections are not allowed; at most ${MAX_JOBS} fio jobs in all`, input: undefined, path: ["job"] });
       return z.NEVER;
     }
     const r = checkFioJobFile(w.job);

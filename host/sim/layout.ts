@@ -73,5 +73,5 @@ export const POLICY_INDEX = {
   "nocopy-cancel": 5, "nocopy-wb-area": 6,
 } as const;
 
-export const RUN_STATUS = { BUDGET: 0, TIME_LIMIT: 1, IDLE: 2, WRITERS_DONE: 3, INVARIANT: 4, SYNCED: 5 } as const;
+export const RUN_STATUS = { BUDGET: 0, TIME_LIMIT: 1, IDLE: 2, WRITERS_DONE: 3, INVARIANT: 4, SYNCED: 5, DATA_OUT_OF_MEMORY: 6 } as const;
 export const LATENCY_INDEX = { fixed: 0, exponential: 1, lognormal: 2 } as const;

@@ -97,6 +97,8 @@ export interface RunReport {
    *  for the same scenario and seed). */
   emulator?: { wallMs: number; pagesPerSecond: number; eventsPerSecond: number; virtualOverWall: number };
   samples?: Sample[];
+  /** Only when the run was stopped early (Ctrl-C): the report is of the state at that moment. */
+  interrupted?: true;
 }
 
 /** When the last writer finished, in virtual seconds, or that it had not when the run stopped (a duration). */
@@ -195,6 +197,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
     };
   }
   if (opts.samples) report.samples = sim.samples();
+  if (outcome.interrupted) report.interrupted = true;
   return report;
 }
 

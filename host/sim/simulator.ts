@@ -9,6 +9,8 @@ import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
 import { describeInvariant } from "../core/invariant-codes.js";
 import { folioOrder, kernelRules, runKernel } from "../scenario/kernel.js";
+import { describeEvent } from "./events.js";
+import { checkRunFits } from "./work-estimate.js";
 
 /** The core's extra exports for the writeback simulation. */
 interface SimExports {
@@ -18,6 +20,7 @@ interface SimExports {
   samples_ptr(): number; samples_count(): number; bdi_stats_fill(): number;
   integrity_check(): void; integrity_ptr(): number;
   sim_check_invariants(): number; sim_invariant_where(): number;
+  sim_last_event_type(): number; sim_last_event_arg(): number; sim_data_frames_peak(): number;
 }
 
 export type Sample = Record<(typeof SAMPLE_COLUMNS)[number], number>;
@@ -68,6 +71,8 @@ export interface RunOutcome {
   /** Writers still blocked at the end (waiting for writeback, throttled, in fsync): a hang. */
   writersBlocked: number;
   wallMs: number;
+  /** The run was stopped before its end (run()'s shouldStop, e.g. Ctrl-C). */
+  interrupted?: boolean;
 }
 
 const HANG_HORIZON_NS = 600e9;
@@ -90,6 +95,7 @@ export class Simulator {
 
   /** mode "harness": nothing starts on its own; test/ drives writes, writeback and replies one by one. */
   constructor(readonly config: SimConfig, module: WebAssembly.Module, costs: CostModel = defaultCostModel, mode: "run" | "harness" = "run") {
+    checkRunFits(config, config.name); // before the instance: what does not fit wasm32 is one line, not a trap
     this.allocator = new WasmAllocator(machineFor(config), module);
     this.sim = this.allocator.core as unknown as SimExports;
     const jobs = config.workloads.flatMap((w) => (w.kind === "fio" ? Array.from({ length: w.numjobs }, () => w) : []));
@@ -168,6 +174,7 @@ export class Simulator {
   private writersDone = false;
   private synced = false;
   private finished = false;
+  private interrupted = false;
   private wallMs = 0;
   private untilNs: number | undefined;
 
@@ -189,7 +196,12 @@ export class Simulator {
     if (this.lastBytes < 0) this.horizon = cap(duration > 0 ? duration : HANG_HORIZON_NS);
     const status = this.sim.sim_run(Math.max(1, Math.floor(maxEvents)), this.horizon, check);
     if (status === RUN_STATUS.INVARIANT) {
-      throw new Error(`after ${this.virtualNs()} ns: ${describeInvariant(this.sim.sim_check_invariants(), this.sim.sim_invariant_where() >>> 0)}`);
+      const event = describeEvent(this.stat("events"), this.sim.sim_last_event_type(), this.sim.sim_last_event_arg(), this.virtualNs());
+      throw new Error(`after ${event}: ${describeInvariant(this.sim.sim_check_invariants(), this.sim.sim_invariant_where() >>> 0)}`);
+    }
+    if (status === RUN_STATUS.DATA_OUT_OF_MEMORY) {
+      const frames = this.sim.sim_data_frames_peak() >>> 0;
+      throw new InputError(`run.data_mode: true is not possible for this run: at ${this.virtualNs()} ns it needed more than the 4 GiB one wasm32 instance holds (${frames} page frames of file data at once, 4 KiB each, plus twice the files' size for the writers' and the server's copies); write less, or turn data_mode off`);
     }
     const bytes = this.stat("bytes_written");
     // a run with no duration gives up HANG_HORIZON_NS after its last progress
@@ -218,14 +230,46 @@ export class Simulator {
 
   /** What the run came to so far (final once done). */
   outcome(): RunOutcome {
-    return { writersDone: this.writersDone, synced: this.synced, writersBlocked: this.sim.sim_writers_blocked(), wallMs: this.wallMs };
+    const o: RunOutcome = { writersDone: this.writersDone, synced: this.synced, writersBlocked: this.sim.sim_writers_blocked(), wallMs: this.wallMs };
+    if (this.interrupted) o.interrupted = true;
+    return o;
   }
 
-  /** Runs to the end (see step()), calling onProgress between batches. */
-  run(onProgress?: (p: RunProgress) => void, batchEvents?: number, untilNs?: number): RunOutcome {
+  /** Runs to the end (see step()), calling onProgress between batches; shouldStop, asked between batches too,
+   *  ends the run early where it stands (the integrity check still runs; outcome().interrupted says so). */
+  run(onProgress?: (p: RunProgress) => void, batchEvents?: number, untilNs?: number, shouldStop?: () => boolean): RunOutcome {
     if (untilNs !== undefined) this.stopAt(untilNs);
     const batch = batchEvents ?? (this.config.run.checkInvariants ? 2_000 : 200_000);
-    while (!this.step(batch).done) onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
+    while (!this.step(batch).done) {
+      onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
+      if (shouldStop?.()) {
+        this.interrupted = true;
+        this.finish();
+        break;
+      }
+    }
+    onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
+    return this.outcome();
+  }
+
+  /** run(), giving the event loop a turn every ~50 ms of wall time, so that signals (Ctrl-C: shouldStop) and
+   *  timers get through during a long run. The same batches in the same order: the same result as run(). */
+  async runAsync(onProgress?: (p: RunProgress) => void, batchEvents?: number, untilNs?: number, shouldStop?: () => boolean): Promise<RunOutcome> {
+    if (untilNs !== undefined) this.stopAt(untilNs);
+    const batch = batchEvents ?? (this.config.run.checkInvariants ? 2_000 : 200_000);
+    let turn = performance.now();
+    while (!this.step(batch).done) {
+      onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
+      if (performance.now() - turn > 50) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        turn = performance.now();
+      }
+      if (shouldStop?.()) {
+        this.interrupted = true;
+        this.finish();
+        break;
+      }
+    }
     onProgress?.({ virtualNs: this.virtualNs(), bytesWritten: this.lastBytes });
     return this.outcome();
   }
@@ -258,13 +302,19 @@ export class Simulator {
     return rows;
   }
 
+  /** The first page the integrity check counted as corrupt (file and page index), or null. */
+  firstCorrupt(): { ino: number; index: number } | null {
+    const a = new Float64Array(this.allocator.core.memory.buffer, this.sim.integrity_ptr(), 8);
+    return a[6]! < 0 ? null : { ino: a[6]!, index: a[7]! };
+  }
+
   /** Filled by run(). */
   integrity(): Integrity {
-    const a = new Float64Array(this.allocator.core.memory.buffer, this.sim.integrity_ptr(), 7);
+    const a = new Float64Array(this.allocator.core.memory.buffer, this.sim.integrity_ptr(), 9);
     return {
       writesAcked: this.stat("writes_acked"),
       pagesWritten: a[0]!, writesPersisted: a[1]!, writesLost: a[2]!, corrupt: a[3]!, pending: a[4]!, filesWithErrors: a[5]!,
-      writesLostSilently: a[6]!,
+      writesLostSilently: a[8]!,
     };
   }
 

@@ -2,6 +2,7 @@
 // by index. Lines are copied as they are, so merged shards equal the unsharded run byte for byte. A run
 // listed twice, or missing (every line carries the sweep's size, `of`), is a one-line error.
 import { InputError } from "../util/input-error.js";
+import { jsonTooDeepAt, MAX_JSON_DEPTH } from "../scenario/json-text.js";
 import type { SweepLine } from "./run-job.js";
 
 export interface ShardText {
@@ -28,6 +29,7 @@ export function mergeShards(shards: readonly ShardText[]): Merged {
       if (raw.trim() === "") return;
       const where = `${source}:${i + 1}`;
       let v: unknown;
+      if (jsonTooDeepAt(raw) >= 0) throw new InputError(`${where}: nested deeper than ${MAX_JSON_DEPTH} levels; not a line fusewb sweep prints`);
       try {
         v = JSON.parse(raw);
       } catch {

@@ -2,7 +2,7 @@
 // scenario's `policies`, or its `policy`, or --policy; a varied `policy` runs alone), numbered 0.. in that
 // order. Every shard computes the same list, so index k names the same run everywhere.
 import { InputError } from "../util/input-error.js";
-import { applyOverrides, resolveCompare, resolveScenario } from "../scenario/resolve.js";
+import { applyOverrides, resolveScenario, scenarioPolicies } from "../scenario/resolve.js";
 import type { Policy, SimConfig } from "../scenario/sim-config.js";
 import { parsePolicyList } from "../cli/scenario-input.js";
 import { cartesianProduct, type Vary } from "./vary.js";
@@ -39,9 +39,9 @@ export function planSweep(input: SweepPlanInput): SweepJob[] {
     let config: SimConfig, policies: Policy[];
     try {
       const parsed = applyOverrides(input.scenario, overrides);
-      config = resolveScenario(parsed, input.source);
-      const filePolicies = typeof parsed === "object" && parsed !== null && "policies" in parsed;
-      policies = fixed ?? (filePolicies && !variesPolicy ? resolveCompare(parsed, input.source).policies : [config.policy]);
+      const fromFile = scenarioPolicies(parsed, input.source);
+      policies = fixed ?? (fromFile.policies && !variesPolicy ? fromFile.policies : [fromFile.policy]);
+      config = resolveScenario(parsed, input.source, policies);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       throw new InputError(`sweep: combination ${c} (${combo.overrides.join(" ")}): ${e.message}`);

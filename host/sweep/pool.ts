@@ -51,6 +51,7 @@ export class SweepPool {
   /** The handlers of the run in progress. */
   private onMessage: ((w: Worker, line: SweepLine) => void) | null = null;
   private onFailure: ((e: Error) => void) | null = null;
+  private onStop: (() => void) | null = null;
   private readonly failStart: (e: Error) => void;
 
   constructor(size: number = defaultWorkers()) {
@@ -102,9 +103,11 @@ export class SweepPool {
         this.busy = false;
         this.onMessage = null;
         this.onFailure = null;
+        this.onStop = null;
         if (e) reject(e);
-        else resolve(lines as SweepLine[]);
+        else resolve(lines.slice(0, emitted) as SweepLine[]);
       };
+      this.onStop = () => end(null);
       const feed = (w: Worker): void => { if (next < jobs.length) w.postMessage(jobs[next++]); };
       this.onFailure = (e) => end(e);
       this.onMessage = (w, line) => {
@@ -126,6 +129,10 @@ export class SweepPool {
     });
   }
 
+  /** Ends the run in progress at once: it resolves with the lines done so far, in order; the runs still going
+   *  are dropped when close() terminates the workers (Ctrl-C). */
+  stop(): void { this.onStop?.(); }
+
   /** Lets the workers exit. */
   async close(): Promise<void> {
     this.onFailure = null;
@@ -134,9 +141,10 @@ export class SweepPool {
 }
 
 /** Runs every job on a pool of min(workers, jobs) threads, then closes it. Rejects if a worker dies. */
-export async function runPool(jobs: readonly SweepJob[], opts: { workers?: number; onLine?: (line: SweepLine) => void } = {}): Promise<SweepLine[]> {
+export async function runPool(jobs: readonly SweepJob[], opts: { workers?: number; onLine?: (line: SweepLine) => void; onStart?: (stop: () => void) => void } = {}): Promise<SweepLine[]> {
   if (jobs.length === 0) return [];
   const pool = new SweepPool(Math.min(opts.workers ?? defaultWorkers(), jobs.length));
+  opts.onStart?.(() => pool.stop());
   try {
     return await pool.run(jobs, opts.onLine);
   } finally {

@@ -2,6 +2,7 @@
 // several. Each value is applied like `--set path=value` (host/scenario/overrides.ts): JSON if it parses as
 // JSON, else the text itself. Commas inside [...], {...} or "..." do not split values.
 import { InputError } from "../util/input-error.js";
+import { jsonTooDeepAt, MAX_JSON_DEPTH } from "../scenario/json-text.js";
 
 export interface Vary {
   path: string;
@@ -17,6 +18,7 @@ export interface Combination {
 
 /** How applyOverrides() reads a value: JSON if it parses, else the text. */
 export function overrideValue(text: string): unknown {
+  if (jsonTooDeepAt(text) >= 0) throw new InputError(`--vary value nested deeper than ${MAX_JSON_DEPTH} levels; a scenario needs 4`);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -59,6 +61,9 @@ export function parseVary(option: string): Vary {
   return { path, texts };
 }
 
+/** Most combinations one sweep makes (each is planned, resolved and validated before any runs). */
+export const MAX_COMBINATIONS = 100_000;
+
 /** Every combination, the first --vary changing slowest and the last fastest (nested loops in the order given). */
 export function cartesianProduct(varies: readonly Vary[]): Combination[] {
   const paths = new Set<string>();
@@ -66,6 +71,9 @@ export function cartesianProduct(varies: readonly Vary[]): Combination[] {
     if (paths.has(v.path)) throw new InputError(`--vary: ${v.path} is varied twice; give all its values in one --vary`);
     paths.add(v.path);
   }
+  const count = varies.reduce((n, v) => n * v.texts.length, 1);
+  if (count > MAX_COMBINATIONS)
+    throw new InputError(`--vary: ${count} combinations are not allowed; at most ${MAX_COMBINATIONS} in one sweep (split it, and use --shard to spread it)`);
   let combos: Combination[] = [{ overrides: [], vary: {} }];
   for (const v of varies) {
     combos = combos.flatMap((c) => v.texts.map((t) => ({

@@ -1,0 +1,114 @@
+// What a run will cost, estimated before it starts: the virtual time it may cover, the events it will dispatch,
+// the samples it will keep and the wasm32 memory the core needs. Two kinds of limit come of it:
+//  - hard limits, what one wasm32 instance cannot hold (4 GiB in all, 1 GiB in one allocation): refused always,
+//    with the field to change (checkRunFits, called by every Simulator);
+//  - a bound on the work, MAX_EVENTS: beyond it a run takes many minutes, so the commands refuse it unless
+//    --force is given (checkRunEstimate), and say what makes it long.
+import type { SimConfig } from "../scenario/sim-config.js";
+import { formatDuration, formatSize } from "../scenario/units.js";
+import { InputError } from "../util/input-error.js";
+
+const GiB = 2 ** 30;
+/** What one wasm32 instance can address. */
+export const WASM32_BYTES = 4 * GiB;
+/** The largest single allocation of the AssemblyScript runtime (BLOCK_MAXSIZE, just under 1 GiB). */
+const MAX_BLOCK_BYTES = GiB - 64;
+/** Events a run may dispatch without --force: minutes of wall time (0.3 to 2 million events a second). */
+export const MAX_EVENTS = 2e8;
+/** Samples fit one doubling array of 64-byte rows under MAX_BLOCK_BYTES. */
+export const MAX_SAMPLES = 8_000_000;
+/** A run with no duration gives up this long after its last progress (simulator.ts, HANG_HORIZON_NS). */
+const HANG_HORIZON_NS = 600e9;
+/** For a run without a duration: how fast its unlimited writers are assumed to go, to bound how long the other
+ *  workloads run beside them. The modelled paths write 0.3 to 2.7 GiB/s; this is slower, so it over-counts. */
+const ASSUMED_WRITE_BPS = 100 * 2 ** 20;
+const TIMEOUT_TIMER_NS = 15e9;
+
+export interface WorkEstimate {
+  /** Virtual time the run may cover, ns. */
+  horizonNs: number;
+  events: number;
+  samples: number;
+  memoryBytes: number;
+  /** The largest contributor to `events`, for messages. */
+  mostEvents: string;
+}
+
+const sci = (n: number): string => (n < 1e6 ? String(Math.round(n)) : n.toExponential(1));
+
+/** Pages of file data the writers write: every fio job writes its own file. */
+function filePages(config: SimConfig): number {
+  return config.workloads.reduce((s, w) => s + (w.kind === "fio" ? Math.ceil(w.size / 4096) * w.numjobs : 0), 0);
+}
+
+function horizonNs(config: SimConfig, untilNs?: number): number {
+  let h = config.run.durationNs;
+  if (h === 0) {
+    // until the writers are done: rate-limited ones take size / rate, the others are assumed slow
+    for (const w of config.workloads)
+      if (w.kind === "fio") h = Math.max(h, (w.size / (w.rateBps > 0 ? w.rateBps : ASSUMED_WRITE_BPS)) * 1e9);
+    const f = config.server.faults;
+    if (f.stopAfterRequests > 0 || f.stopAtNs > 0 || f.dropFraction > 0 || f.slowFactor > 1) h += HANG_HORIZON_NS;
+  }
+  return untilNs === undefined ? h : Math.min(h, untilNs);
+}
+
+export function estimateWork(config: SimConfig, untilNs?: number): WorkEstimate {
+  const H = horizonNs(config, untilNs);
+  const seconds = H / 1e9;
+  const parts: [string, number][] = [];
+  for (const w of config.workloads) {
+    if (w.kind === "churn") parts.push([`churn "${w.name}" at ${sci(w.ratePerSec)}/s for ${formatDuration(Math.round(H))}`, 2 * w.ratePerSec * seconds]);
+    else if (w.kind === "highorder") parts.push([`highorder "${w.name}" every ${formatDuration(w.intervalNs)} for ${formatDuration(Math.round(H))}`, (H / w.intervalNs) * (w.holdNs > 0 ? 2 : 1)]);
+    else parts.push([`fio "${w.name}" of ${formatSize(w.size)} in ${formatSize(w.bs)} writes`, w.numjobs * (Math.ceil(w.size / w.bs) + 4 * Math.ceil(w.size / 4096))]);
+  }
+  const samples = H / config.run.sampleIntervalNs;
+  parts.push([`a sample every ${formatDuration(config.run.sampleIntervalNs)} for ${formatDuration(Math.round(H))}`, samples]);
+  parts.push(["request timeout checks", H / TIMEOUT_TIMER_NS]);
+  const events = parts.reduce((s, [, n]) => s + n, 0);
+  const most = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return { horizonNs: H, events, samples, memoryBytes: memoryBytes(config, samples, seconds), mostEvents: `${most[0]}: ${sci(most[1])}` };
+}
+
+/** The core's linear memory: page metadata, the files' per-page arrays, data mode, samples, and the rest. */
+function memoryBytes(config: SimConfig, samples: number, seconds: number): number {
+  const m = config.machine;
+  const pages = m.dma32Pages + m.normalPages + m.movablePages;
+  const F = filePages(config);
+  let bytes = 64 * 2 ** 20; // requests, events, rings, tables
+  bytes += pages * 13 + (pages / 512) * 32; // struct page (12 B), the checker's marks, per-pageblock state
+  bytes += F * 16.25; // per file page: its PFN, the server's tmpfs PFN, two content versions, the DIRTY and unwritten bits
+  bytes += Math.min(samples, MAX_SAMPLES * 2) * 256; // a doubling array of 64-byte rows, and the ones it outgrew
+  // live allocations: never more than were made, nor than the machine has pages for
+  for (const w of config.workloads)
+    if (w.kind === "churn") bytes += Math.min(w.ratePerSec * Math.min(w.lifetimeNs / 1e9, seconds), pages / 2 ** w.order) * 3 * 16;
+  if (config.run.dataMode) bytes += pages * 4 + F * 4096 * 2 + Math.min(F, pages) * 4096; // frame map, images, the page cache's frames
+  return bytes;
+}
+
+const gib = (b: number): string => `${(b / GiB).toFixed(1)} GiB`;
+
+/** The hard limits: what does not fit one wasm32 instance is refused with the field to change. */
+export function checkRunFits(config: SimConfig, source = "scenario"): void {
+  const e = estimateWork(config);
+  if (e.samples > MAX_SAMPLES) {
+    const least = Math.ceil(e.horizonNs / MAX_SAMPLES);
+    throw new InputError(`${source}: run.sample_interval: "${formatDuration(config.run.sampleIntervalNs)}" is not allowed; it gives ${sci(e.samples)} samples over ${formatDuration(Math.round(e.horizonNs))} and at most ${MAX_SAMPLES} fit; use at least "${formatDuration(least)}"`);
+  }
+  const maxFile = Math.floor(((MAX_BLOCK_BYTES / 4) * 4096) / GiB) * GiB; // a file's PFN table is one block
+  for (const w of config.workloads)
+    if (w.kind === "fio" && w.size > maxFile)
+      throw new InputError(`${source}: workloads: fio "${w.name}" of size "${formatSize(w.size)}" is not allowed; one job writes at most "${formatSize(maxFile)}" (its page table must fit one 1 GiB block)`);
+  if (e.memoryBytes > WASM32_BYTES) {
+    const why = config.run.dataMode ? "run.data_mode keeps a 4 KiB frame per page of file data and two images of the files" : "the machine's pages and the files' pages";
+    throw new InputError(`${source}: this run needs about ${gib(e.memoryBytes)} of wasm32 memory (${why}); one instance holds ${gib(WASM32_BYTES)}: write less${config.run.dataMode ? ", or turn run.data_mode off" : ", or use a smaller machine"}`);
+  }
+}
+
+/** The work bound: a run estimated beyond MAX_EVENTS is refused unless forced. */
+export function checkRunEstimate(config: SimConfig, opts: { force?: boolean; untilNs?: number; source?: string } = {}): WorkEstimate {
+  const e = estimateWork(config, opts.untilNs);
+  if (!opts.force && e.events > MAX_EVENTS)
+    throw new InputError(`${opts.source ?? "scenario"}: about ${sci(e.events)} events (most from ${e.mostEvents}) over ${formatDuration(Math.round(e.horizonNs))} of virtual time; runs are limited to ${sci(MAX_EVENTS)} events, minutes of wall time; shorten run.duration or the rates, or add --force to run it anyway`);
+  return e;
+}
