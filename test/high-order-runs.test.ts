@@ -32,7 +32,9 @@ test("mobility grouping: order-9 success under load far higher with grouping tha
 
 test("scenarios/bad-server.json shows the trade-off: a stuck server costs copy-free high-order success, legacy unmovable blocks", () => {
   // A regression test of the model's outcome on the shipped scenario (README, "The trade-off"), not a rule coded
-  // anywhere: four of its 35 runs, 40 s of virtual time each.
+  // anywhere: four of its 35 runs, 40 s of virtual time each. Since the congestion gate, a stuck server pins one
+  // writeback chunk (plus the requests before the gate closed) instead of everything the dirty limit allows, so
+  // the effects are smaller than before; these are their directions.
   const { base, servers } = parseCompare(readFileSync(new URL("../scenarios/bad-server.json", import.meta.url), "utf8"), "bad-server.json");
   const run = (policy: Policy, server: string) =>
     runScenario({ ...base, policy, server: servers.find((s) => s.name === server)! }, { module: release, timing: false });
@@ -40,19 +42,16 @@ test("scenarios/bad-server.json shows the trade-off: a stuck server costs copy-f
   const legacyStuck = run("legacy-copy", "stuck"), nocopyStuck = run("nocopy", "stuck");
   const thp = (r: typeof legacyHealthy): number => r.highOrder.thpSuccessPct;
   assert.ok(thp(nocopyHealthy) >= thp(legacyHealthy), `healthy: copy-free THP ${thp(nocopyHealthy)} % >= legacy ${thp(legacyHealthy)} %`);
-  // how far below depends on how much of the bdi's share is under writeback when the server stops, which the
-  // dirty throttle decides: no fixed margin, only the direction, against both healthy and legacy
+  // copy-free's pinned folios are movable memory that MIGRATE_SYNC waits on: contiguous ranges fail and hang
   assert.ok(thp(nocopyStuck) < thp(nocopyHealthy), `stuck: copy-free THP ${thp(nocopyStuck)} % below ${thp(nocopyHealthy)} %`);
   assert.ok(nocopyStuck.highOrder.contigSuccessPct < 50, `stuck: copy-free contig ${nocopyStuck.highOrder.contigSuccessPct} %`);
-  const f = nocopyStuck.highOrder.migrateFailures;
-  assert.ok(f.writeback > f.unmovable && f.writeback > f.pinned && f.writeback > f.locked, "writeback is copy-free's top failure reason");
-  // the temp pages a stuck server never frees claim unmovable pageblocks; how many depends on how much the flusher
-  // had sent when the server stopped (FUSE's congestion stop and the dirty throttle decide), so the direction only
-  const unmov = (r: typeof legacyHealthy): number => r.pageblocks.Unmovable!;
-  assert.ok(unmov(legacyStuck) > unmov(nocopyStuck) && unmov(legacyStuck) > unmov(legacyHealthy),
-    `legacy grows the unmovable pageblocks: ${unmov(legacyStuck)} stuck, ${unmov(legacyHealthy)} healthy, ${unmov(nocopyStuck)} copy-free`);
+  assert.ok(nocopyStuck.highOrder.contigSuccessPct < legacyStuck.highOrder.contigSuccessPct);
+  assert.ok(nocopyStuck.highOrder.migrateFailures.writeback > 0, "copy-free: migrations met folios under writeback");
+  // legacy originals are clean once copied: migration never meets them under writeback
+  assert.is(legacyStuck.highOrder.migrateFailures.writeback, 0);
+  // legacy's pinned temp pages are UNMOVABLE allocations: they claim pageblocks
+  assert.ok(legacyStuck.pageblocks.Unmovable! > nocopyStuck.pageblocks.Unmovable!, "legacy grows the unmovable pageblocks");
   assert.ok(thp(legacyStuck) >= 90, `stuck: legacy keeps THP success (${thp(legacyStuck)} %)`);
-  assert.ok(thp(nocopyStuck) < thp(legacyStuck), `stuck: copy-free THP ${thp(nocopyStuck)} % below legacy's ${thp(legacyStuck)} %`);
   for (const r of [legacyHealthy, nocopyHealthy, legacyStuck, nocopyStuck]) {
     assert.is(r.integrity.writesLost, 0);
     assert.is(r.integrity.corrupt, 0, `${r.policy}/${r.server}: data the server has not received is pending, not corrupt`);
