@@ -10,9 +10,10 @@ export { fill_zone_view, zone_view_ptr, state_digest, free_list_walk, pcp_list_w
 export { drain_all_pages } from "./mm/pcp";
 
 /** Boots a machine; call once per instance. flags: bit 0 largest-steal fallback, bit 1 grouping disabled,
- *  bit 2 per-cpu lists disabled (boot pageset: high 0, batch 1). */
+ *  bit 2 per-cpu lists disabled (boot pageset: high 0, batch 1), bit 3 THP enabled (khugepaged raises
+ *  min_free_kbytes). */
 export function mm_init(dma32: u32, normal: u32, movable: u32, cma: u32, flags: u32): void {
-  mm_boot(dma32, normal, movable, cma, flags & 1, (flags & 2) != 0, (flags & 4) == 0);
+  mm_boot(dma32, normal, movable, cma, flags & 1, (flags & 2) != 0, (flags & 4) == 0, (flags & 8) != 0);
 }
 
 export function mm_nr_pages(): u32 { return nr_pages; }

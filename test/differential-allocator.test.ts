@@ -1,6 +1,6 @@
 // Differential test: the WASM core and the plain-TS reference (host/reference/) on the same seeded random
 // alloc/free streams must return the same PFNs and hold the same free lists and pageblock types after every
-// operation; both invariant checkers run as they go. 6 machines x 40,000 operations = 240,000 operations.
+// operation; both invariant checkers run as they go. 7 machines x 40,000 operations = 280,000 operations.
 // The small machines' zones have a per-cpu batch of 1; the 128 MiB one has batch 7 on Normal.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -60,6 +60,7 @@ run("Normal+Movable with a CMA area", { ...base, dma32Pages: 0, normalPages: 819
 run("mobility grouping disabled", { ...base, mobilityGrouping: false }, 4);
 run("128 MiB, per-cpu batch 7", { ...base, dma32Pages: 8192, normalPages: 24576 }, 5);
 run("per-cpu lists disabled (boot pageset)", { ...base, pcp: false }, 6);
+run("THP on: khugepaged's raised min_free_kbytes and watermarks", { ...base, thp: true }, 7);
 
 // The benchmark's way of driving the models: a stream recorded one operation at a time, then replayed as one
 // batch into a reused results array. Both models, and the release build the benchmark times, must give the

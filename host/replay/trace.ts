@@ -1,5 +1,7 @@
 // The allocation trace format of `fusewb replay` (README "Trace replay"):
 //   machine pages=<n> dma32=<n> [movable=<n>] [cma=<n>] [fallback=claim-then-steal|largest-steal] [grouping=on|off]
+//           [pcp=on|off] [thp=on|off]   (thp defaults to off: a trace recorded before the key existed keeps its
+//           watermarks; thp=on applies khugepaged's min_free_kbytes raise, as machine.thp does in a scenario)
 //   alloc <name> <order> <movable|unmovable|reclaimable> [atomic]
 //   free <name>
 //   # comment
@@ -35,7 +37,7 @@ function parseMachine(words: string[], line: number): MachineConfig {
     if (eq < 0) throw new InputError(`trace line ${line}: machine field "${w}" is not key=value`);
     fields.set(w.slice(0, eq), w.slice(eq + 1));
   }
-  const allowed = ["pages", "dma32", "movable", "cma", "fallback", "grouping", "pcp"];
+  const allowed = ["pages", "dma32", "movable", "cma", "fallback", "grouping", "pcp", "thp"];
   for (const k of fields.keys())
     if (!allowed.includes(k)) throw new InputError(`trace line ${line}: unknown machine field "${k}"; allowed: ${allowed.join(", ")}`);
   const pages = parseCount(fields.get("pages"), "pages", line);
@@ -53,9 +55,13 @@ function parseMachine(words: string[], line: number): MachineConfig {
   const pcp = fields.get("pcp") ?? "on";
   if (pcp !== "on" && pcp !== "off")
     throw new InputError(`trace line ${line}: machine pcp=${pcp}; allowed: on, off`);
+  const thp = fields.get("thp") ?? "off";
+  if (thp !== "on" && thp !== "off")
+    throw new InputError(`trace line ${line}: machine thp=${thp}; allowed: on, off`);
   const machine: MachineConfig = {
     ...defaultMachineConfig,
     pcp: pcp === "on",
+    thp: thp === "on",
     dma32Pages: dma32,
     normalPages: pages - dma32 - movable,
     movablePages: movable,

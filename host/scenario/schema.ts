@@ -82,6 +82,7 @@ const sysctlSchema = strict({
   max_pages_limit: intIn(1, U16_MAX).default(256).describe("fs.fuse.max_pages_limit: the largest max_pages a server may negotiate"),
   default_request_timeout: intIn(0, U16_MAX).default(0).describe("fs.fuse.default_request_timeout, seconds (0 = none)"),
   max_request_timeout: intIn(0, U16_MAX).default(0).describe("fs.fuse.max_request_timeout, seconds (0 = none)"),
+  compaction_proactiveness: intIn(0, 100).default(20).describe("vm.compaction_proactiveness: kcompactd's background compaction every 500 ms (kernel default 20; 0 = off)"),
 });
 
 const bdiSchema = strict({
@@ -97,6 +98,7 @@ const machineSchema = strict({
   fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).default("claim-then-steal").describe("__rmqueue fallback: claim-then-steal is Linux 6.15+, largest-steal 6.10-6.14"),
   mobility_grouping: z.boolean().default(true).describe("false emulates page_group_by_mobility_disabled"),
   pcp: z.boolean().default(true).describe("per-cpu page lists (one CPU, fixed high and batch); false = the boot pageset, pages go straight to the buddy lists"),
+  thp: z.boolean().default(true).describe("transparent_hugepage enabled (always/madvise, as distributions ship): khugepaged raises min_free_kbytes; false = never (no THP workloads)"),
   sysctl: sysctlSchema.prefault({}),
   bdi: bdiSchema.prefault({}),
 });
