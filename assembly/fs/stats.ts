@@ -34,7 +34,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 64;
+export const STAT_WORDS: i32 = 96;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
@@ -50,7 +50,8 @@ export function mod_writeback_temp(v: i64): void {
   st_add(NR_WRITEBACK_TEMP, v); st_add(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK_TEMP, st(NR_WRITEBACK_TEMP));
 }
 
-// Migration and compaction (include/linux/vm_event_item.h names), failure reasons, high-order attempts.
+// Migration and compaction (include/linux/vm_event_item.h names, counted where mm/ counts them), the model's
+// breakdowns of them, high-order attempts.
 export const PGMIGRATE_SUCCESS: i32 = 33;
 export const PGMIGRATE_FAIL: i32 = 34;
 export const COMPACT_STALL: i32 = 35;
@@ -58,12 +59,17 @@ export const COMPACT_FAIL: i32 = 36;
 export const COMPACT_SUCCESS: i32 = 37;
 export const COMPACT_MIGRATE_SCANNED: i32 = 38;
 export const COMPACT_FREE_SCANNED: i32 = 39;
-export const MIGRATE_FAIL_WRITEBACK: i32 = 40;
-export const MIGRATE_FAIL_UNMOVABLE: i32 = 41;
-export const MIGRATE_FAIL_PINNED: i32 = 42;
-export const MIGRATE_FAIL_LOCKED: i32 = 43;
-export const MIGRATE_FAIL_NOMEM: i32 = 44;
-export const PGSTEAL_CLEAN: i32 = 45;
+/** Folios the compaction migrate scanner met and did not isolate (isolate_migratepages_block()'s
+ *  isolate_fail paths), by cause, once per visit: under writeback with ISOLATE_ASYNC_MIGRATE (async and
+ *  sync-light), not on the LRU (temp pages, slab, per-cpu pages, pinned ranges), an anon folio with extra
+ *  references. No kernel counter has them; tracing mm_compaction_isolate_migratepages sees only the totals. */
+export const ISOLATE_FAIL_WRITEBACK: i32 = 40;
+export const ISOLATE_FAIL_NOT_LRU: i32 = 41;
+export const ISOLATE_FAIL_PINNED: i32 = 42;
+/** pgmigrate_fail split by mm_migrate_pages' reason: MR_COMPACTION, MR_CONTIG_RANGE (pages). */
+export const PGMIGRATE_FAIL_COMPACTION: i32 = 43;
+export const PGMIGRATE_FAIL_CONTIG_RANGE: i32 = 44;
+export const PGSTEAL_KSWAPD: i32 = 45;
 export const WRITEBACK_CANCELLED: i32 = 46;
 export const WB_AREA_MOVES: i32 = 47;
 export const THP_ATTEMPTS: i32 = 48;
@@ -75,3 +81,19 @@ export const CONTIG_HANGS: i32 = 52;
 export const CONTIG_WAIT_NS: i32 = 53;
 export const CHURN_ALLOC_FAILS: i32 = 54;
 export const CHURN_ALLOCS: i32 = 55;
+// Reclaim (mm/vmscan.c: shrink_inactive_list(), do_try_to_free_pages(), balance_pgdat()); all of it is file
+// reclaim (the machine has no swap), so pgscan_file/pgsteal_file are the sums.
+export const PGSTEAL_DIRECT: i32 = 56;
+export const PGSCAN_KSWAPD: i32 = 57;
+export const PGSCAN_DIRECT: i32 = 58;
+/** allocstall_<zone>: direct reclaim entered, by sc->reclaim_idx (ZONE_DMA is folded into DMA32). */
+export const ALLOCSTALL_DMA32: i32 = 59;
+export const ALLOCSTALL_NORMAL: i32 = 60;
+export const ALLOCSTALL_MOVABLE: i32 = 61;
+export const COMPACT_ISOLATED: i32 = 62;
+export const COMPACT_DAEMON_WAKE: i32 = 63;
+export const COMPACT_DAEMON_MIGRATE_SCANNED: i32 = 64;
+export const COMPACT_DAEMON_FREE_SCANNED: i32 = 65;
+export const THP_FAULT_ALLOC: i32 = 66;
+export const THP_FAULT_FALLBACK: i32 = 67;
+export const PAGEOUTRUN: i32 = 68;

@@ -8,8 +8,8 @@
 import {
   MAX_PAGE_ORDER, MAX_NR_ZONES, pageblock_order, pageblock_nr_pages, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE,
   MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, __GFP_MOVABLE,
-  __GFP_RECLAIMABLE, __GFP_HIGH, GFP_LRU, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, ALLOC_NOFRAGMENT, ALLOC_CMA,
-  ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, NONE,
+  __GFP_RECLAIMABLE, __GFP_HIGH, GFP_LRU, GFP_NO_KSWAPD, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, ALLOC_NOFRAGMENT, ALLOC_CMA,
+  ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, NONE,
 } from "./constants";
 import {
   PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, pg_word, pg_link, make_page_word,
@@ -18,7 +18,7 @@ import {
 import {
   populated_zone, page_zone, zone_managed_pages, nr_reserved_highatomic, page_group_by_mobility_disabled,
   __add_to_free_list, __del_page_from_free_list, account_freepages, set_pageblock_migratetype,
-  change_pageblock_range, migratetype_is_mergeable,
+  change_pageblock_range, migratetype_is_mergeable, zone_flags, ZONE_BOOSTED_WATERMARK,
 } from "./zone";
 import { zone_watermark_fast } from "./watermark";
 import {
@@ -39,10 +39,11 @@ import {
 const GFP_MOVABLE_SHIFT: u32 = 3;
 
 // include/linux/gfp.h: gfp_zone(): GFP_HIGHUSER_MOVABLE may use ZONE_MOVABLE, the rest stop at Normal
-/** Set by the simulation: wake kswapd (the allocator alone, as in the trace replay, has none). */
-let wakeup_kswapd: () => void = no_kswapd;
-function no_kswapd(): void {}
-export function set_kswapd_hook(f: () => void): void { wakeup_kswapd = f; }
+/** Set by the simulation: mm/vmscan.c wakeup_kswapd(zone, gfp has __GFP_DIRECT_RECLAIM, order, highest_zoneidx)
+ *  (the allocator alone, as in the trace replay, has no kswapd). */
+let wakeup_kswapd: (z: u32, direct_reclaim: bool, order: u32, highest: u32) => void = no_kswapd;
+function no_kswapd(z: u32, direct_reclaim: bool, order: u32, highest: u32): void {}
+export function set_kswapd_hook(f: (z: u32, direct_reclaim: bool, order: u32, highest: u32) => void): void { wakeup_kswapd = f; }
 
 /** nocopy-wb-area: ZONE_MOVABLE is the dedicated writeback area; only alloc_pages_wb_area() allocates there. */
 let movable_zone_is_wb_area: bool = false;
@@ -108,13 +109,17 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
   return page;
 }
 
-// mm/page_alloc.c: rmqueue(): the per-cpu lists for the orders they cache, else (or when they fail) the buddy
+// mm/page_alloc.c: rmqueue(): the per-cpu lists for the orders they cache, else (or when they fail) the buddy;
+// then, with ALLOC_KSWAPD, a zone whose watermark a fallback boosted wakes kswapd
 @inline function rmqueue(z: u32, order: u32, alloc_flags: u32, mt: u32): u32 {
-  if (pcp_allowed_order(order)) {
-    const page = rmqueue_pcplist(z, order, mt, alloc_flags);
-    if (page != NONE) return page;
+  let page: u32 = NONE;
+  if (pcp_allowed_order(order)) page = rmqueue_pcplist(z, order, mt, alloc_flags);
+  if (page == NONE) page = rmqueue_buddy(z, order, alloc_flags, mt);
+  if ((alloc_flags & ALLOC_KSWAPD) != 0 && (unchecked(zone_flags[z]) & ZONE_BOOSTED_WATERMARK) != 0) {
+    unchecked(zone_flags[z] &= ~ZONE_BOOSTED_WATERMARK);
+    wakeup_kswapd(z, false, 0, z); // wakeup_kswapd(zone, 0, 0, zone_idx(zone)): a mask of 0
   }
-  return rmqueue_buddy(z, order, alloc_flags, mt);
+  return page;
 }
 
 /** From this order up, prep_new_page() and __free_pages() fill the per-page arrays in bulk (two-page stores
@@ -171,14 +176,32 @@ function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32,
   return NONE;
 }
 
-// mm/page_alloc.c: alloc_flags_nofragment(): when the preferred zone is Normal. The machine is one node
-// (UMA), where the kernel assumes DMA32 is populated and does not check it.
-function alloc_flags_nofragment(preferred: u32): u32 {
-  return preferred == ZONE_NORMAL ? ALLOC_NOFRAGMENT : 0;
+// mm/page_alloc.c: alloc_flags_nofragment(): ALLOC_KSWAPD from the mask, and ALLOC_NOFRAGMENT when the preferred
+// zone is Normal. The machine is one node (UMA), where the kernel assumes DMA32 is populated and does not check it.
+@inline function alloc_flags_nofragment(preferred: u32, gfp: u32): u32 {
+  const kswapd: u32 = (gfp & GFP_NO_KSWAPD) == 0 ? ALLOC_KSWAPD : 0;
+  return kswapd | (preferred == ZONE_NORMAL ? ALLOC_NOFRAGMENT : 0);
 }
 
-/** Fast path then the slow path's first attempt; returns a PFN or NONE. Reclaim/compaction hook in later. */
-@inline export function __alloc_pages(gfp: u32, order: u32): u32 {
+// mm/page_alloc.c: gfp_to_alloc_flags() + gfp_to_alloc_flags_cma(): the slow path's flags
+@inline export function gfp_to_alloc_flags(gfp: u32, order: u32): u32 {
+  let flags: u32 = ALLOC_WMARK_MIN | (gfp_migratetype(gfp) == MIGRATE_MOVABLE ? ALLOC_CMA : 0);
+  if ((gfp & GFP_NO_KSWAPD) == 0) flags |= ALLOC_KSWAPD;
+  if ((gfp & __GFP_HIGH) != 0) {
+    flags |= ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK;
+    if (order > 0) flags |= ALLOC_HIGHATOMIC;
+  }
+  return flags;
+}
+
+/** get_page_from_freelist() with the slow path's flags: the retries after reclaim or compaction. */
+export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
+  return get_page_from_freelist(gfp, order, gfp_to_alloc_flags(gfp, order), gfp_migratetype(gfp), highest_zoneidx(gfp));
+}
+
+/** The fast path, then the slow path up to its first attempt: wake kswapd (ALLOC_KSWAPD) and try at the min
+ *  watermark. NONE if both fail; what follows (reclaim, compaction) is the caller's. */
+@inline export function __alloc_pages_noreclaim(gfp: u32, order: u32): u32 {
   if (order > MAX_PAGE_ORDER) return NONE;
   const mt = gfp_migratetype(gfp);
   const highest = highest_zoneidx(gfp);
@@ -186,23 +209,24 @@ function alloc_flags_nofragment(preferred: u32): u32 {
   while (preferred > 0 && !populated_zone(preferred)) preferred--;
   // gfp_to_alloc_flags_cma()
   const cma: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0;
-  let page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred), mt, highest);
+  const page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred, gfp), mt, highest);
   if (page != NONE) return page;
-  // __alloc_pages_slowpath(): wake_all_kswapds()
-  wakeup_kswapd();
-  // __alloc_pages_slowpath(): gfp_to_alloc_flags()
-  let flags: u32 = ALLOC_WMARK_MIN | cma;
-  if ((gfp & __GFP_HIGH) != 0) {
-    flags |= ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK;
-    if (order > 0) flags |= ALLOC_HIGHATOMIC;
-  }
-  page = get_page_from_freelist(gfp, order, flags, mt, highest);
-  if (page != NONE || (gfp & __GFP_HIGH) != 0) return page;
+  const flags = gfp_to_alloc_flags(gfp, order);
+  // __alloc_pages_slowpath(): wake_all_kswapds() (one node: one kswapd)
+  if ((flags & ALLOC_KSWAPD) != 0) wakeup_kswapd(preferred, (gfp & __GFP_HIGH) == 0, order, highest);
+  return get_page_from_freelist(gfp, order, flags, mt, highest);
+}
+
+/** Fast path, the slow path's first attempt, and __alloc_pages_direct_reclaim()'s drain-and-retry (the
+ *  reclaim itself is the callers': kswapd, churn, THP faults); returns a PFN or NONE. */
+@inline export function __alloc_pages(gfp: u32, order: u32): u32 {
+  let page = __alloc_pages_noreclaim(gfp, order);
+  if (page != NONE || order > MAX_PAGE_ORDER || (gfp & __GFP_HIGH) != 0) return page;
   // __alloc_pages_direct_reclaim(): with nothing reclaimed here, what it still does is drain the per-cpu
   // lists and retry once (GFP_ATOMIC, our only __GFP_HIGH mask, cannot reclaim and stops above)
   if (!pcp_all_empty()) {
     drain_all_pages();
-    page = get_page_from_freelist(gfp, order, flags, mt, highest);
+    page = get_page_from_freelist_slowpath(gfp, order);
   }
   return page;
 }

@@ -25,6 +25,9 @@ export const wmark_min = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16
 export const wmark_low = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
 export const wmark_high = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
 export const watermark_boost = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
+/** zone->flags; ZONE_BOOSTED_WATERMARK: a fallback boosted the watermark, rmqueue() wakes kswapd. */
+export const zone_flags = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
+export const ZONE_BOOSTED_WATERMARK: u32 = 1;
 /** lowmem_reserve[zone * MAX_NR_ZONES + highest_zoneidx] */
 export const lowmem_reserve = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE * <i32>MAX_NR_ZONES, 16));
 
@@ -69,6 +72,7 @@ export function zones_reset(): void {
     unchecked(nr_free_highatomic[z] = 0);
     unchecked(nr_reserved_highatomic[z] = 0);
     unchecked(watermark_boost[z] = 0);
+    unchecked(zone_flags[z] = 0);
   }
   page_group_by_mobility_disabled = false;
 }

@@ -2,13 +2,13 @@
 // slab-like unmovable or reclaimable ones, at a rate, each freed after an exponential lifetime.
 import { NONE, GFP_LRU, __GFP_MOVABLE, __GFP_RECLAIMABLE } from "../mm/constants";
 import { set_page_next, set_page_prev } from "../mm/page";
-import { __alloc_pages, __free_pages } from "../mm/page_alloc";
+import { __free_pages } from "../mm/page_alloc";
+import { alloc_pages_may_reclaim } from "../mm/direct_compact";
 import { OWNER_ANON, ANON_CHURN, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order } from "../mm/anon";
 import { now, schedule } from "./clock";
 import { sample, DIST_EXPONENTIAL } from "./prng";
 import { w, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_CHURN_MOVABLE, WL_CHURN_RECLAIMABLE } from "./config";
 import { st_add, CHURN_ALLOCS, CHURN_ALLOC_FAILS } from "../fs/stats";
-import { shrink_page_cache } from "../fs/reclaim";
 
 export const EV_CHURN_ALLOC: u32 = 30;
 export const EV_CHURN_FREE: u32 = 31;
@@ -19,11 +19,11 @@ function churn_gfp(kind: u32): u32 {
   return 0;
 }
 
-/** EV_CHURN_ALLOC for workload i: one allocation (reclaiming clean page cache if memory is short). */
+/** EV_CHURN_ALLOC for workload i: one allocation, with the slow path's direct reclaim (and compaction for
+ *  order > 0) when memory is short. */
 export function churn_alloc(i: u32): void {
   const kind = <u32>w(i, WL_KIND), order = <u32>w(i, WL_ORDER);
-  let pfn = __alloc_pages(churn_gfp(kind), order);
-  if (pfn == NONE && shrink_page_cache(<u32>1 << order << 2) > 0) pfn = __alloc_pages(churn_gfp(kind), order);
+  const pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
   if (pfn == NONE) st_add(CHURN_ALLOC_FAILS, 1);
   else {
     st_add(CHURN_ALLOCS, 1);

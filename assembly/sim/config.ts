@@ -33,7 +33,9 @@ export const CFG_DROP_FRACTION: i32 = 28;
 export const CFG_CRASH_AT_NS: i32 = 29;
 export const CFG_SPLICE_HOLD_NS: i32 = 30;
 export const CFG_NR_JOBS: i32 = 31;
-export const CFG_WORDS: i32 = 33;
+/** vm.compaction_proactiveness, 0..100 */
+export const CFG_COMPACTION_PROACTIVENESS: i32 = 33;
+export const CFG_WORDS: i32 = 34;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

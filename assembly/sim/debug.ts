@@ -6,6 +6,7 @@ import {
   page_order, page_next, page_prev,
 } from "../mm/page";
 import { check_allocator } from "../mm/debug_vm";
+import { check_compaction } from "../mm/compact_control";
 import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP } from "../fs/stats";
 import { nr_inodes, ino_nr_dirty, test_dirty_bit } from "../fs/inode";
 import { oldest_inflight, next_inflight, req_nr, req_pfn, req_state, REQ_FREE } from "../fuse/request";
@@ -29,6 +30,8 @@ export function check_sim_invariants(): i32 {
   const a = check_allocator();
   if (a != 0) return a;
   sim_invariant_pfn = NONE;
+  const c = check_compaction();
+  if (c != 0) return c;
   if (mark_cap < nr_pages) { mark = heap.alloc(<usize>nr_pages); mark_cap = nr_pages; }
   memory.fill(mark, 0, <usize>nr_pages);
   // every page a live request carries is carried once

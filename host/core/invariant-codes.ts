@@ -24,6 +24,8 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   24: "a page under writeback is not carried by exactly one in-flight request",
   25: "a dirty page is missing from its inode's DIRTY tag",
   26: "an inode's dirty page count differs from its dirty pages",
+  // compaction (assembly/mm/compact_control.ts)
+  30: "compaction left folios isolated for migration or free pages isolated as targets",
 };
 
 export function describeInvariant(code: number, pfn: number): string {

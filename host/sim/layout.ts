@@ -7,9 +7,9 @@ export const CFG = {
   CONGESTION_THRESHOLD: 13, WRITEBACK_CACHE: 14, MAX_FOLIO_ORDER: 15, REQUEST_TIMEOUT_S: 16, WB_AREA_PAGES: 17,
   SERVER_THREADS: 18, LATENCY_KIND: 19, LATENCY_MEAN_NS: 20, LATENCY_SIGMA: 21, PER_BYTE_NS: 22, SPLICE: 23,
   PRIVILEGED: 24, SLOW_FACTOR: 25, STOP_AFTER_REQUESTS: 26, STOP_AT_NS: 27, DROP_FRACTION: 28, CRASH_AT_NS: 29,
-  SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32,
+  SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32, COMPACTION_PROACTIVENESS: 33,
 } as const;
-export const CFG_WORDS = 33;
+export const CFG_WORDS = 34;
 
 /** Memory workloads: kind (churn movable/unmovable/reclaimable = 0..2, thp/contig/gigantic = 3..5), order,
  *  rate per s or interval ns, lifetime or hold ns. */
@@ -40,13 +40,15 @@ export const STAT_NAMES = [
   "folio_alloc_fails", "temp_alloc_fails", "writers_done_ns", "events", "pages_written_back", "rbtree_ops",
   "bytes_copied_write", "bytes_copied_server", "folios_allocated", "requests_dropped", "requests_aborted", "hangs",
   "pgmigrate_success", "pgmigrate_fail", "compact_stall", "compact_fail", "compact_success", "compact_migrate_scanned",
-  "compact_free_scanned", "migrate_fail_writeback", "migrate_fail_unmovable", "migrate_fail_pinned",
-  "migrate_fail_locked", "migrate_fail_nomem", "pgsteal_clean", "writeback_cancelled", "wb_area_moves",
+  "compact_free_scanned", "isolate_fail_writeback", "isolate_fail_not_lru", "isolate_fail_pinned",
+  "pgmigrate_fail_compaction", "pgmigrate_fail_contig_range", "pgsteal_kswapd", "writeback_cancelled", "wb_area_moves",
   "thp_attempts", "thp_success", "contig_attempts", "contig_success", "contig_hangs", "contig_wait_ns",
-  "churn_alloc_fails", "churn_allocs",
+  "churn_alloc_fails", "churn_allocs", "pgsteal_direct", "pgscan_kswapd", "pgscan_direct", "allocstall_dma32",
+  "allocstall_normal", "allocstall_movable", "compact_isolated", "compact_daemon_wake", "compact_daemon_migrate_scanned",
+  "compact_daemon_free_scanned", "thp_fault_alloc", "thp_fault_fallback", "pageoutrun",
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
-export const STAT_WORDS = 64;
+export const STAT_WORDS = 96;
 
 export const SAMPLE_COLUMNS = [
   "t_ns", "bytes_written", "nr_dirty", "nr_writeback", "nr_writeback_temp", "nr_free_pages", "free_pageblocks",
