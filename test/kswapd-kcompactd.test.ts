@@ -3,7 +3,7 @@
 // in the comments.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mmHarness, COMPACT_PRIO_ASYNC, COMPACT_PRIO_SYNC_LIGHT, CACHED_MIGRATE_ASYNC, CACHED_FREE, BLOCKSKIP_FLUSH } from "./helpers/harness.js";
+import { mmHarness, COMPACT_PRIO_ASYNC, COMPACT_PRIO_SYNC_LIGHT, CACHED_MIGRATE_ASYNC, CACHED_FREE, BLOCKSKIP_FLUSH, NONE } from "./helpers/harness.js";
 import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_TRANSHUGE, ALLOC_FAILED } from "../host/core/constants.js";
 
 const NORMAL = 1;
@@ -93,6 +93,29 @@ test("proactive compaction: vm.compaction_proactiveness 0 never compacts; 20 com
   on.mm.harness_kcompactd_timer();
   assert.is(on.stat("compact_daemon_migrate_scanned"), scanned);
   on.ok();
+});
+
+test("kswapd reclaims with ZONE_RECLAIM_ACTIVE: the pages it frees pass through a per-cpu list kept under 4 batches", () => {
+  // 64 MiB with per-cpu lists: Normal 12288 pages, min/low/high 192/240/288 (test/vmstat-counters.test.ts), batch
+  // rounddown_pow_of_two(3 + 1) - 1 = 3, high_min = max(240, 12) = 240, high_max = 12288 / 8 = 1536. 256 clean
+  // page-cache pages, then GFP_KERNEL allocations until the watermarks refuse: the refills raised high to 1536
+  // while the zone was above its high watermark; the list is empty at the end.
+  const t = mmHarness({ memory: "64M", thp: false, pcp: true }, {}, "nocopy", "1M");
+  for (let i = 0; i < 256; i++) t.h.harness_do_write(0, i * 4096, 4096);
+  t.h.harness_writeback(0);
+  for (let r = t.h.harness_server_read() >>> 0; r !== NONE; r = t.h.harness_server_read() >>> 0) t.h.harness_server_reply(r);
+  while (t.alloc(GFP_KERNEL, 0) !== ALLOC_FAILED);
+  const before = t.zone("Normal");
+  assert.equal([before.nrFreePages, before.pcp.count, before.pcp.high], [255, 0, 1536]);
+  // balance_pgdat() sets ZONE_RECLAIM_ACTIVE and reclaims the 256 pages (all in Normal) one free at a time:
+  // nr_pcp_high() lowers high by max(free_count, 3) each time (to high_min 240 long before the end) and returns
+  // min(3 << 2, high) = 12, so the 12th free gives back nr_pcp_free() = clamp(free_count 12, 3, 12 - 3) = 9 and
+  // every 9th after it the same: 12 + 27 * 9 = 255 leaves 3, the 256th makes 4. NR_FREE_PAGES 255 + 252.
+  t.mm.harness_kswapd();
+  assert.is(t.stat("pgsteal_kswapd"), 256);
+  const after = t.zone("Normal");
+  assert.equal([after.nrFreePages, after.pcp.count, after.pcp.high], [507, 4, 240]);
+  t.ok();
 });
 
 test.run();

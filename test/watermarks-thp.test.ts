@@ -34,9 +34,10 @@ test("8 GiB (DMA32 2 GiB + Normal 6 GiB): THP raises min_free_kbytes from 11585 
   // Normal: min = 8448, tmp = max(2112, 1572) = 2112 -> 8448/10560/12672.
   const on = zones({ dma32Pages: 2 * GiB, normalPages: 6 * GiB, thp: true });
   assert.equal(marks(on), [{ min: 2816, low: 3520, high: 4224 }, { min: 8448, low: 10560, high: 12672 }]);
-  // pcp->high = max(low, 4 * batch) (zone_highsize): Normal's batch is 63, so high follows low: 10560.
-  assert.is(on[1]!.pcp.high, 10560);
-  assert.is(off[1]!.pcp.high, 3744);
+  // pcp->high_min = max(low, 4 * batch) (zone_highsize): Normal's batch is 63, so high_min follows low: 10560;
+  // high_max = managed / 8 = 196608 either way. pcp->high itself is 0 until the first use clamps it.
+  assert.equal([on[1]!.pcp.highMin, on[1]!.pcp.highMax, on[1]!.pcp.high], [10560, 196608, 0]);
+  assert.equal([off[1]!.pcp.highMin, off[1]!.pcp.highMax], [3744, 196608]);
 });
 
 test("64 MiB: the raise is capped at 5 % of the memory above the high watermarks", () => {

@@ -2,7 +2,7 @@
 // kswapd_try_to_sleep() and the kcompactd wake-ups. One node, so one kswapd. The simulation runs a kswapd pass
 // as one event (EV_KSWAPD); kswapd's own CPU time is not charged (it runs on another CPU).
 import { MAX_NR_ZONES, pageblock_order } from "../mm/constants";
-import { populated_zone, wmark_high, watermark_boost } from "../mm/zone";
+import { populated_zone, zone_managed_pages, wmark_high, watermark_boost, zone_flags, ZONE_RECLAIM_ACTIVE } from "../mm/zone";
 import { __zone_watermark_ok } from "../mm/watermark";
 import { reset_isolation_suitable, compact_gap } from "../mm/compaction";
 import { wakeup_kcompactd } from "../mm/kcompactd";
@@ -69,6 +69,16 @@ export function wakeup_kswapd(z: u32, direct_reclaim: bool, order: u32, highest:
   schedule_kswapd();
 }
 
+// mm/vmscan.c: set_reclaim_active() / clear_reclaim_active(): while kswapd reclaims, the eligible managed zones
+// carry ZONE_RECLAIM_ACTIVE, which caps what a free leaves on the per-cpu lists (nr_pcp_high())
+function set_reclaim_active(highest: u32, on: bool): void {
+  for (let z: u32 = 0; z <= highest && z < MAX_NR_ZONES; z++) {
+    if (zone_managed_pages(z) == 0) continue;
+    if (on) unchecked(zone_flags[z] |= ZONE_RECLAIM_ACTIVE);
+    else unchecked(zone_flags[z] &= ~ZONE_RECLAIM_ACTIVE);
+  }
+}
+
 // mm/vmscan.c: balance_pgdat(): reclaim until a zone is balanced; with boosted watermarks, reclaim the boost too
 // (only while the node is balanced otherwise), then take the boost back and wake kcompactd. Returns sc.order.
 function balance_pgdat(order: u32, highest: u32): u32 {
@@ -87,6 +97,7 @@ function balance_pgdat(order: u32, highest: u32): u32 {
   let restart = true;
   while (restart) {
     restart = false;
+    set_reclaim_active(highest, true);
     for (let priority = DEF_PRIORITY; priority >= 1; ) {
       let raise_priority = true;
       const balanced = pgdat_balanced(sc_order, highest);
@@ -110,6 +121,7 @@ function balance_pgdat(order: u32, highest: u32): u32 {
     }
   }
   if (!balanced_out && total_reclaimed == 0 && !boosted) kswapd_failed();
+  set_reclaim_active(highest, false); // out: clear_reclaim_active()
   if (boosted) {
     for (let z: u32 = 0; z <= highest; z++) {
       const b = unchecked(zone_boosts[z]);

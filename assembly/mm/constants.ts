@@ -56,6 +56,8 @@ export const NONE: u32 = 0xffffffff;
 
 export const OP_ALLOC: i32 = 1;
 export const OP_FREE: i32 = 2;
+/** vmstat_update()'s decay_pcp_high() on every zone: a second passing for the per-cpu lists. */
+export const OP_VMSTAT_REFRESH: i32 = 3;
 export const ALLOC_FAILED: i32 = -1;
 export const EINVAL: i32 = -22;
 

@@ -149,20 +149,31 @@ export function __zone_watermark_ok(z: u32, order: u32, mark: i64, highest_zonei
 }
 
 // mm/page_alloc.c: zone_watermark_fast(): the order-0 shortcut, then the full check and the boost exception
-export function zone_watermark_fast(z: u32, order: u32, alloc_flags: u32, highest_zoneidx: u32): bool {
+// (which looks at the request's watermark in alloc_flags, whatever the mark)
+@inline export function zone_watermark_fast_mark(z: u32, order: u32, mark: i64, highest_zoneidx: u32, alloc_flags: u32): bool {
   if (order == 0) {
     // the order-0 fast check: free pages less the reserves this request may not touch, above the mark
     const free = <i64>unchecked(NR_FREE_PAGES[z]);
     let reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
     if (reserved > free) reserved = free;
-    if (free - reserved > wmark_pages(z, alloc_flags) + <i64>unchecked(lowmem_reserve[z * MAX_NR_ZONES + highest_zoneidx])) return true;
+    if (free - reserved > mark + <i64>unchecked(lowmem_reserve[z * MAX_NR_ZONES + highest_zoneidx])) return true;
   }
-  if (__zone_watermark_ok(z, order, wmark_pages(z, alloc_flags), highest_zoneidx, alloc_flags)) return true;
+  if (__zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags)) return true;
   if (order == 0 && (alloc_flags & ALLOC_MIN_RESERVE) != 0 && unchecked(watermark_boost[z]) != 0 &&
       (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN) {
     return __zone_watermark_ok(z, order, <i64>unchecked(wmark_min[z]), highest_zoneidx, alloc_flags);
   }
   return false;
+}
+
+/** zone_watermark_fast() at the watermark alloc_flags name (wmark_pages()). */
+export function zone_watermark_fast(z: u32, order: u32, alloc_flags: u32, highest_zoneidx: u32): bool {
+  return zone_watermark_fast_mark(z, order, wmark_pages(z, alloc_flags), highest_zoneidx, alloc_flags);
+}
+
+/** include/linux/mmzone.h: high_wmark_pages(), the boost included. */
+@inline export function high_wmark_pages(z: u32): i64 {
+  return <i64>unchecked(wmark_high[z]) + <i64>unchecked(watermark_boost[z]);
 }
 
 // mm/page_alloc.c: boost_watermark()

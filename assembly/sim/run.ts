@@ -32,6 +32,7 @@ import { reclaim_reset } from "../fs/reclaim";
 import { kswapd_init, kswapd_run, wakeup_kswapd } from "../fs/kswapd";
 import { kcompactd_init, kcompactd_run, kcompactd_timer, HPAGE_FRAG_CHECK_INTERVAL_NS } from "../mm/kcompactd";
 import { set_wb_area, set_kswapd_hook } from "../mm/page_alloc";
+import { refresh_cpu_vm_stats } from "../mm/pcp";
 import { data_init, data_page_matches } from "./data";
 import { churn_alloc, churn_free, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
 import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, EV_HIGHORDER, EV_HIGHORDER_FREE } from "./highorder";
@@ -43,6 +44,10 @@ const EV_CRASH: u32 = 22;
 const EV_KSWAPD: u32 = 23;
 const EV_KCOMPACTD: u32 = 40;
 const EV_KCOMPACTD_TIMER: u32 = 41;
+const EV_VMSTAT: u32 = 42;
+/** mm/vmstat.c: sysctl_stat_interval = HZ; vmstat_shepherd() and vmstat_update() run on whole seconds
+ *  (round_jiffies_relative()). */
+const STAT_INTERVAL_NS: u64 = 1_000_000_000;
 /** kswapd and kcompactd run this long after a wake-up (a context switch away). */
 const KTHREAD_WAKE_NS: u64 = 10_000;
 function schedule_kswapd(): void { schedule(now + KTHREAD_WAKE_NS, EV_KSWAPD, 0); }
@@ -59,6 +64,13 @@ function kcompactd_timer_fired(gen: u32): void {
   if (gen != kcompactd_timer_gen) return;
   const timeout = kcompactd_timer();
   if (events_pending() > 0) arm_kcompactd_timer(timeout);
+}
+// mm/vmstat.c: vmstat_update() each second: refresh_cpu_vm_stats(true), whose part the model has is
+// decay_pcp_high() (pcp.ts). The kernel's shepherd stops re-queueing it on a CPU whose counters stopped moving;
+// here it stops when nothing else is scheduled, as kcompactd's timer does.
+function vmstat_update(): void {
+  refresh_cpu_vm_stats();
+  if (events_pending() > 0) schedule(now + STAT_INTERVAL_NS, EV_VMSTAT, 0);
 }
 /** fs/fuse: the timeout check runs every FUSE_TIMEOUT_TIMER_FREQ = 15 s. */
 const TIMEOUT_TIMER_NS: u64 = 15_000_000_000;
@@ -103,6 +115,7 @@ export function sim_init(): void {
   set_kswapd_hook(wakeup_kswapd);
   kcompactd_timer_gen = 0;
   if (g(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS);
+  schedule(STAT_INTERVAL_NS, EV_VMSTAT, 0);
   const nr_wl = <u32>g(CFG_NR_WL);
   for (let i: u32 = 0; i < nr_wl; i++) {
     const kind = <u32>w(i, WL_KIND);
@@ -153,6 +166,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
       kcompactd_run();
       if (g(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS); // timeout reset
     } else if (t == EV_KCOMPACTD_TIMER) kcompactd_timer_fired(a);
+    else if (t == EV_VMSTAT) vmstat_update();
     else if (t == EV_CHURN_ALLOC) churn_alloc(a);
     else if (t == EV_CHURN_FREE) churn_free(a);
     else if (t == EV_HIGHORDER) highorder_attempt(a);

@@ -51,6 +51,9 @@ export const GFP_TRANSHUGE = GFP_HIGHUSER_MOVABLE | GFP_NO_KSWAPD;
 /** Batch operation codes (see AllocatorModel.apply). */
 export const OP_ALLOC = 1;
 export const OP_FREE = 2;
+/** (OP_VMSTAT_REFRESH, 0, 0): a second passes for the per-cpu lists: vmstat_update()'s decay_pcp_high() on
+ *  every zone; result 0. */
+export const OP_VMSTAT_REFRESH = 3;
 /** Result of a failed allocation. */
 export const ALLOC_FAILED = -1;
 /** Result of a free that names no live allocation head of that order (the caller's bug, not a kernel path). */

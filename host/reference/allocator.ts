@@ -21,6 +21,8 @@ import {
   NR_PAGE_ORDERS,
   OP_ALLOC,
   OP_FREE,
+  OP_VMSTAT_REFRESH,
+  PAGE_ALLOC_COSTLY_ORDER,
   pageblock_nr_pages,
   pageblock_order,
   ZONE_DMA32,
@@ -32,11 +34,16 @@ import { resultsArray } from "../core/results-array.js";
 import { at, FPI_NONE, MemMap, migratetype_is_mergeable, type Zone } from "./buddy.js";
 import { checkInvariants, freeLists, stateDigest, zoneViews } from "./views.js";
 import {
+  CONFIG_PCP_BATCH_SCALE_MAX,
+  decay_pcp_high,
   drain_pages_zone,
   free_pcppages_bulk,
   nr_pcp_alloc,
   nr_pcp_free,
+  nr_pcp_high,
   order_to_pindex,
+  PCPF_FREE_HIGH_BATCH,
+  PCPF_PREV_FREE_HIGH_ORDER,
   pcp_allowed_order,
   pcp_list_add,
   pcp_list_del,
@@ -49,6 +56,7 @@ import {
   ALLOC_NON_BLOCK,
   ALLOC_WMARK_LOW,
   ALLOC_WMARK_MIN,
+  __zone_watermark_ok,
   wmark_pages,
   zone_watermark_fast,
 } from "./watermarks.js";
@@ -91,7 +99,10 @@ export class ReferenceAllocator implements AllocatorModel {
       const [op, a, b] = [at(ops, 3 * i), at(ops, 3 * i + 1), at(ops, 3 * i + 2)];
       if (op === OP_ALLOC) out[i] = this.alloc(a, b);
       else if (op === OP_FREE) out[i] = this.free(a, b);
-      else throw new Error(`apply: op ${op} at triple ${i} is neither OP_ALLOC (${OP_ALLOC}) nor OP_FREE (${OP_FREE})`);
+      else if (op === OP_VMSTAT_REFRESH) {
+        this.refresh_cpu_vm_stats();
+        out[i] = 0;
+      } else throw new Error(`apply: op ${op} at triple ${i} is not OP_ALLOC (${OP_ALLOC}), OP_FREE (${OP_FREE}) or OP_VMSTAT_REFRESH (${OP_VMSTAT_REFRESH})`);
     }
     return out;
   }
@@ -111,9 +122,8 @@ export class ReferenceAllocator implements AllocatorModel {
     return 0;
   }
 
-  // mm/page_alloc.c: __free_frozen_pages() + free_frozen_page_commit(): orders the per-cpu lists cache go to
-  // the list of their block's type (HIGHATOMIC and CMA to MOVABLE's; ISOLATE straight to the buddy lists);
-  // a zone at pcp->high gives back nr_pcp_free() pages. The rest: __free_pages_ok().
+  // mm/page_alloc.c: __free_frozen_pages(): orders the per-cpu lists cache go to the list of their block's type
+  // (HIGHATOMIC and CMA to MOVABLE's; ISOLATE straight to the buddy lists). The rest: __free_pages_ok().
   private __free_frozen_pages(pfn: number, order: number): void {
     const mm = this.mm;
     let mt = mm.get_pageblock_migratetype(pfn);
@@ -122,10 +132,35 @@ export class ReferenceAllocator implements AllocatorModel {
       return;
     }
     if (mt >= MIGRATE_PCPTYPES) mt = MIGRATE_MOVABLE;
-    const zone = mm.zone_of(pfn);
-    const pindex = order_to_pindex(mt, order);
-    pcp_list_add(mm, zone.pcp, pindex, pfn, order, false);
-    if (zone.pcp.count >= zone.pcp.high) free_pcppages_bulk(mm, zone, nr_pcp_free(zone.pcp), pindex);
+    this.free_frozen_page_commit(mm.zone_of(pfn), pfn, order, order_to_pindex(mt, order));
+  }
+
+  // mm/page_alloc.c: free_frozen_page_commit() (6.15)
+  private free_frozen_page_commit(zone: Zone, pfn: number, order: number, pindex: number): void {
+    const mm = this.mm;
+    const pcp = zone.pcp;
+    pcp.alloc_factor >>= 1;
+    pcp_list_add(mm, pcp, pindex, pfn, order, false);
+    const batch = pcp.batch;
+    let free_high = false;
+    if (order && order <= PAGE_ALLOC_COSTLY_ORDER) {
+      free_high =
+        pcp.free_count >= batch && (pcp.flags & PCPF_PREV_FREE_HIGH_ORDER) !== 0 && (!(pcp.flags & PCPF_FREE_HIGH_BATCH) || pcp.count >= batch);
+      pcp.flags |= PCPF_PREV_FREE_HIGH_ORDER;
+    } else if (pcp.flags & PCPF_PREV_FREE_HIGH_ORDER) {
+      pcp.flags &= ~PCPF_PREV_FREE_HIGH_ORDER;
+    }
+    if (pcp.free_count < batch << CONFIG_PCP_BATCH_SCALE_MAX) pcp.free_count += 1 << order;
+    const high = nr_pcp_high(pcp, zone, batch, free_high);
+    if (pcp.count >= high) {
+      free_pcppages_bulk(mm, zone, nr_pcp_free(pcp, batch, high, free_high), pindex);
+      if (zone.below_high && __zone_watermark_ok(zone, 0, zone.watermark.high + zone.watermark_boost, ZONE_MOVABLE, 0)) zone.below_high = false;
+    }
+  }
+
+  /** vmstat_update() -> refresh_cpu_vm_stats(): decay_pcp_high() on every populated zone. */
+  private refresh_cpu_vm_stats(): void {
+    for (const zone of this.mm.zones) if (zone) decay_pcp_high(this.mm, zone);
   }
 
   freeLists(): string[] {
@@ -199,8 +234,12 @@ export class ReferenceAllocator implements AllocatorModel {
   private get_page_from_freelist(gfp: number, order: number, alloc_flags: number, ac: AllocContext): number {
     for (;;) {
       for (const zone of ac.zonelist) {
-        const mark = wmark_pages(zone, alloc_flags);
-        if (!zone_watermark_fast(zone, order, mark, ac.highest_zoneidx, alloc_flags)) continue;
+        // ZONE_BELOW_HIGH: set when the zone is found under its high watermark (boost included), for the
+        // per-cpu lists' high; above it, the request's own watermark is not checked
+        if (zone.below_high || !zone_watermark_fast(zone, order, zone.watermark.high + zone.watermark_boost, ac.highest_zoneidx, alloc_flags)) {
+          zone.below_high = true;
+          if (!zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), ac.highest_zoneidx, alloc_flags)) continue;
+        }
         const pfn = this.rmqueue(zone, order, alloc_flags, ac.migratetype);
         if (pfn < 0) continue;
         this.mm.prep_new_page(pfn, order, ac.migratetype, (gfp & GFP_LRU) !== 0);
@@ -221,12 +260,14 @@ export class ReferenceAllocator implements AllocatorModel {
     return this.rmqueue_buddy(zone, order, alloc_flags, mt);
   }
 
-  // mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): the list's first block; refilled when empty
+  // mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): an allocation halves free_count; the list's first
+  // block, refilled when empty
   private rmqueue_pcplist(zone: Zone, order: number, mt: number, alloc_flags: number): number {
     const pcp = zone.pcp;
+    pcp.free_count >>= 1;
     const pindex = order_to_pindex(mt, order);
     if (pcp.list(pindex).length === 0) {
-      this.rmqueue_bulk(zone, order, nr_pcp_alloc(pcp, order), pindex, mt, alloc_flags);
+      this.rmqueue_bulk(zone, order, nr_pcp_alloc(pcp, zone, order), pindex, mt, alloc_flags);
       if (pcp.list(pindex).length === 0) return -1;
     }
     return pcp_list_del(this.mm, pcp, pindex, 0);

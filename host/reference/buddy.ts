@@ -41,8 +41,10 @@ export class Zone {
   watermark = { min: 0, low: 0, high: 0 };
   watermark_boost = 0;
   lowmem_reserve = [0, 0, 0];
+  /** zone->flags & ZONE_BELOW_HIGH: an allocation found the zone under its high watermark (pcp.ts). */
+  below_high = false;
   /** The one CPU's per_cpu_pages, set up after the watermarks (pcp.ts). */
-  pcp = new PerCpuPages(0, 1);
+  pcp = new PerCpuPages(0, 0, 1);
 
   constructor(
     readonly idx: number,

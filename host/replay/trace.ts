@@ -4,6 +4,7 @@
 //           watermarks; thp=on applies khugepaged's min_free_kbytes raise, as machine.thp does in a scenario)
 //   alloc <name> <order> <movable|unmovable|reclaimable> [atomic]
 //   free <name>
+//   tick          (a second passes: vmstat_update()'s decay_pcp_high() lowers the per-cpu lists' high)
 //   # comment
 import { InputError } from "../util/input-error.js";
 import { defaultMachineConfig, validateMachineConfig, FALLBACK_POLICIES, type MachineConfig } from "../core/machine-config.js";
@@ -11,7 +12,8 @@ import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_KERNEL_RECLAIMABLE, __GFP_HIGH, M
 
 export type TraceOp =
   | { kind: "alloc"; line: number; name: string; order: number; gfp: number }
-  | { kind: "free"; line: number; name: string };
+  | { kind: "free"; line: number; name: string }
+  | { kind: "tick"; line: number };
 
 export interface Trace {
   machine: MachineConfig;
@@ -103,8 +105,11 @@ export function parseTrace(text: string): Trace {
     } else if (verb === "free") {
       if (args.length !== 1) throw new InputError(`trace line ${line}: expected "free <name>"`);
       ops.push({ kind: "free", line, name: args[0]! });
+    } else if (verb === "tick") {
+      if (args.length !== 0) throw new InputError(`trace line ${line}: expected "tick" alone`);
+      ops.push({ kind: "tick", line });
     } else {
-      throw new InputError(`trace line ${line}: unknown operation "${verb}"; allowed: machine, alloc, free, # comment`);
+      throw new InputError(`trace line ${line}: unknown operation "${verb}"; allowed: machine, alloc, free, tick, # comment`);
     }
   }
   if (!machine) throw new InputError("trace: no machine line (e.g. \"machine pages=262144 dma32=65536\")");

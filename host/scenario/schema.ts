@@ -97,7 +97,7 @@ const machineSchema = strict({
   cma: zoneSize(0).prefault(0).describe("a CMA area at the end of the Normal zone"),
   fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).default("claim-then-steal").describe("__rmqueue fallback: claim-then-steal is Linux 6.15+, largest-steal 6.10-6.14"),
   mobility_grouping: z.boolean().default(true).describe("false emulates page_group_by_mobility_disabled"),
-  pcp: z.boolean().default(true).describe("per-cpu page lists (one CPU, fixed high and batch); false = the boot pageset, pages go straight to the buddy lists"),
+  pcp: z.boolean().default(true).describe("per-cpu page lists (one CPU; high tuned between the low watermark and an eighth of the zone, as 6.7+ does); false = the boot pageset, pages go straight to the buddy lists"),
   thp: z.boolean().default(true).describe("transparent_hugepage enabled (always/madvise, as distributions ship): khugepaged raises min_free_kbytes; false = never (no THP workloads)"),
   sysctl: sysctlSchema.prefault({}),
   bdi: bdiSchema.prefault({}),
