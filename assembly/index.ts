@@ -1,6 +1,6 @@
 // The WASM core's exported API: flat functions on numbers, and batches in linear memory.
 // host/core/wasm-allocator.ts is its typed wrapper; nothing here is called once per page by the host.
-import { OP_ALLOC, OP_FREE, ALLOC_FAILED, EINVAL, NONE } from "./mm/constants";
+import { OP_ALLOC, OP_FREE, OP_VMSTAT_REFRESH, ALLOC_FAILED, EINVAL, NONE } from "./mm/constants";
 import { mm_boot } from "./mm/boot";
 import { __alloc_pages, __free_pages, is_allocation_head } from "./mm/page_alloc";
 import { nr_pages, pb_mt, BYTES_PER_PAGE } from "./mm/page";
@@ -8,11 +8,13 @@ import { check_allocator, debug_vm_pfn } from "./mm/debug_vm";
 
 export { fill_zone_view, zone_view_ptr, state_digest, free_list_walk, pcp_list_walk, ZONE_VIEW_WORDS } from "./mm/vmstat";
 export { drain_all_pages } from "./mm/pcp";
+import { refresh_cpu_vm_stats } from "./mm/pcp";
 
 /** Boots a machine; call once per instance. flags: bit 0 largest-steal fallback, bit 1 grouping disabled,
- *  bit 2 per-cpu lists disabled (boot pageset: high 0, batch 1). */
+ *  bit 2 per-cpu lists disabled (boot pageset: high 0, batch 1), bit 3 THP enabled (khugepaged raises
+ *  min_free_kbytes). */
 export function mm_init(dma32: u32, normal: u32, movable: u32, cma: u32, flags: u32): void {
-  mm_boot(dma32, normal, movable, cma, flags & 1, (flags & 2) != 0, (flags & 4) == 0);
+  mm_boot(dma32, normal, movable, cma, flags & 1, (flags & 2) != 0, (flags & 4) == 0, (flags & 8) != 0);
 }
 
 export function mm_nr_pages(): u32 { return nr_pages; }
@@ -35,7 +37,8 @@ export function batch_buffer(n: u32): usize {
 export function batch_results_ptr(): usize { return batch_results; }
 
 /** Runs n operations from the batch buffer: (OP_ALLOC, gfp, order) -> PFN or ALLOC_FAILED;
- *  (OP_FREE, pfn, order) -> 0 or EINVAL. Stops early at an unknown op code and returns how many ran. */
+ *  (OP_FREE, pfn, order) -> 0 or EINVAL; (OP_VMSTAT_REFRESH, 0, 0) -> 0. Stops early at an unknown op code and
+ *  returns how many ran. */
 export function batch_apply(n: u32): u32 {
   for (let i: u32 = 0; i < n; i++) {
     const at = batch_ptr + <usize>i * 12;
@@ -48,6 +51,8 @@ export function batch_apply(n: u32): u32 {
       r = pfn == NONE ? ALLOC_FAILED : <i32>pfn;
     } else if (op == OP_FREE) {
       if (is_allocation_head(a, b)) __free_pages(a, b); else r = EINVAL;
+    } else if (op == OP_VMSTAT_REFRESH) {
+      refresh_cpu_vm_stats();
     } else {
       return i;
     }

@@ -65,8 +65,8 @@ export async function createEmulator(scenario: object | SimConfig, opts: Emulato
   }
   if (opts.policy) config = { ...config, policy: opts.policy };
   if (opts.fromProc) {
-    const { fallback, mobilityGrouping, pcp } = config.machine;
-    config = { ...config, machine: { ...opts.fromProc.machine, fallback, mobilityGrouping, pcp } };
+    const { fallback, mobilityGrouping, pcp, thp } = config.machine;
+    config = { ...config, machine: { ...opts.fromProc.machine, fallback, mobilityGrouping, pcp, thp } };
   }
   const module = await compiledCore(opts);
   return new Emulator(config, module, {

@@ -27,6 +27,10 @@ const live = new WeakMap<WasmAllocator, Map<string, { pfn: number; order: number
 function replayTraceStep(machine: ReturnType<typeof parseTrace>["machine"], op: ReturnType<typeof parseTrace>["ops"][number], model: WasmAllocator): string[] {
   let names = live.get(model);
   if (!names) live.set(model, (names = new Map()));
+  if (op.kind === "tick") {
+    assert.is(model.apply(new Int32Array([3, 0, 0]))[0], 0);
+    return [];
+  }
   if (op.kind === "alloc") {
     const pfn = model.apply(new Int32Array([1, op.gfp, op.order]))[0]!;
     if (pfn < 0) return [op.name];
@@ -169,18 +173,23 @@ test("a free that names no live allocation head is refused with EINVAL and chang
 
 // Per-cpu lists. A Normal zone of 32768 pages: zone_batchsize = rounddown_pow_of_two(8 + 4) - 1 = 7
 // (min(32768 >> 10, 256) / 4 = 8); min_free_kbytes = int_sqrt(32768 * 64) = 1448, pages_min 362, low = 362 +
-// max(362 / 4, 32768 * 10 / 10000) = 452, so pcp->high = max(452, 4 * 7) = 452. MOVABLE order 0 is pindex 1.
+// max(362 / 4, 32768 * 10 / 10000) = 452, high = 362 + 2 * 90 = 542. zone_set_pageset_high_and_batch():
+// high_min = zone_highsize(low) = max(452, 4 * 7) = 452, high_max = zone_highsize(managed / 8) = 4096; pcp->high
+// starts at 0 (per_cpu_pages_init()) and is clamped into [452, 4096] at first use. MOVABLE order 0 is pindex 1.
 const pcpZone = "machine pages=32768\n";
 
 test("pcp: the first order-0 allocation refills its list with a batch of 7 pages, in PFN order", () => {
-  // rmqueue_bulk calls __rmqueue 7 times: 0 (splitting the order-10 buddy 0), 1, 2, 3, 4, 5, 6, each to the
-  // list's tail; the allocation takes the head, 0. 7 stays a buddy; the 6 others wait on the list, not free.
+  // nr_pcp_alloc(): high = clamp(0, 452, 4096) = 452; the zone is above its high watermark (no ZONE_BELOW_HIGH),
+  // so high += batch << alloc_factor(0) = 459; max_nr_alloc = max(459 - 0 - 7, 7) = 452 >= 7, so alloc_factor
+  // becomes 1; 7 blocks. rmqueue_bulk calls __rmqueue 7 times: 0 (splitting the order-10 buddy 0), 1, 2, 3, 4,
+  // 5, 6, each to the list's tail; the allocation takes the head, 0. 7 stays a buddy; the 6 others wait on the
+  // list, not free.
   const { model, lists } = run(pcpZone + "alloc a 0 movable");
   assert.is(pfnOf(model, "a"), 0);
   assert.ok(lists.includes("pcp 1 1: 1 2 3 4 5 6"), lists.join("\n"));
   assert.ok(lists.includes("1 0 1: 7"));
   const normal = model.zones()[0]!;
-  assert.equal(normal.pcp, { count: 6, high: 452, batch: 7 });
+  assert.equal(normal.pcp, { count: 6, high: 459, batch: 7, highMin: 452, highMax: 4096 });
   assert.is(normal.nrFreePages, 32768 - 7);
 });
 
@@ -193,39 +202,104 @@ test("pcp: a freed page goes to the head of its list and is the next one allocat
   assert.is(model.zones()[0]!.nrFreePages, 32768 - 7); // the buddy lists never saw page 0 again
 });
 
-test("pcp: at pcp->high a batch of 7 pages goes back to the buddy lists from the list's tail", () => {
-  // 460 allocations take 66 batches (462 pages, PFNs 0..461): 460 and 461 stay on the list. Freeing p0..p449
-  // pushes each at the head; the 450th free makes count 452 = high, and free_pcppages_bulk(7) starts at this
-  // list and takes its tail: 461, 460, then p0..p4 (0..4). Left: p449..p5, 445 pages.
+// 460 allocations with the zone above its high watermark: each refill empties into allocations before the
+// next, and nr_pcp_alloc() doubles consecutive order-0 refills (alloc_factor 0..5: 7, 14, 28, 56, 112, then
+// 224 = 7 << CONFIG_PCP_BATCH_SCALE_MAX), each raising high by its size: 459, 473, 501, 557, 669, 893, 1117.
+// 7 refills take 665 pages (PFNs 0..664, in order); 460..664 (205) wait on the list.
+const grown = (() => {
   let text = pcpZone;
   for (let i = 0; i < 460; i++) text += `alloc p${i} 0 movable\n`;
-  for (let i = 0; i < 450; i++) text += `free p${i}\n`;
-  const { model, lists } = run(text);
-  const expected = Array.from({ length: 445 }, (_, i) => 449 - i).join(" ");
-  assert.ok(lists.includes(`pcp 1 1: ${expected}`), lists.filter((l) => l.startsWith("pcp")).join("\n"));
+  return text;
+})();
+
+test("pcp: above the high watermark, refills double (alloc_factor) and each raises pcp->high by its size", () => {
+  const { model, lists } = run(grown);
   const normal = model.zones()[0]!;
-  assert.is(normal.pcp.count, 445);
-  assert.is(normal.nrFreePages, 32768 - 462 + 7);
+  assert.equal([normal.pcp.count, normal.pcp.high, normal.nrFreePages], [205, 1117, 32768 - 665]);
+  const tail = Array.from({ length: 205 }, (_, i) => 460 + i).join(" ");
+  assert.ok(lists.includes(`pcp 1 1: ${tail}`), lists.filter((l) => l.startsWith("pcp")).join("\n"));
+});
+
+test("pcp: frees under pcp->high stay on the list; each second decay_pcp_high() takes an eighth of high back", () => {
+  // 450 frees push p0..p449 at the head: count 655 < high 1117, so nothing goes back (nr_pcp_high() leaves
+  // high: the zone is not below its high watermark and count < high); free_count reaches 224 = batch << 5.
+  // decay_pcp_high(): high = max(count - (7 << 5), high - high / 8, high_min): 978, 856, 749, 656, 574
+  // (count 655 - 574 = 81 go back, 7 at a time from the tail), 503 (71 more), max(279, 441, 452) = 452 (51
+  // more): 203 pages, 664 down to 462, back to the buddy lists; an eighth tick leaves high at high_min.
+  let text = grown;
+  for (let i = 0; i < 450; i++) text += `free p${i}\n`;
+  const before = run(text).model.zones()[0]!;
+  assert.equal([before.pcp.count, before.pcp.high, before.nrFreePages], [655, 1117, 32768 - 665]);
+  const { model, lists } = run(text + "tick\n".repeat(8));
+  const normal = model.zones()[0]!;
+  assert.equal([normal.pcp.count, normal.pcp.high, normal.nrFreePages], [452, 452, 32768 - 665 + 203]);
+  const expected = [...Array.from({ length: 450 }, (_, i) => 449 - i), 460, 461].join(" ");
+  assert.ok(lists.includes(`pcp 1 1: ${expected}`), lists.filter((l) => l.startsWith("pcp")).join("\n"));
+});
+
+test("pcp: consecutive frees of orders 1-3 past a batch set free_high: the lists give everything back", () => {
+  // 9 order-1 allocations: each refill is max(7 >> 1, 2) = 3 blocks (no alloc_factor above order 0) and raises
+  // high by the batch: 459, 466, 473; 3 refills, PFNs 0, 2, ..., 16, and the list is empty again.
+  // free_frozen_page_commit() on order 1: free_high = free_count >= 7 && the previous free was of order 1-3 &&
+  // (PCPF_FREE_HIGH_BATCH set: count >= 7). free_count goes 2, 4, 6, 8: the 5th free (free_count 8, count 10)
+  // sets it: nr_pcp_high() lowers high to max(473 - (7 << 5), 452) = 452 and returns 0, and nr_pcp_free() =
+  // min(count, 7 << 5) = 10: all five blocks go back. The 9th free (count 8 >= 7) does it again.
+  let text = pcpZone;
+  for (let i = 0; i < 9; i++) text += `alloc a${i} 1 movable\n`;
+  for (let i = 0; i < 4; i++) text += `free a${i}\n`;
+  const four = run(text).model.zones()[0]!;
+  assert.equal([four.pcp.count, four.pcp.high], [8, 473]);
+  const five = run(text + "free a4\n").model.zones()[0]!;
+  assert.equal([five.pcp.count, five.pcp.high, five.nrFreePages], [0, 452, 32768 - 8]);
+  const { model, lists } = run(text + "free a4\nfree a5\nfree a6\nfree a7\nfree a8\n");
+  const all = model.zones()[0]!;
+  assert.equal([all.pcp.count, all.pcp.high, all.nrFreePages], [0, 452, 32768]);
+  assert.equal(lists, ["1 10 1: 0 1024 2048 3072 4096 5120 6144 7168 8192 9216 10240 11264 12288 13312 14336 15360 16384 17408 18432 19456 20480 21504 22528 23552 24576 25600 26624 27648 28672 29696 30720 31744"]);
 });
 
 test("pcp: an order-9 (THP) allocation takes max(7 >> 9, 2) = 2 pageblocks; the second waits on the THP list", () => {
-  // order_to_pindex(MOVABLE, 9) = NR_LOWORDER_PCP_LISTS + 1 = 13.
+  // order_to_pindex(MOVABLE, 9) = NR_LOWORDER_PCP_LISTS + 1 = 13; nr_pcp_alloc() does not scale a high-order
+  // refill by alloc_factor.
   const { model, lists } = run(pcpZone + "alloc t 9 movable");
   assert.is(pfnOf(model, "t"), 0);
   assert.ok(lists.includes("pcp 1 13: 512"), lists.join("\n"));
   assert.is(model.zones()[0]!.pcp.count, 512);
 });
 
-test("pcp: an allocation that fails the watermarks with pages on the lists drains them and retries", () => {
-  // Normal only, 1024 pages: batch 1, high = low = 80, min 64 (see the watermark test). 960 allocations leave
-  // 64 free; 10 frees wait on the list (count 10 < 80), so NR_FREE_PAGES stays 64 and the next allocation
-  // fails both watermarks. __alloc_pages_direct_reclaim() then drains the lists (74 free) and the retry at
-  // the min watermark succeeds.
+// Normal only, 1024 pages: batch 1, min 64, low 80, high 96 (see the watermark test); high_min 80, high_max
+// 1024 / 8 = 128. 960 allocations: refills of 1, 2, 4, 8, 16, then 32 (1 << 5), high rising 81, 83, 87, 95,
+// 111, then 128 = high_max; 35 refills take PFNs 0..990, the last one at NR_FREE_PAGES 65 (the fast path's low
+// watermark fails, the slow path's min passes: the zone is now ZONE_BELOW_HIGH), which leaves 33 free and
+// 960..990 (31) on the list.
+const small = (() => {
   let text = "machine pages=1024\n";
   for (let i = 0; i < 960; i++) text += `alloc p${i} 0 movable\n`;
+  return text;
+})();
+
+test("pcp: below the high watermark, a full list gives back the pages freed in a row (free_count)", () => {
+  // Below high, nr_pcp_high() lowers pcp->high by max(free_count, batch) on every free (to high_min 80) and
+  // returns max(count, high_min): the list is full when count reaches 80, at the 49th free (31 + 49).
+  // free_count stops at batch << 5 = 32, so nr_pcp_free() = clamp(32, batch, 80 - batch) = 32 go back from the
+  // tail: 990..960 and p0. NR_FREE_PAGES 65 is still under the high watermark (96): ZONE_BELOW_HIGH stays.
+  let text = small;
+  for (let i = 0; i < 49; i++) text += `free p${i}\n`;
+  const { model, lists } = run(text);
+  const normal = model.zones()[0]!;
+  assert.equal([normal.pcp.count, normal.pcp.high, normal.nrFreePages], [48, 80, 65]);
+  const expected = Array.from({ length: 48 }, (_, i) => 48 - i).join(" ");
+  assert.ok(lists.includes(`pcp 1 1: ${expected}`), lists.filter((l) => l.startsWith("pcp")).join("\n"));
+});
+
+test("pcp: an allocation that fails the watermarks with pages on the lists drains them and retries", () => {
+  // After the 960 allocations (above), 10 frees: below high, each lowers pcp->high (128 - (1 + ... + 10) = 73,
+  // clamped to 80) and count 41 stays under max(count, 80); NR_FREE_PAGES stays 33 and the next allocation
+  // fails both watermarks. __alloc_pages_direct_reclaim() then drains the lists (74 free) and the retry at the
+  // min watermark succeeds with a refill of one page (ten frees halved alloc_factor to 0).
+  let text = small;
   for (let i = 0; i < 10; i++) text += `free p${i}\n`;
   const before = run(text).model.zones()[0]!;
-  assert.equal([before.nrFreePages, before.pcp.count], [64, 10]);
+  assert.equal([before.nrFreePages, before.pcp.count, before.pcp.high], [33, 41, 80]);
   const { model, failed } = run(text + "alloc x 0 movable\n");
   assert.equal(failed, []);
   const after = model.zones()[0]!;

@@ -77,6 +77,7 @@ const stateFaults: Case[] = [
   { kind: 30, code: 28, what: "more pages written back than dirtied" },
   { kind: 31, code: 29, what: "a write-through FUSE_WRITE naming another page", fuse: { writeback_cache: false } },
   { kind: 32, code: 30, what: "NR_SHMEM off by one" },
+  { kind: 33, code: 31, what: "compaction leaves a free page isolated between events" },
 ];
 
 const reported = new Set<number>();

@@ -161,7 +161,8 @@ test("wb_update_write_bandwidth(): averaged over roundup_pow_of_two(3 * HZ) = 10
 });
 
 test("global_dirtyable_memory(): free pages less totalreserve_pages (a 64 MiB machine at boot)", () => {
-  const { h, sim } = harness("nocopy");
+  // THP off: khugepaged would raise min_free_kbytes (test/watermarks-thp.test.ts derives that case)
+  const { h, sim } = harness("nocopy", 1024, {}, { thp: false });
   // 64M: DMA32 4096 pages, Normal 12288. min_free_kbytes = int_sqrt(16384 * 4 * 16) = 1024, pages_min 256.
   // DMA32: min 64, tmp max(16, 4) = 16, high 96; lowmem_reserve for Normal/Movable 12288 / 256 = 48.
   // Normal: min 192, tmp max(48, 12) = 48, high 288; no reserve (nothing above it). 144 + 288 = 432.

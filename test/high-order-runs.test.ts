@@ -34,23 +34,29 @@ test("scenarios/bad-server.json shows the trade-off: a stuck server costs copy-f
   // A regression test of the model's outcome on the shipped scenario (README, "The trade-off"), not a rule coded
   // anywhere: four of its 35 runs, 40 s of virtual time each. Since the congestion gate, a stuck server pins one
   // writeback chunk (plus the requests before the gate closed) instead of everything the dirty limit allows, so
-  // the effects are smaller than before; these are their directions.
+  // the effects are smaller than before; these are their directions and mechanisms.
   const { base, servers } = parseCompare(readFileSync(new URL("../scenarios/bad-server.json", import.meta.url), "utf8"), "bad-server.json");
   const run = (policy: Policy, server: string) =>
     runScenario({ ...base, policy, server: servers.find((s) => s.name === server)! }, { module: release, timing: false });
   const legacyHealthy = run("legacy-copy", "healthy"), nocopyHealthy = run("nocopy", "healthy");
   const legacyStuck = run("legacy-copy", "stuck"), nocopyStuck = run("nocopy", "stuck");
   const thp = (r: typeof legacyHealthy): number => r.highOrder.thpSuccessPct;
-  assert.ok(thp(nocopyHealthy) >= thp(legacyHealthy), `healthy: copy-free THP ${thp(nocopyHealthy)} % >= legacy ${thp(legacyHealthy)} %`);
-  // copy-free's pinned folios are movable memory that MIGRATE_SYNC waits on: contiguous ranges fail and hang
-  assert.ok(thp(nocopyStuck) < thp(nocopyHealthy), `stuck: copy-free THP ${thp(nocopyStuck)} % below ${thp(nocopyHealthy)} %`);
-  assert.ok(nocopyStuck.highOrder.contigSuccessPct < 50, `stuck: copy-free contig ${nocopyStuck.highOrder.contigSuccessPct} %`);
-  assert.ok(nocopyStuck.highOrder.contigSuccessPct < legacyStuck.highOrder.contigSuccessPct);
-  assert.ok(nocopyStuck.highOrder.migrateFailures.writeback > 0, "copy-free: migrations met folios under writeback");
-  // legacy originals are clean once copied: migration never meets them under writeback
-  assert.is(legacyStuck.highOrder.migrateFailures.writeback, 0);
+  // Healthy, the policies are level to within a point (4 of 400 faults).
+  assert.ok(thp(nocopyHealthy) >= thp(legacyHealthy) - 1, `healthy: copy-free THP ${thp(nocopyHealthy)} % within a point of legacy ${thp(legacyHealthy)} %`);
+  // Stuck, copy-free's folios stay under writeback: compaction's migrate scanner meets them and leaves them
+  // (async and sync-light isolate only what they can migrate without blocking). Whether a contiguous range or a THP
+  // then fails depends on where the pinned folios lie: alloc_contig_pages() tries ranges from the zone's start, and
+  // waits in MIGRATE_SYNC only if one of the first it tries holds a pinned folio (docs/compaction.md); on this
+  // scenario and seed none does, so those rates are not asserted here (test/kernel-outcomes.test.ts shows the wait).
+  assert.ok(nocopyStuck.highOrder.isolateFailures.writeback > 0, "copy-free, stuck: compaction met folios under writeback");
+  assert.ok(nocopyStuck.vmstat.nr_writeback > 0, "copy-free, stuck: folios still under writeback at the end");
+  // legacy originals are clean once copied: compaction never meets them under writeback
+  assert.is(legacyStuck.highOrder.isolateFailures.writeback, 0);
+  assert.is(legacyStuck.vmstat.nr_writeback, 0);
   // legacy's pinned temp pages are UNMOVABLE allocations: they claim pageblocks
-  assert.ok(legacyStuck.pageblocks.Unmovable! > nocopyStuck.pageblocks.Unmovable!, "legacy grows the unmovable pageblocks");
+  assert.ok(legacyStuck.vmstat.nr_writeback_temp > 0, "legacy, stuck: temp pages pinned at the end");
+  assert.ok(legacyStuck.pageblocks.Unmovable! > 2 * legacyHealthy.pageblocks.Unmovable!, `legacy grows the unmovable pageblocks (${legacyHealthy.pageblocks.Unmovable} -> ${legacyStuck.pageblocks.Unmovable})`);
+  assert.ok(nocopyStuck.pageblocks.Unmovable! <= nocopyHealthy.pageblocks.Unmovable! + 1, "copy-free does not");
   assert.ok(thp(legacyStuck) >= 90, `stuck: legacy keeps THP success (${thp(legacyStuck)} %)`);
   for (const r of [legacyHealthy, nocopyHealthy, legacyStuck, nocopyStuck]) {
     assert.is(r.integrity.writesLost, 0);

@@ -45,7 +45,7 @@ function zoneView(
     watermark: { min: 0, low: 0, high: 0 },
     watermarkBoost: 0,
     lowmemReserve: [0, 0, 0],
-    pcp: { count: 0, high: 0, batch: 1 },
+    pcp: { count: 0, high: 0, batch: 1, highMin: 0, highMax: 0 },
   };
 }
 
@@ -193,7 +193,7 @@ test("procJson: the same numbers, keyed by zone and type name", () => {
   // unusable order 1: suitable = 2 + 2 + 150000*256 → (76800016 - 76800012) * 1000 / 76800016 = 0.
   assert.is(json.unusable["Normal"]?.[1], 0);
   assert.is(json.unusable["Normal"]?.[10], 1000);
-  assert.equal(json.pagesets["Normal"], { count: 0, high: 0, batch: 1 }); // the test views' boot pageset
+  assert.equal(json.pagesets["Normal"], { count: 0, high: 0, batch: 1, highMin: 0, highMax: 0 }); // the test views' boot pageset
 });
 
 test.run();

@@ -22,7 +22,7 @@ test("default.json is the patch's benchmark (DESIGN 1.2)", () => {
   // fio --rw=write --bs=1M --size=2G --numjobs=2: each job writes its own 2 GiB file.
   assert.equal(c.workloads, [{ kind: "fio", name: "seq-write", rw: "write", bs: 1048576, size: 2147483648, numjobs: 2, fsync: 0, endFsync: false, rateBps: 0 }]);
   // 16 GiB = 4194304 pages; DMA32 = min(16G / 4, 4G) = 4G = 1048576 pages; the rest is Normal.
-  assert.equal(c.machine, { dma32Pages: 1048576, normalPages: 3145728, movablePages: 0, cmaPages: 0, fallback: "claim-then-steal", mobilityGrouping: true, pcp: true });
+  assert.equal(c.machine, { dma32Pages: 1048576, normalPages: 3145728, movablePages: 0, cmaPages: 0, fallback: "claim-then-steal", mobilityGrouping: true, pcp: true, thp: true });
   // ilog2(min(1M / 4k, 256)) = ilog2(256) = 8; FUSE_DEFAULT_MAX_BACKGROUND 12, threshold 12 * 3 / 4 = 9.
   assert.is(c.fuse.maxFolioOrder, 8);
   // ... but no released kernel gives FUSE files large folios
@@ -33,7 +33,8 @@ test("default.json is the patch's benchmark (DESIGN 1.2)", () => {
   assert.is(c.fuse.maxWrite, MiB);
   assert.ok(c.fuse.writebackCache);
   assert.is(c.fuse.requestTimeoutS, 0);
-  assert.equal(c.sysctl, { dirtyRatio: 20, dirtyBackgroundRatio: 10, maxPagesLimit: 256, defaultRequestTimeoutS: 0, maxRequestTimeoutS: 0 });
+  // vm.compaction_proactiveness: the kernel default 20 (mm/compaction.c: sysctl_compaction_proactiveness)
+  assert.equal(c.sysctl, { dirtyRatio: 20, dirtyBackgroundRatio: 10, maxPagesLimit: 256, defaultRequestTimeoutS: 0, maxRequestTimeoutS: 0, compactionProactiveness: 20 });
   // fuse_bdi_init(): BDI_CAP_STRICTLIMIT and bdi_set_max_ratio(bdi, 1); min_ratio stays 0. CONFIG_HZ is Kconfig's
   // default (HZ_250); 8 CPUs unless the scenario says otherwise.
   assert.equal(c.bdi, { strictlimit: true, maxRatio: 1, minRatio: 0 });
@@ -272,6 +273,8 @@ const badScenarios: Record<string, string> = {
   "bad-scenarios/empty-servers.json": "servers",
   "bad-scenarios/server-override-name.json": "servers.slow.name: unknown key",
   "bad-scenarios/thp-order-too-big.json": "workloads.1.order",
+  "bad-scenarios/thp-workload-with-thp-off.json": 'workloads.1.kind: "thp" is not allowed with machine.thp false',
+  "bad-scenarios/proactiveness-over-100.json": "machine.sysctl.compaction_proactiveness: 101",
   "bad-scenarios/gigantic-larger-than-zone.json": "workloads.1.order",
   "bad-scenarios/churn-order-over-max.json": "workloads.1.order",
   "bad-scenarios/churn-without-duration.json": "run.duration",

@@ -51,7 +51,8 @@ export function mod_writeback_temp(v: i64): void {
   st_add(NR_WRITEBACK_TEMP, v); st_add(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK_TEMP, st(NR_WRITEBACK_TEMP));
 }
 
-// Migration and compaction (include/linux/vm_event_item.h names), failure reasons, high-order attempts.
+// Migration and compaction (include/linux/vm_event_item.h names, counted where mm/ counts them), the model's
+// breakdowns of them, high-order attempts.
 export const PGMIGRATE_SUCCESS: i32 = 33;
 export const PGMIGRATE_FAIL: i32 = 34;
 export const COMPACT_STALL: i32 = 35;
@@ -59,12 +60,17 @@ export const COMPACT_FAIL: i32 = 36;
 export const COMPACT_SUCCESS: i32 = 37;
 export const COMPACT_MIGRATE_SCANNED: i32 = 38;
 export const COMPACT_FREE_SCANNED: i32 = 39;
-export const MIGRATE_FAIL_WRITEBACK: i32 = 40;
-export const MIGRATE_FAIL_UNMOVABLE: i32 = 41;
-export const MIGRATE_FAIL_PINNED: i32 = 42;
-export const MIGRATE_FAIL_LOCKED: i32 = 43;
-export const MIGRATE_FAIL_NOMEM: i32 = 44;
-export const PGSTEAL_CLEAN: i32 = 45;
+/** Folios the compaction migrate scanner met and did not isolate (isolate_migratepages_block()'s
+ *  isolate_fail paths), by cause, once per visit: under writeback with ISOLATE_ASYNC_MIGRATE (async and
+ *  sync-light), not on the LRU (temp pages, slab, per-cpu pages, pinned ranges), an anon folio with extra
+ *  references. No kernel counter has them; tracing mm_compaction_isolate_migratepages sees only the totals. */
+export const ISOLATE_FAIL_WRITEBACK: i32 = 40;
+export const ISOLATE_FAIL_NOT_LRU: i32 = 41;
+export const ISOLATE_FAIL_PINNED: i32 = 42;
+/** pgmigrate_fail split by mm_migrate_pages' reason: MR_COMPACTION, MR_CONTIG_RANGE (pages). */
+export const PGMIGRATE_FAIL_COMPACTION: i32 = 43;
+export const PGMIGRATE_FAIL_CONTIG_RANGE: i32 = 44;
+export const PGSTEAL_KSWAPD: i32 = 45;
 export const WRITEBACK_CANCELLED: i32 = 46;
 export const WB_AREA_MOVES: i32 = 47;
 export const THP_ATTEMPTS: i32 = 48;
@@ -120,3 +126,20 @@ export const WB_WRITTEN: i32 = 80;
 export const BDP_PAUSES: i32 = 81;
 /** Page-cache pages added to (+) or dropped from (-) the file LRU. */
 export function mod_file_lru(v: i64): void { st_add(NR_FILE_LRU, v); }
+
+// Reclaim (mm/vmscan.c: shrink_inactive_list(), do_try_to_free_pages(), balance_pgdat()); all of it is file
+// reclaim (the machine has no swap), so pgscan_file/pgsteal_file are the sums.
+export const PGSTEAL_DIRECT: i32 = 82;
+export const PGSCAN_KSWAPD: i32 = 83;
+export const PGSCAN_DIRECT: i32 = 84;
+/** allocstall_<zone>: direct reclaim entered, by sc->reclaim_idx (ZONE_DMA is folded into DMA32). */
+export const ALLOCSTALL_DMA32: i32 = 85;
+export const ALLOCSTALL_NORMAL: i32 = 86;
+export const ALLOCSTALL_MOVABLE: i32 = 87;
+export const COMPACT_ISOLATED: i32 = 88;
+export const COMPACT_DAEMON_WAKE: i32 = 89;
+export const COMPACT_DAEMON_MIGRATE_SCANNED: i32 = 90;
+export const COMPACT_DAEMON_FREE_SCANNED: i32 = 91;
+export const THP_FAULT_ALLOC: i32 = 92;
+export const THP_FAULT_FALLBACK: i32 = 93;
+export const PAGEOUTRUN: i32 = 94;

@@ -1,6 +1,7 @@
 // Boot: memmap_init() types every pageblock MOVABLE (CMA for the CMA area), then memblock_free_all()
 // frees each zone in the largest aligned chunks, to the tail of the lists (FPI_TO_TAIL); the per-cpu lists
-// start empty with high and batch from the watermarks.
+// start empty with high and batch from the watermarks (setup_per_zone_wmarks() ends in zone_pcp_update(), so
+// the raise khugepaged makes with THP enabled reaches pcp->high too).
 import {
   MAX_NR_ZONES, MAX_PAGE_ORDER, pageblock_nr_pages, MIGRATE_MOVABLE, MIGRATE_CMA, ZONE_NORMAL,
 } from "./constants";
@@ -21,7 +22,7 @@ function free_range_to_tail(start: u32, end: u32): void {
   }
 }
 
-export function mm_boot(dma32: u32, normal: u32, movable: u32, cma: u32, fallback: u32, mobility_disabled: bool, pcp: bool): void {
+export function mm_boot(dma32: u32, normal: u32, movable: u32, cma: u32, fallback: u32, mobility_disabled: bool, pcp: bool, thp: bool): void {
   page_metadata_init(dma32 + normal + movable);
   zones_reset();
   set_fallback_policy(fallback);
@@ -37,7 +38,7 @@ export function mm_boot(dma32: u32, normal: u32, movable: u32, cma: u32, fallbac
   for (let p: u32 = 0; p < nr_pages; p += pageblock_nr_pages) {
     set_pageblock_migratetype(p, p >= cma_start && p < unchecked(zone_end[ZONE_NORMAL]) ? MIGRATE_CMA : MIGRATE_MOVABLE);
   }
-  setup_per_zone_wmarks();
+  setup_per_zone_wmarks(thp);
   pcp_setup(pcp);
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) free_range_to_tail(unchecked(zone_start[z]), unchecked(zone_end[z]));
 }

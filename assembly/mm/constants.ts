@@ -31,6 +31,11 @@ export const __GFP_RECLAIMABLE: u32 = 0x10;
 export const __GFP_HIGH: u32 = 0x20;
 /** Ours: the folio goes on the LRU at once (page cache, anon). */
 export const GFP_LRU: u32 = 0x100;
+/** Ours, inverted: the kernel's mask lacks __GFP_KSWAPD_RECLAIM. The emulator's other masks have it, as
+ *  GFP_KERNEL, GFP_NOFS, GFP_HIGHUSER_MOVABLE and GFP_ATOMIC do; GFP_TRANSHUGE (a THP fault in a
+ *  MADV_HUGEPAGE region: direct reclaim, no kswapd) does not. */
+export const GFP_NO_KSWAPD: u32 = 0x200;
+export const GFP_TRANSHUGE: u32 = __GFP_MOVABLE | GFP_LRU | GFP_NO_KSWAPD;
 
 // alloc_flags (mm/internal.h); values are ours.
 export const ALLOC_WMARK_MIN: u32 = 0;
@@ -42,6 +47,8 @@ export const ALLOC_CMA: u32 = 0x20;
 export const ALLOC_MIN_RESERVE: u32 = 0x40;
 export const ALLOC_NON_BLOCK: u32 = 0x80;
 export const ALLOC_HIGHATOMIC: u32 = 0x100;
+/** allow waking kswapd (the mask has __GFP_KSWAPD_RECLAIM) */
+export const ALLOC_KSWAPD: u32 = 0x200;
 export const ALLOC_RESERVES: u32 = ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK | ALLOC_HIGHATOMIC;
 
 /** List terminator and "no page". */
@@ -49,6 +56,8 @@ export const NONE: u32 = 0xffffffff;
 
 export const OP_ALLOC: i32 = 1;
 export const OP_FREE: i32 = 2;
+/** vmstat_update()'s decay_pcp_high() on every zone: a second passing for the per-cpu lists. */
+export const OP_VMSTAT_REFRESH: i32 = 3;
 export const ALLOC_FAILED: i32 = -1;
 export const EINVAL: i32 = -22;
 

@@ -8,9 +8,9 @@ import { PG_buddy, PG_owner, PG_head, page_flags, page_order, get_pageblock_migr
 import { zone_start, zone_end, __del_page_from_free_list, populated_zone } from "./zone";
 import { __alloc_pages, prep_new_page, __free_one_page } from "./page_alloc";
 import { __move_freepages_block } from "./rmqueue";
-import { migrate_folio, folio_isolatable, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM } from "./migrate";
+import { migrate_one, folio_isolatable, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, MR_CONTIG_RANGE } from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
-import { st_add, MIGRATE_FAIL_WRITEBACK, PGMIGRATE_FAIL } from "../fs/stats";
+import { st_add, COMPACT_ISOLATED } from "../fs/stats";
 import { drain_pages_zone } from "./pcp";
 
 export const CONTIG_OK: i32 = 0;
@@ -68,7 +68,8 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
   }
   // drain_all_pages(cc.zone): blocks of the range waiting on per-cpu lists go to the ISOLATE lists
   drain_pages_zone(z);
-  // __alloc_contig_migrate_range(): up to 5 tries over the range
+  // __alloc_contig_migrate_range(): up to 5 tries over the range; isolate_migratepages_range() takes every LRU
+  // folio (MIGRATE_SYNC: no ISOLATE_ASYNC_MIGRATE, writeback included), migrate_pages(MR_CONTIG_RANGE) moves them
   const end = start + nr;
   for (let attempt = 0; attempt < 5; attempt++) {
     let busy = false;
@@ -77,22 +78,24 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
       if ((f & PG_buddy) != 0) { p += <u32>1 << page_order(p); continue; }
       if ((f & (PG_owner | PG_head)) != (PG_owner | PG_head)) { p++; continue; }
       const n: u32 = <u32>1 << page_order(p);
-      const r = migrate_folio(p, MIGRATE_SYNC, alloc_migration_target);
+      st_add(COMPACT_ISOLATED, n);
+      const r = migrate_one(p, MIGRATE_SYNC, MR_CONTIG_RANGE, alloc_migration_target);
       if (r == MIGRATE_WAIT) {
-        st_add(MIGRATE_FAIL_WRITEBACK, 1); // the migration blocks on writeback: counted as a writeback failure
+        // MIGRATE_SYNC sleeps in folio_wait_writeback(); the model gives the range back and retries it when the
+        // writeback ends (highorder.ts), so the folios isolated so far are isolated (and counted) again then
         contig_wait_pfn = p; contig_wait_start = start; contig_wait_zone = z;
         undo_isolate(first_block, nblocks, z);
         return CONTIG_WAIT;
       }
       // migrate_pages() bails out on -ENOMEM, and so does the range (retrying is pointless)
-      if (r == ENOMEM) { st_add(PGMIGRATE_FAIL, n); undo_isolate(first_block, nblocks, z); return CONTIG_ENOMEM; }
-      if (r != MIGRATEPAGE_SUCCESS) { busy = true; st_add(PGMIGRATE_FAIL, n); }
+      if (r == ENOMEM) { undo_isolate(first_block, nblocks, z); return CONTIG_ENOMEM; }
+      if (r != MIGRATEPAGE_SUCCESS) busy = true;
       p += n;
     }
     if (!busy) break;
     if (attempt == 4) { undo_isolate(first_block, nblocks, z); return CONTIG_EBUSY; }
   }
-  // test_pages_isolated() + isolate_freepages_range(): every page is free now; take them
+  // test_pages_isolated() + isolate_freepages_range(): every page is free now; take them (compact_isolated)
   for (let p = start; p < end; ) {
     if ((page_flags(p) & PG_buddy) == 0) { undo_isolate(first_block, nblocks, z); return CONTIG_EBUSY; }
     const o = page_order(p);
@@ -104,6 +107,7 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
     }
     p += <u32>1 << min(o, order);
   }
+  st_add(COMPACT_ISOLATED, nr);
   for (let b: u32 = 0; b < nblocks; b++) {
     const block = first_block + b * pageblock_nr_pages;
     // undo_isolate_page_range(): the blocks get their type back (their pages are allocated now)

@@ -1,35 +1,111 @@
-// High-order allocation with direct compaction (mm/page_alloc.c: __alloc_pages_slowpath ->
-// __alloc_pages_direct_compact): try, compact each zone of the zonelist async, try again, then sync-light.
-import { NONE, MIGRATE_MOVABLE } from "./constants";
-import { __alloc_pages, highest_zoneidx, gfp_migratetype } from "./page_alloc";
-import { populated_zone } from "./zone";
-import { compact_zone, compaction_defer_reset, defer_compaction, COMPACT_SUCCESS, COMPACT_COMPLETE } from "./compaction";
+// Direct compaction and direct reclaim in the allocation slow path (mm/page_alloc.c: __alloc_pages_slowpath(),
+// __alloc_pages_direct_compact(), __alloc_pages_direct_reclaim(); mm/compaction.c: try_to_compact_pages(),
+// compact_zone_order(); 6.15).
+import { NONE, MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER, MIGRATE_MOVABLE, __GFP_HIGH } from "./constants";
+import { __alloc_pages_noreclaim, get_page_from_freelist_slowpath, gfp_to_alloc_flags, highest_zoneidx, gfp_migratetype } from "./page_alloc";
+import { populated_zone, page_zone } from "./zone";
+import { drain_all_pages, pcp_all_empty } from "./pcp";
 import { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT } from "./migrate";
+import { cc, compact_blockskip_flush } from "./compact_control";
+import {
+  compact_zone, compaction_deferred, compaction_defer_reset, defer_compaction, COMPACT_SKIPPED, COMPACT_DEFERRED,
+  COMPACT_COMPLETE, COMPACT_PARTIAL_SKIPPED, COMPACT_SUCCESS,
+} from "./compaction";
+import { try_to_free_pages } from "../fs/reclaim";
 import { st_add, COMPACT_STALL, COMPACT_FAIL, COMPACT_SUCCESS as STAT_COMPACT_SUCCESS } from "../fs/stats";
 
-export function alloc_pages_direct_compact(gfp: u32, order: u32): u32 {
-  let page = __alloc_pages(gfp, order);
-  if (page != NONE) return page;
+// include/linux/compaction.h: enum compact_priority
+export const COMPACT_PRIO_SYNC_FULL: u32 = 0;
+export const COMPACT_PRIO_SYNC_LIGHT: u32 = 1;
+export const COMPACT_PRIO_ASYNC: u32 = 2;
+const MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL;
+export const DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
+export const INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC;
+
+// mm/compaction.c: compact_zone_order()
+function compact_zone_order(z: u32, order: u32, gfp: u32, prio: u32, alloc_flags: u32, highest: u32): i32 {
+  cc.zone = z;
+  cc.order = <i32>order;
+  cc.search_order = <i32>order;
+  cc.fast_search_fail = 0;
+  cc.migratetype = gfp_migratetype(gfp);
+  cc.mode = prio == COMPACT_PRIO_ASYNC ? MIGRATE_ASYNC : MIGRATE_SYNC_LIGHT;
+  cc.alloc_flags = alloc_flags;
+  cc.highest_zoneidx = highest;
+  cc.direct_compaction = true;
+  cc.whole_zone = prio == MIN_COMPACT_PRIORITY;
+  cc.ignore_skip_hint = prio == MIN_COMPACT_PRIORITY;
+  cc.ignore_block_suitable = prio == MIN_COMPACT_PRIORITY;
+  cc.proactive_compaction = false;
+  return compact_zone();
+}
+
+// mm/compaction.c: try_to_compact_pages(): every zone of the zonelist not deferred, until one succeeds; only
+// a synchronous priority defers a zone that compacted to the end (async COMPACT_COMPLETE does not)
+function try_to_compact_pages(gfp: u32, order: u32, alloc_flags: u32, prio: u32): i32 {
+  let rc = COMPACT_SKIPPED;
   const highest = highest_zoneidx(gfp);
-  const mt = gfp_migratetype(gfp);
-  const modes: StaticArray<u32> = [MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT];
-  for (let m = 0; m < 2; m++) {
-    st_add(COMPACT_STALL, 1);
-    let ran = false;
-    for (let zi = <i32>highest; zi >= 0; zi--) {
-      const z = <u32>zi;
-      if (!populated_zone(z)) continue;
-      const r = compact_zone(z, order, unchecked(modes[m]), mt == MIGRATE_MOVABLE ? MIGRATE_MOVABLE : mt, highest);
-      if (r == COMPACT_SUCCESS || r == COMPACT_COMPLETE) ran = true;
-      page = __alloc_pages(gfp, order);
-      if (page != NONE) {
-        compaction_defer_reset(z, order, true);
-        st_add(STAT_COMPACT_SUCCESS, 1);
-        return page;
-      }
-      if (r == COMPACT_COMPLETE) defer_compaction(z, order);
+  for (let zi = <i32>highest; zi >= 0; zi--) {
+    const z = <u32>zi;
+    if (!populated_zone(z)) continue;
+    if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(z, order)) { rc = max(COMPACT_DEFERRED, rc); continue; }
+    const status = compact_zone_order(z, order, gfp, prio, alloc_flags, highest);
+    rc = max(status, rc);
+    if (status == COMPACT_SUCCESS) {
+      // the allocation should succeed here, but that is not certain yet
+      compaction_defer_reset(z, order, false);
+      break;
     }
-    if (ran) st_add(COMPACT_FAIL, 1);
+    if (prio != COMPACT_PRIO_ASYNC && (status == COMPACT_COMPLETE || status == COMPACT_PARTIAL_SKIPPED)) defer_compaction(z, order);
   }
+  return rc;
+}
+
+// mm/page_alloc.c: __alloc_pages_direct_compact(): a stall is counted unless every zone was skipped (a
+// deferred zone counts); then one allocation attempt, compact_success or compact_fail
+export function __alloc_pages_direct_compact(gfp: u32, order: u32, prio: u32): u32 {
+  if (order == 0) return NONE;
+  const alloc_flags = gfp_to_alloc_flags(gfp, order);
+  const result = try_to_compact_pages(gfp, order, alloc_flags, prio);
+  if (result == COMPACT_SKIPPED) return NONE;
+  st_add(COMPACT_STALL, 1);
+  const page = get_page_from_freelist_slowpath(gfp, order);
+  if (page != NONE) {
+    const z = page_zone(page);
+    unchecked(compact_blockskip_flush[z] = false);
+    compaction_defer_reset(z, order, true);
+    st_add(STAT_COMPACT_SUCCESS, 1);
+    return page;
+  }
+  st_add(COMPACT_FAIL, 1);
   return NONE;
+}
+
+// mm/page_alloc.c: __alloc_pages_direct_reclaim(): try_to_free_pages(), an attempt, and once more after
+// draining the per-cpu lists
+function __alloc_pages_direct_reclaim(gfp: u32, order: u32): u32 {
+  try_to_free_pages(gfp, order);
+  let page = get_page_from_freelist_slowpath(gfp, order);
+  if (page == NONE && !pcp_all_empty()) {
+    drain_all_pages();
+    page = get_page_from_freelist_slowpath(gfp, order);
+  }
+  return page;
+}
+
+/** __alloc_pages() with the slow path of a mask that may reclaim: after the first attempts, async compaction
+ *  first for a costly or non-movable high-order request, direct reclaim, then compaction at
+ *  DEF_COMPACT_PRIORITY (sync-light) for any order > 0. A costly request without __GFP_RETRY_MAYFAIL (a THP
+ *  fault in a MADV_HUGEPAGE region, GFP_TRANSHUGE) stops there, as the kernel's does; for the others,
+ *  should_reclaim_retry()'s further rounds and the OOM killer are not modelled: they fail there too. */
+export function alloc_pages_may_reclaim(gfp: u32, order: u32): u32 {
+  let page = __alloc_pages_noreclaim(gfp, order);
+  if (page != NONE || order > MAX_PAGE_ORDER || (gfp & __GFP_HIGH) != 0) return page;
+  if (order > 0 && (order > PAGE_ALLOC_COSTLY_ORDER || gfp_migratetype(gfp) != MIGRATE_MOVABLE)) {
+    page = __alloc_pages_direct_compact(gfp, order, INIT_COMPACT_PRIORITY);
+    if (page != NONE) return page;
+  }
+  page = __alloc_pages_direct_reclaim(gfp, order);
+  if (page != NONE) return page;
+  return __alloc_pages_direct_compact(gfp, order, DEF_COMPACT_PRIORITY);
 }

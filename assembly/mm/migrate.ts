@@ -11,17 +11,26 @@ import { __free_pages } from "./page_alloc";
 import { OWNER_ANON, anon_set_pfn } from "./anon";
 import { MAX_INODES, OWNER_SHMEM, set_mapping_pfn, set_backing_pfn } from "../fs/inode";
 import {
-  st_add, MIGRATE_FAIL_WRITEBACK, MIGRATE_FAIL_UNMOVABLE, MIGRATE_FAIL_PINNED, MIGRATE_FAIL_NOMEM, MIGRATE_FAIL_DIRTY,
-  PGMIGRATE_SUCCESS,
+  st_add, PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_COMPACTION, PGMIGRATE_FAIL_CONTIG_RANGE, MIGRATE_FAIL_DIRTY,
 } from "../fs/stats";
 import { g, CFG_POLICY, CFG_FUSE_WRITEPAGE, POLICY_NOCOPY_MIGRATE_SKIP, POLICY_NOCOPY_CANCEL } from "../sim/config";
 import { fuse_writepage } from "../fuse/writepage";
 import { fuse_cancel_folio_writeback } from "../fuse/cancel";
 import { data_copy_page } from "../sim/data";
 
+// include/linux/migrate_mode.h
 export const MIGRATE_ASYNC: u32 = 0;
 export const MIGRATE_SYNC_LIGHT: u32 = 1;
 export const MIGRATE_SYNC: u32 = 2;
+
+// include/linux/migrate_mode.h: enum migrate_reason, the `reason` of the mm_migrate_pages tracepoint
+export const MR_COMPACTION: u32 = 0;
+export const MR_SYSCALL: u32 = 3;
+export const MR_CONTIG_RANGE: u32 = 6;
+
+/** mm/migrate.c: NR_MAX_MIGRATE_PAGES_RETRY and NR_MAX_MIGRATE_ASYNC_RETRY: passes over folios that got -EAGAIN. */
+const NR_MAX_MIGRATE_PAGES_RETRY: i32 = 10;
+const NR_MAX_MIGRATE_ASYNC_RETRY: i32 = 3;
 
 export const MIGRATEPAGE_SUCCESS: i32 = 0;
 export const EAGAIN: i32 = -11;
@@ -41,25 +50,31 @@ export function folio_isolatable(pfn: u32): bool {
 /** A FUSE page-cache folio (copy-free writeback applies to it). */
 @inline function is_pagecache(head: u32): bool { return page_next(head) < MAX_INODES; }
 
+/** Does writeback keep the folio at `head` from being isolated by compaction (ISOLATE_ASYNC_MIGRATE, set for
+ *  every mode but MIGRATE_SYNC: isolate_migratepages_block() takes only folios it can migrate without blocking)?
+ *  nocopy-cancel's remedy isolates a FUSE folio anyway, to cancel its writeback in migrate_folio(). */
+export function writeback_blocks_isolation(head: u32): bool {
+  if ((page_flags(head) & PG_folio_writeback) == 0) return false;
+  return !(<u32>g(CFG_POLICY) == POLICY_NOCOPY_CANCEL && is_pagecache(head));
+}
+
 /**
- * Migrates the folio at `head` into a new folio from `alloc_target(order)` (NONE if none). Counts the
- * failure reason. The writeback rule depends on the policy: nocopy waits in MIGRATE_SYNC,
- * nocopy-migrate-skip never waits on these mappings (the rejected v6 patch), nocopy-cancel cancels the
- * writeback (impossible once spliced).
+ * Migrates the folio at `head` into a new folio from `alloc_target(order)` (NONE if none): migrate_folio_unmap()
+ * and migrate_folio_move() for one folio. The writeback rule depends on the policy: nocopy waits in
+ * MIGRATE_SYNC, nocopy-migrate-skip never waits on these mappings (the rejected v6 patch), nocopy-cancel
+ * cancels the writeback (impossible once spliced). Counts nothing: migrate_pages() does.
  */
 export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) => u32): i32 {
-  if (!folio_isolatable(head)) { st_add(MIGRATE_FAIL_UNMOVABLE, 1); return ENOTMOVABLE; }
+  if (!folio_isolatable(head)) return ENOTMOVABLE;
   const order = page_order(head);
   const n: u32 = <u32>1 << order;
   if ((page_flags(head) & PG_folio_writeback) != 0) {
     const policy = <u32>g(CFG_POLICY);
     if (policy == POLICY_NOCOPY_CANCEL && is_pagecache(head)) {
-      if (!fuse_cancel_folio_writeback(head)) { st_add(MIGRATE_FAIL_PINNED, 1); return EBUSY; }
+      if (!fuse_cancel_folio_writeback(head)) return EBUSY;
     } else if (policy == POLICY_NOCOPY_MIGRATE_SKIP && is_pagecache(head)) {
-      st_add(MIGRATE_FAIL_WRITEBACK, 1);
       return EBUSY;
     } else if (mode != MIGRATE_SYNC) {
-      st_add(MIGRATE_FAIL_WRITEBACK, 1);
       return EBUSY;
     } else {
       return MIGRATE_WAIT;
@@ -73,14 +88,40 @@ export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) =
     fuse_writepage(page_next(head), page_prev(head));
     return EAGAIN;
   }
-  for (let i: u32 = 0; i < n; i++) {
-    if (page_ref(head + i) > 1) { st_add(MIGRATE_FAIL_PINNED, 1); return EAGAIN; }
-  }
+  // folio_migrate_mapping(): a reference beyond the mapping's (a pipe holding spliced pages) is -EAGAIN
+  for (let i: u32 = 0; i < n; i++) if (page_ref(head + i) > 1) return EAGAIN;
   const dst = alloc_target(order);
-  if (dst == NONE) { st_add(MIGRATE_FAIL_NOMEM, 1); return ENOMEM; }
+  if (dst == NONE) return ENOMEM;
   move_folio(head, dst, n);
-  st_add(PGMIGRATE_SUCCESS, n);
   return MIGRATEPAGE_SUCCESS;
+}
+
+/** mm/migrate.c: migrate_pages() of one folio: -EAGAIN is retried (3 passes in MIGRATE_ASYNC, else 10), the
+ *  outcome counted in pgmigrate_success or pgmigrate_fail (pages) and, for a failure, under its reason. */
+export function migrate_one(head: u32, mode: u32, reason: u32, alloc_target: (order: u32) => u32): i32 {
+  const n = <i64>1 << page_order(head);
+  const passes = mode == MIGRATE_ASYNC ? NR_MAX_MIGRATE_ASYNC_RETRY : NR_MAX_MIGRATE_PAGES_RETRY;
+  let r: i32 = EAGAIN;
+  for (let pass = 0; pass < passes && r == EAGAIN; pass++) r = migrate_folio(head, mode, alloc_target);
+  if (r == MIGRATEPAGE_SUCCESS) { st_add(PGMIGRATE_SUCCESS, n); return r; }
+  if (r == MIGRATE_WAIT) return r; // MIGRATE_SYNC sleeps in folio_wait_writeback(): not a failure (yet)
+  st_add(PGMIGRATE_FAIL, n);
+  if (reason == MR_COMPACTION) st_add(PGMIGRATE_FAIL_COMPACTION, n);
+  else if (reason == MR_CONTIG_RANGE) st_add(PGMIGRATE_FAIL_CONTIG_RANGE, n);
+  return r;
+}
+
+/** mm/migrate.c: migrate_pages() over `nr` isolated folios, the list's head first (list_add() put the last
+ *  isolated there): returns how many failed, or ENOMEM when no target could be had (the rest go back
+ *  uncounted, as migrate_pages_batch() does after -ENOMEM). */
+export function migrate_pages(heads: StaticArray<u32>, nr: u32, mode: u32, reason: u32, alloc_target: (order: u32) => u32): i32 {
+  let failed: i32 = 0;
+  for (let i = <i32>nr - 1; i >= 0; i--) {
+    const r = migrate_one(unchecked(heads[i]), mode, reason, alloc_target);
+    if (r == ENOMEM) return ENOMEM;
+    if (r != MIGRATEPAGE_SUCCESS) failed++;
+  }
+  return failed;
 }
 
 /** folio_migrate_mapping() + folio_migrate_flags(): the new folio takes the old one's place and state. */

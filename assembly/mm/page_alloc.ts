@@ -8,8 +8,8 @@
 import {
   MAX_PAGE_ORDER, MAX_NR_ZONES, pageblock_order, pageblock_nr_pages, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE,
   MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, __GFP_MOVABLE,
-  __GFP_RECLAIMABLE, __GFP_HIGH, GFP_LRU, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, ALLOC_NOFRAGMENT, ALLOC_CMA,
-  ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, NONE,
+  __GFP_RECLAIMABLE, __GFP_HIGH, GFP_LRU, GFP_NO_KSWAPD, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, ALLOC_NOFRAGMENT, ALLOC_CMA,
+  ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, NONE, PAGE_ALLOC_COSTLY_ORDER,
 } from "./constants";
 import {
   PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, pg_word, pg_link, make_page_word,
@@ -18,15 +18,16 @@ import {
 import {
   populated_zone, page_zone, zone_managed_pages, nr_reserved_highatomic, page_group_by_mobility_disabled,
   __add_to_free_list, __del_page_from_free_list, account_freepages, set_pageblock_migratetype,
-  change_pageblock_range, migratetype_is_mergeable,
+  change_pageblock_range, migratetype_is_mergeable, zone_flags, ZONE_BOOSTED_WATERMARK, ZONE_BELOW_HIGH,
 } from "./zone";
-import { zone_watermark_fast } from "./watermark";
+import { zone_watermark_fast, zone_watermark_fast_mark, high_wmark_pages, __zone_watermark_ok } from "./watermark";
 import {
   __rmqueue, __rmqueue_smallest, __move_freepages_block, prep_move_freepages_block, set_rmqueue_mode, RMQUEUE_NORMAL,
 } from "./rmqueue";
 import {
-  pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_pop_first, nr_pcp_alloc, nr_pcp_free,
-  free_pcppages_bulk, pcp_free_migratetype, pcp_count, pcp_high, pcp_all_empty, drain_all_pages,
+  pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_pop_first, nr_pcp_alloc, nr_pcp_free, nr_pcp_high,
+  free_pcppages_bulk, pcp_free_migratetype, pcp_count, pcp_batch, pcp_high_min, pcp_free_count, pcp_alloc_factor,
+  pcp_flags, pcp_all_empty, drain_all_pages, PCPF_PREV_FREE_HIGH_ORDER, PCPF_FREE_HIGH_BATCH, CONFIG_PCP_BATCH_SCALE_MAX,
 } from "./pcp";
 
 // include/linux/gfp.h: gfp_migratetype(): the mobility bits shifted down, as the kernel does (no branch on the
@@ -39,10 +40,11 @@ import {
 const GFP_MOVABLE_SHIFT: u32 = 3;
 
 // include/linux/gfp.h: gfp_zone(): GFP_HIGHUSER_MOVABLE may use ZONE_MOVABLE, the rest stop at Normal
-/** Set by the simulation: wake kswapd (the allocator alone, as in the trace replay, has none). */
-let wakeup_kswapd: () => void = no_kswapd;
-function no_kswapd(): void {}
-export function set_kswapd_hook(f: () => void): void { wakeup_kswapd = f; }
+/** Set by the simulation: mm/vmscan.c wakeup_kswapd(zone, gfp has __GFP_DIRECT_RECLAIM, order, highest_zoneidx)
+ *  (the allocator alone, as in the trace replay, has no kswapd). */
+let wakeup_kswapd: (z: u32, direct_reclaim: bool, order: u32, highest: u32) => void = no_kswapd;
+function no_kswapd(z: u32, direct_reclaim: bool, order: u32, highest: u32): void {}
+export function set_kswapd_hook(f: (z: u32, direct_reclaim: bool, order: u32, highest: u32) => void): void { wakeup_kswapd = f; }
 
 /** nocopy-wb-area: ZONE_MOVABLE is the dedicated writeback area; only alloc_pages_wb_area() allocates there. */
 let movable_zone_is_wb_area: bool = false;
@@ -97,8 +99,10 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
   return i;
 }
 
-// mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): the list's first block, refilled when empty
+// mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): an allocation halves free_count; the list's first
+// block, refilled when empty
 @inline function rmqueue_pcplist(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
+  unchecked(pcp_free_count[z] >>= 1);
   const pindex = order_to_pindex(mt, order);
   let page = pcp_list_pop_first(z, pindex, order);
   if (page == NONE) {
@@ -108,13 +112,17 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
   return page;
 }
 
-// mm/page_alloc.c: rmqueue(): the per-cpu lists for the orders they cache, else (or when they fail) the buddy
+// mm/page_alloc.c: rmqueue(): the per-cpu lists for the orders they cache, else (or when they fail) the buddy;
+// then, with ALLOC_KSWAPD, a zone whose watermark a fallback boosted wakes kswapd
 @inline function rmqueue(z: u32, order: u32, alloc_flags: u32, mt: u32): u32 {
-  if (pcp_allowed_order(order)) {
-    const page = rmqueue_pcplist(z, order, mt, alloc_flags);
-    if (page != NONE) return page;
+  let page: u32 = NONE;
+  if (pcp_allowed_order(order)) page = rmqueue_pcplist(z, order, mt, alloc_flags);
+  if (page == NONE) page = rmqueue_buddy(z, order, alloc_flags, mt);
+  if ((alloc_flags & ALLOC_KSWAPD) != 0 && (unchecked(zone_flags[z]) & ZONE_BOOSTED_WATERMARK) != 0) {
+    unchecked(zone_flags[z] &= ~ZONE_BOOSTED_WATERMARK);
+    wakeup_kswapd(z, false, 0, z); // wakeup_kswapd(zone, 0, 0, zone_idx(zone)): a mask of 0
   }
-  return rmqueue_buddy(z, order, alloc_flags, mt);
+  return page;
 }
 
 /** From this order up, prep_new_page() and __free_pages() fill the per-page arrays in bulk (two-page stores
@@ -158,7 +166,12 @@ function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32,
     for (let zi = <i32>highest; zi >= zone_floor; zi--) {
       const z = <u32>zi;
       if (!populated_zone(z)) continue;
-      if (!zone_watermark_fast(z, order, alloc_flags, highest)) continue;
+      // a zone found below its high watermark is marked (ZONE_BELOW_HIGH) for the per-cpu lists' high;
+      // above it, the request's own watermark is not checked
+      if ((unchecked(zone_flags[z]) & ZONE_BELOW_HIGH) != 0 || !zone_watermark_fast_mark(z, order, high_wmark_pages(z), highest, alloc_flags)) {
+        unchecked(zone_flags[z] |= ZONE_BELOW_HIGH);
+        if (!zone_watermark_fast(z, order, alloc_flags, highest)) continue;
+      }
       const page = rmqueue(z, order, alloc_flags, mt);
       if (page == NONE) continue;
       prep_new_page(page, order, gfp, mt);
@@ -171,14 +184,32 @@ function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32,
   return NONE;
 }
 
-// mm/page_alloc.c: alloc_flags_nofragment(): when the preferred zone is Normal. The machine is one node
-// (UMA), where the kernel assumes DMA32 is populated and does not check it.
-function alloc_flags_nofragment(preferred: u32): u32 {
-  return preferred == ZONE_NORMAL ? ALLOC_NOFRAGMENT : 0;
+// mm/page_alloc.c: alloc_flags_nofragment(): ALLOC_KSWAPD from the mask, and ALLOC_NOFRAGMENT when the preferred
+// zone is Normal. The machine is one node (UMA), where the kernel assumes DMA32 is populated and does not check it.
+@inline function alloc_flags_nofragment(preferred: u32, gfp: u32): u32 {
+  const kswapd: u32 = (gfp & GFP_NO_KSWAPD) == 0 ? ALLOC_KSWAPD : 0;
+  return kswapd | (preferred == ZONE_NORMAL ? ALLOC_NOFRAGMENT : 0);
 }
 
-/** Fast path then the slow path's first attempt; returns a PFN or NONE. Reclaim/compaction hook in later. */
-@inline export function __alloc_pages(gfp: u32, order: u32): u32 {
+// mm/page_alloc.c: gfp_to_alloc_flags() + gfp_to_alloc_flags_cma(): the slow path's flags
+@inline export function gfp_to_alloc_flags(gfp: u32, order: u32): u32 {
+  let flags: u32 = ALLOC_WMARK_MIN | (gfp_migratetype(gfp) == MIGRATE_MOVABLE ? ALLOC_CMA : 0);
+  if ((gfp & GFP_NO_KSWAPD) == 0) flags |= ALLOC_KSWAPD;
+  if ((gfp & __GFP_HIGH) != 0) {
+    flags |= ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK;
+    if (order > 0) flags |= ALLOC_HIGHATOMIC;
+  }
+  return flags;
+}
+
+/** get_page_from_freelist() with the slow path's flags: the retries after reclaim or compaction. */
+export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
+  return get_page_from_freelist(gfp, order, gfp_to_alloc_flags(gfp, order), gfp_migratetype(gfp), highest_zoneidx(gfp));
+}
+
+/** The fast path, then the slow path up to its first attempt: wake kswapd (ALLOC_KSWAPD) and try at the min
+ *  watermark. NONE if both fail; what follows (reclaim, compaction) is the caller's. */
+@inline export function __alloc_pages_noreclaim(gfp: u32, order: u32): u32 {
   if (order > MAX_PAGE_ORDER) return NONE;
   const mt = gfp_migratetype(gfp);
   const highest = highest_zoneidx(gfp);
@@ -186,23 +217,24 @@ function alloc_flags_nofragment(preferred: u32): u32 {
   while (preferred > 0 && !populated_zone(preferred)) preferred--;
   // gfp_to_alloc_flags_cma()
   const cma: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0;
-  let page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred), mt, highest);
+  const page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred, gfp), mt, highest);
   if (page != NONE) return page;
-  // __alloc_pages_slowpath(): wake_all_kswapds()
-  wakeup_kswapd();
-  // __alloc_pages_slowpath(): gfp_to_alloc_flags()
-  let flags: u32 = ALLOC_WMARK_MIN | cma;
-  if ((gfp & __GFP_HIGH) != 0) {
-    flags |= ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK;
-    if (order > 0) flags |= ALLOC_HIGHATOMIC;
-  }
-  page = get_page_from_freelist(gfp, order, flags, mt, highest);
-  if (page != NONE || (gfp & __GFP_HIGH) != 0) return page;
+  const flags = gfp_to_alloc_flags(gfp, order);
+  // __alloc_pages_slowpath(): wake_all_kswapds() (one node: one kswapd)
+  if ((flags & ALLOC_KSWAPD) != 0) wakeup_kswapd(preferred, (gfp & __GFP_HIGH) == 0, order, highest);
+  return get_page_from_freelist(gfp, order, flags, mt, highest);
+}
+
+/** Fast path, the slow path's first attempt, and __alloc_pages_direct_reclaim()'s drain-and-retry (the
+ *  reclaim itself is the callers': kswapd, churn, THP faults); returns a PFN or NONE. */
+@inline export function __alloc_pages(gfp: u32, order: u32): u32 {
+  let page = __alloc_pages_noreclaim(gfp, order);
+  if (page != NONE || order > MAX_PAGE_ORDER || (gfp & __GFP_HIGH) != 0) return page;
   // __alloc_pages_direct_reclaim(): with nothing reclaimed here, what it still does is drain the per-cpu
   // lists and retry once (GFP_ATOMIC, our only __GFP_HIGH mask, cannot reclaim and stops above)
   if (!pcp_all_empty()) {
     drain_all_pages();
-    page = get_page_from_freelist(gfp, order, flags, mt, highest);
+    page = get_page_from_freelist_slowpath(gfp, order);
   }
   return page;
 }
@@ -262,17 +294,40 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
   return (page_word(pfn) & (PG_head | PG_owner | PAGE_WORD_ORDER)) == (PG_head | PG_owner | (order << 16));
 }
 
-// mm/page_alloc.c: __free_frozen_pages() + free_frozen_page_commit(): cached orders go to the per-cpu
-// list of their block's type (HIGHATOMIC and CMA to MOVABLE's, ISOLATE straight to the buddy lists); a list
-// at pcp->high gives a batch back
+// mm/page_alloc.c: free_frozen_page_commit() (6.15): halve alloc_factor, add the block at the list's head;
+// consecutive frees of orders 1-3 past a batch set free_high; count the freed pages in free_count (up to
+// batch << 5); at nr_pcp_high() give nr_pcp_free() pages back, and clear ZONE_BELOW_HIGH once the zone is over
+// its high watermark again
+@inline function free_frozen_page_commit(z: u32, pfn: u32, order: u32, pindex: u32): void {
+  unchecked(pcp_alloc_factor[z] >>= 1);
+  pcp_list_add(z, pindex, pfn, order, false);
+  const batch = <i32>unchecked(pcp_batch[z]);
+  let free_high = false;
+  const flags = unchecked(pcp_flags[z]);
+  if (order != 0 && order <= PAGE_ALLOC_COSTLY_ORDER) {
+    free_high = unchecked(pcp_free_count[z]) >= batch && (flags & PCPF_PREV_FREE_HIGH_ORDER) != 0 &&
+      ((flags & PCPF_FREE_HIGH_BATCH) == 0 || <i32>unchecked(pcp_count[z]) >= batch);
+    unchecked(pcp_flags[z] = flags | PCPF_PREV_FREE_HIGH_ORDER);
+  } else if ((flags & PCPF_PREV_FREE_HIGH_ORDER) != 0) {
+    unchecked(pcp_flags[z] = flags & ~PCPF_PREV_FREE_HIGH_ORDER);
+  }
+  if (unchecked(pcp_free_count[z]) < batch << CONFIG_PCP_BATCH_SCALE_MAX) unchecked(pcp_free_count[z] += 1 << order);
+  const high = nr_pcp_high(z, batch, free_high);
+  if (<i32>unchecked(pcp_count[z]) >= high) {
+    free_pcppages_bulk(z, nr_pcp_free(z, batch, high, free_high), pindex);
+    if ((unchecked(zone_flags[z]) & ZONE_BELOW_HIGH) != 0 && __zone_watermark_ok(z, 0, high_wmark_pages(z), ZONE_MOVABLE, 0))
+      unchecked(zone_flags[z] &= ~ZONE_BELOW_HIGH);
+  }
+}
+
+// mm/page_alloc.c: __free_frozen_pages(): cached orders go to the per-cpu list of their block's type
+// (HIGHATOMIC and CMA to MOVABLE's, ISOLATE straight to the buddy lists)
 @inline function free_to_pcp_or_buddy(pfn: u32, order: u32): void {
   if (!pcp_allowed_order(order)) { split_large_buddy(pfn, order, false); return; }
   const mt = get_pageblock_migratetype(pfn);
   if (mt == MIGRATE_ISOLATE) { split_large_buddy(pfn, order, false); return; }
   const z = page_zone(pfn);
-  const pindex = order_to_pindex(pcp_free_migratetype(mt), order);
-  pcp_list_add(z, pindex, pfn, order, false);
-  if (unchecked(pcp_count[z]) >= unchecked(pcp_high[z])) free_pcppages_bulk(z, nr_pcp_free(z), pindex);
+  free_frozen_page_commit(z, pfn, order, order_to_pindex(pcp_free_migratetype(mt), order));
 }
 
 // mm/page_alloc.c: __free_pages() -> __free_frozen_pages(); the caller checked the head

@@ -1,21 +1,26 @@
 // Per-cpu page lists (struct per_cpu_pages) for the one CPU the machine models, and the parts of
-// mm/page_alloc.c that only touch them: zone_batchsize(), zone_highsize(), order_to_pindex(), nr_pcp_alloc(),
-// nr_pcp_free(), free_pcppages_bulk(), drain_pages_zone(). rmqueue_pcplist(), rmqueue_bulk() and the free
-// side (free_frozen_page_commit()) are in page_alloc.ts beside the paths they serve.
+// mm/page_alloc.c (6.15) that only touch them: zone_batchsize(), zone_highsize(), order_to_pindex(),
+// nr_pcp_alloc(), nr_pcp_high(), nr_pcp_free(), free_pcppages_bulk(), decay_pcp_high(), drain_pages_zone().
+// rmqueue_pcplist(), rmqueue_bulk() and the free side (free_frozen_page_commit()) are in page_alloc.ts beside
+// the paths they serve.
 // Orders 0..PAGE_ALLOC_COSTLY_ORDER and pageblock_order (THP) are cached here; a page on a pcp list is neither
 // PageBuddy nor allocated (PG_pcp marks it for the checker) and is not counted in NR_FREE_PAGES.
 // Each list is a deque of PFNs (a ring buffer) rather than a list_head through the pages: the kernel only ever
 // adds at the head or tail and takes from the head (rmqueue) or tail (free_pcppages_bulk), so the order is the
 // same, and the hot path reads one contiguous array instead of the links of pages scattered over memory.
-// Simplification, documented in docs/allocator.md: high and batch are fixed (the 6.7+ auto-tuning of
-// pcp->high between high_min and high_max, alloc_factor, free_count and free_high are not modelled).
+// pcp->high is tuned as 6.7+ does (docs/allocator.md, "Per-cpu lists"): it moves between high_min (the low
+// watermark) and high_max (an eighth of the zone), growing while allocations refill the lists and the zone is
+// above its high watermark, shrinking when it is below it or kswapd runs, and decaying by an eighth each
+// second (decay_pcp_high(), from vmstat_update(): the simulation's EV_VMSTAT, a replay's OP_VMSTAT_REFRESH).
+// alloc_factor doubles the refill of consecutive order-0 allocations; free_count counts consecutive freed
+// pages and sizes what a full list gives back; free_high drains after consecutive frees of orders 1-3.
 import {
   MAX_NR_ZONES, MIGRATE_PCPTYPES, MIGRATE_MOVABLE, pageblock_order, NONE, PAGE_ALLOC_COSTLY_ORDER,
   NR_LOWORDER_PCP_LISTS, NR_PCP_LISTS,
 } from "./constants";
 export { NR_PCP_LISTS };
 import { PG_pcp, MT_NONE, PAGE_WORD_FREE, set_page_word, store_page_word, get_pageblock_migratetype } from "./page";
-import { zone_managed_pages, wmark_low } from "./zone";
+import { zone_managed_pages, populated_zone, wmark_low, zone_flags, ZONE_RECLAIM_ACTIVE, ZONE_BELOW_HIGH } from "./zone";
 import { __free_one_page } from "./page_alloc";
 
 const NR_ALL = <i32>(MAX_NR_ZONES * NR_PCP_LISTS);
@@ -27,10 +32,27 @@ const pcp_first = changetype<StaticArray<u32>>(memory.data(NR_ALL * 4, 16));
 export const pcp_len = changetype<StaticArray<u32>>(memory.data(NR_ALL * 4, 16));
 /** Slots of a new ring; a full ring doubles (pcp->count is bounded by high plus a refill, so it settles). */
 const RING_MIN: u32 = 64;
-/** pcp->count (pages), pcp->high, pcp->batch per zone. */
+/** pcp->count (pages), pcp->high, pcp->batch, pcp->high_min, pcp->high_max per zone. */
 export const pcp_count = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
 export const pcp_high = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
 export const pcp_batch = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
+export const pcp_high_min = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
+export const pcp_high_max = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
+/** pcp->free_count (pages freed since the last allocation halved it), pcp->alloc_factor, pcp->flags. */
+export const pcp_free_count = changetype<StaticArray<i32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
+export const pcp_alloc_factor = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
+export const pcp_flags = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
+/** include/linux/mmzone.h: the last free was of orders 1-3; the CPU's cache slice holds more than 3 batches. */
+export const PCPF_PREV_FREE_HIGH_ORDER: u32 = 1;
+export const PCPF_FREE_HIGH_BATCH: u32 = 2;
+/** mm/Kconfig: PCP_BATCH_SCALE_MAX, default 5: alloc_factor's limit, and batch << 5 caps free_count. */
+export const CONFIG_PCP_BATCH_SCALE_MAX: u32 = 5;
+/** mm/page_alloc.c: MIN_PERCPU_PAGELIST_HIGH_FRACTION: high_max is managed / 8 split over the node's CPUs. */
+const MIN_PERCPU_PAGELIST_HIGH_FRACTION: u32 = 8;
+/** The modelled CPU's share of its last-level cache (cacheinfo's per_cpu_data_slice_size), in pages: 1 MiB,
+ *  below what current x86 parts give each CPU (32 MiB L3 over 16 threads is 2 MiB). More than 3 batches (3 x
+ *  63 pages at most), so zone_pcp_update_cacheinfo() sets PCPF_FREE_HIGH_BATCH on every zone. */
+const PER_CPU_DATA_SLICE_PAGES: u32 = 256;
 
 // mm/page_alloc.c: pcp_allowed_order()
 @inline export function pcp_allowed_order(order: u32): bool {
@@ -59,14 +81,18 @@ function zone_batchsize(z: u32): u32 {
   return (<u32>1 << (31 - clz(b))) - 1;
 }
 
-// mm/page_alloc.c: zone_highsize() with percpu_pagelist_high_fraction 0: the low watermark split over the
-// node's CPUs (one here), at least 4 batches
-function zone_highsize(z: u32, batch: u32): u32 {
-  return max(unchecked(wmark_low[z]), batch << 2);
+// mm/page_alloc.c: zone_highsize(): the low watermark (high_fraction 0) or managed / high_fraction, split over
+// the node's CPUs (one here), at least 4 batches
+function zone_highsize(z: u32, batch: u32, high_fraction: u32): u32 {
+  const total = high_fraction == 0 ? unchecked(wmark_low[z]) : zone_managed_pages(z) / high_fraction;
+  return max(total, batch << 2);
 }
 
-/** mm/page_alloc.c: zone_pcp_init() + zone_set_pageset_high_and_batch(), after the watermarks. With the
- *  lists disabled every zone keeps the boot pageset's high 0 and batch 1: pages pass straight through. */
+/** mm/page_alloc.c: zone_pcp_init() + zone_set_pageset_high_and_batch() (percpu_pagelist_high_fraction 0:
+ *  high_min from the low watermark, high_max from MIN_PERCPU_PAGELIST_HIGH_FRACTION), after the watermarks;
+ *  per_cpu_pages_init() leaves pcp->high 0 until the first use clamps it; zone_pcp_update_cacheinfo() sets
+ *  PCPF_FREE_HIGH_BATCH. With the lists disabled every zone keeps the boot pageset's high_min = high_max = 0
+ *  and batch 1: pages pass straight through. */
 export function pcp_setup(enabled: bool): void {
   for (let i = 0; i < NR_ALL; i++) {
     if (unchecked(pcp_ring[i]) == 0) {
@@ -78,10 +104,16 @@ export function pcp_setup(enabled: bool): void {
   }
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     unchecked(pcp_count[z] = 0);
+    unchecked(pcp_high[z] = 0);
+    unchecked(pcp_free_count[z] = 0);
+    unchecked(pcp_alloc_factor[z] = 0);
+    const on = enabled && zone_managed_pages(z) != 0;
     // zone_set_pageset_high_and_batch(): max(1, zone_batchsize()), which is 0 on zones under 2048 pages
-    const batch = enabled && zone_managed_pages(z) != 0 ? max<u32>(1, zone_batchsize(z)) : 1;
+    const batch = on ? max<u32>(1, zone_batchsize(z)) : 1;
     unchecked(pcp_batch[z] = batch);
-    unchecked(pcp_high[z] = enabled && zone_managed_pages(z) != 0 ? zone_highsize(z, batch) : 0);
+    unchecked(pcp_high_min[z] = on ? zone_highsize(z, batch, 0) : 0);
+    unchecked(pcp_high_max[z] = on ? zone_highsize(z, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION) : 0);
+    unchecked(pcp_flags[z] = on && PER_CPU_DATA_SLICE_PAGES > 3 * batch ? PCPF_FREE_HIGH_BATCH : 0);
   }
 }
 
@@ -151,11 +183,33 @@ function pcp_ring_grow(i: i32): void {
 export function pcp_list_nth(z: u32, pindex: u32, k: u32): u32 { return load<u32>(slot(li(z, pindex), k)); }
 @inline export function pcp_list_len(z: u32, pindex: u32): u32 { return unchecked(pcp_len[li(z, pindex)]); }
 
-// mm/page_alloc.c: nr_pcp_alloc() with fixed high and batch: high-order refills are scaled down
-@inline export function nr_pcp_alloc(z: u32, order: u32): u32 {
-  const batch = unchecked(pcp_batch[z]);
-  if (unchecked(pcp_high[z]) < batch) return 1; // PCP disabled or boot pageset
-  return batch > 1 ? max(batch >> order, <u32>2) : batch;
+/** pcp->high = clamp(pcp->high, high_min, high_max), the first thing nr_pcp_alloc() and nr_pcp_high() do. */
+@inline function pcp_clamp_high(z: u32): u32 {
+  const high = min(max(unchecked(pcp_high[z]), unchecked(pcp_high_min[z])), unchecked(pcp_high_max[z]));
+  unchecked(pcp_high[z] = high);
+  return high;
+}
+
+// mm/page_alloc.c: nr_pcp_alloc(): how many blocks a refill takes. Consecutive order-0 refills double it
+// (alloc_factor, up to batch << CONFIG_PCP_BATCH_SCALE_MAX, within what high leaves room for); with the zone
+// above its high watermark each refill raises pcp->high by the batch, so the lists may keep what they took.
+export function nr_pcp_alloc(z: u32, order: u32): u32 {
+  const base_batch = <i32>unchecked(pcp_batch[z]);
+  const high_min = unchecked(pcp_high_min[z]), high_max = unchecked(pcp_high_max[z]);
+  let high = <i32>pcp_clamp_high(z);
+  if (high < base_batch) return 1; // PCP disabled or boot pageset
+  let batch = order != 0 ? base_batch : base_batch << unchecked(pcp_alloc_factor[z]);
+  if (high_min != high_max && (unchecked(zone_flags[z]) & ZONE_BELOW_HIGH) == 0) {
+    high = min(high + batch, <i32>high_max);
+    unchecked(pcp_high[z] = <u32>high);
+  }
+  if (order == 0) {
+    const max_nr_alloc = max(high - <i32>unchecked(pcp_count[z]) - base_batch, base_batch);
+    if (batch <= max_nr_alloc && unchecked(pcp_alloc_factor[z]) < CONFIG_PCP_BATCH_SCALE_MAX) unchecked(pcp_alloc_factor[z] += 1);
+    batch = min(batch, max_nr_alloc);
+  }
+  if (batch > 1) batch = max(batch >> order, 2);
+  return <u32>batch;
 }
 
 // mm/page_alloc.c: free_pcppages_bulk(): `count` pages from the lists' tails, round-robin from pindex
@@ -176,15 +230,74 @@ export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
   }
 }
 
-// mm/page_alloc.c: nr_pcp_free() with the free factor at 0: a batch, leaving at least one on the lists
-@inline export function nr_pcp_free(z: u32): i32 {
-  const batch = unchecked(pcp_batch[z]);
-  const high = unchecked(pcp_high[z]);
-  if (high < batch) return 1;
-  return <i32>min(batch, high - batch);
+// mm/page_alloc.c: nr_pcp_free(): with free_high, all (up to batch << 5); else the consecutively freed pages,
+// at least a batch, leaving at least one on the lists
+@inline export function nr_pcp_free(z: u32, batch: i32, high: i32, free_high: bool): i32 {
+  if (free_high) return min(<i32>unchecked(pcp_count[z]), batch << CONFIG_PCP_BATCH_SCALE_MAX);
+  if (high < batch) return 1; // PCP disabled or boot pageset
+  return min(max(unchecked(pcp_free_count[z]), batch), high - batch); // clamp_t(free_count, batch, high - batch)
 }
 
-// mm/page_alloc.c: drain_pages_zone(): every page of the zone's lists back to the buddy allocator
+// mm/page_alloc.c: nr_pcp_high(): the count at which a free gives pages back, adjusting pcp->high on the way:
+// free_high lowers it and returns 0; reclaim (kswapd) in progress and a zone below its high watermark lower it
+// by what was freed consecutively; otherwise a full list raises it to hold a batch more than that
+@inline export function nr_pcp_high(z: u32, batch: i32, free_high: bool): i32 {
+  const high_min = <i32>unchecked(pcp_high_min[z]), high_max = <i32>unchecked(pcp_high_max[z]);
+  let high = <i32>pcp_clamp_high(z);
+  if (high == 0) return 0;
+  if (free_high) {
+    unchecked(pcp_high[z] = <u32>max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX), high_min));
+    return 0;
+  }
+  const flags = unchecked(zone_flags[z]);
+  if ((flags & ZONE_RECLAIM_ACTIVE) != 0) {
+    const free_count = max(unchecked(pcp_free_count[z]), batch);
+    const h = max(high - free_count, high_min);
+    unchecked(pcp_high[z] = <u32>h);
+    return min(batch << 2, h);
+  }
+  if (high_min == high_max) return high;
+  if ((flags & ZONE_BELOW_HIGH) != 0) {
+    const free_count = max(unchecked(pcp_free_count[z]), batch);
+    unchecked(pcp_high[z] = <u32>max(high - free_count, high_min));
+    high = max(<i32>unchecked(pcp_count[z]), high_min);
+  } else if (<i32>unchecked(pcp_count[z]) >= high) {
+    const need_high = unchecked(pcp_free_count[z]) + batch;
+    if (high < need_high) unchecked(pcp_high[z] = <u32>min(max(need_high, high_min), high_max));
+  }
+  return high;
+}
+
+// mm/page_alloc.c: decay_pcp_high(), from refresh_cpu_vm_stats() each second: pcp->high loses an eighth (not
+// below high_min, nor more than batch << 5 under the count), and the lists give back what is above it, a
+// batch at a time. True while there is more to do.
+export function decay_pcp_high(z: u32): bool {
+  const high_min = unchecked(pcp_high_min[z]);
+  const batch = <i32>unchecked(pcp_batch[z]);
+  let todo = false;
+  const high = unchecked(pcp_high[z]);
+  if (high > high_min) {
+    const h = max(max(<i32>unchecked(pcp_count[z]) - (batch << CONFIG_PCP_BATCH_SCALE_MAX), <i32>(high - (high >> 3))), <i32>high_min);
+    unchecked(pcp_high[z] = <u32>h);
+    if (<u32>h > high_min) todo = true;
+  }
+  let to_drain = <i32>unchecked(pcp_count[z]) - <i32>unchecked(pcp_high[z]);
+  while (to_drain > 0) {
+    free_pcppages_bulk(z, min(to_drain, batch), 0);
+    todo = true;
+    to_drain -= min(to_drain, batch);
+  }
+  return todo;
+}
+
+// mm/vmstat.c: refresh_cpu_vm_stats(do_pagesets): decay_pcp_high() on every populated zone (the NUMA drain
+// of remote pagesets has no remote node here). vmstat_update() runs it each sysctl_stat_interval (1 s).
+export function refresh_cpu_vm_stats(): void {
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (populated_zone(z)) decay_pcp_high(z);
+}
+
+// mm/page_alloc.c: drain_pages_zone(): every page of the zone's lists back to the buddy allocator (6.7+ frees
+// batch << 5 at a time, each round from pindex 0: lists emptied in order either way, so one round here)
 export function drain_pages_zone(z: u32): void {
   const count = unchecked(pcp_count[z]);
   if (count != 0) free_pcppages_bulk(z, <i32>count, 0);

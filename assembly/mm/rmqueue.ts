@@ -1,14 +1,14 @@
 // Taking a free block off the buddy lists: __rmqueue() and its fallbacks (mm/page_alloc.c).
 import {
   MAX_PAGE_ORDER, NR_PAGE_ORDERS, pageblock_order, pageblock_nr_pages, MIGRATE_UNMOVABLE, MIGRATE_MOVABLE,
-  MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_CMA, MIGRATE_PCPTYPES, ALLOC_CMA, ALLOC_NOFRAGMENT, NONE,
-  FALLBACK_LARGEST_STEAL,
+  MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_CMA, MIGRATE_PCPTYPES, ALLOC_CMA, ALLOC_NOFRAGMENT, ALLOC_KSWAPD,
+  NONE, FALLBACK_LARGEST_STEAL,
 } from "./constants";
 import { PG_buddy, PG_lru, page_flags, page_order, get_pageblock_migratetype } from "./page";
 import {
   __add_to_free_list, __del_page_from_free_list, account_freepages, free_list_head, free_list_empty, free_orders_from,
   move_to_free_list, set_pageblock_migratetype, change_pageblock_range, page_group_by_mobility_disabled,
-  NR_FREE_PAGES, NR_FREE_CMA_PAGES, zone_start, zone_end,
+  NR_FREE_PAGES, NR_FREE_CMA_PAGES, zone_start, zone_end, zone_flags, ZONE_BOOSTED_WATERMARK,
 } from "./zone";
 import { boost_watermark } from "./watermark";
 
@@ -77,6 +77,11 @@ function find_suitable_fallback(z: u32, order: u32, mt: u32, claimable: bool): i
   return FALLBACK_NONE;
 }
 
+/** find_suitable_fallback(area, order, mt, claimable=true) >= 0, as __compact_finished() asks it. */
+export function fallback_claimable(z: u32, order: u32, mt: u32): bool {
+  return mt < MIGRATE_PCPTYPES && find_suitable_fallback(z, order, mt, true) >= 0;
+}
+
 // mm/page_alloc.c: __move_freepages_block(): every buddy of the block, in PFN order, to the tail of new_mt
 export function __move_freepages_block(z: u32, start_pfn: u32, old_mt: u32, new_mt: u32): u32 {
   const end = start_pfn + pageblock_nr_pages;
@@ -125,7 +130,13 @@ function claim_threshold_met(start_type: u32, block_type: u32): bool {
 }
 
 // mm/page_alloc.c: try_to_claim_block() (steal_suitable_fallback() on 6.10-6.14, see below)
-function try_to_claim_block(z: u32, pfn: u32, current_order: u32, order: u32, start_type: u32, block_type: u32): u32 {
+// mm/page_alloc.c: boost the watermark; with ALLOC_KSWAPD, flag the zone so that rmqueue() wakes kswapd ("the
+// node may be balanced overall and kswapd will not wake naturally")
+@inline function boost_and_flag(z: u32, alloc_flags: u32): void {
+  if (boost_watermark(z) && (alloc_flags & ALLOC_KSWAPD) != 0) unchecked(zone_flags[z] |= ZONE_BOOSTED_WATERMARK);
+}
+
+function try_to_claim_block(z: u32, pfn: u32, current_order: u32, order: u32, start_type: u32, block_type: u32, alloc_flags: u32): u32 {
   // "Take ownership for orders >= pageblock_order"
   if (current_order >= pageblock_order) {
     __del_page_from_free_list(pfn, z, current_order, block_type);
@@ -136,7 +147,7 @@ function try_to_claim_block(z: u32, pfn: u32, current_order: u32, order: u32, st
     account_freepages(z, <i32>nr_added, start_type);
     return pfn;
   }
-  boost_watermark(z);
+  boost_and_flag(z, alloc_flags);
   if (!prep_move_freepages_block(z, pfn)) return NONE;
   if (claim_threshold_met(start_type, block_type)) {
     __move_freepages_block(z, pfn & ~(pageblock_nr_pages - 1), block_type, start_type);
@@ -154,7 +165,7 @@ function __rmqueue_claim(z: u32, order: u32, start_mt: u32, alloc_flags: u32): u
     if (fb == FALLBACK_NONE) continue;
     if (fb == FALLBACK_STOP) break;
     const head = free_list_head(z, <u32>co, <u32>fb);
-    const page = try_to_claim_block(z, head, <u32>co, order, start_mt, <u32>fb);
+    const page = try_to_claim_block(z, head, <u32>co, order, start_mt, <u32>fb, alloc_flags);
     if (page != NONE) return page;
   }
   return NONE;
@@ -173,7 +184,7 @@ function __rmqueue_steal(z: u32, order: u32, start_mt: u32): u32 {
 }
 
 // mm/page_alloc.c (6.10-6.14): steal_suitable_fallback()
-function steal_suitable_fallback(z: u32, pfn: u32, current_order: u32, order: u32, start_type: u32, whole_block: bool): u32 {
+function steal_suitable_fallback(z: u32, pfn: u32, current_order: u32, order: u32, start_type: u32, whole_block: bool, alloc_flags: u32): u32 {
   const block_type = get_pageblock_migratetype(pfn);
   if (block_type != MIGRATE_HIGHATOMIC) {
     // "Take ownership for orders >= pageblock_order", as in try_to_claim_block()
@@ -185,7 +196,7 @@ function steal_suitable_fallback(z: u32, pfn: u32, current_order: u32, order: u3
       account_freepages(z, <i32>nr_added, start_type);
       return pfn;
     }
-    boost_watermark(z);
+    boost_and_flag(z, alloc_flags);
     if (whole_block && prep_move_freepages_block(z, pfn) && claim_threshold_met(start_type, block_type)) {
       __move_freepages_block(z, pfn & ~(pageblock_nr_pages - 1), block_type, start_type);
       return __rmqueue_smallest(z, order, start_type);
@@ -213,7 +224,7 @@ function __rmqueue_fallback(z: u32, order: u32, start_mt: u32, alloc_flags: u32)
       can_steal = should_try_claim_block(current_order, start_mt);
     }
     const page = free_list_head(z, current_order, <u32>fb);
-    return steal_suitable_fallback(z, page, current_order, order, start_mt, can_steal);
+    return steal_suitable_fallback(z, page, current_order, order, start_mt, can_steal, alloc_flags);
   }
   return NONE;
 }

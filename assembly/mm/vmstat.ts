@@ -7,9 +7,9 @@ import {
   zone_start, zone_end, fa_head, fa_count, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES, nr_free_highatomic,
   nr_reserved_highatomic, wmark_min, wmark_low, wmark_high, watermark_boost, lowmem_reserve, zone_managed_pages,
 } from "./zone";
-import { pcp_count, pcp_high, pcp_batch, pcp_list_len, pcp_list_nth, NR_PCP_LISTS } from "./pcp";
+import { pcp_count, pcp_high, pcp_batch, pcp_high_min, pcp_high_max, pcp_list_len, pcp_list_nth, NR_PCP_LISTS } from "./pcp";
 
-export const ZONE_VIEW_WORDS: u32 = 94;
+export const ZONE_VIEW_WORDS: u32 = 96;
 const zone_view_buf = new StaticArray<i32>(<i32>ZONE_VIEW_WORDS);
 export function zone_view_ptr(): usize { return changetype<usize>(zone_view_buf); }
 
@@ -57,10 +57,12 @@ export function fill_zone_view(z: u32): void {
   unchecked(b[86] = <i32>unchecked(wmark_high[z]));
   unchecked(b[87] = <i32>unchecked(watermark_boost[z]));
   for (let j: u32 = 0; j < MAX_NR_ZONES; j++) unchecked(b[88 + <i32>j] = <i32>unchecked(lowmem_reserve[z * MAX_NR_ZONES + j]));
-  // /proc/zoneinfo's "pagesets": count, high, batch of the one CPU
+  // /proc/zoneinfo's "pagesets": count, high, batch, high_min, high_max of the one CPU
   unchecked(b[91] = <i32>unchecked(pcp_count[z]));
   unchecked(b[92] = <i32>unchecked(pcp_high[z]));
   unchecked(b[93] = <i32>unchecked(pcp_batch[z]));
+  unchecked(b[94] = <i32>unchecked(pcp_high_min[z]));
+  unchecked(b[95] = <i32>unchecked(pcp_high_max[z]));
 }
 
 // Word-wise FNV-1a over every free list, every per-cpu list, then every pageblock type (docs/allocator.md,

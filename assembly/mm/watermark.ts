@@ -1,9 +1,10 @@
-// Zone watermarks: setup (__setup_per_zone_wmarks, setup_per_zone_lowmem_reserve), checks
+// Zone watermarks: setup (calculate_min_free_kbytes, khugepaged's set_recommended_min_free_kbytes,
+// __setup_per_zone_wmarks, setup_per_zone_lowmem_reserve), checks
 // (__zone_watermark_ok, zone_watermark_fast) and boosting (boost_watermark).
 import {
   MAX_NR_ZONES, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE, NR_PAGE_ORDERS, MIGRATE_PCPTYPES, MIGRATE_CMA,
   MIGRATE_HIGHATOMIC, ALLOC_CMA, ALLOC_RESERVES, ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC,
-  ALLOC_WMARK_MASK, ALLOC_WMARK_MIN, ALLOC_WMARK_LOW, pageblock_nr_pages,
+  ALLOC_WMARK_MASK, ALLOC_WMARK_MIN, ALLOC_WMARK_LOW, pageblock_nr_pages, PAGE_SHIFT,
 } from "./constants";
 import {
   zone_managed_pages, wmark_min, wmark_low, wmark_high, watermark_boost, lowmem_reserve, NR_FREE_PAGES,
@@ -23,13 +24,60 @@ function int_sqrt(x: u64): u64 {
   return r;
 }
 
-// mm/page_alloc.c: __setup_per_zone_wmarks() with calculate_min_free_kbytes()
-export function setup_per_zone_wmarks(): void {
+/** vm.min_free_kbytes as boot left it (calculate_min_free_kbytes(), raised by khugepaged when THP is on). */
+export let min_free_kbytes: u64 = 0;
+
+// mm/page_alloc.c: calculate_min_free_kbytes(): lowmem_kbytes = nr_free_buffer_pages() * 4, read before any
+// watermark is set (init_per_zone_wmark_min() runs first), so it is all managed DMA32 + Normal memory
+function calculate_min_free_kbytes(): u64 {
+  const lowmem_kbytes: u64 = (<u64>zone_managed_pages(ZONE_DMA32) + <u64>zone_managed_pages(ZONE_NORMAL)) << 2;
+  let kb = int_sqrt(lowmem_kbytes * 16);
+  if (kb < 128) kb = 128;
+  if (kb > 262144) kb = 262144;
+  return kb;
+}
+
+// mm/page_alloc.c: nr_free_buffer_pages() = nr_free_zone_pages(gfp_zone(GFP_USER)): what DMA32 and Normal
+// hold above their high watermarks (high_wmark_pages(), boost included: 0 at boot)
+function nr_free_buffer_pages(): u64 {
+  let sum: u64 = 0;
+  for (let z: u32 = ZONE_DMA32; z <= ZONE_NORMAL; z++) {
+    const size: u64 = zone_managed_pages(z);
+    const high: u64 = <u64>unchecked(wmark_high[z]) + <u64>unchecked(watermark_boost[z]);
+    if (size > high) sum += size - high;
+  }
+  return sum;
+}
+
+// mm/khugepaged.c: set_recommended_min_free_kbytes() (6.15), run by start_stop_khugepaged() when THP is
+// enabled: two pageblocks per zone for fallbacks, plus MIGRATE_PCPTYPES^2 more, never above 5 % of lowmem;
+// ZONE_MOVABLE is not counted (zone_idx(zone) > gfp_zone(GFP_USER))
+function set_recommended_min_free_kbytes(current: u64): u64 {
+  let nr_zones: u64 = 0;
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (zone_managed_pages(z) != 0 && z <= ZONE_NORMAL) nr_zones++;
+  let recommended_min: u64 = <u64>pageblock_nr_pages * nr_zones * 2;
+  recommended_min += <u64>pageblock_nr_pages * nr_zones * <u64>MIGRATE_PCPTYPES * <u64>MIGRATE_PCPTYPES;
+  const cap = nr_free_buffer_pages() / 20;
+  if (recommended_min > cap) recommended_min = cap;
+  recommended_min <<= PAGE_SHIFT - 10;
+  return recommended_min > current ? recommended_min : current;
+}
+
+// mm/page_alloc.c: init_per_zone_wmark_min() at boot, then (THP on) khugepaged's raise and
+// setup_per_zone_wmarks() again with the raised min_free_kbytes
+export function setup_per_zone_wmarks(thp: bool): void {
+  min_free_kbytes = calculate_min_free_kbytes();
+  __setup_per_zone_wmarks();
+  if (thp) {
+    min_free_kbytes = set_recommended_min_free_kbytes(min_free_kbytes);
+    __setup_per_zone_wmarks();
+  }
+}
+
+// mm/page_alloc.c: __setup_per_zone_wmarks() from min_free_kbytes, then setup_per_zone_lowmem_reserve()
+function __setup_per_zone_wmarks(): void {
   const lowmem_pages: u64 = <u64>zone_managed_pages(ZONE_DMA32) + <u64>zone_managed_pages(ZONE_NORMAL);
-  let min_free_kbytes = int_sqrt(lowmem_pages * 4 * 16);
-  if (min_free_kbytes < 128) min_free_kbytes = 128;
-  if (min_free_kbytes > 262144) min_free_kbytes = 262144;
-  const pages_min: u64 = min_free_kbytes >> 2;
+  const pages_min: u64 = min_free_kbytes >> (PAGE_SHIFT - 10);
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     const managed: u64 = zone_managed_pages(z);
     // the zone's proportional share of pages_min; it sets the low/high gaps even where min is capped
@@ -102,20 +150,31 @@ export function __zone_watermark_ok(z: u32, order: u32, mark: i64, highest_zonei
 }
 
 // mm/page_alloc.c: zone_watermark_fast(): the order-0 shortcut, then the full check and the boost exception
-export function zone_watermark_fast(z: u32, order: u32, alloc_flags: u32, highest_zoneidx: u32): bool {
+// (which looks at the request's watermark in alloc_flags, whatever the mark)
+@inline export function zone_watermark_fast_mark(z: u32, order: u32, mark: i64, highest_zoneidx: u32, alloc_flags: u32): bool {
   if (order == 0) {
     // the order-0 fast check: free pages less the reserves this request may not touch, above the mark
     const free = <i64>unchecked(NR_FREE_PAGES[z]);
     let reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
     if (reserved > free) reserved = free;
-    if (free - reserved > wmark_pages(z, alloc_flags) + <i64>unchecked(lowmem_reserve[z * MAX_NR_ZONES + highest_zoneidx])) return true;
+    if (free - reserved > mark + <i64>unchecked(lowmem_reserve[z * MAX_NR_ZONES + highest_zoneidx])) return true;
   }
-  if (__zone_watermark_ok(z, order, wmark_pages(z, alloc_flags), highest_zoneidx, alloc_flags)) return true;
+  if (__zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags)) return true;
   if (order == 0 && (alloc_flags & ALLOC_MIN_RESERVE) != 0 && unchecked(watermark_boost[z]) != 0 &&
       (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN) {
     return __zone_watermark_ok(z, order, <i64>unchecked(wmark_min[z]), highest_zoneidx, alloc_flags);
   }
   return false;
+}
+
+/** zone_watermark_fast() at the watermark alloc_flags name (wmark_pages()). */
+export function zone_watermark_fast(z: u32, order: u32, alloc_flags: u32, highest_zoneidx: u32): bool {
+  return zone_watermark_fast_mark(z, order, wmark_pages(z, alloc_flags), highest_zoneidx, alloc_flags);
+}
+
+/** include/linux/mmzone.h: high_wmark_pages(), the boost included. */
+@inline export function high_wmark_pages(z: u32): i64 {
+  return <i64>unchecked(wmark_high[z]) + <i64>unchecked(watermark_boost[z]);
 }
 
 // mm/page_alloc.c: boost_watermark()

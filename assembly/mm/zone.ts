@@ -25,6 +25,14 @@ export const wmark_min = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16
 export const wmark_low = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
 export const wmark_high = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
 export const watermark_boost = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
+/** zone->flags; ZONE_BOOSTED_WATERMARK: a fallback boosted the watermark, rmqueue() wakes kswapd.
+ *  ZONE_RECLAIM_ACTIVE: kswapd is in balance_pgdat() (set_reclaim_active()); ZONE_BELOW_HIGH: an allocation
+ *  found the zone under its high watermark, cleared by a free that finds it above again (both 6.7+, for the
+ *  per-cpu lists' pcp->high tuning, pcp.ts). */
+export const zone_flags = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE, 16));
+export const ZONE_BOOSTED_WATERMARK: u32 = 1;
+export const ZONE_RECLAIM_ACTIVE: u32 = 2;
+export const ZONE_BELOW_HIGH: u32 = 4;
 /** lowmem_reserve[zone * MAX_NR_ZONES + highest_zoneidx] */
 export const lowmem_reserve = changetype<StaticArray<u32>>(memory.data(ZONE_TABLE * <i32>MAX_NR_ZONES, 16));
 
@@ -69,6 +77,7 @@ export function zones_reset(): void {
     unchecked(nr_free_highatomic[z] = 0);
     unchecked(nr_reserved_highatomic[z] = 0);
     unchecked(watermark_boost[z] = 0);
+    unchecked(zone_flags[z] = 0);
   }
   page_group_by_mobility_disabled = false;
 }

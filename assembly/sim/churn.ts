@@ -1,15 +1,15 @@
 // Background memory churn beside the writers: anon-like movable allocations (on the LRU, migratable) and
 // slab-like unmovable or reclaimable ones, at a rate, each freed after an exponential lifetime.
-import { NONE, GFP_LRU, __GFP_MOVABLE, __GFP_RECLAIMABLE } from "../mm/constants";
+import { NONE, GFP_LRU, __GFP_MOVABLE, __GFP_RECLAIMABLE, PAGE_ALLOC_COSTLY_ORDER } from "../mm/constants";
 import { set_page_next, set_page_prev } from "../mm/page";
-import { __alloc_pages, __free_pages } from "../mm/page_alloc";
+import { __free_pages } from "../mm/page_alloc";
+import { alloc_pages_may_reclaim } from "../mm/direct_compact";
 import { OWNER_ANON, ANON_CHURN, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_owner, anon_reap } from "../mm/anon";
 import { oom_after_no_progress, oom_progress, OOM_CTX_CHURN } from "./oom";
 import { now, schedule } from "./clock";
 import { sample, DIST_EXPONENTIAL } from "./prng";
 import { w, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_CHURN_MOVABLE, WL_CHURN_RECLAIMABLE, MAX_WL } from "./config";
 import { st_add, CHURN_ALLOCS, CHURN_ALLOC_FAILS } from "../fs/stats";
-import { shrink_page_cache } from "../fs/reclaim";
 
 export const EV_CHURN_ALLOC: u32 = 30;
 export const EV_CHURN_FREE: u32 = 31;
@@ -36,15 +36,15 @@ export function churn_oom_kill(i: u32): void {
 }
 function free_pages(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 
-/** EV_CHURN_ALLOC for workload i: one allocation. Short of memory it reclaims clean page cache; an allocation that
- *  still fails counts toward the OOM killer (it may not fail in the kernel: GFP_KERNEL and GFP_HIGHUSER_MOVABLE
- *  at these orders loop until out_of_memory() frees something), and is dropped here. */
+/** EV_CHURN_ALLOC for workload i: one allocation, with the slow path's direct reclaim (and compaction for
+ *  order > 0) when memory is short. One of order <= PAGE_ALLOC_COSTLY_ORDER that still fails counts toward the
+ *  OOM killer (in the kernel it may not fail: GFP_KERNEL and GFP_HIGHUSER_MOVABLE loop until out_of_memory()
+ *  frees something; __alloc_pages_may_oom() does not help costly orders), and is dropped here. */
 export function churn_alloc(i: u32): void {
   if (unchecked(killed[i])) return;
   const kind = <u32>w(i, WL_KIND), order = <u32>w(i, WL_ORDER);
-  let pfn = __alloc_pages(churn_gfp(kind), order);
-  if (pfn == NONE && shrink_page_cache(<u32>1 << order << 2) > 0) pfn = __alloc_pages(churn_gfp(kind), order);
-  if (pfn == NONE && oom_after_no_progress(OOM_CTX_CHURN)) pfn = __alloc_pages(churn_gfp(kind), order);
+  let pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
+  if (pfn == NONE && order <= PAGE_ALLOC_COSTLY_ORDER && oom_after_no_progress(OOM_CTX_CHURN)) pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
   if (unchecked(killed[i])) { if (pfn != NONE) __free_pages(pfn, order); return; } // it chose this very process
   if (pfn == NONE) st_add(CHURN_ALLOC_FAILS, 1);
   else {

@@ -45,7 +45,9 @@ export const CFG_BDI_MIN_RATIO: i32 = 36;
 export const CFG_HZ: i32 = 37;
 /** nr_cpu_ids = num_online_cpus(): sizes ratelimit_pages and wb_stat_error(). */
 export const CFG_NR_CPUS: i32 = 38;
-export const CFG_WORDS: i32 = 39;
+/** vm.compaction_proactiveness, 0..100 */
+export const CFG_COMPACTION_PROACTIVENESS: i32 = 39;
+export const CFG_WORDS: i32 = 40;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

@@ -6,6 +6,7 @@ import {
   page_order, page_next, page_prev,
 } from "../mm/page";
 import { check_allocator, debug_vm_pfn } from "../mm/debug_vm";
+import { check_compaction } from "../mm/compact_control";
 import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN } from "../fs/stats";
 import { fprop_local_events, fprop_global_events } from "../fs/flex_proportions";
 import { nr_inodes, ino_nr_dirty, test_dirty_bit, backing_pfn, OWNER_SHMEM } from "../fs/inode";
@@ -42,6 +43,8 @@ export function check_sim_invariants(): i32 {
   const a = check_allocator();
   if (a != 0) { sim_invariant_pfn = debug_vm_pfn; return a; }
   sim_invariant_pfn = NONE;
+  const c = check_compaction();
+  if (c != 0) return c;
   if (mark_cap < nr_pages) { mark = heap.alloc(<usize>nr_pages); mark_cap = nr_pages; }
   memory.fill(mark, 0, <usize>nr_pages);
   // every page a live request carries is carried once

@@ -10,8 +10,6 @@ import { pending_pop, set_req_state, set_req_spliced, req_nr, req_pfn, req_start
 import { request_replied } from "../fuse/conn";
 import { sim_init } from "./run";
 import { __alloc_pages } from "../mm/page_alloc";
-import { migrate_folio } from "../mm/migrate";
-import { __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
 import { dtc_set, set_strictlimit, set_dom_dirty_limit, dtc_pos_ratio, __wb_calc_thresh, dtc_thresh, dtc_dirty } from "../fs/dirty";
 import { totalreserve_pages } from "../mm/watermark";
 import {
@@ -22,6 +20,23 @@ import {
   pos_ratio_polynom, wb_position_ratio, balance_dirty_pages_pause, dirty_poll_interval, bdp_task_ratelimit,
   bdp_max_pause, bdp_min_pause, bdp_nr_dirtied_pause, bdp_period, bdp_pause,
 } from "../fs/balance_dirty_pages";
+import { migrate_one, MR_SYSCALL } from "../mm/migrate";
+import { __GFP_MOVABLE, GFP_LRU, ZONE_NORMAL } from "../mm/constants";
+import { __alloc_pages_direct_compact, alloc_pages_may_reclaim } from "../mm/direct_compact";
+import { thp_fault } from "./highorder";
+import { try_to_free_pages } from "../fs/reclaim";
+import { compaction_suitable, fragmentation_score_node } from "../mm/compaction";
+import { wmark_pages } from "../mm/watermark";
+import {
+  compact_cached_migrate_pfn, compact_cached_free_pfn, compact_defer_shift, compact_considered, compact_order_failed,
+  compact_blockskip_flush, compact_init_migrate_pfn, get_pageblock_skip,
+} from "../mm/compact_control";
+import { zone_flags, ZONE_BOOSTED_WATERMARK } from "../mm/zone";
+import { kswapd_is_running, kswapd_run } from "../fs/kswapd";
+import { wakeup_kcompactd, kcompactd_run, kcompactd_timer, kcompactd_is_awake } from "../mm/kcompactd";
+import { alloc_contig_pages } from "../mm/contig";
+import { OWNER_ANON, ANON_CHURN, anon_slot_alloc } from "../mm/anon";
+import { set_page_next, set_page_prev } from "../mm/page";
 
 /** sim_init() without starting the writers (the host sets server threads to 0). */
 export function harness_init(): void {
@@ -69,9 +84,10 @@ export function harness_page_version(ino: u32, index: u32): u32 { return page_ve
 export function harness_server_version(ino: u32, index: u32): u32 { return server_version(ino, index); }
 
 function harness_target(order: u32): u32 { return __alloc_pages(__GFP_MOVABLE | GFP_LRU, order); }
-/** migrate_folio() of the folio holding pfn, in mode 0 async, 1 sync-light, 2 sync; returns the result. */
+/** migrate_pages() of the folio holding pfn alone (reason MR_SYSCALL, as move_pages(2)), in mode 0 async,
+ *  1 sync-light, 2 sync; returns the result: 0, or the error of the last pass. */
 export function harness_migrate_pfn(pfn: u32, mode: u32): i32 {
-  return migrate_folio(pfn & ~((<u32>1 << page_order(pfn)) - 1), mode, harness_target);
+  return migrate_one(pfn & ~((<u32>1 << page_order(pfn)) - 1), mode, MR_SYSCALL, harness_target);
 }
 
 /** The server reads the oldest pending request with splice(): its pages are referenced by a pipe. */
@@ -128,3 +144,51 @@ export function harness_wb_estimate(i: i32): f64 {
 }
 export function harness_totalreserve_pages(): f64 { return <f64>totalreserve_pages; }
 export function harness_dtc_thresh_dirty(i: i32): f64 { return i == 0 ? <f64>dtc_thresh : <f64>dtc_dirty; }
+// --- mm: compaction, reclaim, kswapd, kcompactd, one step at a time (test/compaction.test.ts, test/vmstat-counters.test.ts)
+
+/** __alloc_pages_direct_compact() at a compact_priority (0 sync-full, 1 sync-light, 2 async): the page or NONE. */
+export function harness_direct_compact(gfp: u32, order: u32, prio: u32): u32 { return __alloc_pages_direct_compact(gfp, order, prio); }
+/** The whole slow path of a mask that may reclaim (alloc_pages_may_reclaim()). */
+export function harness_alloc_may_reclaim(gfp: u32, order: u32): u32 { return alloc_pages_may_reclaim(gfp, order); }
+/** A THP fault (highorder.ts), counted as thp_fault_alloc or thp_fault_fallback. */
+export function harness_thp_fault(order: u32): u32 { return thp_fault(order); }
+/** try_to_free_pages(): direct reclaim for an allocation of this mask and order; pages reclaimed. */
+export function harness_try_to_free_pages(gfp: u32, order: u32): u32 { return try_to_free_pages(gfp, order); }
+/** compaction_suitable() against wmark_pages(z, w) (w: 0 min, 1 low, 2 high; boost included). */
+export function harness_compaction_suitable(z: u32, order: u32, w: u32, highest: u32): bool {
+  return compaction_suitable(z, order, wmark_pages(z, w), highest);
+}
+/** A zone's compaction state: 0 cached migrate pfn (async), 1 (sync), 2 cached free pfn, 3 compact_defer_shift,
+ *  4 compact_considered, 5 compact_order_failed, 6 compact_blockskip_flush, 7 compact_init_migrate_pfn. */
+export function harness_compact_state(z: u32, field: u32): u32 {
+  if (field <= 1) return unchecked(compact_cached_migrate_pfn[2 * z + field]);
+  if (field == 2) return unchecked(compact_cached_free_pfn[z]);
+  if (field == 3) return unchecked(compact_defer_shift[z]);
+  if (field == 4) return unchecked(compact_considered[z]);
+  if (field == 5) return unchecked(compact_order_failed[z]);
+  if (field == 6) return unchecked(compact_blockskip_flush[z]) ? 1 : 0;
+  return unchecked(compact_init_migrate_pfn[z]);
+}
+export function harness_pageblock_skip(pfn: u32): bool { return get_pageblock_skip(pfn); }
+/** zone->flags & ZONE_BOOSTED_WATERMARK */
+export function harness_zone_boosted(z: u32): bool { return (unchecked(zone_flags[z]) & ZONE_BOOSTED_WATERMARK) != 0; }
+/** kswapd woken (scheduled) and not yet back asleep. */
+export function harness_kswapd_awake(): bool { return kswapd_is_running(); }
+/** One kswapd pass (the EV_KSWAPD event). */
+export function harness_kswapd(): void { kswapd_run(); }
+export function harness_wakeup_kcompactd(order: u32, highest: u32): void { wakeup_kcompactd(order, highest); }
+/** kcompactd's wake-up (the EV_KCOMPACTD event), and its timed wake-up: the next timeout in ns. */
+export function harness_kcompactd(): void { kcompactd_run(); }
+export function harness_kcompactd_awake(): bool { return kcompactd_is_awake(); }
+export function harness_kcompactd_timer(): f64 { return <f64>kcompactd_timer(); }
+export function harness_fragmentation_score(): u32 { return fragmentation_score_node(); }
+/** alloc_contig_pages() of 2^order pages from the top zone: 0 ok, -16 busy, -12 no memory, 1 waits on writeback. */
+export function harness_alloc_contig(order: u32): i32 { return alloc_contig_pages(order, ZONE_NORMAL); }
+/** An anon allocation (as churn makes them): owner OWNER_ANON, on the LRU if movable. Its PFN or NONE. */
+export function harness_anon_alloc(gfp: u32, order: u32): u32 {
+  const pfn = __alloc_pages(gfp, order);
+  if (pfn == NONE) return NONE;
+  const slot = anon_slot_alloc(pfn, order, ANON_CHURN);
+  for (let k: u32 = 0; k < (<u32>1 << order); k++) { set_page_next(pfn + k, OWNER_ANON); set_page_prev(pfn + k, slot); }
+  return pfn;
+}

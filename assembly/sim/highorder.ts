@@ -1,10 +1,11 @@
-// Periodic high-order allocation attempts: THP (order 9, movable, direct compaction async then sync-light)
+// Periodic high-order allocation attempts: THP faults (order 9, movable, the costly slow path: async compaction,
+// direct reclaim, sync-light compaction)
 // and contiguous ranges via alloc_contig_range (CMA-like, gigantic pages), each held for a while.
-import { NONE, MAX_PAGE_ORDER, GFP_LRU, __GFP_MOVABLE, ZONE_MOVABLE, ZONE_NORMAL } from "../mm/constants";
+import { NONE, MAX_PAGE_ORDER, GFP_TRANSHUGE, ZONE_MOVABLE, ZONE_NORMAL } from "../mm/constants";
 import { set_page_next, set_page_prev, page_flags, PG_folio_writeback } from "../mm/page";
 import { __free_pages } from "../mm/page_alloc";
 import { populated_zone, zone_start, zone_end } from "../mm/zone";
-import { alloc_pages_direct_compact } from "../mm/direct_compact";
+import { alloc_pages_may_reclaim } from "../mm/direct_compact";
 import {
   alloc_contig_pages, alloc_contig_range, free_contig_range, contig_slot, contig_wait_pfn, contig_wait_start,
   contig_wait_zone, CONTIG_OK, CONTIG_WAIT,
@@ -13,9 +14,9 @@ import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_o
 import { now, schedule } from "./clock";
 import { w, g, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_OFFLINE, MAX_WL, CFG_POLICY, POLICY_NOCOPY_WB_AREA } from "./config";
 import {
-  st_add, OFFLINE_ATTEMPTS, OFFLINE_SUCCESS, OFFLINE_WAIT_NS, OFFLINE_HANGS, THP_ATTEMPTS, THP_SUCCESS, CONTIG_ATTEMPTS, CONTIG_SUCCESS, CONTIG_HANGS, CONTIG_WAIT_NS,
+  st_add, OFFLINE_ATTEMPTS, OFFLINE_SUCCESS, OFFLINE_WAIT_NS, OFFLINE_HANGS, THP_ATTEMPTS, THP_SUCCESS, CONTIG_ATTEMPTS,
+  CONTIG_SUCCESS, CONTIG_HANGS, CONTIG_WAIT_NS, THP_FAULT_ALLOC, THP_FAULT_FALLBACK,
 } from "../fs/stats";
-import { shrink_page_cache } from "../fs/reclaim";
 
 export const EV_HIGHORDER: u32 = 32;
 export const EV_HIGHORDER_FREE: u32 = 33;
@@ -54,24 +55,33 @@ function hold(i: u32, slot: u32): void {
   if (h > 0) schedule(now + h, EV_HIGHORDER_FREE, slot);
 }
 
+/** A THP fault: do_huge_pmd_anonymous_page()'s allocation, counted as thp_fault_alloc or thp_fault_fallback;
+ *  the THP is anon, kept by the caller, in the rss of THP workload `owner` (NONE: no workload's). Returns its PFN
+ *  or NONE. */
+export function thp_fault(order: u32, owner: u32 = NONE): u32 {
+  st_add(THP_ATTEMPTS, 1);
+  // vma_thp_gfp_mask() of a MADV_HUGEPAGE region under defrag=madvise is GFP_TRANSHUGE (direct reclaim and
+  // compaction, kswapd not woken)
+  const pfn = alloc_pages_may_reclaim(GFP_TRANSHUGE, order);
+  if (pfn == NONE) { st_add(THP_FAULT_FALLBACK, 1); return NONE; }
+  st_add(THP_SUCCESS, 1);
+  st_add(THP_FAULT_ALLOC, 1);
+  const slot = anon_slot_alloc(pfn, order, ANON_THP, owner);
+  const n: u32 = <u32>1 << order;
+  if (owner != NONE) unchecked(thp_pages[owner] += n);
+  for (let k: u32 = 0; k < n; k++) { set_page_next(pfn + k, OWNER_ANON); set_page_prev(pfn + k, slot); }
+  last_thp_slot = slot;
+  return pfn;
+}
+let last_thp_slot: u32 = NONE;
+
 /** EV_HIGHORDER for workload i: one attempt (or the next poll of a MIGRATE_SYNC wait). */
 export function highorder_attempt(i: u32): void {
   const kind = <u32>w(i, WL_KIND), order = <u32>w(i, WL_ORDER);
   const interval = <u64>w(i, WL_RATE_OR_INTERVAL);
   if (kind == WL_THP) {
     if (unchecked(thp_killed[i])) return;
-    st_add(THP_ATTEMPTS, 1);
-    const gfp = __GFP_MOVABLE | GFP_LRU;
-    let pfn = alloc_pages_direct_compact(gfp, order);
-    if (pfn == NONE && shrink_page_cache(<u32>2 << order) > 0) pfn = alloc_pages_direct_compact(gfp, order);
-    if (pfn != NONE) {
-      st_add(THP_SUCCESS, 1);
-      const slot = anon_slot_alloc(pfn, order, ANON_THP, i);
-      const n: u32 = <u32>1 << order;
-      unchecked(thp_pages[i] += n);
-      for (let k: u32 = 0; k < n; k++) { set_page_next(pfn + k, OWNER_ANON); set_page_prev(pfn + k, slot); }
-      hold(i, slot);
-    }
+    if (thp_fault(order, i) != NONE) hold(i, last_thp_slot);
     schedule(now + interval, EV_HIGHORDER, i);
     return;
   }
@@ -157,7 +167,8 @@ export function highorder_free(slot: u32): void {
     const order = anon_order(slot);
     if (anon_kind(slot) == ANON_THP) {
       __free_pages(pfn, order);
-      unchecked(thp_pages[anon_owner(slot)] -= <u32>1 << order);
+      const owner = anon_owner(slot);
+      if (owner != NONE) unchecked(thp_pages[owner] -= <u32>1 << order);
     } else if (order <= MAX_PAGE_ORDER) __free_pages(pfn, order);
     else free_contig_range(pfn, order, free_chunk);
   }

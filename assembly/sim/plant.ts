@@ -23,10 +23,11 @@ import {
 } from "../fs/inode";
 import { oldest_inflight, next_inflight, req_nr, req_pfn, set_req_pfn, req_kind, REQ_KIND_WRITE } from "../fuse/request";
 import { set_after_checked_event } from "./debug";
+import { cc } from "../mm/compact_control";
 import { data_backing_byte } from "./data";
 
-// State faults; the number is the invariant code the checker must answer with (27, 28: 23 and 24 again; 29-32:
-// codes 27-30).
+// State faults; the number is the invariant code the checker must answer with (27, 28: 23 and 24 again; 29-33:
+// codes 27-31).
 export const PLANT_LIST_LINK: u32 = 1;
 export const PLANT_LIST_COUNT: u32 = 2;
 export const PLANT_BLOCK_RETYPED: u32 = 3;
@@ -58,6 +59,7 @@ export const PLANT_NR_FILE_LRU: u32 = 29;
 export const PLANT_WB_WRITTEN: u32 = 30;
 export const PLANT_SYNC_WRITE_PAGE: u32 = 31;
 export const PLANT_NR_SHMEM: u32 = 32;
+export const PLANT_COMPACT_HELD: u32 = 33;
 // Integrity faults, planted after the run on the first page whose last write reached the server.
 export const PLANT_STORE_BYTE: u32 = 40;
 export const PLANT_STORE_NEWER: u32 = 41;
@@ -297,6 +299,11 @@ function plant_writeback(kind: u32): bool {
   }
   if (kind == PLANT_NR_FILE_LRU) { st_add(NR_FILE_LRU, 1); return done(NONE); }
   if (kind == PLANT_WB_WRITTEN) { st_add(WB_WRITTEN, st(WB_DIRTIED) - st(WB_WRITTEN) + 1); return done(NONE); }
+  if (kind == PLANT_COMPACT_HELD) {
+    // compaction returns with a free page still isolated as a migration target
+    cc.nr_freepages += 1;
+    return done(NONE);
+  }
   if (kind == PLANT_NR_SHMEM) {
     if (st(NR_SHMEM) == 0) return false;
     st_add(NR_SHMEM, 1);

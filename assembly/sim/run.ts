@@ -8,7 +8,7 @@ import { prng_seed } from "./prng";
 import { charge_reset } from "./charge";
 import {
   g, cfg, CFG_SEED, CFG_MAX_PAGES, CFG_SAMPLE_INTERVAL_NS, CFG_REQUEST_TIMEOUT_S, CFG_CRASH_AT_NS, CFG_POLICY,
-  CFG_MAX_FOLIO_ORDER, POLICY_LEGACY_COPY, POLICY_NOCOPY_WB_AREA,
+  CFG_MAX_FOLIO_ORDER, CFG_COMPACTION_PROACTIVENESS, POLICY_LEGACY_COPY, POLICY_NOCOPY_WB_AREA,
 } from "./config";
 import { stats_reset, st, st_add, st_max, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
 import { dirty_limits_init } from "../fs/dirty";
@@ -38,11 +38,13 @@ import { legacy_wpa_forget } from "../fuse/legacy";
 import { nocopy_wpa_forget } from "../fuse/nocopy";
 import { check_sim_invariants, after_checked_event } from "./debug";
 import { anon_reset } from "../mm/anon";
-import { compaction_init } from "../mm/compaction";
+import { compaction_init } from "../mm/compact_control";
 import { nr_pageblocks } from "../mm/page";
 import { reclaim_reset } from "../fs/reclaim";
-import { kswapd_balance } from "../fs/kswapd";
+import { kswapd_init, kswapd_run, wakeup_kswapd } from "../fs/kswapd";
+import { kcompactd_init, kcompactd_run, kcompactd_timer, HPAGE_FRAG_CHECK_INTERVAL_NS } from "../mm/kcompactd";
 import { set_wb_area, set_kswapd_hook } from "../mm/page_alloc";
+import { refresh_cpu_vm_stats } from "../mm/pcp";
 import { data_init, data_page_matches, data_out_of_memory } from "./data";
 import { churn_alloc, churn_free, churn_reset, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
 import { oom_reset } from "./oom";
@@ -53,13 +55,35 @@ const EV_SAMPLE: u32 = 20;
 const EV_TIMEOUT_CHECK: u32 = 21;
 const EV_CRASH: u32 = 22;
 const EV_KSWAPD: u32 = 23;
-/** kswapd runs this long after an allocation below the low watermark wakes it (a context switch away). */
-const KSWAPD_WAKE_NS: u64 = 10_000;
-let kswapd_scheduled = false;
-function wakeup_kswapd(): void {
-  if (kswapd_scheduled) return;
-  kswapd_scheduled = true;
-  schedule(now + KSWAPD_WAKE_NS, EV_KSWAPD, 0);
+const EV_KCOMPACTD: u32 = 50;
+const EV_KCOMPACTD_TIMER: u32 = 51;
+const EV_VMSTAT: u32 = 52;
+/** mm/vmstat.c: sysctl_stat_interval = HZ; vmstat_shepherd() and vmstat_update() run on whole seconds
+ *  (round_jiffies_relative()). */
+const STAT_INTERVAL_NS: u64 = 1_000_000_000;
+/** kswapd and kcompactd run this long after a wake-up (a context switch away). */
+const KTHREAD_WAKE_NS: u64 = 10_000;
+function schedule_kswapd(): void { schedule(now + KTHREAD_WAKE_NS, EV_KSWAPD, 0); }
+function schedule_kcompactd(): void { schedule(now + KTHREAD_WAKE_NS, EV_KCOMPACTD, 0); }
+/** kcompactd's timeout: a new one replaces the pending one (the generation in the event's argument). */
+let kcompactd_timer_gen: u32 = 0;
+function arm_kcompactd_timer(timeout: u64): void {
+  kcompactd_timer_gen++;
+  if (timeout > 0) schedule(now + timeout, EV_KCOMPACTD_TIMER, kcompactd_timer_gen);
+}
+// The timer re-arms only while something else is scheduled: with nothing else left to happen, memory (and the
+// fragmentation score) cannot change, and the run would never go idle.
+function kcompactd_timer_fired(gen: u32): void {
+  if (gen != kcompactd_timer_gen) return;
+  const timeout = kcompactd_timer();
+  if (events_pending() > 0) arm_kcompactd_timer(timeout);
+}
+// mm/vmstat.c: vmstat_update() each second: refresh_cpu_vm_stats(true), whose part the model has is
+// decay_pcp_high() (pcp.ts). The kernel's shepherd stops re-queueing it on a CPU whose counters stopped moving;
+// here it stops when nothing else is scheduled, as kcompactd's timer does.
+function vmstat_update(): void {
+  refresh_cpu_vm_stats();
+  if (events_pending() > 0) schedule(now + STAT_INTERVAL_NS, EV_VMSTAT, 0);
 }
 /** fs/fuse: the timeout check runs every FUSE_TIMEOUT_TIMER_FREQ = 15 s. */
 const TIMEOUT_TIMER_NS: u64 = 15_000_000_000;
@@ -101,8 +125,12 @@ export function sim_init(): void {
   highorder_reset();
   churn_reset();
   oom_reset();
-  kswapd_scheduled = false;
+  kswapd_init(schedule_kswapd);
+  kcompactd_init(schedule_kcompactd);
   set_kswapd_hook(wakeup_kswapd);
+  kcompactd_timer_gen = 0;
+  if (g(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS);
+  schedule(STAT_INTERVAL_NS, EV_VMSTAT, 0);
   const nr_wl = <u32>g(CFG_NR_WL);
   for (let i: u32 = 0; i < nr_wl; i++) {
     const kind = <u32>w(i, WL_KIND);
@@ -156,7 +184,12 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_WRITER_MEMORY_RETRY) writer_memory_retry(a);
     else if (t == EV_WRITER_PAUSE) writer_pause_end(a);
     else if (t == EV_WB_BW_DWORK) wb_update_bandwidth_workfn();
-    else if (t == EV_KSWAPD) { kswapd_scheduled = false; kswapd_balance(); }
+    else if (t == EV_KSWAPD) kswapd_run();
+    else if (t == EV_KCOMPACTD) {
+      kcompactd_run();
+      if (g(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS); // timeout reset
+    } else if (t == EV_KCOMPACTD_TIMER) kcompactd_timer_fired(a);
+    else if (t == EV_VMSTAT) vmstat_update();
     else if (t == EV_CHURN_ALLOC) churn_alloc(a);
     else if (t == EV_CHURN_FREE) churn_free(a);
     else if (t == EV_HIGHORDER) highorder_attempt(a);

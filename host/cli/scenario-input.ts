@@ -10,7 +10,7 @@ import type { ZoneCensus } from "../core/from-census.js";
 /** --from-proc <dir>: the machine and its starting state from a real /proc/buddyinfo + /proc/pagetypeinfo. */
 export function applyFromProc(config: SimConfig, dir: string | undefined): { config: SimConfig; census?: readonly ZoneCensus[] } {
   if (dir === undefined) return { config };
-  const pm = machineFromProc(dir, { fallback: config.machine.fallback, mobilityGrouping: config.machine.mobilityGrouping, pcp: config.machine.pcp });
+  const pm = machineFromProc(dir, { fallback: config.machine.fallback, mobilityGrouping: config.machine.mobilityGrouping, pcp: config.machine.pcp, thp: config.machine.thp });
   for (const note of pm.notes) process.stderr.write(`fusewb: --from-proc: ${note}\n`);
   return { config: { ...config, machine: pm.machine }, census: pm.census };
 }

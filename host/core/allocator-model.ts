@@ -23,14 +23,16 @@ export interface ZoneView {
   watermarkBoost: number;
   /** lowmem_reserve[j] for j = DMA32, Normal, Movable. */
   lowmemReserve: number[];
-  /** The one CPU's per_cpu_pages: pages on its lists (not in nrFreePages), high and batch. */
-  pcp: { count: number; high: number; batch: number };
+  /** The one CPU's per_cpu_pages: pages on its lists (not in nrFreePages), high (0 until first used, then
+   *  tuned between highMin and highMax), batch. */
+  pcp: { count: number; high: number; batch: number; highMin: number; highMax: number };
 }
 
 /**
  * The allocator as both the WASM core and the TS reference expose it. Operations come in batches:
- * ops is a flat list of triples (OP_ALLOC, gfp, order) or (OP_FREE, pfn, order); the result of each triple
- * is the PFN (or ALLOC_FAILED) for an allocation, 0 (or EINVAL) for a free.
+ * ops is a flat list of triples (OP_ALLOC, gfp, order), (OP_FREE, pfn, order) or (OP_VMSTAT_REFRESH, 0, 0); the
+ * result of each triple is the PFN (or ALLOC_FAILED) for an allocation, 0 (or EINVAL) for a free, 0 for the
+ * once-a-second decay of the per-cpu lists' high.
  */
 export interface AllocatorModel {
   readonly config: MachineConfig;

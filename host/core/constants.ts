@@ -38,15 +38,22 @@ export const __GFP_RECLAIMABLE = 0x10;
 export const __GFP_HIGH = 0x20;
 /** Ours: the caller puts the folio on the LRU at once (page cache, anon), so it counts as movable. */
 export const GFP_LRU = 0x100;
+/** Ours, inverted: the kernel's mask lacks __GFP_KSWAPD_RECLAIM (every other mask here has it). */
+export const GFP_NO_KSWAPD = 0x200;
 
 export const GFP_KERNEL = 0;
 export const GFP_ATOMIC = __GFP_HIGH;
 export const GFP_HIGHUSER_MOVABLE = __GFP_MOVABLE | GFP_LRU;
 export const GFP_KERNEL_RECLAIMABLE = __GFP_RECLAIMABLE;
+/** A THP fault in a MADV_HUGEPAGE region (defrag=madvise): direct reclaim and compaction, kswapd not woken. */
+export const GFP_TRANSHUGE = GFP_HIGHUSER_MOVABLE | GFP_NO_KSWAPD;
 
 /** Batch operation codes (see AllocatorModel.apply). */
 export const OP_ALLOC = 1;
 export const OP_FREE = 2;
+/** (OP_VMSTAT_REFRESH, 0, 0): a second passes for the per-cpu lists: vmstat_update()'s decay_pcp_high() on
+ *  every zone; result 0. */
+export const OP_VMSTAT_REFRESH = 3;
 /** Result of a failed allocation. */
 export const ALLOC_FAILED = -1;
 /** Result of a free that names no live allocation head of that order (the caller's bug, not a kernel path). */

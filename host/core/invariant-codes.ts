@@ -30,6 +30,8 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   28: "WB_WRITTEN exceeds WB_DIRTIED, or the wb's writeout completions exceed the domain's",
   29: "a write-through FUSE_WRITE carries a page that is not its file's page-cache page at that index",
   30: "a tmpfs page of the server's backing store is not where its file's backing map says, or NR_SHMEM is off",
+  // compaction (assembly/mm/compact_control.ts)
+  31: "compaction left folios isolated for migration or free pages isolated as targets",
 };
 
 export function describeInvariant(code: number, pfn: number): string {

@@ -18,6 +18,10 @@ export interface MachineConfig {
   /** Per-cpu page lists (one CPU). false: every zone keeps the boot pageset (high 0, batch 1), so pages go
    *  straight to and from the buddy lists. */
   pcp: boolean;
+  /** Transparent huge pages enabled (`always` or `madvise`): khugepaged's set_recommended_min_free_kbytes()
+   *  raises min_free_kbytes (about 44 MiB on 8 GiB). false here, so that traces and allocator tests keep the
+   *  watermarks they were written against; scenarios default to true (machine.thp), as distributions ship. */
+  thp: boolean;
 }
 
 export const defaultMachineConfig: MachineConfig = {
@@ -28,6 +32,7 @@ export const defaultMachineConfig: MachineConfig = {
   fallback: "claim-then-steal",
   mobilityGrouping: true,
   pcp: true,
+  thp: false,
 };
 
 /** Largest machine the core takes today: 448 GiB (117,440,512 pages). DESIGN.md section 2 aims at 1 TiB (2^28

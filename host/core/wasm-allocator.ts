@@ -9,11 +9,11 @@ import { MAX_NR_ZONES, MIGRATE_TYPES, NR_PAGE_ORDERS, NR_PCP_LISTS, pageblock_nr
 // Layout of the zone view buffer filled by fill_zone_view() (assembly/mm/vmstat.ts).
 const V_START = 0, V_MANAGED = 1, V_FREE = 2, V_BLOCKS = 68, V_MIXED = 74, V_NR_FREE = 80, V_NR_CMA = 81,
   V_NR_HA = 82, V_RESERVED_HA = 83, V_MIN = 84, V_LOW = 85, V_HIGH = 86, V_BOOST = 87, V_LOWMEM = 88,
-  V_PCP_COUNT = 91, V_PCP_HIGH = 92, V_PCP_BATCH = 93, V_WORDS = 94;
+  V_PCP_COUNT = 91, V_PCP_HIGH = 92, V_PCP_BATCH = 93, V_PCP_HIGH_MIN = 94, V_PCP_HIGH_MAX = 95, V_WORDS = 96;
 
 /** Core flags word for mm_init(). */
 export function machineFlags(c: MachineConfig): number {
-  return (c.fallback === "largest-steal" ? 1 : 0) | (c.mobilityGrouping ? 0 : 2) | (c.pcp ? 0 : 4);
+  return (c.fallback === "largest-steal" ? 1 : 0) | (c.mobilityGrouping ? 0 : 2) | (c.pcp ? 0 : 4) | (c.thp ? 8 : 0);
 }
 
 export class WasmAllocator implements AllocatorModel {
@@ -92,7 +92,7 @@ export class WasmAllocator implements AllocatorModel {
         watermark: { min: at(V_MIN), low: at(V_LOW), high: at(V_HIGH) },
         watermarkBoost: at(V_BOOST),
         lowmemReserve: range(V_LOWMEM, MAX_NR_ZONES),
-        pcp: { count: at(V_PCP_COUNT), high: at(V_PCP_HIGH), batch: at(V_PCP_BATCH) },
+        pcp: { count: at(V_PCP_COUNT), high: at(V_PCP_HIGH), batch: at(V_PCP_BATCH), highMin: at(V_PCP_HIGH_MIN), highMax: at(V_PCP_HIGH_MAX) },
       });
     }
     return views;

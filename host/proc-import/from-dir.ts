@@ -17,7 +17,7 @@ function readProcFile(dir: string, name: string): string {
 }
 
 /** The machine and census of a real machine's memory, from `<dir>/buddyinfo` and `<dir>/pagetypeinfo`. */
-export function machineFromProc(dir: string, base: Partial<Pick<MachineConfig, "fallback" | "mobilityGrouping" | "pcp">> = {}): ProcMachine {
+export function machineFromProc(dir: string, base: Partial<Pick<MachineConfig, "fallback" | "mobilityGrouping" | "pcp" | "thp">> = {}): ProcMachine {
   const snap = parseProcSnapshot(readProcFile(dir, "buddyinfo"), readProcFile(dir, "pagetypeinfo"), dir);
   return machineFromSnapshot(snap, base, dir);
 }

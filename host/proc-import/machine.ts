@@ -28,7 +28,7 @@ function emptyCensus(zone: number): ZoneCensus {
 }
 
 /** The machine and census of a parsed snapshot; `base` supplies the allocator switches (fallback, grouping). */
-export function machineFromSnapshot(snap: ProcSnapshot, base: Partial<Pick<MachineConfig, "fallback" | "mobilityGrouping" | "pcp">> = {}, source = "proc"): ProcMachine {
+export function machineFromSnapshot(snap: ProcSnapshot, base: Partial<Pick<MachineConfig, "fallback" | "mobilityGrouping" | "pcp" | "thp">> = {}, source = "proc"): ProcMachine {
   const notes = [...snap.notes];
   const byZone = new Map<number, ZoneCensus>();
   for (const z of snap.zones) {

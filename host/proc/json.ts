@@ -37,8 +37,8 @@ export interface ProcJson {
   /** unusable_free_index() per order, in thousandths. */
   unusable: PerZone<PerOrder>;
   /** /proc/zoneinfo's "pagesets" for the one CPU: pages on the per-cpu lists (free, but neither in
-   *  buddyinfo nor in NR_FREE_PAGES), high and batch. */
-  pagesets: PerZone<{ count: number; high: number; batch: number }>;
+   *  buddyinfo nor in NR_FREE_PAGES), high, batch, and the range high is tuned in (high_min, high_max). */
+  pagesets: PerZone<{ count: number; high: number; batch: number; highMin: number; highMax: number }>;
 }
 
 // Spelled out so the result is typed without a cast; key order is the kernel's migratetype order.

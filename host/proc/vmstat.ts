@@ -8,21 +8,40 @@ export type VmstatView = [name: string, value: number][];
 /** The simulator's counters by name (Simulator.stats()); a missing one counts 0. */
 export type StatCounters = Readonly<Record<string, number>>;
 
-// Kernel name ← how to get it from our counters. The emulator counters these consume are not repeated below.
+// Kernel name <- how to get it from our counters, in vmstat_text[]'s order (mm/vmstat.c, 6.15). Each is counted
+// where mm/ counts it (README "Reports"); the emulator counters these consume are not repeated below. ZONE_DMA
+// is folded into DMA32 (no allocstall_dma); all reclaim is file reclaim (no swap), so pgscan_file and
+// pgsteal_file are the kswapd + direct sums and the anon ones are not printed.
+const one = (name: string): { name: string; from: readonly string[]; value: (st: StatCounters) => number } =>
+  ({ name, from: [name], value: (st) => st[name] ?? 0 });
 const KERNEL: readonly { name: string; from: readonly string[]; value: (st: StatCounters) => number }[] = [
-  { name: "nr_dirty", from: ["nr_dirty"], value: (st) => st.nr_dirty ?? 0 },
-  { name: "nr_writeback", from: ["nr_writeback"], value: (st) => st.nr_writeback ?? 0 },
-  { name: "nr_writeback_temp", from: ["nr_writeback_temp"], value: (st) => st.nr_writeback_temp ?? 0 },
+  one("nr_dirty"),
+  one("nr_writeback"),
+  one("nr_writeback_temp"),
   { name: "nr_written", from: ["pages_written_back"], value: (st) => st.pages_written_back ?? 0 },
-  { name: "pgmigrate_success", from: ["pgmigrate_success"], value: (st) => st.pgmigrate_success ?? 0 },
-  { name: "pgmigrate_fail", from: ["pgmigrate_fail"], value: (st) => st.pgmigrate_fail ?? 0 },
-  { name: "compact_migrate_scanned", from: ["compact_migrate_scanned"], value: (st) => st.compact_migrate_scanned ?? 0 },
-  { name: "compact_free_scanned", from: ["compact_free_scanned"], value: (st) => st.compact_free_scanned ?? 0 },
-  { name: "compact_stall", from: ["compact_stall"], value: (st) => st.compact_stall ?? 0 },
-  { name: "compact_fail", from: ["compact_fail"], value: (st) => st.compact_fail ?? 0 },
-  { name: "compact_success", from: ["compact_success"], value: (st) => st.compact_success ?? 0 },
-  { name: "thp_fault_alloc", from: ["thp_success"], value: (st) => st.thp_success ?? 0 },
-  { name: "thp_fault_fallback", from: ["thp_attempts"], value: (st) => (st.thp_attempts ?? 0) - (st.thp_success ?? 0) },
+  one("allocstall_dma32"),
+  one("allocstall_normal"),
+  one("allocstall_movable"),
+  one("pgsteal_kswapd"),
+  one("pgsteal_direct"),
+  one("pgscan_kswapd"),
+  one("pgscan_direct"),
+  { name: "pgscan_file", from: [], value: (st) => (st.pgscan_kswapd ?? 0) + (st.pgscan_direct ?? 0) },
+  { name: "pgsteal_file", from: [], value: (st) => (st.pgsteal_kswapd ?? 0) + (st.pgsteal_direct ?? 0) },
+  one("pageoutrun"),
+  one("pgmigrate_success"),
+  one("pgmigrate_fail"),
+  one("compact_migrate_scanned"),
+  one("compact_free_scanned"),
+  one("compact_isolated"),
+  one("compact_stall"),
+  one("compact_fail"),
+  one("compact_success"),
+  one("compact_daemon_wake"),
+  one("compact_daemon_migrate_scanned"),
+  one("compact_daemon_free_scanned"),
+  { name: "thp_fault_alloc", from: ["thp_fault_alloc", "thp_success"], value: (st) => st.thp_fault_alloc ?? 0 },
+  { name: "thp_fault_fallback", from: ["thp_fault_fallback", "thp_attempts"], value: (st) => st.thp_fault_fallback ?? 0 },
 ];
 
 /** nr_free_pages and nr_free_cma from the zones, the kernel's counters from `stats`, then every other counter. */

@@ -21,6 +21,7 @@ import {
   NR_PAGE_ORDERS,
   OP_ALLOC,
   OP_FREE,
+  OP_VMSTAT_REFRESH,
   pageblock_nr_pages,
   pageblock_order,
   ZONE_DMA32,
@@ -82,7 +83,10 @@ export class ReferenceAllocator implements AllocatorModel {
       const [op, a, b] = [at(ops, 3 * i), at(ops, 3 * i + 1), at(ops, 3 * i + 2)];
       if (op === OP_ALLOC) out[i] = this.alloc(a, b);
       else if (op === OP_FREE) out[i] = this.free(a, b);
-      else throw new Error(`apply: op ${op} at triple ${i} is neither OP_ALLOC (${OP_ALLOC}) nor OP_FREE (${OP_FREE})`);
+      else if (op === OP_VMSTAT_REFRESH) {
+        this.refresh_cpu_vm_stats();
+        out[i] = 0;
+      } else throw new Error(`apply: op ${op} at triple ${i} is not OP_ALLOC (${OP_ALLOC}), OP_FREE (${OP_FREE}) or OP_VMSTAT_REFRESH (${OP_VMSTAT_REFRESH})`);
     }
     return out;
   }
@@ -114,6 +118,11 @@ export class ReferenceAllocator implements AllocatorModel {
     }
     if (mt >= MIGRATE_PCPTYPES) mt = MIGRATE_MOVABLE;
     mm.zone_of(pfn).pcp.free_frozen_page_commit(pfn, mt, order);
+  }
+
+  /** vmstat_update() -> refresh_cpu_vm_stats(): decay_pcp_high() on every populated zone. */
+  private refresh_cpu_vm_stats(): void {
+    for (const zone of this.mm.zones) if (zone) zone.pcp.decay_pcp_high();
   }
 
   freeLists(): string[] {
@@ -187,8 +196,12 @@ export class ReferenceAllocator implements AllocatorModel {
   private get_page_from_freelist(gfp: number, order: number, alloc_flags: number, ac: AllocContext): number {
     for (;;) {
       for (const zone of ac.zonelist) {
-        const mark = wmark_pages(zone, alloc_flags);
-        if (!zone_watermark_fast(zone, order, mark, ac.highest_zoneidx, alloc_flags)) continue;
+        // ZONE_BELOW_HIGH: set when the zone is found under its high watermark (boost included), for the
+        // per-cpu lists' high; above it, the request's own watermark is not checked
+        if (zone.below_high || !zone_watermark_fast(zone, order, zone.watermark.high + zone.watermark_boost, ac.highest_zoneidx, alloc_flags)) {
+          zone.below_high = true;
+          if (!zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), ac.highest_zoneidx, alloc_flags)) continue;
+        }
         const pfn = this.rmqueue(zone, order, alloc_flags, ac.migratetype);
         if (pfn < 0) continue;
         this.mm.prep_new_page(pfn, order, ac.migratetype, (gfp & GFP_LRU) !== 0);

@@ -41,6 +41,8 @@ export class Zone {
   watermark = { min: 0, low: 0, high: 0 };
   watermark_boost = 0;
   lowmem_reserve = [0, 0, 0];
+  /** zone->flags & ZONE_BELOW_HIGH: an allocation found the zone under its high watermark (pcp.ts). */
+  below_high = false;
   /** The one CPU's per_cpu_pages (pcp.ts), made at boot after the watermarks. */
   pcp!: PerCpuPages;
 
@@ -114,7 +116,8 @@ export class MemMap {
   }
 
   // mm/mm_init.c: memmap_init(), memblock_free_all(), init_cma_reserved_pageblock(), then
-  // mm/page_alloc.c: __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve(), zone_pcp_init()
+  // mm/page_alloc.c: __setup_per_zone_wmarks() (after khugepaged's raise when THP is on),
+  // setup_per_zone_lowmem_reserve(), zone_pcp_init()
   private boot(c: MachineConfig): void {
     for (let pfn = 0; pfn < this.nr_pages; pfn += pageblock_nr_pages) this.set_pageblock_migratetype(pfn, MIGRATE_MOVABLE);
     const cmaStart = c.dma32Pages + c.normalPages - c.cmaPages;
@@ -129,7 +132,7 @@ export class MemMap {
       }
     }
     const managed = this.zones.map((z) => (z ? z.managed : 0));
-    const wmarks = __setup_per_zone_wmarks(managed);
+    const wmarks = __setup_per_zone_wmarks(managed, c.thp);
     const reserve = setup_per_zone_lowmem_reserve(managed);
     for (let i = 0; i < MAX_NR_ZONES; i++) {
       const zone = this.zones[i];

@@ -5,12 +5,11 @@
 // its own list_head (pcp_list) and each list is circular with a sentinel head, and the functions keep the
 // kernel's split and arguments.
 //
-// What the contract (docs/allocator.md, "Per-cpu lists") leaves out, and so what is left out here, each at the
-// line where the kernel has it: pcp->high is fixed (high_min == high_max, no decay_pcp_high()); there is no
-// alloc_factor (nr_pcp_alloc() never scales the batch up), no free_count (nr_pcp_free() never frees more than
-// a batch), no free_high (PCPF_PREV_FREE_HIGH_ORDER), no ZONE_RECLAIM_ACTIVE or ZONE_BELOW_HIGH, and no
-// pcp trylock failure. All of these are the 6.7+ tuning of the lists' size; with them at rest the kernel's
-// formulas below give exactly the contract's numbers.
+// pcp->high is tuned as 6.7+ does (docs/allocator.md, "Per-cpu lists"): between high_min (the low watermark)
+// and high_max (an eighth of the zone), with alloc_factor, free_count, free_high (PCPF_PREV_FREE_HIGH_ORDER),
+// ZONE_BELOW_HIGH (set by get_page_from_freelist(), allocator.ts) and decay_pcp_high(). Left out, each at the
+// line where the kernel has it: ZONE_RECLAIM_ACTIVE (the reference has no kswapd) and the pcp trylock failure
+// (one CPU, nothing contends).
 import {
   MIGRATE_MOVABLE,
   MIGRATE_PCPTYPES,
@@ -18,12 +17,23 @@ import {
   NR_PCP_LISTS,
   PAGE_ALLOC_COSTLY_ORDER,
   pageblock_order,
+  ZONE_MOVABLE,
 } from "../core/constants.js";
 import { FPI_NONE, type MemMap, type Zone } from "./buddy.js";
+import { __zone_watermark_ok } from "./watermarks.js";
 
 // mm/page_alloc.c: BOOT_PAGESET_HIGH, BOOT_PAGESET_BATCH ("effectively disable the pcplists")
 const BOOT_PAGESET_HIGH = 0;
 const BOOT_PAGESET_BATCH = 1;
+// include/linux/mmzone.h: pcp->flags
+export const PCPF_PREV_FREE_HIGH_ORDER = 1 << 0;
+export const PCPF_FREE_HIGH_BATCH = 1 << 1;
+/** mm/Kconfig: PCP_BATCH_SCALE_MAX (default 5) */
+export const CONFIG_PCP_BATCH_SCALE_MAX = 5;
+/** mm/page_alloc.c: MIN_PERCPU_PAGELIST_HIGH_FRACTION */
+const MIN_PERCPU_PAGELIST_HIGH_FRACTION = 8;
+/** The modelled CPU's cacheinfo per_cpu_data_slice_size in pages (1 MiB), as the core's (assembly/mm/pcp.ts). */
+const PER_CPU_DATA_SLICE_PAGES = 256;
 /** HPAGE_PMD_ORDER on x86-64: the one high order the lists cache. */
 const HPAGE_PMD_ORDER = pageblock_order;
 
@@ -63,10 +73,10 @@ function rounddown_pow_of_two(n: number): number {
   return p;
 }
 
-// mm/page_alloc.c: zone_highsize() with percpu_pagelist_high_fraction 0: the low watermark, split over the
-// CPUs of the zone's node (cpumask_weight() + cpu_online: one CPU here), at least four batches
-export function zone_highsize(zone: Zone, batch: number, cpu_online: number): number {
-  const total_pages = zone.watermark.low;
+// mm/page_alloc.c: zone_highsize(): the low watermark (high_fraction 0) or managed / high_fraction, split over
+// the CPUs of the zone's node (cpumask_weight() + cpu_online: one CPU here), at least four batches
+export function zone_highsize(zone: Zone, batch: number, cpu_online: number, high_fraction: number): number {
+  const total_pages = high_fraction === 0 ? zone.watermark.low : Math.floor(zone.managed / high_fraction);
   let nr_split_cpus = 1 + cpu_online;
   if (!nr_split_cpus) nr_split_cpus = 1;
   const high = Math.floor(total_pages / nr_split_cpus);
@@ -84,8 +94,16 @@ export type RmqueueFn = (order: number, migratetype: number, alloc_flags: number
 export class PerCpuPages {
   /** Pages on all lists (not counted in NR_FREE_PAGES). */
   count = 0;
-  high = BOOT_PAGESET_HIGH;
+  /** 0 until the first use clamps it into [high_min, high_max] (per_cpu_pages_init() zeroes the struct). */
+  high = 0;
+  high_min = BOOT_PAGESET_HIGH;
+  high_max = BOOT_PAGESET_HIGH;
   batch = BOOT_PAGESET_BATCH;
+  /** Pages freed since allocations last halved it (sizes what a full list gives back). */
+  free_count = 0;
+  /** Doublings of the order-0 refill batch (consecutive refills raise it, each free halves it). */
+  alloc_factor = 0;
+  flags = 0;
   // struct list_head, embedded: slot (pfn - start_pfn) is that page's pcp_list, slot span + pindex the
   // sentinel head of lists[pindex]. Empty list: the head points at itself.
   private readonly next: Int32Array;
@@ -107,12 +125,21 @@ export class PerCpuPages {
     }
   }
 
-  // mm/page_alloc.c: zone_set_pageset_high_and_batch() + pageset_update() (cpu_online 0, as at boot)
+  // mm/page_alloc.c: zone_set_pageset_high_and_batch() + pageset_update() (cpu_online 0, as at boot;
+  // percpu_pagelist_high_fraction 0), then zone_pcp_update_cacheinfo()'s PCPF_FREE_HIGH_BATCH
   zone_set_pageset_high_and_batch(): void {
     const new_batch = Math.max(1, zone_batchsize(this.zone.managed));
-    const new_high = zone_highsize(this.zone, new_batch, 0);
+    this.high_min = zone_highsize(this.zone, new_batch, 0, 0);
+    this.high_max = zone_highsize(this.zone, new_batch, 0, MIN_PERCPU_PAGELIST_HIGH_FRACTION);
     this.batch = new_batch;
-    this.high = new_high;
+    if (PER_CPU_DATA_SLICE_PAGES > 3 * new_batch) this.flags |= PCPF_FREE_HIGH_BATCH;
+    else this.flags &= ~PCPF_FREE_HIGH_BATCH;
+  }
+
+  /** pcp->high = clamp(pcp->high, high_min, high_max) */
+  private clamp_high(): number {
+    this.high = Math.min(Math.max(this.high, this.high_min), this.high_max);
+    return this.high;
   }
 
   // ---- include/linux/list.h, on page slots -------------------------------------------------------------
@@ -161,9 +188,10 @@ export class PerCpuPages {
 
   // ---- allocation --------------------------------------------------------------------------------------
 
-  // mm/page_alloc.c: rmqueue_pcplist(): (pcp->free_count >>= 1 here: no free_count) the list of
-  // (migratetype, order), refilled by __rmqueue_pcplist() when empty
+  // mm/page_alloc.c: rmqueue_pcplist(): an allocation halves free_count ("reduce the number of pages that are
+  // batch freed"); the list of (migratetype, order), refilled by __rmqueue_pcplist() when empty
   rmqueue_pcplist(order: number, migratetype: number, alloc_flags: number, __rmqueue: RmqueueFn): number {
+    this.free_count >>= 1;
     const pindex = order_to_pindex(migratetype, order);
     return this.__rmqueue_pcplist(order, migratetype, alloc_flags, pindex, __rmqueue);
   }
@@ -182,16 +210,19 @@ export class PerCpuPages {
     return page;
   }
 
-  // mm/page_alloc.c: nr_pcp_alloc() (6.7+). high = clamp(high, high_min, high_max) is high itself (fixed);
-  // "if we had larger pcp->high" does not apply (high_min == high_max); alloc_factor is 0, so the order-0
-  // batch is base_batch and the scale-up branch never runs
+  // mm/page_alloc.c: nr_pcp_alloc() (6.7+): consecutive order-0 refills double the batch (alloc_factor); "if
+  // we had larger pcp->high, we could avoid to allocate from zone": a zone not below its high watermark
+  // raises pcp->high by the batch
   private nr_pcp_alloc(order: number): number {
     const base_batch = this.batch;
-    const high = this.high;
+    let high = this.clamp_high();
     if (high < base_batch) return 1; // PCP disabled or boot pageset
-    let batch = base_batch; // order ? base_batch : base_batch << alloc_factor (0)
+    let batch = order ? base_batch : base_batch << this.alloc_factor;
+    if (this.high_min !== this.high_max && !this.zone.below_high) high = this.high = Math.min(high + batch, this.high_max);
     if (!order) {
       const max_nr_alloc = Math.max(high - this.count - base_batch, base_batch);
+      // "Double the number of pages allocated each time there is subsequent allocation of order-0 pages"
+      if (batch <= max_nr_alloc && this.alloc_factor < CONFIG_PCP_BATCH_SCALE_MAX) this.alloc_factor++;
       batch = Math.min(batch, max_nr_alloc);
     }
     // scale by order when the lists may hold free pages; batch 1 (small zones, boot pagesets) must not
@@ -214,33 +245,82 @@ export class PerCpuPages {
 
   // ---- free --------------------------------------------------------------------------------------------
 
-  // mm/page_alloc.c: free_frozen_page_commit() (free_unref_page_commit() before 6.14): onto the list's head,
-  // and past high give nr_pcp_free() pages back. (pcp->alloc_factor >>= 1, the PCPF_PREV_FREE_HIGH_ORDER /
-  // free_high logic for orders 1..3 and pcp->free_count: not modelled)
+  // mm/page_alloc.c: free_frozen_page_commit() (6.15; free_unref_page_commit() before 6.14): onto the list's
+  // head; consecutive frees of orders 1..3 set free_high; past nr_pcp_high() give nr_pcp_free() pages back,
+  // and a zone back above its high watermark clears ZONE_BELOW_HIGH
   free_frozen_page_commit(pfn: number, migratetype: number, order: number): void {
+    this.alloc_factor >>= 1; // "On freeing, reduce the number of pages that are batch allocated"
     const pindex = order_to_pindex(migratetype, order);
     this.list_add(pfn, pindex, order);
     this.count += 1 << order;
     const batch = this.batch;
-    const high = this.nr_pcp_high();
-    if (this.count >= high) this.free_pcppages_bulk(this.nr_pcp_free(batch, high), pindex);
+    let free_high = false;
+    if (order && order <= PAGE_ALLOC_COSTLY_ORDER) {
+      free_high =
+        this.free_count >= batch &&
+        (this.flags & PCPF_PREV_FREE_HIGH_ORDER) !== 0 &&
+        (!(this.flags & PCPF_FREE_HIGH_BATCH) || this.count >= batch);
+      this.flags |= PCPF_PREV_FREE_HIGH_ORDER;
+    } else if (this.flags & PCPF_PREV_FREE_HIGH_ORDER) {
+      this.flags &= ~PCPF_PREV_FREE_HIGH_ORDER;
+    }
+    if (this.free_count < batch << CONFIG_PCP_BATCH_SCALE_MAX) this.free_count += 1 << order;
+    const high = this.nr_pcp_high(batch, free_high);
+    if (this.count >= high) {
+      this.free_pcppages_bulk(this.nr_pcp_free(batch, high, free_high), pindex);
+      const zone = this.zone; // zone_watermark_ok(zone, 0, high_wmark_pages(zone), ZONE_MOVABLE, 0)
+      if (zone.below_high && __zone_watermark_ok(zone, 0, zone.watermark.high + zone.watermark_boost, ZONE_MOVABLE, 0)) zone.below_high = false;
+    }
   }
 
-  // mm/page_alloc.c: nr_pcp_high(): high itself (fixed, no free_high, reclaim never active on the zone)
-  private nr_pcp_high(): number {
-    const high = this.high;
+  // mm/page_alloc.c: nr_pcp_high(): the count at which a free gives pages back, adjusting pcp->high on the way.
+  // (ZONE_RECLAIM_ACTIVE, which caps it at four batches while kswapd runs: never, the reference has no kswapd)
+  private nr_pcp_high(batch: number, free_high: boolean): number {
+    let high = this.clamp_high();
     if (!high) return 0;
+    if (free_high) {
+      this.high = Math.max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX), this.high_min);
+      return 0;
+    }
+    if (this.high_min === this.high_max) return high;
+    if (this.zone.below_high) {
+      const free_count = Math.max(this.free_count, batch);
+      this.high = Math.max(high - free_count, this.high_min);
+      high = Math.max(this.count, this.high_min);
+    } else if (this.count >= high) {
+      const need_high = this.free_count + batch; // "large enough to hold batch freed pages"
+      if (this.high < need_high) this.high = Math.min(Math.max(need_high, this.high_min), this.high_max);
+    }
     return high;
   }
 
-  // mm/page_alloc.c: nr_pcp_free(): clamp(free_count, batch, high - batch) with free_count 0: one batch,
-  // leaving at least a batch on the lists
-  private nr_pcp_free(batch: number, high: number): number {
+  // mm/page_alloc.c: nr_pcp_free(): with free_high as much as possible (up to batch << 5); else the pages
+  // freed in a row, clamp(free_count, batch, high - batch), leaving at least a batch on the lists
+  private nr_pcp_free(batch: number, high: number, free_high: boolean): number {
+    if (free_high) return Math.min(this.count, batch << CONFIG_PCP_BATCH_SCALE_MAX);
     if (high < batch) return 1; // PCP disabled or boot pageset
     const min_nr_free = batch; // "Leave at least pcp->batch pages on the list"
     const max_nr_free = high - batch;
-    const free_count = 0;
-    return Math.min(Math.max(free_count, min_nr_free), max_nr_free); // clamp_t(int, free_count, min, max)
+    return Math.min(Math.max(this.free_count, min_nr_free), max_nr_free); // clamp_t(int, free_count, min, max)
+  }
+
+  // mm/page_alloc.c: decay_pcp_high(), from vmstat_update() -> refresh_cpu_vm_stats() each second: high loses
+  // an eighth (not below high_min, nor more than batch << 5 under the count); what the lists hold above it
+  // goes back a batch at a time, each from pindex 0
+  decay_pcp_high(): boolean {
+    let todo = false;
+    if (this.high > this.high_min) {
+      this.high = Math.max(this.count - (this.batch << CONFIG_PCP_BATCH_SCALE_MAX), this.high - (this.high >> 3), this.high_min);
+      if (this.high > this.high_min) todo = true;
+    }
+    let to_drain = this.count - this.high;
+    while (to_drain > 0) {
+      const to_drain_batched = Math.min(to_drain, this.batch);
+      this.free_pcppages_bulk(to_drain_batched, 0);
+      todo = true;
+      to_drain -= to_drain_batched;
+    }
+    return todo;
   }
 
   // mm/page_alloc.c: free_pcppages_bulk(): count pages from the lists' tails, round-robin from pindex, each

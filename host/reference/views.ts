@@ -69,7 +69,7 @@ export function zoneViews(mm: MemMap): ZoneView[] {
       watermark: { ...zone.watermark },
       watermarkBoost: zone.watermark_boost,
       lowmemReserve: [...zone.lowmem_reserve],
-      pcp: { count: zone.pcp.count, high: zone.pcp.high, batch: zone.pcp.batch },
+      pcp: { count: zone.pcp.count, high: zone.pcp.high, batch: zone.pcp.batch, highMin: zone.pcp.high_min, highMax: zone.pcp.high_max },
     });
   }
   return views;

@@ -10,6 +10,7 @@ import {
   ZONE_DMA32,
   ZONE_MOVABLE,
   ZONE_NORMAL,
+  pageblock_nr_pages,
 } from "../core/constants.js";
 import { at, type Zone } from "./buddy.js";
 
@@ -45,10 +46,33 @@ export function calculate_min_free_kbytes(lowmemPages: number): number {
   return clamp(int_sqrt(lowmemPages * 4 * 16), 128, 262144);
 }
 
+// mm/khugepaged.c: set_recommended_min_free_kbytes() (6.15): with THP on, two pageblocks per DMA32/Normal zone
+// plus MIGRATE_PCPTYPES^2 more, capped at 5 % of nr_free_buffer_pages() (what DMA32 and Normal hold above
+// their high watermarks, under the watermarks set so far); raises min_free_kbytes, never lowers it.
+export function set_recommended_min_free_kbytes(managed: number[], minFreeKbytes: number): number {
+  const lowZones = [ZONE_DMA32, ZONE_NORMAL].filter((z) => at(managed, z) > 0);
+  const wmarks = wmarksFor(managed, minFreeKbytes);
+  const nr_free_buffer_pages = lowZones.reduce((s, z) => s + Math.max(at(managed, z) - at(wmarks, z).high, 0), 0);
+  let recommended = pageblock_nr_pages * lowZones.length * 2;
+  recommended += pageblock_nr_pages * lowZones.length * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
+  recommended = Math.min(recommended, Math.floor(nr_free_buffer_pages / 20)) * 4;
+  return Math.max(recommended, minFreeKbytes);
+}
+
+/** min_free_kbytes as boot leaves it: the square-root rule, raised by khugepaged when THP is on. */
+export function min_free_kbytes(managed: number[], thp: boolean): number {
+  const sqrtRule = calculate_min_free_kbytes(at(managed, ZONE_DMA32) + at(managed, ZONE_NORMAL));
+  return thp ? set_recommended_min_free_kbytes(managed, sqrtRule) : sqrtRule;
+}
+
 // mm/page_alloc.c: __setup_per_zone_wmarks() (managed[z] = 0 for an absent zone)
-export function __setup_per_zone_wmarks(managed: number[]): { min: number; low: number; high: number }[] {
+export function __setup_per_zone_wmarks(managed: number[], thp: boolean): { min: number; low: number; high: number }[] {
+  return wmarksFor(managed, min_free_kbytes(managed, thp));
+}
+
+function wmarksFor(managed: number[], minFreeKbytes: number): { min: number; low: number; high: number }[] {
   const lowmem = at(managed, ZONE_DMA32) + at(managed, ZONE_NORMAL);
-  const pages_min = Math.floor(calculate_min_free_kbytes(lowmem) / 4);
+  const pages_min = Math.floor(minFreeKbytes / 4);
   const out: { min: number; low: number; high: number }[] = [];
   for (let z = 0; z < MAX_NR_ZONES; z++) {
     const m = at(managed, z);

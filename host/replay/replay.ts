@@ -2,7 +2,7 @@
 // PFN of an allocation still in the same batch.
 import type { AllocatorModel } from "../core/allocator-model.js";
 import { InputError } from "../util/input-error.js";
-import { OP_ALLOC, OP_FREE, ALLOC_FAILED } from "../core/constants.js";
+import { OP_ALLOC, OP_FREE, OP_VMSTAT_REFRESH, ALLOC_FAILED } from "../core/constants.js";
 import type { Trace } from "./trace.js";
 
 export interface ReplayResult {
@@ -37,6 +37,12 @@ export function replayTrace(trace: Trace, model: AllocatorModel): ReplayResult {
   };
 
   for (const op of trace.ops) {
+    if (op.kind === "tick") {
+      batch.push(OP_VMSTAT_REFRESH, 0, 0);
+      pendingNames.push(null);
+      pendingOrders.push(0);
+      continue;
+    }
     if (op.kind === "alloc") {
       if (live.has(op.name) || pendingSet.has(op.name))
         throw new InputError(`trace line ${op.line}: "${op.name}" is already allocated; free it first or use another name`);

@@ -1,7 +1,10 @@
 // The allocation trace format of `fusewb replay` (README "Trace replay"):
 //   machine pages=<n> dma32=<n> [movable=<n>] [cma=<n>] [fallback=claim-then-steal|largest-steal] [grouping=on|off]
+//           [pcp=on|off] [thp=on|off]   (thp defaults to off: a trace recorded before the key existed keeps its
+//           watermarks; thp=on applies khugepaged's min_free_kbytes raise, as machine.thp does in a scenario)
 //   alloc <name> <order> <movable|unmovable|reclaimable> [atomic]
 //   free <name>
+//   tick          (a second passes: vmstat_update()'s decay_pcp_high() lowers the per-cpu lists' high)
 //   # comment
 import { InputError } from "../util/input-error.js";
 import { defaultMachineConfig, validateMachineConfig, FALLBACK_POLICIES, type MachineConfig } from "../core/machine-config.js";
@@ -9,7 +12,8 @@ import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_KERNEL_RECLAIMABLE, __GFP_HIGH, M
 
 export type TraceOp =
   | { kind: "alloc"; line: number; name: string; order: number; gfp: number }
-  | { kind: "free"; line: number; name: string };
+  | { kind: "free"; line: number; name: string }
+  | { kind: "tick"; line: number };
 
 export interface Trace {
   machine: MachineConfig;
@@ -35,7 +39,7 @@ function parseMachine(words: string[], line: number): MachineConfig {
     if (eq < 0) throw new InputError(`trace line ${line}: machine field "${w}" is not key=value`);
     fields.set(w.slice(0, eq), w.slice(eq + 1));
   }
-  const allowed = ["pages", "dma32", "movable", "cma", "fallback", "grouping", "pcp"];
+  const allowed = ["pages", "dma32", "movable", "cma", "fallback", "grouping", "pcp", "thp"];
   for (const k of fields.keys())
     if (!allowed.includes(k)) throw new InputError(`trace line ${line}: unknown machine field "${k}"; allowed: ${allowed.join(", ")}`);
   const pages = parseCount(fields.get("pages"), "pages", line);
@@ -53,9 +57,13 @@ function parseMachine(words: string[], line: number): MachineConfig {
   const pcp = fields.get("pcp") ?? "on";
   if (pcp !== "on" && pcp !== "off")
     throw new InputError(`trace line ${line}: machine pcp=${pcp}; allowed: on, off`);
+  const thp = fields.get("thp") ?? "off";
+  if (thp !== "on" && thp !== "off")
+    throw new InputError(`trace line ${line}: machine thp=${thp}; allowed: on, off`);
   const machine: MachineConfig = {
     ...defaultMachineConfig,
     pcp: pcp === "on",
+    thp: thp === "on",
     dma32Pages: dma32,
     normalPages: pages - dma32 - movable,
     movablePages: movable,
@@ -97,8 +105,11 @@ export function parseTrace(text: string): Trace {
     } else if (verb === "free") {
       if (args.length !== 1) throw new InputError(`trace line ${line}: expected "free <name>"`);
       ops.push({ kind: "free", line, name: args[0]! });
+    } else if (verb === "tick") {
+      if (args.length !== 0) throw new InputError(`trace line ${line}: expected "tick" alone`);
+      ops.push({ kind: "tick", line });
     } else {
-      throw new InputError(`trace line ${line}: unknown operation "${verb}"; allowed: machine, alloc, free, # comment`);
+      throw new InputError(`trace line ${line}: unknown operation "${verb}"; allowed: machine, alloc, free, tick, # comment`);
     }
   }
   if (!machine) throw new InputError("trace: no machine line (e.g. \"machine pages=262144 dma32=65536\")");

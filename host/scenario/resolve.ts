@@ -105,6 +105,7 @@ function resolveMachine(m: ParsedScenario["machine"], fail: Fail): MachineConfig
     fallback: m.fallback ?? kernelFallback ?? "claim-then-steal",
     mobilityGrouping: m.mobility_grouping,
     pcp: m.pcp,
+    thp: m.thp,
   };
   const problem = validateMachineConfig(machine);
   if (problem) {
@@ -246,6 +247,8 @@ function resolveWorkloads(p: ParsedScenario, machine: MachineConfig, fail: Fail)
       const rule = HIGHORDER_ORDERS[w.kind];
       const order = w.order ?? rule.default;
       if (order < rule.min || order > rule.max) fail(["workloads", i, "order"], `${order} is not allowed; ${rule.why}`);
+      if (w.kind === "thp" && !machine.thp)
+        fail(["workloads", i, "kind"], `"thp" is not allowed with machine.thp false (transparent_hugepage/enabled=never: no THP faults); use contig, or set machine.thp true`);
       if (2 ** order > largestZone)
         fail(["workloads", i, "order"], `${order} is not allowed; 2^${order} pages (${q(2 ** order * PAGE_SIZE)}) do not fit in the largest zone (${q(largestZone * PAGE_SIZE)})`);
       out.push({ kind: "highorder", name: name(w.name, w.kind, ["workloads", i, "name"]), type: w.kind, order, intervalNs: w.interval, holdNs: w.hold, startNs: w.start });
@@ -287,6 +290,7 @@ function resolveParsed(p: ParsedScenario, source: string, policies: readonly Pol
       maxPagesLimit: sysctl.max_pages_limit,
       defaultRequestTimeoutS: sysctl.default_request_timeout,
       maxRequestTimeoutS: sysctl.max_request_timeout,
+      compactionProactiveness: sysctl.compaction_proactiveness,
     },
     bdi: { strictlimit: p.machine.bdi.strictlimit, maxRatio: p.machine.bdi.max_ratio, minRatio: p.machine.bdi.min_ratio },
     kernelConfig: { hz: p.machine.hz, cpus: p.machine.cpus },

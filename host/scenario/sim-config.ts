@@ -85,6 +85,8 @@ export interface SysctlConfig {
   maxPagesLimit: number;
   defaultRequestTimeoutS: number;
   maxRequestTimeoutS: number;
+  /** vm.compaction_proactiveness, 0..100 (kernel default 20): kcompactd's proactive compaction. */
+  compactionProactiveness: number;
 }
 
 export interface BdiConfig {

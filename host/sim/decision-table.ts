@@ -13,7 +13,10 @@ export interface DecisionRow {
   mixedBlocks: number;
   thpSuccessPct: number;
   contigSuccessPct: number;
-  compactionFailures: { writeback: number; unmovable: number; pinned: number; locked: number };
+  /** pgmigrate_fail (pages) by mm_migrate_pages' reason: MR_COMPACTION, MR_CONTIG_RANGE. */
+  migrateFailures: { compaction: number; contigRange: number };
+  /** Folios compaction's migrate scanner left in place, per visit: under writeback, not on the LRU. */
+  isolateFailures: { writeback: number; notLru: number };
   longestWritebackHoldMs: number;
   writesLost: number;
   /** Pages 6.1/6.6 reclaim or migration left clean and unwritten, without an error (integrity.writesLostSilently). */
@@ -23,7 +26,7 @@ export interface DecisionRow {
 }
 
 export function decisionRow(r: RunReport): DecisionRow {
-  const f = r.highOrder.migrateFailures;
+  const f = r.highOrder.migrateFailures, i = r.highOrder.isolateFailures;
   return {
     policy: r.policy,
     server: r.server,
@@ -35,7 +38,8 @@ export function decisionRow(r: RunReport): DecisionRow {
     mixedBlocks: r.mixedBlocks,
     thpSuccessPct: r.highOrder.thpSuccessPct,
     contigSuccessPct: r.highOrder.contigSuccessPct,
-    compactionFailures: { writeback: f.writeback, unmovable: f.unmovable, pinned: f.pinned, locked: f.locked },
+    migrateFailures: { compaction: f.compaction, contigRange: f.contigRange },
+    isolateFailures: { writeback: i.writeback, notLru: i.notLru },
     longestWritebackHoldMs: Math.round(r.modelled.longestWritebackHoldNs / 1e4) / 100,
     writesLost: r.integrity.writesLost,
     writesLostSilently: r.integrity.writesLostSilently,
@@ -45,14 +49,15 @@ export function decisionRow(r: RunReport): DecisionRow {
 
 export const DECISION_COLUMNS = [
   "policy", "server", "kernel", "MiB/s", "MiB copied", "peak temp", "unmov blocks", "mixed", "THP %", "contig %",
-  "fail wb/unmov/pin", "longest hold ms", "lost", "lost silently", "hangs",
+  "pgmigrate_fail cmp/contig", "not isolated wb/!lru", "longest hold ms", "lost", "lost silently", "hangs",
 ] as const;
 
 export function decisionCells(d: DecisionRow): string[] {
-  const f = d.compactionFailures;
+  const f = d.migrateFailures, i = d.isolateFailures;
   return [
     d.policy, d.server, d.kernel, String(d.throughputMiBps), String(d.mibCopied), String(d.peakTempPages), String(d.unmovableBlocks),
-    String(d.mixedBlocks), d.thpSuccessPct.toFixed(1), d.contigSuccessPct.toFixed(1), `${f.writeback}/${f.unmovable}/${f.pinned}`,
+    String(d.mixedBlocks), d.thpSuccessPct.toFixed(1), d.contigSuccessPct.toFixed(1), `${f.compaction}/${f.contigRange}`,
+    `${i.writeback}/${i.notLru}`,
     d.longestWritebackHoldMs.toFixed(2), String(d.writesLost), String(d.writesLostSilently), String(d.hangs),
   ];
 }

@@ -20,6 +20,9 @@ export const EVENT_NAMES: Readonly<Record<number, { name: string; arg?: string }
   33: { name: "high-order free", arg: "allocation slot" },
   40: { name: "writer throttle pause end", arg: "writer" },
   41: { name: "bandwidth update (wb_update_bandwidth)" },
+  50: { name: "kcompactd" },
+  51: { name: "kcompactd timeout", arg: "timer generation" },
+  52: { name: "vmstat_update" },
 };
 
 /** "event 1234 (server reply, request 5) at 1234567 ns" */

@@ -8,9 +8,9 @@ export const CFG = {
   SERVER_THREADS: 18, LATENCY_KIND: 19, LATENCY_MEAN_NS: 20, LATENCY_SIGMA: 21, PER_BYTE_NS: 22, SPLICE: 23,
   PRIVILEGED: 24, SLOW_FACTOR: 25, STOP_AFTER_REQUESTS: 26, STOP_AT_NS: 27, DROP_FRACTION: 28, CRASH_AT_NS: 29,
   SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32, ATTR_TIMEOUT_NS: 33, SERVER_BACKING: 34, FUSE_WRITEPAGE: 35,
-  BDI_MIN_RATIO: 36, HZ: 37, NR_CPUS: 38,
+  BDI_MIN_RATIO: 36, HZ: 37, NR_CPUS: 38, COMPACTION_PROACTIVENESS: 39,
 } as const;
-export const CFG_WORDS = 39;
+export const CFG_WORDS = 40;
 
 /** Memory workloads: kind (churn movable/unmovable/reclaimable = 0..2, thp/contig/gigantic = 3..5), order,
  *  rate per s or interval ns, lifetime or hold ns. */
@@ -41,8 +41,8 @@ export const STAT_NAMES = [
   "folio_alloc_fails", "temp_alloc_stalls", "writers_done_ns", "events", "pages_written_back", "rbtree_ops",
   "bytes_copied_write", "bytes_copied_server", "folios_allocated", "requests_dropped", "requests_aborted", "hangs",
   "pgmigrate_success", "pgmigrate_fail", "compact_stall", "compact_fail", "compact_success", "compact_migrate_scanned",
-  "compact_free_scanned", "migrate_fail_writeback", "migrate_fail_unmovable", "migrate_fail_pinned",
-  "migrate_fail_locked", "migrate_fail_nomem", "pgsteal_clean", "writeback_cancelled", "wb_area_moves",
+  "compact_free_scanned", "isolate_fail_writeback", "isolate_fail_not_lru", "isolate_fail_pinned",
+  "pgmigrate_fail_compaction", "pgmigrate_fail_contig_range", "pgsteal_kswapd", "writeback_cancelled", "wb_area_moves",
   "thp_attempts", "thp_success", "contig_attempts", "contig_success", "contig_hangs", "contig_wait_ns",
   "churn_alloc_fails", "churn_allocs", "flusher_congested_calls", "temp_alloc_stall_ns",
   "getattr_requests", "fsync_requests", "writer_req_wait_ns", "server_alloc_stalls",
@@ -50,6 +50,9 @@ export const STAT_NAMES = [
   "oom_kills", "oom_kill_server", "oom_kill_writer", "oom_kill_churn", "oom_kill_thp", "oom_no_victim", "oom_first_ns",
   "offline_attempts", "offline_success", "offline_wait_ns", "offline_hangs",
   "nr_file_lru", "wb_dirtied", "wb_written", "bdp_pauses",
+  "pgsteal_direct", "pgscan_kswapd", "pgscan_direct", "allocstall_dma32",
+  "allocstall_normal", "allocstall_movable", "compact_isolated", "compact_daemon_wake", "compact_daemon_migrate_scanned",
+  "compact_daemon_free_scanned", "thp_fault_alloc", "thp_fault_fallback", "pageoutrun",
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 export const STAT_WORDS = 96;

@@ -65,7 +65,7 @@ export interface RunReport {
     hangs: number;
     synced: boolean;
   };
-  /** High-order allocations and what stood in their way. Migration failures count each attempt. */
+  /** High-order allocations and what stood in their way, in /proc/vmstat's terms where the kernel counts it. */
   highOrder: {
     thpAttempts: number;
     thpSuccessPct: number;
@@ -80,9 +80,22 @@ export interface RunReport {
     compactStall: number;
     compactFail: number;
     compactSuccess: number;
+    /** compact_isolated: pages isolated by either scanner (and by alloc_contig_range). */
+    compactIsolated: number;
+    /** compact_daemon_wake: kcompactd_do_work() runs. */
+    compactDaemonWake: number;
+    /** pgmigrate_success / pgmigrate_fail: pages of isolated folios that did / did not migrate. */
     pgmigrateSuccess: number;
     pgmigrateFail: number;
-    migrateFailures: { writeback: number; unmovable: number; pinned: number; locked: number; nomem: number; dirty: number };
+    /** pgmigrate_fail by mm_migrate_pages' reason: MR_COMPACTION, MR_CONTIG_RANGE (pages). */
+    migrateFailures: { compaction: number; contigRange: number };
+    /** Folios the compaction migrate scanner met and did not isolate, by cause, once per visit (a rescan counts
+     *  again): under writeback (ISOLATE_ASYNC_MIGRATE), not on the LRU, anon with extra references. The
+     *  model's breakdown of isolate_migratepages_block()'s isolate_fail paths; no kernel counter has it. */
+    isolateFailures: { writeback: number; notLru: number; pinned: number };
+    /** 6.1/6.6: dirty FUSE folios fallback_migrate_folio() refused outside MIGRATE_SYNC (-EBUSY), per attempt. The
+     *  model's count; no kernel counter has it. */
+    dirtyRefused: number;
     writebackCancelled: number;
   };
   /** Pageblocks counted by "Number of mixed blocks", summed over zones and types. */
@@ -174,12 +187,13 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       compactStall: st.compact_stall,
       compactFail: st.compact_fail,
       compactSuccess: st.compact_success,
+      compactIsolated: st.compact_isolated,
+      compactDaemonWake: st.compact_daemon_wake,
       pgmigrateSuccess: st.pgmigrate_success,
       pgmigrateFail: st.pgmigrate_fail,
-      migrateFailures: {
-        writeback: st.migrate_fail_writeback, unmovable: st.migrate_fail_unmovable, pinned: st.migrate_fail_pinned,
-        locked: st.migrate_fail_locked, nomem: st.migrate_fail_nomem, dirty: st.migrate_fail_dirty,
-      },
+      migrateFailures: { compaction: st.pgmigrate_fail_compaction, contigRange: st.pgmigrate_fail_contig_range },
+      isolateFailures: { writeback: st.isolate_fail_writeback, notLru: st.isolate_fail_not_lru, pinned: st.isolate_fail_pinned },
+      dirtyRefused: st.migrate_fail_dirty,
       writebackCancelled: st.writeback_cancelled,
     },
     mixedBlocks: zones.reduce((s, z) => s + z.mixed.reduce((a, b) => a + b, 0), 0),

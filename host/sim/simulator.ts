@@ -112,6 +112,7 @@ export class Simulator {
     set("DATA_MODE", config.run.dataMode);
     set("DIRTY_RATIO", config.sysctl.dirtyRatio);
     set("DIRTY_BACKGROUND_RATIO", config.sysctl.dirtyBackgroundRatio);
+    set("COMPACTION_PROACTIVENESS", config.sysctl.compactionProactiveness);
     set("STRICTLIMIT", config.bdi.strictlimit);
     set("BDI_MAX_RATIO", config.bdi.maxRatio);
     set("BDI_MIN_RATIO", config.bdi.minRatio);

@@ -1,7 +1,7 @@
 // Seeded random streams of alloc/free operations, shared by the differential test and the benchmark.
 import { Prng } from "./prng.js";
 import {
-  OP_ALLOC, OP_FREE, ALLOC_FAILED, GFP_HIGHUSER_MOVABLE, __GFP_MOVABLE, GFP_KERNEL, GFP_KERNEL_RECLAIMABLE,
+  OP_ALLOC, OP_FREE, OP_VMSTAT_REFRESH, ALLOC_FAILED, GFP_HIGHUSER_MOVABLE, __GFP_MOVABLE, GFP_KERNEL, GFP_KERNEL_RECLAIMABLE,
   GFP_ATOMIC,
 } from "../core/constants.js";
 
@@ -15,6 +15,9 @@ export interface StreamOptions {
   badFreeRate?: number;
   /** Fraction of the machine's pages at which the stream turns from filling to draining (default 0.97). */
   maxFill?: number;
+  /** Every this many operations, one (OP_VMSTAT_REFRESH, 0, 0): a second passing for the per-cpu lists'
+   *  high (default 0: never). It draws nothing from the seeded generator. */
+  refreshEvery?: number;
 }
 
 // Mostly small orders as in a real workload, some THP-sized and MAX_PAGE_ORDER requests.
@@ -33,13 +36,19 @@ export class AllocStream {
   private livePages = 0;
   private pending: { op: number; order: number; index: number } | null = null;
   private filling = true;
+  private count = 0;
 
   constructor(private readonly opts: StreamOptions) {
     this.rng = new Prng(opts.seed);
   }
 
   next(): [number, number, number] {
-    const { nrPages } = this.opts;
+    const { nrPages, refreshEvery } = this.opts;
+    this.count++;
+    if (refreshEvery && this.count % refreshEvery === 0) {
+      this.pending = null;
+      return [OP_VMSTAT_REFRESH, 0, 0];
+    }
     if (this.livePages > nrPages * (this.opts.maxFill ?? 0.97)) this.filling = false;
     if (this.livePages < nrPages * 0.3) this.filling = true;
     const allocate = this.live.length === 0 || this.rng.next() < (this.filling ? 0.7 : 0.3);

@@ -84,3 +84,63 @@ export function harness(policy: Policy, filePages = 1024, server: Record<string,
     },
   };
 }
+
+interface MmHarnessExports {
+  harness_direct_compact(gfp: number, order: number, prio: number): number;
+  harness_alloc_may_reclaim(gfp: number, order: number): number;
+  harness_thp_fault(order: number): number;
+  harness_try_to_free_pages(gfp: number, order: number): number;
+  harness_compaction_suitable(z: number, order: number, w: number, highest: number): number;
+  harness_compact_state(z: number, field: number): number;
+  harness_pageblock_skip(pfn: number): number;
+  harness_zone_boosted(z: number): number;
+  harness_kswapd_awake(): number;
+  harness_kswapd(): void;
+  harness_wakeup_kcompactd(order: number, highest: number): void;
+  harness_kcompactd(): void;
+  harness_kcompactd_awake(): number;
+  harness_kcompactd_timer(): number;
+  harness_fragmentation_score(): number;
+  harness_alloc_contig(order: number): number;
+  harness_anon_alloc(gfp: number, order: number): number;
+}
+
+// assembly/mm/direct_compact.ts: enum compact_priority; host/core/constants.ts has the GFP masks
+export const COMPACT_PRIO_SYNC_LIGHT = 1, COMPACT_PRIO_ASYNC = 2;
+/** harness_compact_state() fields */
+export const CACHED_MIGRATE_ASYNC = 0, CACHED_MIGRATE_SYNC = 1, CACHED_FREE = 2, DEFER_SHIFT = 3, CONSIDERED = 4,
+  ORDER_FAILED = 5, BLOCKSKIP_FLUSH = 6;
+
+/** A machine for the allocator's background machinery (no writer runs): `machine` and `sysctl` as in a scenario;
+ *  allocations and frees go through the batch API (pages with no owner: anon-like, migratable if movable). */
+export function mmHarness(machine: Record<string, unknown>, sysctl: Record<string, unknown> = {}, policy: Policy = "nocopy", fileSize = "64k") {
+  const config = resolveScenario({
+    machine: { ...machine, sysctl },
+    policy,
+    workloads: [{ type: "fio", rw: "write", bs: "4k", size: fileSize, numjobs: 1 }],
+  }, "mm-harness");
+  const sim = new Simulator(config, coreModuleSync("debug"), undefined, "harness");
+  const raw = sim.allocator.core as unknown as MmHarnessExports & HarnessExports;
+  const u = <A extends unknown[]>(f: (...a: A) => number) => (...a: A): number => f(...a) >>> 0;
+  const mm: MmHarnessExports = {
+    ...raw,
+    harness_direct_compact: u(raw.harness_direct_compact),
+    harness_alloc_may_reclaim: u(raw.harness_alloc_may_reclaim),
+    harness_thp_fault: u(raw.harness_thp_fault),
+    harness_compact_state: u(raw.harness_compact_state),
+    harness_anon_alloc: u(raw.harness_anon_alloc),
+  };
+  return {
+    sim,
+    mm,
+    h: raw as HarnessExports,
+    alloc: (gfp: number, order: number): number => sim.allocator.apply(new Int32Array([1, gfp, order]))[0]!,
+    free: (pfn: number, order: number): void => { sim.allocator.apply(new Int32Array([2, pfn, order])); },
+    stat: (name: Parameters<Simulator["stat"]>[0]) => sim.stat(name),
+    zone: (name: string) => sim.zones().find((z) => z.name === name)!,
+    ok: () => {
+      const bad = sim.checkInvariants();
+      if (bad) throw new Error(bad);
+    },
+  };
+}
