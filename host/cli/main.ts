@@ -9,8 +9,9 @@ import { procCommand } from "./proc-command.js";
 import { sweepCommand } from "./sweep-command.js";
 import { mergeCommand } from "./merge-command.js";
 import { compareCommand } from "./compare-command.js";
+import { checkCommand } from "./check-command.js";
 
-const commands: Command[] = [runCommand, compareCommand, fioTableCommand, replayCommand, procCommand, sweepCommand, mergeCommand];
+const commands: Command[] = [runCommand, compareCommand, checkCommand, fioTableCommand, replayCommand, procCommand, sweepCommand, mergeCommand];
 
 function help(): string {
   const lines = ["usage: fusewb <command> [options]", "", "commands:"];
@@ -19,7 +20,7 @@ function help(): string {
     for (const [name, o] of Object.entries(c.options))
       lines.push(`      --${name}${o.type === "string" ? " <value>" : ""}${o.multiple ? " (repeatable)" : ""}  ${o.help}`);
   }
-  lines.push("", "exit codes: 0 ok, 1 an integrity or invariant check failed, 2 bad input");
+  lines.push("", "exit codes: 0 ok, 1 an integrity or invariant check (or, for check, an expectation) failed, 2 bad input");
   return lines.join("\n") + "\n";
 }
 

@@ -16,7 +16,7 @@ import { lineFailed, sweepLineText, type SweepLine } from "../sweep/run-job.js";
 import { formatSweepTable } from "../sweep/table.js";
 import { sweepPlotSvg } from "../sweep/plot.js";
 
-function parseJobs(text: string | undefined): number {
+export function parseJobs(text: string | undefined): number {
   if (text === undefined) return defaultWorkers();
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1024) throw new InputError(`--jobs: "${text}" is not allowed; use a whole number of worker threads from 1 to 1024`);
   return Number(text);
