@@ -153,38 +153,37 @@ export function planScenario(source: string): ScenarioPlan {
   (expect?.checks ?? []).forEach((c, i) => {
     const at = ["expect", "checks", i];
     const op = COMPARISONS.find((k) => c[k] !== undefined)!;
-    const variant = c.variant ?? null;
-    const vr = variantOf(variant);
-    for (const [j, p] of (c.policy ?? []).entries())
-      if (!vr.policies.includes(p)) fail([...at, "policy", ...(c.policy!.length > 1 ? [j] : [])], `${JSON.stringify(p)} is not allowed; ${scope(variant)} runs ${vr.policies.join(", ")} (its policies, or its policy)`);
-    for (const [j, s] of (c.server ?? []).entries())
-      if (!vr.servers.includes(s)) fail([...at, "server", ...(c.server!.length > 1 ? [j] : [])], `${JSON.stringify(s)} is not allowed; ${scope(variant)} has the servers ${vr.servers.join(", ")}`);
-    const policies = c.policy ?? vr.policies;
-    const servers = c.server ?? vr.servers;
     const raw = op === "in" ? c.in! : [c[op] as Operand];
-    for (const policy of policies)
-      for (const server of servers) {
-        const subject = runKey(variant, policy, server);
-        needed.add(subject);
-        const operands = raw.map((o, j): BoundOperand => {
-          if (typeof o !== "object") return { kind: "literal", value: o };
-          const ref: ParsedRef = o;
-          const rv = ref.variant ?? variant;
-          const rvr = variantOf(rv);
-          const refAt = [...at, op, ...(op === "in" ? [j] : [])];
-          const rp = ref.policy ?? policy, rs = ref.server ?? server;
-          if (!rvr.policies.includes(rp))
-            fail([...refAt, ref.policy ? "policy" : "variant"], `${JSON.stringify(ref.policy ?? rv)} is not allowed; ${scope(rv)} runs ${rvr.policies.join(", ")}, not ${rp}${ref.policy ? "" : " (the checked run's policy): name a policy"}`);
-          if (!rvr.servers.includes(rs))
-            fail([...refAt, ref.server ? "server" : "variant"], `${JSON.stringify(ref.server ?? rv)} is not allowed; ${scope(rv)} has the servers ${rvr.servers.join(", ")}, not ${rs}${ref.server ? "" : " (the checked run's server): name a server"}`);
-          const key = runKey(rv, rp, rs);
-          if (key === subject && (ref.path ?? c.path) === c.path)
-            fail(refAt, `${describeOperand(o)} is not allowed; it names the checked field of the checked run itself`);
-          needed.add(key);
-          return { kind: "ref", run: key, path: ref.path ?? c.path, times: ref.times ?? 1, plus: ref.plus ?? 0 };
-        });
-        checks.push({ where: formatPath(at), name: c.name ?? defaultName(c, op), run: subject, path: c.path, op, operands, tolerance: c.tolerance });
-      }
+    for (const variant of c.variant ?? [null]) {
+      const vr = variantOf(variant);
+      for (const [j, p] of (c.policy ?? []).entries())
+        if (!vr.policies.includes(p)) fail([...at, "policy", ...(c.policy!.length > 1 ? [j] : [])], `${JSON.stringify(p)} is not allowed; ${scope(variant)} runs ${vr.policies.join(", ")} (its policies, or its policy)`);
+      for (const [j, s] of (c.server ?? []).entries())
+        if (!vr.servers.includes(s)) fail([...at, "server", ...(c.server!.length > 1 ? [j] : [])], `${JSON.stringify(s)} is not allowed; ${scope(variant)} has the servers ${vr.servers.join(", ")}`);
+      for (const policy of c.policy ?? vr.policies)
+        for (const server of c.server ?? vr.servers) {
+          const subject = runKey(variant, policy, server);
+          needed.add(subject);
+          const operands = raw.map((o, j): BoundOperand => {
+            if (typeof o !== "object") return { kind: "literal", value: o };
+            const ref: ParsedRef = o;
+            const rv = ref.variant ?? variant;
+            const rvr = variantOf(rv);
+            const refAt = [...at, op, ...(op === "in" ? [j] : [])];
+            const rp = ref.policy ?? policy, rs = ref.server ?? server;
+            if (!rvr.policies.includes(rp))
+              fail([...refAt, ref.policy ? "policy" : "variant"], `${JSON.stringify(ref.policy ?? rv)} is not allowed; ${scope(rv)} runs ${rvr.policies.join(", ")}, not ${rp}${ref.policy ? "" : " (the checked run's policy): name a policy"}`);
+            if (!rvr.servers.includes(rs))
+              fail([...refAt, ref.server ? "server" : "variant"], `${JSON.stringify(ref.server ?? rv)} is not allowed; ${scope(rv)} has the servers ${rvr.servers.join(", ")}, not ${rs}${ref.server ? "" : " (the checked run's server): name a server"}`);
+            const key = runKey(rv, rp, rs);
+            if (key === subject && (ref.path ?? c.path) === c.path)
+              fail(refAt, `${describeOperand(o)} is not allowed; it names the checked field of the checked run itself`);
+            needed.add(key);
+            return { kind: "ref", run: key, path: ref.path ?? c.path, times: ref.times ?? 1, plus: ref.plus ?? 0 };
+          });
+          checks.push({ where: formatPath(at), name: c.name ?? defaultName(c, op), run: subject, path: c.path, op, operands, tolerance: c.tolerance });
+        }
+    }
   });
   // without checks: every run of the scenario as written (for its snapshot, and that it runs clean)
   if (checks.length === 0) for (const key of variantOf(null).runs.keys()) needed.add(key);

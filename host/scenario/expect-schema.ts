@@ -122,7 +122,7 @@ function oneOrMore<T>(item: z.ZodType<T>) {
 
 const checkShape = {
   name: z.string().min(1).optional().describe("what the check says, in the TAP line (default: the comparison)"),
-  variant: z.string().min(1).optional().describe("a name from expect.variants (default: the scenario as written)"),
+  variant: oneOrMore(z.string().min(1)).optional().describe("names from expect.variants it holds for (default: the scenario as written)"),
   policy: oneOrMore(policy).optional().describe("the policies it holds for (default: every policy the scenario runs)"),
   server: oneOrMore(serverName).optional().describe("the servers it holds for (default: every server of the scenario)"),
   path: reportPath,
@@ -166,7 +166,7 @@ export const expectSchema = strict({
       ctx.addIssue({ code: "custom", message: `${show(v)} is not allowed; ${names.length ? `expect.variants has: ${names.join(", ")}` : "expect.variants declares none"}`, input: v, path });
   };
   e.checks?.forEach((c, i) => {
-    unknown(c.variant, ["checks", i, "variant"]);
+    c.variant?.forEach((v, j) => unknown(v, ["checks", i, "variant", ...(c.variant!.length > 1 ? [j] : [])]));
     for (const k of COMPARISONS) {
       const o = c[k];
       for (const [j, x] of (k === "in" ? (o as Operand[] | undefined) ?? [] : [o as Operand | undefined]).entries())
