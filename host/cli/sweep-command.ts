@@ -38,6 +38,7 @@ export const sweepCommand: Command = {
     plot: { type: "string", help: "write an SVG chart of MiB/s against the first --vary field (numeric), a line per other combination" },
     json: { type: "boolean", help: "print JSON lines (the default)" },
     force: { type: "boolean", help: "run even when a run's work estimate is above the limit" },
+    "no-timing": { type: "boolean", help: "accepted as run takes it; sweep lines never carry the emulator's wall-clock section" },
   },
   async run(args, values) {
     if (args.length !== 1) throw new InputError("sweep: give exactly one scenario file (or - for standard input)");
