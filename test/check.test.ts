@@ -108,6 +108,12 @@ test("mistakes that need the runs to see are one line before anything runs; a re
   throwsInput(() => planScenario(scenarioFile({ checks: [{ path: "mixedBlocks", "==": { variant: "none" } }] })), /expect\.checks\.0\."=="\.variant: "none" is not allowed; expect\.variants declares none/);
   throwsInput(() => planScenario(scenarioFile({ variants: { big: ["fuse.max_pages=100000"] }, checks: [{ variant: "big", path: "mixedBlocks", "==": 0 }] })), /\(variant big\): fuse\.max_pages: 100000 is not allowed/);
   throwsInput(() => planScenario(scenarioFile({ checks: [{ path: "mixedBlocks", ">=": 0, "<=": 1 }] })), /expect\.checks\.0: >= and <= together is not allowed; give exactly one of/);
+  throwsInput(() => planScenario(scenarioFile({ variants: { v: ["expect.checks=[]"] }, checks: [{ variant: "v", path: "mixedBlocks", "==": 0 }] })), /expect\.variants\.v\.0: "expect\.checks=\[\]" is not allowed; a variant changes the scenario, not its expectations/);
+  // 1000 checks over 64 variants, 64 servers and 7 policies would be 28 million test points: refused first
+  const servers = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`s${i}`, {}]));
+  const variants = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`v${i}`, [`run.seed=${i}`]]));
+  const huge = scenarioFile({ variants, checks: Array.from({ length: 1000 }, () => ({ variant: Object.keys(variants), path: "mixedBlocks", ">=": 0 })) }, { servers, policies: undefined });
+  throwsInput(() => planScenario(huge), /expect\.checks: more than 100000 checks of runs are not allowed/);
   const typo = await cli(["check", scenarioFile({ checks: [{ path: "highOrder.thpSucessPct", ">=": 0 }] })]);
   assert.is(typo.code, 2);
   assert.match(typo.stderr, /^fusewb: .*expect\.checks\.0\.path: the report has no field highOrder\.thpSucessPct; did you mean "thpSuccessPct"\?/);

@@ -60,6 +60,10 @@ export interface CheckPlan {
   owners: { scenario: number; run: CheckRun }[];
 }
 
+/** Checks bound to runs (each check times the runs it names), per scenario: each is a TAP line, and a file of
+ *  1000 checks over 64 servers and 64 variants must be refused before millions of them are built. */
+export const MAX_BOUND_CHECKS = 100_000;
+
 /** `x.json` → `x.snapshot.json`. */
 export function snapshotPathOf(source: string): string {
   return `${source.replace(/\.json$/i, "")}.snapshot.json`;
@@ -71,6 +75,7 @@ export function expandScenarioPaths(args: readonly string[]): string[] {
   if (args.length === 0) throw new InputError("check: give scenario files or directories of them");
   const out: string[] = [];
   for (const arg of args) {
+    if (arg === "-") throw new InputError("check: give scenario files or directories; a scenario on standard input has nowhere to keep its snapshot");
     const st = statSync(arg, { throwIfNoEntry: false });
     if (!st) throw new InputError(`cannot read ${arg}: ENOENT`);
     if (!st.isDirectory()) {
@@ -97,8 +102,13 @@ interface VariantRuns {
 function variantRuns(obj: unknown, source: string, expect: ParsedExpect | undefined, variant: string | null): VariantRuns {
   let scenario = obj;
   if (variant !== null) {
+    const overrides = expect?.variants?.[variant] ?? [];
+    const own = overrides.findIndex((o) => /^\s*expect(\.|=|$)/.test(o));
+    if (own >= 0) throw new InputError(`${source}: ${formatPath(["expect", "variants", variant, own])}: ${JSON.stringify(overrides[own])} is not allowed; a variant changes the scenario, not its expectations`);
     try {
-      scenario = applyOverrides(obj, expect?.variants?.[variant] ?? []);
+      // the expect section was validated with the file; each variant's copy is checked without it
+      const { expect: _, ...rest } = obj as Record<string, unknown>;
+      scenario = applyOverrides(rest, overrides);
     } catch (e) {
       if (e instanceof InputError) throw new InputError(`${source}: ${formatPath(["expect", "variants", variant])}: ${e.message}`);
       throw e;
@@ -162,6 +172,8 @@ export function planScenario(source: string): ScenarioPlan {
         if (!vr.servers.includes(s)) fail([...at, "server", ...(c.server!.length > 1 ? [j] : [])], `${JSON.stringify(s)} is not allowed; ${scope(variant)} has the servers ${vr.servers.join(", ")}`);
       for (const policy of c.policy ?? vr.policies)
         for (const server of c.server ?? vr.servers) {
+          if (checks.length >= MAX_BOUND_CHECKS)
+            fail(["expect", "checks"], `more than ${MAX_BOUND_CHECKS} checks of runs are not allowed (each check counts once per run it names: per variant, policy and server); name the runs`);
           const subject = runKey(variant, policy, server);
           needed.add(subject);
           const operands = raw.map((o, j): BoundOperand => {
