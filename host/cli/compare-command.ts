@@ -12,10 +12,11 @@ import { captureRunAsync, type CapturedRun } from "../report/snapshots.js";
 import { renderHtmlReport } from "../report/html.js";
 import { progressReporter } from "./progress.js";
 import type { RunReport } from "../sim/report.js";
+import { formatGlance, useColour } from "./glance.js";
 
 export const compareCommand: Command = {
   name: "compare",
-  usage: "compare <scenario.json> [--policy p[,p]] [--server name[,name]] [--seed n] [--set key=value]... [--json] [--html file]",
+  usage: "compare <scenario.json> [--policy p[,p]] [--server name[,name]] [--seed n] [--set key=value]... [--json] [--html file] [--brief]",
   summary: "run every policy against every server of the scenario (`policies` x `servers`) and print the decision table",
   options: {
     policy: { type: "string", help: "only these policies, comma-separated" },
@@ -25,6 +26,7 @@ export const compareCommand: Command = {
     json: { type: "boolean", help: "print { rows: DecisionRow[], reports: RunReport[] }" },
     html: { type: "string", help: "also write an HTML report: the decision table, time series and each run's final pageblock map" },
     force: { type: "boolean", help: "run even when a run's work estimate is above the limit" },
+    brief: { type: "boolean", help: "print only the table at a glance (throughput bar and verdict per run), not the decision table above it" },
   },
   async run(args, values) {
     if (args.length !== 1) throw new InputError("compare: give exactly one scenario file");
@@ -70,7 +72,7 @@ export const compareCommand: Command = {
       writeOutputFile("--html", html, renderHtmlReport({ runs: captured, decisionTable }));
     }
     if (values.json) process.stdout.write(JSON.stringify({ rows, reports }, null, 2) + "\n");
-    else process.stdout.write(formatDecisionTable(rows));
+    else process.stdout.write((values.brief ? "" : `${formatDecisionTable(rows)}\n`) + formatGlance(reports, { colour: useColour() }));
     if (interruptRequested()) {
       process.stderr.write(`fusewb: interrupted after ${reports.length} of ${servers.length * policies.length} runs; the last is partial\n`);
       return EXIT_INTERRUPTED;

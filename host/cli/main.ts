@@ -9,17 +9,19 @@ import { procCommand } from "./proc-command.js";
 import { sweepCommand } from "./sweep-command.js";
 import { mergeCommand } from "./merge-command.js";
 import { compareCommand } from "./compare-command.js";
+import { checkCommand } from "./check-command.js";
 
-const commands: Command[] = [runCommand, compareCommand, fioTableCommand, replayCommand, procCommand, sweepCommand, mergeCommand];
+const commands: Command[] = [runCommand, compareCommand, checkCommand, fioTableCommand, replayCommand, procCommand, sweepCommand, mergeCommand];
 
-function help(): string {
-  const lines = ["usage: fusewb <command> [options]", "", "commands:"];
-  for (const c of commands) {
+/** Every command's usage and options, or (`fusewb <command> --help`) one command's. */
+function help(only?: Command): string {
+  const lines = ["usage: fusewb <command> [options]", "", only ? "command:" : "commands:"];
+  for (const c of only ? [only] : commands) {
     lines.push(`  ${c.usage}`, `      ${c.summary}`);
     for (const [name, o] of Object.entries(c.options))
       lines.push(`      --${name}${o.type === "string" ? " <value>" : ""}${o.multiple ? " (repeatable)" : ""}  ${o.help}`);
   }
-  lines.push("", "exit codes: 0 ok, 1 an integrity or invariant check failed, 2 bad input");
+  lines.push("", "exit codes: 0 ok, 1 an integrity or invariant check (or, for check, an expectation) failed, 2 bad input");
   return lines.join("\n") + "\n";
 }
 
@@ -45,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     throw new InputError(`${name}: ${(e as Error).message.split("\n")[0]}`);
   }
   if (parsed.values.help) {
-    process.stdout.write(help());
+    process.stdout.write(help(command));
     return 0;
   }
   return command.run(parsed.positionals, parsed.values as Record<string, string | boolean | string[] | undefined>);

@@ -13,6 +13,10 @@ import { coreModuleSync } from "../core/load-node.js";
 import { formatBuddyinfo, formatPagetypeinfo, procJson } from "../proc/index.js";
 import { formatVmstat, vmstatJson, vmstatView } from "../proc/vmstat.js";
 
+/** The keys of `proc --json`, in the order it prints them; --help lists them from here, and the object literal
+ *  that prints them must have exactly these. */
+export const PROC_JSON_KEYS = ["scenario", "policy", "seed", "virtualNs", "buddyinfo", "pagetypeinfo", "extfrag", "unusable", "pagesets", "vmstat"] as const;
+
 export const procCommand: Command = {
   name: "proc",
   usage: "proc <scenario.json> [--at <time>] [--policy p] [--seed n] [--set key=value]... [--json]",
@@ -22,7 +26,7 @@ export const procCommand: Command = {
     policy: { type: "string", help: "the policy to run (default: the scenario's first)" },
     seed: { type: "string", help: "the PRNG seed (overrides run.seed)" },
     set: { type: "string", multiple: true, help: "override a scenario field, e.g. --set fuse.max_pages=32" },
-    json: { type: "boolean", help: "print { scenario, policy, virtualNs, buddyinfo, pagetypeinfo, extfrag, unusable, vmstat }" },
+    json: { type: "boolean", help: `print { ${PROC_JSON_KEYS.join(", ")} }` },
     "from-proc": { type: "string", help: "start from a real machine: a directory with buddyinfo and pagetypeinfo" },
     force: { type: "boolean", help: "run even when the work estimate is above the limit" },
   },
@@ -54,7 +58,7 @@ export const procCommand: Command = {
     const broken = sim.checkInvariants();
     const corrupt = sim.integrity().corrupt;
     if (values.json) {
-      const json = { scenario: loaded.config.name, policy, seed: loaded.config.run.seed, virtualNs: sim.virtualNs(), ...procJson(zones), vmstat: vmstatJson(vmstat) };
+      const json: Record<(typeof PROC_JSON_KEYS)[number], unknown> = { scenario: loaded.config.name, policy, seed: loaded.config.run.seed, virtualNs: sim.virtualNs(), ...procJson(zones), vmstat: vmstatJson(vmstat) };
       process.stdout.write(JSON.stringify(json, null, 2) + "\n");
     } else {
       process.stdout.write(

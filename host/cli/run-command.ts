@@ -11,13 +11,14 @@ import { runScenarioAsync } from "../sim/run-scenario.js";
 import { coreModuleSync } from "../core/load-node.js";
 import type { RunReport } from "../sim/report.js";
 import { formatSummary } from "./summary.js";
+import { formatGlance, useColour } from "./glance.js";
 import { progressReporter } from "./progress.js";
 import { captureRunAsync, type CapturedRun } from "../report/snapshots.js";
 import { renderHtmlReport } from "../report/html.js";
 
 export const runCommand: Command = {
   name: "run",
-  usage: "run <scenario.json> [--policy p[,p]] [--seed n] [--set key=value]... [--json] [--no-timing] [--samples] [--check] [--html report.html]",
+  usage: "run <scenario.json> [--policy p[,p]] [--seed n] [--set key=value]... [--json] [--no-timing] [--samples] [--check] [--html report.html] [--brief]",
   summary: "run a scenario (under each policy of its `policies`, or its `policy`) and print the summary",
   options: {
     policy: { type: "string", help: "policies to run, comma-separated (overrides the scenario's)" },
@@ -30,6 +31,7 @@ export const runCommand: Command = {
     "from-proc": { type: "string", help: "start from a real machine: a directory with buddyinfo and pagetypeinfo (copies of /proc's)" },
     html: { type: "string", help: "also write an HTML report (pageblock maps at a few moments, time series) to this file" },
     force: { type: "boolean", help: `run even when the work estimate is above ${MAX_EVENTS_TEXT} events (minutes of wall time)` },
+    brief: { type: "boolean", help: "print only the table at a glance (throughput bar and verdict per policy), not the summary rows above it" },
   },
   async run(args, values) {
     if (args.length !== 1) throw new InputError("run: give exactly one scenario file (or - for standard input)");
@@ -77,7 +79,7 @@ export const runCommand: Command = {
     }
     unwatch();
     if (values.json) process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
-    else process.stdout.write(formatSummary(reports));
+    else process.stdout.write((values.brief ? "" : `${formatSummary(reports)}\n`) + formatGlance(reports, { colour: useColour() }));
     if (html) writeHtml(html, captured);
     if (interruptRequested()) {
       const last = reports.at(-1);

@@ -16,7 +16,7 @@ import { lineFailed, sweepLineText, type SweepLine } from "../sweep/run-job.js";
 import { formatSweepTable } from "../sweep/table.js";
 import { sweepPlotSvg } from "../sweep/plot.js";
 
-function parseJobs(text: string | undefined): number {
+export function parseJobs(text: string | undefined): number {
   if (text === undefined) return defaultWorkers();
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1024) throw new InputError(`--jobs: "${text}" is not allowed; use a whole number of worker threads from 1 to 1024`);
   return Number(text);
@@ -38,6 +38,7 @@ export const sweepCommand: Command = {
     plot: { type: "string", help: "write an SVG chart of MiB/s against the first --vary field (numeric), a line per other combination" },
     json: { type: "boolean", help: "print JSON lines (the default)" },
     force: { type: "boolean", help: "run even when a run's work estimate is above the limit" },
+    "no-timing": { type: "boolean", help: "accepted as run takes it; sweep lines never carry the emulator's wall-clock section" },
   },
   async run(args, values) {
     if (args.length !== 1) throw new InputError("sweep: give exactly one scenario file (or - for standard input)");

@@ -21,6 +21,8 @@ import {
   type ParsedServerOverride,
 } from "./schema.js";
 
+import { MAX_CHECKS, MAX_VARIANTS, type ParsedExpect } from "./expect-schema.js";
+
 export { applyOverrides } from "./overrides.js";
 
 const GiB = 2 ** 30;
@@ -52,6 +54,14 @@ function checkListSizes(obj: Record<string, unknown>, fail: Fail): void {
   const policies = obj.policies;
   if (Array.isArray(policies) && policies.length > POLICIES.length)
     fail(["policies"], `${policies.length} entries are not allowed; there are ${POLICIES.length} policies`);
+  const expect = obj.expect as Record<string, unknown> | undefined;
+  if (typeof expect === "object" && expect !== null) {
+    if (Array.isArray(expect.checks) && expect.checks.length > MAX_CHECKS)
+      fail(["expect", "checks"], `${expect.checks.length} entries are not allowed; at most ${MAX_CHECKS}`);
+    const variants = expect.variants;
+    if (typeof variants === "object" && variants !== null && Object.keys(variants).length > MAX_VARIANTS)
+      fail(["expect", "variants"], `${Object.keys(variants).length} variants are not allowed; at most ${MAX_VARIANTS}`);
+  }
 }
 
 function validate(obj: unknown, source: string): ParsedScenario {
@@ -319,6 +329,13 @@ export function scenarioPolicies(obj: unknown, source = "scenario"): { policy: P
   const p = validate(obj, source);
   checkCompareFields(p, failer(source));
   return { policy: p.policy, policies: p.policies };
+}
+
+/** The scenario's `expect` section (validated with the rest of the file), for `fusewb check`. */
+export function scenarioExpect(obj: unknown, source = "scenario"): ParsedExpect | undefined {
+  const p = validate(obj, source);
+  checkCompareFields(p, failer(source));
+  return p.expect;
 }
 
 /** A scenario object (already JSON-parsed, overrides applied) → the config of one run. The rules that depend

@@ -11,6 +11,7 @@ import { KERNELS } from "./kernel.js";
 import { MAX_JOBS } from "../sim/layout.js";
 import { checkDuration, checkSize, DURATION_FORM, DURATION_PATTERN, SIZE_FORM, SIZE_PATTERN, type DurationLimits, type SizeLimits } from "./units.js";
 import { checkFioJob, checkFioJobFile, FIO_DEFAULTS, FIO_RW, MAX_NUMJOBS, type FioJob } from "./fio-job.js";
+import { expectSchema } from "./expect-schema.js";
 
 /** One pageblock, the granule of every zone and area: 512 pages, 2 MiB. */
 export const PAGEBLOCK_BYTES = pageblock_nr_pages * PAGE_SIZE;
@@ -306,6 +307,7 @@ export const scenarioSchema = strict({
   policies: z.array(policy).min(1).optional().meta({ uniqueItems: true }).describe("fusewb compare: the policies to compare (default all)"),
   workloads: z.array(workloadSchema).min(1).describe("what runs: fio writers, allocation churn, high-order allocation attempts"),
   run: runSchema.prefault({}),
+  expect: expectSchema.optional().describe("fusewb check: what must hold in the reports of the scenario's runs, and its snapshot (README, Expectations)"),
 }).meta({ title: "fusewb scenario", description: "A fusewb scenario (DESIGN.md section 3)" });
 
 /** A scenario file as the schema parses it: units resolved to bytes and ns, defaults filled, names snake_case. */

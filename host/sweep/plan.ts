@@ -4,6 +4,7 @@
 import { InputError } from "../util/input-error.js";
 import { applyOverrides, resolveScenario, scenarioPolicies } from "../scenario/resolve.js";
 import type { Policy, SimConfig } from "../scenario/sim-config.js";
+import type { CostModel } from "../sim/cost-model.js";
 import { parsePolicyList } from "../cli/scenario-input.js";
 import { cartesianProduct, type Vary } from "./vary.js";
 
@@ -14,6 +15,8 @@ export interface SweepJob {
   vary: Record<string, unknown>;
   policy: Policy;
   config: SimConfig;
+  /** A cost model other than cost/cost-model.json (tests of a changed model); not part of the line. */
+  costs?: CostModel;
 }
 
 export interface SweepPlanInput {

@@ -19,7 +19,7 @@ export interface SweepLine {
 export function runSweepJob(job: SweepJob, module: WebAssembly.Module): SweepLine {
   const line: SweepLine = { index: job.index, of: job.of, vary: job.vary, policy: job.policy };
   try {
-    line.report = runScenario(job.config, { module, timing: false });
+    line.report = runScenario(job.config, { module, timing: false, ...(job.costs ? { costs: job.costs } : {}) });
   } catch (e) {
     line.error = e instanceof Error ? e.message : String(e);
   }
