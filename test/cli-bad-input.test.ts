@@ -5,22 +5,9 @@ import * as assert from "uvu/assert";
 import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { runCli } from "../host/cli/main.js";
+import { cli } from "./helpers/cli.js";
 
 const corpus = new URL("./corpus/", import.meta.url).pathname;
-
-async function cli(argv: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stderr = "", stdout = "";
-  const origErr = process.stderr.write.bind(process.stderr), origOut = process.stdout.write.bind(process.stdout);
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += String(chunk); return true; }) as typeof process.stdout.write;
-  try {
-    return { code: await runCli(argv), stderr, stdout };
-  } finally {
-    process.stderr.write = origErr;
-    process.stdout.write = origOut;
-  }
-}
 
 function assertOneLineError(r: { code: number; stderr: string }, what: string): void {
   assert.is(r.code, 2, `${what}: exit code (stderr: ${r.stderr})`);

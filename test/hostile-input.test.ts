@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { runCli } from "../host/cli/main.js";
+import { cli } from "./helpers/cli.js";
 import { resolveScenario } from "../host/scenario/resolve.js";
 import { checkRunEstimate, MAX_EVENTS } from "../host/sim/work-estimate.js";
 
@@ -19,19 +19,6 @@ const corpus = join(root, "test/corpus/hostile");
 const tmp = mkdtempSync(join(tmpdir(), "fusewb-hostile-"));
 const big = (name: string, text: string): string => { const p = join(tmp, name); writeFileSync(p, text); return p; };
 const c = (name: string): string => join(corpus, name);
-
-async function cli(argv: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stderr = "", stdout = "";
-  const origErr = process.stderr.write.bind(process.stderr), origOut = process.stdout.write.bind(process.stdout);
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += String(chunk); return true; }) as typeof process.stdout.write;
-  try {
-    return { code: await runCli(argv), stderr, stdout };
-  } finally {
-    process.stderr.write = origErr;
-    process.stdout.write = origOut;
-  }
-}
 
 interface Case { class: string; argv: string[]; expect: string }
 
