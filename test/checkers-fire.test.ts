@@ -78,6 +78,8 @@ const stateFaults: Case[] = [
   { kind: 31, code: 29, what: "a write-through FUSE_WRITE naming another page", fuse: { writeback_cache: false } },
   { kind: 32, code: 30, what: "NR_SHMEM off by one" },
   { kind: 33, code: 31, what: "compaction leaves a free page isolated between events" },
+  { kind: 34, code: 32, what: "a slab object freed by its request but still counted by its slab" },
+  { kind: 35, code: 33, what: "a slab page on the LRU", policy: "legacy-copy" },
 ];
 
 const reported = new Set<number>();

@@ -35,7 +35,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 96;
+export const STAT_WORDS: i32 = 100;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
@@ -143,3 +143,9 @@ export const COMPACT_DAEMON_FREE_SCANNED: i32 = 91;
 export const THP_FAULT_ALLOC: i32 = 92;
 export const THP_FAULT_FALLBACK: i32 = 93;
 export const PAGEOUTRUN: i32 = 94;
+// Pageblock conversion (test/block-conversion.test.ts): Unmovable pageblocks at the most of any sample; the
+// pageblocks holding at least one legacy temp page now, at most, and when nr_writeback_temp peaked.
+export const PEAK_UNMOVABLE_PAGEBLOCKS: i32 = 95;
+export const TEMP_PAGEBLOCKS: i32 = 96;
+export const PEAK_TEMP_PAGEBLOCKS: i32 = 97;
+export const TEMP_PAGEBLOCKS_AT_PEAK: i32 = 98;

@@ -14,6 +14,7 @@ import {
   req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
 } from "./request";
 import { legacy_send, legacy_end } from "./legacy";
+import { fuse_request_alloc_background, fuse_request_alloc_sync } from "./req_slab";
 import { nocopy_end } from "./nocopy";
 import { ino_error, set_server_version } from "../fs/inode";
 import { page_ref, set_page_ref } from "../mm/page";
@@ -59,6 +60,7 @@ function flush_bg_queue(): void {
 /** fuse_writepages_send() / fuse_send_writepage(): hand a built request to the connection. */
 export function fuse_send_writepage(req: u32): void {
   if (is_legacy() && req_state(req) == REQ_BUILDING) legacy_send(req);
+  fuse_request_alloc_background(req);
   charge(c(COST_REQUEST_QUEUE));
   st_add(REQUESTS_SENT, 1);
   if (!connected) { end_request(req, false); return; }
@@ -72,6 +74,7 @@ export function fuse_send_writepage(req: u32): void {
 /** fs/fuse/dev.c: fuse_simple_request() -> __fuse_request_send(): a synchronous request is queued on the input
  *  queue at once (queue_request_and_unlock), past bg_queue and without counting in num_background. */
 export function fuse_send_sync(req: u32): void {
+  fuse_request_alloc_sync(req, req_kind(req) == REQ_KIND_WRITE);
   charge(c(COST_REQUEST_QUEUE));
   if (req_kind(req) == REQ_KIND_WRITE) st_add(REQUESTS_SENT, 1);
   if (!connected) { end_request(req, false); return; }

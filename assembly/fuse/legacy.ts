@@ -3,15 +3,16 @@
 // (fuse_writepages_send), the request sits in the per-inode rb-tree until the reply, a page redirtied in
 // flight becomes a one-page secondary request (fuse_writepage_add), and fuse_writepage_end() frees the
 // temp pages and sends the secondary.
-import { NONE } from "../mm/constants";
-import { PG_temp, set_page_flags, page_flags, set_page_next, set_page_prev } from "../mm/page";
+import { NONE, pageblock_order } from "../mm/constants";
+import { PG_temp, nr_pageblocks, set_page_flags, page_flags, set_page_next, set_page_prev } from "../mm/page";
 import { __alloc_pages, __free_pages } from "../mm/page_alloc";
 import {
   folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block,
 } from "../fs/folio";
 import { mapping_pfn, page_version, set_server_version, ino_nr_writeback } from "../fs/inode";
 import {
-  mod_writeback_temp, st_add, TEMP_PAGES_ALLOCATED, TEMP_ALLOC_STALLS, BYTES_COPIED_WRITEBACK, SECONDARY_REQUESTS,
+  mod_writeback_temp, st, st_max, TEMP_PAGEBLOCKS, PEAK_TEMP_PAGEBLOCKS, TEMP_PAGEBLOCKS_AT_PEAK, NR_WRITEBACK_TEMP,
+  PEAK_NR_WRITEBACK_TEMP, st_add, TEMP_PAGES_ALLOCATED, TEMP_ALLOC_STALLS, BYTES_COPIED_WRITEBACK, SECONDARY_REQUESTS,
   SECONDARY_REFRESHES, RBTREE_OPS,
 } from "../fs/stats";
 import { rb_find_overlap, rb_insert, rb_erase, rb_last_visits } from "./rbtree";
@@ -21,6 +22,7 @@ import {
   request_alloc, request_free, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver,
   req_next, set_req_next, set_req_state, REQ_SECONDARY,
 } from "./request";
+import { fuse_writepage_args_alloc, fuse_pages_realloc } from "./req_slab";
 import { charge } from "../sim/charge";
 import { data_copy_page } from "../sim/data";
 import {
@@ -30,6 +32,23 @@ import {
 
 /** GFP_NOFS | __GFP_HIGHMEM: no __GFP_MOVABLE, so the temp page is MIGRATE_UNMOVABLE. */
 const GFP_TEMP: u32 = 0;
+
+// Temp pages per pageblock, to count the pageblocks they occupy (a measure, no kernel state): TEMP_PAGEBLOCKS now,
+// its peak, and its value when nr_writeback_temp last peaked.
+let temp_per_block: usize = 0;
+let temp_blocks_cap: u32 = 0;
+export function temp_blocks_reset(): void {
+  if (temp_blocks_cap < nr_pageblocks) { temp_per_block = heap.alloc(<usize>nr_pageblocks << 1); temp_blocks_cap = nr_pageblocks; }
+  memory.fill(temp_per_block, 0, <usize>temp_blocks_cap << 1);
+}
+function temp_block_account(pfn: u32, d: i32): void {
+  const at = temp_per_block + (<usize>(pfn >> pageblock_order) << 1);
+  const n = <i32>load<u16>(at) + d;
+  store<u16>(at, <u16>n);
+  if (d > 0 && n == 1) { st_add(TEMP_PAGEBLOCKS, 1); st_max(PEAK_TEMP_PAGEBLOCKS, st(TEMP_PAGEBLOCKS)); }
+  if (d < 0 && n == 0) st_add(TEMP_PAGEBLOCKS, -1);
+  if (d > 0 && st(NR_WRITEBACK_TEMP) == st(PEAK_NR_WRITEBACK_TEMP)) st_add(TEMP_PAGEBLOCKS_AT_PEAK, st(TEMP_PAGEBLOCKS) - st(TEMP_PAGEBLOCKS_AT_PEAK));
+}
 
 @inline function rb_charge(): void { charge(<f64>rb_last_visits() * c(COST_RBTREE_NODE)); st_add(RBTREE_OPS, 1); }
 
@@ -56,6 +75,7 @@ function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
   st_add(BYTES_COPIED_WRITEBACK, 4096);
   st_add(TEMP_PAGES_ALLOCATED, 1);
   mod_writeback_temp(1);
+  temp_block_account(tmp, 1);
   set_req_pfn(req, slot, tmp);
   set_req_ver(req, slot, page_version(ino, index));
   return true;
@@ -88,11 +108,13 @@ export function legacy_writepage(ino: u32, index: u32, max_pages: u32, max_write
     req = request_alloc(ino, index);
     charge(c(COST_REQUEST_SETUP));
     fresh = true;
-  }
+  } else fuse_pages_realloc(req, req_nr(req)); // fuse_writepage_need_send(): a full array grows first
   if (!temp_page_fill(req, req_nr(req), ino, index)) {
     if (fresh) request_free(req);
     return false;
   }
+  // fuse_writepage_args_setup() comes after the temp folio in fuse_writepages_fill()
+  if (fresh) fuse_writepage_args_alloc(req);
   folio_clear_dirty_for_io(ino, pfn, index);
   folio_start_writeback_block(pfn);
   charge(c(COST_FOLIO_START_WRITEBACK));
@@ -139,6 +161,7 @@ export function legacy_send(req: u32): void {
 }
 
 function temp_page_release(tmp: u32): void {
+  temp_block_account(tmp, -1);
   __free_pages(tmp, 0);
   charge(c(COST_PAGE_FREE) + c(COST_TEMP_PAGE_ACCOUNT));
   // fuse_writepage_finish_stat(): WB_WRITEBACK and NR_WRITEBACK_TEMP down, wb_writeout_inc() (the bdi has no

@@ -4,6 +4,7 @@
 import { NONE } from "../mm/constants";
 import { now } from "../sim/clock";
 import { page_ref, set_page_ref } from "../mm/page";
+import { kmem_cache_free } from "../mm/slab";
 
 export const REQ_FREE: u32 = 0;
 export const REQ_BUILDING: u32 = 1;
@@ -30,6 +31,10 @@ let r_ino: usize = 0, r_start: usize = 0, r_nr: usize = 0, r_state: usize = 0, r
 let r_qnext: usize = 0, r_created: usize = 0, r_splice: usize = 0, r_kind: usize = 0, r_owner: usize = 0;
 let r_prev_inflight: usize = 0, r_next_inflight: usize = 0;
 let r_pfn: usize = 0, r_ver: usize = 0;
+// The kernel's own objects a request holds (assembly/fuse/req_slab.ts allocates them), each the id of the slab it
+// is in, or NONE: its struct fuse_req (fuse_request cache), its fuse_writepage_args (kmalloc) and its page/folio
+// array with the descriptors (kmalloc, fuse_pages_alloc()/fuse_folios_alloc()), and that array's capacity in pages.
+let r_slab_req: usize = 0, r_slab_wpa: usize = 0, r_slab_arr: usize = 0, r_arr_cap: usize = 0;
 let free_head: u32 = NONE;
 export let nr_requests_live: u32 = 0;
 
@@ -37,12 +42,14 @@ function alloc_arrays(n: u32, per: u32): void {
   const o_ino = r_ino, o_start = r_start, o_nr = r_nr, o_state = r_state, o_next = r_next, o_q = r_qnext;
   const o_created = r_created, o_splice = r_splice, o_pi = r_prev_inflight, o_ni = r_next_inflight;
   const o_pfn = r_pfn, o_ver = r_ver, o_kind = r_kind, o_owner = r_owner;
+  const o_sr = r_slab_req, o_sw = r_slab_wpa, o_sa = r_slab_arr, o_ac = r_arr_cap;
   const old = cap;
   const w = <usize>n << 2;
   r_ino = heap.alloc(w); r_start = heap.alloc(w); r_nr = heap.alloc(w); r_state = heap.alloc(w);
   r_next = heap.alloc(w); r_qnext = heap.alloc(w); r_created = heap.alloc(<usize>n << 3); r_splice = heap.alloc(w);
   r_prev_inflight = heap.alloc(w); r_next_inflight = heap.alloc(w); r_kind = heap.alloc(w); r_owner = heap.alloc(w);
   r_pfn = heap.alloc(<usize>n * per << 2); r_ver = heap.alloc(<usize>n * per << 2);
+  r_slab_req = heap.alloc(w); r_slab_wpa = heap.alloc(w); r_slab_arr = heap.alloc(w); r_arr_cap = heap.alloc(w);
   if (old > 0) {
     const ow = <usize>old << 2;
     memory.copy(r_ino, o_ino, ow); memory.copy(r_start, o_start, ow); memory.copy(r_nr, o_nr, ow);
@@ -51,6 +58,8 @@ function alloc_arrays(n: u32, per: u32): void {
     memory.copy(r_prev_inflight, o_pi, ow); memory.copy(r_next_inflight, o_ni, ow);
     memory.copy(r_kind, o_kind, ow); memory.copy(r_owner, o_owner, ow);
     memory.copy(r_pfn, o_pfn, <usize>old * per << 2); memory.copy(r_ver, o_ver, <usize>old * per << 2);
+    memory.copy(r_slab_req, o_sr, ow); memory.copy(r_slab_wpa, o_sw, ow); memory.copy(r_slab_arr, o_sa, ow);
+    memory.copy(r_arr_cap, o_ac, ow);
   }
   // new slots onto the free list, lowest id first
   for (let i = n; i > old; i--) {
@@ -79,6 +88,14 @@ export function requests_init(max_pages: u32): void {
 @inline export function set_req_next(id: u32, n: u32): void { store<u32>(w(r_next, id), n); }
 @inline export function req_created(id: u32): u64 { return load<u64>(r_created + (<usize>id << 3)); }
 @inline export function req_kind(id: u32): u32 { return load<u32>(w(r_kind, id)); }
+@inline export function req_slab_req(id: u32): u32 { return load<u32>(w(r_slab_req, id)); }
+@inline export function set_req_slab_req(id: u32, s: u32): void { store<u32>(w(r_slab_req, id), s); }
+@inline export function req_slab_wpa(id: u32): u32 { return load<u32>(w(r_slab_wpa, id)); }
+@inline export function set_req_slab_wpa(id: u32, s: u32): void { store<u32>(w(r_slab_wpa, id), s); }
+@inline export function req_slab_arr(id: u32): u32 { return load<u32>(w(r_slab_arr, id)); }
+@inline export function set_req_slab_arr(id: u32, s: u32): void { store<u32>(w(r_slab_arr, id), s); }
+@inline export function req_arr_cap(id: u32): u32 { return load<u32>(w(r_arr_cap, id)); }
+@inline export function set_req_arr_cap(id: u32, n: u32): void { store<u32>(w(r_arr_cap, id), n); }
 /** The writer a synchronous request wakes. */
 @inline export function req_owner(id: u32): u32 { return load<u32>(w(r_owner, id)); }
 @inline export function req_spliced(id: u32): bool { return load<u32>(w(r_splice, id)) != 0; }
@@ -111,6 +128,8 @@ export function request_alloc_kind(ino: u32, start: u32, kind: u32, owner: u32):
   store<u32>(w(r_splice, id), 0);
   store<u32>(w(r_kind, id), kind);
   store<u32>(w(r_owner, id), owner);
+  store<u32>(w(r_slab_req, id), NONE); store<u32>(w(r_slab_wpa, id), NONE); store<u32>(w(r_slab_arr, id), NONE);
+  store<u32>(w(r_arr_cap, id), 0);
   // append to the in-flight list
   store<u32>(w(r_prev_inflight, id), inflight_tail);
   store<u32>(w(r_next_inflight, id), NONE);
@@ -120,7 +139,15 @@ export function request_alloc_kind(ino: u32, start: u32, kind: u32, owner: u32):
   return id;
 }
 
+/** The request ends: fs/fuse/file.c fuse_writepage_free() (kfree(ap->pages or ap->folios), kfree(wpa)), run from
+ *  args->end, then fs/fuse/dev.c fuse_put_request() -> fuse_request_free() (kmem_cache_free(fuse_req_cachep)). A
+ *  request never sent (a refreshed secondary, a fill that stalled) holds no fuse_req. */
 export function request_free(id: u32): void {
+  const sa = load<u32>(w(r_slab_arr, id)), sw = load<u32>(w(r_slab_wpa, id)), sr = load<u32>(w(r_slab_req, id));
+  if (sa != NONE) kmem_cache_free(sa);
+  if (sw != NONE) kmem_cache_free(sw);
+  if (sr != NONE) kmem_cache_free(sr);
+  store<u32>(w(r_slab_req, id), NONE); store<u32>(w(r_slab_wpa, id), NONE); store<u32>(w(r_slab_arr, id), NONE);
   const p = load<u32>(w(r_prev_inflight, id)), n = load<u32>(w(r_next_inflight, id));
   if (p == NONE) inflight_head = n; else store<u32>(w(r_next_inflight, p), n);
   if (n == NONE) inflight_tail = p; else store<u32>(w(r_prev_inflight, n), p);

@@ -47,7 +47,9 @@ export const CFG_HZ: i32 = 37;
 export const CFG_NR_CPUS: i32 = 38;
 /** vm.compaction_proactiveness, 0..100 */
 export const CFG_COMPACTION_PROACTIVENESS: i32 = 39;
-export const CFG_WORDS: i32 = 40;
+/** sizeof(struct fuse_req) of the run's kernel: the fuse_request slab cache's object size (assembly/mm/slab.ts). */
+export const CFG_FUSE_REQ_SIZE: i32 = 40;
+export const CFG_WORDS: i32 = 41;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

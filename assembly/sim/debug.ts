@@ -14,6 +14,8 @@ import {
   oldest_inflight, next_inflight, req_nr, req_pfn, req_state, req_kind, req_ino, req_start, REQ_FREE, REQ_KIND_WRITEBACK,
 } from "../fuse/request";
 import { is_legacy } from "../fuse/conn";
+import { OWNER_SLAB, check_slab_caches, slab_invariant_where } from "../mm/slab";
+import { check_request_objects, req_slab_invariant_where } from "../fuse/req_slab";
 
 export let sim_invariant_pfn: u32 = NONE;
 export const INV_NR_DIRTY: i32 = 20;
@@ -27,6 +29,9 @@ export const INV_NR_FILE_LRU: i32 = 27;
 export const INV_WB_WRITTEN: i32 = 28;
 export const INV_SYNC_WRITE_PAGE: i32 = 29;
 export const INV_SHMEM: i32 = 30;
+// 31 is compaction's (assembly/mm/compact_control.ts)
+export const INV_SLAB_OBJECTS: i32 = 32;
+export const INV_SLAB_PAGES: i32 = 33;
 
 let mark: usize = 0;
 let mark_cap: u32 = 0;
@@ -75,10 +80,12 @@ export function check_sim_invariants(): i32 {
   }
   // recount the counters from the pages
   let dirty: i64 = 0, writeback: i64 = 0, temp: i64 = 0, file_lru: i64 = 0, shmem: i64 = 0;
+  let slab_pages: u32 = 0;
   const inode_dirty = new StaticArray<u32>(64);
   for (let p: u32 = 0; p < nr_pages; p++) {
     const f = page_flags(p);
     if ((f & PG_owner) == 0) continue;
+    if (page_next(p) == OWNER_SLAB) slab_pages++;
     if ((f & PG_temp) == 0 && page_next(p) < nr_inodes) file_lru++; // a page-cache page (owner: its inode)
     if ((f & PG_temp) == 0 && page_next(p) - OWNER_SHMEM < nr_inodes) {
       // a page of the server's tmpfs file: the backing map points at it
@@ -112,6 +119,10 @@ export function check_sim_invariants(): i32 {
   // every page written back was dirtied first; the wb's completions are among the domain's
   if (st(WB_WRITTEN) > st(WB_DIRTIED) || fprop_local_events() > fprop_global_events()) return fail(INV_WB_WRITTEN, NONE);
   for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(inode_dirty[i]) != unchecked(ino_nr_dirty[i])) return fail(INV_INODE_DIRTY, i);
+  // the slab caches: their pages (allocated, owned, unmovable, off the LRU) and counts, then their objects against
+  // what the live requests hold
+  if (!check_slab_caches(slab_pages)) return fail(INV_SLAB_PAGES, slab_invariant_where);
+  if (!check_request_objects()) return fail(INV_SLAB_OBJECTS, req_slab_invariant_where);
   return 0;
 }
 

@@ -23,6 +23,8 @@ import {
 } from "../fs/inode";
 import { oldest_inflight, next_inflight, req_nr, req_pfn, set_req_pfn, req_kind, REQ_KIND_WRITE } from "../fuse/request";
 import { set_after_checked_event } from "./debug";
+import { slab_ids, slab_pfn, slab_leak_object } from "../mm/slab";
+import { PG_lru } from "../mm/page";
 import { cc } from "../mm/compact_control";
 import { data_backing_byte } from "./data";
 
@@ -60,6 +62,9 @@ export const PLANT_WB_WRITTEN: u32 = 30;
 export const PLANT_SYNC_WRITE_PAGE: u32 = 31;
 export const PLANT_NR_SHMEM: u32 = 32;
 export const PLANT_COMPACT_HELD: u32 = 33;
+// Slab faults (codes 32, 33): an object the cache counts that no request holds; a slab page put on the LRU.
+export const PLANT_SLAB_OBJECT_LEAK: u32 = 34;
+export const PLANT_SLAB_PAGE_LRU: u32 = 35;
 // Integrity faults, planted after the run on the first page whose last write reached the server.
 export const PLANT_STORE_BYTE: u32 = 40;
 export const PLANT_STORE_NEWER: u32 = 41;
@@ -327,7 +332,24 @@ function plant_writeback(kind: u32): bool {
   return false;
 }
 
+/** The first live slab (lowest id), NONE if none. */
+function first_slab(): u32 {
+  for (let id: u32 = 0; id < slab_ids(); id++) if (slab_pfn(id) != NONE) return id;
+  return NONE;
+}
+
+function plant_slab(kind: u32): bool {
+  const id = first_slab();
+  if (id == NONE) return false;
+  // a kfree() that forgot its object: the slab still counts it, no request holds it
+  if (kind == PLANT_SLAB_OBJECT_LEAK) { slab_leak_object(id); return done(slab_pfn(id)); }
+  // a slab page that claims to be on the LRU, where compaction would try to migrate it
+  if (kind == PLANT_SLAB_PAGE_LRU) { set_flag(slab_pfn(id), PG_lru); return done(slab_pfn(id)); }
+  return false;
+}
+
 function plant_state(kind: u32): bool {
+  if (kind == PLANT_SLAB_OBJECT_LEAK || kind == PLANT_SLAB_PAGE_LRU) return plant_slab(kind);
   return kind < 20 ? plant_allocator(kind) : plant_writeback(kind);
 }
 

@@ -1,6 +1,6 @@
 // The simulation: boot the writeback machinery on a booted allocator, dispatch events in time order, sample
 // time series, and check integrity at the end. The host drives it in batches of events (sim_run).
-import { NONE, MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, pageblock_order } from "../mm/constants";
+import { NONE, MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_UNMOVABLE, pageblock_order } from "../mm/constants";
 import { PG_dirty, PG_writeback, page_flags } from "../mm/page";
 import { NR_FREE_PAGES, fa_count, fa_index } from "../mm/zone";
 import { now, schedule, pop_event, popped_type, popped_arg, events_init, events_pending, next_event_time } from "./clock";
@@ -8,9 +8,11 @@ import { prng_seed } from "./prng";
 import { charge_reset } from "./charge";
 import {
   g, cfg, CFG_SEED, CFG_MAX_PAGES, CFG_SAMPLE_INTERVAL_NS, CFG_REQUEST_TIMEOUT_S, CFG_CRASH_AT_NS, CFG_POLICY,
-  CFG_MAX_FOLIO_ORDER, CFG_COMPACTION_PROACTIVENESS, POLICY_LEGACY_COPY, POLICY_NOCOPY_WB_AREA,
+  CFG_MAX_FOLIO_ORDER, CFG_COMPACTION_PROACTIVENESS, CFG_FUSE_REQ_SIZE, CFG_NR_CPUS, POLICY_LEGACY_COPY,
+  POLICY_NOCOPY_WB_AREA,
 } from "./config";
-import { stats_reset, st, st_add, st_max, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
+import { slab_init, set_slab_reclaim_hook } from "../mm/slab";
+import { stats_reset, st, st_add, st_max, PEAK_UNMOVABLE_PAGEBLOCKS, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
 import { dirty_limits_init } from "../fs/dirty";
 import { wb_bandwidth_init, wb_update_bandwidth_workfn, EV_WB_BW_DWORK } from "../fs/wb_bandwidth";
 import { balance_dirty_pages_init } from "../fs/balance_dirty_pages";
@@ -34,12 +36,12 @@ import {
   server_init, server_wake_one, server_pick, server_reply, server_store_retry, splice_release_due, EV_SERVER_PICK,
   EV_SERVER_REPLY, EV_SPLICE_RELEASE, EV_SERVER_STORE,
 } from "../fuse/server";
-import { legacy_wpa_forget } from "../fuse/legacy";
+import { legacy_wpa_forget, temp_blocks_reset } from "../fuse/legacy";
 import { nocopy_wpa_forget } from "../fuse/nocopy";
 import { check_sim_invariants, after_checked_event } from "./debug";
 import { anon_reset } from "../mm/anon";
 import { compaction_init } from "../mm/compact_control";
-import { nr_pageblocks } from "../mm/page";
+import { nr_pageblocks, pb_mt } from "../mm/page";
 import { reclaim_reset } from "../fs/reclaim";
 import { kswapd_init, kswapd_run, wakeup_kswapd } from "../fs/kswapd";
 import { kcompactd_init, kcompactd_run, kcompactd_timer, HPAGE_FRAG_CHECK_INTERVAL_NS } from "../mm/kcompactd";
@@ -50,6 +52,8 @@ import { churn_alloc, churn_free, churn_reset, EV_CHURN_ALLOC, EV_CHURN_FREE } f
 import { oom_reset } from "./oom";
 import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, EV_HIGHORDER, EV_HIGHORDER_FREE } from "./highorder";
 import { w, WL_KIND, WL_RATE_OR_INTERVAL, WL_START, WL_THP, CFG_NR_WL } from "./config";
+// last: imported earlier, direct_compact.ts would set up compaction's module before migrate.ts's constants
+import { alloc_pages_may_reclaim } from "../mm/direct_compact";
 
 const EV_SAMPLE: u32 = 20;
 const EV_TIMEOUT_CHECK: u32 = 21;
@@ -105,6 +109,9 @@ export function sim_init(): void {
   events_init(1024);
   stats_reset();
   samples_reset();
+  slab_init(<u32>g(CFG_FUSE_REQ_SIZE), <u32>g(CFG_NR_CPUS));
+  set_slab_reclaim_hook(alloc_pages_may_reclaim);
+  temp_blocks_reset();
   requests_init(<u32>g(CFG_MAX_PAGES));
   rb_init(256, 64);
   conn_init(server_wake_one, on_complete, writer_on_sync_reply);
@@ -245,6 +252,10 @@ function sample_now(): void {
   store<f64>(row, <f64>high_order, 48);
   store<f64>(row, <f64>active_background, 56);
   samples_len++;
+  // the Unmovable pageblocks now (a pageblock's type byte), for their peak over the run
+  let unmovable: i64 = 0;
+  for (let b: u32 = 0; b < nr_pageblocks; b++) if (load<u8>(pb_mt + <usize>b) == <u8>MIGRATE_UNMOVABLE) unmovable++;
+  st_max(PEAK_UNMOVABLE_PAGEBLOCKS, unmovable);
 }
 export function samples_ptr(): usize { return samples; }
 export function samples_count(): u32 { return samples_len; }

@@ -32,6 +32,9 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   30: "a tmpfs page of the server's backing store is not where its file's backing map says, or NR_SHMEM is off",
   // compaction (assembly/mm/compact_control.ts)
   31: "compaction left folios isolated for migration or free pages isolated as targets",
+  // slab caches (assembly/mm/slab.ts, assembly/fuse/req_slab.ts)
+  32: "a slab's objects in use differ from the objects the live FUSE requests hold (fuse_req, fuse_writepage_args, page arrays)",
+  33: "a slab page is not an allocated, unmovable, non-LRU page owned by its slab, or a cache's slab, page, object or partial counts do not add up",
 };
 
 export function describeInvariant(code: number, pfn: number): string {

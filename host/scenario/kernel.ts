@@ -17,6 +17,10 @@ export interface KernelRules {
   /** fs/fuse/file.c has fuse_writepage() as ->writepage, called by reclaim (pageout) and migration (writeout, from
    *  fallback_migrate_folio: no ->migrate_folio): 6.1 and 6.6. Gone by 6.12 (filemap_migrate_folio instead). */
   fuseWritepage: boolean;
+  /** sizeof(struct fuse_req) on x86-64 with Debian's configuration (CONFIG_VIRTIO_FS=m): 152 bytes in 6.1-6.12; 6.14
+   *  adds ring_entry and ring_queue (CONFIG_FUSE_IO_URING, default y) and 6.15 create_time (request timeouts): 176
+   *  (fs/fuse/fuse_i.h; 7.2's fuse_dev_i.h has the same fields). The fuse_request slab cache's object size. */
+  fuseReqSize: number;
 }
 
 /** The version each policy runs on when the scenario names none. */
@@ -32,6 +36,7 @@ export function kernelRules(k: Kernel): KernelRules {
     writeback: atLeast(k, "6.16") ? "copy-free" : "temp-copy",
     fallback: atLeast(k, "6.15") ? "claim-then-steal" : "largest-steal",
     fuseWritepage: !atLeast(k, "6.12"),
+    fuseReqSize: atLeast(k, "6.15") ? 176 : 152,
   };
 }
 

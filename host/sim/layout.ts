@@ -8,9 +8,9 @@ export const CFG = {
   SERVER_THREADS: 18, LATENCY_KIND: 19, LATENCY_MEAN_NS: 20, LATENCY_SIGMA: 21, PER_BYTE_NS: 22, SPLICE: 23,
   PRIVILEGED: 24, SLOW_FACTOR: 25, STOP_AFTER_REQUESTS: 26, STOP_AT_NS: 27, DROP_FRACTION: 28, CRASH_AT_NS: 29,
   SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32, ATTR_TIMEOUT_NS: 33, SERVER_BACKING: 34, FUSE_WRITEPAGE: 35,
-  BDI_MIN_RATIO: 36, HZ: 37, NR_CPUS: 38, COMPACTION_PROACTIVENESS: 39,
+  BDI_MIN_RATIO: 36, HZ: 37, NR_CPUS: 38, COMPACTION_PROACTIVENESS: 39, FUSE_REQ_SIZE: 40,
 } as const;
-export const CFG_WORDS = 40;
+export const CFG_WORDS = 41;
 
 /** Memory workloads: kind (churn movable/unmovable/reclaimable = 0..2, thp/contig/gigantic = 3..5), order,
  *  rate per s or interval ns, lifetime or hold ns. */
@@ -53,9 +53,10 @@ export const STAT_NAMES = [
   "pgsteal_direct", "pgscan_kswapd", "pgscan_direct", "allocstall_dma32",
   "allocstall_normal", "allocstall_movable", "compact_isolated", "compact_daemon_wake", "compact_daemon_migrate_scanned",
   "compact_daemon_free_scanned", "thp_fault_alloc", "thp_fault_fallback", "pageoutrun",
+  "peak_unmovable_pageblocks", "temp_pageblocks", "peak_temp_pageblocks", "temp_pageblocks_at_peak",
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
-export const STAT_WORDS = 96;
+export const STAT_WORDS = 100;
 
 /** assembly/fs/bdi_stats.ts: /sys/kernel/debug/bdi/<bdi>/stats and the throttle's estimates, in core order
  *  (pages, and pages a second for the bandwidths and rates). */
@@ -65,6 +66,17 @@ export const BDI_STAT_NAMES = [
   "dirtyable", "wb_bg_thresh", "ratelimit_pages", "pauses",
 ] as const;
 export type BdiStatName = (typeof BDI_STAT_NAMES)[number];
+
+/** assembly/mm/slab.ts: the caches in core order (kmalloc_caches[KMALLOC_NORMAL][], then fuse_request), and the
+ *  values slab_stats_fill() gives for each. */
+export const SLAB_CACHE_NAMES = [
+  "kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-96", "kmalloc-128", "kmalloc-192", "kmalloc-256",
+  "kmalloc-512", "kmalloc-1k", "kmalloc-2k", "kmalloc-4k", "kmalloc-8k", "fuse_request",
+] as const;
+export const SLAB_CACHE_FIELDS = [
+  "objsize", "objperslab", "pagesperslab", "active_objs", "num_objs", "num_slabs", "pages", "peak_pages",
+  "order_fallback", "alloc_failures",
+] as const;
 
 export const SAMPLE_COLUMNS = [
   "t_ns", "bytes_written", "nr_dirty", "nr_writeback", "nr_writeback_temp", "nr_free_pages", "free_pageblocks",

@@ -64,6 +64,13 @@ export interface RunReport {
     /** Writers blocked for good at the end (a hang). */
     hangs: number;
     synced: boolean;
+    /** The kernel's own objects around FUSE requests (assembly/mm/slab.ts): per slab cache that was used, named as
+     *  /proc/slabinfo names it, its object size, objects per slab, pages per slab, the pages its slabs hold at the
+     *  end and at peak, slabs allocated at the minimum order (ORDER_FALLBACK) and allocations that got no page. */
+    slab: Record<string, { objsize: number; objperslab: number; pagesperslab: number; pages: number; peakPages: number; orderFallback: number; allocFailures: number }>;
+    /** Pageblock conversion: Unmovable pageblocks at the most of any sample, the pageblocks holding a legacy temp
+     *  page at the most and when nr_writeback_temp peaked. */
+    blocks: { peakUnmovable: number; peakTempBlocks: number; tempBlocksAtPeak: number };
   };
   /** High-order allocations and what stood in their way, in /proc/vmstat's terms where the kernel counts it. */
   highOrder: {
@@ -169,6 +176,8 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       vmscanWrite: st.nr_vmscan_write,
       hangs: outcome.writersBlocked,
       synced: outcome.synced,
+      slab: slabReport(sim),
+      blocks: { peakUnmovable: st.peak_unmovable_pageblocks, peakTempBlocks: st.peak_temp_pageblocks, tempBlocksAtPeak: st.temp_pageblocks_at_peak },
     },
     vmstat: {
       nr_free_pages: zones.reduce((s, z) => s + z.nrFreePages, 0),
@@ -213,6 +222,19 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
   if (opts.samples) report.samples = sim.samples();
   if (outcome.interrupted) report.interrupted = true;
   return report;
+}
+
+/** The caches a run used (any slab at some point), in core order. */
+function slabReport(sim: Simulator): RunReport["modelled"]["slab"] {
+  const out: RunReport["modelled"]["slab"] = {};
+  for (const c of sim.slabinfo()) {
+    if (c.peak_pages === 0 && c.alloc_failures === 0) continue;
+    out[c.name] = {
+      objsize: c.objsize, objperslab: c.objperslab, pagesperslab: c.pagesperslab, pages: c.pages, peakPages: c.peak_pages,
+      orderFallback: c.order_fallback, allocFailures: c.alloc_failures,
+    };
+  }
+  return out;
 }
 
 function round(x: number, digits: number): number {

@@ -3,6 +3,7 @@
 import type { SimConfig } from "../scenario/sim-config.js";
 import { WasmAllocator } from "../core/wasm-allocator.js";
 import type { ZoneView } from "../core/allocator-model.js";
+import { SLAB_CACHE_NAMES, SLAB_CACHE_FIELDS } from "./layout.js";
 import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_INDEX, COST_NAMES, STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, POLICY_INDEX,
   RUN_STATUS, LATENCY_INDEX, BDI_STAT_NAMES, type StatName, type BdiStatName } from "./layout.js";
 import { defaultCostModel, type CostModel } from "./cost-model.js";
@@ -17,13 +18,14 @@ interface SimExports {
   cfg_ptr(): number; jobs_ptr(): number; cost_ptr(): number; stats_ptr(): number; workloads_ptr(): number;
   sim_init(): void; sim_run(maxEvents: number, untilNs: number, check: number): number; sim_now(): number;
   sim_sync_all(): void; sim_all_clean(): number; sim_writers_blocked(): number;
-  samples_ptr(): number; samples_count(): number; bdi_stats_fill(): number;
+  samples_ptr(): number; samples_count(): number; bdi_stats_fill(): number; slab_stats_fill(): number;
   integrity_check(): void; integrity_ptr(): number;
   sim_check_invariants(): number; sim_invariant_where(): number;
   sim_last_event_type(): number; sim_last_event_arg(): number; sim_data_frames_peak(): number;
 }
 
 export type Sample = Record<(typeof SAMPLE_COLUMNS)[number], number>;
+export type SlabCacheInfo = { name: (typeof SLAB_CACHE_NAMES)[number] } & Record<(typeof SLAB_CACHE_FIELDS)[number], number>;
 
 /** One pageblock: its migratetype and how many of its 512 pages are in each state. */
 export interface PageblockCensus {
@@ -138,6 +140,7 @@ export class Simulator {
     set("ATTR_TIMEOUT_NS", s.attrTimeoutNs);
     set("SERVER_BACKING", s.backing === "tmpfs");
     set("FUSE_WRITEPAGE", kernelRules(runKernel(config.kernel, config.policy)).fuseWritepage);
+    set("FUSE_REQ_SIZE", kernelRules(runKernel(config.kernel, config.policy)).fuseReqSize);
     set("SLOW_FACTOR", flt.slowFactor);
     set("STOP_AFTER_REQUESTS", flt.stopAfterRequests);
     set("STOP_AT_NS", flt.stopAtNs);
@@ -291,6 +294,15 @@ export class Simulator {
   bdiStats(): Record<BdiStatName, number> {
     const arr = new Float64Array(this.allocator.core.memory.buffer, this.sim.bdi_stats_fill(), BDI_STAT_NAMES.length);
     return Object.fromEntries(BDI_STAT_NAMES.map((n, i) => [n, arr[i]!])) as Record<BdiStatName, number>;
+  }
+
+  /** The slab caches FUSE allocates from, /proc/slabinfo's columns and the pages each holds now and at peak. */
+  slabinfo(): SlabCacheInfo[] {
+    const w = SLAB_CACHE_FIELDS.length;
+    const arr = new Float64Array(this.allocator.core.memory.buffer, this.sim.slab_stats_fill(), SLAB_CACHE_NAMES.length * w);
+    return SLAB_CACHE_NAMES.map((name, c) => ({
+      name, ...Object.fromEntries(SLAB_CACHE_FIELDS.map((f, k) => [f, arr[c * w + k]!])),
+    }) as SlabCacheInfo);
   }
 
   samples(): Sample[] {
