@@ -136,17 +136,20 @@ function claim_threshold_met(start_type: u32, block_type: u32): bool {
   if (boost_watermark(z) && (alloc_flags & ALLOC_KSWAPD) != 0) unchecked(zone_flags[z] |= ZONE_BOOSTED_WATERMARK);
 }
 
+/** "Take ownership for orders >= pageblock_order": a buddy of a pageblock or more is retyped whole, in
+ *  try_to_claim_block() (6.15) and steal_suitable_fallback() (6.10-6.14) alike. */
+function take_whole_blocks(z: u32, pfn: u32, current_order: u32, order: u32, start_type: u32, block_type: u32): u32 {
+  __del_page_from_free_list(pfn, z, current_order, block_type);
+  change_pageblock_range(pfn, current_order, start_type);
+  const nr_added = expand(z, pfn, order, current_order, start_type);
+  // the whole buddy left block_type's count; what expand() put back counts for start_type
+  account_freepages(z, -(<i32>1 << current_order), block_type);
+  account_freepages(z, <i32>nr_added, start_type);
+  return pfn;
+}
+
 function try_to_claim_block(z: u32, pfn: u32, current_order: u32, order: u32, start_type: u32, block_type: u32, alloc_flags: u32): u32 {
-  // "Take ownership for orders >= pageblock_order"
-  if (current_order >= pageblock_order) {
-    __del_page_from_free_list(pfn, z, current_order, block_type);
-    change_pageblock_range(pfn, current_order, start_type);
-    const nr_added = expand(z, pfn, order, current_order, start_type);
-    // the whole buddy left block_type's count; what expand() put back counts for start_type
-    account_freepages(z, -(<i32>1 << current_order), block_type);
-    account_freepages(z, <i32>nr_added, start_type);
-    return pfn;
-  }
+  if (current_order >= pageblock_order) return take_whole_blocks(z, pfn, current_order, order, start_type, block_type);
   boost_and_flag(z, alloc_flags);
   if (!prep_move_freepages_block(z, pfn)) return NONE;
   if (claim_threshold_met(start_type, block_type)) {
@@ -187,15 +190,7 @@ function __rmqueue_steal(z: u32, order: u32, start_mt: u32): u32 {
 function steal_suitable_fallback(z: u32, pfn: u32, current_order: u32, order: u32, start_type: u32, whole_block: bool, alloc_flags: u32): u32 {
   const block_type = get_pageblock_migratetype(pfn);
   if (block_type != MIGRATE_HIGHATOMIC) {
-    // "Take ownership for orders >= pageblock_order", as in try_to_claim_block()
-    if (current_order >= pageblock_order) {
-      __del_page_from_free_list(pfn, z, current_order, block_type);
-      change_pageblock_range(pfn, current_order, start_type);
-      const nr_added = expand(z, pfn, order, current_order, start_type);
-      account_freepages(z, -(<i32>1 << current_order), block_type);
-      account_freepages(z, <i32>nr_added, start_type);
-      return pfn;
-    }
+    if (current_order >= pageblock_order) return take_whole_blocks(z, pfn, current_order, order, start_type, block_type);
     boost_and_flag(z, alloc_flags);
     if (whole_block && prep_move_freepages_block(z, pfn) && claim_threshold_met(start_type, block_type)) {
       __move_freepages_block(z, pfn & ~(pageblock_nr_pages - 1), block_type, start_type);
