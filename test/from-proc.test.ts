@@ -3,7 +3,7 @@
 // of host/proc-import/parse.ts; ZONE_DMA is folded into DMA32, so DMA32's expected counts are the sums.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { readFileSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { machineFromProc } from "../host/proc-import/from-dir.js";
 import { machineFromProcText } from "../host/proc-import/machine.js";
 import { parseProcSnapshot } from "../host/proc-import/parse.js";
@@ -13,6 +13,10 @@ import { coreModuleSync } from "../host/core/load-node.js";
 import { formatBuddyinfo } from "../host/proc/index.js";
 import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, MIGRATE_TYPES, OP_ALLOC, OP_FREE, migratetype_names, pageblock_order } from "../host/core/constants.js";
 import { throwsInput } from "./helpers/throws-input.js";
+import { cli } from "./helpers/cli.js";
+import { tinyScenario } from "./helpers/tiny-scenario.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const CORPUS = new URL("./corpus/proc/", import.meta.url);
 const dir = (name: string): string => new URL(`${name}/`, CORPUS).pathname;
@@ -159,6 +163,28 @@ test("a free list past pagetypeinfo's 100000 walk cap takes buddyinfo's total le
   // buddyinfo's 100012 order-0 buddies less the other types' 0 + 3 + 1 + 1 + 2 = 7
   assert.is(normal.free[1]![0], 100005);
   assert.ok(snap.notes.some((n) => /Movable order 0 was ">100000"; 100005 from buddyinfo's total/.test(n)));
+});
+
+test("run --from-proc --html: the captured run boots from the census as the plain run does, and writes the report", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "fusewb-proc-html-"));
+  try {
+    // 4 MiB fits the small snapshot's free memory (a few thousand free pages)
+    const scenario = { ...tinyScenario(1), policies: undefined, workloads: [{ type: "fio", rw: "write", bs: "64k", size: "4M", numjobs: 1 }] };
+    const file = join(tmp, "s.json"), html = join(tmp, "r.html");
+    writeFileSync(file, JSON.stringify(scenario));
+    const plain = await cli(["run", file, "--from-proc", dir("small"), "--json", "--no-timing"]);
+    const captured = await cli(["run", file, "--from-proc", dir("small"), "--json", "--no-timing", "--html", html]);
+    const fresh = await cli(["run", file, "--json", "--no-timing"]);
+    assert.is(plain.code, 0, plain.stderr);
+    assert.is(captured.code, 0, captured.stderr);
+    assert.ok(existsSync(html), "the HTML report was written");
+    // the same run: the capture only looks between batches, and --json drops its samples without --samples
+    assert.is(captured.stdout, plain.stdout);
+    // and not the fresh boot of the scenario's own 256 MiB machine
+    assert.is.not(fresh.stdout, plain.stdout);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -7,6 +7,7 @@ import { buildReport, type RunReport } from "../sim/report.js";
 import type { CostModel } from "../sim/cost-model.js";
 import type { ZoneStart } from "./pageblock-map.js";
 import { seconds } from "./xml.js";
+import { bootFromCensus, type ZoneCensus } from "../core/from-census.js";
 
 export interface PageblockSnapshot {
   label: string;
@@ -31,6 +32,8 @@ export interface CaptureOptions {
   minSamples?: number;
   /** Asked between batches: true ends the run where it stands (a partial report). */
   shouldStop?: () => boolean;
+  /** Start from a real machine's free lists and pageblock census (--from-proc), as runScenario() does. */
+  census?: readonly ZoneCensus[];
 }
 
 /** The simulator looks at the machine only between batches; small batches put the maps close to their
@@ -45,6 +48,7 @@ function fioBytes(config: SimConfig): number {
 /** A run being captured: the simulator, the progress callback that takes the maps, and the end. */
 function startCapture(config: SimConfig, opts: CaptureOptions): { sim: Simulator; onProgress: (p: RunProgress) => void; end: (outcome: RunOutcome) => CapturedRun } {
   const sim = new Simulator(config, opts.module, opts.costs);
+  if (opts.census) bootFromCensus(sim.allocator, opts.census);
   const total = fioBytes(config);
   const duration = config.run.durationNs;
   const fractions = [...(opts.fractions ?? [0.25, 0.5, 0.75])].sort((a, b) => a - b);
