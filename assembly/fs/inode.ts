@@ -3,6 +3,7 @@
 // stands for the xarray's DIRTY tag so writeback finds dirty pages without scanning clean ones.
 import { NONE } from "../mm/constants";
 import { st_add, NR_SHMEM } from "./stats";
+import { arena_alloc } from "../sim/arena";
 
 export const MAX_INODES: u32 = 64;
 /** Owner word `next` of a page of the server's tmpfs backing file of inode i: OWNER_SHMEM + i (`prev`: the index).
@@ -34,19 +35,19 @@ export function inode_create(pages: u32): u32 {
   const ino = nr_inodes++;
   const n = <usize>pages;
   unchecked(ino_pages[ino] = pages);
-  const map = heap.alloc(n << 2);
+  const map = arena_alloc(n << 2);
   memory.fill(map, 0xff, n << 2);
   unchecked(ino_map[ino] = map);
-  unchecked(ino_ver[ino] = heap.alloc(n << 2));
-  unchecked(ino_server_ver[ino] = heap.alloc(n << 2));
+  unchecked(ino_ver[ino] = arena_alloc(n << 2));
+  unchecked(ino_server_ver[ino] = arena_alloc(n << 2));
   memory.fill(unchecked(ino_ver[ino]), 0, n << 2);
   memory.fill(unchecked(ino_server_ver[ino]), 0, n << 2);
-  unchecked(ino_backing[ino] = heap.alloc(n << 2));
+  unchecked(ino_backing[ino] = arena_alloc(n << 2));
   memory.fill(unchecked(ino_backing[ino]), 0xff, n << 2);
   const words = (n + 63) >> 6;
-  unchecked(ino_dirty[ino] = heap.alloc(words << 3));
+  unchecked(ino_dirty[ino] = arena_alloc(words << 3));
   memory.fill(unchecked(ino_dirty[ino]), 0, words << 3);
-  unchecked(ino_unwritten[ino] = heap.alloc(words << 3));
+  unchecked(ino_unwritten[ino] = arena_alloc(words << 3));
   memory.fill(unchecked(ino_unwritten[ino]), 0, words << 3);
   unchecked(ino_nr_dirty[ino] = 0);
   unchecked(ino_nr_writeback[ino] = 0);

@@ -22,12 +22,16 @@ function free_range_to_tail(start: u32, end: u32): void {
   }
 }
 
+// static: the runtime allocates nothing after start (assembly/sim/arena.ts)
+const boot_zone_sizes = new StaticArray<u32>(<i32>MAX_NR_ZONES);
+
 export function mm_boot(dma32: u32, normal: u32, movable: u32, cma: u32, fallback: u32, mobility_disabled: bool, pcp: bool, thp: bool): void {
   page_metadata_init(dma32 + normal + movable);
   zones_reset();
   set_fallback_policy(fallback);
   set_mobility_disabled(mobility_disabled);
-  const sizes: StaticArray<u32> = [dma32, normal, movable];
+  const sizes = boot_zone_sizes;
+  unchecked(sizes[0] = dma32); unchecked(sizes[1] = normal); unchecked(sizes[2] = movable);
   let pfn: u32 = 0;
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     unchecked(zone_start[z] = pfn);

@@ -7,6 +7,7 @@
 // next/prev are the buddy_list links while the page is free (PG_buddy) and owner words while it is
 // allocated (like the kernel's union of lru/buddy_list with mapping/index).
 import { pageblock_order } from "./constants";
+import { arena_alloc } from "../sim/arena";
 
 export const PG_buddy: u32 = 1 << 0;
 export const PG_lru: u32 = 1 << 1;
@@ -49,9 +50,9 @@ export function page_metadata_init(pages: u32): void {
   nr_pages = pages;
   nr_pageblocks = pages >> pageblock_order;
   const n = <usize>pages;
-  pg_word = heap.alloc(n << 2);
-  pg_link = heap.alloc(n << 3);
-  pb_mt = heap.alloc(<usize>nr_pageblocks);
+  pg_word = arena_alloc(n << 2);
+  pg_link = arena_alloc(n << 3);
+  pb_mt = arena_alloc(<usize>nr_pageblocks);
   memory.fill(pg_word, 0, n << 2); // PAGE_WORD_FREE
   memory.fill(pg_link, 0xff, n << 3);
 }

@@ -16,6 +16,7 @@ import {
 import { is_legacy } from "../fuse/conn";
 import { OWNER_SLAB, check_slab_caches, slab_invariant_where } from "../mm/slab";
 import { check_request_objects, req_slab_invariant_where } from "../fuse/req_slab";
+import { arena_alloc } from "./arena";
 
 export let sim_invariant_pfn: u32 = NONE;
 export const INV_NR_DIRTY: i32 = 20;
@@ -44,13 +45,16 @@ function no_fault(): void {}
 export let after_checked_event: () => void = no_fault;
 export function set_after_checked_event(f: () => void): void { after_checked_event = f; }
 
+// static: the runtime allocates nothing after boot (assembly/sim/arena.ts)
+const inode_dirty_scratch = new StaticArray<u32>(64);
+
 export function check_sim_invariants(): i32 {
   const a = check_allocator();
   if (a != 0) { sim_invariant_pfn = debug_vm_pfn; return a; }
   sim_invariant_pfn = NONE;
   const c = check_compaction();
   if (c != 0) return c;
-  if (mark_cap < nr_pages) { mark = heap.alloc(<usize>nr_pages); mark_cap = nr_pages; }
+  if (mark_cap < nr_pages) { mark = arena_alloc(<usize>nr_pages); mark_cap = nr_pages; }
   memory.fill(mark, 0, <usize>nr_pages);
   // every page a live request carries is carried once
   let carried: i64 = 0;
@@ -81,7 +85,8 @@ export function check_sim_invariants(): i32 {
   // recount the counters from the pages
   let dirty: i64 = 0, writeback: i64 = 0, temp: i64 = 0, file_lru: i64 = 0, shmem: i64 = 0;
   let slab_pages: u32 = 0;
-  const inode_dirty = new StaticArray<u32>(64);
+  const inode_dirty = inode_dirty_scratch;
+  memory.fill(changetype<usize>(inode_dirty), 0, 64 << 2);
   for (let p: u32 = 0; p < nr_pages; p++) {
     const f = page_flags(p);
     if ((f & PG_owner) == 0) continue;
