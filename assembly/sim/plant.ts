@@ -48,6 +48,7 @@ export const PLANT_PCP_DIRTY: u32 = 15;
 export const PLANT_PCP_COUNT: u32 = 16;
 export const PLANT_PAGEBLOCK_TYPE: u32 = 17;
 export const PLANT_RESERVED_HIGHATOMIC: u32 = 18;
+export const PLANT_RUNTIME_ALLOC: u32 = 19;
 export const PLANT_NR_DIRTY: u32 = 20;
 export const PLANT_NR_WRITEBACK: u32 = 21;
 export const PLANT_NR_WRITEBACK_TEMP: u32 = 22;
@@ -129,6 +130,11 @@ function first_allocation(min_order: u32, order0_only: bool): u32 {
 }
 
 function plant_allocator(kind: u32): bool {
+  if (kind == PLANT_RUNTIME_ALLOC) {
+    // the bug the arena's canary is for: a `new` (here its allocation) in code that runs after boot
+    heap.alloc(16);
+    return done(NONE);
+  }
   if (kind == PLANT_LIST_LINK) {
     // the head's prev link points at itself instead of nowhere
     const p = first_listed(0, MIGRATE_TYPES, 0);

@@ -18,6 +18,7 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   16: "a per-cpu list's length, tail or the zone's pcp count is wrong",
   17: "a pageblock's migratetype is not a valid type, so the blocks per type do not add up to the zone's blocks",
   18: "nr_reserved_highatomic differs from the HIGHATOMIC pageblocks",
+  19: "the AssemblyScript runtime allocated after boot, inside the core's arena (assembly/sim/arena.ts: no `new` outside top-level statics)",
   // writeback (assembly/sim/debug.ts)
   20: "NR_FILE_DIRTY differs from the dirty folios",
   21: "NR_WRITEBACK differs from the folios under writeback",
