@@ -36,9 +36,10 @@ export function arena_has_room(bytes: u64): bool {
   return arena_top() + bytes + WASM_PAGE <= WASM32_BYTES;
 }
 
-/** `bytes` of linear memory, 16-byte aligned. Memory the core grew for it is zero (memory.grow gives zeroed
- *  pages); memory below the previous top may hold old data, so callers that need zeros fill. The host checks
- *  that a run fits (host/sim/work-estimate.ts), so running out here is a bug, and aborts. */
+/** `bytes` of zeroed linear memory, 16-byte aligned: nothing writes above the top (the runtime's last block is
+ *  below it, and memory.grow gives zeroed pages), and the arena never hands out memory twice. Boot relies on it
+ *  (page.ts: page_metadata_init). The host checks that a run fits (host/sim/work-estimate.ts), so running out
+ *  here is a bug, and aborts. */
 export function arena_alloc(bytes: usize): usize {
   const at = arena_top();
   const end = (at + <u64>bytes + <u64>(ALIGN - 1)) & ~<u64>(ALIGN - 1);
