@@ -9,7 +9,7 @@ import { check_allocator, debug_vm_pfn } from "../mm/debug_vm";
 import { check_compaction } from "../mm/compact_control";
 import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN } from "../fs/stats";
 import { fprop_local_events, fprop_global_events } from "../fs/flex_proportions";
-import { nr_inodes, ino_nr_dirty, test_dirty_bit, backing_pfn, OWNER_SHMEM } from "../fs/inode";
+import { nr_inodes, ino_nr_dirty, test_dirty_bit, backing_pfn, OWNER_SHMEM, folio_wb_pending } from "../fs/inode";
 import {
   oldest_inflight, next_inflight, req_nr, req_pfn, req_state, req_kind, req_ino, req_start, REQ_FREE, REQ_KIND_WRITEBACK,
 } from "../fuse/request";
@@ -33,6 +33,7 @@ export const INV_SHMEM: i32 = 30;
 // 31 is compaction's (assembly/mm/compact_control.ts)
 export const INV_SLAB_OBJECTS: i32 = 32;
 export const INV_SLAB_PAGES: i32 = 33;
+export const INV_WB_PENDING: i32 = 34;
 
 let mark: usize = 0;
 let mark_cap: u32 = 0;
@@ -106,6 +107,12 @@ export function check_sim_invariants(): i32 {
       const n = <i64>1 << page_order(p);
       if ((f & PG_folio_dirty) != 0) dirty += n;
       if ((f & PG_folio_writeback) != 0) writeback += n;
+      if ((f & PG_temp) == 0 && page_next(p) < nr_inodes) {
+        // a page-cache folio: its write_bytes_pending (fs/folio.ts) is its blocks under writeback
+        let under: u32 = 0;
+        for (let i: u32 = 0; i < <u32>n; i++) if ((page_flags(p + i) & PG_writeback) != 0) under++;
+        if (folio_wb_pending(page_next(p), page_prev(p)) != under) return fail(INV_WB_PENDING, p);
+      }
     }
     if ((f & PG_dirty) != 0 && (f & PG_temp) == 0) {
       const ino = page_next(p);

@@ -36,6 +36,8 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   // slab caches (assembly/mm/slab.ts, assembly/fuse/req_slab.ts)
   32: "a slab's objects in use differ from the objects the live FUSE requests hold (fuse_req, fuse_writepage_args, page arrays)",
   33: "a slab page is not an allocated, unmovable, non-LRU page owned by its slab, or a cache's slab, page, object or partial counts do not add up",
+  // folio writeback (assembly/fs/folio.ts)
+  34: "a page-cache folio's write_bytes_pending differs from its blocks under writeback",
 };
 
 export function describeInvariant(code: number, pfn: number): string {

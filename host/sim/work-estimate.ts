@@ -13,7 +13,7 @@ const GiB = 2 ** 30;
 export const WASM32_BYTES = 4 * GiB;
 /** A job's page tables (4 bytes a page each) stay under 1 GiB: the cap from when they were one block of the
  *  AssemblyScript runtime (BLOCK_MAXSIZE, just under 1 GiB). The core's arrays are now in its own arena
- *  (assembly/sim/arena.ts), and a file that large would not fit 4 GiB anyway (16 bytes a page of file data). */
+ *  (assembly/sim/arena.ts), and a file that large would not fit 4 GiB anyway (18 bytes a page of file data). */
 const MAX_BLOCK_BYTES = GiB - 64;
 /** Events a run may dispatch without --force: minutes of wall time (0.3 to 2 million events a second). */
 export const MAX_EVENTS = 2e8;
@@ -81,7 +81,7 @@ function memoryBytes(config: SimConfig, samples: number, seconds: number): numbe
   // struct page (12 B), the checker's marks (1 B); per pageblock: its type, the temp-page count, compaction's skip
   // bit and the report's map (20 B), a /proc census boot's regions, buddies and lists (71 B)
   bytes += pages * 13 + (pages / 512) * 96;
-  bytes += F * 16.25; // per file page: its PFN, the server's tmpfs PFN, two content versions, the DIRTY and unwritten bits
+  bytes += F * 18.25; // per file page: its PFN, the server's tmpfs PFN, two content versions, write_bytes_pending (u16), the DIRTY and unwritten bits
   bytes += Math.min(samples, MAX_SAMPLES * 2) * 256; // a doubling array of 64-byte rows, and the ones it outgrew
   // live allocations: never more than were made, nor than the machine has pages for
   for (const w of config.workloads)
