@@ -9,6 +9,7 @@ import { check_allocator, debug_vm_pfn } from "./mm/debug_vm";
 export { fill_zone_view, zone_view_ptr, state_digest, free_list_walk, pcp_list_walk, ZONE_VIEW_WORDS } from "./mm/vmstat";
 export { drain_all_pages } from "./mm/pcp";
 import { refresh_cpu_vm_stats } from "./mm/pcp";
+import { arena_alloc } from "./sim/arena";
 
 /** Boots a machine; call once per instance. flags: bit 0 largest-steal fallback, bit 1 grouping disabled,
  *  bit 2 per-cpu lists disabled (boot pageset: high 0, batch 1), bit 3 THP enabled (khugepaged raises
@@ -27,8 +28,8 @@ let batch_cap: u32 = 0;
 /** Room for n operations of 3 words each, (op, arg0, arg1); reused across calls. */
 export function batch_buffer(n: u32): usize {
   if (n > batch_cap) {
-    batch_ptr = heap.alloc(<usize>n * 12);
-    batch_results = heap.alloc(<usize>n << 2);
+    batch_ptr = arena_alloc(<usize>n * 12);
+    batch_results = arena_alloc(<usize>n << 2);
     batch_cap = n;
   }
   return batch_ptr;

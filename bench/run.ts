@@ -1,10 +1,15 @@
-// `npm run bench`: every benchmark, printed as tables; the README records a run of it.
+// `npm run bench`: every benchmark, printed as tables; the README records a run of it. `npm run bench -- --quick`
+// checks that every table runs (short timings, 64 MiB fio jobs, 256 MiB scale jobs): its numbers are not the
+// README's.
 import os from "node:os";
 import { readFileSync } from "node:fs";
 import { allocBench, allocStreams, calibrationNsPerElement } from "./alloc.bench.js";
 import { parseScenario } from "../host/scenario/resolve.js";
 import { fioTable } from "../host/sim/fio-table.js";
 import { coreModuleSync } from "../host/core/load-node.js";
+import { bootBench, runBench } from "./scale.bench.js";
+
+const quick = process.argv.includes("--quick");
 
 const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} k`);
 
@@ -13,7 +18,7 @@ async function main(): Promise<void> {
 
   console.log(`calibration: a summing loop over an Int32Array takes ${calibrationNsPerElement().toFixed(2)} ns per element\n`);
   console.log("alloc+free, same recorded streams (400,000 operations each, 256 MiB machine, per-cpu lists on)");
-  const rows = await allocBench();
+  const rows = await allocBench(quick ? { timeMs: 200 } : {});
   console.table(rows.map((r) => ({ stream: r.stream, model: r.model, "ops/s": fmt(r.opsPerSec), "alloc+free pairs/s": fmt(r.pairsPerSec), samples: r.samples })));
   for (const { name } of allocStreams) {
     const [wasm, ref] = rows.filter((r) => r.stream === name);
@@ -23,16 +28,39 @@ async function main(): Promise<void> {
 
   console.log("fio table (scenarios/default.json: 2 jobs x 2 GiB, passthrough_ll over tmpfs), modelled and emulator speed");
   const base = parseScenario(readFileSync(new URL("../scenarios/default.json", import.meta.url), "utf8"), "default.json");
-  const table = fioTable(base, coreModuleSync("release"));
+  const table = fioTable(base, coreModuleSync("release"), quick ? { sizeBytes: 64 * 2 ** 20 } : {});
   console.table(table.map((r) => ({
     bs: r.bs,
     "legacy MiB/s": r.legacyMiBps,
     "nocopy MiB/s": r.nocopyMiBps,
     gain: `${r.gainPct} %`,
     "published gain": `${r.publishedGainPct} %`,
-    "legacy: pages/s, virtual/wall": `${fmt(r.emulator.legacy.pagesPerSecond)}, ${r.emulator.legacy.virtualOverWall}x`,
-    "nocopy: pages/s, virtual/wall": `${fmt(r.emulator.nocopy.pagesPerSecond)}, ${r.emulator.nocopy.virtualOverWall}x`,
+    "legacy: pages/s, virtual/wall (loop)": `${fmt(r.emulator.legacy.pagesPerSecond)}, ${r.emulator.legacy.virtualOverWall}x (${fmt(r.emulator.legacy.loopPagesPerSecond)}, ${r.emulator.legacy.loopVirtualOverWall}x)`,
+    "nocopy: pages/s, virtual/wall (loop)": `${fmt(r.emulator.nocopy.pagesPerSecond)}, ${r.emulator.nocopy.virtualOverWall}x (${fmt(r.emulator.nocopy.loopPagesPerSecond)}, ${r.emulator.nocopy.loopVirtualOverWall}x)`,
   })));
+  console.log("");
+
+  // issue 12: 16 GiB and 1 TiB (DESIGN.md's largest machine, booted for real)
+  console.log(`scale: boot (a fresh instance and mm_init, best of ${quick ? 1 : 3}), and the default job (2 jobs x ${quick ? "256 MiB" : "2 GiB"}, bs 1M) per policy;`);
+  console.log("whole run = instantiate, boot, event loop and report (the report's emulator.wallMs); loop = the event loop alone");
+  const sizes = ["16G", "1T"];
+  console.table(sizes.map((m) => bootBench(m, quick ? 1 : 3)).map((b) => ({
+    machine: b.memory, pages: b.pages, "boot, ms": b.bootMs.toFixed(1), "boot, ns/page": b.nsPerPage.toFixed(2),
+  })));
+  const runs = sizes.flatMap((m) => runBench(m, quick ? "256M" : undefined));
+  console.table(runs.map((r) => ({
+    machine: r.memory,
+    policy: r.policy,
+    "whole, ms": r.speed.wallMs,
+    "setup/loop/report, ms": `${r.speed.setupMs}/${r.speed.loopMs}/${r.speed.reportMs}`,
+    "pages/s (loop)": `${fmt(r.speed.pagesPerSecond)} (${fmt(r.speed.loopPagesPerSecond)})`,
+    "events/s (loop)": `${fmt(r.speed.eventsPerSecond)} (${fmt(r.speed.loopEventsPerSecond)})`,
+    "virtual/wall (loop)": `${r.speed.virtualOverWall}x (${r.speed.loopVirtualOverWall}x)`,
+  })));
+  for (const policy of ["nocopy", "legacy-copy"]) {
+    const [small, big] = sizes.map((m) => runs.find((r) => r.memory === m && r.policy === policy)!);
+    console.log(`${policy}: the 1 TiB whole run costs ${(big!.speed.wallMs / small!.speed.wallMs).toFixed(2)}x the 16 GiB one's`);
+  }
 }
 
 await main();

@@ -64,6 +64,7 @@ const stateFaults: Case[] = [
   { kind: 16, code: 16, what: "a per-cpu count off by one" },
   { kind: 17, code: 17, what: "a pageblock of a type that does not exist" },
   { kind: 18, code: 18, what: "nr_reserved_highatomic without a HIGHATOMIC block" },
+  { kind: 19, code: 19, what: "a runtime allocation (a `new`) after boot, over the arena's canary" },
   { kind: 20, code: 20, what: "a wrong nr_dirty" },
   { kind: 21, code: 21, what: "a wrong nr_writeback" },
   { kind: 22, code: 22, what: "a wrong nr_writeback_temp", policy: "legacy-copy" },
@@ -80,6 +81,7 @@ const stateFaults: Case[] = [
   { kind: 33, code: 31, what: "compaction leaves a free page isolated between events" },
   { kind: 34, code: 32, what: "a slab object freed by its request but still counted by its slab" },
   { kind: 35, code: 33, what: "a slab page on the LRU", policy: "legacy-copy" },
+  { kind: 36, code: 34, what: "a folio's write_bytes_pending off by one" },
 ];
 
 const reported = new Set<number>();

@@ -38,7 +38,7 @@ test("every run has maps at a few moments and enough samples to chart", () => {
 });
 
 test("a 1 TiB machine's map groups pageblocks so the SVG stays under 2 MB", () => {
-  const blocks = 2 ** 28 / 512; // 2^28 pages, DESIGN.md's largest machine (the core takes 448 GiB today)
+  const blocks = 2 ** 28 / 512; // 2^28 pages, DESIGN.md's largest machine and the core's
   const census: PageblockCensus[] = Array.from({ length: blocks }, (_, b) => ({
     mt: b % 7 === 0 ? 0 : 1, free: b % 3 === 0 ? 512 : 100, writeback: b % 11 === 0 ? 5 : 0, temp: 0, spliced: 0, unmovable: 0, movable: 412, dirty: 0,
   }));

@@ -32,8 +32,8 @@ mkdirSync(aDir);
 
 const cases: Case[] = [
   // 1. limits that aborted inside the core: refused at validation, naming the limit
-  { class: "core limit", argv: ["run", c("memory-512g.json")], expect: 'machine.memory: "512G" is not allowed; use at most 448G' },
-  { class: "core limit", argv: ["replay", c("machine-512g.trace")], expect: "is more than the core takes today (at most 117440512, 448G)" },
+  { class: "core limit", argv: ["run", c("memory-2t.json")], expect: 'machine.memory: "2T" is not allowed; use at most 1T' },
+  { class: "core limit", argv: ["replay", c("machine-over-1t.trace")], expect: "is more than the core takes (at most 268435456, 1T)" },
   { class: "core limit", argv: ["run", c("fio-2t.json")], expect: 'one job writes at most "1023G"' },
   { class: "core limit", argv: ["run", c("fio-files-over-4g.json")], expect: "of wasm32 memory (the machine's pages and the files' pages); one instance holds 4.0 GiB" },
   { class: "core limit", argv: ["run", c("sample-1ns.json")], expect: 'run.sample_interval: "1ns" is not allowed; it gives 1.0e+10 samples over 10s and at most 8000000 fit; use at least "1250ns"' },

@@ -232,7 +232,7 @@ const badScenarios: Record<string, string> = {
   "bad-scenarios/negative-number-size.json": "workloads.0.size: -5 is not a size",
   "bad-scenarios/dma32-over-memory.json": "machine.dma32",
   "bad-scenarios/memory-not-pageblock-multiple.json": "machine.memory: \"1001M\" is not allowed; use a multiple of 2M",
-  "bad-scenarios/memory-over-1t.json": "machine.memory: \"2T\" is not allowed; use at most 448G",
+  "bad-scenarios/memory-over-1t.json": "machine.memory: \"2T\" is not allowed; use at most 1T",
   "bad-scenarios/memory-zero.json": "machine.memory: 0",
   "bad-scenarios/movable-too-big.json": "machine.movable",
   "bad-scenarios/movable-only.json": "machine.movable",

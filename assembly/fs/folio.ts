@@ -3,10 +3,13 @@
 import { NONE, GFP_LRU, __GFP_MOVABLE } from "../mm/constants";
 import {
   PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_uptodate, PG_reclaim, page_flags, set_page_flags,
-  page_order, set_page_next, set_page_prev,
+  page_order, set_page_next, set_page_prev, page_next, page_prev,
 } from "../mm/page";
 import { __alloc_pages } from "../mm/page_alloc";
-import { set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, clear_unwritten_bit, ino_nr_dirty, ino_dirtied_when } from "./inode";
+import {
+  set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, clear_unwritten_bit, ino_nr_dirty, ino_dirtied_when,
+  folio_wb_pending, set_folio_wb_pending,
+} from "./inode";
 import { now } from "../sim/clock";
 import { wb_wakeup_delayed } from "./writeback";
 import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED } from "./stats";
@@ -103,10 +106,21 @@ export function folio_clear_dirty_for_io(ino: u32, head: u32, first_index: u32):
   return cleared;
 }
 
+// fs/iomap/buffered-io.c: iomap_start_folio_write() adds to the folio's ifs->write_bytes_pending and
+// iomap_finish_folio_write() ends the folio's writeback when atomic_sub_and_test() brings it to 0 (6.17): a
+// counter per folio, not a walk of its blocks. Here the counter is in blocks and counts the blocks whose
+// PG_writeback bit is set (a bit set twice counts once), so the folio ends exactly when its last bit clears.
+// It is kept per file index of the folio's head, whose owner words are (inode, index).
+
 /** folio_start_writeback() for the folio, with the per-block writeback bit on block pfn. */
 export function folio_start_writeback_block(pfn: u32): void {
   const head = folio_head(pfn);
-  set_bits(pfn, PG_writeback);
+  const f = page_flags(pfn);
+  if ((f & PG_writeback) == 0) {
+    set_page_flags(pfn, f | PG_writeback);
+    const ino = page_next(head), index = page_prev(head);
+    set_folio_wb_pending(ino, index, folio_wb_pending(ino, index) + 1);
+  }
   if (!folio_test(head, PG_folio_writeback)) {
     set_bits(head, PG_folio_writeback);
     mod_writeback(<i64>folio_nr_pages(head));
@@ -117,10 +131,15 @@ export function folio_start_writeback_block(pfn: u32): void {
  *  writeback, folio_end_writeback(). Returns true when the folio's writeback ended. */
 export function folio_end_writeback_block(pfn: u32): bool {
   const head = folio_head(pfn);
-  clear_bits(pfn, PG_writeback);
-  const n = folio_nr_pages(head);
-  for (let i: u32 = 0; i < n; i++) if ((page_flags(head + i) & PG_writeback) != 0) return false;
+  const ino = page_next(head), index = page_prev(head);
+  let pending = folio_wb_pending(ino, index);
+  const f = page_flags(pfn);
+  if ((f & PG_writeback) != 0) {
+    set_page_flags(pfn, f & ~PG_writeback);
+    set_folio_wb_pending(ino, index, --pending);
+  }
+  if (pending != 0) return false;
   clear_bits(head, PG_folio_writeback | PG_reclaim);
-  mod_writeback(-<i64>n);
+  mod_writeback(-<i64>folio_nr_pages(head));
   return true;
 }

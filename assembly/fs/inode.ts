@@ -3,6 +3,7 @@
 // stands for the xarray's DIRTY tag so writeback finds dirty pages without scanning clean ones.
 import { NONE } from "../mm/constants";
 import { st_add, NR_SHMEM } from "./stats";
+import { arena_alloc } from "../sim/arena";
 
 export const MAX_INODES: u32 = 64;
 /** Owner word `next` of a page of the server's tmpfs backing file of inode i: OWNER_SHMEM + i (`prev`: the index).
@@ -17,6 +18,8 @@ const ino_dirty = new StaticArray<usize>(<i32>MAX_INODES); // u64 words, one bit
 /** Pages made clean without being written: ->writepage returned AOP_WRITEPAGE_ACTIVATE (6.1/6.6 reclaim or
  *  migration) after the dirty bit was cleared. Their data is lost unless written again. */
 const ino_unwritten = new StaticArray<usize>(<i32>MAX_INODES);
+/** iomap_folio_state's write_bytes_pending, in blocks, of the folio whose head is at this index (u16). */
+const ino_wb_pending = new StaticArray<usize>(<i32>MAX_INODES);
 export const ino_nr_dirty = new StaticArray<u32>(<i32>MAX_INODES); // dirty pages (blocks)
 export const ino_nr_writeback = new StaticArray<u32>(<i32>MAX_INODES); // pages of in-flight requests
 export const ino_writeback_index = new StaticArray<u32>(<i32>MAX_INODES);
@@ -34,20 +37,21 @@ export function inode_create(pages: u32): u32 {
   const ino = nr_inodes++;
   const n = <usize>pages;
   unchecked(ino_pages[ino] = pages);
-  const map = heap.alloc(n << 2);
+  const map = arena_alloc(n << 2);
   memory.fill(map, 0xff, n << 2);
   unchecked(ino_map[ino] = map);
-  unchecked(ino_ver[ino] = heap.alloc(n << 2));
-  unchecked(ino_server_ver[ino] = heap.alloc(n << 2));
+  unchecked(ino_ver[ino] = arena_alloc(n << 2));
+  unchecked(ino_server_ver[ino] = arena_alloc(n << 2));
   memory.fill(unchecked(ino_ver[ino]), 0, n << 2);
   memory.fill(unchecked(ino_server_ver[ino]), 0, n << 2);
-  unchecked(ino_backing[ino] = heap.alloc(n << 2));
+  unchecked(ino_backing[ino] = arena_alloc(n << 2));
   memory.fill(unchecked(ino_backing[ino]), 0xff, n << 2);
   const words = (n + 63) >> 6;
-  unchecked(ino_dirty[ino] = heap.alloc(words << 3));
+  unchecked(ino_dirty[ino] = arena_alloc(words << 3));
   memory.fill(unchecked(ino_dirty[ino]), 0, words << 3);
-  unchecked(ino_unwritten[ino] = heap.alloc(words << 3));
+  unchecked(ino_unwritten[ino] = arena_alloc(words << 3));
   memory.fill(unchecked(ino_unwritten[ino]), 0, words << 3);
+  unchecked(ino_wb_pending[ino] = arena_alloc(n << 1)); // zero: the arena's memory is
   unchecked(ino_nr_dirty[ino] = 0);
   unchecked(ino_nr_writeback[ino] = 0);
   unchecked(ino_writeback_index[ino] = 0);
@@ -65,6 +69,8 @@ export function inode_create(pages: u32): u32 {
 @inline export function set_server_version(ino: u32, index: u32, v: u32): void { store<u32>(unchecked(ino_server_ver[ino]) + (<usize>index << 2), v); }
 
 /** The page of the server's tmpfs file that holds index `index` of file `ino` (NONE until written). */
+@inline export function folio_wb_pending(ino: u32, index: u32): u32 { return <u32>load<u16>(unchecked(ino_wb_pending[ino]) + (<usize>index << 1)); }
+@inline export function set_folio_wb_pending(ino: u32, index: u32, v: u32): void { store<u16>(unchecked(ino_wb_pending[ino]) + (<usize>index << 1), <u16>v); }
 @inline export function backing_pfn(ino: u32, index: u32): u32 { return load<u32>(unchecked(ino_backing[ino]) + (<usize>index << 2)); }
 @inline export function set_backing_pfn(ino: u32, index: u32, pfn: u32): void { store<u32>(unchecked(ino_backing[ino]) + (<usize>index << 2), pfn); }
 /** NR_SHMEM: pages of the server's tmpfs files. */

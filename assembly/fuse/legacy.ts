@@ -29,6 +29,7 @@ import {
   c, COST_PAGE_ALLOC, COST_PAGE_FREE, COST_COPY_PER_BYTE, COST_TEMP_PAGE_ACCOUNT, COST_RBTREE_NODE,
   COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
 } from "../sim/config";
+import { arena_alloc } from "../sim/arena";
 
 /** GFP_NOFS | __GFP_HIGHMEM: no __GFP_MOVABLE, so the temp page is MIGRATE_UNMOVABLE. */
 const GFP_TEMP: u32 = 0;
@@ -38,7 +39,7 @@ const GFP_TEMP: u32 = 0;
 let temp_per_block: usize = 0;
 let temp_blocks_cap: u32 = 0;
 export function temp_blocks_reset(): void {
-  if (temp_blocks_cap < nr_pageblocks) { temp_per_block = heap.alloc(<usize>nr_pageblocks << 1); temp_blocks_cap = nr_pageblocks; }
+  if (temp_blocks_cap < nr_pageblocks) { temp_per_block = arena_alloc(<usize>nr_pageblocks << 1); temp_blocks_cap = nr_pageblocks; }
   memory.fill(temp_per_block, 0, <usize>temp_blocks_cap << 1);
 }
 function temp_block_account(pfn: u32, d: i32): void {

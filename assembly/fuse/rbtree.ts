@@ -8,6 +8,7 @@
 // Free nodes are chained through `left`, colored RB_FREE so rb_check() can tell a dangling link.
 // The stub runtime never frees, so growing a pool copies it into one twice the size (the old one leaks).
 import { NONE } from "../mm/constants";
+import { arena_alloc } from "../sim/arena";
 
 const RB_RED: u32 = 0;
 const RB_BLACK: u32 = 1;
@@ -79,7 +80,7 @@ let last_visits: u32 = 0;
 
 /** A fresh array of n u32 words holding the first `keep` words of `old` and 0xff bytes (NONE) after. */
 function grow_words(old: usize, keep: u32, n: u32): usize {
-  const p = heap.alloc(<usize>n << 2);
+  const p = arena_alloc(<usize>n << 2);
   if (keep != 0) memory.copy(p, old, <usize>keep << 2);
   memory.fill(p + (<usize>keep << 2), 0xff, <usize>(n - keep) << 2);
   return p;
@@ -93,7 +94,7 @@ function grow_nodes(cap: u32): void {
   rb_start = grow_words(rb_start, keep, cap);
   rb_end = grow_words(rb_end, keep, cap);
   rb_value = grow_words(rb_value, keep, cap);
-  const c = heap.alloc(<usize>cap);
+  const c = arena_alloc(<usize>cap);
   if (keep != 0) memory.copy(c, rb_color, <usize>keep);
   memory.fill(c + <usize>keep, <u8>RB_FREE, <usize>(cap - keep));
   rb_color = c;
@@ -103,7 +104,7 @@ function grow_nodes(cap: u32): void {
 function grow_inodes(cap: u32): void {
   const keep = inode_cap;
   rb_roots = grow_words(rb_roots, keep, cap);
-  const c = heap.alloc(<usize>cap << 2);
+  const c = arena_alloc(<usize>cap << 2);
   if (keep != 0) memory.copy(c, rb_counts, <usize>keep << 2);
   memory.fill(c + (<usize>keep << 2), 0, <usize>(cap - keep) << 2);
   rb_counts = c;

@@ -24,6 +24,7 @@ import {
   REQ_KIND_WRITEBACK,
 } from "./request";
 import { g, CFG_MAX_PAGES } from "../sim/config";
+import { arena_alloc } from "../sim/arena";
 
 /** GFP_NOFS, GFP_KERNEL, GFP_ATOMIC: none carries __GFP_MOVABLE or __GFP_RECLAIMABLE (the emulator's mask 0:
  *  unmovable, kswapd allowed); GFP_ATOMIC adds __GFP_HIGH and may not reclaim. */
@@ -91,7 +92,7 @@ export let req_slab_invariant_where: u32 = NONE;
  *  secondary holds no fuse_req (it is allocated when the request is sent); only writeback requests hold a wpa. */
 export function check_request_objects(): bool {
   const ids = slab_ids();
-  if (held_cap < ids) { held = heap.alloc(<usize>ids << 2); held_cap = ids; }
+  if (held_cap < ids) { held = arena_alloc(<usize>ids << 2); held_cap = ids; }
   memory.fill(held, 0, <usize>ids << 2);
   for (let r = oldest_inflight(); r != NONE; r = next_inflight(r)) {
     const st = req_state(r);

@@ -5,6 +5,7 @@ import { NONE } from "../mm/constants";
 import { now } from "../sim/clock";
 import { page_ref, set_page_ref } from "../mm/page";
 import { kmem_cache_free } from "../mm/slab";
+import { arena_alloc } from "../sim/arena";
 
 export const REQ_FREE: u32 = 0;
 export const REQ_BUILDING: u32 = 1;
@@ -45,11 +46,11 @@ function alloc_arrays(n: u32, per: u32): void {
   const o_sr = r_slab_req, o_sw = r_slab_wpa, o_sa = r_slab_arr, o_ac = r_arr_cap;
   const old = cap;
   const w = <usize>n << 2;
-  r_ino = heap.alloc(w); r_start = heap.alloc(w); r_nr = heap.alloc(w); r_state = heap.alloc(w);
-  r_next = heap.alloc(w); r_qnext = heap.alloc(w); r_created = heap.alloc(<usize>n << 3); r_splice = heap.alloc(w);
-  r_prev_inflight = heap.alloc(w); r_next_inflight = heap.alloc(w); r_kind = heap.alloc(w); r_owner = heap.alloc(w);
-  r_pfn = heap.alloc(<usize>n * per << 2); r_ver = heap.alloc(<usize>n * per << 2);
-  r_slab_req = heap.alloc(w); r_slab_wpa = heap.alloc(w); r_slab_arr = heap.alloc(w); r_arr_cap = heap.alloc(w);
+  r_ino = arena_alloc(w); r_start = arena_alloc(w); r_nr = arena_alloc(w); r_state = arena_alloc(w);
+  r_next = arena_alloc(w); r_qnext = arena_alloc(w); r_created = arena_alloc(<usize>n << 3); r_splice = arena_alloc(w);
+  r_prev_inflight = arena_alloc(w); r_next_inflight = arena_alloc(w); r_kind = arena_alloc(w); r_owner = arena_alloc(w);
+  r_pfn = arena_alloc(<usize>n * per << 2); r_ver = arena_alloc(<usize>n * per << 2);
+  r_slab_req = arena_alloc(w); r_slab_wpa = arena_alloc(w); r_slab_arr = arena_alloc(w); r_arr_cap = arena_alloc(w);
   if (old > 0) {
     const ow = <usize>old << 2;
     memory.copy(r_ino, o_ino, ow); memory.copy(r_start, o_start, ow); memory.copy(r_nr, o_nr, ow);

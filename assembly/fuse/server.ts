@@ -28,6 +28,7 @@ import {
 import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
 import { data_server_store } from "../sim/data";
 import { st, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES } from "../fs/stats";
+import { arena_alloc } from "../sim/arena";
 
 export const EV_SERVER_PICK: u32 = 10;
 export const EV_SERVER_REPLY: u32 = 11;
@@ -248,7 +249,7 @@ function splice_hold_pages(req: u32, until: u64): void {
   const n = req_nr(req);
   if (held_len + n > held_cap) {
     const cap = max(held_cap << 1, held_len + n + 1024);
-    const p = heap.alloc(<usize>cap << 2), u = heap.alloc(<usize>cap << 3);
+    const p = arena_alloc(<usize>cap << 2), u = arena_alloc(<usize>cap << 3);
     for (let i: u32 = 0; i < held_len; i++) {
       const j = (held_head + i) % held_cap;
       store<u32>(p + (<usize>i << 2), load<u32>(held_pfn + (<usize>j << 2)));

@@ -1,6 +1,7 @@
 // Allocations held by the memory workloads (churn, THP, contiguous ranges), in slots: the owner words of
 // their pages say (OWNER_ANON, slot), so migration can tell the slot where its folio went.
 import { NONE } from "./constants";
+import { arena_alloc } from "../sim/arena";
 
 /** Owner word `next` of a page held by a workload slot; `prev` is the slot. Page-cache pages hold the inode. */
 export const OWNER_ANON: u32 = 0xffffff00;
@@ -18,8 +19,8 @@ export let anon_live: u32 = 0;
 
 function grow(): void {
   const n: u32 = cap == 0 ? 1024 : cap << 1;
-  const p = heap.alloc(<usize>n << 2), o = heap.alloc(<usize>n << 2), k = heap.alloc(<usize>n << 2), f = heap.alloc(<usize>n << 2);
-  const w = heap.alloc(<usize>n << 2);
+  const p = arena_alloc(<usize>n << 2), o = arena_alloc(<usize>n << 2), k = arena_alloc(<usize>n << 2), f = arena_alloc(<usize>n << 2);
+  const w = arena_alloc(<usize>n << 2);
   if (cap > 0) {
     memory.copy(p, s_pfn, <usize>cap << 2); memory.copy(o, s_order, <usize>cap << 2);
     memory.copy(k, s_kind, <usize>cap << 2); memory.copy(f, s_next_free, <usize>cap << 2);

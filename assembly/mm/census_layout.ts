@@ -5,6 +5,7 @@
 // census gets an aligned pair of blocks of its type.
 import { MAX_NR_ZONES, MAX_PAGE_ORDER, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_MOVABLE, MIGRATE_CMA, pageblock_order, NONE } from "./constants";
 import { zone_start, zone_end, set_pageblock_migratetype } from "./zone";
+import { arena_alloc } from "../sim/arena";
 
 // Census words per zone: blocks[mt] (6), then free[mt * NR_PAGE_ORDERS + order] (66).
 const CENSUS_FREE: i32 = <i32>MIGRATE_TYPES;
@@ -46,12 +47,17 @@ let list_a: usize = 0, list_b: usize = 0; // u32 lists of block numbers or slot 
 @inline export function lb(i: u32): u32 { return load<u32>(list_b + (<usize>i << 2)); }
 @inline export function set_lb(i: u32, v: u32): void { store<u32>(list_b + (<usize>i << 2), v); }
 
-/** Allocates the scratch once per instance (the stub runtime never frees) and marks every block open. */
+// Per-type scratch of layout_zone(), static: after boot the runtime allocates nothing (assembly/sim/arena.ts)
+const pairs_scratch = new StaticArray<u32>(<i32>MIGRATE_TYPES);
+const singles_scratch = new StaticArray<u32>(<i32>MIGRATE_TYPES);
+const done_scratch = new StaticArray<u32>(<i32>MIGRATE_TYPES);
+
+/** Allocates the scratch once per instance (the arena never frees) and marks every block open. */
 export function census_scratch_init(nr_blocks: u32): void {
   if (blk_state == 0) {
-    blk_state = heap.alloc(<usize>nr_blocks);
-    list_a = heap.alloc(<usize>nr_blocks << 2);
-    list_b = heap.alloc(<usize>nr_blocks << 2);
+    blk_state = arena_alloc(<usize>nr_blocks);
+    list_a = arena_alloc(<usize>nr_blocks << 2);
+    list_b = arena_alloc(<usize>nr_blocks << 2);
   }
   memory.fill(blk_state, BLK_OPEN, <usize>nr_blocks);
 }
@@ -90,8 +96,10 @@ export function layout_zone(z: u32): i32 {
   if (need > 0) return fail(CENSUS_NO_PAIRS, z, MIGRATE_CMA, MAX_PAGE_ORDER);
 
   // Pair units and single blocks per type.
-  const pairs = new StaticArray<u32>(<i32>MIGRATE_TYPES);
-  const singles = new StaticArray<u32>(<i32>MIGRATE_TYPES);
+  const pairs = pairs_scratch;
+  memory.fill(changetype<usize>(pairs), 0, <usize>MIGRATE_TYPES << 2);
+  const singles = singles_scratch;
+  memory.fill(changetype<usize>(singles), 0, <usize>MIGRATE_TYPES << 2);
   let pair_units: u32 = 0, widest: u32 = MIGRATE_MOVABLE;
   for (let mt: u32 = 0; mt < MIGRATE_TYPES; mt++) {
     if (mt == MIGRATE_CMA) continue;
@@ -130,7 +138,8 @@ export function layout_zone(z: u32): i32 {
   }
   const movable_singles = unchecked(singles[MIGRATE_MOVABLE]);
   const partnered = min(movable_singles, minor_singles);
-  const done = new StaticArray<u32>(<i32>MIGRATE_TYPES);
+  const done = done_scratch;
+  memory.fill(changetype<usize>(done), 0, <usize>MIGRATE_TYPES << 2);
   let k: u32 = 0, single_index: u32 = 0, pending: u32 = NONE;
   for (let u: u32 = 0; u < minor_units; u++) {
     // the type furthest behind: smallest (2 done + 1) / (2 n)

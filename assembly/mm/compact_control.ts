@@ -5,6 +5,7 @@ import { MAX_NR_ZONES, NR_PAGE_ORDERS, pageblock_order, NONE } from "./constants
 import { zone_start, zone_end } from "./zone";
 import { PG_owner, PG_head, page_flags, page_order } from "./page";
 import { MIGRATE_ASYNC } from "./migrate";
+import { arena_alloc } from "../sim/arena";
 
 /** mm/compaction.c: COMPACT_CLUSTER_MAX (= SWAP_CLUSTER_MAX) */
 export const COMPACT_CLUSTER_MAX: u32 = 32;
@@ -95,8 +96,8 @@ let skip_bits: usize = 0;
 let skip_bits_len: u32 = 0;
 
 export function compaction_init(nr_pageblocks: u32): void {
-  if (skip_bits_len < nr_pageblocks) { skip_bits = heap.alloc(<usize>nr_pageblocks); skip_bits_len = nr_pageblocks; }
-  if (fp_ring == 0) fp_ring = heap.alloc(<usize>(NR_PAGE_ORDERS * FREE_RING) << 2);
+  if (skip_bits_len < nr_pageblocks) { skip_bits = arena_alloc(<usize>nr_pageblocks); skip_bits_len = nr_pageblocks; }
+  if (fp_ring == 0) fp_ring = arena_alloc(<usize>(NR_PAGE_ORDERS * FREE_RING) << 2);
   memory.fill(skip_bits, 0, <usize>nr_pageblocks);
   for (let z = 0; z < <i32>MAX_NR_ZONES; z++) {
     reset_cached_positions(<u32>z);

@@ -12,6 +12,7 @@ import {
   fa_head, fa_tail, fa_count, fa_orders, fa_index, page_zone, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
   nr_free_highatomic, nr_reserved_highatomic, zone_start, zone_end,
 } from "./zone";
+import { arena_intact } from "../sim/arena";
 import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth, pindex_to_order } from "./pcp";
 
 export let debug_vm_pfn: u32 = NONE;
@@ -34,11 +35,14 @@ export const INV_PCP_LIST: i32 = 15;
 export const INV_PCP_COUNT: i32 = 16;
 export const INV_PAGEBLOCK_TYPE: i32 = 17;
 export const INV_RESERVED_HIGHATOMIC: i32 = 18;
+export const INV_ARENA: i32 = 19;
 
 function fail(code: i32, pfn: u32): i32 { debug_vm_pfn = pfn; return code; }
 
 export function check_allocator(): i32 {
   debug_vm_pfn = NONE;
+  // the AssemblyScript runtime allocated nothing after the arena took over: its block would lie inside the arena
+  if (!arena_intact()) return fail(INV_ARENA, NONE);
   // 0. the pageblock census adds up: every block has a valid type, so "Number of blocks type" sums to the zone's
   // blocks; and reserve_highatomic_pageblock()'s count is the HIGHATOMIC blocks (an alloc_contig_range() in
   // progress may hold some of them as ISOLATE, to be given back their type when it ends)

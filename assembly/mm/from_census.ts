@@ -28,6 +28,7 @@ import {
   la, set_la, lb, set_lb, census_scratch_init, layout_zone,
 } from "./census_layout";
 import { pcp_zone_reset } from "./pcp";
+import { arena_alloc } from "../sim/arena";
 
 export { census_ptr, census_error_zone, census_error_mt, census_error_order } from "./census_layout";
 
@@ -245,8 +246,8 @@ export function mm_boot_from_census(): i32 {
   fail(CENSUS_OK, NONE, NONE, NONE);
   census_scratch_init(nr_pageblocks);
   if (blk_regions == 0) {
-    blk_regions = heap.alloc(<usize>nr_pageblocks * REGION_WORDS << 1);
-    blk_buddies = heap.alloc(<usize>nr_pageblocks * pageblock_order << 1);
+    blk_regions = arena_alloc(<usize>nr_pageblocks * REGION_WORDS << 1);
+    blk_buddies = arena_alloc(<usize>nr_pageblocks * pageblock_order << 1);
   }
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     if (!populated_zone(z)) continue;

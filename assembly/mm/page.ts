@@ -2,11 +2,13 @@
 //   word u32 = flags u16 | order u4 | alloc_mt + 1 u4 | ref u8   (one load tells PageBuddy and the order, as
 //              page_is_buddy() needs; one store prepares or frees a page; a free page's word is 0, so freeing
 //              a large block is a memset)
-//   link u64 = next u32 | prev u32                            (struct list_head: one cache line per list operation)
+//   link u64 = ~next u32 | ~prev u32                          (struct list_head: one cache line per list operation;
+//              stored complemented, so a zero link is NONE/NONE and zeroed memory is a booted memmap)
 // Two arrays, not six: a page the allocator touches costs two cache lines, not one per field.
 // next/prev are the buddy_list links while the page is free (PG_buddy) and owner words while it is
 // allocated (like the kernel's union of lru/buddy_list with mapping/index).
 import { pageblock_order } from "./constants";
+import { arena_alloc } from "../sim/arena";
 
 export const PG_buddy: u32 = 1 << 0;
 export const PG_lru: u32 = 1 << 1;
@@ -45,15 +47,16 @@ export const PAGE_WORD_FREE: u32 = 0;
 /** The order bits of a word (page_is_buddy() compares them with the flags in one go). */
 export const PAGE_WORD_ORDER: u32 = 0xf << 16;
 
+/** The arena's memory is zero, and zero is what memmap_init() leaves: every word PAGE_WORD_FREE, every link
+ *  NONE (stored complemented). Boot writes nothing per page: at 1 TiB the first touch of the 3 GiB alone, page
+ *  faults in the host, cost more than the rest of boot. */
 export function page_metadata_init(pages: u32): void {
   nr_pages = pages;
   nr_pageblocks = pages >> pageblock_order;
   const n = <usize>pages;
-  pg_word = heap.alloc(n << 2);
-  pg_link = heap.alloc(n << 3);
-  pb_mt = heap.alloc(<usize>nr_pageblocks);
-  memory.fill(pg_word, 0, n << 2); // PAGE_WORD_FREE
-  memory.fill(pg_link, 0xff, n << 3);
+  pg_word = arena_alloc(n << 2);
+  pg_link = arena_alloc(n << 3);
+  pb_mt = arena_alloc(<usize>nr_pageblocks);
 }
 
 @inline function word_at(pfn: u32): usize { return pg_word + (<usize>pfn << 2); }
@@ -87,13 +90,13 @@ export function page_metadata_init(pages: u32): void {
 }
 @inline export function page_ref(pfn: u32): u32 { return <u32>load<u8>(word_at(pfn), 3); }
 @inline export function set_page_ref(pfn: u32, r: u32): void { store<u8>(word_at(pfn), <u8>r, 3); }
-@inline export function page_next(pfn: u32): u32 { return load<u32>(link_at(pfn)); }
-@inline export function set_page_next(pfn: u32, v: u32): void { store<u32>(link_at(pfn), v); }
-@inline export function page_prev(pfn: u32): u32 { return load<u32>(link_at(pfn), 4); }
-@inline export function set_page_prev(pfn: u32, v: u32): void { store<u32>(link_at(pfn), v, 4); }
+@inline export function page_next(pfn: u32): u32 { return ~load<u32>(link_at(pfn)); }
+@inline export function set_page_next(pfn: u32, v: u32): void { store<u32>(link_at(pfn), ~v); }
+@inline export function page_prev(pfn: u32): u32 { return ~load<u32>(link_at(pfn), 4); }
+@inline export function set_page_prev(pfn: u32, v: u32): void { store<u32>(link_at(pfn), ~v, 4); }
 /** Both links in one store. */
 @inline export function set_page_links(pfn: u32, next: u32, prev: u32): void {
-  store<u64>(link_at(pfn), <u64>next | (<u64>prev << 32));
+  store<u64>(link_at(pfn), ~(<u64>next | (<u64>prev << 32)));
 }
 
 @inline export function PageBuddy(pfn: u32): bool { return test_flag(pfn, PG_buddy); }

@@ -148,7 +148,7 @@ const FILL_MIN_ORDER: u32 = 4;
   if (order >= FILL_MIN_ORDER) {
     const n = <usize>1 << order;
     fill_page_words(pfn, n, make_page_word(PG_owner | lru, order, mt, 1));
-    memory.fill(pg_link + (<usize>pfn << 3), 0xff, n << 3); // NONE
+    memory.fill(pg_link + (<usize>pfn << 3), 0, n << 3); // NONE (links are stored complemented)
   } else {
     const n: u32 = <u32>1 << order;
     for (let i: u32 = 0; i < n; i++) {

@@ -22,6 +22,7 @@ export { NR_PCP_LISTS };
 import { PG_pcp, MT_NONE, PAGE_WORD_FREE, set_page_word, store_page_word, get_pageblock_migratetype } from "./page";
 import { zone_managed_pages, populated_zone, wmark_low, zone_flags, ZONE_RECLAIM_ACTIVE, ZONE_BELOW_HIGH } from "./zone";
 import { __free_one_page } from "./page_alloc";
+import { arena_alloc } from "../sim/arena";
 
 const NR_ALL = <i32>(MAX_NR_ZONES * NR_PCP_LISTS);
 // Tables in static memory, as zone.ts's (constant addresses); 4-byte entries (usize is 4 bytes in wasm32).
@@ -96,7 +97,7 @@ function zone_highsize(z: u32, batch: u32, high_fraction: u32): u32 {
 export function pcp_setup(enabled: bool): void {
   for (let i = 0; i < NR_ALL; i++) {
     if (unchecked(pcp_ring[i]) == 0) {
-      unchecked(pcp_ring[i] = heap.alloc(<usize>RING_MIN << 2));
+      unchecked(pcp_ring[i] = arena_alloc(<usize>RING_MIN << 2));
       unchecked(pcp_mask[i] = RING_MIN - 1);
     }
     unchecked(pcp_first[i] = 0);
@@ -134,7 +135,7 @@ export function pcp_zone_reset(z: u32): void {
 /** A full ring doubles, its entries copied in list order to the start of the new one. */
 function pcp_ring_grow(i: i32): void {
   const len = unchecked(pcp_len[i]);
-  const ring = heap.alloc(<usize>len << 3);
+  const ring = arena_alloc(<usize>len << 3);
   for (let k: u32 = 0; k < len; k++) store<u32>(ring + (<usize>k << 2), load<u32>(slot(i, k)));
   unchecked(pcp_ring[i] = ring);
   unchecked(pcp_mask[i] = (len << 1) - 1);

@@ -13,6 +13,7 @@ import {
 } from "./constants";
 import { PG_owner, PG_head, PG_lru, page_flags, page_order, set_page_next, set_page_prev, page_next, page_prev, page_alloc_mt, nr_pages } from "./page";
 import { __alloc_pages, __alloc_pages_noreclaim, __free_pages } from "./page_alloc";
+import { arena_alloc } from "../sim/arena";
 
 /** The slow path with direct reclaim and compaction (direct_compact.ts alloc_pages_may_reclaim(), set by sim_init;
  *  a hook rather than an import, which would run compaction's module set-up before migrate.ts's). */
@@ -74,8 +75,8 @@ export function slab_ids(): u32 { return cap; }
 function grow(): void {
   const n: u32 = cap == 0 ? 64 : cap << 1;
   const w = <usize>n << 2, ow = <usize>cap << 2;
-  const a = heap.alloc(w), b = heap.alloc(w), o = heap.alloc(w), j = heap.alloc(w), u = heap.alloc(w);
-  const nx = heap.alloc(w), pv = heap.alloc(w), l = heap.alloc(w);
+  const a = arena_alloc(w), b = arena_alloc(w), o = arena_alloc(w), j = arena_alloc(w), u = arena_alloc(w);
+  const nx = arena_alloc(w), pv = arena_alloc(w), l = arena_alloc(w);
   if (cap > 0) {
     memory.copy(a, s_cache, ow); memory.copy(b, s_pfn, ow); memory.copy(o, s_order, ow); memory.copy(j, s_objects, ow);
     memory.copy(u, s_inuse, ow); memory.copy(nx, s_next, ow); memory.copy(pv, s_prev, ow); memory.copy(l, s_listed, ow);

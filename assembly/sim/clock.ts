@@ -1,5 +1,6 @@
 // Virtual time and the event queue of the discrete-event simulation: a binary min-heap ordered by
 // (time, sequence), so events at the same nanosecond run in the order they were scheduled (determinism).
+import { arena_alloc } from "./arena";
 
 /** Virtual nanoseconds since boot. */
 export let now: u64 = 0;
@@ -17,16 +18,16 @@ export function events_init(cap: u32): void {
   ev_len = 0;
   ev_next_seq = 0;
   now = 0;
-  ev_time = heap.alloc(<usize>cap << 3);
-  ev_seq = heap.alloc(<usize>cap << 2);
-  ev_type = heap.alloc(<usize>cap << 2);
-  ev_arg = heap.alloc(<usize>cap << 2);
+  ev_time = arena_alloc(<usize>cap << 3);
+  ev_seq = arena_alloc(<usize>cap << 2);
+  ev_type = arena_alloc(<usize>cap << 2);
+  ev_arg = arena_alloc(<usize>cap << 2);
 }
 
 function grow(): void {
   const cap = ev_cap << 1;
-  const t = heap.alloc(<usize>cap << 3), s = heap.alloc(<usize>cap << 2);
-  const y = heap.alloc(<usize>cap << 2), a = heap.alloc(<usize>cap << 2);
+  const t = arena_alloc(<usize>cap << 3), s = arena_alloc(<usize>cap << 2);
+  const y = arena_alloc(<usize>cap << 2), a = arena_alloc(<usize>cap << 2);
   memory.copy(t, ev_time, <usize>ev_len << 3);
   memory.copy(s, ev_seq, <usize>ev_len << 2);
   memory.copy(y, ev_type, <usize>ev_len << 2);

@@ -12,6 +12,7 @@ import { NONE } from "../mm/constants";
 import { nr_pages, page_flags, page_next, page_prev, PG_owner, PG_temp, PG_uptodate } from "../mm/page";
 import { nr_inodes, inode_pages, mapping_pfn } from "../fs/inode";
 import { g, CFG_DATA_MODE } from "./config";
+import { arena_alloc, arena_has_room } from "./arena";
 
 export let data_mode: bool = false;
 /** A frame or an image could not be allocated within wasm32's 4 GiB: the run must stop (sim_run checks). */
@@ -40,15 +41,9 @@ export let data_frames_live: u32 = 0;
 export let data_frames_peak: u32 = 0;
 const ZERO_PAGE = memory.data(4096, 16);
 
-/** Below wasm32's 4 GiB, with 64 KiB to spare? heap.alloc(0) tells where the bump allocator stands. */
-function heap_has_room(bytes: u64): bool {
-  const top = <u64>heap.alloc(0);
-  return top + bytes + 65536 <= <u64>0x1_0000_0000;
-}
-
 function alloc_or_oom(bytes: u64): usize {
-  if (!heap_has_room(bytes)) { data_out_of_memory = true; return 0; }
-  return heap.alloc(<usize>bytes);
+  if (!arena_has_room(bytes)) { data_out_of_memory = true; return 0; }
+  return arena_alloc(<usize>bytes);
 }
 
 export function data_init(): void {
@@ -69,11 +64,11 @@ export function data_init(): void {
 /** An image of `pages` zeroed pages, as a table of pieces; 0 when wasm32 has no room. */
 function image_alloc(pages: u32): usize {
   const n = (pages + (1 << IMAGE_CHUNK_SHIFT) - 1) >> IMAGE_CHUNK_SHIFT;
-  if (!heap_has_room((<u64>pages << 12) + (<u64>n << 2) + (<u64>n << 4))) { data_out_of_memory = true; return 0; }
-  const table = heap.alloc(<usize>max<u32>(n, 1) << alignof<usize>());
+  if (!arena_has_room((<u64>pages << 12) + (<u64>n << 2) + (<u64>n << 4))) { data_out_of_memory = true; return 0; }
+  const table = arena_alloc(<usize>max<u32>(n, 1) << alignof<usize>());
   for (let k: u32 = 0; k < n; k++) {
     const piece_pages = min<u32>(1 << IMAGE_CHUNK_SHIFT, pages - (k << IMAGE_CHUNK_SHIFT));
-    const piece = heap.alloc(<usize>piece_pages << 12);
+    const piece = arena_alloc(<usize>piece_pages << 12);
     memory.fill(piece, 0, <usize>piece_pages << 12);
     store<usize>(table + (<usize>k << alignof<usize>()), piece);
   }
@@ -131,7 +126,7 @@ function reclaim_frames(): void {
 
 /** One more chunk of frames; false, and nothing changed, when wasm32 has no room for it. */
 function grow_pool(): bool {
-  if (!heap_has_room((<u64>4096 << CHUNK_SHIFT) + (<u64>chunks_cap << 3) + (<u64>free_cap << 3) + 1024)) return false;
+  if (!arena_has_room((<u64>4096 << CHUNK_SHIFT) + (<u64>chunks_cap << 3) + (<u64>free_cap << 3) + 1024)) return false;
   if (nr_chunks == chunks_cap) {
     const cap = max<u32>(16, chunks_cap << 1);
     const bigger = alloc_or_oom(<u64>cap << alignof<usize>());

@@ -9,13 +9,14 @@ import { check_allocator, debug_vm_pfn } from "../mm/debug_vm";
 import { check_compaction } from "../mm/compact_control";
 import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN } from "../fs/stats";
 import { fprop_local_events, fprop_global_events } from "../fs/flex_proportions";
-import { nr_inodes, ino_nr_dirty, test_dirty_bit, backing_pfn, OWNER_SHMEM } from "../fs/inode";
+import { nr_inodes, ino_nr_dirty, test_dirty_bit, backing_pfn, OWNER_SHMEM, folio_wb_pending } from "../fs/inode";
 import {
   oldest_inflight, next_inflight, req_nr, req_pfn, req_state, req_kind, req_ino, req_start, REQ_FREE, REQ_KIND_WRITEBACK,
 } from "../fuse/request";
 import { is_legacy } from "../fuse/conn";
 import { OWNER_SLAB, check_slab_caches, slab_invariant_where } from "../mm/slab";
 import { check_request_objects, req_slab_invariant_where } from "../fuse/req_slab";
+import { arena_alloc } from "./arena";
 
 export let sim_invariant_pfn: u32 = NONE;
 export const INV_NR_DIRTY: i32 = 20;
@@ -32,6 +33,7 @@ export const INV_SHMEM: i32 = 30;
 // 31 is compaction's (assembly/mm/compact_control.ts)
 export const INV_SLAB_OBJECTS: i32 = 32;
 export const INV_SLAB_PAGES: i32 = 33;
+export const INV_WB_PENDING: i32 = 34;
 
 let mark: usize = 0;
 let mark_cap: u32 = 0;
@@ -44,13 +46,16 @@ function no_fault(): void {}
 export let after_checked_event: () => void = no_fault;
 export function set_after_checked_event(f: () => void): void { after_checked_event = f; }
 
+// static: the runtime allocates nothing after boot (assembly/sim/arena.ts)
+const inode_dirty_scratch = new StaticArray<u32>(64);
+
 export function check_sim_invariants(): i32 {
   const a = check_allocator();
   if (a != 0) { sim_invariant_pfn = debug_vm_pfn; return a; }
   sim_invariant_pfn = NONE;
   const c = check_compaction();
   if (c != 0) return c;
-  if (mark_cap < nr_pages) { mark = heap.alloc(<usize>nr_pages); mark_cap = nr_pages; }
+  if (mark_cap < nr_pages) { mark = arena_alloc(<usize>nr_pages); mark_cap = nr_pages; }
   memory.fill(mark, 0, <usize>nr_pages);
   // every page a live request carries is carried once
   let carried: i64 = 0;
@@ -81,7 +86,8 @@ export function check_sim_invariants(): i32 {
   // recount the counters from the pages
   let dirty: i64 = 0, writeback: i64 = 0, temp: i64 = 0, file_lru: i64 = 0, shmem: i64 = 0;
   let slab_pages: u32 = 0;
-  const inode_dirty = new StaticArray<u32>(64);
+  const inode_dirty = inode_dirty_scratch;
+  memory.fill(changetype<usize>(inode_dirty), 0, 64 << 2);
   for (let p: u32 = 0; p < nr_pages; p++) {
     const f = page_flags(p);
     if ((f & PG_owner) == 0) continue;
@@ -101,6 +107,12 @@ export function check_sim_invariants(): i32 {
       const n = <i64>1 << page_order(p);
       if ((f & PG_folio_dirty) != 0) dirty += n;
       if ((f & PG_folio_writeback) != 0) writeback += n;
+      if ((f & PG_temp) == 0 && page_next(p) < nr_inodes) {
+        // a page-cache folio: its write_bytes_pending (fs/folio.ts) is its blocks under writeback
+        let under: u32 = 0;
+        for (let i: u32 = 0; i < <u32>n; i++) if ((page_flags(p + i) & PG_writeback) != 0) under++;
+        if (folio_wb_pending(page_next(p), page_prev(p)) != under) return fail(INV_WB_PENDING, p);
+      }
     }
     if ((f & PG_dirty) != 0 && (f & PG_temp) == 0) {
       const ino = page_next(p);

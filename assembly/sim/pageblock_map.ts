@@ -6,13 +6,14 @@ import {
   nr_pageblocks, pb_mt, page_flags, page_alloc_mt, page_ref, PG_buddy, PG_pcp, PG_owner, PG_writeback, PG_temp, PG_dirty,
   page_order,
 } from "../mm/page";
+import { arena_alloc } from "./arena";
 
 export const MAP_WORDS: u32 = 8;
 let map: usize = 0;
 let map_cap: u32 = 0;
 
 export function pageblock_map_fill(): usize {
-  if (map_cap < nr_pageblocks) { map = heap.alloc(<usize>nr_pageblocks * MAP_WORDS << 1); map_cap = nr_pageblocks; }
+  if (map_cap < nr_pageblocks) { map = arena_alloc(<usize>nr_pageblocks * MAP_WORDS << 1); map_cap = nr_pageblocks; }
   memory.fill(map, 0, <usize>nr_pageblocks * MAP_WORDS << 1);
   for (let b: u32 = 0; b < nr_pageblocks; b++) {
     const rec = map + (<usize>b * MAP_WORDS << 1);

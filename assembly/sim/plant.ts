@@ -19,7 +19,7 @@ import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth } from "../mm/pcp";
 import { st, st_add, EVENTS, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, WB_DIRTIED, WB_WRITTEN, NR_SHMEM } from "../fs/stats";
 import {
   nr_inodes, inode_pages, ino_nr_dirty, ino_error, clear_dirty_bit, mapping_pfn, page_version, set_page_version,
-  server_version, set_server_version, set_unwritten_bit,
+  server_version, set_server_version, set_unwritten_bit, folio_wb_pending, set_folio_wb_pending,
 } from "../fs/inode";
 import { oldest_inflight, next_inflight, req_nr, req_pfn, set_req_pfn, req_kind, REQ_KIND_WRITE } from "../fuse/request";
 import { set_after_checked_event } from "./debug";
@@ -48,6 +48,7 @@ export const PLANT_PCP_DIRTY: u32 = 15;
 export const PLANT_PCP_COUNT: u32 = 16;
 export const PLANT_PAGEBLOCK_TYPE: u32 = 17;
 export const PLANT_RESERVED_HIGHATOMIC: u32 = 18;
+export const PLANT_RUNTIME_ALLOC: u32 = 19;
 export const PLANT_NR_DIRTY: u32 = 20;
 export const PLANT_NR_WRITEBACK: u32 = 21;
 export const PLANT_NR_WRITEBACK_TEMP: u32 = 22;
@@ -65,6 +66,8 @@ export const PLANT_COMPACT_HELD: u32 = 33;
 // Slab faults (codes 32, 33): an object the cache counts that no request holds; a slab page put on the LRU.
 export const PLANT_SLAB_OBJECT_LEAK: u32 = 34;
 export const PLANT_SLAB_PAGE_LRU: u32 = 35;
+// A page-cache folio's write_bytes_pending off by one (code 34).
+export const PLANT_WB_PENDING: u32 = 36;
 // Integrity faults, planted after the run on the first page whose last write reached the server.
 export const PLANT_STORE_BYTE: u32 = 40;
 export const PLANT_STORE_NEWER: u32 = 41;
@@ -129,6 +132,11 @@ function first_allocation(min_order: u32, order0_only: bool): u32 {
 }
 
 function plant_allocator(kind: u32): bool {
+  if (kind == PLANT_RUNTIME_ALLOC) {
+    // the bug the arena's canary is for: a `new` (here its allocation) in code that runs after boot
+    heap.alloc(16);
+    return done(NONE);
+  }
   if (kind == PLANT_LIST_LINK) {
     // the head's prev link points at itself instead of nowhere
     const p = first_listed(0, MIGRATE_TYPES, 0);
@@ -328,6 +336,16 @@ function plant_writeback(kind: u32): bool {
     if (nr_inodes == 0) return false;
     unchecked(ino_nr_dirty[0] += 1);
     return done(0);
+  }
+  if (kind == PLANT_WB_PENDING) {
+    // the lowest page-cache folio: one block more pending than its PG_writeback bits say
+    for (let p: u32 = 0; p < nr_pages; p++) {
+      const f = page_flags(p);
+      if ((f & (PG_owner | PG_head | PG_temp)) != (PG_owner | PG_head) || page_next(p) >= nr_inodes) continue;
+      set_folio_wb_pending(page_next(p), page_prev(p), folio_wb_pending(page_next(p), page_prev(p)) + 1);
+      return done(p);
+    }
+    return false;
   }
   return false;
 }

@@ -54,6 +54,7 @@ import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, E
 import { w, WL_KIND, WL_RATE_OR_INTERVAL, WL_START, WL_THP, CFG_NR_WL } from "./config";
 // last: imported earlier, direct_compact.ts would set up compaction's module before migrate.ts's constants
 import { alloc_pages_may_reclaim } from "../mm/direct_compact";
+import { arena_alloc } from "./arena";
 
 const EV_SAMPLE: u32 = 20;
 const EV_TIMEOUT_CHECK: u32 = 21;
@@ -228,10 +229,10 @@ export const SAMPLE_WORDS: u32 = 8;
 let samples: usize = 0;
 let samples_cap: u32 = 0;
 let samples_len: u32 = 0;
-function samples_reset(): void { samples_len = 0; if (samples_cap == 0) { samples_cap = 256; samples = heap.alloc(<usize>samples_cap * SAMPLE_WORDS << 3); } }
+function samples_reset(): void { samples_len = 0; if (samples_cap == 0) { samples_cap = 256; samples = arena_alloc(<usize>samples_cap * SAMPLE_WORDS << 3); } }
 function sample_now(): void {
   if (samples_len == samples_cap) {
-    const bigger = heap.alloc(<usize>samples_cap * 2 * SAMPLE_WORDS << 3);
+    const bigger = arena_alloc(<usize>samples_cap * 2 * SAMPLE_WORDS << 3);
     memory.copy(bigger, samples, <usize>samples_cap * SAMPLE_WORDS << 3);
     samples = bigger;
     samples_cap *= 2;

@@ -18,6 +18,7 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   16: "a per-cpu list's length, tail or the zone's pcp count is wrong",
   17: "a pageblock's migratetype is not a valid type, so the blocks per type do not add up to the zone's blocks",
   18: "nr_reserved_highatomic differs from the HIGHATOMIC pageblocks",
+  19: "the AssemblyScript runtime allocated after boot, inside the core's arena (assembly/sim/arena.ts: no `new` outside top-level statics)",
   // writeback (assembly/sim/debug.ts)
   20: "NR_FILE_DIRTY differs from the dirty folios",
   21: "NR_WRITEBACK differs from the folios under writeback",
@@ -35,6 +36,8 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   // slab caches (assembly/mm/slab.ts, assembly/fuse/req_slab.ts)
   32: "a slab's objects in use differ from the objects the live FUSE requests hold (fuse_req, fuse_writepage_args, page arrays)",
   33: "a slab page is not an allocated, unmovable, non-LRU page owned by its slab, or a cache's slab, page, object or partial counts do not add up",
+  // folio writeback (assembly/fs/folio.ts)
+  34: "a page-cache folio's write_bytes_pending differs from its blocks under writeback",
 };
 
 export function describeInvariant(code: number, pfn: number): string {

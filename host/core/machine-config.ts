@@ -35,13 +35,13 @@ export const defaultMachineConfig: MachineConfig = {
   thp: false,
 };
 
-/** Largest machine the core takes today: 448 GiB (117,440,512 pages). DESIGN.md section 2 aims at 1 TiB (2^28
- *  pages), but the core allocates its per-page arrays through the AssemblyScript runtime, whose largest block is
- *  1 GiB, and the 8-byte list_head array of a 512 GiB machine is that large. This is the one number to raise when
- *  page metadata leaves the runtime heap; everything else (the schema, traces, /proc import) reads it. */
-export const MAX_NR_PAGES = 448 * 2 ** 18;
+/** Largest machine the core takes: 1 TiB (2^28 pages), DESIGN.md section 2's. Its struct pages are 3 GiB of
+ *  the 4 GiB one wasm32 instance addresses; the core places them in linear memory it grows itself
+ *  (assembly/sim/arena.ts), not in the AssemblyScript runtime's heap, whose blocks stop at 1 GiB. Everything else
+ *  (the schema, traces, /proc import) reads this number. */
+export const MAX_NR_PAGES = 2 ** 28;
 /** The same limit as text for messages. */
-export const MAX_MEMORY_TEXT = "448G";
+export const MAX_MEMORY_TEXT = "1T";
 
 /** Returns a one-line error naming the field and what is allowed, or null when the config is valid. */
 export function validateMachineConfig(c: MachineConfig): string | null {
@@ -52,7 +52,7 @@ export function validateMachineConfig(c: MachineConfig): string | null {
   }
   const total = c.dma32Pages + c.normalPages + c.movablePages;
   if (total === 0) return "machine: no memory; give dma32Pages, normalPages or movablePages > 0";
-  if (total > MAX_NR_PAGES) return `machine: ${total} pages is more than the core takes today (at most ${MAX_NR_PAGES}, ${MAX_MEMORY_TEXT})`;
+  if (total > MAX_NR_PAGES) return `machine: ${total} pages is more than the core takes (at most ${MAX_NR_PAGES}, ${MAX_MEMORY_TEXT})`;
   if (c.cmaPages > c.normalPages) return `machine.cmaPages: ${c.cmaPages} is larger than the Normal zone (${c.normalPages} pages)`;
   if (c.normalPages === 0 && c.dma32Pages === 0) return "machine: a Movable zone alone is not allowed; give dma32Pages or normalPages > 0";
   return null;

@@ -26,6 +26,14 @@ const required: readonly (keyof CoreExports)[] = [
   "pcp_list_walk", "drain_all_pages",
 ];
 
+/** Exports that return an address in linear memory. WASM gives them as i32, which JS reads signed: above 2 GiB
+ *  (arrays made after the struct pages of a machine over ~680 GiB) they would be negative, so they are read unsigned. */
+const POINTER_EXPORTS = [
+  "pageblock_types_ptr", "batch_buffer", "batch_results_ptr", "zone_view_ptr", "samples_ptr", "integrity_ptr",
+  "cfg_ptr", "jobs_ptr", "cost_ptr", "workloads_ptr", "stats_ptr", "pageblock_map_fill", "bdi_stats_fill",
+  "slab_stats_fill", "census_ptr",
+] as const;
+
 /** An AssemblyScript string: UTF-16LE, its byte length in the word before it. */
 function readAsString(memory: WebAssembly.Memory, ptr: number): string {
   if (ptr === 0) return "";
@@ -49,7 +57,12 @@ export function instantiateCore(module: WebAssembly.Module): CoreExports {
   for (const name of required) {
     if (!(name in exports)) throw new Error(`WASM core is missing export ${name}: rebuild with npm run build:wasm`);
   }
-  const core = exports as unknown as CoreExports;
+  const unsigned: Record<string, unknown> = { ...exports };
+  for (const name of POINTER_EXPORTS) {
+    const f = exports[name];
+    if (typeof f === "function") unsigned[name] = (...args: number[]): number => (f as (...a: number[]) => number)(...args) >>> 0;
+  }
+  const core = unsigned as unknown as CoreExports;
   memory = core.memory;
   return core;
 }

@@ -15,7 +15,7 @@ import { expectSchema } from "./expect-schema.js";
 
 /** One pageblock, the granule of every zone and area: 512 pages, 2 MiB. */
 export const PAGEBLOCK_BYTES = pageblock_nr_pages * PAGE_SIZE;
-/** The largest machine (MAX_NR_PAGES pages, 448 GiB today). */
+/** The largest machine (MAX_NR_PAGES pages, 1 TiB). */
 export const MAX_MEMORY_BYTES = MAX_NR_PAGES * PAGE_SIZE;
 /** MAX_PAGECACHE_ORDER on x86-64 (include/linux/pagemap.h: the PMD order): mapping_set_folio_order_range()
  *  clamps a mapping's largest folio to it. */

@@ -94,6 +94,8 @@ export function machineFor(config: SimConfig): SimConfig["machine"] {
 export class Simulator {
   readonly allocator: WasmAllocator;
   private readonly sim: SimExports;
+  /** performance.now() before the instance: the report's emulator.wallMs counts from here (report.ts). */
+  readonly createdAt = performance.now();
 
   /** mode "harness": nothing starts on its own; test/ drives writes, writeback and replies one by one. */
   constructor(readonly config: SimConfig, module: WebAssembly.Module, costs: CostModel = defaultCostModel, mode: "run" | "harness" = "run") {

@@ -1,6 +1,6 @@
 // What a run will cost, estimated before it starts: the virtual time it may cover, the events it will dispatch,
 // the samples it will keep and the wasm32 memory the core needs. Two kinds of limit come of it:
-//  - hard limits, what one wasm32 instance cannot hold (4 GiB in all, 1 GiB in one allocation): refused always,
+//  - hard limits, what one wasm32 instance cannot hold (4 GiB in all) and the per-job file cap: refused always,
 //    with the field to change (checkRunFits, called by every Simulator);
 //  - a bound on the work, MAX_EVENTS: beyond it a run takes many minutes, so the commands refuse it unless
 //    --force is given (checkRunEstimate), and say what makes it long.
@@ -11,11 +11,13 @@ import { InputError } from "../util/input-error.js";
 const GiB = 2 ** 30;
 /** What one wasm32 instance can address. */
 export const WASM32_BYTES = 4 * GiB;
-/** The largest single allocation of the AssemblyScript runtime (BLOCK_MAXSIZE, just under 1 GiB). */
+/** A job's page tables (4 bytes a page each) stay under 1 GiB: the cap from when they were one block of the
+ *  AssemblyScript runtime (BLOCK_MAXSIZE, just under 1 GiB). The core's arrays are now in its own arena
+ *  (assembly/sim/arena.ts), and a file that large would not fit 4 GiB anyway (18 bytes a page of file data). */
 const MAX_BLOCK_BYTES = GiB - 64;
 /** Events a run may dispatch without --force: minutes of wall time (0.3 to 2 million events a second). */
 export const MAX_EVENTS = 2e8;
-/** Samples fit one doubling array of 64-byte rows under MAX_BLOCK_BYTES. */
+/** Samples: one doubling array of 64-byte rows, at most 512 MiB. */
 export const MAX_SAMPLES = 8_000_000;
 /** A run with no duration gives up this long after its last progress (simulator.ts, HANG_HORIZON_NS). */
 const HANG_HORIZON_NS = 600e9;
@@ -76,8 +78,10 @@ function memoryBytes(config: SimConfig, samples: number, seconds: number): numbe
   const pages = m.dma32Pages + m.normalPages + m.movablePages;
   const F = filePages(config);
   let bytes = 64 * 2 ** 20; // requests, events, rings, tables
-  bytes += pages * 13 + (pages / 512) * 32; // struct page (12 B), the checker's marks, per-pageblock state
-  bytes += F * 16.25; // per file page: its PFN, the server's tmpfs PFN, two content versions, the DIRTY and unwritten bits
+  // struct page (12 B), the checker's marks (1 B); per pageblock: its type, the temp-page count, compaction's skip
+  // bit and the report's map (20 B), a /proc census boot's regions, buddies and lists (71 B)
+  bytes += pages * 13 + (pages / 512) * 96;
+  bytes += F * 18.25; // per file page: its PFN, the server's tmpfs PFN, two content versions, write_bytes_pending (u16), the DIRTY and unwritten bits
   bytes += Math.min(samples, MAX_SAMPLES * 2) * 256; // a doubling array of 64-byte rows, and the ones it outgrew
   // live allocations: never more than were made, nor than the machine has pages for
   for (const w of config.workloads)
@@ -95,10 +99,10 @@ export function checkRunFits(config: SimConfig, source = "scenario"): void {
     const least = Math.ceil(e.horizonNs / MAX_SAMPLES);
     throw new InputError(`${source}: run.sample_interval: "${formatDuration(config.run.sampleIntervalNs)}" is not allowed; it gives ${sci(e.samples)} samples over ${formatDuration(Math.round(e.horizonNs))} and at most ${MAX_SAMPLES} fit; use at least "${formatDuration(least)}"`);
   }
-  const maxFile = Math.floor(((MAX_BLOCK_BYTES / 4) * 4096) / GiB) * GiB; // a file's PFN table is one block
+  const maxFile = Math.floor(((MAX_BLOCK_BYTES / 4) * 4096) / GiB) * GiB; // a file's PFN table under 1 GiB
   for (const w of config.workloads)
     if (w.kind === "fio" && w.size > maxFile)
-      throw new InputError(`${source}: workloads: fio "${w.name}" of size "${formatSize(w.size)}" is not allowed; one job writes at most "${formatSize(maxFile)}" (its page table must fit one 1 GiB block)`);
+      throw new InputError(`${source}: workloads: fio "${w.name}" of size "${formatSize(w.size)}" is not allowed; one job writes at most "${formatSize(maxFile)}" (its page table stays under 1 GiB)`);
   if (e.memoryBytes > WASM32_BYTES) {
     const why = config.run.dataMode ? "run.data_mode keeps a 4 KiB frame per page of file data and two images of the files" : "the machine's pages and the files' pages";
     throw new InputError(`${source}: this run needs about ${gib(e.memoryBytes)} of wasm32 memory (${why}); one instance holds ${gib(WASM32_BYTES)}: write less${config.run.dataMode ? ", or turn run.data_mode off" : ", or use a smaller machine"}`);

@@ -1,0 +1,43 @@
+// Scale and speed (issue 12), for a 16 GiB and a 1 TiB machine: boot in ns per page (a fresh instance and
+// mm_init, as the Simulator does it), and the default fio job (scenarios/default.json: 2 jobs x 2 GiB, bs 1M)
+// copy-free and legacy, over the whole run (instantiate, boot, loop, report: the report's emulator.wallMs) and
+// over the event loop alone (emulator.loopMs).
+import { readFileSync } from "node:fs";
+import { resolveScenario } from "../host/scenario/resolve.js";
+import { runScenario } from "../host/sim/run-scenario.js";
+import { machineFor } from "../host/sim/simulator.js";
+import { WasmAllocator } from "../host/core/wasm-allocator.js";
+import { coreModuleSync } from "../host/core/load-node.js";
+import type { EmulatorSpeed } from "../host/sim/report.js";
+
+export interface ScaleBootRow { memory: string; pages: number; bootMs: number; nsPerPage: number }
+export interface ScaleRunRow { memory: string; policy: string; speed: EmulatorSpeed }
+
+const scenario = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL("../scenarios/default.json", import.meta.url), "utf8")) as Record<string, unknown>;
+
+/** The best of `tries` boots (a fresh instance each: memory only grows, so a boot cannot be repeated in one). */
+export function bootBench(memory: string, tries: number): ScaleBootRow {
+  const config = resolveScenario({ ...scenario(), machine: { memory } }, "scale");
+  const machine = machineFor(config);
+  const pages = machine.dma32Pages + machine.normalPages + machine.movablePages;
+  const module = coreModuleSync("release");
+  let best = Infinity;
+  for (let i = 0; i < tries; i++) {
+    const t = performance.now();
+    new WasmAllocator(machine, module); // instantiate + mm_init
+    best = Math.min(best, performance.now() - t);
+  }
+  return { memory, pages, bootMs: best, nsPerPage: (best * 1e6) / pages };
+}
+
+/** The default job on `memory`, one run per policy; sizePerJob overrides the 2 GiB (the bench's --quick). */
+export function runBench(memory: string, sizePerJob?: string): ScaleRunRow[] {
+  const raw = scenario();
+  const workloads = (raw.workloads as Record<string, unknown>[]).map((w) => (sizePerJob ? { ...w, size: sizePerJob } : w));
+  return (["nocopy", "legacy-copy"] as const).map((policy) => {
+    const config = resolveScenario({ ...raw, machine: { memory }, policy, workloads }, "scale");
+    const report = runScenario(config, { module: coreModuleSync("release"), timing: true });
+    return { memory, policy, speed: report.emulator! };
+  });
+}
