@@ -3,8 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
-import { CFG, CFG_WORDS, JOB, JOB_WORDS, COST_NAMES, STAT_NAMES, STAT_WORDS, POLICY_INDEX, WL_WORDS, MAX_WL, MAX_JOBS, BDI_STAT_NAMES } from "../host/sim/layout.js";
-import { POLICIES } from "../host/scenario/sim-config.js";
+import { CFG, CFG_WORDS, JOB, JOB_WORDS, COST_NAMES, STAT_NAMES, STAT_WORDS, WRITEBACK_MODE_INDEX, MIGRATE_INDEX, SPLICE_INDEX, WL_WORDS, MAX_WL, MAX_JOBS, BDI_STAT_NAMES } from "../host/sim/layout.js";
 import { EVENT_NAMES } from "../host/sim/events.js";
 
 function constants(file: string): Map<string, number> {
@@ -46,11 +45,15 @@ test("the bdi stats: as many names as the core fills", () => {
   assert.is(constants("fs/bdi_stats.ts").get("BDI_STATS_WORDS"), BDI_STAT_NAMES.length);
 });
 
-test("policies: host names and core numbers agree", () => {
-  POLICIES.forEach((p, i) => {
-    assert.is(POLICY_INDEX[p], i, p);
-    assert.is(config.get(`POLICY_${p.toUpperCase().replace(/-/g, "_")}`), i, p);
-  });
+test("policy mechanisms: host names and core numbers agree", () => {
+  const mech = constants("sim/mechanisms.ts");
+  assert.is(mech.get("WRITEBACK_TEMP_COPY"), WRITEBACK_MODE_INDEX.copy);
+  assert.is(mech.get("WRITEBACK_COPY_FREE"), WRITEBACK_MODE_INDEX["copy-free"]);
+  assert.is(mech.get("MIGRATE_WB_KERNEL"), MIGRATE_INDEX.kernel);
+  assert.is(mech.get("MIGRATE_WB_SKIP"), MIGRATE_INDEX.skip);
+  assert.is(mech.get("MIGRATE_WB_CANCEL"), MIGRATE_INDEX["cancel-if-not-spliced"]);
+  assert.is(mech.get("SPLICE_UNPRIV_ALLOW"), SPLICE_INDEX.allow);
+  assert.is(mech.get("SPLICE_UNPRIV_COPY"), SPLICE_INDEX.copy);
 });
 
 test("event types: every EV_ constant of the core has a name in host/sim/events.ts, and no other", () => {

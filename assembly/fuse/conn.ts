@@ -5,7 +5,7 @@ import { NONE } from "../mm/constants";
 import { now, schedule } from "../sim/clock";
 import { charge } from "../sim/charge";
 import {
-  g, c, CFG_POLICY, CFG_MAX_BACKGROUND, POLICY_LEGACY_COPY, COST_REQUEST_QUEUE,
+  g, c, CFG_MAX_BACKGROUND, COST_REQUEST_QUEUE,
   COST_REQUEST_END,
 } from "../sim/config";
 import {
@@ -14,6 +14,7 @@ import {
   req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
 } from "./request";
 import { legacy_send, legacy_end } from "./legacy";
+import { writeback_temp_copy } from "../sim/mechanisms";
 import { fuse_request_alloc_background, fuse_request_alloc_sync } from "./req_slab";
 import { nocopy_end } from "./nocopy";
 import { ino_error, set_server_version } from "../fs/inode";
@@ -41,7 +42,8 @@ export function conn_init(pending_cb: () => void, complete_cb: (ino: u32) => voi
   on_pending = pending_cb; on_complete = complete_cb; on_sync_reply = sync_cb;
 }
 
-@inline export function is_legacy(): bool { return <u32>g(CFG_POLICY) == POLICY_LEGACY_COPY; }
+/** The writeback mode: the temp-page copy (<= 6.15) rather than copy-free (mechanisms.ts). */
+@inline export function is_legacy(): bool { return writeback_temp_copy; }
 
 // fs/fuse/dev.c: flush_bg_queue()
 function flush_bg_queue(): void {

@@ -17,8 +17,9 @@ import { ZONE_MOVABLE } from "../mm/constants";
 import { st_add, WB_AREA_MOVES, BYTES_COPIED_WRITEBACK } from "../fs/stats";
 import {
   c, g, COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
-  COST_BLOCK_STATE, COST_COPY_PER_BYTE, CFG_POLICY, POLICY_NOCOPY_WB_AREA,
+  COST_BLOCK_STATE, COST_COPY_PER_BYTE,
 } from "../sim/config";
+import { wb_area } from "../sim/mechanisms";
 import { shrink_zone_page_cache } from "../fs/reclaim";
 import { wb_writeout_add, wb_inode_writeback_end } from "../fs/wb_bandwidth";
 
@@ -47,10 +48,10 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
     if (sync) { nocopy_wait_pfn = head; return NONE; }
     return first + nr;
   }
-  // nocopy-wb-area: the folio moves into the dedicated area before its writeback starts, so that what a
+  // the writeback area (nocopy-wb-area): the folio moves into the dedicated area before its writeback starts, so that what a
   // server pins stays there; a full area first gives up clean cache of its own (folios whose writeback is
   // over), and only an area full of dirty or writeback folios lets this one be written back where it is
-  if (<u32>g(CFG_POLICY) == POLICY_NOCOPY_WB_AREA && head < unchecked(zone_start[ZONE_MOVABLE])) {
+  if (wb_area && head < unchecked(zone_start[ZONE_MOVABLE])) {
     let dst = alloc_pages_wb_area(page_order(head));
     if (dst == NONE) {
       // as kswapd's balance_pgdat() would for the area's zone: reclaim it up to its high watermark

@@ -18,7 +18,7 @@ import { sample, next_unit } from "../sim/prng";
 import {
   g, c, CFG_SERVER_THREADS, CFG_LATENCY_KIND, CFG_LATENCY_MEAN_NS, CFG_LATENCY_SIGMA, CFG_PER_BYTE_NS,
   CFG_SPLICE, CFG_PRIVILEGED, CFG_SLOW_FACTOR, CFG_STOP_AFTER_REQUESTS, CFG_STOP_AT_NS, CFG_DROP_FRACTION,
-  CFG_SPLICE_HOLD_NS, CFG_POLICY, CFG_SERVER_BACKING, POLICY_NOCOPY_SPLICE_COPY, COST_SYSCALL, COST_PAGE_ALLOC, COST_COPY_PER_BYTE, COST_DEV_READ,
+  CFG_SPLICE_HOLD_NS, CFG_SERVER_BACKING, COST_SYSCALL, COST_PAGE_ALLOC, COST_COPY_PER_BYTE, COST_DEV_READ,
   COST_SERVER_PER_REQUEST, COST_SERVER_BACKING_PER_PAGE, COST_SERVER_BACKING_PER_BYTE, COST_WAKEUP,
 } from "../sim/config";
 import {
@@ -26,6 +26,7 @@ import {
   req_kind, REQ_PROCESSING, REQ_LOST_BY_SERVER, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
 } from "./request";
 import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
+import { splice_unprivileged_copy } from "../sim/mechanisms";
 import { data_server_store } from "../sim/data";
 import { st, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES } from "../fs/stats";
 
@@ -66,10 +67,11 @@ function server_stopped(): bool {
   return (after != 0 && requests_read >= after) || (at != 0 && now >= at);
 }
 
-/** Does this server read requests with splice()? Unprivileged servers are refused it by nocopy-splice-copy. */
+/** Does this server read requests with splice()? The splice-copy remedy (mechanisms.ts) refuses it to
+ *  unprivileged servers: they get a copy instead. */
 export function server_splices(): bool {
   if (g(CFG_SPLICE) == 0) return false;
-  if (<u32>g(CFG_POLICY) == POLICY_NOCOPY_SPLICE_COPY && g(CFG_PRIVILEGED) == 0) return false;
+  if (splice_unprivileged_copy && g(CFG_PRIVILEGED) == 0) return false;
   return true;
 }
 

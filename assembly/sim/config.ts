@@ -1,7 +1,8 @@
 // Scenario and cost-model parameters, written by the host into f64 arrays before sim_init().
 // host/sim/layout.ts has the same indices; test/layout.test.ts checks that the two agree.
 
-export const CFG_POLICY: i32 = 0;
+/** The writeback policy's mechanisms (assembly/sim/mechanisms.ts decodes them): temp-page copy 0, copy-free 1. */
+export const CFG_WRITEBACK_MODE: i32 = 0;
 export const CFG_SEED: i32 = 1;
 export const CFG_DURATION_NS: i32 = 2;
 export const CFG_SAMPLE_INTERVAL_NS: i32 = 3;
@@ -49,7 +50,11 @@ export const CFG_NR_CPUS: i32 = 38;
 export const CFG_COMPACTION_PROACTIVENESS: i32 = 39;
 /** sizeof(struct fuse_req) of the run's kernel: the fuse_request slab cache's object size (assembly/mm/slab.ts). */
 export const CFG_FUSE_REQ_SIZE: i32 = 40;
-export const CFG_WORDS: i32 = 41;
+/** What migration does with a FUSE folio under writeback: MIGRATE_WB_* (mechanisms.ts). */
+export const CFG_MIGRATE_WRITEBACK: i32 = 41;
+/** Splice for an unprivileged server: SPLICE_UNPRIV_* (mechanisms.ts). */
+export const CFG_SPLICE_UNPRIVILEGED: i32 = 42;
+export const CFG_WORDS: i32 = 43;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;
@@ -119,11 +124,3 @@ export const cost = new StaticArray<f64>(COST_WORDS);
 @inline export function c(i: i32): f64 { return unchecked(cost[i]); }
 @inline export function g(i: i32): f64 { return unchecked(cfg[i]); }
 @inline export function job(j: u32, i: i32): f64 { return unchecked(jobs[<i32>j * JOB_WORDS + i]); }
-
-export const POLICY_LEGACY_COPY: u32 = 0;
-export const POLICY_NOCOPY: u32 = 1;
-export const POLICY_NOCOPY_MIGRATE_SKIP: u32 = 2;
-export const POLICY_NOCOPY_TIMEOUT: u32 = 3;
-export const POLICY_NOCOPY_SPLICE_COPY: u32 = 4;
-export const POLICY_NOCOPY_CANCEL: u32 = 5;
-export const POLICY_NOCOPY_WB_AREA: u32 = 6;

@@ -12,7 +12,8 @@ import {
 } from "../mm/contig";
 import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind, anon_owner, anon_reap } from "../mm/anon";
 import { now, schedule } from "./clock";
-import { w, g, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_OFFLINE, MAX_WL, CFG_POLICY, POLICY_NOCOPY_WB_AREA } from "./config";
+import { w, g, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_OFFLINE, MAX_WL } from "./config";
+import { wb_area } from "./mechanisms";
 import {
   st_add, OFFLINE_ATTEMPTS, OFFLINE_SUCCESS, OFFLINE_WAIT_NS, OFFLINE_HANGS, THP_ATTEMPTS, THP_SUCCESS, CONTIG_ATTEMPTS,
   CONTIG_SUCCESS, CONTIG_HANGS, CONTIG_WAIT_NS, THP_FAULT_ALLOC, THP_FAULT_FALLBACK,
@@ -99,8 +100,8 @@ export function highorder_attempt(i: u32): void {
     r = alloc_contig_range(unchecked(wait_start[i]), order, unchecked(wait_zone[i]));
   } else {
     st_add(CONTIG_ATTEMPTS, 1);
-    // the writeback area of nocopy-wb-area is not a place to look for contiguous memory: that is its point
-    const top = populated_zone(ZONE_MOVABLE) && <u32>g(CFG_POLICY) != POLICY_NOCOPY_WB_AREA ? ZONE_MOVABLE : ZONE_NORMAL;
+    // the writeback area (nocopy-wb-area) is not a place to look for contiguous memory: that is its point
+    const top = populated_zone(ZONE_MOVABLE) && !wb_area ? ZONE_MOVABLE : ZONE_NORMAL;
     r = alloc_contig_pages(order, top);
   }
   if (r == CONTIG_WAIT) {

@@ -7,9 +7,8 @@ import { now, schedule, pop_event, popped_type, popped_arg, events_init, events_
 import { prng_seed } from "./prng";
 import { charge_reset } from "./charge";
 import {
-  g, cfg, CFG_SEED, CFG_MAX_PAGES, CFG_SAMPLE_INTERVAL_NS, CFG_REQUEST_TIMEOUT_S, CFG_CRASH_AT_NS, CFG_POLICY,
-  CFG_MAX_FOLIO_ORDER, CFG_COMPACTION_PROACTIVENESS, CFG_FUSE_REQ_SIZE, CFG_NR_CPUS, POLICY_LEGACY_COPY,
-  POLICY_NOCOPY_WB_AREA,
+  g, cfg, CFG_SEED, CFG_MAX_PAGES, CFG_SAMPLE_INTERVAL_NS, CFG_CRASH_AT_NS,
+  CFG_MAX_FOLIO_ORDER, CFG_COMPACTION_PROACTIVENESS, CFG_FUSE_REQ_SIZE, CFG_NR_CPUS,
 } from "./config";
 import { slab_init, set_slab_reclaim_hook } from "../mm/slab";
 import { stats_reset, st, st_add, st_max, PEAK_UNMOVABLE_PAGEBLOCKS, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
@@ -46,6 +45,7 @@ import { reclaim_reset } from "../fs/reclaim";
 import { kswapd_init, kswapd_run, wakeup_kswapd } from "../fs/kswapd";
 import { kcompactd_init, kcompactd_run, kcompactd_timer, HPAGE_FRAG_CHECK_INTERVAL_NS } from "../mm/kcompactd";
 import { set_wb_area, set_kswapd_hook } from "../mm/page_alloc";
+import { mechanisms_init, wb_area, request_timeout_ns, writeback_temp_copy } from "./mechanisms";
 import { refresh_cpu_vm_stats } from "../mm/pcp";
 import { data_init, data_page_matches, data_out_of_memory } from "./data";
 import { churn_alloc, churn_free, churn_reset, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
@@ -103,7 +103,8 @@ function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_fo
 export function sim_init(): void {
   if (g(CFG_MAX_FOLIO_ORDER) > 9) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 9); // MAX_PAGECACHE_ORDER (x86-64)
   prng_seed(<u64>g(CFG_SEED));
-  set_wb_area(<u32>g(CFG_POLICY) == POLICY_NOCOPY_WB_AREA);
+  mechanisms_init();
+  set_wb_area(wb_area);
   sync_started = false;
   writers_done_reported = false;
   events_init(1024);
@@ -147,7 +148,7 @@ export function sim_init(): void {
   }
   const interval = <u64>g(CFG_SAMPLE_INTERVAL_NS);
   if (interval > 0) schedule(0, EV_SAMPLE, 0);
-  if (g(CFG_REQUEST_TIMEOUT_S) > 0) schedule(TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
+  if (request_timeout_ns > 0) schedule(TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
   if (g(CFG_CRASH_AT_NS) > 0) schedule(<u64>g(CFG_CRASH_AT_NS), EV_CRASH, 0);
 }
 
@@ -185,7 +186,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_SERVER_STORE) server_store_retry(a);
     else if (t == EV_SAMPLE) { sample_now(); schedule(now + <u64>g(CFG_SAMPLE_INTERVAL_NS), EV_SAMPLE, 0); }
     else if (t == EV_TIMEOUT_CHECK) {
-      if (fuse_request_expired(<u64>(g(CFG_REQUEST_TIMEOUT_S) * 1e9))) fuse_abort_conn();
+      if (fuse_request_expired(request_timeout_ns)) fuse_abort_conn();
       else schedule(now + TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
     } else if (t == EV_CRASH) fuse_abort_conn();
     else if (t == EV_WRITER_MEMORY_RETRY) writer_memory_retry(a);
@@ -280,7 +281,7 @@ export function integrity_ptr(): usize { return changetype<usize>(integrity); }
 export function integrity_check(): void {
   let written: f64 = 0, persisted: f64 = 0, lost: f64 = 0, corrupt: f64 = 0, pending: f64 = 0, errors: f64 = 0;
   let first_ino: f64 = -1, first_index: f64 = -1, lost_reclaim: f64 = 0;
-  const legacy = <u32>g(CFG_POLICY) == POLICY_LEGACY_COPY;
+  const legacy = writeback_temp_copy;
   for (let ino: u32 = 0; ino < nr_inodes; ino++) {
     if (unchecked(ino_error[ino]) != 0) errors++;
     const pages = inode_pages(ino);

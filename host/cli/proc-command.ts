@@ -6,6 +6,7 @@ import { InputError } from "../util/input-error.js";
 import { checkRunEstimate } from "../sim/work-estimate.js";
 import { watchInterrupt, interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
 import { loadScenario, parseSeed, applyFromProc } from "./scenario-input.js";
+import { choiceName } from "../scenario/policy.js";
 import { bootFromCensus } from "../core/from-census.js";
 import { parseDuration } from "../scenario/units.js";
 import { Simulator } from "../sim/simulator.js";
@@ -48,7 +49,7 @@ export const procCommand: Command = {
       await sim.runAsync(undefined, undefined, atNs, interruptRequested);
     } catch (e) {
       if (e instanceof InputError) throw e;
-      process.stderr.write(`fusewb: ${policy}: ${(e as Error).message}\n`);
+      process.stderr.write(`fusewb: ${choiceName(policy)}: ${(e as Error).message}\n`);
       return 1;
     } finally {
       unwatch();
@@ -66,8 +67,8 @@ export const procCommand: Command = {
         `==> /proc/vmstat <==\n${formatVmstat(vmstat)}`,
       );
     }
-    if (broken) process.stderr.write(`fusewb: ${policy}: ${broken}\n`);
-    if (corrupt > 0) process.stderr.write(`fusewb: ${policy}: ${corrupt} pages on the server differ from what was written\n`);
+    if (broken) process.stderr.write(`fusewb: ${choiceName(policy)}: ${broken}\n`);
+    if (corrupt > 0) process.stderr.write(`fusewb: ${choiceName(policy)}: ${corrupt} pages on the server differ from what was written\n`);
     if (interruptRequested()) {
       process.stderr.write(`fusewb: interrupted at ${(sim.virtualNs() / 1e9).toFixed(3)} s of virtual time; the views are of that moment\n`);
       return EXIT_INTERRUPTED;

@@ -2,15 +2,16 @@
 // test/layout.test.ts checks both sides agree.
 
 export const CFG = {
-  POLICY: 0, SEED: 1, DURATION_NS: 2, SAMPLE_INTERVAL_NS: 3, CHECK_INVARIANTS: 4, DATA_MODE: 5, DIRTY_RATIO: 6,
+  WRITEBACK_MODE: 0, SEED: 1, DURATION_NS: 2, SAMPLE_INTERVAL_NS: 3, CHECK_INVARIANTS: 4, DATA_MODE: 5, DIRTY_RATIO: 6,
   DIRTY_BACKGROUND_RATIO: 7, STRICTLIMIT: 8, BDI_MAX_RATIO: 9, MAX_PAGES: 10, MAX_WRITE: 11, MAX_BACKGROUND: 12,
   CONGESTION_THRESHOLD: 13, WRITEBACK_CACHE: 14, MAX_FOLIO_ORDER: 15, REQUEST_TIMEOUT_S: 16, WB_AREA_PAGES: 17,
   SERVER_THREADS: 18, LATENCY_KIND: 19, LATENCY_MEAN_NS: 20, LATENCY_SIGMA: 21, PER_BYTE_NS: 22, SPLICE: 23,
   PRIVILEGED: 24, SLOW_FACTOR: 25, STOP_AFTER_REQUESTS: 26, STOP_AT_NS: 27, DROP_FRACTION: 28, CRASH_AT_NS: 29,
   SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32, ATTR_TIMEOUT_NS: 33, SERVER_BACKING: 34, FUSE_WRITEPAGE: 35,
-  BDI_MIN_RATIO: 36, HZ: 37, NR_CPUS: 38, COMPACTION_PROACTIVENESS: 39, FUSE_REQ_SIZE: 40,
+  BDI_MIN_RATIO: 36, HZ: 37, NR_CPUS: 38, COMPACTION_PROACTIVENESS: 39, FUSE_REQ_SIZE: 40, MIGRATE_WRITEBACK: 41,
+  SPLICE_UNPRIVILEGED: 42,
 } as const;
-export const CFG_WORDS = 41;
+export const CFG_WORDS = 43;
 
 /** Memory workloads: kind (churn movable/unmovable/reclaimable = 0..2, thp/contig/gigantic = 3..5), order,
  *  rate per s or interval ns, lifetime or hold ns. */
@@ -83,10 +84,10 @@ export const SAMPLE_COLUMNS = [
   "active_background",
 ] as const;
 
-export const POLICY_INDEX = {
-  "legacy-copy": 0, nocopy: 1, "nocopy-migrate-skip": 2, "nocopy-timeout": 3, "nocopy-splice-copy": 4,
-  "nocopy-cancel": 5, "nocopy-wb-area": 6,
-} as const;
+/** The policy's mechanisms as the core's config words hold them (assembly/sim/mechanisms.ts). */
+export const WRITEBACK_MODE_INDEX = { copy: 0, "copy-free": 1 } as const;
+export const MIGRATE_INDEX = { kernel: 0, skip: 1, "cancel-if-not-spliced": 2 } as const;
+export const SPLICE_INDEX = { allow: 0, copy: 1 } as const;
 
 export const RUN_STATUS = { BUDGET: 0, TIME_LIMIT: 1, IDLE: 2, WRITERS_DONE: 3, INVARIANT: 4, SYNCED: 5, DATA_OUT_OF_MEMORY: 6 } as const;
 export const LATENCY_INDEX = { fixed: 0, exponential: 1, lognormal: 2 } as const;

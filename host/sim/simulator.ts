@@ -4,7 +4,7 @@ import type { SimConfig } from "../scenario/sim-config.js";
 import { WasmAllocator } from "../core/wasm-allocator.js";
 import type { ZoneView } from "../core/allocator-model.js";
 import { SLAB_CACHE_NAMES, SLAB_CACHE_FIELDS } from "./layout.js";
-import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_INDEX, COST_NAMES, STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, POLICY_INDEX,
+import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_INDEX, COST_NAMES, STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, WRITEBACK_MODE_INDEX, MIGRATE_INDEX, SPLICE_INDEX,
   RUN_STATUS, LATENCY_INDEX, BDI_STAT_NAMES, type StatName, type BdiStatName } from "./layout.js";
 import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
@@ -12,6 +12,7 @@ import { describeInvariant } from "../core/invariant-codes.js";
 import { folioOrder, kernelRules, runKernel } from "../scenario/kernel.js";
 import { describeEvent } from "./events.js";
 import { checkRunFits } from "./work-estimate.js";
+import { policyContext, policyProblem, runPolicyOf, specOf } from "../scenario/policy.js";
 
 /** The core's extra exports for the writeback simulation. */
 interface SimExports {
@@ -77,16 +78,16 @@ export interface RunOutcome {
   interrupted?: boolean;
 }
 
+/** A run with no duration gives up 10 virtual minutes after its last progress. */
 const HANG_HORIZON_NS = 600e9;
-/** fs/fuse: FUSE_TIMEOUT_TIMER_FREQ; timeouts below it are raised to it. */
-const NOCOPY_TIMEOUT_DEFAULT_S = 15; // a run with no duration gives up 10 virtual minutes after its last progress
 
-/** nocopy-wb-area carves its dedicated area (fuse.wb_area) out of the Normal zone as ZONE_MOVABLE; a
- *  scenario that already has a Movable zone uses that zone as the area. */
+/** The writeback area mechanism carves its dedicated area out of the Normal zone as ZONE_MOVABLE; a scenario
+ *  that already has a Movable zone uses that zone as the area. */
 export function machineFor(config: SimConfig): SimConfig["machine"] {
   const m = config.machine;
-  if (config.policy !== "nocopy-wb-area" || m.movablePages > 0 || config.fuse.wbAreaPages === 0) return m;
-  const area = Math.min(config.fuse.wbAreaPages, m.normalPages - m.cmaPages - 512);
+  const areaPages = runPolicyOf(config).mechanisms.wbAreaPages;
+  if (areaPages === 0 || m.movablePages > 0) return m;
+  const area = Math.min(areaPages, m.normalPages - m.cmaPages - 512);
   if (area <= 0) return m;
   return { ...m, normalPages: m.normalPages - area, movablePages: area };
 }
@@ -98,6 +99,10 @@ export class Simulator {
   /** mode "harness": nothing starts on its own; test/ drives writes, writeback and replies one by one. */
   constructor(readonly config: SimConfig, module: WebAssembly.Module, costs: CostModel = defaultCostModel, mode: "run" | "harness" = "run") {
     checkRunFits(config, config.name); // before the instance: what does not fit wasm32 is one line, not a trap
+    const problem = policyProblem(specOf(config.policy), policyContext(config.fuse));
+    if (problem) throw new InputError(`policy.${problem.field}: ${problem.text}`);
+    const { mechanisms: mech } = runPolicyOf(config);
+    const kernel = runKernel(config.kernel, mech.writeback);
     this.allocator = new WasmAllocator(machineFor(config), module);
     this.sim = this.allocator.core as unknown as SimExports;
     const jobs = config.workloads.flatMap((w) => (w.kind === "fio" ? Array.from({ length: w.numjobs }, () => w) : []));
@@ -106,7 +111,13 @@ export class Simulator {
     const cfg = new Float64Array(mem(), this.sim.cfg_ptr(), CFG_WORDS);
     const f = config.fuse, s = config.server, flt = s.faults;
     const set = (k: keyof typeof CFG, v: number | boolean): void => { cfg[CFG[k]] = typeof v === "boolean" ? (v ? 1 : 0) : v; };
-    set("POLICY", POLICY_INDEX[config.policy]);
+    // the policy's mechanisms (assembly/sim/mechanisms.ts decodes them once at init)
+    set("WRITEBACK_MODE", WRITEBACK_MODE_INDEX[mech.writeback]);
+    set("MIGRATE_WRITEBACK", MIGRATE_INDEX[mech.migrate]);
+    set("SPLICE_UNPRIVILEGED", SPLICE_INDEX[mech.splice]);
+    set("REQUEST_TIMEOUT_S", mech.timeoutS);
+    set("WB_AREA_PAGES", mech.wbAreaPages);
+    set("MAX_FOLIO_ORDER", folioOrder({ largeFolios: mech.largeFolios, maxFolioOrder: f.maxFolioOrder }, kernel));
     set("SEED", config.run.seed);
     set("DURATION_NS", config.run.durationNs);
     set("SAMPLE_INTERVAL_NS", config.run.sampleIntervalNs);
@@ -125,11 +136,6 @@ export class Simulator {
     set("MAX_BACKGROUND", f.maxBackground);
     set("CONGESTION_THRESHOLD", f.congestionThreshold);
     set("WRITEBACK_CACHE", f.writebackCache);
-    set("MAX_FOLIO_ORDER", folioOrder(f, runKernel(config.kernel, config.policy)));
-    // nocopy-timeout is "copy-free with request timeouts on": the scenario's timeout, or the smallest the
-    // kernel accepts (15 s, one check period) when the scenario sets none
-    set("REQUEST_TIMEOUT_S", config.policy === "nocopy-timeout" ? f.requestTimeoutS || NOCOPY_TIMEOUT_DEFAULT_S : f.requestTimeoutS);
-    set("WB_AREA_PAGES", f.wbAreaPages);
     set("SERVER_THREADS", s.threads);
     set("LATENCY_KIND", LATENCY_INDEX[s.perRequest.kind]);
     set("LATENCY_MEAN_NS", s.perRequest.meanNs);
@@ -139,8 +145,8 @@ export class Simulator {
     set("PRIVILEGED", s.privileged);
     set("ATTR_TIMEOUT_NS", s.attrTimeoutNs);
     set("SERVER_BACKING", s.backing === "tmpfs");
-    set("FUSE_WRITEPAGE", kernelRules(runKernel(config.kernel, config.policy)).fuseWritepage);
-    set("FUSE_REQ_SIZE", kernelRules(runKernel(config.kernel, config.policy)).fuseReqSize);
+    set("FUSE_WRITEPAGE", kernelRules(kernel).fuseWritepage);
+    set("FUSE_REQ_SIZE", kernelRules(kernel).fuseReqSize);
     set("SLOW_FACTOR", flt.slowFactor);
     set("STOP_AFTER_REQUESTS", flt.stopAfterRequests);
     set("STOP_AT_NS", flt.stopAtNs);

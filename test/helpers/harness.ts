@@ -50,7 +50,10 @@ export const PG_folio_dirty = 1 << 8, PG_folio_writeback = 1 << 9, PG_temp = 1 <
 
 /** A 64 MiB machine, one file of `filePages` pages, a server that acts only when told. `machine` and `fuse` are
  *  merged into the scenario's sections (the writeback cache is on by default, so page cache is order 0 unless forced). */
-export function harness(policy: Policy, filePages = 1024, server: Record<string, unknown> = {}, machine: Record<string, unknown> = {}, fuse: Record<string, unknown> = {}) {
+/** A policy as a scenario gives it: a preset's name, or { "preset", and mechanisms of its own }. */
+export type ScenarioPolicy = Policy | { preset?: Policy; [mechanism: string]: unknown };
+
+export function harness(policy: ScenarioPolicy, filePages = 1024, server: Record<string, unknown> = {}, machine: Record<string, unknown> = {}, fuse: Record<string, unknown> = {}) {
   const config = resolveScenario({
     machine: { memory: "64M", ...machine },
     fuse,
