@@ -3,11 +3,17 @@ import type { Simulator, Integrity, RunOutcome, Sample } from "./simulator.js";
 import { procJson, type PagetypeinfoJson } from "../proc/index.js";
 import { migratetype_names } from "../core/constants.js";
 import { folioOrder, runKernel, whatIfs, type Kernel } from "../scenario/kernel.js";
-import { runPolicyOf } from "../scenario/policy.js";
+import { runPolicyOf, type Mechanisms, type PresetName } from "../scenario/policy.js";
 
 export interface RunReport {
   scenario: string;
+  /** The policy's name: its preset's, or the preset and the mechanisms that differ ("nocopy+migrate=skip"). */
   policy: string;
+  /** The named policy it starts from (host/scenario/policy.ts PRESETS). */
+  preset: PresetName;
+  /** What the run did: writeback mode, migration of writeback folios, splice for unprivileged servers, the request
+   *  timeout in force (s, 0 = none), the writeback area (pages, 0 = none), large folios. */
+  mechanisms: Mechanisms;
   server: string;
   seed: number;
   /** The Linux version whose rules the run followed (machine.kernel, or the policy's writeback mode's default). */
@@ -140,6 +146,8 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
   const report: RunReport = {
     scenario: c.name,
     policy: rp.name,
+    preset: rp.preset,
+    mechanisms: rp.mechanisms,
     server: c.server.name,
     seed: c.run.seed,
     kernel,
