@@ -1,5 +1,6 @@
 // Writeback counters with the kernel's names (include/linux/mmzone.h node_stat_item, wb_stat_item) and the
-// run's own tallies. One i64 array, read by the host in one batch (stats_ptr()).
+// run's own tallies. One i64 array, read by the host in one batch (stats_ptr()). The host's names of the stats
+// (host/gen/contract.ts STAT_NAMES: each constant in lower case, NR_FILE_DIRTY as nr_dirty) are generated from here.
 
 export const NR_FILE_DIRTY: i32 = 0;
 export const NR_WRITEBACK: i32 = 1;

@@ -1,5 +1,6 @@
-// Scenario and cost-model parameters, written by the host into f64 arrays before sim_init().
-// host/sim/layout.ts has the same indices; test/layout.test.ts checks that the two agree.
+// Scenario and cost-model parameters, written by the host into f64 arrays before sim_init(). Declared once: the
+// host's indices (host/gen/contract.ts: CFG, JOB, WL, WL_KIND, COST_NAMES) are generated from this file at build
+// time by scripts/gen-contract.mjs. Workload words are i32, workload kinds u32: the generator tells them apart so.
 
 /** The writeback policy's mechanisms (assembly/sim/mechanisms.ts decodes them): temp-page copy 0, copy-free 1. */
 export const CFG_WRITEBACK_MODE: i32 = 0;
@@ -34,6 +35,8 @@ export const CFG_DROP_FRACTION: i32 = 28;
 export const CFG_CRASH_AT_NS: i32 = 29;
 export const CFG_SPLICE_HOLD_NS: i32 = 30;
 export const CFG_NR_JOBS: i32 = 31;
+/** Memory workloads in use (the WL_ table below holds MAX_WL). */
+export const CFG_NR_WL: i32 = 32;
 /** server.attr_timeout: attr_valid in the server's replies (passthrough_ll: 1 s), ns. */
 export const CFG_ATTR_TIMEOUT_NS: i32 = 33;
 /** server.backing: 1 = tmpfs (shmem pages of this machine), 0 = external (no local memory). */
@@ -79,7 +82,6 @@ export const WL_LIFETIME_OR_HOLD: i32 = 3;
 export const WL_START: i32 = 4;
 export const WL_WORDS: i32 = 5;
 export const MAX_WL: i32 = 32;
-export const CFG_NR_WL: i32 = 32;
 export const WL_CHURN_MOVABLE: u32 = 0;
 export const WL_CHURN_UNMOVABLE: u32 = 1;
 export const WL_CHURN_RECLAIMABLE: u32 = 2;

@@ -2,6 +2,7 @@
 // event loop in batches, and reads counters, /proc views, time series and integrity back in batches.
 import type { SimConfig } from "../scenario/sim-config.js";
 import { WasmAllocator } from "../core/wasm-allocator.js";
+import { debugCore, type CoreExports } from "../core/wasm.js";
 import type { ZoneView } from "../core/allocator-model.js";
 import { SLAB_CACHE_NAMES, SLAB_CACHE_FIELDS } from "./layout.js";
 import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_INDEX, COST_NAMES, STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, WRITEBACK_MODE_INDEX, MIGRATE_INDEX, SPLICE_INDEX,
@@ -13,17 +14,6 @@ import { folioOrder, kernelRules, runKernel } from "../scenario/kernel.js";
 import { describeEvent } from "./events.js";
 import { checkRunFits } from "./work-estimate.js";
 import { policyContext, policyProblem, runPolicyOf, specOf } from "../scenario/policy.js";
-
-/** The core's extra exports for the writeback simulation. */
-interface SimExports {
-  cfg_ptr(): number; jobs_ptr(): number; cost_ptr(): number; stats_ptr(): number; workloads_ptr(): number;
-  sim_init(): void; sim_run(maxEvents: number, untilNs: number, check: number): number; sim_now(): number;
-  sim_sync_all(): void; sim_all_clean(): number; sim_writers_blocked(): number;
-  samples_ptr(): number; samples_count(): number; bdi_stats_fill(): number; slab_stats_fill(): number;
-  integrity_check(): void; integrity_ptr(): number;
-  sim_check_invariants(): number; sim_invariant_where(): number;
-  sim_last_event_type(): number; sim_last_event_arg(): number; sim_data_frames_peak(): number;
-}
 
 export type Sample = Record<(typeof SAMPLE_COLUMNS)[number], number>;
 export type SlabCacheInfo = { name: (typeof SLAB_CACHE_NAMES)[number] } & Record<(typeof SLAB_CACHE_FIELDS)[number], number>;
@@ -94,7 +84,7 @@ export function machineFor(config: SimConfig): SimConfig["machine"] {
 
 export class Simulator {
   readonly allocator: WasmAllocator;
-  private readonly sim: SimExports;
+  private readonly sim: CoreExports;
 
   /** mode "harness": nothing starts on its own; test/ drives writes, writeback and replies one by one. */
   constructor(readonly config: SimConfig, module: WebAssembly.Module, costs: CostModel = defaultCostModel, mode: "run" | "harness" = "run") {
@@ -104,7 +94,7 @@ export class Simulator {
     const { mechanisms: mech } = runPolicyOf(config);
     const kernel = runKernel(config.kernel, mech.writeback);
     this.allocator = new WasmAllocator(machineFor(config), module);
-    this.sim = this.allocator.core as unknown as SimExports;
+    this.sim = this.allocator.core;
     const jobs = config.workloads.flatMap((w) => (w.kind === "fio" ? Array.from({ length: w.numjobs }, () => w) : []));
     if (jobs.length > MAX_JOBS) throw new InputError(`workloads: ${jobs.length} fio jobs in all; at most ${MAX_JOBS}`);
     const mem = (): ArrayBuffer => this.allocator.core.memory.buffer;
@@ -174,7 +164,7 @@ export class Simulator {
     });
     const costArr = new Float64Array(mem(), this.sim.cost_ptr(), COST_NAMES.length);
     COST_NAMES.forEach((name, i) => { costArr[i] = costs[name]; });
-    if (mode === "harness") (this.allocator.core as unknown as { harness_init(): void }).harness_init();
+    if (mode === "harness") debugCore(this.sim).harness_init();
     else this.sim.sim_init();
   }
 
@@ -341,8 +331,7 @@ export class Simulator {
 
   /** Every pageblock's migratetype and what its pages hold, for the pageblock map. */
   pageblockMap(): PageblockCensus[] {
-    const core = this.allocator.core as unknown as { pageblock_map_fill(): number };
-    const ptr = core.pageblock_map_fill() >>> 0;
+    const ptr = this.sim.pageblock_map_fill() >>> 0;
     const n = this.allocator.config.dma32Pages + this.allocator.config.normalPages + this.allocator.config.movablePages;
     const arr = new Uint16Array(this.allocator.core.memory.buffer, ptr, (n / 512) * 8);
     const out: PageblockCensus[] = [];
