@@ -13,7 +13,7 @@ import { MAX_INODES, OWNER_SHMEM, set_mapping_pfn, set_backing_pfn } from "../fs
 import {
   st_add, PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_COMPACTION, PGMIGRATE_FAIL_CONTIG_RANGE, MIGRATE_FAIL_DIRTY,
 } from "../fs/stats";
-import { g, CFG_FUSE_WRITEPAGE } from "../sim/config";
+import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
 import { migrate_writeback, MIGRATE_WB_SKIP, MIGRATE_WB_CANCEL } from "../sim/mechanisms";
 import { fuse_writepage } from "../fuse/writepage";
 import { fuse_cancel_folio_writeback } from "../fuse/cancel";
@@ -83,7 +83,7 @@ export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) =
   // 6.1/6.6: FUSE has no ->migrate_folio, so move_to_new_folio() takes fallback_migrate_folio(): a dirty folio
   // moves only in MIGRATE_SYNC, and then only after writeout() has sent it through ->writepage (-EAGAIN: the
   // caller retries the then clean folio)
-  if (g(CFG_FUSE_WRITEPAGE) != 0 && is_pagecache(head) && (page_flags(head) & PG_folio_dirty) != 0) {
+  if (param(CFG_FUSE_WRITEPAGE) != 0 && is_pagecache(head) && (page_flags(head) & PG_folio_dirty) != 0) {
     if (mode != MIGRATE_SYNC) { st_add(MIGRATE_FAIL_DIRTY, 1); return EBUSY; }
     fuse_writepage(page_next(head), page_prev(head));
     return EAGAIN;

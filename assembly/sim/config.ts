@@ -71,7 +71,7 @@ export const JOB_WORDS: i32 = 6;
 export const MAX_JOBS: i32 = 64;
 
 // Memory workloads, WL_WORDS values each from workloads_ptr() + i * WL_WORDS: churn (kind 0..2 =
-// movable, unmovable, reclaimable) and high-order attempts (kind 3..5 = thp, contig, gigantic).
+// movable, unmovable, reclaimable), high-order attempts (kind 3..5 = thp, contig, gigantic) and memory offline (6).
 export const WL_KIND: i32 = 0;
 export const WL_ORDER: i32 = 1;
 /** churn: allocations per second; high-order: interval between attempts, ns. */
@@ -91,7 +91,7 @@ export const WL_GIGANTIC: u32 = 5;
 /** Memory offline of a memory block in the top zone (offline_pages()): kind 6. */
 export const WL_OFFLINE: u32 = 6;
 export const wl = new StaticArray<f64>(MAX_WL * WL_WORDS);
-@inline export function w(i: u32, k: i32): f64 { return unchecked(wl[<i32>i * WL_WORDS + k]); }
+@inline export function wl_param(i: u32, k: i32): f64 { return unchecked(wl[<i32>i * WL_WORDS + k]); }
 
 // Cost model (host/sim/cost-model.json documents each number), nanoseconds.
 export const COST_SYSCALL: i32 = 0;
@@ -123,6 +123,6 @@ export const cfg = new StaticArray<f64>(CFG_WORDS);
 export const jobs = new StaticArray<f64>(MAX_JOBS * JOB_WORDS);
 export const cost = new StaticArray<f64>(COST_WORDS);
 
-@inline export function c(i: i32): f64 { return unchecked(cost[i]); }
-@inline export function g(i: i32): f64 { return unchecked(cfg[i]); }
+@inline export function cost_ns(i: i32): f64 { return unchecked(cost[i]); }
+@inline export function param(i: i32): f64 { return unchecked(cfg[i]); }
 @inline export function job(j: u32, i: i32): f64 { return unchecked(jobs[<i32>j * JOB_WORDS + i]); }

@@ -2,7 +2,7 @@
 // A named policy (legacy-copy, nocopy, nocopy-cancel, ...) is only a preset of these on the host side
 // (host/scenario/policy.ts); nothing in the core compares a policy name.
 import {
-  g, CFG_WRITEBACK_MODE, CFG_MIGRATE_WRITEBACK, CFG_SPLICE_UNPRIVILEGED, CFG_REQUEST_TIMEOUT_S, CFG_WB_AREA_PAGES,
+  param, CFG_WRITEBACK_MODE, CFG_MIGRATE_WRITEBACK, CFG_SPLICE_UNPRIVILEGED, CFG_REQUEST_TIMEOUT_S, CFG_WB_AREA_PAGES,
 } from "./config";
 
 /** CFG_WRITEBACK_MODE: fs/fuse/file.c up to 6.15 copies each page into a temp page; 6.16 on sends the folio. */
@@ -28,9 +28,9 @@ export let request_timeout_ns: u64 = 0;
 export let wb_area: bool = false;
 
 export function mechanisms_init(): void {
-  writeback_temp_copy = <u32>g(CFG_WRITEBACK_MODE) == WRITEBACK_TEMP_COPY;
-  migrate_writeback = <u32>g(CFG_MIGRATE_WRITEBACK);
-  splice_unprivileged_copy = <u32>g(CFG_SPLICE_UNPRIVILEGED) == SPLICE_UNPRIV_COPY;
-  request_timeout_ns = <u64>(g(CFG_REQUEST_TIMEOUT_S) * 1e9);
-  wb_area = g(CFG_WB_AREA_PAGES) > 0;
+  writeback_temp_copy = <u32>param(CFG_WRITEBACK_MODE) == WRITEBACK_TEMP_COPY;
+  migrate_writeback = <u32>param(CFG_MIGRATE_WRITEBACK);
+  splice_unprivileged_copy = <u32>param(CFG_SPLICE_UNPRIVILEGED) == SPLICE_UNPRIV_COPY;
+  request_timeout_ns = <u64>(param(CFG_REQUEST_TIMEOUT_S) * 1e9);
+  wb_area = param(CFG_WB_AREA_PAGES) > 0;
 }
