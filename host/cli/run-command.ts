@@ -56,9 +56,8 @@ export const runCommand: Command = {
         const { config, census } = applyFromProc({ ...loaded.config, policy }, values["from-proc"] as string | undefined);
         const timing = !values["no-timing"];
         if (html) {
-          if (census) throw new InputError("--html with --from-proc is not supported yet; drop one of them");
           // The report needs samples and maps; the JSON keeps its samples only when --samples asked for them.
-          const run = await captureRunAsync(config, { module, timing, onProgress: progress.update, shouldStop: interruptRequested });
+          const run = await captureRunAsync(config, { module, timing, onProgress: progress.update, shouldStop: interruptRequested, ...(census ? { census } : {}) });
           captured.push(run);
           reports.push(values.samples ? run.report : { ...run.report, samples: undefined });
         } else {

@@ -1,16 +1,15 @@
-// One emulated machine running one scenario: configures a fresh WASM instance from a SimConfig, runs the
-// event loop in batches, and reads counters, /proc views, time series and integrity back in batches.
+// One emulated machine running one scenario: configures a fresh WASM instance from a SimConfig (config-words.ts),
+// runs the event loop in batches (host/embed/emulator.ts drives it), and reads counters, /proc views, time series and integrity back in batches.
 import type { SimConfig } from "../scenario/sim-config.js";
 import { WasmAllocator } from "../core/wasm-allocator.js";
 import { debugCore, type CoreExports } from "../core/wasm.js";
 import type { ZoneView } from "../core/allocator-model.js";
 import { SLAB_CACHE_NAMES, SLAB_CACHE_FIELDS } from "./layout.js";
-import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_INDEX, COST_NAMES, STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, WRITEBACK_MODE_INDEX, MIGRATE_INDEX, SPLICE_INDEX,
-  RUN_STATUS, LATENCY_INDEX, BDI_STAT_NAMES, type StatName, type BdiStatName } from "./layout.js";
+import { STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, RUN_STATUS, BDI_STAT_NAMES, type StatName, type BdiStatName } from "./layout.js";
+import { writeConfigWords } from "./config-words.js";
 import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
 import { describeInvariant } from "../core/invariant-codes.js";
-import { folioOrder, kernelRules, runKernel } from "../scenario/kernel.js";
 import { describeEvent } from "./events.js";
 import { checkRunFits } from "./work-estimate.js";
 import { policyContext, policyProblem, runPolicyOf, specOf } from "../scenario/policy.js";
@@ -91,79 +90,9 @@ export class Simulator {
     checkRunFits(config, config.name); // before the instance: what does not fit wasm32 is one line, not a trap
     const problem = policyProblem(specOf(config.policy), policyContext(config.fuse));
     if (problem) throw new InputError(`policy.${problem.field}: ${problem.text}`);
-    const { mechanisms: mech } = runPolicyOf(config);
-    const kernel = runKernel(config.kernel, mech.writeback);
     this.allocator = new WasmAllocator(machineFor(config), module);
     this.sim = this.allocator.core;
-    const jobs = config.workloads.flatMap((w) => (w.kind === "fio" ? Array.from({ length: w.numjobs }, () => w) : []));
-    if (jobs.length > MAX_JOBS) throw new InputError(`workloads: ${jobs.length} fio jobs in all; at most ${MAX_JOBS}`);
-    const mem = (): ArrayBuffer => this.allocator.core.memory.buffer;
-    const cfg = new Float64Array(mem(), this.sim.cfg_ptr(), CFG_WORDS);
-    const f = config.fuse, s = config.server, flt = s.faults;
-    const set = (k: keyof typeof CFG, v: number | boolean): void => { cfg[CFG[k]] = typeof v === "boolean" ? (v ? 1 : 0) : v; };
-    // the policy's mechanisms (assembly/sim/mechanisms.ts decodes them once at init)
-    set("WRITEBACK_MODE", WRITEBACK_MODE_INDEX[mech.writeback]);
-    set("MIGRATE_WRITEBACK", MIGRATE_INDEX[mech.migrate]);
-    set("SPLICE_UNPRIVILEGED", SPLICE_INDEX[mech.splice]);
-    set("REQUEST_TIMEOUT_S", mech.timeoutS);
-    set("WB_AREA_PAGES", mech.wbAreaPages);
-    set("MAX_FOLIO_ORDER", folioOrder({ largeFolios: mech.largeFolios, maxFolioOrder: f.maxFolioOrder }, kernel));
-    set("SEED", config.run.seed);
-    set("DURATION_NS", config.run.durationNs);
-    set("SAMPLE_INTERVAL_NS", config.run.sampleIntervalNs);
-    set("CHECK_INVARIANTS", config.run.checkInvariants);
-    set("DATA_MODE", config.run.dataMode);
-    set("DIRTY_RATIO", config.sysctl.dirtyRatio);
-    set("DIRTY_BACKGROUND_RATIO", config.sysctl.dirtyBackgroundRatio);
-    set("COMPACTION_PROACTIVENESS", config.sysctl.compactionProactiveness);
-    set("STRICTLIMIT", config.bdi.strictlimit);
-    set("BDI_MAX_RATIO", config.bdi.maxRatio);
-    set("BDI_MIN_RATIO", config.bdi.minRatio);
-    set("HZ", config.kernelConfig.hz);
-    set("NR_CPUS", config.kernelConfig.cpus);
-    set("MAX_PAGES", f.maxPages);
-    set("MAX_WRITE", f.maxWrite);
-    set("MAX_BACKGROUND", f.maxBackground);
-    set("CONGESTION_THRESHOLD", f.congestionThreshold);
-    set("WRITEBACK_CACHE", f.writebackCache);
-    set("SERVER_THREADS", s.threads);
-    set("LATENCY_KIND", LATENCY_INDEX[s.perRequest.kind]);
-    set("LATENCY_MEAN_NS", s.perRequest.meanNs);
-    set("LATENCY_SIGMA", s.perRequest.sigma);
-    set("PER_BYTE_NS", s.perByteNs);
-    set("SPLICE", s.splice);
-    set("PRIVILEGED", s.privileged);
-    set("ATTR_TIMEOUT_NS", s.attrTimeoutNs);
-    set("SERVER_BACKING", s.backing === "tmpfs");
-    set("FUSE_WRITEPAGE", kernelRules(kernel).fuseWritepage);
-    set("FUSE_REQ_SIZE", kernelRules(kernel).fuseReqSize);
-    set("SLOW_FACTOR", flt.slowFactor);
-    set("STOP_AFTER_REQUESTS", flt.stopAfterRequests);
-    set("STOP_AT_NS", flt.stopAtNs);
-    set("DROP_FRACTION", flt.dropFraction);
-    set("CRASH_AT_NS", flt.crashAtNs);
-    set("SPLICE_HOLD_NS", flt.spliceHoldNs);
-    set("NR_JOBS", jobs.length);
-    const jobArr = new Float64Array(mem(), this.sim.jobs_ptr(), MAX_JOBS * JOB_WORDS);
-    jobs.forEach((w, j) => {
-      jobArr[j * JOB_WORDS + JOB.BS] = w.bs;
-      jobArr[j * JOB_WORDS + JOB.SIZE] = w.size;
-      jobArr[j * JOB_WORDS + JOB.RANDOM] = w.rw === "randwrite" ? 1 : 0;
-      jobArr[j * JOB_WORDS + JOB.FSYNC_EVERY] = w.fsync;
-      jobArr[j * JOB_WORDS + JOB.END_FSYNC] = w.endFsync ? 1 : 0;
-      jobArr[j * JOB_WORDS + JOB.RATE] = w.rateBps;
-    });
-    const memWl = config.workloads.filter((w) => w.kind !== "fio");
-    if (memWl.length > MAX_WL) throw new InputError(`workloads: ${memWl.length} churn/highorder workloads; at most ${MAX_WL}`);
-    set("NR_WL", memWl.length);
-    const wlArr = new Float64Array(mem(), this.sim.workloads_ptr(), MAX_WL * WL_WORDS);
-    memWl.forEach((w, i) => {
-      const at = i * WL_WORDS;
-      if (w.kind === "churn") wlArr.set([WL_KIND_INDEX[w.type], w.order, w.ratePerSec, w.lifetimeNs, w.startNs], at);
-      else if (w.kind === "highorder") wlArr.set([WL_KIND_INDEX[w.type], w.order, w.intervalNs, w.holdNs, w.startNs], at);
-    });
-    const costArr = new Float64Array(mem(), this.sim.cost_ptr(), COST_NAMES.length);
-    COST_NAMES.forEach((name, i) => { costArr[i] = costs[name]; });
+    writeConfigWords(this.sim, config, costs);
     if (mode === "harness") debugCore(this.sim).harness_init();
     else this.sim.sim_init();
   }
