@@ -8,6 +8,10 @@ import { runScenario } from "../host/sim/run-scenario.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import { PRESETS, PRESET_NAMES, runPolicyOf, choiceName } from "../host/scenario/policy.js";
 import { InputError } from "../host/util/input-error.js";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { cli } from "./helpers/cli.js";
 import { harness, MIGRATE_SYNC, MIGRATE_WAIT, EBUSY, PG_folio_writeback, type ScenarioPolicy } from "./helpers/harness.js";
 
 const release = coreModuleSync("release");
@@ -128,6 +132,33 @@ test("migrate-skip with a timeout, a stuck server: the timeout's abort and losse
   // the kernel's rule with the timeout: a wait may start, but the abort ends every writeback, so none outlives it
   assert.is(timeout.highOrder.contigHangs, 0);
   for (const r of [combo, skip, timeout]) assert.is(r.integrity.corrupt, 0, r.policy);
+});
+
+test("a combination in `policies` runs beside the presets, and expect checks name it as reports do", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fusewb-combo-"));
+  const file = join(dir, "combo.json");
+  const combo = "nocopy+migrate=skip+timeout=15s";
+  writeFileSync(file, JSON.stringify({
+    name: "combo", machine: { memory: "256M" }, fuse: { max_pages: 32, max_write: "128k" },
+    policies: ["nocopy", { preset: "nocopy", migrate: "skip", timeout: "15s" }],
+    server: { name: "s", threads: 2, per_request: { dist: "fixed", mean: "5us" } },
+    workloads: [{ type: "fio", rw: "write", bs: "64k", size: "8M", numjobs: 1 }], run: { duration: "0", seed: 3 },
+    expect: { checks: [
+      // the combination's timeout is on where nocopy's is off; its writeback is nocopy's (copy-free: nothing copied)
+      { policy: combo, path: "mechanisms.timeoutS", "==": 15 },
+      { policy: "nocopy", path: "mechanisms.timeoutS", "==": 0 },
+      { policy: combo, path: "modelled.bytesCopiedWriteback", "==": 0 },
+    ] },
+  }));
+  const r = await cli(["check", file]);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`${combo.replace(/\+/g, "\\+")}/s runs clean`));
+  // a name no run has is refused before anything runs, with the names the scenario runs
+  const typo = join(dir, "typo.json");
+  writeFileSync(typo, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), expect: { checks: [{ policy: "nocopy+migrate=skp", path: "mechanisms.timeoutS", "==": 15 }] } }));
+  const bad = await cli(["check", typo]);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /expect\.checks\.0\.policy: "nocopy\+migrate=skp" is not allowed; the scenario runs nocopy, nocopy\+migrate=skip\+timeout=15s/);
 });
 
 test.run();
