@@ -12,6 +12,8 @@ export const RB_F_COLOR: u32 = 3;
 export const RB_F_START: u32 = 4;
 export const RB_F_END: u32 = 5;
 export const RB_F_VALUE: u32 = 6;
+/** Not a node's field: the inode's node count (rb_poke(inode, RB_F_COUNT, n)). */
+export const RB_F_COUNT: u32 = 7;
 
 
 /** The node holding the range that starts at `start`, or NONE (for tests). */
@@ -26,9 +28,9 @@ export function rb_node_of(inode: u32, start: u32): u32 {
   return n;
 }
 
-/** Overwrites one field of a node, or (field 7) an inode's count (for tests that corrupt a tree). */
+/** Overwrites one field of a node, or (RB_F_COUNT) an inode's count (for tests that corrupt a tree). */
 export function rb_poke(n: u32, field: u32, v: u32): void {
-  if (field == 7) { if (n < inode_cap) set_count(n, v); return; }
+  if (field == RB_F_COUNT) { if (n < inode_cap) set_count(n, v); return; }
   if (n >= node_cap) return;
   const o = <usize>n << 2;
   switch (field) {
@@ -44,7 +46,7 @@ export function rb_poke(n: u32, field: u32, v: u32): void {
 
 /** Reads one field of a node (same field numbers as rb_poke), NONE when out of range. */
 export function rb_peek(n: u32, field: u32): u32 {
-  if (field == 7) return rb_count(n);
+  if (field == RB_F_COUNT) return rb_count(n);
   if (n >= node_cap) return NONE;
   const o = <usize>n << 2;
   switch (field) {
