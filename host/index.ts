@@ -4,14 +4,15 @@
 //   const emu = await createEmulator(scenarioObject, { module });
 //   while (!emu.step(100_000).done) console.log(emu.counters().nr_writeback);
 //   console.log(emu.procViews().buddyinfo, emu.report().modelled.throughputMiBps);
-import type { SimConfig, Policy } from "./scenario/sim-config.js";
+import type { SimConfig, PolicyChoice } from "./scenario/sim-config.js";
 import type { CostModel } from "./sim/cost-model.js";
 import type { ZoneCensus } from "./core/from-census.js";
 import type { MachineConfig } from "./core/machine-config.js";
 import { Emulator } from "./embed/emulator.js";
 
 export { Emulator, type StepResult, type ProcViews } from "./embed/emulator.js";
-export type { SimConfig, Policy, Workload, FuseConfig, ServerConfig } from "./scenario/sim-config.js";
+export type { SimConfig, Policy, PolicyChoice, Workload, FuseConfig, ServerConfig } from "./scenario/sim-config.js";
+export type { PolicySpec, Mechanisms, PresetName } from "./scenario/policy.js";
 export type { MachineConfig } from "./core/machine-config.js";
 export type { ZoneView } from "./core/allocator-model.js";
 export type { ZoneCensus } from "./core/from-census.js";
@@ -27,8 +28,8 @@ export interface EmulatorOptions {
   /** The compiled core (build/release.wasm); or give its bytes as `wasm`. In Node: loadCoreModule() from "fusewb/node". */
   module?: WebAssembly.Module;
   wasm?: BufferSource;
-  /** Run this policy instead of the scenario's `policy`. */
-  policy?: Policy;
+  /** Run this policy (a preset's name, or a preset with mechanisms of its own) instead of the scenario's `policy`. */
+  policy?: PolicyChoice;
   /** Start from a real machine's memory (machineFromProcText / machineFromProc) instead of an all-free one:
    *  its zone sizes replace the scenario's machine. */
   fromProc?: { machine: MachineConfig; census: readonly ZoneCensus[] };

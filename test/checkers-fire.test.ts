@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { resolveScenario } from "../host/scenario/resolve.js";
 import { Simulator, type Integrity } from "../host/sim/simulator.js";
+import { debugCore } from "../host/core/wasm.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import { invariantMessages } from "../host/core/invariant-codes.js";
 import type { Policy } from "../host/scenario/sim-config.js";
@@ -14,14 +15,6 @@ import type { Policy } from "../host/scenario/sim-config.js";
 const NONE = 0xffffffff;
 const debug = coreModuleSync("debug");
 
-interface PlantExports {
-  debug_plant_fault(kind: number, atEvent: number): void;
-  debug_planted_event(): number;
-  debug_planted_where(): number;
-  debug_planted_ino(): number;
-  debug_plant_integrity(kind: number): number;
-  integrity_check(): void;
-}
 
 /** A small loaded machine: a writer, movable order-2 churn (allocations of order >= 1 and per-cpu lists of
  *  orders 0 and 2), unmovable order-0 churn, with the checker after every event. */
@@ -90,7 +83,7 @@ for (const c of stateFaults) {
   const policy = c.policy ?? "nocopy";
   test(`${c.what} (${policy}): invariant ${c.code} at the event that planted it`, () => {
     const sim = machine(policy, false, c.fuse);
-    const core = sim.allocator.core as unknown as PlantExports;
+    const core = debugCore(sim.allocator.core);
     core.debug_plant_fault(c.kind, ARM_AT);
     let error: Error | undefined;
     try {
@@ -116,7 +109,7 @@ function integrityDelta(kind: number, policy: Policy, dataMode: boolean): { befo
   const sim = machine(policy, dataMode);
   sim.run();
   const before = sim.integrity();
-  const core = sim.allocator.core as unknown as PlantExports;
+  const core = debugCore(sim.allocator.core);
   assert.ok(core.debug_plant_integrity(kind), "no page to plant on");
   core.integrity_check();
   return { before, after: sim.integrity(), ino: core.debug_planted_ino(), index: core.debug_planted_where(), sim };

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { scenarioArb, type ScenarioJson } from "./helpers/random-scenario.js";
 import { resolveScenario } from "../host/scenario/resolve.js";
+import { runPolicyOf } from "../host/scenario/policy.js";
 import { Simulator } from "../host/sim/simulator.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import { runCli } from "../host/cli/main.js";
@@ -29,12 +30,12 @@ function checkScenario(s: ScenarioJson): Checked {
   const sim = new Simulator(config, debug);
   const outcome = sim.run(); // throws "after event N (...): invariant C: ..." when the checker fails
   const i = sim.integrity();
-  // One loss the model makes on purpose: nocopy-cancel ends the writeback of a request the server has read,
+  // One loss the model makes on purpose: the cancel mechanism (nocopy-cancel) ends the writeback of a request the server has read,
   // trusting it to store the data; a server that reads and never replies (drop_fraction, stop_*) then loses
   // those pages without an error (a finding about the remedy, not a fault of the emulator). At most the
   // cancelled blocks can be lost that way.
   const f = config.server.faults;
-  const readAndDropped = config.policy === "nocopy-cancel" && (f.dropFraction > 0 || f.stopAfterRequests > 0 || f.stopAtNs > 0);
+  const readAndDropped = runPolicyOf(config).mechanisms.migrate === "cancel-if-not-spliced" && (f.dropFraction > 0 || f.stopAfterRequests > 0 || f.stopAtNs > 0);
   const cancelled = sim.stat("writeback_cancelled");
   if (i.corrupt !== 0 && !(readAndDropped && i.corrupt <= cancelled))
     throw new Error(`integrity: ${i.corrupt} pages hold what no error explains (first ${JSON.stringify(sim.firstCorrupt())})`);

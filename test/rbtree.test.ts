@@ -1,53 +1,22 @@
 // The fi->writepages rb-tree (assembly/fuse/rbtree.ts) against a plain TS model of the ranges, with the
-// red-black checker run after every operation. The module is compiled on its own here (the main module
-// re-exports the same functions), so this test does not depend on the state of assembly/index.ts.
+// red-black checker run after every operation, through the debug core's hooks (assembly/fuse/rbtree_exports.ts).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { coreModuleSync } from "../host/core/load-node.js";
+import { debugCore, instantiateCore, type DebugCoreExports } from "../host/core/wasm.js";
 import { Prng } from "../host/util/prng.js";
+import { RB_COLOR, RB_ERR, RB_FIELD } from "../host/gen/contract.js";
 
 const NONE = 0xffffffff;
 
-interface RbExports {
-  rbtree_init(nodeCapacity: number, inodeCapacity: number): void;
-  rbtree_find(inode: number, start: number, end: number): number;
-  rbtree_insert(inode: number, start: number, end: number, value: number): number;
-  rbtree_erase(inode: number, start: number): number;
-  rbtree_count(inode: number): number;
-  rbtree_total(): number;
-  rbtree_check(inode: number): number;
-  rbtree_last_visits(): number;
-  rbtree_height(inode: number): number;
-  rbtree_node_of(inode: number, start: number): number;
-  rbtree_poke(node: number, field: number, value: number): void;
-  rbtree_peek(node: number, field: number): number;
-}
+// rb_check() codes, rb_poke() fields and node colors, as the core declares them (host/gen/contract.ts)
+const ERR = RB_ERR, F = RB_FIELD, RED = RB_COLOR.RED, BLACK = RB_COLOR.BLACK;
 
-// rb_check() codes and rb_poke() fields (assembly/fuse/rbtree.ts)
-const ERR = { ORDER: -1, OVERLAP: -2, RED_RED: -3, BLACK_HEIGHT: -4, PARENT: -5, COUNT: -6, RED_ROOT: -7, LINK: -8, RANGE: -9 };
-const F = { LEFT: 0, RIGHT: 1, PARENT: 2, COLOR: 3, START: 4, END: 5, VALUE: 6, COUNT: 7 };
-const RED = 0;
-const BLACK = 1;
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-let rb!: RbExports;
+let rb!: DebugCoreExports;
 
 test.before(() => {
-  mkdirSync(`${root}build`, { recursive: true });
-  // An empty config, so the repo's asconfig.json does not add assembly/index.ts as a second entry and its
-  // release target does not turn on noAssert.
-  writeFileSync(`${root}build/rbtree-asconfig.json`, "{}\n");
-  execFileSync(
-    "npx",
-    ["asc", "assembly/fuse/rbtree_exports.ts", "--config", "build/rbtree-asconfig.json",
-      "--runtime", "stub", "--debug", "-o", "build/rbtree-test.wasm"],
-    { cwd: root, stdio: "inherit" },
-  );
-  const mod = new WebAssembly.Module(new Uint8Array(readFileSync(`${root}build/rbtree-test.wasm`)));
-  const inst = new WebAssembly.Instance(mod, { env: { abort() { throw new Error("abort"); } } });
-  rb = inst.exports as unknown as RbExports;
+  // the debug core exports the tree's hooks (assembly/fuse/rbtree_exports.ts); a fresh instance per file
+  rb = debugCore(instantiateCore(coreModuleSync("debug")));
 });
 
 // u32 results come back from WASM as signed i32

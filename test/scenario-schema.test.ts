@@ -26,7 +26,7 @@ test("default.json is the patch's benchmark (DESIGN 1.2)", () => {
   // ilog2(min(1M / 4k, 256)) = ilog2(256) = 8; FUSE_DEFAULT_MAX_BACKGROUND 12, threshold 12 * 3 / 4 = 9.
   assert.is(c.fuse.maxFolioOrder, 8);
   // ... but no released kernel gives FUSE files large folios
-  assert.is(folioOrder(c.fuse, runKernel(c.kernel, c.policy)), 0);
+  assert.is(folioOrder(c.fuse, runKernel(c.kernel, "copy-free")), 0);
   assert.is(c.fuse.maxBackground, 12);
   assert.is(c.fuse.congestionThreshold, 9);
   assert.is(c.fuse.maxPages, 256);
@@ -135,8 +135,8 @@ test("large folios by the kernel's rule: released kernels give FUSE files none; 
 test("machine.kernel selects the rules of one version: each policy names the versions it stands for", () => {
   const c = (machine: object, policy = "nocopy") => resolveScenario({ machine, policy, workloads: [fio] });
   assert.is(c({}).kernel, null);
-  assert.is(runKernel(c({}).kernel, "legacy-copy"), "6.15");
-  assert.is(runKernel(c({}).kernel, "nocopy"), "6.16");
+  assert.is(runKernel(c({}).kernel, "copy"), "6.15");
+  assert.is(runKernel(c({}).kernel, "copy-free"), "6.16");
   assert.is(c({ kernel: "6.12" }, "legacy-copy").machine.fallback, "largest-steal", "6.10-6.14 fallback");
   assert.is(c({ kernel: "6.18" }).machine.fallback, "claim-then-steal");
   assert.throws(() => c({ kernel: "6.1" }), /machine\.kernel: "6\.1" is not allowed with policy nocopy; copy-free writeback is Linux 6\.16 and later \(allowed: 6\.16, 6\.18\)/);

@@ -5,8 +5,8 @@
 // are worth at that rate (wb_min_pause .. wb_max_pause, at most MAX_PAUSE). The sleep is a timeout, never
 // woken by completions; after it the task returns to writing, or loops while task_ratelimit is 0.
 import { HZ, jiffies_at, jiffies_to_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
-import { g, CFG_NR_CPUS } from "../sim/config";
-import { st, st_add, NR_FILE_DIRTY, BDP_PAUSES } from "./stats";
+import { param, CFG_NR_CPUS } from "../sim/config";
+import { stat_value, st_add, NR_FILE_DIRTY, BDP_PAUSES } from "./stats";
 import {
   strictlimit, domain_dirty_avail, domain_dirty_limits, wb_dirty_limits, dirty_freerun_ceiling, hard_dirty_limit,
   dtc_dirty, dtc_thresh, dtc_bg_thresh, dtc_wb_dirty, dtc_wb_thresh, dtc_wb_bg_thresh, dtc_pos_ratio, dtc_freerun,
@@ -47,7 +47,7 @@ let ratelimit_pages: u64 = 32;
 
 /** wb_stat_error(): nr_cpu_ids * WB_STAT_BATCH, the percpu counters' possible error. */
 export function wb_stat_error(): u64 {
-  const cpus = <u64>max<f64>(g(CFG_NR_CPUS), 1);
+  const cpus = <u64>max<f64>(param(CFG_NR_CPUS), 1);
   return cpus * 8 * <u64>(1 + ilog2(cpus));
 }
 
@@ -58,7 +58,7 @@ export function balance_dirty_pages_init(start_bg: () => void, running: () => bo
   domain_dirty_avail(true);
   domain_dirty_limits();
   set_dom_dirty_limit(dtc_thresh, j);
-  ratelimit_pages = dtc_thresh / (<u64>max<f64>(g(CFG_NR_CPUS), 1) * 32);
+  ratelimit_pages = dtc_thresh / (<u64>max<f64>(param(CFG_NR_CPUS), 1) * 32);
   if (ratelimit_pages < 16) ratelimit_pages = 16;
   for (let i = 0; i < MAX_TASKS; i++) {
     unchecked(nr_dirtied[i] = 0);
@@ -197,7 +197,7 @@ function balance_dirty_pages_loop(j: u32, t: u64): u64 {
   let jnow = jiffies_at(t);
   const strict = strictlimit();
   const pages_dirtied = unchecked(loop_pages_dirtied[j]);
-  const nr_dirty = <u64>st(NR_FILE_DIRTY);
+  const nr_dirty = <u64>stat_value(NR_FILE_DIRTY);
   // balance_domain_limits(): domain_dirty_avail, domain_dirty_limits, domain_dirty_freerun
   domain_dirty_avail(true);
   domain_dirty_limits();

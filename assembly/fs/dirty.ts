@@ -6,8 +6,8 @@
 import { MAX_NR_ZONES } from "../mm/constants";
 import { NR_FREE_PAGES } from "../mm/zone";
 import { totalreserve_pages } from "../mm/watermark";
-import { g, CFG_DIRTY_RATIO, CFG_DIRTY_BACKGROUND_RATIO, CFG_STRICTLIMIT, CFG_BDI_MAX_RATIO, CFG_BDI_MIN_RATIO } from "../sim/config";
-import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_FILE_LRU, WB_RECLAIMABLE, WB_WRITEBACK } from "./stats";
+import { param, CFG_DIRTY_RATIO, CFG_DIRTY_BACKGROUND_RATIO, CFG_STRICTLIMIT, CFG_BDI_MAX_RATIO, CFG_BDI_MIN_RATIO } from "../sim/config";
+import { stat_value, NR_FILE_DIRTY, NR_WRITEBACK, NR_FILE_LRU, WB_RECLAIMABLE, WB_WRITEBACK } from "./stats";
 import { fprop_fraction_percpu, fprop_numerator, fprop_denominator, fprop_new_period, __fprop_add_percpu_max, FPROP_FRAC_BASE } from "./flex_proportions";
 import { now } from "../sim/clock";
 import { HZ, jiffies_at } from "../sim/jiffies";
@@ -58,11 +58,11 @@ export function set_strictlimit(v: bool): void { strict = v; }
 
 /** bdi_set_min_ratio() / bdi_set_max_ratio() from the scenario (percent), and BDI_CAP_STRICTLIMIT. */
 export function dirty_limits_init(): void {
-  bdi_min_ratio = <u64>Math.round(g(CFG_BDI_MIN_RATIO) * <f64>BDI_RATIO_SCALE);
-  bdi_max_ratio = <u64>Math.round(g(CFG_BDI_MAX_RATIO) * <f64>BDI_RATIO_SCALE);
+  bdi_min_ratio = <u64>Math.round(param(CFG_BDI_MIN_RATIO) * <f64>BDI_RATIO_SCALE);
+  bdi_max_ratio = <u64>Math.round(param(CFG_BDI_MAX_RATIO) * <f64>BDI_RATIO_SCALE);
   bdi_min_ratio_sum = bdi_min_ratio;
   bdi_max_prop_frac = <i64>(<u64>FPROP_FRAC_BASE * bdi_max_ratio / (100 * BDI_RATIO_SCALE));
-  strict = g(CFG_STRICTLIMIT) != 0;
+  strict = param(CFG_STRICTLIMIT) != 0;
   dom_dirty_limit = 0;
   dom_dirty_limit_tstamp = 0;
   dom_period_time = 0;
@@ -96,7 +96,7 @@ export function global_dirtyable_memory(): u64 {
   let x: u64 = 0;
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) x += <u64>max<i32>(unchecked(NR_FREE_PAGES[z]), 0);
   x -= min<u64>(x, totalreserve_pages);
-  x += <u64>st(NR_FILE_LRU);
+  x += <u64>stat_value(NR_FILE_LRU);
   return x + 1; // "Ensure that we never return 0"
 }
 
@@ -110,15 +110,15 @@ export function global_dirtyable_memory(): u64 {
  *  path's NR_WRITEBACK_TEMP is not in it). */
 export function domain_dirty_avail(include_writeback: bool): void {
   dtc_avail = global_dirtyable_memory();
-  dtc_dirty = <u64>st(NR_FILE_DIRTY);
-  if (include_writeback) dtc_dirty += <u64>st(NR_WRITEBACK);
+  dtc_dirty = <u64>stat_value(NR_FILE_DIRTY);
+  if (include_writeback) dtc_dirty += <u64>stat_value(NR_WRITEBACK);
 }
 
 /** domain_dirty_limits(): thresh and bg_thresh from vm.dirty_ratio and vm.dirty_background_ratio, in
  *  per-PAGE_SIZE units for precision (no *_bytes sysctls, no rt/dl tasks here). */
 export function domain_dirty_limits(): void {
-  const ratio = <u64>g(CFG_DIRTY_RATIO) * PAGE_SIZE / 100;
-  const bg_ratio = <u64>g(CFG_DIRTY_BACKGROUND_RATIO) * PAGE_SIZE / 100;
+  const ratio = <u64>param(CFG_DIRTY_RATIO) * PAGE_SIZE / 100;
+  const bg_ratio = <u64>param(CFG_DIRTY_BACKGROUND_RATIO) * PAGE_SIZE / 100;
   let thresh = ratio * dtc_avail / PAGE_SIZE;
   let bg_thresh = bg_ratio * dtc_avail / PAGE_SIZE;
   if (thresh > UINT_MAX) thresh = UINT_MAX;
@@ -152,7 +152,7 @@ export function __wb_calc_thresh(thresh: u64): u64 {
 export function wb_dirty_limits(): void {
   dtc_wb_thresh = __wb_calc_thresh(dtc_thresh);
   dtc_wb_bg_thresh = dtc_thresh != 0 ? dtc_wb_thresh * dtc_bg_thresh / dtc_thresh : 0;
-  dtc_wb_dirty = <u64>(st(WB_RECLAIMABLE) + st(WB_WRITEBACK));
+  dtc_wb_dirty = <u64>(stat_value(WB_RECLAIMABLE) + stat_value(WB_WRITEBACK));
 }
 
 /** wb_over_bg_thresh() -> domain_over_bg_thresh(): should background writeback go on? Dirty pages only
@@ -163,6 +163,6 @@ export function wb_over_bg_thresh(): bool {
   if (dtc_dirty > dtc_bg_thresh) return true;
   // wb_bg_dirty_limits()
   dtc_wb_bg_thresh = __wb_calc_thresh(dtc_bg_thresh);
-  dtc_wb_dirty = <u64>st(WB_RECLAIMABLE);
+  dtc_wb_dirty = <u64>stat_value(WB_RECLAIMABLE);
   return dtc_wb_dirty > dtc_wb_bg_thresh;
 }

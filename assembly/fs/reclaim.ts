@@ -7,7 +7,7 @@
 // scanned (pgscan_*) and reclaimed (pgsteal_*), by reclaimer: kswapd or direct.
 import { NONE, MAX_NR_ZONES, PAGE_ALLOC_COSTLY_ORDER, ZONE_DMA32, ZONE_NORMAL, __GFP_MOVABLE } from "../mm/constants";
 import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, page_ref } from "../mm/page";
-import { g, CFG_FUSE_WRITEPAGE } from "../sim/config";
+import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
 import { fuse_writepage, WP_SENT } from "../fuse/writepage";
 import { __free_pages, highest_zoneidx } from "../mm/page_alloc";
 import { page_zone, populated_zone, wmark_min, wmark_high, watermark_boost } from "../mm/zone";
@@ -89,7 +89,7 @@ export function clear_pgdat_dirty(): void { pgdat_dirty = false; }
 
 function shrink_cache(want: u32, zone: u32, kswapd: bool): u32 {
   const cursor = zone == NONE ? scan_index : zone_scan_index;
-  const writepage = g(CFG_FUSE_WRITEPAGE) != 0;
+  const writepage = param(CFG_FUSE_WRITEPAGE) != 0;
   let taken: u32 = 0, unqueued_dirty: u32 = 0;
   let freed: u32 = 0, scanned: u32 = 0;
   let budget: u32 = max<u32>(want << 5, 1024);

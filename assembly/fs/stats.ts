@@ -1,5 +1,6 @@
 // Writeback counters with the kernel's names (include/linux/mmzone.h node_stat_item, wb_stat_item) and the
-// run's own tallies. One i64 array, read by the host in one batch (stats_ptr()).
+// run's own tallies. One i64 array, read by the host in one batch (stats_ptr()). The host's names of the stats
+// (host/gen/contract.ts STAT_NAMES: each constant in lower case, NR_FILE_DIRTY as nr_dirty) are generated from here.
 
 export const NR_FILE_DIRTY: i32 = 0;
 export const NR_WRITEBACK: i32 = 1;
@@ -40,15 +41,15 @@ export const STAT_WORDS: i32 = 100;
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
 
-@inline export function st(i: i32): i64 { return unchecked(stat[i]); }
+@inline export function stat_value(i: i32): i64 { return unchecked(stat[i]); }
 @inline export function st_add(i: i32, v: i64): void { unchecked(stat[i] += v); }
 @inline export function st_max(i: i32, v: i64): void { if (v > unchecked(stat[i])) unchecked(stat[i] = v); }
 
 /** mod_node_page_state() with the peaks the reports show. */
-export function mod_dirty(v: i64): void { st_add(NR_FILE_DIRTY, v); st_add(WB_RECLAIMABLE, v); st_max(PEAK_NR_DIRTY, st(NR_FILE_DIRTY)); }
-export function mod_writeback(v: i64): void { st_add(NR_WRITEBACK, v); st_add(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK, st(NR_WRITEBACK)); }
+export function mod_dirty(v: i64): void { st_add(NR_FILE_DIRTY, v); st_add(WB_RECLAIMABLE, v); st_max(PEAK_NR_DIRTY, stat_value(NR_FILE_DIRTY)); }
+export function mod_writeback(v: i64): void { st_add(NR_WRITEBACK, v); st_add(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK, stat_value(NR_WRITEBACK)); }
 export function mod_writeback_temp(v: i64): void {
-  st_add(NR_WRITEBACK_TEMP, v); st_add(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK_TEMP, st(NR_WRITEBACK_TEMP));
+  st_add(NR_WRITEBACK_TEMP, v); st_add(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK_TEMP, stat_value(NR_WRITEBACK_TEMP));
 }
 
 // Migration and compaction (include/linux/vm_event_item.h names, counted where mm/ counts them), the model's

@@ -5,7 +5,7 @@
 // queued when an inode's writeback ends.
 import { now, schedule } from "../sim/clock";
 import { HZ, jiffies_at, jiffies_to_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
-import { st, st_add, WB_DIRTIED, WB_WRITTEN } from "./stats";
+import { stat_value, st_add, WB_DIRTIED, WB_WRITTEN } from "./stats";
 import { fprop_init } from "./flex_proportions";
 import {
   strictlimit, dtc_dirty, dtc_thresh, dtc_bg_thresh, dtc_wb_dirty, dtc_wb_thresh,
@@ -149,7 +149,7 @@ export function wb_update_dirty_ratelimit(dirtied: u64, elapsed: u64): void {
  *  and the bandwidth estimates, then new stamps. */
 export function __wb_update_bandwidth(j: u64, update_ratelimit: bool): void {
   const elapsed = max<u64>(j - bw_time_stamp, 1);
-  const dirtied = <u64>st(WB_DIRTIED), written = <u64>st(WB_WRITTEN);
+  const dirtied = <u64>stat_value(WB_DIRTIED), written = <u64>stat_value(WB_WRITTEN);
   if (update_ratelimit) {
     domain_update_dirty_limit(j);
     wb_update_dirty_ratelimit(dirtied, elapsed);
@@ -168,8 +168,8 @@ export function wb_update_bandwidth(): void { __wb_update_bandwidth(jiffies_at(n
 export function do_writepages_start(t: u64, writeback_inodes: u32): void {
   const j = jiffies_at(t);
   if (j - bw_time_stamp > HZ && writeback_inodes == 0) {
-    dirtied_stamp = <u64>st(WB_DIRTIED);
-    written_stamp = <u64>st(WB_WRITTEN);
+    dirtied_stamp = <u64>stat_value(WB_DIRTIED);
+    written_stamp = <u64>stat_value(WB_WRITTEN);
     bw_time_stamp = j;
   }
 }

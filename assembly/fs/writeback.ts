@@ -15,7 +15,7 @@
 import { NONE } from "../mm/constants";
 import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
-import { g, c, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, COST_WAKEUP } from "../sim/config";
+import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, COST_WAKEUP } from "../sim/config";
 import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, ino_dirtied_when, next_dirty_index } from "./inode";
 import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
 import { do_writepages_start, do_writepages_end, avg_write_bandwidth } from "./wb_bandwidth";
@@ -74,7 +74,7 @@ export function request_sync_all(): void { sync_all = true; wakeup_flusher(); }
 export function wakeup_flusher(): void {
   if (scheduled || waiting_pfn != NONE) return;
   scheduled = true;
-  schedule(now + <u64>c(COST_WAKEUP), EV_FLUSHER, 0);
+  schedule(now + <u64>cost_ns(COST_WAKEUP), EV_FLUSHER, 0);
 }
 
 /** EV_FLUSHER_TIMER: the delayed wake-up of wb_workfn. */
@@ -159,7 +159,7 @@ export function writepages_walk(ino: u32, index: u32, budget: i64, sync: bool, y
 }
 
 function writepages_walk_inner(ino: u32, index: u32, budget: i64, sync: bool, yield_on_send: bool): u32 {
-  const max_pages = <u32>g(CFG_MAX_PAGES), max_write = <u32>g(CFG_MAX_WRITE);
+  const max_pages = <u32>param(CFG_MAX_PAGES), max_write = <u32>param(CFG_MAX_WRITE);
   sent_in_walk = 0;
   walk_wrote = 0;
   let i = next_dirty_index(ino, index);
@@ -220,7 +220,7 @@ function start_call(): bool {
     }
     cur_ino = ino;
     const background = work != WORK_SYNC;
-    if (background && num_background >= <u32>g(CFG_CONGESTION_THRESHOLD)) {
+    if (background && num_background >= <u32>param(CFG_CONGESTION_THRESHOLD)) {
       // fuse_writepages(): congested, return 0 having written nothing; requeue_inode() redirties the inode
       st_add(FLUSHER_CONGESTED_CALLS, 1);
       unchecked(ino_dirtied_when[ino] = now);

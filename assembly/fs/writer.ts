@@ -10,7 +10,7 @@ import { page_order, page_flags, set_page_flags, page_ref, set_page_ref, PG_foli
 import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
 import {
-  g, c, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, CFG_WRITEBACK_CACHE, CFG_MAX_WRITE, CFG_MAX_PAGES, CFG_ATTR_TIMEOUT_NS,
+  param, cost_ns, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, CFG_WRITEBACK_CACHE, CFG_MAX_WRITE, CFG_MAX_PAGES, CFG_ATTR_TIMEOUT_NS,
   JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE, COST_WRITE_ITER, COST_COPY_PER_BYTE,
   COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT, COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE,
   COST_BALANCE_DIRTY_PAGES, COST_WAKEUP, COST_SYSCALL,
@@ -90,7 +90,7 @@ export function set_writers_autostart(v: bool): void { autostart = v; }
 
 /** The writers; balance_dirty_pages() starts background writeback for them (wb_start_background_writeback). */
 export function writers_init(): void {
-  nr_writers = <u32>g(CFG_NR_JOBS);
+  nr_writers = <u32>param(CFG_NR_JOBS);
   writers_running = nr_writers;
   for (let j: u32 = 0; j < nr_writers; j++) {
     const size = <u64>job(j, JOB_SIZE);
@@ -104,7 +104,7 @@ export function writers_init(): void {
     unchecked(w_req[j] = NONE);
     unchecked(w_in_write[j] = false);
     // the file was just opened (LOOKUP/CREATE): its attributes are fresh for attr_timeout
-    unchecked(ino_attr_valid_until[ino] = <u64>g(CFG_ATTR_TIMEOUT_NS));
+    unchecked(ino_attr_valid_until[ino] = <u64>param(CFG_ATTR_TIMEOUT_NS));
     // randwrite: an affine permutation of the blocks, so each block is written once (fio's random map)
     const blocks = size / <u64>job(j, JOB_BS);
     let a: u64 = blocks > 1 ? (<u64>2654435761 % blocks) | 1 : 1;
@@ -139,7 +139,7 @@ export const WRITE_SENT: u32 = 4;
  *  blocked here). */
 function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
   let pfn = mapping_pfn(ino, index);
-  charge(c(COST_PAGECACHE_LOOKUP));
+  charge(cost_ns(COST_PAGECACHE_LOOKUP));
   if (pfn != NONE) return pfn;
   const off = unchecked(w_cur_off[j]);
   const left_pages = <u32>((unchecked(w_cur_left[j]) + (off & 4095) + 4095) >> 12);
@@ -158,14 +158,14 @@ function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
     return NONE;
   }
   oom_progress(j);
-  charge(c(COST_PAGE_ALLOC) + c(COST_PAGECACHE_INSERT));
+  charge(cost_ns(COST_PAGE_ALLOC) + cost_ns(COST_PAGECACHE_INSERT));
   return mapping_pfn(ino, index);
 }
 
 /** copy_from_user into the page cache: the bytes [off, off + len) of page-cache PFN pfn onwards, each page's content
  *  version one higher. */
 function copy_into_cache(j: u32, ino: u32, off: u64, len: u64, pfn: u32): void {
-  charge(<f64>len * c(COST_COPY_PER_BYTE));
+  charge(<f64>len * cost_ns(COST_COPY_PER_BYTE));
   st_add(BYTES_COPIED_WRITE, <i64>len);
   data_write(ino, off, len, pfn, unchecked(w_writes[j]));
   const last = <u32>((off + len - 1) >> 12);
@@ -176,7 +176,7 @@ function copy_into_cache(j: u32, ino: u32, off: u64, len: u64, pfn: u32): void {
  *  write(2) (w_cur_off, w_cur_left). Blocks the writer (writer_block) when it must wait. */
 export function generic_perform_write(j: u32): u32 {
   const ino = j;
-  const max_order = <u32>g(CFG_MAX_FOLIO_ORDER);
+  const max_order = <u32>param(CFG_MAX_FOLIO_ORDER);
   while (unchecked(w_cur_left[j]) > 0) {
     const off = unchecked(w_cur_off[j]);
     const index = <u32>(off >> 12);
@@ -196,11 +196,11 @@ export function generic_perform_write(j: u32): u32 {
     copy_into_cache(j, ino, off, chunk, pfn);
     const n = <u32>((off + chunk - 1) >> 12) - index + 1;
     const newly_dirty = folio_mark_blocks_dirty(ino, index, pfn, n);
-    if (newly_dirty) charge(c(COST_FOLIO_MARK_DIRTY));
-    charge(<f64>n * c(COST_BLOCK_STATE));
+    if (newly_dirty) charge(cost_ns(COST_FOLIO_MARK_DIRTY));
+    charge(<f64>n * cost_ns(COST_BLOCK_STATE));
     unchecked(w_cur_off[j] = off + chunk);
     unchecked(w_cur_left[j] -= chunk);
-    charge(c(COST_BALANCE_DIRTY_PAGES));
+    charge(cost_ns(COST_BALANCE_DIRTY_PAGES));
     const wake = balance_dirty_pages_ratelimited(j, newly_dirty ? <u64>folio_nr_pages(head) : 0, now + <u64>acc);
     if (wake != 0) { unchecked(w_wake_at[j] = wake); return WRITE_THROTTLED; }
   }
@@ -215,8 +215,8 @@ function fuse_perform_write(j: u32): u32 {
   const ino = j;
   const off = unchecked(w_cur_off[j]);
   const first = <u32>(off >> 12);
-  const max_pages = <u64>g(CFG_MAX_PAGES);
-  let count = min(unchecked(w_cur_left[j]), <u64>g(CFG_MAX_WRITE));
+  const max_pages = <u64>param(CFG_MAX_PAGES);
+  let count = min(unchecked(w_cur_left[j]), <u64>param(CFG_MAX_WRITE));
   count = min(count, (max_pages << 12) - (off & 4095));
   const last = <u32>((off + count - 1) >> 12);
   for (let i = first; i <= last; i++) {
@@ -255,7 +255,7 @@ function send_when_ready(j: u32, req: u32): void {
 
 function send_sync(j: u32, kind: u32): void {
   if (kind == REQ_KIND_GETATTR) st_add(GETATTR_REQUESTS, 1); else st_add(FSYNC_REQUESTS, 1);
-  charge(c(COST_SYSCALL));
+  charge(cost_ns(COST_SYSCALL));
   send_when_ready(j, request_alloc_kind(j, 0, kind, j));
 }
 
@@ -289,12 +289,12 @@ export function writer_step(j: u32): void {
     unchecked(w_cur_off[j] = block * bs);
     unchecked(w_cur_left[j] = min(bs, size - block * bs));
     unchecked(w_in_write[j] = true);
-    charge(c(COST_WRITE_ITER));
+    charge(cost_ns(COST_WRITE_ITER));
     // fuse_cache_write_iter(): with the writeback cache, fuse_update_attributes(STATX_SIZE | STATX_MODE) first,
     // a synchronous GETATTR once the attributes' timeout (the server's attr_valid) has passed
-    if (g(CFG_WRITEBACK_CACHE) != 0 && now >= unchecked(ino_attr_valid_until[j])) { send_sync(j, REQ_KIND_GETATTR); return; }
+    if (param(CFG_WRITEBACK_CACHE) != 0 && now >= unchecked(ino_attr_valid_until[j])) { send_sync(j, REQ_KIND_GETATTR); return; }
   }
-  if (g(CFG_WRITEBACK_CACHE) == 0) {
+  if (param(CFG_WRITEBACK_CACHE) == 0) {
     fuse_perform_write(j);
     return;
   }
@@ -376,7 +376,7 @@ function fsync_step(j: u32): void {
  *  attr_timeout; the writer goes on where it left off. */
 export function writer_on_sync_reply(j: u32, kind: u32, ok: bool): void {
   unchecked(w_req[j] = NONE);
-  if (ok && kind == REQ_KIND_GETATTR) unchecked(ino_attr_valid_until[j] = now + <u64>g(CFG_ATTR_TIMEOUT_NS));
+  if (ok && kind == REQ_KIND_GETATTR) unchecked(ino_attr_valid_until[j] = now + <u64>param(CFG_ATTR_TIMEOUT_NS));
   if (unchecked(w_state[j]) == W_WAIT_REQ) wake(j, WRITER_REQ_WAIT_NS);
 }
 
@@ -384,7 +384,7 @@ function wake(j: u32, ns_stat: i32): void {
   const at = max(now, unchecked(w_blocked_at[j]));
   st_add(ns_stat, <i64>(now - min(now, unchecked(w_blocked_at[j]))));
   unchecked(w_state[j] = W_RUNNING);
-  schedule(at + <u64>c(COST_WAKEUP), EV_WRITER, j);
+  schedule(at + <u64>cost_ns(COST_WAKEUP), EV_WRITER, j);
 }
 
 /** EV_WRITER_MEMORY_RETRY: a writer that found no memory tries again. */

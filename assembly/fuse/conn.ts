@@ -5,7 +5,7 @@ import { NONE } from "../mm/constants";
 import { now, schedule } from "../sim/clock";
 import { charge } from "../sim/charge";
 import {
-  g, c, CFG_POLICY, CFG_MAX_BACKGROUND, POLICY_LEGACY_COPY, COST_REQUEST_QUEUE,
+  param, cost_ns, CFG_MAX_BACKGROUND, COST_REQUEST_QUEUE,
   COST_REQUEST_END,
 } from "../sim/config";
 import {
@@ -14,12 +14,13 @@ import {
   req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
 } from "./request";
 import { legacy_send, legacy_end } from "./legacy";
+import { writeback_temp_copy } from "../sim/mechanisms";
 import { fuse_request_alloc_background, fuse_request_alloc_sync } from "./req_slab";
 import { nocopy_end } from "./nocopy";
 import { ino_error, set_server_version } from "../fs/inode";
 import { page_ref, set_page_ref } from "../mm/page";
 import {
-  st, st_add, st_max, REQUESTS_SENT, REQUESTS_REPLIED, CONN_ABORTS, REQUESTS_ABORTED, LONGEST_WB_HOLD_NS,
+  stat_value, st_add, st_max, REQUESTS_SENT, REQUESTS_REPLIED, CONN_ABORTS, REQUESTS_ABORTED, LONGEST_WB_HOLD_NS,
   PAGES_WRITTEN_BACK,
 } from "../fs/stats";
 
@@ -41,11 +42,12 @@ export function conn_init(pending_cb: () => void, complete_cb: (ino: u32) => voi
   on_pending = pending_cb; on_complete = complete_cb; on_sync_reply = sync_cb;
 }
 
-@inline export function is_legacy(): bool { return <u32>g(CFG_POLICY) == POLICY_LEGACY_COPY; }
+/** The writeback mode: the temp-page copy (<= 6.15) rather than copy-free (mechanisms.ts). */
+@inline export function is_legacy(): bool { return writeback_temp_copy; }
 
 // fs/fuse/dev.c: flush_bg_queue()
 function flush_bg_queue(): void {
-  const max = <u32>g(CFG_MAX_BACKGROUND);
+  const max = <u32>param(CFG_MAX_BACKGROUND);
   let moved = false;
   while (active_background < max) {
     const r = bg_queue_pop();
@@ -61,7 +63,7 @@ function flush_bg_queue(): void {
 export function fuse_send_writepage(req: u32): void {
   if (is_legacy() && req_state(req) == REQ_BUILDING) legacy_send(req);
   fuse_request_alloc_background(req);
-  charge(c(COST_REQUEST_QUEUE));
+  charge(cost_ns(COST_REQUEST_QUEUE));
   st_add(REQUESTS_SENT, 1);
   if (!connected) { end_request(req, false); return; }
   // fuse_request_queue_background()
@@ -75,7 +77,7 @@ export function fuse_send_writepage(req: u32): void {
  *  queue at once (queue_request_and_unlock), past bg_queue and without counting in num_background. */
 export function fuse_send_sync(req: u32): void {
   fuse_request_alloc_sync(req, req_kind(req) == REQ_KIND_WRITE);
-  charge(c(COST_REQUEST_QUEUE));
+  charge(cost_ns(COST_REQUEST_QUEUE));
   if (req_kind(req) == REQ_KIND_WRITE) st_add(REQUESTS_SENT, 1);
   if (!connected) { end_request(req, false); return; }
   pending_push(req);
@@ -91,7 +93,7 @@ export function end_request(req: u32, ok: bool): void {
   const ino = req_ino(req);
   const n = req_nr(req);
   const kind = req_kind(req);
-  charge(c(COST_REQUEST_END));
+  charge(cost_ns(COST_REQUEST_END));
   if (!ok) { unchecked(ino_error[ino] = 1); st_add(REQUESTS_ABORTED, 1); }
   if (req_spliced(req)) splice_release_pages(req);
   if (kind == REQ_KIND_WRITEBACK) {

@@ -11,7 +11,7 @@ import {
 } from "../fs/folio";
 import { mapping_pfn, page_version, set_server_version, ino_nr_writeback } from "../fs/inode";
 import {
-  mod_writeback_temp, st, st_max, TEMP_PAGEBLOCKS, PEAK_TEMP_PAGEBLOCKS, TEMP_PAGEBLOCKS_AT_PEAK, NR_WRITEBACK_TEMP,
+  mod_writeback_temp, stat_value, st_max, TEMP_PAGEBLOCKS, PEAK_TEMP_PAGEBLOCKS, TEMP_PAGEBLOCKS_AT_PEAK, NR_WRITEBACK_TEMP,
   PEAK_NR_WRITEBACK_TEMP, st_add, TEMP_PAGES_ALLOCATED, TEMP_ALLOC_STALLS, BYTES_COPIED_WRITEBACK, SECONDARY_REQUESTS,
   SECONDARY_REFRESHES, RBTREE_OPS,
 } from "../fs/stats";
@@ -26,7 +26,7 @@ import { fuse_writepage_args_alloc, fuse_pages_realloc } from "./req_slab";
 import { charge } from "../sim/charge";
 import { data_copy_page } from "../sim/data";
 import {
-  c, COST_PAGE_ALLOC, COST_PAGE_FREE, COST_COPY_PER_BYTE, COST_TEMP_PAGE_ACCOUNT, COST_RBTREE_NODE,
+  cost_ns, COST_PAGE_ALLOC, COST_PAGE_FREE, COST_COPY_PER_BYTE, COST_TEMP_PAGE_ACCOUNT, COST_RBTREE_NODE,
   COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
 } from "../sim/config";
 import { arena_alloc } from "../sim/arena";
@@ -46,12 +46,12 @@ function temp_block_account(pfn: u32, d: i32): void {
   const at = temp_per_block + (<usize>(pfn >> pageblock_order) << 1);
   const n = <i32>load<u16>(at) + d;
   store<u16>(at, <u16>n);
-  if (d > 0 && n == 1) { st_add(TEMP_PAGEBLOCKS, 1); st_max(PEAK_TEMP_PAGEBLOCKS, st(TEMP_PAGEBLOCKS)); }
+  if (d > 0 && n == 1) { st_add(TEMP_PAGEBLOCKS, 1); st_max(PEAK_TEMP_PAGEBLOCKS, stat_value(TEMP_PAGEBLOCKS)); }
   if (d < 0 && n == 0) st_add(TEMP_PAGEBLOCKS, -1);
-  if (d > 0 && st(NR_WRITEBACK_TEMP) == st(PEAK_NR_WRITEBACK_TEMP)) st_add(TEMP_PAGEBLOCKS_AT_PEAK, st(TEMP_PAGEBLOCKS) - st(TEMP_PAGEBLOCKS_AT_PEAK));
+  if (d > 0 && stat_value(NR_WRITEBACK_TEMP) == stat_value(PEAK_NR_WRITEBACK_TEMP)) st_add(TEMP_PAGEBLOCKS_AT_PEAK, stat_value(TEMP_PAGEBLOCKS) - stat_value(TEMP_PAGEBLOCKS_AT_PEAK));
 }
 
-@inline function rb_charge(): void { charge(<f64>rb_last_visits() * c(COST_RBTREE_NODE)); st_add(RBTREE_OPS, 1); }
+@inline function rb_charge(): void { charge(<f64>rb_last_visits() * cost_ns(COST_RBTREE_NODE)); st_add(RBTREE_OPS, 1); }
 
 /** fuse_page_is_writeback(): is this index covered by an in-flight request? (charged: an rb-tree walk) */
 export function fuse_page_is_writeback(ino: u32, index: u32): bool {
@@ -64,7 +64,7 @@ export function fuse_page_is_writeback(ino: u32, index: u32): bool {
  *  nothing even after direct reclaim: the caller stalls and tries again (see legacy_writepage()). */
 function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
   let tmp = __alloc_pages(GFP_TEMP, 0);
-  charge(c(COST_PAGE_ALLOC));
+  charge(cost_ns(COST_PAGE_ALLOC));
   // __alloc_pages_slowpath(): direct reclaim of clean page cache (GFP_NOFS may not write dirty pages back)
   if (tmp == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) tmp = __alloc_pages(GFP_TEMP, 0);
   if (tmp == NONE) { st_add(TEMP_ALLOC_STALLS, 1); return false; }
@@ -72,7 +72,7 @@ function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
   set_page_next(tmp, req); // owner: the request
   set_page_prev(tmp, index);
   data_copy_page(tmp, mapping_pfn(ino, index)); // folio_copy()
-  charge(4096.0 * c(COST_COPY_PER_BYTE) + c(COST_TEMP_PAGE_ACCOUNT));
+  charge(4096.0 * cost_ns(COST_COPY_PER_BYTE) + cost_ns(COST_TEMP_PAGE_ACCOUNT));
   st_add(BYTES_COPIED_WRITEBACK, 4096);
   st_add(TEMP_PAGES_ALLOCATED, 1);
   mod_writeback_temp(1);
@@ -92,7 +92,7 @@ export let legacy_wpa: u32 = NONE;
  *  meanwhile. */
 export function legacy_writepage(ino: u32, index: u32, max_pages: u32, max_write: u32, send: (req: u32) => void): bool {
   const pfn = mapping_pfn(ino, index);
-  charge(c(COST_WRITEPAGES_PER_FOLIO));
+  charge(cost_ns(COST_WRITEPAGES_PER_FOLIO));
   // fuse_writepage_need_send(): in flight already, full, too many bytes, or a gap
   if (legacy_wpa != NONE) {
     const n = req_nr(legacy_wpa);
@@ -107,7 +107,7 @@ export function legacy_writepage(ino: u32, index: u32, max_pages: u32, max_write
   let fresh = false;
   if (req == NONE) {
     req = request_alloc(ino, index);
-    charge(c(COST_REQUEST_SETUP));
+    charge(cost_ns(COST_REQUEST_SETUP));
     fresh = true;
   } else fuse_pages_realloc(req, req_nr(req)); // fuse_writepage_need_send(): a full array grows first
   if (!temp_page_fill(req, req_nr(req), ino, index)) {
@@ -118,7 +118,7 @@ export function legacy_writepage(ino: u32, index: u32, max_pages: u32, max_write
   if (fresh) fuse_writepage_args_alloc(req);
   folio_clear_dirty_for_io(ino, pfn, index);
   folio_start_writeback_block(pfn);
-  charge(c(COST_FOLIO_START_WRITEBACK));
+  charge(cost_ns(COST_FOLIO_START_WRITEBACK));
   unchecked(ino_nr_writeback[ino] += 1);
   if (!fresh) { set_req_nr(req, req_nr(req) + 1); return true; }
   set_req_nr(req, 1);
@@ -146,7 +146,7 @@ export function legacy_writepage(ino: u32, index: u32, max_pages: u32, max_write
   }
   // not continued as data->wpa: the original's writeback ends now
   folio_end_writeback_block(pfn);
-  charge(c(COST_FOLIO_END_WRITEBACK));
+  charge(cost_ns(COST_FOLIO_END_WRITEBACK));
   return true;
 }
 
@@ -157,14 +157,14 @@ export function legacy_send(req: u32): void {
   rb_charge();
   for (let i: u32 = 0; i < n; i++) {
     folio_end_writeback_block(mapping_pfn(ino, start + i));
-    charge(c(COST_FOLIO_END_WRITEBACK));
+    charge(cost_ns(COST_FOLIO_END_WRITEBACK));
   }
 }
 
 function temp_page_release(tmp: u32): void {
   temp_block_account(tmp, -1);
   __free_pages(tmp, 0);
-  charge(c(COST_PAGE_FREE) + c(COST_TEMP_PAGE_ACCOUNT));
+  charge(cost_ns(COST_PAGE_FREE) + cost_ns(COST_TEMP_PAGE_ACCOUNT));
   // fuse_writepage_finish_stat(): WB_WRITEBACK and NR_WRITEBACK_TEMP down, wb_writeout_inc() (the bdi has no
   // BDI_CAP_WRITEBACK_ACCT on this path: the original folio's writeback end counts nothing)
   mod_writeback_temp(-1);

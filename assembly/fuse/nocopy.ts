@@ -16,9 +16,10 @@ import { zone_start, wmark_high, NR_FREE_PAGES } from "../mm/zone";
 import { ZONE_MOVABLE } from "../mm/constants";
 import { st_add, WB_AREA_MOVES, BYTES_COPIED_WRITEBACK } from "../fs/stats";
 import {
-  c, g, COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
-  COST_BLOCK_STATE, COST_COPY_PER_BYTE, CFG_POLICY, POLICY_NOCOPY_WB_AREA,
+  cost_ns, param, COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
+  COST_BLOCK_STATE, COST_COPY_PER_BYTE,
 } from "../sim/config";
+import { wb_area } from "../sim/mechanisms";
 import { shrink_zone_page_cache } from "../fs/reclaim";
 import { wb_writeout_add, wb_inode_writeback_end } from "../fs/wb_bandwidth";
 
@@ -42,15 +43,15 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
   const first = index - (pfn - head);
   // mm/page-writeback.c: folio_prepare_writeback(): a folio still under writeback (redirtied while the server
   // holds it: 6.16's fuse_write_begin() no longer waits) is skipped by WB_SYNC_NONE and waited on by WB_SYNC_ALL
-  charge(c(COST_WRITEPAGES_PER_FOLIO));
+  charge(cost_ns(COST_WRITEPAGES_PER_FOLIO));
   if (folio_test(head, PG_folio_writeback)) {
     if (sync) { nocopy_wait_pfn = head; return NONE; }
     return first + nr;
   }
-  // nocopy-wb-area: the folio moves into the dedicated area before its writeback starts, so that what a
+  // the writeback area (nocopy-wb-area): the folio moves into the dedicated area before its writeback starts, so that what a
   // server pins stays there; a full area first gives up clean cache of its own (folios whose writeback is
   // over), and only an area full of dirty or writeback folios lets this one be written back where it is
-  if (<u32>g(CFG_POLICY) == POLICY_NOCOPY_WB_AREA && head < unchecked(zone_start[ZONE_MOVABLE])) {
+  if (wb_area && head < unchecked(zone_start[ZONE_MOVABLE])) {
     let dst = alloc_pages_wb_area(page_order(head));
     if (dst == NONE) {
       // as kswapd's balance_pgdat() would for the area's zone: reclaim it up to its high watermark
@@ -59,14 +60,14 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
     }
     if (dst != NONE) {
       move_folio(head, dst, nr);
-      charge(<f64>nr * 4096.0 * c(COST_COPY_PER_BYTE));
+      charge(<f64>nr * 4096.0 * cost_ns(COST_COPY_PER_BYTE));
       st_add(WB_AREA_MOVES, 1);
       st_add(BYTES_COPIED_WRITEBACK, <i64>nr * 4096);
       pfn = dst + (pfn - head);
       head = dst;
     }
   }
-  charge(c(COST_FOLIO_START_WRITEBACK));
+  charge(cost_ns(COST_FOLIO_START_WRITEBACK));
   // which blocks go: read the per-block dirty bits before folio_clear_dirty_for_io() clears them
   for (let i: u32 = 0; i < nr; i++) unchecked(was_dirty[i] = (page_flags(head + i) & PG_dirty) != 0);
   folio_clear_dirty_for_io(ino, head, first);
@@ -83,7 +84,7 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
     }
     if (nocopy_wpa == NONE) {
       nocopy_wpa = request_alloc(ino, idx);
-      charge(c(COST_REQUEST_SETUP));
+      charge(cost_ns(COST_REQUEST_SETUP));
       fuse_writepage_args_alloc(nocopy_wpa);
     } else fuse_pages_realloc(nocopy_wpa, req_nr(nocopy_wpa)); // a full folio array grows first
     const n = req_nr(nocopy_wpa);
@@ -91,7 +92,7 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
     set_req_ver(nocopy_wpa, n, page_version(ino, idx));
     set_req_nr(nocopy_wpa, n + 1);
     folio_start_writeback_block(head + i);
-    charge(c(COST_BLOCK_STATE));
+    charge(cost_ns(COST_BLOCK_STATE));
     unchecked(ino_nr_writeback[ino] += 1);
   }
   return first + nr;
@@ -108,11 +109,11 @@ export function nocopy_end(req: u32, ok: bool): u32 {
     if (ok && v != 0) set_server_version(ino, start + i, v); // 0: cancelled before the server read it
     const p = req_pfn(req, i);
     if (p == NONE) continue; // writeback already cancelled (nocopy-cancel)
-    charge(c(COST_BLOCK_STATE));
+    charge(cost_ns(COST_BLOCK_STATE));
     unchecked(ino_nr_writeback[ino] -= 1);
     if (folio_end_writeback_block(p)) {
       ended++;
-      charge(c(COST_FOLIO_END_WRITEBACK));
+      charge(cost_ns(COST_FOLIO_END_WRITEBACK));
       // __folio_end_writeback() with BDI_CAP_WRITEBACK_ACCT (fuse's default writeback accounting, 6.17):
       // __wb_writeout_add() of the folio's pages, and the bandwidth update once the inode has none left
       wb_writeout_add(<i64>1 << page_order(folio_head(p)));

@@ -5,78 +5,55 @@
 // A red-black tree after lib/rbtree.c / CLRS, as struct-of-arrays in linear memory: 25 bytes a node.
 //   left u32 | right u32 | parent u32 | color u8 | start u32 | end u32 | value u32
 // NONE is the nil leaf (black). One root per inode, in an array indexed by inode id that grows on insert.
-// Free nodes are chained through `left`, colored RB_FREE so rb_check() can tell a dangling link.
+// Free nodes are chained through `left`, colored RB_FREE so rb_check() (rbtree_check.ts) can tell a dangling link.
 // The stub runtime never frees, so growing a pool copies it into one twice the size (the old one leaks).
 import { NONE } from "../mm/constants";
 import { arena_alloc } from "../sim/arena";
 
-const RB_RED: u32 = 0;
-const RB_BLACK: u32 = 1;
-const RB_FREE: u32 = 2;
-
-// rb_check() codes
-export const RB_OK: i32 = 0;
-export const RB_ERR_ORDER: i32 = -1;
-export const RB_ERR_OVERLAP: i32 = -2;
-export const RB_ERR_RED_RED: i32 = -3;
-export const RB_ERR_BLACK_HEIGHT: i32 = -4;
-export const RB_ERR_PARENT: i32 = -5;
-export const RB_ERR_COUNT: i32 = -6;
-export const RB_ERR_RED_ROOT: i32 = -7;
-/** A link to a node outside the pool or on the free list, or a cycle. */
-export const RB_ERR_LINK: i32 = -8;
-/** A node with start > end. */
-export const RB_ERR_RANGE: i32 = -9;
-
-// rb_poke() fields (tests corrupt a tree to see rb_check() catch it)
-export const RB_F_LEFT: u32 = 0;
-export const RB_F_RIGHT: u32 = 1;
-export const RB_F_PARENT: u32 = 2;
-export const RB_F_COLOR: u32 = 3;
-export const RB_F_START: u32 = 4;
-export const RB_F_END: u32 = 5;
-export const RB_F_VALUE: u32 = 6;
+export const RB_RED: u32 = 0;
+export const RB_BLACK: u32 = 1;
+export const RB_FREE: u32 = 2;
 
 // Node pool.
-let node_cap: u32 = 0;
+export let node_cap: u32 = 0;
 /** Nodes below this index have been handed out at least once; above it the pool is untouched. */
-let node_hw: u32 = 0;
+export let node_hw: u32 = 0;
 let free_head: u32 = NONE;
-let nr_used: u32 = 0;
-let rb_left: usize = 0;
-let rb_right: usize = 0;
-let rb_parent: usize = 0;
-let rb_color: usize = 0;
-let rb_start: usize = 0;
-let rb_end: usize = 0;
-let rb_value: usize = 0;
+export let nr_used: u32 = 0;
+export let rb_left: usize = 0;
+export let rb_right: usize = 0;
+export let rb_parent: usize = 0;
+export let rb_color: usize = 0;
+export let rb_start: usize = 0;
+export let rb_end: usize = 0;
+export let rb_value: usize = 0;
 
 // Per-inode roots and node counts.
-let inode_cap: u32 = 0;
+export let inode_cap: u32 = 0;
 let rb_roots: usize = 0;
 let rb_counts: usize = 0;
 
 let last_visits: u32 = 0;
 
-@inline function left(n: u32): u32 { return load<u32>(rb_left + (<usize>n << 2)); }
+@inline export function left(n: u32): u32 { return load<u32>(rb_left + (<usize>n << 2)); }
 @inline function set_left(n: u32, v: u32): void { store<u32>(rb_left + (<usize>n << 2), v); }
-@inline function right(n: u32): u32 { return load<u32>(rb_right + (<usize>n << 2)); }
+@inline export function right(n: u32): u32 { return load<u32>(rb_right + (<usize>n << 2)); }
 @inline function set_right(n: u32, v: u32): void { store<u32>(rb_right + (<usize>n << 2), v); }
-@inline function parent(n: u32): u32 { return load<u32>(rb_parent + (<usize>n << 2)); }
+@inline export function parent(n: u32): u32 { return load<u32>(rb_parent + (<usize>n << 2)); }
 @inline function set_parent(n: u32, v: u32): void { store<u32>(rb_parent + (<usize>n << 2), v); }
-@inline function color(n: u32): u32 { return <u32>load<u8>(rb_color + <usize>n); }
+@inline export function color(n: u32): u32 { return <u32>load<u8>(rb_color + <usize>n); }
 @inline function set_color(n: u32, c: u32): void { store<u8>(rb_color + <usize>n, <u8>c); }
-@inline function node_start(n: u32): u32 { return load<u32>(rb_start + (<usize>n << 2)); }
-@inline function node_end(n: u32): u32 { return load<u32>(rb_end + (<usize>n << 2)); }
+@inline export function node_start(n: u32): u32 { return load<u32>(rb_start + (<usize>n << 2)); }
+@inline export function node_end(n: u32): u32 { return load<u32>(rb_end + (<usize>n << 2)); }
 @inline function node_value(n: u32): u32 { return load<u32>(rb_value + (<usize>n << 2)); }
 /** The nil leaf NONE counts as black. */
-@inline function is_red(n: u32): bool { return n != NONE && color(n) == RB_RED; }
+@inline export function is_red(n: u32): bool { return n != NONE && color(n) == RB_RED; }
 @inline function is_black(n: u32): bool { return !is_red(n); }
 
-@inline function root_of(inode: u32): u32 { return load<u32>(rb_roots + (<usize>inode << 2)); }
+@inline export function root_of(inode: u32): u32 { return load<u32>(rb_roots + (<usize>inode << 2)); }
 @inline function set_root(inode: u32, n: u32): void { store<u32>(rb_roots + (<usize>inode << 2), n); }
-@inline function count_of(inode: u32): u32 { return load<u32>(rb_counts + (<usize>inode << 2)); }
-@inline function set_count(inode: u32, c: u32): void { store<u32>(rb_counts + (<usize>inode << 2), c); }
+@inline export function count_of(inode: u32): u32 { return load<u32>(rb_counts + (<usize>inode << 2)); }
+@inline export function set_count(inode: u32, c: u32): void { store<u32>(rb_counts + (<usize>inode << 2), c); }
 
 /** A fresh array of n u32 words holding the first `keep` words of `old` and 0xff bytes (NONE) after. */
 function grow_words(old: usize, keep: u32, n: u32): usize {
@@ -427,96 +404,3 @@ export function rb_erase(inode: u32, start: u32): bool {
 export function rb_count(inode: u32): u32 { return inode < inode_cap ? count_of(inode) : 0; }
 export function rb_total(): u32 { return nr_used; }
 export function rb_last_visits(): u32 { return last_visits; }
-
-function height_of(n: u32): u32 {
-  if (n == NONE) return 0;
-  const l = height_of(left(n));
-  const r = height_of(right(n));
-  return 1 + (l > r ? l : r);
-}
-
-/** Nodes on the longest root-to-leaf path (0 for an empty tree). */
-export function rb_height(inode: u32): u32 { return inode < inode_cap ? height_of(root_of(inode)) : 0; }
-
-// rb_check() walk state
-let chk_seen: u32 = 0;
-let chk_prev_end: i64 = -1;
-
-/** Returns the black height of the subtree at n (nil = 1), or an error code. lo < start < hi by BST order. */
-function check_node(n: u32, p: u32, lo: i64, hi: i64): i32 {
-  if (n == NONE) return 1;
-  if (n >= node_hw || color(n) == RB_FREE) return RB_ERR_LINK;
-  if (++chk_seen > nr_used) return RB_ERR_LINK; // more nodes than exist: a cycle
-  if (parent(n) != p) return RB_ERR_PARENT;
-  const s = <i64>node_start(n);
-  if (s <= lo || s >= hi) return RB_ERR_ORDER;
-  if (s > <i64>node_end(n)) return RB_ERR_RANGE;
-  if (color(n) == RB_RED && (is_red(left(n)) || is_red(right(n)))) return RB_ERR_RED_RED;
-  const bl = check_node(left(n), n, lo, s);
-  if (bl < 0) return bl;
-  // in-order position: the previous range must end before this one starts
-  if (s <= chk_prev_end) return RB_ERR_OVERLAP;
-  chk_prev_end = <i64>node_end(n);
-  const br = check_node(right(n), n, s, hi);
-  if (br < 0) return br;
-  if (bl != br) return RB_ERR_BLACK_HEIGHT;
-  return bl + (color(n) == RB_BLACK ? 1 : 0);
-}
-
-/** Validates the inode's tree: 0, or one of the RB_ERR_* codes. */
-export function rb_check(inode: u32): i32 {
-  if (inode >= inode_cap) return RB_OK;
-  const root = root_of(inode);
-  if (root != NONE && root < node_hw && color(root) == RB_RED) return RB_ERR_RED_ROOT;
-  chk_seen = 0;
-  chk_prev_end = -1;
-  const r = check_node(root, NONE, -1, <i64>0x100000000);
-  if (r < 0) return r;
-  if (chk_seen != count_of(inode)) return RB_ERR_COUNT;
-  return RB_OK;
-}
-
-/** The node holding the range that starts at `start`, or NONE (for tests). */
-export function rb_node_of(inode: u32, start: u32): u32 {
-  let n = inode < inode_cap ? root_of(inode) : NONE;
-  while (n != NONE) {
-    const s = node_start(n);
-    if (start < s) n = left(n);
-    else if (start > s) n = right(n);
-    else break;
-  }
-  return n;
-}
-
-/** Overwrites one field of a node, or (field 7) an inode's count (for tests that corrupt a tree). */
-export function rb_poke(n: u32, field: u32, v: u32): void {
-  if (field == 7) { if (n < inode_cap) set_count(n, v); return; }
-  if (n >= node_cap) return;
-  const o = <usize>n << 2;
-  switch (field) {
-    case RB_F_LEFT: store<u32>(rb_left + o, v); break;
-    case RB_F_RIGHT: store<u32>(rb_right + o, v); break;
-    case RB_F_PARENT: store<u32>(rb_parent + o, v); break;
-    case RB_F_COLOR: store<u8>(rb_color + <usize>n, <u8>v); break;
-    case RB_F_START: store<u32>(rb_start + o, v); break;
-    case RB_F_END: store<u32>(rb_end + o, v); break;
-    case RB_F_VALUE: store<u32>(rb_value + o, v); break;
-  }
-}
-
-/** Reads one field of a node (same field numbers as rb_poke), NONE when out of range. */
-export function rb_peek(n: u32, field: u32): u32 {
-  if (field == 7) return rb_count(n);
-  if (n >= node_cap) return NONE;
-  const o = <usize>n << 2;
-  switch (field) {
-    case RB_F_LEFT: return load<u32>(rb_left + o);
-    case RB_F_RIGHT: return load<u32>(rb_right + o);
-    case RB_F_PARENT: return load<u32>(rb_parent + o);
-    case RB_F_COLOR: return <u32>load<u8>(rb_color + <usize>n);
-    case RB_F_START: return load<u32>(rb_start + o);
-    case RB_F_END: return load<u32>(rb_end + o);
-    case RB_F_VALUE: return load<u32>(rb_value + o);
-  }
-  return NONE;
-}

@@ -1,9 +1,8 @@
 // Exported wrappers of the fi->writepages rb-tree (assembly/fuse/rbtree.ts) for tests and the host.
-// assembly/index.ts re-exports this file; test/rbtree.test.ts also compiles it on its own.
-import {
-  rb_init, rb_find_overlap, rb_insert, rb_erase, rb_count, rb_total, rb_check, rb_last_visits, rb_height,
-  rb_node_of, rb_poke, rb_peek,
-} from "./rbtree";
+// assembly/debug_index.ts re-exports this file (the release core has no test hooks); test/rbtree.test.ts drives it.
+import { rb_init, rb_find_overlap, rb_insert, rb_erase, rb_count, rb_total, rb_last_visits } from "./rbtree";
+import { rb_check, rb_height } from "./rbtree_check";
+import { rb_node_of, rb_poke, rb_peek } from "./rbtree_debug";
 
 /** Resets every tree; pools start at these capacities and double when full. */
 export function rbtree_init(nodeCapacity: u32, inodeCapacity: u32): void { rb_init(nodeCapacity, inodeCapacity); }

@@ -23,7 +23,7 @@ import {
   set_req_arr_cap, req_state, req_kind, req_nr, oldest_inflight, next_inflight, REQ_BUILDING, REQ_SECONDARY,
   REQ_KIND_WRITEBACK,
 } from "./request";
-import { g, CFG_MAX_PAGES } from "../sim/config";
+import { param, CFG_MAX_PAGES } from "../sim/config";
 import { arena_alloc } from "../sim/arena";
 
 /** GFP_NOFS, GFP_KERNEL, GFP_ATOMIC: none carries __GFP_MOVABLE or __GFP_RECLAIMABLE (the emulator's mask 0:
@@ -52,7 +52,7 @@ export function fuse_writepage_args_alloc(req: u32): void {
 export function fuse_pages_realloc(req: u32, n: u32): void {
   const cap = req_arr_cap(req);
   if (n < cap || cap == 0) return;
-  const npages = min(max(cap * 2, FUSE_DEFAULT_MAX_PAGES_PER_REQ), <u32>g(CFG_MAX_PAGES));
+  const npages = min(max(cap * 2, FUSE_DEFAULT_MAX_PAGES_PER_REQ), <u32>param(CFG_MAX_PAGES));
   if (npages <= cap) return;
   const arr = kmalloc(npages * PAGE_SLOT_BYTES, GFP_NOFS, true);
   if (arr == NONE) return;

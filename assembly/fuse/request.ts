@@ -78,29 +78,29 @@ export function requests_init(max_pages: u32): void {
   alloc_arrays(64, max_pages);
 }
 
-@inline function w(base: usize, id: u32): usize { return base + (<usize>id << 2); }
-@inline export function req_ino(id: u32): u32 { return load<u32>(w(r_ino, id)); }
-@inline export function req_start(id: u32): u32 { return load<u32>(w(r_start, id)); }
-@inline export function req_nr(id: u32): u32 { return load<u32>(w(r_nr, id)); }
-@inline export function set_req_nr(id: u32, n: u32): void { store<u32>(w(r_nr, id), n); }
-@inline export function req_state(id: u32): u32 { return load<u32>(w(r_state, id)); }
-@inline export function set_req_state(id: u32, s: u32): void { store<u32>(w(r_state, id), s); }
-@inline export function req_next(id: u32): u32 { return load<u32>(w(r_next, id)); }
-@inline export function set_req_next(id: u32, n: u32): void { store<u32>(w(r_next, id), n); }
+@inline function field_ptr(base: usize, id: u32): usize { return base + (<usize>id << 2); }
+@inline export function req_ino(id: u32): u32 { return load<u32>(field_ptr(r_ino, id)); }
+@inline export function req_start(id: u32): u32 { return load<u32>(field_ptr(r_start, id)); }
+@inline export function req_nr(id: u32): u32 { return load<u32>(field_ptr(r_nr, id)); }
+@inline export function set_req_nr(id: u32, n: u32): void { store<u32>(field_ptr(r_nr, id), n); }
+@inline export function req_state(id: u32): u32 { return load<u32>(field_ptr(r_state, id)); }
+@inline export function set_req_state(id: u32, s: u32): void { store<u32>(field_ptr(r_state, id), s); }
+@inline export function req_next(id: u32): u32 { return load<u32>(field_ptr(r_next, id)); }
+@inline export function set_req_next(id: u32, n: u32): void { store<u32>(field_ptr(r_next, id), n); }
 @inline export function req_created(id: u32): u64 { return load<u64>(r_created + (<usize>id << 3)); }
-@inline export function req_kind(id: u32): u32 { return load<u32>(w(r_kind, id)); }
-@inline export function req_slab_req(id: u32): u32 { return load<u32>(w(r_slab_req, id)); }
-@inline export function set_req_slab_req(id: u32, s: u32): void { store<u32>(w(r_slab_req, id), s); }
-@inline export function req_slab_wpa(id: u32): u32 { return load<u32>(w(r_slab_wpa, id)); }
-@inline export function set_req_slab_wpa(id: u32, s: u32): void { store<u32>(w(r_slab_wpa, id), s); }
-@inline export function req_slab_arr(id: u32): u32 { return load<u32>(w(r_slab_arr, id)); }
-@inline export function set_req_slab_arr(id: u32, s: u32): void { store<u32>(w(r_slab_arr, id), s); }
-@inline export function req_arr_cap(id: u32): u32 { return load<u32>(w(r_arr_cap, id)); }
-@inline export function set_req_arr_cap(id: u32, n: u32): void { store<u32>(w(r_arr_cap, id), n); }
+@inline export function req_kind(id: u32): u32 { return load<u32>(field_ptr(r_kind, id)); }
+@inline export function req_slab_req(id: u32): u32 { return load<u32>(field_ptr(r_slab_req, id)); }
+@inline export function set_req_slab_req(id: u32, s: u32): void { store<u32>(field_ptr(r_slab_req, id), s); }
+@inline export function req_slab_wpa(id: u32): u32 { return load<u32>(field_ptr(r_slab_wpa, id)); }
+@inline export function set_req_slab_wpa(id: u32, s: u32): void { store<u32>(field_ptr(r_slab_wpa, id), s); }
+@inline export function req_slab_arr(id: u32): u32 { return load<u32>(field_ptr(r_slab_arr, id)); }
+@inline export function set_req_slab_arr(id: u32, s: u32): void { store<u32>(field_ptr(r_slab_arr, id), s); }
+@inline export function req_arr_cap(id: u32): u32 { return load<u32>(field_ptr(r_arr_cap, id)); }
+@inline export function set_req_arr_cap(id: u32, n: u32): void { store<u32>(field_ptr(r_arr_cap, id), n); }
 /** The writer a synchronous request wakes. */
-@inline export function req_owner(id: u32): u32 { return load<u32>(w(r_owner, id)); }
-@inline export function req_spliced(id: u32): bool { return load<u32>(w(r_splice, id)) != 0; }
-@inline export function set_req_spliced(id: u32, v: bool): void { store<u32>(w(r_splice, id), v ? 1 : 0); }
+@inline export function req_owner(id: u32): u32 { return load<u32>(field_ptr(r_owner, id)); }
+@inline export function req_spliced(id: u32): bool { return load<u32>(field_ptr(r_splice, id)) != 0; }
+@inline export function set_req_spliced(id: u32, v: bool): void { store<u32>(field_ptr(r_splice, id), v ? 1 : 0); }
 @inline export function req_pfn(id: u32, i: u32): u32 { return load<u32>(r_pfn + ((<usize>id * max_pages_per_req + i) << 2)); }
 @inline export function set_req_pfn(id: u32, i: u32, pfn: u32): void { store<u32>(r_pfn + ((<usize>id * max_pages_per_req + i) << 2), pfn); }
 @inline export function req_ver(id: u32, i: u32): u32 { return load<u32>(r_ver + ((<usize>id * max_pages_per_req + i) << 2)); }
@@ -109,7 +109,7 @@ export function requests_init(max_pages: u32): void {
 // In-flight list, oldest first: what fuse_check_timeout() looks at, and what an abort ends.
 let inflight_head: u32 = NONE, inflight_tail: u32 = NONE;
 export function oldest_inflight(): u32 { return inflight_head; }
-export function next_inflight(id: u32): u32 { return load<u32>(w(r_next_inflight, id)); }
+export function next_inflight(id: u32): u32 { return load<u32>(field_ptr(r_next_inflight, id)); }
 
 /** A new writeback request for inode `ino` from index `start`, created now (pages are added by the caller). */
 export function request_alloc(ino: u32, start: u32): u32 { return request_alloc_kind(ino, start, REQ_KIND_WRITEBACK, NONE); }
@@ -118,23 +118,23 @@ export function request_alloc(ino: u32, start: u32): u32 { return request_alloc_
 export function request_alloc_kind(ino: u32, start: u32, kind: u32, owner: u32): u32 {
   if (free_head == NONE) alloc_arrays(cap << 1, max_pages_per_req);
   const id = free_head;
-  free_head = load<u32>(w(r_qnext, id));
-  store<u32>(w(r_ino, id), ino);
-  store<u32>(w(r_start, id), start);
-  store<u32>(w(r_nr, id), 0);
-  store<u32>(w(r_state, id), REQ_BUILDING);
-  store<u32>(w(r_next, id), NONE);
-  store<u32>(w(r_qnext, id), NONE);
+  free_head = load<u32>(field_ptr(r_qnext, id));
+  store<u32>(field_ptr(r_ino, id), ino);
+  store<u32>(field_ptr(r_start, id), start);
+  store<u32>(field_ptr(r_nr, id), 0);
+  store<u32>(field_ptr(r_state, id), REQ_BUILDING);
+  store<u32>(field_ptr(r_next, id), NONE);
+  store<u32>(field_ptr(r_qnext, id), NONE);
   store<u64>(r_created + (<usize>id << 3), now);
-  store<u32>(w(r_splice, id), 0);
-  store<u32>(w(r_kind, id), kind);
-  store<u32>(w(r_owner, id), owner);
-  store<u32>(w(r_slab_req, id), NONE); store<u32>(w(r_slab_wpa, id), NONE); store<u32>(w(r_slab_arr, id), NONE);
-  store<u32>(w(r_arr_cap, id), 0);
+  store<u32>(field_ptr(r_splice, id), 0);
+  store<u32>(field_ptr(r_kind, id), kind);
+  store<u32>(field_ptr(r_owner, id), owner);
+  store<u32>(field_ptr(r_slab_req, id), NONE); store<u32>(field_ptr(r_slab_wpa, id), NONE); store<u32>(field_ptr(r_slab_arr, id), NONE);
+  store<u32>(field_ptr(r_arr_cap, id), 0);
   // append to the in-flight list
-  store<u32>(w(r_prev_inflight, id), inflight_tail);
-  store<u32>(w(r_next_inflight, id), NONE);
-  if (inflight_tail == NONE) inflight_head = id; else store<u32>(w(r_next_inflight, inflight_tail), id);
+  store<u32>(field_ptr(r_prev_inflight, id), inflight_tail);
+  store<u32>(field_ptr(r_next_inflight, id), NONE);
+  if (inflight_tail == NONE) inflight_head = id; else store<u32>(field_ptr(r_next_inflight, inflight_tail), id);
   inflight_tail = id;
   nr_requests_live++;
   return id;
@@ -144,16 +144,16 @@ export function request_alloc_kind(ino: u32, start: u32, kind: u32, owner: u32):
  *  args->end, then fs/fuse/dev.c fuse_put_request() -> fuse_request_free() (kmem_cache_free(fuse_req_cachep)). A
  *  request never sent (a refreshed secondary, a fill that stalled) holds no fuse_req. */
 export function request_free(id: u32): void {
-  const sa = load<u32>(w(r_slab_arr, id)), sw = load<u32>(w(r_slab_wpa, id)), sr = load<u32>(w(r_slab_req, id));
+  const sa = load<u32>(field_ptr(r_slab_arr, id)), sw = load<u32>(field_ptr(r_slab_wpa, id)), sr = load<u32>(field_ptr(r_slab_req, id));
   if (sa != NONE) kmem_cache_free(sa);
   if (sw != NONE) kmem_cache_free(sw);
   if (sr != NONE) kmem_cache_free(sr);
-  store<u32>(w(r_slab_req, id), NONE); store<u32>(w(r_slab_wpa, id), NONE); store<u32>(w(r_slab_arr, id), NONE);
-  const p = load<u32>(w(r_prev_inflight, id)), n = load<u32>(w(r_next_inflight, id));
-  if (p == NONE) inflight_head = n; else store<u32>(w(r_next_inflight, p), n);
-  if (n == NONE) inflight_tail = p; else store<u32>(w(r_prev_inflight, n), p);
-  store<u32>(w(r_state, id), REQ_FREE);
-  store<u32>(w(r_qnext, id), free_head);
+  store<u32>(field_ptr(r_slab_req, id), NONE); store<u32>(field_ptr(r_slab_wpa, id), NONE); store<u32>(field_ptr(r_slab_arr, id), NONE);
+  const p = load<u32>(field_ptr(r_prev_inflight, id)), n = load<u32>(field_ptr(r_next_inflight, id));
+  if (p == NONE) inflight_head = n; else store<u32>(field_ptr(r_next_inflight, p), n);
+  if (n == NONE) inflight_tail = p; else store<u32>(field_ptr(r_prev_inflight, n), p);
+  store<u32>(field_ptr(r_state, id), REQ_FREE);
+  store<u32>(field_ptr(r_qnext, id), free_head);
   free_head = id;
   nr_requests_live--;
 }
@@ -164,29 +164,29 @@ export let nr_bg_queued: u32 = 0;
 export let nr_pending: u32 = 0;
 
 export function bg_queue_push(id: u32): void {
-  store<u32>(w(r_qnext, id), NONE);
-  if (bg_tail == NONE) bg_head = id; else store<u32>(w(r_qnext, bg_tail), id);
+  store<u32>(field_ptr(r_qnext, id), NONE);
+  if (bg_tail == NONE) bg_head = id; else store<u32>(field_ptr(r_qnext, bg_tail), id);
   bg_tail = id; nr_bg_queued++;
   set_req_state(id, REQ_BG_QUEUED);
 }
 export function bg_queue_pop(): u32 {
   const id = bg_head;
   if (id == NONE) return NONE;
-  bg_head = load<u32>(w(r_qnext, id));
+  bg_head = load<u32>(field_ptr(r_qnext, id));
   if (bg_head == NONE) bg_tail = NONE;
   nr_bg_queued--;
   return id;
 }
 export function pending_push(id: u32): void {
-  store<u32>(w(r_qnext, id), NONE);
-  if (pend_tail == NONE) pend_head = id; else store<u32>(w(r_qnext, pend_tail), id);
+  store<u32>(field_ptr(r_qnext, id), NONE);
+  if (pend_tail == NONE) pend_head = id; else store<u32>(field_ptr(r_qnext, pend_tail), id);
   pend_tail = id; nr_pending++;
   set_req_state(id, REQ_PENDING);
 }
 export function pending_pop(): u32 {
   const id = pend_head;
   if (id == NONE) return NONE;
-  pend_head = load<u32>(w(r_qnext, id));
+  pend_head = load<u32>(field_ptr(r_qnext, id));
   if (pend_head == NONE) pend_tail = NONE;
   nr_pending--;
   return id;

@@ -16,9 +16,9 @@ import { now, schedule } from "../sim/clock";
 import { charge, charge_reset } from "../sim/charge";
 import { sample, next_unit } from "../sim/prng";
 import {
-  g, c, CFG_SERVER_THREADS, CFG_LATENCY_KIND, CFG_LATENCY_MEAN_NS, CFG_LATENCY_SIGMA, CFG_PER_BYTE_NS,
+  param, cost_ns, CFG_SERVER_THREADS, CFG_LATENCY_KIND, CFG_LATENCY_MEAN_NS, CFG_LATENCY_SIGMA, CFG_PER_BYTE_NS,
   CFG_SPLICE, CFG_PRIVILEGED, CFG_SLOW_FACTOR, CFG_STOP_AFTER_REQUESTS, CFG_STOP_AT_NS, CFG_DROP_FRACTION,
-  CFG_SPLICE_HOLD_NS, CFG_POLICY, CFG_SERVER_BACKING, POLICY_NOCOPY_SPLICE_COPY, COST_SYSCALL, COST_PAGE_ALLOC, COST_COPY_PER_BYTE, COST_DEV_READ,
+  CFG_SPLICE_HOLD_NS, CFG_SERVER_BACKING, COST_SYSCALL, COST_PAGE_ALLOC, COST_COPY_PER_BYTE, COST_DEV_READ,
   COST_SERVER_PER_REQUEST, COST_SERVER_BACKING_PER_PAGE, COST_SERVER_BACKING_PER_BYTE, COST_WAKEUP,
 } from "../sim/config";
 import {
@@ -26,8 +26,9 @@ import {
   req_kind, REQ_PROCESSING, REQ_LOST_BY_SERVER, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
 } from "./request";
 import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
+import { splice_unprivileged_copy } from "../sim/mechanisms";
 import { data_server_store } from "../sim/data";
-import { st, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES } from "../fs/stats";
+import { stat_value, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES } from "../fs/stats";
 import { arena_alloc } from "../sim/arena";
 
 export const EV_SERVER_PICK: u32 = 10;
@@ -51,7 +52,7 @@ let requests_read: u32 = 0;
 
 export function server_init(): void {
   held_len = 0; held_head = 0;
-  nr_threads = min(<u32>g(CFG_SERVER_THREADS), <u32>MAX_THREADS);
+  nr_threads = min(<u32>param(CFG_SERVER_THREADS), <u32>MAX_THREADS);
   requests_read = 0;
   killed = false;
   for (let t: u32 = 0; t < nr_threads; t++) {
@@ -62,15 +63,16 @@ export function server_init(): void {
 
 /** The server has stopped answering (a stuck or hung daemon): no thread reads or replies any more. */
 function server_stopped(): bool {
-  const after = <u32>g(CFG_STOP_AFTER_REQUESTS);
-  const at = <u64>g(CFG_STOP_AT_NS);
+  const after = <u32>param(CFG_STOP_AFTER_REQUESTS);
+  const at = <u64>param(CFG_STOP_AT_NS);
   return (after != 0 && requests_read >= after) || (at != 0 && now >= at);
 }
 
-/** Does this server read requests with splice()? Unprivileged servers are refused it by nocopy-splice-copy. */
+/** Does this server read requests with splice()? The splice-copy remedy (mechanisms.ts) refuses it to
+ *  unprivileged servers: they get a copy instead. */
 export function server_splices(): bool {
-  if (g(CFG_SPLICE) == 0) return false;
-  if (<u32>g(CFG_POLICY) == POLICY_NOCOPY_SPLICE_COPY && g(CFG_PRIVILEGED) == 0) return false;
+  if (param(CFG_SPLICE) == 0) return false;
+  if (splice_unprivileged_copy && param(CFG_PRIVILEGED) == 0) return false;
   return true;
 }
 
@@ -79,7 +81,7 @@ export function server_wake_one(): void {
   for (let t: u32 = 0; t < nr_threads; t++) {
     if (unchecked(t_state[t]) == T_IDLE && !unchecked(t_pick_scheduled[t])) {
       unchecked(t_pick_scheduled[t] = true);
-      schedule(now + <u64>c(COST_WAKEUP), EV_SERVER_PICK, t);
+      schedule(now + <u64>cost_ns(COST_WAKEUP), EV_SERVER_PICK, t);
       return;
     }
   }
@@ -99,14 +101,14 @@ export function server_pick(t: u32): void {
   unchecked(t_stored[t] = 0);
   const n = req_nr(req);
   const bytes = <f64>n * 4096.0;
-  const slow = g(CFG_SLOW_FACTOR);
+  const slow = param(CFG_SLOW_FACTOR);
   charge_reset();
   // read(2) of /dev/fuse: header plus the payload copied out, or the pages spliced into a pipe
-  charge(c(COST_SYSCALL) + c(COST_DEV_READ));
+  charge(cost_ns(COST_SYSCALL) + cost_ns(COST_DEV_READ));
   if (!is_write(req)) {
     // GETATTR (passthrough_ll lo_getattr: fstatat) or FSYNC (lo_fsync: fsync on tmpfs): one system call each
-    charge((c(COST_SERVER_PER_REQUEST) + c(COST_SYSCALL)) * slow);
-    charge(sample(<u32>g(CFG_LATENCY_KIND), g(CFG_LATENCY_MEAN_NS), g(CFG_LATENCY_SIGMA)) * slow);
+    charge((cost_ns(COST_SERVER_PER_REQUEST) + cost_ns(COST_SYSCALL)) * slow);
+    charge(sample(<u32>param(CFG_LATENCY_KIND), param(CFG_LATENCY_MEAN_NS), param(CFG_LATENCY_SIGMA)) * slow);
     schedule(now + <u64>charge_reset(), EV_SERVER_REPLY, t);
     return;
   }
@@ -117,11 +119,11 @@ export function server_pick(t: u32): void {
     // libfuse reads into its per-thread buffer (max_write + 4 KiB, malloc'd anon memory): its pages are
     // faulted in as a request first reaches them
     if (!receive_buffer_fault(t, n + 1)) { server_stall(t); return; }
-    charge(bytes * c(COST_COPY_PER_BYTE));
+    charge(bytes * cost_ns(COST_COPY_PER_BYTE));
     st_add(BYTES_COPIED_SERVER, <i64>bytes);
   }
-  charge(c(COST_SERVER_PER_REQUEST) * slow);
-  charge(sample(<u32>g(CFG_LATENCY_KIND), g(CFG_LATENCY_MEAN_NS), g(CFG_LATENCY_SIGMA)) * slow);
+  charge(cost_ns(COST_SERVER_PER_REQUEST) * slow);
+  charge(sample(<u32>param(CFG_LATENCY_KIND), param(CFG_LATENCY_MEAN_NS), param(CFG_LATENCY_SIGMA)) * slow);
   server_store(t);
 }
 
@@ -131,7 +133,7 @@ export function server_pick(t: u32): void {
 function server_store(t: u32): void {
   const req = unchecked(t_req[t]);
   const n = req_nr(req), ino = req_ino(req), start = req_start(req);
-  const tmpfs = g(CFG_SERVER_BACKING) != 0;
+  const tmpfs = param(CFG_SERVER_BACKING) != 0;
   for (let i = unchecked(t_stored[t]); i < n; i++) {
     if (tmpfs && backing_pfn(ino, start + i) == NONE) {
       const p = alloc_user_page();
@@ -145,9 +147,9 @@ function server_store(t: u32): void {
     data_server_store(ino, start + i, req_pfn(req, i));
   }
   const bytes = <f64>n * 4096.0;
-  const slow = g(CFG_SLOW_FACTOR);
-  charge((c(COST_SYSCALL) + <f64>n * c(COST_SERVER_BACKING_PER_PAGE) +
-    bytes * (c(COST_SERVER_BACKING_PER_BYTE) + c(COST_COPY_PER_BYTE) + g(CFG_PER_BYTE_NS))) * slow);
+  const slow = param(CFG_SLOW_FACTOR);
+  charge((cost_ns(COST_SYSCALL) + <f64>n * cost_ns(COST_SERVER_BACKING_PER_PAGE) +
+    bytes * (cost_ns(COST_SERVER_BACKING_PER_BYTE) + cost_ns(COST_COPY_PER_BYTE) + param(CFG_PER_BYTE_NS))) * slow);
   st_add(BYTES_COPIED_SERVER, <i64>bytes);
   schedule(now + <u64>charge_reset(), EV_SERVER_REPLY, t);
 }
@@ -157,7 +159,7 @@ function server_store(t: u32): void {
 function alloc_user_page(): u32 {
   let p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
   if (p == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
-  if (p != NONE) charge(c(COST_PAGE_ALLOC));
+  if (p != NONE) charge(cost_ns(COST_PAGE_ALLOC));
   return p;
 }
 
@@ -186,14 +188,14 @@ function server_stall(t: u32): void {
 /** The server process is one the OOM killer may choose while it lives; its rss is its threads' receive buffers. */
 let killed: bool = false;
 export function server_is_task(): bool { return connected && !killed; }
-export function server_rss(): u32 { return <u32>st(SERVER_BUFFER_PAGES); }
+export function server_rss(): u32 { return <u32>stat_value(SERVER_BUFFER_PAGES); }
 /** Killed: /dev/fuse is released and the connection aborted (fuse_dev_release -> fuse_abort_conn); every request in
  *  flight ends with an error; the buffers go back. The tmpfs files stay: files outlive their writer. */
 export function server_oom_kill(): void {
   killed = true;
   fuse_abort_conn();
   anon_reap(ANON_SERVER_BUFFER, NONE, free_page);
-  st_add(SERVER_BUFFER_PAGES, -st(SERVER_BUFFER_PAGES));
+  st_add(SERVER_BUFFER_PAGES, -stat_value(SERVER_BUFFER_PAGES));
 }
 function free_page(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 
@@ -221,14 +223,14 @@ export function server_reply(t: u32): void {
     unchecked(t_state[t] = T_STUCK);
     return;
   }
-  const drop = g(CFG_DROP_FRACTION);
+  const drop = param(CFG_DROP_FRACTION);
   charge_reset();
   if (drop > 0 && is_write(req) && next_unit() <= drop) {
     set_req_state(req, REQ_LOST_BY_SERVER);
     st_add(REQUESTS_DROPPED, 1);
   } else {
-    charge(c(COST_SYSCALL));
-    const hold = <u64>g(CFG_SPLICE_HOLD_NS);
+    charge(cost_ns(COST_SYSCALL));
+    const hold = <u64>param(CFG_SPLICE_HOLD_NS);
     if (req_spliced(req)) {
       // temp pages are freed at the reply whatever the pipe holds (they are unmovable anyway)
       if (hold == 0 || is_legacy()) splice_release_pages(req); else splice_hold_pages(req, now + hold);

@@ -12,7 +12,7 @@ import { set_page_flags, page_flags, PG_reclaim } from "../mm/page";
 import { folio_clear_dirty_for_io } from "../fs/folio";
 import { mapping_pfn, ino_error, set_unwritten_bit } from "../fs/inode";
 import { st_add, WRITEPAGE_ACTIVATE, NR_VMSCAN_WRITE } from "../fs/stats";
-import { g, CFG_CONGESTION_THRESHOLD } from "../sim/config";
+import { param, CFG_CONGESTION_THRESHOLD } from "../sim/config";
 import { fuse_page_is_writeback, legacy_writepage, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "./legacy";
 import { fuse_send_writepage, num_background } from "./conn";
 
@@ -26,7 +26,7 @@ export const WP_ENOMEM: u32 = 3;
 export function fuse_writepage(ino: u32, index: u32): u32 {
   const pfn = mapping_pfn(ino, index);
   if (fuse_page_is_writeback(ino, index)) return WP_REDIRTIED; // cleared, then redirty_page_for_writepage()
-  if (num_background >= <u32>g(CFG_CONGESTION_THRESHOLD)) {
+  if (num_background >= <u32>param(CFG_CONGESTION_THRESHOLD)) {
     folio_clear_dirty_for_io(ino, pfn, index);
     set_page_flags(pfn, page_flags(pfn) & ~PG_reclaim); // pageout(): folio_clear_reclaim() on ACTIVATE
     set_unwritten_bit(ino, index);

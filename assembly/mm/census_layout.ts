@@ -9,7 +9,7 @@ import { arena_alloc } from "../sim/arena";
 
 // Census words per zone: blocks[mt] (6), then free[mt * NR_PAGE_ORDERS + order] (66).
 const CENSUS_FREE: i32 = <i32>MIGRATE_TYPES;
-const CENSUS_ZONE_WORDS: i32 = <i32>(MIGRATE_TYPES + MIGRATE_TYPES * NR_PAGE_ORDERS);
+export const CENSUS_ZONE_WORDS: i32 = <i32>(MIGRATE_TYPES + MIGRATE_TYPES * NR_PAGE_ORDERS);
 const census = new StaticArray<i32>(<i32>MAX_NR_ZONES * CENSUS_ZONE_WORDS);
 /** Where the host writes the census: MAX_NR_ZONES records of 72 i32 (host/core/from-census.ts). */
 export function census_ptr(): usize { return changetype<usize>(census); }

@@ -27,7 +27,7 @@ import { isolate_migratepages, ISOLATE_NONE } from "./compaction_isolate";
 import { compaction_alloc, release_free_list } from "./compaction_free";
 import { kswapd_is_running } from "../fs/kswapd";
 import { st_add, COMPACT_MIGRATE_SCANNED, COMPACT_FREE_SCANNED } from "../fs/stats";
-import { g, CFG_COMPACTION_PROACTIVENESS } from "../sim/config";
+import { param, CFG_COMPACTION_PROACTIVENESS } from "../sim/config";
 
 // include/linux/compaction.h: enum compact_result, in the kernel's order (callers take the max)
 export const COMPACT_NOT_SUITABLE_ZONE: i32 = 0;
@@ -107,7 +107,7 @@ export function extfrag_for_order(z: u32, order: u32): u32 {
 // mm/compaction.c: fragmentation_score_zone() and fragmentation_score_wmark(), for proactive compaction
 export function fragmentation_score_zone(z: u32): u32 { return extfrag_for_order(z, COMPACTION_HPAGE_ORDER); }
 export function fragmentation_score_wmark(low: bool): u32 {
-  const wmark_low: u32 = 100 - <u32>g(CFG_COMPACTION_PROACTIVENESS);
+  const wmark_low: u32 = 100 - <u32>param(CFG_COMPACTION_PROACTIVENESS);
   const leeway = min<u32>(10, wmark_low / 2);
   return low ? wmark_low : min<u32>(wmark_low + leeway, 100);
 }

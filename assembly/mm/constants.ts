@@ -1,5 +1,5 @@
-// Kernel constants (include/linux/mmzone.h, gfp.h). host/core/constants.ts mirrors them;
-// test/constants.test.ts checks that the two agree.
+// Kernel constants (include/linux/mmzone.h, gfp.h), declared once: scripts/gen-contract.mjs generates the host's
+// copy (host/gen/kernel-constants.ts) from this file at build time. Keep each one `export const NAME: type = expr;`.
 
 export const PAGE_SHIFT: u32 = 12;
 export const MAX_PAGE_ORDER: u32 = 10;

@@ -16,7 +16,7 @@ import {
 } from "./compaction";
 import { kswapd_is_running } from "../fs/kswapd";
 import { st_add, COMPACT_DAEMON_WAKE, COMPACT_DAEMON_MIGRATE_SCANNED, COMPACT_DAEMON_FREE_SCANNED } from "../fs/stats";
-import { g, CFG_COMPACTION_PROACTIVENESS } from "../sim/config";
+import { param, CFG_COMPACTION_PROACTIVENESS } from "../sim/config";
 
 /** mm/compaction.c: HPAGE_FRAG_CHECK_INTERVAL_MSEC, in ns */
 export const HPAGE_FRAG_CHECK_INTERVAL_NS: u64 = 500_000_000;
@@ -117,7 +117,7 @@ export function kcompactd_run(): void {
 
 // mm/compaction.c: should_proactive_compact_node()
 function should_proactive_compact_node(): bool {
-  if (<u32>g(CFG_COMPACTION_PROACTIVENESS) == 0 || kswapd_is_running()) return false;
+  if (<u32>param(CFG_COMPACTION_PROACTIVENESS) == 0 || kswapd_is_running()) return false;
   return fragmentation_score_node() > fragmentation_score_wmark(false);
 }
 
@@ -148,7 +148,7 @@ function compact_node_proactive(): void {
 /** kcompactd's timed wake-up (wait_event_freezable_timeout() expired): work asked for meanwhile, or proactive
  *  compaction. Returns the next timeout in ns (0: none, proactiveness is 0: MAX_SCHEDULE_TIMEOUT). */
 export function kcompactd_timer(): u64 {
-  if (<u32>g(CFG_COMPACTION_PROACTIVENESS) == 0) return 0;
+  if (<u32>param(CFG_COMPACTION_PROACTIVENESS) == 0) return 0;
   if (kcompactd_work_requested()) {
     kcompactd_do_work();
     return HPAGE_FRAG_CHECK_INTERVAL_NS;

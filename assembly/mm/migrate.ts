@@ -13,7 +13,8 @@ import { MAX_INODES, OWNER_SHMEM, set_mapping_pfn, set_backing_pfn } from "../fs
 import {
   st_add, PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_COMPACTION, PGMIGRATE_FAIL_CONTIG_RANGE, MIGRATE_FAIL_DIRTY,
 } from "../fs/stats";
-import { g, CFG_POLICY, CFG_FUSE_WRITEPAGE, POLICY_NOCOPY_MIGRATE_SKIP, POLICY_NOCOPY_CANCEL } from "../sim/config";
+import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
+import { migrate_writeback, MIGRATE_WB_SKIP, MIGRATE_WB_CANCEL } from "../sim/mechanisms";
 import { fuse_writepage } from "../fuse/writepage";
 import { fuse_cancel_folio_writeback } from "../fuse/cancel";
 import { data_copy_page } from "../sim/data";
@@ -52,27 +53,26 @@ export function folio_isolatable(pfn: u32): bool {
 
 /** Does writeback keep the folio at `head` from being isolated by compaction (ISOLATE_ASYNC_MIGRATE, set for
  *  every mode but MIGRATE_SYNC: isolate_migratepages_block() takes only folios it can migrate without blocking)?
- *  nocopy-cancel's remedy isolates a FUSE folio anyway, to cancel its writeback in migrate_folio(). */
+ *  The cancel remedy (MIGRATE_WB_CANCEL) isolates a FUSE folio anyway, to cancel its writeback in migrate_folio(). */
 export function writeback_blocks_isolation(head: u32): bool {
   if ((page_flags(head) & PG_folio_writeback) == 0) return false;
-  return !(<u32>g(CFG_POLICY) == POLICY_NOCOPY_CANCEL && is_pagecache(head));
+  return !(migrate_writeback == MIGRATE_WB_CANCEL && is_pagecache(head));
 }
 
 /**
  * Migrates the folio at `head` into a new folio from `alloc_target(order)` (NONE if none): migrate_folio_unmap()
- * and migrate_folio_move() for one folio. The writeback rule depends on the policy: nocopy waits in
- * MIGRATE_SYNC, nocopy-migrate-skip never waits on these mappings (the rejected v6 patch), nocopy-cancel
- * cancels the writeback (impossible once spliced). Counts nothing: migrate_pages() does.
+ * and migrate_folio_move() for one folio. The writeback rule is the migrate mechanism (mechanisms.ts): the
+ * kernel waits in MIGRATE_SYNC, skip never waits on these mappings (the rejected v6 patch), cancel cancels the
+ * writeback (impossible once spliced). Counts nothing: migrate_pages() does.
  */
 export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) => u32): i32 {
   if (!folio_isolatable(head)) return ENOTMOVABLE;
   const order = page_order(head);
   const n: u32 = <u32>1 << order;
   if ((page_flags(head) & PG_folio_writeback) != 0) {
-    const policy = <u32>g(CFG_POLICY);
-    if (policy == POLICY_NOCOPY_CANCEL && is_pagecache(head)) {
+    if (migrate_writeback == MIGRATE_WB_CANCEL && is_pagecache(head)) {
       if (!fuse_cancel_folio_writeback(head)) return EBUSY;
-    } else if (policy == POLICY_NOCOPY_MIGRATE_SKIP && is_pagecache(head)) {
+    } else if (migrate_writeback == MIGRATE_WB_SKIP && is_pagecache(head)) {
       return EBUSY;
     } else if (mode != MIGRATE_SYNC) {
       return EBUSY;
@@ -83,7 +83,7 @@ export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) =
   // 6.1/6.6: FUSE has no ->migrate_folio, so move_to_new_folio() takes fallback_migrate_folio(): a dirty folio
   // moves only in MIGRATE_SYNC, and then only after writeout() has sent it through ->writepage (-EAGAIN: the
   // caller retries the then clean folio)
-  if (g(CFG_FUSE_WRITEPAGE) != 0 && is_pagecache(head) && (page_flags(head) & PG_folio_dirty) != 0) {
+  if (param(CFG_FUSE_WRITEPAGE) != 0 && is_pagecache(head) && (page_flags(head) & PG_folio_dirty) != 0) {
     if (mode != MIGRATE_SYNC) { st_add(MIGRATE_FAIL_DIRTY, 1); return EBUSY; }
     fuse_writepage(page_next(head), page_prev(head));
     return EAGAIN;

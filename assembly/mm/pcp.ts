@@ -71,7 +71,7 @@ const PER_CPU_DATA_SLICE_PAGES: u32 = 256;
   return pindex >= NR_LOWORDER_PCP_LISTS ? pageblock_order : pindex / MIGRATE_PCPTYPES;
 }
 
-@inline function li(z: u32, pindex: u32): i32 { return <i32>(z * NR_PCP_LISTS + pindex); }
+@inline function pcp_list_index(z: u32, pindex: u32): i32 { return <i32>(z * NR_PCP_LISTS + pindex); }
 
 // mm/page_alloc.c: zone_batchsize(): ~0.1 % of the zone or 1 MiB, whichever is smaller, as 2^n - 1
 function zone_batchsize(z: u32): u32 {
@@ -121,8 +121,8 @@ export function pcp_setup(enabled: bool): void {
 /** Empties a zone's lists without freeing anything (a state rebuilt from a census has none). */
 export function pcp_zone_reset(z: u32): void {
   for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
-    unchecked(pcp_first[li(z, pindex)] = 0);
-    unchecked(pcp_len[li(z, pindex)] = 0);
+    unchecked(pcp_first[pcp_list_index(z, pindex)] = 0);
+    unchecked(pcp_len[pcp_list_index(z, pindex)] = 0);
   }
   unchecked(pcp_count[z] = 0);
 }
@@ -144,7 +144,7 @@ function pcp_ring_grow(i: i32): void {
 
 /** list_add() (head) or list_add_tail() of a free block; its head page carries PG_pcp and the order. */
 @inline export function pcp_list_add(z: u32, pindex: u32, pfn: u32, order: u32, tail: bool): void {
-  const i = li(z, pindex);
+  const i = pcp_list_index(z, pindex);
   set_page_word(pfn, PG_pcp, order, MT_NONE, 0);
   if (unchecked(pcp_len[i]) > unchecked(pcp_mask[i])) pcp_ring_grow(i);
   if (tail) {
@@ -160,7 +160,7 @@ function pcp_ring_grow(i: i32): void {
 /** list_del() of the list's head block (rmqueue_pcplist), or NONE if the list is empty. The head page keeps
  *  its PG_pcp word: prep_new_page() writes every field next. */
 @inline export function pcp_list_pop_first(z: u32, pindex: u32, order: u32): u32 {
-  const i = li(z, pindex);
+  const i = pcp_list_index(z, pindex);
   if (unchecked(pcp_len[i]) == 0) return NONE;
   const pfn = load<u32>(slot(i, 0));
   unchecked(pcp_first[i] = (unchecked(pcp_first[i]) + 1) & unchecked(pcp_mask[i]));
@@ -171,7 +171,7 @@ function pcp_ring_grow(i: i32): void {
 
 /** list_del() of the list's tail block (free_pcppages_bulk); its head page is left clean, as a free page's. */
 @inline function pcp_list_pop_last(z: u32, pindex: u32, order: u32): u32 {
-  const i = li(z, pindex);
+  const i = pcp_list_index(z, pindex);
   const len = unchecked(pcp_len[i]) - 1;
   const pfn = load<u32>(slot(i, len));
   unchecked(pcp_len[i] = len);
@@ -181,8 +181,8 @@ function pcp_ring_grow(i: i32): void {
 }
 
 /** Block k of list (z, pindex), counted from the head; k < pcp_list_len(). For the checker and the views. */
-export function pcp_list_nth(z: u32, pindex: u32, k: u32): u32 { return load<u32>(slot(li(z, pindex), k)); }
-@inline export function pcp_list_len(z: u32, pindex: u32): u32 { return unchecked(pcp_len[li(z, pindex)]); }
+export function pcp_list_nth(z: u32, pindex: u32, k: u32): u32 { return load<u32>(slot(pcp_list_index(z, pindex), k)); }
+@inline export function pcp_list_len(z: u32, pindex: u32): u32 { return unchecked(pcp_len[pcp_list_index(z, pindex)]); }
 
 /** pcp->high = clamp(pcp->high, high_min, high_max), the first thing nr_pcp_alloc() and nr_pcp_high() do. */
 @inline function pcp_clamp_high(z: u32): u32 {
@@ -220,14 +220,14 @@ export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
   while (count > 0) {
     do {
       if (++p > <i32>NR_PCP_LISTS - 1) p = 0;
-    } while (unchecked(pcp_len[li(z, <u32>p)]) == 0);
+    } while (unchecked(pcp_len[pcp_list_index(z, <u32>p)]) == 0);
     const order = pindex_to_order(<u32>p);
     do {
       const pfn = pcp_list_pop_last(z, <u32>p, order);
       const mt = get_pageblock_migratetype(pfn);
       count -= <i32>1 << order;
       __free_one_page(pfn, z, order, mt, false);
-    } while (count > 0 && unchecked(pcp_len[li(z, <u32>p)]) != 0);
+    } while (count > 0 && unchecked(pcp_len[pcp_list_index(z, <u32>p)]) != 0);
   }
 }
 

@@ -8,7 +8,7 @@ import { OWNER_ANON, ANON_CHURN, anon_slot_alloc, anon_slot_free, anon_pfn, anon
 import { oom_after_no_progress, oom_progress, OOM_CTX_CHURN } from "./oom";
 import { now, schedule } from "./clock";
 import { sample, DIST_EXPONENTIAL } from "./prng";
-import { w, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_CHURN_MOVABLE, WL_CHURN_RECLAIMABLE, MAX_WL } from "./config";
+import { wl_param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_CHURN_MOVABLE, WL_CHURN_RECLAIMABLE, MAX_WL } from "./config";
 import { st_add, CHURN_ALLOCS, CHURN_ALLOC_FAILS } from "../fs/stats";
 
 export const EV_CHURN_ALLOC: u32 = 30;
@@ -26,7 +26,7 @@ const live_pages = new StaticArray<u32>(MAX_WL);
 const killed = new StaticArray<bool>(MAX_WL);
 export function churn_reset(): void { for (let i = 0; i < MAX_WL; i++) { unchecked(live_pages[i] = 0); unchecked(killed[i] = false); } }
 /** A process the OOM killer may choose: anon churn (slab churn is the kernel's own memory). */
-export function churn_is_task(i: u32): bool { return <u32>w(i, WL_KIND) == WL_CHURN_MOVABLE && !unchecked(killed[i]); }
+export function churn_is_task(i: u32): bool { return <u32>wl_param(i, WL_KIND) == WL_CHURN_MOVABLE && !unchecked(killed[i]); }
 export function churn_rss(i: u32): u32 { return unchecked(live_pages[i]); }
 /** The OOM killer kills workload i: its anon memory goes back at once (the OOM reaper), and it stops. */
 export function churn_oom_kill(i: u32): void {
@@ -42,7 +42,7 @@ function free_pages(pfn: u32, order: u32): void { __free_pages(pfn, order); }
  *  frees something; __alloc_pages_may_oom() does not help costly orders), and is dropped here. */
 export function churn_alloc(i: u32): void {
   if (unchecked(killed[i])) return;
-  const kind = <u32>w(i, WL_KIND), order = <u32>w(i, WL_ORDER);
+  const kind = <u32>wl_param(i, WL_KIND), order = <u32>wl_param(i, WL_ORDER);
   let pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
   if (pfn == NONE && order <= PAGE_ALLOC_COSTLY_ORDER && oom_after_no_progress(OOM_CTX_CHURN)) pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
   if (unchecked(killed[i])) { if (pfn != NONE) __free_pages(pfn, order); return; } // it chose this very process
@@ -54,9 +54,9 @@ export function churn_alloc(i: u32): void {
     const n: u32 = <u32>1 << order;
     if (kind == WL_CHURN_MOVABLE) unchecked(live_pages[i] += n);
     for (let k: u32 = 0; k < n; k++) { set_page_next(pfn + k, OWNER_ANON); set_page_prev(pfn + k, slot); }
-    schedule(now + <u64>sample(DIST_EXPONENTIAL, w(i, WL_LIFETIME_OR_HOLD), 0), EV_CHURN_FREE, slot);
+    schedule(now + <u64>sample(DIST_EXPONENTIAL, wl_param(i, WL_LIFETIME_OR_HOLD), 0), EV_CHURN_FREE, slot);
   }
-  const rate = w(i, WL_RATE_OR_INTERVAL);
+  const rate = wl_param(i, WL_RATE_OR_INTERVAL);
   if (rate > 0) schedule(now + <u64>sample(DIST_EXPONENTIAL, 1e9 / rate, 0), EV_CHURN_ALLOC, i);
 }
 
@@ -67,7 +67,7 @@ export function churn_free(slot: u32): void {
   if (pfn != NONE) {
     __free_pages(pfn, anon_order(slot));
     const i = anon_owner(slot);
-    if (<u32>w(i, WL_KIND) == WL_CHURN_MOVABLE) unchecked(live_pages[i] -= <u32>1 << anon_order(slot));
+    if (<u32>wl_param(i, WL_KIND) == WL_CHURN_MOVABLE) unchecked(live_pages[i] -= <u32>1 << anon_order(slot));
   }
   anon_slot_free(slot);
 }

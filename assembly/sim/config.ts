@@ -1,7 +1,9 @@
-// Scenario and cost-model parameters, written by the host into f64 arrays before sim_init().
-// host/sim/layout.ts has the same indices; test/layout.test.ts checks that the two agree.
+// Scenario and cost-model parameters, written by the host into f64 arrays before sim_init(). Declared once: the
+// host's indices (host/gen/contract.ts: CFG, JOB, WL, WL_KIND, COST_NAMES) are generated from this file at build
+// time by scripts/gen-contract.mjs. Workload words are i32, workload kinds u32: the generator tells them apart so.
 
-export const CFG_POLICY: i32 = 0;
+/** The writeback policy's mechanisms (assembly/sim/mechanisms.ts decodes them): temp-page copy 0, copy-free 1. */
+export const CFG_WRITEBACK_MODE: i32 = 0;
 export const CFG_SEED: i32 = 1;
 export const CFG_DURATION_NS: i32 = 2;
 export const CFG_SAMPLE_INTERVAL_NS: i32 = 3;
@@ -33,6 +35,8 @@ export const CFG_DROP_FRACTION: i32 = 28;
 export const CFG_CRASH_AT_NS: i32 = 29;
 export const CFG_SPLICE_HOLD_NS: i32 = 30;
 export const CFG_NR_JOBS: i32 = 31;
+/** Memory workloads in use (the WL_ table below holds MAX_WL). */
+export const CFG_NR_WL: i32 = 32;
 /** server.attr_timeout: attr_valid in the server's replies (passthrough_ll: 1 s), ns. */
 export const CFG_ATTR_TIMEOUT_NS: i32 = 33;
 /** server.backing: 1 = tmpfs (shmem pages of this machine), 0 = external (no local memory). */
@@ -49,7 +53,11 @@ export const CFG_NR_CPUS: i32 = 38;
 export const CFG_COMPACTION_PROACTIVENESS: i32 = 39;
 /** sizeof(struct fuse_req) of the run's kernel: the fuse_request slab cache's object size (assembly/mm/slab.ts). */
 export const CFG_FUSE_REQ_SIZE: i32 = 40;
-export const CFG_WORDS: i32 = 41;
+/** What migration does with a FUSE folio under writeback: MIGRATE_WB_* (mechanisms.ts). */
+export const CFG_MIGRATE_WRITEBACK: i32 = 41;
+/** Splice for an unprivileged server: SPLICE_UNPRIV_* (mechanisms.ts). */
+export const CFG_SPLICE_UNPRIVILEGED: i32 = 42;
+export const CFG_WORDS: i32 = 43;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;
@@ -63,7 +71,7 @@ export const JOB_WORDS: i32 = 6;
 export const MAX_JOBS: i32 = 64;
 
 // Memory workloads, WL_WORDS values each from workloads_ptr() + i * WL_WORDS: churn (kind 0..2 =
-// movable, unmovable, reclaimable) and high-order attempts (kind 3..5 = thp, contig, gigantic).
+// movable, unmovable, reclaimable), high-order attempts (kind 3..5 = thp, contig, gigantic) and memory offline (6).
 export const WL_KIND: i32 = 0;
 export const WL_ORDER: i32 = 1;
 /** churn: allocations per second; high-order: interval between attempts, ns. */
@@ -74,7 +82,6 @@ export const WL_LIFETIME_OR_HOLD: i32 = 3;
 export const WL_START: i32 = 4;
 export const WL_WORDS: i32 = 5;
 export const MAX_WL: i32 = 32;
-export const CFG_NR_WL: i32 = 32;
 export const WL_CHURN_MOVABLE: u32 = 0;
 export const WL_CHURN_UNMOVABLE: u32 = 1;
 export const WL_CHURN_RECLAIMABLE: u32 = 2;
@@ -84,7 +91,7 @@ export const WL_GIGANTIC: u32 = 5;
 /** Memory offline of a memory block in the top zone (offline_pages()): kind 6. */
 export const WL_OFFLINE: u32 = 6;
 export const wl = new StaticArray<f64>(MAX_WL * WL_WORDS);
-@inline export function w(i: u32, k: i32): f64 { return unchecked(wl[<i32>i * WL_WORDS + k]); }
+@inline export function wl_param(i: u32, k: i32): f64 { return unchecked(wl[<i32>i * WL_WORDS + k]); }
 
 // Cost model (host/sim/cost-model.json documents each number), nanoseconds.
 export const COST_SYSCALL: i32 = 0;
@@ -116,14 +123,6 @@ export const cfg = new StaticArray<f64>(CFG_WORDS);
 export const jobs = new StaticArray<f64>(MAX_JOBS * JOB_WORDS);
 export const cost = new StaticArray<f64>(COST_WORDS);
 
-@inline export function c(i: i32): f64 { return unchecked(cost[i]); }
-@inline export function g(i: i32): f64 { return unchecked(cfg[i]); }
+@inline export function cost_ns(i: i32): f64 { return unchecked(cost[i]); }
+@inline export function param(i: i32): f64 { return unchecked(cfg[i]); }
 @inline export function job(j: u32, i: i32): f64 { return unchecked(jobs[<i32>j * JOB_WORDS + i]); }
-
-export const POLICY_LEGACY_COPY: u32 = 0;
-export const POLICY_NOCOPY: u32 = 1;
-export const POLICY_NOCOPY_MIGRATE_SKIP: u32 = 2;
-export const POLICY_NOCOPY_TIMEOUT: u32 = 3;
-export const POLICY_NOCOPY_SPLICE_COPY: u32 = 4;
-export const POLICY_NOCOPY_CANCEL: u32 = 5;
-export const POLICY_NOCOPY_WB_AREA: u32 = 6;

@@ -11,7 +11,7 @@
 import { NONE } from "../mm/constants";
 import { nr_pages, page_flags, page_next, page_prev, PG_owner, PG_temp, PG_uptodate } from "../mm/page";
 import { nr_inodes, inode_pages, mapping_pfn } from "../fs/inode";
-import { g, CFG_DATA_MODE } from "./config";
+import { param, CFG_DATA_MODE } from "./config";
 import { arena_alloc, arena_has_room } from "./arena";
 
 export let data_mode: bool = false;
@@ -47,7 +47,7 @@ function alloc_or_oom(bytes: u64): usize {
 }
 
 export function data_init(): void {
-  data_mode = g(CFG_DATA_MODE) != 0;
+  data_mode = param(CFG_DATA_MODE) != 0;
   data_out_of_memory = false;
   data_frames_live = 0;
   data_frames_peak = 0;

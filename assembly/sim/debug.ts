@@ -7,7 +7,7 @@ import {
 } from "../mm/page";
 import { check_allocator, debug_vm_pfn } from "../mm/debug_vm";
 import { check_compaction } from "../mm/compact_control";
-import { st, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN } from "../fs/stats";
+import { stat_value, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN } from "../fs/stats";
 import { fprop_local_events, fprop_global_events } from "../fs/flex_proportions";
 import { nr_inodes, ino_nr_dirty, test_dirty_bit, backing_pfn, OWNER_SHMEM, folio_wb_pending } from "../fs/inode";
 import {
@@ -122,14 +122,14 @@ export function check_sim_invariants(): i32 {
       }
     }
   }
-  if (dirty != st(NR_FILE_DIRTY)) return fail(INV_NR_DIRTY, NONE);
-  if (writeback != st(NR_WRITEBACK)) return fail(INV_NR_WRITEBACK, NONE);
-  if (temp != st(NR_WRITEBACK_TEMP)) return fail(INV_NR_WRITEBACK_TEMP, NONE);
+  if (dirty != stat_value(NR_FILE_DIRTY)) return fail(INV_NR_DIRTY, NONE);
+  if (writeback != stat_value(NR_WRITEBACK)) return fail(INV_NR_WRITEBACK, NONE);
+  if (temp != stat_value(NR_WRITEBACK_TEMP)) return fail(INV_NR_WRITEBACK_TEMP, NONE);
   if (is_legacy() && carried != temp) return fail(INV_TEMP_OWNER, NONE);
-  if (file_lru != st(NR_FILE_LRU)) return fail(INV_NR_FILE_LRU, NONE);
-  if (shmem != st(NR_SHMEM)) return fail(INV_SHMEM, NONE);
+  if (file_lru != stat_value(NR_FILE_LRU)) return fail(INV_NR_FILE_LRU, NONE);
+  if (shmem != stat_value(NR_SHMEM)) return fail(INV_SHMEM, NONE);
   // every page written back was dirtied first; the wb's completions are among the domain's
-  if (st(WB_WRITTEN) > st(WB_DIRTIED) || fprop_local_events() > fprop_global_events()) return fail(INV_WB_WRITTEN, NONE);
+  if (stat_value(WB_WRITTEN) > stat_value(WB_DIRTIED) || fprop_local_events() > fprop_global_events()) return fail(INV_WB_WRITTEN, NONE);
   for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(inode_dirty[i]) != unchecked(ino_nr_dirty[i])) return fail(INV_INODE_DIRTY, i);
   // the slab caches: their pages (allocated, owned, unmovable, off the LRU) and counts, then their objects against
   // what the live requests hold

@@ -12,7 +12,8 @@ import {
 } from "../mm/contig";
 import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind, anon_owner, anon_reap } from "../mm/anon";
 import { now, schedule } from "./clock";
-import { w, g, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_OFFLINE, MAX_WL, CFG_POLICY, POLICY_NOCOPY_WB_AREA } from "./config";
+import { wl_param, param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_OFFLINE, MAX_WL } from "./config";
+import { wb_area } from "./mechanisms";
 import {
   st_add, OFFLINE_ATTEMPTS, OFFLINE_SUCCESS, OFFLINE_WAIT_NS, OFFLINE_HANGS, THP_ATTEMPTS, THP_SUCCESS, CONTIG_ATTEMPTS,
   CONTIG_SUCCESS, CONTIG_HANGS, CONTIG_WAIT_NS, THP_FAULT_ALLOC, THP_FAULT_FALLBACK,
@@ -41,7 +42,7 @@ export function highorder_reset(): void {
   }
 }
 /** A THP workload is a process the OOM killer may choose; contiguous ranges are the kernel's (CMA-like, pinned). */
-export function highorder_is_task(i: u32): bool { return <u32>w(i, WL_KIND) == WL_THP && !unchecked(thp_killed[i]); }
+export function highorder_is_task(i: u32): bool { return <u32>wl_param(i, WL_KIND) == WL_THP && !unchecked(thp_killed[i]); }
 export function highorder_rss(i: u32): u32 { return unchecked(thp_pages[i]); }
 export function highorder_oom_kill(i: u32): void {
   unchecked(thp_killed[i] = true);
@@ -51,7 +52,7 @@ export function highorder_oom_kill(i: u32): void {
 function free_thp(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 
 function hold(i: u32, slot: u32): void {
-  const h = <u64>w(i, WL_LIFETIME_OR_HOLD);
+  const h = <u64>wl_param(i, WL_LIFETIME_OR_HOLD);
   if (h > 0) schedule(now + h, EV_HIGHORDER_FREE, slot);
 }
 
@@ -77,8 +78,8 @@ let last_thp_slot: u32 = NONE;
 
 /** EV_HIGHORDER for workload i: one attempt (or the next poll of a MIGRATE_SYNC wait). */
 export function highorder_attempt(i: u32): void {
-  const kind = <u32>w(i, WL_KIND), order = <u32>w(i, WL_ORDER);
-  const interval = <u64>w(i, WL_RATE_OR_INTERVAL);
+  const kind = <u32>wl_param(i, WL_KIND), order = <u32>wl_param(i, WL_ORDER);
+  const interval = <u64>wl_param(i, WL_RATE_OR_INTERVAL);
   if (kind == WL_THP) {
     if (unchecked(thp_killed[i])) return;
     if (thp_fault(order, i) != NONE) hold(i, last_thp_slot);
@@ -99,8 +100,8 @@ export function highorder_attempt(i: u32): void {
     r = alloc_contig_range(unchecked(wait_start[i]), order, unchecked(wait_zone[i]));
   } else {
     st_add(CONTIG_ATTEMPTS, 1);
-    // the writeback area of nocopy-wb-area is not a place to look for contiguous memory: that is its point
-    const top = populated_zone(ZONE_MOVABLE) && <u32>g(CFG_POLICY) != POLICY_NOCOPY_WB_AREA ? ZONE_MOVABLE : ZONE_NORMAL;
+    // the writeback area (nocopy-wb-area) is not a place to look for contiguous memory: that is its point
+    const top = populated_zone(ZONE_MOVABLE) && !wb_area ? ZONE_MOVABLE : ZONE_NORMAL;
     r = alloc_contig_pages(order, top);
   }
   if (r == CONTIG_WAIT) {

@@ -1,13 +1,13 @@
 // kernel/time: jiffies, the tick count the dirty throttle does its arithmetic in (CONFIG_HZ ticks a second).
 // Pauses, BANDWIDTH_INTERVAL and MAX_PAUSE are whole ticks, so HZ changes the throttle's time behaviour.
-import { g, CFG_HZ } from "./config";
+import { param, CFG_HZ } from "./config";
 
 export let HZ: u64 = 250;
 /** INITIAL_JIFFIES: the kernel starts jiffies away from 0 so that a stamp of 0 can mean "never"
  *  (current->dirty_paused_when, dom->period_time). Its start wraps 5 minutes after boot; here it does not. */
 const INITIAL_JIFFIES: u64 = 1000;
 
-export function jiffies_init(): void { HZ = <u64>g(CFG_HZ); }
+export function jiffies_init(): void { HZ = <u64>param(CFG_HZ); }
 
 /** One tick in ns: reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS) sleeps one. */
 @inline export function jiffy_ns(): u64 { return 1_000_000_000 / HZ; }

@@ -10,8 +10,8 @@
 // the most points goes (select_bad_process() keeps the first of equals, tasks in the order they started).
 import { NONE } from "../mm/constants";
 import { now } from "./clock";
-import { st, st_add, OOM_KILLS, OOM_KILL_SERVER, OOM_KILL_WRITER, OOM_KILL_CHURN, OOM_KILL_THP, OOM_NO_VICTIM, OOM_FIRST_NS } from "../fs/stats";
-import { g, w, CFG_NR_WL, WL_KIND } from "./config";
+import { stat_value, st_add, OOM_KILLS, OOM_KILL_SERVER, OOM_KILL_WRITER, OOM_KILL_CHURN, OOM_KILL_THP, OOM_NO_VICTIM, OOM_FIRST_NS } from "../fs/stats";
+import { param, wl_param, CFG_NR_WL, WL_KIND } from "./config";
 import { writer_count, writer_is_task, writer_rss, writer_oom_kill } from "../fs/writer";
 import { server_is_task, server_rss, server_oom_kill } from "../fuse/server";
 import { churn_is_task, churn_rss, churn_oom_kill } from "./churn";
@@ -51,13 +51,13 @@ export function out_of_memory(): bool {
   best_points = -1; best_kind = NONE; best_index = 0;
   if (server_is_task()) consider(KIND_SERVER, 0, server_rss());
   for (let j: u32 = 0; j < writer_count(); j++) if (writer_is_task(j)) consider(KIND_WRITER, j, writer_rss(j));
-  const nr_wl = <u32>g(CFG_NR_WL);
+  const nr_wl = <u32>param(CFG_NR_WL);
   for (let i: u32 = 0; i < nr_wl; i++) {
     if (churn_is_task(i)) consider(KIND_CHURN, i, churn_rss(i));
     else if (highorder_is_task(i)) consider(KIND_THP, i, highorder_rss(i));
   }
   if (best_kind == NONE) { st_add(OOM_NO_VICTIM, 1); return false; }
-  if (st(OOM_KILLS) == 0) st_add(OOM_FIRST_NS, <i64>now);
+  if (stat_value(OOM_KILLS) == 0) st_add(OOM_FIRST_NS, <i64>now);
   st_add(OOM_KILLS, 1);
   if (best_kind == KIND_SERVER) { st_add(OOM_KILL_SERVER, 1); server_oom_kill(); }
   else if (best_kind == KIND_WRITER) { st_add(OOM_KILL_WRITER, 1); writer_oom_kill(best_index); }

@@ -7,12 +7,11 @@ import { now, schedule, pop_event, popped_type, popped_arg, events_init, events_
 import { prng_seed } from "./prng";
 import { charge_reset } from "./charge";
 import {
-  g, cfg, CFG_SEED, CFG_MAX_PAGES, CFG_SAMPLE_INTERVAL_NS, CFG_REQUEST_TIMEOUT_S, CFG_CRASH_AT_NS, CFG_POLICY,
-  CFG_MAX_FOLIO_ORDER, CFG_COMPACTION_PROACTIVENESS, CFG_FUSE_REQ_SIZE, CFG_NR_CPUS, POLICY_LEGACY_COPY,
-  POLICY_NOCOPY_WB_AREA,
+  param, cfg, CFG_SEED, CFG_MAX_PAGES, CFG_SAMPLE_INTERVAL_NS, CFG_CRASH_AT_NS,
+  CFG_MAX_FOLIO_ORDER, CFG_COMPACTION_PROACTIVENESS, CFG_FUSE_REQ_SIZE, CFG_NR_CPUS,
 } from "./config";
 import { slab_init, set_slab_reclaim_hook } from "../mm/slab";
-import { stats_reset, st, st_add, st_max, PEAK_UNMOVABLE_PAGEBLOCKS, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
+import { stats_reset, stat_value, st_add, st_max, PEAK_UNMOVABLE_PAGEBLOCKS, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
 import { dirty_limits_init } from "../fs/dirty";
 import { wb_bandwidth_init, wb_update_bandwidth_workfn, EV_WB_BW_DWORK } from "../fs/wb_bandwidth";
 import { balance_dirty_pages_init } from "../fs/balance_dirty_pages";
@@ -46,12 +45,13 @@ import { reclaim_reset } from "../fs/reclaim";
 import { kswapd_init, kswapd_run, wakeup_kswapd } from "../fs/kswapd";
 import { kcompactd_init, kcompactd_run, kcompactd_timer, HPAGE_FRAG_CHECK_INTERVAL_NS } from "../mm/kcompactd";
 import { set_wb_area, set_kswapd_hook } from "../mm/page_alloc";
+import { mechanisms_init, wb_area, request_timeout_ns, writeback_temp_copy } from "./mechanisms";
 import { refresh_cpu_vm_stats } from "../mm/pcp";
 import { data_init, data_page_matches, data_out_of_memory } from "./data";
 import { churn_alloc, churn_free, churn_reset, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
 import { oom_reset } from "./oom";
 import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, EV_HIGHORDER, EV_HIGHORDER_FREE } from "./highorder";
-import { w, WL_KIND, WL_RATE_OR_INTERVAL, WL_START, WL_THP, CFG_NR_WL } from "./config";
+import { wl_param, WL_KIND, WL_RATE_OR_INTERVAL, WL_START, WL_THP, CFG_NR_WL } from "./config";
 // last: imported earlier, direct_compact.ts would set up compaction's module before migrate.ts's constants
 import { alloc_pages_may_reclaim } from "../mm/direct_compact";
 import { arena_alloc } from "./arena";
@@ -102,18 +102,19 @@ function on_complete(ino: u32): void {
 function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_forget(req); }
 
 export function sim_init(): void {
-  if (g(CFG_MAX_FOLIO_ORDER) > 9) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 9); // MAX_PAGECACHE_ORDER (x86-64)
-  prng_seed(<u64>g(CFG_SEED));
-  set_wb_area(<u32>g(CFG_POLICY) == POLICY_NOCOPY_WB_AREA);
+  if (param(CFG_MAX_FOLIO_ORDER) > 9) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 9); // MAX_PAGECACHE_ORDER (x86-64)
+  prng_seed(<u64>param(CFG_SEED));
+  mechanisms_init();
+  set_wb_area(wb_area);
   sync_started = false;
   writers_done_reported = false;
   events_init(1024);
   stats_reset();
   samples_reset();
-  slab_init(<u32>g(CFG_FUSE_REQ_SIZE), <u32>g(CFG_NR_CPUS));
+  slab_init(<u32>param(CFG_FUSE_REQ_SIZE), <u32>param(CFG_NR_CPUS));
   set_slab_reclaim_hook(alloc_pages_may_reclaim);
   temp_blocks_reset();
-  requests_init(<u32>g(CFG_MAX_PAGES));
+  requests_init(<u32>param(CFG_MAX_PAGES));
   rb_init(256, 64);
   conn_init(server_wake_one, on_complete, writer_on_sync_reply);
   set_abort_building_hook(forget_building);
@@ -137,19 +138,19 @@ export function sim_init(): void {
   kcompactd_init(schedule_kcompactd);
   set_kswapd_hook(wakeup_kswapd);
   kcompactd_timer_gen = 0;
-  if (g(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS);
+  if (param(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS);
   schedule(STAT_INTERVAL_NS, EV_VMSTAT, 0);
-  const nr_wl = <u32>g(CFG_NR_WL);
+  const nr_wl = <u32>param(CFG_NR_WL);
   for (let i: u32 = 0; i < nr_wl; i++) {
-    const kind = <u32>w(i, WL_KIND);
-    const start = <u64>w(i, WL_START);
-    if (kind < WL_THP) { if (w(i, WL_RATE_OR_INTERVAL) > 0) schedule(start, EV_CHURN_ALLOC, i); }
-    else schedule(start + <u64>w(i, WL_RATE_OR_INTERVAL), EV_HIGHORDER, i);
+    const kind = <u32>wl_param(i, WL_KIND);
+    const start = <u64>wl_param(i, WL_START);
+    if (kind < WL_THP) { if (wl_param(i, WL_RATE_OR_INTERVAL) > 0) schedule(start, EV_CHURN_ALLOC, i); }
+    else schedule(start + <u64>wl_param(i, WL_RATE_OR_INTERVAL), EV_HIGHORDER, i);
   }
-  const interval = <u64>g(CFG_SAMPLE_INTERVAL_NS);
+  const interval = <u64>param(CFG_SAMPLE_INTERVAL_NS);
   if (interval > 0) schedule(0, EV_SAMPLE, 0);
-  if (g(CFG_REQUEST_TIMEOUT_S) > 0) schedule(TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
-  if (g(CFG_CRASH_AT_NS) > 0) schedule(<u64>g(CFG_CRASH_AT_NS), EV_CRASH, 0);
+  if (request_timeout_ns > 0) schedule(TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
+  if (param(CFG_CRASH_AT_NS) > 0) schedule(<u64>param(CFG_CRASH_AT_NS), EV_CRASH, 0);
 }
 
 export const RUN_BUDGET: i32 = 0;
@@ -184,9 +185,9 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_SERVER_REPLY) server_reply(a);
     else if (t == EV_SPLICE_RELEASE) splice_release_due();
     else if (t == EV_SERVER_STORE) server_store_retry(a);
-    else if (t == EV_SAMPLE) { sample_now(); schedule(now + <u64>g(CFG_SAMPLE_INTERVAL_NS), EV_SAMPLE, 0); }
+    else if (t == EV_SAMPLE) { sample_now(); schedule(now + <u64>param(CFG_SAMPLE_INTERVAL_NS), EV_SAMPLE, 0); }
     else if (t == EV_TIMEOUT_CHECK) {
-      if (fuse_request_expired(<u64>(g(CFG_REQUEST_TIMEOUT_S) * 1e9))) fuse_abort_conn();
+      if (fuse_request_expired(request_timeout_ns)) fuse_abort_conn();
       else schedule(now + TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
     } else if (t == EV_CRASH) fuse_abort_conn();
     else if (t == EV_WRITER_MEMORY_RETRY) writer_memory_retry(a);
@@ -195,7 +196,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_KSWAPD) kswapd_run();
     else if (t == EV_KCOMPACTD) {
       kcompactd_run();
-      if (g(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS); // timeout reset
+      if (param(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS); // timeout reset
     } else if (t == EV_KCOMPACTD_TIMER) kcompactd_timer_fired(a);
     else if (t == EV_VMSTAT) vmstat_update();
     else if (t == EV_CHURN_ALLOC) churn_alloc(a);
@@ -245,10 +246,10 @@ function sample_now(): void {
   }
   const row = samples + (<usize>samples_len * SAMPLE_WORDS << 3);
   store<f64>(row, <f64>now);
-  store<f64>(row, <f64>st(BYTES_WRITTEN), 8);
-  store<f64>(row, <f64>st(NR_FILE_DIRTY), 16);
-  store<f64>(row, <f64>st(NR_WRITEBACK), 24);
-  store<f64>(row, <f64>st(NR_WRITEBACK_TEMP), 32);
+  store<f64>(row, <f64>stat_value(BYTES_WRITTEN), 8);
+  store<f64>(row, <f64>stat_value(NR_FILE_DIRTY), 16);
+  store<f64>(row, <f64>stat_value(NR_WRITEBACK), 24);
+  store<f64>(row, <f64>stat_value(NR_WRITEBACK_TEMP), 32);
   store<f64>(row, <f64>free, 40);
   store<f64>(row, <f64>high_order, 48);
   store<f64>(row, <f64>active_background, 56);
@@ -281,7 +282,7 @@ export function integrity_ptr(): usize { return changetype<usize>(integrity); }
 export function integrity_check(): void {
   let written: f64 = 0, persisted: f64 = 0, lost: f64 = 0, corrupt: f64 = 0, pending: f64 = 0, errors: f64 = 0;
   let first_ino: f64 = -1, first_index: f64 = -1, lost_reclaim: f64 = 0;
-  const legacy = <u32>g(CFG_POLICY) == POLICY_LEGACY_COPY;
+  const legacy = writeback_temp_copy;
   for (let ino: u32 = 0; ino < nr_inodes; ino++) {
     if (unchecked(ino_error[ino]) != 0) errors++;
     const pages = inode_pages(ino);

@@ -10,7 +10,8 @@ import { readInputFile } from "../util/files.js";
 import { parseJsonText, applyOverrides, resolveCompare, scenarioPolicies, scenarioExpect } from "../scenario/resolve.js";
 import { formatPath } from "../scenario/issues.js";
 import { COMPARISONS, type Comparison, type Operand, type ParsedCheck, type ParsedExpect, type ParsedRef } from "../scenario/expect-schema.js";
-import type { Policy, SimConfig } from "../scenario/sim-config.js";
+import type { SimConfig } from "../scenario/sim-config.js";
+import { choiceName } from "../scenario/policy.js";
 import { checkRunFits } from "../sim/work-estimate.js";
 import type { SweepJob } from "../sweep/plan.js";
 
@@ -19,7 +20,8 @@ export interface CheckRun {
   key: string;
   label: string;
   variant: string | null;
-  policy: Policy;
+  /** Its name (policy.ts choiceName()). */
+  policy: string;
   server: string;
   config: SimConfig;
 }
@@ -93,7 +95,7 @@ const runKey = (variant: string | null, policy: string, server: string): string 
 const runLabel = (variant: string | null, policy: string, server: string): string => `${variant === null ? "" : `${variant}: `}${policy}/${server}`;
 
 interface VariantRuns {
-  policies: Policy[];
+  policies: string[];
   servers: string[];
   runs: Map<string, CheckRun>;
 }
@@ -119,13 +121,14 @@ function variantRuns(obj: unknown, source: string, expect: ParsedExpect | undefi
   const policies = fromFile.policies ?? [fromFile.policy];
   const compare = resolveCompare(scenario, where, policies);
   const runs = new Map<string, CheckRun>();
-  for (const policy of policies)
+  for (const choice of policies)
     for (const server of compare.servers) {
-      const config: SimConfig = { ...compare.base, policy, server };
+      const config: SimConfig = { ...compare.base, policy: choice, server };
+      const policy = choiceName(choice);
       checkRunFits(config, where);
       runs.set(runKey(variant, policy, server.name), { key: runKey(variant, policy, server.name), label: runLabel(variant, policy, server.name), variant, policy, server: server.name, config });
     }
-  return { policies, servers: compare.servers.map((s) => s.name), runs };
+  return { policies: policies.map(choiceName), servers: compare.servers.map((s) => s.name), runs };
 }
 
 function describeOperand(o: Operand): string {

@@ -3,6 +3,7 @@ import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
 import { writeOutputFile, checkOutputPath } from "../util/files.js";
 import { loadCompare, parseSeed } from "./scenario-input.js";
+import { choiceName } from "../scenario/policy.js";
 import { runScenarioAsync } from "../sim/run-scenario.js";
 import { checkRunEstimate } from "../sim/work-estimate.js";
 import { watchInterrupt, interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
@@ -52,7 +53,7 @@ export const compareCommand: Command = {
     for (const server of servers) {
       for (const policy of policies) {
         if (interruptRequested()) break;
-        const progress = progressReporter(true, `${server.name} ${policy}`);
+        const progress = progressReporter(true, `${server.name} ${choiceName(policy)}`);
         const config = { ...compare.base, policy, server };
         if (html) {
           // only the final map of each run: 35 runs of an 8 GiB machine at five moments would be tens of MB

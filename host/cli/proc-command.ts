@@ -6,9 +6,9 @@ import { InputError } from "../util/input-error.js";
 import { checkRunEstimate } from "../sim/work-estimate.js";
 import { watchInterrupt, interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
 import { loadScenario, parseSeed, applyFromProc } from "./scenario-input.js";
-import { bootFromCensus } from "../core/from-census.js";
+import { choiceName } from "../scenario/policy.js";
 import { parseDuration } from "../scenario/units.js";
-import { Simulator } from "../sim/simulator.js";
+import { Emulator } from "../embed/emulator.js";
 import { coreModuleSync } from "../core/load-node.js";
 import { formatBuddyinfo, formatPagetypeinfo, procJson } from "../proc/index.js";
 import { formatVmstat, vmstatJson, vmstatView } from "../proc/vmstat.js";
@@ -41,20 +41,19 @@ export const procCommand: Command = {
     const policy = loaded.runPolicies[0]!;
     checkRunEstimate(loaded.config, { force: Boolean(values.force), source: loaded.source, ...(atNs === undefined ? {} : { untilNs: atNs }) });
     const start = applyFromProc({ ...loaded.config, policy }, values["from-proc"] as string | undefined);
-    const sim = new Simulator(start.config, coreModuleSync("release"));
-    if (start.census) bootFromCensus(sim.allocator, start.census);
+    const sim = new Emulator(start.config, coreModuleSync("release"), start.census ? { census: start.census } : {});
     const unwatch = watchInterrupt();
     try {
-      await sim.runAsync(undefined, undefined, atNs, interruptRequested);
+      await sim.runAsync({ ...(atNs === undefined ? {} : { untilNs: atNs }), shouldStop: interruptRequested });
     } catch (e) {
       if (e instanceof InputError) throw e;
-      process.stderr.write(`fusewb: ${policy}: ${(e as Error).message}\n`);
+      process.stderr.write(`fusewb: ${choiceName(policy)}: ${(e as Error).message}\n`);
       return 1;
     } finally {
       unwatch();
     }
     const zones = sim.zones();
-    const vmstat = vmstatView(zones, sim.stats());
+    const vmstat = vmstatView(zones, sim.counters());
     const broken = sim.checkInvariants();
     const corrupt = sim.integrity().corrupt;
     if (values.json) {
@@ -66,8 +65,8 @@ export const procCommand: Command = {
         `==> /proc/vmstat <==\n${formatVmstat(vmstat)}`,
       );
     }
-    if (broken) process.stderr.write(`fusewb: ${policy}: ${broken}\n`);
-    if (corrupt > 0) process.stderr.write(`fusewb: ${policy}: ${corrupt} pages on the server differ from what was written\n`);
+    if (broken) process.stderr.write(`fusewb: ${choiceName(policy)}: ${broken}\n`);
+    if (corrupt > 0) process.stderr.write(`fusewb: ${choiceName(policy)}: ${corrupt} pages on the server differ from what was written\n`);
     if (interruptRequested()) {
       process.stderr.write(`fusewb: interrupted at ${(sim.virtualNs() / 1e9).toFixed(3)} s of virtual time; the views are of that moment\n`);
       return EXIT_INTERRUPTED;

@@ -7,6 +7,7 @@ import { watchInterrupt, interruptRequested, EXIT_INTERRUPTED } from "./interrup
 
 const MAX_EVENTS_TEXT = MAX_EVENTS.toExponential(0);
 import { loadScenario, parseSeed, applyFromProc } from "./scenario-input.js";
+import { choiceName } from "../scenario/policy.js";
 import { runScenarioAsync } from "../sim/run-scenario.js";
 import { coreModuleSync } from "../core/load-node.js";
 import type { RunReport } from "../sim/report.js";
@@ -50,13 +51,13 @@ export const runCommand: Command = {
     const unwatch = watchInterrupt();
     for (const policy of loaded.runPolicies) {
       if (interruptRequested()) break;
-      const progress = progressReporter(true, `${loaded.config.name} ${policy}`);
+      const progress = progressReporter(true, `${loaded.config.name} ${choiceName(policy)}`);
       try {
         const { config, census } = applyFromProc({ ...loaded.config, policy }, values["from-proc"] as string | undefined);
         const timing = !values["no-timing"];
         if (html) {
           // The report needs samples and maps; the JSON keeps its samples only when --samples asked for them.
-          const run = await captureRunAsync(config, { module, timing, census, onProgress: progress.update, shouldStop: interruptRequested });
+          const run = await captureRunAsync(config, { module, timing, onProgress: progress.update, shouldStop: interruptRequested, ...(census ? { census } : {}) });
           captured.push(run);
           reports.push(values.samples ? run.report : { ...run.report, samples: undefined });
         } else {
@@ -65,7 +66,7 @@ export const runCommand: Command = {
       } catch (e) {
         progress.done();
         if (e instanceof InputError) throw e;
-        process.stderr.write(`fusewb: ${policy}: ${(e as Error).message}\n`);
+        process.stderr.write(`fusewb: ${choiceName(policy)}: ${(e as Error).message}\n`);
         failed = true;
         continue;
       }
@@ -73,7 +74,7 @@ export const runCommand: Command = {
       const last = reports.at(-1)!;
       if (last.integrity.corrupt > 0) {
         failed = true;
-        process.stderr.write(`fusewb: ${policy}: integrity: ${last.integrity.corrupt} pages hold what no error explains\n`);
+        process.stderr.write(`fusewb: ${choiceName(policy)}: integrity: ${last.integrity.corrupt} pages hold what no error explains\n`);
       }
     }
     unwatch();

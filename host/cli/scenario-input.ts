@@ -3,7 +3,7 @@ import { InputError } from "../util/input-error.js";
 import { readInputFile } from "../util/files.js";
 import { checkRunFits } from "../sim/work-estimate.js";
 import { parseJsonText, resolveScenario, resolveCompare, applyOverrides, scenarioPolicies } from "../scenario/resolve.js";
-import { POLICIES, type Policy, type SimConfig, type CompareConfig } from "../scenario/sim-config.js";
+import { POLICIES, type Policy, type PolicyChoice, type SimConfig, type CompareConfig } from "../scenario/sim-config.js";
 import { machineFromProc } from "../proc-import/from-dir.js";
 import type { ZoneCensus } from "../core/from-census.js";
 
@@ -25,7 +25,7 @@ export interface LoadedScenario {
   source: string;
   config: SimConfig;
   /** The policies `run` goes through: --policy, else the file's `policies`, else its `policy`. */
-  runPolicies: Policy[];
+  runPolicies: PolicyChoice[];
 }
 
 export function parsePolicyList(text: string): Policy[] {

@@ -5,6 +5,7 @@ import { WasmAllocator } from "./wasm-allocator.js";
 import type { MachineConfig } from "./machine-config.js";
 import type { CoreExports } from "./wasm.js";
 import { InputError } from "../util/input-error.js";
+import { CENSUS } from "../gen/contract.js";
 import { MAX_NR_ZONES, MIGRATE_TYPES, NR_PAGE_ORDERS, migratetype_names, pageblock_nr_pages, zone_names } from "./constants.js";
 
 /** What one zone must hold after the boot: the pageblock census and the free buddies per (type, order). */
@@ -17,37 +18,23 @@ export interface ZoneCensus {
   free: number[][];
 }
 
-interface CensusExports {
-  census_ptr(): number;
-  mm_boot_from_census(): number;
-  census_error_zone(): number;
-  census_error_mt(): number;
-  census_error_order(): number;
-}
-
 /** Words per zone in the core's census buffer: blocks[6], then free[mt * 11 + order]. */
-const CENSUS_ZONE_WORDS = MIGRATE_TYPES + MIGRATE_TYPES * NR_PAGE_ORDERS;
-
-function censusCore(core: CoreExports): CensusExports {
-  const c = core as unknown as Partial<CensusExports>;
-  if (typeof c.mm_boot_from_census !== "function") throw new Error("WASM core is missing export mm_boot_from_census: rebuild with npm run build:wasm");
-  return c as CensusExports;
-}
+const CENSUS_ZONE_WORDS = CENSUS.ZONE_WORDS;
 
 function zonePages(m: MachineConfig, zone: number): number {
   return [m.dma32Pages, m.normalPages, m.movablePages][zone] ?? 0;
 }
 
 /** A one-line description of the core's failure code. */
-function describe(code: number, core: CensusExports, census: readonly ZoneCensus[]): string {
+function describe(code: number, core: CoreExports, census: readonly ZoneCensus[]): string {
   const z = core.census_error_zone(), mt = core.census_error_mt(), order = core.census_error_order();
   const zone = zone_names[z] ?? `zone ${z}`;
   const type = migratetype_names[mt] ?? `type ${mt}`;
   const blocks = census.find((c) => c.zone === z)?.blocks[mt] ?? 0;
   const free = census.find((c) => c.zone === z)?.free[mt]?.[order] ?? 0;
-  if (code === 1) return `zone ${zone}: its pageblock census does not add up to the zone's size`;
-  if (code === 2) return `zone ${zone}: ${free} free ${type} buddies of order ${order} need as many aligned pairs of ${type} pageblocks; the census (${blocks} ${type} blocks) cannot host them`;
-  if (code === 3) return `zone ${zone}: ${free} free ${type} buddies of order ${order} do not fit in its ${blocks} ${type} pageblocks (with the larger buddies placed first)`;
+  if (code === CENSUS.ZONE_SIZE) return `zone ${zone}: its pageblock census does not add up to the zone's size`;
+  if (code === CENSUS.NO_PAIRS) return `zone ${zone}: ${free} free ${type} buddies of order ${order} need as many aligned pairs of ${type} pageblocks; the census (${blocks} ${type} blocks) cannot host them`;
+  if (code === CENSUS.NO_ROOM) return `zone ${zone}: ${free} free ${type} buddies of order ${order} do not fit in its ${blocks} ${type} pageblocks (with the larger buddies placed first)`;
   return `census boot failed with code ${code}`;
 }
 
@@ -57,7 +44,7 @@ function describe(code: number, core: CensusExports, census: readonly ZoneCensus
  * after `new Simulator(...)`, before `run()`. Throws InputError (one line) when the census cannot be hosted.
  */
 export function bootFromCensus(allocator: WasmAllocator, census: readonly ZoneCensus[]): void {
-  const core = censusCore(allocator.core);
+  const core = allocator.core;
   const words = new Int32Array(MAX_NR_ZONES * CENSUS_ZONE_WORDS);
   for (let z = 0; z < MAX_NR_ZONES; z++) {
     const c = census.find((e) => e.zone === z);
@@ -79,7 +66,7 @@ export function bootFromCensus(allocator: WasmAllocator, census: readonly ZoneCe
   }
   new Int32Array(allocator.core.memory.buffer, core.census_ptr(), words.length).set(words);
   const code = core.mm_boot_from_census();
-  if (code !== 0) throw new InputError(`census: ${describe(code, core, census)}`);
+  if (code !== CENSUS.OK) throw new InputError(`census: ${describe(code, core, census)}`);
 }
 
 /** A WasmAllocator booted from a census instead of mm_init()'s all-free boot (the static factory). */

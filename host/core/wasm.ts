@@ -1,30 +1,9 @@
 // Instantiates the WASM core from a compiled module. No Node-only import here: browsers use this too.
 
-/** The core's exports (assembly/index.ts). Every value is a number; pointers index `memory`. */
-export interface CoreExports {
-  memory: WebAssembly.Memory;
-  mm_init(dma32: number, normal: number, movable: number, cma: number, flags: number): void;
-  mm_nr_pages(): number;
-  mm_bytes_per_page(): number;
-  pageblock_types_ptr(): number;
-  batch_buffer(n: number): number;
-  batch_apply(n: number): number;
-  batch_results_ptr(): number;
-  check_invariants(): number;
-  invariant_pfn(): number;
-  fill_zone_view(zone: number): void;
-  zone_view_ptr(): number;
-  state_digest(): number;
-  free_list_walk(zone: number, order: number, mt: number, dst: number, max: number): number;
-  pcp_list_walk(zone: number, pindex: number, dst: number, max: number): number;
-  drain_all_pages(): void;
-}
+import { CORE_EXPORT_NAMES, type CoreExports, type DebugCoreExports } from "../gen/core-exports.js";
 
-const required: readonly (keyof CoreExports)[] = [
-  "memory", "mm_init", "mm_nr_pages", "mm_bytes_per_page", "pageblock_types_ptr", "batch_buffer", "batch_apply", "batch_results_ptr",
-  "check_invariants", "invariant_pfn", "fill_zone_view", "zone_view_ptr", "state_digest", "free_list_walk",
-  "pcp_list_walk", "drain_all_pages",
-];
+/** The core's exports (assembly/index.ts), typed from the core's declarations (host/gen/core-exports.ts). */
+export type { CoreExports, DebugCoreExports };
 
 /** Exports that return an address in linear memory. WASM gives them as i32, which JS reads signed: above 2 GiB
  *  (arrays made after the struct pages of a machine over ~680 GiB) they would be negative, so they are read unsigned. */
@@ -53,16 +32,31 @@ export function instantiateCore(module: WebAssembly.Module): CoreExports {
     },
   };
   const instance = new WebAssembly.Instance(module, imports);
-  const exports = instance.exports as Record<string, unknown>;
-  for (const name of required) {
-    if (!(name in exports)) throw new Error(`WASM core is missing export ${name}: rebuild with npm run build:wasm`);
+  const core = instance.exports;
+  if (!isCore(core)) {
+    const missing = CORE_EXPORT_NAMES.find((name) => !(name in core));
+    throw new Error(`WASM core is missing export ${missing}: rebuild with npm run build:wasm`);
   }
-  const unsigned: Record<string, unknown> = { ...exports };
+  // pointer-returning exports read unsigned (POINTER_EXPORTS); the rest as the instance gives them
+  const unsigned: WebAssembly.Exports & CoreExports = { ...core };
   for (const name of POINTER_EXPORTS) {
-    const f = exports[name];
-    if (typeof f === "function") unsigned[name] = (...args: number[]): number => (f as (...a: number[]) => number)(...args) >>> 0;
+    const f = core[name] as (...a: number[]) => number;
+    (unsigned as Record<string, unknown>)[name] = (...args: number[]): number => f(...args) >>> 0;
   }
-  const core = unsigned as unknown as CoreExports;
-  memory = core.memory;
+  memory = unsigned.memory;
+  return unsigned;
+}
+
+/** The instance exports everything CoreExports names (the build generated both from the same core). */
+function isCore(e: WebAssembly.Exports): e is WebAssembly.Exports & CoreExports {
+  return CORE_EXPORT_NAMES.every((name) => name in e);
+}
+
+/** The core as the debug build (build/debug.wasm) exports it: the test hooks too. */
+export function debugCore(core: CoreExports): DebugCoreExports {
+  if (!isDebugCore(core)) throw new Error(`this needs the debug core (build/debug.wasm): coreModuleSync("debug")`);
   return core;
+}
+function isDebugCore(core: CoreExports): core is CoreExports & DebugCoreExports {
+  return "harness_init" in core && "debug_plant_fault" in core;
 }

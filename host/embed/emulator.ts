@@ -1,7 +1,9 @@
-// The embedding API's emulator: one Simulator driven a batch of events at a time, with read-only views of it
-// between steps. No Node-only import here (browsers use it): the caller brings the compiled core.
+// The emulator: one Simulator driven a batch of events at a time, with read-only views of it between steps. It is
+// the one way a run is driven: the embedding API, the CLI's run, compare and proc, the HTML capture and the sweep
+// workers all go through it, with observers (onProgress, shouldStop) between batches. No Node-only import here
+// (browsers use it): the caller brings the compiled core.
 import type { SimConfig } from "../scenario/sim-config.js";
-import { Simulator } from "../sim/simulator.js";
+import { Simulator, type Integrity, type PageblockCensus, type RunOutcome, type RunProgress } from "../sim/simulator.js";
 import { buildReport, type RunReport } from "../sim/report.js";
 import type { StatName, BdiStatName } from "../sim/layout.js";
 import type { CostModel } from "../sim/cost-model.js";
@@ -28,14 +30,51 @@ export interface ProcViews {
   json: ProcJson & { vmstat: Record<string, number> };
 }
 
+/** How run() drives the emulator: batches and the observers called between them. */
+export interface DriveOptions {
+  /** Events per batch (default: 200,000, or 2,000 with run.check_invariants). */
+  batch?: number;
+  /** Stop at this virtual time, ns, at the latest (fusewb proc --at). */
+  untilNs?: number;
+  /** Called after every batch: progress bars, the HTML report's pageblock maps. */
+  onProgress?: (p: RunProgress) => void;
+  /** Asked after every batch: true ends the run where it stands (the integrity check still runs; the outcome
+   *  says `interrupted`). */
+  shouldStop?: () => boolean;
+}
+
+export interface EmulatorOptions {
+  costs?: CostModel;
+  /** Boot from a real machine's census (host/proc-import) instead of an all-free machine. */
+  census?: readonly ZoneCensus[];
+}
+
 export class Emulator {
   private readonly sim: Simulator;
 
-  /** census: boot from a real machine's census (host/proc-import) instead of an all-free machine. */
-  constructor(readonly config: SimConfig, module: WebAssembly.Module, opts: { costs?: CostModel; census?: readonly ZoneCensus[] } = {}) {
+  constructor(readonly config: SimConfig, module: WebAssembly.Module, opts: EmulatorOptions = {}) {
     this.sim = new Simulator(config, module, opts.costs);
     if (opts.census) bootFromCensus(this.sim.allocator, opts.census);
   }
+
+  /** Runs to the end (the writers finish, then the final sync; or the duration), batch by batch. */
+  run(opts: DriveOptions = {}): RunOutcome {
+    return this.sim.run(opts.onProgress, opts.batch, opts.untilNs, opts.shouldStop);
+  }
+
+  /** run() that gives the event loop a turn every ~50 ms of wall time (Ctrl-C, timers); the same result. */
+  runAsync(opts: DriveOptions = {}): Promise<RunOutcome> {
+    return this.sim.runAsync(opts.onProgress, opts.batch, opts.untilNs, opts.shouldStop);
+  }
+
+  /** What the run came to so far (final once done). */
+  outcome(): RunOutcome { return this.sim.outcome(); }
+
+  /** The data's fate: written, persisted, lost, corrupt, pending (filled when the run is over). */
+  integrity(): Integrity { return this.sim.integrity(); }
+
+  /** Every pageblock's migratetype and what its pages hold now (the HTML report's maps). */
+  pageblockMap(): PageblockCensus[] { return this.sim.pageblockMap(); }
 
   /** Runs at most maxEvents events, as Simulator.run() does batch by batch (final sync included). */
   step(maxEvents: number): StepResult {

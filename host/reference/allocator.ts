@@ -1,7 +1,8 @@
 // The plain-TypeScript reference allocator: the oracle for differential tests against the WASM core.
 // It implements docs/allocator.md rule by rule, with the kernel's function names (mm/page_alloc.c, 6.15,
 // and 6.10-6.14 for the `largest-steal` fallback policy). Per-page state and free lists live in buddy.ts,
-// the per-cpu lists in pcp.ts, watermarks in watermarks.ts, the read-only views in views.ts.
+// the per-cpu lists in pcp.ts, watermarks in watermarks.ts, the fallback to other migratetypes in fallback.ts,
+// the read-only views in views.ts.
 import type { AllocatorModel, ZoneView } from "../core/allocator-model.js";
 import {
   __GFP_HIGH,
@@ -18,7 +19,6 @@ import {
   MIGRATE_PCPTYPES,
   MIGRATE_RECLAIMABLE,
   MIGRATE_UNMOVABLE,
-  NR_PAGE_ORDERS,
   OP_ALLOC,
   OP_FREE,
   OP_VMSTAT_REFRESH,
@@ -32,6 +32,7 @@ import { type MachineConfig, validateMachineConfig } from "../core/machine-confi
 import { resultsArray } from "../core/results-array.js";
 import { at, FPI_NONE, MemMap, migratetype_is_mergeable, type Zone } from "./buddy.js";
 import { checkInvariants, freeLists, stateDigest, zoneViews } from "./views.js";
+import { __rmqueue_claim, __rmqueue_fallback, __rmqueue_steal } from "./fallback.js";
 import { pcp_allowed_order, type RmqueueMode } from "./pcp.js";
 import {
   ALLOC_CMA,
@@ -50,13 +51,6 @@ const RMQUEUE_NORMAL = 0;
 const RMQUEUE_CMA = 1;
 const RMQUEUE_CLAIM = 2;
 const RMQUEUE_STEAL = 3;
-
-// mm/page_alloc.c: fallbacks[] (only the three request types fall back)
-const fallbacks: number[][] = [
-  [MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE], // UNMOVABLE
-  [MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE], // MOVABLE
-  [MIGRATE_UNMOVABLE, MIGRATE_MOVABLE], // RECLAIMABLE
-];
 
 /** struct alloc_context: the zonelist (highest zone first, absent zones skipped) and the request's type. */
 interface AllocContext {
@@ -250,7 +244,7 @@ export class ReferenceAllocator implements AllocatorModel {
         pfn = mm.__rmqueue_smallest(zone, order, MIGRATE_CMA);
         if (pfn >= 0) return pfn;
       }
-      return this.__rmqueue_fallback(zone, order, mt, alloc_flags);
+      return __rmqueue_fallback(this.mm, zone, order, mt, alloc_flags);
     }
     // switch (*mode) with its fallthroughs
     if (mode.m === RMQUEUE_NORMAL) {
@@ -265,144 +259,16 @@ export class ReferenceAllocator implements AllocatorModel {
       }
     }
     if (mode.m <= RMQUEUE_CLAIM) {
-      pfn = this.__rmqueue_claim(zone, order, mt, alloc_flags);
+      pfn = __rmqueue_claim(this.mm, zone, order, mt, alloc_flags);
       if (pfn >= 0) {
         mode.m = RMQUEUE_NORMAL;
         return pfn;
       }
     }
     if (alloc_flags & ALLOC_NOFRAGMENT) return -1;
-    pfn = this.__rmqueue_steal(zone, order, mt);
+    pfn = __rmqueue_steal(this.mm, zone, order, mt);
     if (pfn >= 0) mode.m = RMQUEUE_STEAL;
     return pfn;
-  }
-
-  // mm/page_alloc.c: should_try_claim_block() (6.10-6.14: can_steal_fallback(), the same rule)
-  private should_try_claim_block(order: number, start_mt: number): boolean {
-    if (order >= pageblock_order) return true;
-    if (order >= pageblock_order >> 1) return true; // C integer division: 4
-    if (start_mt === MIGRATE_RECLAIMABLE || start_mt === MIGRATE_UNMOVABLE) return true;
-    return !this.mm.grouping;
-  }
-
-  // mm/page_alloc.c: find_suitable_fallback() (-2: too low to claim, -1: no fallback list at this order)
-  private find_suitable_fallback(zone: Zone, order: number, mt: number, claimable: boolean): number {
-    if (claimable && !this.should_try_claim_block(order, mt)) return -2;
-    for (const fallback_mt of at(fallbacks, mt)) if (zone.list(order, fallback_mt).length > 0) return fallback_mt;
-    return -1;
-  }
-
-  // mm/page_alloc.c: __rmqueue_claim()
-  private __rmqueue_claim(zone: Zone, order: number, start_mt: number, alloc_flags: number): number {
-    const min_order = order < pageblock_order && alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
-    for (let current_order = MAX_PAGE_ORDER; current_order >= min_order; current_order--) {
-      const fallback_mt = this.find_suitable_fallback(zone, current_order, start_mt, true);
-      if (fallback_mt === -1) continue;
-      if (fallback_mt === -2) break;
-      const page = at(zone.list(current_order, fallback_mt), 0);
-      const pfn = this.try_to_claim_block(zone, page, current_order, order, start_mt, fallback_mt);
-      if (pfn >= 0) return pfn;
-    }
-    return -1;
-  }
-
-  // mm/page_alloc.c: __rmqueue_steal()
-  private __rmqueue_steal(zone: Zone, order: number, start_mt: number): number {
-    for (let current_order = order; current_order < NR_PAGE_ORDERS; current_order++) {
-      const fallback_mt = this.find_suitable_fallback(zone, current_order, start_mt, false);
-      if (fallback_mt === -1) continue;
-      const pfn = at(zone.list(current_order, fallback_mt), 0);
-      this.mm.page_del_and_expand(zone, pfn, order, current_order, fallback_mt);
-      return pfn;
-    }
-    return -1;
-  }
-
-  // mm/page_alloc.c: try_to_claim_block() (-1: not claimed)
-  private try_to_claim_block(zone: Zone, pfn: number, current_order: number, order: number, start_type: number, block_type: number): number {
-    const mm = this.mm;
-    // "Take ownership for orders >= pageblock_order": retype every covered block, keep the order-sized head
-    if (current_order >= pageblock_order) {
-      mm.del_page_from_free_list(pfn, zone, current_order, block_type);
-      mm.change_pageblock_range(pfn, current_order, start_type);
-      const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
-      mm.account_freepages(zone, nr_added, start_type);
-      return pfn;
-    }
-    this.boost_watermark(zone);
-    return this.claim_whole_block(zone, pfn, order, start_type, block_type);
-  }
-
-  // The common tail of try_to_claim_block() and (6.10-6.14) steal_suitable_fallback(): count free and
-  // alike pages and, with at least half the block, move the block's free pages to start_type.
-  private claim_whole_block(zone: Zone, pfn: number, order: number, start_type: number, block_type: number): number {
-    const mm = this.mm;
-    const prep = mm.prep_move_freepages_block(zone, pfn);
-    if (!prep) return -1;
-    let alike: number;
-    if (start_type === MIGRATE_MOVABLE) alike = prep.movable;
-    else if (block_type === MIGRATE_MOVABLE) alike = pageblock_nr_pages - (prep.free + prep.movable);
-    else alike = 0;
-    if (prep.free + alike >= 1 << (pageblock_order - 1) || !mm.grouping) {
-      mm.__move_freepages_block(zone, prep.start_pfn, block_type, start_type);
-      return mm.__rmqueue_smallest(zone, order, start_type);
-    }
-    return -1;
-  }
-
-  // mm/page_alloc.c: __rmqueue_fallback() as in 6.10-6.14 (policy `largest-steal`)
-  private __rmqueue_fallback(zone: Zone, order: number, start_mt: number, alloc_flags: number): number {
-    const min_order = order < pageblock_order && alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
-    for (let current_order = MAX_PAGE_ORDER; current_order >= min_order; current_order--) {
-      let fallback_mt = this.find_suitable_fallback(zone, current_order, start_mt, false);
-      if (fallback_mt === -1) continue;
-      let can_steal = this.should_try_claim_block(current_order, start_mt);
-      if (!can_steal && start_mt === MIGRATE_MOVABLE && current_order > order) {
-        // find_smallest: steal the smallest foreign buddy instead (can_steal recomputed, as the kernel does)
-        for (current_order = order; current_order < NR_PAGE_ORDERS; current_order++) {
-          fallback_mt = this.find_suitable_fallback(zone, current_order, start_mt, false);
-          if (fallback_mt !== -1) break;
-        }
-        can_steal = this.should_try_claim_block(current_order, start_mt);
-      }
-      const pfn = at(zone.list(current_order, fallback_mt), 0);
-      return this.steal_suitable_fallback(zone, pfn, current_order, order, start_mt, can_steal);
-    }
-    return -1;
-  }
-
-  // mm/page_alloc.c: steal_suitable_fallback() as in 6.10-6.14
-  private steal_suitable_fallback(zone: Zone, pfn: number, current_order: number, order: number, start_type: number, whole_block: boolean): number {
-    const mm = this.mm;
-    const block_type = mm.get_pageblock_migratetype(pfn);
-    if (block_type !== MIGRATE_HIGHATOMIC) {
-      // "Take ownership for orders >= pageblock_order", as in try_to_claim_block()
-      if (current_order >= pageblock_order) {
-        mm.del_page_from_free_list(pfn, zone, current_order, block_type);
-        mm.change_pageblock_range(pfn, current_order, start_type);
-        const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
-        mm.account_freepages(zone, nr_added, start_type);
-        return pfn;
-      }
-      this.boost_watermark(zone);
-      if (whole_block) {
-        const claimed = this.claim_whole_block(zone, pfn, order, start_type, block_type);
-        if (claimed >= 0) return claimed;
-      }
-    }
-    // single_page:
-    mm.page_del_and_expand(zone, pfn, order, current_order, block_type);
-    return pfn;
-  }
-
-  // mm/page_alloc.c: boost_watermark() (watermark_boost_factor 15000; kswapd, which would undo it, is not modelled)
-  private boost_watermark(zone: Zone): boolean {
-    if (pageblock_nr_pages * 4 > zone.managed) return false;
-    let max_boost = Math.floor((zone.watermark.high * 15000) / 10000);
-    if (max_boost === 0) return false;
-    max_boost = Math.max(pageblock_nr_pages, max_boost);
-    zone.watermark_boost = Math.min(zone.watermark_boost + pageblock_nr_pages, max_boost);
-    return true;
   }
 
   // mm/page_alloc.c: reserve_highatomic_pageblock()

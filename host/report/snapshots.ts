@@ -2,12 +2,13 @@
 // half and three quarters of the writers' data has been written (or of the duration has passed), when the
 // writers are done, and at the end. No Node import: the browser demo runs scenarios through this too.
 import type { SimConfig } from "../scenario/sim-config.js";
-import { Simulator, type PageblockCensus, type RunProgress, type RunOutcome } from "../sim/simulator.js";
-import { buildReport, type RunReport } from "../sim/report.js";
+import type { PageblockCensus, RunProgress, RunOutcome } from "../sim/simulator.js";
+import type { RunReport } from "../sim/report.js";
+import type { ZoneCensus } from "../core/from-census.js";
+import { Emulator } from "../embed/emulator.js";
 import type { CostModel } from "../sim/cost-model.js";
 import type { ZoneStart } from "./pageblock-map.js";
 import { seconds } from "./xml.js";
-import { bootFromCensus, type ZoneCensus } from "../core/from-census.js";
 
 export interface PageblockSnapshot {
   label: string;
@@ -32,7 +33,7 @@ export interface CaptureOptions {
   minSamples?: number;
   /** Asked between batches: true ends the run where it stands (a partial report). */
   shouldStop?: () => boolean;
-  /** Start from a real machine's free lists and pageblock census (--from-proc), as runScenario() does. */
+  /** Start from a real machine's census (--from-proc) instead of a fresh boot. */
   census?: readonly ZoneCensus[];
 }
 
@@ -46,14 +47,13 @@ function fioBytes(config: SimConfig): number {
 }
 
 /** A run being captured: the simulator, the progress callback that takes the maps, and the end. */
-function startCapture(config: SimConfig, opts: CaptureOptions): { sim: Simulator; onProgress: (p: RunProgress) => void; end: (outcome: RunOutcome) => CapturedRun } {
-  const sim = new Simulator(config, opts.module, opts.costs);
-  if (opts.census) bootFromCensus(sim.allocator, opts.census);
+function startCapture(config: SimConfig, opts: CaptureOptions): { emu: Emulator; onProgress: (p: RunProgress) => void; end: (outcome: RunOutcome) => CapturedRun } {
+  const emu = new Emulator(config, opts.module, { ...(opts.costs ? { costs: opts.costs } : {}), ...(opts.census ? { census: opts.census } : {}) });
   const total = fioBytes(config);
   const duration = config.run.durationNs;
   const fractions = [...(opts.fractions ?? [0.25, 0.5, 0.75])].sort((a, b) => a - b);
   const snapshots: PageblockSnapshot[] = [];
-  const take = (label: string, tNs: number): void => { snapshots.push({ label, tNs, blocks: sim.pageblockMap() }); };
+  const take = (label: string, tNs: number): void => { snapshots.push({ label, tNs, blocks: emu.pageblockMap() }); };
   let next = 0, writersDone = total === 0;
   const onProgress = (p: RunProgress): void => {
     opts.onProgress?.(p);
@@ -71,21 +71,21 @@ function startCapture(config: SimConfig, opts: CaptureOptions): { sim: Simulator
     }
   };
   const end = (outcome: RunOutcome): CapturedRun => {
-    take(`end${outcome.synced ? " (after the final sync)" : ""}, t = ${seconds(sim.virtualNs())}`, sim.virtualNs());
-    const report = buildReport(sim, outcome, { timing: opts.timing ?? true, samples: true });
-    return { report, snapshots, zones: sim.zones().map((z) => ({ name: z.name, startPfn: z.startPfn })) };
+    take(`end${outcome.synced ? " (after the final sync)" : ""}, t = ${seconds(emu.virtualNs())}`, emu.virtualNs());
+    const report = emu.report({ timing: opts.timing ?? true, samples: true });
+    return { report, snapshots, zones: emu.zones().map((z) => ({ name: z.name, startPfn: z.startPfn })) };
   };
-  return { sim, onProgress, end };
+  return { emu, onProgress, end };
 }
 
 function captureOnce(config: SimConfig, opts: CaptureOptions): CapturedRun {
   const c = startCapture(config, opts);
-  return c.end(c.sim.run(c.onProgress, BATCH_EVENTS, undefined, opts.shouldStop));
+  return c.end(c.emu.run({ batch: BATCH_EVENTS, onProgress: c.onProgress, ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}) }));
 }
 
 async function captureOnceAsync(config: SimConfig, opts: CaptureOptions): Promise<CapturedRun> {
   const c = startCapture(config, opts);
-  return c.end(await c.sim.runAsync(c.onProgress, BATCH_EVENTS, undefined, opts.shouldStop));
+  return c.end(await c.emu.runAsync({ batch: BATCH_EVENTS, onProgress: c.onProgress, ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}) }));
 }
 
 /** The interval that gives a run of `virtualNs` about TARGET_SAMPLES samples, if it had too few. */

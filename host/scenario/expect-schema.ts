@@ -28,7 +28,8 @@ const reportPath = z.string()
   .meta({ pattern: REPORT_PATH_PATTERN })
   .describe("a field of the run's report (fusewb run --json) by its dotted path, e.g. \"highOrder.thpSuccessPct\"");
 
-const policy = z.enum(POLICIES);
+/** A policy the scenario runs: a preset's name, or a combination's as reports name it ("nocopy+migrate=skip"). */
+const policy = z.union([z.enum(POLICIES), z.string().regex(new RegExp(`^(?:${POLICIES.join("|")})\\+[^\\s]+$`))]);
 const serverName = z.string().min(1);
 
 function strict<S extends z.core.$ZodLooseShape>(shape: S) {

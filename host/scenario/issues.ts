@@ -108,8 +108,13 @@ function describe(issue: Issue): { path: readonly PropertyKey[]; text: string } 
         const hint = typeof given === "string" ? didYouMean(given, options) : "";
         return { path: issue.path, text: `${show(given)} is not allowed;${hint} allowed: ${options.join(", ")}` };
       }
-      // A plain union: report the branch that got furthest (fewest complaints).
-      const branches = issue.errors.filter((b) => b.length > 0).sort((a, b) => a.length - b.length);
+      // A plain union: report the branch that got furthest: one that took the value's shape and complained about
+      // something inside it (a preset name or a policy object), then the fewest complaints.
+      const inside = (b: readonly Issue[]): number => {
+        const i = pickIssue(b);
+        return i && i.path.length > (isPrefix(issue.path, i.path) ? issue.path.length : 0) ? 0 : 1;
+      };
+      const branches = issue.errors.filter((b) => b.length > 0).sort((a, b) => inside(a) - inside(b) || a.length - b.length);
       const inner = branches[0] ? pickIssue(branches[0]) : undefined;
       if (inner) {
         const d = describe(inner);

@@ -1,9 +1,9 @@
 // The kernel a run emulates (`machine.kernel`), and the rules that change between the versions fusewb models.
 // One setting selects them all, so a run never mixes, say, 6.15's allocator fallback with 6.1's reclaim. Each
-// writeback policy stands for a range of versions: the temp-page copy is what Linux did up to 6.15, the copy-free
-// path is 6.16 on; without `machine.kernel` a run takes its policy's default version.
+// writeback mode (the policy's mechanism, policy.ts) stands for a range of versions: the temp-page copy is what
+// Linux did up to 6.15, the copy-free path is 6.16 on; without `machine.kernel` a run takes its mode's default.
 import type { FallbackPolicy } from "../core/machine-config.js";
-import type { Policy } from "./sim-config.js";
+import type { Mechanisms } from "./policy.js";
 
 export const KERNELS = ["6.1", "6.6", "6.12", "6.15", "6.16", "6.18"] as const;
 export type Kernel = (typeof KERNELS)[number];
@@ -23,9 +23,9 @@ export interface KernelRules {
   fuseReqSize: number;
 }
 
-/** The version each policy runs on when the scenario names none. */
-export function defaultKernel(policy: Policy): Kernel {
-  return policy === "legacy-copy" ? "6.15" : "6.16";
+/** The version each writeback mode runs on when the scenario names none. */
+export function defaultKernel(writeback: Mechanisms["writeback"]): Kernel {
+  return writeback === "copy" ? "6.15" : "6.16";
 }
 
 const order = (k: Kernel): number => KERNELS.indexOf(k);
@@ -40,15 +40,15 @@ export function kernelRules(k: Kernel): KernelRules {
   };
 }
 
-/** The versions a policy may run on: the temp-page copy is <= 6.15, every copy-free policy 6.16+. */
-export function kernelsFor(policy: Policy): Kernel[] {
-  const want = policy === "legacy-copy" ? "temp-copy" : "copy-free";
+/** The versions a writeback mode may run on: the temp-page copy is <= 6.15, copy-free 6.16+. */
+export function kernelsFor(writeback: Mechanisms["writeback"]): Kernel[] {
+  const want = writeback === "copy" ? "temp-copy" : "copy-free";
   return KERNELS.filter((k) => kernelRules(k).writeback === want);
 }
 
-/** The run's kernel: the scenario's, or the policy's default. */
-export function runKernel(kernel: Kernel | null, policy: Policy): Kernel {
-  return kernel ?? defaultKernel(policy);
+/** The run's kernel: the scenario's, or the writeback mode's default. */
+export function runKernel(kernel: Kernel | null, writeback: Mechanisms["writeback"]): Kernel {
+  return kernel ?? defaultKernel(writeback);
 }
 
 /** The largest page-cache folio order a FUSE file gets. No released kernel gives FUSE files large folios:

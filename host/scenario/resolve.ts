@@ -6,7 +6,8 @@ import { InputError } from "../util/input-error.js";
 import { validateMachineConfig, type MachineConfig } from "../core/machine-config.js";
 import { PAGE_SIZE } from "../core/constants.js";
 import { MAX_JOBS, MAX_WL } from "../sim/layout.js";
-import { POLICIES, type CompareConfig, type FuseConfig, type Policy, type ServerConfig, type SimConfig, type Workload } from "./sim-config.js";
+import { POLICIES, type CompareConfig, type FuseConfig, type PolicyChoice, type ServerConfig, type SimConfig, type Workload } from "./sim-config.js";
+import { choiceName, policyContext, policyProblem, runPolicy, specOf, wbAreaOf } from "./policy.js";
 import { formatIssue, formatPath, pickIssue } from "./issues.js";
 import { parseJsonText } from "./json-text.js";
 import { formatSize, formatDuration } from "./units.js";
@@ -16,6 +17,7 @@ import {
   MAX_PAGECACHE_ORDER,
   PAGEBLOCK_BYTES,
   scenarioSchema,
+  type ParsedPolicy,
   type ParsedScenario,
   type ParsedServer,
   type ParsedServerOverride,
@@ -78,8 +80,9 @@ function validate(obj: unknown, source: string): ParsedScenario {
 
 /** The fields only `fusewb compare` reads are checked for every use of the file. */
 function checkCompareFields(p: ParsedScenario, fail: Fail): void {
-  p.policies?.forEach((policy, i, all) => {
-    if (all.indexOf(policy) !== i) fail(["policies", i], `${JSON.stringify(policy)} is not allowed; it is listed twice`);
+  const names = p.policies?.map((c) => choiceName(toChoice(c)));
+  names?.forEach((name, i, all) => {
+    if (all.indexOf(name) !== i) fail(["policies", i], `${JSON.stringify(p.policies![i])} is not allowed; it is listed twice${typeof p.policies![i] === "string" ? "" : ` (as ${name})`}`);
   });
   if (p.servers && Object.keys(p.servers).length === 0)
     fail(["servers"], `{} is not allowed; give at least one server, or leave servers out to compare server alone`);
@@ -269,26 +272,56 @@ function resolveWorkloads(p: ParsedScenario, machine: MachineConfig, fail: Fail)
   return out;
 }
 
-/** machine.kernel must be one the policies can run on: the temp-page copy is <= 6.15, copy-free 6.16+. */
-function checkKernel(kernel: Kernel | undefined, policies: readonly Policy[], fail: Fail): void {
-  if (kernel === undefined) return;
-  for (const policy of policies) {
-    const allowed = kernelsFor(policy);
-    if (!allowed.includes(kernel))
-      fail(["machine", "kernel"], `${JSON.stringify(kernel)} is not allowed with policy ${policy}; ${policy === "legacy-copy" ? "the temp-page copy is Linux 6.15 and earlier" : "copy-free writeback is Linux 6.16 and later"} (allowed: ${allowed.join(", ")})`);
+/** A `policy` or `policies` entry as SimConfig holds it: a preset's name, or a spec (policy.ts). */
+function toChoice(pp: ParsedPolicy): PolicyChoice {
+  if (typeof pp === "string") return pp;
+  return {
+    preset: pp.preset,
+    ...(pp.writeback !== undefined ? { writeback: pp.writeback } : {}),
+    ...(pp.migrate !== undefined ? { migrate: pp.migrate } : {}),
+    ...(pp.splice !== undefined ? { splice: pp.splice } : {}),
+    ...(pp.timeout !== undefined ? { timeoutS: pp.timeout / 1e9 } : {}),
+    ...(pp.wb_area !== undefined ? { wbArea: pp.wb_area === "off" ? false : pp.wb_area === "on" ? true : pp.wb_area } : {}),
+    ...(pp.large_folios !== undefined ? { largeFolios: pp.large_folios } : {}),
+  };
+}
+
+/** Where a policy that will run was given: `policy`, `policies.<i>`, or (--policy) `policy`. */
+function policyPath(p: ParsedScenario, choice: PolicyChoice): PropertyKey[] {
+  const name = choiceName(choice);
+  const i = p.policies?.findIndex((c) => choiceName(toChoice(c)) === name) ?? -1;
+  return i >= 0 && choiceName(toChoice(p.policy)) !== name ? ["policies", i] : ["policy"];
+}
+
+/** The rules of the policies that will run: their mechanisms' combination, machine.kernel (the temp-page copy
+ *  is <= 6.15, copy-free 6.16+), and room for a writeback area. */
+function checkPolicies(p: ParsedScenario, policies: readonly PolicyChoice[], machine: MachineConfig, fuse: FuseConfig, fail: Fail): void {
+  const kernel = p.machine.kernel;
+  for (const choice of policies) {
+    const at = typeof choice === "string" ? ["policy"] : policyPath(p, choice);
+    const problem = policyProblem(specOf(choice), policyContext(fuse));
+    if (problem) fail([...at, problem.field], problem.text);
+    const { name, mechanisms: m } = runPolicy(specOf(choice), policyContext(fuse));
+    const allowed = kernelsFor(m.writeback);
+    if (kernel !== undefined && !allowed.includes(kernel))
+      fail(["machine", "kernel"], `${JSON.stringify(kernel)} is not allowed with policy ${name}; ${m.writeback === "copy" ? "the temp-page copy is Linux 6.15 and earlier" : "copy-free writeback is Linux 6.16 and later"} (allowed: ${allowed.join(", ")})`);
+    const area = wbAreaOf(specOf(choice));
+    if (typeof area === "number") {
+      const room = machine.movablePages > 0 ? machine.movablePages : machine.normalPages - machine.cmaPages;
+      if (area / PAGE_SIZE > room) fail([...at, "wb_area"], `${q(area)} is not allowed; the area must fit in ${machine.movablePages > 0 ? "the Movable zone" : "the Normal zone outside CMA"} (${q(room * PAGE_SIZE)})`);
+    } else if (area && fuse.wbAreaPages === 0)
+      fail(["fuse", "wb_area"], `0 is not allowed with policy ${name}; there is no Movable or Normal memory to hold the area`);
   }
 }
 
-function resolveParsed(p: ParsedScenario, source: string, policies: readonly Policy[]): SimConfig {
+function resolveParsed(p: ParsedScenario, source: string, policies: readonly PolicyChoice[]): SimConfig {
   const fail = failer(source);
-  checkKernel(p.machine.kernel, policies, fail);
   const machine = resolveMachine(p.machine, fail);
   // mm/page-writeback.c: __bdi_set_min_ratio() refuses a min_ratio above the bdi's max_ratio
   if (p.machine.bdi.min_ratio > p.machine.bdi.max_ratio)
     fail(["machine", "bdi", "min_ratio"], `${p.machine.bdi.min_ratio} is not allowed; it is above machine.bdi.max_ratio (${p.machine.bdi.max_ratio})`);
   const fuse = resolveFuse(p, machine, fail);
-  if (fuse.wbAreaPages === 0 && policies.includes("nocopy-wb-area"))
-    fail(["fuse", "wb_area"], `0 is not allowed with policy nocopy-wb-area; there is no Movable or Normal memory to hold the area`);
+  checkPolicies(p, policies, machine, fuse, fail);
   const sysctl = p.machine.sysctl;
   return {
     name: p.name ?? defaultName(source),
@@ -305,7 +338,7 @@ function resolveParsed(p: ParsedScenario, source: string, policies: readonly Pol
     bdi: { strictlimit: p.machine.bdi.strictlimit, maxRatio: p.machine.bdi.max_ratio, minRatio: p.machine.bdi.min_ratio },
     kernelConfig: { hz: p.machine.hz, cpus: p.machine.cpus },
     fuse,
-    policy: p.policy,
+    policy: toChoice(p.policy),
     server: resolveServer(p.server),
     workloads: resolveWorkloads(p, machine, fail),
     run: {
@@ -325,10 +358,10 @@ function defaultName(source: string): string {
 }
 
 /** The scenario's `policy` and `policies` (validated), for callers that pick the policies to run. */
-export function scenarioPolicies(obj: unknown, source = "scenario"): { policy: Policy; policies: Policy[] | undefined } {
+export function scenarioPolicies(obj: unknown, source = "scenario"): { policy: PolicyChoice; policies: PolicyChoice[] | undefined } {
   const p = validate(obj, source);
   checkCompareFields(p, failer(source));
-  return { policy: p.policy, policies: p.policies };
+  return { policy: toChoice(p.policy), policies: p.policies?.map(toChoice) };
 }
 
 /** The scenario's `expect` section (validated with the rest of the file), for `fusewb check`. */
@@ -341,18 +374,18 @@ export function scenarioExpect(obj: unknown, source = "scenario"): ParsedExpect 
 /** A scenario object (already JSON-parsed, overrides applied) → the config of one run. The rules that depend
  *  on the policy are checked for `policies` (default: the scenario's `policy`), the ones that will run: a
  *  machine need not suit a policy nobody runs on it. */
-export function resolveScenario(obj: unknown, source = "scenario", policies?: readonly Policy[]): SimConfig {
+export function resolveScenario(obj: unknown, source = "scenario", policies?: readonly PolicyChoice[]): SimConfig {
   const p = validate(obj, source);
   checkCompareFields(p, failer(source));
-  return resolveParsed(p, source, policies ?? [p.policy]);
+  return resolveParsed(p, source, policies ?? [toChoice(p.policy)]);
 }
 
 /** A scenario object → the configs of `fusewb compare`: `policies` × `servers` (each merged over `server`);
  *  `only` (--policy) replaces the scenario's policies. */
-export function resolveCompare(obj: unknown, source = "scenario", only?: readonly Policy[]): CompareConfig {
+export function resolveCompare(obj: unknown, source = "scenario", only?: readonly PolicyChoice[]): CompareConfig {
   const p = validate(obj, source);
   checkCompareFields(p, failer(source));
-  const policies = only ? [...only] : p.policies ?? [...POLICIES];
+  const policies = only ? [...only] : p.policies?.map(toChoice) ?? [...POLICIES];
   const base = resolveParsed(p, source, policies);
   const overrides = Object.entries(p.servers ?? {});
   const servers = overrides.length === 0 ? [base.server] : overrides.map(([name, o]) => resolveServer(mergeServer(p.server, name, o)));

@@ -7,9 +7,10 @@ import { z } from "zod";
 import { FALLBACK_POLICIES, MAX_NR_PAGES, MAX_MEMORY_TEXT } from "../core/machine-config.js";
 import { MAX_PAGE_ORDER, PAGE_SIZE, pageblock_nr_pages } from "../core/constants.js";
 import { LATENCY_KINDS, POLICIES } from "./sim-config.js";
+import { WRITEBACK_MODES, MIGRATE_MODES, SPLICE_MODES, LARGE_FOLIO_MODES } from "./policy.js";
 import { KERNELS } from "./kernel.js";
 import { MAX_JOBS } from "../sim/layout.js";
-import { checkDuration, checkSize, DURATION_FORM, DURATION_PATTERN, SIZE_FORM, SIZE_PATTERN, type DurationLimits, type SizeLimits } from "./units.js";
+import { show, checkDuration, checkSize, DURATION_FORM, DURATION_PATTERN, SIZE_FORM, SIZE_PATTERN, type DurationLimits, type SizeLimits } from "./units.js";
 import { checkFioJob, checkFioJobFile, FIO_DEFAULTS, FIO_RW, MAX_NUMJOBS, type FioJob } from "./fio-job.js";
 import { expectSchema } from "./expect-schema.js";
 
@@ -127,8 +128,50 @@ const fuseSchema = strict({
   large_folios: z.union([z.literal("auto"), z.boolean()]).default("auto").describe("large page-cache folios: auto = the kernel's rule (no released kernel gives FUSE files large folios: order 0); true forces the order of the proposed \"fuse: enable large folios\" patch, a what-if; false = order 0"),
   max_folio_order: intIn(0, MAX_PAGECACHE_ORDER).optional().describe("caps the folio order ilog2(min(min(max_write, max_read) / 4k, max_pages))"),
   request_timeout: duration({ wholeSeconds: true, maxNs: U16_MAX * 1e9 }).prefault(0).describe("the server's negotiated request timeout (6.15+); 0 = take the sysctls"),
-  wb_area: zoneSize(0).prefault(0).describe("nocopy-wb-area: size of the area for folios under writeback; 0 = the bdi's dirty limit, rounded up to 2M"),
+  wb_area: zoneSize(0).prefault(0).describe("the writeback area's size (policy nocopy-wb-area, or policy.wb_area \"on\"): for folios under writeback; 0 = the bdi's dirty limit, rounded up to 2M"),
 });
+
+// ---- policy ----------------------------------------------------------------------------------------------
+
+/** policy.timeout: "off", or whole seconds from FUSE_TIMEOUT_TIMER_FREQ (the kernel's check period) up. */
+const policyTimeout = z
+  .unknown()
+  .transform((v, ctx) => {
+    if (v === "off") return 0;
+    const r = checkDuration(v, { wholeSeconds: true, maxNs: U16_MAX * 1e9 });
+    if (!r.ok) ctx.issues.push({ code: "custom", message: `${r.problem} (or "off")`, input: v });
+    else if (r.value > 0 && r.value < FUSE_TIMEOUT_TIMER_FREQ_S * 1e9)
+      ctx.issues.push({ code: "custom", message: `${show(v)} is not allowed; use "off" or at least "${FUSE_TIMEOUT_TIMER_FREQ_S}s" (FUSE_TIMEOUT_TIMER_FREQ: the kernel raises shorter timeouts to its check period)`, input: v });
+    else return r.value;
+    return z.NEVER;
+  })
+  .meta({ anyOf: [{ const: "off" }, { const: 0 }, { type: "string", pattern: DURATION_PATTERN }] });
+
+/** policy.wb_area: "off", "on" (fuse.wb_area's size) or a size. */
+const policyWbArea = z
+  .unknown()
+  .transform((v, ctx) => {
+    if (v === "off" || v === "on") return v;
+    const r = checkSize(v, { min: PAGEBLOCK_BYTES, max: MAX_MEMORY_BYTES, multipleOf: PAGEBLOCK_BYTES, multipleOfWhy: "(one 512-page pageblock)" });
+    if (r.ok) return r.value;
+    ctx.issues.push({ code: "custom", message: `${r.problem} (or "off", "on")`, input: v });
+    return z.NEVER;
+  })
+  .meta({ anyOf: [{ enum: ["off", "on"] }, { type: "integer", minimum: PAGEBLOCK_BYTES, multipleOf: PAGEBLOCK_BYTES }, { type: "string", pattern: SIZE_PATTERN }] });
+
+/** A preset with mechanisms of its own (host/scenario/policy.ts; README, "Policies"). */
+const policyObject = strict({
+  preset: policy.default("nocopy").describe("the named policy whose mechanisms the others replace"),
+  writeback: z.enum(WRITEBACK_MODES).optional().describe("copy: the temp-page copy (<= 6.15); copy-free: the folio stays under writeback (6.16+)"),
+  migrate: z.enum(MIGRATE_MODES).optional().describe("a FUSE folio under writeback meets migration: kernel (-EBUSY, MIGRATE_SYNC waits), skip (never wait), cancel-if-not-spliced (cancel the writeback)"),
+  splice: z.enum(SPLICE_MODES).optional().describe("an unprivileged server that splices: allow, or copy (it gets a copy instead)"),
+  timeout: policyTimeout.optional().describe("the request timeout where the kernel's settings give none: \"off\" or at least 15s"),
+  wb_area: policyWbArea.optional().describe("the writeback area: \"off\", \"on\" (fuse.wb_area's size) or a size"),
+  large_folios: z.enum(LARGE_FOLIO_MODES).optional().describe("replaces fuse.large_folios: auto (the kernel's rule), on (a what-if), off"),
+});
+/** `policy` and `policies` entries: a preset's name, or a preset with mechanisms of its own. */
+const policyChoice = z.union([policy, policyObject]);
+export type ParsedPolicy = z.output<typeof policyChoice>;
 
 // ---- server ----------------------------------------------------------------------------------------------
 
@@ -301,10 +344,10 @@ export const scenarioSchema = strict({
   description: z.string().optional().describe("free text"),
   machine: machineSchema.prefault({}),
   fuse: fuseSchema.prefault({}),
-  policy: policy.default("nocopy").describe("the writeback policy of `fusewb run`"),
+  policy: policyChoice.default("nocopy").describe("the writeback policy of `fusewb run`: a preset's name, or { \"preset\", and mechanisms of its own }"),
   server: serverSchema.prefault({}),
   servers: z.record(z.string().min(1), serverOverrideSchema).optional().meta({ minProperties: 1 }).describe("fusewb compare: server variants, each merged over server"),
-  policies: z.array(policy).min(1).optional().meta({ uniqueItems: true }).describe("fusewb compare: the policies to compare (default all)"),
+  policies: z.array(policyChoice).min(1).optional().meta({ uniqueItems: true }).describe("fusewb compare: the policies to compare (default all)"),
   workloads: z.array(workloadSchema).min(1).describe("what runs: fio writers, allocation churn, high-order allocation attempts"),
   run: runSchema.prefault({}),
   expect: expectSchema.optional().describe("fusewb check: what must hold in the reports of the scenario's runs, and its snapshot (README, Expectations)"),

@@ -4,18 +4,13 @@
 import type { MachineConfig } from "../core/machine-config.js";
 import type { FioJob } from "./fio-job.js";
 import type { Kernel } from "./kernel.js";
+import { PRESET_NAMES, type PresetName, type PolicySpec } from "./policy.js";
 
-/** The writeback policies (DESIGN.md 1.3); one name each. */
-export const POLICIES = [
-  "legacy-copy", // <= 6.15: temp page copy, rb-tree, secondary requests
-  "nocopy", // 6.16 as merged: folio under writeback until the reply; migration -EBUSY / waits
-  "nocopy-migrate-skip", // the rejected v6 patch: migration never waits on these mappings
-  "nocopy-timeout", // abort the connection after the request timeout
-  "nocopy-splice-copy", // unprivileged servers get a copy instead of spliced pages
-  "nocopy-cancel", // cancel writeback and redirty when a folio must migrate (not once spliced)
-  "nocopy-wb-area", // folios under writeback are placed in / migrated into a dedicated movable area
-] as const;
-export type Policy = (typeof POLICIES)[number];
+/** The named writeback policies (DESIGN.md 1.3): presets of mechanisms, host/scenario/policy.ts PRESETS. */
+export const POLICIES = PRESET_NAMES;
+export type Policy = PresetName;
+/** A run's policy: a preset's name, or a preset with mechanisms of its own (policy.ts). */
+export type PolicyChoice = PresetName | PolicySpec;
 
 export const LATENCY_KINDS = ["fixed", "exponential", "lognormal"] as const;
 export interface LatencyDist {
@@ -75,7 +70,7 @@ export interface FuseConfig {
   maxFolioOrder: number;
   /** Request timeout in seconds, 0 = none (negotiated, or from the sysctls). */
   requestTimeoutS: number;
-  /** nocopy-wb-area only: pages of the dedicated area at the end of the Movable zone (or Normal). */
+  /** Pages of the dedicated writeback area (the wb_area mechanism, when on) at the end of the Movable zone (or Normal). */
   wbAreaPages: number;
 }
 
@@ -163,7 +158,7 @@ export interface SimConfig {
   /** CONFIG_HZ and the CPU count (machine.hz, machine.cpus). */
   kernelConfig: KernelConfig;
   fuse: FuseConfig;
-  policy: Policy;
+  policy: PolicyChoice;
   server: ServerConfig;
   workloads: Workload[];
   run: RunConfig;
@@ -172,6 +167,6 @@ export interface SimConfig {
 /** A scenario resolved for `compare`: one SimConfig per (policy, server) pair is derived from `base`. */
 export interface CompareConfig {
   base: SimConfig;
-  policies: Policy[];
+  policies: PolicyChoice[];
   servers: ServerConfig[];
 }

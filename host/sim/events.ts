@@ -1,29 +1,34 @@
-// Names of the core's event types (the EV_ constants of assembly/fs/writer.ts, fs/writeback.ts, fs/wb_bandwidth.ts,
-// fuse/server.ts, sim/run.ts, sim/churn.ts and sim/highorder.ts; test/layout.test.ts keeps the two sides equal), and what an
-// event's argument is, for messages that say which event an invariant failure followed.
-export const EVENT_NAMES: Readonly<Record<number, { name: string; arg?: string }>> = {
-  1: { name: "writer step", arg: "writer" },
-  2: { name: "flusher step" },
-  3: { name: "writer memory retry", arg: "writer" },
-  4: { name: "flusher timer (wb_wakeup_delayed)" },
-  10: { name: "server pick", arg: "server thread" },
-  11: { name: "server reply", arg: "server thread" },
-  12: { name: "splice release" },
-  13: { name: "server store retry", arg: "server thread" },
-  20: { name: "sample" },
-  21: { name: "request timeout check" },
-  22: { name: "server crash" },
-  23: { name: "kswapd" },
-  30: { name: "churn alloc", arg: "workload" },
-  31: { name: "churn free", arg: "allocation slot" },
-  32: { name: "high-order attempt", arg: "workload" },
-  33: { name: "high-order free", arg: "allocation slot" },
-  40: { name: "writer throttle pause end", arg: "writer" },
-  41: { name: "bandwidth update (wb_update_bandwidth)" },
-  50: { name: "kcompactd" },
-  51: { name: "kcompactd timeout", arg: "timer generation" },
-  52: { name: "vmstat_update" },
+// What the core's event types (the EV_ constants, host/gen/contract.ts EV) are called in messages, and what an
+// event's argument is, for messages that say which event an invariant failure followed. The compiler wants a text
+// for every EV_ the core declares, and no other.
+import { EV } from "../gen/contract.js";
+
+const TEXT: Readonly<Record<keyof typeof EV, { name: string; arg?: string }>> = {
+  EV_WRITER: { name: "writer step", arg: "writer" },
+  EV_FLUSHER: { name: "flusher step" },
+  EV_WRITER_MEMORY_RETRY: { name: "writer memory retry", arg: "writer" },
+  EV_FLUSHER_TIMER: { name: "flusher timer (wb_wakeup_delayed)" },
+  EV_SERVER_PICK: { name: "server pick", arg: "server thread" },
+  EV_SERVER_REPLY: { name: "server reply", arg: "server thread" },
+  EV_SPLICE_RELEASE: { name: "splice release" },
+  EV_SERVER_STORE: { name: "server store retry", arg: "server thread" },
+  EV_SAMPLE: { name: "sample" },
+  EV_TIMEOUT_CHECK: { name: "request timeout check" },
+  EV_CRASH: { name: "server crash" },
+  EV_KSWAPD: { name: "kswapd" },
+  EV_CHURN_ALLOC: { name: "churn alloc", arg: "workload" },
+  EV_CHURN_FREE: { name: "churn free", arg: "allocation slot" },
+  EV_HIGHORDER: { name: "high-order attempt", arg: "workload" },
+  EV_HIGHORDER_FREE: { name: "high-order free", arg: "allocation slot" },
+  EV_WRITER_PAUSE: { name: "writer throttle pause end", arg: "writer" },
+  EV_WB_BW_DWORK: { name: "bandwidth update (wb_update_bandwidth)" },
+  EV_KCOMPACTD: { name: "kcompactd" },
+  EV_KCOMPACTD_TIMER: { name: "kcompactd timeout", arg: "timer generation" },
+  EV_VMSTAT: { name: "vmstat_update" },
 };
+
+export const EVENT_NAMES: Readonly<Record<number, { name: string; arg?: string }>> =
+  Object.fromEntries(Object.entries(TEXT).map(([k, v]) => [EV[k as keyof typeof EV], v]));
 
 /** "event 1234 (server reply, request 5) at 1234567 ns" */
 export function describeEvent(number: number, type: number, arg: number, ns: number): string {

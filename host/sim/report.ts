@@ -1,16 +1,22 @@
 // The run report (README "Report schema"): read-only views of the simulator's end state.
-import type { SimConfig } from "../scenario/sim-config.js";
 import type { Simulator, Integrity, RunOutcome, Sample } from "./simulator.js";
 import { procJson, type PagetypeinfoJson } from "../proc/index.js";
 import { migratetype_names } from "../core/constants.js";
 import { folioOrder, runKernel, whatIfs, type Kernel } from "../scenario/kernel.js";
+import { runPolicyOf, type Mechanisms, type PresetName } from "../scenario/policy.js";
 
 export interface RunReport {
   scenario: string;
-  policy: SimConfig["policy"];
+  /** The policy's name: its preset's, or the preset and the mechanisms that differ ("nocopy+migrate=skip"). */
+  policy: string;
+  /** The named policy it starts from (host/scenario/policy.ts PRESETS). */
+  preset: PresetName;
+  /** What the run did: writeback mode, migration of writeback folios, splice for unprivileged servers, the request
+   *  timeout in force (s, 0 = none), the writeback area (pages, 0 = none), large folios. */
+  mechanisms: Mechanisms;
   server: string;
   seed: number;
-  /** The Linux version whose rules the run followed (machine.kernel, or the policy's default). */
+  /** The Linux version whose rules the run followed (machine.kernel, or the policy's writeback mode's default). */
   kernel: Kernel;
   /** Page-cache folio order the FUSE files got (fuse.large_folios under the kernel's rule). */
   maxFolioOrder: number;
@@ -149,6 +155,9 @@ export function formatWritersDone(r: RunReport): string {
 export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing: boolean; samples: boolean }): RunReport {
   const reportStart = performance.now();
   const c = sim.config;
+  const rp = runPolicyOf(c);
+  const kernel = runKernel(c.kernel, rp.mechanisms.writeback);
+  const folios = { ...c.fuse, largeFolios: rp.mechanisms.largeFolios };
   const st = sim.stats();
   const zones = sim.zones();
   const proc = procJson(zones);
@@ -157,12 +166,14 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
   const doneNs = st.writers_done_ns > 0 ? st.writers_done_ns : sim.virtualNs();
   const report: RunReport = {
     scenario: c.name,
-    policy: c.policy,
+    policy: rp.name,
+    preset: rp.preset,
+    mechanisms: rp.mechanisms,
     server: c.server.name,
     seed: c.run.seed,
-    kernel: runKernel(c.kernel, c.policy),
-    maxFolioOrder: folioOrder(c.fuse, runKernel(c.kernel, c.policy)),
-    whatIf: whatIfs(c.fuse, runKernel(c.kernel, c.policy)),
+    kernel,
+    maxFolioOrder: folioOrder(folios, kernel),
+    whatIf: whatIfs(folios, kernel),
     writeMode: c.fuse.writebackCache ? "writeback-cache" : "write-through",
     modelled: {
       throughputMiBps: round(doneNs > 0 ? st.bytes_written / 2 ** 20 / (doneNs / 1e9) : 0, 1),

@@ -1,9 +1,11 @@
-// Runs one SimConfig from boot to the end and builds its report; fails loudly on a broken invariant.
+// Runs one SimConfig from boot to the end through the Emulator (the one run driver) and builds its report; fails
+// loudly on a broken invariant.
 import type { SimConfig } from "../scenario/sim-config.js";
-import { Simulator, type RunProgress } from "./simulator.js";
-import { buildReport, type RunReport } from "./report.js";
+import type { RunProgress } from "./simulator.js";
+import type { RunReport } from "./report.js";
 import type { CostModel } from "./cost-model.js";
-import { bootFromCensus, type ZoneCensus } from "../core/from-census.js";
+import type { ZoneCensus } from "../core/from-census.js";
+import { Emulator } from "../embed/emulator.js";
 
 export interface RunOptions {
   module: WebAssembly.Module;
@@ -17,22 +19,25 @@ export interface RunOptions {
   shouldStop?: () => boolean;
 }
 
-function start(config: SimConfig, opts: RunOptions): Simulator {
-  const sim = new Simulator(config, opts.module, opts.costs);
-  if (opts.census) bootFromCensus(sim.allocator, opts.census);
-  return sim;
+function start(config: SimConfig, opts: RunOptions): Emulator {
+  return new Emulator(config, opts.module, { ...(opts.costs ? { costs: opts.costs } : {}), ...(opts.census ? { census: opts.census } : {}) });
 }
+
+const drive = (opts: RunOptions) => ({
+  ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+});
 
 export function runScenario(config: SimConfig, opts: RunOptions): RunReport {
-  const sim = start(config, opts);
-  const outcome = sim.run(opts.onProgress, undefined, undefined, opts.shouldStop);
-  return buildReport(sim, outcome, { timing: opts.timing ?? true, samples: opts.samples ?? false });
+  const emu = start(config, opts);
+  emu.run(drive(opts));
+  return emu.report({ timing: opts.timing ?? true, samples: opts.samples ?? false });
 }
 
-/** runScenario() that lets the event loop in between batches (Simulator.runAsync): for commands that stop
+/** runScenario() that lets the event loop in between batches (Emulator.runAsync): for commands that stop
  *  on Ctrl-C. */
 export async function runScenarioAsync(config: SimConfig, opts: RunOptions): Promise<RunReport> {
-  const sim = start(config, opts);
-  const outcome = await sim.runAsync(opts.onProgress, undefined, undefined, opts.shouldStop);
-  return buildReport(sim, outcome, { timing: opts.timing ?? true, samples: opts.samples ?? false });
+  const emu = start(config, opts);
+  await emu.runAsync(drive(opts));
+  return emu.report({ timing: opts.timing ?? true, samples: opts.samples ?? false });
 }

@@ -1,28 +1,18 @@
-// One emulated machine running one scenario: configures a fresh WASM instance from a SimConfig, runs the
-// event loop in batches, and reads counters, /proc views, time series and integrity back in batches.
+// One emulated machine running one scenario: configures a fresh WASM instance from a SimConfig (config-words.ts),
+// runs the event loop in batches (host/embed/emulator.ts drives it), and reads counters, /proc views, time series and integrity back in batches.
 import type { SimConfig } from "../scenario/sim-config.js";
 import { WasmAllocator } from "../core/wasm-allocator.js";
+import { debugCore, type CoreExports } from "../core/wasm.js";
 import type { ZoneView } from "../core/allocator-model.js";
 import { SLAB_CACHE_NAMES, SLAB_CACHE_FIELDS } from "./layout.js";
-import { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL_WORDS, WL_KIND_INDEX, COST_NAMES, STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, POLICY_INDEX,
-  RUN_STATUS, LATENCY_INDEX, BDI_STAT_NAMES, type StatName, type BdiStatName } from "./layout.js";
+import { STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, RUN_STATUS, BDI_STAT_NAMES, type StatName, type BdiStatName } from "./layout.js";
+import { writeConfigWords } from "./config-words.js";
 import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
 import { describeInvariant } from "../core/invariant-codes.js";
-import { folioOrder, kernelRules, runKernel } from "../scenario/kernel.js";
 import { describeEvent } from "./events.js";
 import { checkRunFits } from "./work-estimate.js";
-
-/** The core's extra exports for the writeback simulation. */
-interface SimExports {
-  cfg_ptr(): number; jobs_ptr(): number; cost_ptr(): number; stats_ptr(): number; workloads_ptr(): number;
-  sim_init(): void; sim_run(maxEvents: number, untilNs: number, check: number): number; sim_now(): number;
-  sim_sync_all(): void; sim_all_clean(): number; sim_writers_blocked(): number;
-  samples_ptr(): number; samples_count(): number; bdi_stats_fill(): number; slab_stats_fill(): number;
-  integrity_check(): void; integrity_ptr(): number;
-  sim_check_invariants(): number; sim_invariant_where(): number;
-  sim_last_event_type(): number; sim_last_event_arg(): number; sim_data_frames_peak(): number;
-}
+import { policyContext, policyProblem, runPolicyOf, specOf } from "../scenario/policy.js";
 
 export type Sample = Record<(typeof SAMPLE_COLUMNS)[number], number>;
 export type SlabCacheInfo = { name: (typeof SLAB_CACHE_NAMES)[number] } & Record<(typeof SLAB_CACHE_FIELDS)[number], number>;
@@ -77,100 +67,35 @@ export interface RunOutcome {
   interrupted?: boolean;
 }
 
+/** A run with no duration gives up 10 virtual minutes after its last progress. */
 const HANG_HORIZON_NS = 600e9;
-/** fs/fuse: FUSE_TIMEOUT_TIMER_FREQ; timeouts below it are raised to it. */
-const NOCOPY_TIMEOUT_DEFAULT_S = 15; // a run with no duration gives up 10 virtual minutes after its last progress
 
-/** nocopy-wb-area carves its dedicated area (fuse.wb_area) out of the Normal zone as ZONE_MOVABLE; a
- *  scenario that already has a Movable zone uses that zone as the area. */
+/** The writeback area mechanism carves its dedicated area out of the Normal zone as ZONE_MOVABLE; a scenario
+ *  that already has a Movable zone uses that zone as the area. */
 export function machineFor(config: SimConfig): SimConfig["machine"] {
   const m = config.machine;
-  if (config.policy !== "nocopy-wb-area" || m.movablePages > 0 || config.fuse.wbAreaPages === 0) return m;
-  const area = Math.min(config.fuse.wbAreaPages, m.normalPages - m.cmaPages - 512);
+  const areaPages = runPolicyOf(config).mechanisms.wbAreaPages;
+  if (areaPages === 0 || m.movablePages > 0) return m;
+  const area = Math.min(areaPages, m.normalPages - m.cmaPages - 512);
   if (area <= 0) return m;
   return { ...m, normalPages: m.normalPages - area, movablePages: area };
 }
 
 export class Simulator {
   readonly allocator: WasmAllocator;
-  private readonly sim: SimExports;
+  private readonly sim: CoreExports;
   /** performance.now() before the instance: the report's emulator.wallMs counts from here (report.ts). */
   readonly createdAt = performance.now();
 
   /** mode "harness": nothing starts on its own; test/ drives writes, writeback and replies one by one. */
   constructor(readonly config: SimConfig, module: WebAssembly.Module, costs: CostModel = defaultCostModel, mode: "run" | "harness" = "run") {
     checkRunFits(config, config.name); // before the instance: what does not fit wasm32 is one line, not a trap
+    const problem = policyProblem(specOf(config.policy), policyContext(config.fuse));
+    if (problem) throw new InputError(`policy.${problem.field}: ${problem.text}`);
     this.allocator = new WasmAllocator(machineFor(config), module);
-    this.sim = this.allocator.core as unknown as SimExports;
-    const jobs = config.workloads.flatMap((w) => (w.kind === "fio" ? Array.from({ length: w.numjobs }, () => w) : []));
-    if (jobs.length > MAX_JOBS) throw new InputError(`workloads: ${jobs.length} fio jobs in all; at most ${MAX_JOBS}`);
-    const mem = (): ArrayBuffer => this.allocator.core.memory.buffer;
-    const cfg = new Float64Array(mem(), this.sim.cfg_ptr(), CFG_WORDS);
-    const f = config.fuse, s = config.server, flt = s.faults;
-    const set = (k: keyof typeof CFG, v: number | boolean): void => { cfg[CFG[k]] = typeof v === "boolean" ? (v ? 1 : 0) : v; };
-    set("POLICY", POLICY_INDEX[config.policy]);
-    set("SEED", config.run.seed);
-    set("DURATION_NS", config.run.durationNs);
-    set("SAMPLE_INTERVAL_NS", config.run.sampleIntervalNs);
-    set("CHECK_INVARIANTS", config.run.checkInvariants);
-    set("DATA_MODE", config.run.dataMode);
-    set("DIRTY_RATIO", config.sysctl.dirtyRatio);
-    set("DIRTY_BACKGROUND_RATIO", config.sysctl.dirtyBackgroundRatio);
-    set("COMPACTION_PROACTIVENESS", config.sysctl.compactionProactiveness);
-    set("STRICTLIMIT", config.bdi.strictlimit);
-    set("BDI_MAX_RATIO", config.bdi.maxRatio);
-    set("BDI_MIN_RATIO", config.bdi.minRatio);
-    set("HZ", config.kernelConfig.hz);
-    set("NR_CPUS", config.kernelConfig.cpus);
-    set("MAX_PAGES", f.maxPages);
-    set("MAX_WRITE", f.maxWrite);
-    set("MAX_BACKGROUND", f.maxBackground);
-    set("CONGESTION_THRESHOLD", f.congestionThreshold);
-    set("WRITEBACK_CACHE", f.writebackCache);
-    set("MAX_FOLIO_ORDER", folioOrder(f, runKernel(config.kernel, config.policy)));
-    // nocopy-timeout is "copy-free with request timeouts on": the scenario's timeout, or the smallest the
-    // kernel accepts (15 s, one check period) when the scenario sets none
-    set("REQUEST_TIMEOUT_S", config.policy === "nocopy-timeout" ? f.requestTimeoutS || NOCOPY_TIMEOUT_DEFAULT_S : f.requestTimeoutS);
-    set("WB_AREA_PAGES", f.wbAreaPages);
-    set("SERVER_THREADS", s.threads);
-    set("LATENCY_KIND", LATENCY_INDEX[s.perRequest.kind]);
-    set("LATENCY_MEAN_NS", s.perRequest.meanNs);
-    set("LATENCY_SIGMA", s.perRequest.sigma);
-    set("PER_BYTE_NS", s.perByteNs);
-    set("SPLICE", s.splice);
-    set("PRIVILEGED", s.privileged);
-    set("ATTR_TIMEOUT_NS", s.attrTimeoutNs);
-    set("SERVER_BACKING", s.backing === "tmpfs");
-    set("FUSE_WRITEPAGE", kernelRules(runKernel(config.kernel, config.policy)).fuseWritepage);
-    set("FUSE_REQ_SIZE", kernelRules(runKernel(config.kernel, config.policy)).fuseReqSize);
-    set("SLOW_FACTOR", flt.slowFactor);
-    set("STOP_AFTER_REQUESTS", flt.stopAfterRequests);
-    set("STOP_AT_NS", flt.stopAtNs);
-    set("DROP_FRACTION", flt.dropFraction);
-    set("CRASH_AT_NS", flt.crashAtNs);
-    set("SPLICE_HOLD_NS", flt.spliceHoldNs);
-    set("NR_JOBS", jobs.length);
-    const jobArr = new Float64Array(mem(), this.sim.jobs_ptr(), MAX_JOBS * JOB_WORDS);
-    jobs.forEach((w, j) => {
-      jobArr[j * JOB_WORDS + JOB.BS] = w.bs;
-      jobArr[j * JOB_WORDS + JOB.SIZE] = w.size;
-      jobArr[j * JOB_WORDS + JOB.RANDOM] = w.rw === "randwrite" ? 1 : 0;
-      jobArr[j * JOB_WORDS + JOB.FSYNC_EVERY] = w.fsync;
-      jobArr[j * JOB_WORDS + JOB.END_FSYNC] = w.endFsync ? 1 : 0;
-      jobArr[j * JOB_WORDS + JOB.RATE] = w.rateBps;
-    });
-    const memWl = config.workloads.filter((w) => w.kind !== "fio");
-    if (memWl.length > MAX_WL) throw new InputError(`workloads: ${memWl.length} churn/highorder workloads; at most ${MAX_WL}`);
-    set("NR_WL", memWl.length);
-    const wlArr = new Float64Array(mem(), this.sim.workloads_ptr(), MAX_WL * WL_WORDS);
-    memWl.forEach((w, i) => {
-      const at = i * WL_WORDS;
-      if (w.kind === "churn") wlArr.set([WL_KIND_INDEX[w.type], w.order, w.ratePerSec, w.lifetimeNs, w.startNs], at);
-      else if (w.kind === "highorder") wlArr.set([WL_KIND_INDEX[w.type], w.order, w.intervalNs, w.holdNs, w.startNs], at);
-    });
-    const costArr = new Float64Array(mem(), this.sim.cost_ptr(), COST_NAMES.length);
-    COST_NAMES.forEach((name, i) => { costArr[i] = costs[name]; });
-    if (mode === "harness") (this.allocator.core as unknown as { harness_init(): void }).harness_init();
+    this.sim = this.allocator.core;
+    writeConfigWords(this.sim, config, costs);
+    if (mode === "harness") debugCore(this.sim).harness_init();
     else this.sim.sim_init();
   }
 
@@ -337,8 +262,7 @@ export class Simulator {
 
   /** Every pageblock's migratetype and what its pages hold, for the pageblock map. */
   pageblockMap(): PageblockCensus[] {
-    const core = this.allocator.core as unknown as { pageblock_map_fill(): number };
-    const ptr = core.pageblock_map_fill() >>> 0;
+    const ptr = this.sim.pageblock_map_fill() >>> 0;
     const n = this.allocator.config.dma32Pages + this.allocator.config.normalPages + this.allocator.config.movablePages;
     const arr = new Uint16Array(this.allocator.core.memory.buffer, ptr, (n / 512) * 8);
     const out: PageblockCensus[] = [];

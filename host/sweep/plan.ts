@@ -3,7 +3,8 @@
 // order. Every shard computes the same list, so index k names the same run everywhere.
 import { InputError } from "../util/input-error.js";
 import { applyOverrides, resolveScenario, scenarioPolicies } from "../scenario/resolve.js";
-import type { Policy, SimConfig } from "../scenario/sim-config.js";
+import type { PolicyChoice, SimConfig } from "../scenario/sim-config.js";
+import { choiceName } from "../scenario/policy.js";
 import type { CostModel } from "../sim/cost-model.js";
 import { parsePolicyList } from "../cli/scenario-input.js";
 import { cartesianProduct, type Vary } from "./vary.js";
@@ -13,7 +14,8 @@ export interface SweepJob {
   /** How many runs the whole sweep has (all shards). */
   of: number;
   vary: Record<string, unknown>;
-  policy: Policy;
+  /** Its name (policy.ts choiceName()). */
+  policy: string;
   config: SimConfig;
   /** A cost model other than cost/cost-model.json (tests of a changed model); not part of the line. */
   costs?: CostModel;
@@ -39,7 +41,7 @@ export function planSweep(input: SweepPlanInput): SweepJob[] {
   const runs: Omit<SweepJob, "index" | "of">[] = [];
   cartesianProduct(input.varies).forEach((combo, c) => {
     const overrides = [...(input.sets ?? []), ...(input.extraOverrides ?? []), ...combo.overrides];
-    let config: SimConfig, policies: Policy[];
+    let config: SimConfig, policies: PolicyChoice[];
     try {
       const parsed = applyOverrides(input.scenario, overrides);
       const fromFile = scenarioPolicies(parsed, input.source);
@@ -49,7 +51,7 @@ export function planSweep(input: SweepPlanInput): SweepJob[] {
       if (!(e instanceof InputError)) throw e;
       throw new InputError(`sweep: combination ${c} (${combo.overrides.join(" ")}): ${e.message}`);
     }
-    for (const policy of policies) runs.push({ vary: combo.vary, policy, config: { ...config, policy } });
+    for (const policy of policies) runs.push({ vary: combo.vary, policy: choiceName(policy), config: { ...config, policy } });
   });
   return runs.map((r, index) => ({ index, of: runs.length, ...r }));
 }

@@ -3,14 +3,14 @@
 // for the same scenario and seed wherever they run), or an error.
 import { runScenario } from "../sim/run-scenario.js";
 import type { RunReport } from "../sim/report.js";
-import type { Policy } from "../scenario/sim-config.js";
 import type { SweepJob } from "./plan.js";
 
 export interface SweepLine {
   index: number;
   of: number;
   vary: Record<string, unknown>;
-  policy: Policy;
+  /** The policy's name (policy.ts choiceName()). */
+  policy: string;
   report?: RunReport;
   /** Why the run failed (an invariant broke); the sweep exits 1. */
   error?: string;

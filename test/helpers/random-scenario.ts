@@ -122,11 +122,20 @@ const highorderArb = fc.record({
   hold: fc.oneof(fc.constant("0"), fc.integer({ min: 1, max: 20 }).map(ms)),
 });
 
+/** A copy-free preset with mechanisms of its own (host/scenario/policy.ts): combinations no preset has, such as a
+ *  timeout with migrate-skip, or splice-copy with cancel. */
+const comboArb = fc.record({
+  preset: fc.constantFrom("nocopy", "nocopy-migrate-skip", "nocopy-timeout", "nocopy-splice-copy", "nocopy-cancel"),
+  migrate: fc.constantFrom("kernel", "skip", "cancel-if-not-spliced"),
+  splice: fc.constantFrom("allow", "copy"),
+  timeout: fc.constantFrom("off", "15s"),
+});
+
 export const scenarioArb: fc.Arbitrary<ScenarioJson> = fc
   .record({
     machine: machineArb,
     fuse: fuseArb,
-    policy: fc.constantFrom(...POLICIES),
+    policy: fc.oneof(fc.constantFrom(...POLICIES), comboArb),
     server: serverArb,
     fio: fc.array(fioArb, { minLength: 0, maxLength: 2 }),
     churn: fc.array(churnArb, { minLength: 0, maxLength: 2 }),
