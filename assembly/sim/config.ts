@@ -49,7 +49,9 @@ export const CFG_NR_CPUS: i32 = 38;
 export const CFG_COMPACTION_PROACTIVENESS: i32 = 39;
 /** sizeof(struct fuse_req) of the run's kernel: the fuse_request slab cache's object size (assembly/mm/slab.ts). */
 export const CFG_FUSE_REQ_SIZE: i32 = 40;
-export const CFG_WORDS: i32 = 41;
+/** 1: the what-if machine.bdi.wb_bg_start (assembly/fs/balance_dirty_pages.ts). */
+export const CFG_WB_BG_START: i32 = 41;
+export const CFG_WORDS: i32 = 42;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

@@ -19,6 +19,8 @@ export interface FioTableRow {
   publishedLegacyMiBps: number;
   publishedNocopyMiBps: number;
   publishedGainPct: number;
+  /** What-ifs of the runs (configurations their kernels do not have; empty on the kernel's own). */
+  whatIf: string[];
   /** Simulated pages handled per wall second, and virtual time over wall time, for each run. */
   emulator: { legacy: { pagesPerSecond: number; virtualOverWall: number }; nocopy: { pagesPerSecond: number; virtualOverWall: number } };
 }
@@ -43,6 +45,7 @@ export function fioTable(base: SimConfig, module: WebAssembly.Module, opts: { si
       publishedLegacyMiBps: p.legacy,
       publishedNocopyMiBps: p.nocopy,
       publishedGainPct: pct(p.legacy, p.nocopy),
+      whatIf: [...new Set([...l.whatIf, ...n.whatIf])],
       emulator: { legacy: speed(l), nocopy: speed(n) },
     };
   });

@@ -9,8 +9,9 @@ export const CFG = {
   PRIVILEGED: 24, SLOW_FACTOR: 25, STOP_AFTER_REQUESTS: 26, STOP_AT_NS: 27, DROP_FRACTION: 28, CRASH_AT_NS: 29,
   SPLICE_HOLD_NS: 30, NR_JOBS: 31, NR_WL: 32, ATTR_TIMEOUT_NS: 33, SERVER_BACKING: 34, FUSE_WRITEPAGE: 35,
   BDI_MIN_RATIO: 36, HZ: 37, NR_CPUS: 38, COMPACTION_PROACTIVENESS: 39, FUSE_REQ_SIZE: 40,
+  WB_BG_START: 41,
 } as const;
-export const CFG_WORDS = 41;
+export const CFG_WORDS = 42;
 
 /** Memory workloads: kind (churn movable/unmovable/reclaimable = 0..2, thp/contig/gigantic = 3..5), order,
  *  rate per s or interval ns, lifetime or hold ns. */

@@ -141,7 +141,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
     seed: c.run.seed,
     kernel: runKernel(c.kernel, c.policy),
     maxFolioOrder: folioOrder(c.fuse, runKernel(c.kernel, c.policy)),
-    whatIf: whatIfs(c.fuse, runKernel(c.kernel, c.policy)),
+    whatIf: whatIfs(c.fuse, runKernel(c.kernel, c.policy), c.bdi),
     writeMode: c.fuse.writebackCache ? "writeback-cache" : "write-through",
     modelled: {
       throughputMiBps: round(doneNs > 0 ? st.bytes_written / 2 ** 20 / (doneNs / 1e9) : 0, 1),
