@@ -5,6 +5,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { harness } from "./helpers/harness.js";
+import { resolveScenario } from "../host/scenario/resolve.js";
+import { runScenario } from "../host/sim/run-scenario.js";
+import { coreModuleSync } from "../host/core/load-node.js";
 
 const STRICT = 1, NOT_STRICT = 0;
 const TASK_RATELIMIT = 0, MAX_PAUSE = 1, MIN_PAUSE = 2, NR_DIRTIED_PAUSE = 3, PERIOD = 4, PAUSE = 5;
@@ -172,6 +175,38 @@ test("global_dirtyable_memory(): free pages less totalreserve_pages (a 64 MiB ma
   assert.is(s.dirtyable, 15953);
   assert.is(s.DirtyThresh, 3189);
   assert.is(s.BackgroundThresh, 1592); // (10 * 4096 / 100 = 409) * 15953 / 4096 = 6524777 / 4096
+});
+
+test("when background writeback starts for a strictlimit wb: at the freerun ceiling (6.1-6.18), at wb_bg_thresh with machine.bdi.wb_bg_start", () => {
+  // max-ratio-sweep.json's machine: DirtyThresh 89,305 and background 44,598 pages at boot (README, "The bdi
+  // share"). At the first writes the wb's writeout fraction is 0, so __wb_calc_thresh() gives strictlimit's floor:
+  // min((89305 - dirty) / 100 = 893 (dirty < 100), wb_max_thresh / 4 = (89305 * 1 %) / 4 = 893 / 4 = 223) = 223;
+  // wb_bg_thresh = 223 * 44598 / 89305 = 111; the freerun ceiling (223 + 111) / 2 = 167. Nothing else starts the
+  // flusher here (the global bg threshold is far away; the kupdate timer is 5 s off), so the first folio goes
+  // under writeback at the first balance_dirty_pages() past 167 pages, or past 111 with the what-if. A writer
+  // polls at most every 32 pages (nr_dirtied_pause starts at 32), which bounds how far past it gets.
+  const release = coreModuleSync("release");
+  const firstWriteback = (wbBgStart: boolean): { pages: number; peakDirty: number; whatIf: string[] } => {
+    const r = runScenario(resolveScenario({
+      machine: { memory: "1816M", bdi: { wb_bg_start: wbBgStart } },
+      fuse: { max_pages: 256, max_write: "1M", writeback_cache: true },
+      policy: "nocopy",
+      server: { name: "s", threads: 4, per_request: { dist: "fixed", mean: "2us" }, per_byte_ns: 1, splice: false, privileged: true, backing: "external" },
+      workloads: [{ type: "fio", rw: "write", bs: "4k", size: "16M", numjobs: 1 }],
+      run: { duration: "0", seed: 1, sample_interval: "10us" },
+    }, "bg-start"), { module: release, timing: false, samples: true });
+    const first = r.samples!.find((x) => x.nr_writeback > 0)!;
+    return { pages: first.bytes_written / 4096, peakDirty: r.modelled.peakNrDirty, whatIf: r.whatIf };
+  };
+  const kernel = firstWriteback(false), fixed = firstWriteback(true);
+  assert.ok(kernel.pages > 167 && kernel.pages <= 167 + 32, `6.16: first writeback after ${kernel.pages} pages; expected just past the freerun ceiling 167`);
+  assert.ok(fixed.pages > 111 && fixed.pages <= 111 + 32, `what-if: first writeback after ${fixed.pages} pages; expected just past wb_bg_thresh 111`);
+  // with the full share (893, background 893 * 44598 / 89305 = 445) the ceiling is (893 + 445) / 2 = 669: without
+  // the what-if dirty pages reach it before each flusher run; with it the flusher starts past 445
+  assert.ok(kernel.peakDirty >= 669, `6.16: peak nr_dirty ${kernel.peakDirty}, expected the ceiling 669 or more`);
+  assert.ok(fixed.peakDirty < 669, `what-if: peak nr_dirty ${fixed.peakDirty}, expected below the ceiling 669`);
+  assert.equal(kernel.whatIf, []);
+  assert.match(fixed.whatIf[0]!, /machine\.bdi\.wb_bg_start: true/);
 });
 
 test.run();

@@ -5,7 +5,7 @@
 // are worth at that rate (wb_min_pause .. wb_max_pause, at most MAX_PAUSE). The sleep is a timeout, never
 // woken by completions; after it the task returns to writing, or loops while task_ratelimit is 0.
 import { HZ, jiffies_at, jiffies_to_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
-import { param, CFG_NR_CPUS } from "../sim/config";
+import { param, CFG_NR_CPUS, CFG_WB_BG_START } from "../sim/config";
 import { stat_value, st_add, NR_FILE_DIRTY, BDP_PAUSES } from "./stats";
 import {
   strictlimit, domain_dirty_avail, domain_dirty_limits, wb_dirty_limits, dirty_freerun_ceiling, hard_dirty_limit,
@@ -205,7 +205,12 @@ function balance_dirty_pages_loop(j: u32, t: u64): u64 {
     wb_dirty_limits();
     set_dtc_freerun(dtc_wb_dirty <= dirty_freerun_ceiling(dtc_wb_thresh, dtc_wb_bg_thresh));
   } else set_dtc_freerun(dtc_dirty <= dirty_freerun_ceiling(dtc_thresh, dtc_bg_thresh));
-  if (nr_dirty > dtc_bg_thresh && !in_progress()) start_background();
+  // 6.1-6.18 start background writeback here on the global threshold only (`!laptop_mode && nr_dirty >
+  // bg_thresh`): a strictlimit wb free-runs up to its freerun ceiling with nothing written back, and the
+  // flusher starts when the writer leaves freerun (below). The what-if machine.bdi.wb_bg_start adds Koong's
+  // check from "mm: start background writeback based on per-wb threshold for strictlimit BDIs" (mm-hotfixes,
+  // March 2026): `strictlimit && wb_dirty > wb_bg_thresh`.
+  if (!in_progress() && (nr_dirty > dtc_bg_thresh || (strict && param(CFG_WB_BG_START) != 0 && dtc_wb_dirty > dtc_wb_bg_thresh))) start_background();
   if (dtc_freerun) {
     // free_running: poll again after about sqrt(distance to the threshold) pages
     unchecked(dirty_paused_when[j] = jnow);

@@ -57,7 +57,9 @@ export const CFG_FUSE_REQ_SIZE: i32 = 40;
 export const CFG_MIGRATE_WRITEBACK: i32 = 41;
 /** Splice for an unprivileged server: SPLICE_UNPRIV_* (mechanisms.ts). */
 export const CFG_SPLICE_UNPRIVILEGED: i32 = 42;
-export const CFG_WORDS: i32 = 43;
+/** 1: the what-if machine.bdi.wb_bg_start (assembly/fs/balance_dirty_pages.ts). */
+export const CFG_WB_BG_START: i32 = 43;
+export const CFG_WORDS: i32 = 44;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

@@ -64,9 +64,13 @@ export function folioOrder(fuse: Pick<FuseLike, "largeFolios" | "maxFolioOrder">
 
 interface FuseLike { largeFolios: "auto" | "on" | "off"; writebackCache: boolean; maxFolioOrder: number }
 
-/** Configurations no released kernel has, named in the report (allowed as what-ifs, never defaults). */
-export function whatIfs(fuse: FuseLike, k: Kernel): string[] {
-  if (folioOrder(fuse, k) === 0) return [];
-  const patch = "large folios (fuse.large_folios: true): no released kernel gives FUSE files large folios; order from the proposed \"fuse: enable large folios\" patch";
-  return [fuse.writebackCache ? `${patch}, which keeps them off with the writeback cache ("performance tanks" under strictlimit)` : patch];
+/** Configurations the run's kernel does not have, named in the report (allowed as what-ifs, never defaults). */
+export function whatIfs(fuse: FuseLike, k: Kernel, bdi: { wbBgStart: boolean } = { wbBgStart: false }): string[] {
+  const out: string[] = [];
+  if (folioOrder(fuse, k) !== 0) {
+    const patch = "large folios (fuse.large_folios: true): no released kernel gives FUSE files large folios; order from the proposed \"fuse: enable large folios\" patch";
+    out.push(fuse.writebackCache ? `${patch}, which keeps them off with the writeback cache ("performance tanks" under strictlimit)` : patch);
+  }
+  if (bdi.wbBgStart) out.push(`background writeback started at the wb's background threshold (machine.bdi.wb_bg_start: true): "mm: start background writeback based on per-wb threshold for strictlimit BDIs" (March 2026) came after every kernel fusewb models (6.1-6.18)`);
+  return out;
 }

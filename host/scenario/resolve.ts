@@ -335,7 +335,7 @@ function resolveParsed(p: ParsedScenario, source: string, policies: readonly Pol
       maxRequestTimeoutS: sysctl.max_request_timeout,
       compactionProactiveness: sysctl.compaction_proactiveness,
     },
-    bdi: { strictlimit: p.machine.bdi.strictlimit, maxRatio: p.machine.bdi.max_ratio, minRatio: p.machine.bdi.min_ratio },
+    bdi: { strictlimit: p.machine.bdi.strictlimit, maxRatio: p.machine.bdi.max_ratio, minRatio: p.machine.bdi.min_ratio, wbBgStart: p.machine.bdi.wb_bg_start },
     kernelConfig: { hz: p.machine.hz, cpus: p.machine.cpus },
     fuse,
     policy: toChoice(p.policy),

@@ -93,6 +93,7 @@ const bdiSchema = strict({
   strictlimit: z.boolean().default(true).describe("BDI_CAP_STRICTLIMIT, set by FUSE"),
   max_ratio: z.number().gt(0).max(100).default(1).describe("the bdi's share of the dirty threshold, percent (FUSE: 1)"),
   min_ratio: z.number().min(0).lt(100).default(0).describe("the share of the dirty threshold the bdi is always given, percent (bdi min_ratio, 0 unless set)"),
+  wb_bg_start: z.boolean().default(false).describe("what-if: balance_dirty_pages() also starts background writeback while the writer free-runs once a strictlimit wb's dirty pages pass its background threshold, as Koong's \"mm: start background writeback based on per-wb threshold for strictlimit BDIs\" (mm-hotfixes, March 2026) does after 6.18; no kernel 6.1-6.18 has it"),
 });
 
 /** Kconfig's CONFIG_HZ choices (kernel/Kconfig.hz). */

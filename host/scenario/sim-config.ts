@@ -90,6 +90,8 @@ export interface BdiConfig {
   maxRatio: number;
   /** Percent of the dirty threshold this bdi is always given (0 unless set). */
   minRatio: number;
+  /** What-if: start background writeback when wb_dirty passes wb_bg_thresh during freerun (a post-6.18 fix). */
+  wbBgStart: boolean;
 }
 
 /** What the dirty throttle's arithmetic depends on beyond memory: CONFIG_HZ and the online CPUs. */

@@ -38,6 +38,7 @@ export function writeConfigWords(core: CoreExports, config: SimConfig, costs: Co
   set("STRICTLIMIT", config.bdi.strictlimit);
   set("BDI_MAX_RATIO", config.bdi.maxRatio);
   set("BDI_MIN_RATIO", config.bdi.minRatio);
+  set("WB_BG_START", config.bdi.wbBgStart);
   set("HZ", config.kernelConfig.hz);
   set("NR_CPUS", config.kernelConfig.cpus);
   set("MAX_PAGES", f.maxPages);

@@ -20,6 +20,8 @@ export interface FioTableRow {
   publishedLegacyMiBps: number;
   publishedNocopyMiBps: number;
   publishedGainPct: number;
+  /** What-ifs of the runs (configurations their kernels do not have; empty on the kernel's own). */
+  whatIf: string[];
   /** What each run cost in wall time (report.ts: EmulatorSpeed; the whole run and the loop alone). */
   emulator: { legacy: EmulatorSpeed; nocopy: EmulatorSpeed };
 }
@@ -44,6 +46,7 @@ export function fioTable(base: SimConfig, module: WebAssembly.Module, opts: { si
       publishedLegacyMiBps: p.legacy,
       publishedNocopyMiBps: p.nocopy,
       publishedGainPct: pct(p.legacy, p.nocopy),
+      whatIf: [...new Set([...l.whatIf, ...n.whatIf])],
       emulator: { legacy: speed(l), nocopy: speed(n) },
     };
   });

@@ -173,7 +173,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
     seed: c.run.seed,
     kernel,
     maxFolioOrder: folioOrder(folios, kernel),
-    whatIf: whatIfs(folios, kernel),
+    whatIf: whatIfs(folios, kernel, c.bdi),
     writeMode: c.fuse.writebackCache ? "writeback-cache" : "write-through",
     modelled: {
       throughputMiBps: round(doneNs > 0 ? st.bytes_written / 2 ** 20 / (doneNs / 1e9) : 0, 1),
