@@ -35,6 +35,10 @@ export function bootBench(memory: string, tries: number): ScaleBootRow {
 export function runBench(memory: string, sizePerJob?: string): ScaleRunRow[] {
   const raw = scenario();
   const workloads = (raw.workloads as Record<string, unknown>[]).map((w) => (sizePerJob ? { ...w, size: sizePerJob } : w));
+  // an untimed run of each policy on the same machine first: otherwise the first row pays for the process's first
+  // instance of that size and V8's warm-up (its setup measured 80 ms against 20-25 ms on a second run)
+  for (const policy of ["nocopy", "legacy-copy"] as const)
+    runScenario(resolveScenario({ ...raw, machine: { memory }, policy, workloads: workloads.map((w) => ({ ...w, size: "16M" })) }, "warm-up"), { module: coreModuleSync("release"), timing: false });
   return (["nocopy", "legacy-copy"] as const).map((policy) => {
     const config = resolveScenario({ ...raw, machine: { memory }, policy, workloads }, "scale");
     const report = runScenario(config, { module: coreModuleSync("release"), timing: true });
