@@ -56,16 +56,19 @@ export function __rmqueue_steal(mm: MemMap, zone: Zone, order: number, start_mt:
   return -1;
 }
 
+/** "Take ownership for orders >= pageblock_order": retype every covered block, keep the order-sized head; in
+ *  try_to_claim_block() (6.15) and steal_suitable_fallback() (6.10-6.14) alike. */
+function take_whole_blocks(mm: MemMap, zone: Zone, pfn: number, current_order: number, order: number, start_type: number, block_type: number): number {
+  mm.del_page_from_free_list(pfn, zone, current_order, block_type);
+  mm.change_pageblock_range(pfn, current_order, start_type);
+  const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
+  mm.account_freepages(zone, nr_added, start_type);
+  return pfn;
+}
+
 // mm/page_alloc.c: try_to_claim_block() (-1: not claimed)
 export function try_to_claim_block(mm: MemMap, zone: Zone, pfn: number, current_order: number, order: number, start_type: number, block_type: number): number {
-  // "Take ownership for orders >= pageblock_order": retype every covered block, keep the order-sized head
-  if (current_order >= pageblock_order) {
-    mm.del_page_from_free_list(pfn, zone, current_order, block_type);
-    mm.change_pageblock_range(pfn, current_order, start_type);
-    const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
-    mm.account_freepages(zone, nr_added, start_type);
-    return pfn;
-  }
+  if (current_order >= pageblock_order) return take_whole_blocks(mm, zone, pfn, current_order, order, start_type, block_type);
   boost_watermark(mm, zone);
   return claim_whole_block(mm, zone, pfn, order, start_type, block_type);
 }
@@ -111,14 +114,7 @@ export function __rmqueue_fallback(mm: MemMap, zone: Zone, order: number, start_
 export function steal_suitable_fallback(mm: MemMap, zone: Zone, pfn: number, current_order: number, order: number, start_type: number, whole_block: boolean): number {
   const block_type = mm.get_pageblock_migratetype(pfn);
   if (block_type !== MIGRATE_HIGHATOMIC) {
-    // "Take ownership for orders >= pageblock_order", as in try_to_claim_block()
-    if (current_order >= pageblock_order) {
-      mm.del_page_from_free_list(pfn, zone, current_order, block_type);
-      mm.change_pageblock_range(pfn, current_order, start_type);
-      const nr_added = mm.expand(zone, pfn, order, current_order, start_type);
-      mm.account_freepages(zone, nr_added, start_type);
-      return pfn;
-    }
+    if (current_order >= pageblock_order) return take_whole_blocks(mm, zone, pfn, current_order, order, start_type, block_type);
     boost_watermark(mm, zone);
     if (whole_block) {
       const claimed = claim_whole_block(mm, zone, pfn, order, start_type, block_type);
