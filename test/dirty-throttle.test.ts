@@ -40,7 +40,8 @@ test("wb_position_ratio() under strictlimit: the smaller of the global and the w
   assert.is(wb(900), 806); // min(2048, polynom(750, 900, 1000) = 806)
   assert.is(wb(600), 1241); // min(2048, 1241): below the wb's setpoint the rate may rise
   assert.is(wb(1000), 0); // wb_dirty >= wb_thresh: stop
-  assert.is(wb(5), 2048); // wb_dirty < 8: min(2 * 2048, 2 << 10)
+  // 6.16 has no wb_dirty < 8 case (6.14's consolidation): polynom(750, 5, 1000) clamps at 2048
+  assert.is(wb(5), 2048);
   assert.is(wb(900, 100000), 0); // the global dirty count at the hard limit stops everyone
 });
 
@@ -106,24 +107,31 @@ test("dirty_poll_interval(): 2^(ilog2(thresh - dirty) / 2) pages until the next 
   assert.is(h.harness_dirty_poll_interval(1000, 1000), 1);
 });
 
-test("__wb_calc_thresh(): the writeout fraction (fprop starts at 1 global event), max_ratio and strictlimit's floor", () => {
+test("__wb_calc_thresh(): the writeout fraction (fprop starts at 1 global event), the 6.14+ bump, then max_ratio", () => {
   {
-    // max_ratio 1 %: 10000 ppm, max_prop_frac = 1024 * 10000 / 1000000 = 10
+    // max_ratio 1 %: 10000 ppm, max_prop_frac = 1024 * 10000 / 1000000 = 10. nocopy runs 6.16: the consolidated
+    // bump, max(wb_thresh, (thresh - dirty) / 100) under strictlimit, before the max_ratio cap
     const { h } = harness("nocopy");
     h.harness_dtc_set(STRICT, 100000, 50000, 20000, 0, 0, 0, 100000);
-    // no completion yet: fraction 0/1, wb_thresh 0; floor max(0, min((100000 - 20000) / 100, 1000 / 4)) = 250
-    assert.is(h.harness_wb_calc_thresh(100000), 250);
+    // no completion yet: fraction 0/1, wb_thresh 0; bumped to (100000 - 20000) / 100 = 800, under the cap 1000
+    assert.is(h.harness_wb_calc_thresh(100000), 800);
     // 256 pages written: the fraction may not pass 10/1024, so one event is counted: 1 of 2 (the global
     // count started at 1). 100000 / 2 = 50000, capped at 100000 * 1 % = 1000
     h.harness_wb_writeout(256);
     assert.is(h.harness_wb_calc_thresh(100000), 1000);
-    // the background threshold: 25000, capped at 500; the floor min(800, 500 / 4) does not bind
+    // the background threshold: 25000 (the bump, (50000 - 20000) / 100 = 300, does not bind), capped at 500
     assert.is(h.harness_wb_calc_thresh(50000), 500);
+  }
+  {
+    // 6.12: no bump in __wb_calc_thresh(), so an idle wb's share is 0
+    const { h } = harness("legacy-copy", 1024, {}, { kernel: "6.12" });
+    h.harness_dtc_set(STRICT, 100000, 50000, 20000, 0, 0, 0, 100000);
+    assert.is(h.harness_wb_calc_thresh(100000), 0);
   }
   {
     const { h } = harness("nocopy", 1024, {}, { bdi: { max_ratio: 100 } });
     h.harness_dtc_set(STRICT, 100000, 50000, 20000, 0, 0, 0, 100000);
-    assert.is(h.harness_wb_calc_thresh(100000), 800); // floor: min(80000 / 100, 100000 / 4)
+    assert.is(h.harness_wb_calc_thresh(100000), 800); // the bump: 80000 / 100, under the cap 100000
     // max_prop_frac = FPROP_FRAC_BASE: every event counts, 256 of 257
     h.harness_wb_writeout(256);
     assert.is(h.harness_wb_calc_thresh(100000), 99610); // 100000 * 256 / 257
@@ -179,12 +187,15 @@ test("global_dirtyable_memory(): free pages less totalreserve_pages (a 64 MiB ma
 
 test("when background writeback starts for a strictlimit wb: at the freerun ceiling (6.1-6.18), at wb_bg_thresh with machine.bdi.wb_bg_start", () => {
   // max-ratio-sweep.json's machine: DirtyThresh 89,305 and background 44,598 pages at boot (README, "The bdi
-  // share"). At the first writes the wb's writeout fraction is 0, so __wb_calc_thresh() gives strictlimit's floor:
-  // min((89305 - dirty) / 100 = 893 (dirty < 100), wb_max_thresh / 4 = (89305 * 1 %) / 4 = 893 / 4 = 223) = 223;
-  // wb_bg_thresh = 223 * 44598 / 89305 = 111; the freerun ceiling (223 + 111) / 2 = 167. Nothing else starts the
-  // flusher here (the global bg threshold is far away; the kupdate timer is 5 s off), so the first folio goes
-  // under writeback at the first balance_dirty_pages() past 167 pages, or past 111 with the what-if. A writer
-  // polls at most every 32 pages (nr_dirtied_pause starts at 32), which bounds how far past it gets.
+  // share"). At the first writes the wb's writeout fraction is 0, so 6.16's __wb_calc_thresh() gives the bump:
+  // wb_thresh(d) = min((89305 - d) / 100, 89305 * 1 % = 893) with d the dirty pages (nothing under writeback yet),
+  // wb_bg_thresh(d) = wb_thresh(d) * 44598 / 89305, the freerun ceiling (wb_thresh + wb_bg_thresh) / 2. Nothing
+  // else starts the flusher here (the global bg threshold is far away; the kupdate timer is 5 s off), so the first
+  // folio goes under writeback at the first balance_dirty_pages() past the ceiling, or past wb_bg_thresh with the
+  // what-if. A writer polls at most every 32 pages (nr_dirtied_pause starts at 32): it gets at most that far past.
+  const wbThresh = (d: number): number => Math.min(Math.floor((89305 - d) / 100), 893);
+  const wbBg = (d: number): number => Math.floor((wbThresh(d) * 44598) / 89305);
+  const ceiling = (d: number): number => Math.floor((wbThresh(d) + wbBg(d)) / 2);
   const release = coreModuleSync("release");
   const firstWriteback = (wbBgStart: boolean): { pages: number; peakDirty: number; whatIf: string[] } => {
     const r = runScenario(resolveScenario({
@@ -199,12 +210,12 @@ test("when background writeback starts for a strictlimit wb: at the freerun ceil
     return { pages: first.bytes_written / 4096, peakDirty: r.modelled.peakNrDirty, whatIf: r.whatIf };
   };
   const kernel = firstWriteback(false), fixed = firstWriteback(true);
-  assert.ok(kernel.pages > 167 && kernel.pages <= 167 + 32, `6.16: first writeback after ${kernel.pages} pages; expected just past the freerun ceiling 167`);
-  assert.ok(fixed.pages > 111 && fixed.pages <= 111 + 32, `what-if: first writeback after ${fixed.pages} pages; expected just past wb_bg_thresh 111`);
-  // with the full share (893, background 893 * 44598 / 89305 = 445) the ceiling is (893 + 445) / 2 = 669: without
-  // the what-if dirty pages reach it before each flusher run; with it the flusher starts past 445
-  assert.ok(kernel.peakDirty >= 669, `6.16: peak nr_dirty ${kernel.peakDirty}, expected the ceiling 669 or more`);
-  assert.ok(fixed.peakDirty < 669, `what-if: peak nr_dirty ${fixed.peakDirty}, expected below the ceiling 669`);
+  const k = kernel.pages, f = fixed.pages;
+  assert.ok(k > ceiling(k) && k <= ceiling(k) + 32, `6.16: first writeback after ${k} pages; expected just past the freerun ceiling ${ceiling(k)}`);
+  assert.ok(f > wbBg(f) && f <= wbBg(f) + 32, `what-if: first writeback after ${f} pages; expected just past wb_bg_thresh ${wbBg(f)}`);
+  // without the what-if dirty pages reach the ceiling before each flusher run; with it the flusher starts below
+  assert.ok(kernel.peakDirty >= ceiling(kernel.peakDirty), `6.16: peak nr_dirty ${kernel.peakDirty}, expected the ceiling or more`);
+  assert.ok(fixed.peakDirty < ceiling(fixed.peakDirty), `what-if: peak nr_dirty ${fixed.peakDirty}, expected below the ceiling`);
   assert.equal(kernel.whatIf, []);
   assert.match(fixed.whatIf[0]!, /machine\.bdi\.wb_bg_start: true/);
 });

@@ -10,7 +10,7 @@ import { stat_value, st_add, NR_FILE_DIRTY, BDP_PAUSES } from "./stats";
 import {
   strictlimit, domain_dirty_avail, domain_dirty_limits, wb_dirty_limits, dirty_freerun_ceiling, hard_dirty_limit,
   dtc_dirty, dtc_thresh, dtc_bg_thresh, dtc_wb_dirty, dtc_wb_thresh, dtc_wb_bg_thresh, dtc_pos_ratio, dtc_freerun,
-  dtc_dirty_exceeded, set_dtc_pos_ratio, set_dtc_freerun, set_dtc_dirty_exceeded, set_dom_dirty_limit,
+  dtc_dirty_exceeded, set_dtc_pos_ratio, set_dtc_freerun, set_dtc_dirty_exceeded, set_dom_dirty_limit, wb_thresh_consolidated,
 } from "./dirty";
 import {
   RATELIMIT_CALC_SHIFT, BANDWIDTH_INTERVAL, avg_write_bandwidth, dirty_ratelimit, bw_time_stamp, wb_dirty_exceeded,
@@ -91,7 +91,8 @@ export function wb_position_ratio(): void {
   const setpoint = (freerun + limit) / 2;
   let pos_ratio = pos_ratio_polynom(setpoint, dtc_dirty, limit);
   if (strictlimit()) {
-    if (dtc_wb_dirty < 8) { set_dtc_pos_ratio(<u64>min<i64>(pos_ratio * 2, 2 << <i64>RATELIMIT_CALC_SHIFT)); return; }
+    // 6.1-6.12 only (6.14's consolidation dropped it): a nearly clean wb runs at up to twice the rate
+    if (!wb_thresh_consolidated() && dtc_wb_dirty < 8) { set_dtc_pos_ratio(<u64>min<i64>(pos_ratio * 2, 2 << <i64>RATELIMIT_CALC_SHIFT)); return; }
     if (dtc_wb_dirty >= wb_thresh) return;
     const wb_setpoint = dirty_freerun_ceiling(wb_thresh, dtc_wb_bg_thresh);
     if (wb_setpoint == 0 || wb_setpoint == wb_thresh) return;
@@ -101,7 +102,8 @@ export function wb_position_ratio(): void {
   }
   // the wb's linear control line: f(wb_setpoint) = 1, span 8 * write_bw in the single-wb case
   if (wb_thresh > dtc_thresh) wb_thresh = dtc_thresh;
-  wb_thresh = max<u64>(wb_thresh, (limit - dtc_dirty) / 8);
+  // 6.1-6.12: an idle wb's share is raised here; 6.14+ does it in __wb_calc_thresh()
+  if (!wb_thresh_consolidated()) wb_thresh = max<u64>(wb_thresh, (limit - dtc_dirty) / 8);
   let x: u64 = (wb_thresh << 16) / (dtc_thresh | 1);
   const wb_setpoint = setpoint * x >> 16;
   const span = (dtc_thresh - wb_thresh + 8 * write_bw) * x >> 16;

@@ -6,7 +6,7 @@
 import { MAX_NR_ZONES } from "../mm/constants";
 import { NR_FREE_PAGES } from "../mm/zone";
 import { totalreserve_pages } from "../mm/watermark";
-import { param, CFG_DIRTY_RATIO, CFG_DIRTY_BACKGROUND_RATIO, CFG_STRICTLIMIT, CFG_BDI_MAX_RATIO, CFG_BDI_MIN_RATIO } from "../sim/config";
+import { param, CFG_DIRTY_RATIO, CFG_DIRTY_BACKGROUND_RATIO, CFG_STRICTLIMIT, CFG_BDI_MAX_RATIO, CFG_BDI_MIN_RATIO, CFG_WB_THRESH_CONSOLIDATED } from "../sim/config";
 import { stat_value, NR_FILE_DIRTY, NR_WRITEBACK, NR_FILE_LRU, WB_RECLAIMABLE, WB_WRITEBACK } from "./stats";
 import { fprop_fraction_percpu, fprop_numerator, fprop_denominator, fprop_new_period, __fprop_add_percpu_max, FPROP_FRAC_BASE } from "./flex_proportions";
 import { now } from "../sim/clock";
@@ -55,6 +55,11 @@ export function dtc_set(thresh: u64, bg_thresh: u64, dirty: u64, wb_thresh: u64,
   dtc_wb_thresh = wb_thresh; dtc_wb_bg_thresh = wb_bg_thresh; dtc_wb_dirty = wb_dirty;
 }
 export function set_strictlimit(v: bool): void { strict = v; }
+/** The kernel's rule for a small wb share: 6.14+'s consolidated bump, or 6.1-6.12's (none here; wb_dirty < 8 cases
+ *  in the controller). Set from CFG_WB_THRESH_CONSOLIDATED; the harness sets it directly. */
+let consolidated: bool = true;
+export function set_wb_thresh_consolidated(v: bool): void { consolidated = v; }
+@inline export function wb_thresh_consolidated(): bool { return consolidated; }
 
 /** bdi_set_min_ratio() / bdi_set_max_ratio() from the scenario (percent), and BDI_CAP_STRICTLIMIT. */
 export function dirty_limits_init(): void {
@@ -63,6 +68,7 @@ export function dirty_limits_init(): void {
   bdi_min_ratio_sum = bdi_min_ratio;
   bdi_max_prop_frac = <i64>(<u64>FPROP_FRAC_BASE * bdi_max_ratio / (100 * BDI_RATIO_SCALE));
   strict = param(CFG_STRICTLIMIT) != 0;
+  consolidated = param(CFG_WB_THRESH_CONSOLIDATED) != 0;
   dom_dirty_limit = 0;
   dom_dirty_limit_tstamp = 0;
   dom_period_time = 0;
@@ -136,15 +142,11 @@ export function __wb_calc_thresh(thresh: u64): u64 {
   wb_thresh *= fprop_numerator;
   wb_thresh = wb_thresh / fprop_denominator;
   wb_thresh += thresh * bdi_min_ratio / (100 * BDI_RATIO_SCALE);
+  // 6.14+ (Jim Zhao, "Consolidate wb_thresh bumping logic into __wb_calc_thresh"): a share near 0 because the wb
+  // was idle, not slow, is raised so that occasional writes are not blocked; 6.1-6.12 have no bump here
+  if (consolidated && thresh > dtc_dirty) wb_thresh = max<u64>(wb_thresh, (thresh - dtc_dirty) / (strict ? 100 : 8));
   const wb_max_thresh = thresh * bdi_max_ratio / (100 * BDI_RATIO_SCALE);
   if (wb_thresh > wb_max_thresh) wb_thresh = wb_max_thresh;
-  // strictlimit: a wb that has been idle must not be blocked by a share near 0
-  if (strict) {
-    const limit = hard_dirty_limit(dtc_thresh);
-    let wb_scale_thresh: u64 = 0;
-    if (limit > dtc_dirty) wb_scale_thresh = (limit - dtc_dirty) / 100;
-    wb_thresh = max<u64>(wb_thresh, min<u64>(wb_scale_thresh, wb_max_thresh / 4));
-  }
   return wb_thresh;
 }
 

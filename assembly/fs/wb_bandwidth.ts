@@ -10,7 +10,7 @@ import { fprop_init } from "./flex_proportions";
 import {
   strictlimit, dtc_dirty, dtc_thresh, dtc_bg_thresh, dtc_wb_dirty, dtc_wb_thresh,
   dtc_wb_bg_thresh, dtc_pos_ratio, dom_dirty_limit, dom_dirty_limit_tstamp, set_dom_dirty_limit,
-  dirty_freerun_ceiling, hard_dirty_limit, wb_domain_writeout_add,
+  dirty_freerun_ceiling, hard_dirty_limit, wb_domain_writeout_add, wb_thresh_consolidated,
 } from "./dirty";
 
 export const RATELIMIT_CALC_SHIFT: u64 = 10;
@@ -125,7 +125,8 @@ export function wb_update_dirty_ratelimit(dirtied: u64, elapsed: u64): void {
   // strictlimit: the position error is the wb's own
   if (strictlimit()) {
     dirty = dtc_wb_dirty;
-    if (dtc_wb_dirty < 8) setpoint = dtc_wb_dirty + 1;
+    // 6.1-6.12 ramp dirty_ratelimit up by force while the wb is nearly clean; 6.14's consolidation dropped it
+    if (!wb_thresh_consolidated() && dtc_wb_dirty < 8) setpoint = dtc_wb_dirty + 1;
     else setpoint = (dtc_wb_thresh + dtc_wb_bg_thresh) / 2;
   }
   if (dirty < setpoint) {

@@ -59,7 +59,9 @@ export const CFG_MIGRATE_WRITEBACK: i32 = 41;
 export const CFG_SPLICE_UNPRIVILEGED: i32 = 42;
 /** 1: the what-if machine.bdi.wb_bg_start (assembly/fs/balance_dirty_pages.ts). */
 export const CFG_WB_BG_START: i32 = 43;
-export const CFG_WORDS: i32 = 44;
+/** 1 on 6.14+: __wb_calc_thresh()'s consolidated bump (assembly/fs/dirty.ts); 0: 6.1-6.12's rules. */
+export const CFG_WB_THRESH_CONSOLIDATED: i32 = 44;
+export const CFG_WORDS: i32 = 45;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

@@ -21,6 +21,12 @@ export interface KernelRules {
    *  adds ring_entry and ring_queue (CONFIG_FUSE_IO_URING, default y) and 6.15 create_time (request timeouts): 176
    *  (fs/fuse/fuse_i.h; 7.2's fuse_dev_i.h has the same fields). The fuse_request slab cache's object size. */
   fuseReqSize: number;
+  /** mm/page-writeback.c: how __wb_calc_thresh() raises a small wb share. "none" (6.1-6.12): no bump there, and the
+   *  strictlimit wb_dirty < 8 cases in wb_position_ratio()/wb_update_dirty_ratelimit(); "consolidated" (6.14+, Jim
+   *  Zhao's "Consolidate wb_thresh bumping logic into __wb_calc_thresh"): max(wb_thresh, (thresh - dirty) / 100, or
+   *  / 8 without strictlimit) before the max_ratio cap, and no wb_dirty < 8 cases. (6.13's floor is in no kernel
+   *  modelled here.) */
+  wbThreshBump: "none" | "consolidated";
 }
 
 /** The version each writeback mode runs on when the scenario names none. */
@@ -37,6 +43,7 @@ export function kernelRules(k: Kernel): KernelRules {
     fallback: atLeast(k, "6.15") ? "claim-then-steal" : "largest-steal",
     fuseWritepage: !atLeast(k, "6.12"),
     fuseReqSize: atLeast(k, "6.15") ? 176 : 152,
+    wbThreshBump: atLeast(k, "6.15") ? "consolidated" : "none",
   };
 }
 
