@@ -1,6 +1,6 @@
 // Dirty limits (mm/page-writeback.c, 6.15/6.16): dirtyable memory and the global thresholds, recomputed on
 // every call from counters kept incrementally (global_dirtyable_memory, domain_dirty_limits), the FUSE wb's
-// share of them (__wb_calc_thresh: writeout fraction, min_ratio/max_ratio, strictlimit's floor), and
+// share of them (__wb_calc_thresh: writeout fraction, min_ratio/max_ratio, 6.14+'s bump for a small share), and
 // wb_over_bg_thresh() for the flusher. One global domain (no memcg writeback: FUSE has no
 // BDI_CAP_CGROUP_WRITEBACK) and one bdi with one wb.
 import { MAX_NR_ZONES } from "../mm/constants";
@@ -56,9 +56,8 @@ export function dtc_set(thresh: u64, bg_thresh: u64, dirty: u64, wb_thresh: u64,
 }
 export function set_strictlimit(v: bool): void { strict = v; }
 /** The kernel's rule for a small wb share: 6.14+'s consolidated bump, or 6.1-6.12's (none here; wb_dirty < 8 cases
- *  in the controller). Set from CFG_WB_THRESH_CONSOLIDATED; the harness sets it directly. */
+ *  in the controller). From CFG_WB_THRESH_CONSOLIDATED, which the run's machine.kernel sets. */
 let consolidated: bool = true;
-export function set_wb_thresh_consolidated(v: bool): void { consolidated = v; }
 @inline export function wb_thresh_consolidated(): bool { return consolidated; }
 
 /** bdi_set_min_ratio() / bdi_set_max_ratio() from the scenario (percent), and BDI_CAP_STRICTLIMIT. */

@@ -128,7 +128,7 @@ export function harness_bdp_result(i: i32): f64 {
   if (i == 4) return <f64>bdp_period;
   return <f64>bdp_pause;
 }
-/** __wb_calc_thresh() of `thresh` against the dtc's thresh and dirty (strictlimit's floor). */
+/** __wb_calc_thresh() of `thresh` against the dtc's thresh and dirty (6.14+'s bump, per the run's kernel). */
 export function harness_wb_calc_thresh(thresh: f64): f64 { return <f64>__wb_calc_thresh(<u64>thresh); }
 /** __wb_writeout_add(): nr pages of the FUSE wb finished writeback. */
 export function harness_wb_writeout(nr: f64): void { wb_writeout_add(<i64>nr); }
