@@ -1,7 +1,7 @@
 // struct compact_control (mm/internal.h) and the compaction fields of struct zone (include/linux/mmzone.h):
 // the cached scanner positions, deferral, the pageblock skip bits and compact_blockskip_flush. One compaction
 // runs at a time (direct, kcompactd and proactive compaction never nest), so one compact_control serves all.
-import { MAX_NR_ZONES, NR_PAGE_ORDERS, pageblock_order, NONE } from "./constants";
+import { MAX_NR_ZONES, NR_PAGE_ORDERS, pageblock_order, NONE, MIGRATE_UNMOVABLE } from "./constants";
 import { zone_start, zone_end } from "./zone";
 import { PG_owner, PG_head, page_flags, page_order } from "./page";
 import { MIGRATE_ASYNC } from "./migrate";
@@ -38,6 +38,25 @@ export class CompactControl {
   total_free_scanned: u64 = 0;
 }
 export const cc = new CompactControl();
+
+/** A new compaction of zone z, as the kernel's designated initializer `struct compact_control cc = { .order, .mode,
+ *  ... }` gives it: what the caller names, everything else 0/false (migratetype MIGRATE_UNMOVABLE), search_order
+ *  from the order (0 for the whole-zone order -1). The caller then sets the flags it needs. */
+export function cc_start(z: u32, order: i32, mode: u32, alloc_flags: u32, highest_zoneidx: u32): void {
+  cc.zone = z;
+  cc.order = order;
+  cc.search_order = max<i32>(order, 0);
+  cc.fast_search_fail = 0;
+  cc.migratetype = MIGRATE_UNMOVABLE;
+  cc.mode = mode;
+  cc.alloc_flags = alloc_flags;
+  cc.highest_zoneidx = highest_zoneidx;
+  cc.direct_compaction = false;
+  cc.whole_zone = false;
+  cc.ignore_skip_hint = false;
+  cc.ignore_block_suitable = false;
+  cc.proactive_compaction = false;
+}
 
 // cc->migratepages: the heads of the isolated folios, in isolation order (migrate_pages() takes them from the
 // list head, where list_add() put the last one). At most a pageblock's worth.

@@ -6,7 +6,7 @@ import { __alloc_pages_noreclaim, get_page_from_freelist_slowpath, gfp_to_alloc_
 import { populated_zone, page_zone } from "./zone";
 import { drain_all_pages, pcp_all_empty } from "./pcp";
 import { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT } from "./migrate";
-import { cc, compact_blockskip_flush } from "./compact_control";
+import { cc, cc_start, compact_blockskip_flush } from "./compact_control";
 import {
   compact_zone, compaction_deferred, compaction_defer_reset, defer_compaction, COMPACT_SKIPPED, COMPACT_DEFERRED,
   COMPACT_COMPLETE, COMPACT_PARTIAL_SKIPPED, COMPACT_SUCCESS,
@@ -24,19 +24,12 @@ export const INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC;
 
 // mm/compaction.c: compact_zone_order()
 function compact_zone_order(z: u32, order: u32, gfp: u32, prio: u32, alloc_flags: u32, highest: u32): i32 {
-  cc.zone = z;
-  cc.order = <i32>order;
-  cc.search_order = <i32>order;
-  cc.fast_search_fail = 0;
+  cc_start(z, <i32>order, prio == COMPACT_PRIO_ASYNC ? MIGRATE_ASYNC : MIGRATE_SYNC_LIGHT, alloc_flags, highest);
   cc.migratetype = gfp_migratetype(gfp);
-  cc.mode = prio == COMPACT_PRIO_ASYNC ? MIGRATE_ASYNC : MIGRATE_SYNC_LIGHT;
-  cc.alloc_flags = alloc_flags;
-  cc.highest_zoneidx = highest;
   cc.direct_compaction = true;
   cc.whole_zone = prio == MIN_COMPACT_PRIORITY;
   cc.ignore_skip_hint = prio == MIN_COMPACT_PRIORITY;
   cc.ignore_block_suitable = prio == MIN_COMPACT_PRIORITY;
-  cc.proactive_compaction = false;
   return compact_zone();
 }
 

@@ -4,11 +4,11 @@
 // HPAGE_FRAG_CHECK_INTERVAL_MSEC and compacts whole zones while the node's fragmentation score is above the
 // proactiveness watermark (proactive compaction, compact_node()). The simulation runs kcompactd's work as events
 // (sim/run.ts); its CPU time is not charged (it runs on another CPU).
-import { MAX_NR_ZONES, ALLOC_WMARK_MIN, MIGRATE_UNMOVABLE } from "./constants";
+import { MAX_NR_ZONES, ALLOC_WMARK_MIN } from "./constants";
 import { populated_zone } from "./zone";
 import { drain_pages_zone } from "./pcp";
 import { MIGRATE_SYNC_LIGHT } from "./migrate";
-import { cc } from "./compact_control";
+import { cc, cc_start } from "./compact_control";
 import {
   compact_zone, compaction_deferred, compaction_defer_reset, defer_compaction, compaction_suit_allocation_order,
   fragmentation_score_node, fragmentation_score_wmark, COMPACT_CONTINUE, COMPACT_SUCCESS, COMPACT_COMPLETE,
@@ -81,19 +81,7 @@ export function kcompactd_do_work(): void {
     if (!populated_zone(z)) continue;
     if (compaction_deferred(z, order)) continue;
     if (compaction_suit_allocation_order(z, order, z, ALLOC_WMARK_MIN, false) != COMPACT_CONTINUE) continue;
-    cc.zone = z;
-    cc.order = <i32>order;
-    cc.search_order = <i32>order;
-    cc.fast_search_fail = 0;
-    cc.migratetype = MIGRATE_UNMOVABLE;
-    cc.mode = MIGRATE_SYNC_LIGHT;
-    cc.alloc_flags = ALLOC_WMARK_MIN;
-    cc.highest_zoneidx = highest;
-    cc.direct_compaction = false;
-    cc.whole_zone = false;
-    cc.ignore_skip_hint = false;
-    cc.ignore_block_suitable = false;
-    cc.proactive_compaction = false;
+    cc_start(z, <i32>order, MIGRATE_SYNC_LIGHT, ALLOC_WMARK_MIN, highest);
     const status = compact_zone();
     if (status == COMPACT_SUCCESS) compaction_defer_reset(z, order, false);
     else if (status == COMPACT_PARTIAL_SKIPPED || status == COMPACT_COMPLETE) {
@@ -126,18 +114,9 @@ function should_proactive_compact_node(): bool {
 function compact_node_proactive(): void {
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     if (!populated_zone(z)) continue;
-    cc.zone = z;
-    cc.order = -1;
-    cc.search_order = 0;
-    cc.fast_search_fail = 0;
-    cc.migratetype = MIGRATE_UNMOVABLE;
-    cc.mode = MIGRATE_SYNC_LIGHT;
-    cc.alloc_flags = 0;
-    cc.highest_zoneidx = 0;
-    cc.direct_compaction = false;
+    cc_start(z, -1, MIGRATE_SYNC_LIGHT, 0, 0);
     cc.whole_zone = true;
     cc.ignore_skip_hint = true;
-    cc.ignore_block_suitable = false;
     cc.proactive_compaction = true;
     compact_zone();
     st_add(COMPACT_DAEMON_MIGRATE_SCANNED, <i64>cc.total_migrate_scanned);
