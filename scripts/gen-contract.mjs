@@ -103,6 +103,7 @@ object("CFG", group(config, "CFG_", (k) => k !== "CFG_WORDS"), "Scenario paramet
 scalar("CFG_WORDS", config.get("CFG_WORDS"));
 object("JOB", group(config, "JOB_", (k) => k !== "JOB_WORDS"), "Words of one writer job (JOB_*), JOB_WORDS each from jobs_ptr().");
 scalar("JOB_WORDS", config.get("JOB_WORDS"));
+object("LAYOUT", group(config, "LAYOUT_"), "fio's file layout, the JOB_FALLOCATE word's values (assembly/sim/config.ts LAYOUT_*).");
 scalar("MAX_JOBS", config.get("MAX_JOBS"));
 // workload words are i32 indices, workload kinds u32 values (config.ts declares them so)
 const wlSource = read("assembly/sim/config.ts");

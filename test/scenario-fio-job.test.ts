@@ -9,7 +9,7 @@ import { InputError } from "../host/util/input-error.js";
 test("the benchmark's job: one section is one writer", () => {
   const jobs = parseFioJob("[job]\nrw=write\nbs=1M\nsize=2G\nnumjobs=2\nioengine=sync\nfsync_on_close=1");
   // fsync_on_close=1 is our endFsync; 1M and 2G are powers of 1024, as fio reads them (kb_base=1024).
-  assert.equal(jobs, [{ name: "job", rw: "write", bs: 1 << 20, size: 2 ** 31, numjobs: 2, fsync: 0, endFsync: true, rate: 0 }]);
+  assert.equal(jobs, [{ name: "job", rw: "write", bs: 1 << 20, size: 2 ** 31, numjobs: 2, fsync: 0, endFsync: true, rate: 0, fallocate: "native" }]);
 });
 
 test("[global] sets defaults for the sections after it; name= renames; bare booleans are 1", () => {
@@ -17,13 +17,18 @@ test("[global] sets defaults for the sections after it; name= renames; bare bool
     ["; two writers", "[global]", "ioengine=psync", "bs=4k", "size=1G", "", "[a]", "rw=randwrite", "# b overrides size", "[b]", "name=bee", "size=256M", "numjobs=3", "fsync=32", "end_fsync"].join("\n"),
   );
   assert.equal(jobs, [
-    { name: "a", rw: "randwrite", bs: 4096, size: 2 ** 30, numjobs: 1, fsync: 0, endFsync: false, rate: 0 },
-    { name: "bee", rw: "write", bs: 4096, size: 256 << 20, numjobs: 3, fsync: 32, endFsync: true, rate: 0 },
+    { name: "a", rw: "randwrite", bs: 4096, size: 2 ** 30, numjobs: 1, fsync: 0, endFsync: false, rate: 0, fallocate: "native" },
+    { name: "bee", rw: "write", bs: 4096, size: 256 << 20, numjobs: 3, fsync: 32, endFsync: true, rate: 0, fallocate: "native" },
   ]);
 });
 
-test("fio's defaults: rw=write, bs=4k, numjobs=1", () => {
-  assert.equal(parseFioJob("[x]\r\nsize=8k\r\n"), [{ name: "x", rw: "write", bs: 4096, size: 8192, numjobs: 1, fsync: 0, endFsync: false, rate: 0 }]);
+test("fio's defaults: rw=write, bs=4k, numjobs=1, fallocate=native (fio built with fallocate(), as on Linux)", () => {
+  assert.equal(parseFioJob("[x]\r\nsize=8k\r\n"), [{ name: "x", rw: "write", bs: 4096, size: 8192, numjobs: 1, fsync: 0, endFsync: false, rate: 0, fallocate: "native" }]);
+});
+
+test("fallocate= takes fio's modes and its old boolean spellings (0: none, 1: posix)", () => {
+  const mode = (v: string): string => parseFioJob(`[x]\nsize=8k\nfallocate=${v}\n`)[0]!.fallocate;
+  assert.equal(["none", "native", "posix", "keep", "truncate", "0", "1"].map(mode), ["none", "native", "posix", "keep", "truncate", "none", "posix"]);
 });
 
 test("a job file in a scenario gives one workload per section", () => {
@@ -34,7 +39,7 @@ test("a job file in a scenario gives one workload per section", () => {
 test("an unknown key names the key and the allowed ones", () => {
   assert.throws(
     () => parseFioJob("[a]\nsize=1G\ndirect=1\n", "a.fio"),
-    (e: Error) => e instanceof InputError && e.message === 'a.fio: line 3: key "direct" is not allowed; allowed: name, rw, bs, size, numjobs, ioengine, fsync, end_fsync, fsync_on_close, rate',
+    (e: Error) => e instanceof InputError && e.message === 'a.fio: line 3: key "direct" is not allowed; allowed: name, rw, bs, size, numjobs, ioengine, fsync, end_fsync, fsync_on_close, rate, fallocate',
   );
 });
 
@@ -56,6 +61,7 @@ const badJobs: Record<string, string> = {
   "end-fsync-yes.fio": "end_fsync=yes",
   "empty-section-name.fio": "[] has no name",
   "size-without-value.fio": "size has no value",
+  "fallocate-bad.fio": "fallocate=yes",
 };
 
 const dir = new URL("./corpus/bad-fio-jobs/", import.meta.url);

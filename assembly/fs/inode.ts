@@ -27,6 +27,8 @@ export const ino_writeback_index = new StaticArray<u32>(<i32>MAX_INODES);
 export const ino_attr_valid_until = new StaticArray<u64>(<i32>MAX_INODES);
 /** inode->dirtied_when: when the inode last went from clean to dirty (or was redirtied by requeue_inode()). */
 export const ino_dirtied_when = new StaticArray<u64>(<i32>MAX_INODES);
+/** i_size in bytes: fio's layout sets it (fallocate, ftruncate), fuse_write_end() extends it. */
+export const ino_i_size = new StaticArray<u64>(<i32>MAX_INODES);
 /** mapping_set_error(): an abort ended a write of this file with an error. */
 export const ino_error = new StaticArray<u32>(<i32>MAX_INODES);
 export let nr_inodes: u32 = 0;
@@ -57,6 +59,7 @@ export function inode_create(pages: u32): u32 {
   unchecked(ino_writeback_index[ino] = 0);
   unchecked(ino_dirtied_when[ino] = 0);
   unchecked(ino_error[ino] = 0);
+  unchecked(ino_i_size[ino] = 0);
   return ino;
 }
 

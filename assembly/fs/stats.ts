@@ -36,7 +36,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 100;
+export const STAT_WORDS: i32 = 102;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
@@ -150,3 +150,10 @@ export const PEAK_UNMOVABLE_PAGEBLOCKS: i32 = 95;
 export const TEMP_PAGEBLOCKS: i32 = 96;
 export const PEAK_TEMP_PAGEBLOCKS: i32 = 97;
 export const TEMP_PAGEBLOCKS_AT_PEAK: i32 = 98;
+/** Synchronous FUSE_READs writers sent from fuse_write_begin() (a partial write to a folio not uptodate inside
+ *  i_size: fuse_do_readpage()/fuse_do_readfolio()). */
+export const READ_REQUESTS: i32 = 99;
+/** fio's layout fallocate() that failed (the server's tmpfs found no memory; shmem_fallocate() undid it). */
+export const FALLOCATE_FAILS: i32 = 100;
+/** FUSE_FLUSH requests: fuse_flush() when a writer closes its file. */
+export const FLUSH_REQUESTS: i32 = 101;

@@ -11,13 +11,14 @@ import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
 import {
   param, cost_ns, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, CFG_WRITEBACK_CACHE, CFG_MAX_WRITE, CFG_MAX_PAGES, CFG_ATTR_TIMEOUT_NS,
-  JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE, COST_WRITE_ITER, COST_COPY_PER_BYTE,
+  JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE, JOB_FALLOCATE, LAYOUT_FALLOCATE,
+  LAYOUT_KEEP_SIZE, LAYOUT_TRUNCATE, COST_WRITE_ITER, COST_COPY_PER_BYTE,
   COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT, COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE,
   COST_BALANCE_DIRTY_PAGES, COST_WAKEUP, COST_SYSCALL,
 } from "../sim/config";
 import {
   inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_dirty, ino_nr_writeback,
-  ino_attr_valid_until,
+  ino_attr_valid_until, ino_i_size,
 } from "./inode";
 import { filemap_alloc_folio, folio_head, folio_mark_blocks_dirty, folio_nr_pages } from "./folio";
 import { balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end } from "./balance_dirty_pages";
@@ -25,15 +26,18 @@ import { shrink_page_cache, SWAP_CLUSTER_MAX } from "./reclaim";
 import { data_write, data_file } from "../sim/data";
 import {
   st_add, WRITES_ACKED, BYTES_WRITTEN, BYTES_COPIED_WRITE, WRITER_WB_WAITS, WRITER_WB_WAIT_NS, WRITER_THROTTLE_NS,
-  WRITERS_DONE_NS, TEMP_ALLOC_STALL_NS, GETATTR_REQUESTS, FSYNC_REQUESTS, WRITER_REQ_WAIT_NS, stat,
+  WRITERS_DONE_NS, TEMP_ALLOC_STALL_NS, GETATTR_REQUESTS, FSYNC_REQUESTS, WRITER_REQ_WAIT_NS, READ_REQUESTS,
+  FALLOCATE_FAILS, FLUSH_REQUESTS, stat,
 } from "./stats";
 import { fuse_page_is_writeback, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore } from "../fuse/nocopy";
 import { rb_find_overlap } from "../fuse/rbtree";
 import { is_legacy, connected, fuse_send_sync } from "../fuse/conn";
 import {
-  request_alloc_kind, request_free, set_req_pfn, set_req_ver, set_req_nr, REQ_KIND_WRITE, REQ_KIND_GETATTR, REQ_KIND_FSYNC,
+  request_alloc_kind, set_req_pfn, set_req_ver, set_req_nr, REQ_KIND_WRITE, REQ_KIND_GETATTR, REQ_KIND_FSYNC,
+  REQ_KIND_READ, REQ_KIND_FLUSH, REQ_BUILDING, req_state,
 } from "../fuse/request";
+import { server_fallocate } from "../fuse/server";
 import { writepages_walk, send_building, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL } from "./writeback";
 import { jiffy_ns } from "../sim/jiffies";
 import { oom_after_no_progress, oom_progress } from "../sim/oom";
@@ -78,6 +82,10 @@ const FSYNC_REQ: u32 = 3;
 const w_req = new StaticArray<u32>(MAX_W);
 /** A write(2) is under way (started, not yet returned to fio). */
 const w_in_write = new StaticArray<bool>(MAX_W);
+/** close(2) has begun: the fsync-like walk that follows belongs to fuse_flush() and ends in FUSE_FLUSH. */
+const w_closing = new StaticArray<bool>(MAX_W);
+/** Chosen by the OOM killer while a request it had built was not yet queued: it ends at that request's reply. */
+const w_killed = new StaticArray<bool>(MAX_W);
 const w_wake_at = new StaticArray<u64>(MAX_W); // the end of the writer's throttle pause
 let nr_writers: u32 = 0;
 let writers_running: u32 = 0;
@@ -103,6 +111,8 @@ export function writers_init(): void {
     unchecked(w_fsync_phase[j] = FSYNC_NONE);
     unchecked(w_req[j] = NONE);
     unchecked(w_in_write[j] = false);
+    unchecked(w_closing[j] = false);
+    unchecked(w_killed[j] = false);
     // the file was just opened (LOOKUP/CREATE): its attributes are fresh for attr_timeout
     unchecked(ino_attr_valid_until[ino] = <u64>param(CFG_ATTR_TIMEOUT_NS));
     // randwrite: an affine permutation of the blocks, so each block is written once (fio's random map)
@@ -111,6 +121,25 @@ export function writers_init(): void {
     while (blocks > 1 && gcd(a, blocks) != 1) a += 2;
     unchecked(w_perm_a[j] = a);
     if (autostart) schedule(0, EV_WRITER, j);
+  }
+}
+
+/** fio lays each job's file out before the job's clock starts (filesetup.c: setup_files() -> extend_file() ->
+ *  fallocate_file()): by default fallocate(fd, 0, 0, size) (fallocate=native), which FUSE sends as FUSE_FALLOCATE
+ *  and, on success, turns into i_size = size (fuse_file_fallocate()). Runs once the machine is set up. */
+export function writers_layout(): void {
+  if (!autostart) return; // the test harness lays nothing out: its machine starts empty
+  for (let j: u32 = 0; j < nr_writers; j++) {
+    const ino = j;
+    const layout = <i32>job(j, JOB_FALLOCATE);
+    const size = <u64>job(j, JOB_SIZE);
+    if (layout == LAYOUT_FALLOCATE || layout == LAYOUT_KEEP_SIZE) {
+      // a failed fallocate leaves i_size alone; fio logs it and writes anyway (native_fallocate())
+      if (!server_fallocate(ino, inode_pages(ino))) st_add(FALLOCATE_FAILS, 1);
+      else if (layout == LAYOUT_FALLOCATE) unchecked(ino_i_size[ino] = size);
+    } else if (layout == LAYOUT_TRUNCATE) {
+      unchecked(ino_i_size[ino] = size);
+    }
   }
 }
 
@@ -133,6 +162,8 @@ export const WRITE_BLOCKED_MEMORY: u32 = 2;
 export const WRITE_THROTTLED: u32 = 3;
 /** Write-through: the data went out in a synchronous FUSE_WRITE the writer now waits for. */
 export const WRITE_SENT: u32 = 4;
+/** fuse_write_begin() sent a synchronous FUSE_READ for the folio and waits for it. */
+export const WRITE_READING: u32 = 5;
 
 /** __filemap_get_folio(FGP_CREAT) for writer j at `index`: the cached folio's PFN, or a new folio (direct reclaim
  *  of clean page cache and one more try when memory is short). NONE when the writer must wait for memory (it is
@@ -190,10 +221,20 @@ export function generic_perform_write(j: u32): u32 {
       writer_block(j, W_WAIT_WB);
       return WRITE_BLOCKED_WB;
     }
+    const folio_pos = <u64>(index - (pfn - head)) << 12;
+    const folio_bytes = <u64>4096 << page_order(head);
+    const chunk = min(unchecked(w_cur_left[j]), folio_pos + folio_bytes - off);
+    // fuse_write_begin(): a write that does not cover the whole folio, to a folio not uptodate that begins inside
+    // i_size, reads the folio first: fuse_do_readpage() (6.16: fuse_do_readfolio()), a synchronous FUSE_READ.
+    // Past i_size the folio is zeroed instead, and fuse_write_end() marks it uptodate.
+    if ((page_flags(head) & PG_uptodate) == 0 && chunk < folio_bytes && unchecked(ino_i_size[ino]) > folio_pos) {
+      send_read(j, ino, head, <u32>(folio_pos >> 12), folio_nr_pages(head));
+      return WRITE_READING;
+    }
     // copy the user data into the folio, up to the folio's end
-    const folio_end = (<u64>(index - (pfn - head)) + (<u64>1 << page_order(head))) << 12;
-    const chunk = min(unchecked(w_cur_left[j]), folio_end - off);
     copy_into_cache(j, ino, off, chunk, pfn);
+    // fuse_write_end(): i_size_write() past the old end
+    if (off + chunk > unchecked(ino_i_size[ino])) unchecked(ino_i_size[ino] = off + chunk);
     const n = <u32>((off + chunk - 1) >> 12) - index + 1;
     const newly_dirty = folio_mark_blocks_dirty(ino, index, pfn, n);
     if (newly_dirty) charge(cost_ns(COST_FOLIO_MARK_DIRTY));
@@ -227,19 +268,30 @@ function fuse_perform_write(j: u32): u32 {
       return WRITE_BLOCKED_WB;
     }
   }
-  const req = request_alloc_kind(ino, first, REQ_KIND_WRITE, j);
+  // every page first: a writer that must wait for memory has copied nothing yet, and finds the pages it got
+  // in the page cache when it tries again (the kernel fills page by page; its allocation does not give up)
+  // (each page locked and referenced as it is found, so that reclaim for the next one cannot take it)
   for (let i = first; i <= last; i++) {
     const pfn = grab_folio(j, ino, i, 0);
-    if (pfn == NONE) { request_free(req); return WRITE_BLOCKED_MEMORY; }
+    if (pfn == NONE) {
+      for (let k = first; k < i; k++) { const p = mapping_pfn(ino, k); set_page_ref(p, page_ref(p) - 1); }
+      return WRITE_BLOCKED_MEMORY;
+    }
+    set_page_ref(pfn, page_ref(pfn) + 1);
+  }
+  const req = request_alloc_kind(ino, first, REQ_KIND_WRITE, j);
+  for (let i = first; i <= last; i++) {
+    const pfn = mapping_pfn(ino, i);
     const from = max(off, <u64>i << 12), to = min(off + count, <u64>(i + 1) << 12);
     copy_into_cache(j, ino, from, to - from, pfn);
     // the page stays locked and referenced by the request until its reply: reclaim and migration leave it alone
     set_page_flags(pfn, page_flags(pfn) | PG_uptodate);
-    set_page_ref(pfn, page_ref(pfn) + 1);
     set_req_pfn(req, i - first, pfn);
     set_req_ver(req, i - first, page_version(ino, i));
   }
   set_req_nr(req, last - first + 1);
+  // fuse_write_update_attr() at the reply; the write-through path never reads i_size back
+  if (off + count > unchecked(ino_i_size[ino])) unchecked(ino_i_size[ino] = off + count);
   unchecked(w_cur_off[j] = off + count);
   unchecked(w_cur_left[j] -= count);
   send_when_ready(j, req);
@@ -253,8 +305,21 @@ function send_when_ready(j: u32, req: u32): void {
   schedule(now + <u64>charge_reset(), EV_WRITER, j);
 }
 
+/** fuse_do_readpage() for the n pages of the folio at `head` (file index `start`): the folio stays locked with write_begin's
+ *  reference until the reply (reclaim and migration leave it alone), and the writer sleeps in request_wait_answer(). */
+function send_read(j: u32, ino: u32, head: u32, start: u32, n: u32): void {
+  st_add(READ_REQUESTS, 1);
+  const req = request_alloc_kind(ino, start, REQ_KIND_READ, j);
+  for (let i: u32 = 0; i < n; i++) {
+    set_page_ref(head + i, page_ref(head + i) + 1);
+    set_req_pfn(req, i, head + i);
+  }
+  set_req_nr(req, n);
+  send_when_ready(j, req);
+}
+
 function send_sync(j: u32, kind: u32): void {
-  if (kind == REQ_KIND_GETATTR) st_add(GETATTR_REQUESTS, 1); else st_add(FSYNC_REQUESTS, 1);
+  st_add(kind == REQ_KIND_GETATTR ? GETATTR_REQUESTS : kind == REQ_KIND_FLUSH ? FLUSH_REQUESTS : FSYNC_REQUESTS, 1);
   charge(cost_ns(COST_SYSCALL));
   send_when_ready(j, request_alloc_kind(j, 0, kind, j));
 }
@@ -272,6 +337,7 @@ export function writer_step(j: u32): void {
     else schedule(now + <u64>charge_reset(), EV_WRITER, j); // an aborted connection ended it at once
     return;
   }
+  if (unchecked(w_killed[j])) { writer_finish(j); return; }
   if (unchecked(w_fsync_phase[j]) != FSYNC_NONE) { fsync_step(j); return; }
   const bs = <u64>job(j, JOB_BS), size = <u64>job(j, JOB_SIZE);
   if (unchecked(w_cur_left[j]) == 0) {
@@ -279,8 +345,13 @@ export function writer_step(j: u32): void {
     if (unchecked(w_in_write[j])) { finish_write(j, bs); return; }
     const done = unchecked(w_done_bytes[j]);
     if (done >= size) {
+      if (unchecked(w_closing[j])) { writer_finish(j); return; }
       if (job(j, JOB_END_FSYNC) != 0 && !inode_clean(j)) { start_fsync(j); return; }
-      writer_finish(j);
+      // fio closes the file once its last block is done, inside the job's time (io_u.c get_io_u() ->
+      // td_io_close_file()): fuse_flush() -> write_inode_now(inode, 1) (WB_SYNC_ALL, waits for the writeback) and
+      // fuse_sync_writes(), then a synchronous FUSE_FLUSH (passthrough_ll asks for no FOPEN_NOFLUSH)
+      unchecked(w_closing[j] = true);
+      start_fsync(j);
       return;
     }
     const k = done / bs;
@@ -369,7 +440,7 @@ function fsync_step(j: u32): void {
   }
   if (!inode_clean(j) && connected) { writer_block(j, W_WAIT_FSYNC); return; }
   unchecked(w_fsync_phase[j] = FSYNC_REQ);
-  send_sync(j, REQ_KIND_FSYNC);
+  send_sync(j, unchecked(w_closing[j]) ? REQ_KIND_FLUSH : REQ_KIND_FSYNC);
 }
 
 /** The reply to (or the abort of) writer j's synchronous request. A GETATTR reply refreshes the attributes for
@@ -435,12 +506,19 @@ export function writers_blocked(ns: u64): u32 {
 export function writer_count(): u32 { return nr_writers; }
 
 /** fio's process is one the OOM killer may choose while it runs; its rss in the model is its I/O buffer. */
-export function writer_is_task(j: u32): bool { return unchecked(w_state[j]) != W_DONE; }
+export function writer_is_task(j: u32): bool { return unchecked(w_state[j]) != W_DONE && !unchecked(w_killed[j]); }
 export function writer_rss(j: u32): u32 { return <u32>((<u64>job(j, JOB_BS) + 4095) >> 12); }
 /** Killed: the job ends (its dirty pages stay in the page cache, written back as any others). */
 export function writer_oom_kill(j: u32): void {
-  unchecked(w_req[j] = NONE);
   unchecked(w_fsync_phase[j] = FSYNC_NONE);
+  const req = unchecked(w_req[j]);
+  if (req != NONE && req_state(req) == REQ_BUILDING) {
+    // it built a synchronous request and queues it at its next event: the kill takes effect after that, and a
+    // request the server may have read is waited out (request_wait_answer()), so the job ends at the reply
+    unchecked(w_killed[j] = true);
+    return;
+  }
+  unchecked(w_req[j] = NONE);
   writer_finish(j);
 }
 

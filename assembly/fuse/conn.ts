@@ -11,14 +11,15 @@ import {
 import {
   bg_queue_push, bg_queue_pop, pending_push, pending_pop, request_free, req_state, req_created, oldest_inflight,
   next_inflight, req_ino, req_nr, queues_clear, req_spliced, splice_release_pages, req_kind, req_owner, req_start,
-  req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
+  req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ,
 } from "./request";
 import { legacy_send, legacy_end } from "./legacy";
 import { writeback_temp_copy } from "../sim/mechanisms";
 import { fuse_request_alloc_background, fuse_request_alloc_sync } from "./req_slab";
 import { nocopy_end } from "./nocopy";
 import { ino_error, set_server_version } from "../fs/inode";
-import { page_ref, set_page_ref } from "../mm/page";
+import { page_ref, set_page_ref, page_flags, set_page_flags, PG_uptodate } from "../mm/page";
+import { data_server_read } from "../sim/data";
 import {
   stat_value, st_add, st_max, REQUESTS_SENT, REQUESTS_REPLIED, CONN_ABORTS, REQUESTS_ABORTED, LONGEST_WB_HOLD_NS,
   PAGES_WRITTEN_BACK,
@@ -110,6 +111,15 @@ export function end_request(req: u32, ok: bool): void {
         const p = req_pfn(req, i);
         set_page_ref(p, page_ref(p) - 1);
       }
+    } else if (kind == REQ_KIND_READ) {
+      // fuse_do_readpage(): the reply filled the folio, which is now uptodate (an error leaves it not uptodate);
+      // write_begin's lookup reference goes back with the page lock when the write moves on
+      const start = req_start(req);
+      for (let i: u32 = 0; i < n; i++) {
+        const p = req_pfn(req, i);
+        if (ok) { set_page_flags(p, page_flags(p) | PG_uptodate); data_server_read(ino, start + i, p); }
+        set_page_ref(p, page_ref(p) - 1);
+      }
     }
     on_sync_reply(req_owner(req), kind, ok);
   }
@@ -145,8 +155,9 @@ export function fuse_abort_conn(): void {
   let r = oldest_inflight();
   while (r != NONE) {
     const next = next_inflight(r);
-    // a request still being filled by the flusher is sent first (legacy: into the tree, originals end)
-    if (req_state(r) == REQ_BUILDING) { if (is_legacy()) legacy_send(r); abort_building(r); }
+    // a request still being filled by the flusher is sent first (legacy: into the tree, originals end); a
+    // synchronous one its writer has built but not yet queued just ends
+    if (req_state(r) == REQ_BUILDING && req_kind(r) == REQ_KIND_WRITEBACK) { if (is_legacy()) legacy_send(r); abort_building(r); }
     if (req_state(r) != REQ_SECONDARY) end_request(r, false);
     r = next;
     // end_request may have freed secondaries that came next; restart from the oldest

@@ -25,6 +25,10 @@ export const REQ_KIND_WRITEBACK: u32 = 0;
 export const REQ_KIND_WRITE: u32 = 1;
 export const REQ_KIND_GETATTR: u32 = 2;
 export const REQ_KIND_FSYNC: u32 = 3;
+/** FUSE_READ from fuse_write_begin() -> fuse_do_readpage(): the folio's own page-cache pages, filled by the reply. */
+export const REQ_KIND_READ: u32 = 4;
+/** FUSE_FLUSH from fuse_flush() at close(2). */
+export const REQ_KIND_FLUSH: u32 = 5;
 
 let cap: u32 = 0;
 let max_pages_per_req: u32 = 0;

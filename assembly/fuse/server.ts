@@ -19,11 +19,11 @@ import {
   param, cost_ns, CFG_SERVER_THREADS, CFG_LATENCY_KIND, CFG_LATENCY_MEAN_NS, CFG_LATENCY_SIGMA, CFG_PER_BYTE_NS,
   CFG_SPLICE, CFG_PRIVILEGED, CFG_SLOW_FACTOR, CFG_STOP_AFTER_REQUESTS, CFG_STOP_AT_NS, CFG_DROP_FRACTION,
   CFG_SPLICE_HOLD_NS, CFG_SERVER_BACKING, COST_SYSCALL, COST_PAGE_ALLOC, COST_COPY_PER_BYTE, COST_DEV_READ,
-  COST_SERVER_PER_REQUEST, COST_SERVER_BACKING_PER_PAGE, COST_SERVER_BACKING_PER_BYTE, COST_WAKEUP,
+  COST_SERVER_PER_REQUEST, COST_SERVER_BACKING_PER_PAGE, COST_SERVER_BACKING_PER_BYTE, COST_WAKEUP, COST_PAGECACHE_LOOKUP,
 } from "../sim/config";
 import {
   pending_pop, req_ino, req_start, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
-  req_kind, REQ_PROCESSING, REQ_LOST_BY_SERVER, REQ_KIND_WRITEBACK, REQ_KIND_WRITE,
+  req_kind, REQ_PROCESSING, REQ_LOST_BY_SERVER, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ,
 } from "./request";
 import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
 import { splice_unprivileged_copy } from "../sim/mechanisms";
@@ -105,6 +105,18 @@ export function server_pick(t: u32): void {
   charge_reset();
   // read(2) of /dev/fuse: header plus the payload copied out, or the pages spliced into a pipe
   charge(cost_ns(COST_SYSCALL) + cost_ns(COST_DEV_READ));
+  if (req_kind(req) == REQ_KIND_READ) {
+    // lo_read() -> fuse_reply_data(): libfuse without splice preads the range from the backing file into a buffer
+    // (fuse_buf_copy: a lookup and a copy per page, a hole or a fallocated page reads as zeros) and writes the
+    // reply, which the kernel copies into the folio (fuse_dev_do_write -> fuse_copy_args) in this thread's write(2)
+    charge((cost_ns(COST_SERVER_PER_REQUEST) + cost_ns(COST_SYSCALL) + <f64>n * cost_ns(COST_PAGECACHE_LOOKUP) +
+      bytes * (cost_ns(COST_COPY_PER_BYTE) + param(CFG_PER_BYTE_NS))) * slow);
+    charge(sample(<u32>param(CFG_LATENCY_KIND), param(CFG_LATENCY_MEAN_NS), param(CFG_LATENCY_SIGMA)) * slow);
+    charge(bytes * cost_ns(COST_COPY_PER_BYTE));
+    st_add(BYTES_COPIED_SERVER, <i64>bytes);
+    schedule(now + <u64>charge_reset(), EV_SERVER_REPLY, t);
+    return;
+  }
   if (!is_write(req)) {
     // GETATTR (passthrough_ll lo_getattr: fstatat) or FSYNC (lo_fsync: fsync on tmpfs): one system call each
     charge((cost_ns(COST_SERVER_PER_REQUEST) + cost_ns(COST_SYSCALL)) * slow);
@@ -152,6 +164,35 @@ function server_store(t: u32): void {
     bytes * (cost_ns(COST_SERVER_BACKING_PER_BYTE) + cost_ns(COST_COPY_PER_BYTE) + param(CFG_PER_BYTE_NS))) * slow);
   st_add(BYTES_COPIED_SERVER, <i64>bytes);
   schedule(now + <u64>charge_reset(), EV_SERVER_REPLY, t);
+}
+
+/** fio's layout fallocate() reaching the server (FUSE_FALLOCATE -> passthrough_ll lo_fallocate() -> fallocate() on
+ *  the backing file): over tmpfs shmem_fallocate() allocates every page of the range at once; when memory runs out
+ *  it frees the pages it added (shmem_undo_range()) and fails. It runs before the job's clock starts (fio's
+ *  setup_files()), so nothing is charged. False when it failed. */
+export function server_fallocate(ino: u32, pages: u32): bool {
+  if (param(CFG_SERVER_BACKING) == 0) return true;
+  for (let i: u32 = 0; i < pages; i++) {
+    if (backing_pfn(ino, i) != NONE) continue;
+    const p = alloc_user_page();
+    if (p == NONE) {
+      for (let k: u32 = 0; k < i; k++) {
+        const q = backing_pfn(ino, k);
+        if (q == NONE) continue;
+        set_backing_pfn(ino, k, NONE);
+        __free_pages(q, 0);
+        mod_shmem(-1);
+      }
+      charge_reset();
+      return false;
+    }
+    set_page_next(p, OWNER_SHMEM + ino);
+    set_page_prev(p, i);
+    set_backing_pfn(ino, i, p);
+    mod_shmem(1);
+  }
+  charge_reset();
+  return true;
 }
 
 /** An order-0 page of user memory (anon or shmem: GFP_HIGHUSER_MOVABLE, on the LRU), with direct reclaim of clean

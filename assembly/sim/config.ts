@@ -71,7 +71,18 @@ export const JOB_FSYNC_EVERY: i32 = 3;
 export const JOB_END_FSYNC: i32 = 4;
 /** fio rate=: bytes per second, 0 = unlimited. */
 export const JOB_RATE: i32 = 5;
-export const JOB_WORDS: i32 = 6;
+/** How fio lays the file out before the job's clock starts (filesetup.c: extend_file() -> fallocate_file()):
+ *  LAYOUT_* below. */
+export const JOB_FALLOCATE: i32 = 6;
+export const JOB_WORDS: i32 = 7;
+/** fallocate=none: an empty file. */
+export const LAYOUT_NONE: i32 = 0;
+/** fallocate=native or posix: fallocate(fd, 0, 0, size) (os/os-linux.h fio_fallocate()), i_size = size. */
+export const LAYOUT_FALLOCATE: i32 = 1;
+/** fallocate=keep: fallocate(FALLOC_FL_KEEP_SIZE): space allocated, i_size stays 0. */
+export const LAYOUT_KEEP_SIZE: i32 = 2;
+/** fallocate=truncate: ftruncate(size): i_size = size, nothing allocated. */
+export const LAYOUT_TRUNCATE: i32 = 3;
 export const MAX_JOBS: i32 = 64;
 
 // Memory workloads, WL_WORDS values each from workloads_ptr() + i * WL_WORDS: churn (kind 0..2 =

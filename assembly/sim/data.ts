@@ -227,6 +227,13 @@ export function data_server_store(ino: u32, index: u32, pfn: u32): void {
   if (data_mode && !data_out_of_memory && pfn != NONE) memory.copy(image_page(unchecked(backing[ino]), index), frame_for_read(pfn), 4096);
 }
 
+/** The reply to a FUSE_READ fills the page-cache page with what the server's backing file holds. */
+export function data_server_read(ino: u32, index: u32, pfn: u32): void {
+  if (!data_mode || data_out_of_memory) return;
+  const dst = frame_for_write(pfn);
+  if (dst != 0) memory.copy(dst, image_page(unchecked(backing[ino]), index), 4096);
+}
+
 /** Does the backing store hold, for this page, exactly what the writers wrote? */
 export function data_page_matches(ino: u32, index: u32): bool {
   if (!data_mode || data_out_of_memory) return true;

@@ -18,7 +18,7 @@ import { balance_dirty_pages_init } from "../fs/balance_dirty_pages";
 import { jiffies_init, jiffies_at } from "./jiffies";
 import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_error, ino_nr_dirty, ino_nr_writeback, test_unwritten_bit } from "../fs/inode";
 import {
-  writer_on_sync_reply, writers_init, writer_step, writers_on_complete, writers_all_done, writers_blocked,
+  writer_on_sync_reply, writers_init, writers_layout, writer_step, writers_on_complete, writers_all_done, writers_blocked,
   writer_memory_retry, writer_pause_end, EV_WRITER, EV_WRITER_MEMORY_RETRY, EV_WRITER_PAUSE,
 } from "../fs/writer";
 import {
@@ -139,6 +139,7 @@ export function sim_init(): void {
   set_kswapd_hook(wakeup_kswapd);
   kcompactd_timer_gen = 0;
   if (param(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS);
+  laid_out = false;
   schedule(STAT_INTERVAL_NS, EV_VMSTAT, 0);
   const nr_wl = <u32>param(CFG_NR_WL);
   for (let i: u32 = 0; i < nr_wl; i++) {
@@ -164,12 +165,19 @@ export const RUN_SYNCED: i32 = 5;
 export const RUN_DATA_OUT_OF_MEMORY: i32 = 6;
 let sync_started = false;
 let writers_done_reported = false;
+/** fio's file layout runs once, at the first sim_run(): after a census boot (which replaces the machine's pages
+ *  between sim_init() and the run), before the first event. */
+let laid_out = false;
 
 /** Runs at most max_events events with time <= until_ns. Stops early (RUN_WRITERS_DONE) the moment the
  *  last writer finishes, so the host can start the final sync. check: run the invariant checker after
  *  every event (RUN_INVARIANT when it fails; sim_invariant_code() says which). */
 export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
   const until = <u64>until_ns;
+  if (!laid_out) { laid_out = true; writers_layout(); }
+  // a sync with nothing left to write is over at once (the writers' close(2) may have written everything), not at
+  // whatever unrelated event comes next
+  if (sync_started && sim_all_clean()) return RUN_SYNCED;
   for (let i: u32 = 0; i < max_events; i++) {
     if (data_out_of_memory) return RUN_DATA_OUT_OF_MEMORY;
     if (events_pending() == 0) return RUN_IDLE;
@@ -196,7 +204,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_KSWAPD) kswapd_run();
     else if (t == EV_KCOMPACTD) {
       kcompactd_run();
-      if (param(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS); // timeout reset
+      if (param(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS);
     } else if (t == EV_KCOMPACTD_TIMER) kcompactd_timer_fired(a);
     else if (t == EV_VMSTAT) vmstat_update();
     else if (t == EV_CHURN_ALLOC) churn_alloc(a);

@@ -17,7 +17,7 @@ export function formatSummary(reports: RunReport[]): string {
     ["peak nr_writeback", (r) => String(r.modelled.peakNrWriteback)],
     ["peak nr_dirty", (r) => String(r.modelled.peakNrDirty)],
     ["FUSE_WRITE requests", (r) => String(r.modelled.requestsSent)],
-    ["GETATTR/FSYNC requests, writers' wait ms", (r) => `${r.modelled.getattrRequests}/${r.modelled.fsyncRequests}, ${(r.modelled.writerRequestWaitNs / 1e6).toFixed(1)}`],
+    ["GETATTR/READ/FSYNC/FLUSH requests, writers' wait ms", (r) => `${r.modelled.getattrRequests}/${r.modelled.readRequests}/${r.modelled.fsyncRequests}/${r.modelled.flushRequests}, ${(r.modelled.writerRequestWaitNs / 1e6).toFixed(1)}`],
     ["congested ->writepages calls", (r) => String(r.modelled.congestedWritepages)],
     ["longest writeback hold, ms", (r) => (r.modelled.longestWritebackHoldNs / 1e6).toFixed(2)],
     ["pageblocks Unmovable/Movable/Reclaimable", (r) => `${r.pageblocks.Unmovable}/${r.pageblocks.Movable}/${r.pageblocks.Reclaimable}`],

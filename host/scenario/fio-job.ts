@@ -11,6 +11,9 @@
 //   size=2G
 //   numjobs=2
 //   end_fsync=1
+//
+// fio lays each file out before the job's clock starts; its default, fallocate=native, gives the file its full
+// size at once (fallocate(fd, 0, 0, size)), so a write smaller than a page lands inside i_size.
 import { InputError } from "../util/input-error.js";
 import { checkSize, formatSize } from "./units.js";
 import { didYouMean } from "./issues.js";
@@ -31,15 +34,22 @@ export interface FioJob {
   endFsync: boolean;
   /** fio rate=: bytes per second this job may write, 0 = unlimited. */
   rate: number;
+  /** fio fallocate=: how the file is laid out before the job's clock starts (fio's default on Linux: native). */
+  fallocate: FioFallocate;
 }
 
 export const FIO_RW = ["write", "randwrite"] as const;
+/** fio's fallocate= modes (options.c), "0" and "1" its old boolean spellings of none and posix. native and posix
+ *  both end in fallocate(fd, 0, 0, size) on Linux; keep adds FALLOC_FL_KEEP_SIZE; truncate is ftruncate(size). */
+export const FIO_FALLOCATE = ["none", "native", "posix", "keep", "truncate"] as const;
+export type FioFallocate = (typeof FIO_FALLOCATE)[number];
+const FALLOCATE_ALIASES: Readonly<Record<string, FioFallocate>> = { "0": "none", "1": "posix" };
 export const FIO_IOENGINES = ["sync", "psync"] as const;
-export const FIO_KEYS = ["name", "rw", "bs", "size", "numjobs", "ioengine", "fsync", "end_fsync", "fsync_on_close", "rate"] as const;
+export const FIO_KEYS = ["name", "rw", "bs", "size", "numjobs", "ioengine", "fsync", "end_fsync", "fsync_on_close", "rate", "fallocate"] as const;
 type FioKey = (typeof FIO_KEYS)[number];
 
 /** fio's defaults for the options it has defaults for (bs 4k, numjobs 1); size has none. */
-export const FIO_DEFAULTS = { rw: "write", bs: 4096, numjobs: 1, fsync: 0, endFsync: false, rate: 0 } as const;
+export const FIO_DEFAULTS = { rw: "write", bs: 4096, numjobs: 1, fsync: 0, endFsync: false, rate: 0, fallocate: "native" } as const;
 export const MAX_NUMJOBS = 4096;
 
 /** Cross-field rules a job must satisfy however it was written; returns the complaint or null. */
@@ -103,6 +113,14 @@ function jobOf(section: string, headerLine: number, opts: ReadonlyMap<FioKey, Se
   const fsync = get("fsync");
   const numjobs = get("numjobs");
   const rateSetting = get("rate");
+  const fallocateSetting = get("fallocate");
+  let fallocate: FioFallocate = FIO_DEFAULTS.fallocate;
+  if (fallocateSetting) {
+    const v = fallocateSetting.value;
+    const mode = FALLOCATE_ALIASES[v] ?? (FIO_FALLOCATE as readonly string[]).find((m) => m === v);
+    if (!mode) fail(fallocateSetting.line, `${shown("fallocate", fallocateSetting)} is not allowed; use fallocate=${FIO_FALLOCATE.join(", ")} (or 0, 1)`);
+    fallocate = mode as FioFallocate;
+  }
   const job: FioJob = {
     name: nameSetting?.value ?? section,
     rw: rw as FioJob["rw"],
@@ -112,6 +130,7 @@ function jobOf(section: string, headerLine: number, opts: ReadonlyMap<FioKey, Se
     fsync: fsync ? countOf("fsync", fsync, 0, Number.MAX_SAFE_INTEGER) : FIO_DEFAULTS.fsync,
     endFsync: (endFsync ? boolOf("end_fsync", endFsync) : false) || (onClose ? boolOf("fsync_on_close", onClose) : false),
     rate: rateSetting ? sizeOf("rate", rateSetting, 1) : FIO_DEFAULTS.rate,
+    fallocate,
   };
   const bad = checkFioJob(job);
   if (bad) fail(bsSetting?.line ?? sizeSetting.line, bad);

@@ -11,7 +11,7 @@ import { WRITEBACK_MODES, MIGRATE_MODES, SPLICE_MODES, LARGE_FOLIO_MODES } from 
 import { KERNELS } from "./kernel.js";
 import { MAX_JOBS } from "../sim/layout.js";
 import { show, checkDuration, checkSize, DURATION_FORM, DURATION_PATTERN, SIZE_FORM, SIZE_PATTERN, type DurationLimits, type SizeLimits } from "./units.js";
-import { checkFioJob, checkFioJobFile, FIO_DEFAULTS, FIO_RW, MAX_NUMJOBS, type FioJob } from "./fio-job.js";
+import { checkFioJob, checkFioJobFile, FIO_DEFAULTS, FIO_FALLOCATE, FIO_RW, MAX_NUMJOBS, type FioJob } from "./fio-job.js";
 import { expectSchema } from "./expect-schema.js";
 
 /** One pageblock, the granule of every zone and area: 512 pages, 2 MiB. */
@@ -250,12 +250,12 @@ const serverOverrideSchema = strict({
 const workloadName = z.string().min(1).optional().describe("the workload's name in reports; default from its type");
 
 /** The writer options an fio workload gives as JSON fields, unless it gives a `job` file instead. */
-const FIO_FIELD_KEYS = ["rw", "bs", "size", "numjobs", "fsync", "end_fsync", "rate"] as const;
+const FIO_FIELD_KEYS = ["rw", "bs", "size", "numjobs", "fsync", "end_fsync", "rate", "fallocate"] as const;
 
 const fioSchema = strict({
   type: z.literal("fio"),
   name: workloadName.describe("the workload's name; with job, the first job's name (default: the section names)"),
-  job: z.string().optional().describe("an fio job file instead of the fields below: [section]s with rw, bs, size, numjobs, ioengine (sync/psync), fsync, end_fsync, fsync_on_close, name"),
+  job: z.string().optional().describe("an fio job file instead of the fields below: [section]s with rw, bs, size, numjobs, ioengine (sync/psync), fsync, end_fsync, fsync_on_close, rate, fallocate, name"),
   rw: z.enum(FIO_RW).optional().meta({ default: FIO_DEFAULTS.rw }).describe("write: sequential; randwrite: random offsets"),
   bs: size({ min: 1 }).optional().meta({ default: "4k" }).describe("bytes per write(2)"),
   size: size({ min: 1 }).optional().describe("bytes each job writes (to its own file); required unless job is given"),
@@ -263,6 +263,7 @@ const fioSchema = strict({
   fsync: intIn(0, Number.MAX_SAFE_INTEGER).optional().meta({ default: FIO_DEFAULTS.fsync }).describe("fsync after this many writes (0 = never)"),
   end_fsync: z.boolean().optional().meta({ default: FIO_DEFAULTS.endFsync }).describe("fsync when the job ends"),
   rate: size({ min: 1 }).optional().describe("fio rate=: bytes per second each job may write (default: unlimited)"),
+  fallocate: z.enum(FIO_FALLOCATE).optional().meta({ default: FIO_DEFAULTS.fallocate }).describe("fio fallocate=: how the file is laid out before the job starts; native/posix: fallocate() to its full size (fio's default), keep: allocated at size 0, truncate: ftruncate() only, none: empty"),
 }).transform((w, ctx): { type: "fio"; name: string | undefined; jobs: FioJob[] } => {
   if (w.job !== undefined) {
     const both = FIO_FIELD_KEYS.find((k) => w[k] !== undefined);
@@ -296,6 +297,7 @@ const fioSchema = strict({
     fsync: w.fsync ?? FIO_DEFAULTS.fsync,
     endFsync: w.end_fsync ?? FIO_DEFAULTS.endFsync,
     rate: w.rate ?? FIO_DEFAULTS.rate,
+    fallocate: w.fallocate ?? FIO_DEFAULTS.fallocate,
   };
   const bad = checkFioJob(job);
   if (bad) {

@@ -8,7 +8,7 @@ import { folioOrder, kernelRules, runKernel } from "../scenario/kernel.js";
 import { runPolicyOf } from "../scenario/policy.js";
 import {
   CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL, WL_WORDS, WL_KIND_INDEX, COST_NAMES, WRITEBACK_MODE_INDEX,
-  MIGRATE_INDEX, SPLICE_INDEX, LATENCY_INDEX,
+  MIGRATE_INDEX, SPLICE_INDEX, LATENCY_INDEX, LAYOUT_OF,
 } from "./layout.js";
 
 export function writeConfigWords(core: CoreExports, config: SimConfig, costs: CostModel): void {
@@ -73,6 +73,7 @@ export function writeConfigWords(core: CoreExports, config: SimConfig, costs: Co
     jobArr[j * JOB_WORDS + JOB.FSYNC_EVERY] = w.fsync;
     jobArr[j * JOB_WORDS + JOB.END_FSYNC] = w.endFsync ? 1 : 0;
     jobArr[j * JOB_WORDS + JOB.RATE] = w.rateBps;
+    jobArr[j * JOB_WORDS + JOB.FALLOCATE] = LAYOUT_OF[w.fallocate];
   });
   const memWl = config.workloads.filter((w) => w.kind !== "fio");
   if (memWl.length > MAX_WL) throw new InputError(`workloads: ${memWl.length} churn/highorder workloads; at most ${MAX_WL}`);

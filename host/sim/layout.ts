@@ -4,7 +4,7 @@
 // by the compiler.
 import {
   CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, WL, WL_KIND, WL_WORDS, MAX_WL, COST_NAMES, STAT_NAMES, STAT_WORDS, MECHANISM,
-  RUN_STATUS, DIST, SAMPLE_WORDS, BDI_STATS_WORDS, NR_SLAB_CACHES, SLAB_CACHE_WORDS,
+  RUN_STATUS, DIST, LAYOUT, SAMPLE_WORDS, BDI_STATS_WORDS, NR_SLAB_CACHES, SLAB_CACHE_WORDS,
 } from "../gen/contract.js";
 
 export { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, WL, WL_WORDS, MAX_WL, COST_NAMES, STAT_NAMES, STAT_WORDS, RUN_STATUS };
@@ -50,6 +50,11 @@ export const SAMPLE_COLUMNS = [
 export const WRITEBACK_MODE_INDEX = { copy: MECHANISM.WRITEBACK_TEMP_COPY, "copy-free": MECHANISM.WRITEBACK_COPY_FREE } as const;
 export const MIGRATE_INDEX = { kernel: MECHANISM.MIGRATE_WB_KERNEL, skip: MECHANISM.MIGRATE_WB_SKIP, "cancel-if-not-spliced": MECHANISM.MIGRATE_WB_CANCEL } as const;
 export const SPLICE_INDEX = { allow: MECHANISM.SPLICE_UNPRIV_ALLOW, copy: MECHANISM.SPLICE_UNPRIV_COPY } as const;
+
+/** fio's fallocate= modes as the JOB_FALLOCATE word holds them: native and posix both call fallocate(fd, 0, 0, size). */
+export const LAYOUT_OF = {
+  none: LAYOUT.NONE, native: LAYOUT.FALLOCATE, posix: LAYOUT.FALLOCATE, keep: LAYOUT.KEEP_SIZE, truncate: LAYOUT.TRUNCATE,
+} as const;
 
 export const LATENCY_INDEX = { fixed: DIST.FIXED, exponential: DIST.EXPONENTIAL, lognormal: DIST.LOGNORMAL } as const;
 

@@ -49,6 +49,12 @@ export interface RunReport {
     /** Synchronous requests the writers sent, and the time they slept waiting for the replies. */
     getattrRequests: number;
     fsyncRequests: number;
+    /** FUSE_FLUSH requests: each writer's close(2) (fuse_flush(), after writing back and waiting for its file). */
+    flushRequests: number;
+    /** FUSE_READs from fuse_write_begin(): a write smaller than a folio, to a folio not uptodate inside i_size. */
+    readRequests: number;
+    /** fio layouts whose fallocate() failed (the server's tmpfs ran out of memory); the file then starts empty. */
+    fallocateFails: number;
     writerRequestWaitNs: number;
     /** fuse_writepages() calls that returned at once: WB_SYNC_NONE while num_background >= congestion_threshold. */
     congestedWritepages: number;
@@ -192,6 +198,9 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       writerThrottleNs: st.writer_throttle_ns,
       getattrRequests: st.getattr_requests,
       fsyncRequests: st.fsync_requests,
+      flushRequests: st.flush_requests,
+      readRequests: st.read_requests,
+      fallocateFails: st.fallocate_fails,
       writerRequestWaitNs: st.writer_req_wait_ns,
       congestedWritepages: st.flusher_congested_calls,
       tempAllocStalls: st.temp_alloc_stalls,
