@@ -136,16 +136,18 @@ test("fio's default layout (fallocate=native): the file has its size before the 
 });
 
 test("a layout the server's tmpfs cannot hold fails whole: the file starts empty and the run goes on", () => {
-  // shmem_fallocate() frees what it added when memory runs out; fuse_file_fallocate() then leaves i_size alone
+  // tmpfs's default size= is half of RAM (shmem_default_max_blocks()); shmem_fallocate() fails a range longer than
+  // that at once, and frees what it added when the mount fills up; fuse_file_fallocate() then leaves i_size alone
   const r = runScenario(resolveScenario({
-    machine: { memory: "128M" },
+    machine: { memory: "256M" },
     policy: "nocopy",
     server: { threads: 2, per_request: { dist: "fixed", mean: "5us" } },
     workloads: [{ type: "fio", rw: "write", bs: "1k", size: "80M", numjobs: 2 }],
     run: { duration: "200ms" },
   }, "layout-fails"), { module: release, timing: false });
-  // the first 80 MiB fit a 128 MiB machine, the second do not
+  // the first 80 MiB fit the 128 MiB mount, the second do not
   assert.is(r.modelled.fallocateFails, 1);
+  assert.is(r.modelled.serverShmemPages < 2 * 80 * 256, true);
   assert.ok(r.modelled.readRequests > 0, "the first file was laid out: its pages are read");
   assert.is(r.integrity.corrupt, 0);
 });

@@ -438,7 +438,9 @@ function fsync_step(j: u32): void {
     }
     unchecked(w_fsync_phase[j] = FSYNC_WAIT);
   }
-  if (!inode_clean(j) && connected) { writer_block(j, W_WAIT_FSYNC); return; }
+  // file_write_and_wait_range() / filemap_fdatawait() and fuse_sync_writes() wait for the writeback in flight, not
+  // for the file to be clean: a page redirtied after the walk passed it stays dirty
+  if (unchecked(ino_nr_writeback[j]) > 0 && connected) { writer_block(j, W_WAIT_FSYNC); return; }
   unchecked(w_fsync_phase[j] = FSYNC_REQ);
   send_sync(j, unchecked(w_closing[j]) ? REQ_KIND_FLUSH : REQ_KIND_FSYNC);
 }
@@ -483,7 +485,7 @@ export function writers_on_complete(ino: u32): void {
       const busy = rb_find_overlap(ino, index, index) != NONE;
       if (!busy || !connected) wake(j, WRITER_WB_WAIT_NS);
     } else if (s == W_WAIT_FSYNC && j == ino) {
-      if (inode_clean(j) || !connected) wake(j, WRITER_THROTTLE_NS);
+      if (unchecked(ino_nr_writeback[j]) == 0 || !connected) wake(j, WRITER_THROTTLE_NS);
     } else if (s == W_WAIT_FSYNC_FOLIO) {
       // folio_end_writeback() wakes the walk; the folio may have moved or been freed since (then it is done)
       if ((page_flags(unchecked(w_wait_pfn[j])) & PG_folio_writeback) == 0 || !connected) wake(j, WRITER_WB_WAIT_NS);

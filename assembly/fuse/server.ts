@@ -28,6 +28,9 @@ import {
 import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
 import { splice_unprivileged_copy } from "../sim/mechanisms";
 import { data_server_store } from "../sim/data";
+import { NR_SHMEM } from "../fs/stats";
+import { MAX_NR_ZONES } from "../mm/constants";
+import { zone_managed_pages } from "../mm/zone";
 import { stat_value, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES } from "../fs/stats";
 import { arena_alloc } from "../sim/arena";
 
@@ -172,9 +175,16 @@ function server_store(t: u32): void {
  *  setup_files()), so nothing is charged. False when it failed. */
 export function server_fallocate(ino: u32, pages: u32): bool {
   if (param(CFG_SERVER_BACKING) == 0) return true;
+  // the mount's size= (tmpfs's default, shmem_default_max_blocks(): half of RAM) bounds the blocks of all its files:
+  // a range longer than that fails before anything is allocated ("avoid a swapstorm"), and
+  // shmem_inode_acct_blocks() fails an allocation past it
+  let totalram: u64 = 0;
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) totalram += <u64>zone_managed_pages(z);
+  const max_blocks = totalram / 2;
+  if (<u64>pages > max_blocks) return false;
   for (let i: u32 = 0; i < pages; i++) {
     if (backing_pfn(ino, i) != NONE) continue;
-    const p = alloc_user_page();
+    const p = <u64>stat_value(NR_SHMEM) < max_blocks ? alloc_user_page() : NONE;
     if (p == NONE) {
       for (let k: u32 = 0; k < i; k++) {
         const q = backing_pfn(ino, k);
