@@ -8,6 +8,7 @@ import { harness } from "./helpers/harness.js";
 import { resolveScenario } from "../host/scenario/resolve.js";
 import { runScenario } from "../host/sim/run-scenario.js";
 import { coreModuleSync } from "../host/core/load-node.js";
+import { Simulator } from "../host/sim/simulator.js";
 
 const STRICT = 1, NOT_STRICT = 0;
 const TASK_RATELIMIT = 0, MAX_PAUSE = 1, MIN_PAUSE = 2, NR_DIRTIED_PAUSE = 3, PERIOD = 4, PAUSE = 5;
@@ -218,6 +219,25 @@ test("when background writeback starts for a strictlimit wb: at the freerun ceil
   assert.ok(fixed.peakDirty < ceiling(fixed.peakDirty), `what-if: peak nr_dirty ${fixed.peakDirty}, expected below the ceiling`);
   assert.equal(kernel.whatIf, []);
   assert.match(fixed.whatIf[0]!, /machine\.bdi\.wb_bg_start: true/);
+});
+
+test("BDI_CAP_WRITEBACK_ACCT per kernel: bw_dwork refreshes the bandwidth after writeback drains on 6.18, never on 6.16", () => {
+  // 6.16's fuse_bdi_init() clears BDI_CAP_WRITEBACK_ACCT and fuse_writepage_finish() counts the writeout itself,
+  // so __folio_end_writeback() never calls wb_inode_writeback_end(); 6.18 ("fuse: use default writeback
+  // accounting") keeps the flag, and each time an inode's last folio leaves writeback bw_dwork is queued
+  // BANDWIDTH_INTERVAL later (one at a time: queue_delayed_work() does not queue a pending work again).
+  const dworks = (kernel: "6.16" | "6.18"): number => {
+    const sim = new Simulator(resolveScenario({
+      machine: { memory: "256M", kernel },
+      policy: "nocopy",
+      server: { threads: 2, per_request: { dist: "fixed", mean: "5us" } },
+      workloads: [{ type: "fio", rw: "write", bs: "1M", size: "32M", numjobs: 1 }],
+    }, "wb-acct"), coreModuleSync("release"));
+    sim.run();
+    return sim.stat("wb_bw_dwork");
+  };
+  assert.is(dworks("6.16"), 0);
+  assert.ok(dworks("6.18") > 0, "6.18 runs the delayed bandwidth update");
 });
 
 test.run();

@@ -5,7 +5,7 @@
 // queued when an inode's writeback ends.
 import { now, schedule } from "../sim/clock";
 import { HZ, jiffies_at, jiffies_to_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
-import { stat_value, st_add, WB_DIRTIED, WB_WRITTEN } from "./stats";
+import { stat_value, st_add, WB_DIRTIED, WB_WRITTEN, WB_BW_DWORK } from "./stats";
 import { fprop_init } from "./flex_proportions";
 import {
   strictlimit, dtc_dirty, dtc_thresh, dtc_bg_thresh, dtc_wb_dirty, dtc_wb_thresh,
@@ -192,5 +192,6 @@ export function wb_inode_writeback_end(): void {
 /** EV_WB_BW_DWORK: wb_update_bandwidth_workfn(). */
 export function wb_update_bandwidth_workfn(): void {
   bw_dwork_pending = false;
+  st_add(WB_BW_DWORK, 1);
   wb_update_bandwidth();
 }

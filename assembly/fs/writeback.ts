@@ -15,7 +15,7 @@
 import { NONE } from "../mm/constants";
 import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
-import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, COST_WAKEUP } from "../sim/config";
+import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, CFG_WB_ACCT, COST_WAKEUP } from "../sim/config";
 import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, ino_dirtied_when, next_dirty_index } from "./inode";
 import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
 import { do_writepages_start, do_writepages_end, avg_write_bandwidth } from "./wb_bandwidth";
@@ -100,10 +100,10 @@ function writeback_chunk_size(): i64 {
   return (pages + MIN_WRITEBACK_PAGES) / MIN_WRITEBACK_PAGES * MIN_WRITEBACK_PAGES;
 }
 
-/** wb->writeback_inodes: inodes with folios under writeback, counted only with BDI_CAP_WRITEBACK_ACCT (the
- *  copy-free path; the legacy path's FUSE bdi accounts its temp pages itself). */
+/** wb->writeback_inodes: inodes with folios under writeback, counted only with BDI_CAP_WRITEBACK_ACCT (6.18+,
+ *  copy-free; before, the FUSE bdi clears it and accounts its writeback itself). */
 function writeback_inodes(): u32 {
-  if (is_legacy()) return 0;
+  if (is_legacy() || param(CFG_WB_ACCT) == 0) return 0;
   let n: u32 = 0;
   for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(ino_nr_writeback[i]) > 0) n++;
   return n;

@@ -16,7 +16,7 @@ import { zone_start, wmark_high, NR_FREE_PAGES } from "../mm/zone";
 import { ZONE_MOVABLE } from "../mm/constants";
 import { st_add, WB_AREA_MOVES, BYTES_COPIED_WRITEBACK } from "../fs/stats";
 import {
-  cost_ns, param, COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
+  cost_ns, param, CFG_WB_ACCT, COST_REQUEST_SETUP, COST_FOLIO_START_WRITEBACK, COST_FOLIO_END_WRITEBACK, COST_WRITEPAGES_PER_FOLIO,
   COST_BLOCK_STATE, COST_COPY_PER_BYTE,
 } from "../sim/config";
 import { wb_area } from "../sim/mechanisms";
@@ -114,10 +114,16 @@ export function nocopy_end(req: u32, ok: bool): u32 {
     if (folio_end_writeback_block(p)) {
       ended++;
       charge(cost_ns(COST_FOLIO_END_WRITEBACK));
-      // __folio_end_writeback() with BDI_CAP_WRITEBACK_ACCT (fuse's default writeback accounting, 6.17):
-      // __wb_writeout_add() of the folio's pages, and the bandwidth update once the inode has none left
-      wb_writeout_add(<i64>1 << page_order(folio_head(p)));
-      if (unchecked(ino_nr_writeback[ino]) == 0) wb_inode_writeback_end();
+      if (param(CFG_WB_ACCT) != 0) {
+        // __folio_end_writeback() with BDI_CAP_WRITEBACK_ACCT (fuse's default writeback accounting, 6.18):
+        // __wb_writeout_add() of the folio's pages, and the bandwidth update once the inode has none left
+        wb_writeout_add(<i64>1 << page_order(folio_head(p)));
+        if (unchecked(ino_nr_writeback[ino]) == 0) wb_inode_writeback_end();
+      } else {
+        // 6.16/6.17 fuse_writepage_finish(): FUSE's own wb_writeout_inc() per folio; the bdi has no
+        // BDI_CAP_WRITEBACK_ACCT, so no wb_inode_writeback_end() and no bw_dwork
+        wb_writeout_add(1);
+      }
     }
   }
   return ended;

@@ -61,7 +61,9 @@ export const CFG_SPLICE_UNPRIVILEGED: i32 = 42;
 export const CFG_WB_BG_START: i32 = 43;
 /** 1 on 6.14+: __wb_calc_thresh()'s consolidated bump (assembly/fs/dirty.ts); 0: 6.1-6.12's rules. */
 export const CFG_WB_THRESH_CONSOLIDATED: i32 = 44;
-export const CFG_WORDS: i32 = 45;
+/** 1 on 6.18+: the FUSE bdi has BDI_CAP_WRITEBACK_ACCT (writeback_inodes, bw_dwork); 0: FUSE's own accounting. */
+export const CFG_WB_ACCT: i32 = 45;
+export const CFG_WORDS: i32 = 46;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

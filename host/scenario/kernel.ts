@@ -27,6 +27,12 @@ export interface KernelRules {
    *  / 8 without strictlimit) before the max_ratio cap, and no wb_dirty < 8 cases. (6.13's floor is in no kernel
    *  modelled here.) */
   wbThreshBump: "none" | "consolidated";
+  /** BDI_CAP_WRITEBACK_ACCT on the FUSE bdi: 6.18+ ("fuse: use default writeback accounting", 494d2f508883, in the
+   *  6.18 merge window): __folio_start/end_writeback() count WB_WRITEBACK and the writeout, track
+   *  wb->writeback_inodes and queue bw_dwork when an inode's writeback ends. Before, fuse_bdi_init() clears it and
+   *  FUSE counts WB_WRITEBACK and wb_writeout_inc() per folio itself (6.16's fuse_writepage_finish(), 6.17's iomap
+   *  path too): no bw_dwork, writeback_inodes stays 0. */
+  wbAcct: boolean;
 }
 
 /** The version each writeback mode runs on when the scenario names none. */
@@ -44,6 +50,7 @@ export function kernelRules(k: Kernel): KernelRules {
     fuseWritepage: !atLeast(k, "6.12"),
     fuseReqSize: atLeast(k, "6.15") ? 176 : 152,
     wbThreshBump: atLeast(k, "6.15") ? "consolidated" : "none",
+    wbAcct: atLeast(k, "6.18"),
   };
 }
 
