@@ -288,6 +288,7 @@ const badScenarios: Record<string, string> = {
   "bad-scenarios/max-folio-order-over-pmd.json": "fuse.max_folio_order",
   "bad-scenarios/quoted-number.json": "machine.sysctl.max_pages_limit",
   "bad-scenarios/splice-hold-without-splice.json": 'server.faults.splice_hold: "1ms" is not allowed without splice',
+  "bad-scenarios/fallocate-unknown.json": 'workloads.0.fallocate: "yes" is not allowed; allowed: none, native, posix, keep, truncate',
   "bad-json-syntax/json-missing-comma.json": "line 4, column 3: JSON syntax error",
   "bad-json-syntax/json-trailing-comma.json": "line 5, column 3: JSON syntax error",
   "bad-json-syntax/json-comment.json": "line 2, column 3: JSON syntax error: comments",
