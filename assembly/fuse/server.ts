@@ -4,7 +4,7 @@
 // and without splice each thread's receive buffer is anon memory: both are movable and, without swap, never
 // reclaimed. Threads work in parallel; contention on the backing file (tmpfs takes the inode lock per write) is
 // not modelled beyond what the scenario's per-byte cost says.
-import { NONE, __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
+import { NONE, __GFP_MOVABLE, GFP_LRU, MAX_NR_ZONES } from "../mm/constants";
 import { page_ref, set_page_ref, set_page_next, set_page_prev } from "../mm/page";
 import { __alloc_pages, __free_pages } from "../mm/page_alloc";
 import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc, anon_reap } from "../mm/anon";
@@ -28,10 +28,10 @@ import {
 import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
 import { splice_unprivileged_copy } from "../sim/mechanisms";
 import { data_server_store } from "../sim/data";
-import { NR_SHMEM } from "../fs/stats";
-import { MAX_NR_ZONES } from "../mm/constants";
 import { zone_managed_pages } from "../mm/zone";
-import { stat_value, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES } from "../fs/stats";
+import {
+  stat_value, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES, NR_SHMEM,
+} from "../fs/stats";
 import { arena_alloc } from "../sim/arena";
 
 export const EV_SERVER_PICK: u32 = 10;

@@ -63,7 +63,8 @@ export function check_sim_invariants(): i32 {
     if (req_state(r) == REQ_FREE) return fail(INV_TEMP_OWNER, r);
     const n = req_nr(r);
     if (req_kind(r) != REQ_KIND_WRITEBACK) {
-      // a write-through FUSE_WRITE carries its file's own page-cache pages (GETATTR and FSYNC carry none)
+      // a write-through FUSE_WRITE or write_begin's FUSE_READ carries its file's own page-cache pages (GETATTR,
+      // FSYNC and FLUSH carry none)
       for (let i: u32 = 0; i < n; i++) {
         const p = req_pfn(r, i);
         if (p >= nr_pages || (page_flags(p) & PG_owner) == 0 || page_next(p) != req_ino(r) || page_prev(p) != req_start(r) + i) return fail(INV_SYNC_WRITE_PAGE, p);

@@ -204,7 +204,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_KSWAPD) kswapd_run();
     else if (t == EV_KCOMPACTD) {
       kcompactd_run();
-      if (param(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS);
+      if (param(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS); // timeout reset
     } else if (t == EV_KCOMPACTD_TIMER) kcompactd_timer_fired(a);
     else if (t == EV_VMSTAT) vmstat_update();
     else if (t == EV_CHURN_ALLOC) churn_alloc(a);
