@@ -4,7 +4,7 @@
 // flight becomes a one-page secondary request (fuse_writepage_add), and fuse_writepage_end() frees the
 // temp pages and sends the secondary.
 import { NONE, pageblock_order } from "../mm/constants";
-import { PG_temp, nr_pageblocks, set_page_flags, page_flags, set_page_next, set_page_prev } from "../mm/page";
+import { PG_temp, nr_pageblocks, set_page_flags, page_flags, set_page_next, set_page_prev, page_ref, set_page_ref } from "../mm/page";
 import { __alloc_pages, __free_pages } from "../mm/page_alloc";
 import {
   folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block,
@@ -93,6 +93,15 @@ export let legacy_wpa: u32 = NONE;
 export function legacy_writepage(ino: u32, index: u32, max_pages: u32, max_write: u32, send: (req: u32) => void): bool {
   const pfn = mapping_pfn(ino, index);
   charge(cost_ns(COST_WRITEPAGES_PER_FOLIO));
+  // write_cache_pages() holds the folio locked and referenced: the allocations below (the temp page, the request's
+  // objects, sending the one before) may reclaim or compact, and must not move or free it meanwhile
+  set_page_ref(pfn, page_ref(pfn) + 1);
+  const ok = legacy_writepage_locked(ino, index, pfn, max_pages, max_write, send);
+  set_page_ref(pfn, page_ref(pfn) - 1); // folio_unlock()
+  return ok;
+}
+
+function legacy_writepage_locked(ino: u32, index: u32, pfn: u32, max_pages: u32, max_write: u32, send: (req: u32) => void): bool {
   // fuse_writepage_need_send(): in flight already, full, too many bytes, or a gap
   if (legacy_wpa != NONE) {
     const n = req_nr(legacy_wpa);

@@ -2,7 +2,7 @@
 // tree"): the page-cache folio itself is sent and stays under writeback until the server replies. With
 // iomap (6.17) a large folio writes only its dirty blocks, as {folio, offset, len} ranges.
 import { NONE } from "../mm/constants";
-import { PG_dirty, PG_folio_writeback, page_flags, page_order } from "../mm/page";
+import { PG_dirty, PG_folio_writeback, page_flags, page_order, page_ref, set_page_ref } from "../mm/page";
 import {
   folio_head, folio_test, folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block,
 } from "../fs/folio";
@@ -68,6 +68,10 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
     }
   }
   charge(cost_ns(COST_FOLIO_START_WRITEBACK));
+  // write_cache_pages() holds the folio locked, and referenced by its batch, while ->writepages fills the request:
+  // the allocations below (the request's objects, sending the one before) may reclaim or compact, and must not
+  // take this folio once folio_clear_dirty_for_io() has made it clean and before its writeback has started
+  for (let i: u32 = 0; i < nr; i++) set_page_ref(head + i, page_ref(head + i) + 1);
   // which blocks go: read the per-block dirty bits before folio_clear_dirty_for_io() clears them
   for (let i: u32 = 0; i < nr; i++) unchecked(was_dirty[i] = (page_flags(head + i) & PG_dirty) != 0);
   folio_clear_dirty_for_io(ino, head, first);
@@ -95,6 +99,7 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
     charge(cost_ns(COST_BLOCK_STATE));
     unchecked(ino_nr_writeback[ino] += 1);
   }
+  for (let i: u32 = 0; i < nr; i++) set_page_ref(head + i, page_ref(head + i) - 1); // folio_unlock()
   return first + nr;
 }
 

@@ -100,10 +100,15 @@ const fioArb = fc
     fsync: fc.constantFrom(0, 1, 8),
     end_fsync: fc.boolean(),
     rate: fc.option(fc.constantFrom("4M", "64M"), { nil: undefined }),
+    // fio's layout: the default, an empty file, space without size, size without space
+    fallocate: fc.constantFrom("native", "none", "keep", "truncate"),
   })
   .map((f) => {
     const size = f.sizeKiB * 1024;
-    return { type: "fio", rw: f.rw, bs: Math.min(f.bs, size), size, numjobs: f.numjobs, fsync: f.fsync, end_fsync: f.end_fsync, ...(f.rate ? { rate: f.rate } : {}) };
+    return {
+      type: "fio", rw: f.rw, bs: Math.min(f.bs, size), size, numjobs: f.numjobs, fsync: f.fsync, end_fsync: f.end_fsync,
+      ...(f.rate ? { rate: f.rate } : {}), fallocate: f.fallocate,
+    };
   });
 
 const churnArb = fc.record({
