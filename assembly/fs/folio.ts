@@ -14,6 +14,8 @@ import { now } from "../sim/clock";
 import { wb_wakeup_delayed } from "./writeback";
 import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED } from "./stats";
 import { data_zero } from "../sim/data";
+import { writeback_temp_copy } from "../sim/mechanisms";
+import { param, CFG_WB_ACCT } from "../sim/config";
 
 /** GFP_HIGHUSER_MOVABLE: page-cache folios are movable and go on the LRU at once. */
 export const GFP_PAGECACHE: u32 = __GFP_MOVABLE | GFP_LRU;
@@ -112,6 +114,15 @@ export function folio_clear_dirty_for_io(ino: u32, head: u32, first_index: u32):
 // PG_writeback bit is set (a bit set twice counts once), so the folio ends exactly when its last bit clears.
 // It is kept per file index of the folio's head, whose owner words are (inode, index).
 
+/** What a folio under writeback adds to the wb's WB_WRITEBACK. __folio_start_writeback() counts it only with
+ *  BDI_CAP_WRITEBACK_ACCT (the copy-free path on 6.18+: the folio's pages); NR_WRITEBACK it counts always. Before
+ *  that, fuse_bdi_init() clears the flag and FUSE counts WB_WRITEBACK itself: the temp page on the legacy path
+ *  (legacy.ts), one inc_wb_stat() per folio on 6.16's copy-free path (fuse_writepage_args_page_fill()). */
+function wb_writeback_charge(head: u32): i64 {
+  if (writeback_temp_copy) return 0;
+  return param(CFG_WB_ACCT) != 0 ? <i64>folio_nr_pages(head) : 1;
+}
+
 /** folio_start_writeback() for the folio, with the per-block writeback bit on block pfn. */
 export function folio_start_writeback_block(pfn: u32): void {
   const head = folio_head(pfn);
@@ -123,7 +134,7 @@ export function folio_start_writeback_block(pfn: u32): void {
   }
   if (!folio_test(head, PG_folio_writeback)) {
     set_bits(head, PG_folio_writeback);
-    mod_writeback(<i64>folio_nr_pages(head));
+    mod_writeback(<i64>folio_nr_pages(head), wb_writeback_charge(head));
   }
 }
 
@@ -140,6 +151,6 @@ export function folio_end_writeback_block(pfn: u32): bool {
   }
   if (pending != 0) return false;
   clear_bits(head, PG_folio_writeback | PG_reclaim);
-  mod_writeback(-<i64>folio_nr_pages(head));
+  mod_writeback(-<i64>folio_nr_pages(head), -wb_writeback_charge(head));
   return true;
 }

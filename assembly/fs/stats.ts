@@ -47,7 +47,8 @@ export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unche
 
 /** mod_node_page_state() with the peaks the reports show. */
 export function mod_dirty(v: i64): void { st_add(NR_FILE_DIRTY, v); st_add(WB_RECLAIMABLE, v); st_max(PEAK_NR_DIRTY, stat_value(NR_FILE_DIRTY)); }
-export function mod_writeback(v: i64): void { st_add(NR_WRITEBACK, v); st_add(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK, stat_value(NR_WRITEBACK)); }
+/** NR_WRITEBACK counts the folio's pages always; WB_WRITEBACK what the wb is charged (folio.ts: wb_writeback_charge()). */
+export function mod_writeback(v: i64, wb: i64): void { st_add(NR_WRITEBACK, v); st_add(WB_WRITEBACK, wb); st_max(PEAK_NR_WRITEBACK, stat_value(NR_WRITEBACK)); }
 export function mod_writeback_temp(v: i64): void {
   st_add(NR_WRITEBACK_TEMP, v); st_add(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK_TEMP, stat_value(NR_WRITEBACK_TEMP));
 }
