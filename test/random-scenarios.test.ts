@@ -17,7 +17,8 @@ import { Simulator } from "../host/sim/simulator.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import { runCli } from "../host/cli/main.js";
 
-const SEED = Number(process.env.FUSEWB_RANDOM_SEED ?? 20261126);
+const DEFAULT_SEED = 20261126;
+const SEED = Number(process.env.FUSEWB_RANDOM_SEED ?? DEFAULT_SEED);
 const TARGET_EVENTS = Number(process.env.FUSEWB_RANDOM_EVENTS ?? 1_000_000);
 const RUNS_PER_ROUND = 25;
 const debug = coreModuleSync("debug");
@@ -81,7 +82,9 @@ test(`random scenarios from seed ${SEED}: at least ${TARGET_EVENTS} events, each
 // fast-check finds a scenario where an abort loses writes, shrinks it, and `fusewb run` on the printed file
 // reproduces the loss.
 test("a failing property shrinks to a small scenario that fusewb run replays", async () => {
-  const result = fc.check(fc.property(scenarioArb, (s) => checkScenario(s).lost === 0), { seed: SEED, numRuns: 200 });
+  // a demonstration of shrinking on a known seed: what a shrunk case keeps depends on the seed (on seed 11 the loss
+  // needs a second workload), so a soak's FUSEWB_RANDOM_SEED does not change this one
+  const result = fc.check(fc.property(scenarioArb, (s) => checkScenario(s).lost === 0), { seed: DEFAULT_SEED, numRuns: 200 });
   assert.ok(result.failed, "a random scenario loses writes");
   const shrunk = result.counterexample![0];
   // shrinking removes what the loss does not need: one writer, no background workloads
