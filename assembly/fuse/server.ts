@@ -4,7 +4,7 @@
 // and without splice each thread's receive buffer is anon memory: both are movable and, without swap, never
 // reclaimed. Threads work in parallel; contention on the backing file (tmpfs takes the inode lock per write) is
 // not modelled beyond what the scenario's per-byte cost says.
-import { NONE, __GFP_MOVABLE, GFP_LRU, MAX_NR_ZONES } from "../mm/constants";
+import { NONE, __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
 import { page_ref, set_page_ref, set_page_next, set_page_prev } from "../mm/page";
 import { __alloc_pages, __free_pages } from "../mm/page_alloc";
 import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc, anon_reap } from "../mm/anon";
@@ -28,7 +28,7 @@ import {
 import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
 import { splice_unprivileged_copy } from "../sim/mechanisms";
 import { data_server_store } from "../sim/data";
-import { zone_managed_pages } from "../mm/zone";
+import { totalram_pages } from "../mm/zone";
 import {
   stat_value, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES, NR_SHMEM,
 } from "../fs/stats";
@@ -178,9 +178,7 @@ export function server_fallocate(ino: u32, pages: u32): bool {
   // the mount's size= (tmpfs's default, shmem_default_max_blocks(): half of RAM) bounds the blocks of all its files:
   // a range longer than that fails before anything is allocated ("avoid a swapstorm"), and
   // shmem_inode_acct_blocks() fails an allocation past it
-  let totalram: u64 = 0;
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) totalram += <u64>zone_managed_pages(z);
-  const max_blocks = totalram / 2;
+  const max_blocks = totalram_pages() / 2;
   if (<u64>pages > max_blocks) return false;
   for (let i: u32 = 0; i < pages; i++) {
     if (backing_pfn(ino, i) != NONE) continue;

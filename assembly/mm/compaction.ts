@@ -11,7 +11,7 @@ import {
 } from "./constants";
 import { PG_buddy, PG_lru, PG_owner, page_flags, page_order, get_pageblock_migratetype } from "./page";
 import {
-  zone_start, zone_end, fa_count, fa_index, free_list_empty, wmark_min, wmark_low, populated_zone, zone_managed_pages,
+  zone_start, zone_end, fa_count, fa_index, free_list_empty, wmark_min, wmark_low, populated_zone, zone_managed_pages, totalram_pages,
 } from "./zone";
 import { __zone_watermark_ok, wmark_pages } from "./watermark";
 import { fallback_claimable } from "./rmqueue";
@@ -316,8 +316,7 @@ export function compact_zone(): i32 {
 
 /** The node's fragmentation score (fragmentation_score_node()): each zone's score weighted by its size. */
 export function fragmentation_score_node(): u32 {
-  let present: u64 = 0;
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) present += <u64>zone_managed_pages(z);
+  const present = totalram_pages(); // the node's pages: one node here
   let score: u64 = 0;
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     if (!populated_zone(z)) continue;

@@ -56,6 +56,12 @@ export function set_mobility_disabled(v: bool): void { page_group_by_mobility_di
 @inline export function zone_managed_pages(z: u32): u32 {
   return unchecked(zone_end[z]) - unchecked(zone_start[z]);
 }
+/** totalram_pages(): the managed pages of every zone (one node). */
+export function totalram_pages(): u64 {
+  let total: u64 = 0;
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) total += <u64>zone_managed_pages(z);
+  return total;
+}
 @inline export function populated_zone(z: u32): bool { return zone_managed_pages(z) != 0; }
 
 /** page_zone(): zones are contiguous PFN ranges from 0, in id order, so the zone is the number of zone ends at
