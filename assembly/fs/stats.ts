@@ -36,7 +36,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 103;
+export const STAT_WORDS: i32 = 104;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
@@ -160,3 +160,5 @@ export const FALLOCATE_FAILS: i32 = 100;
 export const FLUSH_REQUESTS: i32 = 101;
 /** wb_update_bandwidth_workfn() runs (bw_dwork, queued by wb_inode_writeback_end() with BDI_CAP_WRITEBACK_ACCT). */
 export const WB_BW_DWORK: i32 = 102;
+/** libfuse workers started (fuse_loop_start_thread(): mt->numworker at the end; threads never exit). */
+export const SERVER_THREADS: i32 = 103;

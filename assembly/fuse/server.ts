@@ -1,5 +1,5 @@
-// The FUSE server model: N threads reading requests from /dev/fuse, a passthrough to a backing file, latency per
-// request and per byte, splice, and the faults of DESIGN.md 1.3 (slow, stops, drops a fraction, crashes). Over
+// The FUSE server model: libfuse's worker pool reading requests from /dev/fuse, a passthrough to a backing file,
+// latency per request and per byte, splice, and the faults of DESIGN.md 1.3 (slow, stops, drops a fraction, crashes). Over
 // tmpfs (server.backing, passthrough_ll's usual store) every byte received lands in shmem pages of this machine,
 // and without splice each thread's receive buffer is anon memory: both are movable and, without swap, never
 // reclaimed. Threads work in parallel; contention on the backing file (tmpfs takes the inode lock per write) is
@@ -13,13 +13,14 @@ import { OWNER_SHMEM, backing_pfn, set_backing_pfn, mod_shmem } from "../fs/inod
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
 import { jiffy_ns } from "../sim/jiffies";
 import { now, schedule } from "../sim/clock";
-import { charge, charge_reset } from "../sim/charge";
+import { charge, charge_reset, charge_peek } from "../sim/charge";
 import { sample, next_unit } from "../sim/prng";
 import {
   param, cost_ns, CFG_SERVER_THREADS, CFG_LATENCY_KIND, CFG_LATENCY_MEAN_NS, CFG_LATENCY_SIGMA, CFG_PER_BYTE_NS,
   CFG_SPLICE, CFG_PRIVILEGED, CFG_SLOW_FACTOR, CFG_STOP_AFTER_REQUESTS, CFG_STOP_AT_NS, CFG_DROP_FRACTION,
   CFG_SPLICE_HOLD_NS, CFG_SERVER_BACKING, COST_SYSCALL, COST_PAGE_ALLOC, COST_COPY_PER_BYTE, COST_DEV_READ,
   COST_SERVER_PER_REQUEST, COST_SERVER_BACKING_PER_PAGE, COST_SERVER_BACKING_PER_BYTE, COST_WAKEUP, COST_PAGECACHE_LOOKUP,
+  COST_THREAD_CREATE,
 } from "../sim/config";
 import {
   pending_pop, req_ino, req_start, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
@@ -30,7 +31,7 @@ import { splice_unprivileged_copy } from "../sim/mechanisms";
 import { data_server_store } from "../sim/data";
 import { totalram_pages } from "../mm/zone";
 import {
-  stat_value, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES, NR_SHMEM,
+  stat_value, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES, NR_SHMEM, SERVER_THREADS,
 } from "../fs/stats";
 import { arena_alloc } from "../sim/arena";
 
@@ -50,18 +51,43 @@ const t_pick_scheduled = new StaticArray<bool>(MAX_THREADS);
 const t_stored = new StaticArray<u32>(MAX_THREADS);
 /** Pages of the thread's receive buffer faulted in so far. */
 const t_buffer_pages = new StaticArray<u32>(MAX_THREADS);
+// libfuse's fuse_session_loop_mt() (lib/fuse_loop_mt.c, 3.14 and 3.18): one worker at start; a worker that takes a
+// request and leaves no other one available (numavail == 0) starts another while numworker < max_threads
+// (server.threads: passthrough_ll's -o max_threads, FUSE_LOOP_MT_DEF_MAX_THREADS = 10). Workers never exit
+// (max_idle_threads is -1 in 3.14 and UINT_MAX from 3.12's helper on, both "never destroy").
+let max_threads: u32 = 0;
+/** mt->numworker and mt->numavail. */
 let nr_threads: u32 = 0;
+let nr_avail: u32 = 0;
 let requests_read: u32 = 0;
+
+function worker_init(t: u32): void {
+  unchecked(t_state[t] = T_IDLE); unchecked(t_req[t] = NONE); unchecked(t_pick_scheduled[t] = false);
+  unchecked(t_buffer_pages[t] = 0); unchecked(t_stored[t] = 0);
+}
 
 export function server_init(): void {
   held_len = 0; held_head = 0;
-  nr_threads = min(<u32>param(CFG_SERVER_THREADS), <u32>MAX_THREADS);
+  max_threads = min(<u32>param(CFG_SERVER_THREADS), <u32>MAX_THREADS);
+  nr_threads = 1; nr_avail = 1;
+  worker_init(0);
+  st_add(SERVER_THREADS, 1);
   requests_read = 0;
   killed = false;
-  for (let t: u32 = 0; t < nr_threads; t++) {
-    unchecked(t_state[t] = T_IDLE); unchecked(t_req[t] = NONE); unchecked(t_pick_scheduled[t] = false);
-    unchecked(t_buffer_pages[t] = 0); unchecked(t_stored[t] = 0);
-  }
+}
+
+/** fuse_do_work() after a worker took a request: numavail--, and fuse_loop_start_thread() when none is left. The
+ *  new worker's first read(2) of /dev/fuse follows its creation, which the taking worker pays under the lock. */
+function worker_took_request(): void {
+  nr_avail--;
+  if (nr_avail != 0 || nr_threads >= max_threads) return;
+  const t = nr_threads++;
+  nr_avail++;
+  worker_init(t);
+  st_add(SERVER_THREADS, 1);
+  charge(cost_ns(COST_THREAD_CREATE));
+  unchecked(t_pick_scheduled[t] = true);
+  schedule(now + <u64>charge_peek(), EV_SERVER_PICK, t);
 }
 
 /** The server has stopped answering (a stuck or hung daemon): no thread reads or replies any more. */
@@ -108,6 +134,7 @@ export function server_pick(t: u32): void {
   charge_reset();
   // read(2) of /dev/fuse: header plus the payload copied out, or the pages spliced into a pipe
   charge(cost_ns(COST_SYSCALL) + cost_ns(COST_DEV_READ));
+  worker_took_request();
   if (req_kind(req) == REQ_KIND_READ) {
     // lo_read() -> fuse_reply_data(): libfuse without splice preads the range from the backing file into a buffer
     // (fuse_buf_copy: a lookup and a copy per page, a hole or a fallocated page reads as zeros) and writes the
@@ -286,6 +313,7 @@ export function server_reply(t: u32): void {
     }
     request_replied(req);
   }
+  nr_avail++; // fuse_do_work(): back from fuse_session_process_buf_int()
   unchecked(t_state[t] = T_IDLE);
   unchecked(t_pick_scheduled[t] = true);
   schedule(now + <u64>charge_reset(), EV_SERVER_PICK, t);

@@ -205,7 +205,7 @@ const faultsSchema = strict({
 });
 
 const serverFields = {
-  threads: intIn(1, 4096).describe("server threads reading /dev/fuse"),
+  threads: intIn(1, 256).describe("most worker threads reading /dev/fuse (libfuse's -o max_threads: fuse_session_loop_mt() starts one, and another whenever every worker is busy; libfuse's default 10)"),
   per_request: latencySchema.describe("service time per request; an override in servers replaces it whole"),
   per_byte_ns: z.number().min(0).max(1e6).describe("service time per byte of payload, ns (0.1 = 10 GB/s)"),
   splice: z.boolean().describe("the server reads requests with splice(2): their pages stay referenced"),
@@ -216,7 +216,7 @@ const serverFields = {
 
 const serverSchema = strict({
   name: z.string().min(1).default("healthy").describe("the server's name in reports"),
-  threads: serverFields.threads.default(4),
+  threads: serverFields.threads.default(10),
   per_request: serverFields.per_request.prefault({ dist: "fixed", mean: 0 }),
   per_byte_ns: serverFields.per_byte_ns.default(0),
   splice: serverFields.splice.default(false),

@@ -66,6 +66,8 @@ export interface RunReport {
     serverShmemPages: number;
     serverBufferPages: number;
     serverAllocStalls: number;
+    /** libfuse workers the server started (one at first, another whenever every one was busy, up to server.threads). */
+    serverThreads: number;
     /** The OOM killer (out_of_memory): kills by the kind of task, when the first came (ns, 0 = none), and OOMs that
      *  found nothing to kill (the kernel panics there). */
     oomKills: { total: number; server: number; writers: number; churn: number; thp: number; noVictim: number; firstNs: number };
@@ -209,6 +211,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       serverShmemPages: st.nr_shmem,
       serverBufferPages: st.server_buffer_pages,
       serverAllocStalls: st.server_alloc_stalls,
+      serverThreads: st.server_threads,
       oomKills: {
         total: st.oom_kills, server: st.oom_kill_server, writers: st.oom_kill_writer, churn: st.oom_kill_churn, thp: st.oom_kill_thp,
         noVictim: st.oom_no_victim, firstNs: st.oom_first_ns,

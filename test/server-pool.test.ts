@@ -1,0 +1,42 @@
+// libfuse's worker pool (lib/fuse_loop_mt.c, fuse_session_loop_mt()): one worker at start; a worker that takes a
+// request and leaves none available starts another, up to max_threads (server.threads, libfuse's default 10);
+// workers never exit. Expected counts follow from that rule and the client's concurrency.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { resolveScenario } from "../host/scenario/resolve.js";
+import { runScenario } from "../host/sim/run-scenario.js";
+import { coreModuleSync } from "../host/core/load-node.js";
+
+const release = coreModuleSync("release");
+
+function threadsStarted(threads: number | undefined, workload: Record<string, unknown>, fuse: Record<string, unknown> = {}): number {
+  const r = runScenario(resolveScenario({
+    machine: { memory: "2G" },
+    fuse: { max_pages: 256, max_write: "1M", ...fuse },
+    policy: "nocopy",
+    server: { ...(threads === undefined ? {} : { threads }), per_request: { dist: "fixed", mean: "20us" } },
+    workloads: [{ type: "fio", rw: "write", size: "16M", fallocate: "none", ...workload }],
+  }, "server-pool"), { module: release, timing: false });
+  return r.modelled.serverThreads;
+}
+
+test("a client with one request at a time gets two workers: the first starts a spare as it takes the request", () => {
+  // write-through, one job: each write(2) is one synchronous FUSE_WRITE and the writer waits for its reply, so
+  // at most one request is ever queued. Worker 1 takes the first (numavail 1 -> 0) and starts worker 2; after
+  // that one worker is always idle when a request comes, and no third is started.
+  assert.is(threadsStarted(undefined, { bs: "1M", numjobs: 1 }, { writeback_cache: false }), 2);
+});
+
+test("twelve clients with a request each outnumber the workers: the pool grows to max_threads and no further", () => {
+  // write-through, twelve jobs: each job has one synchronous FUSE_WRITE outstanding at a time, so up to twelve
+  // requests wait together; each worker that takes one while others wait finds none available and starts
+  // another, until max_threads
+  assert.is(threadsStarted(undefined, { bs: "1M", numjobs: 12 }, { writeback_cache: false }), 10);
+  assert.is(threadsStarted(4, { bs: "1M", numjobs: 12 }, { writeback_cache: false }), 4);
+});
+
+test("server.threads 1 is a single worker (passthrough_ll -o max_threads=1)", () => {
+  assert.is(threadsStarted(1, { bs: "1M", numjobs: 2 }), 1);
+});
+
+test.run();
