@@ -33,6 +33,7 @@ inputs.push({ what: "unknown option", argv: ["run", "scenarios/default.json", "-
 inputs.push({ what: "unknown policy", argv: ["run", "scenarios/default.json", "--policy", "fast"] });
 inputs.push({ what: "bad seed", argv: ["run", "scenarios/default.json", "--seed", "-1"] });
 inputs.push({ what: "bad override", argv: ["run", "scenarios/default.json", "--set", "fuse.max_pages=0"] });
+inputs.push({ what: "fio-table --runs 0", argv: ["fio-table", "--runs", "0"] });
 
 test(`${inputs.length} malformed inputs: exit 2 and one line each`, async () => {
   assert.ok(inputs.length >= 50, `the corpus has ${inputs.length} inputs`);

@@ -44,7 +44,7 @@ test("default.json is the patch's benchmark (DESIGN 1.2)", () => {
   assert.is(c.server.threads, 4);
   assert.ok(c.server.privileged && !c.server.splice);
   // 0 = run until the writers are done.
-  assert.equal(c.run, { durationNs: 0, seed: 1, sampleIntervalNs: 100e6, checkInvariants: false, dataMode: false });
+  assert.equal(c.run, { durationNs: 0, seed: 1, sampleIntervalNs: 100e6, checkInvariants: false, dataMode: false, fioRuns: 1 });
   const compare = parseCompare(scenario("default.json"));
   assert.equal(compare.policies, ["legacy-copy", "nocopy"]);
   assert.equal(compare.servers, [c.server]);
@@ -290,6 +290,7 @@ const badScenarios: Record<string, string> = {
   "bad-scenarios/quoted-number.json": "machine.sysctl.max_pages_limit",
   "bad-scenarios/splice-hold-without-splice.json": 'server.faults.splice_hold: "1ms" is not allowed without splice',
   "bad-scenarios/fallocate-unknown.json": 'workloads.0.fallocate: "yes" is not allowed; allowed: none, native, posix, keep, truncate',
+  "bad-scenarios/fio-runs-zero.json": "run.fio_runs: 0 is not allowed; use at least 1",
   "bad-json-syntax/json-missing-comma.json": "line 4, column 3: JSON syntax error",
   "bad-json-syntax/json-trailing-comma.json": "line 5, column 3: JSON syntax error",
   "bad-json-syntax/json-comment.json": "line 2, column 3: JSON syntax error: comments",

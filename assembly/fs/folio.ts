@@ -3,12 +3,12 @@
 import { NONE, GFP_LRU, __GFP_MOVABLE } from "../mm/constants";
 import {
   PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_uptodate, PG_reclaim, page_flags, set_page_flags,
-  page_order, set_page_next, set_page_prev, page_next, page_prev,
+  page_order, set_page_next, set_page_prev, page_next, page_prev, page_ref,
 } from "../mm/page";
-import { __alloc_pages } from "../mm/page_alloc";
+import { __alloc_pages, __free_pages } from "../mm/page_alloc";
 import {
   set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, clear_unwritten_bit, ino_nr_dirty, ino_dirtied_when,
-  folio_wb_pending, set_folio_wb_pending,
+  folio_wb_pending, set_folio_wb_pending, inode_pages,
 } from "./inode";
 import { now } from "../sim/clock";
 import { wb_wakeup_delayed } from "./writeback";
@@ -153,4 +153,32 @@ export function folio_end_writeback_block(pfn: u32): bool {
   clear_bits(head, PG_folio_writeback | PG_reclaim);
   mod_writeback(-<i64>folio_nr_pages(head), -wb_writeback_charge(head));
   return true;
+}
+
+/** mm/truncate.c: invalidate_inode_pages2() as fuse_finish_open() calls it when the server's open reply has no
+ *  FOPEN_KEEP_CACHE (passthrough_ll's default cache mode): every cached folio of the file leaves the page cache and
+ *  is freed. A folio still dirty, under writeback or referenced is left (the kernel launders a dirty one first and
+ *  returns -EBUSY for the rest, which fuse_finish_open() ignores); after fio's close(2) there is none. Returns the
+ *  pages freed. */
+export function invalidate_inode_pages2(ino: u32): u32 {
+  const pages = inode_pages(ino);
+  let freed: u32 = 0;
+  let i: u32 = 0;
+  while (i < pages) {
+    const pfn = mapping_pfn(ino, i);
+    if (pfn == NONE) { i++; continue; }
+    const head = folio_head(pfn);
+    const n = folio_nr_pages(head);
+    const first = i - (pfn - head);
+    let busy = (page_flags(head) & (PG_folio_dirty | PG_folio_writeback)) != 0;
+    for (let k: u32 = 0; k < n && !busy; k++) busy = page_ref(head + k) > 1 || (page_flags(head + k) & (PG_dirty | PG_writeback)) != 0;
+    if (!busy) {
+      for (let k: u32 = 0; k < n; k++) set_mapping_pfn(ino, first + k, NONE);
+      __free_pages(head, page_order(head));
+      mod_file_lru(-<i64>n);
+      freed += n;
+    }
+    i = first + n;
+  }
+  return freed;
 }

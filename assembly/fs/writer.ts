@@ -10,7 +10,7 @@ import { page_order, page_flags, set_page_flags, page_ref, set_page_ref, PG_foli
 import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
 import {
-  param, cost_ns, job, CFG_NR_JOBS, CFG_MAX_FOLIO_ORDER, CFG_WRITEBACK_CACHE, CFG_MAX_WRITE, CFG_MAX_PAGES, CFG_ATTR_TIMEOUT_NS,
+  param, cost_ns, job, CFG_NR_JOBS, CFG_FIO_RUNS, CFG_MAX_FOLIO_ORDER, CFG_WRITEBACK_CACHE, CFG_MAX_WRITE, CFG_MAX_PAGES, CFG_ATTR_TIMEOUT_NS,
   JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE, JOB_FALLOCATE, LAYOUT_FALLOCATE,
   LAYOUT_KEEP_SIZE, LAYOUT_TRUNCATE, COST_WRITE_ITER, COST_COPY_PER_BYTE,
   COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT, COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE,
@@ -20,14 +20,14 @@ import {
   inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_dirty, ino_nr_writeback,
   ino_attr_valid_until, ino_i_size,
 } from "./inode";
-import { filemap_alloc_folio, folio_head, folio_mark_blocks_dirty, folio_nr_pages } from "./folio";
+import { filemap_alloc_folio, folio_head, folio_mark_blocks_dirty, folio_nr_pages, invalidate_inode_pages2 } from "./folio";
 import { balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end } from "./balance_dirty_pages";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "./reclaim";
 import { data_write, data_file } from "../sim/data";
 import {
   st_add, WRITES_ACKED, BYTES_WRITTEN, BYTES_COPIED_WRITE, WRITER_WB_WAITS, WRITER_WB_WAIT_NS, WRITER_THROTTLE_NS,
   WRITERS_DONE_NS, TEMP_ALLOC_STALL_NS, GETATTR_REQUESTS, FSYNC_REQUESTS, WRITER_REQ_WAIT_NS, READ_REQUESTS,
-  FALLOCATE_FAILS, FLUSH_REQUESTS, stat,
+  FALLOCATE_FAILS, FLUSH_REQUESTS, FIO_RUNS_DONE, stat,
 } from "./stats";
 import { fuse_page_is_writeback, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore } from "../fuse/nocopy";
@@ -89,6 +89,11 @@ const w_killed = new StaticArray<bool>(MAX_W);
 const w_wake_at = new StaticArray<u64>(MAX_W); // the end of the writer's throttle pause
 let nr_writers: u32 = 0;
 let writers_running: u32 = 0;
+/** run.fio_runs: when each run of the jobs ended (ns; the next began there). */
+const MAX_FIO_RUNS: i32 = 100;
+const fio_run_end = new StaticArray<f64>(MAX_FIO_RUNS);
+let fio_run: u32 = 0;
+export function fio_run_ends_ptr(): usize { return changetype<usize>(fio_run_end); }
 
 function gcd(a: u64, b: u64): u64 { while (b != 0) { const t = a % b; a = b; b = t; } return a; }
 
@@ -100,21 +105,13 @@ export function set_writers_autostart(v: bool): void { autostart = v; }
 export function writers_init(): void {
   nr_writers = <u32>param(CFG_NR_JOBS);
   writers_running = nr_writers;
+  fio_run = 0;
   for (let j: u32 = 0; j < nr_writers; j++) {
     const size = <u64>job(j, JOB_SIZE);
     const ino = inode_create(<u32>((size + 4095) >> 12));
     data_file(ino, inode_pages(ino));
-    unchecked(w_state[j] = W_RUNNING);
-    unchecked(w_done_bytes[j] = 0);
-    unchecked(w_cur_left[j] = 0);
-    unchecked(w_writes[j] = 0);
-    unchecked(w_fsync_phase[j] = FSYNC_NONE);
-    unchecked(w_req[j] = NONE);
-    unchecked(w_in_write[j] = false);
-    unchecked(w_closing[j] = false);
+    writer_open(j, 0);
     unchecked(w_killed[j] = false);
-    // the file was just opened (LOOKUP/CREATE): its attributes are fresh for attr_timeout
-    unchecked(ino_attr_valid_until[ino] = <u64>param(CFG_ATTR_TIMEOUT_NS));
     // randwrite: an affine permutation of the blocks, so each block is written once (fio's random map)
     const blocks = size / <u64>job(j, JOB_BS);
     let a: u64 = blocks > 1 ? (<u64>2654435761 % blocks) | 1 : 1;
@@ -145,6 +142,36 @@ export function writers_layout(): void {
 
 export function writers_all_done(): bool { return writers_running == 0; }
 
+/** fio opens job j's file at t and starts its I/O from the first block. */
+function writer_open(j: u32, t: u64): void {
+  unchecked(w_state[j] = W_RUNNING);
+  unchecked(w_done_bytes[j] = 0);
+  unchecked(w_cur_left[j] = 0);
+  unchecked(w_writes[j] = 0);
+  unchecked(w_fsync_phase[j] = FSYNC_NONE);
+  unchecked(w_req[j] = NONE);
+  unchecked(w_in_write[j] = false);
+  unchecked(w_closing[j] = false);
+  // the file was just opened (LOOKUP/CREATE): its attributes are fresh for attr_timeout
+  unchecked(ino_attr_valid_until[j] = t + <u64>param(CFG_ATTR_TIMEOUT_NS));
+}
+
+/** The next of run.fio_runs, as a benchmark script starts fio again on the same mount once the last job of a run
+ *  has closed its file: each file exists with its size (fio lays nothing out again), and opening it drops its
+ *  cached pages (fuse_finish_open() -> invalidate_inode_pages2(): passthrough_ll sets no FOPEN_KEEP_CACHE in its
+ *  default cache mode). The bdi's estimates, the server's tmpfs files and the rest of the machine carry over. */
+function fio_next_run(t: u64): bool {
+  if (fio_run >= <u32>param(CFG_FIO_RUNS) || !autostart || !connected) return false;
+  for (let j: u32 = 0; j < nr_writers; j++) if (unchecked(w_killed[j])) return false; // a killed fio ends the script
+  for (let j: u32 = 0; j < nr_writers; j++) {
+    invalidate_inode_pages2(j);
+    writer_open(j, t);
+    schedule(t, EV_WRITER, j);
+  }
+  writers_running = nr_writers;
+  return true;
+}
+
 function writer_block(j: u32, state: u32): void {
   unchecked(w_state[j] = state);
   unchecked(w_blocked_at[j] = now + <u64>charge_reset());
@@ -153,7 +180,12 @@ function writer_block(j: u32, state: u32): void {
 function writer_finish(j: u32): void {
   unchecked(w_state[j] = W_DONE);
   writers_running--;
-  if (writers_running == 0) unchecked(stat[WRITERS_DONE_NS] = <i64>(now + <u64>charge_reset()));
+  if (writers_running != 0) return;
+  const t = now + <u64>charge_reset();
+  if (fio_run < <u32>MAX_FIO_RUNS) unchecked(fio_run_end[fio_run] = <f64>t);
+  fio_run++;
+  st_add(FIO_RUNS_DONE, 1);
+  if (!fio_next_run(t)) unchecked(stat[WRITERS_DONE_NS] = <i64>t);
 }
 
 export const WRITE_DONE: u32 = 0;

@@ -63,7 +63,9 @@ export const CFG_WB_BG_START: i32 = 43;
 export const CFG_WB_THRESH_CONSOLIDATED: i32 = 44;
 /** 1 on 6.18+: the FUSE bdi has BDI_CAP_WRITEBACK_ACCT (writeback_inodes, bw_dwork); 0: FUSE's own accounting. */
 export const CFG_WB_ACCT: i32 = 45;
-export const CFG_WORDS: i32 = 46;
+/** run.fio_runs: how many times the fio jobs run back to back on the same mount (a benchmark's repeated runs). */
+export const CFG_FIO_RUNS: i32 = 46;
+export const CFG_WORDS: i32 = 47;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

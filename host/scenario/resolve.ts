@@ -347,6 +347,7 @@ function resolveParsed(p: ParsedScenario, source: string, policies: readonly Pol
       sampleIntervalNs: p.run.sample_interval,
       checkInvariants: p.run.check_invariants,
       dataMode: p.run.data_mode,
+      fioRuns: p.run.fio_runs,
     },
   };
 }

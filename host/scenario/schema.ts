@@ -337,6 +337,7 @@ const runSchema = strict({
   sample_interval: duration({ positive: true }).prefault("100ms").describe("time between samples of the time series"),
   check_invariants: z.boolean().default(false).describe("run the invariant checker after every event (slow)"),
   data_mode: z.boolean().default(false).describe("keep real 4 KiB page contents (small machines only)"),
+  fio_runs: intIn(1, 100).default(1).describe("run the fio jobs this many times back to back on the same mount, as a benchmark script repeating fio does: each run opens its file anew (which drops its cached pages), writes it and closes it; the bdi's estimates carry over. The report gives each run's MiB/s; throughputMiBps is their mean"),
 });
 
 // ---- the file --------------------------------------------------------------------------------------------

@@ -148,6 +148,8 @@ export interface RunConfig {
   checkInvariants: boolean;
   /** Keep real 4 KiB page contents in linear memory so copies are real memory.copy (small machines). */
   dataMode: boolean;
+  /** The fio jobs run this many times back to back on the same mount (run.fio_runs). */
+  fioRuns: number;
 }
 
 export interface SimConfig {
