@@ -6,8 +6,10 @@
 // - Each fuse_writepages() call gets nr_to_write = writeback_chunk_size() pages. For WB_SYNC_NONE it returns at
 //   once, writing nothing, while fc->num_background >= fc->congestion_threshold (the congestion gate, in every
 //   version 6.1 ... 7.2): the inode is redirtied (redirty_tail) and the round made no progress.
-// - A round over the dirty inodes that made no progress ends the work (wb_writeback: "No more inodes for IO,
-//   bail"), and the flusher sleeps. Nothing in FUSE wakes it when requests complete: a writer's
+// - The calls come in passes over b_io (queue_io(): every inode the work wants); wb_writeback() checks the
+//   background threshold only between passes (or once HZ/10 of a pass that wrote something has passed), so a pass
+//   writes every dirty file before background writeback can stop. A pass that made no progress ends the work
+//   ("No more inodes for IO, bail"), and the flusher sleeps. Nothing in FUSE wakes it when requests complete: a writer's
 //   balance_dirty_pages() kicks it (wb_start_background_writeback), and wb_workfn re-arms itself for
 //   dirty_writeback_interval while the bdi has dirty inodes (wb_wakeup_delayed).
 // - A data-integrity walk (WB_SYNC_ALL) waits for a folio still under writeback (folio_prepare_writeback()).
@@ -16,10 +18,10 @@ import { NONE } from "../mm/constants";
 import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
 import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, CFG_WB_ACCT, COST_WAKEUP } from "../sim/config";
-import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, ino_dirtied_when, next_dirty_index } from "./inode";
+import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, ino_dirtied_when, next_dirty_index, MAX_INODES } from "./inode";
 import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
 import { do_writepages_start, do_writepages_end, avg_write_bandwidth } from "./wb_bandwidth";
-import { jiffy_ns } from "../sim/jiffies";
+import { jiffy_ns, jiffies_at, HZ } from "../sim/jiffies";
 import { legacy_writepage, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_writepage, nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore, nocopy_wait_pfn } from "../fuse/nocopy";
 import { fuse_send_writepage, is_legacy, num_background } from "../fuse/conn";
@@ -58,14 +60,23 @@ let call_index: u32 = 0;
 let nr_to_write: i64 = 0;
 /** Pages the call in progress has written so far. */
 let call_wrote: i64 = 0;
-/** Consecutive ->writepages calls that wrote nothing: a whole round of them ends the work. */
-let idle_calls: u32 = 0;
+// wb->b_io and the pass over it (writeback_sb_inodes()): queue_io() fills b_io with every inode the work wants
+// once b_io is empty; a pass writes each of them in turn (one ->writepages call each) and wb_writeback() checks the
+// background threshold only between passes, or after HZ/10 of a pass that wrote something.
+const in_b_io = new StaticArray<bool>(<i32>MAX_INODES);
+let b_io_len: u32 = 0;
+let pass_open: bool = false;
+let pass_start: u64 = 0;
+/** writeback_sb_inodes()'s total_wrote: pages written in this pass, plus one per inode it left clean. */
+let pass_wrote: i64 = 0;
 /** A final sync(2) of everything (the run's end): write back every dirty page, whatever the thresholds. */
 export let sync_all: bool = false;
 
 export function flusher_init(): void {
   work = WORK_NONE; scheduled = false; timer_armed = false; waiting_pfn = NONE; in_call = false;
-  cur_ino = 0; call_index = 0; nr_to_write = 0; idle_calls = 0; sync_all = false;
+  cur_ino = 0; call_index = 0; nr_to_write = 0; sync_all = false;
+  for (let i = 0; i < <i32>MAX_INODES; i++) unchecked(in_b_io[i] = false);
+  b_io_len = 0; pass_open = false; pass_start = 0; pass_wrote = 0;
 }
 
 export function request_sync_all(): void { sync_all = true; wakeup_flusher(); }
@@ -186,45 +197,82 @@ function writepages_walk_inner(ino: u32, index: u32, budget: i64, sync: bool, yi
 
 // ---- the flusher ------------------------------------------------------------------------------------------
 
-/** Ends the fuse_writepages() call in progress: its last request goes out, and the inode is requeued. */
+/** Ends the fuse_writepages() call in progress: its last request goes out, and the inode is requeued (it leaves
+ *  b_io; one left clean counts toward the pass's progress). */
 function end_call(cyclic_index: u32): void {
   send_building();
   if (work != WORK_SYNC) unchecked(ino_writeback_index[cur_ino] = cyclic_index);
   in_call = false;
+  pass_wrote += call_wrote;
+  if (!any_dirty(cur_ino)) pass_wrote++;
   cur_ino = (cur_ino + 1) % nr_inodes;
 }
 
-/** writeback_sb_inodes(): start ->writepages on the next inode the work wants. False when the work is over. */
+/** queue_io(): every inode the work wants joins b_io. */
+function queue_io(): void {
+  for (let i: u32 = 0; i < nr_inodes; i++) {
+    if (!unchecked(in_b_io[i]) && inode_wants(i, work)) { unchecked(in_b_io[i] = true); b_io_len++; }
+  }
+}
+
+/** The next inode of b_io from cur_ino, taken off the list; NONE when b_io is empty. */
+function b_io_next(): u32 {
+  for (let d: u32 = 0; d < nr_inodes; d++) {
+    const ino = (cur_ino + d) % nr_inodes;
+    if (unchecked(in_b_io[ino])) { unchecked(in_b_io[ino] = false); b_io_len--; return ino; }
+  }
+  return NONE;
+}
+
+/** wb_writeback()'s loop head, after a pass (or before the first): false when the work is over. A pass that made
+ *  no progress ends it ("No more inodes for IO, bail"); background work ends once the bdi is back under its
+ *  background threshold; then b_io is refilled if empty, and a new pass begins. */
+function wb_writeback_next_pass(): bool {
+  if (pass_open && pass_wrote == 0 && b_io_len == 0) { pass_open = false; return false; }
+  pass_open = false;
+  if (work == WORK_BACKGROUND && !wb_over_bg_thresh()) return false;
+  if (work == WORK_SYNC && !sync_all) return false;
+  if (b_io_len == 0) queue_io();
+  if (b_io_len == 0) {
+    // nothing left for this work: a sync is complete once its writeback ends (sim_all_clean)
+    if (work == WORK_SYNC) sync_all = false;
+    return false;
+  }
+  pass_open = true;
+  pass_start = now;
+  pass_wrote = 0;
+  return true;
+}
+
+/** writeback_sb_inodes(): start ->writepages on the next inode of the pass. False when the work is over and the
+ *  flusher sleeps. */
 function start_call(): bool {
-  for (let k: u32 = 0; k <= 2 * nr_inodes + 4; k++) {
-    if (work == WORK_NONE || idle_calls >= nr_inodes) {
-      // a new work item (wb_do_writeback), or the last one made no progress for a whole round (wb_writeback bails)
-      if (idle_calls >= nr_inodes) { idle_calls = 0; work = WORK_NONE; return false; }
+  for (let k: u32 = 0; k <= 4 * nr_inodes + 8; k++) {
+    if (work == WORK_NONE) {
+      // wb_do_writeback(): the next work (queued sync, then background, then kupdate)
       work = pick_work();
       if (work == WORK_NONE) return false;
+      if (!wb_writeback_next_pass()) { work = WORK_NONE; return false; }
+    } else if (!pass_open || b_io_len == 0 ||
+               (pass_wrote > 0 && jiffies_at(now) > jiffies_at(pass_start) + HZ / 10)) {
+      // the pass is over: b_io is empty, or it wrote for HZ/10 and yields to the loop head
+      const progress = pass_wrote > 0;
+      if (!wb_writeback_next_pass()) {
+        work = WORK_NONE;
+        // a work that bailed without progress ends the flusher's run (wb_workfn sleeps); one that finished
+        // (under the threshold, or a sync done) lets wb_do_writeback look for the next
+        if (!progress) return false;
+        continue;
+      }
     }
-    // wb_writeback(): background work stops once the bdi is back under its background threshold
-    if (work == WORK_BACKGROUND && !wb_over_bg_thresh()) { work = WORK_NONE; continue; }
-    if (work == WORK_SYNC && !sync_all) { work = WORK_NONE; continue; }
-    let ino = NONE;
-    for (let d: u32 = 0; d < nr_inodes; d++) {
-      const cand = (cur_ino + d) % nr_inodes;
-      if (inode_wants(cand, work)) { ino = cand; break; }
-    }
-    if (ino == NONE) {
-      // nothing left for this work: a sync is complete once its writeback ends (sim_all_clean)
-      if (work == WORK_SYNC) sync_all = false;
-      work = WORK_NONE;
-      idle_calls = 0;
-      continue;
-    }
+    const ino = b_io_next();
+    if (ino == NONE) continue;
     cur_ino = ino;
     const background = work != WORK_SYNC;
     if (background && num_background >= <u32>param(CFG_CONGESTION_THRESHOLD)) {
       // fuse_writepages(): congested, return 0 having written nothing; requeue_inode() redirties the inode
       st_add(FLUSHER_CONGESTED_CALLS, 1);
       unchecked(ino_dirtied_when[ino] = now);
-      idle_calls++;
       cur_ino = (ino + 1) % nr_inodes;
       continue;
     }
@@ -246,7 +294,6 @@ export function flusher_step(): void {
   const r = writepages_walk(cur_ino, call_index, nr_to_write, work == WORK_SYNC, true);
   nr_to_write -= walk_wrote;
   call_wrote += walk_wrote;
-  if (walk_wrote > 0) idle_calls = 0;
   call_index = walk_index;
   if (r == WALK_WAIT) { waiting_pfn = walk_wait_pfn; return; } // flusher_on_complete() goes on
   if (r == WALK_STALL) {
@@ -256,11 +303,7 @@ export function flusher_step(): void {
     schedule(now + <u64>charge_reset() + jiffy_ns(), EV_FLUSHER, 0);
     return;
   }
-  if (r == WALK_END || r == WALK_BUDGET) {
-    // a call that wrote nothing (every dirty folio still under writeback) counts toward a round without progress
-    if (call_wrote == 0) idle_calls++;
-    end_call(r == WALK_END ? 0 : walk_index);
-  }
+  if (r == WALK_END || r == WALK_BUDGET) end_call(r == WALK_END ? 0 : walk_index);
   scheduled = true;
   schedule(now + <u64>charge_reset(), EV_FLUSHER, 0);
 }
