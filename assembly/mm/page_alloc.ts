@@ -149,15 +149,18 @@ const FILL_MIN_ORDER: u32 = 4;
     const n = <usize>1 << order;
     fill_page_words(pfn, n, make_page_word(PG_owner | lru, order, mt, 1));
     memory.fill(pg_link + (<usize>pfn << 3), 0, n << 3); // NONE (links are stored complemented)
+    set_page_word(pfn, PG_owner | PG_head | lru, order, mt, 1);
   } else {
+    // the head's word written once (an order-0 allocation, the common one, has nothing else)
+    set_page_word(pfn, PG_owner | PG_head | lru, order, mt, 1);
+    set_page_links(pfn, NONE, NONE);
     const n: u32 = <u32>1 << order;
-    for (let i: u32 = 0; i < n; i++) {
+    for (let i: u32 = 1; i < n; i++) {
       const p = pfn + i;
       set_page_word(p, PG_owner | lru, order, mt, 1);
       set_page_links(p, NONE, NONE);
     }
   }
-  set_page_word(pfn, PG_owner | PG_head | lru, order, mt, 1);
 }
 
 // mm/page_alloc.c: get_page_from_freelist() for one walk of the zonelist, with the ALLOC_NOFRAGMENT retry
@@ -325,16 +328,22 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
 @inline function free_to_pcp_or_buddy(pfn: u32, order: u32): void {
   if (!pcp_allowed_order(order)) { split_large_buddy(pfn, order, false); return; }
   const mt = get_pageblock_migratetype(pfn);
-  if (mt == MIGRATE_ISOLATE) { split_large_buddy(pfn, order, false); return; }
+  if (mt == MIGRATE_ISOLATE) {
+    store_page_word(pfn, PAGE_WORD_FREE); // __free_pages() left a cached order's head to the list that takes it
+    split_large_buddy(pfn, order, false);
+    return;
+  }
   const z = page_zone(pfn);
   free_frozen_page_commit(z, pfn, order, order_to_pindex(pcp_free_migratetype(mt), order));
 }
 
-// mm/page_alloc.c: __free_pages() -> __free_frozen_pages(); the caller checked the head
+// mm/page_alloc.c: __free_pages() -> __free_frozen_pages(); the caller checked the head. Below FILL_MIN_ORDER
+// (every order the per-cpu lists cache but THP's) the head's word is left to the list that takes the block:
+// pcp_list_add() writes it whole, and the buddy branch clears it first (free_to_pcp_or_buddy()).
 @inline export function __free_pages(pfn: u32, order: u32): void {
   if (order < FILL_MIN_ORDER) {
     const n: u32 = <u32>1 << order;
-    for (let i: u32 = 0; i < n; i++) store_page_word(pfn + i, PAGE_WORD_FREE);
+    for (let i: u32 = 1; i < n; i++) store_page_word(pfn + i, PAGE_WORD_FREE);
   } else {
     memory.fill(pg_word + (<usize>pfn << 2), 0, <usize>4 << order); // PAGE_WORD_FREE
   }
