@@ -30,7 +30,7 @@ function free_max_order_block(pfn: u32, z: u32): bool {
   account_freepages(z, <i32>1 << MAX_PAGE_ORDER, mt);
   // zone.ts: __add_to_free_list(pfn, z, MAX_PAGE_ORDER, mt, true), but the word is PAGE_WORD_FREE and is stored
   // without being read first: a read of untouched memory maps the host's zero page and the store faults again
-  // (at 1 TiB, 262,144 more page faults, a third of boot)
+  // (at 1 TiB, 262,144 more page faults, as many as boot takes: page.ts)
   const i = fa_index(z, MAX_PAGE_ORDER, mt);
   pfn_list_add(fa_head, fa_tail, i, pfn, true);
   unchecked(fa_count[i] += 1);

@@ -12,7 +12,7 @@ import {
   ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, NONE, PAGE_ALLOC_COSTLY_ORDER,
 } from "./constants";
 import {
-  PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, pg_word, pg_link, make_page_word,
+  PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, word_at, BYTES_PER_PAGE, make_page_word,
   page_word, set_page_word, store_page_word, set_page_links, get_pageblock_migratetype,
 } from "./page";
 import {
@@ -125,19 +125,19 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
   return page;
 }
 
-/** From this order up, prep_new_page() and __free_pages() fill the per-page arrays in bulk (two-page stores
- *  and memory.fill); below it, page by page (two stores a page cost less than the bulk set-up). */
+/** From this order up, prep_new_page() fills the records two pages a step and __free_pages() clears the words in
+ *  one loop; below it, page by page (two stores a page cost less than the bulk set-up). */
 const FILL_MIN_ORDER: u32 = 4;
 
-/** n words of pg_word from pfn set to w, eight pages an iteration; n is a multiple of 8. */
+/** The records of n pages from pfn set to word w and NONE links (stored complemented: 0), two pages (24 bytes)
+ *  an iteration; n is even. */
 @inline function fill_page_words(pfn: u32, n: usize, w: u32): void {
-  const v = <u64>w | (<u64>w << 32);
-  const at = pg_word + (<usize>pfn << 2);
-  for (let i: usize = 0; i < n << 2; i += 32) {
-    store<u64>(at + i, v);
-    store<u64>(at + i, v, 8);
-    store<u64>(at + i, v, 16);
-    store<u64>(at + i, v, 24);
+  const at = word_at(pfn);
+  const hi = <u64>w << 32;
+  for (let i: usize = 0; i < n * BYTES_PER_PAGE; i += BYTES_PER_PAGE << 1) {
+    store<u64>(at + i, <u64>w);
+    store<u64>(at + i, hi, 8);
+    store<u64>(at + i, 0, 16);
   }
 }
 
@@ -148,16 +148,18 @@ const FILL_MIN_ORDER: u32 = 4;
   if (order >= FILL_MIN_ORDER) {
     const n = <usize>1 << order;
     fill_page_words(pfn, n, make_page_word(PG_owner | lru, order, mt, 1));
-    memory.fill(pg_link + (<usize>pfn << 3), 0, n << 3); // NONE (links are stored complemented)
+    set_page_word(pfn, PG_owner | PG_head | lru, order, mt, 1);
   } else {
+    // the head's word written once (an order-0 allocation, the common one, has nothing else)
+    set_page_word(pfn, PG_owner | PG_head | lru, order, mt, 1);
+    set_page_links(pfn, NONE, NONE);
     const n: u32 = <u32>1 << order;
-    for (let i: u32 = 0; i < n; i++) {
+    for (let i: u32 = 1; i < n; i++) {
       const p = pfn + i;
       set_page_word(p, PG_owner | lru, order, mt, 1);
       set_page_links(p, NONE, NONE);
     }
   }
-  set_page_word(pfn, PG_owner | PG_head | lru, order, mt, 1);
 }
 
 // mm/page_alloc.c: get_page_from_freelist() for one walk of the zonelist, with the ALLOC_NOFRAGMENT retry
@@ -325,18 +327,26 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
 @inline function free_to_pcp_or_buddy(pfn: u32, order: u32): void {
   if (!pcp_allowed_order(order)) { split_large_buddy(pfn, order, false); return; }
   const mt = get_pageblock_migratetype(pfn);
-  if (mt == MIGRATE_ISOLATE) { split_large_buddy(pfn, order, false); return; }
+  if (mt == MIGRATE_ISOLATE) {
+    store_page_word(pfn, PAGE_WORD_FREE); // __free_pages() left a cached order's head to the list that takes it
+    split_large_buddy(pfn, order, false);
+    return;
+  }
   const z = page_zone(pfn);
   free_frozen_page_commit(z, pfn, order, order_to_pindex(pcp_free_migratetype(mt), order));
 }
 
-// mm/page_alloc.c: __free_pages() -> __free_frozen_pages(); the caller checked the head
+// mm/page_alloc.c: __free_pages() -> __free_frozen_pages(); the caller checked the head. Below FILL_MIN_ORDER
+// (every order the per-cpu lists cache but THP's) the head's word is left to the list that takes the block:
+// pcp_list_add() writes it whole, and the buddy branch clears it first (free_to_pcp_or_buddy()).
 @inline export function __free_pages(pfn: u32, order: u32): void {
   if (order < FILL_MIN_ORDER) {
     const n: u32 = <u32>1 << order;
-    for (let i: u32 = 0; i < n; i++) store_page_word(pfn + i, PAGE_WORD_FREE);
+    for (let i: u32 = 1; i < n; i++) store_page_word(pfn + i, PAGE_WORD_FREE);
   } else {
-    memory.fill(pg_word + (<usize>pfn << 2), 0, <usize>4 << order); // PAGE_WORD_FREE
+    // PAGE_WORD_FREE in every word; the links keep what they hold, as they did when the words were an array
+    const at = word_at(pfn);
+    for (let i: usize = 0; i < (<usize>BYTES_PER_PAGE << order); i += BYTES_PER_PAGE) store<u32>(at + i, PAGE_WORD_FREE);
   }
   free_to_pcp_or_buddy(pfn, order);
 }

@@ -142,18 +142,24 @@ function pcp_ring_grow(i: i32): void {
   unchecked(pcp_first[i] = 0);
 }
 
-/** list_add() (head) or list_add_tail() of a free block; its head page carries PG_pcp and the order. */
+/** list_add() (head) or list_add_tail() of a free block; its head page carries PG_pcp and the order. The ring's
+ *  fields are read once into locals: a store to one of them would otherwise make the compiled code load the
+ *  others again (it cannot tell they do not alias), on the free path's critical chain. */
 @inline export function pcp_list_add(z: u32, pindex: u32, pfn: u32, order: u32, tail: bool): void {
   const i = pcp_list_index(z, pindex);
   set_page_word(pfn, PG_pcp, order, MT_NONE, 0);
-  if (unchecked(pcp_len[i]) > unchecked(pcp_mask[i])) pcp_ring_grow(i);
+  const len = unchecked(pcp_len[i]);
+  if (len > unchecked(pcp_mask[i])) pcp_ring_grow(i);
+  const ring = unchecked(pcp_ring[i]), mask = unchecked(pcp_mask[i]);
+  let first = unchecked(pcp_first[i]);
   if (tail) {
-    store<u32>(slot(i, unchecked(pcp_len[i])), pfn);
+    store<u32>(ring + (<usize>((first + len) & mask) << 2), pfn);
   } else {
-    unchecked(pcp_first[i] = (unchecked(pcp_first[i]) - 1) & unchecked(pcp_mask[i]));
-    store<u32>(slot(i, 0), pfn);
+    first = (first - 1) & mask;
+    unchecked(pcp_first[i] = first);
+    store<u32>(ring + (<usize>first << 2), pfn);
   }
-  unchecked(pcp_len[i] += 1);
+  unchecked(pcp_len[i] = len + 1);
   unchecked(pcp_count[z] += <u32>1 << order);
 }
 
@@ -161,10 +167,12 @@ function pcp_ring_grow(i: i32): void {
  *  its PG_pcp word: prep_new_page() writes every field next. */
 @inline export function pcp_list_pop_first(z: u32, pindex: u32, order: u32): u32 {
   const i = pcp_list_index(z, pindex);
-  if (unchecked(pcp_len[i]) == 0) return NONE;
-  const pfn = load<u32>(slot(i, 0));
-  unchecked(pcp_first[i] = (unchecked(pcp_first[i]) + 1) & unchecked(pcp_mask[i]));
-  unchecked(pcp_len[i] -= 1);
+  const len = unchecked(pcp_len[i]);
+  if (len == 0) return NONE;
+  const first = unchecked(pcp_first[i]);
+  const pfn = load<u32>(unchecked(pcp_ring[i]) + (<usize>first << 2));
+  unchecked(pcp_first[i] = (first + 1) & unchecked(pcp_mask[i]));
+  unchecked(pcp_len[i] = len - 1);
   unchecked(pcp_count[z] -= <u32>1 << order);
   return pfn;
 }
