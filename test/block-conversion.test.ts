@@ -20,7 +20,7 @@ function conversionRun(policy: "legacy-copy" | "nocopy", machine: Record<string,
     fuse: { max_pages: 256, max_write: "1M", writeback_cache: true },
     policy,
     server: {
-      name: "passthrough_ll", threads: 4, per_request: { dist: "fixed", mean: "2us" }, per_byte_ns: 1.0, splice: false,
+      name: "passthrough_ll", threads: 4, per_request: { dist: "fixed", mean: "2us" }, per_byte_ns: 1.0, splice: true,
       privileged: true,
     },
     workloads: [{ type: "fio", name: "seq-write", rw: "write", bs: "1M", size: "1G", numjobs: 1 }],
