@@ -13,7 +13,7 @@ import { OWNER_SHMEM, backing_pfn, set_backing_pfn, mod_shmem } from "../fs/inod
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
 import { jiffy_ns } from "../sim/jiffies";
 import { now, schedule } from "../sim/clock";
-import { charge, charge_reset, charge_peek } from "../sim/charge";
+import { acc, charge, charge_reset } from "../sim/charge";
 import { sample, next_unit } from "../sim/prng";
 import {
   param, cost_ns, CFG_SERVER_THREADS, CFG_LATENCY_KIND, CFG_LATENCY_MEAN_NS, CFG_LATENCY_SIGMA, CFG_PER_BYTE_NS,
@@ -87,7 +87,7 @@ function worker_took_request(): void {
   st_add(SERVER_THREADS, 1);
   charge(cost_ns(COST_THREAD_CREATE));
   unchecked(t_pick_scheduled[t] = true);
-  schedule(now + <u64>charge_peek(), EV_SERVER_PICK, t);
+  schedule(now + <u64>acc, EV_SERVER_PICK, t);
 }
 
 /** The server has stopped answering (a stuck or hung daemon): no thread reads or replies any more. */

@@ -2,5 +2,3 @@
 export let acc: f64 = 0;
 @inline export function charge(ns: f64): void { acc += ns; }
 export function charge_reset(): f64 { const a = acc; acc = 0; return a; }
-/** What the context has charged so far in this event (when something it starts begins). */
-export function charge_peek(): f64 { return acc; }
