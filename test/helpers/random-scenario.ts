@@ -149,6 +149,8 @@ export const scenarioArb: fc.Arbitrary<ScenarioJson> = fc
     seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
     sampleMs: fc.constantFrom(1, 10, 100),
     data_mode: fc.boolean(),
+    // a benchmark script repeating fio on the same mount (run.fio_runs); mostly one run
+    fio_runs: fc.constantFrom(1, 1, 2, 3),
   })
   .map((s) => {
     let workloads: unknown[] = [...s.fio, ...s.churn, ...s.highorder];
@@ -164,6 +166,6 @@ export const scenarioArb: fc.Arbitrary<ScenarioJson> = fc
       policy: s.policy,
       server: s.server,
       workloads,
-      run: { duration: durationMs === 0 ? "0" : ms(durationMs), seed: s.seed, sample_interval: ms(s.sampleMs), check_invariants: true, data_mode: s.data_mode },
+      run: { duration: durationMs === 0 ? "0" : ms(durationMs), seed: s.seed, sample_interval: ms(s.sampleMs), check_invariants: true, data_mode: s.data_mode, fio_runs: s.fio_runs },
     };
   });
