@@ -148,8 +148,9 @@ export interface RunConfig {
   checkInvariants: boolean;
   /** Keep real 4 KiB page contents in linear memory so copies are real memory.copy (small machines). */
   dataMode: boolean;
-  /** The fio jobs run this many times back to back on the same mount (run.fio_runs). */
-  fioRuns: number;
+  /** The fio jobs run this many times back to back on the same mount (run.fio_runs); 1 when left out, so that a
+   *  SimConfig written by hand before the field existed still runs. */
+  fioRuns?: number;
 }
 
 export interface SimConfig {

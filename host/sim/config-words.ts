@@ -32,7 +32,7 @@ export function writeConfigWords(core: CoreExports, config: SimConfig, costs: Co
   set("SAMPLE_INTERVAL_NS", config.run.sampleIntervalNs);
   set("CHECK_INVARIANTS", config.run.checkInvariants);
   set("DATA_MODE", config.run.dataMode);
-  set("FIO_RUNS", config.run.fioRuns);
+  set("FIO_RUNS", config.run.fioRuns ?? 1);
   set("DIRTY_RATIO", config.sysctl.dirtyRatio);
   set("DIRTY_BACKGROUND_RATIO", config.sysctl.dirtyBackgroundRatio);
   set("COMPACTION_PROACTIVENESS", config.sysctl.compactionProactiveness);

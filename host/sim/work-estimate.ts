@@ -48,7 +48,7 @@ function horizonNs(config: SimConfig, untilNs?: number): number {
   if (h === 0) {
     // until the writers are done: rate-limited ones take size / rate, the others are assumed slow
     for (const w of config.workloads)
-      if (w.kind === "fio") h = Math.max(h, config.run.fioRuns * (w.size / (w.rateBps > 0 ? w.rateBps : ASSUMED_WRITE_BPS)) * 1e9);
+      if (w.kind === "fio") h = Math.max(h, (config.run.fioRuns ?? 1) * (w.size / (w.rateBps > 0 ? w.rateBps : ASSUMED_WRITE_BPS)) * 1e9);
     const f = config.server.faults;
     if (f.stopAfterRequests > 0 || f.stopAtNs > 0 || f.dropFraction > 0 || f.slowFactor > 1) h += HANG_HORIZON_NS;
   }
@@ -62,7 +62,7 @@ export function estimateWork(config: SimConfig, untilNs?: number): WorkEstimate 
   for (const w of config.workloads) {
     if (w.kind === "churn") parts.push([`churn "${w.name}" at ${sci(w.ratePerSec)}/s for ${formatDuration(Math.round(H))}`, 2 * w.ratePerSec * seconds]);
     else if (w.kind === "highorder") parts.push([`highorder "${w.name}" every ${formatDuration(w.intervalNs)} for ${formatDuration(Math.round(H))}`, (H / w.intervalNs) * (w.holdNs > 0 ? 2 : 1)]);
-    else parts.push([`fio "${w.name}" of ${formatSize(w.size)} in ${formatSize(w.bs)} writes${config.run.fioRuns > 1 ? `, ${config.run.fioRuns} runs` : ""}`, config.run.fioRuns * w.numjobs * (Math.ceil(w.size / w.bs) + 4 * Math.ceil(w.size / 4096))]);
+    else parts.push([`fio "${w.name}" of ${formatSize(w.size)} in ${formatSize(w.bs)} writes${(config.run.fioRuns ?? 1) > 1 ? `, ${config.run.fioRuns} runs` : ""}`, (config.run.fioRuns ?? 1) * w.numjobs * (Math.ceil(w.size / w.bs) + 4 * Math.ceil(w.size / 4096))]);
   }
   const samples = H / config.run.sampleIntervalNs;
   parts.push([`a sample every ${formatDuration(config.run.sampleIntervalNs)} for ${formatDuration(Math.round(H))}`, samples]);
