@@ -45,7 +45,7 @@ export const fioTableCommand: Command = {
       process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
       return 0;
     }
-    const lines = [`mean of ${runs} run${runs > 1 ? "s" : ""} on one mount (the first run alone, a fresh mount, in brackets)`,
+    const lines = [runs > 1 ? `mean of ${runs} runs on one mount (the first run alone, a fresh mount, in brackets)` : "one run on a fresh mount",
       "bs      legacy MiB/s     nocopy MiB/s   gain   published: legacy  nocopy   gain"];
     for (const r of rows) {
       const cell = (mean: number, first: number): string => (runs > 1 ? `${mean} (${first})` : String(mean)).padStart(16);
