@@ -26,7 +26,7 @@ import { legacy_writepage, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } fr
 import { nocopy_writepage, nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore, nocopy_wait_pfn } from "../fuse/nocopy";
 import { fuse_send_writepage, is_legacy, num_background } from "../fuse/conn";
 import { PG_folio_writeback, page_flags } from "../mm/page";
-import { st_add, FLUSHER_CONGESTED_CALLS, TEMP_ALLOC_STALL_NS } from "./stats";
+import { st_add, stat_value, FLUSHER_CONGESTED_CALLS, TEMP_ALLOC_STALL_NS, NR_FILE_DIRTY } from "./stats";
 
 export const EV_FLUSHER: u32 = 2;
 /** wb_wakeup_delayed(): the flusher's own timer, dirty_writeback_interval after it last ran. */
@@ -71,12 +71,18 @@ let pass_start: u64 = 0;
 let pass_wrote: i64 = 0;
 /** A final sync(2) of everything (the run's end): write back every dirty page, whatever the thresholds. */
 export let sync_all: bool = false;
+/** The work's nr_pages: LONG_MAX for background and sync work, the dirty pages counted when a kupdate run began
+ *  (wb_check_old_data_flush()); each call's pages come off it, and the work ends once it is used up. */
+let work_nr_pages: i64 = 0;
+/** wb->last_old_flush, in jiffies: the last kupdate run (wb_init() sets it at mount). */
+let last_old_flush: u64 = 0;
 
 export function flusher_init(): void {
   work = WORK_NONE; scheduled = false; timer_armed = false; waiting_pfn = NONE; in_call = false;
   cur_ino = 0; call_index = 0; nr_to_write = 0; sync_all = false;
   for (let i = 0; i < <i32>MAX_INODES; i++) unchecked(in_b_io[i] = false);
   b_io_len = 0; pass_open = false; pass_start = 0; pass_wrote = 0;
+  work_nr_pages = 0; last_old_flush = jiffies_at(now);
 }
 
 export function request_sync_all(): void { sync_all = true; wakeup_flusher(); }
@@ -107,7 +113,8 @@ export function flusher_on_complete(): void {
 /** fs/fs-writeback.c: writeback_chunk_size() for WB_SYNC_NONE work: min(avg_write_bandwidth / 2,
  *  global_wb_domain.dirty_limit / DIRTY_SCOPE), rounded down to MIN_WRITEBACK_PAGES after adding one. */
 function writeback_chunk_size(): i64 {
-  const pages = min<i64>(<i64>avg_write_bandwidth / 2, <i64>dom_dirty_limit / DIRTY_SCOPE);
+  let pages = min<i64>(<i64>avg_write_bandwidth / 2, <i64>dom_dirty_limit / DIRTY_SCOPE);
+  pages = min<i64>(pages, work_nr_pages);
   return (pages + MIN_WRITEBACK_PAGES) / MIN_WRITEBACK_PAGES * MIN_WRITEBACK_PAGES;
 }
 
@@ -128,11 +135,19 @@ function inode_wants(ino: u32, w: u32): bool {
   return true;
 }
 
-/** wb_do_writeback(): the work to do now, in the kernel's order (queued work, then background, then kupdate). */
+/** wb_do_writeback(): the work to do now, in the kernel's order: queued work (the sync), then
+ *  wb_check_old_data_flush() (kupdate: at most once a dirty_writeback_interval, for the pages dirty then,
+ *  get_nr_dirty_pages(): NR_FILE_DIRTY plus the dirty inodes), then wb_check_background_flush(). */
 function pick_work(): u32 {
-  if (sync_all) return WORK_SYNC;
-  if (wb_over_bg_thresh()) return WORK_BACKGROUND;
-  for (let i: u32 = 0; i < nr_inodes; i++) if (inode_wants(i, WORK_KUPDATE)) return WORK_KUPDATE;
+  if (sync_all) { work_nr_pages = i64.MAX_VALUE; return WORK_SYNC; }
+  const j = jiffies_at(now);
+  if (j >= last_old_flush + DIRTY_WRITEBACK_INTERVAL_NS * HZ / 1_000_000_000) {
+    last_old_flush = j;
+    let nr: i64 = stat_value(NR_FILE_DIRTY);
+    for (let i: u32 = 0; i < nr_inodes; i++) if (any_dirty(i)) nr++;
+    if (nr > 0) { work_nr_pages = nr; return WORK_KUPDATE; }
+  }
+  if (wb_over_bg_thresh()) { work_nr_pages = i64.MAX_VALUE; return WORK_BACKGROUND; }
   return WORK_NONE;
 }
 
@@ -203,6 +218,7 @@ function end_call(cyclic_index: u32): void {
   send_building();
   if (work != WORK_SYNC) unchecked(ino_writeback_index[cur_ino] = cyclic_index);
   in_call = false;
+  work_nr_pages -= call_wrote; // writeback_sb_inodes(): work->nr_pages -= write_chunk - wbc.nr_to_write
   pass_wrote += call_wrote;
   if (!any_dirty(cur_ino)) pass_wrote++;
   cur_ino = (cur_ino + 1) % nr_inodes;
@@ -230,6 +246,7 @@ function b_io_next(): u32 {
 function wb_writeback_next_pass(): bool {
   if (pass_open && pass_wrote == 0 && b_io_len == 0) { pass_open = false; return false; }
   pass_open = false;
+  if (work_nr_pages <= 0) return false;
   if (work == WORK_BACKGROUND && !wb_over_bg_thresh()) return false;
   if (work == WORK_SYNC && !sync_all) return false;
   if (b_io_len == 0) queue_io();
@@ -252,10 +269,17 @@ function start_call(): bool {
       // wb_do_writeback(): the next work (queued sync, then background, then kupdate)
       work = pick_work();
       if (work == WORK_NONE) return false;
-      if (!wb_writeback_next_pass()) { work = WORK_NONE; return false; }
+      if (!wb_writeback_next_pass()) {
+        // a kupdate run that found no inode dirty for dirty_expire_interval ends at once, and the background check
+        // follows it (wb_do_writeback())
+        const kupdate = work == WORK_KUPDATE;
+        work = WORK_NONE;
+        if (kupdate) continue;
+        return false;
+      }
     } else if (!pass_open || b_io_len == 0 ||
-               (pass_wrote > 0 && jiffies_at(now) > jiffies_at(pass_start) + HZ / 10)) {
-      // the pass is over: b_io is empty, or it wrote for HZ/10 and yields to the loop head
+               (pass_wrote > 0 && (jiffies_at(now) > jiffies_at(pass_start) + HZ / 10 || work_nr_pages <= 0))) {
+      // the pass is over: b_io is empty, or it wrote for HZ/10 (or the work's nr_pages) and yields to the loop head
       const progress = pass_wrote > 0;
       if (!wb_writeback_next_pass()) {
         work = WORK_NONE;

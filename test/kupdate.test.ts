@@ -1,0 +1,40 @@
+// Periodic (kupdate) writeback as fs/fs-writeback.c runs it: wb_check_old_data_flush() at most once a
+// dirty_writeback_interval (5 s, wb->last_old_flush), for the inodes dirty longer than dirty_expire_interval (30 s),
+// and for as many pages as were dirty when the run began (work->nr_pages = get_nr_dirty_pages()).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { resolveScenario } from "../host/scenario/resolve.js";
+import { runScenario } from "../host/sim/run-scenario.js";
+import { coreModuleSync } from "../host/core/load-node.js";
+
+const release = coreModuleSync("release");
+const RATE_PAGES = 32 * 256; // 32 MiB/s in 4 KiB pages
+
+test("kupdate: nothing expires before 30 s, a run writes what was dirty when it began, and the next comes 5 s later", () => {
+  // One job at 32 MiB/s (8,192 pages a second) on a 16 GiB machine without FUSE's strictlimit share, 43 s.
+  // - Before 30 s the only writeback is background writeback's single ->writepages call at about 10 s, when the
+  //   wb's dirty pages pass its background share, bumped to (bg_thresh - dirty) / 8 while it has no completions
+  //   (6.14+'s __wb_calc_thresh()); after that first completion its share is half of bg_thresh and background
+  //   writeback stops. That call writes writeback_chunk_size() pages: round_down(INIT_BW / 2 + 1024, 1024) = 13,312.
+  // - At 30 s the inode, dirty since the first write, has expired (dirty_expire_interval): the kupdate run writes
+  //   what was dirty when it began, so a second later less than a second of writes is dirty.
+  // - The next run may come only dirty_writeback_interval (5 s) after it (wb->last_old_flush): dirty grows by a full
+  //   8,192 pages a second until 35 s, and the 35 s run brings it back under a second of writes.
+  const r = runScenario(resolveScenario({
+    machine: { memory: "16G", bdi: { strictlimit: false, max_ratio: 100 } },
+    fuse: { max_pages: 256, max_write: "1M", writeback_cache: true },
+    policy: "nocopy",
+    server: { threads: 4, per_request: { dist: "fixed", mean: "2us" }, backing: "external" },
+    workloads: [{ type: "fio", rw: "write", bs: "1M", size: "2G", numjobs: 1, rate: "32M", fallocate: "none" }],
+    run: { duration: "43s", sample_interval: "1s" },
+  }, "kupdate"), { module: release, timing: false, samples: true });
+  const at = (s: number) => r.samples!.find((x) => Math.round(x.t_ns / 1e9) === s)!;
+  const written = (s: number) => at(s).bytes_written / 4096;
+  for (let s = 1; s <= 10; s++) assert.is(at(s).nr_dirty, written(s), `${s} s: nothing written back yet`);
+  for (let s = 11; s <= 30; s++) assert.is(at(s).nr_dirty, written(s) - 13312, `${s} s: one background chunk written`);
+  assert.ok(at(31).nr_dirty < RATE_PAGES, `31 s: the 30 s kupdate run wrote what was dirty (${at(31).nr_dirty} left)`);
+  for (let s = 32; s <= 35; s++) assert.is(at(s).nr_dirty - at(s - 1).nr_dirty, RATE_PAGES, `${s} s: no kupdate run between 30 and 35 s`);
+  assert.ok(at(36).nr_dirty < RATE_PAGES, `36 s: the 35 s kupdate run wrote what was dirty (${at(36).nr_dirty} left)`);
+});
+
+test.run();
