@@ -54,7 +54,7 @@ const t_buffer_pages = new StaticArray<u32>(MAX_THREADS);
 // libfuse's fuse_session_loop_mt() (lib/fuse_loop_mt.c, 3.14 and 3.18): one worker at start; a worker that takes a
 // request and leaves no other one available (numavail == 0) starts another while numworker < max_threads
 // (server.threads: passthrough_ll's -o max_threads, FUSE_LOOP_MT_DEF_MAX_THREADS = 10). Workers never exit
-// (max_idle_threads is -1 in 3.14 and UINT_MAX from 3.12's helper on, both "never destroy").
+// (helper.c's max_idle_threads is -1 in 3.14 and UINT_MAX in 3.18, both "never destroy").
 let max_threads: u32 = 0;
 /** mt->numworker and mt->numavail. */
 let nr_threads: u32 = 0;
