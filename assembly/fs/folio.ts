@@ -160,6 +160,15 @@ export function folio_end_writeback_block(pfn: u32): bool {
  *  is freed. A folio still dirty, under writeback or referenced is left (the kernel launders a dirty one first and
  *  returns -EBUSY for the rest, which fuse_finish_open() ignores); after fio's close(2) there is none. Returns the
  *  pages freed. */
+/** mm/filemap.c: filemap_remove_folio() and the last folio_put(): the clean, unreferenced folio at `head`, whose
+ *  first page is file index `first`, leaves the page cache and the file LRU and is freed (reclaim and invalidation). */
+export function filemap_remove_folio(ino: u32, first: u32, head: u32): void {
+  const n = folio_nr_pages(head);
+  for (let k: u32 = 0; k < n; k++) set_mapping_pfn(ino, first + k, NONE);
+  __free_pages(head, page_order(head));
+  mod_file_lru(-<i64>n);
+}
+
 export function invalidate_inode_pages2(ino: u32): u32 {
   const pages = inode_pages(ino);
   let freed: u32 = 0;
@@ -173,9 +182,7 @@ export function invalidate_inode_pages2(ino: u32): u32 {
     let busy = (page_flags(head) & (PG_folio_dirty | PG_folio_writeback)) != 0;
     for (let k: u32 = 0; k < n && !busy; k++) busy = page_ref(head + k) > 1 || (page_flags(head + k) & (PG_dirty | PG_writeback)) != 0;
     if (!busy) {
-      for (let k: u32 = 0; k < n; k++) set_mapping_pfn(ino, first + k, NONE);
-      __free_pages(head, page_order(head));
-      mod_file_lru(-<i64>n);
+      filemap_remove_folio(ino, first, head);
       freed += n;
     }
     i = first + n;

@@ -9,13 +9,14 @@ import { NONE, MAX_NR_ZONES, PAGE_ALLOC_COSTLY_ORDER, ZONE_DMA32, ZONE_NORMAL, _
 import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, page_ref } from "../mm/page";
 import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
 import { fuse_writepage, WP_SENT } from "../fuse/writepage";
-import { __free_pages, highest_zoneidx } from "../mm/page_alloc";
+import { highest_zoneidx } from "../mm/page_alloc";
 import { page_zone, populated_zone, wmark_min, wmark_high, watermark_boost } from "../mm/zone";
 import { __zone_watermark_ok } from "../mm/watermark";
 import { compaction_suitable } from "../mm/compaction";
-import { nr_inodes, inode_pages, mapping_pfn, set_mapping_pfn } from "./inode";
+import { nr_inodes, inode_pages, mapping_pfn } from "./inode";
+import { filemap_remove_folio } from "./folio";
 import {
-  st_add, mod_file_lru, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
+  st_add, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
   ALLOCSTALL_MOVABLE,
 } from "./stats";
 
@@ -124,10 +125,8 @@ function shrink_cache(want: u32, zone: u32, kswapd: bool): u32 {
       }
       busy = busy || dirty;
       if (!busy) {
-        for (let k: u32 = 0; k < n; k++) set_mapping_pfn(ino, first + k, NONE);
-        __free_pages(head, page_order(head));
+        filemap_remove_folio(ino, first, head);
         freed += n;
-        mod_file_lru(-<i64>n);
       }
       i = first + n;
     }
