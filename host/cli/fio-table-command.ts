@@ -6,14 +6,13 @@ import { fioTable, PUBLISHED_RUNS } from "../sim/fio-table.js";
 import { coreModuleSync } from "../core/load-node.js";
 import { parseSize } from "../scenario/units.js";
 import { checkRunFits, checkRunEstimate } from "../sim/work-estimate.js";
+import { wholeNumberOption } from "./whole-number.js";
 
 const LARGEST_BS = 1 << 20;
 
 /** --runs: a whole number of runs, 1 to 100 (run.fio_runs' bounds). */
 function parseRuns(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw new InputError(`fio-table: --runs: ${JSON.stringify(text)} is not allowed; use a whole number from 1 to 100`);
-  return n;
+  return wholeNumberOption(text, 1, 100, `fio-table: --runs: "${text}" is not allowed; use a whole number from 1 to 100`);
 }
 
 const DEFAULT_SCENARIO = new URL("../../scenarios/default.json", import.meta.url);

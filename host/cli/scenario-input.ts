@@ -1,5 +1,6 @@
 // Reading a scenario file for a command: the text, overrides (--set / --vary), and the policies to run.
 import { InputError } from "../util/input-error.js";
+import { wholeNumberOption } from "./whole-number.js";
 import { readInputFile } from "../util/files.js";
 import { checkRunFits } from "../sim/work-estimate.js";
 import { parseJsonText, resolveScenario, resolveCompare, applyOverrides, scenarioPolicies } from "../scenario/resolve.js";
@@ -59,6 +60,5 @@ export function loadCompare(path: string, overrides: readonly string[] = [], pol
 
 export function parseSeed(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) > 2 ** 32 - 1) throw new InputError(`--seed: "${v}" is not allowed; use a whole number 0..4294967295`);
-  return Number(v);
+  return wholeNumberOption(v, 0, 2 ** 32 - 1, `--seed: "${v}" is not allowed; use a whole number 0..4294967295`);
 }

@@ -3,6 +3,7 @@
 // every n-th run only, for batch runners; `fusewb merge` joins the shards again.
 import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
+import { wholeNumberOption } from "./whole-number.js";
 import { writeOutputFile, checkOutputPath } from "../util/files.js";
 import { checkRunFits, checkRunEstimate } from "../sim/work-estimate.js";
 import { watchInterrupt, interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
@@ -18,8 +19,7 @@ import { sweepPlotSvg } from "../sweep/plot.js";
 
 export function parseJobs(text: string | undefined): number {
   if (text === undefined) return defaultWorkers();
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1024) throw new InputError(`--jobs: "${text}" is not allowed; use a whole number of worker threads from 1 to 1024`);
-  return Number(text);
+  return wholeNumberOption(text, 1, 1024, `--jobs: "${text}" is not allowed; use a whole number of worker threads from 1 to 1024`);
 }
 
 export const sweepCommand: Command = {
