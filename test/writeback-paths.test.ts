@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  harness, NONE, WRITE_DONE, WRITE_BLOCKED_WB, PG_owner, PG_temp, PG_dirty, PG_folio_dirty, PG_folio_writeback,
+  harness, NONE, WRITE_DONE, WRITE_BLOCKED_WB, W_WAIT_FSYNC_FOLIO, PG_owner, PG_temp, PG_dirty, PG_folio_dirty, PG_folio_writeback,
   PG_writeback,
 } from "./helpers/harness.js";
 import { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE } from "../host/core/constants.js";
@@ -149,4 +149,29 @@ test("copy-free: a partial write to a large folio writes back only its dirty blo
   ok();
 });
 
+
+test("copy-free: an fsync walk that waits on a folio keeps filling its request across the wait (write_cache_pages)", () => {
+  // writeback_iter() -> folio_prepare_writeback() waits (WB_SYNC_ALL) on a dirty folio still under writeback
+  // with data->wpa half built; after the wait the folio joins that request when it follows it
+  // (fuse_writepage_need_send() sends only on a gap, a full request or max_write)
+  const { h, ok } = harness("nocopy");
+  assert.is(h.harness_do_write(0, 4096, 4096), WRITE_DONE); // page 1 dirty
+  assert.is(h.harness_writeback(0), 1); // request A = [1]: page 1 under writeback
+  const a = h.harness_server_read();
+  assert.is(h.harness_do_write(0, 4096, 100), WRITE_DONE, "6.16 fuse_write_begin() does not wait: page 1 is dirty again");
+  assert.is(h.harness_do_write(0, 0, 4096), WRITE_DONE);
+  assert.is(h.harness_do_write(0, 2 * 4096, 4096), WRITE_DONE); // pages 0, 1 and 2 dirty; 1 still under writeback
+  ok();
+  assert.is(h.harness_fsync(0), W_WAIT_FSYNC_FOLIO, "the walk waits on page 1");
+  assert.is(h.harness_fsync_held_pages(), 1, "holding the request it built for page 0");
+  assert.is(h.harness_server_read(), NONE, "nothing is sent before the wait");
+  ok();
+  h.harness_server_reply(a); // page 1's writeback ends: the walk goes on
+  h.harness_fsync(0);
+  assert.is(h.harness_fsync_held_pages(), 0);
+  const b = h.harness_server_read();
+  assert.is(h.harness_req_start(b), 0);
+  assert.is(h.harness_req_pages(b), 3, "pages 0, 1 and 2 in the one request");
+  ok();
+});
 test.run();

@@ -168,6 +168,9 @@ let sent_in_walk: u32 = 0;
 let sends_total: u32 = 0;
 function send(req: u32): void { fuse_send_writepage(req); sent_in_walk++; sends_total++; }
 
+/** Sends a request a walk had built (fuse_writepages_send()). */
+export function send_request(req: u32): void { send(req); }
+
 /** Sends the request the walk was filling, if any (end of fuse_writepages()). */
 export function send_building(): void {
   if (is_legacy()) { if (legacy_wpa != NONE) { const r = legacy_wpa; legacy_wpa_clear(); send(r); } }

@@ -35,10 +35,10 @@ import { rb_find_overlap } from "../fuse/rbtree";
 import { is_legacy, connected, fuse_send_sync } from "../fuse/conn";
 import {
   request_alloc_kind, set_req_pfn, set_req_ver, set_req_nr, REQ_KIND_WRITE, REQ_KIND_GETATTR, REQ_KIND_FSYNC,
-  REQ_KIND_READ, REQ_KIND_FLUSH, REQ_BUILDING, req_state,
+  REQ_KIND_READ, REQ_KIND_FLUSH, REQ_BUILDING, req_state, req_nr,
 } from "../fuse/request";
 import { server_fallocate } from "../fuse/server";
-import { writepages_walk, send_building, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL } from "./writeback";
+import { writepages_walk, send_building, send_request, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL } from "./writeback";
 import { jiffy_ns } from "../sim/jiffies";
 import { oom_after_no_progress, oom_progress } from "../sim/oom";
 
@@ -73,6 +73,9 @@ const w_perm_a = new StaticArray<u64>(MAX_W);
 const w_fsync_phase = new StaticArray<u32>(MAX_W);
 const w_fsync_index = new StaticArray<u32>(MAX_W);
 const w_wait_pfn = new StaticArray<u32>(MAX_W);
+/** The request an fsync walk was filling when it blocked (on a folio's writeback, or in the allocator for a legacy
+ *  temp page): write_cache_pages() waits with data->wpa half built and goes on filling it (NONE: none). */
+const w_fsync_wpa = new StaticArray<u32>(MAX_W);
 const FSYNC_NONE: u32 = 0;
 const FSYNC_WALK: u32 = 1;
 const FSYNC_WAIT: u32 = 2;
@@ -149,6 +152,7 @@ function writer_open(j: u32, t: u64): void {
   unchecked(w_cur_left[j] = 0);
   unchecked(w_writes[j] = 0);
   unchecked(w_fsync_phase[j] = FSYNC_NONE);
+  unchecked(w_fsync_wpa[j] = NONE);
   unchecked(w_req[j] = NONE);
   unchecked(w_in_write[j] = false);
   unchecked(w_closing[j] = false);
@@ -449,12 +453,19 @@ function fsync_step(j: u32): void {
   const phase = unchecked(w_fsync_phase[j]);
   if (phase == FSYNC_REQ) { unchecked(w_fsync_phase[j] = FSYNC_NONE); schedule(now, EV_WRITER, j); return; }
   if (phase == FSYNC_WALK) {
-    // the walk builds requests of its own: the flusher's half-built one waits aside
+    // the walk builds requests of its own: the flusher's half-built one waits aside, and the walk takes back the
+    // one it held when it blocked
     const saved_legacy = legacy_wpa, saved_nocopy = nocopy_wpa;
     legacy_wpa_clear(); nocopy_wpa_clear();
+    const held = unchecked(w_fsync_wpa[j]);
+    unchecked(w_fsync_wpa[j] = NONE);
+    if (is_legacy()) legacy_wpa_restore(held); else nocopy_wpa_restore(held);
     const r = writepages_walk(ino, unchecked(w_fsync_index[j]), i64.MAX_VALUE, true, false);
-    // where the kernel keeps filling its request across the wait, this sends it first (a small difference)
-    send_building();
+    if (r == WALK_WAIT || r == WALK_STALL) {
+      // write_cache_pages() blocks in folio_prepare_writeback() -> folio_wait_writeback(), or in the temp page's
+      // allocation inside fuse_writepages_fill(), with data->wpa half built; it is sent when the walk ends
+      unchecked(w_fsync_wpa[j] = is_legacy() ? legacy_wpa : nocopy_wpa);
+    } else send_building(); // fuse_writepages(): the last request goes out
     legacy_wpa_restore(saved_legacy); nocopy_wpa_restore(saved_nocopy);
     unchecked(w_fsync_index[j] = walk_index);
     if (r == WALK_WAIT) {
@@ -545,6 +556,11 @@ export function writer_rss(j: u32): u32 { return <u32>((<u64>job(j, JOB_BS) + 40
 /** Killed: the job ends (its dirty pages stay in the page cache, written back as any others). */
 export function writer_oom_kill(j: u32): void {
   unchecked(w_fsync_phase[j] = FSYNC_NONE);
+  // a walk blocked with a request half built: the model ends the job at once, so the request goes out now (the
+  // kernel's task, in an uninterruptible wait, would finish the walk first)
+  const held = unchecked(w_fsync_wpa[j]);
+  unchecked(w_fsync_wpa[j] = NONE);
+  if (held != NONE) send_request(held);
   const req = unchecked(w_req[j]);
   if (req != NONE && req_state(req) == REQ_BUILDING) {
     // it built a synchronous request and queues it at its next event: the kill takes effect after that, and a
@@ -554,6 +570,21 @@ export function writer_oom_kill(j: u32): void {
   }
   unchecked(w_req[j] = NONE);
   writer_finish(j);
+}
+
+/** An abort ended the request a blocked fsync walk was holding. */
+export function writers_forget_building(req: u32): void {
+  for (let j: u32 = 0; j < nr_writers; j++) if (unchecked(w_fsync_wpa[j]) == req) unchecked(w_fsync_wpa[j] = NONE);
+}
+
+/** Test harness: writer j's fsync, one step (the first call starts it): its state after, and in `harness_fsync_held`
+ *  the pages of the request a blocked walk holds (0 for none). */
+export let harness_fsync_held: u32 = 0;
+export function harness_fsync_step(j: u32): u32 {
+  if (unchecked(w_fsync_phase[j]) == FSYNC_NONE) start_fsync(j); else fsync_step(j);
+  const held = unchecked(w_fsync_wpa[j]);
+  harness_fsync_held = held == NONE ? 0 : req_nr(held);
+  return unchecked(w_state[j]);
 }
 
 /** Test harness (assembly/sim/harness.ts): one write(2) of writer j at [off, off+len), run at once.

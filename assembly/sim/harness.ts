@@ -4,7 +4,7 @@ import { NONE } from "../mm/constants";
 import { page_flags, page_alloc_mt, page_order, page_ref, set_page_ref } from "../mm/page";
 import { mapping_pfn, page_version, set_page_version, server_version } from "../fs/inode";
 import { folio_mark_blocks_dirty } from "../fs/folio";
-import { harness_write, set_writers_autostart } from "../fs/writer";
+import { harness_write, set_writers_autostart, harness_fsync_step, harness_fsync_held } from "../fs/writer";
 import { writeback_inode_all } from "../fs/writeback";
 import { pending_pop, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
 import { request_replied } from "../fuse/conn";
@@ -47,6 +47,12 @@ export function harness_init(): void {
 
 /** write(2) by writer j (file j) of len bytes at off: 0 done, 1 waits on writeback, 2 no memory. */
 export function harness_do_write(j: u32, off: f64, len: f64): u32 { return harness_write(j, <u64>off, <u64>len); }
+
+/** One step of writer j's fsync (the first call starts it): the writer's state after (6: waiting on a folio's
+ *  writeback inside the walk). */
+export function harness_fsync(j: u32): u32 { return harness_fsync_step(j); }
+/** Pages of the request writer j's blocked fsync walk holds, as of the last harness_fsync() (0: none). */
+export function harness_fsync_held_pages(): u32 { return harness_fsync_held; }
 
 /** ->writepages over every dirty page of file ino; returns the requests sent. */
 export function harness_writeback(ino: u32): u32 { return writeback_inode_all(ino); }

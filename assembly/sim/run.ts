@@ -20,6 +20,7 @@ import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_
 import {
   writer_on_sync_reply, writers_init, writers_layout, writer_step, writers_on_complete, writers_all_done, writers_blocked,
   writer_memory_retry, writer_pause_end, EV_WRITER, EV_WRITER_MEMORY_RETRY, EV_WRITER_PAUSE,
+  writers_forget_building,
 } from "../fs/writer";
 import {
   flusher_init, flusher_step, flusher_timer, flusher_on_complete, flusher_running, wakeup_flusher, request_sync_all,
@@ -99,7 +100,7 @@ function on_complete(ino: u32): void {
   writers_on_complete(ino);
   flusher_on_complete();
 }
-function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_forget(req); }
+function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_forget(req); writers_forget_building(req); }
 
 export function sim_init(): void {
   if (param(CFG_MAX_FOLIO_ORDER) > 9) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 9); // MAX_PAGECACHE_ORDER (x86-64)

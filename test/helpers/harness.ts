@@ -9,6 +9,8 @@ type HarnessExports = DebugCoreExports;
 
 export const NONE = 0xffffffff;
 export const WRITE_DONE = 0, WRITE_BLOCKED_WB = 1;
+// assembly/fs/writer.ts: a writer blocked inside its fsync walk on a folio under writeback
+export const W_WAIT_FSYNC_FOLIO = 6;
 export const MIGRATE_ASYNC = 0, MIGRATE_SYNC_LIGHT = 1, MIGRATE_SYNC = 2;
 // assembly/mm/migrate.ts results
 export const MIGRATEPAGE_SUCCESS = 0, EAGAIN = -11, EBUSY = -16, ENOTMOVABLE = -95, MIGRATE_WAIT = 1;
