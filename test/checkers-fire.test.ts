@@ -75,6 +75,7 @@ const stateFaults: Case[] = [
   { kind: 34, code: 32, what: "a slab object freed by its request but still counted by its slab" },
   { kind: 35, code: 33, what: "a slab page on the LRU", policy: "legacy-copy" },
   { kind: 36, code: 34, what: "a folio's write_bytes_pending off by one" },
+  { kind: 37, code: 35, what: "a dirty inode on none of the wb's lists" },
 ];
 
 const reported = new Set<number>();

@@ -7,11 +7,11 @@ import {
 } from "../mm/page";
 import { __alloc_pages, __free_pages } from "../mm/page_alloc";
 import {
-  set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, clear_unwritten_bit, ino_nr_dirty, ino_dirtied_when,
+  set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, clear_unwritten_bit, ino_nr_dirty,
   folio_wb_pending, set_folio_wb_pending, inode_pages,
 } from "./inode";
 import { now } from "../sim/clock";
-import { wb_wakeup_delayed } from "./writeback";
+import { mark_inode_dirty_pages } from "./writeback";
 import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED } from "./stats";
 import { data_zero } from "../sim/data";
 import { writeback_temp_copy } from "../sim/mechanisms";
@@ -75,8 +75,8 @@ export function folio_mark_blocks_dirty(ino: u32, index: u32, pfn: u32, n: u32):
       set_bits(pfn + i, PG_dirty | PG_uptodate);
       set_dirty_bit(ino, index + i);
       clear_unwritten_bit(ino, index + i); // dirty again: it will be written after all
-      // __mark_inode_dirty(I_DIRTY_PAGES) on a clean inode stamps dirtied_when and queues the flusher's delayed work
-      if (unchecked(ino_nr_dirty[ino]) == 0) { unchecked(ino_dirtied_when[ino] = now); wb_wakeup_delayed(); }
+      // __mark_inode_dirty(I_DIRTY_PAGES): a clean inode is dated and joins b_dirty (fs/wb_lists.ts)
+      mark_inode_dirty_pages(ino);
       unchecked(ino_nr_dirty[ino] += 1);
     }
   }

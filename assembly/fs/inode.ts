@@ -25,7 +25,7 @@ export const ino_nr_writeback = new StaticArray<u32>(<i32>MAX_INODES); // pages 
 export const ino_writeback_index = new StaticArray<u32>(<i32>MAX_INODES);
 /** fuse_inode->i_time: the attributes are valid until then (the server's attr_valid, from its attr timeout). */
 export const ino_attr_valid_until = new StaticArray<u64>(<i32>MAX_INODES);
-/** inode->dirtied_when: when the inode last went from clean to dirty (or was redirtied by requeue_inode()). */
+/** inode->dirtied_when, in jiffies: when the inode last went from clean to dirty, or as requeue_inode() re-dated it. */
 export const ino_dirtied_when = new StaticArray<u64>(<i32>MAX_INODES);
 /** i_size in bytes: fio's layout sets it (fallocate, ftruncate), fuse_write_end() extends it. */
 export const ino_i_size = new StaticArray<u64>(<i32>MAX_INODES);

@@ -1,24 +1,30 @@
 // The bdi flusher (fs/fs-writeback.c: wb_workfn -> wb_do_writeback -> wb_writeback -> writeback_sb_inodes) and
 // FUSE's ->writepages (fs/fuse/file.c: fuse_writepages) on one inode at a time.
-// - Work: a sync of everything (WB_SYNC_ALL, the run's final sync), background writeback while the bdi is over
-//   its background threshold (wb_check_background_flush), and kupdate writeback of inodes dirtied more than
-//   dirty_expire_interval ago (wb_check_old_data_flush).
-// - Each fuse_writepages() call gets nr_to_write = writeback_chunk_size() pages. For WB_SYNC_NONE it returns at
-//   once, writing nothing, while fc->num_background >= fc->congestion_threshold (the congestion gate, in every
-//   version 6.1 ... 7.2): the inode is redirtied (redirty_tail) and the round made no progress.
-// - The calls come in passes over b_io (queue_io(): every inode the work wants); wb_writeback() checks the
-//   background threshold only between passes (or once HZ/10 of a pass that wrote something has passed), so a pass
-//   writes every dirty file before background writeback can stop. A pass that made no progress ends the work
-//   ("No more inodes for IO, bail"), and the flusher sleeps. Nothing in FUSE wakes it when requests complete: a writer's
-//   balance_dirty_pages() kicks it (wb_start_background_writeback), and wb_workfn re-arms itself for
-//   dirty_writeback_interval while the bdi has dirty inodes (wb_wakeup_delayed).
+// - Work, each wb_do_writeback() round in the kernel's order: a queued sync of everything (WB_SYNC_ALL, the run's
+//   final sync), kupdate (wb_check_old_data_flush(): at most once a dirty_writeback_interval), then background
+//   writeback while the bdi is over its background threshold (wb_check_background_flush()).
+// - The inodes come from the wb's lists (fs/wb_lists.ts): queue_io() fills b_io when it is empty, the flusher takes
+//   b_io's tail, and requeue_inode() puts each inode back after its call. Each fuse_writepages() call gets
+//   nr_to_write = writeback_chunk_size() pages. For WB_SYNC_NONE it returns at once, writing nothing, while
+//   fc->num_background >= fc->congestion_threshold (the congestion gate, in every version 6.1 ... 7.2).
+// - wb_writeback() checks the background threshold only between passes (or once HZ/10 of a pass that wrote
+//   something has passed), so a pass writes every dirty file before background writeback can stop. A pass that made
+//   no progress ends the work ("No more inodes for IO, bail"), and the flusher sleeps. Nothing in FUSE wakes it when
+//   requests complete: a writer's balance_dirty_pages() kicks it (wb_start_background_writeback), and wb_workfn
+//   re-arms itself for dirty_writeback_interval while the bdi has dirty inodes (wb_wakeup_delayed).
+// - I_SYNC: the flusher's call and close(2)'s write_inode_now() never write the same inode at once.
 // - A data-integrity walk (WB_SYNC_ALL) waits for a folio still under writeback (folio_prepare_writeback()).
 // fsync runs ->writepages in the writer's own context (fs/fs/writer.ts uses writepages_walk() below).
 import { NONE } from "../mm/constants";
 import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
 import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, CFG_WB_ACCT, COST_WAKEUP } from "../sim/config";
-import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, ino_dirtied_when, next_dirty_index, MAX_INODES } from "./inode";
+import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, next_dirty_index } from "./inode";
+import {
+  wb_lists_init, wb_lists_check, wb_has_dirty_io, list_empty, list_tail, queue_io, requeue_io, requeue_inode,
+  __mark_inode_dirty, writeback_single_inode_flags, write_inode_now_requeue, inode_dirty_pages, inode_i_sync,
+  inode_set_i_sync, I_SYNC_FLUSHER, B_IO, B_MORE_IO, wb_lists_invariant_where,
+} from "./wb_lists";
 import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
 import { do_writepages_start, do_writepages_end, avg_write_bandwidth } from "./wb_bandwidth";
 import { jiffy_ns, jiffies_at, HZ } from "../sim/jiffies";
@@ -47,12 +53,22 @@ const WORK_BACKGROUND: u32 = 1;
 const WORK_KUPDATE: u32 = 2;
 const WORK_SYNC: u32 = 3;
 
+// wb_do_writeback()'s round: the queued work (the sync), then wb_check_old_data_flush(), then
+// wb_check_background_flush(), each once; wb_workfn() starts another round while work is queued
+const STAGE_WORK_LIST: u32 = 0;
+const STAGE_KUPDATE: u32 = 1;
+const STAGE_BACKGROUND: u32 = 2;
+const STAGE_END: u32 = 3;
+let stage: u32 = STAGE_END;
+
 let work: u32 = WORK_NONE;
 /** An EV_FLUSHER is scheduled (writeback_in_progress()): a kick changes nothing. */
 let scheduled: bool = false;
 let timer_armed: bool = false;
 /** A WB_SYNC_ALL walk waits for this folio's writeback (folio_wait_writeback); NONE when not waiting. */
 let waiting_pfn: u32 = NONE;
+/** inode_sleep_on_writeback(): the flusher waits for this inode's I_SYNC, held by a write_inode_now(). */
+let waiting_ino: u32 = NONE;
 // the fuse_writepages() call in progress
 let in_call: bool = false;
 let cur_ino: u32 = 0;
@@ -60,13 +76,15 @@ let call_index: u32 = 0;
 let nr_to_write: i64 = 0;
 /** Pages the call in progress has written so far. */
 let call_wrote: i64 = 0;
-// wb->b_io and the pass over it (writeback_sb_inodes()): queue_io() fills b_io with every inode the work wants
-// once b_io is empty; a pass writes each of them in turn (one ->writepages call each) and wb_writeback() checks the
-// background threshold only between passes, or after HZ/10 of a pass that wrote something.
-const in_b_io = new StaticArray<bool>(<i32>MAX_INODES);
-let b_io_len: u32 = 0;
+// wb_writeback() and its passes (writeback_sb_inodes()) over b_io
+/** queue_io() has run for this work ("queued"): a pass without progress then ends the work. */
+let queued: bool = false;
+/** wb_writeback()'s dirtied_before: the work's start (sync work), refreshed at each queue_io() otherwise. */
+let work_dirtied_before: i64 = 0;
 let pass_open: bool = false;
 let pass_start: u64 = 0;
+/** writeback_sb_inodes()'s dirtied_before, for requeue_inode(). */
+let pass_dirtied_before: i64 = 0;
 /** writeback_sb_inodes()'s total_wrote: pages written in this pass, plus one per inode it left clean. */
 let pass_wrote: i64 = 0;
 /** A final sync(2) of everything (the run's end): write back every dirty page, whatever the thresholds. */
@@ -76,12 +94,16 @@ export let sync_all: bool = false;
 let work_nr_pages: i64 = 0;
 /** wb->last_old_flush, in jiffies: the last kupdate run (wb_init() sets it at mount). */
 let last_old_flush: u64 = 0;
+/** Writers waiting for an inode's I_SYNC (set by the run: writers_on_i_sync()). */
+let on_i_sync_complete: (ino: u32) => void = noop_i_sync;
+function noop_i_sync(ino: u32): void {}
+export function set_i_sync_hook(f: (ino: u32) => void): void { on_i_sync_complete = f; }
 
 export function flusher_init(): void {
-  work = WORK_NONE; scheduled = false; timer_armed = false; waiting_pfn = NONE; in_call = false;
-  cur_ino = 0; call_index = 0; nr_to_write = 0; sync_all = false;
-  for (let i = 0; i < <i32>MAX_INODES; i++) unchecked(in_b_io[i] = false);
-  b_io_len = 0; pass_open = false; pass_start = 0; pass_wrote = 0;
+  work = WORK_NONE; stage = STAGE_END; scheduled = false; timer_armed = false; waiting_pfn = NONE; waiting_ino = NONE;
+  in_call = false; cur_ino = 0; call_index = 0; nr_to_write = 0; sync_all = false;
+  wb_lists_init();
+  queued = false; work_dirtied_before = 0; pass_open = false; pass_start = 0; pass_dirtied_before = 0; pass_wrote = 0;
   work_nr_pages = 0; last_old_flush = jiffies_at(now);
 }
 
@@ -89,7 +111,7 @@ export function request_sync_all(): void { sync_all = true; wakeup_flusher(); }
 
 /** wb_wakeup() / wb_start_background_writeback(): run the flusher unless it is running (writeback_in_progress). */
 export function wakeup_flusher(): void {
-  if (scheduled || waiting_pfn != NONE) return;
+  if (scheduled || waiting_pfn != NONE || waiting_ino != NONE) return;
   scheduled = true;
   schedule(now + <u64>cost_ns(COST_WAKEUP), EV_FLUSHER, 0);
 }
@@ -100,14 +122,48 @@ export function flusher_timer(): void {
   wakeup_flusher();
 }
 
-/** writeback_in_progress(wb): the flusher is scheduled, working, or waiting inside a walk. */
-export function flusher_running(): bool { return scheduled || waiting_pfn != NONE || in_call; }
+/** writeback_in_progress(wb): the flusher is scheduled, working, or waiting inside a walk or on an inode. */
+export function flusher_running(): bool { return scheduled || waiting_pfn != NONE || waiting_ino != NONE || in_call; }
 
 /** A request ended: a WB_SYNC_ALL walk waiting on one of its folios goes on (folio_end_writeback wakes it). */
 export function flusher_on_complete(): void {
   if (waiting_pfn == NONE || (page_flags(waiting_pfn) & PG_folio_writeback) != 0) return;
   waiting_pfn = NONE;
   wakeup_flusher();
+}
+
+/** inode_sync_complete(): I_SYNC is clear; whoever sleeps on it goes on (inode_wake_up_bit()). */
+function inode_sync_complete(ino: u32): void {
+  inode_set_i_sync(ino, NONE);
+  if (waiting_ino == ino) { waiting_ino = NONE; wakeup_flusher(); }
+  on_i_sync_complete(ino);
+}
+
+/** Test harness: I_SYNC taken by the flusher on `ino`, or released through inode_sync_complete(). */
+export function harness_flusher_hold(ino: u32, hold: bool): void {
+  if (hold) inode_set_i_sync(ino, I_SYNC_FLUSHER); else inode_sync_complete(ino);
+}
+
+/** write_inode_now() by writer j at close (writeback_single_inode()): false when another writeback of the inode
+ *  holds I_SYNC (the writer waits for inode_sync_complete()); else true, with `needed` telling whether there is
+ *  anything to do (I_DIRTY_PAGES, or pages under writeback to wait for). Takes I_SYNC when there is. */
+export let write_inode_now_needed: bool = false;
+export function write_inode_now_begin(ino: u32, j: u32): bool {
+  if (inode_i_sync(ino) != NONE) return false;
+  write_inode_now_needed = inode_dirty_pages(ino) || unchecked(ino_nr_writeback[ino]) > 0;
+  if (write_inode_now_needed) inode_set_i_sync(ino, j);
+  return true;
+}
+/** The end of write_inode_now()'s __writeback_single_inode(): the inode's flags and lists, then I_SYNC clears. */
+export function write_inode_now_end(ino: u32): void {
+  writeback_single_inode_flags(ino);
+  write_inode_now_requeue(ino, jiffies_at(now));
+  inode_sync_complete(ino);
+}
+
+/** __mark_inode_dirty(I_DIRTY_PAGES) for a page of `ino` just dirtied (filemap_dirty_folio()). */
+export function mark_inode_dirty_pages(ino: u32): void {
+  if (__mark_inode_dirty(ino, jiffies_at(now))) wb_wakeup_delayed();
 }
 
 /** fs/fs-writeback.c: writeback_chunk_size() for WB_SYNC_NONE work: min(avg_write_bandwidth / 2,
@@ -129,25 +185,25 @@ function writeback_inodes(): u32 {
 
 @inline function any_dirty(ino: u32): bool { return unchecked(ino_nr_dirty[ino]) > 0; }
 
-function inode_wants(ino: u32, w: u32): bool {
-  if (!any_dirty(ino)) return false;
-  if (w == WORK_KUPDATE) return unchecked(ino_dirtied_when[ino]) + DIRTY_EXPIRE_INTERVAL_NS <= now;
-  return true;
-}
-
-/** wb_do_writeback(): the work to do now, in the kernel's order: queued work (the sync), then
- *  wb_check_old_data_flush() (kupdate: at most once a dirty_writeback_interval, for the pages dirty then,
- *  get_nr_dirty_pages(): NR_FILE_DIRTY plus the dirty inodes), then wb_check_background_flush(). */
-function pick_work(): u32 {
-  if (sync_all) { work_nr_pages = i64.MAX_VALUE; return WORK_SYNC; }
-  const j = jiffies_at(now);
-  if (j >= last_old_flush + DIRTY_WRITEBACK_INTERVAL_NS * HZ / 1_000_000_000) {
-    last_old_flush = j;
-    let nr: i64 = stat_value(NR_FILE_DIRTY);
-    for (let i: u32 = 0; i < nr_inodes; i++) if (any_dirty(i)) nr++;
-    if (nr > 0) { work_nr_pages = nr; return WORK_KUPDATE; }
+/** The next work of wb_do_writeback()'s round: the queued sync, then wb_check_old_data_flush() (kupdate: at most
+ *  once a dirty_writeback_interval, for the pages dirty then, get_nr_dirty_pages(): NR_FILE_DIRTY plus the dirty
+ *  inodes), then wb_check_background_flush(). WORK_NONE once the round is over. */
+function next_work(): u32 {
+  while (stage != STAGE_END) {
+    const s = stage;
+    stage++;
+    if (s == STAGE_WORK_LIST) {
+      if (sync_all) { work_nr_pages = i64.MAX_VALUE; return WORK_SYNC; }
+    } else if (s == STAGE_KUPDATE) {
+      const j = jiffies_at(now);
+      if (j >= last_old_flush + DIRTY_WRITEBACK_INTERVAL_NS * HZ / 1_000_000_000) {
+        last_old_flush = j;
+        let nr: i64 = stat_value(NR_FILE_DIRTY);
+        for (let i: u32 = 0; i < nr_inodes; i++) if (inode_dirty_pages(i)) nr++;
+        if (nr > 0) { work_nr_pages = nr; return WORK_KUPDATE; }
+      }
+    } else if (wb_over_bg_thresh()) { work_nr_pages = i64.MAX_VALUE; return WORK_BACKGROUND; }
   }
-  if (wb_over_bg_thresh()) { work_nr_pages = i64.MAX_VALUE; return WORK_BACKGROUND; }
   return WORK_NONE;
 }
 
@@ -215,109 +271,119 @@ function writepages_walk_inner(ino: u32, index: u32, budget: i64, sync: bool, yi
 
 // ---- the flusher ------------------------------------------------------------------------------------------
 
-/** Ends the fuse_writepages() call in progress: its last request goes out, and the inode is requeued (it leaves
- *  b_io; one left clean counts toward the pass's progress). */
+/** The end of the flusher's fuse_writepages() call on cur_ino (__writeback_single_inode() and the rest of
+ *  writeback_sb_inodes()'s turn): its last request goes out, the work's nr_pages and the pass's progress are
+ *  counted, requeue_inode() puts the inode where the kernel does, and I_SYNC clears. */
 function end_call(cyclic_index: u32): void {
   send_building();
-  if (work != WORK_SYNC) unchecked(ino_writeback_index[cur_ino] = cyclic_index);
+  const ino = cur_ino;
+  if (work != WORK_SYNC) unchecked(ino_writeback_index[ino] = cyclic_index);
   in_call = false;
-  work_nr_pages -= call_wrote; // writeback_sb_inodes(): work->nr_pages -= write_chunk - wbc.nr_to_write
+  work_nr_pages -= call_wrote; // work->nr_pages -= write_chunk - wbc.nr_to_write
   pass_wrote += call_wrote;
-  if (!any_dirty(cur_ino)) pass_wrote++;
-  cur_ino = (cur_ino + 1) % nr_inodes;
+  writeback_single_inode_flags(ino);
+  if (!inode_dirty_pages(ino)) pass_wrote++; // an inode left clean counts as progress
+  requeue_inode(ino, nr_to_write, work == WORK_SYNC, pass_dirtied_before, jiffies_at(now));
+  inode_sync_complete(ino);
 }
 
-/** queue_io(): every inode the work wants joins b_io. */
-function queue_io(): void {
-  for (let i: u32 = 0; i < nr_inodes; i++) {
-    if (!unchecked(in_b_io[i]) && inode_wants(i, work)) { unchecked(in_b_io[i] = true); b_io_len++; }
-  }
-}
+const START_CALL: u32 = 0; // a ->writepages call is set up on cur_ino
+const START_SLEEP: u32 = 1; // the round is over: wb_workfn() ends
+const START_WAIT: u32 = 2; // inode_sleep_on_writeback(): wait for an inode's I_SYNC (waiting_ino)
 
-/** The next inode of b_io from cur_ino, taken off the list; NONE when b_io is empty. */
-function b_io_next(): u32 {
-  for (let d: u32 = 0; d < nr_inodes; d++) {
-    const ino = (cur_ino + d) % nr_inodes;
-    if (unchecked(in_b_io[ino])) { unchecked(in_b_io[ino] = false); b_io_len--; return ino; }
-  }
-  return NONE;
-}
-
-/** wb_writeback()'s loop head, after a pass (or before the first): false when the work is over. A pass that made
- *  no progress ends it ("No more inodes for IO, bail"); background work ends once the bdi is back under its
- *  background threshold; then b_io is refilled if empty, and a new pass begins. */
-function wb_writeback_next_pass(): bool {
-  if (pass_open && pass_wrote == 0 && b_io_len == 0) { pass_open = false; return false; }
-  pass_open = false;
+/** wb_writeback()'s loop head, before each pass: false when the work is over. Background and kupdate work yield
+ *  to a queued sync; background work stops under the background threshold; b_io is refilled when empty. */
+function wb_writeback_loop_head(): bool {
   if (work_nr_pages <= 0) return false;
+  if ((work == WORK_BACKGROUND || work == WORK_KUPDATE) && sync_all) return false;
   if (work == WORK_BACKGROUND && !wb_over_bg_thresh()) return false;
-  if (work == WORK_SYNC && !sync_all) return false;
-  if (b_io_len == 0) queue_io();
-  if (b_io_len == 0) {
-    // nothing left for this work: a sync is complete once its writeback ends (sim_all_clean)
-    if (work == WORK_SYNC) sync_all = false;
-    return false;
+  if (list_empty(B_IO)) {
+    const j = <i64>jiffies_at(now);
+    if (work == WORK_KUPDATE) work_dirtied_before = j - <i64>(DIRTY_EXPIRE_INTERVAL_NS * HZ / 1_000_000_000);
+    else if (work == WORK_BACKGROUND) work_dirtied_before = j;
+    queue_io(work_dirtied_before);
+    queued = true;
   }
-  pass_open = true;
-  pass_start = now;
-  pass_wrote = 0;
   return true;
 }
 
-/** writeback_sb_inodes(): start ->writepages on the next inode of the pass. False when the work is over and the
- *  flusher sleeps. */
-function start_call(): bool {
-  for (let k: u32 = 0; k <= 4 * nr_inodes + 8; k++) {
+/** writeback_sb_inodes() up to the next ->writepages call, with wb_writeback() and wb_do_writeback() around it. */
+function start_call(): u32 {
+  for (let k: u32 = 0; k <= 16 * nr_inodes + 32; k++) {
     if (work == WORK_NONE) {
-      // wb_do_writeback(): the next work (queued sync, then background, then kupdate)
-      work = pick_work();
-      if (work == WORK_NONE) return false;
-      if (!wb_writeback_next_pass()) {
-        // a kupdate run that found no inode dirty for dirty_expire_interval ends at once, and the background check
-        // follows it (wb_do_writeback())
-        const kupdate = work == WORK_KUPDATE;
-        work = WORK_NONE;
-        if (kupdate) continue;
-        return false;
+      if (stage == STAGE_END) stage = STAGE_WORK_LIST; // wb_workfn() -> wb_do_writeback()
+      work = next_work();
+      if (work == WORK_NONE) {
+        // the round is over; wb_workfn() runs another while work is queued
+        if (sync_all) continue;
+        return START_SLEEP;
       }
-    } else if (!pass_open || b_io_len == 0 ||
-               (pass_wrote > 0 && (jiffies_at(now) > jiffies_at(pass_start) + HZ / 10 || work_nr_pages <= 0))) {
-      // the pass is over: b_io is empty, or it wrote for HZ/10 (or the work's nr_pages) and yields to the loop head
-      const progress = pass_wrote > 0;
-      if (!wb_writeback_next_pass()) {
+      queued = false;
+      work_dirtied_before = <i64>jiffies_at(now);
+      pass_open = false;
+    }
+    if (!pass_open) {
+      if (!wb_writeback_loop_head()) {
+        if (work == WORK_SYNC) sync_all = false; // the sync work is done (its writeback ends before the run does)
         work = WORK_NONE;
-        // a work that bailed without progress ends the flusher's run (wb_workfn sleeps); one that finished
-        // (under the threshold, or a sync done) lets wb_do_writeback look for the next
-        if (!progress) return false;
         continue;
       }
+      pass_open = true;
+      pass_start = now;
+      pass_wrote = 0;
+      const j = <i64>jiffies_at(now);
+      pass_dirtied_before = work == WORK_KUPDATE ? j - <i64>(DIRTY_EXPIRE_INTERVAL_NS * HZ / 1_000_000_000) : j;
     }
-    const ino = b_io_next();
-    if (ino == NONE) continue;
+    if (list_empty(B_IO) ||
+        (pass_wrote > 0 && (jiffies_at(now) > jiffies_at(pass_start) + HZ / 10 || work_nr_pages <= 0))) {
+      // the pass is over (b_io empty, or it wrote for HZ/10 or the work's nr_pages): back to wb_writeback()
+      pass_open = false;
+      if (pass_wrote > 0 || !queued) continue;
+      if (list_empty(B_MORE_IO)) { // "No more inodes for IO, bail"
+        if (work == WORK_SYNC) sync_all = false;
+        work = WORK_NONE;
+        continue;
+      }
+      // nothing written: wait for the inode at b_more_io's tail to become available (its I_SYNC)
+      const ino = list_tail(B_MORE_IO);
+      if (inode_i_sync(ino) != NONE) { waiting_ino = ino; return START_WAIT; }
+      continue;
+    }
+    const ino = list_tail(B_IO);
+    if (inode_i_sync(ino) != NONE) {
+      // written back by a write_inode_now(): WB_SYNC_NONE work moves on (requeue_io), a sync waits for it
+      if (work != WORK_SYNC) { requeue_io(ino); continue; }
+      waiting_ino = ino;
+      return START_WAIT;
+    }
     cur_ino = ino;
+    inode_set_i_sync(ino, I_SYNC_FLUSHER);
     const background = work != WORK_SYNC;
+    nr_to_write = background ? writeback_chunk_size() : LONG_MAX_PAGES;
+    call_wrote = 0;
     if (background && num_background >= <u32>param(CFG_CONGESTION_THRESHOLD)) {
-      // fuse_writepages(): congested, return 0 having written nothing; requeue_inode() redirties the inode
+      // fuse_writepages(): congested, return 0 having written nothing (requeue_inode() then redirties the inode)
       st_add(FLUSHER_CONGESTED_CALLS, 1);
-      unchecked(ino_dirtied_when[ino] = now);
-      cur_ino = (ino + 1) % nr_inodes;
+      end_call(unchecked(ino_writeback_index[ino]));
       continue;
     }
     in_call = true;
-    call_wrote = 0;
     call_index = background ? unchecked(ino_writeback_index[ino]) : 0;
-    nr_to_write = background ? writeback_chunk_size() : LONG_MAX_PAGES;
-    return true;
+    return START_CALL;
   }
-  return false;
+  return START_SLEEP;
 }
 
 /** One event of the flusher: fill and send one request, then yield for the time it took. */
 export function flusher_step(): void {
   charge_reset();
   scheduled = false;
-  if (waiting_pfn != NONE) return;
-  if (!in_call && !start_call()) { flusher_sleep(); return; }
+  if (waiting_pfn != NONE || waiting_ino != NONE) return;
+  if (!in_call) {
+    const s = start_call();
+    if (s == START_WAIT) return; // inode_sync_complete() wakes it
+    if (s == START_SLEEP) { flusher_sleep(); return; }
+  }
   const r = writepages_walk(cur_ino, call_index, nr_to_write, work == WORK_SYNC, true);
   nr_to_write -= walk_wrote;
   call_wrote += walk_wrote;
@@ -335,17 +401,27 @@ export function flusher_step(): void {
   schedule(now + <u64>charge_reset(), EV_FLUSHER, 0);
 }
 
-/** wb_workfn()'s end: nothing to do now; with dirty inodes left, wake again after dirty_writeback_interval. */
+/** wb_workfn()'s end: nothing to do now; with dirty inodes left (wb_has_dirty_io()), wake again after
+ *  dirty_writeback_interval. */
 function flusher_sleep(): void {
-  for (let i: u32 = 0; i < nr_inodes; i++) if (any_dirty(i)) { wb_wakeup_delayed(); return; }
+  if (wb_has_dirty_io()) wb_wakeup_delayed();
 }
 
 /** mm/backing-dev.c: wb_wakeup_delayed(): the flusher's delayed work, queued once (a pending one stays). Also what
- *  __mark_inode_dirty() does when an inode becomes dirty, so that writeback happens later on a quiet bdi. */
+ *  __mark_inode_dirty() does when the first inode becomes dirty, so that writeback happens later on a quiet bdi. */
 export function wb_wakeup_delayed(): void {
   if (timer_armed) return;
   timer_armed = true;
   schedule(now + DIRTY_WRITEBACK_INTERVAL_NS, EV_FLUSHER_TIMER, 0);
+}
+
+/** The checker's view: the wb's lists, and the flusher's I_SYNC only on the inode of its call. */
+export let flusher_invariant_where: u32 = NONE;
+export function flusher_check(): bool {
+  if (!wb_lists_check(nr_inodes)) { flusher_invariant_where = wb_lists_invariant_where; return false; }
+  for (let i: u32 = 0; i < nr_inodes; i++)
+    if (inode_i_sync(i) == I_SYNC_FLUSHER && !(in_call && i == cur_ino)) { flusher_invariant_where = i; return false; }
+  return true;
 }
 
 /** Test harness: one WB_SYNC_ALL pass of ->writepages over every dirty page of `ino`; returns the requests sent.

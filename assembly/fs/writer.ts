@@ -38,7 +38,10 @@ import {
   REQ_KIND_READ, REQ_KIND_FLUSH, REQ_BUILDING, req_state, req_nr,
 } from "../fuse/request";
 import { server_fallocate } from "../fuse/server";
-import { writepages_walk, send_building, send_request, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL } from "./writeback";
+import {
+  writepages_walk, send_building, send_request, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL, write_inode_now_begin,
+  write_inode_now_end, write_inode_now_needed,
+} from "./writeback";
 import { jiffy_ns } from "../sim/jiffies";
 import { oom_after_no_progress, oom_progress } from "../sim/oom";
 
@@ -59,6 +62,8 @@ const W_WAIT_FSYNC_FOLIO: u32 = 6;
 const W_WAIT_FSYNC_STALL: u32 = 7;
 /** Asleep in request_wait_answer() for a synchronous request (GETATTR, FSYNC, a write-through FUSE_WRITE). */
 const W_WAIT_REQ: u32 = 8;
+/** close(2): write_inode_now() waits for the flusher's writeback of the inode to end (inode_wait_for_writeback()). */
+const W_WAIT_I_SYNC: u32 = 9;
 
 const MAX_W: i32 = 64;
 const w_state = new StaticArray<u32>(MAX_W);
@@ -76,6 +81,8 @@ const w_wait_pfn = new StaticArray<u32>(MAX_W);
 /** The request an fsync walk was filling when it blocked (on a folio's writeback, or in the allocator for a legacy
  *  temp page): write_cache_pages() waits with data->wpa half built and goes on filling it (NONE: none). */
 const w_fsync_wpa = new StaticArray<u32>(MAX_W);
+/** close(2)'s write_inode_now() holds the inode's I_SYNC (fs/wb_lists.ts) from its walk to the end of its fdatawait. */
+const w_i_sync = new StaticArray<bool>(MAX_W);
 const FSYNC_NONE: u32 = 0;
 const FSYNC_WALK: u32 = 1;
 const FSYNC_WAIT: u32 = 2;
@@ -153,6 +160,7 @@ function writer_open(j: u32, t: u64): void {
   unchecked(w_writes[j] = 0);
   unchecked(w_fsync_phase[j] = FSYNC_NONE);
   unchecked(w_fsync_wpa[j] = NONE);
+  unchecked(w_i_sync[j] = false);
   unchecked(w_req[j] = NONE);
   unchecked(w_in_write[j] = false);
   unchecked(w_closing[j] = false);
@@ -182,6 +190,7 @@ function writer_block(j: u32, state: u32): void {
 }
 
 function writer_finish(j: u32): void {
+  release_i_sync(j);
   unchecked(w_state[j] = W_DONE);
   writers_running--;
   if (writers_running != 0) return;
@@ -452,7 +461,15 @@ function fsync_step(j: u32): void {
   const ino = j;
   const phase = unchecked(w_fsync_phase[j]);
   if (phase == FSYNC_REQ) { unchecked(w_fsync_phase[j] = FSYNC_NONE); schedule(now, EV_WRITER, j); return; }
-  if (phase == FSYNC_WALK) {
+  if (phase == FSYNC_WALK && unchecked(w_closing[j]) && !unchecked(w_i_sync[j]) && unchecked(w_fsync_wpa[j]) == NONE &&
+      unchecked(w_fsync_index[j]) == 0) {
+    // fuse_flush() -> write_inode_now(inode, 1) -> writeback_single_inode(): one writeback of an inode at a time; an
+    // inode that is clean with nothing under writeback needs none
+    if (!write_inode_now_begin(ino, j)) { writer_block(j, W_WAIT_I_SYNC); return; } // inode_wait_for_writeback()
+    if (write_inode_now_needed) unchecked(w_i_sync[j] = true);
+    else unchecked(w_fsync_phase[j] = FSYNC_WAIT);
+  }
+  if (unchecked(w_fsync_phase[j]) == FSYNC_WALK) {
     // the walk builds requests of its own: the flusher's half-built one waits aside, and the walk takes back the
     // one it held when it blocked
     const saved_legacy = legacy_wpa, saved_nocopy = nocopy_wpa;
@@ -480,10 +497,14 @@ function fsync_step(j: u32): void {
       return;
     }
     unchecked(w_fsync_phase[j] = FSYNC_WAIT);
+    // legacy: the originals' writeback ended as their temp pages were filled, so write_inode_now()'s fdatawait finds
+    // none and I_SYNC clears here; fuse_sync_writes() then waits for the temp pages' requests without it
+    if (is_legacy()) release_i_sync(j);
   }
   // file_write_and_wait_range() / filemap_fdatawait() and fuse_sync_writes() wait for the writeback in flight, not
   // for the file to be clean: a page redirtied after the walk passed it stays dirty
   if (unchecked(ino_nr_writeback[j]) > 0 && connected) { writer_block(j, W_WAIT_FSYNC); return; }
+  release_i_sync(j);
   unchecked(w_fsync_phase[j] = FSYNC_REQ);
   send_sync(j, unchecked(w_closing[j]) ? REQ_KIND_FLUSH : REQ_KIND_FSYNC);
 }
@@ -556,6 +577,7 @@ export function writer_rss(j: u32): u32 { return <u32>((<u64>job(j, JOB_BS) + 40
 /** Killed: the job ends (its dirty pages stay in the page cache, written back as any others). */
 export function writer_oom_kill(j: u32): void {
   unchecked(w_fsync_phase[j] = FSYNC_NONE);
+  release_i_sync(j);
   // a walk blocked with a request half built: the model ends the job at once, so the request goes out now (the
   // kernel's task, in an uninterruptible wait, would finish the walk first)
   const held = unchecked(w_fsync_wpa[j]);
@@ -572,16 +594,29 @@ export function writer_oom_kill(j: u32): void {
   writer_finish(j);
 }
 
+/** The end of close(2)'s write_inode_now() (or of its job): the inode's I_SYNC clears. */
+function release_i_sync(j: u32): void {
+  if (!unchecked(w_i_sync[j])) return;
+  unchecked(w_i_sync[j] = false);
+  write_inode_now_end(j);
+}
+
+/** inode_sync_complete() on `ino`: its writer's close, waiting for the flusher's writeback of it, goes on. */
+export function writers_on_i_sync(ino: u32): void {
+  if (ino < nr_writers && unchecked(w_state[ino]) == W_WAIT_I_SYNC) wake(ino, WRITER_WB_WAIT_NS);
+}
+
 /** An abort ended the request a blocked fsync walk was holding. */
 export function writers_forget_building(req: u32): void {
   for (let j: u32 = 0; j < nr_writers; j++) if (unchecked(w_fsync_wpa[j]) == req) unchecked(w_fsync_wpa[j] = NONE);
 }
 
-/** Test harness: writer j's fsync, one step (the first call starts it): its state after, and in `harness_fsync_held`
+/** Test harness: writer j's fsync (or close(2)'s fuse_flush()), one step (the first call starts it): its state after,
+ *  and in `harness_fsync_held`
  *  the pages of the request a blocked walk holds (0 for none). */
 export let harness_fsync_held: u32 = 0;
-export function harness_fsync_step(j: u32): u32 {
-  if (unchecked(w_fsync_phase[j]) == FSYNC_NONE) start_fsync(j); else fsync_step(j);
+export function harness_fsync_step(j: u32, close: bool): u32 {
+  if (unchecked(w_fsync_phase[j]) == FSYNC_NONE) { unchecked(w_closing[j] = close); start_fsync(j); } else fsync_step(j);
   const held = unchecked(w_fsync_wpa[j]);
   harness_fsync_held = held == NONE ? 0 : req_nr(held);
   return unchecked(w_state[j]);

@@ -17,6 +17,7 @@ import { is_legacy } from "../fuse/conn";
 import { OWNER_SLAB, check_slab_caches, slab_invariant_where } from "../mm/slab";
 import { check_request_objects, req_slab_invariant_where } from "../fuse/req_slab";
 import { arena_alloc } from "./arena";
+import { flusher_check, flusher_invariant_where } from "../fs/writeback";
 
 export let sim_invariant_pfn: u32 = NONE;
 export const INV_NR_DIRTY: i32 = 20;
@@ -34,6 +35,7 @@ export const INV_SHMEM: i32 = 30;
 export const INV_SLAB_OBJECTS: i32 = 32;
 export const INV_SLAB_PAGES: i32 = 33;
 export const INV_WB_PENDING: i32 = 34;
+export const INV_WB_LISTS: i32 = 35;
 
 let mark: usize = 0;
 let mark_cap: u32 = 0;
@@ -132,6 +134,8 @@ export function check_sim_invariants(): i32 {
   // every page written back was dirtied first; the wb's completions are among the domain's
   if (stat_value(WB_WRITTEN) > stat_value(WB_DIRTIED) || fprop_local_events() > fprop_global_events()) return fail(INV_WB_WRITTEN, NONE);
   for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(inode_dirty[i]) != unchecked(ino_nr_dirty[i])) return fail(INV_INODE_DIRTY, i);
+  // the wb's inode lists: a dirty inode marked dirty and listed, queued ones on b_io, I_SYNC only where writeback is
+  if (!flusher_check()) return fail(INV_WB_LISTS, flusher_invariant_where);
   // the slab caches: their pages (allocated, owned, unmovable, off the LRU) and counts, then their objects against
   // what the live requests hold
   if (!check_slab_caches(slab_pages)) return fail(INV_SLAB_PAGES, slab_invariant_where);

@@ -2,10 +2,11 @@
 // state after. Nothing here runs on its own: no writer, flusher or server thread is scheduled.
 import { NONE } from "../mm/constants";
 import { page_flags, page_alloc_mt, page_order, page_ref, set_page_ref } from "../mm/page";
-import { mapping_pfn, page_version, set_page_version, server_version } from "../fs/inode";
+import { mapping_pfn, page_version, set_page_version, server_version, ino_dirtied_when } from "../fs/inode";
 import { folio_mark_blocks_dirty } from "../fs/folio";
+import { wb_list_at, queue_io, requeue_inode, writeback_single_inode_flags } from "../fs/wb_lists";
 import { harness_write, set_writers_autostart, harness_fsync_step, harness_fsync_held } from "../fs/writer";
-import { writeback_inode_all } from "../fs/writeback";
+import { writeback_inode_all, harness_flusher_hold } from "../fs/writeback";
 import { pending_pop, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
 import { request_replied } from "../fuse/conn";
 import { sim_init } from "./run";
@@ -50,9 +51,25 @@ export function harness_do_write(j: u32, off: f64, len: f64): u32 { return harne
 
 /** One step of writer j's fsync (the first call starts it): the writer's state after (6: waiting on a folio's
  *  writeback inside the walk). */
-export function harness_fsync(j: u32): u32 { return harness_fsync_step(j); }
+export function harness_fsync(j: u32): u32 { return harness_fsync_step(j, false); }
+/** The same for close(2): fuse_flush() -> write_inode_now(), which holds the inode's I_SYNC (9: waiting for it). */
+export function harness_close(j: u32): u32 { return harness_fsync_step(j, true); }
+/** The flusher takes (true) or ends (false, inode_sync_complete()) its writeback of inode ino. */
+export function harness_flusher_i_sync(ino: u32, hold: bool): void { harness_flusher_hold(ino, hold); }
 /** Pages of the request writer j's blocked fsync walk holds, as of the last harness_fsync() (0: none). */
 export function harness_fsync_held_pages(): u32 { return harness_fsync_held; }
+
+// The wb's inode lists (fs/wb_lists.ts), driven directly: times are jiffies the test gives.
+/** l: 1 b_dirty, 2 b_io, 3 b_more_io; the inode at position k from the head, NONE past the end. */
+export function harness_wb_list(l: u32, k: u32): u32 { return wb_list_at(l, k); }
+export function harness_wb_queue_io(dirtied_before: f64): u32 { return queue_io(<i64>dirtied_before); }
+/** requeue_inode() after a flusher call that left nr_to_write of its chunk (its I_DIRTY_PAGES from the file). */
+export function harness_wb_requeue(ino: u32, nr_to_write: f64, dirtied_before: f64, jiffies: f64): void {
+  writeback_single_inode_flags(ino);
+  requeue_inode(ino, <i64>nr_to_write, false, <i64>dirtied_before, <u64>jiffies);
+}
+export function harness_wb_dirtied_when(ino: u32): f64 { return <f64>unchecked(ino_dirtied_when[ino]); }
+export function harness_wb_set_dirtied_when(ino: u32, j: f64): void { unchecked(ino_dirtied_when[ino] = <u64>j); }
 
 /** ->writepages over every dirty page of file ino; returns the requests sent. */
 export function harness_writeback(ino: u32): u32 { return writeback_inode_all(ino); }

@@ -3,6 +3,7 @@
 // A state fault is planted as if the handler of one event had the bug: armed for an event number, it is made
 // right after that event (or the first later one where the state it needs exists) and before the checker runs,
 // so the failure names that event. Integrity faults are planted after the run, before integrity_check() again.
+import { plant_inode_unlisted } from "../fs/wb_lists";
 import {
   NONE, MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_PCPTYPES, pageblock_nr_pages,
 } from "../mm/constants";
@@ -68,6 +69,8 @@ export const PLANT_SLAB_OBJECT_LEAK: u32 = 34;
 export const PLANT_SLAB_PAGE_LRU: u32 = 35;
 // A page-cache folio's write_bytes_pending off by one (code 34).
 export const PLANT_WB_PENDING: u32 = 36;
+// The wb's inode lists (code 35): a dirty inode on no list.
+export const PLANT_INODE_UNLISTED: u32 = 37;
 // Integrity faults, planted after the run on the first page whose last write reached the server.
 export const PLANT_STORE_BYTE: u32 = 40;
 export const PLANT_STORE_NEWER: u32 = 41;
@@ -336,6 +339,10 @@ function plant_writeback(kind: u32): bool {
     if (nr_inodes == 0) return false;
     unchecked(ino_nr_dirty[0] += 1);
     return done(0);
+  }
+  if (kind == PLANT_INODE_UNLISTED) {
+    for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(ino_nr_dirty[i]) > 0 && plant_inode_unlisted(i)) return done(i);
+    return false;
   }
   if (kind == PLANT_WB_PENDING) {
     // the lowest page-cache folio: one block more pending than its PG_writeback bits say

@@ -20,10 +20,10 @@ import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_
 import {
   writer_on_sync_reply, writers_init, writers_layout, writer_step, writers_on_complete, writers_all_done, writers_blocked,
   writer_memory_retry, writer_pause_end, EV_WRITER, EV_WRITER_MEMORY_RETRY, EV_WRITER_PAUSE,
-  writers_forget_building,
+  writers_forget_building, writers_on_i_sync,
 } from "../fs/writer";
 import {
-  flusher_init, flusher_step, flusher_timer, flusher_on_complete, flusher_running, wakeup_flusher, request_sync_all,
+  flusher_init, set_i_sync_hook, flusher_step, flusher_timer, flusher_on_complete, flusher_running, wakeup_flusher, request_sync_all,
   EV_FLUSHER, EV_FLUSHER_TIMER,
 } from "../fs/writeback";
 import {
@@ -119,6 +119,7 @@ export function sim_init(): void {
   rb_init(256, 64);
   conn_init(server_wake_one, on_complete, writer_on_sync_reply);
   set_abort_building_hook(forget_building);
+  set_i_sync_hook(writers_on_i_sync);
   server_init();
   flusher_init();
   // the FUSE bdi (bdi_init, fuse_bdi_init) and writeback_set_ratelimit(); the limits themselves are

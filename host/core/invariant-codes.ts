@@ -38,6 +38,8 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   33: "a slab page is not an allocated, unmovable, non-LRU page owned by its slab, or a cache's slab, page, object or partial counts do not add up",
   // folio writeback (assembly/fs/folio.ts)
   34: "a page-cache folio's write_bytes_pending differs from its blocks under writeback",
+  // the wb's inode lists (assembly/fs/wb_lists.ts)
+  35: "the wb's inode lists are inconsistent: a dirty inode not marked dirty or on no list, a queued inode off b_io, or I_SYNC held outside a writeback",
 };
 
 export function describeInvariant(code: number, pfn: number): string {

@@ -18,18 +18,18 @@ export const MIGRATEPAGE_SUCCESS = 0, EAGAIN = -11, EBUSY = -16, ENOTMOVABLE = -
 export const PG_buddy = 1 << 0, PG_owner = 1 << 3, PG_dirty = 1 << 4, PG_writeback = 1 << 5;
 export const PG_folio_dirty = 1 << 8, PG_folio_writeback = 1 << 9, PG_temp = 1 << 11;
 
-/** A 64 MiB machine, one file of `filePages` pages, a server that acts only when told. `machine` and `fuse` are
+/** A 64 MiB machine, one file (or `files`) of `filePages` pages, a server that acts only when told. `machine` and `fuse` are
  *  merged into the scenario's sections (the writeback cache is on by default, so page cache is order 0 unless forced). */
 /** A policy as a scenario gives it: a preset's name, or { "preset", and mechanisms of its own }. */
 export type ScenarioPolicy = Policy | { preset?: Policy; [mechanism: string]: unknown };
 
-export function harness(policy: ScenarioPolicy, filePages = 1024, server: Record<string, unknown> = {}, machine: Record<string, unknown> = {}, fuse: Record<string, unknown> = {}) {
+export function harness(policy: ScenarioPolicy, filePages = 1024, server: Record<string, unknown> = {}, machine: Record<string, unknown> = {}, fuse: Record<string, unknown> = {}, files = 1) {
   const config = resolveScenario({
     machine: { memory: "64M", ...machine },
     fuse,
     policy,
     server,
-    workloads: [{ type: "fio", rw: "write", bs: "4k", size: filePages * 4096, numjobs: 1 }],
+    workloads: [{ type: "fio", rw: "write", bs: "4k", size: filePages * 4096, numjobs: files }],
   }, "harness");
   const sim = new Simulator(config, coreModuleSync("debug"), undefined, "harness");
   const raw = debugCore(sim.allocator.core);
