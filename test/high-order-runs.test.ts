@@ -25,8 +25,10 @@ test("mobility grouping: order-9 success under load far higher with grouping tha
     ],
     run: { duration: "10s" },
   }, "gorman"), { module: release, timing: false }).highOrder.thpSuccessPct;
+  // The direction, and a gap of 25 points or more. (It was twice as well with one CPU's per-cpu lists: 84 against
+  // 35 %; on the default 8 CPUs, whose lists each hold freed pages the THP task's CPU cannot take until a
+  // drain_all_pages(), 61 against 32 %.)
   const on = success(true), off = success(false);
-  assert.ok(on >= 2 * off, `with grouping ${on} %, without ${off} %: expected at least twice`);
   assert.ok(on - off >= 25, `with grouping ${on} %, without ${off} %: expected 25 points or more apart`);
 });
 
@@ -60,7 +62,9 @@ test("scenarios/bad-server.json shows the trade-off: a stuck server costs copy-f
   assert.is(legacyStuck.vmstat.nr_writeback, 0);
   // legacy's pinned temp pages are UNMOVABLE allocations: they claim pageblocks
   assert.ok(legacyStuck.vmstat.nr_writeback_temp > 0, "legacy, stuck: temp pages pinned at the end");
-  assert.ok(legacyStuck.pageblocks.Unmovable! > 2 * legacyHealthy.pageblocks.Unmovable!, `legacy grows the unmovable pageblocks (${legacyHealthy.pageblocks.Unmovable} -> ${legacyStuck.pageblocks.Unmovable})`);
+  // (29 -> 54 on this seed: the healthy run's temp pages already claim blocks through the per-cpu lists of the CPUs
+  // that free them, 12 with one CPU's lists)
+  assert.ok(legacyStuck.pageblocks.Unmovable! > legacyHealthy.pageblocks.Unmovable! + 10, `legacy grows the unmovable pageblocks (${legacyHealthy.pageblocks.Unmovable} -> ${legacyStuck.pageblocks.Unmovable})`);
   assert.ok(nocopyStuck.pageblocks.Unmovable! <= nocopyHealthy.pageblocks.Unmovable! + 1, "copy-free does not");
   assert.ok(thp(legacyStuck) >= 90, `stuck: legacy keeps THP success (${thp(legacyStuck)} %)`);
   for (const r of [legacyHealthy, nocopyHealthy, legacyStuck, nocopyStuck]) {

@@ -96,9 +96,10 @@ test("proactive compaction: vm.compaction_proactiveness 0 never compacts; 20 com
 });
 
 test("kswapd reclaims with ZONE_RECLAIM_ACTIVE: the pages it frees pass through a per-cpu list kept under 4 batches", () => {
-  // 64 MiB with per-cpu lists: Normal 12288 pages, min/low/high 192/240/288 (test/vmstat-counters.test.ts), batch
-  // rounddown_pow_of_two(3 + 1) - 1 = 3, high_min = max(240, 12) = 240, high_max = 12288 / 8 = 1536. 256 clean
-  // page-cache pages, then GFP_KERNEL allocations until the watermarks refuse: the refills raised high to 1536
+  // 64 MiB with per-cpu lists on the scenario's 8 CPUs (machine.cpus), all of this on CPU 0: Normal 12288 pages,
+  // min/low/high 192/240/288 (test/vmstat-counters.test.ts), batch rounddown_pow_of_two(3 + 1) - 1 = 3, and
+  // zone_highsize() splits over the 8 CPUs: high_min = max(240 / 8, 12) = 30, high_max = 12288 / 8 / 8 = 192. 256
+  // clean page-cache pages, then GFP_KERNEL allocations until the watermarks refuse: the refills raised high to 192
   // while the zone was above its high watermark; the list is empty at the end.
   const t = mmHarness({ memory: "64M", thp: false, pcp: true }, {}, "nocopy", "1M");
   for (let i = 0; i < 256; i++) t.h.harness_do_write(0, i * 4096, 4096);
@@ -109,15 +110,15 @@ test("kswapd reclaims with ZONE_RECLAIM_ACTIVE: the pages it frees pass through 
   // each, min_partial): the watermarks refuse with 267 pages free (the model's count; 255 before the slab caches,
   // not re-derived by hand). What follows does not depend on it: kswapd adds 252.
   const before = t.zone("Normal");
-  assert.equal([before.nrFreePages, before.pcp.count, before.pcp.high], [267, 0, 1536]);
+  assert.equal([before.nrFreePages, before.pcp.count, before.pcp.high], [267, 0, 192]);
   // balance_pgdat() sets ZONE_RECLAIM_ACTIVE and reclaims the 256 pages (all in Normal) one free at a time:
-  // nr_pcp_high() lowers high by max(free_count, 3) each time (to high_min 240 long before the end) and returns
+  // nr_pcp_high() lowers high by max(free_count, 3) each time (to high_min 30 long before the end) and returns
   // min(3 << 2, high) = 12, so the 12th free gives back nr_pcp_free() = clamp(free_count 12, 3, 12 - 3) = 9 and
   // every 9th after it the same: 12 + 27 * 9 = 255 leaves 3, the 256th makes 4. NR_FREE_PAGES 267 + 252.
   t.mm.harness_kswapd();
   assert.is(t.stat("pgsteal_kswapd"), 256);
   const after = t.zone("Normal");
-  assert.equal([after.nrFreePages, after.pcp.count, after.pcp.high], [267 + 252, 4, 240]);
+  assert.equal([after.nrFreePages, after.pcp.count, after.pcp.high], [267 + 252, 4, 30]);
   t.ok();
 });
 

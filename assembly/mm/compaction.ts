@@ -301,6 +301,7 @@ export function compact_zone(): i32 {
     // brings the freed sources back from the per-cpu lists so that they merge
     if (cc.order > 0 && last_migrated_pfn != 0) {
       const current_block_start = block_end_pfn(cc.migrate_pfn, <u32>cc.order) - (<u32>1 << <u32>cc.order);
+      // lru_add_drain_cpu_zone(): this CPU's lists only (drain_local_pages(zone))
       if (last_migrated_pfn < current_block_start) { drain_pages_zone(z); last_migrated_pfn = 0; }
     }
   }

@@ -11,7 +11,7 @@ import { __move_freepages_block } from "./rmqueue";
 import { migrate_one, folio_isolatable, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, MR_CONTIG_RANGE } from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
 import { st_add, COMPACT_ISOLATED } from "../fs/stats";
-import { drain_pages_zone } from "./pcp";
+import { drain_all_pages_zone } from "./pcp";
 
 export const CONTIG_OK: i32 = 0;
 export const CONTIG_EBUSY: i32 = -16;
@@ -67,7 +67,7 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
     __move_freepages_block(z, block, get_pageblock_migratetype(block), MIGRATE_ISOLATE);
   }
   // drain_all_pages(cc.zone): blocks of the range waiting on per-cpu lists go to the ISOLATE lists
-  drain_pages_zone(z);
+  drain_all_pages_zone(z);
   // __alloc_contig_migrate_range(): up to 5 tries over the range; isolate_migratepages_range() takes every LRU
   // folio (MIGRATE_SYNC: no ISOLATE_ASYNC_MIGRATE, writeback included), migrate_pages(MR_CONTIG_RANGE) moves them
   const end = start + nr;

@@ -13,7 +13,7 @@ import {
   nr_free_highatomic, nr_reserved_highatomic, zone_start, zone_end,
 } from "./zone";
 import { arena_intact } from "../sim/arena";
-import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth, pindex_to_order } from "./pcp";
+import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth, pindex_to_order, nr_pcp_cpus, pcp_cpu_base, set_this_cpu, restore_pcp_cpu_base } from "./pcp";
 
 export let debug_vm_pfn: u32 = NONE;
 export const INV_OK: i32 = 0;
@@ -38,6 +38,30 @@ export const INV_RESERVED_HIGHATOMIC: i32 = 18;
 export const INV_ARENA: i32 = 19;
 
 function fail(code: i32, pfn: u32): i32 { debug_vm_pfn = pfn; return code; }
+
+/** This CPU's lists: lengths and pcp->count; members are PG_pcp blocks of the list's order and zone. */
+let checked_pcp_blocks: u32 = 0;
+function check_pcp_lists_this_cpu(): i32 {
+  checked_pcp_blocks = 0;
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+    let pages: u32 = 0;
+    for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
+      const o = pindex_to_order(pindex);
+      const n = pcp_list_len(z, pindex);
+      if (n > nr_pages) return fail(INV_PCP_COUNT, z);
+      for (let k: u32 = 0; k < n; k++) {
+        const p = pcp_list_nth(z, pindex, k);
+        if (p >= nr_pages) return fail(INV_PCP_LIST, p);
+        if (page_flags(p) != PG_pcp || page_order(p) != o || (p & ((<u32>1 << o) - 1)) != 0) return fail(INV_PCP_LIST, p);
+        if (page_zone(p) != z) return fail(INV_PCP_LIST, p);
+      }
+      pages += n << o;
+      checked_pcp_blocks += n;
+    }
+    if (pages != unchecked(pcp_count[pcp_cpu_base + z])) return fail(INV_PCP_COUNT, z);
+  }
+  return 0;
+}
 
 export function check_allocator(): i32 {
   debug_vm_pfn = NONE;
@@ -92,23 +116,14 @@ export function check_allocator(): i32 {
   // 2. every per-cpu list: lengths and pcp->count; members are PG_pcp blocks of the list's order (that each
   // is on one list only is checked by the memory walk below, which counts the PG_pcp blocks it meets)
   let pcp_blocks: u32 = 0;
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
-    let pages: u32 = 0;
-    for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
-      const o = pindex_to_order(pindex);
-      const n = pcp_list_len(z, pindex);
-      if (n > nr_pages) return fail(INV_PCP_COUNT, z);
-      for (let k: u32 = 0; k < n; k++) {
-        const p = pcp_list_nth(z, pindex, k);
-        if (p >= nr_pages) return fail(INV_PCP_LIST, p);
-        if (page_flags(p) != PG_pcp || page_order(p) != o || (p & ((<u32>1 << o) - 1)) != 0) return fail(INV_PCP_LIST, p);
-        if (page_zone(p) != z) return fail(INV_PCP_LIST, p);
-      }
-      pages += n << o;
-      pcp_blocks += n;
-    }
-    if (pages != unchecked(pcp_count[z])) return fail(INV_PCP_COUNT, z);
+  const saved_cpu = pcp_cpu_base;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
+    set_this_cpu(c); // each CPU's lists
+    const r = check_pcp_lists_this_cpu();
+    if (r != 0) { restore_pcp_cpu_base(saved_cpu); return r; }
+    pcp_blocks += checked_pcp_blocks;
   }
+  restore_pcp_cpu_base(saved_cpu);
   // 3. walk memory: buddies, per-cpu blocks and allocations tile every page exactly once; a free page is clean
   let buddies: u32 = 0, on_pcp: u32 = 0;
   for (let pfn: u32 = 0; pfn < nr_pages; ) {

@@ -6,7 +6,7 @@
 // (sim/run.ts); its CPU time is not charged (it runs on another CPU).
 import { MAX_NR_ZONES, ALLOC_WMARK_MIN } from "./constants";
 import { populated_zone } from "./zone";
-import { drain_pages_zone } from "./pcp";
+import { drain_all_pages_zone } from "./pcp";
 import { MIGRATE_SYNC_LIGHT } from "./migrate";
 import { cc, cc_start } from "./compact_control";
 import {
@@ -87,7 +87,7 @@ export function kcompactd_do_work(): void {
     else if (status == COMPACT_PARTIAL_SKIPPED || status == COMPACT_COMPLETE) {
       // buddy pages stranded on the per-cpu lists could coalesce: drain_all_pages(zone), then defer as
       // sync direct compaction does
-      drain_pages_zone(z);
+      drain_all_pages_zone(z);
       defer_compaction(z, order);
     }
     st_add(COMPACT_DAEMON_MIGRATE_SCANNED, <i64>cc.total_migrate_scanned);

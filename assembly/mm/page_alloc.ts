@@ -27,7 +27,7 @@ import {
 import {
   pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_pop_first, nr_pcp_alloc, nr_pcp_free, nr_pcp_high,
   free_pcppages_bulk, pcp_free_migratetype, pcp_count, pcp_batch, pcp_high_min, pcp_free_count, pcp_alloc_factor,
-  pcp_flags, pcp_all_empty, drain_all_pages, PCPF_PREV_FREE_HIGH_ORDER, PCPF_FREE_HIGH_BATCH, CONFIG_PCP_BATCH_SCALE_MAX,
+  pcp_flags, pcp_all_empty, drain_all_pages, PCPF_PREV_FREE_HIGH_ORDER, PCPF_FREE_HIGH_BATCH, CONFIG_PCP_BATCH_SCALE_MAX, pcp_cpu_base,
 } from "./pcp";
 
 // include/linux/gfp.h: gfp_migratetype(): the mobility bits shifted down, as the kernel does (no branch on the
@@ -102,7 +102,7 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
 // mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): an allocation halves free_count; the list's first
 // block, refilled when empty
 @inline function rmqueue_pcplist(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
-  unchecked(pcp_free_count[z] >>= 1);
+  unchecked(pcp_free_count[pcp_cpu_base + z] >>= 1);
   const pindex = order_to_pindex(mt, order);
   let page = pcp_list_pop_first(z, pindex, order);
   if (page == NONE) {
@@ -301,21 +301,21 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
 // batch << 5); at nr_pcp_high() give nr_pcp_free() pages back, and clear ZONE_BELOW_HIGH once the zone is over
 // its high watermark again
 @inline function free_frozen_page_commit(z: u32, pfn: u32, order: u32, pindex: u32): void {
-  unchecked(pcp_alloc_factor[z] >>= 1);
+  unchecked(pcp_alloc_factor[pcp_cpu_base + z] >>= 1);
   pcp_list_add(z, pindex, pfn, order, false);
-  const batch = <i32>unchecked(pcp_batch[z]);
+  const batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);
   let free_high = false;
-  const flags = unchecked(pcp_flags[z]);
+  const flags = unchecked(pcp_flags[pcp_cpu_base + z]);
   if (order != 0 && order <= PAGE_ALLOC_COSTLY_ORDER) {
-    free_high = unchecked(pcp_free_count[z]) >= batch && (flags & PCPF_PREV_FREE_HIGH_ORDER) != 0 &&
-      ((flags & PCPF_FREE_HIGH_BATCH) == 0 || <i32>unchecked(pcp_count[z]) >= batch);
-    unchecked(pcp_flags[z] = flags | PCPF_PREV_FREE_HIGH_ORDER);
+    free_high = unchecked(pcp_free_count[pcp_cpu_base + z]) >= batch && (flags & PCPF_PREV_FREE_HIGH_ORDER) != 0 &&
+      ((flags & PCPF_FREE_HIGH_BATCH) == 0 || <i32>unchecked(pcp_count[pcp_cpu_base + z]) >= batch);
+    unchecked(pcp_flags[pcp_cpu_base + z] = flags | PCPF_PREV_FREE_HIGH_ORDER);
   } else if ((flags & PCPF_PREV_FREE_HIGH_ORDER) != 0) {
-    unchecked(pcp_flags[z] = flags & ~PCPF_PREV_FREE_HIGH_ORDER);
+    unchecked(pcp_flags[pcp_cpu_base + z] = flags & ~PCPF_PREV_FREE_HIGH_ORDER);
   }
-  if (unchecked(pcp_free_count[z]) < batch << CONFIG_PCP_BATCH_SCALE_MAX) unchecked(pcp_free_count[z] += 1 << order);
+  if (unchecked(pcp_free_count[pcp_cpu_base + z]) < batch << CONFIG_PCP_BATCH_SCALE_MAX) unchecked(pcp_free_count[pcp_cpu_base + z] += 1 << order);
   const high = nr_pcp_high(z, batch, free_high);
-  if (<i32>unchecked(pcp_count[z]) >= high) {
+  if (<i32>unchecked(pcp_count[pcp_cpu_base + z]) >= high) {
     free_pcppages_bulk(z, nr_pcp_free(z, batch, high, free_high), pindex);
     if ((unchecked(zone_flags[z]) & ZONE_BELOW_HIGH) != 0 && __zone_watermark_ok(z, 0, high_wmark_pages(z), ZONE_MOVABLE, 0))
       unchecked(zone_flags[z] &= ~ZONE_BELOW_HIGH);

@@ -1,4 +1,4 @@
-// Per-cpu page lists (struct per_cpu_pages) for the one CPU the machine models, and the parts of
+// Per-cpu page lists (struct per_cpu_pages), one set per CPU and zone, and the parts of
 // mm/page_alloc.c (6.15) that only touch them: zone_batchsize(), zone_highsize(), order_to_pindex(),
 // nr_pcp_alloc(), nr_pcp_high(), nr_pcp_free(), free_pcppages_bulk(), decay_pcp_high(), drain_pages_zone().
 // rmqueue_pcplist(), rmqueue_bulk() and the free side (free_frozen_page_commit()) are in page_alloc.ts beside
@@ -14,6 +14,9 @@
 // second (decay_pcp_high(), from vmstat_update(): the simulation's EV_VMSTAT, a replay's OP_VMSTAT_REFRESH).
 // alloc_factor doubles the refill of consecutive order-0 allocations; free_count counts consecutive freed
 // pages and sizes what a full list gives back; free_high drains after consecutive frees of orders 1-3.
+// Every function works on the running context's CPU (this_cpu_ptr(zone->per_cpu_pageset)), which the run sets per
+// event (sim/cpus.ts); drain_all_pages() and vmstat's decay visit every CPU. A machine boots with one CPU's lists
+// (the allocator alone, and the reference model); a run then sets machine.cpus (pcp_set_cpus()).
 import {
   MAX_NR_ZONES, MIGRATE_PCPTYPES, MIGRATE_MOVABLE, pageblock_order, NONE, PAGE_ALLOC_COSTLY_ORDER,
   NR_LOWORDER_PCP_LISTS, NR_PCP_LISTS,
@@ -24,7 +27,20 @@ import { zone_managed_pages, populated_zone, wmark_low, zone_flags, ZONE_RECLAIM
 import { __free_one_page } from "./page_alloc";
 import { arena_alloc } from "../sim/arena";
 
-const NR_ALL = <i32>(MAX_NR_ZONES * NR_PCP_LISTS);
+/** The CPUs whose lists are kept: machine.cpus, at most MAX_PCP_CPUS (the run's contexts map onto these). */
+export const MAX_PCP_CPUS: u32 = 64;
+const NR_SETS = <i32>(MAX_PCP_CPUS * MAX_NR_ZONES);
+const NR_ALL = <i32>(MAX_PCP_CPUS * MAX_NR_ZONES * NR_PCP_LISTS);
+export let nr_pcp_cpus: u32 = 1;
+/** The CPUs zone_highsize() splits high over (num_online_cpus(): one node). */
+let nr_split_cpus: u32 = 1;
+let pcp_enabled: bool = true;
+/** The running context's CPU times MAX_NR_ZONES: its pageset of zone z is pcp_cpu_base + z. */
+export let pcp_cpu_base: u32 = 0;
+/** The running context is on `cpu` (folded onto the kept CPUs). */
+@inline export function set_this_cpu(cpu: u32): void { pcp_cpu_base = (cpu % nr_pcp_cpus) * MAX_NR_ZONES; }
+/** Back to the CPU a walk over every CPU started on (the value of pcp_cpu_base it saved). */
+@inline export function restore_pcp_cpu_base(base: u32): void { pcp_cpu_base = base; }
 // Tables in static memory, as zone.ts's (constant addresses); 4-byte entries (usize is 4 bytes in wasm32).
 /** List i's ring: pcp_ring[i] holds pcp_mask[i] + 1 PFN slots; the head is at pcp_first[i]. */
 const pcp_ring = changetype<StaticArray<usize>>(memory.data(NR_ALL * 4, 16));
@@ -34,15 +50,15 @@ export const pcp_len = changetype<StaticArray<u32>>(memory.data(NR_ALL * 4, 16))
 /** Slots of a new ring; a full ring doubles (pcp->count is bounded by high plus a refill, so it settles). */
 const RING_MIN: u32 = 64;
 /** pcp->count (pages), pcp->high, pcp->batch, pcp->high_min, pcp->high_max per zone. */
-export const pcp_count = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
-export const pcp_high = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
-export const pcp_batch = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
-export const pcp_high_min = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
-export const pcp_high_max = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
+export const pcp_count = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
+export const pcp_high = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
+export const pcp_batch = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
+export const pcp_high_min = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
+export const pcp_high_max = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
 /** pcp->free_count (pages freed since the last allocation halved it), pcp->alloc_factor, pcp->flags. */
-export const pcp_free_count = changetype<StaticArray<i32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
-export const pcp_alloc_factor = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
-export const pcp_flags = changetype<StaticArray<u32>>(memory.data(<i32>MAX_NR_ZONES * 4, 16));
+export const pcp_free_count = changetype<StaticArray<i32>>(memory.data(NR_SETS * 4, 16));
+export const pcp_alloc_factor = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
+export const pcp_flags = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
 /** include/linux/mmzone.h: the last free was of orders 1-3; the CPU's cache slice holds more than 3 batches. */
 export const PCPF_PREV_FREE_HIGH_ORDER: u32 = 1;
 export const PCPF_FREE_HIGH_BATCH: u32 = 2;
@@ -71,7 +87,7 @@ const PER_CPU_DATA_SLICE_PAGES: u32 = 256;
   return pindex >= NR_LOWORDER_PCP_LISTS ? pageblock_order : pindex / MIGRATE_PCPTYPES;
 }
 
-@inline function pcp_list_index(z: u32, pindex: u32): i32 { return <i32>(z * NR_PCP_LISTS + pindex); }
+@inline function pcp_list_index(z: u32, pindex: u32): i32 { return <i32>((pcp_cpu_base + z) * NR_PCP_LISTS + pindex); }
 
 // mm/page_alloc.c: zone_batchsize(): ~0.1 % of the zone or 1 MiB, whichever is smaller, as 2^n - 1
 function zone_batchsize(z: u32): u32 {
@@ -83,19 +99,37 @@ function zone_batchsize(z: u32): u32 {
 }
 
 // mm/page_alloc.c: zone_highsize(): the low watermark (high_fraction 0) or managed / high_fraction, split over
-// the node's CPUs (one here), at least 4 batches
+// the node's CPUs, at least 4 batches
 function zone_highsize(z: u32, batch: u32, high_fraction: u32): u32 {
   const total = high_fraction == 0 ? unchecked(wmark_low[z]) : zone_managed_pages(z) / high_fraction;
-  return max(total, batch << 2);
+  return max(total / nr_split_cpus, batch << 2);
 }
 
 /** mm/page_alloc.c: zone_pcp_init() + zone_set_pageset_high_and_batch() (percpu_pagelist_high_fraction 0:
- *  high_min from the low watermark, high_max from MIN_PERCPU_PAGELIST_HIGH_FRACTION), after the watermarks;
- *  per_cpu_pages_init() leaves pcp->high 0 until the first use clamps it; zone_pcp_update_cacheinfo() sets
- *  PCPF_FREE_HIGH_BATCH. With the lists disabled every zone keeps the boot pageset's high_min = high_max = 0
- *  and batch 1: pages pass straight through. */
+ *  high_min from the low watermark, high_max from MIN_PERCPU_PAGELIST_HIGH_FRACTION, each split over the CPUs),
+ *  after the watermarks; per_cpu_pages_init() leaves pcp->high 0 until the first use clamps it;
+ *  zone_pcp_update_cacheinfo() sets PCPF_FREE_HIGH_BATCH. With the lists disabled every zone keeps the boot
+ *  pageset's high_min = high_max = 0 and batch 1: pages pass straight through. Boot sets up one CPU. */
 export function pcp_setup(enabled: bool): void {
-  for (let i = 0; i < NR_ALL; i++) {
+  pcp_enabled = enabled;
+  pcp_configure(1);
+}
+
+/** A run's machine.cpus: every CPU's lists, empty, with high split over all of them (before anything is allocated
+ *  on the lists: the run's first step). */
+export function pcp_set_cpus(cpus: u32): void {
+  if (cpus < 1) cpus = 1;
+  if (cpus == nr_split_cpus) return;
+  drain_all_pages();
+  pcp_configure(cpus);
+}
+
+function pcp_configure(cpus: u32): void {
+  nr_split_cpus = cpus;
+  nr_pcp_cpus = min(cpus, MAX_PCP_CPUS);
+  pcp_cpu_base = 0;
+  const lists = <i32>(nr_pcp_cpus * MAX_NR_ZONES * NR_PCP_LISTS);
+  for (let i = 0; i < lists; i++) {
     if (unchecked(pcp_ring[i]) == 0) {
       unchecked(pcp_ring[i] = arena_alloc(<usize>RING_MIN << 2));
       unchecked(pcp_mask[i] = RING_MIN - 1);
@@ -103,28 +137,36 @@ export function pcp_setup(enabled: bool): void {
     unchecked(pcp_first[i] = 0);
     unchecked(pcp_len[i] = 0);
   }
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
-    unchecked(pcp_count[z] = 0);
-    unchecked(pcp_high[z] = 0);
-    unchecked(pcp_free_count[z] = 0);
-    unchecked(pcp_alloc_factor[z] = 0);
-    const on = enabled && zone_managed_pages(z) != 0;
-    // zone_set_pageset_high_and_batch(): max(1, zone_batchsize()), which is 0 on zones under 2048 pages
-    const batch = on ? max<u32>(1, zone_batchsize(z)) : 1;
-    unchecked(pcp_batch[z] = batch);
-    unchecked(pcp_high_min[z] = on ? zone_highsize(z, batch, 0) : 0);
-    unchecked(pcp_high_max[z] = on ? zone_highsize(z, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION) : 0);
-    unchecked(pcp_flags[z] = on && PER_CPU_DATA_SLICE_PAGES > 3 * batch ? PCPF_FREE_HIGH_BATCH : 0);
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
+    for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+      const ps = <i32>(c * MAX_NR_ZONES + z);
+      unchecked(pcp_count[ps] = 0);
+      unchecked(pcp_high[ps] = 0);
+      unchecked(pcp_free_count[ps] = 0);
+      unchecked(pcp_alloc_factor[ps] = 0);
+      const on = pcp_enabled && zone_managed_pages(z) != 0;
+      // zone_set_pageset_high_and_batch(): max(1, zone_batchsize()), which is 0 on zones under 2048 pages
+      const batch = on ? max<u32>(1, zone_batchsize(z)) : 1;
+      unchecked(pcp_batch[ps] = batch);
+      unchecked(pcp_high_min[ps] = on ? zone_highsize(z, batch, 0) : 0);
+      unchecked(pcp_high_max[ps] = on ? zone_highsize(z, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION) : 0);
+      unchecked(pcp_flags[ps] = on && PER_CPU_DATA_SLICE_PAGES > 3 * batch ? PCPF_FREE_HIGH_BATCH : 0);
+    }
   }
 }
 
-/** Empties a zone's lists without freeing anything (a state rebuilt from a census has none). */
+/** Empties a zone's lists on every CPU without freeing anything (a state rebuilt from a census has none). */
 export function pcp_zone_reset(z: u32): void {
-  for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
-    unchecked(pcp_first[pcp_list_index(z, pindex)] = 0);
-    unchecked(pcp_len[pcp_list_index(z, pindex)] = 0);
+  const saved = pcp_cpu_base;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
+    pcp_cpu_base = c * MAX_NR_ZONES;
+    for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
+      unchecked(pcp_first[pcp_list_index(z, pindex)] = 0);
+      unchecked(pcp_len[pcp_list_index(z, pindex)] = 0);
+    }
+    unchecked(pcp_count[pcp_cpu_base + z] = 0);
   }
-  unchecked(pcp_count[z] = 0);
+  pcp_cpu_base = saved;
 }
 
 /** Slot k (0 = head) of list i. */
@@ -160,7 +202,7 @@ function pcp_ring_grow(i: i32): void {
     store<u32>(ring + (<usize>first << 2), pfn);
   }
   unchecked(pcp_len[i] = len + 1);
-  unchecked(pcp_count[z] += <u32>1 << order);
+  unchecked(pcp_count[pcp_cpu_base + z] += <u32>1 << order);
 }
 
 /** list_del() of the list's head block (rmqueue_pcplist), or NONE if the list is empty. The head page keeps
@@ -173,7 +215,7 @@ function pcp_ring_grow(i: i32): void {
   const pfn = load<u32>(unchecked(pcp_ring[i]) + (<usize>first << 2));
   unchecked(pcp_first[i] = (first + 1) & unchecked(pcp_mask[i]));
   unchecked(pcp_len[i] = len - 1);
-  unchecked(pcp_count[z] -= <u32>1 << order);
+  unchecked(pcp_count[pcp_cpu_base + z] -= <u32>1 << order);
   return pfn;
 }
 
@@ -183,7 +225,7 @@ function pcp_ring_grow(i: i32): void {
   const len = unchecked(pcp_len[i]) - 1;
   const pfn = load<u32>(slot(i, len));
   unchecked(pcp_len[i] = len);
-  unchecked(pcp_count[z] -= <u32>1 << order);
+  unchecked(pcp_count[pcp_cpu_base + z] -= <u32>1 << order);
   store_page_word(pfn, PAGE_WORD_FREE);
   return pfn;
 }
@@ -194,8 +236,8 @@ export function pcp_list_nth(z: u32, pindex: u32, k: u32): u32 { return load<u32
 
 /** pcp->high = clamp(pcp->high, high_min, high_max), the first thing nr_pcp_alloc() and nr_pcp_high() do. */
 @inline function pcp_clamp_high(z: u32): u32 {
-  const high = min(max(unchecked(pcp_high[z]), unchecked(pcp_high_min[z])), unchecked(pcp_high_max[z]));
-  unchecked(pcp_high[z] = high);
+  const high = min(max(unchecked(pcp_high[pcp_cpu_base + z]), unchecked(pcp_high_min[pcp_cpu_base + z])), unchecked(pcp_high_max[pcp_cpu_base + z]));
+  unchecked(pcp_high[pcp_cpu_base + z] = high);
   return high;
 }
 
@@ -203,18 +245,18 @@ export function pcp_list_nth(z: u32, pindex: u32, k: u32): u32 { return load<u32
 // (alloc_factor, up to batch << CONFIG_PCP_BATCH_SCALE_MAX, within what high leaves room for); with the zone
 // above its high watermark each refill raises pcp->high by the batch, so the lists may keep what they took.
 export function nr_pcp_alloc(z: u32, order: u32): u32 {
-  const base_batch = <i32>unchecked(pcp_batch[z]);
-  const high_min = unchecked(pcp_high_min[z]), high_max = unchecked(pcp_high_max[z]);
+  const base_batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);
+  const high_min = unchecked(pcp_high_min[pcp_cpu_base + z]), high_max = unchecked(pcp_high_max[pcp_cpu_base + z]);
   let high = <i32>pcp_clamp_high(z);
   if (high < base_batch) return 1; // PCP disabled or boot pageset
-  let batch = order != 0 ? base_batch : base_batch << unchecked(pcp_alloc_factor[z]);
+  let batch = order != 0 ? base_batch : base_batch << unchecked(pcp_alloc_factor[pcp_cpu_base + z]);
   if (high_min != high_max && (unchecked(zone_flags[z]) & ZONE_BELOW_HIGH) == 0) {
     high = min(high + batch, <i32>high_max);
-    unchecked(pcp_high[z] = <u32>high);
+    unchecked(pcp_high[pcp_cpu_base + z] = <u32>high);
   }
   if (order == 0) {
-    const max_nr_alloc = max(high - <i32>unchecked(pcp_count[z]) - base_batch, base_batch);
-    if (batch <= max_nr_alloc && unchecked(pcp_alloc_factor[z]) < CONFIG_PCP_BATCH_SCALE_MAX) unchecked(pcp_alloc_factor[z] += 1);
+    const max_nr_alloc = max(high - <i32>unchecked(pcp_count[pcp_cpu_base + z]) - base_batch, base_batch);
+    if (batch <= max_nr_alloc && unchecked(pcp_alloc_factor[pcp_cpu_base + z]) < CONFIG_PCP_BATCH_SCALE_MAX) unchecked(pcp_alloc_factor[pcp_cpu_base + z] += 1);
     batch = min(batch, max_nr_alloc);
   }
   if (batch > 1) batch = max(batch >> order, 2);
@@ -223,7 +265,7 @@ export function nr_pcp_alloc(z: u32, order: u32): u32 {
 
 // mm/page_alloc.c: free_pcppages_bulk(): `count` pages from the lists' tails, round-robin from pindex
 export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
-  count = min(count, <i32>unchecked(pcp_count[z]));
+  count = min(count, <i32>unchecked(pcp_count[pcp_cpu_base + z]));
   let p = <i32>pindex - 1;
   while (count > 0) {
     do {
@@ -242,37 +284,37 @@ export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
 // mm/page_alloc.c: nr_pcp_free(): with free_high, all (up to batch << 5); else the consecutively freed pages,
 // at least a batch, leaving at least one on the lists
 @inline export function nr_pcp_free(z: u32, batch: i32, high: i32, free_high: bool): i32 {
-  if (free_high) return min(<i32>unchecked(pcp_count[z]), batch << CONFIG_PCP_BATCH_SCALE_MAX);
+  if (free_high) return min(<i32>unchecked(pcp_count[pcp_cpu_base + z]), batch << CONFIG_PCP_BATCH_SCALE_MAX);
   if (high < batch) return 1; // PCP disabled or boot pageset
-  return min(max(unchecked(pcp_free_count[z]), batch), high - batch); // clamp_t(free_count, batch, high - batch)
+  return min(max(unchecked(pcp_free_count[pcp_cpu_base + z]), batch), high - batch); // clamp_t(free_count, batch, high - batch)
 }
 
 // mm/page_alloc.c: nr_pcp_high(): the count at which a free gives pages back, adjusting pcp->high on the way:
 // free_high lowers it and returns 0; reclaim (kswapd) in progress and a zone below its high watermark lower it
 // by what was freed consecutively; otherwise a full list raises it to hold a batch more than that
 @inline export function nr_pcp_high(z: u32, batch: i32, free_high: bool): i32 {
-  const high_min = <i32>unchecked(pcp_high_min[z]), high_max = <i32>unchecked(pcp_high_max[z]);
+  const high_min = <i32>unchecked(pcp_high_min[pcp_cpu_base + z]), high_max = <i32>unchecked(pcp_high_max[pcp_cpu_base + z]);
   let high = <i32>pcp_clamp_high(z);
   if (high == 0) return 0;
   if (free_high) {
-    unchecked(pcp_high[z] = <u32>max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX), high_min));
+    unchecked(pcp_high[pcp_cpu_base + z] = <u32>max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX), high_min));
     return 0;
   }
   const flags = unchecked(zone_flags[z]);
   if ((flags & ZONE_RECLAIM_ACTIVE) != 0) {
-    const free_count = max(unchecked(pcp_free_count[z]), batch);
+    const free_count = max(unchecked(pcp_free_count[pcp_cpu_base + z]), batch);
     const h = max(high - free_count, high_min);
-    unchecked(pcp_high[z] = <u32>h);
+    unchecked(pcp_high[pcp_cpu_base + z] = <u32>h);
     return min(batch << 2, h);
   }
   if (high_min == high_max) return high;
   if ((flags & ZONE_BELOW_HIGH) != 0) {
-    const free_count = max(unchecked(pcp_free_count[z]), batch);
-    unchecked(pcp_high[z] = <u32>max(high - free_count, high_min));
-    high = max(<i32>unchecked(pcp_count[z]), high_min);
-  } else if (<i32>unchecked(pcp_count[z]) >= high) {
-    const need_high = unchecked(pcp_free_count[z]) + batch;
-    if (high < need_high) unchecked(pcp_high[z] = <u32>min(max(need_high, high_min), high_max));
+    const free_count = max(unchecked(pcp_free_count[pcp_cpu_base + z]), batch);
+    unchecked(pcp_high[pcp_cpu_base + z] = <u32>max(high - free_count, high_min));
+    high = max(<i32>unchecked(pcp_count[pcp_cpu_base + z]), high_min);
+  } else if (<i32>unchecked(pcp_count[pcp_cpu_base + z]) >= high) {
+    const need_high = unchecked(pcp_free_count[pcp_cpu_base + z]) + batch;
+    if (high < need_high) unchecked(pcp_high[pcp_cpu_base + z] = <u32>min(max(need_high, high_min), high_max));
   }
   return high;
 }
@@ -281,16 +323,16 @@ export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
 // below high_min, nor more than batch << 5 under the count), and the lists give back what is above it, a
 // batch at a time. True while there is more to do.
 export function decay_pcp_high(z: u32): bool {
-  const high_min = unchecked(pcp_high_min[z]);
-  const batch = <i32>unchecked(pcp_batch[z]);
+  const high_min = unchecked(pcp_high_min[pcp_cpu_base + z]);
+  const batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);
   let todo = false;
-  const high = unchecked(pcp_high[z]);
+  const high = unchecked(pcp_high[pcp_cpu_base + z]);
   if (high > high_min) {
-    const h = max(max(<i32>unchecked(pcp_count[z]) - (batch << CONFIG_PCP_BATCH_SCALE_MAX), <i32>(high - (high >> 3))), <i32>high_min);
-    unchecked(pcp_high[z] = <u32>h);
+    const h = max(max(<i32>unchecked(pcp_count[pcp_cpu_base + z]) - (batch << CONFIG_PCP_BATCH_SCALE_MAX), <i32>(high - (high >> 3))), <i32>high_min);
+    unchecked(pcp_high[pcp_cpu_base + z] = <u32>h);
     if (<u32>h > high_min) todo = true;
   }
-  let to_drain = <i32>unchecked(pcp_count[z]) - <i32>unchecked(pcp_high[z]);
+  let to_drain = <i32>unchecked(pcp_count[pcp_cpu_base + z]) - <i32>unchecked(pcp_high[pcp_cpu_base + z]);
   while (to_drain > 0) {
     free_pcppages_bulk(z, min(to_drain, batch), 0);
     todo = true;
@@ -300,26 +342,48 @@ export function decay_pcp_high(z: u32): bool {
 }
 
 // mm/vmstat.c: refresh_cpu_vm_stats(do_pagesets): decay_pcp_high() on every populated zone (the NUMA drain
-// of remote pagesets has no remote node here). vmstat_update() runs it each sysctl_stat_interval (1 s).
+// of remote pagesets has no remote node here). vmstat_update() runs it on each CPU each sysctl_stat_interval
+// (1 s); here every CPU's at once, in CPU order.
 export function refresh_cpu_vm_stats(): void {
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (populated_zone(z)) decay_pcp_high(z);
+  const saved = pcp_cpu_base;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
+    pcp_cpu_base = c * MAX_NR_ZONES;
+    for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (populated_zone(z)) decay_pcp_high(z);
+  }
+  pcp_cpu_base = saved;
 }
 
-// mm/page_alloc.c: drain_pages_zone(): every page of the zone's lists back to the buddy allocator (6.7+ frees
-// batch << 5 at a time, each round from pindex 0: lists emptied in order either way, so one round here)
+// mm/page_alloc.c: drain_pages_zone() on this CPU (drain_local_pages(zone)): every page of the zone's lists back
+// to the buddy allocator (6.7+ frees batch << 5 at a time, each round from pindex 0: lists emptied in order either
+// way, so one round here)
 export function drain_pages_zone(z: u32): void {
-  const count = unchecked(pcp_count[z]);
+  const count = unchecked(pcp_count[pcp_cpu_base + z]);
   if (count != 0) free_pcppages_bulk(z, <i32>count, 0);
 }
 
+/** No CPU holds a page of any zone on its lists. */
 export function pcp_all_empty(): bool {
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (unchecked(pcp_count[z]) != 0) return false;
+  const n = <i32>(nr_pcp_cpus * MAX_NR_ZONES);
+  for (let ps = 0; ps < n; ps++) if (unchecked(pcp_count[ps]) != 0) return false;
   return true;
 }
 
-// mm/page_alloc.c: drain_all_pages() (one CPU: drain_local_pages() is the same)
+// mm/page_alloc.c: drain_all_pages(zone): every CPU's lists of the zone (__drain_all_pages(): each CPU that has
+// pages there drains its own), in CPU order
+export function drain_all_pages_zone(z: u32): void {
+  const saved = pcp_cpu_base;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) { pcp_cpu_base = c * MAX_NR_ZONES; drain_pages_zone(z); }
+  pcp_cpu_base = saved;
+}
+
+// mm/page_alloc.c: drain_all_pages(NULL): every CPU, every zone
 export function drain_all_pages(): void {
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) drain_pages_zone(z);
+  const saved = pcp_cpu_base;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
+    pcp_cpu_base = c * MAX_NR_ZONES;
+    for (let z: u32 = 0; z < MAX_NR_ZONES; z++) drain_pages_zone(z);
+  }
+  pcp_cpu_base = saved;
 }
 
 /** Migratetype of the list a freed page joins (free_frozen_pages()): HIGHATOMIC and CMA go to MOVABLE. */

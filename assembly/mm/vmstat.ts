@@ -7,7 +7,10 @@ import {
   zone_start, zone_end, fa_head, fa_count, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES, nr_free_highatomic,
   nr_reserved_highatomic, wmark_min, wmark_low, wmark_high, watermark_boost, lowmem_reserve, zone_managed_pages,
 } from "./zone";
-import { pcp_count, pcp_high, pcp_batch, pcp_high_min, pcp_high_max, pcp_list_len, pcp_list_nth, NR_PCP_LISTS } from "./pcp";
+import {
+  pcp_count, pcp_high, pcp_batch, pcp_high_min, pcp_high_max, pcp_list_len, pcp_list_nth, NR_PCP_LISTS, nr_pcp_cpus, pcp_cpu_base,
+  set_this_cpu, restore_pcp_cpu_base,
+} from "./pcp";
 
 export const ZONE_VIEW_WORDS: u32 = 96;
 const zone_view_buf = new StaticArray<i32>(<i32>ZONE_VIEW_WORDS);
@@ -57,8 +60,11 @@ export function fill_zone_view(z: u32): void {
   unchecked(b[86] = <i32>unchecked(wmark_high[z]));
   unchecked(b[87] = <i32>unchecked(watermark_boost[z]));
   for (let j: u32 = 0; j < MAX_NR_ZONES; j++) unchecked(b[88 + <i32>j] = <i32>unchecked(lowmem_reserve[z * MAX_NR_ZONES + j]));
-  // /proc/zoneinfo's "pagesets": count, high, batch, high_min, high_max of the one CPU
-  unchecked(b[91] = <i32>unchecked(pcp_count[z]));
+  // /proc/zoneinfo's "pagesets": the pages every CPU holds on its lists, and CPU 0's high, batch, high_min and
+  // high_max (the same on every CPU until their high is tuned)
+  let count: u32 = 0;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) count += unchecked(pcp_count[c * MAX_NR_ZONES + z]);
+  unchecked(b[91] = <i32>count);
   unchecked(b[92] = <i32>unchecked(pcp_high[z]));
   unchecked(b[93] = <i32>unchecked(pcp_batch[z]));
   unchecked(b[94] = <i32>unchecked(pcp_high_min[z]));
@@ -79,12 +85,17 @@ export function state_digest(): u32 {
         let n: u32 = 0;
         for (let p = unchecked(fa_head[i]); p != NONE && n <= nr_pages; p = page_next(p), n++) h = fnv(h, p);
       }
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++)
-    for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
-      const n = pcp_list_len(z, pindex);
-      h = fnv(h, n);
-      for (let k: u32 = 0; k < min(n, nr_pages + 1); k++) h = fnv(h, pcp_list_nth(z, pindex, k));
-    }
+  const saved = pcp_cpu_base;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
+    set_this_cpu(c);
+    for (let z: u32 = 0; z < MAX_NR_ZONES; z++)
+      for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
+        const n = pcp_list_len(z, pindex);
+        h = fnv(h, n);
+        for (let k: u32 = 0; k < min(n, nr_pages + 1); k++) h = fnv(h, pcp_list_nth(z, pindex, k));
+      }
+  }
+  restore_pcp_cpu_base(saved);
   for (let b: u32 = 0; b < nr_pageblocks; b++) h = fnv(h, <u32>load<u8>(pb_mt + <usize>b));
   return h;
 }

@@ -1,6 +1,7 @@
 // A kernel-harness API for tests (like tools/testing/vma): set up a state, do one thing, look at the exact
 // state after. Nothing here runs on its own: no writer, flusher or server thread is scheduled.
-import { NONE } from "../mm/constants";
+import { set_this_cpu, pcp_count, pcp_high, pcp_batch, pcp_high_min, pcp_high_max, drain_all_pages } from "../mm/pcp";
+import { NONE, MAX_NR_ZONES } from "../mm/constants";
 import { page_flags, page_alloc_mt, page_order, page_ref, set_page_ref } from "../mm/page";
 import { mapping_pfn, page_version, set_page_version, server_version, ino_dirtied_when } from "../fs/inode";
 import { folio_mark_blocks_dirty } from "../fs/folio";
@@ -173,6 +174,18 @@ export function harness_dtc_thresh_dirty(i: i32): f64 { return i == 0 ? <f64>dtc
 export function harness_direct_compact(gfp: u32, order: u32, prio: u32): u32 { return __alloc_pages_direct_compact(gfp, order, prio); }
 /** The whole slow path of a mask that may reclaim (alloc_pages_may_reclaim()). */
 export function harness_alloc_may_reclaim(gfp: u32, order: u32): u32 { return alloc_pages_may_reclaim(gfp, order); }
+/** What follows runs on CPU c (its per-cpu lists): the allocator's batch, kswapd, compaction. */
+export function harness_set_cpu(c: u32): void { set_this_cpu(c); }
+/** CPU c's pageset of zone z: 0 count, 1 high, 2 batch, 3 high_min, 4 high_max. */
+export function harness_pcp(c: u32, z: u32, field: u32): u32 {
+  const ps = <i32>(c * MAX_NR_ZONES + z);
+  if (field == 0) return unchecked(pcp_count[ps]);
+  if (field == 1) return unchecked(pcp_high[ps]);
+  if (field == 2) return unchecked(pcp_batch[ps]);
+  if (field == 3) return unchecked(pcp_high_min[ps]);
+  return unchecked(pcp_high_max[ps]);
+}
+export function harness_drain_all_pages(): void { drain_all_pages(); }
 /** A THP fault (highorder.ts), counted as thp_fault_alloc or thp_fault_fallback. */
 export function harness_thp_fault(order: u32): u32 { return thp_fault(order); }
 /** try_to_free_pages(): direct reclaim for an allocation of this mask and order; pages reclaimed. */

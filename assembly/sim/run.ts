@@ -47,7 +47,8 @@ import { kswapd_init, kswapd_run, wakeup_kswapd } from "../fs/kswapd";
 import { kcompactd_init, kcompactd_run, kcompactd_timer, HPAGE_FRAG_CHECK_INTERVAL_NS } from "../mm/kcompactd";
 import { set_wb_area, set_kswapd_hook } from "../mm/page_alloc";
 import { mechanisms_init, wb_area, request_timeout_ns, writeback_temp_copy } from "./mechanisms";
-import { refresh_cpu_vm_stats } from "../mm/pcp";
+import { refresh_cpu_vm_stats, pcp_set_cpus } from "../mm/pcp";
+import { run_on, CTX_TIMER, CTX_WRITER, CTX_FLUSHER, CTX_SERVER, CTX_KSWAPD, CTX_KCOMPACTD, CTX_WORKLOAD } from "./cpus";
 import { data_init, data_page_matches, data_out_of_memory } from "./data";
 import { churn_alloc, churn_free, churn_reset, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
 import { oom_reset } from "./oom";
@@ -102,7 +103,21 @@ function on_complete(ino: u32): void {
 }
 function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_forget(req); writers_forget_building(req); }
 
+/** The context an event runs in (sim/cpus.ts): its argument is the writer, worker or workload number. */
+function event_context(t: u32): u32 {
+  if (t == EV_WRITER || t == EV_WRITER_MEMORY_RETRY || t == EV_WRITER_PAUSE) return CTX_WRITER;
+  if (t == EV_FLUSHER || t == EV_FLUSHER_TIMER) return CTX_FLUSHER;
+  if (t == EV_SERVER_PICK || t == EV_SERVER_REPLY || t == EV_SERVER_STORE || t == EV_SPLICE_RELEASE) return CTX_SERVER;
+  if (t == EV_KSWAPD) return CTX_KSWAPD;
+  if (t == EV_KCOMPACTD || t == EV_KCOMPACTD_TIMER) return CTX_KCOMPACTD;
+  if (t == EV_CHURN_ALLOC || t == EV_CHURN_FREE || t == EV_HIGHORDER || t == EV_HIGHORDER_FREE) return CTX_WORKLOAD;
+  return CTX_TIMER;
+}
+
 export function sim_init(): void {
+  // machine.cpus: every CPU's per-cpu lists, high split over them (zone_highsize()); the run starts on CPU 0
+  pcp_set_cpus(<u32>max<f64>(param(CFG_NR_CPUS), 1));
+  run_on(CTX_TIMER, 0);
   if (param(CFG_MAX_FOLIO_ORDER) > 9) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 9); // MAX_PAGECACHE_ORDER (x86-64)
   prng_seed(<u64>param(CFG_SEED));
   mechanisms_init();
@@ -188,6 +203,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     charge_reset();
     st_add(EVENTS, 1);
     const t = popped_type, a = popped_arg;
+    run_on(event_context(t), a);
     if (t == EV_WRITER) writer_step(a);
     else if (t == EV_FLUSHER) flusher_step();
     else if (t == EV_FLUSHER_TIMER) flusher_timer();

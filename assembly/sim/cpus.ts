@@ -1,0 +1,33 @@
+// The CPU each context of a run is on: the per-cpu page lists it allocates from and frees to (this_cpu_ptr() in
+// mm/page_alloc.c). The kernel's scheduler places tasks and moves them; the model pins each context to a CPU of
+// its own, in this order, wrapping round machine.cpus: the fio jobs, the flusher (bdi_wq is unbound: its kworker
+// is placed like a task), the server's workers, kswapd, kcompactd, then each churn or high-order workload. Timer
+// work (samples, FUSE's timeout check, the bandwidth work) runs on CPU 0, and vmstat_update() on every CPU.
+// So a legacy temp page is allocated on the flusher's CPU and freed on the worker's that ends its request
+// (fuse_dev_write() -> fuse_request_end() -> fuse_writepage_end()), as on a real machine.
+import { param, CFG_NR_JOBS, CFG_SERVER_THREADS } from "./config";
+import { set_this_cpu } from "../mm/pcp";
+
+export const CTX_TIMER: u32 = 0;
+export const CTX_WRITER: u32 = 1;
+export const CTX_FLUSHER: u32 = 2;
+export const CTX_SERVER: u32 = 3;
+export const CTX_KSWAPD: u32 = 4;
+export const CTX_KCOMPACTD: u32 = 5;
+export const CTX_WORKLOAD: u32 = 6;
+
+/** The CPU of context `kind` number `i` (writer j, server worker t, workload i), before folding onto the kept
+ *  CPUs (set_this_cpu() folds). */
+export function context_cpu(kind: u32, i: u32): u32 {
+  const jobs = <u32>param(CFG_NR_JOBS), workers = <u32>param(CFG_SERVER_THREADS);
+  if (kind == CTX_WRITER) return i;
+  if (kind == CTX_FLUSHER) return jobs;
+  if (kind == CTX_SERVER) return jobs + 1 + i;
+  if (kind == CTX_KSWAPD) return jobs + 1 + workers;
+  if (kind == CTX_KCOMPACTD) return jobs + 2 + workers;
+  if (kind == CTX_WORKLOAD) return jobs + 3 + workers + i;
+  return 0;
+}
+
+/** The running context is `kind` number `i`. */
+@inline export function run_on(kind: u32, i: u32): void { set_this_cpu(context_cpu(kind, i)); }
