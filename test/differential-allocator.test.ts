@@ -117,6 +117,11 @@ test("one batch of 34,000 operations into a reused results array = the same oper
     assert.is(model.checkInvariants(), null);
   }
   assert.throws(() => recorder.apply(ops.subarray(0, 30), new Int32Array(9)), /results has 9 entries, the batch needs 10/);
+  // WasmAllocator copies a batch into the core 8,192 operations at a time: an unknown code in a later chunk is
+  // reported at its place in the whole batch
+  const bad = ops.slice(0, 3 * 10_000);
+  bad[3 * 9_000] = 7;
+  assert.throws(() => new WasmAllocator(config, coreModuleSync("release")).apply(bad), /unknown batch operation code 7 at operation 9000$/);
 });
 
 test.run();

@@ -3,8 +3,9 @@
 // (through the per-cpu lists, pcp.ts), __free_one_page.
 // The steps a page takes through the buddy lists (__rmqueue, __rmqueue_smallest, page_del_and_expand, expand,
 // __add_to_free_list, __del_page_from_free_list, __free_one_page, prep_new_page, __free_pages, and __alloc_pages
-// itself) are @inline: a call costs V8's wasm code a frame and a stack check, and a page refilling or leaving a
-// per-cpu list made five or six of them (inlining them made the allocator benchmark 20-25 % faster).
+// itself, and get_page_from_freelist() on the fast path) are @inline: a call costs V8's wasm code a frame and a stack
+// check, and a page refilling or leaving a per-cpu list made five or six of them (inlining them made the allocator
+// benchmark 20-25 % faster).
 import {
   MAX_PAGE_ORDER, MAX_NR_ZONES, pageblock_order, pageblock_nr_pages, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE,
   MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, __GFP_MOVABLE,
@@ -162,8 +163,16 @@ const FILL_MIN_ORDER: u32 = 4;
   }
 }
 
-// mm/page_alloc.c: get_page_from_freelist() for one walk of the zonelist, with the ALLOC_NOFRAGMENT retry
+/** get_page_from_freelist() out of line, for the slow path's attempts (rare: one copy of the code serves them). */
 function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
+  return get_page_from_freelist_inline(gfp, order, alloc_flags, mt, highest);
+}
+
+// mm/page_alloc.c: get_page_from_freelist() for one walk of the zonelist, with the ALLOC_NOFRAGMENT retry.
+// Inlined into the fast path (__alloc_pages_noreclaim()'s first attempt), where nearly every allocation ends on a
+// per-cpu list: the call cost a frame, a stack check and the spill of every live value (V8's wasm code has no
+// callee-saved registers), about 3 % of the order-0 allocator benchmark.
+@inline function get_page_from_freelist_inline(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
   while (true) {
     for (let zi = <i32>highest; zi >= zone_floor; zi--) {
       const z = <u32>zi;
@@ -219,7 +228,7 @@ export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
   while (preferred > 0 && !populated_zone(preferred)) preferred--;
   // gfp_to_alloc_flags_cma()
   const cma: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0;
-  const page = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred, gfp), mt, highest);
+  const page = get_page_from_freelist_inline(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred, gfp), mt, highest);
   if (page != NONE) return page;
   const flags = gfp_to_alloc_flags(gfp, order);
   // __alloc_pages_slowpath(): wake_all_kswapds() (one node: one kswapd)

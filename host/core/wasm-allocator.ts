@@ -16,6 +16,11 @@ export function machineFlags(c: MachineConfig): number {
   return (c.fallback === "largest-steal" ? 1 : 0) | (c.mobilityGrouping ? 0 : 2) | (c.pcp ? 0 : 4) | (c.thp ? 8 : 0);
 }
 
+/** Operations copied into the core and run per batch_apply() call: a chunk's operations and results (16 bytes an
+ *  operation, 128 KiB) stay in the CPU's caches while it runs, where a whole batch copied at once went through
+ *  them twice (in, then read by the core); about 2 % of the order-0 allocator benchmark's 400,000 operations. */
+const APPLY_CHUNK = 8192;
+
 export class WasmAllocator implements AllocatorModel {
   readonly core: CoreExports;
 
@@ -29,12 +34,15 @@ export class WasmAllocator implements AllocatorModel {
   apply(ops: Int32Array, results?: Int32Array): Int32Array {
     const n = Math.floor(ops.length / 3);
     const out = resultsArray(n, results);
-    const ptr = this.core.batch_buffer(n);
-    new Int32Array(this.core.memory.buffer, ptr, n * 3).set(ops.subarray(0, n * 3));
-    const ran = this.core.batch_apply(n);
-    if (ran !== n) throw new Error(`unknown batch operation code ${ops[ran * 3]} at operation ${ran}`);
-    // view memory again: it may have grown (and its buffer moved) during the batch
-    out.set(new Int32Array(this.core.memory.buffer, this.core.batch_results_ptr(), n));
+    const ptr = this.core.batch_buffer(Math.min(n, APPLY_CHUNK));
+    for (let from = 0; from < n; from += APPLY_CHUNK) {
+      const m = Math.min(APPLY_CHUNK, n - from);
+      // view memory afresh each time: it may have grown (and its buffer moved) during the last chunk
+      new Int32Array(this.core.memory.buffer, ptr, m * 3).set(ops.subarray(from * 3, (from + m) * 3));
+      const ran = this.core.batch_apply(m);
+      if (ran !== m) throw new Error(`unknown batch operation code ${ops[(from + ran) * 3]} at operation ${from + ran}`);
+      out.set(new Int32Array(this.core.memory.buffer, this.core.batch_results_ptr(), m), from);
+    }
     return out;
   }
 
