@@ -612,8 +612,7 @@ export function writers_forget_building(req: u32): void {
 }
 
 /** Test harness: writer j's fsync (or close(2)'s fuse_flush()), one step (the first call starts it): its state after,
- *  and in `harness_fsync_held`
- *  the pages of the request a blocked walk holds (0 for none). */
+ *  and in `harness_fsync_held` the pages of the request a blocked walk holds (0 for none). */
 export let harness_fsync_held: u32 = 0;
 export function harness_fsync_step(j: u32, close: bool): u32 {
   if (unchecked(w_fsync_phase[j]) == FSYNC_NONE) { unchecked(w_closing[j] = close); start_fsync(j); } else fsync_step(j);
