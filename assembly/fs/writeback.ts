@@ -150,7 +150,9 @@ export function harness_flusher_hold(ino: u32, hold: bool): void {
 export let write_inode_now_needed: bool = false;
 export function write_inode_now_begin(ino: u32, j: u32): bool {
   if (inode_i_sync(ino) != NONE) return false;
-  write_inode_now_needed = inode_dirty_pages(ino) || unchecked(ino_nr_writeback[ino]) > 0;
+  // nothing to do for an inode not dirty with no folio under writeback (PAGECACHE_TAG_WRITEBACK: legacy's temp
+  // pages are not the mapping's, fuse_sync_writes() waits for them afterwards)
+  write_inode_now_needed = inode_dirty_pages(ino) || (!is_legacy() && unchecked(ino_nr_writeback[ino]) > 0);
   if (write_inode_now_needed) inode_set_i_sync(ino, j);
   return true;
 }
