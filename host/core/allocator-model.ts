@@ -23,8 +23,9 @@ export interface ZoneView {
   watermarkBoost: number;
   /** lowmem_reserve[j] for j = DMA32, Normal, Movable. */
   lowmemReserve: number[];
-  /** The one CPU's per_cpu_pages: pages on its lists (not in nrFreePages), high (0 until first used, then
-   *  tuned between highMin and highMax), batch. */
+  /** per_cpu_pages: the pages on every CPU's lists (not in nrFreePages), and CPU 0's high (0 until first used,
+   *  then tuned between highMin and highMax) and batch. The allocator API runs on one CPU; a simulation has
+   *  machine.cpus of them. */
   pcp: { count: number; high: number; batch: number; highMin: number; highMax: number };
 }
 
@@ -40,9 +41,9 @@ export interface AllocatorModel {
    *  are written there and a view of them is returned, so a caller applying many batches reuses one array. */
   apply(ops: Int32Array, results?: Int32Array): Int32Array;
   /** Every free list as "zone order mt: pfn pfn ..." lines, head to tail, in (zone, order, mt) order, then
-   *  every per-cpu list as "pcp zone pindex: pfn ..." lines. */
+   *  every per-cpu list of the current CPU (the allocator API's one) as "pcp zone pindex: pfn ..." lines. */
   freeLists(): string[];
-  /** FNV-1a over the free lists (zone, order, mt, length, then PFNs head to tail), the per-cpu lists (zone,
+  /** FNV-1a over the free lists (zone, order, mt, length, then PFNs head to tail), every CPU's per-cpu lists (zone,
    *  pindex, length, PFNs) and the pageblock types. */
   stateDigest(): number;
   zones(): ZoneView[];
