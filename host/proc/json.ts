@@ -36,8 +36,8 @@ export interface ProcJson {
   extfrag: PerZone<PerOrder>;
   /** unusable_free_index() per order, in thousandths. */
   unusable: PerZone<PerOrder>;
-  /** /proc/zoneinfo's "pagesets" for the one CPU: pages on the per-cpu lists (free, but neither in
-   *  buddyinfo nor in NR_FREE_PAGES), high, batch, and the range high is tuned in (high_min, high_max). */
+  /** /proc/zoneinfo's "pagesets": pages on every CPU's per-cpu lists (free, but neither in buddyinfo nor in
+   *  NR_FREE_PAGES), and CPU 0's high, batch, and the range high is tuned in (high_min, high_max). */
   pagesets: PerZone<{ count: number; high: number; batch: number; highMin: number; highMax: number }>;
 }
 

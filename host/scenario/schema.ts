@@ -108,11 +108,11 @@ const machineSchema = strict({
   kernel: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(KERNELS)).optional().describe("the Linux version whose rules the run follows (the writeback path, the allocator fallback, reclaim); default: 6.15 for legacy-copy, 6.16 for the copy-free policies"),
   fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).optional().describe("__rmqueue fallback: claim-then-steal is Linux 6.15+, largest-steal 6.10-6.14; default: machine.kernel's"),
   mobility_grouping: z.boolean().default(true).describe("false emulates page_group_by_mobility_disabled"),
-  pcp: z.boolean().default(true).describe("per-cpu page lists (one CPU; high tuned between the low watermark and an eighth of the zone, as 6.7+ does); false = the boot pageset, pages go straight to the buddy lists"),
+  pcp: z.boolean().default(true).describe("per-cpu page lists (per CPU of machine.cpus; high tuned between the low watermark and an eighth of the zone, split over the CPUs, as 6.7+ does); false = the boot pageset, pages go straight to the buddy lists"),
   thp: z.boolean().default(true).describe("transparent_hugepage enabled (always/madvise, as distributions ship): khugepaged raises min_free_kbytes; false = never (no THP workloads)"),
   hz: z.int().refine((v) => (HZ_CHOICES as readonly number[]).includes(v), { error: (i) => `${String(i.input)} is not allowed; CONFIG_HZ is one of ${HZ_CHOICES.join(", ")}` })
     .default(250).meta({ enum: [...HZ_CHOICES] }).describe("CONFIG_HZ (Kconfig's default 250): the tick the dirty throttle counts its pauses in"),
-  cpus: intIn(1, 8192).default(8).describe("online CPUs (nr_cpu_ids): size ratelimit_pages and wb_stat_error() in the dirty throttle"),
+  cpus: intIn(1, 8192).default(8).describe("online CPUs (nr_cpu_ids): each has its own per-cpu page lists (the run's contexts are placed on them), and they size ratelimit_pages and wb_stat_error() in the dirty throttle"),
   sysctl: sysctlSchema.prefault({}),
   bdi: bdiSchema.prefault({}),
 });
