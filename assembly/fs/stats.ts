@@ -36,7 +36,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 105;
+export const STAT_WORDS: i32 = 106;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
@@ -164,3 +164,5 @@ export const WB_BW_DWORK: i32 = 102;
 export const SERVER_THREADS: i32 = 103;
 /** fio runs finished (run.fio_runs: the jobs run again on the same mount once every job of a run has closed). */
 export const FIO_RUNS_DONE: i32 = 104;
+/** FUSE_SETATTR requests ->write_inode sent for the files' times (fuse_write_inode()). */
+export const SETATTR_REQUESTS: i32 = 105;

@@ -6,6 +6,7 @@
 //   than dirtied_before (background and sync work: now; kupdate: dirty_expire_interval ago).
 // - requeue_inode() after each ->writepages call of the flusher; redirty_tail_locked() re-dates an inode only when it
 //   is older than the newest of b_dirty, so b_dirty stays ordered by dirtied_when.
+// - I_DIRTY_SYNC: the times changed (file_update_time()); ->write_inode after the next writeback sends them.
 // - I_SYNC: one writeback of an inode at a time, the flusher's (writeback_sb_inodes()) or a write_inode_now()
 //   (fuse_flush() at close); the other waits, or, for the flusher's WB_SYNC_NONE work, moves the inode to b_more_io.
 // dirtied_when is in jiffies, as the kernel's. The lists hold inode numbers; the mount has at most MAX_INODES.
@@ -27,6 +28,8 @@ const list_len = new StaticArray<u32>(NR_LISTS);
 const tmp = new StaticArray<u32>(<i32>MAX_INODES);
 /** I_DIRTY_PAGES: set when a page is dirtied, cleared by __writeback_single_inode() when no page is left dirty. */
 const i_dirty_pages = new StaticArray<bool>(<i32>MAX_INODES);
+/** I_DIRTY_SYNC: the inode's times changed since its last ->write_inode (file_update_time()). */
+const i_dirty_sync = new StaticArray<bool>(<i32>MAX_INODES);
 /** I_SYNC_QUEUED: queued for writeback by the flusher (move_expired_inodes()) until redirtied or cleaned. */
 const i_sync_queued = new StaticArray<bool>(<i32>MAX_INODES);
 /** I_SYNC: who writes the inode back now: NONE, I_SYNC_FLUSHER, or writer j (write_inode_now() at close). */
@@ -37,6 +40,7 @@ export function wb_lists_init(): void {
   for (let i = 0; i < <i32>MAX_INODES; i++) {
     unchecked(ino_list[i] = B_NONE);
     unchecked(i_dirty_pages[i] = false);
+    unchecked(i_dirty_sync[i] = false);
     unchecked(i_sync_queued[i] = false);
     unchecked(i_sync[i] = NONE);
   }
@@ -89,17 +93,38 @@ function list_move(ino: u32, l: u32): bool {
  *  be queued (wb_wakeup_delayed()). */
 export function __mark_inode_dirty(ino: u32, jiffies: u64): bool {
   if (unchecked(i_dirty_pages[ino])) return false; // (inode->i_state & flags) == flags
+  const was_dirty = unchecked(i_dirty_sync[ino]);
   unchecked(i_dirty_pages[ino] = true);
-  if (unchecked(i_sync_queued[ino])) return false; // the flusher requeues it when done with it
+  return mark_dirty_list(ino, was_dirty, jiffies);
+}
+
+/** __mark_inode_dirty(inode, I_DIRTY_SYNC) from generic_update_time(). */
+export function __mark_inode_dirty_sync(ino: u32, jiffies: u64): bool {
+  if (unchecked(i_dirty_sync[ino])) return false;
+  const was_dirty = unchecked(i_dirty_pages[ino]);
+  unchecked(i_dirty_sync[ino] = true);
+  return mark_dirty_list(ino, was_dirty, jiffies);
+}
+
+/** The list part: an inode the flusher has queued keeps its place; one that was not dirty is dated and goes to
+ *  b_dirty's head ("If the inode was already on b_dirty/b_io/b_more_io, don't reposition it"). */
+function mark_dirty_list(ino: u32, was_dirty: bool, jiffies: u64): bool {
+  if (unchecked(i_sync_queued[ino]) || was_dirty) return false;
   unchecked(ino_dirtied_when[ino] = jiffies);
   return list_move(ino, B_DIRTY);
 }
 
-/** __writeback_single_inode(): after ->writepages, I_DIRTY_PAGES stays only if the mapping is still tagged dirty. */
-export function writeback_single_inode_flags(ino: u32): void {
+/** __writeback_single_inode(): after ->writepages the dirty flags are taken (I_DIRTY_PAGES stays only if the
+ *  mapping is still tagged dirty); true when I_DIRTY_SYNC was among them, so that ->write_inode follows. */
+export function writeback_single_inode_flags(ino: u32): bool {
+  const sync = unchecked(i_dirty_sync[ino]);
+  unchecked(i_dirty_sync[ino] = false);
   unchecked(i_dirty_pages[ino] = unchecked(ino_nr_dirty[ino]) > 0);
+  return sync;
 }
 @inline export function inode_dirty_pages(ino: u32): bool { return unchecked(i_dirty_pages[ino]); }
+/** I_DIRTY_ALL (no I_DIRTY_TIME here): dirty pages or times. */
+@inline export function inode_dirty(ino: u32): bool { return unchecked(i_dirty_pages[ino]) || unchecked(i_dirty_sync[ino]); }
 
 /** redirty_tail_locked(). */
 export function redirty_tail(ino: u32, jiffies: u64): void {
@@ -122,20 +147,20 @@ export function inode_detach(ino: u32): void {
 /** requeue_inode() for the flusher's call on `ino`, which left `nr_to_write` of its chunk unused: `sync` is
  *  WB_SYNC_ALL (the livelock rule re-dates an inode still dirty), `dirtied_before` the pass's, in jiffies. */
 export function requeue_inode(ino: u32, nr_to_write: i64, sync: bool, dirtied_before: i64, jiffies: u64): void {
-  const dirty = unchecked(i_dirty_pages[ino]);
-  if (dirty && sync) unchecked(ino_dirtied_when[ino] = jiffies);
-  if (dirty) { // mapping_tagged(PAGECACHE_TAG_DIRTY)
+  if (inode_dirty(ino) && sync) unchecked(ino_dirtied_when[ino] = jiffies);
+  if (unchecked(i_dirty_pages[ino])) { // mapping_tagged(PAGECACHE_TAG_DIRTY)
     // the slice was used up: the next turn; else blocked by something other than the slice (FUSE's congestion
     // gate among others): back to b_dirty, to be retried later
     if (nr_to_write <= 0 && !dirtied_after(ino, dirtied_before)) requeue_io(ino);
     else redirty_tail(ino, jiffies);
-  } else inode_detach(ino);
+  } else if (unchecked(i_dirty_sync[ino])) redirty_tail(ino, jiffies); // its times dirtied again meanwhile
+  else inode_detach(ino);
 }
 
 /** writeback_single_inode()'s end for write_inode_now(): clean inodes leave the lists; one still dirty goes back to
  *  b_dirty unless the flusher has it queued. */
 export function write_inode_now_requeue(ino: u32, jiffies: u64): void {
-  if (!unchecked(i_dirty_pages[ino])) inode_detach(ino);
+  if (!inode_dirty(ino)) inode_detach(ino);
   else if (!unchecked(i_sync_queued[ino])) redirty_tail(ino, jiffies);
 }
 
@@ -173,7 +198,8 @@ export function plant_inode_unlisted(ino: u32): bool {
 export function inode_set_i_sync(ino: u32, owner: u32): void { unchecked(i_sync[ino] = owner); }
 
 /** The checker: every inode on the list it records and each list's length right; an inode with dirty pages is
- *  marked dirty (I_DIRTY_PAGES), one marked dirty is on a list, and one the flusher queued is on b_io or b_more_io. */
+ *  marked dirty (I_DIRTY_PAGES), one marked dirty (pages or times) is on a list, and one the flusher queued is on
+ *  b_io or b_more_io. */
 /** The inode the last failed wb_lists_check() names (NONE: a list's count). */
 export let wb_lists_invariant_where: u32 = NONE;
 export function wb_lists_check(nr: u32): bool {
@@ -190,7 +216,7 @@ export function wb_lists_check(nr: u32): bool {
     if (l != B_NONE) on++;
     wb_lists_invariant_where = i;
     if (unchecked(ino_nr_dirty[i]) > 0 && !unchecked(i_dirty_pages[i])) return false;
-    if (unchecked(i_dirty_pages[i]) && l == B_NONE) return false;
+    if (inode_dirty(i) && l == B_NONE) return false;
     if (unchecked(i_sync_queued[i]) && l != B_IO && l != B_MORE_IO) return false;
   }
   wb_lists_invariant_where = NONE;

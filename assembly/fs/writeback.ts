@@ -22,7 +22,7 @@ import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD,
 import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, next_dirty_index } from "./inode";
 import {
   wb_lists_init, wb_lists_check, wb_has_dirty_io, list_empty, list_tail, queue_io, requeue_io, requeue_inode,
-  __mark_inode_dirty, writeback_single_inode_flags, write_inode_now_requeue, inode_dirty_pages, inode_i_sync,
+  __mark_inode_dirty, __mark_inode_dirty_sync, writeback_single_inode_flags, write_inode_now_requeue, inode_dirty, inode_i_sync,
   inode_set_i_sync, I_SYNC_FLUSHER, B_IO, B_MORE_IO, wb_lists_invariant_where,
 } from "./wb_lists";
 import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
@@ -30,9 +30,10 @@ import { do_writepages_start, do_writepages_end, avg_write_bandwidth } from "./w
 import { jiffy_ns, jiffies_at, HZ } from "../sim/jiffies";
 import { legacy_writepage, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_writepage, nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore, nocopy_wait_pfn } from "../fuse/nocopy";
-import { fuse_send_writepage, is_legacy, num_background } from "../fuse/conn";
+import { fuse_send_writepage, fuse_send_sync, is_legacy, num_background, connected } from "../fuse/conn";
+import { request_alloc_kind, REQ_KIND_SETATTR, OWNER_FLUSHER } from "../fuse/request";
 import { PG_folio_writeback, page_flags } from "../mm/page";
-import { st_add, stat_value, FLUSHER_CONGESTED_CALLS, TEMP_ALLOC_STALL_NS, NR_FILE_DIRTY } from "./stats";
+import { st_add, stat_value, FLUSHER_CONGESTED_CALLS, TEMP_ALLOC_STALL_NS, NR_FILE_DIRTY, SETATTR_REQUESTS } from "./stats";
 
 export const EV_FLUSHER: u32 = 2;
 /** wb_wakeup_delayed(): the flusher's own timer, dirty_writeback_interval after it last ran. */
@@ -69,6 +70,12 @@ let timer_armed: bool = false;
 let waiting_pfn: u32 = NONE;
 /** inode_sleep_on_writeback(): the flusher waits for this inode's I_SYNC, held by a write_inode_now(). */
 let waiting_ino: u32 = NONE;
+/** ->write_inode: the flusher waits for its FUSE_SETATTR (fuse_flush_times()) before the call's end. */
+let waiting_meta: bool = false;
+/** The SETATTR is being queued (an aborted connection ends it at once, inside fuse_send_sync()). */
+let sending_meta: bool = false;
+/** ->write_inode is due for this inode at the flusher's next event (after the CPU time of the call that led to it). */
+let meta_to_send: u32 = NONE;
 // the fuse_writepages() call in progress
 let in_call: bool = false;
 let cur_ino: u32 = 0;
@@ -101,6 +108,7 @@ export function set_i_sync_hook(f: (ino: u32) => void): void { on_i_sync_complet
 
 export function flusher_init(): void {
   work = WORK_NONE; stage = STAGE_END; scheduled = false; timer_armed = false; waiting_pfn = NONE; waiting_ino = NONE;
+  waiting_meta = false; sending_meta = false; meta_to_send = NONE;
   in_call = false; cur_ino = 0; call_index = 0; nr_to_write = 0; sync_all = false;
   wb_lists_init();
   queued = false; work_dirtied_before = 0; pass_open = false; pass_start = 0; pass_dirtied_before = 0; pass_wrote = 0;
@@ -111,7 +119,7 @@ export function request_sync_all(): void { sync_all = true; wakeup_flusher(); }
 
 /** wb_wakeup() / wb_start_background_writeback(): run the flusher unless it is running (writeback_in_progress). */
 export function wakeup_flusher(): void {
-  if (scheduled || waiting_pfn != NONE || waiting_ino != NONE) return;
+  if (scheduled || waiting_pfn != NONE || waiting_ino != NONE || waiting_meta) return;
   scheduled = true;
   schedule(now + <u64>cost_ns(COST_WAKEUP), EV_FLUSHER, 0);
 }
@@ -123,7 +131,9 @@ export function flusher_timer(): void {
 }
 
 /** writeback_in_progress(wb): the flusher is scheduled, working, or waiting inside a walk or on an inode. */
-export function flusher_running(): bool { return scheduled || waiting_pfn != NONE || waiting_ino != NONE || in_call; }
+export function flusher_running(): bool {
+  return scheduled || waiting_pfn != NONE || waiting_ino != NONE || waiting_meta || in_call;
+}
 
 /** A request ended: a WB_SYNC_ALL walk waiting on one of its folios goes on (folio_end_writeback wakes it). */
 export function flusher_on_complete(): void {
@@ -152,13 +162,14 @@ export function write_inode_now_begin(ino: u32, j: u32): bool {
   if (inode_i_sync(ino) != NONE) return false;
   // nothing to do for an inode not dirty with no folio under writeback (PAGECACHE_TAG_WRITEBACK: legacy's temp
   // pages are not the mapping's, fuse_sync_writes() waits for them afterwards)
-  write_inode_now_needed = inode_dirty_pages(ino) || (!is_legacy() && unchecked(ino_nr_writeback[ino]) > 0);
+  write_inode_now_needed = inode_dirty(ino) || (!is_legacy() && unchecked(ino_nr_writeback[ino]) > 0);
   if (write_inode_now_needed) inode_set_i_sync(ino, j);
   return true;
 }
-/** The end of write_inode_now()'s __writeback_single_inode(): the inode's flags and lists, then I_SYNC clears. */
-export function write_inode_now_end(ino: u32): void {
-  writeback_single_inode_flags(ino);
+/** The end of write_inode_now()'s writeback_single_inode(): the inode's lists, then I_SYNC clears (`flags`: take
+ *  the dirty flags too, when __writeback_single_inode() has not). */
+export function write_inode_now_end(ino: u32, flags: bool): void {
+  if (flags) writeback_single_inode_flags(ino);
   write_inode_now_requeue(ino, jiffies_at(now));
   inode_sync_complete(ino);
 }
@@ -166,6 +177,10 @@ export function write_inode_now_end(ino: u32): void {
 /** __mark_inode_dirty(I_DIRTY_PAGES) for a page of `ino` just dirtied (filemap_dirty_folio()). */
 export function mark_inode_dirty_pages(ino: u32): void {
   if (__mark_inode_dirty(ino, jiffies_at(now))) wb_wakeup_delayed();
+}
+/** __mark_inode_dirty(I_DIRTY_SYNC) for new times of `ino` (generic_update_time()). */
+export function mark_inode_dirty_sync(ino: u32): void {
+  if (__mark_inode_dirty_sync(ino, jiffies_at(now))) wb_wakeup_delayed();
 }
 
 /** fs/fs-writeback.c: writeback_chunk_size() for WB_SYNC_NONE work: min(avg_write_bandwidth / 2,
@@ -201,7 +216,7 @@ function next_work(): u32 {
       if (j >= last_old_flush + DIRTY_WRITEBACK_INTERVAL_NS * HZ / 1_000_000_000) {
         last_old_flush = j;
         let nr: i64 = stat_value(NR_FILE_DIRTY);
-        for (let i: u32 = 0; i < nr_inodes; i++) if (inode_dirty_pages(i)) nr++;
+        for (let i: u32 = 0; i < nr_inodes; i++) if (inode_dirty(i)) nr++;
         if (nr > 0) { work_nr_pages = nr; return WORK_KUPDATE; }
       }
     } else if (wb_over_bg_thresh()) { work_nr_pages = i64.MAX_VALUE; return WORK_BACKGROUND; }
@@ -276,17 +291,57 @@ function writepages_walk_inner(ino: u32, index: u32, budget: i64, sync: bool, yi
 /** The end of the flusher's fuse_writepages() call on cur_ino (__writeback_single_inode() and the rest of
  *  writeback_sb_inodes()'s turn): its last request goes out, the work's nr_pages and the pass's progress are
  *  counted, requeue_inode() puts the inode where the kernel does, and I_SYNC clears. */
-function end_call(cyclic_index: u32): void {
+function end_call(cyclic_index: u32): bool {
   send_building();
   const ino = cur_ino;
   if (work != WORK_SYNC) unchecked(ino_writeback_index[ino] = cyclic_index);
   in_call = false;
   work_nr_pages -= call_wrote; // work->nr_pages -= write_chunk - wbc.nr_to_write
   pass_wrote += call_wrote;
-  writeback_single_inode_flags(ino);
-  if (!inode_dirty_pages(ino)) pass_wrote++; // an inode left clean counts as progress
+  // __writeback_single_inode(): the dirty flags are taken; new times go to the server (->write_inode) before the
+  // inode is requeued, with I_SYNC held, whether ->writepages wrote anything or not
+  if (writeback_single_inode_flags(ino) && connected && write_inode(ino)) return true;
+  end_call_finish(ino);
+  return false;
+}
+
+/** The rest of writeback_sb_inodes()'s turn on `ino`: the pass's progress, requeue_inode(), I_SYNC's end. */
+function end_call_finish(ino: u32): void {
+  if (!inode_dirty(ino)) pass_wrote++; // an inode left clean counts as progress
   requeue_inode(ino, nr_to_write, work == WORK_SYNC, pass_dirtied_before, jiffies_at(now));
   inode_sync_complete(ino);
+}
+
+/** fuse_write_inode() -> fuse_flush_times(): a synchronous FUSE_SETATTR of the times, in the flusher's context
+ *  (fuse_simple_request(): it sleeps until the reply). True while it waits. */
+function write_inode(ino: u32): bool {
+  meta_to_send = ino;
+  return true;
+}
+
+/** The flusher's event that queues its ->write_inode's SETATTR; it then sleeps until the reply. */
+function send_write_inode(): void {
+  const ino = meta_to_send;
+  meta_to_send = NONE;
+  st_add(SETATTR_REQUESTS, 1);
+  waiting_meta = true;
+  sending_meta = true;
+  fuse_send_sync(request_alloc_kind(ino, 0, REQ_KIND_SETATTR, OWNER_FLUSHER));
+  sending_meta = false;
+  if (waiting_meta) return;
+  // an aborted connection ended it at once
+  end_call_finish(ino);
+  scheduled = true;
+  schedule(now + <u64>charge_reset(), EV_FLUSHER, 0);
+}
+
+/** The reply to (or the abort of) the flusher's FUSE_SETATTR: the call's end goes on, then the next step. */
+export function flusher_on_sync_reply(): void {
+  if (!waiting_meta) return;
+  waiting_meta = false;
+  if (sending_meta) return;
+  end_call_finish(cur_ino);
+  wakeup_flusher();
 }
 
 const START_CALL: u32 = 0; // a ->writepages call is set up on cur_ino
@@ -366,7 +421,7 @@ function start_call(): u32 {
     if (background && num_background >= <u32>param(CFG_CONGESTION_THRESHOLD)) {
       // fuse_writepages(): congested, return 0 having written nothing (requeue_inode() then redirties the inode)
       st_add(FLUSHER_CONGESTED_CALLS, 1);
-      end_call(unchecked(ino_writeback_index[ino]));
+      if (end_call(unchecked(ino_writeback_index[ino]))) return START_WAIT;
       continue;
     }
     in_call = true;
@@ -380,10 +435,15 @@ function start_call(): u32 {
 export function flusher_step(): void {
   charge_reset();
   scheduled = false;
-  if (waiting_pfn != NONE || waiting_ino != NONE) return;
+  if (meta_to_send != NONE) { send_write_inode(); return; }
+  if (waiting_pfn != NONE || waiting_ino != NONE || waiting_meta) return;
   if (!in_call) {
     const s = start_call();
-    if (s == START_WAIT) return; // inode_sync_complete() wakes it
+    if (s == START_WAIT) {
+      // inode_sync_complete() wakes it; a ->write_inode goes out at the next event
+      if (meta_to_send != NONE) { scheduled = true; schedule(now + <u64>charge_reset(), EV_FLUSHER, 0); }
+      return;
+    }
     if (s == START_SLEEP) { flusher_sleep(); return; }
   }
   const r = writepages_walk(cur_ino, call_index, nr_to_write, work == WORK_SYNC, true);
@@ -422,7 +482,10 @@ export let flusher_invariant_where: u32 = NONE;
 export function flusher_check(): bool {
   if (!wb_lists_check(nr_inodes)) { flusher_invariant_where = wb_lists_invariant_where; return false; }
   for (let i: u32 = 0; i < nr_inodes; i++)
-    if (inode_i_sync(i) == I_SYNC_FLUSHER && !(in_call && i == cur_ino)) { flusher_invariant_where = i; return false; }
+    if (inode_i_sync(i) == I_SYNC_FLUSHER && !((in_call || waiting_meta || meta_to_send != NONE) && i == cur_ino)) {
+      flusher_invariant_where = i;
+      return false;
+    }
   return true;
 }
 

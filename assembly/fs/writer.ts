@@ -26,7 +26,7 @@ import { shrink_page_cache, SWAP_CLUSTER_MAX } from "./reclaim";
 import { data_write, data_file } from "../sim/data";
 import {
   st_add, WRITES_ACKED, BYTES_WRITTEN, BYTES_COPIED_WRITE, WRITER_WB_WAITS, WRITER_WB_WAIT_NS, WRITER_THROTTLE_NS,
-  WRITERS_DONE_NS, TEMP_ALLOC_STALL_NS, GETATTR_REQUESTS, FSYNC_REQUESTS, WRITER_REQ_WAIT_NS, READ_REQUESTS,
+  WRITERS_DONE_NS, TEMP_ALLOC_STALL_NS, GETATTR_REQUESTS, FSYNC_REQUESTS, SETATTR_REQUESTS, WRITER_REQ_WAIT_NS, READ_REQUESTS,
   FALLOCATE_FAILS, FLUSH_REQUESTS, FIO_RUNS_DONE, stat,
 } from "./stats";
 import { fuse_page_is_writeback, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
@@ -35,14 +35,15 @@ import { rb_find_overlap } from "../fuse/rbtree";
 import { is_legacy, connected, fuse_send_sync } from "../fuse/conn";
 import {
   request_alloc_kind, set_req_pfn, set_req_ver, set_req_nr, REQ_KIND_WRITE, REQ_KIND_GETATTR, REQ_KIND_FSYNC,
-  REQ_KIND_READ, REQ_KIND_FLUSH, REQ_BUILDING, req_state, req_nr,
+  REQ_KIND_READ, REQ_KIND_FLUSH, REQ_KIND_SETATTR, REQ_BUILDING, req_state, req_nr,
 } from "../fuse/request";
 import { server_fallocate } from "../fuse/server";
 import {
   writepages_walk, send_building, send_request, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL, write_inode_now_begin,
-  write_inode_now_end, write_inode_now_needed,
+  write_inode_now_end, write_inode_now_needed, mark_inode_dirty_sync,
 } from "./writeback";
-import { jiffy_ns } from "../sim/jiffies";
+import { jiffy_ns, jiffies_at } from "../sim/jiffies";
+import { writeback_single_inode_flags } from "./wb_lists";
 import { oom_after_no_progress, oom_progress } from "../sim/oom";
 
 export const EV_WRITER: u32 = 1;
@@ -83,6 +84,13 @@ const w_wait_pfn = new StaticArray<u32>(MAX_W);
 const w_fsync_wpa = new StaticArray<u32>(MAX_W);
 /** close(2)'s write_inode_now() holds the inode's I_SYNC (fs/wb_lists.ts) from its walk to the end of its fdatawait. */
 const w_i_sync = new StaticArray<bool>(MAX_W);
+/** The fsync or close has done its ->write_inode part (below), or sent its FUSE_SETATTR and waits for it. */
+const w_meta_done = new StaticArray<bool>(MAX_W);
+const w_meta_sent = new StaticArray<bool>(MAX_W);
+/** The file's mtime and ctime, as the jiffy they were last set in (file_update_time(); the coarse clock). */
+const w_mtime_jiffy = new StaticArray<u64>(MAX_W);
+/** A write(2) has begun whose file_update_time() is still to come (after fuse_update_attributes()). */
+const w_times_pending = new StaticArray<bool>(MAX_W);
 const FSYNC_NONE: u32 = 0;
 const FSYNC_WALK: u32 = 1;
 const FSYNC_WAIT: u32 = 2;
@@ -161,6 +169,8 @@ function writer_open(j: u32, t: u64): void {
   unchecked(w_fsync_phase[j] = FSYNC_NONE);
   unchecked(w_fsync_wpa[j] = NONE);
   unchecked(w_i_sync[j] = false);
+  unchecked(w_meta_sent[j] = false);
+  unchecked(w_times_pending[j] = false);
   unchecked(w_req[j] = NONE);
   unchecked(w_in_write[j] = false);
   unchecked(w_closing[j] = false);
@@ -364,7 +374,8 @@ function send_read(j: u32, ino: u32, head: u32, start: u32, n: u32): void {
 }
 
 function send_sync(j: u32, kind: u32): void {
-  st_add(kind == REQ_KIND_GETATTR ? GETATTR_REQUESTS : kind == REQ_KIND_FLUSH ? FLUSH_REQUESTS : FSYNC_REQUESTS, 1);
+  st_add(kind == REQ_KIND_GETATTR ? GETATTR_REQUESTS : kind == REQ_KIND_FLUSH ? FLUSH_REQUESTS :
+    kind == REQ_KIND_SETATTR ? SETATTR_REQUESTS : FSYNC_REQUESTS, 1);
   charge(cost_ns(COST_SYSCALL));
   send_when_ready(j, request_alloc_kind(j, 0, kind, j));
 }
@@ -406,6 +417,7 @@ export function writer_step(j: u32): void {
     unchecked(w_cur_left[j] = min(bs, size - block * bs));
     unchecked(w_in_write[j] = true);
     charge(cost_ns(COST_WRITE_ITER));
+    unchecked(w_times_pending[j] = true);
     // fuse_cache_write_iter(): with the writeback cache, fuse_update_attributes(STATX_SIZE | STATX_MODE) first,
     // a synchronous GETATTR once the attributes' timeout (the server's attr_valid) has passed
     if (param(CFG_WRITEBACK_CACHE) != 0 && now >= unchecked(ino_attr_valid_until[j])) { send_sync(j, REQ_KIND_GETATTR); return; }
@@ -414,6 +426,8 @@ export function writer_step(j: u32): void {
     fuse_perform_write(j);
     return;
   }
+  // __generic_file_write_iter(): file_update_time() before the copy
+  if (unchecked(w_times_pending[j])) { unchecked(w_times_pending[j] = false); file_update_time(j); }
   const r = generic_perform_write(j);
   if (r == WRITE_THROTTLED) {
     // asleep in balance_dirty_pages() until its pause ends (inside write(2): it returns afterwards)
@@ -434,8 +448,13 @@ function finish_write(j: u32, bs: u64): void {
   st_add(BYTES_WRITTEN, <i64>bs);
   const every = <u64>job(j, JOB_FSYNC_EVERY);
   if (every != 0 && unchecked(w_writes[j]) % every == 0 && !inode_clean(j)) { start_fsync(j); return; }
+  schedule_next_write(j);
+}
+
+/** The writer's next event: at once, or with fio rate= when the bytes done so far are ahead of the rate (fio sleeps
+ *  before it issues the next I/O, after an fsync as after a write). */
+function schedule_next_write(j: u32): void {
   let next = now + <u64>charge_reset();
-  // fio rate=: sleep until the bytes done so far are within the rate
   const rate = job(j, JOB_RATE);
   if (rate > 0) {
     const due = <u64>(<f64>unchecked(w_done_bytes[j]) / rate * 1e9);
@@ -450,6 +469,7 @@ function finish_write(j: u32, bs: u64): void {
 
 function start_fsync(j: u32): void {
   unchecked(w_fsync_phase[j] = FSYNC_WALK);
+  unchecked(w_meta_done[j] = false);
   unchecked(w_fsync_index[j] = 0);
   fsync_step(j);
 }
@@ -460,7 +480,7 @@ function start_fsync(j: u32): void {
 function fsync_step(j: u32): void {
   const ino = j;
   const phase = unchecked(w_fsync_phase[j]);
-  if (phase == FSYNC_REQ) { unchecked(w_fsync_phase[j] = FSYNC_NONE); schedule(now, EV_WRITER, j); return; }
+  if (phase == FSYNC_REQ) { unchecked(w_fsync_phase[j] = FSYNC_NONE); schedule_next_write(j); return; }
   if (phase == FSYNC_WALK && unchecked(w_closing[j]) && !unchecked(w_i_sync[j]) && unchecked(w_fsync_wpa[j]) == NONE &&
       unchecked(w_fsync_index[j]) == 0) {
     // fuse_flush() -> write_inode_now(inode, 1) -> writeback_single_inode(): one writeback of an inode at a time; an
@@ -497,16 +517,52 @@ function fsync_step(j: u32): void {
       return;
     }
     unchecked(w_fsync_phase[j] = FSYNC_WAIT);
-    // legacy: the originals' writeback ended as their temp pages were filled, so write_inode_now()'s fdatawait finds
-    // none and I_SYNC clears here; fuse_sync_writes() then waits for the temp pages' requests without it
-    if (is_legacy()) release_i_sync(j);
   }
+  // legacy close: the originals' writeback ended as their temp pages were filled, so write_inode_now()'s fdatawait
+  // finds none; its ->write_inode and the end of I_SYNC come before fuse_sync_writes() waits for the temp pages
+  if (is_legacy() && unchecked(w_closing[j]) && !unchecked(w_meta_done[j]) && !write_inode_step(j)) return;
   // file_write_and_wait_range() / filemap_fdatawait() and fuse_sync_writes() wait for the writeback in flight, not
   // for the file to be clean: a page redirtied after the walk passed it stays dirty
   if (unchecked(ino_nr_writeback[j]) > 0 && connected) { writer_block(j, W_WAIT_FSYNC); return; }
-  release_i_sync(j);
+  // close: the rest of write_inode_now(); fsync: sync_inode_metadata()
+  if (!unchecked(w_meta_done[j]) && !write_inode_step(j)) return;
   unchecked(w_fsync_phase[j] = FSYNC_REQ);
   send_sync(j, unchecked(w_closing[j]) ? REQ_KIND_FLUSH : REQ_KIND_FSYNC);
+}
+
+/** __writeback_single_inode()'s ->write_inode part for fsync and close: with I_SYNC held (close took it for its
+ *  walk; fsync's sync_inode_metadata() takes it here, waiting for the flusher's writeback of the inode, and does
+ *  nothing for an inode with nothing dirty and nothing under writeback), the inode's dirty flags are taken, and
+ *  times dirtied since the last ->write_inode (I_DIRTY_SYNC) go to the server: fuse_write_inode() ->
+ *  fuse_flush_times(), a synchronous FUSE_SETATTR. Then I_SYNC clears. False while it waits. */
+function write_inode_step(j: u32): bool {
+  const ino = j;
+  if (!unchecked(w_i_sync[j]) && !unchecked(w_meta_sent[j])) {
+    if (unchecked(w_closing[j])) { unchecked(w_meta_done[j] = true); return true; } // write_inode_now() had nothing to do
+    if (!write_inode_now_begin(ino, j)) { writer_block(j, W_WAIT_I_SYNC); return false; }
+    if (!write_inode_now_needed) { unchecked(w_meta_done[j] = true); return true; }
+    unchecked(w_i_sync[j] = true);
+  }
+  if (!unchecked(w_meta_sent[j]) && writeback_single_inode_flags(ino) && connected) {
+    unchecked(w_meta_sent[j] = true);
+    send_sync(j, REQ_KIND_SETATTR);
+    return false;
+  }
+  unchecked(w_meta_sent[j] = false);
+  unchecked(w_meta_done[j] = true);
+  release_i_sync(j);
+  return true;
+}
+
+/** file_update_time() at the start of a write(2): with the writeback cache a regular FUSE file has no S_NOCMTIME
+ *  (fuse_iget()), so mtime and ctime move to the coarse clock's now (a jiffy) whenever it has moved, and
+ *  generic_update_time() marks the inode I_DIRTY_SYNC (FUSE has no ->update_time). */
+function file_update_time(j: u32): void {
+  if (param(CFG_WRITEBACK_CACHE) == 0) return;
+  const t = jiffies_at(now + <u64>acc);
+  if (unchecked(w_mtime_jiffy[j]) == t) return;
+  unchecked(w_mtime_jiffy[j] = t);
+  mark_inode_dirty_sync(j);
 }
 
 /** The reply to (or the abort of) writer j's synchronous request. A GETATTR reply refreshes the attributes for
@@ -598,7 +654,8 @@ export function writer_oom_kill(j: u32): void {
 function release_i_sync(j: u32): void {
   if (!unchecked(w_i_sync[j])) return;
   unchecked(w_i_sync[j] = false);
-  write_inode_now_end(j);
+  // write_inode_step() took the dirty flags already; a job that ends on the way (an abort, the OOM killer) takes them here
+  write_inode_now_end(j, !unchecked(w_meta_done[j]));
 }
 
 /** inode_sync_complete() on `ino`: its writer's close, waiting for the flusher's writeback of it, goes on. */

@@ -29,6 +29,10 @@ export const REQ_KIND_FSYNC: u32 = 3;
 export const REQ_KIND_READ: u32 = 4;
 /** FUSE_FLUSH from fuse_flush() at close(2). */
 export const REQ_KIND_FLUSH: u32 = 5;
+/** FUSE_SETATTR of the file's times from ->write_inode (fuse_write_inode() -> fuse_flush_times()). */
+export const REQ_KIND_SETATTR: u32 = 6;
+/** The owner of the flusher's synchronous request (its ->write_inode), where writers' requests name the writer. */
+export const OWNER_FLUSHER: u32 = 0xfffffffe;
 
 let cap: u32 = 0;
 let max_pages_per_req: u32 = 0;

@@ -24,7 +24,7 @@ import {
 } from "../sim/config";
 import {
   pending_pop, req_ino, req_start, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
-  req_kind, REQ_PROCESSING, REQ_LOST_BY_SERVER, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ,
+  req_kind, REQ_PROCESSING, REQ_LOST_BY_SERVER, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ, REQ_KIND_SETATTR,
 } from "./request";
 import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
 import { splice_unprivileged_copy } from "../sim/mechanisms";
@@ -148,8 +148,10 @@ export function server_pick(t: u32): void {
     return;
   }
   if (!is_write(req)) {
-    // GETATTR (passthrough_ll lo_getattr: fstatat) or FSYNC (lo_fsync: fsync on tmpfs): one system call each
-    charge((cost_ns(COST_SERVER_PER_REQUEST) + cost_ns(COST_SYSCALL)) * slow);
+    // GETATTR (passthrough_ll lo_getattr: fstatat) or FSYNC (lo_fsync: fsync on tmpfs): one system call each;
+    // SETATTR of the times (lo_setattr: futimens, then lo_getattr's fstatat for the reply): two
+    const calls: f64 = req_kind(req) == REQ_KIND_SETATTR ? 2 : 1;
+    charge((cost_ns(COST_SERVER_PER_REQUEST) + calls * cost_ns(COST_SYSCALL)) * slow);
     charge(sample(<u32>param(CFG_LATENCY_KIND), param(CFG_LATENCY_MEAN_NS), param(CFG_LATENCY_SIGMA)) * slow);
     schedule(now + <u64>charge_reset(), EV_SERVER_REPLY, t);
     return;

@@ -23,12 +23,12 @@ import {
   writers_forget_building, writers_on_i_sync,
 } from "../fs/writer";
 import {
-  flusher_init, set_i_sync_hook, flusher_step, flusher_timer, flusher_on_complete, flusher_running, wakeup_flusher, request_sync_all,
+  flusher_init, set_i_sync_hook, flusher_on_sync_reply, flusher_step, flusher_timer, flusher_on_complete, flusher_running, wakeup_flusher, request_sync_all,
   EV_FLUSHER, EV_FLUSHER_TIMER,
 } from "../fs/writeback";
 import {
   requests_init, nr_requests_live, oldest_inflight, next_inflight, req_created, req_kind, req_ino, req_start, req_nr,
-  REQ_KIND_WRITE,
+  REQ_KIND_WRITE, OWNER_FLUSHER,
 } from "../fuse/request";
 import { rb_init, rb_find_overlap } from "../fuse/rbtree";
 import { conn_init, fuse_abort_conn, fuse_request_expired, set_abort_building_hook, active_background, connected } from "../fuse/conn";
@@ -101,6 +101,10 @@ function on_complete(ino: u32): void {
   writers_on_complete(ino);
   flusher_on_complete();
 }
+/** A synchronous request ended: a writer's, or the flusher's ->write_inode. */
+function on_sync_reply(owner: u32, kind: u32, ok: bool): void {
+  if (owner == OWNER_FLUSHER) flusher_on_sync_reply(); else writer_on_sync_reply(owner, kind, ok);
+}
 function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_forget(req); writers_forget_building(req); }
 
 /** The context an event runs in (sim/cpus.ts): its argument is the writer, worker or workload number. */
@@ -132,7 +136,7 @@ export function sim_init(): void {
   temp_blocks_reset();
   requests_init(<u32>param(CFG_MAX_PAGES));
   rb_init(256, 64);
-  conn_init(server_wake_one, on_complete, writer_on_sync_reply);
+  conn_init(server_wake_one, on_complete, on_sync_reply);
   set_abort_building_hook(forget_building);
   set_i_sync_hook(writers_on_i_sync);
   server_init();

@@ -18,6 +18,7 @@ export function formatSummary(reports: RunReport[]): string {
     ["peak nr_dirty", (r) => String(r.modelled.peakNrDirty)],
     ["FUSE_WRITE requests", (r) => String(r.modelled.requestsSent)],
     ["GETATTR/READ/FSYNC/FLUSH requests, writers' wait ms", (r) => `${r.modelled.getattrRequests}/${r.modelled.readRequests}/${r.modelled.fsyncRequests}/${r.modelled.flushRequests}, ${(r.modelled.writerRequestWaitNs / 1e6).toFixed(1)}`],
+    ["SETATTR requests (->write_inode: the files' times)", (r) => String(r.modelled.setattrRequests)],
     ["congested ->writepages calls", (r) => String(r.modelled.congestedWritepages)],
     ["longest writeback hold, ms", (r) => (r.modelled.longestWritebackHoldNs / 1e6).toFixed(2)],
     ["pageblocks Unmovable/Movable/Reclaimable", (r) => `${r.pageblocks.Unmovable}/${r.pageblocks.Movable}/${r.pageblocks.Reclaimable}`],

@@ -50,6 +50,8 @@ export interface RunReport {
     writerThrottleNs: number;
     /** Synchronous requests the writers sent, and the time they slept waiting for the replies. */
     getattrRequests: number;
+    /** FUSE_SETATTR requests ->write_inode sent for the files' times (the flusher's, fsync's and close's). */
+    setattrRequests: number;
     fsyncRequests: number;
     /** FUSE_FLUSH requests: each writer's close(2) (fuse_flush(), after writing back and waiting for its file). */
     flushRequests: number;
@@ -205,6 +207,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       writerWritebackWaits: st.writer_wb_waits,
       writerThrottleNs: st.writer_throttle_ns,
       getattrRequests: st.getattr_requests,
+      setattrRequests: st.setattr_requests,
       fsyncRequests: st.fsync_requests,
       flushRequests: st.flush_requests,
       readRequests: st.read_requests,
