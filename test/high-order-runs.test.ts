@@ -32,6 +32,18 @@ test("mobility grouping: order-9 success under load far higher with grouping tha
   assert.ok(on - off >= 25, `with grouping ${on} %, without ${off} %: expected 25 points or more apart`);
 });
 
+test("the free scanner stays in its zone when the scanners have crossed (fast_isolate_freepages()'s pfn_valid())", () => {
+  // Found on bad-server.json's healthy copy-free run with two CPUs: with cc->free_pfn below cc->migrate_pfn,
+  // free_pfn - migrate_pfn wraps and the "min mark" is no PFN at all; the kernel takes it only if pfn_valid(), and
+  // isolate_freepages() skips blocks outside the zone (pageblock_pfn_to_page()). The model took it and read past
+  // the memmap (a WASM trap). A regression run of that configuration.
+  const { base, servers } = parseCompare(readFileSync(new URL("../scenarios/bad-server.json", import.meta.url), "utf8"), "bad-server.json");
+  const r = runScenario({ ...base, policy: "nocopy", server: servers.find((s) => s.name === "healthy")!, kernelConfig: { ...base.kernelConfig, cpus: 2 } },
+    { module: release, timing: false });
+  assert.ok(r.highOrder.compactStall > 0, "direct compaction ran");
+  assert.is(r.integrity.corrupt, 0);
+});
+
 test("scenarios/bad-server.json shows the trade-off: a stuck server costs copy-free high-order success, legacy unmovable blocks", () => {
   // A regression test of the model's outcome on the shipped scenario (README, "The trade-off"), not a rule coded
   // anywhere: four of its 35 runs, 40 s of virtual time each. Since the congestion gate, a stuck server pins one

@@ -5,7 +5,7 @@ import {
   NONE, MAX_PAGE_ORDER, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_MOVABLE, MIGRATE_CMA, MIGRATE_ISOLATE, pageblock_order,
   pageblock_nr_pages, ALLOC_CMA, __GFP_MOVABLE, GFP_LRU,
 } from "./constants";
-import { PG_buddy, page_flags, page_order, page_prev, get_pageblock_migratetype } from "./page";
+import { PG_buddy, page_flags, page_order, page_prev, get_pageblock_migratetype, nr_pages } from "./page";
 import {
   zone_start, zone_end, wmark_min, fa_head, fa_tail, fa_count, fa_index, __del_page_from_free_list,
   account_freepages, migratetype_is_mergeable,
@@ -83,6 +83,11 @@ function isolate_freepages_block(start: u32, end_pfn: u32, stride: u32): u32 {
   cc.total_free_scanned += nr_scanned;
   if (total_isolated != 0) st_add(COMPACT_ISOLATED, total_isolated);
   return total_isolated;
+}
+
+// mm/compaction.c: pageblock_pfn_to_page(): the pageblock at `block` lies in the zone being compacted
+@inline function pageblock_in_zone(block: u32): bool {
+  return block < nr_pages && block >= unchecked(zone_start[cc.zone]) && block < unchecked(zone_end[cc.zone]);
 }
 
 // mm/compaction.c: suitable_migration_target(): a block that is not one large free page, MOVABLE or CMA
@@ -189,8 +194,10 @@ function fast_isolate_freepages(): void {
       if (highest >= min_pfn) {
         page = highest;
         cc.free_pfn = highest;
-      } else if (cc.direct_compaction) {
-        page = suitable_migration_target(min_pfn) ? min_pfn : NONE;
+      } else if (cc.direct_compaction && min_pfn < nr_pages) {
+        // pfn_valid(min_pfn): with the scanners crossed, free_pfn - migrate_pfn wraps and min_pfn is no PFN at all;
+        // pageblock_pfn_to_page(): a block outside the zone is no target
+        page = pageblock_in_zone(min_pfn) && suitable_migration_target(min_pfn) ? min_pfn : NONE;
         cc.free_pfn = min_pfn;
       }
     }
@@ -216,6 +223,7 @@ function isolate_freepages(): void {
   const low_pfn = pageblock_end_pfn(cc.migrate_pfn);
   let stride: u32 = cc.mode == MIGRATE_ASYNC ? COMPACT_CLUSTER_MAX : 1;
   for (; block_start >= low_pfn; block_end = block_start, block_start -= pageblock_nr_pages, isolate_start_pfn = block_start) {
+    if (!pageblock_in_zone(block_start)) continue; // pageblock_pfn_to_page()
     if (!suitable_migration_target(block_start)) continue;
     if (!isolation_suitable(block_start)) continue;
     const nr_isolated = isolate_freepages_block(isolate_start_pfn, block_end, stride);
