@@ -22,6 +22,8 @@ const machineArb = fc
     fallback: fc.constantFrom("claim-then-steal", "largest-steal"),
     mobility_grouping: fc.boolean(),
     pcp: fc.boolean(),
+    // each CPU has its own per-cpu lists, and the run's contexts are spread over them (assembly/sim/cpus.ts)
+    cpus: fc.constantFrom(1, 2, 3, 8),
     dirty_ratio: fc.integer({ min: 2, max: 60 }),
     dirty_background_pct: fc.integer({ min: 0, max: 100 }),
     max_ratio: fc.constantFrom(1, 10, 50, 100),
@@ -43,6 +45,7 @@ const machineArb = fc
       fallback: m.fallback,
       mobility_grouping: m.mobility_grouping,
       pcp: m.pcp,
+      cpus: m.cpus,
       sysctl: { dirty_ratio: m.dirty_ratio, dirty_background_ratio: Math.floor((m.dirty_ratio * m.dirty_background_pct) / 100) },
       bdi: { max_ratio: m.max_ratio, strictlimit: m.strictlimit },
     };
