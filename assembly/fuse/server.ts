@@ -339,8 +339,11 @@ function splice_hold_pages(req: u32, until: u64): void {
     held_pfn = p; held_until = u; held_cap = cap; held_head = 0;
   }
   for (let i: u32 = 0; i < n; i++) {
+    // a page whose writeback was cancelled before the server read the request was never spliced (no reference)
+    const pfn = req_pfn(req, i);
+    if (pfn == NONE) continue;
     const j = (held_head + held_len) % held_cap;
-    store<u32>(held_pfn + (<usize>j << 2), req_pfn(req, i));
+    store<u32>(held_pfn + (<usize>j << 2), pfn);
     store<u64>(held_until + (<usize>j << 3), until);
     held_len++;
   }
