@@ -122,7 +122,6 @@ export function writeback_single_inode_flags(ino: u32): bool {
   unchecked(i_dirty_pages[ino] = unchecked(ino_nr_dirty[ino]) > 0);
   return sync;
 }
-@inline export function inode_dirty_pages(ino: u32): bool { return unchecked(i_dirty_pages[ino]); }
 /** I_DIRTY_ALL (no I_DIRTY_TIME here): dirty pages or times. */
 @inline export function inode_dirty(ino: u32): bool { return unchecked(i_dirty_pages[ino]) || unchecked(i_dirty_sync[ino]); }
 

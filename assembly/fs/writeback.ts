@@ -290,7 +290,8 @@ function writepages_walk_inner(ino: u32, index: u32, budget: i64, sync: bool, yi
 
 /** The end of the flusher's fuse_writepages() call on cur_ino (__writeback_single_inode() and the rest of
  *  writeback_sb_inodes()'s turn): its last request goes out, the work's nr_pages and the pass's progress are
- *  counted, requeue_inode() puts the inode where the kernel does, and I_SYNC clears. */
+ *  counted, requeue_inode() puts the inode where the kernel does, and I_SYNC clears. True when ->write_inode must
+ *  go out first (the rest follows its reply: end_call_finish()). */
 function end_call(cyclic_index: u32): bool {
   send_building();
   const ino = cur_ino;
@@ -300,7 +301,12 @@ function end_call(cyclic_index: u32): bool {
   pass_wrote += call_wrote;
   // __writeback_single_inode(): the dirty flags are taken; new times go to the server (->write_inode) before the
   // inode is requeued, with I_SYNC held, whether ->writepages wrote anything or not
-  if (writeback_single_inode_flags(ino) && connected && write_inode(ino)) return true;
+  if (writeback_single_inode_flags(ino) && connected) {
+    // fuse_write_inode() -> fuse_flush_times(): a synchronous FUSE_SETATTR of the times in the flusher's context
+    // (fuse_simple_request() sleeps until the reply), queued at its next event: send_write_inode()
+    meta_to_send = ino;
+    return true;
+  }
   end_call_finish(ino);
   return false;
 }
@@ -310,13 +316,6 @@ function end_call_finish(ino: u32): void {
   if (!inode_dirty(ino)) pass_wrote++; // an inode left clean counts as progress
   requeue_inode(ino, nr_to_write, work == WORK_SYNC, pass_dirtied_before, jiffies_at(now));
   inode_sync_complete(ino);
-}
-
-/** fuse_write_inode() -> fuse_flush_times(): a synchronous FUSE_SETATTR of the times, in the flusher's context
- *  (fuse_simple_request(): it sleeps until the reply). True while it waits. */
-function write_inode(ino: u32): bool {
-  meta_to_send = ino;
-  return true;
 }
 
 /** The flusher's event that queues its ->write_inode's SETATTR; it then sleeps until the reply. */
