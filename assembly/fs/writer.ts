@@ -17,7 +17,7 @@ import {
   COST_BALANCE_DIRTY_PAGES, COST_WAKEUP, COST_SYSCALL,
 } from "../sim/config";
 import {
-  inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_dirty, ino_nr_writeback,
+  inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_writeback,
   ino_attr_valid_until, ino_i_size,
 } from "./inode";
 import { filemap_alloc_folio, folio_head, folio_mark_blocks_dirty, folio_nr_pages, invalidate_inode_pages2 } from "./folio";
@@ -102,6 +102,8 @@ const w_req = new StaticArray<u32>(MAX_W);
 const w_in_write = new StaticArray<bool>(MAX_W);
 /** close(2) has begun: the fsync-like walk that follows belongs to fuse_flush() and ends in FUSE_FLUSH. */
 const w_closing = new StaticArray<bool>(MAX_W);
+/** fio's td->last_ddir_issued is a sync: the job's last I/O was an fsync (should_fsync() is false). */
+const w_last_sync = new StaticArray<bool>(MAX_W);
 /** Chosen by the OOM killer while a request it had built was not yet queued: it ends at that request's reply. */
 const w_killed = new StaticArray<bool>(MAX_W);
 const w_wake_at = new StaticArray<u64>(MAX_W); // the end of the writer's throttle pause
@@ -174,6 +176,7 @@ function writer_open(j: u32, t: u64): void {
   unchecked(w_req[j] = NONE);
   unchecked(w_in_write[j] = false);
   unchecked(w_closing[j] = false);
+  unchecked(w_last_sync[j] = false);
   // the file was just opened (LOOKUP/CREATE): its attributes are fresh for attr_timeout
   unchecked(ino_attr_valid_until[j] = t + <u64>param(CFG_ATTR_TIMEOUT_NS));
 }
@@ -402,7 +405,9 @@ export function writer_step(j: u32): void {
     const done = unchecked(w_done_bytes[j]);
     if (done >= size) {
       if (unchecked(w_closing[j])) { writer_finish(j); return; }
-      if (job(j, JOB_END_FSYNC) != 0 && !inode_clean(j)) { start_fsync(j); return; }
+      // fio's do_io(): end_fsync when should_fsync(), i.e. unless the job's last I/O was already an fsync; the
+      // kernel's fuse_fsync() sends FUSE_FSYNC whether or not the file is dirty
+      if (job(j, JOB_END_FSYNC) != 0 && !unchecked(w_last_sync[j])) { start_fsync(j); return; }
       // fio closes the file once its last block is done, inside the job's time (io_u.c get_io_u() ->
       // td_io_close_file()): fuse_flush() -> write_inode_now(inode, 1) (WB_SYNC_ALL, waits for the writeback) and
       // fuse_sync_writes(), then a synchronous FUSE_FLUSH (passthrough_ll asks for no FOPEN_NOFLUSH)
@@ -442,12 +447,14 @@ export function writer_step(j: u32): void {
 /** write(2) returns: acknowledged, then an fsync if the job asks for one, or the next write (fio's rate= permitting). */
 function finish_write(j: u32, bs: u64): void {
   unchecked(w_in_write[j] = false);
+  unchecked(w_last_sync[j] = false);
   unchecked(w_writes[j] += 1);
   unchecked(w_done_bytes[j] += bs);
   st_add(WRITES_ACKED, 1);
   st_add(BYTES_WRITTEN, <i64>bs);
   const every = <u64>job(j, JOB_FSYNC_EVERY);
-  if (every != 0 && unchecked(w_writes[j]) % every == 0 && !inode_clean(j)) { start_fsync(j); return; }
+  // fio's get_rw_ddir(): a sync after every fsync_blocks writes, clean file or not
+  if (every != 0 && unchecked(w_writes[j]) % every == 0) { start_fsync(j); return; }
   schedule_next_write(j);
 }
 
@@ -463,10 +470,6 @@ function schedule_next_write(j: u32): void {
   schedule(next, EV_WRITER, j);
 }
 
-@inline function inode_clean(ino: u32): bool {
-  return unchecked(ino_nr_dirty[ino]) == 0 && unchecked(ino_nr_writeback[ino]) == 0;
-}
-
 function start_fsync(j: u32): void {
   unchecked(w_fsync_phase[j] = FSYNC_WALK);
   unchecked(w_meta_done[j] = false);
@@ -480,7 +483,7 @@ function start_fsync(j: u32): void {
 function fsync_step(j: u32): void {
   const ino = j;
   const phase = unchecked(w_fsync_phase[j]);
-  if (phase == FSYNC_REQ) { unchecked(w_fsync_phase[j] = FSYNC_NONE); schedule_next_write(j); return; }
+  if (phase == FSYNC_REQ) { unchecked(w_fsync_phase[j] = FSYNC_NONE); unchecked(w_last_sync[j] = true); schedule_next_write(j); return; }
   if (phase == FSYNC_WALK && unchecked(w_closing[j]) && !unchecked(w_i_sync[j]) && unchecked(w_fsync_wpa[j]) == NONE &&
       unchecked(w_fsync_index[j]) == 0) {
     // fuse_flush() -> write_inode_now(inode, 1) -> writeback_single_inode(): one writeback of an inode at a time; an
