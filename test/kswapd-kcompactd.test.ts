@@ -100,25 +100,35 @@ test("kswapd reclaims with ZONE_RECLAIM_ACTIVE: the pages it frees pass through 
   // min/low/high 192/240/288 (test/vmstat-counters.test.ts), batch rounddown_pow_of_two(3 + 1) - 1 = 3, and
   // zone_highsize() splits over the 8 CPUs: high_min = max(240 / 8, 12) = 30, high_max = 12288 / 8 / 8 = 192. 256
   // clean page-cache pages, then GFP_KERNEL allocations until the watermarks refuse: the refills raised high to 192
-  // while the zone was above its high watermark; the list is empty at the end.
+  // while the zone was above its high watermark. The allocations here do not reclaim, and without reclaim progress
+  // __alloc_pages_direct_reclaim() does not drain: the last refill's pages stay on the list.
   const t = mmHarness({ memory: "64M", thp: false, pcp: true }, {}, "nocopy", "1M");
   for (let i = 0; i < 256; i++) t.h.harness_do_write(0, i * 4096, 4096);
   t.h.harness_writeback(0);
   for (let r = t.h.harness_server_read() >>> 0; r !== NONE; r = t.h.harness_server_read() >>> 0) t.h.harness_server_reply(r);
   while (t.alloc(GFP_KERNEL, 0) !== ALLOC_FAILED);
   // The writeback request's own objects keep 30 slab pages (kmalloc-16 to kmalloc-4k, fuse_request: one empty slab
-  // each, min_partial): the watermarks refuse with 267 pages free (the model's count; 255 before the slab caches,
-  // not re-derived by hand). What follows does not depend on it: kswapd adds 252.
+  // each, min_partial): the watermarks refuse with 267 pages free or on the list (the model's count; 255 before the
+  // slab caches, not re-derived by hand), 136 of them on the list: 95 UNMOVABLE order-0 pages (the last refills),
+  // 29 MOVABLE ones, and an UNMOVABLE order-2 and order-3 block (slab pages the emptied caches gave back).
   const before = t.zone("Normal");
-  assert.equal([before.nrFreePages, before.pcp.count, before.pcp.high], [267, 0, 192]);
-  // balance_pgdat() sets ZONE_RECLAIM_ACTIVE and reclaims the 256 pages (all in Normal) one free at a time:
-  // nr_pcp_high() lowers high by max(free_count, 3) each time (to high_min 30 long before the end) and returns
-  // min(3 << 2, high) = 12, so the 12th free gives back nr_pcp_free() = clamp(free_count 12, 3, 12 - 3) = 9 and
-  // every 9th after it the same: 12 + 27 * 9 = 255 leaves 3, the 256th makes 4. NR_FREE_PAGES 267 + 252.
+  assert.equal([before.nrFreePages + before.pcp.count, before.pcp.count, before.pcp.high], [267, 136, 192]);
+  const len = (pindex: number): number => t.mm.harness_pcp_list_len(0, NORMAL, pindex) >>> 0;
+  // order_to_pindex(): MIGRATE_PCPTYPES * order + migratetype for orders 0-3
+  assert.equal([len(0), len(1), len(6), len(9)], [95, 29, 1, 1]);
+  // balance_pgdat() sets ZONE_RECLAIM_ACTIVE and reclaims the 256 pages (all in Normal) one free at a time. The
+  // allocations' fallbacks claimed the blocks holding them for UNMOVABLE, so each joins list 0, and
+  // free_pcppages_bulk() starts there. nr_pcp_high() lowers high by max(free_count, 3) each time (to high_min 30
+  // long before the end) and returns min(3 << 2, high) = 12; the lists hold 136 + 1 >= 12 from the first free on,
+  // so every free gives back nr_pcp_free() = clamp(free_count, 3, 12 - 3) pages (free_count 1, 2, ... after the
+  // allocations halved it to 0): 3, 3, 3, 4, ..., 9, 9, ..., from list 0's tail, and once list 0 runs dry, round
+  // robin over the MOVABLE order-0 list and the two blocks (a block counts its 4 or 8 pages: the last bulk may
+  // give back more than asked). Replayed step by step: 385 given back, 7 left on list 0.
   t.mm.harness_kswapd();
   assert.is(t.stat("pgsteal_kswapd"), 256);
   const after = t.zone("Normal");
-  assert.equal([after.nrFreePages, after.pcp.count, after.pcp.high], [267 + 252, 4, 30]);
+  assert.equal([after.nrFreePages, after.pcp.count, after.pcp.high], [before.nrFreePages + 385, 7, 30]);
+  assert.equal([len(0), len(1), len(6), len(9)], [7, 0, 0, 0]);
   t.ok();
 });
 

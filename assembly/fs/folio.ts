@@ -5,7 +5,7 @@ import {
   PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_uptodate, PG_reclaim, page_flags, set_page_flags,
   page_order, set_page_next, set_page_prev, page_next, page_prev, page_ref,
 } from "../mm/page";
-import { __alloc_pages, __free_pages } from "../mm/page_alloc";
+import { __alloc_pages, __free_pages, alloc_pages_after_reclaim } from "../mm/page_alloc";
 import {
   set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, clear_unwritten_bit, ino_nr_dirty,
   folio_wb_pending, set_folio_wb_pending, inode_pages,
@@ -32,7 +32,7 @@ export const GFP_PAGECACHE: u32 = __GFP_MOVABLE | GFP_LRU;
  * to smaller orders when the allocation fails. Returns the head PFN or NONE (the order reached is in
  * page_order(head)). Every page's owner words record (inode, index) for migration and reclaim.
  */
-export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_order: u32, file_pages: u32): u32 {
+export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_order: u32, file_pages: u32, after_reclaim: bool = false): u32 {
   let order: u32 = 0;
   while (order < max_order && (<u32>2 << order) <= len_pages) order++;
   if (index != 0 && order > <u32>ctz(index)) order = <u32>ctz(index);
@@ -45,7 +45,7 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
     order--;
   }
   while (true) {
-    const head = __alloc_pages(GFP_PAGECACHE, order);
+    const head = after_reclaim ? alloc_pages_after_reclaim(GFP_PAGECACHE, order) : __alloc_pages(GFP_PAGECACHE, order);
     if (head != NONE) {
       const n: u32 = <u32>1 << order;
       for (let i: u32 = 0; i < n; i++) {

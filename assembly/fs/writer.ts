@@ -20,7 +20,7 @@ import {
   inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_writeback,
   ino_attr_valid_until, ino_i_size,
 } from "./inode";
-import { filemap_alloc_folio, folio_head, folio_mark_blocks_dirty, folio_nr_pages, invalidate_inode_pages2 } from "./folio";
+import { filemap_alloc_folio, GFP_PAGECACHE, folio_head, folio_mark_blocks_dirty, folio_nr_pages, invalidate_inode_pages2 } from "./folio";
 import { balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end } from "./balance_dirty_pages";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "./reclaim";
 import { data_write, data_file } from "../sim/data";
@@ -234,9 +234,9 @@ function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
   const left_pages = <u32>((unchecked(w_cur_left[j]) + (off & 4095) + 4095) >> 12);
   const file_pages = inode_pages(ino);
   let head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
-  if (head == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
+  if (head == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages, true);
   // GFP_HIGHUSER_MOVABLE may not fail: past MAX_RECLAIM_RETRIES loops without progress the OOM killer runs
-  if (head == NONE && oom_after_no_progress(j)) {
+  if (head == NONE && oom_after_no_progress(j, GFP_PAGECACHE)) {
     if (unchecked(w_state[j]) == W_DONE) return NONE; // it chose this writer
     head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
   }

@@ -5,7 +5,7 @@
 // temp pages and sends the secondary.
 import { NONE, pageblock_order } from "../mm/constants";
 import { PG_temp, nr_pageblocks, set_page_flags, page_flags, set_page_next, set_page_prev, page_ref, set_page_ref } from "../mm/page";
-import { __alloc_pages, __free_pages } from "../mm/page_alloc";
+import { __alloc_pages, __free_pages, alloc_pages_after_reclaim } from "../mm/page_alloc";
 import {
   folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block,
 } from "../fs/folio";
@@ -66,7 +66,7 @@ function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
   let tmp = __alloc_pages(GFP_TEMP, 0);
   charge(cost_ns(COST_PAGE_ALLOC));
   // __alloc_pages_slowpath(): direct reclaim of clean page cache (GFP_NOFS may not write dirty pages back)
-  if (tmp == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) tmp = __alloc_pages(GFP_TEMP, 0);
+  if (tmp == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) tmp = alloc_pages_after_reclaim(GFP_TEMP, 0);
   if (tmp == NONE) { st_add(TEMP_ALLOC_STALLS, 1); return false; }
   set_page_flags(tmp, page_flags(tmp) | PG_temp);
   set_page_next(tmp, req); // owner: the request

@@ -6,7 +6,7 @@
 // not modelled beyond what the scenario's per-byte cost says.
 import { NONE, __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
 import { page_ref, set_page_ref, set_page_next, set_page_prev } from "../mm/page";
-import { __alloc_pages, __free_pages } from "../mm/page_alloc";
+import { __alloc_pages, __free_pages, alloc_pages_after_reclaim } from "../mm/page_alloc";
 import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc, anon_reap } from "../mm/anon";
 import { oom_after_no_progress, OOM_CTX_SERVER } from "../sim/oom";
 import { OWNER_SHMEM, backing_pfn, set_backing_pfn, mod_shmem } from "../fs/inode";
@@ -236,7 +236,7 @@ export function server_fallocate(ino: u32, pages: u32): bool {
  *  page cache when the free lists are short; NONE if even that finds nothing. */
 function alloc_user_page(): u32 {
   let p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
-  if (p == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
+  if (p == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) p = alloc_pages_after_reclaim(__GFP_MOVABLE | GFP_LRU, 0);
   if (p != NONE) charge(cost_ns(COST_PAGE_ALLOC));
   return p;
 }
@@ -259,7 +259,7 @@ function receive_buffer_fault(t: u32, pages: u32): bool {
  *  OOM killer runs, and the thread tries again at once; before that, reclaim_throttle() for a jiffy. */
 function server_stall(t: u32): void {
   st_add(SERVER_ALLOC_STALLS, 1);
-  const killed = oom_after_no_progress(OOM_CTX_SERVER + t);
+  const killed = oom_after_no_progress(OOM_CTX_SERVER + t, __GFP_MOVABLE | GFP_LRU);
   schedule(now + <u64>charge_reset() + (killed ? 0 : jiffy_ns()), EV_SERVER_STORE, t);
 }
 

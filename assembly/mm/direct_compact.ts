@@ -2,9 +2,8 @@
 // __alloc_pages_direct_compact(), __alloc_pages_direct_reclaim(); mm/compaction.c: try_to_compact_pages(),
 // compact_zone_order(); 6.15).
 import { NONE, MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER, MIGRATE_MOVABLE, __GFP_HIGH } from "./constants";
-import { __alloc_pages_noreclaim, get_page_from_freelist_slowpath, gfp_to_alloc_flags, highest_zoneidx, gfp_migratetype } from "./page_alloc";
+import { __alloc_pages_noreclaim, alloc_pages_after_reclaim, get_page_from_freelist_slowpath, gfp_to_alloc_flags, highest_zoneidx, gfp_migratetype } from "./page_alloc";
 import { populated_zone, page_zone } from "./zone";
-import { drain_all_pages, pcp_all_empty } from "./pcp";
 import { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT } from "./migrate";
 import { cc, cc_start, compact_blockskip_flush } from "./compact_control";
 import {
@@ -74,16 +73,12 @@ export function __alloc_pages_direct_compact(gfp: u32, order: u32, prio: u32): u
   return NONE;
 }
 
-// mm/page_alloc.c: __alloc_pages_direct_reclaim(): try_to_free_pages(), an attempt, and once more after
-// draining the per-cpu lists
+// mm/page_alloc.c: __alloc_pages_direct_reclaim(): try_to_free_pages(), then, if it freed anything, an attempt and
+// once more after unreserving a highatomic block and draining the per-cpu lists
 function __alloc_pages_direct_reclaim(gfp: u32, order: u32): u32 {
-  try_to_free_pages(gfp, order);
-  let page = get_page_from_freelist_slowpath(gfp, order);
-  if (page == NONE && !pcp_all_empty()) {
-    drain_all_pages();
-    page = get_page_from_freelist_slowpath(gfp, order);
-  }
-  return page;
+  // did_some_progress: with nothing reclaimed it returns at once, without its retry, unreserve and drain
+  if (try_to_free_pages(gfp, order) == 0) return NONE;
+  return alloc_pages_after_reclaim(gfp, order);
 }
 
 /** __alloc_pages() with the slow path of a mask that may reclaim: after the first attempts, async compaction

@@ -20,6 +20,7 @@ import {
   populated_zone, page_zone, zone_managed_pages, nr_reserved_highatomic, page_group_by_mobility_disabled,
   __add_to_free_list, __del_page_from_free_list, account_freepages, set_pageblock_migratetype,
   change_pageblock_range, migratetype_is_mergeable, zone_flags, ZONE_BOOSTED_WATERMARK, ZONE_BELOW_HIGH,
+  free_list_head, move_to_free_list,
 } from "./zone";
 import { zone_watermark_fast, zone_watermark_fast_mark, high_wmark_pages, __zone_watermark_ok } from "./watermark";
 import {
@@ -74,6 +75,47 @@ function reserve_highatomic_pageblock(pfn: u32, order: u32, z: u32): void {
     change_pageblock_range(pfn, order, MIGRATE_HIGHATOMIC);
     unchecked(nr_reserved_highatomic[z] += <u32>1 << order);
   }
+}
+
+// mm/page_alloc.c: unreserve_highatomic_pageblock() (6.15): give one HIGHATOMIC reserve block back to the caller's
+// migratetype, in the zonelist's order (highest zone first); without `force` a zone keeps its last reserved block
+// ("Preserve at least one pageblock unless memory pressure is really high"). True when a block was converted.
+export function unreserve_highatomic_pageblock(gfp: u32, force: bool): bool {
+  const mt = gfp_migratetype(gfp);
+  for (let z = <i32>highest_zoneidx(gfp); z >= 0; z--) {
+    const zone = <u32>z;
+    if (!populated_zone(zone)) continue;
+    if (!force && unchecked(nr_reserved_highatomic[zone]) <= pageblock_nr_pages) continue;
+    for (let order: u32 = 0; order <= MAX_PAGE_ORDER; order++) {
+      const page = free_list_head(zone, order, MIGRATE_HIGHATOMIC);
+      if (page == NONE) continue;
+      const size = min<u32>(max<u32>(pageblock_nr_pages, <u32>1 << order), unchecked(nr_reserved_highatomic[zone]));
+      unchecked(nr_reserved_highatomic[zone] -= size);
+      // "Convert to ac->migratetype and avoid the normal pageblock stealing heuristics"
+      if (order < pageblock_order) {
+        if (!prep_move_freepages_block(zone, page)) continue; // move_freepages_block() == -1 (WARN_ON_ONCE)
+        __move_freepages_block(zone, page & ~(pageblock_nr_pages - 1), MIGRATE_HIGHATOMIC, mt);
+      } else {
+        move_to_free_list(page, zone, order, MIGRATE_HIGHATOMIC, mt);
+        change_pageblock_range(page, order, mt);
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+/** mm/page_alloc.c: __alloc_pages_direct_reclaim() once reclaim made progress (with none it returns at once): try
+ *  again; failing that, pages may be pinned on the per-cpu lists or in the highatomic reserves: unreserve a block,
+ *  drain every CPU's lists, and try once more. */
+export function alloc_pages_after_reclaim(gfp: u32, order: u32): u32 {
+  let page = get_page_from_freelist_slowpath(gfp, order);
+  if (page != NONE) return page;
+  const unreserved = unreserve_highatomic_pageblock(gfp, false);
+  // drain_all_pages(NULL); with every list empty and nothing unreserved the retry would find what the last try did
+  if (!unreserved && pcp_all_empty()) return NONE;
+  drain_all_pages();
+  return get_page_from_freelist_slowpath(gfp, order);
 }
 
 // mm/page_alloc.c: rmqueue_buddy()
@@ -236,18 +278,12 @@ export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
   return get_page_from_freelist(gfp, order, flags, mt, highest);
 }
 
-/** Fast path, the slow path's first attempt, and __alloc_pages_direct_reclaim()'s drain-and-retry (the
- *  reclaim itself is the callers': kswapd, churn, THP faults); returns a PFN or NONE. */
+/** The fast path and the slow path's first attempt; returns a PFN or NONE. What follows a failure is the caller's:
+ *  direct reclaim, then alloc_pages_after_reclaim() if it freed something. Reclaim that frees nothing leaves the
+ *  per-cpu lists alone (__alloc_pages_direct_reclaim() returns before its drain when !did_some_progress), so an
+ *  allocator with nothing to reclaim, as in the allocator streams and the trace replay, never drains them here. */
 @inline export function __alloc_pages(gfp: u32, order: u32): u32 {
-  let page = __alloc_pages_noreclaim(gfp, order);
-  if (page != NONE || order > MAX_PAGE_ORDER || (gfp & __GFP_HIGH) != 0) return page;
-  // __alloc_pages_direct_reclaim(): with nothing reclaimed here, what it still does is drain the per-cpu
-  // lists and retry once (GFP_ATOMIC, our only __GFP_HIGH mask, cannot reclaim and stops above)
-  if (!pcp_all_empty()) {
-    drain_all_pages();
-    page = get_page_from_freelist_slowpath(gfp, order);
-  }
-  return page;
+  return __alloc_pages_noreclaim(gfp, order);
 }
 
 // mm/page_alloc.c: page_is_buddy() (with find_buddy_page_pfn()'s range check)

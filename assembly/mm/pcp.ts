@@ -388,3 +388,6 @@ export function drain_all_pages(): void {
 
 /** Migratetype of the list a freed page joins (free_frozen_pages()): HIGHATOMIC and CMA go to MOVABLE. */
 @inline export function pcp_free_migratetype(mt: u32): u32 { return mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt; }
+
+/** The length of CPU c's list pindex of zone z (blocks, not pages). */
+export function pcp_list_len_of_cpu(c: u32, z: u32, pindex: u32): u32 { return unchecked(pcp_len[<i32>((c * MAX_NR_ZONES + z) * NR_PCP_LISTS + pindex)]); }

@@ -1,6 +1,6 @@
 // A kernel-harness API for tests (like tools/testing/vma): set up a state, do one thing, look at the exact
 // state after. Nothing here runs on its own: no writer, flusher or server thread is scheduled.
-import { set_this_cpu, pcp_count, pcp_high, pcp_batch, pcp_high_min, pcp_high_max, drain_all_pages } from "../mm/pcp";
+import { pcp_list_len_of_cpu, set_this_cpu, pcp_count, pcp_high, pcp_batch, pcp_high_min, pcp_high_max, drain_all_pages } from "../mm/pcp";
 import { NONE, MAX_NR_ZONES } from "../mm/constants";
 import { page_flags, page_alloc_mt, page_order, page_ref, set_page_ref } from "../mm/page";
 import { mapping_pfn, page_version, set_page_version, server_version, ino_dirtied_when } from "../fs/inode";
@@ -11,7 +11,7 @@ import { writeback_inode_all, harness_flusher_hold } from "../fs/writeback";
 import { pending_pop, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
 import { request_replied } from "../fuse/conn";
 import { sim_init } from "./run";
-import { __alloc_pages } from "../mm/page_alloc";
+import { __alloc_pages, alloc_pages_after_reclaim, unreserve_highatomic_pageblock } from "../mm/page_alloc";
 import { dtc_set, set_strictlimit, set_dom_dirty_limit, dtc_pos_ratio, __wb_calc_thresh, dtc_thresh, dtc_dirty } from "../fs/dirty";
 import { totalreserve_pages } from "../mm/watermark";
 import {
@@ -177,6 +177,8 @@ export function harness_alloc_may_reclaim(gfp: u32, order: u32): u32 { return al
 /** What follows runs on CPU c (its per-cpu lists): the allocator's batch, kswapd, compaction. */
 export function harness_set_cpu(c: u32): void { set_this_cpu(c); }
 /** CPU c's pageset of zone z: 0 count, 1 high, 2 batch, 3 high_min, 4 high_max. */
+/** The number of blocks on CPU c's per-cpu list pindex of zone z. */
+export function harness_pcp_list_len(c: u32, z: u32, pindex: u32): u32 { return pcp_list_len_of_cpu(c, z, pindex); }
 export function harness_pcp(c: u32, z: u32, field: u32): u32 {
   const ps = <i32>(c * MAX_NR_ZONES + z);
   if (field == 0) return unchecked(pcp_count[ps]);
@@ -220,6 +222,10 @@ export function harness_kcompactd_timer(): f64 { return <f64>kcompactd_timer(); 
 export function harness_fragmentation_score(): u32 { return fragmentation_score_node(); }
 /** alloc_contig_pages() of 2^order pages from the top zone: 0 ok, -16 busy, -12 no memory, 1 waits on writeback. */
 export function harness_alloc_contig(order: u32): i32 { return alloc_contig_pages(order, ZONE_NORMAL); }
+/** __alloc_pages_direct_reclaim()'s retry once try_to_free_pages() made progress (unreserve, drain, retry). */
+export function harness_alloc_after_reclaim(gfp: u32, order: u32): u32 { return alloc_pages_after_reclaim(gfp, order); }
+/** unreserve_highatomic_pageblock() for a request of this mask. */
+export function harness_unreserve_highatomic(gfp: u32, force: bool): bool { return unreserve_highatomic_pageblock(gfp, force); }
 /** An anon allocation (as churn makes them): owner OWNER_ANON, on the LRU if movable. Its PFN or NONE. */
 export function harness_anon_alloc(gfp: u32, order: u32): u32 {
   const pfn = __alloc_pages(gfp, order);

@@ -9,6 +9,7 @@
 // buffers, a writer's I/O buffer, the anon pages of churn and THP), not binaries or libraries. The first task with
 // the most points goes (select_bad_process() keeps the first of equals, tasks in the order they started).
 import { NONE } from "../mm/constants";
+import { unreserve_highatomic_pageblock } from "../mm/page_alloc";
 import { now } from "./clock";
 import { stat_value, st_add, OOM_KILLS, OOM_KILL_SERVER, OOM_KILL_WRITER, OOM_KILL_CHURN, OOM_KILL_THP, OOM_NO_VICTIM, OOM_FIRST_NS } from "../fs/stats";
 import { param, wl_param, CFG_NR_WL, WL_KIND } from "./config";
@@ -30,10 +31,13 @@ export function oom_reset(): void { for (let i = 0; i <= <i32>OOM_CTX_CHURN; i++
 export function oom_progress(ctx: u32): void { unchecked(no_progress[ctx] = 0); }
 
 /** An allocation of context ctx failed again after direct reclaim. Past MAX_RECLAIM_RETRIES such loops the OOM
- *  killer runs; true when it killed a task (memory may now be free: try again). */
-export function oom_after_no_progress(ctx: u32): bool {
+ *  killer runs; true when it killed a task or gave back a highatomic block (memory may now be free: try again). */
+export function oom_after_no_progress(ctx: u32, gfp: u32): bool {
   const n = unchecked(no_progress[ctx]) + 1;
   if (n <= MAX_RECLAIM_RETRIES) { unchecked(no_progress[ctx] = n); return false; }
+  // should_reclaim_retry(): "Before OOM, exhaust highatomic_reserve": each loop past the limit gives back one
+  // reserved block (force: the last one too) and retries; the OOM killer runs once none is left
+  if (unreserve_highatomic_pageblock(gfp, true)) return true;
   unchecked(no_progress[ctx] = 0);
   return out_of_memory();
 }

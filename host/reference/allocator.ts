@@ -171,13 +171,8 @@ export class ReferenceAllocator implements AllocatorModel {
     alloc_flags = ALLOC_WMARK_MIN | cma;
     if (gfp & __GFP_HIGH) alloc_flags |= ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK | (order > 0 ? ALLOC_HIGHATOMIC : 0);
     pfn = this.get_page_from_freelist(gfp, order, alloc_flags, ac);
-    if (pfn >= 0) return pfn;
-    if (gfp & __GFP_HIGH) return ALLOC_FAILED;
-    // __alloc_pages_direct_reclaim(): nothing to reclaim here; drain_all_pages() and one more try
-    if (zones.some((z) => z !== null && z.pcp.count > 0)) {
-      for (const zone of zones) if (zone) zone.pcp.drain_pages_zone();
-      pfn = this.get_page_from_freelist(gfp, order, alloc_flags, ac);
-    }
+    // __alloc_pages_direct_reclaim(): there is nothing to reclaim here, and reclaim without progress returns before
+    // its drain_all_pages() and retry: the request fails (the per-cpu lists keep their pages)
     return pfn >= 0 ? pfn : ALLOC_FAILED;
   }
 
