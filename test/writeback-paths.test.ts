@@ -74,14 +74,17 @@ test("copy-free: the folio stays under writeback until the reply; a write redirt
   assert.ok(page(head).flags & PG_folio_writeback);
   assert.ok(page(head).flags & PG_folio_dirty);
   assert.is(stat("nr_dirty"), 4, "the whole folio is accounted dirty");
-  // WB_SYNC_NONE writeback skips a folio still under writeback (folio_prepare_writeback): nothing is sent
+  // WB_SYNC_NONE writeback skips a folio still under writeback (folio_prepare_writeback): nothing is sent, and
+  // nothing is taken from wbc->nr_to_write (writeback_iter() counts only the folios it hands to the filesystem)
   assert.is(h.harness_writeback(0), 0);
+  assert.is(h.harness_walk_wrote(), 0);
   h.harness_server_reply(req);
   ok();
   assert.not.ok(page(head).flags & PG_folio_writeback);
   assert.is(stat("nr_writeback"), 0);
   assert.ok(page(head).flags & PG_folio_dirty, "the reply ends writeback; the new data is still dirty");
   assert.is(h.harness_writeback(0), 1, "and goes out with the next writeback");
+  assert.is(h.harness_walk_wrote(), 4, "nr_to_write -= folio_nr_pages(): the whole folio, though the walk met it at index 2");
   const again = h.harness_server_read();
   assert.is(h.harness_req_pages(again), 1, "only the block the write dirtied (iomap per-block state)");
   assert.is(h.harness_req_start(again), 2);

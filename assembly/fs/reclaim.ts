@@ -15,6 +15,7 @@ import { __zone_watermark_ok } from "../mm/watermark";
 import { compaction_suitable } from "../mm/compaction";
 import { nr_inodes, inode_pages, mapping_pfn } from "./inode";
 import { filemap_remove_folio } from "./folio";
+import { wakeup_flusher_threads_vmscan } from "./writeback";
 import {
   st_add, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
   ALLOCSTALL_MOVABLE,
@@ -133,8 +134,12 @@ function shrink_cache(want: u32, zone: u32, kswapd: bool): u32 {
     // keep scanning from here next time, unless the file was all busy (start over then)
     unchecked(cursor[ino] = i >= pages ? 0 : i);
   }
-  // shrink_node(): allow kswapd to start writing pages once the file folios it takes are all dirty
-  if (taken > 0 && unqueued_dirty == taken) pgdat_dirty = true;
+  if (taken > 0 && unqueued_dirty == taken) {
+    // shrink_inactive_list(): "Nudge the flusher threads in case they are asleep" (every reclaimer)
+    wakeup_flusher_threads_vmscan();
+    // shrink_node(), kswapd only: allow kswapd to start writing pages once the file folios it takes are all dirty
+    if (kswapd) pgdat_dirty = true;
+  }
   // shrink_inactive_list(): PGSCAN_KSWAPD/PGSCAN_DIRECT + PGSCAN_FILE, PGSTEAL_KSWAPD/PGSTEAL_DIRECT + PGSTEAL_FILE
   st_add(kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, scanned);
   st_add(kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, freed);

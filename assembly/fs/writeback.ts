@@ -29,7 +29,7 @@ import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
 import { do_writepages_start, do_writepages_end, avg_write_bandwidth } from "./wb_bandwidth";
 import { jiffy_ns, jiffies_at, HZ } from "../sim/jiffies";
 import { legacy_writepage, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
-import { nocopy_writepage, nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore, nocopy_wait_pfn } from "../fuse/nocopy";
+import { nocopy_writepage, nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore, nocopy_wait_pfn, nocopy_nr_written } from "../fuse/nocopy";
 import { fuse_send_writepage, fuse_send_sync, is_legacy, num_background, connected } from "../fuse/conn";
 import { request_alloc_kind, REQ_KIND_SETATTR, OWNER_FLUSHER } from "../fuse/request";
 import { PG_folio_writeback, page_flags } from "../mm/page";
@@ -53,13 +53,18 @@ const WORK_NONE: u32 = 0;
 const WORK_BACKGROUND: u32 = 1;
 const WORK_KUPDATE: u32 = 2;
 const WORK_SYNC: u32 = 3;
+/** wb_check_start_all()'s work: WB_SYNC_NONE over get_nr_dirty_pages(), neither for_background nor for_kupdate. */
+const WORK_START_ALL: u32 = 4;
 
-// wb_do_writeback()'s round: the queued work (the sync), then wb_check_old_data_flush(), then
+// wb_do_writeback()'s round: the queued work (the sync), then wb_check_start_all(), wb_check_old_data_flush() and
 // wb_check_background_flush(), each once; wb_workfn() starts another round while work is queued
 const STAGE_WORK_LIST: u32 = 0;
-const STAGE_KUPDATE: u32 = 1;
-const STAGE_BACKGROUND: u32 = 2;
-const STAGE_END: u32 = 3;
+const STAGE_START_ALL: u32 = 1;
+const STAGE_KUPDATE: u32 = 2;
+const STAGE_BACKGROUND: u32 = 3;
+const STAGE_END: u32 = 4;
+/** WB_start_all: wb_start_writeback() asked for a flush of everything (reclaim met only dirty folios). */
+let start_all: bool = false;
 let stage: u32 = STAGE_END;
 
 let work: u32 = WORK_NONE;
@@ -109,13 +114,22 @@ export function set_i_sync_hook(f: (ino: u32) => void): void { on_i_sync_complet
 export function flusher_init(): void {
   work = WORK_NONE; stage = STAGE_END; scheduled = false; timer_armed = false; waiting_pfn = NONE; waiting_ino = NONE;
   waiting_meta = false; sending_meta = false; meta_to_send = NONE;
-  in_call = false; cur_ino = 0; call_index = 0; nr_to_write = 0; sync_all = false;
+  in_call = false; cur_ino = 0; call_index = 0; nr_to_write = 0; sync_all = false; start_all = false;
   wb_lists_init();
   queued = false; work_dirtied_before = 0; pass_open = false; pass_start = 0; pass_dirtied_before = 0; pass_wrote = 0;
   work_nr_pages = 0; last_old_flush = jiffies_at(now);
 }
 
 export function request_sync_all(): void { sync_all = true; wakeup_flusher(); }
+
+/** fs/fs-writeback.c: wakeup_flusher_threads(WB_REASON_VMSCAN) -> wb_start_writeback(): reclaim found only dirty
+ *  folios not queued for writeback (shrink_inactive_list(): nr_unqueued_dirty == nr_taken). A wb with dirty I/O
+ *  gets WB_start_all, unless already set, and a wake-up. */
+export function wakeup_flusher_threads_vmscan(): void {
+  if (!wb_has_dirty_io() || start_all) return;
+  start_all = true;
+  wakeup_flusher();
+}
 
 /** wb_wakeup() / wb_start_background_writeback(): run the flusher unless it is running (writeback_in_progress). */
 export function wakeup_flusher(): void {
@@ -202,21 +216,35 @@ function writeback_inodes(): u32 {
 
 @inline function any_dirty(ino: u32): bool { return unchecked(ino_nr_dirty[ino]) > 0; }
 
-/** The next work of wb_do_writeback()'s round: the queued sync, then wb_check_old_data_flush() (kupdate: at most
- *  once a dirty_writeback_interval, for the pages dirty then, get_nr_dirty_pages(): NR_FILE_DIRTY plus the dirty
- *  inodes), then wb_check_background_flush(). WORK_NONE once the round is over. */
+/** get_nr_dirty_pages(): NR_FILE_DIRTY plus get_nr_dirty_inodes() (the kernel's "wild approximation", every inode in
+ *  use; here the dirty inodes). */
+function get_nr_dirty_pages(): i64 {
+  let nr: i64 = stat_value(NR_FILE_DIRTY);
+  for (let i: u32 = 0; i < nr_inodes; i++) if (inode_dirty(i)) nr++;
+  return nr;
+}
+
+/** The next work of wb_do_writeback()'s round: the queued sync, then wb_check_start_all() (WB_start_all: a
+ *  WB_SYNC_NONE work over get_nr_dirty_pages(); the bit clears once it is done), wb_check_old_data_flush() (kupdate:
+ *  at most once a dirty_writeback_interval, for the pages dirty then), then wb_check_background_flush(). WORK_NONE
+ *  once the round is over. */
 function next_work(): u32 {
   while (stage != STAGE_END) {
     const s = stage;
     stage++;
     if (s == STAGE_WORK_LIST) {
       if (sync_all) { work_nr_pages = i64.MAX_VALUE; return WORK_SYNC; }
+    } else if (s == STAGE_START_ALL) {
+      if (start_all) {
+        const nr = get_nr_dirty_pages();
+        if (nr > 0) { work_nr_pages = nr; return WORK_START_ALL; }
+        start_all = false;
+      }
     } else if (s == STAGE_KUPDATE) {
       const j = jiffies_at(now);
       if (j >= last_old_flush + DIRTY_WRITEBACK_INTERVAL_NS * HZ / 1_000_000_000) {
         last_old_flush = j;
-        let nr: i64 = stat_value(NR_FILE_DIRTY);
-        for (let i: u32 = 0; i < nr_inodes; i++) if (inode_dirty(i)) nr++;
+        const nr = get_nr_dirty_pages();
         if (nr > 0) { work_nr_pages = nr; return WORK_KUPDATE; }
       }
     } else if (wb_over_bg_thresh()) { work_nr_pages = i64.MAX_VALUE; return WORK_BACKGROUND; }
@@ -276,7 +304,9 @@ function writepages_walk_inner(ino: u32, index: u32, budget: i64, sync: bool, yi
     } else {
       const next = nocopy_writepage(ino, i, max_pages, max_write, sync, send);
       if (next == NONE) { walk_wait_pfn = nocopy_wait_pfn; return WALK_WAIT; }
-      walk_wrote += <i64>(next - i);
+      // writeback_iter(): nr_to_write -= folio_nr_pages() for each folio handed to the filesystem, the whole folio
+      // even when the walk entered it past its first index; a skipped folio takes nothing
+      walk_wrote += <i64>nocopy_nr_written;
       i = next;
     }
     walk_index = i;
@@ -381,6 +411,7 @@ function start_call(): u32 {
     if (!pass_open) {
       if (!wb_writeback_loop_head()) {
         if (work == WORK_SYNC) sync_all = false; // the sync work is done (its writeback ends before the run does)
+        if (work == WORK_START_ALL) start_all = false; // wb_check_start_all(): clear_bit(WB_start_all)
         work = WORK_NONE;
         continue;
       }
@@ -397,6 +428,7 @@ function start_call(): u32 {
       if (pass_wrote > 0 || !queued) continue;
       if (list_empty(B_MORE_IO)) { // "No more inodes for IO, bail"
         if (work == WORK_SYNC) sync_all = false;
+        if (work == WORK_START_ALL) start_all = false;
         work = WORK_NONE;
         continue;
       }

@@ -31,6 +31,9 @@ export let nocopy_wpa: u32 = NONE;
 
 /** The folio a WB_SYNC_ALL pass must wait for, when nocopy_writepage() returned NONE. */
 export let nocopy_wait_pfn: u32 = NONE;
+/** What the last nocopy_writepage() took from wbc->nr_to_write: folio_nr_pages() of a folio it wrote
+ *  (writeback_iter()), 0 for a folio WB_SYNC_NONE skipped (folio_prepare_writeback() false). */
+export let nocopy_nr_written: u32 = 0;
 
 /** Writes back the dirty folio containing `index`: each dirty block joins the current request unless it is
  *  full (max_pages, max_write) or not contiguous, in which case that one is sent and a new one started.
@@ -44,10 +47,12 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
   // mm/page-writeback.c: folio_prepare_writeback(): a folio still under writeback (redirtied while the server
   // holds it: 6.16's fuse_write_begin() no longer waits) is skipped by WB_SYNC_NONE and waited on by WB_SYNC_ALL
   charge(cost_ns(COST_WRITEPAGES_PER_FOLIO));
+  nocopy_nr_written = 0;
   if (folio_test(head, PG_folio_writeback)) {
     if (sync) { nocopy_wait_pfn = head; return NONE; }
     return first + nr;
   }
+  nocopy_nr_written = nr;
   // the writeback area (nocopy-wb-area): the folio moves into the dedicated area before its writeback starts, so that what a
   // server pins stays there; a full area first gives up clean cache of its own (folios whose writeback is
   // over), and only an area full of dirty or writeback folios lets this one be written back where it is
