@@ -7,6 +7,8 @@ import { applyOverrides, resolveScenario } from "../host/scenario/resolve.js";
 import { runScenario } from "../host/sim/run-scenario.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import type { RunReport } from "../host/sim/report.js";
+import { harness } from "./helpers/harness.js";
+import { GFP_KERNEL, ALLOC_FAILED } from "../host/core/constants.js";
 
 const release = coreModuleSync("release");
 const scenario = JSON.parse(readFileSync(new URL("../scenarios/frozen-server.json", import.meta.url), "utf8")) as unknown;
@@ -60,6 +62,23 @@ test("memory offline waits on 6.18 (MIGRATE_SYNC on a folio under writeback), no
   assert.is(k618.highOrder.offline.hangs, 1, "one memory block holds folios the frozen server never releases");
   assert.is(k612.highOrder.offline.hangs, 0);
   assert.is(k612.highOrder.offline.done, k612.highOrder.offline.attempts);
+});
+
+test("6.1: kswapd's ->writepage gets its temp page under the min watermark (PF_MEMALLOC), so an uncongested server gets the page", () => {
+  // kswapd runs with PF_MEMALLOC: __gfp_pfmemalloc_flags() gives its allocations ALLOC_NO_WATERMARKS, and
+  // fuse_writepage_locked()'s alloc_page(GFP_NOFS | __GFP_HIGHMEM) succeeds while any zone has a free page. One dirty
+  // page, then GFP_KERNEL allocations until the watermarks refuse (the last refills leave Normal under its min)
+  const t = harness("legacy-copy", 64, {}, { kernel: "6.1" });
+  assert.is(t.h.harness_do_write(0, 0, 4096), 0);
+  while (t.sim.allocator.apply(new Int32Array([1, GFP_KERNEL, 0]))[0] !== ALLOC_FAILED);
+  const normal = t.sim.zones().find((z) => z.name === "Normal")!;
+  assert.ok(normal.nrFreePages < normal.watermark.min, `${normal.nrFreePages} free, min ${normal.watermark.min}`);
+  // kswapd meets the page twice in one balance_pgdat(): PG_reclaim and PGDAT_DIRTY, then pageout() -> ->writepage:
+  // sent with its temp page (the original is clean and freed), no ENOMEM
+  t.h.harness_kswapd();
+  assert.equal([t.stat("nr_vmscan_write"), t.stat("writepage_activate"), t.stat("temp_alloc_stalls")], [1, 0, 0]);
+  assert.equal([t.stat("requests_sent"), t.stat("nr_writeback_temp"), t.stat("pgsteal_kswapd")], [1, 1, 1]);
+  t.ok();
 });
 
 test.run();

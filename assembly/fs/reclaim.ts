@@ -8,7 +8,7 @@
 import { NONE, MAX_NR_ZONES, PAGE_ALLOC_COSTLY_ORDER, ZONE_DMA32, ZONE_NORMAL, __GFP_MOVABLE } from "../mm/constants";
 import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, page_ref } from "../mm/page";
 import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
-import { fuse_writepage, WP_SENT } from "../fuse/writepage";
+import { fuse_writepage, WP_SENT, WP_ENOMEM, WP_ACTIVATE } from "../fuse/writepage";
 import { highest_zoneidx } from "../mm/page_alloc";
 import { page_zone, populated_zone, wmark_min, wmark_high, watermark_boost } from "../mm/zone";
 import { __zone_watermark_ok } from "../mm/watermark";
@@ -17,7 +17,7 @@ import { nr_inodes, inode_pages, mapping_pfn } from "./inode";
 import { filemap_remove_folio } from "./folio";
 import { wakeup_flusher_threads_vmscan } from "./writeback";
 import {
-  st_add, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
+  st_add, NR_VMSCAN_WRITE, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
   ALLOCSTALL_MOVABLE,
 } from "./stats";
 
@@ -118,11 +118,18 @@ function shrink_cache(want: u32, zone: u32, kswapd: bool): u32 {
         // only kswapd writes, and only a folio it met before (PG_reclaim) while PGDAT_DIRTY is set
         if (!writepage || !kswapd || (f & PG_reclaim) == 0 || !pgdat_dirty) {
           set_page_flags(head, f | PG_reclaim);
-        } else if (fuse_writepage(ino, first) == WP_SENT) {
-          // written synchronously into a temp page (the original's writeback already ended): free it now
-          dirty = false;
+        } else {
+          // pageout(): kswapd (PF_MEMALLOC) calls ->writepage; the folio is not under writeback after it (the temp
+          // page took the data), so PG_reclaim clears whatever it returned, and every result but
+          // AOP_WRITEPAGE_ACTIVATE counts NR_VMSCAN_WRITE
+          const r = fuse_writepage(ino, first, true);
+          set_page_flags(head, page_flags(head) & ~PG_reclaim);
+          if (r != WP_ACTIVATE) st_add(NR_VMSCAN_WRITE, 1);
+          // PAGE_SUCCESS with the folio clean (sent, or failed with the mapping's error set): freed now. A folio
+          // found in flight was redirtied and stays; AOP_WRITEPAGE_ACTIVATE left it clean and activated: a later
+          // pass frees it as clean page cache
+          if (r == WP_SENT || r == WP_ENOMEM) dirty = false;
         }
-        // AOP_WRITEPAGE_ACTIVATE left it clean: activated, freed by a later pass as clean page cache
       }
       busy = busy || dirty;
       if (!busy) {

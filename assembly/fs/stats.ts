@@ -100,7 +100,7 @@ export const NR_SHMEM: i32 = 62;
 export const SERVER_BUFFER_PAGES: i32 = 63;
 /** fuse_writepage() (6.1/6.6) returned AOP_WRITEPAGE_ACTIVATE: a page left clean and unwritten. */
 export const WRITEPAGE_ACTIVATE: i32 = 64;
-/** NR_VMSCAN_WRITE: pages reclaim or migration wrote through ->writepage. */
+/** NR_VMSCAN_WRITE: pages kswapd wrote through ->writepage (pageout(): every result but AOP_WRITEPAGE_ACTIVATE). */
 export const NR_VMSCAN_WRITE: i32 = 65;
 /** Migration of a dirty FUSE folio refused outside MIGRATE_SYNC (fallback_migrate_folio(), 6.1/6.6). */
 export const MIGRATE_FAIL_DIRTY: i32 = 66;

@@ -85,7 +85,7 @@ export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) =
   // caller retries the then clean folio)
   if (param(CFG_FUSE_WRITEPAGE) != 0 && is_pagecache(head) && (page_flags(head) & PG_folio_dirty) != 0) {
     if (mode != MIGRATE_SYNC) { st_add(MIGRATE_FAIL_DIRTY, 1); return EBUSY; }
-    fuse_writepage(page_next(head), page_prev(head));
+    fuse_writepage(page_next(head), page_prev(head), false);
     return EAGAIN;
   }
   // folio_migrate_mapping(): a reference beyond the mapping's (a pipe holding spliced pages) is -EAGAIN

@@ -278,6 +278,27 @@ export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
   return get_page_from_freelist(gfp, order, flags, mt, highest);
 }
 
+/** mm/page_alloc.c: __alloc_pages_slowpath() in a PF_MEMALLOC task (kswapd): __gfp_pfmemalloc_flags() gives
+ *  ALLOC_NO_WATERMARKS, and get_page_from_freelist() then skips every watermark (try_this_zone): the request fails
+ *  only when the zones' free lists are empty. Such a task never enters direct reclaim ("Avoid recursion of direct
+ *  reclaim"). Off the hot path: only the 6.1/6.6 ->writepage's temp page in kswapd's pageout() asks for it. */
+export function alloc_pages_memalloc(gfp: u32, order: u32): u32 {
+  const page = __alloc_pages_noreclaim(gfp, order);
+  if (page != NONE || order > MAX_PAGE_ORDER) return page;
+  const mt = gfp_migratetype(gfp);
+  const flags: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0; // gfp_to_alloc_flags_cma(gfp, ALLOC_NO_WATERMARKS)
+  const highest = highest_zoneidx(gfp);
+  for (let zi = <i32>highest; zi >= zone_floor; zi--) {
+    const z = <u32>zi;
+    if (!populated_zone(z)) continue;
+    const p = rmqueue(z, order, flags, mt);
+    if (p == NONE) continue;
+    prep_new_page(p, order, gfp, mt);
+    return p;
+  }
+  return NONE;
+}
+
 /** The fast path and the slow path's first attempt; returns a PFN or NONE. What follows a failure is the caller's:
  *  direct reclaim, then alloc_pages_after_reclaim() if it freed something. Reclaim that frees nothing leaves the
  *  per-cpu lists alone (__alloc_pages_direct_reclaim() returns before its drain when !did_some_progress), so an

@@ -76,7 +76,7 @@ export interface RunReport {
      *  found nothing to kill (the kernel panics there). */
     oomKills: { total: number; server: number; writers: number; churn: number; thp: number; noVictim: number; firstNs: number };
     /** 6.1/6.6 ->writepage from reclaim or migration: AOP_WRITEPAGE_ACTIVATE (a page left clean and unwritten) and
-     *  pages written through ->writepage (NR_VMSCAN_WRITE). */
+     *  pages kswapd wrote through ->writepage (NR_VMSCAN_WRITE: pageout() counts every result but the first). */
     writepageActivate: number;
     vmscanWrite: number;
     /** Writers blocked for good at the end (a hang). */
