@@ -2,6 +2,7 @@
 // assert the exact state after (the style of tools/testing/vma). Invariants are checked after every step.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { GFP_KERNEL } from "../host/core/constants.js";
 import {
   harness, NONE, WRITE_DONE, WRITE_BLOCKED_WB, W_WAIT_FSYNC_FOLIO, PG_owner, PG_temp, PG_dirty, PG_folio_dirty, PG_folio_writeback,
   PG_writeback,
@@ -91,6 +92,23 @@ test("copy-free: the folio stays under writeback until the reply; a write redirt
   h.harness_server_reply(again);
   ok();
   for (let i = 0; i < 4; i++) assert.is(h.harness_server_version(0, i), h.harness_page_version(0, i));
+});
+
+test("legacy: a request is in the rb-tree from its first page, so a write to a page of a request still being filled waits", () => {
+  // fuse_writepages_fill() -> fuse_writepage_add() -> fuse_insert_writeback() puts a new request into fi->writepages
+  // at its first page, and each later page only raises ap->num_pages; fuse_write_begin() ->
+  // fuse_wait_on_page_writeback() waits for any page the tree covers. max_pages 2: the flusher's walk over 4 dirty
+  // pages sends [0, 1] and yields with [2] being filled (page 3 still dirty).
+  const { h, stat, ok, sim } = harness("legacy-copy", 64, {}, {}, { max_pages: 2 });
+  assert.is(h.harness_do_write(0, 0, 4 * 4096), WRITE_DONE);
+  assert.is(h.harness_try_to_free_pages(GFP_KERNEL, 0), 0, "all dirty: nothing freed, the flusher is woken");
+  for (let k = 0; k < 20 && stat("requests_sent") < 1; k++) sim.step(1);
+  assert.equal([stat("requests_sent"), stat("nr_writeback_temp"), stat("nr_writeback"), stat("nr_dirty")], [1, 3, 1, 1]);
+  ok();
+  // page 2 is clean, copied into the request being filled, and under writeback until that one is sent
+  assert.is(h.harness_do_write(0, 2 * 4096, 100), WRITE_BLOCKED_WB);
+  assert.is(stat("secondary_requests"), 0);
+  ok();
 });
 
 test("legacy: a page redirtied in flight becomes a secondary request; a third write only refreshes its copy", () => {

@@ -15,7 +15,7 @@ import {
   PEAK_NR_WRITEBACK_TEMP, st_add, TEMP_PAGES_ALLOCATED, TEMP_ALLOC_STALLS, BYTES_COPIED_WRITEBACK, SECONDARY_REQUESTS,
   SECONDARY_REFRESHES, RBTREE_OPS,
 } from "../fs/stats";
-import { rb_find_overlap, rb_insert, rb_erase, rb_last_visits } from "./rbtree";
+import { rb_find_overlap, rb_insert, rb_erase, rb_set_end, rb_last_visits } from "./rbtree";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
 import { wb_writeout_add } from "../fs/wb_bandwidth";
 import {
@@ -145,12 +145,23 @@ function legacy_writepage_locked(ino: u32, index: u32, pfn: u32, max_pages: u32,
   folio_start_writeback_block(pfn);
   charge(cost_ns(COST_FOLIO_START_WRITEBACK));
   unchecked(ino_nr_writeback[ino] += 1);
-  if (!fresh) { set_req_nr(req, req_nr(req) + 1); return true; }
+  if (!fresh) {
+    // ap->num_pages++ under fi->lock: the request, in the tree since its first page, now covers this one too
+    set_req_nr(req, req_nr(req) + 1);
+    rb_set_end(ino, req_start(req), index);
+    return true;
+  }
   set_req_nr(req, 1);
-  // fuse_writepage_add(): a page already in flight becomes (or refreshes) a secondary request
+  // fuse_writepage_add() -> fuse_insert_writeback(): a new request goes into fi->writepages at once, so that
+  // fuse_write_begin() waits for its pages while it is still being filled; a page already in flight becomes (or
+  // refreshes) a secondary request instead
   const old = rb_find_overlap(ino, index, index);
   rb_charge();
-  if (old == NONE) { legacy_wpa = req; return true; }
+  if (old == NONE) {
+    rb_insert(ino, index, index, req);
+    legacy_wpa = req;
+    return true;
+  }
   let tmp = req_next(old);
   while (tmp != NONE && req_start(tmp) != index) tmp = req_next(tmp);
   if (tmp != NONE) {
@@ -175,11 +186,10 @@ function legacy_writepage_locked(ino: u32, index: u32, pfn: u32, max_pages: u32,
   return true;
 }
 
-/** fuse_writepages_send(): into the rb-tree, then the originals' writeback ends at once. */
+/** fuse_writepages_send(): queued (the request has been in the rb-tree since its first page), then the
+ *  originals' writeback ends at once. */
 export function legacy_send(req: u32): void {
   const ino = req_ino(req), start = req_start(req), n = req_nr(req);
-  rb_insert(ino, start, start + n - 1, req);
-  rb_charge();
   for (let i: u32 = 0; i < n; i++) {
     folio_end_writeback_block(mapping_pfn(ino, start + i));
     charge(cost_ns(COST_FOLIO_END_WRITEBACK));

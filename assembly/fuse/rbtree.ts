@@ -180,6 +180,15 @@ function find_node(inode: u32, start: u32, end: u32): u32 {
   return n;
 }
 
+/** fs/fuse/file.c: fuse_writepages_fill(): `ap->num_pages++` under fi->lock. The request being filled is in the
+ *  tree from its first page (fuse_writepage_add()); each page it takes moves its end. The tree is keyed by start, so
+ *  nothing moves; the caller made sure the new end overlaps no other range (fuse_writepage_need_send()). */
+export function rb_set_end(inode: u32, start: u32, end: u32): void {
+  const n = find_node(inode, start, start);
+  assert(n != NONE && node_start(n) == start, "rb_set_end: no range starts there");
+  store<u32>(rb_end + (<usize>n << 2), end);
+}
+
 // fs/fuse/file.c: fuse_find_writeback()
 export function rb_find_overlap(inode: u32, start: u32, end: u32): u32 {
   const n = find_node(inode, start, end);
