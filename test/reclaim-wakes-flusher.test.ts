@@ -16,9 +16,14 @@ test("direct reclaim over an all-dirty cache frees nothing and starts a flush of
   // wait 30 s for them); the flusher sleeps until its 5 s timer
   assert.is(h.harness_do_write(0, 0, 16 * 4096), 0);
   assert.equal([t.stat("nr_dirty"), t.stat("requests_sent")], [16, 0]);
+  // the first dirty inode armed the periodic timer (__mark_inode_dirty() -> wb_wakeup_delayed())
+  assert.is(h.harness_flusher_timer_armed(), 1);
   // try_to_free_pages(): the 16 folios it takes are all dirty and not under writeback: none is freed (only kswapd
   // writes from reclaim, and FUSE has no ->writepage here), and the flusher is woken with WB_start_all
   assert.is(h.harness_try_to_free_pages(GFP_KERNEL, 0), 0);
+  // wb_wakeup() is mod_delayed_work(&wb->dwork, 0): the same delayed work as the timer, now due at once; the timer
+  // no longer waits to fire at its old time
+  assert.is(h.harness_flusher_timer_armed(), 0);
   t.ok();
   // the flusher's next events: the start-all work writes the file's 16 pages in one request (max_pages 256)
   t.sim.step(3);

@@ -71,6 +71,8 @@ let work: u32 = WORK_NONE;
 /** An EV_FLUSHER is scheduled (writeback_in_progress()): a kick changes nothing. */
 let scheduled: bool = false;
 let timer_armed: bool = false;
+/** Which arming of the timer is current: a kick that moves the delayed work to now makes the pending event stale. */
+let timer_gen: u32 = 0;
 /** A WB_SYNC_ALL walk waits for this folio's writeback (folio_wait_writeback); NONE when not waiting. */
 let waiting_pfn: u32 = NONE;
 /** inode_sleep_on_writeback(): the flusher waits for this inode's I_SYNC, held by a write_inode_now(). */
@@ -120,7 +122,7 @@ export function flusher_init(): void {
   work_nr_pages = 0; last_old_flush = jiffies_at(now);
 }
 
-export function request_sync_all(): void { sync_all = true; wakeup_flusher(); }
+export function request_sync_all(): void { sync_all = true; wb_wakeup(); }
 
 /** fs/fs-writeback.c: wakeup_flusher_threads(WB_REASON_VMSCAN) -> wb_start_writeback(): reclaim found only dirty
  *  folios not queued for writeback (shrink_inactive_list(): nr_unqueued_dirty == nr_taken). A wb with dirty I/O
@@ -128,6 +130,16 @@ export function request_sync_all(): void { sync_all = true; wakeup_flusher(); }
 export function wakeup_flusher_threads_vmscan(): void {
   if (!wb_has_dirty_io() || start_all) return;
   start_all = true;
+  wb_wakeup();
+}
+
+/** fs/fs-writeback.c: wb_wakeup(): mod_delayed_work(bdi_wq, &wb->dwork, 0), for a kick from outside the flusher
+ *  (balance_dirty_pages()'s wb_start_background_writeback(), a queued sync, reclaim). A pending periodic timer is
+ *  the same delayed work: it is moved to now, not left to fire again at its old time. (A kick while the flusher runs
+ *  would queue one more run after this one; the model leaves the timer pending instead.) */
+export function wb_wakeup(): void {
+  if (flusher_running_or_waiting()) return;
+  if (timer_armed) { timer_armed = false; timer_gen++; }
   wakeup_flusher();
 }
 
@@ -138,10 +150,18 @@ export function wakeup_flusher(): void {
   schedule(now + <u64>cost_ns(COST_WAKEUP), EV_FLUSHER, 0);
 }
 
-/** EV_FLUSHER_TIMER: the delayed wake-up of wb_workfn. */
-export function flusher_timer(): void {
+/** The periodic timer is pending (wb->dwork queued with a delay). */
+export function flusher_timer_armed(): bool { return timer_armed; }
+
+/** EV_FLUSHER_TIMER: the delayed wake-up of wb_workfn, unless a kick took it first (`gen` is stale). */
+export function flusher_timer(gen: u32): void {
+  if (!timer_armed || gen != timer_gen) return;
   timer_armed = false;
   wakeup_flusher();
+}
+
+@inline function flusher_running_or_waiting(): bool {
+  return scheduled || waiting_pfn != NONE || waiting_ino != NONE || waiting_meta;
 }
 
 /** writeback_in_progress(wb): the flusher is scheduled, working, or waiting inside a walk or on an inode. */
@@ -505,7 +525,7 @@ function flusher_sleep(): void {
 export function wb_wakeup_delayed(): void {
   if (timer_armed) return;
   timer_armed = true;
-  schedule(now + DIRTY_WRITEBACK_INTERVAL_NS, EV_FLUSHER_TIMER, 0);
+  schedule(now + DIRTY_WRITEBACK_INTERVAL_NS, EV_FLUSHER_TIMER, timer_gen);
 }
 
 /** The checker's view: the wb's lists, and the flusher's I_SYNC only on the inode of its call. */

@@ -7,7 +7,7 @@ import { mapping_pfn, page_version, set_page_version, server_version, ino_dirtie
 import { folio_mark_blocks_dirty } from "../fs/folio";
 import { wb_list_at, queue_io, requeue_inode, writeback_single_inode_flags } from "../fs/wb_lists";
 import { harness_write, set_writers_autostart, harness_fsync_step, harness_fsync_held } from "../fs/writer";
-import { writeback_inode_all, harness_flusher_hold, walk_wrote } from "../fs/writeback";
+import { writeback_inode_all, harness_flusher_hold, walk_wrote, flusher_timer_armed } from "../fs/writeback";
 import { pending_pop, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
 import { request_replied } from "../fuse/conn";
 import { sim_init } from "./run";
@@ -74,6 +74,8 @@ export function harness_wb_set_dirtied_when(ino: u32, j: f64): void { unchecked(
 
 /** ->writepages over every dirty page of file ino; returns the requests sent. */
 export function harness_writeback(ino: u32): u32 { return writeback_inode_all(ino); }
+/** The flusher's periodic timer is pending. */
+export function harness_flusher_timer_armed(): bool { return flusher_timer_armed(); }
 /** What the last walk took from wbc->nr_to_write (pages of the folios it wrote). */
 export function harness_walk_wrote(): f64 { return <f64>walk_wrote; }
 

@@ -23,7 +23,7 @@ import {
   writers_forget_building, writers_on_i_sync,
 } from "../fs/writer";
 import {
-  flusher_init, set_i_sync_hook, flusher_on_sync_reply, flusher_step, flusher_timer, flusher_on_complete, flusher_running, wakeup_flusher, request_sync_all,
+  flusher_init, set_i_sync_hook, flusher_on_sync_reply, flusher_step, flusher_timer, flusher_on_complete, flusher_running, wb_wakeup, request_sync_all,
   EV_FLUSHER, EV_FLUSHER_TIMER,
 } from "../fs/writeback";
 import {
@@ -146,7 +146,7 @@ export function sim_init(): void {
   jiffies_init();
   dirty_limits_init();
   wb_bandwidth_init();
-  balance_dirty_pages_init(wakeup_flusher, flusher_running, jiffies_at(0));
+  balance_dirty_pages_init(wb_wakeup, flusher_running, jiffies_at(0));
   data_init();
   writers_init();
   anon_reset();
@@ -210,7 +210,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     run_on(event_context(t), a);
     if (t == EV_WRITER) writer_step(a);
     else if (t == EV_FLUSHER) flusher_step();
-    else if (t == EV_FLUSHER_TIMER) flusher_timer();
+    else if (t == EV_FLUSHER_TIMER) flusher_timer(a);
     else if (t == EV_SERVER_PICK) server_pick(a);
     else if (t == EV_SERVER_REPLY) server_reply(a);
     else if (t == EV_SPLICE_RELEASE) splice_release_due();
