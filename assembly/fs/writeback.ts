@@ -298,17 +298,16 @@ export function send_building(): void {
   else if (nocopy_wpa != NONE) { const r = nocopy_wpa; nocopy_wpa_clear(); send(r); }
 }
 
-/** write_cache_pages() with fuse_writepages_fill() (or iomap's walk) over `ino` from `index`: up to `budget`
- *  pages, stopping after the first request it sends when `yield_on_send`. `sync`: WB_SYNC_ALL. */
-export function writepages_walk(ino: u32, index: u32, budget: i64, sync: bool, yield_on_send: bool): u32 {
-  // do_writepages(): the bdi's bandwidth estimate brackets every ->writepages call
-  do_writepages_start(now + <u64>acc, writeback_inodes());
-  const r = writepages_walk_inner(ino, index, budget, sync, yield_on_send);
-  do_writepages_end(now + <u64>acc);
-  return r;
-}
+/** mm/page-writeback.c: do_writepages() around one ->writepages call (which may span several of the model's
+ *  events): wb_bandwidth_estimate_start() before it, and after it wb_update_bandwidth() once BANDWIDTH_INTERVAL has
+ *  passed. FUSE's congested call, which returns at once, is a call too. */
+export function writepages_call_start(): void { do_writepages_start(now + <u64>acc, writeback_inodes()); }
+export function writepages_call_end(): void { do_writepages_end(now + <u64>acc); }
 
-function writepages_walk_inner(ino: u32, index: u32, budget: i64, sync: bool, yield_on_send: bool): u32 {
+/** write_cache_pages() with fuse_writepages_fill() (or iomap's walk) over `ino` from `index`: up to `budget`
+ *  pages, stopping after the first request it sends when `yield_on_send`. `sync`: WB_SYNC_ALL. A segment of a
+ *  ->writepages call: the caller brackets the whole call (writepages_call_start(), writepages_call_end()). */
+export function writepages_walk(ino: u32, index: u32, budget: i64, sync: bool, yield_on_send: bool): u32 {
   const max_pages = <u32>param(CFG_MAX_PAGES), max_write = <u32>param(CFG_MAX_WRITE);
   sent_in_walk = 0;
   walk_wrote = 0;
@@ -344,6 +343,7 @@ function writepages_walk_inner(ino: u32, index: u32, budget: i64, sync: bool, yi
  *  go out first (the rest follows its reply: end_call_finish()). */
 function end_call(cyclic_index: u32): bool {
   send_building();
+  writepages_call_end();
   const ino = cur_ino;
   if (work != WORK_SYNC) unchecked(ino_writeback_index[ino] = cyclic_index);
   in_call = false;
@@ -469,6 +469,7 @@ function start_call(): u32 {
     const background = work != WORK_SYNC;
     nr_to_write = background ? writeback_chunk_size() : LONG_MAX_PAGES;
     call_wrote = 0;
+    writepages_call_start();
     if (background && num_background >= <u32>param(CFG_CONGESTION_THRESHOLD)) {
       // fuse_writepages(): congested, return 0 having written nothing (requeue_inode() then redirties the inode)
       st_add(FLUSHER_CONGESTED_CALLS, 1);
@@ -546,8 +547,10 @@ export function writeback_inode_all(ino: u32): u32 {
   const saved_legacy = legacy_wpa, saved_nocopy = nocopy_wpa;
   legacy_wpa_clear(); nocopy_wpa_clear();
   const before = sends_total;
+  writepages_call_start();
   writepages_walk(ino, 0, LONG_MAX_PAGES, false, false); // a temp-page stall just ends the pass: no clock here
   send_building();
+  writepages_call_end();
   legacy_wpa_restore(saved_legacy); nocopy_wpa_restore(saved_nocopy);
   return sends_total - before;
 }

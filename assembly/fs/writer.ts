@@ -39,7 +39,8 @@ import {
 } from "../fuse/request";
 import { server_fallocate } from "../fuse/server";
 import {
-  writepages_walk, send_building, send_request, walk_index, walk_wait_pfn, WALK_WAIT, WALK_STALL, write_inode_now_begin,
+  writepages_walk, writepages_call_start, writepages_call_end, send_building, send_request, walk_index, walk_wait_pfn,
+  WALK_WAIT, WALK_STALL, write_inode_now_begin,
   write_inode_now_end, write_inode_now_needed, mark_inode_dirty_sync,
 } from "./writeback";
 import { jiffy_ns, jiffies_at } from "../sim/jiffies";
@@ -104,6 +105,8 @@ const w_in_write = new StaticArray<bool>(MAX_W);
 const w_closing = new StaticArray<bool>(MAX_W);
 /** fio's td->last_ddir_issued is a sync: the job's last I/O was an fsync (should_fsync() is false). */
 const w_last_sync = new StaticArray<bool>(MAX_W);
+/** The fsync or close walk's ->writepages call has begun (do_writepages() brackets it once, across its waits). */
+const w_walk_open = new StaticArray<bool>(MAX_W);
 /** Chosen by the OOM killer while a request it had built was not yet queued: it ends at that request's reply. */
 const w_killed = new StaticArray<bool>(MAX_W);
 const w_wake_at = new StaticArray<u64>(MAX_W); // the end of the writer's throttle pause
@@ -177,6 +180,7 @@ function writer_open(j: u32, t: u64): void {
   unchecked(w_in_write[j] = false);
   unchecked(w_closing[j] = false);
   unchecked(w_last_sync[j] = false);
+  unchecked(w_walk_open[j] = false);
   // the file was just opened (LOOKUP/CREATE): its attributes are fresh for attr_timeout
   unchecked(ino_attr_valid_until[j] = t + <u64>param(CFG_ATTR_TIMEOUT_NS));
 }
@@ -500,12 +504,17 @@ function fsync_step(j: u32): void {
     const held = unchecked(w_fsync_wpa[j]);
     unchecked(w_fsync_wpa[j] = NONE);
     if (is_legacy()) legacy_wpa_restore(held); else nocopy_wpa_restore(held);
+    if (!unchecked(w_walk_open[j])) { unchecked(w_walk_open[j] = true); writepages_call_start(); }
     const r = writepages_walk(ino, unchecked(w_fsync_index[j]), i64.MAX_VALUE, true, false);
     if (r == WALK_WAIT || r == WALK_STALL) {
       // write_cache_pages() blocks in folio_prepare_writeback() -> folio_wait_writeback(), or in the temp page's
       // allocation inside fuse_writepages_fill(), with data->wpa half built; it is sent when the walk ends
       unchecked(w_fsync_wpa[j] = is_legacy() ? legacy_wpa : nocopy_wpa);
-    } else send_building(); // fuse_writepages(): the last request goes out
+    } else {
+      send_building(); // fuse_writepages(): the last request goes out
+      unchecked(w_walk_open[j] = false);
+      writepages_call_end();
+    }
     legacy_wpa_restore(saved_legacy); nocopy_wpa_restore(saved_nocopy);
     unchecked(w_fsync_index[j] = walk_index);
     if (r == WALK_WAIT) {
