@@ -311,11 +311,12 @@ export function writepages_walk(ino: u32, index: u32, budget: i64, sync: bool, y
   const max_pages = <u32>param(CFG_MAX_PAGES), max_write = <u32>param(CFG_MAX_WRITE);
   sent_in_walk = 0;
   walk_wrote = 0;
+  // do_writepages(): nothing to do with nr_to_write <= 0; writeback_index stays
+  if (budget <= 0) { walk_index = index; return WALK_BUDGET; }
   let i = next_dirty_index(ino, index);
   while (true) {
     if (i == NONE) { walk_index = 0; return WALK_END; }
     walk_index = i;
-    if (walk_wrote >= budget) return WALK_BUDGET;
     if (is_legacy()) {
       if (!legacy_writepage(ino, i, max_pages, max_write, send)) return WALK_STALL;
       walk_wrote++;
@@ -329,6 +330,9 @@ export function writepages_walk(ino: u32, index: u32, budget: i64, sync: bool, y
       i = next;
     }
     walk_index = i;
+    // writeback_iter(): once nr_to_write <= 0 the walk ends at once, writeback_index = folio_next_index(), even when
+    // that folio was the file's last dirty one
+    if (walk_wrote >= budget) return WALK_BUDGET;
     if (yield_on_send && sent_in_walk > 0) return WALK_SENT;
     i = next_dirty_index(ino, i);
   }
