@@ -275,7 +275,9 @@ export function generic_perform_write(j: u32): u32 {
     const index = <u32>(off >> 12);
     const pfn = grab_folio(j, ino, index, max_order);
     if (pfn == NONE) return WRITE_BLOCKED_MEMORY;
-    const head = folio_head(pfn);
+    // an order-0 folio under a branch: the next chunk's offset then does not wait for the load of the page's order
+    const order = page_order(pfn);
+    const head = order == 0 ? pfn : folio_head(pfn);
     // fuse_write_begin(): <= 6.15 waits for the range's in-flight temp copies (the rb-tree); 6.16 waits for nothing
     if (is_legacy() && fuse_page_is_writeback(ino, index)) {
       unchecked(w_wait_index[j] = index);
@@ -284,7 +286,7 @@ export function generic_perform_write(j: u32): u32 {
       return WRITE_BLOCKED_WB;
     }
     const folio_pos = <u64>(index - (pfn - head)) << 12;
-    const folio_bytes = <u64>4096 << page_order(head);
+    const folio_bytes = <u64>4096 << order;
     const chunk = min(unchecked(w_cur_left[j]), folio_pos + folio_bytes - off);
     // fuse_write_begin(): a write that does not cover the whole folio, to a folio not uptodate that begins inside
     // i_size, reads the folio first: fuse_do_readpage() (6.16: fuse_do_readfolio()), a synchronous FUSE_READ.

@@ -41,9 +41,17 @@ export let nocopy_nr_written: u32 = 0;
  *  folio's writeback to end (nocopy_wait_pfn). */
 export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write: u32, sync: bool, send: (req: u32) => void): u32 {
   let pfn = mapping_pfn(ino, index);
-  let head = folio_head(pfn);
-  const nr = <u32>1 << page_order(head);
-  const first = index - (pfn - head);
+  // an order-0 folio under a branch: the walk's next index (first + nr) then does not wait for the load of the
+  // page's order, which is most of a page's time in the walk otherwise (the branch is predicted)
+  const order = page_order(pfn);
+  let head = pfn;
+  let nr: u32 = 1;
+  let first = index;
+  if (order != 0) {
+    head = folio_head(pfn);
+    nr = <u32>1 << order;
+    first = index - (pfn - head);
+  }
   // mm/page-writeback.c: folio_prepare_writeback(): a folio still under writeback (redirtied while the server
   // holds it: 6.16's fuse_write_begin() no longer waits) is skipped by WB_SYNC_NONE and waited on by WB_SYNC_ALL
   charge(cost_ns(COST_WRITEPAGES_PER_FOLIO));

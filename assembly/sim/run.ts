@@ -56,7 +56,7 @@ import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, E
 import { wl_param, WL_KIND, WL_RATE_OR_INTERVAL, WL_START, WL_THP, CFG_NR_WL } from "./config";
 // last: imported earlier, direct_compact.ts would set up compaction's module before migrate.ts's constants
 import { alloc_pages_may_reclaim } from "../mm/direct_compact";
-import { arena_alloc } from "./arena";
+import { arena_alloc, arena_grow_in_chunks } from "./arena";
 
 const EV_SAMPLE: u32 = 20;
 const EV_TIMEOUT_CHECK: u32 = 21;
@@ -119,6 +119,7 @@ function event_context(t: u32): u32 {
 }
 
 export function sim_init(): void {
+  arena_grow_in_chunks();
   // machine.cpus: every CPU's per-cpu lists, high split over them (zone_highsize()); the run starts on CPU 0
   pcp_set_cpus(<u32>max<f64>(param(CFG_NR_CPUS), 1));
   run_on(CTX_TIMER, 0);
