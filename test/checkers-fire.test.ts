@@ -76,6 +76,7 @@ const stateFaults: Case[] = [
   { kind: 35, code: 33, what: "a slab page on the LRU", policy: "legacy-copy" },
   { kind: 36, code: 34, what: "a folio's write_bytes_pending off by one" },
   { kind: 37, code: 35, what: "a dirty inode on none of the wb's lists" },
+  { kind: 38, code: 35, what: "a second chain of flusher events" },
 ];
 
 const reported = new Set<number>();

@@ -16,7 +16,7 @@
 // - A data-integrity walk (WB_SYNC_ALL) waits for a folio still under writeback (folio_prepare_writeback()).
 // fsync runs ->writepages in the writer's own context (fs/fs/writer.ts uses writepages_walk() below).
 import { NONE } from "../mm/constants";
-import { now, schedule } from "../sim/clock";
+import { now, schedule, events_of_type } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
 import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, CFG_WB_ACCT, COST_WAKEUP } from "../sim/config";
 import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, next_dirty_index } from "./inode";
@@ -135,10 +135,11 @@ export function wakeup_flusher_threads_vmscan(): void {
 
 /** fs/fs-writeback.c: wb_wakeup(): mod_delayed_work(bdi_wq, &wb->dwork, 0), for a kick from outside the flusher
  *  (balance_dirty_pages()'s wb_start_background_writeback(), a queued sync, reclaim). A pending periodic timer is
- *  the same delayed work: it is moved to now, not left to fire again at its old time. (A kick while the flusher runs
- *  would queue one more run after this one; the model leaves the timer pending instead.) */
+ *  the same delayed work: it is moved to now, not left to fire again at its old time. A kick while the flusher runs
+ *  (reclaim from inside its own ->writepages call, say) queues one more run after this one: start_call() starts
+ *  another round for a pending sync or start-all; the timer is left pending. */
 export function wb_wakeup(): void {
-  if (flusher_running_or_waiting()) return;
+  if (flusher_running()) return;
   if (timer_armed) { timer_armed = false; timer_gen++; }
   wakeup_flusher();
 }
@@ -160,9 +161,10 @@ export function flusher_timer(gen: u32): void {
   wakeup_flusher();
 }
 
-@inline function flusher_running_or_waiting(): bool {
-  return scheduled || waiting_pfn != NONE || waiting_ino != NONE || waiting_meta;
-}
+
+
+/** An EV_FLUSHER is pending (the fault plants' and the checker's view). */
+export function flusher_scheduled(): bool { return scheduled; }
 
 /** writeback_in_progress(wb): the flusher is scheduled, working, or waiting inside a walk or on an inode. */
 export function flusher_running(): bool {
@@ -424,8 +426,9 @@ function start_call(): u32 {
       if (stage == STAGE_END) stage = STAGE_WORK_LIST; // wb_workfn() -> wb_do_writeback()
       work = next_work();
       if (work == WORK_NONE) {
-        // the round is over; wb_workfn() runs another while work is queued
-        if (sync_all) continue;
+        // the round is over; wb_workfn() runs another while work is queued, or when a kick came during this one
+        // (a start-all set after its stage had passed)
+        if (sync_all || start_all) continue;
         return START_SLEEP;
       }
       queued = false;
@@ -537,6 +540,9 @@ export function wb_wakeup_delayed(): void {
 export let flusher_invariant_where: u32 = NONE;
 export function flusher_check(): bool {
   if (!wb_lists_check(nr_inodes)) { flusher_invariant_where = wb_lists_invariant_where; return false; }
+  // one wb_workfn(): one flusher event at most, and one exactly while it says it is scheduled (a kick that scheduled
+  // a second chain of events would run the flusher twice as fast)
+  if (events_of_type(EV_FLUSHER) != (scheduled ? 1 : 0)) { flusher_invariant_where = NONE - 1; return false; }
   for (let i: u32 = 0; i < nr_inodes; i++)
     if (inode_i_sync(i) == I_SYNC_FLUSHER && !((in_call || waiting_meta || meta_to_send != NONE) && i == cur_ino)) {
       flusher_invariant_where = i;

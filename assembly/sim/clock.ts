@@ -67,6 +67,12 @@ export function schedule(t: u64, type: u32, arg: u32): void {
 }
 
 export function events_pending(): u32 { return ev_len; }
+/** The pending events of this type (the invariant checker's: a linear scan). */
+export function events_of_type(type: u32): u32 {
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < ev_len; i++) if (load<u32>(ev_type + (<usize>i << 2)) == type) n++;
+  return n;
+}
 export function next_event_time(): u64 { return ev_len == 0 ? <u64>-1 : t_at(0); }
 
 /** Popped event's type and argument (valid after pop_event). */

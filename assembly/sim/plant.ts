@@ -4,6 +4,8 @@
 // right after that event (or the first later one where the state it needs exists) and before the checker runs,
 // so the failure names that event. Integrity faults are planted after the run, before integrity_check() again.
 import { plant_inode_unlisted } from "../fs/wb_lists";
+import { flusher_scheduled, EV_FLUSHER } from "../fs/writeback";
+import { now, schedule } from "./clock";
 import {
   NONE, MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_PCPTYPES, pageblock_nr_pages,
 } from "../mm/constants";
@@ -71,6 +73,8 @@ export const PLANT_SLAB_PAGE_LRU: u32 = 35;
 export const PLANT_WB_PENDING: u32 = 36;
 // The wb's inode lists (code 35): a dirty inode on no list.
 export const PLANT_INODE_UNLISTED: u32 = 37;
+// The flusher (code 35): a second chain of flusher events beside the one it scheduled.
+export const PLANT_FLUSHER_TWICE: u32 = 38;
 // Integrity faults, planted after the run on the first page whose last write reached the server.
 export const PLANT_STORE_BYTE: u32 = 40;
 export const PLANT_STORE_NEWER: u32 = 41;
@@ -339,6 +343,11 @@ function plant_writeback(kind: u32): bool {
     if (nr_inodes == 0) return false;
     unchecked(ino_nr_dirty[0] += 1);
     return done(0);
+  }
+  if (kind == PLANT_FLUSHER_TWICE) {
+    if (!flusher_scheduled()) return false;
+    schedule(now + 1000, EV_FLUSHER, 0);
+    return done(NONE);
   }
   if (kind == PLANT_INODE_UNLISTED) {
     for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(ino_nr_dirty[i]) > 0 && plant_inode_unlisted(i)) return done(i);

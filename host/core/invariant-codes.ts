@@ -39,7 +39,7 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   // folio writeback (assembly/fs/folio.ts)
   34: "a page-cache folio's write_bytes_pending differs from its blocks under writeback",
   // the wb's inode lists (assembly/fs/wb_lists.ts)
-  35: "the wb's inode lists are inconsistent: a dirty inode not marked dirty or on no list, a queued inode off b_io, or I_SYNC held outside a writeback",
+  35: "the wb's inode lists are inconsistent: a dirty inode not marked dirty or on no list, a queued inode off b_io, I_SYNC held outside a writeback, or flusher events not one while it is scheduled and none otherwise",
 };
 
 export function describeInvariant(code: number, pfn: number): string {
