@@ -161,8 +161,6 @@ export function flusher_timer(gen: u32): void {
   wakeup_flusher();
 }
 
-
-
 /** An EV_FLUSHER is pending (the fault plants' and the checker's view). */
 export function flusher_scheduled(): bool { return scheduled; }
 
