@@ -60,30 +60,25 @@ export function fuse_page_is_writeback(ino: u32, index: u32): bool {
   return r != NONE;
 }
 
-/** The temp page: allocate (UNMOVABLE), copy the data, account NR_WRITEBACK_TEMP. False when the allocator found
- *  nothing even after direct reclaim: the caller stalls and tries again (see legacy_writepage()). */
 /** The temp page is allocated in a PF_MEMALLOC context (kswapd's ->writepage): set by fuse_writepage(). */
 export let temp_page_memalloc: bool = false;
 export function set_temp_page_memalloc(on: bool): void { temp_page_memalloc = on; }
 
+/** The temp page: allocate (UNMOVABLE), copy the data, account NR_WRITEBACK_TEMP. False when the allocator found
+ *  nothing even after direct reclaim: the caller stalls and tries again (see legacy_writepage()). */
 function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
-  // kswapd's pageout() -> ->writepage (6.1/6.6) runs with PF_MEMALLOC: no watermarks, no direct reclaim
+  let tmp: u32;
   if (temp_page_memalloc) {
-    const p = alloc_pages_memalloc(GFP_TEMP, 0);
+    // kswapd's pageout() -> ->writepage (6.1/6.6) runs with PF_MEMALLOC: no watermarks, no direct reclaim
+    tmp = alloc_pages_memalloc(GFP_TEMP, 0);
     charge(cost_ns(COST_PAGE_ALLOC));
-    if (p == NONE) { st_add(TEMP_ALLOC_STALLS, 1); return false; }
-    return temp_page_take(req, slot, ino, index, p);
+  } else {
+    tmp = __alloc_pages(GFP_TEMP, 0);
+    charge(cost_ns(COST_PAGE_ALLOC));
+    // __alloc_pages_slowpath(): direct reclaim of clean page cache (GFP_NOFS may not write dirty pages back)
+    if (tmp == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) tmp = alloc_pages_after_reclaim(GFP_TEMP, 0);
   }
-  let tmp = __alloc_pages(GFP_TEMP, 0);
-  charge(cost_ns(COST_PAGE_ALLOC));
-  // __alloc_pages_slowpath(): direct reclaim of clean page cache (GFP_NOFS may not write dirty pages back)
-  if (tmp == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) tmp = alloc_pages_after_reclaim(GFP_TEMP, 0);
   if (tmp == NONE) { st_add(TEMP_ALLOC_STALLS, 1); return false; }
-  return temp_page_take(req, slot, ino, index, tmp);
-}
-
-/** The temp page allocated: the copy, its accounting, and its slot in the request. */
-function temp_page_take(req: u32, slot: u32, ino: u32, index: u32, tmp: u32): bool {
   set_page_flags(tmp, page_flags(tmp) | PG_temp);
   set_page_next(tmp, req); // owner: the request
   set_page_prev(tmp, index);

@@ -211,7 +211,7 @@ function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32,
 }
 
 // mm/page_alloc.c: get_page_from_freelist() for one walk of the zonelist, with the ALLOC_NOFRAGMENT retry.
-// Inlined into the fast path (__alloc_pages_noreclaim()'s first attempt), where nearly every allocation ends on a
+// Inlined into the fast path (__alloc_pages()'s first attempt), where nearly every allocation ends on a
 // per-cpu list: the call cost a frame, a stack check and the spill of every live value (V8's wasm code has no
 // callee-saved registers), about 3 % of the order-0 allocator benchmark.
 @inline function get_page_from_freelist_inline(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
@@ -261,8 +261,11 @@ export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
 }
 
 /** The fast path, then the slow path up to its first attempt: wake kswapd (ALLOC_KSWAPD) and try at the min
- *  watermark. NONE if both fail; what follows (reclaim, compaction) is the caller's. */
-@inline export function __alloc_pages_noreclaim(gfp: u32, order: u32): u32 {
+ *  watermark; returns a PFN or NONE. What follows a failure is the caller's: direct reclaim, then
+ *  alloc_pages_after_reclaim() if it freed something, or compaction. Reclaim that frees nothing leaves the per-cpu
+ *  lists alone (__alloc_pages_direct_reclaim() returns before its drain when !did_some_progress), so an allocator
+ *  with nothing to reclaim, as in the allocator streams and the trace replay, never drains them here. */
+@inline export function __alloc_pages(gfp: u32, order: u32): u32 {
   if (order > MAX_PAGE_ORDER) return NONE;
   const mt = gfp_migratetype(gfp);
   const highest = highest_zoneidx(gfp);
@@ -283,7 +286,7 @@ export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
  *  only when the zones' free lists are empty. Such a task never enters direct reclaim ("Avoid recursion of direct
  *  reclaim"). Off the hot path: only the 6.1/6.6 ->writepage's temp page in kswapd's pageout() asks for it. */
 export function alloc_pages_memalloc(gfp: u32, order: u32): u32 {
-  const page = __alloc_pages_noreclaim(gfp, order);
+  const page = __alloc_pages(gfp, order);
   if (page != NONE || order > MAX_PAGE_ORDER) return page;
   const mt = gfp_migratetype(gfp);
   const flags: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0; // gfp_to_alloc_flags_cma(gfp, ALLOC_NO_WATERMARKS)
@@ -297,14 +300,6 @@ export function alloc_pages_memalloc(gfp: u32, order: u32): u32 {
     return p;
   }
   return NONE;
-}
-
-/** The fast path and the slow path's first attempt; returns a PFN or NONE. What follows a failure is the caller's:
- *  direct reclaim, then alloc_pages_after_reclaim() if it freed something. Reclaim that frees nothing leaves the
- *  per-cpu lists alone (__alloc_pages_direct_reclaim() returns before its drain when !did_some_progress), so an
- *  allocator with nothing to reclaim, as in the allocator streams and the trace replay, never drains them here. */
-@inline export function __alloc_pages(gfp: u32, order: u32): u32 {
-  return __alloc_pages_noreclaim(gfp, order);
 }
 
 // mm/page_alloc.c: page_is_buddy() (with find_buddy_page_pfn()'s range check)

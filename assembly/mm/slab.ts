@@ -12,7 +12,7 @@ import {
   NONE, MIGRATE_UNMOVABLE, GFP_NO_KSWAPD, __GFP_HIGH, MAX_PAGE_ORDER,
 } from "./constants";
 import { PG_owner, PG_head, PG_lru, page_flags, page_order, set_page_next, set_page_prev, page_next, page_prev, page_alloc_mt, nr_pages } from "./page";
-import { __alloc_pages, __alloc_pages_noreclaim, __free_pages } from "./page_alloc";
+import { __alloc_pages, __free_pages } from "./page_alloc";
 import { arena_alloc } from "../sim/arena";
 
 /** The slow path with direct reclaim and compaction (direct_compact.ts alloc_pages_may_reclaim(), set by sim_init;
@@ -182,7 +182,7 @@ function allocate_slab(c: u32, gfp: u32, may_reclaim: bool): u32 {
   let order = unchecked(c_order[c]);
   const min_order = unchecked(c_min_order[c]);
   let pfn: u32 = NONE;
-  if (may_reclaim && order > min_order) pfn = __alloc_pages_noreclaim(gfp | GFP_NO_KSWAPD, order);
+  if (may_reclaim && order > min_order) pfn = __alloc_pages(gfp | GFP_NO_KSWAPD, order);
   else pfn = may_reclaim ? alloc_pages_may_reclaim(gfp, order) : __alloc_pages(gfp, order);
   if (pfn == NONE && order > min_order) {
     order = min_order;
