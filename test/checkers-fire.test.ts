@@ -77,6 +77,7 @@ const stateFaults: Case[] = [
   { kind: 36, code: 34, what: "a folio's write_bytes_pending off by one" },
   { kind: 37, code: 35, what: "a dirty inode on none of the wb's lists" },
   { kind: 38, code: 35, what: "a second chain of flusher events" },
+  { kind: 39, code: 36, what: "a page-cache folio dropped from the file LRU" },
 ];
 
 const reported = new Set<number>();

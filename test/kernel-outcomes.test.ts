@@ -66,18 +66,27 @@ test("memory offline waits on 6.18 (MIGRATE_SYNC on a folio under writeback), no
 
 test("6.1: kswapd's ->writepage gets its temp page under the min watermark (PF_MEMALLOC), so an uncongested server gets the page", () => {
   // kswapd runs with PF_MEMALLOC: __gfp_pfmemalloc_flags() gives its allocations ALLOC_NO_WATERMARKS, and
-  // fuse_writepage_locked()'s alloc_page(GFP_NOFS | __GFP_HIGHMEM) succeeds while any zone has a free page. One dirty
-  // page, then GFP_KERNEL allocations until the watermarks refuse (the last refills leave Normal under its min)
+  // fuse_writepage_locked()'s alloc_page(GFP_NOFS | __GFP_HIGHMEM) succeeds while any zone has a free page. 16 dirty
+  // pages (0-15, on the inactive list in that order), then GFP_KERNEL allocations until the watermarks refuse (the
+  // last refills leave Normal under its min)
   const t = harness("legacy-copy", 64, {}, { kernel: "6.1" });
-  assert.is(t.h.harness_do_write(0, 0, 4096), 0);
+  assert.is(t.h.harness_do_write(0, 0, 16 * 4096), 0);
   while (t.sim.allocator.apply(new Int32Array([1, GFP_KERNEL, 0]))[0] !== ALLOC_FAILED);
   const normal = t.sim.zones().find((z) => z.name === "Normal")!;
   assert.ok(normal.nrFreePages < normal.watermark.min, `${normal.nrFreePages} free, min ${normal.watermark.min}`);
-  // kswapd meets the page twice in one balance_pgdat(): PG_reclaim and PGDAT_DIRTY, then pageout() -> ->writepage:
-  // sent with its temp page (the original is clean and freed), no ENOMEM
+  // balance_pgdat() scans each list's pages >> priority (12 down to 1), so kswapd meets a dirty page twice only after
+  // the list turned over. Run 1: 1 + 1 + 3 + 5 pages at priorities 4-1, each dirty and not yet PG_reclaim: marked
+  // and activated (0-9); PGDAT_DIRTY (nothing unqueued-dirty apart from what was taken). Run 2: the inactive list is
+  // low (6 < 10): page 0 deactivated at 3; at 2 page 10 activated, 1 and 2 deactivated; at 1 (8 and 8: not low)
+  // 11-14 activated. Run 3: page 3 deactivated at 3; at 2 page 15 activated, 4 and 5 deactivated; at 1 the tail is
+  // 0, 1, 2, marked, with PGDAT_DIRTY: pageout() -> ->writepage, each sent with its temp page (the originals are
+  // clean and freed), no ENOMEM, and the server's 3 requests stay under the congestion threshold
   t.h.harness_kswapd();
-  assert.equal([t.stat("nr_vmscan_write"), t.stat("writepage_activate"), t.stat("temp_alloc_stalls")], [1, 0, 0]);
-  assert.equal([t.stat("requests_sent"), t.stat("nr_writeback_temp"), t.stat("pgsteal_kswapd")], [1, 1, 1]);
+  t.h.harness_kswapd();
+  assert.equal([t.stat("pgscan_kswapd"), t.stat("pgactivate"), t.stat("pgdeactivate"), t.stat("nr_vmscan_write")], [15, 15, 3, 0]);
+  t.h.harness_kswapd();
+  assert.equal([t.stat("nr_vmscan_write"), t.stat("writepage_activate"), t.stat("temp_alloc_stalls")], [3, 0, 0]);
+  assert.equal([t.stat("requests_sent"), t.stat("nr_writeback_temp"), t.stat("pgsteal_kswapd")], [3, 3, 3]);
   t.ok();
 });
 

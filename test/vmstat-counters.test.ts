@@ -26,11 +26,17 @@ test("direct reclaim: allocstall by sc->reclaim_idx, pgscan_direct and pgsteal_d
   // 64 MiB: DMA32 16 MiB + Normal 48 MiB. GFP_KERNEL reclaims for Normal (gfp_zone()).
   const t = mmHarness({ memory: "64M", thp: false, pcp: false }, {}, "nocopy", "1M");
   cleanCache(t, 64);
-  // try_to_free_pages(): sc.nr_to_reclaim = SWAP_CLUSTER_MAX = 32; 32 clean one-page folios scanned and freed
-  assert.is(t.mm.harness_try_to_free_pages(GFP_KERNEL, 0), 32);
+  // try_to_free_pages(): sc.nr_to_reclaim = SWAP_CLUSTER_MAX = 32. do_try_to_free_pages() lowers the priority
+  // from DEF_PRIORITY 12 until 32 are reclaimed; get_scan_count() targets the inactive file list's pages >> priority
+  // (no swap: SCAN_FILE), the oldest first, all clean and freed: nothing at 12-7 (64 >> 7 = 0), then 1 (64 >> 6),
+  // 1 (63 >> 5), 3 (62 >> 4), 7 (59 >> 3), 13 (52 >> 2), 19 (39 >> 1): 44 >= 32 after priority 1
+  assert.is(t.mm.harness_try_to_free_pages(GFP_KERNEL, 0), 44);
   assert.is(t.stat("allocstall_normal"), 1);
-  assert.is(t.stat("pgscan_direct"), 32);
-  assert.is(t.stat("pgsteal_direct"), 32);
+  assert.is(t.stat("pgscan_direct"), 44);
+  assert.is(t.stat("pgsteal_direct"), 44);
+  // the oldest pages went first: indices 0-43 are gone, 44 is cached
+  assert.is(t.h.harness_mapping_pfn(0, 43) >>> 0, NONE);
+  assert.ok((t.h.harness_mapping_pfn(0, 44) >>> 0) !== NONE);
   assert.is(t.stat("pgscan_kswapd") + t.stat("pgsteal_kswapd") + t.stat("allocstall_dma32") + t.stat("allocstall_movable"), 0);
   // a movable mask on a machine with ZONE_MOVABLE reclaims for Movable; a DMA32-only machine for DMA32
   const m = mmHarness({ memory: "64M", movable: "16M", thp: false, pcp: false });
@@ -45,13 +51,18 @@ test("kswapd: one balance_pgdat() run is a pageoutrun; it reclaims the page cach
   const t = mmHarness({ memory: "64M", thp: false, pcp: false }, {}, "nocopy", "1M");
   cleanCache(t, 256);
   fill(t, GFP_KERNEL); // every zone at its min watermark (DMA32 above its reserve for Normal requests)
-  // Unbalanced: DMA32 112 free <= 96 + lowmem_reserve 48, Normal 192 <= 288 (high). kswapd_shrink_node() asks
-  // for max(96, 32) + max(288, 32) = 384 pages; the 256 cached pages are all there is: scanned and freed. Normal
-  // then has 448 free > 288: balanced, and kswapd sleeps.
+  // Unbalanced: DMA32 112 free <= 96 + lowmem_reserve 48, Normal 255 <= 288 (high), and the GFP_KERNEL
+  // allocations' fallbacks into MOVABLE blocks boosted the watermarks (boost_watermark()): balance_pgdat() drops
+  // the boost reclaim for an unbalanced node and reclaims at priority 12 down to 1 against high + boost, which
+  // the 256 pages cannot meet. kswapd_shrink_node() asks for max(96, 32) + max(288 + boost, 32) pages each time
+  // and scans the inactive list's pages >> priority, the oldest first, all clean: nothing at 12-9, then 1 (256 >> 8),
+  // 1 (255 >> 7), 3, 7, 15, 28, 50 and 75 (151 >> 1): 180 pages. Then the boost is taken back: Normal's 435 free
+  // are above 288, balanced, and kswapd sleeps.
   t.mm.harness_kswapd();
   assert.is(t.stat("pageoutrun"), 1);
-  assert.is(t.stat("pgscan_kswapd"), 256);
-  assert.is(t.stat("pgsteal_kswapd"), 256);
+  assert.is(t.stat("pgscan_kswapd"), 180);
+  assert.is(t.stat("pgsteal_kswapd"), 180);
+  assert.is(t.zone("Normal").nrFreePages, 435);
   assert.is(t.stat("allocstall_normal") + t.stat("pgscan_direct"), 0, "kswapd is no direct reclaim");
   assert.not.ok(t.mm.harness_kswapd_awake());
   t.ok();
@@ -175,8 +186,10 @@ test("/proc/vmstat prints each counter under the kernel's name; pgscan_file and 
     "compact_success", "compact_daemon_wake", "compact_daemon_migrate_scanned", "compact_daemon_free_scanned",
     "thp_fault_alloc", "thp_fault_fallback",
   ]) assert.ok(view.has(name), name);
-  assert.is(view.get("pgscan_file"), 32);
-  assert.is(view.get("pgsteal_file"), 32);
+  assert.is(view.get("pgscan_file"), 44);
+  assert.is(view.get("pgsteal_file"), 44);
+  // the file LRU's lists: what reclaim left is inactive (clean folios are freed, not activated)
+  assert.equal([view.get("nr_inactive_file"), view.get("nr_active_file"), view.get("pgactivate")], [20, 0, 0]);
   assert.not.ok(view.has("thp_attempts"), "what a kernel name prints is not repeated under ours");
 });
 

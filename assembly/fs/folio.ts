@@ -2,7 +2,7 @@
 // writeback state (iomap_folio_state: one block per 4 KiB page), and the folio-level flags and counters.
 import { NONE, GFP_LRU, __GFP_MOVABLE } from "../mm/constants";
 import {
-  PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_uptodate, PG_reclaim, page_flags, set_page_flags,
+  PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_uptodate, PG_reclaim, PG_active, page_flags, set_page_flags,
   page_order, set_page_next, set_page_prev, page_next, page_prev, page_ref,
 } from "../mm/page";
 import { __alloc_pages, __free_pages, alloc_pages_after_reclaim } from "../mm/page_alloc";
@@ -12,7 +12,8 @@ import {
 } from "./inode";
 import { now } from "../sim/clock";
 import { mark_inode_dirty_pages } from "./writeback";
-import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED } from "./stats";
+import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED, PGROTATED } from "./stats";
+import { lru_add, lru_del, folio_test_lru } from "./lru";
 import { data_zero } from "../sim/data";
 import { writeback_temp_copy } from "../sim/mechanisms";
 import { param, CFG_WB_ACCT } from "../sim/config";
@@ -54,7 +55,8 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
         set_mapping_pfn(ino, index + i, head + i);
       }
       st_add(FOLIOS_ALLOCATED, 1);
-      mod_file_lru(<i64>n); // filemap_add_folio() puts it on the file LRU
+      mod_file_lru(<i64>n);
+      lru_add(ino, index, head, false); // filemap_add_folio() -> folio_add_lru(): the inactive list's head
       data_zero(head, n);
       return head;
     }
@@ -150,9 +152,21 @@ export function folio_end_writeback_block(pfn: u32): bool {
     set_folio_wb_pending(ino, index, --pending);
   }
   if (pending != 0) return false;
+  // folio_end_writeback(): a folio reclaim marked goes to the inactive tail, to be freed next
+  if ((page_flags(head) & PG_reclaim) != 0) folio_rotate_reclaimable(ino, index, head);
   clear_bits(head, PG_folio_writeback | PG_reclaim);
   mod_writeback(-<i64>folio_nr_pages(head), -wb_writeback_charge(head));
   return true;
+}
+
+// mm/swap.c: folio_rotate_reclaimable() -> lru_move_tail() (6.12): a clean folio on the LRU leaves its list for
+// the inactive tail, PG_active cleared. (The kernel moves it through a per-cpu batch of 31; here at once.)
+function folio_rotate_reclaimable(ino: u32, index: u32, head: u32): void {
+  if ((page_flags(head) & PG_folio_dirty) != 0 || !folio_test_lru(ino, index)) return;
+  lru_del(ino, index, head);
+  clear_bits(head, PG_active);
+  lru_add(ino, index, head, true);
+  st_add(PGROTATED, <i64>folio_nr_pages(head));
 }
 
 /** mm/truncate.c: invalidate_inode_pages2() as fuse_finish_open() calls it when the server's open reply has no
@@ -164,7 +178,9 @@ export function folio_end_writeback_block(pfn: u32): bool {
  *  first page is file index `first`, leaves the page cache and the file LRU and is freed (reclaim and invalidation). */
 export function filemap_remove_folio(ino: u32, first: u32, head: u32): void {
   const n = folio_nr_pages(head);
+  lru_del(ino, first, head);
   for (let k: u32 = 0; k < n; k++) set_mapping_pfn(ino, first + k, NONE);
+  set_page_flags(head, page_flags(head) & ~PG_active);
   __free_pages(head, page_order(head));
   mod_file_lru(-<i64>n);
 }

@@ -20,6 +20,8 @@ const ino_dirty = new StaticArray<usize>(<i32>MAX_INODES); // u64 words, one bit
 const ino_unwritten = new StaticArray<usize>(<i32>MAX_INODES);
 /** iomap_folio_state's write_bytes_pending, in blocks, of the folio whose head is at this index (u16). */
 const ino_wb_pending = new StaticArray<usize>(<i32>MAX_INODES);
+/** Where the folio whose head is at this index sits on the file LRU (fs/lru.ts: list and ring position), u32. */
+const ino_lru = new StaticArray<usize>(<i32>MAX_INODES);
 export const ino_nr_dirty = new StaticArray<u32>(<i32>MAX_INODES); // dirty pages (blocks)
 export const ino_nr_writeback = new StaticArray<u32>(<i32>MAX_INODES); // pages of in-flight requests
 export const ino_writeback_index = new StaticArray<u32>(<i32>MAX_INODES);
@@ -32,12 +34,17 @@ export const ino_i_size = new StaticArray<u64>(<i32>MAX_INODES);
 /** mapping_set_error(): an abort ended a write of this file with an error. */
 export const ino_error = new StaticArray<u32>(<i32>MAX_INODES);
 export let nr_inodes: u32 = 0;
+/** The first of each file's pages in one numbering of every file page (the file LRU's entries, fs/lru.ts). */
+const ino_base = new StaticArray<u32>(<i32>MAX_INODES);
+export let total_file_pages: u32 = 0;
 
 
 /** A file of `pages` pages (grows on demand up to that size); returns its inode number. */
 export function inode_create(pages: u32): u32 {
   const ino = nr_inodes++;
   const n = <usize>pages;
+  unchecked(ino_base[ino] = total_file_pages);
+  total_file_pages += pages;
   unchecked(ino_pages[ino] = pages);
   const map = arena_alloc(n << 2);
   memory.fill(map, 0xff, n << 2);
@@ -54,6 +61,8 @@ export function inode_create(pages: u32): u32 {
   unchecked(ino_unwritten[ino] = arena_alloc(words << 3));
   memory.fill(unchecked(ino_unwritten[ino]), 0, words << 3);
   unchecked(ino_wb_pending[ino] = arena_alloc(n << 1)); // zero: the arena's memory is
+  unchecked(ino_lru[ino] = arena_alloc(n << 2));
+  memory.fill(unchecked(ino_lru[ino]), 0xff, n << 2);
   unchecked(ino_nr_dirty[ino] = 0);
   unchecked(ino_nr_writeback[ino] = 0);
   unchecked(ino_writeback_index[ino] = 0);
@@ -76,6 +85,16 @@ export function inode_create(pages: u32): u32 {
 @inline export function set_folio_wb_pending(ino: u32, index: u32, v: u32): void { store<u16>(unchecked(ino_wb_pending[ino]) + (<usize>index << 1), <u16>v); }
 @inline export function backing_pfn(ino: u32, index: u32): u32 { return load<u32>(unchecked(ino_backing[ino]) + (<usize>index << 2)); }
 @inline export function set_backing_pfn(ino: u32, index: u32, pfn: u32): void { store<u32>(unchecked(ino_backing[ino]) + (<usize>index << 2), pfn); }
+/** A file page's number among all files' pages, and back. */
+@inline export function file_page_id(ino: u32, index: u32): u32 { return unchecked(ino_base[ino]) + index; }
+export function file_page_ino(id: u32): u32 {
+  let ino = nr_inodes - 1;
+  while (unchecked(ino_base[ino]) > id) ino--;
+  return ino;
+}
+@inline export function file_page_index(id: u32, ino: u32): u32 { return id - unchecked(ino_base[ino]); }
+@inline export function lru_slot(ino: u32, index: u32): u32 { return load<u32>(unchecked(ino_lru[ino]) + (<usize>index << 2)); }
+@inline export function set_lru_slot(ino: u32, index: u32, v: u32): void { store<u32>(unchecked(ino_lru[ino]) + (<usize>index << 2), v); }
 /** NR_SHMEM: pages of the server's tmpfs files. */
 export function mod_shmem(v: i64): void { st_add(NR_SHMEM, v); }
 

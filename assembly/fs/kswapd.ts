@@ -6,11 +6,12 @@ import { populated_zone, zone_managed_pages, wmark_high, watermark_boost, zone_f
 import { __zone_watermark_ok } from "../mm/watermark";
 import { reset_isolation_suitable, compact_gap } from "../mm/compaction";
 import { wakeup_kcompactd } from "../mm/kcompactd";
-import { kswapd_shrink_cache, last_nr_scanned, kswapd_failures, kswapd_failed, clear_pgdat_dirty, SWAP_CLUSTER_MAX } from "./reclaim";
+import {
+  kswapd_shrink_node, kswapd_nr_scanned, kswapd_failures, kswapd_failed, clear_pgdat_dirty, SWAP_CLUSTER_MAX, DEF_PRIORITY,
+} from "./reclaim";
 import { st_add, PAGEOUTRUN } from "./stats";
 
-/** include/linux/mmzone.h: DEF_PRIORITY; mm/internal.h: MAX_RECLAIM_RETRIES */
-const DEF_PRIORITY: i32 = 12;
+/** mm/internal.h: MAX_RECLAIM_RETRIES */
 const MAX_RECLAIM_RETRIES: u32 = 16;
 
 /** pgdat->kswapd_order and kswapd_highest_zoneidx (MAX_NR_ZONES: no request since the last read). */
@@ -105,15 +106,18 @@ function balance_pgdat(order: u32, highest: u32): u32 {
       if (!balanced && nr_boost_reclaim != 0) { nr_boost_reclaim = 0; restart = true; break; }
       if (nr_boost_reclaim == 0 && balanced) { balanced_out = true; break; }
       if (nr_boost_reclaim != 0 && priority == DEF_PRIORITY - 2) raise_priority = false;
+      // "Do not writeback or swap pages for boosted reclaim", unless reclaim is in trouble
+      const may_writepage = nr_boost_reclaim == 0 || priority < DEF_PRIORITY - 2;
       // kswapd_shrink_node(): sum over the eligible zones of max(high_wmark_pages, SWAP_CLUSTER_MAX)
       let nr_to_reclaim: u64 = 0;
       for (let z: u32 = 0; z <= highest; z++)
         if (populated_zone(z)) nr_to_reclaim += max<u64>(<u64>unchecked(wmark_high[z]) + <u64>unchecked(watermark_boost[z]), SWAP_CLUSTER_MAX);
-      const nr_reclaimed = <u64>kswapd_shrink_cache(<u32>min<u64>(nr_to_reclaim, 1 << 20));
+      const nr_reclaimed = kswapd_shrink_node(priority, nr_to_reclaim, highest, may_writepage);
       total_reclaimed += nr_reclaimed;
       // fragmentation may keep a high-order request unbalanced: after a compaction gap, check at order 0
       if (sc_order != 0 && total_reclaimed >= compact_gap(sc_order)) sc_order = 0;
-      if (<u64>last_nr_scanned >= nr_to_reclaim) raise_priority = false;
+      // "There should be no need to raise the scanning priority if enough pages are already being scanned"
+      if (kswapd_nr_scanned() >= nr_to_reclaim) raise_priority = false;
       nr_boost_reclaim -= min(nr_boost_reclaim, nr_reclaimed);
       // boosted reclaim that makes no progress stops: no writeback is issued for it
       if (nr_boost_reclaim != 0 && nr_reclaimed == 0) break;

@@ -1,35 +1,41 @@
-// Reclaim of page cache under memory pressure (mm/vmscan.c: shrink_folio_list() on file folios): oldest file data
-// first; clean, unreferenced folios are freed; never a folio under writeback or with extra references (a pipe).
-// A dirty folio is marked PG_reclaim the first time; only kswapd writes one, on a later encounter while
-// PGDAT_DIRTY says the file folios it takes are all dirty, through pageout() -> ->writepage: FUSE has one only
-// in 6.1/6.6 (fs/fuse/writepage.ts), and with it reclaim may leave a page clean and unwritten.
+// Reclaim of page cache under memory pressure (mm/vmscan.c, 6.12): do_try_to_free_pages() and kswapd's
+// shrink_node() over the file LRU (fs/lru.ts): scan targets from the lists' sizes and the priority, oldest
+// folios first; clean, unreferenced folios are freed; a folio under writeback or dirty is marked PG_reclaim and
+// activated, to come back to the inactive tail when its writeback ends (folio_rotate_reclaimable()); only
+// kswapd writes a dirty one, on a later encounter while PGDAT_DIRTY, through pageout() -> ->writepage: FUSE has
+// one only in 6.1/6.6 (fs/fuse/writepage.ts), and with it reclaim may leave a page clean and unwritten.
 // The machine has no swap: all reclaim is file reclaim. Counted as shrink_inactive_list() counts it: pages
 // scanned (pgscan_*) and reclaimed (pgsteal_*), by reclaimer: kswapd or direct.
 import { NONE, MAX_NR_ZONES, PAGE_ALLOC_COSTLY_ORDER, ZONE_DMA32, ZONE_NORMAL, __GFP_MOVABLE } from "../mm/constants";
 import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, page_ref } from "../mm/page";
 import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
 import { fuse_writepage, WP_SENT, WP_ENOMEM, WP_ACTIVATE } from "../fuse/writepage";
-import { highest_zoneidx } from "../mm/page_alloc";
+import { highest_zoneidx, pf_memalloc, set_pf_memalloc } from "../mm/page_alloc";
 import { page_zone, populated_zone, wmark_min, wmark_high, watermark_boost } from "../mm/zone";
 import { __zone_watermark_ok } from "../mm/watermark";
 import { compaction_suitable } from "../mm/compaction";
-import { nr_inodes, inode_pages, mapping_pfn } from "./inode";
+import { mapping_pfn, file_page_ino, file_page_index } from "./inode";
+import {
+  LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, lru_reset, lru_pop_tail, lru_add, lru_nr_folios, lru_pages, lruvec_lru_size, folio_set_active,
+} from "./lru";
 import { filemap_remove_folio } from "./folio";
 import { wakeup_flusher_threads_vmscan } from "./writeback";
 import {
   st_add, NR_VMSCAN_WRITE, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
-  ALLOCSTALL_MOVABLE,
+  ALLOCSTALL_MOVABLE, PGACTIVATE, PGDEACTIVATE, PGREFILL,
 } from "./stats";
 
 /** include/linux/swap.h: SWAP_CLUSTER_MAX, direct reclaim's sc->nr_to_reclaim */
 export const SWAP_CLUSTER_MAX: u32 = 32;
 
-const scan_index = new StaticArray<u32>(64);
-/** The cursor of reclaim aimed at one zone (the writeback area), apart from the global one. */
-const zone_scan_index = new StaticArray<u32>(64);
+/** include/linux/mmzone.h: DEF_PRIORITY */
+export const DEF_PRIORITY: i32 = 12;
+
 export function reclaim_reset(): void {
-  for (let i = 0; i < 64; i++) { unchecked(scan_index[i] = 0); unchecked(zone_scan_index[i] = 0); }
   kswapd_failures = 0;
+  pgdat_dirty = false;
+  pgdat_writeback = false;
+  lru_reset();
 }
 
 /** pgdat->kswapd_failures: balance_pgdat() runs that reclaimed nothing; any reclaim progress resets it
@@ -37,18 +43,20 @@ export function reclaim_reset(): void {
 export let kswapd_failures: u32 = 0;
 export function kswapd_failed(): void { kswapd_failures++; }
 
-/** Pages the last shrink_cache() scanned (sc->nr_scanned of that pass). */
-export let last_nr_scanned: u32 = 0;
-
-/** kswapd_shrink_node()'s shrink_node(): up to `want` pages, counted as kswapd's. */
-export function kswapd_shrink_cache(want: u32): u32 { return shrink_cache(want, NONE, true); }
-
-/** The same, freeing only folios of zone z (reclaim with sc->reclaim_idx aimed at a zone): nocopy-wb-area makes
- *  room in its area this way, "as kswapd's balance_pgdat() would", and it is counted as kswapd's. */
-export function shrink_zone_page_cache(z: u32, want: u32): u32 { return shrink_cache(want, z, true); }
+/** Reclaim aimed at zone z (the wb-area proposal makes room in its area this way, "as kswapd's balance_pgdat()
+ *  would"): kswapd's shrink_node() at falling priority, folios of other zones skipped, until `want` pages are
+ *  reclaimed. Counted as kswapd's. */
+export function shrink_zone_page_cache(z: u32, want: u32): u32 {
+  if (pf_memalloc) return 0;
+  set_pf_memalloc(true);
+  sc_init(<u64>want, MAX_NR_ZONES - 1, true, z);
+  for (sc_priority = DEF_PRIORITY; sc_priority >= 0 && sc_nr_reclaimed < sc_nr_to_reclaim; sc_priority--) shrink_node();
+  set_pf_memalloc(false);
+  return <u32>sc_nr_reclaimed;
+}
 
 /** Direct reclaim for a page-cache allocation (GFP_HIGHUSER_MOVABLE) that failed: the writers' path. */
-export function shrink_page_cache(want: u32): u32 { return direct_reclaim(highest_zoneidx(__GFP_MOVABLE), want); }
+export function shrink_page_cache(want: u32): u32 { return <u32>perform_reclaim(highest_zoneidx(__GFP_MOVABLE), 0, <u64>want); }
 
 // mm/vmscan.c: compaction_ready() (6.15): the allocation would already succeed at the min watermark, or
 // compaction_suitable() holds at the high watermark: reclaim leaves this zone to compaction
@@ -59,16 +67,20 @@ function compaction_ready(z: u32, order: u32, reclaim_idx: u32): bool {
 }
 
 /** mm/page_alloc.c: __perform_reclaim() -> mm/vmscan.c: try_to_free_pages(), for an allocation of `order` with
- *  this mask: sc->nr_to_reclaim = SWAP_CLUSTER_MAX. For a costly order, shrink_zones() skips every zone where
- *  compaction_ready() holds; when all do, nothing is reclaimed (do_try_to_free_pages() returns to compact). */
+ *  this mask: sc->nr_to_reclaim = SWAP_CLUSTER_MAX. Returns the pages reclaimed (1 when it stopped because a zone
+ *  was ready for compaction: "Aborted reclaim to try compaction? don't OOM, then"). */
 export function try_to_free_pages(gfp: u32, order: u32): u32 {
-  const reclaim_idx = highest_zoneidx(gfp);
-  if (order > PAGE_ALLOC_COSTLY_ORDER) {
-    let all_ready = true;
-    for (let z: u32 = 0; z <= reclaim_idx && all_ready; z++) if (populated_zone(z) && !compaction_ready(z, order, reclaim_idx)) all_ready = false;
-    if (all_ready) { count_allocstall(reclaim_idx); return 0; }
-  }
-  return direct_reclaim(reclaim_idx, SWAP_CLUSTER_MAX);
+  return <u32>perform_reclaim(highest_zoneidx(gfp), order, SWAP_CLUSTER_MAX);
+}
+
+// mm/page_alloc.c: __perform_reclaim(): the reclaimer runs with PF_MEMALLOC (memalloc_noreclaim_save()); a task
+// already in reclaim does not recurse into it ("Avoid recursion of direct reclaim", __alloc_pages_slowpath())
+function perform_reclaim(reclaim_idx: u32, order: u32, nr_to_reclaim: u64): u64 {
+  if (pf_memalloc) return 0;
+  set_pf_memalloc(true);
+  const r = do_try_to_free_pages(reclaim_idx, order, nr_to_reclaim);
+  set_pf_memalloc(false);
+  return r;
 }
 
 // do_try_to_free_pages(): __count_zid_vm_events(ALLOCSTALL, sc->reclaim_idx, 1)
@@ -76,81 +88,266 @@ function count_allocstall(reclaim_idx: u32): void {
   st_add(reclaim_idx == ZONE_DMA32 ? ALLOCSTALL_DMA32 : reclaim_idx == ZONE_NORMAL ? ALLOCSTALL_NORMAL : ALLOCSTALL_MOVABLE, 1);
 }
 
-function direct_reclaim(reclaim_idx: u32, want: u32): u32 {
-  count_allocstall(reclaim_idx < MAX_NR_ZONES ? reclaim_idx : ZONE_NORMAL);
-  return shrink_cache(want, NONE, false);
-}
+// struct scan_control, the fields the file LRU needs (mm/vmscan.c)
+let sc_nr_to_reclaim: u64 = 0;
+let sc_nr_reclaimed: u64 = 0;
+/** Pages shrink_folio_list() took (kswapd's raise_priority test reads it). */
+let sc_nr_scanned: u64 = 0;
+let sc_priority: i32 = 0;
+let sc_reclaim_idx: u32 = 0;
+let sc_kswapd: bool = false;
+let sc_may_writepage: bool = true;
+let sc_may_deactivate: bool = false;
+let sc_force_deactivate: bool = false;
+let sc_skipped_deactivate: bool = false;
+/** The wb-area proposal's reclaim aimed at one zone: folios of other zones are skipped as those above
+ *  sc->reclaim_idx are (NONE: ordinary reclaim). */
+let sc_only_zone: u32 = NONE;
+// sc->nr, per shrink_node() (pages); nr.dirty, nr.congested and nr.immediate only feed reclaim_throttle(), not modelled
+let nr_unqueued_dirty: u64 = 0, nr_writeback: u64 = 0, nr_taken: u64 = 0, nr_file_taken: u64 = 0;
 
-/** Frees clean, unreferenced page-cache folios until `want` pages are freed, scanning at most a bounded
- *  number of cached pages per call (like shrink_lruvec's nr_to_scan): a cache full of dirty or
- *  writeback folios makes reclaim fail fast instead of walking every file. */
 /** PGDAT_DIRTY: the file folios reclaim took were all dirty and not under writeback (shrink_node()). */
 let pgdat_dirty: bool = false;
+/** PGDAT_WRITEBACK: everything kswapd took was under writeback (shrink_node()). */
+let pgdat_writeback: bool = false;
 /** clear_pgdat_congested(): kswapd found the node balanced. */
-export function clear_pgdat_dirty(): void { pgdat_dirty = false; }
+export function clear_pgdat_dirty(): void { pgdat_dirty = false; pgdat_writeback = false; }
 
-function shrink_cache(want: u32, zone: u32, kswapd: bool): u32 {
-  const cursor = zone == NONE ? scan_index : zone_scan_index;
+/** The folios one isolate_lru_folios() took: nr_to_scan is SWAP_CLUSTER_MAX pages, so at most that many. */
+const taken_folios = new StaticArray<u32>(<i32>SWAP_CLUSTER_MAX);
+
+// mm/vmscan.c: isolate_lru_folios(): from the list's tail, until nr_to_scan pages of eligible folios are taken;
+// a folio in a zone above sc->reclaim_idx goes back to the head ("Splice any skipped folios to the start of the
+// LRU list") and counts only in nr_scanned. Returns the folios taken (in taken_folios, oldest first).
+function isolate_lru_folios(nr_to_scan: u64, l: u32): u32 {
+  let scan: u64 = 0, total_scan: u64 = 0;
+  let k: u32 = 0;
+  let left = lru_nr_folios(l);
+  while (scan < nr_to_scan && left > 0) {
+    const e = lru_pop_tail(l);
+    left--;
+    const ino = file_page_ino(e), index = file_page_index(e, ino);
+    const head = mapping_pfn(ino, index);
+    const n = <u64>1 << page_order(head);
+    total_scan += n;
+    const z = page_zone(head);
+    if (z > sc_reclaim_idx || (sc_only_zone != NONE && z != sc_only_zone)) { lru_add(ino, index, head, false); continue; }
+    scan += n;
+    unchecked(taken_folios[k++] = e);
+  }
+  isolated_scanned = total_scan;
+  return k;
+}
+let isolated_scanned: u64 = 0;
+
+// move_folios_to_lru(): a folio reclaim keeps goes back to the head of the list its PG_active names
+@inline function putback(ino: u32, index: u32, head: u32): void { lru_add(ino, index, head, false); }
+// activate_locked: folio_set_active(), PGACTIVATE, and back on the active list's head
+function activate(ino: u32, index: u32, head: u32, n: u32): void {
+  folio_set_active(head, true);
+  st_add(PGACTIVATE, <i64>n);
+  putback(ino, index, head);
+}
+
+// mm/vmscan.c: shrink_inactive_list() -> shrink_folio_list() for file folios that are not mapped and never
+// referenced (folio_check_references() gives FOLIOREF_RECLAIM): under writeback -> PG_reclaim and activated
+// (kswapd meeting one already marked while PGDAT_WRITEBACK counts it nr_immediate); dirty -> PG_reclaim and
+// activated, unless kswapd meets it marked while PGDAT_DIRTY: then pageout() (a FUSE ->writepage only on
+// 6.1/6.6; without one PAGE_ACTIVATE); held by a pipe -> kept; clean -> freed.
+function shrink_inactive_list(nr_to_scan: u64): u64 {
+  const k = isolate_lru_folios(nr_to_scan, LRU_INACTIVE_FILE);
+  st_add(sc_kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, <i64>isolated_scanned);
+  if (k == 0) return 0;
   const writepage = param(CFG_FUSE_WRITEPAGE) != 0;
-  let taken: u32 = 0, unqueued_dirty: u32 = 0;
-  let freed: u32 = 0, scanned: u32 = 0;
-  let budget: u32 = max<u32>(want << 5, 1024);
-  for (let ino: u32 = 0; ino < nr_inodes && freed < want && budget > 0; ino++) {
-    const pages = inode_pages(ino);
-    let i = unchecked(cursor[ino]);
-    while (i < pages && freed < want && budget > 0) {
-      const pfn = mapping_pfn(ino, i);
-      if (pfn == NONE) { i++; continue; } // not cached: costs no budget (the LRU holds only cached folios)
-      budget--;
-      const head = pfn & ~((<u32>1 << page_order(pfn)) - 1);
-      const n: u32 = <u32>1 << page_order(head);
-      const first = i - (pfn - head);
-      if (zone != NONE && page_zone(head) != zone) { i = first + n; continue; }
-      scanned += n; // isolate_lru_folios(): nr_scanned counts the folio's pages
-      taken++;
-      const f = page_flags(head);
-      let busy = (f & PG_folio_writeback) != 0;
-      for (let k: u32 = 0; k < n && !busy; k++) busy = page_ref(head + k) > 1;
-      let dirty = (f & PG_folio_dirty) != 0;
-      for (let k: u32 = 0; k < n && !dirty; k++) dirty = (page_flags(head + k) & PG_dirty) != 0;
-      if (!busy && dirty) {
-        unqueued_dirty++;
-        // only kswapd writes, and only a folio it met before (PG_reclaim) while PGDAT_DIRTY is set
-        if (!writepage || !kswapd || (f & PG_reclaim) == 0 || !pgdat_dirty) {
-          set_page_flags(head, f | PG_reclaim);
-        } else {
-          // pageout(): kswapd (PF_MEMALLOC) calls ->writepage; the folio is not under writeback after it (the temp
-          // page took the data), so PG_reclaim clears whatever it returned, and every result but
-          // AOP_WRITEPAGE_ACTIVATE counts NR_VMSCAN_WRITE
-          const r = fuse_writepage(ino, first, true);
-          set_page_flags(head, page_flags(head) & ~PG_reclaim);
-          if (r != WP_ACTIVATE) st_add(NR_VMSCAN_WRITE, 1);
-          // PAGE_SUCCESS with the folio clean (sent, or failed with the mapping's error set): freed now. A folio
-          // found in flight was redirtied and stays; AOP_WRITEPAGE_ACTIVATE left it clean and activated: a later
-          // pass frees it as clean page cache
-          if (r == WP_SENT || r == WP_ENOMEM) dirty = false;
-        }
-      }
-      busy = busy || dirty;
-      if (!busy) {
-        filemap_remove_folio(ino, first, head);
-        freed += n;
-      }
-      i = first + n;
+  let taken: u64 = 0, unqueued: u64 = 0, freed: u64 = 0;
+  for (let j: u32 = 0; j < k; j++) {
+    const e = unchecked(taken_folios[j]);
+    const ino = file_page_ino(e), first = file_page_index(e, ino);
+    const head = mapping_pfn(ino, first);
+    const n: u32 = <u32>1 << page_order(head);
+    taken += n;
+    sc_nr_scanned += n;
+    const f = page_flags(head);
+    const writeback = (f & PG_folio_writeback) != 0;
+    let dirty = (f & PG_folio_dirty) != 0;
+    for (let i: u32 = 0; i < n && !dirty; i++) dirty = (page_flags(head + i) & PG_dirty) != 0;
+    if (dirty && !writeback) unqueued += n;
+    if (writeback) {
+      // case 1 (kswapd, marked, PGDAT_WRITEBACK: nr_immediate) leaves the flag as it is; case 2 sets it
+      if (!(sc_kswapd && (f & PG_reclaim) != 0 && pgdat_writeback)) { set_page_flags(head, f | PG_reclaim); nr_writeback += n; }
+      activate(ino, first, head, n);
+      continue;
     }
-    // keep scanning from here next time, unless the file was all busy (start over then)
-    unchecked(cursor[ino] = i >= pages ? 0 : i);
+    if (dirty) {
+      // "Only kswapd can writeback filesystem folios ...": the first encounter marks it for immediate reclaim
+      if (!sc_kswapd || (f & PG_reclaim) == 0 || !pgdat_dirty) {
+        set_page_flags(head, f | PG_reclaim);
+        activate(ino, first, head, n);
+        continue;
+      }
+      if (!sc_may_writepage) { putback(ino, first, head); continue; }
+      // pageout(): is_page_cache_freeable() fails while a pipe holds a page: PAGE_KEEP
+      let held = false;
+      for (let i: u32 = 0; i < n && !held; i++) held = page_ref(head + i) > 1;
+      if (held) { putback(ino, first, head); continue; }
+      // no ->writepage (6.12+): PAGE_ACTIVATE
+      if (!writepage) { activate(ino, first, head, n); continue; }
+      // 6.1/6.6: ->writepage from kswapd (PF_MEMALLOC): the temp page took the data and the folio is not under
+      // writeback after it, so PG_reclaim is cleared whatever it returned; AOP_WRITEPAGE_ACTIVATE is PAGE_ACTIVATE
+      // (the folio left clean and unwritten), anything else counts NR_VMSCAN_WRITE and is PAGE_SUCCESS
+      const r = fuse_writepage(ino, first);
+      set_page_flags(head, page_flags(head) & ~PG_reclaim);
+      if (r == WP_ACTIVATE) { activate(ino, first, head, n); continue; }
+      st_add(NR_VMSCAN_WRITE, 1);
+      // PAGE_SUCCESS: a folio redirtied meanwhile (found in flight) is kept; a clean one is freed below
+      if (r != WP_SENT && r != WP_ENOMEM) { putback(ino, first, head); continue; }
+    }
+    // __remove_mapping(): folio_ref_freeze() fails while a pipe holds a page: keep
+    let held = false;
+    for (let i: u32 = 0; i < n && !held; i++) held = page_ref(head + i) > 1;
+    if (held) { putback(ino, first, head); continue; }
+    filemap_remove_folio(ino, first, head);
+    freed += n;
   }
-  if (taken > 0 && unqueued_dirty == taken) {
-    // shrink_inactive_list(): "Nudge the flusher threads in case they are asleep" (every reclaimer)
-    wakeup_flusher_threads_vmscan();
-    // shrink_node(), kswapd only: allow kswapd to start writing pages once the file folios it takes are all dirty
-    if (kswapd) pgdat_dirty = true;
-  }
-  // shrink_inactive_list(): PGSCAN_KSWAPD/PGSCAN_DIRECT + PGSCAN_FILE, PGSTEAL_KSWAPD/PGSTEAL_DIRECT + PGSTEAL_FILE
-  st_add(kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, scanned);
-  st_add(kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, freed);
-  if (freed > 0) kswapd_failures = 0;
-  last_nr_scanned = scanned;
+  nr_unqueued_dirty += unqueued;
+  nr_taken += taken;
+  nr_file_taken += taken;
+  st_add(sc_kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, <i64>freed);
+  // "If dirty folios are scanned that are not queued for IO ... Nudge the flusher threads in case they are asleep."
+  if (unqueued == taken) wakeup_flusher_threads_vmscan();
   return freed;
 }
+
+// mm/vmscan.c: shrink_active_list() for unmapped file folios: folio_referenced() finds no mapping, so every folio
+// taken is deactivated, onto the inactive list's head (PGREFILL pages scanned, PGDEACTIVATE folios' pages moved)
+function shrink_active_list(nr_to_scan: u64): void {
+  const k = isolate_lru_folios(nr_to_scan, LRU_ACTIVE_FILE);
+  st_add(PGREFILL, <i64>isolated_scanned);
+  let moved: u64 = 0;
+  for (let j: u32 = 0; j < k; j++) {
+    const e = unchecked(taken_folios[j]);
+    const ino = file_page_ino(e), first = file_page_index(e, ino);
+    const head = mapping_pfn(ino, first);
+    folio_set_active(head, false);
+    moved += <u64>1 << page_order(head);
+    putback(ino, first, head);
+  }
+  st_add(PGDEACTIVATE, <i64>moved);
+}
+
+// lib/math/int_sqrt.c: the floor of the square root
+function int_sqrt(x: u64): u64 {
+  let r = <u64>Math.sqrt(<f64>x);
+  while (r * r > x) r--;
+  while ((r + 1) * (r + 1) <= x) r++;
+  return r;
+}
+
+// mm/vmscan.c: inactive_is_low(): inactive * int_sqrt(10 * GiB of the file LRU) < active
+function inactive_is_low(): bool {
+  const inactive = lru_pages(LRU_INACTIVE_FILE), active = lru_pages(LRU_ACTIVE_FILE);
+  const gb = (inactive + active) >> 18;
+  const ratio: u64 = gb != 0 ? int_sqrt(gb * 10) : 1;
+  return inactive * ratio < active;
+}
+
+// mm/vmscan.c: shrink_lruvec() with get_scan_count()'s SCAN_FILE (no swap): each file list's size in the eligible
+// zones >> priority, in SWAP_CLUSTER_MAX batches, inactive then active, until nr_to_reclaim is met; global direct
+// reclaim at DEF_PRIORITY scans its whole target anyway (proportional_reclaim)
+function shrink_lruvec(): void {
+  let nr_inactive = lruvec_lru_size(LRU_INACTIVE_FILE, sc_reclaim_idx) >> <u64>sc_priority;
+  let nr_active = lruvec_lru_size(LRU_ACTIVE_FILE, sc_reclaim_idx) >> <u64>sc_priority;
+  const proportional = !sc_kswapd && sc_priority == DEF_PRIORITY;
+  let reclaimed: u64 = 0;
+  while (nr_inactive != 0 || nr_active != 0) {
+    if (nr_inactive != 0) {
+      const s = min<u64>(nr_inactive, SWAP_CLUSTER_MAX);
+      nr_inactive -= s;
+      reclaimed += shrink_inactive_list(s);
+    }
+    if (nr_active != 0) {
+      const s = min<u64>(nr_active, SWAP_CLUSTER_MAX);
+      nr_active -= s;
+      if (sc_may_deactivate) shrink_active_list(s); else sc_skipped_deactivate = true;
+    }
+    if (reclaimed < sc_nr_to_reclaim || proportional) continue;
+    break; // no anon list to keep in proportion: "if (!nr_file || !nr_anon) break;"
+  }
+  sc_nr_reclaimed += reclaimed;
+}
+
+// mm/vmscan.c: shrink_node(): prepare_scan_control() (deactivation when the inactive list is low; refaults are
+// not modelled), shrink_lruvec(), then kswapd's PGDAT_WRITEBACK and PGDAT_DIRTY from what it took.
+// reclaim_throttle() is not modelled (kswapd has no CPU time here; direct reclaimers do not sleep in it).
+function shrink_node(): u64 {
+  nr_unqueued_dirty = 0; nr_writeback = 0; nr_taken = 0; nr_file_taken = 0;
+  const before = sc_nr_reclaimed;
+  sc_may_deactivate = sc_force_deactivate || inactive_is_low();
+  shrink_lruvec();
+  if (sc_kswapd) {
+    if (nr_writeback != 0 && nr_writeback == nr_taken) pgdat_writeback = true;
+    // "Allow kswapd to start writing pages during reclaim." (also when it took nothing: 0 == 0)
+    if (nr_unqueued_dirty == nr_file_taken) pgdat_dirty = true;
+  }
+  const reclaimed = sc_nr_reclaimed - before;
+  if (reclaimed > 0) kswapd_failures = 0;
+  return reclaimed;
+}
+
+function sc_init(nr_to_reclaim: u64, reclaim_idx: u32, kswapd: bool, only_zone: u32): void {
+  sc_nr_to_reclaim = nr_to_reclaim;
+  sc_nr_reclaimed = 0;
+  sc_nr_scanned = 0;
+  sc_reclaim_idx = reclaim_idx;
+  sc_kswapd = kswapd;
+  sc_may_writepage = true;
+  sc_force_deactivate = false;
+  sc_skipped_deactivate = false;
+  sc_only_zone = only_zone;
+}
+
+// mm/vmscan.c: do_try_to_free_pages() for global direct reclaim: shrink_zones() at falling priority until
+// nr_to_reclaim pages are reclaimed or a costly order finds a zone ready for compaction; a run that skipped
+// deactivation retries with force_deactivate. Returns the pages reclaimed, 1 when it stopped for compaction.
+function do_try_to_free_pages(reclaim_idx: u32, order: u32, nr_to_reclaim: u64): u64 {
+  sc_init(nr_to_reclaim, reclaim_idx, false, NONE);
+  let compaction_is_ready = false;
+  while (true) {
+    count_allocstall(reclaim_idx);
+    for (sc_priority = DEF_PRIORITY; sc_priority >= 0; sc_priority--) {
+      sc_nr_scanned = 0;
+      // shrink_zones(): the zonelist from reclaim_idx down; one node, so one shrink_node()
+      let shrunk = false;
+      for (let z = <i32>min<u32>(reclaim_idx, MAX_NR_ZONES - 1); z >= 0; z--) {
+        if (!populated_zone(<u32>z)) continue;
+        if (order > PAGE_ALLOC_COSTLY_ORDER && compaction_ready(<u32>z, order, reclaim_idx)) { compaction_is_ready = true; continue; }
+        if (shrunk) continue;
+        shrunk = true;
+        shrink_node();
+      }
+      if (sc_nr_reclaimed >= sc_nr_to_reclaim) break;
+      if (compaction_is_ready) break;
+    }
+    if (sc_nr_reclaimed != 0) return sc_nr_reclaimed;
+    if (compaction_is_ready) return 1;
+    if (!sc_skipped_deactivate) return 0;
+    sc_force_deactivate = true;
+    sc_skipped_deactivate = false;
+  }
+  return 0;
+}
+
+/** kswapd_shrink_node() at this priority: shrink_node() for up to nr_to_reclaim pages, kswapd's
+ *  sc->may_writepage (none while reclaiming a boost only). Returns the pages reclaimed; kswapd_nr_scanned()
+ *  says what shrink_folio_list() took. */
+export function kswapd_shrink_node(priority: i32, nr_to_reclaim: u64, reclaim_idx: u32, may_writepage: bool): u64 {
+  sc_init(nr_to_reclaim, reclaim_idx, true, NONE);
+  sc_priority = priority;
+  sc_may_writepage = may_writepage;
+  // kswapd runs with PF_MEMALLOC
+  const was = set_pf_memalloc(true);
+  const r = shrink_node();
+  set_pf_memalloc(was);
+  return r;
+}
+export function kswapd_nr_scanned(): u64 { return sc_nr_scanned; }

@@ -36,7 +36,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 106;
+export const STAT_WORDS: i32 = 111;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
@@ -166,3 +166,11 @@ export const SERVER_THREADS: i32 = 103;
 export const FIO_RUNS_DONE: i32 = 104;
 /** FUSE_SETATTR requests ->write_inode sent for the files' times (fuse_write_inode()). */
 export const SETATTR_REQUESTS: i32 = 105;
+// The file LRU (mm/vmscan.c, mm/swap.c; fs/lru.ts): NR_ACTIVE_FILE (NR_INACTIVE_FILE is NR_FILE_LRU less it),
+// folios moved to the active list by reclaim (PGACTIVATE), back by shrink_active_list() (PGDEACTIVATE, after
+// PGREFILL pages scanned there), and to the inactive tail when their writeback ended (PGROTATED).
+export const NR_ACTIVE_FILE: i32 = 106;
+export const PGACTIVATE: i32 = 107;
+export const PGDEACTIVATE: i32 = 108;
+export const PGREFILL: i32 = 109;
+export const PGROTATED: i32 = 110;

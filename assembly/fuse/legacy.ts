@@ -5,7 +5,7 @@
 // temp pages and sends the secondary.
 import { NONE, pageblock_order } from "../mm/constants";
 import { PG_temp, nr_pageblocks, set_page_flags, page_flags, set_page_next, set_page_prev, page_ref, set_page_ref } from "../mm/page";
-import { __alloc_pages, __free_pages, alloc_pages_after_reclaim, alloc_pages_memalloc } from "../mm/page_alloc";
+import { __alloc_pages, __free_pages, alloc_pages_after_reclaim, alloc_pages_memalloc, pf_memalloc } from "../mm/page_alloc";
 import {
   folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block,
 } from "../fs/folio";
@@ -16,7 +16,7 @@ import {
   SECONDARY_REFRESHES, RBTREE_OPS,
 } from "../fs/stats";
 import { rb_find_overlap, rb_insert, rb_erase, rb_set_end, rb_last_visits } from "./rbtree";
-import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
+import { try_to_free_pages } from "../fs/reclaim";
 import { wb_writeout_add } from "../fs/wb_bandwidth";
 import {
   request_alloc, request_free, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver,
@@ -60,23 +60,20 @@ export function fuse_page_is_writeback(ino: u32, index: u32): bool {
   return r != NONE;
 }
 
-/** The temp page is allocated in a PF_MEMALLOC context (kswapd's ->writepage): set by fuse_writepage(). */
-export let temp_page_memalloc: bool = false;
-export function set_temp_page_memalloc(on: bool): void { temp_page_memalloc = on; }
-
 /** The temp page: allocate (UNMOVABLE), copy the data, account NR_WRITEBACK_TEMP. False when the allocator found
  *  nothing even after direct reclaim: the caller stalls and tries again (see legacy_writepage()). */
 function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
   let tmp: u32;
-  if (temp_page_memalloc) {
+  if (pf_memalloc) {
     // kswapd's pageout() -> ->writepage (6.1/6.6) runs with PF_MEMALLOC: no watermarks, no direct reclaim
     tmp = alloc_pages_memalloc(GFP_TEMP, 0);
     charge(cost_ns(COST_PAGE_ALLOC));
   } else {
     tmp = __alloc_pages(GFP_TEMP, 0);
     charge(cost_ns(COST_PAGE_ALLOC));
-    // __alloc_pages_slowpath(): direct reclaim of clean page cache (GFP_NOFS may not write dirty pages back)
-    if (tmp == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) tmp = alloc_pages_after_reclaim(GFP_TEMP, 0);
+    // __alloc_pages_slowpath(): direct reclaim for GFP_NOFS | __GFP_HIGHMEM (sc->reclaim_idx Normal: page cache in
+    // ZONE_MOVABLE is skipped), then the retry
+    if (tmp == NONE && try_to_free_pages(GFP_TEMP, 0) > 0) tmp = alloc_pages_after_reclaim(GFP_TEMP, 0);
   }
   if (tmp == NONE) { st_add(TEMP_ALLOC_STALLS, 1); return false; }
   set_page_flags(tmp, page_flags(tmp) | PG_temp);

@@ -12,7 +12,7 @@ import { folio_clear_dirty_for_io } from "../fs/folio";
 import { mapping_pfn, ino_error, set_unwritten_bit } from "../fs/inode";
 import { st_add, WRITEPAGE_ACTIVATE } from "../fs/stats";
 import { param, CFG_CONGESTION_THRESHOLD } from "../sim/config";
-import { fuse_page_is_writeback, legacy_writepage, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore, set_temp_page_memalloc } from "./legacy";
+import { fuse_page_is_writeback, legacy_writepage, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "./legacy";
 import { fuse_send_writepage, num_background } from "./conn";
 
 /** fuse_writepage() outcomes (the stat WRITEPAGE_ACTIVATE counts the third). */
@@ -21,10 +21,10 @@ export const WP_REDIRTIED: u32 = 1;
 export const WP_ACTIVATE: u32 = 2;
 export const WP_ENOMEM: u32 = 3;
 
-/** folio_clear_dirty_for_io() then fuse_writepage() on the order-0 page-cache page at (ino, index). `memalloc`: the
- *  caller is kswapd (PF_MEMALLOC), whose temp-page allocation ignores the watermarks; migration's writeout() is
- *  not, and its GFP_NOFS allocation would loop in the kernel where the model fails it (README differences). */
-export function fuse_writepage(ino: u32, index: u32, memalloc: bool): u32 {
+/** folio_clear_dirty_for_io() then fuse_writepage() on the order-0 page-cache page at (ino, index). From kswapd
+ *  (PF_MEMALLOC: page_alloc.ts pf_memalloc) the temp page ignores the watermarks; migration's writeout() is not
+ *  in reclaim, and its GFP_NOFS allocation would loop in the kernel where the model fails it (README differences). */
+export function fuse_writepage(ino: u32, index: u32): u32 {
   const pfn = mapping_pfn(ino, index);
   if (fuse_page_is_writeback(ino, index)) return WP_REDIRTIED; // cleared, then redirty_page_for_writepage()
   if (num_background >= <u32>param(CFG_CONGESTION_THRESHOLD)) {
@@ -36,9 +36,7 @@ export function fuse_writepage(ino: u32, index: u32, memalloc: bool): u32 {
   // fuse_writepage_locked(): a one-page request of its own, beside whatever the flusher is filling
   const saved = legacy_wpa;
   legacy_wpa_clear();
-  set_temp_page_memalloc(memalloc);
   const ok = legacy_writepage(ino, index, 1, 4096, fuse_send_writepage);
-  set_temp_page_memalloc(false);
   const req = legacy_wpa;
   legacy_wpa_restore(saved);
   if (!ok) {

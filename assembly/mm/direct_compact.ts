@@ -2,7 +2,7 @@
 // __alloc_pages_direct_compact(), __alloc_pages_direct_reclaim(); mm/compaction.c: try_to_compact_pages(),
 // compact_zone_order(); 6.15).
 import { NONE, MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER, MIGRATE_MOVABLE, __GFP_HIGH } from "./constants";
-import { __alloc_pages, alloc_pages_after_reclaim, get_page_from_freelist_slowpath, gfp_to_alloc_flags, highest_zoneidx, gfp_migratetype } from "./page_alloc";
+import { __alloc_pages, alloc_pages_after_reclaim, get_page_from_freelist_slowpath, gfp_to_alloc_flags, highest_zoneidx, gfp_migratetype, pf_memalloc, alloc_pages_memalloc } from "./page_alloc";
 import { populated_zone, page_zone } from "./zone";
 import { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT } from "./migrate";
 import { cc, cc_start, compact_blockskip_flush } from "./compact_control";
@@ -87,6 +87,8 @@ function __alloc_pages_direct_reclaim(gfp: u32, order: u32): u32 {
  *  fault in a MADV_HUGEPAGE region, GFP_TRANSHUGE) stops there, as the kernel's does; for the others,
  *  should_reclaim_retry()'s further rounds and the OOM killer are not modelled: they fail there too. */
 export function alloc_pages_may_reclaim(gfp: u32, order: u32): u32 {
+  // "Avoid recursion of direct reclaim": inside reclaim, no watermarks and no reclaim
+  if (pf_memalloc) return alloc_pages_memalloc(gfp, order);
   let page = __alloc_pages(gfp, order);
   if (page != NONE || order > MAX_PAGE_ORDER || (gfp & __GFP_HIGH) != 0) return page;
   if (order > 0 && (order > PAGE_ALLOC_COSTLY_ORDER || gfp_migratetype(gfp) != MIGRATE_MOVABLE)) {

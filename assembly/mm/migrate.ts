@@ -10,6 +10,7 @@ import {
 import { __free_pages } from "./page_alloc";
 import { OWNER_ANON, anon_set_pfn } from "./anon";
 import { MAX_INODES, OWNER_SHMEM, set_mapping_pfn, set_backing_pfn } from "../fs/inode";
+import { lru_add, lru_del, folio_test_lru } from "../fs/lru";
 import {
   st_add, PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_COMPACTION, PGMIGRATE_FAIL_CONTIG_RANGE, MIGRATE_FAIL_DIRTY,
 } from "../fs/stats";
@@ -85,7 +86,7 @@ export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) =
   // caller retries the then clean folio)
   if (param(CFG_FUSE_WRITEPAGE) != 0 && is_pagecache(head) && (page_flags(head) & PG_folio_dirty) != 0) {
     if (mode != MIGRATE_SYNC) { st_add(MIGRATE_FAIL_DIRTY, 1); return EBUSY; }
-    fuse_writepage(page_next(head), page_prev(head), false);
+    fuse_writepage(page_next(head), page_prev(head));
     return EAGAIN;
   }
   // folio_migrate_mapping(): a reference beyond the mapping's (a pipe holding spliced pages) is -EAGAIN
@@ -94,6 +95,15 @@ export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) =
   if (dst == NONE) return ENOMEM;
   move_folio(head, dst, n);
   return MIGRATEPAGE_SUCCESS;
+}
+
+// mm/migrate.c: a folio that was isolated and not migrated goes back on its LRU list's head (folio_putback_lru()
+// -> folio_add_lru())
+function putback_lru(head: u32): void {
+  const owner = page_next(head), index = page_prev(head);
+  if (owner >= MAX_INODES || !folio_test_lru(owner, index)) return;
+  lru_del(owner, index, head);
+  lru_add(owner, index, head, false);
 }
 
 /** mm/migrate.c: migrate_pages() of one folio: -EAGAIN is retried (3 passes in MIGRATE_ASYNC, else 10), the
@@ -105,6 +115,7 @@ export function migrate_one(head: u32, mode: u32, reason: u32, alloc_target: (or
   for (let pass = 0; pass < passes && r == EAGAIN; pass++) r = migrate_folio(head, mode, alloc_target);
   if (r == MIGRATEPAGE_SUCCESS) { st_add(PGMIGRATE_SUCCESS, n); return r; }
   if (r == MIGRATE_WAIT) return r; // MIGRATE_SYNC sleeps in folio_wait_writeback(): not a failure (yet)
+  if (r != ENOTMOVABLE) putback_lru(head);
   st_add(PGMIGRATE_FAIL, n);
   if (reason == MR_COMPACTION) st_add(PGMIGRATE_FAIL_COMPACTION, n);
   else if (reason == MR_CONTIG_RANGE) st_add(PGMIGRATE_FAIL_CONTIG_RANGE, n);
@@ -118,7 +129,11 @@ export function migrate_pages(heads: StaticArray<u32>, nr: u32, mode: u32, reaso
   let failed: i32 = 0;
   for (let i = <i32>nr - 1; i >= 0; i--) {
     const r = migrate_one(unchecked(heads[i]), mode, reason, alloc_target);
-    if (r == ENOMEM) return ENOMEM;
+    if (r == ENOMEM) {
+      // putback_movable_pages() of the rest
+      for (let j = i - 1; j >= 0; j--) if (folio_isolatable(unchecked(heads[j]))) putback_lru(unchecked(heads[j]));
+      return ENOMEM;
+    }
     if (r != MIGRATEPAGE_SUCCESS) failed++;
   }
   return failed;
@@ -127,6 +142,10 @@ export function migrate_pages(heads: StaticArray<u32>, nr: u32, mode: u32, reaso
 /** folio_migrate_mapping() + folio_migrate_flags(): the new folio takes the old one's place and state. */
 export function move_folio(src: u32, dst: u32, n: u32): void {
   const owner = page_next(src);
+  // isolation took the source off the file LRU; migrate_folio_move() -> folio_add_lru(dst): the new folio goes
+  // on the head of the list the flags it inherits name
+  const on_lru = owner < MAX_INODES && folio_test_lru(owner, page_prev(src));
+  if (on_lru) lru_del(owner, page_prev(src), src);
   for (let i: u32 = 0; i < n; i++) {
     data_copy_page(dst + i, src + i); // folio_copy()
     set_page_flags(dst + i, page_flags(src + i));
@@ -136,6 +155,7 @@ export function move_folio(src: u32, dst: u32, n: u32): void {
     else if (owner - OWNER_SHMEM < MAX_INODES) set_backing_pfn(owner - OWNER_SHMEM, page_prev(src + i), dst + i);
   }
   if (owner == OWNER_ANON) anon_set_pfn(page_prev(src), dst);
+  if (on_lru) lru_add(owner, page_prev(dst), dst, false);
   // __free_pages() clears the source's state; it went to the destination
   __free_pages(src, page_order(src));
 }

@@ -33,6 +33,8 @@ export const PG_temp: u32 = 1 << 11;
 export const PG_pcp: u32 = 1 << 12;
 /** PG_reclaim: reclaim met this dirty folio already (shrink_folio_list sets it; folio_end_writeback clears it). */
 export const PG_reclaim: u32 = 1 << 13;
+/** PG_active: the folio is on the active file LRU (fs/lru.ts), on its head page. */
+export const PG_active: u32 = 1 << 14;
 
 /** alloc_mt of a page that is not allocated (the 4-bit field's largest value). */
 export const MT_NONE: u32 = 0xf;

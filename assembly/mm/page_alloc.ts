@@ -281,10 +281,16 @@ export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
   return get_page_from_freelist(gfp, order, flags, mt, highest);
 }
 
+/** current->flags & PF_MEMALLOC: set while reclaim runs (kswapd always has it; __perform_reclaim() sets it for a
+ *  direct reclaimer, memalloc_noreclaim_save()). An allocation made meanwhile (a 6.1/6.6 ->writepage's temp page
+ *  and request objects) ignores the watermarks and never reclaims itself. */
+export let pf_memalloc: bool = false;
+export function set_pf_memalloc(on: bool): bool { const was = pf_memalloc; pf_memalloc = on; return was; }
+
 /** mm/page_alloc.c: __alloc_pages_slowpath() in a PF_MEMALLOC task (kswapd): __gfp_pfmemalloc_flags() gives
  *  ALLOC_NO_WATERMARKS, and get_page_from_freelist() then skips every watermark (try_this_zone): the request fails
  *  only when the zones' free lists are empty. Such a task never enters direct reclaim ("Avoid recursion of direct
- *  reclaim"). Off the hot path: only the 6.1/6.6 ->writepage's temp page in kswapd's pageout() asks for it. */
+ *  reclaim"). Off the hot path: only allocations made inside reclaim (pf_memalloc) ask for it. */
 export function alloc_pages_memalloc(gfp: u32, order: u32): u32 {
   const page = __alloc_pages(gfp, order);
   if (page != NONE || order > MAX_PAGE_ORDER) return page;

@@ -7,7 +7,8 @@ import {
 } from "../mm/page";
 import { check_allocator, debug_vm_pfn } from "../mm/debug_vm";
 import { check_compaction } from "../mm/compact_control";
-import { stat_value, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN } from "../fs/stats";
+import { stat_value, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN, NR_ACTIVE_FILE } from "../fs/stats";
+import { lru_check_list, lru_pages, folio_test_lru, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE } from "../fs/lru";
 import { fprop_local_events, fprop_global_events } from "../fs/flex_proportions";
 import { nr_inodes, ino_nr_dirty, test_dirty_bit, backing_pfn, OWNER_SHMEM, folio_wb_pending } from "../fs/inode";
 import {
@@ -36,6 +37,7 @@ export const INV_SLAB_OBJECTS: i32 = 32;
 export const INV_SLAB_PAGES: i32 = 33;
 export const INV_WB_PENDING: i32 = 34;
 export const INV_WB_LISTS: i32 = 35;
+export const INV_LRU: i32 = 36;
 
 let mark: usize = 0;
 let mark_cap: u32 = 0;
@@ -111,7 +113,9 @@ export function check_sim_invariants(): i32 {
       if ((f & PG_folio_dirty) != 0) dirty += n;
       if ((f & PG_folio_writeback) != 0) writeback += n;
       if ((f & PG_temp) == 0 && page_next(p) < nr_inodes) {
-        // a page-cache folio: its write_bytes_pending (fs/folio.ts) is its blocks under writeback
+        // a page-cache folio: on a file LRU list (between events nothing holds one isolated)
+        if (!folio_test_lru(page_next(p), page_prev(p))) return fail(INV_LRU, p);
+        // its write_bytes_pending (fs/folio.ts) is its blocks under writeback
         let under: u32 = 0;
         for (let i: u32 = 0; i < <u32>n; i++) if ((page_flags(p + i) & PG_writeback) != 0) under++;
         if (folio_wb_pending(page_next(p), page_prev(p)) != under) return fail(INV_WB_PENDING, p);
@@ -130,6 +134,11 @@ export function check_sim_invariants(): i32 {
   if (temp != stat_value(NR_WRITEBACK_TEMP)) return fail(INV_NR_WRITEBACK_TEMP, NONE);
   if (is_legacy() && carried != temp) return fail(INV_TEMP_OWNER, NONE);
   if (file_lru != stat_value(NR_FILE_LRU)) return fail(INV_NR_FILE_LRU, NONE);
+  // the file LRU: its live entries are the page-cache folios' heads, each on the list its PG_active names, and
+  // their pages are every page-cache page (so no folio is missing from both lists)
+  if (lru_check_list(LRU_INACTIVE_FILE) == NONE || lru_check_list(LRU_ACTIVE_FILE) == NONE) return fail(INV_LRU, NONE);
+  if (<i64>(lru_pages(LRU_INACTIVE_FILE) + lru_pages(LRU_ACTIVE_FILE)) != file_lru) return fail(INV_LRU, NONE);
+  if (<i64>lru_pages(LRU_ACTIVE_FILE) != stat_value(NR_ACTIVE_FILE)) return fail(INV_LRU, NONE);
   if (shmem != stat_value(NR_SHMEM)) return fail(INV_SHMEM, NONE);
   // every page written back was dirtied first; the wb's completions are among the domain's
   if (stat_value(WB_WRITTEN) > stat_value(WB_DIRTIED) || fprop_local_events() > fprop_global_events()) return fail(INV_WB_WRITTEN, NONE);

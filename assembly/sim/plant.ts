@@ -21,7 +21,7 @@ import {
 import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth } from "../mm/pcp";
 import { stat_value, st_add, EVENTS, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, WB_DIRTIED, WB_WRITTEN, NR_SHMEM } from "../fs/stats";
 import {
-  nr_inodes, inode_pages, ino_nr_dirty, ino_error, clear_dirty_bit, mapping_pfn, page_version, set_page_version,
+  nr_inodes, inode_pages, lru_slot, set_lru_slot, ino_nr_dirty, ino_error, clear_dirty_bit, mapping_pfn, page_version, set_page_version,
   server_version, set_server_version, set_unwritten_bit, folio_wb_pending, set_folio_wb_pending,
 } from "../fs/inode";
 import { oldest_inflight, next_inflight, req_nr, req_pfn, set_req_pfn, req_kind, REQ_KIND_WRITE } from "../fuse/request";
@@ -75,6 +75,8 @@ export const PLANT_WB_PENDING: u32 = 36;
 export const PLANT_INODE_UNLISTED: u32 = 37;
 // The flusher (code 35): a second chain of flusher events beside the one it scheduled.
 export const PLANT_FLUSHER_TWICE: u32 = 38;
+// The file LRU (code 36): a page-cache folio dropped from its list without its list's count.
+export const PLANT_LRU_LOST: u32 = 39;
 // Integrity faults, planted after the run on the first page whose last write reached the server.
 export const PLANT_STORE_BYTE: u32 = 40;
 export const PLANT_STORE_NEWER: u32 = 41;
@@ -343,6 +345,16 @@ function plant_writeback(kind: u32): bool {
     if (nr_inodes == 0) return false;
     unchecked(ino_nr_dirty[0] += 1);
     return done(0);
+  }
+  if (kind == PLANT_LRU_LOST) {
+    for (let i: u32 = 0; i < nr_inodes; i++) {
+      for (let x: u32 = 0; x < inode_pages(i); x++) {
+        if (lru_slot(i, x) == NONE) continue;
+        set_lru_slot(i, x, NONE);
+        return done(mapping_pfn(i, x));
+      }
+    }
+    return false;
   }
   if (kind == PLANT_FLUSHER_TWICE) {
     if (!flusher_scheduled()) return false;

@@ -40,6 +40,8 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   34: "a page-cache folio's write_bytes_pending differs from its blocks under writeback",
   // the wb's inode lists (assembly/fs/wb_lists.ts)
   35: "the wb's inode lists are inconsistent: a dirty inode not marked dirty or on no list, a queued inode off b_io, I_SYNC held outside a writeback, or flusher events not one while it is scheduled and none otherwise",
+  // the file LRU (assembly/fs/lru.ts)
+  36: "the file LRU is inconsistent: a listed folio is not a page-cache folio's head or is on the list its PG_active does not name, a list's folio or page counts are off, or a page-cache folio is on neither list",
 };
 
 export function describeInvariant(code: number, pfn: number): string {

@@ -15,6 +15,8 @@ export type StatCounters = Readonly<Record<string, number>>;
 const one = (name: string): { name: string; from: readonly string[]; value: (st: StatCounters) => number } =>
   ({ name, from: [name], value: (st) => st[name] ?? 0 });
 const KERNEL: readonly { name: string; from: readonly string[]; value: (st: StatCounters) => number }[] = [
+  { name: "nr_inactive_file", from: ["nr_file_lru"], value: (st) => (st.nr_file_lru ?? 0) - (st.nr_active_file ?? 0) },
+  one("nr_active_file"),
   one("nr_dirty"),
   one("nr_writeback"),
   one("nr_writeback_temp"),
@@ -22,6 +24,9 @@ const KERNEL: readonly { name: string; from: readonly string[]; value: (st: Stat
   one("allocstall_dma32"),
   one("allocstall_normal"),
   one("allocstall_movable"),
+  one("pgactivate"),
+  one("pgdeactivate"),
+  one("pgrefill"),
   one("pgsteal_kswapd"),
   one("pgsteal_direct"),
   one("pgscan_kswapd"),
@@ -29,6 +34,7 @@ const KERNEL: readonly { name: string; from: readonly string[]; value: (st: Stat
   { name: "pgscan_file", from: [], value: (st) => (st.pgscan_kswapd ?? 0) + (st.pgscan_direct ?? 0) },
   { name: "pgsteal_file", from: [], value: (st) => (st.pgsteal_kswapd ?? 0) + (st.pgsteal_direct ?? 0) },
   one("pageoutrun"),
+  one("pgrotated"),
   one("pgmigrate_success"),
   one("pgmigrate_fail"),
   one("compact_migrate_scanned"),

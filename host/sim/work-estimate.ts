@@ -81,7 +81,8 @@ function memoryBytes(config: SimConfig, samples: number, seconds: number): numbe
   // struct page (12 B), the checker's marks (1 B); per pageblock: its type, the temp-page count, compaction's skip
   // bit and the report's map (20 B), a /proc census boot's regions, buddies and lists (71 B)
   bytes += pages * 13 + (pages / 512) * 96;
-  bytes += F * 18.25; // per file page: its PFN, the server's tmpfs PFN, two content versions, write_bytes_pending (u16), the DIRTY and unwritten bits
+  bytes += F * 22.25; // per file page: its PFN, the server's tmpfs PFN, two content versions, its LRU slot, write_bytes_pending (u16), the DIRTY and unwritten bits
+  bytes += Math.min(F, pages) * 16; // the file LRU's two rings, each with room for twice the folios that can be cached
   bytes += Math.min(samples, MAX_SAMPLES * 2) * 256; // a doubling array of 64-byte rows, and the ones it outgrew
   // live allocations: never more than were made, nor than the machine has pages for
   for (const w of config.workloads)
