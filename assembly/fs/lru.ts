@@ -56,17 +56,17 @@ function reslot(id: u32, slot: u32): void {
   set_lru_slot(ino, file_page_index(id, ino), slot);
 }
 
-// a full ring keeps its live entries in order (compacted in place); one more than half live (files added after the
+// a full ring (or none yet) keeps its live entries in order (compacted in place); one more than half live (files added after the
 // ring was sized) moves to one twice as large
 function make_room(l: u32): void {
   const c = unchecked(cap[l]);
   if (c == 0) {
+    // the first folio: sized for every file page there is (all files exist before the first write)
     const cached = min<u64>(<u64>total_file_pages, <u64>nr_pages);
     const want = <u32>min<u64>(cached * 2 + 64, 1 << 30);
     unchecked(ring[l] = arena_alloc(<usize>want << 2)); unchecked(cap[l] = want);
     return;
   }
-  if (unchecked(len[l]) < c) return;
   const from = unchecked(lo[l]);
   let kept: u32 = 0;
   for (let i: u32 = 0; i < c; i++) {
@@ -102,7 +102,7 @@ function account(l: u32, head: u32, sign: i32): void {
  *  the list its PG_active says. It must be on none. */
 export function lru_add(ino: u32, index: u32, head: u32, tail: bool): void {
   const l = (page_flags(head) & PG_active) != 0 ? LRU_ACTIVE_FILE : LRU_INACTIVE_FILE;
-  make_room(l);
+  if (unchecked(len[l]) >= unchecked(cap[l])) make_room(l);
   let pos: u32;
   if (tail) { pos = unchecked(lo[l]) == 0 ? unchecked(cap[l]) - 1 : unchecked(lo[l]) - 1; unchecked(lo[l] = pos); }
   else pos = wrap(l, unchecked(lo[l]) + unchecked(len[l]));
