@@ -13,7 +13,7 @@ import {
 import { now } from "../sim/clock";
 import { mark_inode_dirty_pages } from "./writeback";
 import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED, PGROTATED } from "./stats";
-import { lru_add, lru_del, folio_test_lru } from "./lru";
+import { lru_add, lru_del, folio_test_lru, folio_add_lru } from "./lru";
 import { data_zero } from "../sim/data";
 import { writeback_temp_copy } from "../sim/mechanisms";
 import { param, CFG_WB_ACCT } from "../sim/config";
@@ -56,7 +56,7 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
       }
       st_add(FOLIOS_ALLOCATED, 1);
       mod_file_lru(<i64>n);
-      lru_add(ino, index, head, false); // filemap_add_folio() -> folio_add_lru(): the inactive list's head
+      folio_add_lru(ino, index, head, n); // filemap_add_folio() -> folio_add_lru(): the inactive list's head
       data_zero(head, n);
       return head;
     }

@@ -112,6 +112,18 @@ export function lru_add(ino: u32, index: u32, head: u32, tail: bool): void {
   account(l, head, 1);
 }
 
+/** folio_add_lru() of a new page-cache folio of `nr` pages (never active): lru_add() without its tests, since every
+ *  page written passes here. */
+@inline export function folio_add_lru(ino: u32, index: u32, head: u32, nr: u32): void {
+  if (unchecked(len[0]) >= unchecked(cap[0])) make_room(LRU_INACTIVE_FILE);
+  const pos = wrap(LRU_INACTIVE_FILE, unchecked(lo[0]) + unchecked(len[0]));
+  unchecked(len[0] += 1);
+  set_entry(LRU_INACTIVE_FILE, pos, file_page_id(ino, index));
+  set_lru_slot(ino, index, pos); // slot_of(LRU_INACTIVE_FILE, pos)
+  unchecked(nr_folios[0] += 1);
+  unchecked(zone_pages[<i32>page_zone(head)] += <u64>nr);
+}
+
 /** lruvec_del_folio(): the folio leaves its list (its entry goes stale). */
 export function lru_del(ino: u32, index: u32, head: u32): void {
   const s = lru_slot(ino, index);
