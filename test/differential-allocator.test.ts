@@ -77,6 +77,7 @@ run("mobility grouping disabled", { ...base, mobilityGrouping: false }, 4);
 run("128 MiB, per-cpu batch 7", { ...base, dma32Pages: 8192, normalPages: 24576 }, 5);
 run("per-cpu lists disabled (boot pageset)", { ...base, pcp: false }, 6);
 run("THP on: khugepaged's raised min_free_kbytes and watermarks", { ...base, thp: true }, 7);
+run("6.16+'s free_high threshold (batch + high_min / 2)", { ...base, dma32Pages: 8192, normalPages: 24576, freeHighHighMin: true }, 8);
 
 // The benchmark's way of driving the models: a stream recorded one operation at a time, then replayed as one
 // batch into a reused results array. Both models, and the release build the benchmark times, must give the

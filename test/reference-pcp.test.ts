@@ -103,6 +103,16 @@ test("consecutive frees of orders 1-3 (free_high) give the lists back and lower 
   assert.is(r.checkInvariants(), null);
 });
 
+test("6.16+: free_high waits for free_count >= batch + high_min / 2 (\"mm: pcp: increase pcp->free_count threshold to trigger free_high\")", () => {
+  // The same ten order-2 blocks as above, on the 6.16 rule: the threshold is 7 + 391 / 2 = 202, which the ten frees
+  // (free_count 4, 8, ..., 40) never reach; count stays under high 426, so every block stays on the list
+  const r = new ReferenceAllocator({ ...defaultMachineConfig, normalPages: 24576, freeHighHighMin: true });
+  for (let i = 0; i < 10; i++) assert.is(alloc(r, 2), 4 * i);
+  for (let i = 0; i < 10; i++) free(r, 4 * i, 2);
+  assert.equal([pcp(r).count, pcp(r).free_count, pcp(r).high], [40, 40, 426]);
+  assert.is(r.checkInvariants(), null);
+});
+
 test("decay_pcp_high(): each second high loses an eighth, and what the lists hold above it goes back from the tail", () => {
   // 1,000 order-0 faults: refills 7, 14, 28, 56, 112, 224, 224, 224, 224 (1,113 pages), high 391 + 1,113 = 1,504,
   // PFNs 1000..1112 left on the list. Freeing 0..999 puts them at the head: count 1,113, free_count capped at

@@ -1,7 +1,8 @@
 // The node's file LRU lists (include/linux/mm_inline.h, mm/swap.c, mm/vmscan.c, 6.12): LRU_INACTIVE_FILE and
-// LRU_ACTIVE_FILE of the one lruvec, the classic two-list LRU (lru_gen_enabled() false). Only the FUSE files'
-// page-cache folios are on them: the server's tmpfs pages are swap-backed (the anon LRU, never scanned without
-// swap), temp pages, slab and churn are not LRU pages.
+// LRU_ACTIVE_FILE of the one lruvec, the classic two-list LRU (lru_gen_enabled() false: Debian's 6.1; its 6.12
+// enables MGLRU at boot, which is not modelled: README). Only the FUSE files' page-cache folios are on them: the
+// server's tmpfs pages are swap-backed (the anon LRU, never scanned without swap), temp pages, slab and churn are
+// not LRU pages.
 //
 // A list is a ring of entries, each a folio's first file page (fs/inode.ts file_page_id()), newest at the head
 // end: lruvec_add_folio() pushes at the head, lruvec_add_folio_tail() at the tail, isolate_lru_folios() pops the

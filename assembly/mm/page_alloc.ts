@@ -367,6 +367,10 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
 // consecutive frees of orders 1-3 past a batch set free_high; count the freed pages in free_count (up to
 // batch << 5); at nr_pcp_high() give nr_pcp_free() pages back, and clear ZONE_BELOW_HIGH once the zone is over
 // its high watermark again
+/** 6.16+: free_high needs free_count >= batch + high_min / 2 (machine-config.ts freeHighHighMin). */
+let free_high_high_min: bool = false;
+export function set_free_high_high_min(on: bool): void { free_high_high_min = on; }
+
 @inline function free_frozen_page_commit(z: u32, pfn: u32, order: u32, pindex: u32): void {
   unchecked(pcp_alloc_factor[pcp_cpu_base + z] >>= 1);
   pcp_list_add(z, pindex, pfn, order, false);
@@ -374,7 +378,8 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
   let free_high = false;
   const flags = unchecked(pcp_flags[pcp_cpu_base + z]);
   if (order != 0 && order <= PAGE_ALLOC_COSTLY_ORDER) {
-    free_high = unchecked(pcp_free_count[pcp_cpu_base + z]) >= batch && (flags & PCPF_PREV_FREE_HIGH_ORDER) != 0 &&
+    const threshold = free_high_high_min ? batch + <i32>(unchecked(pcp_high_min[pcp_cpu_base + z]) >> 1) : batch;
+    free_high = unchecked(pcp_free_count[pcp_cpu_base + z]) >= threshold && (flags & PCPF_PREV_FREE_HIGH_ORDER) != 0 &&
       ((flags & PCPF_FREE_HIGH_BATCH) == 0 || <i32>unchecked(pcp_count[pcp_cpu_base + z]) >= batch);
     unchecked(pcp_flags[pcp_cpu_base + z] = flags | PCPF_PREV_FREE_HIGH_ORDER);
   } else if ((flags & PCPF_PREV_FREE_HIGH_ORDER) != 0) {

@@ -22,6 +22,11 @@ export interface MachineConfig {
    *  raises min_free_kbytes (about 44 MiB on 8 GiB). false here, so that traces and allocator tests keep the
    *  watermarks they were written against; scenarios default to true (machine.thp), as distributions ship. */
   thp: boolean;
+  /** mm/page_alloc.c free_frozen_page_commit(): the free_count a run of order 1-3 frees needs before free_high
+   *  empties the list: `batch` up to 6.15, `batch + high_min / 2` from 6.16 ("mm: pcp: increase pcp->free_count
+   *  threshold to trigger free_high"). Scenarios set it from the run's kernel (kernel.ts); traces and allocator
+   *  tests keep 6.15's. */
+  freeHighHighMin: boolean;
 }
 
 export const defaultMachineConfig: MachineConfig = {
@@ -33,6 +38,7 @@ export const defaultMachineConfig: MachineConfig = {
   mobilityGrouping: true,
   pcp: true,
   thp: false,
+  freeHighHighMin: false,
 };
 
 /** Largest machine the core takes: 1 TiB (2^28 pages), DESIGN.md section 2's. Its struct pages are 3 GiB of

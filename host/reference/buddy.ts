@@ -97,7 +97,8 @@ export class MemMap {
   /** Order on the head of a block on a per-cpu list, else -1. */
   readonly pcp_order: Int8Array;
 
-  constructor(c: MachineConfig) {
+  constructor(readonly config: MachineConfig) {
+    const c = config;
     this.nr_pages = c.dma32Pages + c.normalPages + c.movablePages;
     this.grouping = c.mobilityGrouping;
     this.buddy_order = new Int8Array(this.nr_pages).fill(-1);

@@ -256,8 +256,10 @@ export class PerCpuPages {
     const batch = this.batch;
     let free_high = false;
     if (order && order <= PAGE_ALLOC_COSTLY_ORDER) {
+      // 6.16+: batch + high_min / 2 ("mm: pcp: increase pcp->free_count threshold to trigger free_high")
+      const threshold = this.mm.config.freeHighHighMin ? batch + (this.high_min >> 1) : batch;
       free_high =
-        this.free_count >= batch &&
+        this.free_count >= threshold &&
         (this.flags & PCPF_PREV_FREE_HIGH_ORDER) !== 0 &&
         (!(this.flags & PCPF_FREE_HIGH_BATCH) || this.count >= batch);
       this.flags |= PCPF_PREV_FREE_HIGH_ORDER;

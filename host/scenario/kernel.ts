@@ -33,6 +33,9 @@ export interface KernelRules {
    *  FUSE counts WB_WRITEBACK and wb_writeout_inc() per folio itself (6.16's fuse_writepage_finish(), 6.17's iomap
    *  path too): no bw_dwork, writeback_inodes stays 0. */
   wbAcct: boolean;
+  /** mm/page_alloc.c free_frozen_page_commit(): free_high needs free_count >= batch + high_min / 2 from 6.16 ("mm:
+   *  pcp: increase pcp->free_count threshold to trigger free_high"), >= batch before (machine-config.ts). */
+  freeHighHighMin: boolean;
 }
 
 /** The version each writeback mode runs on when the scenario names none. */
@@ -51,6 +54,7 @@ export function kernelRules(k: Kernel): KernelRules {
     fuseReqSize: atLeast(k, "6.15") ? 176 : 152,
     wbThreshBump: atLeast(k, "6.15") ? "consolidated" : "none",
     wbAcct: atLeast(k, "6.18"),
+    freeHighHighMin: atLeast(k, "6.16"),
   };
 }
 

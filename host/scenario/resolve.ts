@@ -119,6 +119,8 @@ function resolveMachine(m: ParsedScenario["machine"], fail: Fail): MachineConfig
     mobilityGrouping: m.mobility_grouping,
     pcp: m.pcp,
     thp: m.thp,
+    // the run's kernel decides (simulator.ts machineFor()); machine.kernel when the scenario names one
+    freeHighHighMin: m.kernel !== undefined && kernelRules(m.kernel).freeHighHighMin,
   };
   const problem = validateMachineConfig(machine);
   if (problem) {
