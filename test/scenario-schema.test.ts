@@ -7,7 +7,7 @@ import { applyOverrides, machineProblemInScenarioTerms, parseCompare, parseScena
 import { defaultMachineConfig, validateMachineConfig } from "../host/core/machine-config.js";
 import { scenarioJsonSchemaText } from "../host/scenario/json-schema.js";
 import { POLICIES } from "../host/scenario/sim-config.js";
-import { folioOrder, runKernel, whatIfs } from "../host/scenario/kernel.js";
+import { folioOrder, freeHighHighMin, runKernel, whatIfs } from "../host/scenario/kernel.js";
 import { InputError } from "../host/util/input-error.js";
 
 const GiB = 2 ** 30;
@@ -38,7 +38,7 @@ test("default.json is the patch's benchmark (DESIGN 1.2)", () => {
   // fuse_bdi_init(): BDI_CAP_STRICTLIMIT and bdi_set_max_ratio(bdi, 1); min_ratio stays 0. CONFIG_HZ is Kconfig's
   // default (HZ_250); 8 CPUs unless the scenario says otherwise.
   assert.equal(c.bdi, { strictlimit: true, maxRatio: 1, minRatio: 0, wbBgStart: false });
-  assert.equal(c.kernelConfig, { hz: 250, cpus: 8 });
+  assert.equal(c.kernelConfig, { hz: 250, cpus: 8, freeHigh: "kernel" });
   assert.equal(c.server.perRequest, { kind: "fixed", meanNs: 2000, sigma: 0 });
   // the published setup ran passthrough_ll -o max_threads=4 (libfuse's own default would be 10)
   assert.is(c.server.threads, 4);
@@ -133,6 +133,19 @@ test("large folios by the kernel's rule: released kernels give FUSE files none; 
   assert.match(whatIfs(fuse({ large_folios: true }), "6.16")[0]!, /keeps them off with the writeback cache/);
   assert.is(folioOrder(fuse({ large_folios: true }), "6.15"), 0, "the temp-page copy never has large folios");
   assert.equal(whatIfs(fuse({ large_folios: true }), "6.15"), []);
+});
+
+test("machine.free_high: the run's kernel's free_high threshold, or a version's as a what-if", () => {
+  const kc = (machine: object) => resolveScenario({ machine, workloads: [fio] }).kernelConfig.freeHigh;
+  assert.is(kc({}), "kernel");
+  assert.is(kc({ free_high: 6.15 }), "6.15", "--set machine.free_high=6.15 parses as a number");
+  assert.is(kc({ free_high: "6.16" }), "6.16");
+  assert.throws(() => kc({ free_high: "6.1" }), /machine\.free_high: "6\.1" is not allowed; did you mean "6\.15"\? allowed: kernel, 6\.15, 6\.16/);
+  // each kernel's own: 6.15 batch, 6.16 on batch + high_min / 2
+  assert.equal([freeHighHighMin("6.15", "kernel"), freeHighHighMin("6.16", "kernel"), freeHighHighMin("6.18", "kernel")], [false, true, true]);
+  assert.equal(whatIfs(resolveScenario({ workloads: [fio] }).fuse, "6.16", undefined, "6.16"), [], "a version's own rule is no what-if");
+  assert.match(whatIfs(resolveScenario({ workloads: [fio] }).fuse, "6.16", undefined, "6.15")[0]!, /free_high threshold of 6\.15 .* on 6\.16/);
+  assert.match(whatIfs(resolveScenario({ workloads: [fio] }).fuse, "6.15", undefined, "6.16")[0]!, /on 6\.15, which has 6\.15's batch/);
 });
 
 test("machine.kernel selects the rules of one version: each policy names the versions it stands for", () => {

@@ -83,8 +83,15 @@ export function folioOrder(fuse: Pick<FuseLike, "largeFolios" | "maxFolioOrder">
 interface FuseLike { largeFolios: "auto" | "on" | "off"; writebackCache: boolean; maxFolioOrder: number }
 
 /** Configurations the run's kernel does not have, named in the report (allowed as what-ifs, never defaults). */
-export function whatIfs(fuse: FuseLike, k: Kernel, bdi: { wbBgStart: boolean } = { wbBgStart: false }): string[] {
+/** The free_high threshold a run's per-cpu lists use: its kernel's, or the version machine.free_high names. */
+export function freeHighHighMin(k: Kernel, freeHigh: "kernel" | "6.15" | "6.16"): boolean {
+  return freeHigh === "kernel" ? kernelRules(k).freeHighHighMin : freeHigh === "6.16";
+}
+
+export function whatIfs(fuse: FuseLike, k: Kernel, bdi: { wbBgStart: boolean } = { wbBgStart: false }, freeHigh: "kernel" | "6.15" | "6.16" = "kernel"): string[] {
   const out: string[] = [];
+  if (freeHighHighMin(k, freeHigh) !== kernelRules(k).freeHighHighMin)
+    out.push(`the per-cpu lists' free_high threshold of ${freeHigh} (machine.free_high) on ${k}, which has ${kernelRules(k).freeHighHighMin ? "6.16's batch + high_min / 2" : "6.15's batch"}`);
   if (folioOrder(fuse, k) !== 0) {
     const patch = "large folios (fuse.large_folios: true): no released kernel gives FUSE files large folios; order from the proposed \"fuse: enable large folios\" patch";
     out.push(fuse.writebackCache ? `${patch}, which keeps them off with the writeback cache ("performance tanks" under strictlimit)` : patch);

@@ -338,7 +338,7 @@ function resolveParsed(p: ParsedScenario, source: string, policies: readonly Pol
       compactionProactiveness: sysctl.compaction_proactiveness,
     },
     bdi: { strictlimit: p.machine.bdi.strictlimit, maxRatio: p.machine.bdi.max_ratio, minRatio: p.machine.bdi.min_ratio, wbBgStart: p.machine.bdi.wb_bg_start },
-    kernelConfig: { hz: p.machine.hz, cpus: p.machine.cpus },
+    kernelConfig: { hz: p.machine.hz, cpus: p.machine.cpus, freeHigh: p.machine.free_high },
     fuse,
     policy: toChoice(p.policy),
     server: resolveServer(p.server),

@@ -98,6 +98,8 @@ export interface BdiConfig {
 export interface KernelConfig {
   hz: number;
   cpus: number;
+  /** machine.free_high: "kernel" follows the run's kernel; a version forces that version's threshold (a what-if). */
+  freeHigh: "kernel" | "6.15" | "6.16";
 }
 
 /** An fio job (fio-job.ts has its fields) once the runner has named it; each job writes its own file. */

@@ -188,7 +188,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
     seed: c.run.seed,
     kernel,
     maxFolioOrder: folioOrder(folios, kernel),
-    whatIf: whatIfs(folios, kernel, c.bdi),
+    whatIf: whatIfs(folios, kernel, c.bdi, c.kernelConfig.freeHigh),
     writeMode: c.fuse.writebackCache ? "writeback-cache" : "write-through",
     modelled: {
       throughputMiBps: round(runs.length > 1 ? runs.reduce((a, b) => a + b, 0) / runs.length : doneNs > 0 ? st.bytes_written / 2 ** 20 / (doneNs / 1e9) : 0, 1),
