@@ -57,8 +57,8 @@ function reslot(id: u32, slot: u32): void {
   set_lru_slot(ino, file_page_index(id, ino), slot);
 }
 
-// a full ring (or none yet) keeps its live entries in order (compacted in place); one more than half live (files added after the
-// ring was sized) moves to one twice as large
+// a full ring (or none yet) keeps its live entries in order (compacted in place); one more than half live (files
+// added after the ring was sized) moves to one twice as large
 function make_room(l: u32): void {
   const c = unchecked(cap[l]);
   if (c == 0) {
