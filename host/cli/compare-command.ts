@@ -13,6 +13,7 @@ import { captureRunAsync, type CapturedRun } from "../report/snapshots.js";
 import { renderHtmlReport } from "../report/html.js";
 import { progressReporter } from "./progress.js";
 import type { RunReport } from "../sim/report.js";
+import { whatIfLines } from "./summary.js";
 import { formatGlance, useColour } from "./glance.js";
 
 export const compareCommand: Command = {
@@ -73,7 +74,10 @@ export const compareCommand: Command = {
       writeOutputFile("--html", html, renderHtmlReport({ runs: captured, decisionTable }));
     }
     if (values.json) process.stdout.write(JSON.stringify({ rows, reports }, null, 2) + "\n");
-    else process.stdout.write((values.brief ? "" : `${formatDecisionTable(rows)}\n`) + formatGlance(reports, { colour: useColour() }));
+    else {
+      const whatIf = whatIfLines(reports).map((l) => `${l}\n`).join("");
+      process.stdout.write((values.brief ? "" : `${formatDecisionTable(rows)}${whatIf}\n`) + formatGlance(reports, { colour: useColour() }));
+    }
     if (interruptRequested()) {
       process.stderr.write(`fusewb: interrupted after ${reports.length} of ${servers.length * policies.length} runs; the last is partial\n`);
       return EXIT_INTERRUPTED;

@@ -38,9 +38,13 @@ export function formatSummary(reports: RunReport[]): string {
   const cells = rows.map(([label, f]) => [label, ...reports.map(f)]);
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   const title = `${reports[0]!.scenario} (seed ${reports[0]!.seed})`;
-  // a configuration no released kernel has is said under the table, once per distinct text
+  return [title, ...cells.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ")), ...whatIfLines(reports)].join("\n") + "\n";
+}
+
+/** A configuration no released kernel has, said under a table once per distinct text (run summary, decision table). */
+export function whatIfLines(reports: readonly RunReport[]): string[] {
   const whatIf = [...new Set(reports.flatMap((r) => r.whatIf.map((w) => `what-if (${r.policy}): ${w}`)))];
   if (reports.some((r) => r.writeMode === "write-through"))
     whatIf.push("write-through (fuse.writeback_cache false): write(2) sends synchronous FUSE_WRITEs; no page is left dirty, so the temp-page copy and copy-free paths do not differ");
-  return [title, ...cells.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ")), ...whatIf].join("\n") + "\n";
+  return whatIf;
 }
