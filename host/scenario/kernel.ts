@@ -33,8 +33,9 @@ export interface KernelRules {
    *  FUSE counts WB_WRITEBACK and wb_writeout_inc() per folio itself (6.16's fuse_writepage_finish(), 6.17's iomap
    *  path too): no bw_dwork, writeback_inodes stays 0. */
   wbAcct: boolean;
-  /** mm/page_alloc.c free_frozen_page_commit(): free_high needs free_count >= batch + high_min / 2 from 6.16 ("mm:
-   *  pcp: increase pcp->free_count threshold to trigger free_high"), >= batch before (machine-config.ts). */
+  /** mm/page_alloc.c free_frozen_page_commit(): free_high needs free_count >= batch + high_min / 2 from 6.16
+   *  (c544a952ba61, "mm: pcp: increase pcp->free_count threshold to trigger free_high"), >= batch before
+   *  (machine-config.ts). */
   freeHighHighMin: boolean;
 }
 
