@@ -38,13 +38,19 @@ test("direct reclaim: allocstall by sc->reclaim_idx, pgscan_direct and pgsteal_d
   assert.is(t.h.harness_mapping_pfn(0, 43) >>> 0, NONE);
   assert.ok((t.h.harness_mapping_pfn(0, 44) >>> 0) !== NONE);
   assert.is(t.stat("pgscan_kswapd") + t.stat("pgsteal_kswapd") + t.stat("allocstall_dma32") + t.stat("allocstall_movable"), 0);
-  // a movable mask on a machine with ZONE_MOVABLE reclaims for Movable; a DMA32-only machine for DMA32
+  // a movable mask on a machine with ZONE_MOVABLE reclaims for Movable; a DMA32-only machine for DMA32. With
+  // nothing cached nothing is reclaimed, and 6.12+ (these runs' 6.16) sweeps once more with memcg_full_walk
+  // ("Avoid false OOMs"): each retry counts allocstall again
   const m = mmHarness({ memory: "64M", movable: "16M", thp: false, pcp: false });
   m.mm.harness_try_to_free_pages(GFP_HIGHUSER_MOVABLE, 0);
-  assert.is(m.stat("allocstall_movable"), 1);
+  assert.is(m.stat("allocstall_movable"), 2);
   const d = mmHarness({ memory: "16M", dma32: "16M", thp: false, pcp: false });
   d.mm.harness_try_to_free_pages(GFP_KERNEL, 0);
-  assert.is(d.stat("allocstall_dma32"), 1);
+  assert.is(d.stat("allocstall_dma32"), 2);
+  // 6.1 has no such retry: one sweep, one allocstall
+  const old = mmHarness({ memory: "16M", dma32: "16M", thp: false, pcp: false, kernel: "6.1" }, {}, "legacy-copy");
+  old.mm.harness_try_to_free_pages(GFP_KERNEL, 0);
+  assert.is(old.stat("allocstall_dma32"), 1);
 });
 
 test("kswapd: one balance_pgdat() run is a pageoutrun; it reclaims the page cache into pgscan/pgsteal_kswapd", () => {

@@ -152,12 +152,18 @@ export function folio_end_writeback_block(pfn: u32): bool {
     set_folio_wb_pending(ino, index, --pending);
   }
   if (pending != 0) return false;
-  // folio_end_writeback(): a folio reclaim marked goes to the inactive tail, to be freed next
-  if ((page_flags(head) & PG_reclaim) != 0) folio_rotate_reclaimable(ino, index, head);
+  // folio_end_writeback(): a folio reclaim marked goes to the inactive tail, to be freed next, unless it is locked
+  if ((page_flags(head) & PG_reclaim) != 0 && !folio_locked) folio_rotate_reclaimable(ino, index, head);
   clear_bits(head, PG_folio_writeback | PG_reclaim);
   mod_writeback(-<i64>folio_nr_pages(head), -wb_writeback_charge(head));
   return true;
 }
+
+/** The folio whose writeback ends is locked by its caller (folio_test_locked() in folio_rotate_reclaimable()):
+ *  legacy fuse_writepages_fill() ending a secondary request's page, and 6.1/6.6's ->writepage (reclaim's pageout(),
+ *  migration's writeout()), which end writeback on the page they were called with locked. */
+let folio_locked: bool = false;
+export function set_folio_locked(on: bool): void { folio_locked = on; }
 
 // mm/swap.c: folio_rotate_reclaimable() -> lru_move_tail() (6.12): a clean folio on the LRU leaves its list for
 // the inactive tail, PG_active cleared. (The kernel moves it through a per-cpu batch of 31; here at once.)

@@ -8,6 +8,7 @@ import { reset_isolation_suitable, compact_gap } from "../mm/compaction";
 import { wakeup_kcompactd } from "../mm/kcompactd";
 import {
   kswapd_shrink_node, kswapd_nr_scanned, kswapd_failures, kswapd_failed, clear_pgdat_dirty, SWAP_CLUSTER_MAX, DEF_PRIORITY,
+  kswapd_sc_reset, kswapd_cache_trim_restart,
 } from "./reclaim";
 import { st_add, PAGEOUTRUN } from "./stats";
 
@@ -96,10 +97,12 @@ function balance_pgdat(order: u32, highest: u32): u32 {
   let total_reclaimed: u64 = 0;
   let balanced_out = false;
   let restart = true;
+  kswapd_sc_reset();
   while (restart) {
     restart = false;
     set_reclaim_active(highest, true);
-    for (let priority = DEF_PRIORITY; priority >= 1; ) {
+    let priority = DEF_PRIORITY;
+    while (priority >= 1) {
       let raise_priority = true;
       const balanced = pgdat_balanced(sc_order, highest);
       // an imbalanced node ignores the boost and does ordinary reclaim
@@ -112,7 +115,7 @@ function balance_pgdat(order: u32, highest: u32): u32 {
       let nr_to_reclaim: u64 = 0;
       for (let z: u32 = 0; z <= highest; z++)
         if (populated_zone(z)) nr_to_reclaim += max<u64>(<u64>unchecked(wmark_high[z]) + <u64>unchecked(watermark_boost[z]), SWAP_CLUSTER_MAX);
-      const nr_reclaimed = kswapd_shrink_node(priority, nr_to_reclaim, highest, may_writepage);
+      const nr_reclaimed = kswapd_shrink_node(priority, sc_order, nr_to_reclaim, highest, may_writepage);
       total_reclaimed += nr_reclaimed;
       // fragmentation may keep a high-order request unbalanced: after a compaction gap, check at order 0
       if (sc_order != 0 && total_reclaimed >= compact_gap(sc_order)) sc_order = 0;
@@ -123,8 +126,13 @@ function balance_pgdat(order: u32, highest: u32): u32 {
       if (nr_boost_reclaim != 0 && nr_reclaimed == 0) break;
       if (raise_priority || nr_reclaimed == 0) priority--;
     }
+    if (balanced_out || restart) continue; // goto out / goto restart (the boost dropped)
+    // 6.12+: "Restart only if it went through the priority loop all the way, but cache_trim_mode didn't work."
+    if (total_reclaimed == 0 && priority < 1 && kswapd_cache_trim_restart()) restart = true;
   }
-  if (!balanced_out && total_reclaimed == 0 && !boosted) kswapd_failed();
+  // 6.1 and 6.12 count every run that ended unbalanced without reclaiming, boosted or not (7.2.13 leaves boosted
+  // runs out: not modelled)
+  if (!balanced_out && total_reclaimed == 0) kswapd_failed();
   set_reclaim_active(highest, false); // out: clear_reclaim_active()
   if (boosted) {
     for (let z: u32 = 0; z <= highest; z++) {

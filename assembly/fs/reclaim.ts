@@ -8,12 +8,12 @@
 // scanned (pgscan_*) and reclaimed (pgsteal_*), by reclaimer: kswapd or direct.
 import { NONE, MAX_NR_ZONES, PAGE_ALLOC_COSTLY_ORDER, ZONE_DMA32, ZONE_NORMAL, __GFP_MOVABLE } from "../mm/constants";
 import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, page_ref } from "../mm/page";
-import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
+import { param, CFG_FUSE_WRITEPAGE, CFG_RECLAIM_612 } from "../sim/config";
 import { fuse_writepage, WP_SENT, WP_ENOMEM, WP_ACTIVATE } from "../fuse/writepage";
 import { highest_zoneidx, pf_memalloc, set_pf_memalloc } from "../mm/page_alloc";
 import { page_zone, populated_zone, wmark_min, wmark_high, watermark_boost } from "../mm/zone";
 import { __zone_watermark_ok } from "../mm/watermark";
-import { compaction_suitable } from "../mm/compaction";
+import { compaction_suitable, compact_gap } from "../mm/compaction";
 import { mapping_pfn, file_page_ino, file_page_index } from "./inode";
 import {
   LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, lru_reset, lru_pop_tail, lru_add, lru_nr_folios, lru_pages, lruvec_lru_size, folio_set_active,
@@ -49,7 +49,7 @@ export function kswapd_failed(): void { kswapd_failures++; }
 export function shrink_zone_page_cache(z: u32, want: u32): u32 {
   if (pf_memalloc) return 0;
   set_pf_memalloc(true);
-  sc_init(<u64>want, MAX_NR_ZONES - 1, true, z);
+  sc_init(<u64>want, MAX_NR_ZONES - 1, 0, true, z);
   for (sc_priority = DEF_PRIORITY; sc_priority >= 0 && sc_nr_reclaimed < sc_nr_to_reclaim; sc_priority--) shrink_node();
   set_pf_memalloc(false);
   return <u32>sc_nr_reclaimed;
@@ -103,6 +103,11 @@ let sc_skipped_deactivate: bool = false;
 /** The wb-area proposal's reclaim aimed at one zone: folios of other zones are skipped as those above
  *  sc->reclaim_idx are (NONE: ordinary reclaim). */
 let sc_only_zone: u32 = NONE;
+let sc_order: u32 = 0;
+let sc_memcg_full_walk: bool = false;
+let sc_cache_trim_mode: bool = false;
+let sc_no_cache_trim_mode: bool = false;
+let sc_cache_trim_mode_failed: bool = false;
 // sc->nr, per shrink_node() (pages); nr.dirty, nr.congested and nr.immediate only feed reclaim_throttle(), not modelled
 let nr_unqueued_dirty: u64 = 0, nr_writeback: u64 = 0, nr_taken: u64 = 0, nr_file_taken: u64 = 0;
 
@@ -280,22 +285,56 @@ function shrink_lruvec(): void {
 // not modelled), shrink_lruvec(), then kswapd's PGDAT_WRITEBACK and PGDAT_DIRTY from what it took.
 // reclaim_throttle() is not modelled (kswapd has no CPU time here; direct reclaimers do not sleep in it).
 function shrink_node(): u64 {
-  nr_unqueued_dirty = 0; nr_writeback = 0; nr_taken = 0; nr_file_taken = 0;
   const before = sc_nr_reclaimed;
-  sc_may_deactivate = sc_force_deactivate || inactive_is_low();
-  shrink_lruvec();
-  if (sc_kswapd) {
-    if (nr_writeback != 0 && nr_writeback == nr_taken) pgdat_writeback = true;
-    // "Allow kswapd to start writing pages during reclaim." (also when it took nothing: 0 == 0)
-    if (nr_unqueued_dirty == nr_file_taken) pgdat_dirty = true;
+  let reclaimable = false;
+  while (true) {
+    nr_unqueued_dirty = 0; nr_writeback = 0; nr_taken = 0; nr_file_taken = 0;
+    const start = sc_nr_reclaimed;
+    // prepare_scan_control(): deactivation when the inactive list is low; cache_trim_mode when there are inactive
+    // file pages at this priority and no deactivation (it steers anon scanning, absent here, and kswapd's restart)
+    sc_may_deactivate = sc_force_deactivate || inactive_is_low();
+    sc_cache_trim_mode = (lru_pages(LRU_INACTIVE_FILE) >> <u64>sc_priority) != 0 && !sc_may_deactivate && !sc_no_cache_trim_mode;
+    shrink_lruvec();
+    if (sc_kswapd) {
+      if (nr_writeback != 0 && nr_writeback == nr_taken) pgdat_writeback = true;
+      // "Allow kswapd to start writing pages during reclaim." (also when it took nothing: 0 == 0)
+      if (nr_unqueued_dirty == nr_file_taken) pgdat_dirty = true;
+    }
+    const node_reclaimed = sc_nr_reclaimed - start;
+    if (node_reclaimed != 0) reclaimable = true;
+    if (!should_continue_reclaim(node_reclaimed)) break;
   }
-  const reclaimed = sc_nr_reclaimed - before;
-  if (reclaimed > 0) kswapd_failures = 0;
-  return reclaimed;
+  // "On reclaim progress, reset the failure counter"; a kswapd run that reclaimed nothing in cache_trim_mode
+  // restarts once without it (6.12+: balance_pgdat())
+  if (reclaimable) kswapd_failures = 0;
+  else if (sc_cache_trim_mode) sc_cache_trim_mode_failed = true;
+  return sc_nr_reclaimed - before;
 }
 
-function sc_init(nr_to_reclaim: u64, reclaim_idx: u32, kswapd: bool, only_zone: u32): void {
+// mm/vmscan.c: in_reclaim_compaction(): a high-order request reclaims for compaction when the order is costly or
+// the priority has fallen below DEF_PRIORITY - 2 (every mask here has __GFP_IO: gfp_compaction_allowed())
+function in_reclaim_compaction(): bool {
+  return sc_order != 0 && (sc_order > PAGE_ALLOC_COSTLY_ORDER || sc_priority < DEF_PRIORITY - 2);
+}
+
+// mm/vmscan.c: should_continue_reclaim(): reclaim for compaction goes on at the same priority until a zone would
+// allow the allocation or compaction at the min watermark, while the last round made progress and the inactive
+// file list holds more than compact_gap(order) pages (6.15's compaction_suitable() with the watermark passed in)
+function should_continue_reclaim(nr_reclaimed: u64): bool {
+  if (!in_reclaim_compaction()) return false;
+  if (nr_reclaimed == 0) return false;
+  for (let z: u32 = 0; z <= sc_reclaim_idx && z < MAX_NR_ZONES; z++) {
+    if (!populated_zone(z)) continue;
+    const min_wmark = <i64>unchecked(wmark_min[z]) + <i64>unchecked(watermark_boost[z]);
+    if (__zone_watermark_ok(z, sc_order, min_wmark, sc_reclaim_idx, 0)) return false;
+    if (compaction_suitable(z, sc_order, min_wmark, sc_reclaim_idx)) return false;
+  }
+  return lru_pages(LRU_INACTIVE_FILE) > compact_gap(sc_order);
+}
+
+function sc_init(nr_to_reclaim: u64, reclaim_idx: u32, order: u32, kswapd: bool, only_zone: u32): void {
   sc_nr_to_reclaim = nr_to_reclaim;
+  sc_order = order;
   sc_nr_reclaimed = 0;
   sc_nr_scanned = 0;
   sc_reclaim_idx = reclaim_idx;
@@ -304,13 +343,16 @@ function sc_init(nr_to_reclaim: u64, reclaim_idx: u32, kswapd: bool, only_zone: 
   sc_force_deactivate = false;
   sc_skipped_deactivate = false;
   sc_only_zone = only_zone;
+  sc_memcg_full_walk = false;
+  sc_no_cache_trim_mode = false;
+  sc_cache_trim_mode_failed = false;
 }
 
 // mm/vmscan.c: do_try_to_free_pages() for global direct reclaim: shrink_zones() at falling priority until
 // nr_to_reclaim pages are reclaimed or a costly order finds a zone ready for compaction; a run that skipped
 // deactivation retries with force_deactivate. Returns the pages reclaimed, 1 when it stopped for compaction.
 function do_try_to_free_pages(reclaim_idx: u32, order: u32, nr_to_reclaim: u64): u64 {
-  sc_init(nr_to_reclaim, reclaim_idx, false, NONE);
+  sc_init(nr_to_reclaim, reclaim_idx, order, false, NONE);
   let compaction_is_ready = false;
   while (true) {
     count_allocstall(reclaim_idx);
@@ -330,6 +372,9 @@ function do_try_to_free_pages(reclaim_idx: u32, order: u32, nr_to_reclaim: u64):
     }
     if (sc_nr_reclaimed != 0) return sc_nr_reclaimed;
     if (compaction_is_ready) return 1;
+    // 6.12+: "high concurrency can result in individual threads not seeing enough cgroups ... Avoid false OOMs":
+    // one more sweep with memcg_full_walk (with the root cgroup alone, the same sweep again)
+    if (param(CFG_RECLAIM_612) != 0 && !sc_memcg_full_walk) { sc_memcg_full_walk = true; continue; }
     if (!sc_skipped_deactivate) return 0;
     sc_force_deactivate = true;
     sc_skipped_deactivate = false;
@@ -337,17 +382,33 @@ function do_try_to_free_pages(reclaim_idx: u32, order: u32, nr_to_reclaim: u64):
   return 0;
 }
 
-/** kswapd_shrink_node() at this priority: shrink_node() for up to nr_to_reclaim pages, kswapd's
+// balance_pgdat()'s own scan_control fields, kept across its kswapd_shrink_node() calls (6.12+)
+let kswapd_no_cache_trim_mode: bool = false;
+let kswapd_cache_trim_mode_failed: bool = false;
+/** balance_pgdat() starts with a fresh scan_control. */
+export function kswapd_sc_reset(): void { kswapd_no_cache_trim_mode = false; kswapd_cache_trim_mode_failed = false; }
+/** balance_pgdat()'s restart: "Restart only if it went through the priority loop all the way, but cache_trim_mode
+ *  didn't work" (6.12+), once: sets no_cache_trim_mode and says whether to restart. */
+export function kswapd_cache_trim_restart(): bool {
+  if (param(CFG_RECLAIM_612) == 0 || kswapd_no_cache_trim_mode || !kswapd_cache_trim_mode_failed) return false;
+  kswapd_no_cache_trim_mode = true;
+  return true;
+}
+
+/** kswapd_shrink_node() at this priority and order: shrink_node() for up to nr_to_reclaim pages, kswapd's
  *  sc->may_writepage (none while reclaiming a boost only). Returns the pages reclaimed; kswapd_nr_scanned()
  *  says what shrink_folio_list() took. */
-export function kswapd_shrink_node(priority: i32, nr_to_reclaim: u64, reclaim_idx: u32, may_writepage: bool): u64 {
-  sc_init(nr_to_reclaim, reclaim_idx, true, NONE);
+export function kswapd_shrink_node(priority: i32, order: u32, nr_to_reclaim: u64, reclaim_idx: u32, may_writepage: bool): u64 {
+  sc_init(nr_to_reclaim, reclaim_idx, order, true, NONE);
+  sc_no_cache_trim_mode = kswapd_no_cache_trim_mode;
+  sc_cache_trim_mode_failed = kswapd_cache_trim_mode_failed;
   sc_priority = priority;
   sc_may_writepage = may_writepage;
   // kswapd runs with PF_MEMALLOC
   const was = set_pf_memalloc(true);
   const r = shrink_node();
   set_pf_memalloc(was);
+  kswapd_cache_trim_mode_failed = sc_cache_trim_mode_failed;
   return r;
 }
 export function kswapd_nr_scanned(): u64 { return sc_nr_scanned; }

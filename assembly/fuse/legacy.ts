@@ -7,7 +7,7 @@ import { NONE, pageblock_order } from "../mm/constants";
 import { PG_temp, nr_pageblocks, set_page_flags, page_flags, set_page_next, set_page_prev, page_ref, set_page_ref } from "../mm/page";
 import { __alloc_pages, __free_pages, alloc_pages_after_reclaim, alloc_pages_memalloc, pf_memalloc } from "../mm/page_alloc";
 import {
-  folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block,
+  folio_clear_dirty_for_io, folio_start_writeback_block, folio_end_writeback_block, set_folio_locked,
 } from "../fs/folio";
 import { mapping_pfn, page_version, set_server_version, ino_nr_writeback } from "../fs/inode";
 import {
@@ -172,8 +172,10 @@ function legacy_writepage_locked(ino: u32, index: u32, pfn: u32, max_pages: u32,
     set_req_state(req, REQ_SECONDARY);
     st_add(SECONDARY_REQUESTS, 1);
   }
-  // not continued as data->wpa: the original's writeback ends now
+  // not continued as data->wpa: the original's writeback ends now, on the folio fuse_writepages_fill() holds locked
+  set_folio_locked(true);
   folio_end_writeback_block(pfn);
+  set_folio_locked(false);
   charge(cost_ns(COST_FOLIO_END_WRITEBACK));
   return true;
 }

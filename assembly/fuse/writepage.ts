@@ -8,7 +8,7 @@
 //   - otherwise fuse_writepage_locked() sends the page alone in a request of its own (a temp-page copy).
 // 6.12 and later have no FUSE ->writepage (and give FUSE filemap_migrate_folio()): none of this happens there.
 import { NONE } from "../mm/constants";
-import { folio_clear_dirty_for_io } from "../fs/folio";
+import { folio_clear_dirty_for_io, set_folio_locked } from "../fs/folio";
 import { mapping_pfn, ino_error, set_unwritten_bit } from "../fs/inode";
 import { st_add, WRITEPAGE_ACTIVATE } from "../fs/stats";
 import { param, CFG_CONGESTION_THRESHOLD } from "../sim/config";
@@ -25,6 +25,15 @@ export const WP_ENOMEM: u32 = 3;
  *  (PF_MEMALLOC: page_alloc.ts pf_memalloc) the temp page ignores the watermarks; migration's writeout() is not
  *  in reclaim, and its GFP_NOFS allocation would loop in the kernel where the model fails it (README differences). */
 export function fuse_writepage(ino: u32, index: u32): u32 {
+  // ->writepage is called with the page locked (pageout(), writeout()): its writeback ends before it is unlocked,
+  // so folio_end_writeback() does not rotate it
+  set_folio_locked(true);
+  const r = writepage_locked(ino, index);
+  set_folio_locked(false);
+  return r;
+}
+
+function writepage_locked(ino: u32, index: u32): u32 {
   const pfn = mapping_pfn(ino, index);
   if (fuse_page_is_writeback(ino, index)) return WP_REDIRTIED; // cleared, then redirty_page_for_writepage()
   if (num_background >= <u32>param(CFG_CONGESTION_THRESHOLD)) {

@@ -65,7 +65,10 @@ export const CFG_WB_THRESH_CONSOLIDATED: i32 = 44;
 export const CFG_WB_ACCT: i32 = 45;
 /** run.fio_runs: how many times the fio jobs run back to back on the same mount (a benchmark's repeated runs). */
 export const CFG_FIO_RUNS: i32 = 46;
-export const CFG_WORDS: i32 = 47;
+/** 1 on 6.12+: reclaim's memcg_full_walk retry in do_try_to_free_pages() and balance_pgdat()'s cache_trim_mode
+ *  restart (assembly/fs/reclaim.ts); 0: 6.1's reclaim, which has neither. */
+export const CFG_RECLAIM_612: i32 = 47;
+export const CFG_WORDS: i32 = 48;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

@@ -37,6 +37,9 @@ export interface KernelRules {
    *  (c544a952ba61, "mm: pcp: increase pcp->free_count threshold to trigger free_high"), >= batch before
    *  (machine-config.ts). */
   freeHighHighMin: boolean;
+  /** mm/vmscan.c: do_try_to_free_pages()'s memcg_full_walk retry and balance_pgdat()'s cache_trim_mode restart, in
+   *  6.12's and 7.2.13's source, not in 6.1's (6.6 is taken as 6.1 here). */
+  reclaim612: boolean;
 }
 
 /** The version each writeback mode runs on when the scenario names none. */
@@ -56,6 +59,7 @@ export function kernelRules(k: Kernel): KernelRules {
     wbThreshBump: atLeast(k, "6.15") ? "consolidated" : "none",
     wbAcct: atLeast(k, "6.18"),
     freeHighHighMin: atLeast(k, "6.16"),
+    reclaim612: atLeast(k, "6.12"),
   };
 }
 

@@ -60,6 +60,7 @@ export function writeConfigWords(core: CoreExports, config: SimConfig, costs: Co
   set("FUSE_REQ_SIZE", kernelRules(kernel).fuseReqSize);
   set("WB_THRESH_CONSOLIDATED", kernelRules(kernel).wbThreshBump === "consolidated");
   set("WB_ACCT", kernelRules(kernel).wbAcct);
+  set("RECLAIM_612", kernelRules(kernel).reclaim612);
   set("SLOW_FACTOR", flt.slowFactor);
   set("STOP_AFTER_REQUESTS", flt.stopAfterRequests);
   set("STOP_AT_NS", flt.stopAtNs);
