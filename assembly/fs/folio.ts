@@ -186,8 +186,7 @@ export function filemap_remove_folio(ino: u32, first: u32, head: u32): void {
   const n = folio_nr_pages(head);
   lru_del(ino, first, head);
   for (let k: u32 = 0; k < n; k++) set_mapping_pfn(ino, first + k, NONE);
-  set_page_flags(head, page_flags(head) & ~PG_active);
-  __free_pages(head, page_order(head));
+  __free_pages(head, page_order(head)); // the freed head's word is rewritten whole, PG_active with it
   mod_file_lru(-<i64>n);
 }
 

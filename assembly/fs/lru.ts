@@ -153,11 +153,7 @@ export function lru_pop_tail(l: u32): u32 {
 }
 
 /** lruvec_page_state(NR_LRU_BASE + l): the list's pages in every zone. */
-export function lru_pages(l: u32): u64 {
-  let n: u64 = 0;
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) n += unchecked(zone_pages[<i32>l * <i32>MAX_NR_ZONES + <i32>z]);
-  return n;
-}
+export function lru_pages(l: u32): u64 { return lruvec_lru_size(l, MAX_NR_ZONES - 1); }
 
 /** lruvec_lru_size(lruvec, lru, zone_idx): the list's pages in zones up to zone_idx. */
 export function lruvec_lru_size(l: u32, zone_idx: u32): u64 {

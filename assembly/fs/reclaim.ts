@@ -7,7 +7,7 @@
 // The machine has no swap: all reclaim is file reclaim. Counted as shrink_inactive_list() counts it: pages
 // scanned (pgscan_*) and reclaimed (pgsteal_*), by reclaimer: kswapd or direct.
 import { NONE, MAX_NR_ZONES, PAGE_ALLOC_COSTLY_ORDER, ZONE_DMA32, ZONE_NORMAL, __GFP_MOVABLE } from "../mm/constants";
-import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, page_ref } from "../mm/page";
+import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, folio_extra_ref } from "../mm/page";
 import { param, CFG_FUSE_WRITEPAGE, CFG_RECLAIM_612 } from "../sim/config";
 import { fuse_writepage, WP_SENT, WP_ENOMEM, WP_ACTIVATE } from "../fuse/writepage";
 import { highest_zoneidx, pf_memalloc, set_pf_memalloc } from "../mm/page_alloc";
@@ -192,9 +192,7 @@ function shrink_inactive_list(nr_to_scan: u64): u64 {
       }
       if (!sc_may_writepage) { putback(ino, first, head); continue; }
       // pageout(): is_page_cache_freeable() fails while a pipe holds a page: PAGE_KEEP
-      let held = false;
-      for (let i: u32 = 0; i < n && !held; i++) held = page_ref(head + i) > 1;
-      if (held) { putback(ino, first, head); continue; }
+      if (folio_extra_ref(head, n)) { putback(ino, first, head); continue; }
       // no ->writepage (6.12+): PAGE_ACTIVATE
       if (!writepage) { activate(ino, first, head, n); continue; }
       // 6.1/6.6: ->writepage from kswapd (PF_MEMALLOC): the temp page took the data and the folio is not under
@@ -208,9 +206,7 @@ function shrink_inactive_list(nr_to_scan: u64): u64 {
       if (r != WP_SENT && r != WP_ENOMEM) { putback(ino, first, head); continue; }
     }
     // __remove_mapping(): folio_ref_freeze() fails while a pipe holds a page: keep
-    let held = false;
-    for (let i: u32 = 0; i < n && !held; i++) held = page_ref(head + i) > 1;
-    if (held) { putback(ino, first, head); continue; }
+    if (folio_extra_ref(head, n)) { putback(ino, first, head); continue; }
     filemap_remove_folio(ino, first, head);
     freed += n;
   }

@@ -4,7 +4,7 @@
 // (folio_migrate_mapping's refcount check); pages that are not on the LRU (temp pages, slab) never move.
 import { NONE } from "./constants";
 import {
-  PG_lru, PG_head, PG_owner, PG_temp, PG_folio_writeback, PG_folio_dirty, page_flags, set_page_flags, page_order, page_ref,
+  PG_lru, PG_head, PG_owner, PG_temp, PG_folio_writeback, PG_folio_dirty, page_flags, set_page_flags, page_order, folio_extra_ref,
   page_next, page_prev, set_page_next, set_page_prev, page_alloc_mt,
 } from "./page";
 import { __free_pages } from "./page_alloc";
@@ -90,7 +90,7 @@ export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) =
     return EAGAIN;
   }
   // folio_migrate_mapping(): a reference beyond the mapping's (a pipe holding spliced pages) is -EAGAIN
-  for (let i: u32 = 0; i < n; i++) if (page_ref(head + i) > 1) return EAGAIN;
+  if (folio_extra_ref(head, n)) return EAGAIN;
   const dst = alloc_target(order);
   if (dst == NONE) return ENOMEM;
   move_folio(head, dst, n);

@@ -108,6 +108,13 @@ export function page_metadata_init(pages: u32): void {
 
 @inline export function PageBuddy(pfn: u32): bool { return test_flag(pfn, PG_buddy); }
 
+/** A reference on some page of the n-page folio at head beyond the mapping's own (a pipe holding spliced pages):
+ *  what makes is_page_cache_freeable(), folio_ref_freeze() and folio_migrate_mapping() refuse the folio. */
+@inline export function folio_extra_ref(head: u32, n: u32): bool {
+  for (let i: u32 = 0; i < n; i++) if (page_ref(head + i) > 1) return true;
+  return false;
+}
+
 @inline export function get_pageblock_migratetype(pfn: u32): u32 {
   return <u32>load<u8>(pb_mt + <usize>(pfn >> pageblock_order));
 }
