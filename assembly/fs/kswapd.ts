@@ -7,9 +7,10 @@ import { __zone_watermark_ok } from "../mm/watermark";
 import { reset_isolation_suitable, compact_gap } from "../mm/compaction";
 import { wakeup_kcompactd } from "../mm/kcompactd";
 import {
-  kswapd_shrink_node, kswapd_nr_scanned, kswapd_failures, kswapd_failed, clear_pgdat_dirty, SWAP_CLUSTER_MAX, DEF_PRIORITY,
+  kswapd_shrink_node, kswapd_nr_scanned, kswapd_failures, kswapd_failed, SWAP_CLUSTER_MAX, DEF_PRIORITY,
   kswapd_sc_reset, kswapd_cache_trim_restart,
 } from "./reclaim";
+import { clear_pgdat_dirty } from "./scan_control";
 import { st_add, PAGEOUTRUN } from "./stats";
 
 /** mm/internal.h: MAX_RECLAIM_RETRIES */

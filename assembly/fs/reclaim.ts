@@ -7,9 +7,8 @@
 // The machine has no swap: all reclaim is file reclaim. Counted as shrink_inactive_list() counts it: pages
 // scanned (pgscan_*) and reclaimed (pgsteal_*), by reclaimer: kswapd or direct.
 import { NONE, MAX_NR_ZONES, PAGE_ALLOC_COSTLY_ORDER, ZONE_DMA32, ZONE_NORMAL, __GFP_MOVABLE } from "../mm/constants";
-import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, folio_extra_ref } from "../mm/page";
-import { param, CFG_FUSE_WRITEPAGE, CFG_RECLAIM_612 } from "../sim/config";
-import { fuse_writepage, WP_SENT, WP_ENOMEM, WP_ACTIVATE } from "../fuse/writepage";
+import { page_order } from "../mm/page";
+import { param, CFG_RECLAIM_612 } from "../sim/config";
 import { highest_zoneidx, pf_memalloc, set_pf_memalloc } from "../mm/page_alloc";
 import { page_zone, populated_zone, wmark_min, wmark_high, watermark_boost } from "../mm/zone";
 import { __zone_watermark_ok } from "../mm/watermark";
@@ -18,7 +17,8 @@ import { mapping_pfn, file_page_ino, file_page_index } from "./inode";
 import {
   LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, lru_reset, lru_pop_tail, lru_add, lru_nr_folios, lru_pages, lruvec_lru_size, folio_set_active,
 } from "./lru";
-import { filemap_remove_folio } from "./folio";
+import { sc, clear_pgdat_dirty, set_pgdat_dirty, set_pgdat_writeback } from "./scan_control";
+import { isolated_folios, kept_folios, nr_kept, shrink_folio_list, stat_nr_unqueued_dirty, stat_nr_taken } from "./shrink_folio";
 import { wakeup_flusher_threads_vmscan } from "./writeback";
 import {
   st_add, NR_VMSCAN_WRITE, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
@@ -33,8 +33,7 @@ export const DEF_PRIORITY: i32 = 12;
 
 export function reclaim_reset(): void {
   kswapd_failures = 0;
-  pgdat_dirty = false;
-  pgdat_writeback = false;
+  clear_pgdat_dirty();
   lru_reset();
 }
 
@@ -50,9 +49,9 @@ export function shrink_zone_page_cache(z: u32, want: u32): u32 {
   if (pf_memalloc) return 0;
   set_pf_memalloc(true);
   sc_init(<u64>want, MAX_NR_ZONES - 1, 0, true, z);
-  for (sc_priority = DEF_PRIORITY; sc_priority >= 0 && sc_nr_reclaimed < sc_nr_to_reclaim; sc_priority--) shrink_node();
+  for (sc.priority = DEF_PRIORITY; sc.priority >= 0 && sc.nr_reclaimed < sc.nr_to_reclaim; sc.priority--) shrink_node();
   set_pf_memalloc(false);
-  return <u32>sc_nr_reclaimed;
+  return <u32>sc.nr_reclaimed;
 }
 
 /** Direct reclaim for a page-cache allocation (GFP_HIGHUSER_MOVABLE) that failed: the writers' path. */
@@ -88,42 +87,9 @@ function count_allocstall(reclaim_idx: u32): void {
   st_add(reclaim_idx == ZONE_DMA32 ? ALLOCSTALL_DMA32 : reclaim_idx == ZONE_NORMAL ? ALLOCSTALL_NORMAL : ALLOCSTALL_MOVABLE, 1);
 }
 
-// struct scan_control, the fields the file LRU needs (mm/vmscan.c)
-let sc_nr_to_reclaim: u64 = 0;
-let sc_nr_reclaimed: u64 = 0;
-/** Pages shrink_folio_list() took (kswapd's raise_priority test reads it). */
-let sc_nr_scanned: u64 = 0;
-let sc_priority: i32 = 0;
-let sc_reclaim_idx: u32 = 0;
-let sc_kswapd: bool = false;
-let sc_may_writepage: bool = true;
-let sc_may_deactivate: bool = false;
-let sc_force_deactivate: bool = false;
-let sc_skipped_deactivate: bool = false;
-/** The wb-area proposal's reclaim aimed at one zone: folios of other zones are skipped as those above
- *  sc->reclaim_idx are (NONE: ordinary reclaim). */
-let sc_only_zone: u32 = NONE;
-let sc_order: u32 = 0;
-let sc_memcg_full_walk: bool = false;
-let sc_cache_trim_mode: bool = false;
-let sc_no_cache_trim_mode: bool = false;
-let sc_cache_trim_mode_failed: bool = false;
-// sc->nr, per shrink_node() (pages); nr.dirty, nr.congested and nr.immediate only feed reclaim_throttle(), not modelled
-let nr_unqueued_dirty: u64 = 0, nr_writeback: u64 = 0, nr_taken: u64 = 0, nr_file_taken: u64 = 0;
-
-/** PGDAT_DIRTY: the file folios reclaim took were all dirty and not under writeback (shrink_node()). */
-let pgdat_dirty: bool = false;
-/** PGDAT_WRITEBACK: everything kswapd took was under writeback (shrink_node()). */
-let pgdat_writeback: bool = false;
-/** clear_pgdat_congested(): kswapd found the node balanced. */
-export function clear_pgdat_dirty(): void { pgdat_dirty = false; pgdat_writeback = false; }
-
-/** The folios one isolate_lru_folios() took: nr_to_scan is SWAP_CLUSTER_MAX pages, so at most that many. */
-const taken_folios = new StaticArray<u32>(<i32>SWAP_CLUSTER_MAX);
-
 // mm/vmscan.c: isolate_lru_folios(): from the list's tail, until nr_to_scan pages of eligible folios are taken;
 // a folio in a zone above sc->reclaim_idx goes back to the head ("Splice any skipped folios to the start of the
-// LRU list") and counts only in nr_scanned. Returns the folios taken (in taken_folios, oldest first).
+// LRU list") and counts only in nr_scanned. Returns the folios taken (in isolated_folios, oldest first).
 function isolate_lru_folios(nr_to_scan: u64, l: u32): u32 {
   let scan: u64 = 0, total_scan: u64 = 0;
   let k: u32 = 0;
@@ -136,9 +102,9 @@ function isolate_lru_folios(nr_to_scan: u64, l: u32): u32 {
     const n = <u64>1 << page_order(head);
     total_scan += n;
     const z = page_zone(head);
-    if (z > sc_reclaim_idx || (sc_only_zone != NONE && z != sc_only_zone)) { lru_add(ino, index, head, false); continue; }
+    if (z > sc.reclaim_idx || (sc.only_zone != NONE && z != sc.only_zone)) { lru_add(ino, index, head, false); continue; }
     scan += n;
-    unchecked(taken_folios[k++] = e);
+    unchecked(isolated_folios[k++] = e);
   }
   isolated_scanned = total_scan;
   return k;
@@ -147,75 +113,26 @@ let isolated_scanned: u64 = 0;
 
 // move_folios_to_lru(): a folio reclaim keeps goes back to the head of the list its PG_active names
 @inline function putback(ino: u32, index: u32, head: u32): void { lru_add(ino, index, head, false); }
-// activate_locked: folio_set_active(), PGACTIVATE, and back on the active list's head
-function activate(ino: u32, index: u32, head: u32, n: u32): void {
-  folio_set_active(head, true);
-  st_add(PGACTIVATE, <i64>n);
-  putback(ino, index, head);
-}
 
-// mm/vmscan.c: shrink_inactive_list() -> shrink_folio_list() for file folios that are not mapped and never
-// referenced (folio_check_references() gives FOLIOREF_RECLAIM): under writeback -> PG_reclaim and activated
-// (kswapd meeting one already marked while PGDAT_WRITEBACK counts it nr_immediate); dirty -> PG_reclaim and
-// activated, unless kswapd meets it marked while PGDAT_DIRTY: then pageout() (a FUSE ->writepage only on
-// 6.1/6.6; without one PAGE_ACTIVATE); held by a pipe -> kept; clean -> freed.
+// mm/vmscan.c: shrink_inactive_list(): isolate_lru_folios() from the inactive tail, shrink_folio_list(), the folios
+// kept back on their lists (activated ones on the active list's head), and the flusher nudged when everything
+// taken was dirty and not yet queued
 function shrink_inactive_list(nr_to_scan: u64): u64 {
   const k = isolate_lru_folios(nr_to_scan, LRU_INACTIVE_FILE);
-  st_add(sc_kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, <i64>isolated_scanned);
+  st_add(sc.kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, <i64>isolated_scanned);
   if (k == 0) return 0;
-  const writepage = param(CFG_FUSE_WRITEPAGE) != 0;
-  let taken: u64 = 0, unqueued: u64 = 0, freed: u64 = 0;
-  for (let j: u32 = 0; j < k; j++) {
-    const e = unchecked(taken_folios[j]);
+  const freed = shrink_folio_list(0, k);
+  for (let j: u32 = 0; j < nr_kept; j++) {
+    const e = unchecked(kept_folios[j]);
     const ino = file_page_ino(e), first = file_page_index(e, ino);
-    const head = mapping_pfn(ino, first);
-    const n: u32 = <u32>1 << page_order(head);
-    taken += n;
-    sc_nr_scanned += n;
-    const f = page_flags(head);
-    const writeback = (f & PG_folio_writeback) != 0;
-    let dirty = (f & PG_folio_dirty) != 0;
-    for (let i: u32 = 0; i < n && !dirty; i++) dirty = (page_flags(head + i) & PG_dirty) != 0;
-    if (dirty && !writeback) unqueued += n;
-    if (writeback) {
-      // case 1 (kswapd, marked, PGDAT_WRITEBACK: nr_immediate) leaves the flag as it is; case 2 sets it
-      if (!(sc_kswapd && (f & PG_reclaim) != 0 && pgdat_writeback)) { set_page_flags(head, f | PG_reclaim); nr_writeback += n; }
-      activate(ino, first, head, n);
-      continue;
-    }
-    if (dirty) {
-      // "Only kswapd can writeback filesystem folios ...": the first encounter marks it for immediate reclaim
-      if (!sc_kswapd || (f & PG_reclaim) == 0 || !pgdat_dirty) {
-        set_page_flags(head, f | PG_reclaim);
-        activate(ino, first, head, n);
-        continue;
-      }
-      if (!sc_may_writepage) { putback(ino, first, head); continue; }
-      // pageout(): is_page_cache_freeable() fails while a pipe holds a page: PAGE_KEEP
-      if (folio_extra_ref(head, n)) { putback(ino, first, head); continue; }
-      // no ->writepage (6.12+): PAGE_ACTIVATE
-      if (!writepage) { activate(ino, first, head, n); continue; }
-      // 6.1/6.6: ->writepage from kswapd (PF_MEMALLOC): the temp page took the data and the folio is not under
-      // writeback after it, so PG_reclaim is cleared whatever it returned; AOP_WRITEPAGE_ACTIVATE is PAGE_ACTIVATE
-      // (the folio left clean and unwritten), anything else counts NR_VMSCAN_WRITE and is PAGE_SUCCESS
-      const r = fuse_writepage(ino, first);
-      set_page_flags(head, page_flags(head) & ~PG_reclaim);
-      if (r == WP_ACTIVATE) { activate(ino, first, head, n); continue; }
-      st_add(NR_VMSCAN_WRITE, 1);
-      // PAGE_SUCCESS: a folio redirtied meanwhile (found in flight) is kept; a clean one is freed below
-      if (r != WP_SENT && r != WP_ENOMEM) { putback(ino, first, head); continue; }
-    }
-    // __remove_mapping(): folio_ref_freeze() fails while a pipe holds a page: keep
-    if (folio_extra_ref(head, n)) { putback(ino, first, head); continue; }
-    filemap_remove_folio(ino, first, head);
-    freed += n;
+    putback(ino, first, mapping_pfn(ino, first));
   }
-  nr_unqueued_dirty += unqueued;
-  nr_taken += taken;
-  nr_file_taken += taken;
-  st_add(sc_kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, <i64>freed);
+  sc.nr_unqueued_dirty += stat_nr_unqueued_dirty;
+  sc.nr_taken += stat_nr_taken;
+  sc.nr_file_taken += stat_nr_taken;
+  st_add(sc.kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, <i64>freed);
   // "If dirty folios are scanned that are not queued for IO ... Nudge the flusher threads in case they are asleep."
-  if (unqueued == taken) wakeup_flusher_threads_vmscan();
+  if (stat_nr_unqueued_dirty == stat_nr_taken) wakeup_flusher_threads_vmscan();
   return freed;
 }
 
@@ -226,7 +143,7 @@ function shrink_active_list(nr_to_scan: u64): void {
   st_add(PGREFILL, <i64>isolated_scanned);
   let moved: u64 = 0;
   for (let j: u32 = 0; j < k; j++) {
-    const e = unchecked(taken_folios[j]);
+    const e = unchecked(isolated_folios[j]);
     const ino = file_page_ino(e), first = file_page_index(e, ino);
     const head = mapping_pfn(ino, first);
     folio_set_active(head, false);
@@ -256,9 +173,9 @@ function inactive_is_low(): bool {
 // zones >> priority, in SWAP_CLUSTER_MAX batches, inactive then active, until nr_to_reclaim is met; global direct
 // reclaim at DEF_PRIORITY scans its whole target anyway (proportional_reclaim)
 function shrink_lruvec(): void {
-  let nr_inactive = lruvec_lru_size(LRU_INACTIVE_FILE, sc_reclaim_idx) >> <u64>sc_priority;
-  let nr_active = lruvec_lru_size(LRU_ACTIVE_FILE, sc_reclaim_idx) >> <u64>sc_priority;
-  const proportional = !sc_kswapd && sc_priority == DEF_PRIORITY;
+  let nr_inactive = lruvec_lru_size(LRU_INACTIVE_FILE, sc.reclaim_idx) >> <u64>sc.priority;
+  let nr_active = lruvec_lru_size(LRU_ACTIVE_FILE, sc.reclaim_idx) >> <u64>sc.priority;
+  const proportional = !sc.kswapd && sc.priority == DEF_PRIORITY;
   let reclaimed: u64 = 0;
   while (nr_inactive != 0 || nr_active != 0) {
     if (nr_inactive != 0) {
@@ -269,48 +186,48 @@ function shrink_lruvec(): void {
     if (nr_active != 0) {
       const s = min<u64>(nr_active, SWAP_CLUSTER_MAX);
       nr_active -= s;
-      if (sc_may_deactivate) shrink_active_list(s); else sc_skipped_deactivate = true;
+      if (sc.may_deactivate) shrink_active_list(s); else sc.skipped_deactivate = true;
     }
-    if (reclaimed < sc_nr_to_reclaim || proportional) continue;
+    if (reclaimed < sc.nr_to_reclaim || proportional) continue;
     break; // no anon list to keep in proportion: "if (!nr_file || !nr_anon) break;"
   }
-  sc_nr_reclaimed += reclaimed;
+  sc.nr_reclaimed += reclaimed;
 }
 
 // mm/vmscan.c: shrink_node(): prepare_scan_control() (deactivation when the inactive list is low; refaults are
 // not modelled), shrink_lruvec(), then kswapd's PGDAT_WRITEBACK and PGDAT_DIRTY from what it took.
 // reclaim_throttle() is not modelled (kswapd has no CPU time here; direct reclaimers do not sleep in it).
 function shrink_node(): u64 {
-  const before = sc_nr_reclaimed;
+  const before = sc.nr_reclaimed;
   let reclaimable = false;
   while (true) {
-    nr_unqueued_dirty = 0; nr_writeback = 0; nr_taken = 0; nr_file_taken = 0;
-    const start = sc_nr_reclaimed;
+    sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
+    const start = sc.nr_reclaimed;
     // prepare_scan_control(): deactivation when the inactive list is low; cache_trim_mode when there are inactive
     // file pages at this priority and no deactivation (it steers anon scanning, absent here, and kswapd's restart)
-    sc_may_deactivate = sc_force_deactivate || inactive_is_low();
-    sc_cache_trim_mode = (lru_pages(LRU_INACTIVE_FILE) >> <u64>sc_priority) != 0 && !sc_may_deactivate && !sc_no_cache_trim_mode;
+    sc.may_deactivate = sc.force_deactivate || inactive_is_low();
+    sc.cache_trim_mode = (lru_pages(LRU_INACTIVE_FILE) >> <u64>sc.priority) != 0 && !sc.may_deactivate && !sc.no_cache_trim_mode;
     shrink_lruvec();
-    if (sc_kswapd) {
-      if (nr_writeback != 0 && nr_writeback == nr_taken) pgdat_writeback = true;
+    if (sc.kswapd) {
+      if (sc.nr_writeback != 0 && sc.nr_writeback == sc.nr_taken) set_pgdat_writeback();
       // "Allow kswapd to start writing pages during reclaim." (also when it took nothing: 0 == 0)
-      if (nr_unqueued_dirty == nr_file_taken) pgdat_dirty = true;
+      if (sc.nr_unqueued_dirty == sc.nr_file_taken) set_pgdat_dirty();
     }
-    const node_reclaimed = sc_nr_reclaimed - start;
+    const node_reclaimed = sc.nr_reclaimed - start;
     if (node_reclaimed != 0) reclaimable = true;
     if (!should_continue_reclaim(node_reclaimed)) break;
   }
   // "On reclaim progress, reset the failure counter"; a kswapd run that reclaimed nothing in cache_trim_mode
   // restarts once without it (6.12+: balance_pgdat())
   if (reclaimable) kswapd_failures = 0;
-  else if (sc_cache_trim_mode) sc_cache_trim_mode_failed = true;
-  return sc_nr_reclaimed - before;
+  else if (sc.cache_trim_mode) sc.cache_trim_mode_failed = true;
+  return sc.nr_reclaimed - before;
 }
 
 // mm/vmscan.c: in_reclaim_compaction(): a high-order request reclaims for compaction when the order is costly or
 // the priority has fallen below DEF_PRIORITY - 2 (every mask here has __GFP_IO: gfp_compaction_allowed())
 function in_reclaim_compaction(): bool {
-  return sc_order != 0 && (sc_order > PAGE_ALLOC_COSTLY_ORDER || sc_priority < DEF_PRIORITY - 2);
+  return sc.order != 0 && (sc.order > PAGE_ALLOC_COSTLY_ORDER || sc.priority < DEF_PRIORITY - 2);
 }
 
 // mm/vmscan.c: should_continue_reclaim(): reclaim for compaction goes on at the same priority until a zone would
@@ -319,29 +236,29 @@ function in_reclaim_compaction(): bool {
 function should_continue_reclaim(nr_reclaimed: u64): bool {
   if (!in_reclaim_compaction()) return false;
   if (nr_reclaimed == 0) return false;
-  for (let z: u32 = 0; z <= sc_reclaim_idx && z < MAX_NR_ZONES; z++) {
+  for (let z: u32 = 0; z <= sc.reclaim_idx && z < MAX_NR_ZONES; z++) {
     if (!populated_zone(z)) continue;
     const min_wmark = <i64>unchecked(wmark_min[z]) + <i64>unchecked(watermark_boost[z]);
-    if (__zone_watermark_ok(z, sc_order, min_wmark, sc_reclaim_idx, 0)) return false;
-    if (compaction_suitable(z, sc_order, min_wmark, sc_reclaim_idx)) return false;
+    if (__zone_watermark_ok(z, sc.order, min_wmark, sc.reclaim_idx, 0)) return false;
+    if (compaction_suitable(z, sc.order, min_wmark, sc.reclaim_idx)) return false;
   }
-  return lru_pages(LRU_INACTIVE_FILE) > compact_gap(sc_order);
+  return lru_pages(LRU_INACTIVE_FILE) > compact_gap(sc.order);
 }
 
 function sc_init(nr_to_reclaim: u64, reclaim_idx: u32, order: u32, kswapd: bool, only_zone: u32): void {
-  sc_nr_to_reclaim = nr_to_reclaim;
-  sc_order = order;
-  sc_nr_reclaimed = 0;
-  sc_nr_scanned = 0;
-  sc_reclaim_idx = reclaim_idx;
-  sc_kswapd = kswapd;
-  sc_may_writepage = true;
-  sc_force_deactivate = false;
-  sc_skipped_deactivate = false;
-  sc_only_zone = only_zone;
-  sc_memcg_full_walk = false;
-  sc_no_cache_trim_mode = false;
-  sc_cache_trim_mode_failed = false;
+  sc.nr_to_reclaim = nr_to_reclaim;
+  sc.order = order;
+  sc.nr_reclaimed = 0;
+  sc.nr_scanned = 0;
+  sc.reclaim_idx = reclaim_idx;
+  sc.kswapd = kswapd;
+  sc.may_writepage = true;
+  sc.force_deactivate = false;
+  sc.skipped_deactivate = false;
+  sc.only_zone = only_zone;
+  sc.memcg_full_walk = false;
+  sc.no_cache_trim_mode = false;
+  sc.cache_trim_mode_failed = false;
 }
 
 // mm/vmscan.c: do_try_to_free_pages() for global direct reclaim: shrink_zones() at falling priority until
@@ -352,8 +269,8 @@ function do_try_to_free_pages(reclaim_idx: u32, order: u32, nr_to_reclaim: u64):
   let compaction_is_ready = false;
   while (true) {
     count_allocstall(reclaim_idx);
-    for (sc_priority = DEF_PRIORITY; sc_priority >= 0; sc_priority--) {
-      sc_nr_scanned = 0;
+    for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
+      sc.nr_scanned = 0;
       // shrink_zones(): the zonelist from reclaim_idx down; one node, so one shrink_node()
       let shrunk = false;
       for (let z = <i32>min<u32>(reclaim_idx, MAX_NR_ZONES - 1); z >= 0; z--) {
@@ -363,17 +280,17 @@ function do_try_to_free_pages(reclaim_idx: u32, order: u32, nr_to_reclaim: u64):
         shrunk = true;
         shrink_node();
       }
-      if (sc_nr_reclaimed >= sc_nr_to_reclaim) break;
+      if (sc.nr_reclaimed >= sc.nr_to_reclaim) break;
       if (compaction_is_ready) break;
     }
-    if (sc_nr_reclaimed != 0) return sc_nr_reclaimed;
+    if (sc.nr_reclaimed != 0) return sc.nr_reclaimed;
     if (compaction_is_ready) return 1;
     // 6.12+: "high concurrency can result in individual threads not seeing enough cgroups ... Avoid false OOMs":
     // one more sweep with memcg_full_walk (with the root cgroup alone, the same sweep again)
-    if (param(CFG_RECLAIM_612) != 0 && !sc_memcg_full_walk) { sc_memcg_full_walk = true; continue; }
-    if (!sc_skipped_deactivate) return 0;
-    sc_force_deactivate = true;
-    sc_skipped_deactivate = false;
+    if (param(CFG_RECLAIM_612) != 0 && !sc.memcg_full_walk) { sc.memcg_full_walk = true; continue; }
+    if (!sc.skipped_deactivate) return 0;
+    sc.force_deactivate = true;
+    sc.skipped_deactivate = false;
   }
   return 0;
 }
@@ -396,15 +313,15 @@ export function kswapd_cache_trim_restart(): bool {
  *  says what shrink_folio_list() took. */
 export function kswapd_shrink_node(priority: i32, order: u32, nr_to_reclaim: u64, reclaim_idx: u32, may_writepage: bool): u64 {
   sc_init(nr_to_reclaim, reclaim_idx, order, true, NONE);
-  sc_no_cache_trim_mode = kswapd_no_cache_trim_mode;
-  sc_cache_trim_mode_failed = kswapd_cache_trim_mode_failed;
-  sc_priority = priority;
-  sc_may_writepage = may_writepage;
+  sc.no_cache_trim_mode = kswapd_no_cache_trim_mode;
+  sc.cache_trim_mode_failed = kswapd_cache_trim_mode_failed;
+  sc.priority = priority;
+  sc.may_writepage = may_writepage;
   // kswapd runs with PF_MEMALLOC
   const was = set_pf_memalloc(true);
   const r = shrink_node();
   set_pf_memalloc(was);
-  kswapd_cache_trim_mode_failed = sc_cache_trim_mode_failed;
+  kswapd_cache_trim_mode_failed = sc.cache_trim_mode_failed;
   return r;
 }
-export function kswapd_nr_scanned(): u64 { return sc_nr_scanned; }
+export function kswapd_nr_scanned(): u64 { return sc.nr_scanned; }

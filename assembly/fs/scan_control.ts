@@ -1,0 +1,44 @@
+// struct scan_control (mm/vmscan.c), the fields reclaim of the file LRU reads and writes, and the node's reclaim
+// flags. One reclaimer runs at a time here (PF_MEMALLOC keeps an allocation inside reclaim from recursing into it),
+// so one scan_control serves kswapd and direct reclaim alike; each entry point fills it (reclaim.ts sc_init()).
+import { NONE } from "../mm/constants";
+
+export class ScanControl {
+  nr_to_reclaim: u64 = 0;
+  nr_reclaimed: u64 = 0;
+  /** Pages shrink_folio_list() took (kswapd's raise_priority test reads it). */
+  nr_scanned: u64 = 0;
+  priority: i32 = 0;
+  reclaim_idx: u32 = 0;
+  /** current_is_kswapd() */
+  kswapd: bool = false;
+  may_writepage: bool = true;
+  may_deactivate: bool = false;
+  force_deactivate: bool = false;
+  skipped_deactivate: bool = false;
+  /** The wb-area proposal's reclaim aimed at one zone: folios of other zones are passed over as those above
+   *  reclaim_idx are (NONE: ordinary reclaim). */
+  only_zone: u32 = NONE;
+  order: u32 = 0;
+  memcg_full_walk: bool = false;
+  cache_trim_mode: bool = false;
+  no_cache_trim_mode: bool = false;
+  cache_trim_mode_failed: bool = false;
+  // sc->nr, per shrink_node() (pages); nr.dirty, nr.congested and nr.immediate only feed reclaim_throttle(), not
+  // modelled
+  nr_unqueued_dirty: u64 = 0;
+  nr_writeback: u64 = 0;
+  nr_taken: u64 = 0;
+  nr_file_taken: u64 = 0;
+}
+
+export const sc = new ScanControl();
+
+/** PGDAT_DIRTY: the file folios reclaim took were all dirty and not under writeback (shrink_node()). */
+export let pgdat_dirty: bool = false;
+/** PGDAT_WRITEBACK: everything kswapd took was under writeback (shrink_node()). */
+export let pgdat_writeback: bool = false;
+export function set_pgdat_dirty(): void { pgdat_dirty = true; }
+export function set_pgdat_writeback(): void { pgdat_writeback = true; }
+/** clear_pgdat_congested(): kswapd found the node balanced. */
+export function clear_pgdat_dirty(): void { pgdat_dirty = false; pgdat_writeback = false; }

@@ -1,0 +1,100 @@
+// mm/vmscan.c: shrink_folio_list() (6.12) for the file folios reclaim isolated, both LRUs' (reclaim.ts's classic
+// lists, lru_gen_reclaim.ts's generations). Every folio here is an unmapped FUSE page-cache folio that nothing
+// marked accessed (fuse_write_begin() takes its folio without FGP_ACCESSED, nothing here reads through the page
+// cache), so folio_check_references() gives FOLIOREF_RECLAIM, and with MGLRU every folio is in tier 0:
+// - under writeback: PG_reclaim and activate_locked (kswapd meeting one already marked while PGDAT_WRITEBACK counts
+//   it nr_immediate and leaves the flag);
+// - dirty: PG_reclaim and activate_locked, unless kswapd meets it marked while PGDAT_DIRTY: then pageout() (a FUSE
+//   ->writepage only on 6.1/6.6; without one PAGE_ACTIVATE). PGDAT_DIRTY is set only by the classic shrink_node();
+//   with MGLRU reclaim never writes a file folio;
+// - held by a pipe (splice): kept;
+// - clean: __remove_mapping() and freed.
+// activate_locked sets PG_active and counts PGACTIVATE; the caller puts the folios kept back on their LRU.
+import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, folio_extra_ref } from "../mm/page";
+import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
+import { fuse_writepage, WP_SENT, WP_ENOMEM, WP_ACTIVATE } from "../fuse/writepage";
+import { mapping_pfn, file_page_ino, file_page_index } from "./inode";
+import { folio_set_active } from "./lru";
+import { filemap_remove_folio } from "./folio";
+import { sc, pgdat_dirty, pgdat_writeback } from "./scan_control";
+import { st_add, NR_VMSCAN_WRITE, PGACTIVATE } from "./stats";
+
+/** The most folios one shrink_folio_list() gets: isolate_lru_folios() takes SWAP_CLUSTER_MAX pages, scan_folios()
+ *  MIN_LRU_BATCH (64) pages or MAX_LRU_BATCH (4096) folios scanned. */
+export const MAX_ISOLATED: i32 = 4096;
+/** The folios the caller isolated (file_page_id() of each head), oldest first. */
+export const isolated_folios = new StaticArray<u32>(MAX_ISOLATED);
+/** After shrink_folio_list(): the folios kept, in the order they were met (move_folios_to_lru()'s order). */
+export const kept_folios = new StaticArray<u32>(MAX_ISOLATED);
+export let nr_kept: u32 = 0;
+/** struct reclaim_stat of the last call: pages dirty and not under writeback, and pages taken. */
+export let stat_nr_unqueued_dirty: u64 = 0;
+export let stat_nr_taken: u64 = 0;
+
+function activate_locked(head: u32, n: u32): void {
+  folio_set_active(head, true);
+  st_add(PGACTIVATE, <i64>n);
+}
+
+/** shrink_folio_list() of isolated_folios[from, from + k): returns the pages reclaimed; the folios it keeps are in
+ *  kept_folios[0, nr_kept). Adds each folio's pages to sc.nr_scanned, and sc.nr_writeback as the kernel's stat. */
+export function shrink_folio_list(from: u32, k: u32): u64 {
+  const writepage = param(CFG_FUSE_WRITEPAGE) != 0;
+  let taken: u64 = 0, unqueued: u64 = 0, freed: u64 = 0;
+  nr_kept = 0;
+  for (let j = from; j < from + k; j++) {
+    const e = unchecked(isolated_folios[j]);
+    const ino = file_page_ino(e), first = file_page_index(e, ino);
+    const head = mapping_pfn(ino, first);
+    const n: u32 = <u32>1 << page_order(head);
+    taken += n;
+    sc.nr_scanned += n;
+    const f = page_flags(head);
+    const writeback = (f & PG_folio_writeback) != 0;
+    let dirty = (f & PG_folio_dirty) != 0;
+    for (let i: u32 = 0; i < n && !dirty; i++) dirty = (page_flags(head + i) & PG_dirty) != 0;
+    if (dirty && !writeback) unqueued += n;
+    let keep = true;
+    if (writeback) {
+      // case 1 (kswapd, marked, PGDAT_WRITEBACK: nr_immediate) leaves the flag as it is; case 2 sets it
+      if (!(sc.kswapd && (f & PG_reclaim) != 0 && pgdat_writeback)) { set_page_flags(head, f | PG_reclaim); sc.nr_writeback += n; }
+      activate_locked(head, n);
+    } else if (dirty && (!sc.kswapd || (f & PG_reclaim) == 0 || !pgdat_dirty)) {
+      // "Only kswapd can writeback filesystem folios ...": the first encounter marks it for immediate reclaim
+      set_page_flags(head, f | PG_reclaim);
+      activate_locked(head, n);
+    } else if (dirty && !sc.may_writepage) {
+      // keep_locked
+    } else if (dirty && folio_extra_ref(head, n)) {
+      // pageout(): is_page_cache_freeable() fails while a pipe holds a page: PAGE_KEEP
+    } else if (dirty && !writepage) {
+      // no ->writepage (6.12+): PAGE_ACTIVATE
+      activate_locked(head, n);
+    } else {
+      let write_kept = false;
+      if (dirty) {
+        // 6.1/6.6: ->writepage from kswapd (PF_MEMALLOC): the temp page took the data and the folio is not under
+        // writeback after it, so PG_reclaim is cleared whatever it returned; AOP_WRITEPAGE_ACTIVATE is
+        // PAGE_ACTIVATE (the folio left clean and unwritten), anything else counts NR_VMSCAN_WRITE and is
+        // PAGE_SUCCESS: a folio redirtied meanwhile (found in flight) is kept; a clean one is freed below
+        const r = fuse_writepage(ino, first);
+        set_page_flags(head, page_flags(head) & ~PG_reclaim);
+        if (r == WP_ACTIVATE) { activate_locked(head, n); write_kept = true; }
+        else {
+          st_add(NR_VMSCAN_WRITE, 1);
+          write_kept = r != WP_SENT && r != WP_ENOMEM;
+        }
+      }
+      // __remove_mapping(): folio_ref_freeze() fails while a pipe holds a page: keep
+      if (!write_kept && !folio_extra_ref(head, n)) {
+        filemap_remove_folio(ino, first, head);
+        freed += n;
+        keep = false;
+      }
+    }
+    if (keep) unchecked(kept_folios[nr_kept++] = e);
+  }
+  stat_nr_unqueued_dirty = unqueued;
+  stat_nr_taken = taken;
+  return freed;
+}
