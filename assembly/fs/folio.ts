@@ -152,9 +152,13 @@ export function folio_end_writeback_block(pfn: u32): bool {
     set_folio_wb_pending(ino, index, --pending);
   }
   if (pending != 0) return false;
-  // folio_end_writeback(): a folio reclaim marked goes to the inactive tail, to be freed next, unless it is locked
-  if ((page_flags(head) & PG_reclaim) != 0 && !folio_locked) folio_rotate_reclaimable(ino, index, head);
-  clear_bits(head, PG_folio_writeback | PG_reclaim);
+  // folio_end_writeback(): a folio reclaim marked loses the mark, then goes to the inactive tail (MGLRU: the oldest
+  // generation's), to be freed next, unless it is locked; PG_writeback is cleared after (__folio_end_writeback())
+  if ((page_flags(head) & PG_reclaim) != 0) {
+    clear_bits(head, PG_reclaim);
+    if (!folio_locked) folio_rotate_reclaimable(ino, index, head);
+  }
+  clear_bits(head, PG_folio_writeback);
   mod_writeback(-<i64>folio_nr_pages(head), -wb_writeback_charge(head));
   return true;
 }

@@ -8,8 +8,10 @@ import { reset_isolation_suitable, compact_gap } from "../mm/compaction";
 import { wakeup_kcompactd } from "../mm/kcompactd";
 import {
   kswapd_shrink_node, kswapd_nr_scanned, kswapd_failures, kswapd_failed, SWAP_CLUSTER_MAX, DEF_PRIORITY,
-  kswapd_sc_reset, kswapd_cache_trim_restart,
+  kswapd_sc_reset, kswapd_cache_trim_restart, kswapd_priority,
 } from "./reclaim";
+import { lru_gen } from "./lru";
+import { set_initial_priority } from "./lru_gen_reclaim";
 import { clear_pgdat_dirty } from "./scan_control";
 import { st_add, PAGEOUTRUN } from "./stats";
 
@@ -98,6 +100,7 @@ function balance_pgdat(order: u32, highest: u32): u32 {
   let total_reclaimed: u64 = 0;
   let balanced_out = false;
   let restart = true;
+  let last_nr_to_reclaim: u64 = 0;
   kswapd_sc_reset();
   while (restart) {
     restart = false;
@@ -110,13 +113,18 @@ function balance_pgdat(order: u32, highest: u32): u32 {
       if (!balanced && nr_boost_reclaim != 0) { nr_boost_reclaim = 0; restart = true; break; }
       if (nr_boost_reclaim == 0 && balanced) { balanced_out = true; break; }
       if (nr_boost_reclaim != 0 && priority == DEF_PRIORITY - 2) raise_priority = false;
+      // kswapd_age_node(): with MGLRU, lru_gen_age_node() -> set_initial_priority(), from the nr_to_reclaim the last
+      // kswapd_shrink_node() left in the scan_control (none before the first); the classic lists age anon only
+      if (lru_gen) priority = set_initial_priority(priority, last_nr_to_reclaim);
       // "Do not writeback or swap pages for boosted reclaim", unless reclaim is in trouble
       const may_writepage = nr_boost_reclaim == 0 || priority < DEF_PRIORITY - 2;
       // kswapd_shrink_node(): sum over the eligible zones of max(high_wmark_pages, SWAP_CLUSTER_MAX)
       let nr_to_reclaim: u64 = 0;
       for (let z: u32 = 0; z <= highest; z++)
         if (populated_zone(z)) nr_to_reclaim += max<u64>(<u64>unchecked(wmark_high[z]) + <u64>unchecked(watermark_boost[z]), SWAP_CLUSTER_MAX);
+      last_nr_to_reclaim = nr_to_reclaim;
       const nr_reclaimed = kswapd_shrink_node(priority, sc_order, nr_to_reclaim, highest, may_writepage);
+      priority = kswapd_priority();
       total_reclaimed += nr_reclaimed;
       // fragmentation may keep a high-order request unbalanced: after a compaction gap, check at order 0
       if (sc_order != 0 && total_reclaimed >= compact_gap(sc_order)) sc_order = 0;

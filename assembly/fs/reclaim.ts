@@ -15,8 +15,10 @@ import { __zone_watermark_ok } from "../mm/watermark";
 import { compaction_suitable, compact_gap } from "../mm/compaction";
 import { mapping_pfn, file_page_ino, file_page_index } from "./inode";
 import {
-  LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, lru_reset, lru_pop_tail, lru_add, lru_nr_folios, lru_pages, lruvec_lru_size, folio_set_active,
+  LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, lru_gen, lru_reset, lru_pop_tail, lru_add, lru_nr_folios, lru_pages, lruvec_lru_size,
+  folio_set_active,
 } from "./lru";
+import { lru_gen_shrink_node } from "./lru_gen_reclaim";
 import { sc, clear_pgdat_dirty, set_pgdat_dirty, set_pgdat_writeback } from "./scan_control";
 import { isolated_folios, kept_folios, nr_kept, shrink_folio_list, stat_nr_unqueued_dirty, stat_nr_taken } from "./shrink_folio";
 import { wakeup_flusher_threads_vmscan } from "./writeback";
@@ -198,6 +200,14 @@ function shrink_lruvec(): void {
 // not modelled), shrink_lruvec(), then kswapd's PGDAT_WRITEBACK and PGDAT_DIRTY from what it took.
 // reclaim_throttle() is not modelled (kswapd has no CPU time here; direct reclaimers do not sleep in it).
 function shrink_node(): u64 {
+  // "if (lru_gen_enabled() && root_reclaim(sc))": sc->nr cleared, lru_gen_shrink_node(), and on progress the
+  // failure counter reset ("done:" there)
+  if (lru_gen) {
+    sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
+    const r = lru_gen_shrink_node();
+    if (r != 0) kswapd_failures = 0;
+    return r;
+  }
   const before = sc.nr_reclaimed;
   let reclaimable = false;
   while (true) {
@@ -325,3 +335,5 @@ export function kswapd_shrink_node(priority: i32, order: u32, nr_to_reclaim: u64
   return r;
 }
 export function kswapd_nr_scanned(): u64 { return sc.nr_scanned; }
+/** The priority kswapd_shrink_node() left: MGLRU's set_initial_priority() may have lowered it. */
+export function kswapd_priority(): i32 { return sc.priority; }

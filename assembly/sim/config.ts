@@ -68,7 +68,10 @@ export const CFG_FIO_RUNS: i32 = 46;
 /** 1 on 6.12+: reclaim's memcg_full_walk retry in do_try_to_free_pages() and balance_pgdat()'s cache_trim_mode
  *  restart (assembly/fs/reclaim.ts); 0: 6.1's reclaim, which has neither. */
 export const CFG_RECLAIM_612: i32 = 47;
-export const CFG_WORDS: i32 = 48;
+/** 1: lru_gen_enabled(), the multi-gen LRU (CONFIG_LRU_GEN_ENABLED, machine.lru "mglru": fs/lru_gen.ts); 0: the
+ *  classic active/inactive lists. */
+export const CFG_LRU_GEN: i32 = 48;
+export const CFG_WORDS: i32 = 49;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

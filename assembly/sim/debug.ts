@@ -8,7 +8,7 @@ import {
 import { check_allocator, debug_vm_pfn } from "../mm/debug_vm";
 import { check_compaction } from "../mm/compact_control";
 import { stat_value, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN, NR_ACTIVE_FILE } from "../fs/stats";
-import { lru_check_list, lru_pages, folio_test_lru, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE } from "../fs/lru";
+import { lru_check, lru_pages, folio_test_lru, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE } from "../fs/lru";
 import { fprop_local_events, fprop_global_events } from "../fs/flex_proportions";
 import { nr_inodes, ino_nr_dirty, test_dirty_bit, backing_pfn, OWNER_SHMEM, folio_wb_pending } from "../fs/inode";
 import {
@@ -134,9 +134,9 @@ export function check_sim_invariants(): i32 {
   if (temp != stat_value(NR_WRITEBACK_TEMP)) return fail(INV_NR_WRITEBACK_TEMP, NONE);
   if (is_legacy() && carried != temp) return fail(INV_TEMP_OWNER, NONE);
   if (file_lru != stat_value(NR_FILE_LRU)) return fail(INV_NR_FILE_LRU, NONE);
-  // the file LRU: its live entries are the page-cache folios' heads, each on the list its PG_active names, and
-  // their pages are every page-cache page (so no folio is missing from both lists)
-  if (lru_check_list(LRU_INACTIVE_FILE) == NONE || lru_check_list(LRU_ACTIVE_FILE) == NONE) return fail(INV_LRU, NONE);
+  // the file LRU: its live entries are the page-cache folios' heads, each on the list its flags name (lru_check()),
+  // and their pages are every page-cache page (so no folio is missing from every list)
+  if (lru_check() == NONE) return fail(INV_LRU, NONE);
   if (<i64>(lru_pages(LRU_INACTIVE_FILE) + lru_pages(LRU_ACTIVE_FILE)) != file_lru) return fail(INV_LRU, NONE);
   if (<i64>lru_pages(LRU_ACTIVE_FILE) != stat_value(NR_ACTIVE_FILE)) return fail(INV_LRU, NONE);
   if (shmem != stat_value(NR_SHMEM)) return fail(INV_SHMEM, NONE);

@@ -27,6 +27,7 @@ import { __GFP_MOVABLE, GFP_LRU, ZONE_NORMAL } from "../mm/constants";
 import { __alloc_pages_direct_compact, alloc_pages_may_reclaim } from "../mm/direct_compact";
 import { thp_fault } from "./highorder";
 import { try_to_free_pages } from "../fs/reclaim";
+import { max_seq, min_seq, lru_gen_pages } from "../fs/lru";
 import { compaction_suitable, fragmentation_score_node } from "../mm/compaction";
 import { wmark_pages } from "../mm/watermark";
 import {
@@ -196,6 +197,10 @@ export function harness_drain_all_pages(): void { drain_all_pages(); }
 export function harness_thp_fault(order: u32): u32 { return thp_fault(order); }
 /** try_to_free_pages(): direct reclaim for an allocation of this mask and order; pages reclaimed. */
 export function harness_try_to_free_pages(gfp: u32, order: u32): u32 { return try_to_free_pages(gfp, order); }
+/** MGLRU (fs/lru.ts): 0 max_seq, 1 min_seq (file). */
+export function harness_lru_gen_seq(i: u32): f64 { return <f64>(i == 0 ? max_seq : min_seq); }
+/** MGLRU: lrugen->nr_pages[gen][LRU_GEN_FILE][zone] */
+export function harness_lru_gen_pages(gen: u32, z: u32): f64 { return <f64>lru_gen_pages(gen, z); }
 /** compaction_suitable() against wmark_pages(z, w) (w: 0 min, 1 low, 2 high; boost included). */
 export function harness_compaction_suitable(z: u32, order: u32, w: u32, highest: u32): bool {
   return compaction_suitable(z, order, wmark_pages(z, w), highest);

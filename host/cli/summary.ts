@@ -8,7 +8,7 @@ export function formatSummary(reports: RunReport[]): string {
   const rows: [string, (r: RunReport) => string][] = [
     ["policy", (r) => r.policy],
     ["server", (r) => r.server],
-    ["kernel (page-cache folio order)", (r) => `${r.kernel} (${r.maxFolioOrder})`],
+    ["kernel (page-cache folio order)", (r) => `${r.kernel}${r.lru === "mglru" ? " MGLRU" : ""} (${r.maxFolioOrder})`],
     ["write mode", (r) => r.writeMode],
     ["modelled write throughput, MiB/s", (r) => r.modelled.throughputMiBps.toFixed(0)],
     ["  writers done at (virtual s)", formatWritersDone],

@@ -40,6 +40,9 @@ export interface KernelRules {
   /** mm/vmscan.c: do_try_to_free_pages()'s memcg_full_walk retry and balance_pgdat()'s cache_trim_mode restart, in
    *  6.12's and 7.2.13's source, not in 6.1's (6.6 is taken as 6.1 here). */
   reclaim612: boolean;
+  /** machine.lru "mglru" is allowed: the multi-gen LRU is modelled from Debian's 6.12.118 mm/vmscan.c
+   *  (assembly/fs/lru_gen_reclaim.ts); 6.1 introduced it in a form not modelled (6.6 is taken as 6.1 here). */
+  mglru: boolean;
 }
 
 /** The version each writeback mode runs on when the scenario names none. */
@@ -60,6 +63,7 @@ export function kernelRules(k: Kernel): KernelRules {
     wbAcct: atLeast(k, "6.18"),
     freeHighHighMin: atLeast(k, "6.16"),
     reclaim612: atLeast(k, "6.12"),
+    mglru: atLeast(k, "6.12"),
   };
 }
 

@@ -11,7 +11,7 @@ import { choiceName, policyContext, policyProblem, runPolicy, specOf, wbAreaOf }
 import { formatIssue, formatPath, pickIssue } from "./issues.js";
 import { parseJsonText } from "./json-text.js";
 import { formatSize, formatDuration } from "./units.js";
-import { kernelRules, kernelsFor, type Kernel } from "./kernel.js";
+import { kernelRules, kernelsFor, runKernel, type Kernel } from "./kernel.js";
 import {
   FUSE_TIMEOUT_TIMER_FREQ_S,
   MAX_PAGECACHE_ORDER,
@@ -307,6 +307,9 @@ function checkPolicies(p: ParsedScenario, policies: readonly PolicyChoice[], mac
     const allowed = kernelsFor(m.writeback);
     if (kernel !== undefined && !allowed.includes(kernel))
       fail(["machine", "kernel"], `${JSON.stringify(kernel)} is not allowed with policy ${name}; ${m.writeback === "copy" ? "the temp-page copy is Linux 6.15 and earlier" : "copy-free writeback is Linux 6.16 and later"} (allowed: ${allowed.join(", ")})`);
+    const k = runKernel(kernel ?? null, m.writeback);
+    if (p.machine.lru === "mglru" && !kernelRules(k).mglru)
+      fail(["machine", "lru"], `"mglru" is not allowed on kernel ${k}; the multi-gen LRU is modelled from 6.12's mm/vmscan.c (6.1's differs) (allowed: classic)`);
     const area = wbAreaOf(specOf(choice));
     if (typeof area === "number") {
       const room = machine.movablePages > 0 ? machine.movablePages : machine.normalPages - machine.cmaPages;
@@ -338,7 +341,7 @@ function resolveParsed(p: ParsedScenario, source: string, policies: readonly Pol
       compactionProactiveness: sysctl.compaction_proactiveness,
     },
     bdi: { strictlimit: p.machine.bdi.strictlimit, maxRatio: p.machine.bdi.max_ratio, minRatio: p.machine.bdi.min_ratio, wbBgStart: p.machine.bdi.wb_bg_start },
-    kernelConfig: { hz: p.machine.hz, cpus: p.machine.cpus, freeHigh: p.machine.free_high },
+    kernelConfig: { hz: p.machine.hz, cpus: p.machine.cpus, freeHigh: p.machine.free_high, lru: p.machine.lru },
     fuse,
     policy: toChoice(p.policy),
     server: resolveServer(p.server),

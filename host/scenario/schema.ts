@@ -113,6 +113,7 @@ const machineSchema = strict({
   hz: z.int().refine((v) => (HZ_CHOICES as readonly number[]).includes(v), { error: (i) => `${String(i.input)} is not allowed; CONFIG_HZ is one of ${HZ_CHOICES.join(", ")}` })
     .default(250).meta({ enum: [...HZ_CHOICES] }).describe("CONFIG_HZ (Kconfig's default 250): the tick the dirty throttle counts its pauses in"),
   free_high: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(["kernel", "6.15", "6.16"])).default("kernel").describe("the per-cpu lists' free_high threshold (free_frozen_page_commit()): \"kernel\" the run's kernel's; \"6.15\" (batch) or \"6.16\" (batch + high_min / 2) on any kernel, a what-if that lets the two writeback paths, which run different kernels, be compared on one allocator rule"),
+  lru: z.enum(["classic", "mglru"]).default("classic").describe("the page-cache LRU reclaim works (CONFIG_LRU_GEN_ENABLED): \"classic\" the active/inactive lists (Kconfig's default; Debian's 6.1), \"mglru\" the multi-gen LRU (Debian's 6.12, Fedora, Arch), modelled from 6.12's mm/vmscan.c and so allowed from machine.kernel 6.12 on"),
   cpus: intIn(1, 8192).default(8).describe("online CPUs (nr_cpu_ids): each has its own per-cpu page lists (the run's contexts are placed on them), and they size ratelimit_pages and wb_stat_error() in the dirty throttle"),
   sysctl: sysctlSchema.prefault({}),
   bdi: bdiSchema.prefault({}),

@@ -100,6 +100,8 @@ export interface KernelConfig {
   cpus: number;
   /** machine.free_high: "kernel" follows the run's kernel; a version forces that version's threshold (a what-if). */
   freeHigh: "kernel" | "6.15" | "6.16";
+  /** machine.lru: lru_gen_enabled() (CONFIG_LRU_GEN_ENABLED) or the classic active/inactive lists. */
+  lru: "classic" | "mglru";
 }
 
 /** An fio job (fio-job.ts has its fields) once the runner has named it; each job writes its own file. */

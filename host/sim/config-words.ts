@@ -61,6 +61,7 @@ export function writeConfigWords(core: CoreExports, config: SimConfig, costs: Co
   set("WB_THRESH_CONSOLIDATED", kernelRules(kernel).wbThreshBump === "consolidated");
   set("WB_ACCT", kernelRules(kernel).wbAcct);
   set("RECLAIM_612", kernelRules(kernel).reclaim612);
+  set("LRU_GEN", config.kernelConfig.lru === "mglru");
   set("SLOW_FACTOR", flt.slowFactor);
   set("STOP_AFTER_REQUESTS", flt.stopAfterRequests);
   set("STOP_AT_NS", flt.stopAtNs);

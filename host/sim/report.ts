@@ -18,6 +18,8 @@ export interface RunReport {
   seed: number;
   /** The Linux version whose rules the run followed (machine.kernel, or the policy's writeback mode's default). */
   kernel: Kernel;
+  /** The page-cache LRU reclaim worked (machine.lru): "classic" or "mglru". */
+  lru: "classic" | "mglru";
   /** Page-cache folio order the FUSE files got (fuse.large_folios under the kernel's rule). */
   maxFolioOrder: number;
   /** Configurations no released kernel has (allowed as what-ifs): empty for a kernel's own configuration. */
@@ -187,6 +189,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
     server: c.server.name,
     seed: c.run.seed,
     kernel,
+    lru: c.kernelConfig.lru,
     maxFolioOrder: folioOrder(folios, kernel),
     whatIf: whatIfs(folios, kernel, c.bdi, c.kernelConfig.freeHigh),
     writeMode: c.fuse.writebackCache ? "writeback-cache" : "write-through",

@@ -28,6 +28,8 @@ const machineArb = fc
     dirty_background_pct: fc.integer({ min: 0, max: 100 }),
     max_ratio: fc.constantFrom(1, 10, 50, 100),
     strictlimit: fc.boolean(),
+    // reclaim over the classic lists or the multi-gen LRU (the policies' default kernels, 6.15 and 6.16, allow both)
+    lru: fc.constantFrom("classic", "mglru"),
   })
   .map((m) => {
     // zones in 2 MiB pageblocks; at least 4 MiB of DMA32 + Normal, so that nocopy-wb-area has room for its area
@@ -46,6 +48,7 @@ const machineArb = fc
       mobility_grouping: m.mobility_grouping,
       pcp: m.pcp,
       cpus: m.cpus,
+      lru: m.lru,
       sysctl: { dirty_ratio: m.dirty_ratio, dirty_background_ratio: Math.floor((m.dirty_ratio * m.dirty_background_pct) / 100) },
       bdi: { max_ratio: m.max_ratio, strictlimit: m.strictlimit },
     };
