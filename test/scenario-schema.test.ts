@@ -38,7 +38,7 @@ test("default.json is the patch's benchmark (DESIGN 1.2)", () => {
   // fuse_bdi_init(): BDI_CAP_STRICTLIMIT and bdi_set_max_ratio(bdi, 1); min_ratio stays 0. CONFIG_HZ is Kconfig's
   // default (HZ_250); 8 CPUs unless the scenario says otherwise.
   assert.equal(c.bdi, { strictlimit: true, maxRatio: 1, minRatio: 0, wbBgStart: false });
-  assert.equal(c.kernelConfig, { hz: 250, cpus: 8, freeHigh: "kernel" });
+  assert.equal(c.kernelConfig, { hz: 250, cpus: 8, freeHigh: "kernel", lru: "classic" });
   assert.equal(c.server.perRequest, { kind: "fixed", meanNs: 2000, sigma: 0 });
   // the published setup ran passthrough_ll -o max_threads=4 (libfuse's own default would be 10)
   assert.is(c.server.threads, 4);

@@ -18,7 +18,7 @@ export function demoConfig(policy) {
     machine: { dma32Pages: 16384, normalPages: 49152, movablePages: 0, cmaPages: 0, fallback: "claim-then-steal", mobilityGrouping: true, pcp: true, thp: true, freeHighHighMin: false },
     sysctl: { dirtyRatio: 20, dirtyBackgroundRatio: 10, maxPagesLimit: 256, defaultRequestTimeoutS: 0, maxRequestTimeoutS: 0, compactionProactiveness: 20 },
     bdi: { strictlimit: true, maxRatio: 1, minRatio: 0, wbBgStart: false },
-    kernelConfig: { hz: 250, cpus: 8, freeHigh: "kernel" },
+    kernelConfig: { hz: 250, cpus: 8, freeHigh: "kernel", lru: "classic" },
     fuse: {
       maxPages: 256, maxWrite: MiB, maxRead: MiB, maxBackground: 12, congestionThreshold: 9, writebackCache: true,
       largeFolios: "auto", maxFolioOrder: 8, requestTimeoutS: 0, wbAreaPages: 512,

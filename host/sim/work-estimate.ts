@@ -82,7 +82,10 @@ function memoryBytes(config: SimConfig, samples: number, seconds: number): numbe
   // bit and the report's map (20 B), a /proc census boot's regions, buddies and lists (71 B)
   bytes += pages * 13 + (pages / 512) * 96;
   bytes += F * 22.25; // per file page: its PFN, the server's tmpfs PFN, two content versions, its LRU slot, write_bytes_pending (u16), the DIRTY and unwritten bits
-  bytes += Math.min(F, pages) * 16; // the file LRU's two rings, each with room for twice the folios that can be cached
+  // the file LRU's two rings, each with room for twice the folios that can be cached; with MGLRU, each of the four
+  // generations' rings may come to hold every cached folio (the aging moves whole generations), at twice its live
+  // entries, and leaves the halves it outgrew in the arena
+  bytes += Math.min(F, pages) * (config.kernelConfig.lru === "mglru" ? 64 : 16);
   bytes += Math.min(samples, MAX_SAMPLES * 2) * 256; // a doubling array of 64-byte rows, and the ones it outgrew
   // live allocations: never more than were made, nor than the machine has pages for
   for (const w of config.workloads)
