@@ -18,9 +18,9 @@ const debug = coreModuleSync("debug");
 
 /** A small loaded machine: a writer, movable order-2 churn (allocations of order >= 1 and per-cpu lists of
  *  orders 0 and 2), unmovable order-0 churn, with the checker after every event. */
-function machine(policy: Policy, dataMode = false, fuse: Record<string, unknown> = {}): Simulator {
+function machine(policy: Policy, dataMode = false, fuse: Record<string, unknown> = {}, lru = "classic"): Simulator {
   const config = resolveScenario({
-    machine: { memory: "32M" },
+    machine: { memory: "32M", lru },
     policy,
     fuse: { max_pages: 32, max_write: "128k", ...fuse },
     server: { threads: 2, per_request: { dist: "exponential", mean: "50us" } },
@@ -36,7 +36,7 @@ function machine(policy: Policy, dataMode = false, fuse: Record<string, unknown>
 
 const ARM_AT = 400;
 
-interface Case { kind: number; what: string; code: number; policy?: Policy; fuse?: Record<string, unknown> }
+interface Case { kind: number; what: string; code: number; policy?: Policy; fuse?: Record<string, unknown>; lru?: "mglru" }
 // kind: PLANT_* of assembly/sim/plant.ts; code: the invariant that must report it
 const stateFaults: Case[] = [
   { kind: 1, code: 1, what: "a free list's head has a prev link" },
@@ -78,6 +78,7 @@ const stateFaults: Case[] = [
   { kind: 37, code: 35, what: "a dirty inode on none of the wb's lists" },
   { kind: 38, code: 35, what: "a second chain of flusher events" },
   { kind: 39, code: 36, what: "a page-cache folio dropped from the file LRU" },
+  { kind: 39, code: 36, what: "a page-cache folio dropped from its MGLRU generation", lru: "mglru" },
 ];
 
 const reported = new Set<number>();
@@ -85,7 +86,7 @@ const reported = new Set<number>();
 for (const c of stateFaults) {
   const policy = c.policy ?? "nocopy";
   test(`${c.what} (${policy}): invariant ${c.code} at the event that planted it`, () => {
-    const sim = machine(policy, false, c.fuse);
+    const sim = machine(policy, false, c.fuse, c.lru);
     const core = debugCore(sim.allocator.core);
     core.debug_plant_fault(c.kind, ARM_AT);
     let error: Error | undefined;

@@ -102,7 +102,7 @@ function make_room(l: u32): void {
     // a classic list's first folio: sized for every file page there is (all files exist before the first write);
     // an MGLRU generation's starts small: twelve rings of that size would not fit a large machine
     const cached = min<u64>(<u64>total_file_pages, <u64>nr_pages);
-    const want = l < 2 ? <u32>min<u64>(cached * 2 + 64, 1 << 30) : <u32>min<u64>(cached + 64, 1024);
+    const want = l < 2 ? <u32>min<u64>(cached * 2 + 64, 1 << 30) : <u32>min<u64>(cached + 64, 256);
     unchecked(ring[l] = arena_alloc(<usize>want << 2)); unchecked(cap[l] = want);
     return;
   }
@@ -269,6 +269,20 @@ export function lru_gen_inc_gen_tail(gen: u32, z: u32): u32 {
 export function lru_gen_nr_folios(gen: u32, z: u32): u32 { return unchecked(nr_folios[gen_ring(gen, z)]); }
 /** lrugen->nr_pages[gen][LRU_GEN_FILE][z] */
 export function lru_gen_pages(gen: u32, z: u32): u64 { return unchecked(gen_pages[<i32>(gen * MAX_NR_ZONES + z)]); }
+
+/** For tests: the k-th live folio (file_page_id() of its head) of generation gen in zone z, counted from the tail;
+ *  LRU_EMPTY past the end. */
+export function lru_gen_entry(gen: u32, z: u32, k: u32): u32 {
+  const l = gen_ring(gen, z);
+  let seen: u32 = 0;
+  for (let i: u32 = 0; i < unchecked(len[l]); i++) {
+    const p = wrap(l, unchecked(lo[l]) + i);
+    const id = entry_at(l, p);
+    if (!entry_live(l, p, id)) continue;
+    if (seen++ == k) return id;
+  }
+  return LRU_EMPTY;
+}
 
 /** inc_min_seq() / try_to_inc_min_seq() done (fs/lru_gen.ts): min_seq moves on. */
 export function lru_gen_set_min_seq(seq: u64): void { min_seq = seq; }

@@ -27,7 +27,7 @@ import { __GFP_MOVABLE, GFP_LRU, ZONE_NORMAL } from "../mm/constants";
 import { __alloc_pages_direct_compact, alloc_pages_may_reclaim } from "../mm/direct_compact";
 import { thp_fault } from "./highorder";
 import { try_to_free_pages } from "../fs/reclaim";
-import { max_seq, min_seq, lru_gen_pages } from "../fs/lru";
+import { max_seq, min_seq, lru_gen_pages, lru_gen_entry } from "../fs/lru";
 import { compaction_suitable, fragmentation_score_node } from "../mm/compaction";
 import { wmark_pages } from "../mm/watermark";
 import {
@@ -201,6 +201,8 @@ export function harness_try_to_free_pages(gfp: u32, order: u32): u32 { return tr
 export function harness_lru_gen_seq(i: u32): f64 { return <f64>(i == 0 ? max_seq : min_seq); }
 /** MGLRU: lrugen->nr_pages[gen][LRU_GEN_FILE][zone] */
 export function harness_lru_gen_pages(gen: u32, z: u32): f64 { return <f64>lru_gen_pages(gen, z); }
+/** MGLRU: the k-th live folio of generation gen in zone z from the tail (its file page id), NONE past the end. */
+export function harness_lru_gen_entry(gen: u32, z: u32, k: u32): u32 { return lru_gen_entry(gen, z, k); }
 /** compaction_suitable() against wmark_pages(z, w) (w: 0 min, 1 low, 2 high; boost included). */
 export function harness_compaction_suitable(z: u32, order: u32, w: u32, highest: u32): bool {
   return compaction_suitable(z, order, wmark_pages(z, w), highest);

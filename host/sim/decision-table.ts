@@ -4,7 +4,7 @@ import type { RunReport } from "./report.js";
 export interface DecisionRow {
   policy: string;
   server: string;
-  /** The Linux version whose rules the run followed. */
+  /** The Linux version whose rules the run followed, with " MGLRU" when reclaim worked the multi-gen LRU. */
   kernel: string;
   throughputMiBps: number;
   mibCopied: number;
@@ -30,7 +30,7 @@ export function decisionRow(r: RunReport): DecisionRow {
   return {
     policy: r.policy,
     server: r.server,
-    kernel: r.kernel,
+    kernel: r.lru === "mglru" ? `${r.kernel} MGLRU` : r.kernel,
     throughputMiBps: Math.round(r.modelled.throughputMiBps),
     mibCopied: Math.round(r.modelled.bytesCopiedWriteback / 2 ** 20),
     peakTempPages: r.modelled.peakTempPages,
