@@ -4,8 +4,8 @@
 // worked out in the comments from the kernel's rules.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mmHarness, NONE } from "./helpers/harness.js";
-import { GFP_KERNEL } from "../host/core/constants.js";
+import { harness, mmHarness, NONE } from "./helpers/harness.js";
+import { GFP_KERNEL, ALLOC_FAILED } from "../host/core/constants.js";
 import { resolveScenario } from "../host/scenario/resolve.js";
 
 type H = ReturnType<typeof mmHarness>;
@@ -72,6 +72,25 @@ test("a folio under writeback goes to the youngest generation each time reclaim 
   // now clean and the oldest: reclaim takes them (64 >> 6 = 1 at priority 6 isolates a MIN_LRU_BATCH of 64)
   assert.is(t.mm.harness_try_to_free_pages(GFP_KERNEL, 0), 64);
   assert.is(t.stat("nr_file_lru"), 0);
+  t.ok();
+});
+
+test("kswapd with MGLRU: set_initial_priority() lowers balance_pgdat()'s priority, and dirty folios met go to the youngest generation", () => {
+  // 16 dirty pages (generation 1), memory filled with GFP_KERNEL to the watermarks (as file-lru.test.ts's kswapd
+  // test), then one kswapd pass on 6.12 at order 0 for Normal. Priority 12: kswapd_age_node() finds no nr_to_reclaim
+  // yet (0 < MIN_LRU_BATCH); kswapd_shrink_node() sets it to the zones' high watermarks (over 64), so
+  // lru_gen_shrink_node()'s set_initial_priority() gives fls(16) - 1 - fls(nr_to_reclaim - 1) < 6: clamped to 6,
+  // where 16 >> 6 = 0 is scanned; nothing reclaimed, so 5 (0), 4 (1: min_seq moves to 1), 3 (2: the 16 are isolated,
+  // marked PG_reclaim and activated to max_seq's generation; min_seq 2, two generations left: 0; every file folio
+  // taken was dirty and unqueued: the flushers are woken), 2 (aging: max_seq 4), 1 (the second oldest is empty:
+  // aging, max_seq 5). The classic lists scan 15 here and deactivate 3 (file-lru.test.ts)
+  const t = harness("legacy-copy", 64, {}, { kernel: "6.12", lru: "mglru" });
+  assert.is(t.h.harness_do_write(0, 0, 16 * 4096), 0);
+  while (t.sim.allocator.apply(new Int32Array([1, GFP_KERNEL, 0]))[0] !== ALLOC_FAILED);
+  t.h.harness_kswapd();
+  assert.equal([t.stat("pgscan_kswapd"), t.stat("pgsteal_kswapd"), t.stat("pgactivate"), t.stat("pageoutrun")], [16, 0, 16, 1]);
+  assert.equal(seqs(t as unknown as H), [5, 2]);
+  assert.is(t.h.harness_lru_gen_pages(3, NORMAL), 16);
   t.ok();
 });
 
