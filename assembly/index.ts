@@ -15,7 +15,7 @@ import { arena_alloc } from "./sim/arena";
  *  bit 2 per-cpu lists disabled (boot pageset: high 0, batch 1), bit 3 THP enabled (khugepaged raises
  *  min_free_kbytes). */
 export function mm_init(dma32: u32, normal: u32, movable: u32, cma: u32, flags: u32): void {
-  mm_boot(dma32, normal, movable, cma, flags & 1, (flags & 2) != 0, (flags & 4) == 0, (flags & 8) != 0, (flags & 16) != 0);
+  mm_boot(dma32, normal, movable, cma, flags & 1, (flags & 2) != 0, (flags & 4) == 0, (flags & 8) != 0, (flags & 16) != 0, (flags & 32) == 0);
 }
 
 export function mm_nr_pages(): u32 { return nr_pages; }

@@ -78,6 +78,7 @@ run("128 MiB, per-cpu batch 7", { ...base, dma32Pages: 8192, normalPages: 24576 
 run("per-cpu lists disabled (boot pageset)", { ...base, pcp: false }, 6);
 run("THP on: khugepaged's raised min_free_kbytes and watermarks", { ...base, thp: true }, 7);
 run("6.16+'s free_high threshold (batch + high_min / 2)", { ...base, dma32Pages: 8192, normalPages: 24576, freeHighHighMin: true }, 8);
+run("6.1/6.6's per-cpu lists (fixed high, free_factor)", { ...base, dma32Pages: 8192, normalPages: 24576, pcpAutoTune: false, fallback: "largest-steal" }, 9);
 
 // The benchmark's way of driving the models: a stream recorded one operation at a time, then replayed as one
 // batch into a reused results array. Both models, and the release build the benchmark times, must give the

@@ -135,6 +135,26 @@ test("decay_pcp_high(): each second high loses an eighth, and what the lists hol
   assert.is(r.checkInvariants(), null);
 });
 
+test("6.1/6.6: high fixed at the low watermark, refills of a batch, give-backs of batch << free_factor, no decay", () => {
+  // 6.1.192's pageset_update() sets high = zone_highsize() of the low watermark, 391 here, once; a refill is one batch
+  // (7): 1,000 allocations take 143 refills, 1,001 blocks, and leave 1 on the list. Frees then reach 391 after 390 and
+  // nr_pcp_free() gives back 7 << free_factor, raising free_factor while that stays under high - batch (384): 7, 14,
+  // 28, 56, 112 (free_factor 5, the cap), then 224 each time: counts 384, 377, 363, 335, 279, 167, 167 after 390,
+  // 397, 411, 439, 495, 607 and 831 frees; the last 169 leave 336. An allocation halves free_factor (2) and takes
+  // the list's head, the page freed last; vmstat's refresh leaves a local zone's lists alone
+  const r = new ReferenceAllocator({ ...defaultMachineConfig, normalPages: 24576, pcpAutoTune: false });
+  assert.equal([pcp(r).high, pcp(r).high_min, pcp(r).high_max, pcp(r).batch], [391, 391, 391, 7]);
+  for (let i = 0; i < 1000; i++) assert.is(alloc(r, 0), i);
+  assert.is(pcp(r).count, 1);
+  for (let i = 0; i < 1000; i++) free(r, i, 0);
+  assert.equal([pcp(r).count, pcp(r).free_factor, pcp(r).high], [336, 5, 391]);
+  assert.is(alloc(r, 0), 999);
+  assert.equal([pcp(r).count, pcp(r).free_factor], [335, 2]);
+  r.apply(new Int32Array([OP_VMSTAT_REFRESH, 0, 0]));
+  assert.equal([pcp(r).count, pcp(r).high], [335, 391]);
+  assert.is(r.checkInvariants(), null);
+});
+
 test("the boot pageset (pcp off): one block per refill, every free straight back", () => {
   const r = new ReferenceAllocator({ ...defaultMachineConfig, normalPages: 24576, pcp: false });
   assert.equal([pcp(r).high, pcp(r).batch], [0, 1]);

@@ -22,7 +22,7 @@ test("default.json is the patch's benchmark (DESIGN 1.2)", () => {
   // fio --rw=write --bs=1M --size=2G --numjobs=2: each job writes its own 2 GiB file.
   assert.equal(c.workloads, [{ kind: "fio", name: "seq-write", rw: "write", bs: 1048576, size: 2147483648, numjobs: 2, fsync: 0, endFsync: false, rateBps: 0, fallocate: "native" }]);
   // 16 GiB = 4194304 pages; DMA32 = min(16G / 4, 4G) = 4G = 1048576 pages; the rest is Normal.
-  assert.equal(c.machine, { dma32Pages: 1048576, normalPages: 3145728, movablePages: 0, cmaPages: 0, fallback: "claim-then-steal", mobilityGrouping: true, pcp: true, thp: true, freeHighHighMin: false });
+  assert.equal(c.machine, { dma32Pages: 1048576, normalPages: 3145728, movablePages: 0, cmaPages: 0, fallback: "claim-then-steal", mobilityGrouping: true, pcp: true, thp: true, freeHighHighMin: false, pcpAutoTune: true });
   // ilog2(min(1M / 4k, 256)) = ilog2(256) = 8; FUSE_DEFAULT_MAX_BACKGROUND 12, threshold 12 * 3 / 4 = 9.
   assert.is(c.fuse.maxFolioOrder, 8);
   // ... but no released kernel gives FUSE files large folios

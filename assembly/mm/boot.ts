@@ -17,6 +17,7 @@ import { split_large_buddy } from "./page_alloc";
 import { set_fallback_policy } from "./rmqueue";
 import { pcp_setup } from "./pcp";
 import { set_free_high_high_min } from "./page_alloc";
+import { set_pcp_auto_tune } from "./pcp";
 
 // mm/page_alloc.c: __free_pages_core() -> __free_pages_ok(FPI_TO_TAIL) -> split_large_buddy() (6.15) of a
 // MAX_PAGE_ORDER block whose pageblocks share a type: the first pageblock goes to the order-9 list's tail, the
@@ -54,9 +55,10 @@ function free_range_to_tail(start: u32, end: u32, z: u32): void {
 // static: the runtime allocates nothing after start (assembly/sim/arena.ts)
 const boot_zone_sizes = new StaticArray<u32>(<i32>MAX_NR_ZONES);
 
-export function mm_boot(dma32: u32, normal: u32, movable: u32, cma: u32, fallback: u32, mobility_disabled: bool, pcp: bool, thp: bool, free_high_high_min: bool): void {
+export function mm_boot(dma32: u32, normal: u32, movable: u32, cma: u32, fallback: u32, mobility_disabled: bool, pcp: bool, thp: bool, free_high_high_min: bool, pcp_auto_tune: bool): void {
   page_metadata_init(dma32 + normal + movable);
   set_free_high_high_min(free_high_high_min);
+  set_pcp_auto_tune(pcp_auto_tune);
   zones_reset();
   set_fallback_policy(fallback);
   set_mobility_disabled(mobility_disabled);

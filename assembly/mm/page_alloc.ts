@@ -30,6 +30,7 @@ import {
   pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_pop_first, nr_pcp_alloc, nr_pcp_free, nr_pcp_high,
   free_pcppages_bulk, pcp_free_migratetype, pcp_count, pcp_batch, pcp_high_min, pcp_free_count, pcp_alloc_factor,
   pcp_flags, pcp_all_empty, drain_all_pages, PCPF_PREV_FREE_HIGH_ORDER, PCPF_FREE_HIGH_BATCH, CONFIG_PCP_BATCH_SCALE_MAX, pcp_cpu_base,
+  pcp_auto_tune, pcp_free_factor, nr_pcp_free_61, nr_pcp_high_61,
 } from "./pcp";
 
 // include/linux/gfp.h: gfp_migratetype(): the mobility bits shifted down, as the kernel does (no branch on the
@@ -145,7 +146,9 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
 // mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): an allocation halves free_count; the list's first
 // block, refilled when empty
 @inline function rmqueue_pcplist(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
-  unchecked(pcp_free_count[pcp_cpu_base + z] >>= 1);
+  // 6.1: "On allocation, reduce the number of pages that are batch freed" (free_factor)
+  if (pcp_auto_tune) unchecked(pcp_free_count[pcp_cpu_base + z] >>= 1);
+  else unchecked(pcp_free_factor[pcp_cpu_base + z] >>= 1);
   const pindex = order_to_pindex(mt, order);
   let page = pcp_list_pop_first(z, pindex, order);
   if (page == NONE) {
@@ -371,7 +374,18 @@ export function is_allocation_head(pfn: u32, order: u32): bool {
 let free_high_high_min: bool = false;
 export function set_free_high_high_min(on: bool): void { free_high_high_min = on; }
 
+// mm/page_alloc.c (6.1): free_unref_page_commit(): the block at the list's head; free_high (all back) for an order
+// 1-3 free while free_factor is up; at nr_pcp_high() give nr_pcp_free() pages back
+@inline function free_unref_page_commit_61(z: u32, pfn: u32, order: u32, pindex: u32): void {
+  pcp_list_add(z, pindex, pfn, order, false);
+  const batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);
+  const free_high = unchecked(pcp_free_factor[pcp_cpu_base + z]) != 0 && order != 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
+  const high = nr_pcp_high_61(z, batch, free_high);
+  if (<i32>unchecked(pcp_count[pcp_cpu_base + z]) >= high) free_pcppages_bulk(z, nr_pcp_free_61(z, batch, high, free_high), pindex);
+}
+
 @inline function free_frozen_page_commit(z: u32, pfn: u32, order: u32, pindex: u32): void {
+  if (!pcp_auto_tune) { free_unref_page_commit_61(z, pfn, order, pindex); return; }
   unchecked(pcp_alloc_factor[pcp_cpu_base + z] >>= 1);
   pcp_list_add(z, pindex, pfn, order, false);
   const batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);

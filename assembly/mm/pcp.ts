@@ -8,6 +8,10 @@
 // Each list is a deque of PFNs (a ring buffer) rather than a list_head through the pages: the kernel only ever
 // adds at the head or tail and takes from the head (rmqueue) or tail (free_pcppages_bulk), so the order is the
 // same, and the hot path reads one contiguous array instead of the links of pages scattered over memory.
+// Before 6.7 (6.1, 6.6: machine-config.ts pcpAutoTune false) pcp->high is fixed at the low watermark split over
+// the CPUs, a refill takes a batch, a full list gives back batch << free_factor (free_factor grows with each
+// such give-back and halves with each allocation), and the lists are never decayed ("6.1" functions below and in
+// page_alloc.ts). From 6.7:
 // pcp->high is tuned as 6.7+ does (docs/allocator.md, "Per-cpu lists"): it moves between high_min (the low
 // watermark) and high_max (an eighth of the zone), growing while allocations refill the lists and the zone is
 // above its high watermark, shrinking when it is below it or kswapd runs, and decaying by an eighth each
@@ -59,6 +63,12 @@ export const pcp_high_max = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4
 export const pcp_free_count = changetype<StaticArray<i32>>(memory.data(NR_SETS * 4, 16));
 export const pcp_alloc_factor = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
 export const pcp_flags = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
+/** Before 6.7, pcp->free_factor (the doublings of what a full list gives back) in the field that became free_count. */
+export const pcp_free_factor = changetype<StaticArray<u32>>(changetype<usize>(pcp_free_count));
+/** pcp->high tuned as 6.7+ does (high_min..high_max, alloc_factor, free_count, decay); false: 6.1/6.6's fixed high
+ *  and free_factor (machine-config.ts pcpAutoTune). Set at boot, before pcp_setup(). */
+export let pcp_auto_tune: bool = true;
+export function set_pcp_auto_tune(on: bool): void { pcp_auto_tune = on; }
 /** include/linux/mmzone.h: the last free was of orders 1-3; the CPU's cache slice holds more than 3 batches. */
 export const PCPF_PREV_FREE_HIGH_ORDER: u32 = 1;
 export const PCPF_FREE_HIGH_BATCH: u32 = 2;
@@ -149,8 +159,11 @@ function pcp_configure(cpus: u32): void {
       const batch = on ? max<u32>(1, zone_batchsize(z)) : 1;
       unchecked(pcp_batch[ps] = batch);
       unchecked(pcp_high_min[ps] = on ? zone_highsize(z, batch, 0) : 0);
-      unchecked(pcp_high_max[ps] = on ? zone_highsize(z, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION) : 0);
-      unchecked(pcp_flags[ps] = on && PER_CPU_DATA_SLICE_PAGES > 3 * batch ? PCPF_FREE_HIGH_BATCH : 0);
+      // before 6.7, pageset_update() sets the one high, zone_highsize() of the low watermark (high_max = high_min
+      // leaves it fixed), and there is no cache-size flag
+      unchecked(pcp_high_max[ps] = on ? (pcp_auto_tune ? zone_highsize(z, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION) : unchecked(pcp_high_min[ps])) : 0);
+      if (!pcp_auto_tune) unchecked(pcp_high[ps] = unchecked(pcp_high_min[ps]));
+      unchecked(pcp_flags[ps] = on && pcp_auto_tune && PER_CPU_DATA_SLICE_PAGES > 3 * batch ? PCPF_FREE_HIGH_BATCH : 0);
     }
   }
 }
@@ -246,6 +259,9 @@ export function pcp_list_nth(z: u32, pindex: u32, k: u32): u32 { return load<u32
 // above its high watermark each refill raises pcp->high by the batch, so the lists may keep what they took.
 export function nr_pcp_alloc(z: u32, order: u32): u32 {
   const base_batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);
+  // 6.1 __rmqueue_pcplist(): a batch, scaled by order when the lists may hold pages ("Batch can be 1 for small
+  // zones or for boot pagesets")
+  if (!pcp_auto_tune) return <u32>(base_batch > 1 ? max(base_batch >> order, 2) : base_batch);
   const high_min = unchecked(pcp_high_min[pcp_cpu_base + z]), high_max = unchecked(pcp_high_max[pcp_cpu_base + z]);
   let high = <i32>pcp_clamp_high(z);
   if (high < base_batch) return 1; // PCP disabled or boot pageset
@@ -289,6 +305,26 @@ export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
   return min(max(unchecked(pcp_free_count[pcp_cpu_base + z]), batch), high - batch); // clamp_t(free_count, batch, high - batch)
 }
 
+// mm/page_alloc.c (6.1): nr_pcp_free(): everything with free_high; else batch << free_factor, raising
+// free_factor while that stays under high - batch, clamped to leave at least a batch
+@inline export function nr_pcp_free_61(z: u32, batch: i32, high: i32, free_high: bool): i32 {
+  if (free_high) return <i32>unchecked(pcp_count[pcp_cpu_base + z]);
+  if (high < batch) return 1; // PCP disabled or boot pageset
+  const min_nr_free = batch, max_nr_free = high - batch;
+  const ff = unchecked(pcp_free_factor[pcp_cpu_base + z]);
+  const b = batch << ff;
+  if (b < max_nr_free && ff < CONFIG_PCP_BATCH_SCALE_MAX) unchecked(pcp_free_factor[pcp_cpu_base + z] = ff + 1);
+  return min(max(b, min_nr_free), max_nr_free);
+}
+
+// mm/page_alloc.c (6.1): nr_pcp_high(): 0 with free_high; four batches at most while kswapd reclaims; else high
+@inline export function nr_pcp_high_61(z: u32, batch: i32, free_high: bool): i32 {
+  const high = <i32>unchecked(pcp_high[pcp_cpu_base + z]);
+  if (high == 0 || free_high) return 0;
+  if ((unchecked(zone_flags[z]) & ZONE_RECLAIM_ACTIVE) == 0) return high;
+  return min(batch << 2, high);
+}
+
 // mm/page_alloc.c: nr_pcp_high(): the count at which a free gives pages back, adjusting pcp->high on the way:
 // free_high lowers it and returns 0; reclaim (kswapd) in progress and a zone below its high watermark lower it
 // by what was freed consecutively; otherwise a full list raises it to hold a batch more than that
@@ -323,6 +359,8 @@ export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
 // below high_min, nor more than batch << 5 under the count), and the lists give back what is above it, a
 // batch at a time. True while there is more to do.
 export function decay_pcp_high(z: u32): bool {
+  // before 6.7 refresh_cpu_vm_stats() leaves a local zone's lists alone (only a remote node's are drained)
+  if (!pcp_auto_tune) return false;
   const high_min = unchecked(pcp_high_min[pcp_cpu_base + z]);
   const batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);
   let todo = false;

@@ -15,7 +15,7 @@ export function demoConfig(policy) {
     name: "browser-demo",
     kernel: null,
     // 256 MiB in 4 KiB pages: DMA32 gets a quarter, Normal the rest; 128 pageblocks in all.
-    machine: { dma32Pages: 16384, normalPages: 49152, movablePages: 0, cmaPages: 0, fallback: "claim-then-steal", mobilityGrouping: true, pcp: true, thp: true, freeHighHighMin: false },
+    machine: { dma32Pages: 16384, normalPages: 49152, movablePages: 0, cmaPages: 0, fallback: "claim-then-steal", mobilityGrouping: true, pcp: true, thp: true, freeHighHighMin: false, pcpAutoTune: true },
     sysctl: { dirtyRatio: 20, dirtyBackgroundRatio: 10, maxPagesLimit: 256, defaultRequestTimeoutS: 0, maxRequestTimeoutS: 0, compactionProactiveness: 20 },
     bdi: { strictlimit: true, maxRatio: 1, minRatio: 0, wbBgStart: false },
     kernelConfig: { hz: 250, cpus: 8, freeHigh: "kernel", lru: "classic" },

@@ -27,6 +27,11 @@ export interface MachineConfig {
    *  threshold to trigger free_high"). Scenarios set it from the run's kernel (kernel.ts); traces and allocator
    *  tests keep 6.15's. */
   freeHighHighMin: boolean;
+  /** The per-cpu lists' `high` auto-tuned as 6.7+ does (high_min..high_max, alloc_factor, free_count, the decay
+   *  each second: docs/allocator.md); false: 6.1/6.6's fixed `high` (the low watermark split over the CPUs) and
+   *  `free_factor`, with nothing decayed. Scenarios set it from the run's kernel (kernel.ts); traces and allocator
+   *  tests keep 6.15's. */
+  pcpAutoTune: boolean;
 }
 
 export const defaultMachineConfig: MachineConfig = {
@@ -39,6 +44,7 @@ export const defaultMachineConfig: MachineConfig = {
   pcp: true,
   thp: false,
   freeHighHighMin: false,
+  pcpAutoTune: true,
 };
 
 /** Largest machine the core takes: 1 TiB (2^28 pages), DESIGN.md section 2's. Its struct pages are 3 GiB of

@@ -14,7 +14,7 @@ const V_START = 0, V_MANAGED = 1, V_FREE = 2, V_BLOCKS = 68, V_MIXED = 74, V_NR_
 /** Core flags word for mm_init(). */
 export function machineFlags(c: MachineConfig): number {
   return (c.fallback === "largest-steal" ? 1 : 0) | (c.mobilityGrouping ? 0 : 2) | (c.pcp ? 0 : 4) | (c.thp ? 8 : 0) |
-    (c.freeHighHighMin ? 16 : 0);
+    (c.freeHighHighMin ? 16 : 0) | (c.pcpAutoTune === false ? 32 : 0);
 }
 
 /** Operations copied into the core and run per batch_apply() call: a chunk's operations and results (16 bytes an

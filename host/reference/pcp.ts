@@ -103,6 +103,9 @@ export class PerCpuPages {
   free_count = 0;
   /** Doublings of the order-0 refill batch (consecutive refills raise it, each free halves it). */
   alloc_factor = 0;
+  /** Before 6.7 (config.pcpAutoTune false): doublings of what a full list gives back (each give-back raises it,
+   *  each allocation halves it). */
+  free_factor = 0;
   flags = 0;
   // struct list_head, embedded: slot (pfn - start_pfn) is that page's pcp_list, slot span + pindex the
   // sentinel head of lists[pindex]. Empty list: the head points at itself.
@@ -132,6 +135,11 @@ export class PerCpuPages {
     this.high_min = zone_highsize(this.zone, new_batch, 0, 0);
     this.high_max = zone_highsize(this.zone, new_batch, 0, MIN_PERCPU_PAGELIST_HIGH_FRACTION);
     this.batch = new_batch;
+    if (!this.mm.config.pcpAutoTune) {
+      // 6.1's pageset_update(): one fixed high, zone_highsize() of the low watermark; no cache-size flag
+      this.high = this.high_max = this.high_min;
+      return;
+    }
     if (PER_CPU_DATA_SLICE_PAGES > 3 * new_batch) this.flags |= PCPF_FREE_HIGH_BATCH;
     else this.flags &= ~PCPF_FREE_HIGH_BATCH;
   }
@@ -191,7 +199,8 @@ export class PerCpuPages {
   // mm/page_alloc.c: rmqueue_pcplist(): an allocation halves free_count ("reduce the number of pages that are
   // batch freed"); the list of (migratetype, order), refilled by __rmqueue_pcplist() when empty
   rmqueue_pcplist(order: number, migratetype: number, alloc_flags: number, __rmqueue: RmqueueFn): number {
-    this.free_count >>= 1;
+    if (this.mm.config.pcpAutoTune) this.free_count >>= 1;
+    else this.free_factor >>= 1; // 6.1: "On allocation, reduce the number of pages that are batch freed"
     const pindex = order_to_pindex(migratetype, order);
     return this.__rmqueue_pcplist(order, migratetype, alloc_flags, pindex, __rmqueue);
   }
@@ -215,6 +224,8 @@ export class PerCpuPages {
   // raises pcp->high by the batch
   private nr_pcp_alloc(order: number): number {
     const base_batch = this.batch;
+    // 6.1's __rmqueue_pcplist(): a batch, scaled by order unless it is 1
+    if (!this.mm.config.pcpAutoTune) return base_batch > 1 ? Math.max(base_batch >> order, 2) : base_batch;
     let high = this.clamp_high();
     if (high < base_batch) return 1; // PCP disabled or boot pageset
     let batch = order ? base_batch : base_batch << this.alloc_factor;
@@ -249,6 +260,7 @@ export class PerCpuPages {
   // head; consecutive frees of orders 1..3 set free_high; past nr_pcp_high() give nr_pcp_free() pages back,
   // and a zone back above its high watermark clears ZONE_BELOW_HIGH
   free_frozen_page_commit(pfn: number, migratetype: number, order: number): void {
+    if (!this.mm.config.pcpAutoTune) { this.free_unref_page_commit_61(pfn, migratetype, order); return; }
     this.alloc_factor >>= 1; // "On freeing, reduce the number of pages that are batch allocated"
     const pindex = order_to_pindex(migratetype, order);
     this.list_add(pfn, pindex, order);
@@ -273,6 +285,30 @@ export class PerCpuPages {
       const zone = this.zone; // zone_watermark_ok(zone, 0, high_wmark_pages(zone), ZONE_MOVABLE, 0)
       if (zone.below_high && __zone_watermark_ok(zone, 0, zone.watermark.high + zone.watermark_boost, ZONE_MOVABLE, 0)) zone.below_high = false;
     }
+  }
+
+  // mm/page_alloc.c (6.1): free_unref_page_commit(): onto the list's head; an order 1-3 free while free_factor is
+  // up gives everything back (free_high); else at high, batch << free_factor (nr_pcp_free(), which raises
+  // free_factor while that stays under high - batch), at least a batch left. (ZONE_RECLAIM_ACTIVE's cap of four
+  // batches: never, the reference has no kswapd)
+  private free_unref_page_commit_61(pfn: number, migratetype: number, order: number): void {
+    const pindex = order_to_pindex(migratetype, order);
+    this.list_add(pfn, pindex, order);
+    this.count += 1 << order;
+    const free_high = this.free_factor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
+    const high = !this.high || free_high ? 0 : this.high;
+    if (this.count < high) return;
+    const batch = this.batch;
+    let nr: number;
+    if (free_high) nr = this.count;
+    else if (high < batch) nr = 1;
+    else {
+      const min_nr_free = batch, max_nr_free = high - batch;
+      const b = batch << this.free_factor;
+      if (b < max_nr_free && this.free_factor < CONFIG_PCP_BATCH_SCALE_MAX) this.free_factor++;
+      nr = Math.min(Math.max(b, min_nr_free), max_nr_free);
+    }
+    this.free_pcppages_bulk(nr, pindex);
   }
 
   // mm/page_alloc.c: nr_pcp_high(): the count at which a free gives pages back, adjusting pcp->high on the way.
@@ -310,6 +346,7 @@ export class PerCpuPages {
   // an eighth (not below high_min, nor more than batch << 5 under the count); what the lists hold above it
   // goes back a batch at a time, each from pindex 0
   decay_pcp_high(): boolean {
+    if (!this.mm.config.pcpAutoTune) return false; // 6.1 leaves a local zone's lists alone
     let todo = false;
     if (this.high > this.high_min) {
       this.high = Math.max(this.count - (this.batch << CONFIG_PCP_BATCH_SCALE_MAX), this.high - (this.high >> 3), this.high_min);

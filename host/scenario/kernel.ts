@@ -37,6 +37,10 @@ export interface KernelRules {
    *  (c544a952ba61, "mm: pcp: increase pcp->free_count threshold to trigger free_high"), >= batch before
    *  (machine-config.ts). */
   freeHighHighMin: boolean;
+  /** mm/page_alloc.c: the per-cpu lists' `high` auto-tuned between high_min and high_max, with alloc_factor and
+   *  free_count ("mm, pcp: ..." series by Huang Ying, 6.7); 6.1 and 6.6 have a fixed `high` and free_factor
+   *  (6.1.192's nr_pcp_free(), nr_pcp_high(), free_unref_page_commit(), __rmqueue_pcplist()). */
+  pcpAutoTune: boolean;
   /** mm/vmscan.c: do_try_to_free_pages()'s memcg_full_walk retry and balance_pgdat()'s cache_trim_mode restart, in
    *  6.12's and 7.2.13's source, not in 6.1's (6.6 is taken as 6.1 here). */
   reclaim612: boolean;
@@ -62,6 +66,7 @@ export function kernelRules(k: Kernel): KernelRules {
     wbThreshBump: atLeast(k, "6.15") ? "consolidated" : "none",
     wbAcct: atLeast(k, "6.18"),
     freeHighHighMin: atLeast(k, "6.16"),
+    pcpAutoTune: atLeast(k, "6.12"),
     reclaim612: atLeast(k, "6.12"),
     mglru: atLeast(k, "6.12"),
   };

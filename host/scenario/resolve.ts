@@ -121,6 +121,7 @@ function resolveMachine(m: ParsedScenario["machine"], fail: Fail): MachineConfig
     thp: m.thp,
     // the run's kernel decides (simulator.ts machineFor()); machine.kernel when the scenario names one
     freeHighHighMin: m.kernel !== undefined && kernelRules(m.kernel).freeHighHighMin,
+    pcpAutoTune: m.kernel === undefined || kernelRules(m.kernel).pcpAutoTune,
   };
   const problem = validateMachineConfig(machine);
   if (problem) {
@@ -308,6 +309,8 @@ function checkPolicies(p: ParsedScenario, policies: readonly PolicyChoice[], mac
     if (kernel !== undefined && !allowed.includes(kernel))
       fail(["machine", "kernel"], `${JSON.stringify(kernel)} is not allowed with policy ${name}; ${m.writeback === "copy" ? "the temp-page copy is Linux 6.15 and earlier" : "copy-free writeback is Linux 6.16 and later"} (allowed: ${allowed.join(", ")})`);
     const k = runKernel(kernel ?? null, m.writeback);
+    if (p.machine.free_high !== "kernel" && !kernelRules(k).pcpAutoTune)
+      fail(["machine", "free_high"], `${JSON.stringify(p.machine.free_high)} is not allowed on kernel ${k}; its per-cpu lists have no free_count (6.1's free_factor rule) (allowed: kernel)`);
     if (p.machine.lru === "mglru" && !kernelRules(k).mglru)
       fail(["machine", "lru"], `"mglru" is not allowed on kernel ${k}; the multi-gen LRU is modelled from 6.12's mm/vmscan.c (6.1's differs) (allowed: classic)`);
     const area = wbAreaOf(specOf(choice));

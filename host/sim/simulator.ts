@@ -13,7 +13,7 @@ import { describeInvariant } from "../core/invariant-codes.js";
 import { describeEvent } from "./events.js";
 import { checkRunFits } from "./work-estimate.js";
 import { policyContext, policyProblem, runPolicyOf, specOf } from "../scenario/policy.js";
-import { freeHighHighMin, runKernel } from "../scenario/kernel.js";
+import { freeHighHighMin, kernelRules, runKernel } from "../scenario/kernel.js";
 
 export type Sample = Record<(typeof SAMPLE_COLUMNS)[number], number>;
 export type SlabCacheInfo = { name: (typeof SLAB_CACHE_NAMES)[number] } & Record<(typeof SLAB_CACHE_FIELDS)[number], number>;
@@ -76,7 +76,8 @@ const HANG_HORIZON_NS = 600e9;
 export function machineFor(config: SimConfig): SimConfig["machine"] {
   const policy = runPolicyOf(config);
   // the run's kernel, not only machine.kernel: each policy runs its default version when none is named
-  const m = { ...config.machine, freeHighHighMin: freeHighHighMin(runKernel(config.kernel, policy.mechanisms.writeback), config.kernelConfig.freeHigh) };
+  const kernel = runKernel(config.kernel, policy.mechanisms.writeback);
+  const m = { ...config.machine, freeHighHighMin: freeHighHighMin(kernel, config.kernelConfig.freeHigh), pcpAutoTune: kernelRules(kernel).pcpAutoTune };
   const areaPages = policy.mechanisms.wbAreaPages;
   if (areaPages === 0 || m.movablePages > 0) return m;
   const area = Math.min(areaPages, m.normalPages - m.cmaPages - 512);
