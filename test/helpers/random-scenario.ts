@@ -157,6 +157,9 @@ export const scenarioArb: fc.Arbitrary<ScenarioJson> = fc
     data_mode: fc.boolean(),
     // a benchmark script repeating fio on the same mount (run.fio_runs); mostly one run
     fio_runs: fc.constantFrom(1, 1, 2, 3),
+    // the kernel whose rules the run follows, among those its writeback path allows (kernel.ts kernelsFor())
+    // (4: none named, the policy's default, with the machine's own fallback choice)
+    kernelPick: fc.integer({ min: 0, max: 4 }),
   })
   .map((s) => {
     let workloads: unknown[] = [...s.fio, ...s.churn, ...s.highorder];
@@ -166,8 +169,18 @@ export const scenarioArb: fc.Arbitrary<ScenarioJson> = fc
     // duration 0 runs until the writers are done (and up to 10 virtual minutes after the last progress when the
     // server stops): only without background workloads, which would keep making events all that time
     const durationMs = s.durationMs === 0 && (!hasFio || background) ? 1 + (s.seed % 200) : s.durationMs;
+    // the temp-page copy is 6.1-6.15 (6.1/6.6 with ->writepage and their own per-cpu lists), copy-free 6.16+; the
+    // multi-gen LRU is modelled from 6.12 on
+    // multi-gen LRU is modelled from 6.12 on. A named kernel brings its own __rmqueue fallback
+    const legacy = s.policy === "legacy-copy";
+    let machine: Record<string, unknown> = s.machine;
+    if (s.kernelPick < 4) {
+      const kernel = legacy ? ["6.1", "6.6", "6.12", "6.15"][s.kernelPick]! : ["6.16", "6.18"][s.kernelPick % 2]!;
+      const { fallback: _, ...rest } = s.machine;
+      machine = { ...rest, kernel, lru: kernel === "6.1" || kernel === "6.6" ? "classic" : s.machine.lru };
+    }
     return {
-      machine: s.machine,
+      machine,
       fuse: s.fuse,
       policy: s.policy,
       server: s.server,
