@@ -36,6 +36,9 @@ export const GFP_LRU: u32 = 0x100;
  *  MADV_HUGEPAGE region: direct reclaim, no kswapd) does not. */
 export const GFP_NO_KSWAPD: u32 = 0x200;
 export const GFP_TRANSHUGE: u32 = __GFP_MOVABLE | GFP_LRU | GFP_NO_KSWAPD;
+/** GFP_TRANSHUGE_LIGHT: no __GFP_RECLAIM at all (neither kswapd nor direct reclaim and compaction). The model's
+ *  masks have no __GFP_DIRECT_RECLAIM bit: a caller that may not reclaim calls __alloc_pages() alone. */
+export const GFP_TRANSHUGE_LIGHT: u32 = __GFP_MOVABLE | GFP_LRU | GFP_NO_KSWAPD;
 
 // alloc_flags (mm/internal.h); values are ours.
 export const ALLOC_WMARK_MIN: u32 = 0;

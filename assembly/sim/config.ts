@@ -115,6 +115,8 @@ export const WL_CONTIG: u32 = 4;
 export const WL_GIGANTIC: u32 = 5;
 /** Memory offline of a memory block in the top zone (offline_pages()): kind 6. */
 export const WL_OFFLINE: u32 = 6;
+/** THP faults outside a MADV_HUGEPAGE region (highorder `madvise: false`): kind 7. */
+export const WL_THP_NOMADVISE: u32 = 7;
 export const wl = new StaticArray<f64>(MAX_WL * WL_WORDS);
 @inline export function wl_param(i: u32, k: i32): f64 { return unchecked(wl[<i32>i * WL_WORDS + k]); }
 

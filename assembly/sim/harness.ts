@@ -195,6 +195,8 @@ export function harness_pcp(c: u32, z: u32, field: u32): u32 {
 export function harness_drain_all_pages(): void { drain_all_pages(); }
 /** A THP fault (highorder.ts), counted as thp_fault_alloc or thp_fault_fallback. */
 export function harness_thp_fault(order: u32): u32 { return thp_fault(order); }
+/** A THP fault outside a MADV_HUGEPAGE region (GFP_TRANSHUGE_LIGHT). */
+export function harness_thp_fault_nomadvise(order: u32): u32 { return thp_fault(order, NONE, false); }
 /** try_to_free_pages(): direct reclaim for an allocation of this mask and order; pages reclaimed. */
 export function harness_try_to_free_pages(gfp: u32, order: u32): u32 { return try_to_free_pages(gfp, order); }
 /** MGLRU (fs/lru.ts): 0 max_seq, 1 min_seq (file). */

@@ -1,9 +1,9 @@
 // Periodic high-order allocation attempts: THP faults (order 9, movable, the costly slow path: async compaction,
 // direct reclaim, sync-light compaction)
 // and contiguous ranges via alloc_contig_range (CMA-like, gigantic pages), each held for a while.
-import { NONE, MAX_PAGE_ORDER, GFP_TRANSHUGE, ZONE_MOVABLE, ZONE_NORMAL } from "../mm/constants";
+import { NONE, MAX_PAGE_ORDER, GFP_TRANSHUGE, GFP_TRANSHUGE_LIGHT, ZONE_MOVABLE, ZONE_NORMAL } from "../mm/constants";
 import { set_page_next, set_page_prev, page_flags, PG_folio_writeback } from "../mm/page";
-import { __free_pages } from "../mm/page_alloc";
+import { __free_pages, __alloc_pages } from "../mm/page_alloc";
 import { populated_zone, zone_start, zone_end } from "../mm/zone";
 import { alloc_pages_may_reclaim } from "../mm/direct_compact";
 import {
@@ -12,7 +12,7 @@ import {
 } from "../mm/contig";
 import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind, anon_owner, anon_reap } from "../mm/anon";
 import { now, schedule } from "./clock";
-import { wl_param, param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_OFFLINE, MAX_WL } from "./config";
+import { wl_param, param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_THP_NOMADVISE, WL_OFFLINE, MAX_WL } from "./config";
 import { wb_area } from "./mechanisms";
 import {
   st_add, OFFLINE_ATTEMPTS, OFFLINE_SUCCESS, OFFLINE_WAIT_NS, OFFLINE_HANGS, THP_ATTEMPTS, THP_SUCCESS, CONTIG_ATTEMPTS,
@@ -42,7 +42,10 @@ export function highorder_reset(): void {
   }
 }
 /** A THP workload is a process the OOM killer may choose; contiguous ranges are the kernel's (CMA-like, pinned). */
-export function highorder_is_task(i: u32): bool { return <u32>wl_param(i, WL_KIND) == WL_THP && !unchecked(thp_killed[i]); }
+export function highorder_is_task(i: u32): bool {
+  const kind = <u32>wl_param(i, WL_KIND);
+  return (kind == WL_THP || kind == WL_THP_NOMADVISE) && !unchecked(thp_killed[i]);
+}
 export function highorder_rss(i: u32): u32 { return unchecked(thp_pages[i]); }
 export function highorder_oom_kill(i: u32): void {
   unchecked(thp_killed[i] = true);
@@ -59,11 +62,12 @@ function hold(i: u32, slot: u32): void {
 /** A THP fault: do_huge_pmd_anonymous_page()'s allocation, counted as thp_fault_alloc or thp_fault_fallback;
  *  the THP is anon, kept by the caller, in the rss of THP workload `owner` (NONE: no workload's). Returns its PFN
  *  or NONE. */
-export function thp_fault(order: u32, owner: u32 = NONE): u32 {
+export function thp_fault(order: u32, owner: u32 = NONE, madvised: bool = true): u32 {
   st_add(THP_ATTEMPTS, 1);
-  // vma_thp_gfp_mask() of a MADV_HUGEPAGE region under defrag=madvise is GFP_TRANSHUGE (direct reclaim and
-  // compaction, kswapd not woken)
-  const pfn = alloc_pages_may_reclaim(GFP_TRANSHUGE, order);
+  // mm/huge_memory.c: vma_thp_gfp_mask() under defrag=madvise (the default): a MADV_HUGEPAGE region gets
+  // GFP_TRANSHUGE (direct reclaim and compaction, kswapd not woken); any other region GFP_TRANSHUGE_LIGHT ("Only do
+  // synchronous compaction if madvised"): the free lists at the low, then the min watermark, nothing woken
+  const pfn = madvised ? alloc_pages_may_reclaim(GFP_TRANSHUGE, order) : __alloc_pages(GFP_TRANSHUGE_LIGHT, order);
   if (pfn == NONE) { st_add(THP_FAULT_FALLBACK, 1); return NONE; }
   st_add(THP_SUCCESS, 1);
   st_add(THP_FAULT_ALLOC, 1);
@@ -80,9 +84,9 @@ let last_thp_slot: u32 = NONE;
 export function highorder_attempt(i: u32): void {
   const kind = <u32>wl_param(i, WL_KIND), order = <u32>wl_param(i, WL_ORDER);
   const interval = <u64>wl_param(i, WL_RATE_OR_INTERVAL);
-  if (kind == WL_THP) {
+  if (kind == WL_THP || kind == WL_THP_NOMADVISE) {
     if (unchecked(thp_killed[i])) return;
-    if (thp_fault(order, i) != NONE) hold(i, last_thp_slot);
+    if (thp_fault(order, i, kind == WL_THP) != NONE) hold(i, last_thp_slot);
     schedule(now + interval, EV_HIGHORDER, i);
     return;
   }

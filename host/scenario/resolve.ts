@@ -267,7 +267,8 @@ function resolveWorkloads(p: ParsedScenario, machine: MachineConfig, fail: Fail)
         fail(["workloads", i, "kind"], `"thp" is not allowed with machine.thp false (transparent_hugepage/enabled=never: no THP faults); use contig, or set machine.thp true`);
       if (2 ** order > largestZone)
         fail(["workloads", i, "order"], `${order} is not allowed; 2^${order} pages (${q(2 ** order * PAGE_SIZE)}) do not fit in the largest zone (${q(largestZone * PAGE_SIZE)})`);
-      out.push({ kind: "highorder", name: name(w.name, w.kind, ["workloads", i, "name"]), type: w.kind, order, intervalNs: w.interval, holdNs: w.hold, startNs: w.start });
+      if (!w.madvise && w.kind !== "thp") fail(["workloads", i, "madvise"], `false is not allowed with kind ${w.kind}; only THP faults have a region to madvise (allowed: true)`);
+      out.push({ kind: "highorder", name: name(w.name, w.kind, ["workloads", i, "name"]), type: w.kind, order, intervalNs: w.interval, holdNs: w.hold, startNs: w.start, madvise: w.madvise });
     }
   });
   if (p.run.duration === 0 && !out.some((w) => w.kind === "fio"))

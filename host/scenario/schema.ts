@@ -327,6 +327,7 @@ const highorderSchema = strict({
   interval: duration({ positive: true }).describe("one attempt every interval"),
   hold: duration().prefault(0).describe("free the allocation after this long (0 = keep it)"),
   start: duration().prefault(0).describe("the first attempt comes one interval after this time"),
+  madvise: z.boolean().default(true).describe("thp only: the faults are in a MADV_HUGEPAGE region (GFP_TRANSHUGE: direct reclaim and compaction under the default defrag=madvise); false: an ordinary region (GFP_TRANSHUGE_LIGHT: the free lists only, nothing woken)"),
 });
 
 const workloadSchema = z.discriminatedUnion("type", [fioSchema, churnSchema, highorderSchema]);

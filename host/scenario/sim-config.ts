@@ -139,6 +139,8 @@ export interface HighOrderWorkload {
   holdNs: number;
   /** The first attempt comes interval after this, ns. */
   startNs: number;
+  /** thp: faults in a MADV_HUGEPAGE region (GFP_TRANSHUGE) or an ordinary one (GFP_TRANSHUGE_LIGHT). */
+  madvise: boolean;
 }
 
 export type Workload = WriterWorkload | ChurnWorkload | HighOrderWorkload;

@@ -7,7 +7,7 @@ import { InputError } from "../util/input-error.js";
 import { folioOrder, kernelRules, runKernel } from "../scenario/kernel.js";
 import { runPolicyOf } from "../scenario/policy.js";
 import {
-  CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL, WL_WORDS, WL_KIND_INDEX, COST_NAMES, WRITEBACK_MODE_INDEX,
+  CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL, WL_KIND, WL_WORDS, WL_KIND_INDEX, COST_NAMES, WRITEBACK_MODE_INDEX,
   MIGRATE_INDEX, SPLICE_INDEX, LATENCY_INDEX, LAYOUT_OF,
 } from "./layout.js";
 
@@ -86,7 +86,7 @@ export function writeConfigWords(core: CoreExports, config: SimConfig, costs: Co
   memWl.forEach((w, i) => {
     const at = i * WL_WORDS;
     const [rateOrInterval, lifetimeOrHold] = w.kind === "churn" ? [w.ratePerSec, w.lifetimeNs] : w.kind === "highorder" ? [w.intervalNs, w.holdNs] : [0, 0];
-    wlArr[at + WL.KIND] = WL_KIND_INDEX[w.type];
+    wlArr[at + WL.KIND] = w.kind === "highorder" && w.type === "thp" && !w.madvise ? WL_KIND.THP_NOMADVISE : WL_KIND_INDEX[w.type];
     wlArr[at + WL.ORDER] = w.order;
     wlArr[at + WL.RATE_OR_INTERVAL] = rateOrInterval;
     wlArr[at + WL.LIFETIME_OR_HOLD] = lifetimeOrHold;

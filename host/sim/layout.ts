@@ -7,7 +7,7 @@ import {
   RUN_STATUS, DIST, LAYOUT, SAMPLE_WORDS, BDI_STATS_WORDS, NR_SLAB_CACHES, SLAB_CACHE_WORDS,
 } from "../gen/contract.js";
 
-export { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, WL, WL_WORDS, MAX_WL, COST_NAMES, STAT_NAMES, STAT_WORDS, RUN_STATUS };
+export { CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, WL, WL_KIND, WL_WORDS, MAX_WL, COST_NAMES, STAT_NAMES, STAT_WORDS, RUN_STATUS };
 
 /** A compile-time check: T is true. */
 type Holds<T extends true> = T;

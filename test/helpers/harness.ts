@@ -82,6 +82,7 @@ export function mmHarness(machine: Record<string, unknown>, sysctl: Record<strin
     harness_direct_compact: u(raw.harness_direct_compact),
     harness_alloc_may_reclaim: u(raw.harness_alloc_may_reclaim),
     harness_thp_fault: u(raw.harness_thp_fault),
+    harness_thp_fault_nomadvise: u(raw.harness_thp_fault_nomadvise),
     harness_compact_state: u(raw.harness_compact_state),
     harness_anon_alloc: u(raw.harness_anon_alloc),
   };

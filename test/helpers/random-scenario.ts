@@ -131,7 +131,9 @@ const highorderArb = fc.record({
   order: fc.constantFrom(2, 4, 9),
   interval: fc.integer({ min: 1, max: 50 }).map(ms),
   hold: fc.oneof(fc.constant("0"), fc.integer({ min: 1, max: 20 }).map(ms)),
-});
+  // THP faults in a MADV_HUGEPAGE region (direct reclaim and compaction) or not (the free lists only)
+  madvise: fc.boolean(),
+}).map(({ madvise, ...h }) => (h.kind === "thp" ? { ...h, madvise } : h));
 
 /** A copy-free preset with mechanisms of its own (host/scenario/policy.ts): combinations no preset has, such as a
  *  timeout with migrate-skip, or splice-copy with cancel. */
