@@ -11,8 +11,8 @@
 //
 // Debian's 7.2.13 (mm/vmscan.c there) reworked this: evict_folios() takes nr_to_scan batches of at most
 // MIN_LRU_BATCH and ages inside try_to_shrink_lruvec(), should_run_aging() no longer weighs the generations'
-// sizes, and a dirty or writeback folio rejected by shrink_folio_list() only goes to the youngest generation when
-// it was in the oldest. Which release between 6.12 and 7.2 took each change was not read (no source here); the
+// sizes, and a folio shrink_folio_list() rejected is made active only when it would otherwise go back to the
+// oldest generation (lru_gen_folio_seq()). Which release between 6.12 and 7.2 took each change was not read (no source here); the
 // model is 6.12.118's on every kernel it allows MGLRU on (README).
 import { NONE, MAX_NR_ZONES } from "../mm/constants";
 import { PG_active, PG_reclaim, PG_folio_dirty, PG_folio_writeback, page_flags, set_page_flags, page_order } from "../mm/page";
