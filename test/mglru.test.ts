@@ -55,7 +55,7 @@ test("a folio under writeback goes to the youngest generation each time reclaim 
   // Sweep 1 (priorities 12-0): 6 moves min_seq to 1; 5 isolates the 64, shrink_folio_list() marks each PG_reclaim and
   // activates it (PGACTIVATE), evict_folios() leaves those (reclaim-marked, under writeback) as they are and
   // move_folios_to_lru() puts them in max_seq's generation (3); min_seq 2, two generations: stop. 4: aging, max_seq 4.
-  // 3: the second oldest generation (seq 2) is empty, under a quarter: aging, max_seq 5. 2: 64 >> 2; generation 2
+  // 3: the oldest generation (seq 2, max_seq - MIN_NR_GENS) is empty, under a quarter: aging, max_seq 5. 2: 64 >> 2; generation 2
   // is empty, min_seq 3; then the 64 again (generation 3, now the oldest): to max_seq 5's generation, min_seq 4. 1:
   // aging, max_seq 6; 0: aging, max_seq 7. Nothing reclaimed: 6.12+'s memcg_full_walk sweep: 6 moves min_seq to 5;
   // 5 meets the 64 (a third time), to max_seq 7's generation, min_seq 6; 4 and 3 age (8, 9); 2 moves min_seq to 7
@@ -82,7 +82,7 @@ test("kswapd with MGLRU: set_initial_priority() lowers balance_pgdat()'s priorit
   // lru_gen_shrink_node()'s set_initial_priority() gives fls(16) - 1 - fls(nr_to_reclaim - 1) < 6: clamped to 6,
   // where 16 >> 6 = 0 is scanned; nothing reclaimed, so 5 (0), 4 (1: min_seq moves to 1), 3 (2: the 16 are isolated,
   // marked PG_reclaim and activated to max_seq's generation; min_seq 2, two generations left: 0; every file folio
-  // taken was dirty and unqueued: the flushers are woken), 2 (aging: max_seq 4), 1 (the second oldest is empty:
+  // taken was dirty and unqueued: the flushers are woken), 2 (aging: max_seq 4), 1 (the oldest is empty:
   // aging, max_seq 5). The classic lists scan 15 here and deactivate 3 (file-lru.test.ts)
   const t = harness("legacy-copy", 64, {}, { kernel: "6.12", lru: "mglru" });
   assert.is(t.h.harness_do_write(0, 0, 16 * 4096), 0);

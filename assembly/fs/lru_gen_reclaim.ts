@@ -49,8 +49,8 @@ export function set_initial_priority(priority: i32, nr_to_reclaim: u64): i32 {
 }
 
 // should_run_aging() (6.12): whether eviction should wait for a new generation ("completely out of cold folios",
-// or at the ideal MIN_NR_GENS + 1 generations with the youngest over a half or the second oldest under a quarter of
-// the pages), and the pages of all generations in nr_to_scan_total
+// or at the ideal MIN_NR_GENS + 1 generations with the youngest over a half or the oldest (max_seq - MIN_NR_GENS)
+// under a quarter of the pages), and the pages of all generations in nr_to_scan_total
 let nr_to_scan_total: u64 = 0;
 function should_run_aging(): bool {
   if (min_seq + MIN_NR_GENS > max_seq) { nr_to_scan_total = 0; return true; }
