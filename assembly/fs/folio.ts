@@ -187,10 +187,16 @@ function folio_rotate_reclaimable(ino: u32, index: u32, head: u32): void {
 /** mm/filemap.c: filemap_remove_folio() and the last folio_put(): the clean, unreferenced folio at `head`, whose
  *  first page is file index `first`, leaves the page cache and the file LRU and is freed (reclaim and invalidation). */
 export function filemap_remove_folio(ino: u32, first: u32, head: u32): void {
+  __filemap_remove_folio(ino, first, head);
+  __free_pages(head, page_order(head)); // the freed head's word is rewritten whole, PG_active with it
+}
+
+/** __filemap_remove_folio(): the folio leaves the page cache and the file LRU; the caller frees it (6.1/6.6 reclaim
+ *  frees its order-0 folios together at the end of shrink_folio_list()). */
+export function __filemap_remove_folio(ino: u32, first: u32, head: u32): void {
   const n = folio_nr_pages(head);
   lru_del(ino, first, head);
   for (let k: u32 = 0; k < n; k++) set_mapping_pfn(ino, first + k, NONE);
-  __free_pages(head, page_order(head)); // the freed head's word is rewritten whole, PG_active with it
   mod_file_lru(-<i64>n);
 }
 

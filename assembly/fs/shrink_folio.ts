@@ -8,14 +8,15 @@
 //   ->writepage only on 6.1/6.6; without one PAGE_ACTIVATE). PGDAT_DIRTY is set only by the classic shrink_node();
 //   with MGLRU reclaim never writes a file folio;
 // - held by a pipe (splice): kept;
-// - clean: __remove_mapping() and freed.
+// - clean: __remove_mapping() and freed (6.1/6.6: order-0 folios together after the list, the last met first).
 // activate_locked sets PG_active and counts PGACTIVATE; the caller puts the folios kept back on their LRU.
 import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, folio_extra_ref } from "../mm/page";
-import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
+import { param, CFG_FUSE_WRITEPAGE, CFG_RECLAIM_612 } from "../sim/config";
+import { __free_pages } from "../mm/page_alloc";
 import { fuse_writepage, WP_SENT, WP_ENOMEM, WP_ACTIVATE } from "../fuse/writepage";
 import { mapping_pfn, file_page_ino, file_page_index } from "./inode";
 import { folio_set_active } from "./lru";
-import { filemap_remove_folio } from "./folio";
+import { filemap_remove_folio, __filemap_remove_folio } from "./folio";
 import { sc, pgdat_dirty, pgdat_writeback } from "./scan_control";
 import { st_add, NR_VMSCAN_WRITE, PGACTIVATE } from "./stats";
 
@@ -27,6 +28,8 @@ export const isolated_folios = new StaticArray<u32>(MAX_ISOLATED);
 /** After shrink_folio_list(): the folios kept, in the order they were met (move_folios_to_lru()'s order). */
 export const kept_folios = new StaticArray<u32>(MAX_ISOLATED);
 export let nr_kept: u32 = 0;
+/** 6.1/6.6: the order-0 folios freed, list_add()ed to free_folios in the order they were met. */
+const free_folios = new StaticArray<u32>(MAX_ISOLATED);
 /** struct reclaim_stat of the last call: pages dirty and not under writeback, and pages taken. */
 export let stat_nr_unqueued_dirty: u64 = 0;
 export let stat_nr_taken: u64 = 0;
@@ -40,6 +43,10 @@ function activate_locked(head: u32, n: u32): void {
  *  kept_folios[0, nr_kept). Adds each folio's pages to sc.nr_scanned, and sc.nr_writeback as the kernel's stat. */
 export function shrink_folio_list(from: u32, k: u32): u64 {
   const writepage = param(CFG_FUSE_WRITEPAGE) != 0;
+  // 6.1/6.6 free order-0 folios after the loop (free_unref_page_list(&free_folios)); 6.12 frees them in batches of
+  // a folio_batch, in the order they were met, as if one at a time here
+  const batch_at_end = param(CFG_RECLAIM_612) == 0;
+  let nr_free: u32 = 0;
   let taken: u64 = 0, unqueued: u64 = 0, freed: u64 = 0;
   nr_kept = 0;
   for (let j = from; j < from + k; j++) {
@@ -87,13 +94,16 @@ export function shrink_folio_list(from: u32, k: u32): u64 {
       }
       // __remove_mapping(): folio_ref_freeze() fails while a pipe holds a page: keep
       if (!write_kept && !folio_extra_ref(head, n)) {
-        filemap_remove_folio(ino, first, head);
+        if (batch_at_end && n == 1) { __filemap_remove_folio(ino, first, head); unchecked(free_folios[nr_free++] = head); }
+        else filemap_remove_folio(ino, first, head); // a large folio: destroy_large_folio() at once
         freed += n;
         keep = false;
       }
     }
     if (keep) unchecked(kept_folios[nr_kept++] = e);
   }
+  // free_unref_page_list() walks the list from its head: the folio freed last goes back first
+  for (let j = <i32>nr_free - 1; j >= 0; j--) __free_pages(unchecked(free_folios[j]), 0);
   stat_nr_unqueued_dirty = unqueued;
   stat_nr_taken = taken;
   return freed;
