@@ -5,7 +5,9 @@
 // kswapd writes a dirty one, on a later encounter while PGDAT_DIRTY, through pageout() -> ->writepage: FUSE has
 // one only in 6.1/6.6 (fs/fuse/writepage.ts), and with it reclaim may leave a page clean and unwritten.
 // The machine has no swap: all reclaim is file reclaim. Counted as shrink_inactive_list() counts it: pages
-// scanned (pgscan_*) and reclaimed (pgsteal_*), by reclaimer: kswapd or direct.
+// scanned (pgscan_*) and reclaimed (pgsteal_*), by reclaimer: kswapd or direct. With the multi-gen LRU
+// (machine.lru "mglru") shrink_node() hands the node to lru_gen_shrink_node() (fs/lru_gen_reclaim.ts); the
+// per-folio decisions are shrink_folio_list()'s for both (fs/shrink_folio.ts).
 import { NONE, MAX_NR_ZONES, PAGE_ALLOC_COSTLY_ORDER, ZONE_DMA32, ZONE_NORMAL, __GFP_MOVABLE } from "../mm/constants";
 import { page_order } from "../mm/page";
 import { param, CFG_RECLAIM_612 } from "../sim/config";
