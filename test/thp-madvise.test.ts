@@ -4,6 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mmHarness, NONE } from "./helpers/harness.js";
+import { GFP_KERNEL, GFP_ATOMIC, ALLOC_FAILED } from "../host/core/constants.js";
 import { resolveScenario } from "../host/scenario/resolve.js";
 
 type H = ReturnType<typeof mmHarness>;
@@ -39,6 +40,25 @@ test("inside MADV_HUGEPAGE the same fault reclaims page cache until a pageblock 
   assert.ok(t.mm.harness_thp_fault(9) !== NONE);
   assert.equal([t.stat("thp_fault_alloc"), t.stat("allocstall_normal")], [1, 1]);
   assert.ok(t.stat("pgscan_direct") >= 512, `${t.stat("pgscan_direct")} pages scanned: at least the pageblock it freed`);
+  t.ok();
+});
+
+test("a madvised PMD-sized fault compacts on the local node first (alloc_pages_mpol()), then runs its own slow path", () => {
+  // Every page taken by order-0 unmovable allocations (to the watermarks, then GFP_ATOMIC's reserve), then all freed
+  // but one in 256: 16,320 pages free, no free order-9 block, and nothing compaction can move (no LRU page).
+  // Try 1, __GFP_THISNODE | __GFP_NORETRY: the free lists, async compaction (suitable: plenty free; it scans and
+  // fails: compact_stall 1), then nopage (not COMPACT_SKIPPED or DEFERRED, but __GFP_THISNODE). Try 2, GFP_TRANSHUGE:
+  // async compaction again (2); direct reclaim finds every zone ready for compaction and returns 1 ("don't OOM"),
+  // one allocstall, nothing scanned; sync-light compaction (3); the fault falls back
+  const t = mmHarness({ memory: "64M", thp: true, pcp: false }, {}, "nocopy", "1M");
+  const got: number[] = [];
+  for (const gfp of [GFP_KERNEL, GFP_ATOMIC]) for (let p = t.alloc(gfp, 0); p !== ALLOC_FAILED; p = t.alloc(gfp, 0)) got.push(p);
+  for (const p of got) if (p % 256 !== 0) t.free(p, 0);
+  assert.is(t.mm.harness_thp_fault(9), NONE);
+  assert.equal([t.stat("compact_stall"), t.stat("compact_fail"), t.stat("allocstall_normal"), t.stat("pgscan_direct"), t.stat("thp_fault_fallback")], [3, 3, 1, 0, 1]);
+  // outside MADV_HUGEPAGE: no compaction at all
+  assert.is(t.mm.harness_thp_fault_nomadvise(9), NONE);
+  assert.equal([t.stat("compact_stall"), t.stat("thp_fault_fallback")], [3, 2]);
   t.ok();
 });
 

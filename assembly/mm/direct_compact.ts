@@ -81,6 +81,18 @@ function __alloc_pages_direct_reclaim(gfp: u32, order: u32): u32 {
   return alloc_pages_after_reclaim(gfp, order);
 }
 
+/** The first of a PMD-sized THP fault's two tries (mm/mempolicy.c alloc_pages_mpol(), CONFIG_NUMA as Debian builds
+ *  it, one node): the local node with __GFP_THISNODE | __GFP_NORETRY ("don't reclaim unnecessarily, just compact"):
+ *  the fast path, the slow path's first try, the async direct compaction a costly order gets, and then nopage
+ *  (__alloc_pages_slowpath(): "costly_order && __GFP_NORETRY": COMPACT_SKIPPED or COMPACT_DEFERRED end it, and so
+ *  does __GFP_THISNODE otherwise). The caller then tries again with the fault's own mask. */
+export function alloc_pages_thisnode_noretry(gfp: u32, order: u32): u32 {
+  if (pf_memalloc) return alloc_pages_memalloc(gfp, order);
+  const page = __alloc_pages(gfp, order);
+  if (page != NONE || order <= PAGE_ALLOC_COSTLY_ORDER || order > MAX_PAGE_ORDER) return page;
+  return __alloc_pages_direct_compact(gfp, order, INIT_COMPACT_PRIORITY);
+}
+
 /** __alloc_pages() with the slow path of a mask that may reclaim: after the first attempts, async compaction
  *  first for a costly or non-movable high-order request, direct reclaim, then compaction at
  *  DEF_COMPACT_PRIORITY (sync-light) for any order > 0. A costly request without __GFP_RETRY_MAYFAIL (a THP

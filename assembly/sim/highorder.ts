@@ -1,11 +1,11 @@
 // Periodic high-order allocation attempts: THP faults (order 9, movable, the costly slow path: async compaction,
 // direct reclaim, sync-light compaction)
 // and contiguous ranges via alloc_contig_range (CMA-like, gigantic pages), each held for a while.
-import { NONE, MAX_PAGE_ORDER, GFP_TRANSHUGE, GFP_TRANSHUGE_LIGHT, ZONE_MOVABLE, ZONE_NORMAL } from "../mm/constants";
+import { NONE, MAX_PAGE_ORDER, GFP_TRANSHUGE, GFP_TRANSHUGE_LIGHT, ZONE_MOVABLE, ZONE_NORMAL, pageblock_order } from "../mm/constants";
 import { set_page_next, set_page_prev, page_flags, PG_folio_writeback } from "../mm/page";
 import { __free_pages, __alloc_pages } from "../mm/page_alloc";
 import { populated_zone, zone_start, zone_end } from "../mm/zone";
-import { alloc_pages_may_reclaim } from "../mm/direct_compact";
+import { alloc_pages_may_reclaim, alloc_pages_thisnode_noretry } from "../mm/direct_compact";
 import {
   alloc_contig_pages, alloc_contig_range, free_contig_range, contig_slot, contig_wait_pfn, contig_wait_start,
   contig_wait_zone, CONTIG_OK, CONTIG_WAIT,
@@ -66,8 +66,15 @@ export function thp_fault(order: u32, owner: u32 = NONE, madvised: bool = true):
   st_add(THP_ATTEMPTS, 1);
   // mm/huge_memory.c: vma_thp_gfp_mask() under defrag=madvise (the default): a MADV_HUGEPAGE region gets
   // GFP_TRANSHUGE (direct reclaim and compaction, kswapd not woken); any other region GFP_TRANSHUGE_LIGHT ("Only do
-  // synchronous compaction if madvised"): the free lists at the low, then the min watermark, nothing woken
-  const pfn = madvised ? alloc_pages_may_reclaim(GFP_TRANSHUGE, order) : __alloc_pages(GFP_TRANSHUGE_LIGHT, order);
+  // synchronous compaction if madvised"): the free lists at the low, then the min watermark, nothing woken.
+  // mm/mempolicy.c alloc_pages_mpol() (CONFIG_NUMA): a PMD-sized fault first tries the local node with
+  // __GFP_THISNODE | __GFP_NORETRY, and only a mask with __GFP_DIRECT_RECLAIM tries again with itself
+  let pfn: u32;
+  if (!madvised) pfn = __alloc_pages(GFP_TRANSHUGE_LIGHT, order);
+  else {
+    pfn = order == pageblock_order ? alloc_pages_thisnode_noretry(GFP_TRANSHUGE, order) : NONE;
+    if (pfn == NONE) pfn = alloc_pages_may_reclaim(GFP_TRANSHUGE, order);
+  }
   if (pfn == NONE) { st_add(THP_FAULT_FALLBACK, 1); return NONE; }
   st_add(THP_SUCCESS, 1);
   st_add(THP_FAULT_ALLOC, 1);
