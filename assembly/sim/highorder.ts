@@ -1,5 +1,6 @@
-// Periodic high-order allocation attempts: THP faults (order 9, movable, the costly slow path: async compaction,
-// direct reclaim, sync-light compaction)
+// Periodic high-order allocation attempts: THP faults (order 9, movable: a first try on the local node with async
+// compaction only, then the costly slow path: async compaction, direct reclaim, sync-light compaction; outside
+// MADV_HUGEPAGE the free lists alone)
 // and contiguous ranges via alloc_contig_range (CMA-like, gigantic pages), each held for a while.
 import { NONE, MAX_PAGE_ORDER, GFP_TRANSHUGE, GFP_TRANSHUGE_LIGHT, ZONE_MOVABLE, ZONE_NORMAL, pageblock_order } from "../mm/constants";
 import { set_page_next, set_page_prev, page_flags, PG_folio_writeback } from "../mm/page";
