@@ -10,7 +10,6 @@ import {
   set_mapping_pfn, mapping_pfn, set_dirty_bit, clear_dirty_bit, clear_unwritten_bit, ino_nr_dirty,
   folio_wb_pending, set_folio_wb_pending, inode_pages,
 } from "./inode";
-import { now } from "../sim/clock";
 import { mark_inode_dirty_pages } from "./writeback";
 import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED, PGROTATED } from "./stats";
 import { lru_add, lru_del, folio_test_lru, folio_add_lru } from "./lru";

@@ -244,25 +244,20 @@ export function lru_gen_isolate_tail(gen: u32, z: u32): u32 { return lru_pop_tai
 
 /** MGLRU: folio_inc_gen() of the oldest folio of generation gen in zone z, then list_move_tail() to the tail of
  *  the generation after min_seq's (sort_folio()'s ineligible folios, inc_min_seq()); lru_gen_update_size() counts
- *  a promotion from an inactive to an active generation, nothing else. Returns its pages, 0 when the list is empty. */
+ *  a promotion from an inactive to an active generation. The callers only move folios out of min_seq's generation
+ *  with at least MIN_NR_GENS + 1 generations (scan_folios(), inc_min_seq()), which is never active, so a removal
+ *  and an addition (account()) count the same. Returns its pages, 0 when the list is empty. */
 export function lru_gen_inc_gen_tail(gen: u32, z: u32): u32 {
   const l = gen_ring(gen, z);
   const id = ring_take_tail(l);
   if (id == LRU_EMPTY) return 0;
-  const ino = file_page_ino(id), index = file_page_index(id, ino);
-  const head = mapping_pfn(ino, index);
-  const n = <u64>1 << page_order(head);
-  const new_gen = (lru_gen_from_seq(min_seq) + 1) % MAX_NR_GENS;
-  const nl = gen_ring(new_gen, z);
-  unchecked(nr_folios[l] -= 1); unchecked(nr_folios[nl] += 1);
-  unchecked(gen_pages[<i32>(gen * MAX_NR_ZONES + z)] -= n);
-  unchecked(gen_pages[<i32>(new_gen * MAX_NR_ZONES + z)] += n);
-  if (!lru_gen_is_active(gen) && lru_gen_is_active(new_gen)) {
-    unchecked(zone_pages[<i32>z] -= n); unchecked(zone_pages[<i32>(MAX_NR_ZONES + z)] += n);
-    st_add(NR_ACTIVE_FILE, <i64>n);
-  }
+  const ino = file_page_ino(id);
+  const head = mapping_pfn(ino, file_page_index(id, ino));
+  const nl = gen_ring((lru_gen_from_seq(min_seq) + 1) % MAX_NR_GENS, z);
+  account(l, head, -1);
+  account(nl, head, 1);
   ring_push(nl, id, true);
-  return <u32>n;
+  return <u32>1 << page_order(head);
 }
 
 /** MGLRU: live folios of generation gen in zone z (list_empty() is 0). */

@@ -14,7 +14,7 @@
 // sizes, and a folio shrink_folio_list() rejected is made active only when it would otherwise go back to the
 // oldest generation (lru_gen_folio_seq()). Which release between 6.12 and 7.2 took each change was not read (no source here); the
 // model is 6.12.118's on every kernel it allows MGLRU on (README).
-import { NONE, MAX_NR_ZONES } from "../mm/constants";
+import { MAX_NR_ZONES } from "../mm/constants";
 import { PG_active, PG_reclaim, PG_folio_dirty, PG_folio_writeback, page_flags, set_page_flags, page_order } from "../mm/page";
 import { populated_zone, wmark_high, watermark_boost } from "../mm/zone";
 import { __zone_watermark_ok } from "../mm/watermark";
@@ -25,7 +25,7 @@ import {
   lru_gen_inc_gen_tail, lru_add, lru_pages,
 } from "./lru";
 import { get_nr_gens, try_to_inc_min_seq, inc_max_seq } from "./lru_gen";
-import { sc } from "./scan_control";
+import { sc, zone_ineligible } from "./scan_control";
 import { isolated_folios, kept_folios, nr_kept, shrink_folio_list, stat_nr_unqueued_dirty } from "./shrink_folio";
 import { wakeup_flusher_threads_vmscan } from "./writeback";
 import { st_add, PGSCAN_KSWAPD, PGSCAN_DIRECT, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGREFILL } from "./stats";
@@ -94,7 +94,7 @@ function scan_folios(): u64 {
   let scanned: u64 = 0, sorted: u64 = 0, isolated: u64 = 0;
   for (let i = MAX_NR_ZONES; i > 0; i--) {
     const z = (sc.reclaim_idx + i) % MAX_NR_ZONES;
-    const ineligible = z > sc.reclaim_idx || (sc.only_zone != NONE && z != sc.only_zone);
+    const ineligible = zone_ineligible(z);
     while (lru_gen_nr_folios(gen, z) != 0) {
       if (ineligible) {
         const n = <u64>lru_gen_inc_gen_tail(gen, z);

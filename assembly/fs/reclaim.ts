@@ -21,12 +21,12 @@ import {
   folio_set_active,
 } from "./lru";
 import { lru_gen_shrink_node } from "./lru_gen_reclaim";
-import { sc, clear_pgdat_dirty, set_pgdat_dirty, set_pgdat_writeback } from "./scan_control";
+import { sc, zone_ineligible, clear_pgdat_dirty, set_pgdat_dirty, set_pgdat_writeback } from "./scan_control";
 import { isolated_folios, kept_folios, nr_kept, shrink_folio_list, stat_nr_unqueued_dirty, stat_nr_taken } from "./shrink_folio";
 import { wakeup_flusher_threads_vmscan } from "./writeback";
 import {
-  st_add, NR_VMSCAN_WRITE, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
-  ALLOCSTALL_MOVABLE, PGACTIVATE, PGDEACTIVATE, PGREFILL,
+  st_add, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
+  ALLOCSTALL_MOVABLE, PGDEACTIVATE, PGREFILL,
 } from "./stats";
 
 /** include/linux/swap.h: SWAP_CLUSTER_MAX, direct reclaim's sc->nr_to_reclaim */
@@ -106,7 +106,7 @@ function isolate_lru_folios(nr_to_scan: u64, l: u32): u32 {
     const n = <u64>1 << page_order(head);
     total_scan += n;
     const z = page_zone(head);
-    if (z > sc.reclaim_idx || (sc.only_zone != NONE && z != sc.only_zone)) { lru_add(ino, index, head, false); continue; }
+    if (zone_ineligible(z)) { lru_add(ino, index, head, false); continue; }
     scan += n;
     unchecked(isolated_folios[k++] = e);
   }

@@ -34,6 +34,12 @@ export class ScanControl {
 
 export const sc = new ScanControl();
 
+/** A folio in zone z is not this reclaim's to take: above sc->reclaim_idx (isolate_lru_folios() skips it,
+ *  sort_folio() promotes it), or, for the wb-area's reclaim, outside the zone it aims at. */
+@inline export function zone_ineligible(z: u32): bool {
+  return z > sc.reclaim_idx || (sc.only_zone != NONE && z != sc.only_zone);
+}
+
 /** PGDAT_DIRTY: the file folios reclaim took were all dirty and not under writeback (shrink_node()). */
 export let pgdat_dirty: bool = false;
 /** PGDAT_WRITEBACK: everything kswapd took was under writeback (shrink_node()). */

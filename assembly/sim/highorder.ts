@@ -13,7 +13,7 @@ import {
 } from "../mm/contig";
 import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind, anon_owner, anon_reap } from "../mm/anon";
 import { now, schedule } from "./clock";
-import { wl_param, param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_THP_NOMADVISE, WL_OFFLINE, MAX_WL } from "./config";
+import { wl_param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_THP_NOMADVISE, WL_OFFLINE, MAX_WL } from "./config";
 import { wb_area } from "./mechanisms";
 import {
   st_add, OFFLINE_ATTEMPTS, OFFLINE_SUCCESS, OFFLINE_WAIT_NS, OFFLINE_HANGS, THP_ATTEMPTS, THP_SUCCESS, CONTIG_ATTEMPTS,
