@@ -102,8 +102,9 @@ export const SERVER_BUFFER_PAGES: i32 = 63;
 export const WRITEPAGE_ACTIVATE: i32 = 64;
 /** NR_VMSCAN_WRITE: pages kswapd wrote through ->writepage (pageout(): every result but AOP_WRITEPAGE_ACTIVATE). */
 export const NR_VMSCAN_WRITE: i32 = 65;
-/** Migration of a dirty FUSE folio refused outside MIGRATE_SYNC (fallback_migrate_folio(), 6.1/6.6). */
-export const MIGRATE_FAIL_DIRTY: i32 = 66;
+/** Dirty FUSE folios compaction's migrate scanner left in place on 6.1/6.6 (isolate_migratepages_block(): FUSE has no
+ *  ->migrate_folio there, and ISOLATE_ASYNC_MIGRATE takes no dirty folio of such a mapping). */
+export const ISOLATE_FAIL_DIRTY: i32 = 66;
 /** oom_kill_process() calls, by the kind of task killed, the time of the first, and OOMs with no task to kill. */
 export const OOM_KILLS: i32 = 67;
 export const OOM_KILL_SERVER: i32 = 68;

@@ -100,7 +100,10 @@ export function freepages_room(order: u32): bool { return unchecked(fp_len[order
 // compact_considered, compact_defer_shift, compact_order_failed, compact_blockskip_flush. Zero at boot, as the
 // kernel's zeroed zones are, except the scanners' cached positions: the kernel's zeros lie outside every real
 // zone (ZONE_DMA starts at pfn 1), so compact_zone() resets them to the zone's ends on first use; here the first
-// zone starts at pfn 0, where a zero free pfn would look valid, so they start at the zone's ends.
+// zone starts at pfn 0, where a zero free pfn would look valid, so they start at the zone's ends; and
+// compact_init_migrate_pfn starts at NONE (no value yet), since the kernel's 0 is below every zone's first pfn and
+// so makes no compaction whole-zone (compact_zone(): migrate_pfn <= compact_init_migrate_pfn) before the first
+// __reset_isolation_suitable() sets it, where the model's 0 would for the zone starting at pfn 0.
 export const compact_cached_free_pfn = new StaticArray<u32>(<i32>MAX_NR_ZONES);
 export const compact_cached_migrate_pfn = new StaticArray<u32>(<i32>MAX_NR_ZONES * 2);
 export const compact_init_migrate_pfn = new StaticArray<u32>(<i32>MAX_NR_ZONES);
@@ -120,7 +123,7 @@ export function compaction_init(nr_pageblocks: u32): void {
   memory.fill(skip_bits, 0, <usize>nr_pageblocks);
   for (let z = 0; z < <i32>MAX_NR_ZONES; z++) {
     reset_cached_positions(<u32>z);
-    unchecked(compact_init_migrate_pfn[z] = 0);
+    unchecked(compact_init_migrate_pfn[z] = NONE);
     unchecked(compact_init_free_pfn[z] = 0);
     unchecked(compact_considered[z] = 0);
     unchecked(compact_defer_shift[z] = 0);

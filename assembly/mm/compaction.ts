@@ -6,7 +6,7 @@
 // the allocation after compaction finds it on the free list), lock contention (COMPACT_CONTENDED only from
 // -ENOMEM), too_many_isolated() (nothing else isolates while compaction runs).
 import {
-  NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_MOVABLE, MIGRATE_CMA, PAGE_ALLOC_COSTLY_ORDER, MAX_NR_ZONES,
+  NONE, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_MOVABLE, MIGRATE_CMA, PAGE_ALLOC_COSTLY_ORDER, MAX_NR_ZONES,
   pageblock_order, pageblock_nr_pages, ALLOC_CMA, ALLOC_WMARK_MASK,
 } from "./constants";
 import { PG_buddy, PG_lru, PG_owner, page_flags, page_order, get_pageblock_migratetype } from "./page";
@@ -24,7 +24,7 @@ import {
   pageblock_aligned, block_end_pfn, is_via_compact_memory,
 } from "./compact_control";
 import { isolate_migratepages, ISOLATE_NONE } from "./compaction_isolate";
-import { compaction_alloc, release_free_list } from "./compaction_free";
+import { compaction_alloc, compaction_free, release_free_list } from "./compaction_free";
 import { kswapd_is_running } from "../fs/kswapd";
 import { st_add, COMPACT_MIGRATE_SCANNED, COMPACT_FREE_SCANNED } from "../fs/stats";
 import { param, CFG_COMPACTION_PROACTIVENESS } from "../sim/config";
@@ -264,7 +264,8 @@ export function compact_zone(): i32 {
       unchecked(compact_cached_migrate_pfn[2 * z] = start_pfn);
       unchecked(compact_cached_migrate_pfn[2 * z + 1] = start_pfn);
     }
-    if (cc.migrate_pfn <= unchecked(compact_init_migrate_pfn[z])) cc.whole_zone = true;
+    const init = unchecked(compact_init_migrate_pfn[z]);
+    if (init != NONE && cc.migrate_pfn <= init) cc.whole_zone = true;
   }
   let last_migrated_pfn: u32 = 0;
   // async and sync keep separate cached positions; until a block with candidates is found, keep them equal
@@ -283,7 +284,7 @@ export function compact_zone(): i32 {
       }
       update_cached = false;
       last_migrated_pfn = max(start_pfn, pageblock_start_pfn(cc.migrate_pfn - 1));
-      const err = migrate_pages(cc_migrate_list, cc_nr_migrate_folios, cc.mode, MR_COMPACTION, compaction_alloc);
+      const err = migrate_pages(cc_migrate_list, cc_nr_migrate_folios, cc.mode, MR_COMPACTION, compaction_alloc, compaction_free);
       cc_migrate_clear();
       if (err != 0) {
         // -ENOMEM with the scanners apart: out of targets, stop (COMPACT_CONTENDED)

@@ -5,7 +5,9 @@ import {
   NONE, MAX_PAGE_ORDER, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_MOVABLE, MIGRATE_CMA, MIGRATE_ISOLATE, pageblock_order,
   pageblock_nr_pages, ALLOC_CMA, __GFP_MOVABLE, GFP_LRU,
 } from "./constants";
-import { PG_buddy, page_flags, page_order, page_prev, get_pageblock_migratetype, nr_pages } from "./page";
+import {
+  PG_buddy, PAGE_WORD_FREE, page_flags, page_order, page_prev, get_pageblock_migratetype, nr_pages, store_page_word, set_page_links,
+} from "./page";
 import {
   zone_start, zone_end, wmark_min, fa_head, fa_tail, fa_count, fa_index, __del_page_from_free_list,
   account_freepages, migratetype_is_mergeable,
@@ -269,6 +271,16 @@ export function compaction_alloc(order: u32): u32 {
     return page;
   }
   return NONE;
+}
+
+/** mm/compaction.c: compaction_free(): a target migration did not use goes back to the head of cc->freepages at
+ *  its order, its records as the free scanner isolated it (free_pages_prepare()). */
+export function compaction_free(dst: u32, order: u32): void {
+  const n: u32 = <u32>1 << order;
+  for (let i: u32 = 0; i < n; i++) { store_page_word(dst + i, PAGE_WORD_FREE); set_page_links(dst + i, NONE, NONE); }
+  freepages_add_head(order, dst);
+  cc.nr_freepages += n;
+  cc.nr_migratepages += n;
 }
 
 /** mm/compaction.c: release_free_list(): unused targets go back through __free_pages(); the highest PFN freed. */

@@ -3,23 +3,25 @@
 // compaction_free.ts. Skip bits and the cached scanner positions are kept as the kernel keeps them.
 import {
   NONE, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_MOVABLE, MIGRATE_CMA, PAGE_ALLOC_COSTLY_ORDER, pageblock_order,
-  pageblock_nr_pages, ALLOC_CMA,
+  pageblock_nr_pages,
 } from "./constants";
 import {
-  PG_buddy, PG_owner, PG_head, PG_lru, PG_temp, PG_pcp, page_flags, page_order, page_ref, page_next,
+  PG_buddy, PG_owner, PG_head, PG_lru, PG_temp, PG_pcp, PG_folio_dirty, page_flags, page_order, page_ref, page_next,
   get_pageblock_migratetype,
 } from "./page";
 import { zone_start, fa_head, fa_tail, fa_count, fa_index } from "./zone";
 import { pfn_list_move_tail } from "./pfn_list";
-import { MIGRATE_ASYNC, MIGRATE_SYNC, writeback_blocks_isolation } from "./migrate";
+import { MIGRATE_ASYNC, MIGRATE_SYNC, writeback_blocks_isolation, putback_lru } from "./migrate";
+import { MAX_INODES } from "../fs/inode";
+import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
 import { OWNER_ANON } from "./anon";
 import {
-  cc, cc_migrate_add, cc_migrate_clear, COMPACT_CLUSTER_MAX, get_pageblock_skip, set_pageblock_skip,
+  cc, cc_migrate_add, cc_migrate_clear, cc_migrate_list, cc_nr_migrate_folios, COMPACT_CLUSTER_MAX, get_pageblock_skip, set_pageblock_skip,
   compact_cached_migrate_pfn, pageblock_start_pfn, pageblock_end_pfn, pageblock_aligned, block_end_pfn,
   is_via_compact_memory, isolation_suitable, compound_head_order, freelist_scan_limit,
 } from "./compact_control";
 import {
-  st_add, COMPACT_ISOLATED, ISOLATE_FAIL_WRITEBACK, ISOLATE_FAIL_NOT_LRU, ISOLATE_FAIL_PINNED,
+  st_add, COMPACT_ISOLATED, ISOLATE_FAIL_WRITEBACK, ISOLATE_FAIL_NOT_LRU, ISOLATE_FAIL_PINNED, ISOLATE_FAIL_DIRTY,
 } from "../fs/stats";
 
 export const ISOLATE_ABORT: i32 = 0;
@@ -46,15 +48,13 @@ function skip_isolation_on_order(order: u32, target_order: i32): bool {
   return order >= pageblock_order;
 }
 
-// mm/compaction.c: suitable_migration_source() (6.15)
+// mm/compaction.c: suitable_migration_source() (6.12.118; the same text in 6.1.192): async direct compaction takes
+// folios only from blocks of its own type (MOVABLE and CMA for a movable request); everything else, from any block
 function suitable_migration_source(block: u32): bool {
   if (pageblock_skip_persistent(block)) return false;
-  // background compaction works for the zone at large: every block type, CMA included
-  if (!cc.direct_compaction) return true;
+  if (cc.mode != MIGRATE_ASYNC || !cc.direct_compaction) return true;
   const block_mt = get_pageblock_migratetype(block);
-  if (block_mt == MIGRATE_CMA && (cc.alloc_flags & ALLOC_CMA) == 0) return false;
-  if (cc.mode != MIGRATE_ASYNC) return true;
-  if (cc.migratetype == MIGRATE_MOVABLE || cc.order >= <i32>pageblock_order) return block_mt == MIGRATE_MOVABLE || block_mt == MIGRATE_CMA;
+  if (cc.migratetype == MIGRATE_MOVABLE) return block_mt == MIGRATE_MOVABLE || block_mt == MIGRATE_CMA; // is_migrate_movable()
   return block_mt == cc.migratetype;
 }
 
@@ -106,6 +106,13 @@ function isolate_migratepages_block(low_pfn: u32, end_pfn: u32): void {
       if (page_next(low_pfn) == OWNER_ANON && page_ref(low_pfn) > 1) { fail = ISOLATE_FAIL_PINNED; st_add(ISOLATE_FAIL_PINNED, 1); }
       // ISOLATE_ASYNC_MIGRATE: writeback would require blocking
       else if (async_migrate && writeback_blocks_isolation(low_pfn)) { fail = ISOLATE_FAIL_WRITEBACK; st_add(ISOLATE_FAIL_WRITEBACK, 1); }
+      // ISOLATE_ASYNC_MIGRATE and PageDirty(): a dirty folio is taken only if its mapping has ->migrate_folio
+      // (migrate_dirty = !mapping || mapping->a_ops->migrate_folio, 6.1.192 and 6.12.118 alike): 6.1/6.6's FUSE has
+      // none (fuse_file_aops), so its dirty folios stay where they are; 6.12+ gives FUSE filemap_migrate_folio(),
+      // and shmem and anon have their own
+      else if (async_migrate && param(CFG_FUSE_WRITEPAGE) != 0 && (f & PG_folio_dirty) != 0 && page_next(low_pfn) < MAX_INODES) {
+        fail = ISOLATE_FAIL_DIRTY; st_add(ISOLATE_FAIL_DIRTY, 1);
+      }
     }
     if (fail == 0) {
       // under the lru lock, the first isolation in the block sets its skip bit (test_and_set_skip())
@@ -128,7 +135,11 @@ function isolate_migratepages_block(low_pfn: u32, end_pfn: u32): void {
     }
     // isolate_fail: without skip_on_failure, go on; with it, give up on this order-aligned block
     if (!skip_on_failure) { low_pfn++; continue; }
-    if (nr_isolated != 0) { cc_migrate_clear(); nr_isolated = 0; } // putback_movable_pages()
+    if (nr_isolated != 0) {
+      // putback_movable_pages(&cc->migratepages): each folio back on its LRU list's head (folio_putback_lru())
+      for (let i: u32 = 0; i < cc_nr_migrate_folios; i++) putback_lru(unchecked(cc_migrate_list[i]));
+      cc_migrate_clear(); nr_isolated = 0;
+    }
     if (low_pfn < next_skip_pfn) {
       low_pfn = next_skip_pfn - 1;
       next_skip_pfn += <u32>1 << <u32>cc.order;
@@ -172,7 +183,7 @@ function fast_find_migrateblock(): u32 {
   if (pfn != zstart && pfn != pageblock_start_pfn(pfn)) return pfn;
   if (cc.order <= <i32>PAGE_ALLOC_COSTLY_ORDER) return pfn;
   // keep non-movable requests below a pageblock from polluting movable blocks
-  if (cc.direct_compaction && cc.migratetype != MIGRATE_MOVABLE && cc.order < <i32>pageblock_order) return pfn;
+  if (cc.direct_compaction && cc.migratetype != MIGRATE_MOVABLE) return pfn;
   let distance = (cc.free_pfn - cc.migrate_pfn) >> 1;
   if (cc.migrate_pfn != zstart) distance >>= 2;
   const high_pfn = pageblock_start_pfn(cc.migrate_pfn + distance);

@@ -8,7 +8,7 @@ import { PG_buddy, PG_owner, PG_head, page_flags, page_order, get_pageblock_migr
 import { zone_start, zone_end, __del_page_from_free_list, populated_zone } from "./zone";
 import { __alloc_pages, prep_new_page, __free_one_page } from "./page_alloc";
 import { __move_freepages_block } from "./rmqueue";
-import { migrate_one, folio_isolatable, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, MR_CONTIG_RANGE } from "./migrate";
+import { migrate_one, put_target, folio_isolatable, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, MR_CONTIG_RANGE } from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
 import { st_add, COMPACT_ISOLATED } from "../fs/stats";
 import { drain_all_pages_zone } from "./pcp";
@@ -79,7 +79,7 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
       if ((f & (PG_owner | PG_head)) != (PG_owner | PG_head)) { p++; continue; }
       const n: u32 = <u32>1 << page_order(p);
       st_add(COMPACT_ISOLATED, n);
-      const r = migrate_one(p, MIGRATE_SYNC, MR_CONTIG_RANGE, alloc_migration_target);
+      const r = migrate_one(p, MIGRATE_SYNC, MR_CONTIG_RANGE, alloc_migration_target, put_target);
       if (r == MIGRATE_WAIT) {
         // MIGRATE_SYNC sleeps in folio_wait_writeback(); the model gives the range back and retries it when the
         // writeback ends (highorder.ts), so the folios isolated so far are isolated (and counted) again then

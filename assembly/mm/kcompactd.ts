@@ -77,11 +77,14 @@ export function kcompactd_do_work(): void {
   const order = kcompactd_max_order;
   const highest = kcompactd_highest_zoneidx;
   st_add(COMPACT_DAEMON_WAKE, 1);
+  // one compact_control for every zone: compact_zone() resets its counters and scanners per zone, but not
+  // whole_zone, fast_search_fail or search_order, which carry from one zone to the next
+  cc_start(0, <i32>order, MIGRATE_SYNC_LIGHT, ALLOC_WMARK_MIN, highest);
   for (let z: u32 = 0; z <= highest; z++) {
     if (!populated_zone(z)) continue;
     if (compaction_deferred(z, order)) continue;
     if (compaction_suit_allocation_order(z, order, z, ALLOC_WMARK_MIN, false) != COMPACT_CONTINUE) continue;
-    cc_start(z, <i32>order, MIGRATE_SYNC_LIGHT, ALLOC_WMARK_MIN, highest);
+    cc.zone = z;
     const status = compact_zone();
     if (status == COMPACT_SUCCESS) compaction_defer_reset(z, order, false);
     else if (status == COMPACT_PARTIAL_SKIPPED || status == COMPACT_COMPLETE) {

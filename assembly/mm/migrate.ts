@@ -12,7 +12,7 @@ import { OWNER_ANON, anon_set_pfn } from "./anon";
 import { MAX_INODES, OWNER_SHMEM, set_mapping_pfn, set_backing_pfn } from "../fs/inode";
 import { lru_add, lru_del, folio_test_lru } from "../fs/lru";
 import {
-  st_add, PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_COMPACTION, PGMIGRATE_FAIL_CONTIG_RANGE, MIGRATE_FAIL_DIRTY,
+  st_add, PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_COMPACTION, PGMIGRATE_FAIL_CONTIG_RANGE,
 } from "../fs/stats";
 import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
 import { migrate_writeback, MIGRATE_WB_SKIP, MIGRATE_WB_CANCEL } from "../sim/mechanisms";
@@ -30,9 +30,8 @@ export const MR_COMPACTION: u32 = 0;
 export const MR_SYSCALL: u32 = 3;
 export const MR_CONTIG_RANGE: u32 = 6;
 
-/** mm/migrate.c: NR_MAX_MIGRATE_PAGES_RETRY and NR_MAX_MIGRATE_ASYNC_RETRY: passes over folios that got -EAGAIN. */
+/** mm/migrate.c: NR_MAX_MIGRATE_PAGES_RETRY: passes over folios that got -EAGAIN. */
 const NR_MAX_MIGRATE_PAGES_RETRY: i32 = 10;
-const NR_MAX_MIGRATE_ASYNC_RETRY: i32 = 3;
 
 export const MIGRATEPAGE_SUCCESS: i32 = 0;
 export const EAGAIN: i32 = -11;
@@ -60,16 +59,37 @@ export function writeback_blocks_isolation(head: u32): bool {
   return !(migrate_writeback == MIGRATE_WB_CANCEL && is_pagecache(head));
 }
 
+/** The target a failed migration hands back (put_new_folio(): compaction_free(), or folio_put() for callers that
+ *  pass none). */
+export type FreeTarget = (dst: u32, order: u32) => void;
+
+/** folio_put() of an unused target: the allocator takes it back (migrate_folio_undo_dst() without put_new_folio). */
+export function put_target(dst: u32, order: u32): void { __free_pages(dst, order); }
+
 /**
- * Migrates the folio at `head` into a new folio from `alloc_target(order)` (NONE if none): migrate_folio_unmap()
- * and migrate_folio_move() for one folio. The writeback rule is the migrate mechanism (mechanisms.ts): the
+ * Migrates the folio at `head` into a new folio: migrate_folio_unmap() and migrate_folio_move() for one folio.
+ * As there, the target comes first (get_new_folio(): `alloc_target(order)`, -ENOMEM if it gives NONE), so a
+ * folio that then fails still asks for one (compaction's free scanner runs for it) and gives it back through
+ * `free_target` (migrate_folio_undo_dst()). The writeback rule is the migrate mechanism (mechanisms.ts): the
  * kernel waits in MIGRATE_SYNC, skip never waits on these mappings (the rejected v6 patch), cancel cancels the
- * writeback (impossible once spliced). Counts nothing: migrate_pages() does.
+ * writeback (impossible once spliced). MIGRATE_WAIT gives the target back too: the kernel sleeps in
+ * folio_wait_writeback() holding it, the model's caller retries the folio when the writeback ends.
+ * Counts nothing: migrate_pages() does.
  */
-export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) => u32): i32 {
+export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) => u32, free_target: FreeTarget): i32 {
   if (!folio_isolatable(head)) return ENOTMOVABLE;
   const order = page_order(head);
-  const n: u32 = <u32>1 << order;
+  const dst = alloc_target(order);
+  if (dst == NONE) return ENOMEM;
+  const r = migrate_folio_ready(head, mode);
+  if (r != MIGRATEPAGE_SUCCESS) { free_target(dst, order); return r; }
+  move_folio(head, dst, <u32>1 << order);
+  return MIGRATEPAGE_SUCCESS;
+}
+
+/** What stops the folio at `head` from moving now: its writeback (migrate_folio_unmap()), 6.1/6.6's dirty FUSE
+ *  folio (fallback_migrate_folio()), an extra reference (folio_migrate_mapping()); MIGRATEPAGE_SUCCESS if none. */
+function migrate_folio_ready(head: u32, mode: u32): i32 {
   if ((page_flags(head) & PG_folio_writeback) != 0) {
     if (migrate_writeback == MIGRATE_WB_CANCEL && is_pagecache(head)) {
       if (!fuse_cancel_folio_writeback(head)) return EBUSY;
@@ -83,36 +103,34 @@ export function migrate_folio(head: u32, mode: u32, alloc_target: (order: u32) =
   }
   // 6.1/6.6: FUSE has no ->migrate_folio, so move_to_new_folio() takes fallback_migrate_folio(): a dirty folio
   // moves only in MIGRATE_SYNC, and then only after writeout() has sent it through ->writepage (-EAGAIN: the
-  // caller retries the then clean folio)
+  // caller retries the then clean folio). Compaction never gets here with one (compaction_isolate.ts).
   if (param(CFG_FUSE_WRITEPAGE) != 0 && is_pagecache(head) && (page_flags(head) & PG_folio_dirty) != 0) {
-    if (mode != MIGRATE_SYNC) { st_add(MIGRATE_FAIL_DIRTY, 1); return EBUSY; }
+    if (mode != MIGRATE_SYNC) return EBUSY;
     fuse_writepage(page_next(head), page_prev(head));
     return EAGAIN;
   }
   // folio_migrate_mapping(): a reference beyond the mapping's (a pipe holding spliced pages) is -EAGAIN
-  if (folio_extra_ref(head, n)) return EAGAIN;
-  const dst = alloc_target(order);
-  if (dst == NONE) return ENOMEM;
-  move_folio(head, dst, n);
+  if (folio_extra_ref(head, <u32>1 << page_order(head))) return EAGAIN;
   return MIGRATEPAGE_SUCCESS;
 }
 
 // mm/migrate.c: a folio that was isolated and not migrated goes back on its LRU list's head (folio_putback_lru()
 // -> folio_add_lru())
-function putback_lru(head: u32): void {
+export function putback_lru(head: u32): void {
   const owner = page_next(head), index = page_prev(head);
   if (owner >= MAX_INODES || !folio_test_lru(owner, index)) return;
   lru_del(owner, index, head);
   lru_add(owner, index, head, false);
 }
 
-/** mm/migrate.c: migrate_pages() of one folio: -EAGAIN is retried (3 passes in MIGRATE_ASYNC, else 10), the
+/** mm/migrate.c: migrate_pages() of one folio: -EAGAIN is retried, NR_MAX_MIGRATE_PAGES_RETRY (10) passes (6.1:
+ *  every mode; 6.12: MIGRATE_ASYNC; its other modes make 3 passes in MIGRATE_ASYNC, then 7 in their own,
+ *  migrate_pages_sync(): the same outcome for every folio here, where no time passes between passes); the
  *  outcome counted in pgmigrate_success or pgmigrate_fail (pages) and, for a failure, under its reason. */
-export function migrate_one(head: u32, mode: u32, reason: u32, alloc_target: (order: u32) => u32): i32 {
+export function migrate_one(head: u32, mode: u32, reason: u32, alloc_target: (order: u32) => u32, free_target: FreeTarget): i32 {
   const n = <i64>1 << page_order(head);
-  const passes = mode == MIGRATE_ASYNC ? NR_MAX_MIGRATE_ASYNC_RETRY : NR_MAX_MIGRATE_PAGES_RETRY;
   let r: i32 = EAGAIN;
-  for (let pass = 0; pass < passes && r == EAGAIN; pass++) r = migrate_folio(head, mode, alloc_target);
+  for (let pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && r == EAGAIN; pass++) r = migrate_folio(head, mode, alloc_target, free_target);
   if (r == MIGRATEPAGE_SUCCESS) { st_add(PGMIGRATE_SUCCESS, n); return r; }
   if (r == MIGRATE_WAIT) return r; // MIGRATE_SYNC sleeps in folio_wait_writeback(): not a failure (yet)
   if (r != ENOTMOVABLE) putback_lru(head);
@@ -125,10 +143,10 @@ export function migrate_one(head: u32, mode: u32, reason: u32, alloc_target: (or
 /** mm/migrate.c: migrate_pages() over `nr` isolated folios, the list's head first (list_add() put the last
  *  isolated there): returns how many failed, or ENOMEM when no target could be had (the rest go back
  *  uncounted, as migrate_pages_batch() does after -ENOMEM). */
-export function migrate_pages(heads: StaticArray<u32>, nr: u32, mode: u32, reason: u32, alloc_target: (order: u32) => u32): i32 {
+export function migrate_pages(heads: StaticArray<u32>, nr: u32, mode: u32, reason: u32, alloc_target: (order: u32) => u32, free_target: FreeTarget): i32 {
   let failed: i32 = 0;
   for (let i = <i32>nr - 1; i >= 0; i--) {
-    const r = migrate_one(unchecked(heads[i]), mode, reason, alloc_target);
+    const r = migrate_one(unchecked(heads[i]), mode, reason, alloc_target, free_target);
     if (r == ENOMEM) {
       // putback_movable_pages() of the rest
       for (let j = i - 1; j >= 0; j--) if (folio_isolatable(unchecked(heads[j]))) putback_lru(unchecked(heads[j]));

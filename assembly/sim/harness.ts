@@ -22,7 +22,7 @@ import {
   pos_ratio_polynom, wb_position_ratio, balance_dirty_pages_pause, dirty_poll_interval, bdp_task_ratelimit,
   bdp_max_pause, bdp_min_pause, bdp_nr_dirtied_pause, bdp_period, bdp_pause,
 } from "../fs/balance_dirty_pages";
-import { migrate_one, MR_SYSCALL } from "../mm/migrate";
+import { migrate_one, put_target, MR_SYSCALL } from "../mm/migrate";
 import { __GFP_MOVABLE, GFP_LRU, ZONE_NORMAL } from "../mm/constants";
 import { __alloc_pages_direct_compact, alloc_pages_may_reclaim } from "../mm/direct_compact";
 import { thp_fault } from "./highorder";
@@ -116,7 +116,7 @@ function harness_target(order: u32): u32 { return __alloc_pages(__GFP_MOVABLE | 
 /** migrate_pages() of the folio holding pfn alone (reason MR_SYSCALL, as move_pages(2)), in mode 0 async,
  *  1 sync-light, 2 sync; returns the result: 0, or the error of the last pass. */
 export function harness_migrate_pfn(pfn: u32, mode: u32): i32 {
-  return migrate_one(pfn & ~((<u32>1 << page_order(pfn)) - 1), mode, MR_SYSCALL, harness_target);
+  return migrate_one(pfn & ~((<u32>1 << page_order(pfn)) - 1), mode, MR_SYSCALL, harness_target, put_target);
 }
 
 /** The server reads the oldest pending request with splice(): its pages are referenced by a pipe. */

@@ -26,7 +26,7 @@ export function formatSummary(reports: RunReport[]): string {
     ["THP success % (attempts)", (r) => `${r.highOrder.thpSuccessPct} (${r.highOrder.thpAttempts})`],
     ["contig success % (attempts, hangs)", (r) => `${r.highOrder.contigSuccessPct} (${r.highOrder.contigAttempts}, ${r.highOrder.contigHangs})`],
     ["pgmigrate_fail pages, compaction/contig", (r) => `${r.highOrder.migrateFailures.compaction}/${r.highOrder.migrateFailures.contigRange}`],
-    ["not isolated by compaction wb/!lru/pinned", (r) => `${r.highOrder.isolateFailures.writeback}/${r.highOrder.isolateFailures.notLru}/${r.highOrder.isolateFailures.pinned}`],
+    ["not isolated by compaction wb/!lru/pinned/dirty", (r) => `${r.highOrder.isolateFailures.writeback}/${r.highOrder.isolateFailures.notLru}/${r.highOrder.isolateFailures.pinned}/${r.highOrder.isolateFailures.dirty}`],
     ["integrity persisted/lost/corrupt/pending", (r) => `${r.integrity.writesPersisted}/${r.integrity.writesLost}/${r.integrity.corrupt}/${r.integrity.pending}`],
     ["  lost silently (reclaim/migration, 6.1/6.6)", (r) => String(r.integrity.writesLostSilently)],
     ["OOM kills (server/writers/churn/THP)", (r) => `${r.modelled.oomKills.total} (${r.modelled.oomKills.server}/${r.modelled.oomKills.writers}/${r.modelled.oomKills.churn}/${r.modelled.oomKills.thp})`],

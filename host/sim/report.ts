@@ -117,12 +117,10 @@ export interface RunReport {
     /** pgmigrate_fail by mm_migrate_pages' reason: MR_COMPACTION, MR_CONTIG_RANGE (pages). */
     migrateFailures: { compaction: number; contigRange: number };
     /** Folios the compaction migrate scanner met and did not isolate, by cause, once per visit (a rescan counts
-     *  again): under writeback (ISOLATE_ASYNC_MIGRATE), not on the LRU, anon with extra references. The
-     *  model's breakdown of isolate_migratepages_block()'s isolate_fail paths; no kernel counter has it. */
-    isolateFailures: { writeback: number; notLru: number; pinned: number };
-    /** 6.1/6.6: dirty FUSE folios fallback_migrate_folio() refused outside MIGRATE_SYNC (-EBUSY), per attempt. The
-     *  model's count; no kernel counter has it. */
-    dirtyRefused: number;
+     *  again): under writeback (ISOLATE_ASYNC_MIGRATE), not on the LRU, anon with extra references, and on 6.1/6.6
+     *  dirty FUSE folios (no ->migrate_folio, so ISOLATE_ASYNC_MIGRATE leaves them). The model's breakdown of
+     *  isolate_migratepages_block()'s isolate_fail paths; no kernel counter has it. */
+    isolateFailures: { writeback: number; notLru: number; pinned: number; dirty: number };
     writebackCancelled: number;
   };
   /** Pageblocks counted by "Number of mixed blocks", summed over zones and types. */
@@ -257,8 +255,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       pgmigrateSuccess: st.pgmigrate_success,
       pgmigrateFail: st.pgmigrate_fail,
       migrateFailures: { compaction: st.pgmigrate_fail_compaction, contigRange: st.pgmigrate_fail_contig_range },
-      isolateFailures: { writeback: st.isolate_fail_writeback, notLru: st.isolate_fail_not_lru, pinned: st.isolate_fail_pinned },
-      dirtyRefused: st.migrate_fail_dirty,
+      isolateFailures: { writeback: st.isolate_fail_writeback, notLru: st.isolate_fail_not_lru, pinned: st.isolate_fail_pinned, dirty: st.isolate_fail_dirty },
       writebackCancelled: st.writeback_cancelled,
     },
     mixedBlocks: zones.reduce((s, z) => s + z.mixed.reduce((a, b) => a + b, 0), 0),
