@@ -238,9 +238,10 @@ function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
   const left_pages = <u32>((unchecked(w_cur_left[j]) + (off & 4095) + 4095) >> 12);
   const file_pages = inode_pages(ino);
   let head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
-  if (head == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages, true);
+  let progress = false;
+  if (head == NONE && (progress = shrink_page_cache(SWAP_CLUSTER_MAX) > 0)) head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages, true);
   // GFP_HIGHUSER_MOVABLE may not fail: past MAX_RECLAIM_RETRIES loops without progress the OOM killer runs
-  if (head == NONE && oom_after_no_progress(j, GFP_PAGECACHE)) {
+  if (head == NONE && oom_after_no_progress(j, GFP_PAGECACHE, progress)) {
     if (unchecked(w_state[j]) == W_DONE) return NONE; // it chose this writer
     head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
   }

@@ -8,7 +8,7 @@ import { NONE, __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
 import { page_ref, set_page_ref, set_page_next, set_page_prev } from "../mm/page";
 import { __alloc_pages, __free_pages, alloc_pages_after_reclaim } from "../mm/page_alloc";
 import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc, anon_reap } from "../mm/anon";
-import { oom_after_no_progress, OOM_CTX_SERVER } from "../sim/oom";
+import { oom_after_no_progress, oom_progress, OOM_CTX_SERVER } from "../sim/oom";
 import { OWNER_SHMEM, backing_pfn, set_backing_pfn, mod_shmem } from "../fs/inode";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
 import { jiffy_ns } from "../sim/jiffies";
@@ -182,6 +182,7 @@ function server_store(t: u32): void {
     if (tmpfs && backing_pfn(ino, start + i) == NONE) {
       const p = alloc_user_page();
       if (p == NONE) { unchecked(t_stored[t] = i); server_stall(t); return; }
+      oom_progress(OOM_CTX_SERVER + t);
       set_page_next(p, OWNER_SHMEM + ino);
       set_page_prev(p, start + i);
       set_backing_pfn(ino, start + i, p);
@@ -234,9 +235,11 @@ export function server_fallocate(ino: u32, pages: u32): bool {
 
 /** An order-0 page of user memory (anon or shmem: GFP_HIGHUSER_MOVABLE, on the LRU), with direct reclaim of clean
  *  page cache when the free lists are short; NONE if even that finds nothing. */
+let user_page_progress = false;
 function alloc_user_page(): u32 {
   let p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
-  if (p == NONE && shrink_page_cache(SWAP_CLUSTER_MAX) > 0) p = alloc_pages_after_reclaim(__GFP_MOVABLE | GFP_LRU, 0);
+  user_page_progress = false;
+  if (p == NONE && (user_page_progress = shrink_page_cache(SWAP_CLUSTER_MAX) > 0)) p = alloc_pages_after_reclaim(__GFP_MOVABLE | GFP_LRU, 0);
   if (p != NONE) charge(cost_ns(COST_PAGE_ALLOC));
   return p;
 }
@@ -246,6 +249,7 @@ function receive_buffer_fault(t: u32, pages: u32): bool {
   while (unchecked(t_buffer_pages[t]) < pages) {
     const p = alloc_user_page();
     if (p == NONE) return false;
+    oom_progress(OOM_CTX_SERVER + t); // this allocation is over: the next one counts its own loops
     const slot = anon_slot_alloc(p, 0, ANON_SERVER_BUFFER);
     set_page_next(p, OWNER_ANON);
     set_page_prev(p, slot);
@@ -259,7 +263,7 @@ function receive_buffer_fault(t: u32, pages: u32): bool {
  *  OOM killer runs, and the thread tries again at once; before that, reclaim_throttle() for a jiffy. */
 function server_stall(t: u32): void {
   st_add(SERVER_ALLOC_STALLS, 1);
-  const killed = oom_after_no_progress(OOM_CTX_SERVER + t, __GFP_MOVABLE | GFP_LRU);
+  const killed = oom_after_no_progress(OOM_CTX_SERVER + t, __GFP_MOVABLE | GFP_LRU, user_page_progress);
   schedule(now + <u64>charge_reset() + (killed ? 0 : jiffy_ns()), EV_SERVER_STORE, t);
 }
 

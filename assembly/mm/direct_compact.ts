@@ -75,9 +75,14 @@ export function __alloc_pages_direct_compact(gfp: u32, order: u32, prio: u32): u
 
 // mm/page_alloc.c: __alloc_pages_direct_reclaim(): try_to_free_pages(), then, if it freed anything, an attempt and
 // once more after unreserving a highatomic block and draining the per-cpu lists
+/** did_some_progress of the last alloc_pages_may_reclaim(): its direct reclaim reclaimed something (the OOM
+ *  path's should_reclaim_retry() starts its count again then). */
+export let did_some_progress: bool = false;
+
 function __alloc_pages_direct_reclaim(gfp: u32, order: u32): u32 {
   // did_some_progress: with nothing reclaimed it returns at once, without its retry, unreserve and drain
-  if (try_to_free_pages(gfp, order) == 0) return NONE;
+  did_some_progress = try_to_free_pages(gfp, order) != 0;
+  if (!did_some_progress) return NONE;
   return alloc_pages_after_reclaim(gfp, order);
 }
 
@@ -101,6 +106,7 @@ export function alloc_pages_thisnode_noretry(gfp: u32, order: u32): u32 {
 export function alloc_pages_may_reclaim(gfp: u32, order: u32): u32 {
   // "Avoid recursion of direct reclaim": inside reclaim, no watermarks and no reclaim
   if (pf_memalloc) return alloc_pages_memalloc(gfp, order);
+  did_some_progress = false;
   let page = __alloc_pages(gfp, order);
   if (page != NONE || order > MAX_PAGE_ORDER || (gfp & __GFP_HIGH) != 0) return page;
   if (order > 0 && (order > PAGE_ALLOC_COSTLY_ORDER || gfp_migratetype(gfp) != MIGRATE_MOVABLE)) {

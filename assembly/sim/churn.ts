@@ -3,7 +3,7 @@
 import { NONE, GFP_LRU, __GFP_MOVABLE, __GFP_RECLAIMABLE, PAGE_ALLOC_COSTLY_ORDER } from "../mm/constants";
 import { set_page_next, set_page_prev } from "../mm/page";
 import { __free_pages } from "../mm/page_alloc";
-import { alloc_pages_may_reclaim } from "../mm/direct_compact";
+import { alloc_pages_may_reclaim, did_some_progress } from "../mm/direct_compact";
 import { OWNER_ANON, ANON_CHURN, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_owner, anon_reap } from "../mm/anon";
 import { oom_after_no_progress, oom_progress, OOM_CTX_CHURN } from "./oom";
 import { now, schedule } from "./clock";
@@ -44,7 +44,7 @@ export function churn_alloc(i: u32): void {
   if (unchecked(killed[i])) return;
   const kind = <u32>wl_param(i, WL_KIND), order = <u32>wl_param(i, WL_ORDER);
   let pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
-  if (pfn == NONE && order <= PAGE_ALLOC_COSTLY_ORDER && oom_after_no_progress(OOM_CTX_CHURN, churn_gfp(kind))) pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
+  if (pfn == NONE && order <= PAGE_ALLOC_COSTLY_ORDER && oom_after_no_progress(OOM_CTX_CHURN, churn_gfp(kind), did_some_progress)) pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
   if (unchecked(killed[i])) { if (pfn != NONE) __free_pages(pfn, order); return; } // it chose this very process
   if (pfn == NONE) st_add(CHURN_ALLOC_FAILS, 1);
   else {

@@ -7,7 +7,9 @@
 // The tasks are the scenario's: the FUSE server, the fio writers, anon churn, THP holders. oom_badness() is rss
 // + swap (none) + page tables; rss counts the memory the model allocates for a task (the server's receive
 // buffers, a writer's I/O buffer, the anon pages of churn and THP), not binaries or libraries. The first task with
-// the most points goes (select_bad_process() keeps the first of equals, tasks in the order they started).
+// the most points goes; among equals the last in the task list (oom_evaluate_task() skips only a task with fewer
+// points than the chosen one, so an equal one replaces it; for_each_process() walks the tasks in the order they
+// started, here the server, the fio jobs, then the workloads).
 import { NONE } from "../mm/constants";
 import { unreserve_highatomic_pageblock } from "../mm/page_alloc";
 import { now } from "./clock";
@@ -30,9 +32,12 @@ export function oom_reset(): void { for (let i = 0; i <= <i32>OOM_CTX_CHURN; i++
 /** An allocation of context ctx succeeded: its loop is over. */
 export function oom_progress(ctx: u32): void { unchecked(no_progress[ctx] = 0); }
 
-/** An allocation of context ctx failed again after direct reclaim. Past MAX_RECLAIM_RETRIES such loops the OOM
- *  killer runs; true when it killed a task or gave back a highatomic block (memory may now be free: try again). */
-export function oom_after_no_progress(ctx: u32, gfp: u32): bool {
+/** An allocation of context ctx failed again after direct reclaim, which reclaimed something (`progress`) or not.
+ *  should_reclaim_retry(): progress at order <= PAGE_ALLOC_COSTLY_ORDER (every caller's) starts the count again;
+ *  past MAX_RECLAIM_RETRIES loops without it the OOM killer runs. True when it killed a task or gave back a
+ *  highatomic block (memory may now be free: try again). */
+export function oom_after_no_progress(ctx: u32, gfp: u32, progress: bool): bool {
+  if (progress) { unchecked(no_progress[ctx] = 0); return false; }
   const n = unchecked(no_progress[ctx]) + 1;
   if (n <= MAX_RECLAIM_RETRIES) { unchecked(no_progress[ctx] = n); return false; }
   // should_reclaim_retry(): "Before OOM, exhaust highatomic_reserve": each loop past the limit gives back one
@@ -47,7 +52,7 @@ let best_points: i64 = -1, best_kind: u32 = NONE, best_index: u32 = 0;
 function consider(kind: u32, index: u32, rss: u32): void {
   // oom_badness(): rss + swap entries (no swap here) + page tables (8 bytes a PTE: rss / 512 pages)
   const points = <i64>rss + (<i64>rss >> 9);
-  if (points > best_points) { best_points = points; best_kind = kind; best_index = index; }
+  if (points >= best_points) { best_points = points; best_kind = kind; best_index = index; }
 }
 
 /** select_bad_process() and oom_kill_process(): false when no task can be killed (the kernel panics there). */
