@@ -61,9 +61,10 @@ test("bad-server.json: five server behaviours, all seven policies, a loaded 8G m
   assert.is(by.stuck!.faults.stopAtNs, 10e9);
   assert.is(by.lossy!.faults.dropFraction, 0.05);
   assert.is(by.crashing!.faults.crashAtNs, 10e9);
-  // Every variant keeps what it does not override: unprivileged, splicing, lognormal service times.
+  // Every variant keeps what it does not override: unprivileged, splicing (its pipe-max-size is 2M), lognormal
+  // service times.
   for (const s of compare.servers) {
-    assert.ok(s.splice && !s.privileged, s.name);
+    assert.ok(s.splice && s.spliceAsked && !s.privileged, s.name);
     assert.equal(s.perRequest, { kind: "lognormal", meanNs: 20000, sigma: 0.5 });
   }
   assert.equal(by.healthy!.faults, { slowFactor: 1, stopAfterRequests: 0, stopAtNs: 0, dropFraction: 0, crashAtNs: 0, spliceHoldNs: 0 });
@@ -346,3 +347,16 @@ for (const [path, expected] of Object.entries(badScenarios)) {
 }
 
 test.run();
+
+test("libfuse splices only when its pipe can hold its 1 MiB + 4 KiB buffer: root, or fs.pipe-max-size of 2M", () => {
+  // fuse_session_receive_buf_int(): fcntl(F_SETPIPE_SZ, 1 MiB + 4 KiB) asks for 2 MiB (round_pipe_size()), which
+  // pipe_set_size() refuses above pipe-max-size without CAP_SYS_RESOURCE; libfuse then reads for good
+  const bad = JSON.parse(scenario("bad-server.json")) as { machine: { sysctl: Record<string, unknown> } };
+  bad.machine.sysctl.pipe_max_size = "1M"; // the kernel's default
+  for (const s of resolveCompare(bad, "bad-server, default pipe-max-size").servers) assert.ok(!s.splice && s.spliceAsked, s.name);
+  bad.machine.sysctl.pipe_max_size = "2M";
+  for (const s of resolveCompare(bad, "bad-server").servers) assert.ok(s.splice, s.name);
+  // root grows the pipe whatever pipe-max-size says (default.json: privileged, pipe-max-size left at 1M)
+  const root = parseCompare(scenario("default.json")).base.server;
+  assert.ok(root.privileged && root.splice);
+});

@@ -188,14 +188,25 @@ function wbAreaPages(p: ParsedScenario, machine: MachineConfig, fail: Fail): num
   return Math.min(blocks * pagesPerBlock, Math.floor(roomPages / pagesPerBlock) * pagesPerBlock);
 }
 
-function resolveServer(s: ParsedServer): ServerConfig {
+/** libfuse 3 (lib/fuse_lowlevel.c fuse_session_receive_buf_int()) splices only while its pipe holds its whole
+ *  buffer, se->bufsize = FUSE_MAX_MAX_PAGES (256) pages + FUSE_BUFFER_HEADER_SIZE (4 KiB): fcntl(F_SETPIPE_SZ)
+ *  rounds that up to a power of two (fs/pipe.c round_pipe_size(): 2 MiB), and pipe_set_size() refuses a pipe
+ *  above fs.pipe-max-size to a task without CAP_SYS_RESOURCE (-EPERM), after which libfuse reads(2) for good
+ *  (can_grow = 0, goto fallback). */
+export const LIBFUSE_PIPE_BYTES = 2 * 1024 * 1024;
+export function libfuseSplices(splice: boolean, privileged: boolean, pipeMaxSize: number): boolean {
+  return splice && (privileged || pipeMaxSize >= LIBFUSE_PIPE_BYTES);
+}
+
+function resolveServer(s: ParsedServer, pipeMaxSize: number): ServerConfig {
   const d = s.per_request;
   return {
     name: s.name,
     threads: s.threads,
     perRequest: { kind: d.dist, meanNs: d.mean, sigma: d.dist === "lognormal" ? d.sigma : 0 },
     perByteNs: s.per_byte_ns,
-    splice: s.splice,
+    splice: libfuseSplices(s.splice, s.privileged, pipeMaxSize),
+    spliceAsked: s.splice,
     privileged: s.privileged,
     backing: s.backing,
     attrTimeoutNs: s.attr_timeout,
@@ -348,7 +359,7 @@ function resolveParsed(p: ParsedScenario, source: string, policies: readonly Pol
     kernelConfig: { hz: p.machine.hz, cpus: p.machine.cpus, freeHigh: p.machine.free_high, lru: p.machine.lru },
     fuse,
     policy: toChoice(p.policy),
-    server: resolveServer(p.server),
+    server: resolveServer(p.server, sysctl.pipe_max_size),
     workloads: resolveWorkloads(p, machine, fail),
     run: {
       durationNs: p.run.duration,
@@ -398,7 +409,7 @@ export function resolveCompare(obj: unknown, source = "scenario", only?: readonl
   const policies = only ? [...only] : p.policies?.map(toChoice) ?? [...POLICIES];
   const base = resolveParsed(p, source, policies);
   const overrides = Object.entries(p.servers ?? {});
-  const servers = overrides.length === 0 ? [base.server] : overrides.map(([name, o]) => resolveServer(mergeServer(p.server, name, o)));
+  const servers = overrides.length === 0 ? [base.server] : overrides.map(([name, o]) => resolveServer(mergeServer(p.server, name, o), p.machine.sysctl.pipe_max_size));
   return { base, policies, servers };
 }
 

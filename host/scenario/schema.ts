@@ -87,6 +87,7 @@ const sysctlSchema = strict({
   default_request_timeout: intIn(0, U16_MAX).default(0).describe("fs.fuse.default_request_timeout, seconds (0 = none)"),
   max_request_timeout: intIn(0, U16_MAX).default(0).describe("fs.fuse.max_request_timeout, seconds (0 = none)"),
   compaction_proactiveness: intIn(0, 100).default(20).describe("vm.compaction_proactiveness: kcompactd's background compaction every 500 ms (kernel default 20; 0 = off)"),
+  pipe_max_size: size({ min: 4096, max: 2 ** 31 }).prefault("1M").describe("fs.pipe-max-size: the largest pipe a process without CAP_SYS_RESOURCE may ask for (kernel default 1M); libfuse's receive pipe needs 2M (its 1 MiB + 4 KiB buffer rounded up), so an unprivileged server splices only when this is at least 2M"),
 });
 
 const bdiSchema = strict({
@@ -210,7 +211,7 @@ const serverFields = {
   threads: intIn(1, 256).describe("most worker threads reading /dev/fuse (libfuse's -o max_threads: fuse_session_loop_mt() starts one, and another whenever every worker is busy; libfuse's default 10)"),
   per_request: latencySchema.describe("service time per request; an override in servers replaces it whole"),
   per_byte_ns: z.number().min(0).max(1e6).describe("service time per byte of payload, ns (0.1 = 10 GB/s)"),
-  splice: z.boolean().describe("the server reads requests with splice(2): their pages stay referenced"),
+  splice: z.boolean().describe("the server asks to read requests with splice(2) (their pages stay referenced); libfuse does so only when its pipe can hold its 1 MiB + 4 KiB buffer: as root (privileged), or with machine.sysctl.pipe_max_size at least 2M, else it reads(2)"),
   privileged: z.boolean().describe("the server runs with CAP_SYS_ADMIN (mounted by root)"),
   backing: z.enum(["tmpfs", "external"]).describe("where the server stores what it receives: tmpfs = shmem pages of this machine (passthrough_ll over tmpfs), external = a disk or network store that uses no local memory"),
   attr_timeout: duration().describe("attr_valid of the server's replies: with the writeback cache, a write(2) after it expired first sends a synchronous GETATTR (passthrough_ll: 1s; 0 = every write)"),

@@ -44,7 +44,10 @@ export interface ServerConfig {
   perRequest: LatencyDist;
   /** Extra service time per byte of payload, ns. */
   perByteNs: number;
+  /** The server reads requests with splice(2): it asked to (spliceAsked) and libfuse's pipe could grow to its
+   *  buffer (resolve.ts libfuseSplices()). */
   splice: boolean;
+  spliceAsked: boolean;
   privileged: boolean;
   /** Where the server stores what it receives: "tmpfs" = shmem pages of the emulated machine, "external" = none. */
   backing: "tmpfs" | "external";

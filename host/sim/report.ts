@@ -15,6 +15,10 @@ export interface RunReport {
    *  timeout in force (s, 0 = none), the writeback area (pages, 0 = none), large folios. */
   mechanisms: Mechanisms;
   server: string;
+  /** How the server reads /dev/fuse: "splice" (splice(2): a WRITE's pages stay referenced by its pipe), "read"
+   *  (read(2) into its buffer), or "read: pipe-max-size" when it asked to splice but, unprivileged, could not grow
+   *  libfuse's pipe to 2 MiB past machine.sysctl.pipe_max_size (libfuse then reads for good). */
+  serverReads: "splice" | "read" | "read: pipe-max-size";
   seed: number;
   /** The Linux version whose rules the run followed (machine.kernel, or the policy's writeback mode's default). */
   kernel: Kernel;
@@ -185,6 +189,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
     preset: rp.preset,
     mechanisms: rp.mechanisms,
     server: c.server.name,
+    serverReads: c.server.splice ? "splice" : c.server.spliceAsked ? "read: pipe-max-size" : "read",
     seed: c.run.seed,
     kernel,
     lru: c.kernelConfig.lru,

@@ -30,6 +30,8 @@ const machineArb = fc
     strictlimit: fc.boolean(),
     // reclaim over the classic lists or the multi-gen LRU (the policies' default kernels, 6.15 and 6.16, allow both)
     lru: fc.constantFrom("classic", "mglru"),
+    // fs.pipe-max-size: the kernel's 1 MiB (an unprivileged libfuse server then reads) or 2 MiB (it splices)
+    pipe_max_size: fc.constantFrom("1M", "2M"),
   })
   .map((m) => {
     // zones in 2 MiB pageblocks; at least 4 MiB of DMA32 + Normal, so that nocopy-wb-area has room for its area
@@ -49,7 +51,7 @@ const machineArb = fc
       pcp: m.pcp,
       cpus: m.cpus,
       lru: m.lru,
-      sysctl: { dirty_ratio: m.dirty_ratio, dirty_background_ratio: Math.floor((m.dirty_ratio * m.dirty_background_pct) / 100) },
+      sysctl: { dirty_ratio: m.dirty_ratio, dirty_background_ratio: Math.floor((m.dirty_ratio * m.dirty_background_pct) / 100), pipe_max_size: m.pipe_max_size },
       bdi: { max_ratio: m.max_ratio, strictlimit: m.strictlimit },
     };
   });
