@@ -105,6 +105,14 @@ export function global_dirtyable_memory(): u64 {
   return x + 1; // "Ensure that we never return 0"
 }
 
+/** mm/page-writeback.c: node_dirty_ok(): NR_FILE_DIRTY + NR_WRITEBACK within node_dirty_limit(), vm.dirty_ratio of
+ *  the node's dirtyable memory (one node: node_dirtyable_memory() is global_dirtyable_memory() without its "+ 1";
+ *  no dirty_bytes, no rt tasks). NR_WRITEBACK_TEMP is not counted. */
+export function node_dirty_ok(): bool {
+  const limit = <u64>param(CFG_DIRTY_RATIO) * (global_dirtyable_memory() - 1) / 100;
+  return <u64>stat_value(NR_FILE_DIRTY) + <u64>stat_value(NR_WRITEBACK) <= min<u64>(limit, UINT_MAX);
+}
+
 /** dirty_freerun_ceiling(): the middle of the background and the throttling threshold. */
 @inline export function dirty_freerun_ceiling(thresh: u64, bg_thresh: u64): u64 { return (thresh + bg_thresh) / 2; }
 

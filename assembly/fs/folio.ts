@@ -1,6 +1,6 @@
 // Page-cache folios: allocation on write (__filemap_get_folio with FGP_WRITEBEGIN), per-block dirty and
 // writeback state (iomap_folio_state: one block per 4 KiB page), and the folio-level flags and counters.
-import { NONE, GFP_LRU, __GFP_MOVABLE } from "../mm/constants";
+import { NONE, GFP_LRU, __GFP_MOVABLE, __GFP_WRITE } from "../mm/constants";
 import {
   PG_dirty, PG_writeback, PG_folio_dirty, PG_folio_writeback, PG_uptodate, PG_reclaim, PG_active, page_flags, set_page_flags,
   page_order, set_page_next, set_page_prev, page_next, page_prev, page_ref,
@@ -18,7 +18,10 @@ import { writeback_temp_copy } from "../sim/mechanisms";
 import { param, CFG_WB_ACCT } from "../sim/config";
 
 /** GFP_HIGHUSER_MOVABLE: page-cache folios are movable and go on the LRU at once. */
-export const GFP_PAGECACHE: u32 = __GFP_MOVABLE | GFP_LRU;
+/** GFP_HIGHUSER_MOVABLE (FUSE's mapping_gfp_mask) with __GFP_WRITE: every page-cache folio here is allocated to be
+ *  written (fuse_write_begin() and fuse_fill_write_pages(): __filemap_get_folio(FGP_WRITEBEGIN), and FUSE's bdi
+ *  keeps BDI_CAP_WRITEBACK). */
+export const GFP_PAGECACHE: u32 = __GFP_MOVABLE | GFP_LRU | __GFP_WRITE;
 
 @inline export function folio_head(pfn: u32): u32 { return pfn & ~((<u32>1 << page_order(pfn)) - 1); }
 @inline export function folio_nr_pages(head: u32): u32 { return <u32>1 << page_order(head); }

@@ -35,6 +35,10 @@ export const GFP_LRU: u32 = 0x100;
  *  GFP_KERNEL, GFP_NOFS, GFP_HIGHUSER_MOVABLE and GFP_ATOMIC do; GFP_TRANSHUGE (a THP fault in a
  *  MADV_HUGEPAGE region: direct reclaim, no kswapd) does not. */
 export const GFP_NO_KSWAPD: u32 = 0x200;
+/** __GFP_WRITE: a page-cache page allocated to be written (mm/filemap.c __filemap_get_folio() with FGP_WRITE on a
+ *  mapping that can write back): get_page_from_freelist()'s first pass skips a node over its dirty limit
+ *  (ac->spread_dirty_pages, node_dirty_ok()). */
+export const __GFP_WRITE: u32 = 0x400;
 export const GFP_TRANSHUGE: u32 = __GFP_MOVABLE | GFP_LRU | GFP_NO_KSWAPD;
 /** GFP_TRANSHUGE_LIGHT: no __GFP_RECLAIM at all (neither kswapd nor direct reclaim and compaction). The model's
  *  masks have no __GFP_DIRECT_RECLAIM bit: a caller that may not reclaim calls __alloc_pages() alone. */

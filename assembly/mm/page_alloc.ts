@@ -9,7 +9,7 @@
 import {
   MAX_PAGE_ORDER, MAX_NR_ZONES, pageblock_order, pageblock_nr_pages, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE,
   MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, __GFP_MOVABLE,
-  __GFP_RECLAIMABLE, __GFP_HIGH, GFP_LRU, GFP_NO_KSWAPD, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, ALLOC_NOFRAGMENT, ALLOC_CMA,
+  __GFP_RECLAIMABLE, __GFP_HIGH, __GFP_WRITE, GFP_LRU, GFP_NO_KSWAPD, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, ALLOC_NOFRAGMENT, ALLOC_CMA,
   ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, NONE, PAGE_ALLOC_COSTLY_ORDER,
 } from "./constants";
 import {
@@ -48,6 +48,11 @@ const GFP_MOVABLE_SHIFT: u32 = 3;
 let wakeup_kswapd: (z: u32, direct_reclaim: bool, order: u32, highest: u32) => void = no_kswapd;
 function no_kswapd(z: u32, direct_reclaim: bool, order: u32, highest: u32): void {}
 export function set_kswapd_hook(f: (z: u32, direct_reclaim: bool, order: u32, highest: u32) => void): void { wakeup_kswapd = f; }
+
+/** Set by the simulation: mm/page-writeback.c node_dirty_ok() (the allocator alone has no dirty pages). */
+let node_dirty_ok: () => bool = no_dirty_pages;
+function no_dirty_pages(): bool { return true; }
+export function set_node_dirty_ok_hook(f: () => bool): void { node_dirty_ok = f; }
 
 /** nocopy-wb-area: ZONE_MOVABLE is the dedicated writeback area; only alloc_pages_wb_area() allocates there. */
 let movable_zone_is_wb_area: bool = false;
@@ -276,7 +281,10 @@ export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
   while (preferred > 0 && !populated_zone(preferred)) preferred--;
   // gfp_to_alloc_flags_cma()
   const cma: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0;
-  const page = get_page_from_freelist_inline(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred, gfp), mt, highest);
+  // ac->spread_dirty_pages (__GFP_WRITE): the first pass skips a node over its dirty limit (one node: every zone);
+  // __alloc_pages() clears it before the slow path, which may then exceed the limit
+  const page = (gfp & __GFP_WRITE) != 0 && !node_dirty_ok() ? NONE
+    : get_page_from_freelist_inline(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred, gfp), mt, highest);
   if (page != NONE) return page;
   const flags = gfp_to_alloc_flags(gfp, order);
   // __alloc_pages_slowpath(): wake_all_kswapds() (one node: one kswapd)
