@@ -509,7 +509,8 @@ export function flusher_step(): void {
   call_index = walk_index;
   if (r == WALK_WAIT) { waiting_pfn = walk_wait_pfn; return; } // flusher_on_complete() goes on
   if (r == WALK_STALL) {
-    // stuck in __alloc_pages_slowpath(): reclaim_throttle(), then the same page again
+    // stuck in __alloc_pages_slowpath(): should_reclaim_retry() sleeps a kworker a jiffy per loop
+    // (reclaim_throttle() returns at once for PF_KTHREAD), then the same page again
     st_add(TEMP_ALLOC_STALL_NS, <i64>jiffy_ns());
     scheduled = true;
     schedule(now + <u64>charge_reset() + jiffy_ns(), EV_FLUSHER, 0);

@@ -246,7 +246,9 @@ function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
     head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
   }
   if (head == NONE) {
-    // reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS): one jiffy, then the allocation loops again
+    // a jiffy, then the allocation loops again: the model's stand-in for reclaim_throttle()'s NOPROGRESS and
+    // CONGESTED sleeps, which the kernel skips when at most half the file LRU is dirty or under writeback
+    // (skip_throttle_noprogress()) and may repeat several times a round (README, "Where the emulator differs")
     writer_block(j, W_WAIT_MEMORY);
     schedule(unchecked(w_blocked_at[j]) + jiffy_ns(), EV_WRITER_MEMORY_RETRY, j);
     return NONE;

@@ -96,7 +96,8 @@ export let legacy_wpa: u32 = NONE;
 /** fuse_writepages_fill() for the page at `index` (order-0 folios only: the legacy path has no large folios).
  *  Returns false when the temp page could not be allocated yet. GFP_NOFS | __GFP_HIGHMEM at order 0 never fails
  *  in the kernel: __alloc_pages_slowpath() loops (no __GFP_FS, so out_of_memory() kills nobody and reports
- *  progress), so the caller stalls for a reclaim_throttle() and calls again for the same page, which stays dirty
+ *  progress), so the caller (the flusher, a kworker) sleeps a jiffy in should_reclaim_retry()
+ *  (schedule_timeout_uninterruptible(1) for PF_WQ_WORKER) and calls again for the same page, which stays dirty
  *  meanwhile. */
 export function legacy_writepage(ino: u32, index: u32, max_pages: u32, max_write: u32, send: (req: u32) => void): bool {
   const pfn = mapping_pfn(ino, index);

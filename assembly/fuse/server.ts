@@ -260,7 +260,7 @@ function receive_buffer_fault(t: u32, pages: u32): bool {
 }
 
 /** The thread found no memory (its allocation loops in __alloc_pages_slowpath): past MAX_RECLAIM_RETRIES loops the
- *  OOM killer runs, and the thread tries again at once; before that, reclaim_throttle() for a jiffy. */
+ *  OOM killer runs, and the thread tries again at once; before that it waits a jiffy (writer.ts grab_folio()). */
 function server_stall(t: u32): void {
   st_add(SERVER_ALLOC_STALLS, 1);
   const killed = oom_after_no_progress(OOM_CTX_SERVER + t, __GFP_MOVABLE | GFP_LRU, user_page_progress);

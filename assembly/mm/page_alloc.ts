@@ -306,7 +306,9 @@ export function alloc_pages_memalloc(gfp: u32, order: u32): u32 {
   const page = __alloc_pages(gfp, order);
   if (page != NONE || order > MAX_PAGE_ORDER) return page;
   const mt = gfp_migratetype(gfp);
-  const flags: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0; // gfp_to_alloc_flags_cma(gfp, ALLOC_NO_WATERMARKS)
+  // gfp_to_alloc_flags_cma(gfp_mask, reserve_flags) | (alloc_flags & ALLOC_KSWAPD): a claim made here still wakes
+  // kswapd through ZONE_BOOSTED_WATERMARK
+  const flags: u32 = (mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0) | ((gfp & GFP_NO_KSWAPD) == 0 ? ALLOC_KSWAPD : 0);
   const highest = highest_zoneidx(gfp);
   for (let zi = <i32>highest; zi >= zone_floor; zi--) {
     const z = <u32>zi;

@@ -9,10 +9,10 @@
 // here, only which slab: an object is its slab's id. Only the objects FUSE allocates are in these caches: the
 // kmalloc caches are shared with the whole kernel, whose other objects the model does not have.
 import {
-  NONE, MIGRATE_UNMOVABLE, GFP_NO_KSWAPD, __GFP_HIGH, MAX_PAGE_ORDER,
+  NONE, MIGRATE_UNMOVABLE, GFP_NO_KSWAPD, MAX_PAGE_ORDER,
 } from "./constants";
 import { PG_owner, PG_head, PG_lru, page_flags, page_order, set_page_next, set_page_prev, page_next, page_prev, page_alloc_mt, nr_pages } from "./page";
-import { __alloc_pages, __free_pages } from "./page_alloc";
+import { __alloc_pages, __free_pages, alloc_pages_memalloc } from "./page_alloc";
 import { arena_alloc } from "../sim/arena";
 
 /** The slow path with direct reclaim and compaction (direct_compact.ts alloc_pages_may_reclaim(), set by sim_init;
@@ -178,11 +178,12 @@ function remove_partial(c: u32, id: u32): void {
 // mm/slub.c: allocate_slab(): the cache's order first without reclaim or kswapd (__GFP_NORETRY, ~__GFP_RECLAIM,
 // when the mask could reclaim and that order is above the minimum), then the minimum order with the caller's mask
 // (ORDER_FALLBACK). `may_reclaim`: the mask has __GFP_DIRECT_RECLAIM (GFP_NOFS, GFP_KERNEL; not GFP_ATOMIC).
-function allocate_slab(c: u32, gfp: u32, may_reclaim: bool): u32 {
+function allocate_slab(c: u32, gfp: u32, may_reclaim: bool, no_watermarks: bool = false): u32 {
   let order = unchecked(c_order[c]);
   const min_order = unchecked(c_min_order[c]);
   let pfn: u32 = NONE;
-  if (may_reclaim && order > min_order) pfn = __alloc_pages(gfp | GFP_NO_KSWAPD, order);
+  if (no_watermarks) { order = min_order; pfn = alloc_pages_memalloc(gfp, order); }
+  else if (may_reclaim && order > min_order) pfn = __alloc_pages(gfp | GFP_NO_KSWAPD, order);
   else pfn = may_reclaim ? alloc_pages_may_reclaim(gfp, order) : __alloc_pages(gfp, order);
   if (pfn == NONE && order > min_order) {
     order = min_order;
@@ -229,8 +230,10 @@ export function kmem_cache_alloc(c: u32, gfp: u32, may_reclaim: bool, nofail: bo
   let id = unchecked(c_partial_head[c]);
   if (id == NONE) {
     id = allocate_slab(c, gfp, may_reclaim);
-    // __GFP_NOFAIL's last resort in __alloc_pages_slowpath(): __alloc_pages_cpuset_fallback(ALLOC_MIN_RESERVE)
-    if (id == NONE && nofail) id = allocate_slab(c, gfp | __GFP_HIGH, false);
+    // __GFP_NOFAIL: __alloc_pages_slowpath() loops on (should_reclaim_retry(), then __alloc_pages_may_oom(), whose
+    // out_of_memory() returns true for a mask without __GFP_FS), and its last resort there is
+    // __alloc_pages_cpuset_fallback(ALLOC_NO_WATERMARKS); the model takes that at once, at the slab's min order
+    if (id == NONE && nofail) id = allocate_slab(c, gfp, false, true);
     if (id == NONE) { unchecked(c_alloc_fail[c] += 1); return NONE; }
     add_partial(c, id, false); // a new slab becomes the one allocations come from
   }
