@@ -300,6 +300,11 @@ export function lru_gen_set_max_seq(seq: u64): void {
 export function lru_pages(l: u32): u64 { return lruvec_lru_size(l, MAX_NR_ZONES - 1); }
 
 /** lruvec_lru_size(lruvec, lru, zone_idx): the list's pages in zones up to zone_idx. */
+/** The file LRU pages of zone z, both lists (zone_reclaimable_pages() without anon). */
+export function lru_zone_file_pages(z: u32): u64 {
+  return unchecked(zone_pages[<i32>z]) + unchecked(zone_pages[<i32>(MAX_NR_ZONES + z)]);
+}
+
 export function lruvec_lru_size(l: u32, zone_idx: u32): u64 {
   let n: u64 = 0;
   for (let z: u32 = 0; z <= zone_idx && z < MAX_NR_ZONES; z++) n += unchecked(zone_pages[<i32>l * <i32>MAX_NR_ZONES + <i32>z]);

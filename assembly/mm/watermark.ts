@@ -131,8 +131,14 @@ function __setup_per_zone_wmarks(): void {
 
 // mm/page_alloc.c: __zone_watermark_ok()
 export function __zone_watermark_ok(z: u32, order: u32, mark: i64, highest_zoneidx: u32, alloc_flags: u32): bool {
+  return __zone_watermark_ok_free(z, order, mark, highest_zoneidx, alloc_flags, <i64>unchecked(NR_FREE_PAGES[z]));
+}
+
+/** __zone_watermark_ok() with the free pages given, as should_reclaim_retry() asks it ("if we reclaimed all
+ *  reclaimable pages"); the order > 0 test still looks at the free lists as they are. */
+export function __zone_watermark_ok_free(z: u32, order: u32, mark: i64, highest_zoneidx: u32, alloc_flags: u32, free: i64): bool {
   let min = mark;
-  const free_pages = <i64>unchecked(NR_FREE_PAGES[z]) - zone_watermark_unusable_free(z, order, alloc_flags);
+  const free_pages = free - zone_watermark_unusable_free(z, order, alloc_flags);
   if ((alloc_flags & ALLOC_RESERVES) != 0) {
     if ((alloc_flags & ALLOC_MIN_RESERVE) != 0) {
       min -= min / 2;

@@ -44,7 +44,7 @@ export function churn_alloc(i: u32): void {
   if (unchecked(killed[i])) return;
   const kind = <u32>wl_param(i, WL_KIND), order = <u32>wl_param(i, WL_ORDER);
   let pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
-  if (pfn == NONE && order <= PAGE_ALLOC_COSTLY_ORDER && oom_after_no_progress(OOM_CTX_CHURN, churn_gfp(kind), did_some_progress)) pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
+  if (pfn == NONE && order <= PAGE_ALLOC_COSTLY_ORDER && oom_after_no_progress(OOM_CTX_CHURN, churn_gfp(kind), did_some_progress, order)) pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
   if (unchecked(killed[i])) { if (pfn != NONE) __free_pages(pfn, order); return; } // it chose this very process
   if (pfn == NONE) st_add(CHURN_ALLOC_FAILS, 1);
   else {

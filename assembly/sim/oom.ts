@@ -11,7 +11,10 @@
 // points than the chosen one, so an equal one replaces it; for_each_process() walks the tasks in the order they
 // started, here the server, the fio jobs, then the workloads).
 import { NONE } from "../mm/constants";
-import { unreserve_highatomic_pageblock } from "../mm/page_alloc";
+import { unreserve_highatomic_pageblock, gfp_to_alloc_flags, highest_zoneidx } from "../mm/page_alloc";
+import { populated_zone, wmark_min, watermark_boost, NR_FREE_PAGES } from "../mm/zone";
+import { __zone_watermark_ok_free } from "../mm/watermark";
+import { lru_zone_file_pages } from "../fs/lru";
 import { now } from "./clock";
 import { stat_value, st_add, OOM_KILLS, OOM_KILL_SERVER, OOM_KILL_WRITER, OOM_KILL_CHURN, OOM_KILL_THP, OOM_NO_VICTIM, OOM_FIRST_NS } from "../fs/stats";
 import { param, wl_param, CFG_NR_WL, WL_KIND } from "./config";
@@ -36,15 +39,35 @@ export function oom_progress(ctx: u32): void { unchecked(no_progress[ctx] = 0); 
  *  should_reclaim_retry(): progress at order <= PAGE_ALLOC_COSTLY_ORDER (every caller's) starts the count again;
  *  past MAX_RECLAIM_RETRIES loops without it the OOM killer runs. True when it killed a task or gave back a
  *  highatomic block (memory may now be free: try again). */
-export function oom_after_no_progress(ctx: u32, gfp: u32, progress: bool): bool {
-  if (progress) { unchecked(no_progress[ctx] = 0); return false; }
-  const n = unchecked(no_progress[ctx]) + 1;
-  if (n <= MAX_RECLAIM_RETRIES) { unchecked(no_progress[ctx] = n); return false; }
+export function oom_after_no_progress(ctx: u32, gfp: u32, progress: bool, order: u32 = 0): bool {
+  const n: u32 = progress ? 0 : unchecked(no_progress[ctx]) + 1;
+  unchecked(no_progress[ctx] = n);
+  // "Keep reclaiming pages while there is a chance this will lead somewhere": past the retries, or when no zone
+  // could meet the request even with every reclaimable page reclaimed, the OOM path
+  if (n <= MAX_RECLAIM_RETRIES && reclaim_could_succeed(gfp, order)) return false;
   // should_reclaim_retry(): "Before OOM, exhaust highatomic_reserve": each loop past the limit gives back one
   // reserved block (force: the last one too) and retries; the OOM killer runs once none is left
   if (unreserve_highatomic_pageblock(gfp, true)) return true;
   unchecked(no_progress[ctx] = 0);
   return out_of_memory();
+}
+
+/** should_reclaim_retry()'s zone loop: would some zone up to the request's highest meet the min watermark (boost
+ *  included: min_wmark_pages()) at this order with its free pages plus zone_reclaimable_pages(), the zone's file LRU
+ *  (no swap, so anon does not count), or its free pages again when that is 0 (the stable fix in 6.1.192 and
+ *  6.12.118: "ensure zones with sufficient free pages are not skipped")? */
+function reclaim_could_succeed(gfp: u32, order: u32): bool {
+  const highest = highest_zoneidx(gfp), flags = gfp_to_alloc_flags(gfp, order);
+  for (let zi = <i32>highest; zi >= 0; zi--) {
+    const z = <u32>zi;
+    if (!populated_zone(z)) continue;
+    const free = <i64>max<i32>(unchecked(NR_FREE_PAGES[z]), 0);
+    let reclaimable = <i64>lru_zone_file_pages(z);
+    if (reclaimable == 0) reclaimable = free;
+    const mark = <i64>unchecked(wmark_min[z]) + <i64>unchecked(watermark_boost[z]);
+    if (__zone_watermark_ok_free(z, order, mark, highest, flags, free + reclaimable)) return true;
+  }
+  return false;
 }
 
 const KIND_SERVER: u32 = 0, KIND_WRITER: u32 = 1, KIND_CHURN: u32 = 2, KIND_THP: u32 = 3;
