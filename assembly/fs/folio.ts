@@ -17,6 +17,12 @@ import { data_zero } from "../sim/data";
 import { writeback_temp_copy } from "../sim/mechanisms";
 import { param, CFG_WB_ACCT } from "../sim/config";
 
+/** The slow path a large folio gets (direct_compact.ts alloc_pages_noretry(), set by sim_init; a hook rather than
+ *  an import, which would run compaction's module set-up before migrate.ts's, as mm/slab.ts says). */
+let alloc_folio_noretry: (gfp: u32, order: u32) => u32 = alloc_folio_fast;
+function alloc_folio_fast(gfp: u32, order: u32): u32 { return __alloc_pages(gfp, order); }
+export function set_folio_noretry_hook(f: (gfp: u32, order: u32) => u32): void { alloc_folio_noretry = f; }
+
 /** GFP_HIGHUSER_MOVABLE: page-cache folios are movable and go on the LRU at once. */
 /** GFP_HIGHUSER_MOVABLE (FUSE's mapping_gfp_mask) with __GFP_WRITE: every page-cache folio here is allocated to be
  *  written (fuse_write_begin() and fuse_fill_write_pages(): __filemap_get_folio(FGP_WRITEBEGIN), and FUSE's bdi
@@ -48,7 +54,10 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
     order--;
   }
   while (true) {
-    const head = after_reclaim ? alloc_pages_after_reclaim(GFP_PAGECACHE, order) : __alloc_pages(GFP_PAGECACHE, order);
+    // __filemap_get_folio(): an order above the mapping's minimum (0) is asked for with __GFP_NORETRY: one round of
+    // the slow path (reclaim and compaction), then the next order down; order 0 is the caller's (grab_folio())
+    const head = after_reclaim ? alloc_pages_after_reclaim(GFP_PAGECACHE, order)
+      : order > 0 ? alloc_folio_noretry(GFP_PAGECACHE, order) : __alloc_pages(GFP_PAGECACHE, order);
     if (head != NONE) {
       const n: u32 = <u32>1 << order;
       for (let i: u32 = 0; i < n; i++) {

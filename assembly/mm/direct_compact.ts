@@ -53,12 +53,17 @@ function try_to_compact_pages(gfp: u32, order: u32, alloc_flags: u32, prio: u32)
   return rc;
 }
 
+/** The compact_result of the last __alloc_pages_direct_compact(). */
+let compact_result: i32 = COMPACT_SKIPPED;
+
 // mm/page_alloc.c: __alloc_pages_direct_compact(): a stall is counted unless every zone was skipped (a
 // deferred zone counts); then one allocation attempt, compact_success or compact_fail
 export function __alloc_pages_direct_compact(gfp: u32, order: u32, prio: u32): u32 {
+  compact_result = COMPACT_SKIPPED;
   if (order == 0) return NONE;
   const alloc_flags = gfp_to_alloc_flags(gfp, order);
   const result = try_to_compact_pages(gfp, order, alloc_flags, prio);
+  compact_result = result;
   if (result == COMPACT_SKIPPED) return NONE;
   st_add(COMPACT_STALL, 1);
   const page = get_page_from_freelist_slowpath(gfp, order);
@@ -96,6 +101,26 @@ export function alloc_pages_thisnode_noretry(gfp: u32, order: u32): u32 {
   const page = __alloc_pages(gfp, order);
   if (page != NONE || order <= PAGE_ALLOC_COSTLY_ORDER || order > MAX_PAGE_ORDER) return page;
   return __alloc_pages_direct_compact(gfp, order, INIT_COMPACT_PRIORITY);
+}
+
+/** A page-cache folio above the mapping's smallest order: __filemap_get_folio() asks for it with __GFP_NORETRY |
+ *  __GFP_NOWARN, so __alloc_pages_slowpath() makes one round and gives up: a costly order (> 3) compacts async first
+ *  and stops there if compaction was skipped or deferred ("fail immediately ... unless the allocator has requested
+ *  compaction and reclaim retry"), else keeps INIT_COMPACT_PRIORITY; then direct reclaim, direct compaction
+ *  (sync-light for orders 1-3) and nopage. The caller then tries the next order down. */
+export function alloc_pages_noretry(gfp: u32, order: u32): u32 {
+  if (pf_memalloc) return alloc_pages_memalloc(gfp, order);
+  let page = __alloc_pages(gfp, order);
+  if (page != NONE || order == 0 || order > MAX_PAGE_ORDER || (gfp & __GFP_HIGH) != 0) return page;
+  const costly = order > PAGE_ALLOC_COSTLY_ORDER;
+  if (costly || gfp_migratetype(gfp) != MIGRATE_MOVABLE) {
+    page = __alloc_pages_direct_compact(gfp, order, INIT_COMPACT_PRIORITY);
+    if (page != NONE) return page;
+    if (costly && (compact_result == COMPACT_SKIPPED || compact_result == COMPACT_DEFERRED)) return NONE;
+  }
+  page = __alloc_pages_direct_reclaim(gfp, order);
+  if (page != NONE) return page;
+  return __alloc_pages_direct_compact(gfp, order, costly ? INIT_COMPACT_PRIORITY : DEF_COMPACT_PRIORITY);
 }
 
 /** __alloc_pages() with the slow path of a mask that may reclaim: after the first attempts, async compaction

@@ -55,7 +55,8 @@ import { oom_reset } from "./oom";
 import { highorder_attempt, highorder_free, highorder_reset, highorder_finish, EV_HIGHORDER, EV_HIGHORDER_FREE } from "./highorder";
 import { wl_param, WL_KIND, WL_RATE_OR_INTERVAL, WL_START, WL_THP, CFG_NR_WL } from "./config";
 // last: imported earlier, direct_compact.ts would set up compaction's module before migrate.ts's constants
-import { alloc_pages_may_reclaim } from "../mm/direct_compact";
+import { alloc_pages_may_reclaim, alloc_pages_noretry } from "../mm/direct_compact";
+import { set_folio_noretry_hook } from "../fs/folio";
 import { arena_alloc, arena_grow_in_chunks } from "./arena";
 
 const EV_SAMPLE: u32 = 20;
@@ -134,6 +135,7 @@ export function sim_init(): void {
   samples_reset();
   slab_init(<u32>param(CFG_FUSE_REQ_SIZE), <u32>param(CFG_NR_CPUS));
   set_slab_reclaim_hook(alloc_pages_may_reclaim);
+  set_folio_noretry_hook(alloc_pages_noretry);
   temp_blocks_reset();
   requests_init(<u32>param(CFG_MAX_PAGES));
   rb_init(256, 64);
