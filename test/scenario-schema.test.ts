@@ -163,11 +163,13 @@ test("machine.kernel selects the rules of one version: each policy names the ver
   assert.throws(() => resolveCompare({ machine: { kernel: "6.16" }, workloads: [fio] }), /not allowed with policy legacy-copy/);
 });
 
-test("congestion threshold defaults to 3/4 of max_background", () => {
+test("congestion threshold as FUSE_INIT leaves it: libfuse's do_init(), then process_init_limits()", () => {
   const fuse = (f: object) => resolveScenario({ fuse: f, workloads: [fio] }).fuse;
-  assert.is(fuse({ max_background: 64 }).congestionThreshold, 48);
-  assert.is(fuse({ max_background: 1 }).congestionThreshold, 1);
+  assert.is(fuse({ max_background: 64 }).congestionThreshold, 48); // 3/4 of max_background
   assert.is(fuse({ max_background: 64, congestion_threshold: 10 }).congestionThreshold, 10);
+  assert.is(fuse({ max_background: 4, congestion_threshold: 10 }).congestionThreshold, 4); // libfuse clamps it
+  // libfuse sends 1 * 3 / 4 = 0, which the kernel takes as "not set": FUSE_DEFAULT_CONGESTION_THRESHOLD stays
+  assert.is(fuse({ max_background: 1 }).congestionThreshold, 9);
 });
 
 test("request timeout as fs/fuse/inode.c: fuse_init_server_timeout()", () => {

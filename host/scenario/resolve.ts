@@ -150,6 +150,18 @@ function requestTimeoutS(negotiatedS: number, sysctl: ParsedScenario["machine"][
   return Math.max(FUSE_TIMEOUT_TIMER_FREQ_S, timeout);
 }
 
+/** fs/fuse/inode.c: FUSE_DEFAULT_CONGESTION_THRESHOLD (FUSE_DEFAULT_MAX_BACKGROUND 12 * 3 / 4). */
+const FUSE_DEFAULT_CONGESTION_THRESHOLD = 9;
+
+/** The congestion threshold FUSE_INIT leaves: libfuse's do_init() clamps the server's to max_background and makes 0
+ *  (not set) 3/4 of it; the kernel's process_init_limits() takes a value only if it is not 0, else keeps its default
+ *  (so max_background 1 leaves 9). The caps process_init_limits() puts on a server without CAP_SYS_ADMIN
+ *  (max_user_bgreq, max_user_congthresh: RAM / 8 KiB / 392, 2,674 on 8 GiB) are not modelled. */
+function initCongestionThreshold(maxBackground: number, asked: number | undefined): number {
+  const sent = Math.min(asked ?? 0, maxBackground) || Math.floor((maxBackground * 3) / 4);
+  return sent || FUSE_DEFAULT_CONGESTION_THRESHOLD;
+}
+
 function resolveFuse(p: ParsedScenario, machine: MachineConfig, fail: Fail): FuseConfig {
   const f = p.fuse;
   const limit = p.machine.sysctl.max_pages_limit;
@@ -162,7 +174,7 @@ function resolveFuse(p: ParsedScenario, machine: MachineConfig, fail: Fail): Fus
     maxWrite: f.max_write,
     maxRead: f.max_read,
     maxBackground: f.max_background,
-    congestionThreshold: f.congestion_threshold ?? Math.max(1, Math.floor((f.max_background * 3) / 4)),
+    congestionThreshold: initCongestionThreshold(f.max_background, f.congestion_threshold),
     writebackCache: f.writeback_cache,
     largeFolios: f.large_folios === "auto" ? "auto" : f.large_folios ? "on" : "off",
     maxFolioOrder,

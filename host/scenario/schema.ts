@@ -127,7 +127,7 @@ const fuseSchema = strict({
   max_write: size({ min: PAGE_SIZE, max: 2 ** 32 - 1 }).prefault("1M").describe("bytes per WRITE request (the kernel raises anything below 4k to 4k)"),
   max_read: size({ min: PAGE_SIZE, max: 2 ** 32 - 1 }).prefault("1M").describe("the max_read mount option"),
   max_background: intIn(1, U16_MAX).default(12).describe("background requests in flight (FUSE_DEFAULT_MAX_BACKGROUND 12)"),
-  congestion_threshold: intIn(1, U16_MAX).optional().describe("background requests at which the bdi counts as congested; default 3/4 of max_background"),
+  congestion_threshold: intIn(1, U16_MAX).optional().describe("background requests at which the bdi counts as congested; default 3/4 of max_background (libfuse's do_init(), which also clamps it to max_background; where that gives 0, the kernel keeps its default 9)"),
   writeback_cache: z.boolean().default(true).describe("the writeback_cache mount option / FUSE_WRITEBACK_CACHE"),
   large_folios: z.union([z.literal("auto"), z.boolean()]).default("auto").describe("large page-cache folios: auto = the kernel's rule (no released kernel gives FUSE files large folios: order 0); true forces the order of the proposed \"fuse: enable large folios\" patch, a what-if; false = order 0"),
   max_folio_order: intIn(0, MAX_PAGECACHE_ORDER).optional().describe("caps the folio order ilog2(min(min(max_write, max_read) / 4k, max_pages))"),
