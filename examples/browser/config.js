@@ -26,7 +26,7 @@ export function demoConfig(policy) {
     policy,
     server: {
       name: "healthy", threads: 2, perRequest: { kind: "exponential", meanNs: 1000000, sigma: 0 }, perByteNs: 0,
-      splice: false, privileged: true, backing: "tmpfs", attrTimeoutNs: 1000000000,
+      splice: false, spliceAsked: false, privileged: true, backing: "tmpfs", attrTimeoutNs: 1000000000,
       faults: { slowFactor: 1, stopAfterRequests: 0, stopAtNs: 0, dropFraction: 0, crashAtNs: 0, spliceHoldNs: 0 },
     },
     workloads: [{ kind: "fio", name: "fio", rw: "write", bs: MiB, size: 32 * MiB, numjobs: 2, fsync: 0, endFsync: false, rateBps: 0, fallocate: "native" }],
