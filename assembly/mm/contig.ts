@@ -196,9 +196,13 @@ export function alloc_contig_range(start: u32, order: u32, z: u32, offline: bool
   // `if (ret && ret != -EBUSY) goto done;`: -EBUSY falls through to test_pages_isolated(), which fails while a page
   // of the range is in use
   if (r == CONTIG_ENOMEM) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_ENOMEM; }
-  // test_pages_isolated() + isolate_freepages_range(): every page is free now; take them (compact_isolated)
+  // test_pages_isolated(): every page of the range is free now, or the attempt fails (before any is taken)
   for (let p = start; p < end; ) {
     if ((page_flags(p) & PG_buddy) == 0) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
+    p += <u32>1 << page_order(p);
+  }
+  // isolate_freepages_range(): take them (compact_isolated)
+  for (let p = start; p < end; ) {
     const o = page_order(p);
     __del_page_from_free_list(p, z, o, MIGRATE_ISOLATE); // ISOLATE pages are not counted free
     // a free buddy larger than the range (an order-10 page over two blocks): keep the range, free the rest
