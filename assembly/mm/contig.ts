@@ -7,11 +7,11 @@
 // copy-free writeback makes MIGRATE_SYNC wait for the server. Memory offline (highorder.ts offline_step()) shares
 // the isolation and the final take, but migrates as the model always has (offline_migrate_range()).
 import {
-  NONE, MAX_PAGE_ORDER, MIGRATE_ISOLATE, MIGRATE_MOVABLE, pageblock_nr_pages, __GFP_MOVABLE, GFP_LRU,
+  NONE, MAX_PAGE_ORDER, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_UNMOVABLE, pageblock_nr_pages, pageblock_order, __GFP_MOVABLE, GFP_LRU,
 } from "./constants";
 import { PG_buddy, PG_owner, PG_head, page_flags, page_order, get_pageblock_migratetype, set_page_next, set_page_prev } from "./page";
-import { zone_start, zone_end, __del_page_from_free_list, populated_zone } from "./zone";
-import { __alloc_pages, prep_new_page, __free_one_page } from "./page_alloc";
+import { zone_start, zone_end, __del_page_from_free_list, populated_zone, set_pageblock_migratetype, account_freepages, page_group_by_mobility_disabled } from "./zone";
+import { __alloc_pages, prep_new_page, __free_one_page, split_large_buddy } from "./page_alloc";
 import { __move_freepages_block } from "./rmqueue";
 import {
   migrate_one, migrate_pages, migrate_wait_pfn, put_target, putback_lru, folio_isolatable, MIGRATE_SYNC,
@@ -71,8 +71,41 @@ function has_unmovable_pages(block: u32): bool {
  *  (the model's undo between them is its own) and takes it away once offline, so no undo the kernel does reaches a
  *  block the model still has. */
 function undo_mt(b: u32, offline: bool): u32 {
-  if (!offline && param(CFG_UNDO_ISOLATE_MOVABLE) != 0) return MIGRATE_MOVABLE;
+  // under page_group_by_mobility_disabled set_pageblock_migratetype() records MIGRATE_UNMOVABLE for it; the kernel's
+  // __move_freepages_block() would still put the free pages on the MOVABLE lists, a mismatch its 6.10 free-list
+  // checks warn about: the model moves them to the type the block gets
+  if (!offline && param(CFG_UNDO_ISOLATE_MOVABLE) != 0) return page_group_by_mobility_disabled ? MIGRATE_UNMOVABLE : MIGRATE_MOVABLE;
   return <u32>unchecked(saved_mt[b]);
+}
+
+// mm/page_alloc.c: find_large_buddy(): the head of a free buddy that holds start_pfn from below, else start_pfn
+function find_large_buddy(start_pfn: u32): u32 {
+  let pfn = start_pfn;
+  for (let order: u32 = 0; (page_flags(pfn) & PG_buddy) == 0; ) {
+    if (++order > MAX_PAGE_ORDER) return start_pfn;
+    pfn &= ~((<u32>1 << order) - 1);
+  }
+  return pfn + (<u32>1 << page_order(pfn)) > start_pfn ? pfn : start_pfn;
+}
+
+/** mm/page_alloc.c: move_freepages_block_isolate() (6.12.118), what set_migratetype_isolate() and
+ *  unset_migratetype_isolate() use for a contiguous range: a block inside or at the start of a free buddy larger
+ *  than a pageblock takes its new type and the buddy is freed again block by block (split_large_buddy(), each piece
+ *  to its own block's list), so no buddy straddles blocks of two types; otherwise __move_freepages_block(). (Offline
+ *  keeps the plain __move_freepages_block() the model has always used for it.) */
+function move_freepages_block_isolate(z: u32, block: u32, mt: u32): void {
+  const pfn = find_large_buddy(block);
+  if (pfn != block || ((page_flags(block) & PG_buddy) != 0 && page_order(block) > pageblock_order)) {
+    const order = page_order(pfn);
+    const old_mt = get_pageblock_migratetype(pfn);
+    // del_page_from_free_list(): off the list, and out of the free counts its type keeps
+    __del_page_from_free_list(pfn, z, order, old_mt);
+    account_freepages(z, -(<i32>1 << order), old_mt);
+    set_pageblock_migratetype(block, mt);
+    split_large_buddy(pfn, order, false);
+    return;
+  }
+  __move_freepages_block(z, block, get_pageblock_migratetype(block), mt);
 }
 
 /** undo_isolate_page_range() of the range: the blocks this attempt isolated (unset_migratetype_isolate() passes
@@ -80,16 +113,19 @@ function undo_mt(b: u32, offline: bool): u32 {
 function undo_isolate(first_block: u32, nblocks: u32, z: u32, offline: bool): void {
   for (let b: u32 = 0; b < nblocks; b++) {
     if (unchecked(saved_mt[b]) == NOT_ISOLATED) continue;
-    __move_freepages_block(z, first_block + b * pageblock_nr_pages, MIGRATE_ISOLATE, undo_mt(b, offline));
+    const block = first_block + b * pageblock_nr_pages;
+    if (offline) __move_freepages_block(z, block, MIGRATE_ISOLATE, undo_mt(b, offline));
+    else move_freepages_block_isolate(z, block, undo_mt(b, offline));
   }
 }
 
 /** set_migratetype_isolate() of block b: false if it is isolated already or has an unmovable page. */
-function isolate_block(first_block: u32, b: u32, z: u32): bool {
+function isolate_block(first_block: u32, b: u32, z: u32, offline: bool): bool {
   const block = first_block + b * pageblock_nr_pages;
   if (get_pageblock_migratetype(block) == MIGRATE_ISOLATE || has_unmovable_pages(block)) return false;
   unchecked(saved_mt[b] = <u8>get_pageblock_migratetype(block));
-  __move_freepages_block(z, block, get_pageblock_migratetype(block), MIGRATE_ISOLATE);
+  if (offline) __move_freepages_block(z, block, get_pageblock_migratetype(block), MIGRATE_ISOLATE);
+  else move_freepages_block_isolate(z, block, MIGRATE_ISOLATE);
   return true;
 }
 
@@ -183,10 +219,10 @@ export function alloc_contig_range(start: u32, order: u32, z: u32, offline: bool
   // caller goes to the next range (not a migration failure)
   const first_block = start & ~(pageblock_nr_pages - 1);
   for (let b: u32 = 0; b < nblocks; b++) unchecked(saved_mt[b] = NOT_ISOLATED);
-  if (!isolate_block(first_block, 0, z)) return CONTIG_EBUSY;
-  if (nblocks > 1 && !isolate_block(first_block, nblocks - 1, z)) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
+  if (!isolate_block(first_block, 0, z, offline)) return CONTIG_EBUSY;
+  if (nblocks > 1 && !isolate_block(first_block, nblocks - 1, z, offline)) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
   for (let b: u32 = 1; b + 1 < nblocks; b++) {
-    if (!isolate_block(first_block, b, z)) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
+    if (!isolate_block(first_block, b, z, offline)) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
   }
   // drain_all_pages(cc.zone): blocks of the range waiting on per-cpu lists go to the ISOLATE lists
   drain_all_pages_zone(z);
