@@ -10,12 +10,12 @@
 // - held by a pipe (splice): kept;
 // - clean: __remove_mapping() and freed (6.1/6.6: order-0 folios together after the list, the last met first).
 // activate_locked sets PG_active and counts PGACTIVATE; the caller puts the folios kept back on their LRU.
-import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, folio_extra_ref } from "../mm/page";
+import { PG_dirty, PG_folio_dirty, PG_folio_writeback, PG_reclaim, page_flags, set_page_flags, page_order, folio_extra_ref, page_next, page_prev } from "../mm/page";
 import { param, CFG_FUSE_WRITEPAGE, CFG_RECLAIM_612 } from "../sim/config";
 import { __free_pages } from "../mm/page_alloc";
 import { fuse_writepage, WP_SENT, WP_ENOMEM, WP_ACTIVATE } from "../fuse/writepage";
-import { mapping_pfn, file_page_ino, file_page_index } from "./inode";
-import { folio_set_active } from "./lru";
+import { mapping_pfn, file_page_ino, file_page_index, file_page_id, MAX_INODES } from "./inode";
+import { folio_set_active, lru_del, lru_add } from "./lru";
 import { filemap_remove_folio, __filemap_remove_folio } from "./folio";
 import { sc, pgdat_dirty, pgdat_writeback } from "./scan_control";
 import { st_add, NR_VMSCAN_WRITE, PGACTIVATE } from "./stats";
@@ -107,4 +107,63 @@ export function shrink_folio_list(from: u32, k: u32): u64 {
   stat_nr_unqueued_dirty = unqueued;
   stat_nr_taken = taken;
   return freed;
+}
+
+/** Pages the last reclaim_clean_pages_from_list() freed (its nr_reclaimed). */
+export let clean_reclaimed: u64 = 0;
+
+/**
+ * mm/vmscan.c: reclaim_clean_pages_from_list() (6.1.192 and 6.12.118 alike), what __alloc_contig_migrate_range()
+ * calls before each migrate_pages(): the folios of the isolated list `heads[0, nr)` (the list's head at nr - 1, as
+ * migrate_pages() takes it) that are file-LRU, not dirty, not movable-ops, not hugetlb, not unevictable, lose
+ * PG_active (folio_clear_active()) and go through shrink_folio_list() with its own scan_control `{ .gfp_mask =
+ * GFP_KERNEL, .may_unmap = 1 }` and ignore_references: not kswapd, may_writepage 0. Here that is FUSE page cache that
+ * is not dirty (shmem and anon are swap-backed, not file-LRU). A clean folio is freed (no pgsteal: only
+ * shrink_inactive_list() counts that); one under writeback gets PG_reclaim and is activated (PGACTIVATE), one a pipe
+ * holds fails __remove_mapping() and is kept as it is; both stay on the list for migrate_pages(). NR_ISOLATED_FILE
+ * (lowered by the pages freed) is not modelled. Returns the folios left: the kept ones are list_splice()d back at
+ * the list's head, in the reverse of the order shrink_folio_list() met them (it keeps with list_add()), ahead of the
+ * folios it did not take. Pages freed in clean_reclaimed.
+ * The model keeps isolated folios on their LRU list (migrate.ts puts them back or moves them from there), so each
+ * clean folio leaves its list here, as shrink_folio_list() expects, and a kept one goes back on the head of the list
+ * its flags name.
+ */
+export function reclaim_clean_pages_from_list(heads: StaticArray<u32>, nr: u32): u32 {
+  // list_for_each_entry_safe() from the list's head; list_move() to clean_folios, whose tail (lru_to_folio()) is the
+  // first moved: shrink_folio_list() meets them in the list's order
+  let k: u32 = 0, others: u32 = 0;
+  for (let i = <i32>nr - 1; i >= 0; i--) {
+    const head = unchecked(heads[i]);
+    const ino = page_next(head);
+    if (ino < MAX_INODES && (page_flags(head) & PG_folio_dirty) == 0) {
+      const index = page_prev(head);
+      lru_del(ino, index, head);
+      folio_set_active(head, false);
+      unchecked(isolated_folios[k++] = file_page_id(ino, index));
+    }
+  }
+  clean_reclaimed = 0;
+  if (k == 0) return nr;
+  // the folios not taken keep their order at the bottom of heads[]
+  for (let i: u32 = 0; i < nr; i++) {
+    const head = unchecked(heads[i]);
+    if (!(page_next(head) < MAX_INODES && (page_flags(head) & PG_folio_dirty) == 0)) unchecked(heads[others++] = head);
+  }
+  // current_is_kswapd() is false and sc.may_writepage 0 for this call; the reclaimer's own scan_control (one
+  // could be between its steps) is left as it was
+  const was_kswapd = sc.kswapd, was_may_writepage = sc.may_writepage, was_scanned = sc.nr_scanned, was_writeback = sc.nr_writeback;
+  sc.kswapd = false;
+  sc.may_writepage = false;
+  clean_reclaimed = shrink_folio_list(0, k);
+  sc.kswapd = was_kswapd; sc.may_writepage = was_may_writepage; sc.nr_scanned = was_scanned; sc.nr_writeback = was_writeback;
+  // list_splice(&clean_folios, folio_list): the kept folios, the last kept at the head
+  let n = others;
+  for (let j: u32 = 0; j < nr_kept; j++) {
+    const e = unchecked(kept_folios[j]);
+    const ino = file_page_ino(e), index = file_page_index(e, ino);
+    const head = mapping_pfn(ino, index);
+    lru_add(ino, index, head, false);
+    unchecked(heads[n++] = head);
+  }
+  return n;
 }

@@ -24,6 +24,11 @@ export class CompactControl {
   ignore_block_suitable: bool = false;
   proactive_compaction: bool = false;
   finish_pageblock: bool = false;
+  /** alloc_contig_range()'s isolation (isolate_migratepages_range()): compound pages are taken whatever their order
+   *  (no skip_isolation_on_order()), and neither skip bits nor the cached scanner positions are written
+   *  (no_set_skip_hint: "Set for isolation rather than compaction") */
+  alloc_contig: bool = false;
+  no_set_skip_hint: bool = false;
   /** fast_isolate_freepages(): the order its search starts at; fast searches that found nothing */
   search_order: i32 = 0;
   fast_search_fail: u32 = 0;
@@ -56,6 +61,8 @@ export function cc_start(z: u32, order: i32, mode: u32, alloc_flags: u32, highes
   cc.ignore_skip_hint = false;
   cc.ignore_block_suitable = false;
   cc.proactive_compaction = false;
+  cc.alloc_contig = false;
+  cc.no_set_skip_hint = false;
 }
 
 // cc->migratepages: the heads of the isolated folios, in isolation order (migrate_pages() takes them from the
@@ -64,6 +71,8 @@ export const cc_migrate_list = new StaticArray<u32>(1 << pageblock_order);
 export let cc_nr_migrate_folios: u32 = 0;
 export function cc_migrate_add(head: u32): void { unchecked(cc_migrate_list[cc_nr_migrate_folios++] = head); }
 export function cc_migrate_clear(): void { cc_nr_migrate_folios = 0; cc.nr_migratepages = 0; }
+/** The list after migrate_pages() or reclaim_clean_pages_from_list() left its first n entries. */
+export function set_cc_nr_migrate_folios(n: u32): void { cc_nr_migrate_folios = n; }
 
 // cc->freepages[order]: deques of free chunks the free scanner isolated (list_add_tail), split remainders go to
 // the head (list_add), compaction_alloc() takes the head.

@@ -34,8 +34,10 @@ function pageblock_skip_persistent(pfn: u32): bool {
   return (f & PG_owner) != 0 && page_order(pfn) >= pageblock_order;
 }
 
-// mm/compaction.c: update_cached_migrate(): where async and sync compaction restart
+// mm/compaction.c: update_cached_migrate(): where async and sync compaction restart ("Set for isolation rather
+// than compaction": alloc_contig_range()'s no_set_skip_hint leaves them alone)
 function update_cached_migrate(pfn: u32): void {
+  if (cc.no_set_skip_hint) return;
   pfn = pageblock_end_pfn(pfn);
   const z = cc.zone;
   if (pfn > unchecked(compact_cached_migrate_pfn[2 * z])) unchecked(compact_cached_migrate_pfn[2 * z] = pfn);
@@ -61,6 +63,9 @@ function suitable_migration_source(block: u32): bool {
 // mm/compaction.c: isolate_migratepages_block() for [low_pfn, end_pfn) of one pageblock: folios go onto
 // cc->migratepages until COMPACT_CLUSTER_MAX pages are isolated (all of the block with cc->finish_pageblock).
 // Direct async compaction gives up on a cc->order-aligned block at its first failure (skip_on_failure).
+// alloc_contig_range() gets here through isolate_migratepages_range() with cc->alloc_contig (compound pages of any
+// order are taken), MIGRATE_SYNC (no ISOLATE_ASYNC_MIGRATE: folios under writeback and dirty ones are taken),
+// ignore_skip_hint and no_set_skip_hint.
 function isolate_migratepages_block(low_pfn: u32, end_pfn: u32): void {
   let nr_scanned: u64 = 0, nr_isolated: u32 = 0;
   let valid_page: u32 = NONE;
@@ -92,7 +97,7 @@ function isolate_migratepages_block(low_pfn: u32, end_pfn: u32): void {
     let fail = 0;
     let n: u32 = 1;
     const order = compound_head_order(low_pfn);
-    if (order > 0 && skip_isolation_on_order(order, cc.order)) {
+    if (order > 0 && !cc.alloc_contig && skip_isolation_on_order(order, cc.order)) {
       low_pfn += (<u32>1 << order) - 1;
       nr_scanned += (<u64>1 << order) - 1;
       fail = ISOLATE_FAIL_NOT_LRU; // not counted below: a compound page too large is no failure to report
@@ -149,7 +154,7 @@ function isolate_migratepages_block(low_pfn: u32, end_pfn: u32): void {
   if (!aborted && low_pfn > end_pfn) low_pfn = end_pfn;
   // isolate_abort: a block scanned to its end with nothing isolated (or rescanned) is skipped from now on
   if (low_pfn == end_pfn && (nr_isolated == 0 || cc.finish_pageblock)) {
-    if (valid_page != NONE && !skip_updated) set_pageblock_skip(valid_page);
+    if (!cc.no_set_skip_hint && valid_page != NONE && !skip_updated) set_pageblock_skip(valid_page);
     update_cached_migrate(low_pfn);
   }
   cc.total_migrate_scanned += nr_scanned;
@@ -233,4 +238,17 @@ export function isolate_migratepages(): i32 {
     break;
   }
   return cc.nr_migratepages != 0 ? ISOLATE_SUCCESS : ISOLATE_NONE;
+}
+
+/** mm/compaction.c: isolate_migratepages_range() (CONFIG_CMA / alloc_contig_range()): block by block from start_pfn
+ *  (the first and last block may be partial) until COMPACT_CLUSTER_MAX pages are on cc->migratepages or end_pfn is
+ *  reached; cc->migrate_pfn says where the next call starts. The caller sets cc up (alloc_contig_range()'s
+ *  compact_control). pageblock_pfn_to_page() finds every block of a zone's range whole here (no holes). */
+export function isolate_migratepages_range(start_pfn: u32, end_pfn: u32): void {
+  let pfn = start_pfn;
+  let block_end = pageblock_end_pfn(pfn);
+  for (; pfn < end_pfn; pfn = block_end, block_end += pageblock_nr_pages) {
+    isolate_migratepages_block(pfn, min(block_end, end_pfn));
+    if (cc.nr_migratepages >= COMPACT_CLUSTER_MAX) break;
+  }
 }

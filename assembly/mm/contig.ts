@@ -1,17 +1,29 @@
-// alloc_contig_range() (mm/page_alloc.c, mm/page_isolation.c): isolate the range's pageblocks, migrate every
-// page in use out of it with MIGRATE_SYNC (up to 5 tries), then take the whole range. One unmovable page
-// fails the range with -EBUSY; a folio under copy-free writeback makes MIGRATE_SYNC wait for the server.
+// alloc_contig_range() (mm/page_alloc.c alloc_contig_range_noprof(), __alloc_contig_migrate_range();
+// mm/page_isolation.c): isolate the range's pageblocks, then, batch by batch, isolate up to COMPACT_CLUSTER_MAX
+// pages of LRU folios (isolate_migratepages_range()), reclaim the clean page cache among them
+// (reclaim_clean_pages_from_list()) and migrate the rest with MIGRATE_SYNC, retrying a batch's failures up to 5
+// tries; then take the whole range. One unmovable page refuses the range with -EBUSY; a batch that still fails
+// after its 5th try ends the attempt with -EBUSY (the rest of the range is never isolated); a folio under
+// copy-free writeback makes MIGRATE_SYNC wait for the server. Memory offline (highorder.ts offline_step()) shares
+// the isolation and the final take, but migrates as the model always has (offline_migrate_range()).
 import {
-  NONE, MAX_PAGE_ORDER, MIGRATE_ISOLATE, MIGRATE_MOVABLE, pageblock_nr_pages, __GFP_MOVABLE, GFP_LRU,
+  NONE, MAX_PAGE_ORDER, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_UNMOVABLE, pageblock_nr_pages, pageblock_order, __GFP_MOVABLE, GFP_LRU,
 } from "./constants";
 import { PG_buddy, PG_owner, PG_head, page_flags, page_order, get_pageblock_migratetype, set_page_next, set_page_prev } from "./page";
-import { zone_start, zone_end, __del_page_from_free_list, populated_zone } from "./zone";
-import { __alloc_pages, prep_new_page, __free_one_page } from "./page_alloc";
+import { zone_start, zone_end, __del_page_from_free_list, populated_zone, set_pageblock_migratetype, account_freepages, page_group_by_mobility_disabled } from "./zone";
+import { __alloc_pages, prep_new_page, __free_one_page, split_large_buddy } from "./page_alloc";
 import { __move_freepages_block } from "./rmqueue";
-import { migrate_one, put_target, folio_isolatable, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, MR_CONTIG_RANGE } from "./migrate";
+import {
+  migrate_one, migrate_pages, migrate_wait_pfn, put_target, putback_lru, folio_isolatable, MIGRATE_SYNC,
+  MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, MR_CONTIG_RANGE,
+} from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
 import { st_add, COMPACT_ISOLATED } from "../fs/stats";
 import { drain_all_pages_zone } from "./pcp";
+import { cc, cc_start, cc_migrate_list, cc_nr_migrate_folios, cc_migrate_clear, set_cc_nr_migrate_folios } from "./compact_control";
+import { isolate_migratepages_range } from "./compaction_isolate";
+import { reclaim_clean_pages_from_list, clean_reclaimed } from "../fs/shrink_folio";
+import { param, CFG_UNDO_ISOLATE_MOVABLE } from "../sim/config";
 
 export const CONTIG_OK: i32 = 0;
 export const CONTIG_EBUSY: i32 = -16;
@@ -26,7 +38,9 @@ export let contig_wait_zone: u32 = 0;
 /** The slot of the last successful allocation. */
 export let contig_slot: u32 = NONE;
 
-const saved_mt = new StaticArray<u8>(1 << 10); // per pageblock of a range (up to 512 MiB)
+// per pageblock of a range (up to 512 MiB): its type before this attempt isolated it, NOT_ISOLATED if it did not
+const saved_mt = new StaticArray<u8>(1 << 10);
+const NOT_ISOLATED: u8 = 0xff;
 
 function alloc_migration_target(order: u32): u32 { return __alloc_pages(__GFP_MOVABLE | GFP_LRU, order); }
 
@@ -45,32 +59,81 @@ function has_unmovable_pages(block: u32): bool {
   return false;
 }
 
-function undo_isolate(first_block: u32, nblocks: u32, z: u32): void {
-  for (let b: u32 = 0; b < nblocks; b++) __move_freepages_block(z, first_block + b * pageblock_nr_pages, MIGRATE_ISOLATE, <u32>unchecked(saved_mt[b]));
+/** The type undo_isolate_page_range() leaves block b of the range with. Up to 6.16 unset_migratetype_isolate()
+ *  moves the block to the migratetype its caller passes, and alloc_contig_pages() (__alloc_contig_pages()) passes
+ *  MIGRATE_MOVABLE: an UNMOVABLE or RECLAIMABLE block that passed has_unmovable_pages() comes out MOVABLE, whether
+ *  the attempt succeeded or not (6.1.192 and 6.12.118 alloc_contig_range()'s `done:` label). Zi Yan's "Make
+ *  MIGRATE_ISOLATE a standalone bit" series ("mm/page_isolation: remove migratetype from
+ *  undo_isolate_page_range()"; posted as v6 on 30 May 2025, in mm for the 6.17 merge window; its commits are in
+ *  Linus' tree) makes isolation a bit of its own (PB_migrate_isolate) that undo clears: 6.17 on, the block keeps
+ *  its type. The release is inferred from those dates and the mainline commits; no 6.17 tag was seen to hold them.
+ *  Offline keeps the type in the model: offline_pages() keeps its block isolated across do_migrate_range() retries
+ *  (the model's undo between them is its own) and takes it away once offline, so no undo the kernel does reaches a
+ *  block the model still has. */
+function undo_mt(b: u32, offline: bool): u32 {
+  // under page_group_by_mobility_disabled set_pageblock_migratetype() records MIGRATE_UNMOVABLE for it; the kernel's
+  // __move_freepages_block() would still put the free pages on the MOVABLE lists, a mismatch its 6.10 free-list
+  // checks warn about: the model moves them to the type the block gets
+  if (!offline && param(CFG_UNDO_ISOLATE_MOVABLE) != 0) return page_group_by_mobility_disabled ? MIGRATE_UNMOVABLE : MIGRATE_MOVABLE;
+  return <u32>unchecked(saved_mt[b]);
 }
 
-/** mm/page_alloc.c: alloc_contig_range() of [start, start + 2^order) in zone z. */
-export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
-  const nr: u32 = <u32>1 << order;
-  const nblocks = max<u32>(1, nr / pageblock_nr_pages);
-  if (nblocks > <u32>(1 << 10)) return CONTIG_EBUSY;
-  // start_isolate_page_range() isolates whole pageblocks: those of [pageblock_start_pfn(start), end)
-  const first_block = start & ~(pageblock_nr_pages - 1);
-  for (let b: u32 = 0; b < nblocks; b++) {
-    const block = first_block + b * pageblock_nr_pages;
-    if (get_pageblock_migratetype(block) == MIGRATE_ISOLATE || has_unmovable_pages(block)) {
-      // a range refused before any migration: not a migration failure (the caller tries the next range)
-      undo_isolate(first_block, b, z);
-      return CONTIG_EBUSY;
-    }
-    unchecked(saved_mt[b] = <u8>get_pageblock_migratetype(block));
-    __move_freepages_block(z, block, get_pageblock_migratetype(block), MIGRATE_ISOLATE);
+// mm/page_alloc.c: find_large_buddy(): the head of a free buddy that holds start_pfn from below, else start_pfn
+function find_large_buddy(start_pfn: u32): u32 {
+  let pfn = start_pfn;
+  for (let order: u32 = 0; (page_flags(pfn) & PG_buddy) == 0; ) {
+    if (++order > MAX_PAGE_ORDER) return start_pfn;
+    pfn &= ~((<u32>1 << order) - 1);
   }
-  // drain_all_pages(cc.zone): blocks of the range waiting on per-cpu lists go to the ISOLATE lists
-  drain_all_pages_zone(z);
-  // __alloc_contig_migrate_range(): up to 5 tries over the range; isolate_migratepages_range() takes every LRU
-  // folio (MIGRATE_SYNC: no ISOLATE_ASYNC_MIGRATE, writeback included), migrate_pages(MR_CONTIG_RANGE) moves them
-  const end = start + nr;
+  return pfn + (<u32>1 << page_order(pfn)) > start_pfn ? pfn : start_pfn;
+}
+
+/** mm/page_alloc.c: move_freepages_block_isolate() (6.12.118), what set_migratetype_isolate() and
+ *  unset_migratetype_isolate() use for a contiguous range: a block inside or at the start of a free buddy larger
+ *  than a pageblock takes its new type and the buddy is freed again block by block (split_large_buddy(), each piece
+ *  to its own block's list), so no buddy straddles blocks of two types; otherwise __move_freepages_block(). (Offline
+ *  keeps the plain __move_freepages_block() the model has always used for it.) */
+function move_freepages_block_isolate(z: u32, block: u32, mt: u32): void {
+  const pfn = find_large_buddy(block);
+  if (pfn != block || ((page_flags(block) & PG_buddy) != 0 && page_order(block) > pageblock_order)) {
+    const order = page_order(pfn);
+    const old_mt = get_pageblock_migratetype(pfn);
+    // del_page_from_free_list(): off the list, and out of the free counts its type keeps
+    __del_page_from_free_list(pfn, z, order, old_mt);
+    account_freepages(z, -(<i32>1 << order), old_mt);
+    set_pageblock_migratetype(block, mt);
+    split_large_buddy(pfn, order, false);
+    return;
+  }
+  __move_freepages_block(z, block, get_pageblock_migratetype(block), mt);
+}
+
+/** undo_isolate_page_range() of the range: the blocks this attempt isolated (unset_migratetype_isolate() passes
+ *  over a block that is not MIGRATE_ISOLATE; the model has no other isolator to leave one so). */
+function undo_isolate(first_block: u32, nblocks: u32, z: u32, offline: bool): void {
+  for (let b: u32 = 0; b < nblocks; b++) {
+    if (unchecked(saved_mt[b]) == NOT_ISOLATED) continue;
+    const block = first_block + b * pageblock_nr_pages;
+    if (offline) __move_freepages_block(z, block, MIGRATE_ISOLATE, undo_mt(b, offline));
+    else move_freepages_block_isolate(z, block, undo_mt(b, offline));
+  }
+}
+
+/** set_migratetype_isolate() of block b: false if it is isolated already or has an unmovable page. */
+function isolate_block(first_block: u32, b: u32, z: u32, offline: bool): bool {
+  const block = first_block + b * pageblock_nr_pages;
+  if (get_pageblock_migratetype(block) == MIGRATE_ISOLATE || has_unmovable_pages(block)) return false;
+  unchecked(saved_mt[b] = <u8>get_pageblock_migratetype(block));
+  if (offline) __move_freepages_block(z, block, get_pageblock_migratetype(block), MIGRATE_ISOLATE);
+  else move_freepages_block_isolate(z, block, MIGRATE_ISOLATE);
+  return true;
+}
+
+/** mm/memory_hotplug.c do_migrate_range() as the model runs it for offline_step(): up to 5 walks over the range,
+ *  each folio migrated with MIGRATE_SYNC; MIGRATEPAGE_SUCCESS, CONTIG_EBUSY after a 5th walk with a failure,
+ *  CONTIG_ENOMEM, or CONTIG_WAIT (contig_wait_pfn set). Unchanged from before alloc_contig_range() got its batches:
+ *  offline_pages() has neither reclaim_clean_pages_from_list() nor the 5-try rule. */
+function offline_migrate_range(start: u32, end: u32): i32 {
   for (let attempt = 0; attempt < 5; attempt++) {
     let busy = false;
     for (let p = start; p < end; ) {
@@ -80,24 +143,102 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
       const n: u32 = <u32>1 << page_order(p);
       st_add(COMPACT_ISOLATED, n);
       const r = migrate_one(p, MIGRATE_SYNC, MR_CONTIG_RANGE, alloc_migration_target, put_target);
-      if (r == MIGRATE_WAIT) {
-        // MIGRATE_SYNC sleeps in folio_wait_writeback(); the model gives the range back and retries it when the
-        // writeback ends (highorder.ts), so the folios isolated so far are isolated (and counted) again then
-        contig_wait_pfn = p; contig_wait_start = start; contig_wait_zone = z;
-        undo_isolate(first_block, nblocks, z);
-        return CONTIG_WAIT;
-      }
-      // migrate_pages() bails out on -ENOMEM, and so does the range (retrying is pointless)
-      if (r == ENOMEM) { undo_isolate(first_block, nblocks, z); return CONTIG_ENOMEM; }
+      if (r == MIGRATE_WAIT) { contig_wait_pfn = p; return CONTIG_WAIT; }
+      if (r == ENOMEM) return CONTIG_ENOMEM;
       if (r != MIGRATEPAGE_SUCCESS) busy = true;
       p += n;
     }
-    if (!busy) break;
-    if (attempt == 4) { undo_isolate(first_block, nblocks, z); return CONTIG_EBUSY; }
+    if (!busy) return MIGRATEPAGE_SUCCESS;
   }
-  // test_pages_isolated() + isolate_freepages_range(): every page is free now; take them (compact_isolated)
+  return CONTIG_EBUSY;
+}
+
+/** mm/page_alloc.c: __alloc_contig_migrate_range() (6.12.118; 6.1.192 the same loop) for [start, end) with
+ *  alloc_contig_range_noprof()'s compact_control: MIGRATE_SYNC, ignore_skip_hint, no_set_skip_hint, alloc_contig,
+ *  order -1. While pfn < end or the list holds folios: an empty list is refilled by isolate_migratepages_range()
+ *  from pfn (tries = 0), a list still holding failures is tried again until `++tries == 5` (-EBUSY); each time
+ *  reclaim_clean_pages_from_list() first, then migrate_pages(MR_CONTIG_RANGE), whose -ENOMEM ends it. Returns
+ *  MIGRATEPAGE_SUCCESS, CONTIG_EBUSY, CONTIG_ENOMEM, or CONTIG_WAIT (contig_wait_pfn set). On an error the folios
+ *  left on the list go back to the LRU (putback_movable_pages(); migrate_pages() put each failure back already). */
+function alloc_contig_migrate_range(start: u32, end: u32, z: u32): i32 {
+  cc_start(z, -1, MIGRATE_SYNC, 0, 0);
+  cc.ignore_skip_hint = true;
+  cc.no_set_skip_hint = true;
+  cc.alloc_contig = true;
+  cc.finish_pageblock = false;
+  cc.total_migrate_scanned = 0;
+  cc_migrate_clear();
+  let pfn = start;
+  let tries: u32 = 0;
+  let ret: i32 = MIGRATEPAGE_SUCCESS;
+  while (pfn < end || cc_nr_migrate_folios != 0) {
+    if (cc_nr_migrate_folios == 0) {
+      cc.nr_migratepages = 0;
+      isolate_migratepages_range(pfn, end); // counts compact_isolated, once per isolation
+      pfn = cc.migrate_pfn;
+      tries = 0;
+      if (cc_nr_migrate_folios == 0) continue; // nothing isolated up to end: the loop ends with pfn == end
+    } else if (++tries == 5) {
+      ret = CONTIG_EBUSY;
+      break;
+    }
+    const left = reclaim_clean_pages_from_list(cc_migrate_list, cc_nr_migrate_folios);
+    set_cc_nr_migrate_folios(left);
+    cc.nr_migratepages -= <u32>clean_reclaimed;
+    if (left == 0) continue;
+    const r = migrate_pages(cc_migrate_list, left, MIGRATE_SYNC, MR_CONTIG_RANGE, alloc_migration_target, put_target);
+    if (migrate_wait_pfn != NONE) {
+      // MIGRATE_SYNC sleeps in folio_wait_writeback(); the model gives the range back and tries it again from
+      // the start when the writeback ends (highorder.ts): the folios isolated so far are isolated (and counted)
+      // again then, and the rest of this list stays on the LRU meanwhile
+      contig_wait_pfn = migrate_wait_pfn;
+      cc_migrate_clear();
+      return CONTIG_WAIT;
+    }
+    // -ENOMEM: migrate_pages() bailed out (and put the rest back), and so does the range
+    if (r == ENOMEM) { cc_migrate_clear(); return CONTIG_ENOMEM; }
+    set_cc_nr_migrate_folios(<u32>r); // the failures stay on the list
+  }
+  if (ret != MIGRATEPAGE_SUCCESS) {
+    // putback_movable_pages(&cc->migratepages), from the list's head (migrate_pages() put each failure back
+    // already, in this order: the LRU ends the same)
+    for (let i = <i32>cc_nr_migrate_folios - 1; i >= 0; i--) putback_lru(unchecked(cc_migrate_list[i]));
+  }
+  cc_migrate_clear();
+  return ret;
+}
+
+/** mm/page_alloc.c: alloc_contig_range() of [start, start + 2^order) in zone z; `offline`: offline_pages()'s
+ *  migration (offline_migrate_range()) instead of __alloc_contig_migrate_range(). */
+export function alloc_contig_range(start: u32, order: u32, z: u32, offline: bool = false): i32 {
+  const nr: u32 = <u32>1 << order;
+  const nblocks = max<u32>(1, nr / pageblock_nr_pages);
+  if (nblocks > <u32>(1 << 10)) return CONTIG_EBUSY;
+  // start_isolate_page_range() isolates whole pageblocks, those of [pageblock_start_pfn(start), end): the first,
+  // then the last, then the ones between; a refusal undoes those isolated (undo_isolate_page_range()), and the
+  // caller goes to the next range (not a migration failure)
+  const first_block = start & ~(pageblock_nr_pages - 1);
+  for (let b: u32 = 0; b < nblocks; b++) unchecked(saved_mt[b] = NOT_ISOLATED);
+  if (!isolate_block(first_block, 0, z, offline)) return CONTIG_EBUSY;
+  if (nblocks > 1 && !isolate_block(first_block, nblocks - 1, z, offline)) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
+  for (let b: u32 = 1; b + 1 < nblocks; b++) {
+    if (!isolate_block(first_block, b, z, offline)) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
+  }
+  // drain_all_pages(cc.zone): blocks of the range waiting on per-cpu lists go to the ISOLATE lists
+  drain_all_pages_zone(z);
+  const end = start + nr;
+  const r = offline ? offline_migrate_range(start, end) : alloc_contig_migrate_range(start, end, z);
+  if (r == CONTIG_WAIT) { contig_wait_start = start; contig_wait_zone = z; undo_isolate(first_block, nblocks, z, offline); return CONTIG_WAIT; }
+  // `if (ret && ret != -EBUSY) goto done;`: -EBUSY falls through to test_pages_isolated(), which fails while a page
+  // of the range is in use
+  if (r == CONTIG_ENOMEM) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_ENOMEM; }
+  // test_pages_isolated(): every page of the range is free now, or the attempt fails (before any is taken)
   for (let p = start; p < end; ) {
-    if ((page_flags(p) & PG_buddy) == 0) { undo_isolate(first_block, nblocks, z); return CONTIG_EBUSY; }
+    if ((page_flags(p) & PG_buddy) == 0) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
+    p += <u32>1 << page_order(p);
+  }
+  // isolate_freepages_range(): take them (compact_isolated)
+  for (let p = start; p < end; ) {
     const o = page_order(p);
     __del_page_from_free_list(p, z, o, MIGRATE_ISOLATE); // ISOLATE pages are not counted free
     // a free buddy larger than the range (an order-10 page over two blocks): keep the range, free the rest
@@ -108,11 +249,8 @@ export function alloc_contig_range(start: u32, order: u32, z: u32): i32 {
     p += <u32>1 << min(o, order);
   }
   st_add(COMPACT_ISOLATED, nr);
-  for (let b: u32 = 0; b < nblocks; b++) {
-    const block = first_block + b * pageblock_nr_pages;
-    // undo_isolate_page_range(): the blocks get their type back (their pages are allocated now)
-    __move_freepages_block(z, block, MIGRATE_ISOLATE, <u32>unchecked(saved_mt[b]));
-  }
+  // undo_isolate_page_range() at `done:` (the pages are allocated now, so the blocks' type is all that changes)
+  undo_isolate(first_block, nblocks, z, offline);
   const chunk = min(order, MAX_PAGE_ORDER);
   contig_slot = anon_slot_alloc(start, order, ANON_CONTIG);
   for (let p = start; p < end; p += <u32>1 << chunk) {

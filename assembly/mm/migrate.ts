@@ -140,20 +140,34 @@ export function migrate_one(head: u32, mode: u32, reason: u32, alloc_target: (or
   return r;
 }
 
+/** The folio the last MIGRATE_SYNC migrate_pages() stopped at to wait for its writeback, NONE if it did not. */
+export let migrate_wait_pfn: u32 = NONE;
+
 /** mm/migrate.c: migrate_pages() over `nr` isolated folios, the list's head first (list_add() put the last
  *  isolated there): returns how many failed, or ENOMEM when no target could be had (the rest go back
- *  uncounted, as migrate_pages_batch() does after -ENOMEM). */
+ *  uncounted, as migrate_pages_batch() does after -ENOMEM). The folios that failed stay on the list
+ *  (`list_splice(&ret_folios, from)`), in heads[0, failed) in the order they were met, so a caller that retries
+ *  the list (__alloc_contig_migrate_range()) meets them in the same order again. MIGRATE_SYNC waiting on a folio's
+ *  writeback returns at once with the folio in migrate_wait_pfn (NONE otherwise; the model's caller gives its range
+ *  back and tries again when the writeback ends; the folios not reached yet stay where they are). */
 export function migrate_pages(heads: StaticArray<u32>, nr: u32, mode: u32, reason: u32, alloc_target: (order: u32) => u32, free_target: FreeTarget): i32 {
   let failed: i32 = 0;
+  migrate_wait_pfn = NONE;
+  // failed folios are kept from the top of heads[] down, so that heads[nr - failed, nr) holds them in their order
+  let keep = <i32>nr;
   for (let i = <i32>nr - 1; i >= 0; i--) {
-    const r = migrate_one(unchecked(heads[i]), mode, reason, alloc_target, free_target);
+    const head = unchecked(heads[i]);
+    const r = migrate_one(head, mode, reason, alloc_target, free_target);
     if (r == ENOMEM) {
       // putback_movable_pages() of the rest
       for (let j = i - 1; j >= 0; j--) if (folio_isolatable(unchecked(heads[j]))) putback_lru(unchecked(heads[j]));
       return ENOMEM;
     }
-    if (r != MIGRATEPAGE_SUCCESS) failed++;
+    if (r == MIGRATE_WAIT) { migrate_wait_pfn = head; return failed; }
+    if (r != MIGRATEPAGE_SUCCESS) { failed++; unchecked(heads[--keep] = head); }
   }
+  // move them down to heads[0, failed), the list's head (the first met) at the top as before
+  for (let k: i32 = 0; k < failed; k++) unchecked(heads[k] = unchecked(heads[keep + k]));
   return failed;
 }
 

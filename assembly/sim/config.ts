@@ -71,7 +71,12 @@ export const CFG_RECLAIM_612: i32 = 47;
 /** 1: lru_gen_enabled(), the multi-gen LRU (CONFIG_LRU_GEN_ENABLED, machine.lru "mglru": fs/lru_gen.ts); 0: the
  *  classic active/inactive lists. */
 export const CFG_LRU_GEN: i32 = 48;
-export const CFG_WORDS: i32 = 49;
+/** 1 before 6.17: undo_isolate_page_range(start, end, migratetype) sets every pageblock of the range to the
+ *  caller's migratetype (alloc_contig_pages() passes MIGRATE_MOVABLE) after an alloc_contig_range() attempt,
+ *  whatever it was (6.1.192, 6.12.118); 0 (6.17+, Zi Yan's "Make MIGRATE_ISOLATE a standalone bit"): the block
+ *  keeps its own type (assembly/mm/contig.ts). */
+export const CFG_UNDO_ISOLATE_MOVABLE: i32 = 49;
+export const CFG_WORDS: i32 = 50;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

@@ -37,7 +37,11 @@ import {
 import { zone_flags, ZONE_BOOSTED_WATERMARK } from "../mm/zone";
 import { kswapd_is_running, kswapd_run } from "../fs/kswapd";
 import { wakeup_kcompactd, kcompactd_run, kcompactd_timer, kcompactd_is_awake } from "../mm/kcompactd";
-import { alloc_contig_pages } from "../mm/contig";
+import { alloc_contig_pages, contig_wait_pfn } from "../mm/contig";
+import { __move_freepages_block } from "../mm/rmqueue";
+import { page_zone } from "../mm/zone";
+import { get_pageblock_migratetype } from "../mm/page";
+import { pageblock_nr_pages } from "../mm/constants";
 import { OWNER_ANON, ANON_CHURN, anon_slot_alloc } from "../mm/anon";
 import { set_page_next, set_page_prev } from "../mm/page";
 
@@ -235,6 +239,14 @@ export function harness_kcompactd_timer(): f64 { return <f64>kcompactd_timer(); 
 export function harness_fragmentation_score(): u32 { return fragmentation_score_node(); }
 /** alloc_contig_pages() of 2^order pages from the top zone: 0 ok, -16 busy, -12 no memory, 1 waits on writeback. */
 export function harness_alloc_contig(order: u32): i32 { return alloc_contig_pages(order, ZONE_NORMAL); }
+/** The folio alloc_contig_pages()'s last CONTIG_WAIT waits on. */
+export function harness_contig_wait_pfn(): u32 { return contig_wait_pfn; }
+/** The pageblock holding pfn becomes type mt, its free pages moved to mt's lists (move_freepages_block()): a
+ *  block an earlier fallback claimed, set up directly. */
+export function harness_set_pageblock_mt(pfn: u32, mt: u32): void {
+  const block = pfn & ~(pageblock_nr_pages - 1);
+  __move_freepages_block(page_zone(block), block, get_pageblock_migratetype(block), mt);
+}
 /** __alloc_pages_direct_reclaim()'s retry once try_to_free_pages() made progress (unreserve, drain, retry). */
 export function harness_alloc_after_reclaim(gfp: u32, order: u32): u32 { return alloc_pages_after_reclaim(gfp, order); }
 /** unreserve_highatomic_pageblock() for a request of this mask. */

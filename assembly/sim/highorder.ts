@@ -156,7 +156,7 @@ function offline_step(i: u32, order: u32, interval: u64): void {
     unchecked(waiting[i] = false);
   }
   const start = unchecked(offline_next[i]);
-  const r = alloc_contig_range(start, order, z);
+  const r = alloc_contig_range(start, order, z, true);
   if (r == CONTIG_WAIT) {
     unchecked(waiting[i] = true);
     unchecked(wait_pfn[i] = contig_wait_pfn);

@@ -47,6 +47,12 @@ export interface KernelRules {
   /** machine.lru "mglru" is allowed: the multi-gen LRU is modelled from Debian's 6.12.118 mm/vmscan.c
    *  (assembly/fs/lru_gen_reclaim.ts); 6.1 introduced it in a form not modelled (6.6 is taken as 6.1 here). */
   mglru: boolean;
+  /** mm/page_isolation.c undo_isolate_page_range(start, end, migratetype): after an alloc_contig_range() attempt
+   *  every pageblock of the range is set to the caller's type, MIGRATE_MOVABLE from alloc_contig_pages() (6.1.192,
+   *  6.12.118), whatever type it had; Zi Yan's "Make MIGRATE_ISOLATE a standalone bit" ("mm/page_isolation: remove
+   *  migratetype from undo_isolate_page_range()", v6 of 30 May 2025, merged for 6.17 as far as the mailing lists
+   *  and Linus' tree show) keeps the block's own type. 6.17 is not modelled: 6.1-6.16 convert, 6.18 does not. */
+  undoIsolateMovable: boolean;
 }
 
 /** The version each writeback mode runs on when the scenario names none. */
@@ -69,6 +75,7 @@ export function kernelRules(k: Kernel): KernelRules {
     pcpAutoTune: atLeast(k, "6.12"),
     reclaim612: atLeast(k, "6.12"),
     mglru: atLeast(k, "6.12"),
+    undoIsolateMovable: !atLeast(k, "6.18"),
   };
 }
 

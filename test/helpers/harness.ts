@@ -85,6 +85,7 @@ export function mmHarness(machine: Record<string, unknown>, sysctl: Record<strin
     harness_thp_fault_nomadvise: u(raw.harness_thp_fault_nomadvise),
     harness_compact_state: u(raw.harness_compact_state),
     harness_anon_alloc: u(raw.harness_anon_alloc),
+    harness_contig_wait_pfn: u(raw.harness_contig_wait_pfn),
   };
   return {
     sim,

@@ -1,0 +1,126 @@
+// alloc_contig_range() as 6.12's alloc_contig_range_noprof() and __alloc_contig_migrate_range() run it (6.1 has the
+// same loop): batches of up to COMPACT_CLUSTER_MAX (32) pages isolated by isolate_migratepages_range(), the clean
+// page cache among them freed by reclaim_clean_pages_from_list() before migrate_pages(MR_CONTIG_RANGE), a batch's
+// failures retried on the same list until `++tries == 5` (-EBUSY: the rest of the range is never isolated), and
+// undo_isolate_page_range(start, end, MIGRATE_MOVABLE) after every attempt (6.1-6.16; 6.17+ keeps the block's type).
+// Each outcome is derived by hand below; the 16 MiB machine is test/vmstat-counters.test.ts's (one Normal zone,
+// PFNs 0-4095, no per-cpu lists, nothing allocated at boot below PFN 1024 that a test does not allocate).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mmHarness, NONE, PG_buddy, PG_owner } from "./helpers/harness.js";
+import { GFP_HIGHUSER_MOVABLE } from "../host/core/constants.js";
+
+const PG_reclaim = 1 << 13, PG_active = 1 << 14;
+const MIGRATE_UNMOVABLE = 0, MIGRATE_MOVABLE = 1;
+const small = (kernel?: string) => mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false, ...(kernel ? { kernel } : {}) });
+type T = ReturnType<typeof small>;
+const flags = (t: T, pfn: number): number => t.h.harness_page_info(pfn) & 0xffff;
+/** The first 512 movable order-0 pages (anon-like, on the LRU): PFNs 0-511, the first pageblock. */
+function fillBlock0(t: T): void {
+  for (let i = 0; i < 512; i++) assert.is(t.alloc(GFP_HIGHUSER_MOVABLE, 0), i);
+}
+/** Writes `pages` order-0 page-cache pages of file 0 (PFNs 0 up) and sends them to the server. */
+function writeCache(t: T, pages: number): void {
+  for (let i = 0; i < pages; i++) t.h.harness_do_write(0, i * 4096, 4096);
+  t.h.harness_writeback(0);
+}
+
+test("a folio that cannot move in the first batch: -EBUSY after 5 tries of that batch, the later batches never isolated", () => {
+  const t = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false }, {}, "nocopy", "256k");
+  writeCache(t, 64);
+  for (let r = t.h.harness_server_read() >>> 0; r !== NONE; r = t.h.harness_server_read() >>> 0) t.h.harness_server_reply(r);
+  for (let i = 0; i < 64; i++) assert.is(t.h.harness_mapping_pfn(0, i) >>> 0, i, "clean page cache at PFNs 0-63");
+  t.h.harness_get_page(5); // a pipe's reference: __remove_mapping() and folio_migrate_mapping() both fail on it
+  // Range [0, 512): isolate_migratepages_range() takes PFNs 0-31 (32 pages = COMPACT_CLUSTER_MAX) and stops at
+  // cc->migrate_pfn 32. reclaim_clean_pages_from_list() frees 31 of them and keeps PFN 5 (extra reference);
+  // migrate_pages() fails it (-EAGAIN after its passes) and it stays on the list; tries 1-4 do the same, and the
+  // 5th `++tries == 5` ends the loop with -EBUSY before PFNs 32-511 are isolated. test_pages_isolated() fails, the
+  // range is given up. Range [512, 1024) holds nothing (no folio was migrated into it) and is allocated.
+  assert.is(t.mm.harness_alloc_contig(9), 0);
+  assert.is(t.stat("pgmigrate_fail_contig_range"), 5);
+  assert.is(t.stat("pgmigrate_success"), 0);
+  // compact_isolated: 32 at the one isolation (not per try), then the 512 free pages of range [512, 1024)
+  assert.is(t.stat("compact_isolated"), 32 + 512);
+  // the first batch: PFN 5 still cached, the other 31 dropped; the later batches were never touched: indices
+  // 32-63 are cached at their PFNs as before
+  assert.is(t.h.harness_mapping_pfn(0, 5) >>> 0, 5);
+  for (let i = 0; i < 32; i++) if (i !== 5) assert.is(t.h.harness_mapping_pfn(0, i) >>> 0, NONE, `index ${i}`);
+  for (let i = 32; i < 64; i++) assert.is(t.h.harness_mapping_pfn(0, i) >>> 0, i, `index ${i}`);
+  t.ok();
+});
+
+test("anon folios: the pages of the batch after the one that fails are never migrated (pgmigrate counts)", () => {
+  const t = small();
+  fillBlock0(t);
+  t.h.harness_get_page(5); // an extra reference: folio_migrate_mapping() gives -EAGAIN on every pass
+  // Range [0, 512): PFNs 0-31 isolated; migrate_pages() moves 31 of them (the list's head, PFN 31, first) and PFN 5
+  // fails all 5 tries: -EBUSY, PFNs 32-511 never isolated. The 31 targets came from block 1 (block 0 is isolated),
+  // so range [512, 1024) has 31 folios: one batch, all moved, the range allocated.
+  assert.is(t.mm.harness_alloc_contig(9), 0);
+  assert.is(t.stat("pgmigrate_fail_contig_range"), 5);
+  assert.is(t.stat("pgmigrate_success"), 31 + 31);
+  assert.is(t.stat("compact_isolated"), 32 + 31 + 512);
+  for (let pfn = 32; pfn < 512; pfn++) assert.is(flags(t, pfn) & (PG_owner | PG_buddy), PG_owner, `pfn ${pfn}`);
+  t.ok();
+});
+
+test("clean page cache in the range is reclaimed (freed), not migrated: no pgmigrate_success for it", () => {
+  const t = small();
+  writeCache(t, 16);
+  for (let r = t.h.harness_server_read() >>> 0; r !== NONE; r = t.h.harness_server_read() >>> 0) t.h.harness_server_reply(r);
+  // the file's 16 pages are clean page cache at PFNs 0-15 (the request's slab pages lie at 1024 and up)
+  for (let i = 0; i < 16; i++) assert.is(t.h.harness_mapping_pfn(0, i) >>> 0, i);
+  // Range [0, 512): one batch of 16 folios; reclaim_clean_pages_from_list() takes all of them (file LRU, not
+  // dirty) and shrink_folio_list() frees each (clean, unmapped, no extra reference: __remove_mapping()), so the
+  // list is empty and migrate_pages() has nothing to do; the range is free and allocated. No pgsteal (only
+  // shrink_inactive_list() counts it) and no pgactivate.
+  assert.is(t.mm.harness_alloc_contig(9), 0);
+  assert.is(t.stat("pgmigrate_success"), 0);
+  assert.is(t.stat("pgsteal_direct") + t.stat("pgsteal_kswapd"), 0);
+  assert.is(t.stat("pgactivate"), 0);
+  for (let i = 0; i < 16; i++) assert.is(t.h.harness_mapping_pfn(0, i) >>> 0, NONE, `index ${i} was dropped`);
+  assert.is(t.stat("compact_isolated"), 16 + 512);
+  t.ok();
+});
+
+test("page cache under writeback in the batch: PG_reclaim and activated by shrink_folio_list(), then MIGRATE_SYNC waits on the list's head", () => {
+  const t = small(); // nocopy on 6.16: the folio itself stays under writeback until the server answers
+  writeCache(t, 16);
+  for (let i = 0; i < 16; i++) assert.ok(t.h.harness_page_info(i) & (1 << 9), `pfn ${i} under writeback`);
+  // One batch of 16 (not dirty: folio_clear_dirty_for_io() at writeback start): reclaim_clean_pages_from_list() takes
+  // them all; shrink_folio_list() (not kswapd, writeback_throttling_sane()) is case 2 for each: PG_reclaim set,
+  // activate_locked (pgactivate 16). migrate_pages() then meets the list's head first: the kept folios are spliced
+  // back in the reverse of the order met, and shrink_folio_list() met them from the isolation list's head (PFN 15,
+  // the last isolated) down, so the head is PFN 0, whose writeback MIGRATE_SYNC waits on.
+  assert.is(t.mm.harness_alloc_contig(9), 1);
+  assert.is(t.mm.harness_contig_wait_pfn(), 0);
+  assert.is(t.stat("pgactivate"), 16);
+  assert.is(t.stat("pgmigrate_success"), 0);
+  for (let i = 0; i < 16; i++) assert.is(flags(t, i) & (PG_reclaim | PG_active), PG_reclaim | PG_active, `pfn ${i}`);
+  t.ok();
+});
+
+test("undo_isolate_page_range(): an Unmovable block of the range comes out Movable after an attempt on 6.1-6.16, keeps its type on 6.18", () => {
+  for (const [kernel, after] of [["6.16", MIGRATE_MOVABLE], ["6.18", MIGRATE_UNMOVABLE]] as const) {
+    // a failed attempt: block 0 (every page allocated, PFN 5 pinned) of type Unmovable passes has_unmovable_pages()
+    // (it tests pages, not the type), is isolated, fails with -EBUSY, and is undone to alloc_contig_pages()'s
+    // MIGRATE_MOVABLE (6.16) or its own type (6.18); range [512, 1024) then succeeds
+    const t = small(kernel);
+    fillBlock0(t);
+    t.h.harness_get_page(5);
+    t.mm.harness_set_pageblock_mt(0, MIGRATE_UNMOVABLE);
+    assert.is(t.sim.pageblockMap()[0]!.mt, MIGRATE_UNMOVABLE);
+    assert.is(t.mm.harness_alloc_contig(9), 0);
+    assert.is(t.sim.pageblockMap()[0]!.mt, after, `${kernel}: failed attempt`);
+    t.ok();
+    // a successful attempt: a free Unmovable block 0 is taken whole; the same undo at `done:`
+    const u = small(kernel);
+    u.mm.harness_set_pageblock_mt(0, MIGRATE_UNMOVABLE);
+    assert.is(u.mm.harness_alloc_contig(9), 0);
+    assert.ok(flags(u, 0) & PG_owner, "range [0, 512) allocated");
+    assert.is(u.sim.pageblockMap()[0]!.mt, after, `${kernel}: successful attempt`);
+    u.ok();
+  }
+});
+
+test.run();
