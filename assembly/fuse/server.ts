@@ -60,17 +60,33 @@ let max_threads: u32 = 0;
 let nr_threads: u32 = 0;
 let nr_avail: u32 = 0;
 let requests_read: u32 = 0;
+// fiq->waitq: the workers asleep in fuse_dev_do_read()'s wait_event_interruptible_exclusive(). An exclusive waiter
+// is queued at the tail (prepare_to_wait_event(): __add_wait_queue_entry_tail() for WQ_FLAG_EXCLUSIVE) and
+// wake_up() (fuse_dev_wake_and_unlock()) wakes the first one, removing it (autoremove_wake_function()): the
+// longest sleeper. A woken worker that finds the queue empty again goes back to sleep at the tail.
+const sleepers = new StaticArray<u32>(MAX_THREADS);
+const t_asleep = new StaticArray<bool>(MAX_THREADS);
+let sleep_head: u32 = 0, sleep_len: u32 = 0;
+
+function worker_sleep(t: u32): void {
+  if (unchecked(t_asleep[t])) return;
+  unchecked(t_asleep[t] = true);
+  unchecked(sleepers[(sleep_head + sleep_len) % <u32>MAX_THREADS] = t);
+  sleep_len++;
+}
 
 function worker_init(t: u32): void {
   unchecked(t_state[t] = T_IDLE); unchecked(t_req[t] = NONE); unchecked(t_pick_scheduled[t] = false);
-  unchecked(t_buffer_pages[t] = 0); unchecked(t_stored[t] = 0);
+  unchecked(t_buffer_pages[t] = 0); unchecked(t_stored[t] = 0); unchecked(t_asleep[t] = false);
 }
 
 export function server_init(): void {
   held_len = 0; held_head = 0;
+  sleep_head = 0; sleep_len = 0;
   max_threads = min(<u32>param(CFG_SERVER_THREADS), <u32>MAX_THREADS);
   nr_threads = 1; nr_avail = 1;
   worker_init(0);
+  worker_sleep(0); // the first worker is already in read(2) of /dev/fuse
   st_add(SERVER_THREADS, 1);
   requests_read = 0;
   killed = false;
@@ -105,14 +121,19 @@ export function server_splices(): bool {
   return true;
 }
 
-/** A request was queued: wake one idle thread (it pays the wake-up latency). */
+/** A request was queued (fuse_dev_wake_and_unlock(): wake_up(&fiq->waitq)): the longest-sleeping worker wakes
+ *  (it pays the wake-up latency). A worker between its reply and its next read is not asleep: it finds the request
+ *  itself if it gets there first. */
 export function server_wake_one(): void {
-  for (let t: u32 = 0; t < nr_threads; t++) {
-    if (unchecked(t_state[t]) == T_IDLE && !unchecked(t_pick_scheduled[t])) {
-      unchecked(t_pick_scheduled[t] = true);
-      schedule(now + <u64>cost_ns(COST_WAKEUP), EV_SERVER_PICK, t);
-      return;
-    }
+  while (sleep_len > 0) {
+    const t = unchecked(sleepers[sleep_head]);
+    sleep_head = (sleep_head + 1) % <u32>MAX_THREADS;
+    sleep_len--;
+    unchecked(t_asleep[t] = false);
+    if (unchecked(t_state[t]) != T_IDLE || unchecked(t_pick_scheduled[t])) continue;
+    unchecked(t_pick_scheduled[t] = true);
+    schedule(now + <u64>cost_ns(COST_WAKEUP), EV_SERVER_PICK, t);
+    return;
   }
 }
 
@@ -122,7 +143,7 @@ export function server_pick(t: u32): void {
   if (unchecked(t_state[t]) != T_IDLE) return;
   if (!connected || server_stopped()) { unchecked(t_state[t] = T_STUCK); return; }
   const req = pending_pop();
-  if (req == NONE) return; // stays idle until server_wake_one()
+  if (req == NONE) { worker_sleep(t); return; } // idle until server_wake_one() reaches it
   requests_read++;
   set_req_state(req, REQ_PROCESSING);
   unchecked(t_state[t] = T_BUSY);
