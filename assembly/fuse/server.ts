@@ -23,7 +23,7 @@ import {
   COST_THREAD_CREATE,
 } from "../sim/config";
 import {
-  pending_pop, req_ino, req_start, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
+  pending_pop, request_read, req_ino, req_start, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
   req_kind, REQ_PROCESSING, REQ_LOST_BY_SERVER, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ, REQ_KIND_SETATTR,
 } from "./request";
 import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
@@ -145,7 +145,7 @@ export function server_pick(t: u32): void {
   const req = pending_pop();
   if (req == NONE) { worker_sleep(t); return; } // idle until server_wake_one() reaches it
   requests_read++;
-  set_req_state(req, REQ_PROCESSING);
+  request_read(req);
   unchecked(t_state[t] = T_BUSY);
   unchecked(t_req[t] = req);
   unchecked(t_stored[t] = 0);
