@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  harness, MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, EAGAIN, EBUSY, ENOTMOVABLE,
+  harness, NONE, MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, EAGAIN, EBUSY, ENOTMOVABLE,
   MIGRATE_WAIT, PG_owner, PG_folio_writeback, PG_dirty,
 } from "./helpers/harness.js";
 
@@ -92,6 +92,23 @@ test("nocopy-cancel: pages a splicing server holds cannot be cancelled (-EBUSY, 
   h.harness_server_reply(req); // the reply drops the pipe's references (no splice hold)
   ok();
   assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_ASYNC), MIGRATEPAGE_SUCCESS);
+});
+
+test("a splicing passthrough_ll server drops its pipe's references when it stores the data, before its reply", () => {
+  // lo_write_buf(): fuse_buf_copy() splices the pipe into the backing file before fuse_reply_write(), and the
+  // backing file's ->splice_write copies and releases the pipe buffers. So a request the server has read and stored
+  // but not yet answered holds no pipe reference: nocopy-cancel may cancel its folio (the data is at the server: its
+  // writeback ends) and the folio migrates. While the pipe still held the page, the cancel was refused (-EBUSY).
+  const { h, stat, ok } = harness("nocopy-cancel", 1024, { splice: true, privileged: true });
+  h.harness_do_write(0, 0, 4 * 4096);
+  h.harness_writeback(0);
+  const req = h.harness_server_work(0); // splice(2) from /dev/fuse, then the store; the reply is not yet written
+  assert.is.not(req, NONE);
+  ok();
+  assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_SYNC), MIGRATEPAGE_SUCCESS);
+  assert.is(stat("writeback_cancelled"), 1, "the order-0 folio's one page");
+  h.harness_server_reply(req);
+  ok();
 });
 
 test("an extra reference (a pipe that outlives the reply) makes migration -EAGAIN (folio_migrate_mapping)", () => {

@@ -212,6 +212,10 @@ function server_store(t: u32): void {
     // the payload reaches the backing file; data mode copies the real bytes
     data_server_store(ino, start + i, req_pfn(req, i));
   }
+  // passthrough_ll lo_write_buf(): fuse_buf_copy() splices the pipe into the backing file (FUSE_BUF_IS_FD), whose
+  // ->splice_write (iter_file_splice_write()) copies and releases the pipe buffers before fuse_reply_write(): the
+  // pipe's page references end here. splice_hold is the fault of a server that keeps them past its reply.
+  if (req_spliced(req) && param(CFG_SPLICE_HOLD_NS) == 0) splice_release_pages(req);
   const bytes = <f64>n * 4096.0;
   const slow = param(CFG_SLOW_FACTOR);
   charge((cost_ns(COST_SYSCALL) + <f64>n * cost_ns(COST_SERVER_BACKING_PER_PAGE) +
@@ -335,7 +339,8 @@ export function server_reply(t: u32): void {
     charge(cost_ns(COST_SYSCALL));
     const hold = <u64>param(CFG_SPLICE_HOLD_NS);
     if (req_spliced(req)) {
-      // temp pages are freed at the reply whatever the pipe holds (they are unmovable anyway)
+      // a pipe held past the reply (splice_hold; without it the store released it): temp pages are freed at the
+      // reply whatever the pipe holds (they are unmovable anyway)
       if (hold == 0 || is_legacy()) splice_release_pages(req); else splice_hold_pages(req, now + hold);
     }
     request_replied(req);

@@ -8,7 +8,8 @@ import { folio_mark_blocks_dirty } from "../fs/folio";
 import { wb_list_at, queue_io, requeue_inode, writeback_single_inode_flags } from "../fs/wb_lists";
 import { harness_write, set_writers_autostart, harness_fsync_step, harness_fsync_held } from "../fs/writer";
 import { writeback_inode_all, harness_flusher_hold, walk_wrote, flusher_timer_armed } from "../fs/writeback";
-import { pending_pop, request_read, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
+import { server_pick } from "../fuse/server";
+import { pending_pop, pending_head, request_read, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
 import { request_replied, fuse_request_expired } from "../fuse/conn";
 import { set_now } from "./clock";
 import { sim_init } from "./run";
@@ -92,6 +93,14 @@ export function harness_server_read(): u32 {
 export function harness_set_now(t: f64): void { set_now(<u64>t); }
 /** fuse_check_timeout()'s test now, with req_timeout in ns. */
 export function harness_request_expired(timeout_ns: f64): bool { return fuse_request_expired(<u64>timeout_ns); }
+
+/** Server worker t runs server_pick(): it reads the oldest pending request and handles it up to its reply, which
+ *  is scheduled but not run (harness_server_reply() answers it). Returns the request, NONE if none was pending. */
+export function harness_server_work(t: u32): u32 {
+  const r = pending_head();
+  server_pick(t);
+  return r;
+}
 
 /** The server replies to a request it read. */
 export function harness_server_reply(req: u32): void { request_replied(req); }
