@@ -39,15 +39,17 @@ test("server.threads 1 is a single worker (passthrough_ll -o max_threads=1)", ()
   assert.is(threadsStarted(1, { bs: "1M", numjobs: 2 }), 1);
 });
 
-function bufferPages(threads: number | undefined, workload: Record<string, unknown>, fuse: Record<string, unknown> = {}): number {
-  const r = runScenario(resolveScenario({
+function bufferRun(threads: number | undefined, workload: Record<string, unknown>, fuse: Record<string, unknown> = {}, faults: Record<string, unknown> = {}) {
+  return runScenario(resolveScenario({
     machine: { memory: "2G" },
     fuse: { max_pages: 256, max_write: "1M", ...fuse },
     policy: "nocopy",
-    server: { ...(threads === undefined ? {} : { threads }), splice: false, per_request: { dist: "fixed", mean: "20us" } },
+    server: { ...(threads === undefined ? {} : { threads }), splice: false, per_request: { dist: "fixed", mean: "20us" }, faults },
     workloads: [{ type: "fio", rw: "write", size: "16M", fallocate: "none", ...workload }],
   }, "server-pool"), { module: release, timing: false });
-  return r.modelled.serverBufferPages;
+}
+function bufferPages(threads: number | undefined, workload: Record<string, unknown>, fuse: Record<string, unknown> = {}): number {
+  return bufferRun(threads, workload, fuse).modelled.serverBufferPages;
 }
 
 test("a queued request wakes the longest-sleeping worker: a serial client's requests alternate between two workers", () => {
@@ -59,6 +61,16 @@ test("a queued request wakes the longest-sleeping worker: a serial client's requ
   assert.is(bufferPages(undefined, { bs: "1M", numjobs: 1 }, { writeback_cache: false }), 2 * 257);
   // one worker: one buffer
   assert.is(bufferPages(1, { bs: "1M", numjobs: 1 }, { writeback_cache: false }), 257);
+});
+
+test("a crashed server's memory goes back as an exiting process's does, and no OOM kill is counted", () => {
+  // do_exit(): exit_mm() frees the anon memory (the receive buffers), exit_files() closes /dev/fuse
+  // (fuse_dev_release() -> fuse_abort_conn()). A serial 1 MiB write-through client faults in 257 pages per worker;
+  // after the crash none is left.
+  const r = bufferRun(undefined, { bs: "1M", numjobs: 1, size: "256M" }, { writeback_cache: false }, { crash_at: "50ms" });
+  assert.is(r.modelled.connectionAborts, 1);
+  assert.is(r.modelled.serverBufferPages, 0);
+  assert.is(r.modelled.oomKills.total, 0);
 });
 
 test.run();

@@ -298,11 +298,17 @@ export function server_is_task(): bool { return connected && !killed; }
 export function server_rss(): u32 { return <u32>stat_value(SERVER_BUFFER_PAGES); }
 /** Killed: /dev/fuse is released and the connection aborted (fuse_dev_release -> fuse_abort_conn); every request in
  *  flight ends with an error; the buffers go back. The tmpfs files stay: files outlive their writer. */
-export function server_oom_kill(): void {
+export function server_oom_kill(): void { server_exit(); }
+/** The server process dies (EV_CRASH, crash_at): do_exit() -> exit_mm() frees its anon memory (the receive
+ *  buffers) as the OOM reaper does for a kill, and exit_files() closes /dev/fuse (fuse_dev_release() ->
+ *  fuse_abort_conn()). No OOM kill is counted. */
+export function server_crash(): void { server_exit(); }
+function server_exit(): void {
   killed = true;
   fuse_abort_conn();
   anon_reap(ANON_SERVER_BUFFER, NONE, free_page);
   st_add(SERVER_BUFFER_PAGES, -stat_value(SERVER_BUFFER_PAGES));
+  for (let t: u32 = 0; t < nr_threads; t++) unchecked(t_buffer_pages[t] = 0);
 }
 function free_page(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 
