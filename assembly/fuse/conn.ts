@@ -150,6 +150,10 @@ export function request_replied(req: u32): void {
 let abort_building: (req: u32) => void = noop_ino;
 export function set_abort_building_hook(f: (req: u32) => void): void { abort_building = f; }
 
+/** Set by the server model: the readers fuse_abort_conn() wakes (wake_up_all(&fiq->waitq)) return. */
+let on_abort: () => void = noop;
+export function set_abort_hook(f: () => void): void { on_abort = f; }
+
 export function fuse_abort_conn(): void {
   if (!connected) return;
   connected = false;
@@ -169,6 +173,7 @@ export function fuse_abort_conn(): void {
   }
   active_background = 0;
   num_background = 0;
+  on_abort();
 }
 
 /** fs/fuse/dev.c fuse_request_expired(): has the request at the head of a list passed create_time + req_timeout

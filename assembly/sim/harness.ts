@@ -8,7 +8,7 @@ import { folio_mark_blocks_dirty } from "../fs/folio";
 import { wb_list_at, queue_io, requeue_inode, writeback_single_inode_flags } from "../fs/wb_lists";
 import { harness_write, set_writers_autostart, harness_fsync_step, harness_fsync_held } from "../fs/writer";
 import { writeback_inode_all, harness_flusher_hold, walk_wrote, flusher_timer_armed } from "../fs/writeback";
-import { server_pick } from "../fuse/server";
+import { server_pick, server_reply, server_dev_pfn } from "../fuse/server";
 import { pending_pop, pending_head, request_read, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
 import { request_replied, fuse_request_expired } from "../fuse/conn";
 import { set_now } from "./clock";
@@ -101,6 +101,12 @@ export function harness_server_work(t: u32): u32 {
   server_pick(t);
   return r;
 }
+
+/** Worker t's pipe ring (kind 0) or fuse_dev_splice_read()'s pipe_buffer array (kind 1): its head PFN or NONE. */
+export function harness_server_dev_pfn(t: u32, kind: u32): u32 { return server_dev_pfn(t, kind); }
+
+/** Server worker t writes its reply (server_reply(): the request ends, the worker goes back to its read). */
+export function harness_server_reply_worker(t: u32): void { server_reply(t); }
 
 /** The server replies to a request it read. */
 export function harness_server_reply(req: u32): void { request_replied(req); }
