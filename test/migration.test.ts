@@ -3,9 +3,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  harness, MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, EAGAIN, EBUSY, ENOTMOVABLE,
+  harness, NONE, MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC, MIGRATEPAGE_SUCCESS, EAGAIN, EBUSY, ENOTMOVABLE,
   MIGRATE_WAIT, PG_owner, PG_folio_writeback, PG_dirty,
 } from "./helpers/harness.js";
+import { MIGRATE_UNMOVABLE } from "../host/core/constants.js";
 
 // Large folios are forced on (a what-if: no released kernel gives FUSE files any) where a test needs a folio of
 // several pages: migration moves and cancels whole folios.
@@ -92,6 +93,52 @@ test("nocopy-cancel: pages a splicing server holds cannot be cancelled (-EBUSY, 
   h.harness_server_reply(req); // the reply drops the pipe's references (no splice hold)
   ok();
   assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_ASYNC), MIGRATEPAGE_SUCCESS);
+});
+
+test("a splicing passthrough_ll server drops its pipe's references when it stores the data, before its reply", () => {
+  // lo_write_buf(): fuse_buf_copy() splices the pipe into the backing file before fuse_reply_write(), and the
+  // backing file's ->splice_write copies and releases the pipe buffers. So a request the server has read and stored
+  // but not yet answered holds no pipe reference: nocopy-cancel may cancel its folio (the data is at the server: its
+  // writeback ends) and the folio migrates. While the pipe still held the page, the cancel was refused (-EBUSY).
+  const { h, stat, ok } = harness("nocopy-cancel", 1024, { splice: true, privileged: true });
+  h.harness_do_write(0, 0, 4 * 4096);
+  h.harness_writeback(0);
+  const req = h.harness_server_work(0); // splice(2) from /dev/fuse, then the store; the reply is not yet written
+  assert.is.not(req, NONE);
+  ok();
+  assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_SYNC), MIGRATEPAGE_SUCCESS);
+  assert.is(stat("writeback_cancelled"), 1, "the order-0 folio's one page");
+  h.harness_server_reply(req);
+  ok();
+});
+
+test("the splice read path's own kernel memory: each worker's pipe ring, and the pipe_buffer array while it waits", () => {
+  // libfuse grows each worker's pipe to 2 MiB (round_pipe_size() of 1 MiB + 4 KiB): 512 slots, and
+  // pipe_resize_ring() kcallocs 512 x sizeof(struct pipe_buffer) (40) = 20 KiB, above KMALLOC_MAX_CACHE_SIZE (8 KiB):
+  // an order-3 block from the page allocator, GFP_KERNEL_ACCOUNT, unmovable, for the pipe's life.
+  // fuse_dev_splice_read() kvmalloc_array()s the same 20 KiB (order 3, unmovable) before fuse_dev_do_read() waits
+  // and kvfree()s it when the read returns; fuse_copy_fill()'s header page (GFP_HIGHUSER) is gone once libfuse has
+  // read the header.
+  const { h, page, ok } = harness("nocopy", 1024, { splice: true, privileged: true });
+  h.harness_do_write(0, 0, 4 * 4096);
+  h.harness_writeback(0);
+  const req = h.harness_server_work(0); // a request is pending: the read returns at once
+  ok();
+  const ring = h.harness_server_dev_pfn(0, 0);
+  assert.is.not(ring, NONE);
+  assert.is(page(ring).order, 3);
+  assert.is(page(ring).allocMt, MIGRATE_UNMOVABLE);
+  assert.ok(page(ring).flags & PG_owner);
+  assert.is(h.harness_server_dev_pfn(0, 1), NONE, "the array went with the read's return");
+  assert.is.not(req, NONE);
+  h.harness_server_reply_worker(0);
+  h.harness_server_work(0); // nothing pending: the worker sleeps in splice(2), holding its array
+  ok();
+  const bufs = h.harness_server_dev_pfn(0, 1);
+  assert.is.not(bufs, NONE);
+  assert.is(page(bufs).order, 3);
+  assert.is(page(bufs).allocMt, MIGRATE_UNMOVABLE);
+  assert.is(h.harness_server_dev_pfn(0, 0), ring, "one ring for the pipe's life");
 });
 
 test("an extra reference (a pipe that outlives the reply) makes migration -EAGAIN (folio_migrate_mapping)", () => {

@@ -195,4 +195,30 @@ test("copy-free: an fsync walk that waits on a folio keeps filling its request a
   assert.is(h.harness_req_pages(b), 3, "pages 0, 1 and 2 in the one request");
   ok();
 });
+test("request timeout: a request's age starts when it is sent (fuse_req allocated), not when its fill started", () => {
+  // 6.15+ fuse_check_timeout() tests each list head's req->create_time, set by fuse_request_init() when
+  // fuse_simple_background() allocates the fuse_req at send. An fsync walk starts request B for page 0 at 0 s, waits
+  // on page 1 (request A, read by the server) until A's reply at 19 s, then sends B. At 20 s, with a 15 s timeout:
+  // B was created 1 s ago and is the only request left, so nothing has expired (its fill began 20 s ago).
+  const s = 1e9;
+  const { h, ok } = harness("nocopy");
+  assert.is(h.harness_do_write(0, 4096, 4096), WRITE_DONE);
+  assert.is(h.harness_writeback(0), 1); // A = [1], sent at 0 s
+  const a = h.harness_server_read();
+  assert.is(h.harness_do_write(0, 4096, 100), WRITE_DONE);
+  assert.is(h.harness_do_write(0, 0, 4096), WRITE_DONE);
+  assert.is(h.harness_fsync(0), W_WAIT_FSYNC_FOLIO);
+  assert.is(h.harness_fsync_held_pages(), 1, "B, being filled, holds page 0");
+  h.harness_set_now(16 * s);
+  assert.ok(h.harness_request_expired(15 * s), "A, read at 0 s and unanswered, heads its processing bucket: expired");
+  h.harness_set_now(19 * s);
+  h.harness_server_reply(a);
+  h.harness_fsync(0); // the walk goes on and sends B (pages 0 and 1)
+  assert.is(h.harness_fsync_held_pages(), 0);
+  ok();
+  h.harness_set_now(20 * s);
+  assert.not.ok(h.harness_request_expired(15 * s), "B was created at 19 s");
+  h.harness_set_now(34.5 * s);
+  assert.ok(h.harness_request_expired(15 * s), "B, at the head of fiq->pending, 15.5 s after its send");
+});
 test.run();

@@ -1,7 +1,8 @@
 // nocopy-cancel (a remedy discussed at LSFMM+BPF 2025): when a folio under writeback must migrate, cancel
 // its writeback instead of waiting. A request the server has not read gives the page back dirty (it is sent
 // again later); one it has read has copied the data already, so the folio's writeback ends now. Pages the
-// server spliced are still referenced by its pipe: they cannot be cancelled.
+// server spliced and has not yet stored (lo_write_buf() empties the pipe into the backing file) are still
+// referenced by its pipe: they cannot be cancelled.
 import { NONE } from "../mm/constants";
 import { page_order } from "../mm/page";
 import { folio_end_writeback_block, folio_mark_blocks_dirty } from "../fs/folio";

@@ -12,6 +12,8 @@ import {
   bg_queue_push, bg_queue_pop, pending_push, pending_pop, request_free, req_state, req_created, oldest_inflight,
   next_inflight, req_ino, req_nr, queues_clear, req_spliced, splice_release_pages, req_kind, req_owner, req_start,
   req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ,
+  REQ_PROCESSING, REQ_LOST_BY_SERVER, request_sent, req_sent, pending_head, bg_queue_head, req_readseq, fuse_req_hash,
+  FUSE_PQ_HASH_BITS,
 } from "./request";
 import { legacy_send, legacy_end } from "./legacy";
 import { writeback_temp_copy } from "../sim/mechanisms";
@@ -64,6 +66,7 @@ function flush_bg_queue(): void {
 export function fuse_send_writepage(req: u32): void {
   if (is_legacy() && req_state(req) == REQ_BUILDING) legacy_send(req);
   fuse_request_alloc_background(req);
+  request_sent(req); // fuse_request_init(): req->create_time = jiffies
   charge(cost_ns(COST_REQUEST_QUEUE));
   st_add(REQUESTS_SENT, 1);
   if (!connected) { end_request(req, false); return; }
@@ -78,6 +81,7 @@ export function fuse_send_writepage(req: u32): void {
  *  queue at once (queue_request_and_unlock), past bg_queue and without counting in num_background. */
 export function fuse_send_sync(req: u32): void {
   fuse_request_alloc_sync(req, req_kind(req) == REQ_KIND_WRITE);
+  request_sent(req); // fuse_get_req() -> fuse_request_alloc() -> fuse_request_init(): req->create_time = jiffies
   charge(cost_ns(COST_REQUEST_QUEUE));
   if (req_kind(req) == REQ_KIND_WRITE) st_add(REQUESTS_SENT, 1);
   if (!connected) { end_request(req, false); return; }
@@ -146,6 +150,10 @@ export function request_replied(req: u32): void {
 let abort_building: (req: u32) => void = noop_ino;
 export function set_abort_building_hook(f: (req: u32) => void): void { abort_building = f; }
 
+/** Set by the server model: the readers fuse_abort_conn() wakes (wake_up_all(&fiq->waitq)) return. */
+let on_abort: () => void = noop;
+export function set_abort_hook(f: () => void): void { on_abort = f; }
+
 export function fuse_abort_conn(): void {
   if (!connected) return;
   connected = false;
@@ -165,12 +173,33 @@ export function fuse_abort_conn(): void {
   }
   active_background = 0;
   num_background = 0;
+  on_abort();
 }
 
-/** fs/fuse/dev.c: fuse_check_timeout(): is the oldest request older than the timeout? */
+/** fs/fuse/dev.c fuse_request_expired(): has the request at the head of a list passed create_time + req_timeout
+ *  (time_is_before_jiffies())? create_time is its fuse_req's allocation at send, not the start of its fill. */
+function head_expired(r: u32, timeout_ns: u64): bool { return r != NONE && now - req_sent(r) > timeout_ns; }
+
+const FUSE_PQ_HASH_SIZE: u32 = 1 << FUSE_PQ_HASH_BITS;
+const bucket_head = new StaticArray<u32>(FUSE_PQ_HASH_SIZE);
+/** fs/fuse/dev.c fuse_check_timeout() (6.15+): only the head of each list is looked at: fiq->pending, fc->bg_queue,
+ *  then each device's fpq->io and the 256 fpq->processing buckets (fuse_fpq_processing_expired()). A request still
+ *  being filled, or a secondary waiting in the tree, has no fuse_req and is on no list. fpq->io holds a request
+ *  only while a read or reply copies it, which takes no virtual time here: it is always empty. A bucket's head is
+ *  the request of that bucket the server read first (fuse_dev_do_read() appends at the tail). */
 export function fuse_request_expired(timeout_ns: u64): bool {
-  const r = oldest_inflight();
-  return r != NONE && now - req_created(r) > timeout_ns;
+  if (head_expired(pending_head(), timeout_ns)) return true;
+  if (head_expired(bg_queue_head(), timeout_ns)) return true;
+  for (let b: u32 = 0; b < FUSE_PQ_HASH_SIZE; b++) unchecked(bucket_head[b] = NONE);
+  for (let r = oldest_inflight(); r != NONE; r = next_inflight(r)) {
+    const st = req_state(r);
+    if (st != REQ_PROCESSING && st != REQ_LOST_BY_SERVER) continue;
+    const b = fuse_req_hash(r);
+    const h = unchecked(bucket_head[b]);
+    if (h == NONE || req_readseq(r) < req_readseq(h)) unchecked(bucket_head[b] = r);
+  }
+  for (let b: u32 = 0; b < FUSE_PQ_HASH_SIZE; b++) if (head_expired(unchecked(bucket_head[b]), timeout_ns)) return true;
+  return false;
 }
 
 

@@ -39,6 +39,12 @@ let max_pages_per_req: u32 = 0;
 let r_ino: usize = 0, r_start: usize = 0, r_nr: usize = 0, r_state: usize = 0, r_next: usize = 0;
 let r_qnext: usize = 0, r_created: usize = 0, r_splice: usize = 0, r_kind: usize = 0, r_owner: usize = 0;
 let r_prev_inflight: usize = 0, r_next_inflight: usize = 0;
+// The fuse_req's create_time (stamped when it is allocated at send: fuse_request_init() from fuse_request_alloc()),
+// its in.h.unique (fuse_dev_queue_req(): fuse_get_unique_locked(), FUSE_REQ_ID_STEP apart) and the order in which
+// the server read it (list_move_tail() onto its fpq->processing bucket in fuse_dev_do_read()).
+let r_sent: usize = 0, r_unique: usize = 0, r_readseq: usize = 0;
+let reqctr: u64 = 0;
+let readctr: u32 = 0;
 let r_pfn: usize = 0, r_ver: usize = 0;
 // The kernel's own objects a request holds (assembly/fuse/req_slab.ts allocates them), each the id of the slab it
 // is in, or NONE: its struct fuse_req (fuse_request cache), its fuse_writepage_args (kmalloc) and its page/folio
@@ -52,6 +58,7 @@ function alloc_arrays(n: u32, per: u32): void {
   const o_created = r_created, o_splice = r_splice, o_pi = r_prev_inflight, o_ni = r_next_inflight;
   const o_pfn = r_pfn, o_ver = r_ver, o_kind = r_kind, o_owner = r_owner;
   const o_sr = r_slab_req, o_sw = r_slab_wpa, o_sa = r_slab_arr, o_ac = r_arr_cap;
+  const o_sent = r_sent, o_uq = r_unique, o_rs = r_readseq;
   const old = cap;
   const w = <usize>n << 2;
   r_ino = arena_alloc(w); r_start = arena_alloc(w); r_nr = arena_alloc(w); r_state = arena_alloc(w);
@@ -59,7 +66,10 @@ function alloc_arrays(n: u32, per: u32): void {
   r_prev_inflight = arena_alloc(w); r_next_inflight = arena_alloc(w); r_kind = arena_alloc(w); r_owner = arena_alloc(w);
   r_pfn = arena_alloc(<usize>n * per << 2); r_ver = arena_alloc(<usize>n * per << 2);
   r_slab_req = arena_alloc(w); r_slab_wpa = arena_alloc(w); r_slab_arr = arena_alloc(w); r_arr_cap = arena_alloc(w);
+  r_sent = arena_alloc(<usize>n << 3); r_unique = arena_alloc(<usize>n << 3); r_readseq = arena_alloc(w);
   if (old > 0) {
+    memory.copy(r_sent, o_sent, <usize>old << 3); memory.copy(r_unique, o_uq, <usize>old << 3);
+    memory.copy(r_readseq, o_rs, <usize>old << 2);
     const ow = <usize>old << 2;
     memory.copy(r_ino, o_ino, ow); memory.copy(r_start, o_start, ow); memory.copy(r_nr, o_nr, ow);
     memory.copy(r_state, o_state, ow); memory.copy(r_next, o_next, ow); memory.copy(r_qnext, o_q, ow);
@@ -81,6 +91,7 @@ function alloc_arrays(n: u32, per: u32): void {
 
 export function requests_init(max_pages: u32): void {
   cap = 0; free_head = NONE; nr_requests_live = 0; max_pages_per_req = max_pages;
+  reqctr = 0; readctr = 0;
   inflight_head = NONE; inflight_tail = NONE;
   bg_head = NONE; bg_tail = NONE; pend_head = NONE; pend_tail = NONE; nr_bg_queued = 0; nr_pending = 0;
   alloc_arrays(64, max_pages);
@@ -96,6 +107,9 @@ export function requests_init(max_pages: u32): void {
 @inline export function req_next(id: u32): u32 { return load<u32>(field_ptr(r_next, id)); }
 @inline export function set_req_next(id: u32, n: u32): void { store<u32>(field_ptr(r_next, id), n); }
 @inline export function req_created(id: u32): u64 { return load<u64>(r_created + (<usize>id << 3)); }
+/** When its fuse_req was allocated: the request was sent (fuse_simple_background() / fuse_get_req()). */
+@inline export function req_sent(id: u32): u64 { return load<u64>(r_sent + (<usize>id << 3)); }
+export function request_sent(id: u32): void { store<u64>(r_sent + (<usize>id << 3), now); }
 @inline export function req_kind(id: u32): u32 { return load<u32>(field_ptr(r_kind, id)); }
 @inline export function req_slab_req(id: u32): u32 { return load<u32>(field_ptr(r_slab_req, id)); }
 @inline export function set_req_slab_req(id: u32, s: u32): void { store<u32>(field_ptr(r_slab_req, id), s); }
@@ -134,6 +148,9 @@ export function request_alloc_kind(ino: u32, start: u32, kind: u32, owner: u32):
   store<u32>(field_ptr(r_next, id), NONE);
   store<u32>(field_ptr(r_qnext, id), NONE);
   store<u64>(r_created + (<usize>id << 3), now);
+  store<u64>(r_sent + (<usize>id << 3), now);
+  store<u64>(r_unique + (<usize>id << 3), 0);
+  store<u32>(field_ptr(r_readseq, id), 0);
   store<u32>(field_ptr(r_splice, id), 0);
   store<u32>(field_ptr(r_kind, id), kind);
   store<u32>(field_ptr(r_owner, id), owner);
@@ -190,6 +207,29 @@ export function pending_push(id: u32): void {
   if (pend_tail == NONE) pend_head = id; else store<u32>(field_ptr(r_qnext, pend_tail), id);
   pend_tail = id; nr_pending++;
   set_req_state(id, REQ_PENDING);
+  // fs/fuse/dev.c fuse_dev_queue_req(): req->in.h.unique = fuse_get_unique_locked(fiq) (reqctr += FUSE_REQ_ID_STEP).
+  // The model's counter starts at the run's first request (FUSE_INIT, LOOKUP and OPEN before it are not modelled).
+  reqctr += 2;
+  store<u64>(r_unique + (<usize>id << 3), reqctr);
+}
+/** The head of fiq->pending and of fc->bg_queue (what fuse_check_timeout() looks at). */
+export function pending_head(): u32 { return pend_head; }
+export function bg_queue_head(): u32 { return bg_head; }
+
+/** fs/fuse/dev.c fuse_dev_do_read(): the server read the request; it joins the tail of its fpq->processing bucket. */
+export function request_read(id: u32): void {
+  set_req_state(id, REQ_PROCESSING);
+  store<u32>(field_ptr(r_readseq, id), ++readctr);
+}
+/** The order in which the server read it (1 = first). */
+@inline export function req_readseq(id: u32): u32 { return load<u32>(field_ptr(r_readseq, id)); }
+// fs/fuse/fuse_i.h: FUSE_PQ_HASH_BITS
+export const FUSE_PQ_HASH_BITS: u32 = 8;
+/** fs/fuse/dev.c fuse_req_hash(): hash_long(unique & ~FUSE_INT_REQ_BIT, FUSE_PQ_HASH_BITS), hash_64_generic() on
+ *  x86-64: val * GOLDEN_RATIO_64 >> (64 - bits). */
+export function fuse_req_hash(id: u32): u32 {
+  const unique = load<u64>(r_unique + (<usize>id << 3)) & ~(<u64>1);
+  return <u32>((unique * 0x61C8864680B583EB) >> (64 - FUSE_PQ_HASH_BITS));
 }
 export function pending_pop(): u32 {
   const id = pend_head;

@@ -5,7 +5,9 @@
 // reclaimed. Threads work in parallel; contention on the backing file (tmpfs takes the inode lock per write) is
 // not modelled beyond what the scenario's per-byte cost says.
 import { NONE, __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
-import { page_ref, set_page_ref, set_page_next, set_page_prev } from "../mm/page";
+import { page_ref, set_page_ref, set_page_next, set_page_prev, page_next, page_prev, page_flags, page_alloc_mt, PG_owner, PG_lru } from "../mm/page";
+import { kmalloc_large, kmalloc_large_order, alloc_page_may_reclaim } from "../mm/slab";
+import { MIGRATE_UNMOVABLE } from "../mm/constants";
 import { __alloc_pages, __free_pages, alloc_pages_after_reclaim } from "../mm/page_alloc";
 import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc, anon_reap } from "../mm/anon";
 import { oom_after_no_progress, oom_progress, OOM_CTX_SERVER } from "../sim/oom";
@@ -23,10 +25,10 @@ import {
   COST_THREAD_CREATE,
 } from "../sim/config";
 import {
-  pending_pop, req_ino, req_start, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
+  pending_pop, request_read, req_ino, req_start, req_nr, req_pfn, set_req_state, set_req_spliced, req_spliced, splice_release_pages,
   req_kind, REQ_PROCESSING, REQ_LOST_BY_SERVER, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ, REQ_KIND_SETATTR,
 } from "./request";
-import { request_replied, connected, is_legacy, fuse_abort_conn } from "./conn";
+import { request_replied, connected, is_legacy, fuse_abort_conn, set_abort_hook } from "./conn";
 import { splice_unprivileged_copy } from "../sim/mechanisms";
 import { data_server_store } from "../sim/data";
 import { totalram_pages } from "../mm/zone";
@@ -60,20 +62,148 @@ let max_threads: u32 = 0;
 let nr_threads: u32 = 0;
 let nr_avail: u32 = 0;
 let requests_read: u32 = 0;
+// fiq->waitq: the workers asleep in fuse_dev_do_read()'s wait_event_interruptible_exclusive(). An exclusive waiter
+// is queued at the tail (prepare_to_wait_event(): __add_wait_queue_entry_tail() for WQ_FLAG_EXCLUSIVE) and
+// wake_up() (fuse_dev_wake_and_unlock()) wakes the first one, removing it (autoremove_wake_function()): the
+// longest sleeper. A woken worker that finds the queue empty again goes back to sleep at the tail.
+const sleepers = new StaticArray<u32>(MAX_THREADS);
+const t_asleep = new StaticArray<bool>(MAX_THREADS);
+let sleep_head: u32 = 0, sleep_len: u32 = 0;
+
+function worker_sleep(t: u32): void {
+  if (unchecked(t_asleep[t])) return;
+  unchecked(t_asleep[t] = true);
+  unchecked(sleepers[(sleep_head + sleep_len) % <u32>MAX_THREADS] = t);
+  sleep_len++;
+}
+
+// The splice read path's own kernel allocations (6.12 and 6.1 alike), all unmovable (no __GFP_MOVABLE):
+//   - each worker's pipe ring: libfuse's first receive creates the worker's pipe and grows it to its 1 MiB + 4 KiB
+//     buffer (fuse_session_receive_buf_int(): F_SETPIPE_SZ), which fs/pipe.c round_pipe_size() makes 2 MiB, 512
+//     slots; pipe_resize_ring(): kcalloc(nr_slots, sizeof(struct pipe_buffer) = 40, GFP_KERNEL_ACCOUNT |
+//     __GFP_NOWARN) = 20 KiB, above KMALLOC_MAX_CACHE_SIZE, so an order-3 page block (__kmalloc_large_node()),
+//     held for the pipe's life. If it fails, F_SETPIPE_SZ fails and libfuse reads for good (llp->can_grow = 0);
+//   - fs/fuse/dev.c fuse_dev_splice_read(): kvmalloc_array(pipe->max_usage, sizeof(struct pipe_buffer), GFP_KERNEL)
+//     before fuse_dev_do_read() waits for a request, kvfree() after it returns: 20 KiB, order 3 with __GFP_NORETRY
+//     (kmalloc_gfp_adjust()), else vmalloc's five order-0 pages; held while the worker sleeps in splice(2);
+//   - fuse_copy_fill(): alloc_page(GFP_HIGHUSER) for the request's header in the pipe, freed when libfuse reads the
+//     header out of the pipe (fuse_session_process_buf_int() / the small-request copy), before the store.
+// Not modelled: the 16-slot ring a new pipe starts with (a kmalloc-1024 object, freed by the resize), vmalloc's
+// struct vm_struct, vmap_area and page array, and a server that exits when a splice(2) fails with -ENOMEM.
+export const OWNER_FUSE_DEV: u32 = 0xffffff02;
+const DEV_RING: u32 = 0, DEV_BUFS: u32 = 1, DEV_BUFS_VMALLOC: u32 = 2, DEV_HEADER: u32 = 3;
+const PIPE_SLOTS: u32 = 512;
+const SIZEOF_PIPE_BUFFER: u32 = 40;
+const PIPE_BUFS_BYTES: u32 = PIPE_SLOTS * SIZEOF_PIPE_BUFFER;
+const VMALLOC_PAGES: u32 = (PIPE_BUFS_BYTES + 4095) / 4096;
+const GFP_KERNEL: u32 = 0; // unmovable, may reclaim
+const t_ring = new StaticArray<u32>(MAX_THREADS);
+const t_ring_failed = new StaticArray<bool>(MAX_THREADS);
+const t_bufs = new StaticArray<u32>(MAX_THREADS);
+const t_bufs_vm = new StaticArray<u32>(MAX_THREADS * 5);
+const t_bufs_nvm = new StaticArray<u32>(MAX_THREADS);
+
+function dev_own(pfn: u32, order: u32, t: u32, kind: u32): void {
+  const n: u32 = <u32>1 << order;
+  for (let i: u32 = 0; i < n; i++) { set_page_next(pfn + i, OWNER_FUSE_DEV); set_page_prev(pfn + i, (t << 2) | kind); }
+}
+
+/** The worker's pipe at its first receive: its 512-slot ring (pipe_resize_ring()). False: it reads instead. */
+function worker_pipe(t: u32): bool {
+  if (unchecked(t_ring[t]) != NONE) return true;
+  if (unchecked(t_ring_failed[t])) return false;
+  const p = kmalloc_large(PIPE_BUFS_BYTES, GFP_KERNEL, true);
+  if (p == NONE) { unchecked(t_ring_failed[t] = true); return false; }
+  charge(cost_ns(COST_PAGE_ALLOC));
+  dev_own(p, kmalloc_large_order(PIPE_BUFS_BYTES), t, DEV_RING);
+  unchecked(t_ring[t] = p);
+  return true;
+}
+/** The head PFN of worker t's pipe ring (kind 0) or pipe_buffer array (kind 1), NONE if it holds none. */
+export function server_dev_pfn(t: u32, kind: u32): u32 { return kind == DEV_RING ? unchecked(t_ring[t]) : unchecked(t_bufs[t]); }
+/** Does worker t read /dev/fuse with splice(2)? */
+function thread_splices(t: u32): bool { return server_splices() && unchecked(t_ring[t]) != NONE; }
+
+/** fuse_dev_splice_read(): the pipe_buffer array, kvmalloc_array() on entry (kept while the worker sleeps). */
+function splice_bufs_alloc(t: u32): void {
+  if (unchecked(t_bufs[t]) != NONE || unchecked(t_bufs_nvm[t]) != 0) return;
+  const p = kmalloc_large(PIPE_BUFS_BYTES, GFP_KERNEL, true);
+  charge(cost_ns(COST_PAGE_ALLOC));
+  if (p != NONE) { dev_own(p, kmalloc_large_order(PIPE_BUFS_BYTES), t, DEV_BUFS); unchecked(t_bufs[t] = p); return; }
+  // __kvmalloc_node(): the vmalloc fallback, order-0 pages
+  for (let i: u32 = 0; i < VMALLOC_PAGES; i++) {
+    const q = alloc_page_may_reclaim(GFP_KERNEL);
+    if (q == NONE) break; // -ENOMEM: not modelled (libfuse would end its session); the read goes on without it
+    dev_own(q, 0, t, DEV_BUFS_VMALLOC);
+    unchecked(t_bufs_vm[t * 5 + i] = q);
+    unchecked(t_bufs_nvm[t] = i + 1);
+  }
+}
+/** kvfree(bufs) as fuse_dev_splice_read() returns. */
+function splice_bufs_free(t: u32): void {
+  const p = unchecked(t_bufs[t]);
+  if (p != NONE) { __free_pages(p, kmalloc_large_order(PIPE_BUFS_BYTES)); unchecked(t_bufs[t] = NONE); }
+  const n = unchecked(t_bufs_nvm[t]);
+  for (let i: u32 = 0; i < n; i++) __free_pages(unchecked(t_bufs_vm[t * 5 + i]), 0);
+  unchecked(t_bufs_nvm[t] = 0);
+}
+/** fuse_copy_fill(): the header's page in the pipe, alloc_page(GFP_HIGHUSER); libfuse reads the header out at
+ *  once, which releases the pipe buffer and frees the page (a failure is not modelled: the read goes on). */
+function splice_header_page(t: u32): void {
+  const p = alloc_page_may_reclaim(GFP_KERNEL);
+  charge(cost_ns(COST_PAGE_ALLOC));
+  if (p == NONE) return;
+  dev_own(p, 0, t, DEV_HEADER);
+  __free_pages(p, 0);
+}
+/** fuse_abort_conn() wakes every reader (wake_up_all(&fiq->waitq)): their splice(2) returns and frees its array. */
+function server_conn_aborted(): void { for (let t: u32 = 0; t < nr_threads; t++) splice_bufs_free(t); }
+
+/** The checker: every page owned by OWNER_FUSE_DEV is one the workers hold (a ring, a pipe_buffer array or its
+ *  vmalloc pages), allocated, unmovable and off the LRU, and `seen` (the pages the page walk found with that
+ *  owner) is their number. */
+export let server_dev_invariant_where: u32 = NONE;
+export function check_server_dev_pages(seen: u32): bool {
+  let held: u32 = 0;
+  for (let t: u32 = 0; t < nr_threads; t++) {
+    const r = unchecked(t_ring[t]), b = unchecked(t_bufs[t]);
+    if (r != NONE) { if (!dev_block_ok(r, kmalloc_large_order(PIPE_BUFS_BYTES), t, DEV_RING)) return false; held += <u32>1 << kmalloc_large_order(PIPE_BUFS_BYTES); }
+    if (b != NONE) { if (!dev_block_ok(b, kmalloc_large_order(PIPE_BUFS_BYTES), t, DEV_BUFS)) return false; held += <u32>1 << kmalloc_large_order(PIPE_BUFS_BYTES); }
+    const n = unchecked(t_bufs_nvm[t]);
+    for (let i: u32 = 0; i < n; i++) { if (!dev_block_ok(unchecked(t_bufs_vm[t * 5 + i]), 0, t, DEV_BUFS_VMALLOC)) return false; held++; }
+    // only a worker inside splice(2) holds an array: one asleep in read, or between its reply and its next read
+    if ((b != NONE || n != 0) && unchecked(t_state[t]) == T_BUSY) { server_dev_invariant_where = b != NONE ? b : unchecked(t_bufs_vm[t * 5]); return false; }
+  }
+  if (held != seen) { server_dev_invariant_where = NONE; return false; }
+  return true;
+}
+function dev_block_ok(pfn: u32, order: u32, t: u32, kind: u32): bool {
+  const n: u32 = <u32>1 << order;
+  for (let i: u32 = 0; i < n; i++) {
+    const p = pfn + i;
+    if ((page_flags(p) & (PG_owner | PG_lru)) != PG_owner || page_next(p) != OWNER_FUSE_DEV || page_prev(p) != ((t << 2) | kind) ||
+        page_alloc_mt(p) != MIGRATE_UNMOVABLE) { server_dev_invariant_where = p; return false; }
+  }
+  return true;
+}
 
 function worker_init(t: u32): void {
+  unchecked(t_ring[t] = NONE); unchecked(t_ring_failed[t] = false); unchecked(t_bufs[t] = NONE); unchecked(t_bufs_nvm[t] = 0);
   unchecked(t_state[t] = T_IDLE); unchecked(t_req[t] = NONE); unchecked(t_pick_scheduled[t] = false);
-  unchecked(t_buffer_pages[t] = 0); unchecked(t_stored[t] = 0);
+  unchecked(t_buffer_pages[t] = 0); unchecked(t_stored[t] = 0); unchecked(t_asleep[t] = false);
 }
 
 export function server_init(): void {
   held_len = 0; held_head = 0;
+  sleep_head = 0; sleep_len = 0;
   max_threads = min(<u32>param(CFG_SERVER_THREADS), <u32>MAX_THREADS);
   nr_threads = 1; nr_avail = 1;
   worker_init(0);
+  worker_sleep(0); // the first worker is already in read(2) of /dev/fuse
   st_add(SERVER_THREADS, 1);
   requests_read = 0;
   killed = false;
+  set_abort_hook(server_conn_aborted);
 }
 
 /** fuse_do_work() after a worker took a request: numavail--, and fuse_loop_start_thread() when none is left. The
@@ -105,14 +235,19 @@ export function server_splices(): bool {
   return true;
 }
 
-/** A request was queued: wake one idle thread (it pays the wake-up latency). */
+/** A request was queued (fuse_dev_wake_and_unlock(): wake_up(&fiq->waitq)): the longest-sleeping worker wakes
+ *  (it pays the wake-up latency). A worker between its reply and its next read is not asleep: it finds the request
+ *  itself if it gets there first. */
 export function server_wake_one(): void {
-  for (let t: u32 = 0; t < nr_threads; t++) {
-    if (unchecked(t_state[t]) == T_IDLE && !unchecked(t_pick_scheduled[t])) {
-      unchecked(t_pick_scheduled[t] = true);
-      schedule(now + <u64>cost_ns(COST_WAKEUP), EV_SERVER_PICK, t);
-      return;
-    }
+  while (sleep_len > 0) {
+    const t = unchecked(sleepers[sleep_head]);
+    sleep_head = (sleep_head + 1) % <u32>MAX_THREADS;
+    sleep_len--;
+    unchecked(t_asleep[t] = false);
+    if (unchecked(t_state[t]) != T_IDLE || unchecked(t_pick_scheduled[t])) continue;
+    unchecked(t_pick_scheduled[t] = true);
+    schedule(now + <u64>cost_ns(COST_WAKEUP), EV_SERVER_PICK, t);
+    return;
   }
 }
 
@@ -120,11 +255,15 @@ export function server_wake_one(): void {
 export function server_pick(t: u32): void {
   unchecked(t_pick_scheduled[t] = false);
   if (unchecked(t_state[t]) != T_IDLE) return;
-  if (!connected || server_stopped()) { unchecked(t_state[t] = T_STUCK); return; }
+  if (!connected || server_stopped()) { splice_bufs_free(t); unchecked(t_state[t] = T_STUCK); return; }
+  // libfuse's receive: splice(2) from /dev/fuse into the worker's pipe (its first receive creates the pipe), and
+  // fuse_dev_splice_read() allocates its pipe_buffer array before it waits
+  const splicing = server_splices() && worker_pipe(t);
+  if (splicing) splice_bufs_alloc(t);
   const req = pending_pop();
-  if (req == NONE) return; // stays idle until server_wake_one()
+  if (req == NONE) { worker_sleep(t); return; } // idle until server_wake_one() reaches it
   requests_read++;
-  set_req_state(req, REQ_PROCESSING);
+  request_read(req);
   unchecked(t_state[t] = T_BUSY);
   unchecked(t_req[t] = req);
   unchecked(t_stored[t] = 0);
@@ -134,6 +273,11 @@ export function server_pick(t: u32): void {
   charge_reset();
   // read(2) of /dev/fuse: header plus the payload copied out, or the pages spliced into a pipe
   charge(cost_ns(COST_SYSCALL) + cost_ns(COST_DEV_READ));
+  if (splicing) {
+    // the header's page (fuse_copy_fill()), then kvfree(bufs) as the splice returns; libfuse reads the header out
+    splice_header_page(t);
+    splice_bufs_free(t);
+  }
   worker_took_request();
   if (req_kind(req) == REQ_KIND_READ) {
     // lo_read() -> fuse_reply_data(): libfuse without splice preads the range from the backing file into a buffer
@@ -156,7 +300,7 @@ export function server_pick(t: u32): void {
     schedule(now + <u64>charge_reset(), EV_SERVER_REPLY, t);
     return;
   }
-  if (server_splices()) {
+  if (splicing) {
     set_req_spliced(req, true);
     for (let i: u32 = 0; i < n; i++) { const p = req_pfn(req, i); if (p != NONE) set_page_ref(p, page_ref(p) + 1); }
   } else {
@@ -191,6 +335,10 @@ function server_store(t: u32): void {
     // the payload reaches the backing file; data mode copies the real bytes
     data_server_store(ino, start + i, req_pfn(req, i));
   }
+  // passthrough_ll lo_write_buf(): fuse_buf_copy() splices the pipe into the backing file (FUSE_BUF_IS_FD), whose
+  // ->splice_write (iter_file_splice_write()) copies and releases the pipe buffers before fuse_reply_write(): the
+  // pipe's page references end here. splice_hold is the fault of a server that keeps them past its reply.
+  if (req_spliced(req) && param(CFG_SPLICE_HOLD_NS) == 0) splice_release_pages(req);
   const bytes = <f64>n * 4096.0;
   const slow = param(CFG_SLOW_FACTOR);
   charge((cost_ns(COST_SYSCALL) + <f64>n * cost_ns(COST_SERVER_BACKING_PER_PAGE) +
@@ -273,11 +421,24 @@ export function server_is_task(): bool { return connected && !killed; }
 export function server_rss(): u32 { return <u32>stat_value(SERVER_BUFFER_PAGES); }
 /** Killed: /dev/fuse is released and the connection aborted (fuse_dev_release -> fuse_abort_conn); every request in
  *  flight ends with an error; the buffers go back. The tmpfs files stay: files outlive their writer. */
-export function server_oom_kill(): void {
+export function server_oom_kill(): void { server_exit(); }
+/** The server process dies (EV_CRASH, crash_at): do_exit() -> exit_mm() frees its anon memory (the receive
+ *  buffers) as the OOM reaper does for a kill, and exit_files() closes /dev/fuse (fuse_dev_release() ->
+ *  fuse_abort_conn()). No OOM kill is counted. */
+export function server_crash(): void { server_exit(); }
+function server_exit(): void {
   killed = true;
   fuse_abort_conn();
   anon_reap(ANON_SERVER_BUFFER, NONE, free_page);
   st_add(SERVER_BUFFER_PAGES, -stat_value(SERVER_BUFFER_PAGES));
+  // exit_files(): the pipes go, with their rings (pipe_resize_ring()'s kcalloc, freed by free_pipe_info())
+  const order = kmalloc_large_order(PIPE_BUFS_BYTES);
+  for (let t: u32 = 0; t < nr_threads; t++) {
+    unchecked(t_buffer_pages[t] = 0);
+    splice_bufs_free(t);
+    const r = unchecked(t_ring[t]);
+    if (r != NONE) { __free_pages(r, order); unchecked(t_ring[t] = NONE); }
+  }
 }
 function free_page(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 
@@ -287,7 +448,7 @@ export function server_store_retry(t: u32): void {
   if (unchecked(t_state[t]) != T_BUSY || req == NONE) return;
   if (!connected) { unchecked(t_req[t] = NONE); unchecked(t_state[t] = T_STUCK); return; }
   charge_reset();
-  if (!server_splices() && !receive_buffer_fault(t, req_nr(req) + 1)) { server_stall(t); return; }
+  if (!thread_splices(t) && !receive_buffer_fault(t, req_nr(req) + 1)) { server_stall(t); return; }
   server_store(t);
 }
 
@@ -314,7 +475,8 @@ export function server_reply(t: u32): void {
     charge(cost_ns(COST_SYSCALL));
     const hold = <u64>param(CFG_SPLICE_HOLD_NS);
     if (req_spliced(req)) {
-      // temp pages are freed at the reply whatever the pipe holds (they are unmovable anyway)
+      // a pipe held past the reply (splice_hold; without it the store released it): temp pages are freed at the
+      // reply whatever the pipe holds (they are unmovable anyway)
       if (hold == 0 || is_legacy()) splice_release_pages(req); else splice_hold_pages(req, now + hold);
     }
     request_replied(req);

@@ -249,6 +249,19 @@ export function kmalloc(size: u32, gfp: u32, may_reclaim: bool): u32 {
   return kmem_cache_alloc(kmalloc_cache(size), gfp, may_reclaim);
 }
 
+/** kmalloc() above KMALLOC_MAX_CACHE_SIZE (8 KiB: KMALLOC_SHIFT_HIGH = PAGE_SHIFT + 1): mm/slub.c
+ *  __kmalloc_large_node() -> alloc_pages(flags | __GFP_COMP, get_order(size)), no slab (unmovable for a mask
+ *  without __GFP_MOVABLE). `may_reclaim`: one round of direct compaction and reclaim (the slow path as
+ *  direct_compact.ts has it: __GFP_NORETRY's, and where a mask could retry further the model fails there too).
+ *  The head PFN or NONE; the caller sets the owner words and frees with __free_pages(pfn, kmalloc_large_order()). */
+export function kmalloc_large(size: u32, gfp: u32, may_reclaim: bool): u32 {
+  const order = get_order(size);
+  return may_reclaim ? alloc_pages_may_reclaim(gfp, order) : __alloc_pages(gfp, order);
+}
+export function kmalloc_large_order(size: u32): u32 { return get_order(size); }
+/** An order-0 page with one round of reclaim (vmalloc's pages, alloc_page()). */
+export function alloc_page_may_reclaim(gfp: u32): u32 { return alloc_pages_may_reclaim(gfp, 0); }
+
 // mm/slub.c: __slab_free(): an empty slab goes back to the page allocator once the node keeps min_partial
 // partial slabs; otherwise a slab that was full goes onto the partial list's tail
 export function kmem_cache_free(id: u32): void {

@@ -4,6 +4,8 @@ import { arena_alloc } from "./arena";
 
 /** Virtual nanoseconds since boot. */
 export let now: u64 = 0;
+/** The harness moves time by hand. */
+export function set_now(t: u64): void { now = t; }
 
 let ev_time: usize = 0; // u64 per slot
 let ev_seq: usize = 0; // u32

@@ -17,6 +17,7 @@ import {
 import { is_legacy } from "../fuse/conn";
 import { OWNER_SLAB, check_slab_caches, slab_invariant_where } from "../mm/slab";
 import { check_request_objects, req_slab_invariant_where } from "../fuse/req_slab";
+import { OWNER_FUSE_DEV, check_server_dev_pages, server_dev_invariant_where } from "../fuse/server";
 import { arena_alloc } from "./arena";
 import { flusher_check, flusher_invariant_where } from "../fs/writeback";
 
@@ -90,13 +91,14 @@ export function check_sim_invariants(): i32 {
   }
   // recount the counters from the pages
   let dirty: i64 = 0, writeback: i64 = 0, temp: i64 = 0, file_lru: i64 = 0, shmem: i64 = 0;
-  let slab_pages: u32 = 0;
+  let slab_pages: u32 = 0, dev_pages: u32 = 0;
   const inode_dirty = inode_dirty_scratch;
   memory.fill(changetype<usize>(inode_dirty), 0, 64 << 2);
   for (let p: u32 = 0; p < nr_pages; p++) {
     const f = page_flags(p);
     if ((f & PG_owner) == 0) continue;
     if (page_next(p) == OWNER_SLAB) slab_pages++;
+    if (page_next(p) == OWNER_FUSE_DEV) dev_pages++;
     if ((f & PG_temp) == 0 && page_next(p) < nr_inodes) file_lru++; // a page-cache page (owner: its inode)
     if ((f & PG_temp) == 0 && page_next(p) - OWNER_SHMEM < nr_inodes) {
       // a page of the server's tmpfs file: the backing map points at it
@@ -149,6 +151,8 @@ export function check_sim_invariants(): i32 {
   // what the live requests hold
   if (!check_slab_caches(slab_pages)) return fail(INV_SLAB_PAGES, slab_invariant_where);
   if (!check_request_objects()) return fail(INV_SLAB_OBJECTS, req_slab_invariant_where);
+  // the splice read path's pages (fuse_dev_splice_read()'s array, the pipes' rings): each held by a worker
+  if (!check_server_dev_pages(dev_pages)) return fail(INV_SLAB_PAGES, server_dev_invariant_where);
   return 0;
 }
 

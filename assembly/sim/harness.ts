@@ -8,8 +8,10 @@ import { folio_mark_blocks_dirty } from "../fs/folio";
 import { wb_list_at, queue_io, requeue_inode, writeback_single_inode_flags } from "../fs/wb_lists";
 import { harness_write, set_writers_autostart, harness_fsync_step, harness_fsync_held } from "../fs/writer";
 import { writeback_inode_all, harness_flusher_hold, walk_wrote, flusher_timer_armed } from "../fs/writeback";
-import { pending_pop, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
-import { request_replied } from "../fuse/conn";
+import { server_pick, server_reply, server_dev_pfn } from "../fuse/server";
+import { pending_pop, pending_head, request_read, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
+import { request_replied, fuse_request_expired } from "../fuse/conn";
+import { set_now } from "./clock";
 import { sim_init } from "./run";
 import { __alloc_pages, alloc_pages_after_reclaim, unreserve_highatomic_pageblock } from "../mm/page_alloc";
 import { dtc_set, set_strictlimit, set_dom_dirty_limit, dtc_pos_ratio, __wb_calc_thresh, dtc_thresh, dtc_dirty } from "../fs/dirty";
@@ -87,9 +89,28 @@ export function harness_walk_wrote(): f64 { return <f64>walk_wrote; }
 /** The server reads the oldest pending request (NONE if none). */
 export function harness_server_read(): u32 {
   const r = pending_pop();
-  if (r != NONE) set_req_state(r, REQ_PROCESSING);
+  if (r != NONE) request_read(r);
   return r;
 }
+
+/** Virtual time jumps to t ns (nothing scheduled runs). */
+export function harness_set_now(t: f64): void { set_now(<u64>t); }
+/** fuse_check_timeout()'s test now, with req_timeout in ns. */
+export function harness_request_expired(timeout_ns: f64): bool { return fuse_request_expired(<u64>timeout_ns); }
+
+/** Server worker t runs server_pick(): it reads the oldest pending request and handles it up to its reply, which
+ *  is scheduled but not run (harness_server_reply() answers it). Returns the request, NONE if none was pending. */
+export function harness_server_work(t: u32): u32 {
+  const r = pending_head();
+  server_pick(t);
+  return r;
+}
+
+/** Worker t's pipe ring (kind 0) or fuse_dev_splice_read()'s pipe_buffer array (kind 1): its head PFN or NONE. */
+export function harness_server_dev_pfn(t: u32, kind: u32): u32 { return server_dev_pfn(t, kind); }
+
+/** Server worker t writes its reply (server_reply(): the request ends, the worker goes back to its read). */
+export function harness_server_reply_worker(t: u32): void { server_reply(t); }
 
 /** The server replies to a request it read. */
 export function harness_server_reply(req: u32): void { request_replied(req); }

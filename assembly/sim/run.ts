@@ -33,7 +33,7 @@ import {
 import { rb_init, rb_find_overlap } from "../fuse/rbtree";
 import { conn_init, fuse_abort_conn, fuse_request_expired, set_abort_building_hook, active_background, connected } from "../fuse/conn";
 import {
-  server_init, server_wake_one, server_pick, server_reply, server_store_retry, splice_release_due, EV_SERVER_PICK,
+  server_init, server_crash, server_wake_one, server_pick, server_reply, server_store_retry, splice_release_due, EV_SERVER_PICK,
   EV_SERVER_REPLY, EV_SPLICE_RELEASE, EV_SERVER_STORE,
 } from "../fuse/server";
 import { legacy_wpa_forget, temp_blocks_reset } from "../fuse/legacy";
@@ -223,7 +223,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_TIMEOUT_CHECK) {
       if (fuse_request_expired(request_timeout_ns)) fuse_abort_conn();
       else schedule(now + TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
-    } else if (t == EV_CRASH) fuse_abort_conn();
+    } else if (t == EV_CRASH) server_crash();
     else if (t == EV_WRITER_MEMORY_RETRY) writer_memory_retry(a);
     else if (t == EV_WRITER_PAUSE) writer_pause_end(a);
     else if (t == EV_WB_BW_DWORK) wb_update_bandwidth_workfn();

@@ -38,6 +38,8 @@ export function harness(policy: ScenarioPolicy, filePages = 1024, server: Record
   const h: HarnessExports = {
     ...raw,
     harness_server_read: u(raw.harness_server_read),
+    harness_server_work: u(raw.harness_server_work),
+    harness_server_dev_pfn: u(raw.harness_server_dev_pfn),
     harness_server_read_spliced: u(raw.harness_server_read_spliced),
     harness_req_pfn: u(raw.harness_req_pfn),
     harness_req_next: u(raw.harness_req_next),
