@@ -112,6 +112,11 @@ export function shrink_folio_list(from: u32, k: u32): u64 {
 /** Pages the last reclaim_clean_pages_from_list() freed (its nr_reclaimed). */
 export let clean_reclaimed: u64 = 0;
 
+/** What reclaim_clean_pages_from_list() takes: FUSE page cache (file-LRU) that is not dirty. */
+@inline function clean_file_folio(head: u32): bool {
+  return page_next(head) < MAX_INODES && (page_flags(head) & PG_folio_dirty) == 0;
+}
+
 /**
  * mm/vmscan.c: reclaim_clean_pages_from_list() (6.1.192 and 6.12.118 alike), what __alloc_contig_migrate_range()
  * calls before each migrate_pages(): the folios of the isolated list `heads[0, nr)` (the list's head at nr - 1, as
@@ -134,9 +139,8 @@ export function reclaim_clean_pages_from_list(heads: StaticArray<u32>, nr: u32):
   let k: u32 = 0, others: u32 = 0;
   for (let i = <i32>nr - 1; i >= 0; i--) {
     const head = unchecked(heads[i]);
-    const ino = page_next(head);
-    if (ino < MAX_INODES && (page_flags(head) & PG_folio_dirty) == 0) {
-      const index = page_prev(head);
+    if (clean_file_folio(head)) {
+      const ino = page_next(head), index = page_prev(head);
       lru_del(ino, index, head);
       folio_set_active(head, false);
       unchecked(isolated_folios[k++] = file_page_id(ino, index));
@@ -147,7 +151,7 @@ export function reclaim_clean_pages_from_list(heads: StaticArray<u32>, nr: u32):
   // the folios not taken keep their order at the bottom of heads[]
   for (let i: u32 = 0; i < nr; i++) {
     const head = unchecked(heads[i]);
-    if (!(page_next(head) < MAX_INODES && (page_flags(head) & PG_folio_dirty) == 0)) unchecked(heads[others++] = head);
+    if (!clean_file_folio(head)) unchecked(heads[others++] = head);
   }
   // current_is_kswapd() is false and sc.may_writepage 0 for this call; the reclaimer's own scan_control (one
   // could be between its steps) is left as it was

@@ -104,41 +104,38 @@ export function alloc_pages_thisnode_noretry(gfp: u32, order: u32): u32 {
 }
 
 /** A page-cache folio above the mapping's smallest order: __filemap_get_folio() asks for it with __GFP_NORETRY |
- *  __GFP_NOWARN, so __alloc_pages_slowpath() makes one round and gives up: a costly order (> 3) compacts async first
- *  and stops there if compaction was skipped or deferred ("fail immediately ... unless the allocator has requested
- *  compaction and reclaim retry"), else keeps INIT_COMPACT_PRIORITY; then direct reclaim, direct compaction
- *  (sync-light for orders 1-3) and nopage. The caller then tries the next order down. */
-export function alloc_pages_noretry(gfp: u32, order: u32): u32 {
-  if (pf_memalloc) return alloc_pages_memalloc(gfp, order);
-  let page = __alloc_pages(gfp, order);
-  if (page != NONE || order == 0 || order > MAX_PAGE_ORDER || (gfp & __GFP_HIGH) != 0) return page;
-  const costly = order > PAGE_ALLOC_COSTLY_ORDER;
-  if (costly || gfp_migratetype(gfp) != MIGRATE_MOVABLE) {
-    page = __alloc_pages_direct_compact(gfp, order, INIT_COMPACT_PRIORITY);
-    if (page != NONE) return page;
-    if (costly && (compact_result == COMPACT_SKIPPED || compact_result == COMPACT_DEFERRED)) return NONE;
-  }
-  page = __alloc_pages_direct_reclaim(gfp, order);
-  if (page != NONE) return page;
-  return __alloc_pages_direct_compact(gfp, order, costly ? INIT_COMPACT_PRIORITY : DEF_COMPACT_PRIORITY);
-}
+ *  __GFP_NOWARN, so __alloc_pages_slowpath() makes one round and gives up (below). The caller then tries the next
+ *  order down. */
+export function alloc_pages_noretry(gfp: u32, order: u32): u32 { return __alloc_pages_slowpath(gfp, order, true); }
 
-/** __alloc_pages() with the slow path of a mask that may reclaim: after the first attempts, async compaction
- *  first for a costly or non-movable high-order request, direct reclaim, then compaction at
- *  DEF_COMPACT_PRIORITY (sync-light) for any order > 0. A costly request without __GFP_RETRY_MAYFAIL (a THP
- *  fault in a MADV_HUGEPAGE region, GFP_TRANSHUGE) stops there, as the kernel's does; for the others,
- *  should_reclaim_retry()'s further rounds and the OOM killer are not modelled: they fail there too. */
-export function alloc_pages_may_reclaim(gfp: u32, order: u32): u32 {
+/** __alloc_pages() with the slow path of a mask that may reclaim (below). A costly request without
+ *  __GFP_RETRY_MAYFAIL (a THP fault in a MADV_HUGEPAGE region, GFP_TRANSHUGE) stops after its round, as the kernel's
+ *  does; for the others, should_reclaim_retry()'s further rounds and the OOM killer are not modelled here: they
+ *  fail there too, and the caller counts the failure (sim/oom.ts). */
+export function alloc_pages_may_reclaim(gfp: u32, order: u32): u32 { return __alloc_pages_slowpath(gfp, order, false); }
+
+/** mm/page_alloc.c: __alloc_pages_slowpath(), one round: after the first attempts, async compaction first for a
+ *  costly or non-movable high-order request, direct reclaim, then direct compaction at DEF_COMPACT_PRIORITY
+ *  (sync-light). With __GFP_NORETRY (`noretry`) a costly order stops after its first compaction if that was
+ *  COMPACT_SKIPPED or COMPACT_DEFERRED ("fail immediately ... unless the allocator has requested compaction and
+ *  reclaim retry") and otherwise keeps INIT_COMPACT_PRIORITY (async) for the second. */
+function __alloc_pages_slowpath(gfp: u32, order: u32, noretry: bool): u32 {
   // "Avoid recursion of direct reclaim": inside reclaim, no watermarks and no reclaim
   if (pf_memalloc) return alloc_pages_memalloc(gfp, order);
   did_some_progress = false;
   let page = __alloc_pages(gfp, order);
   if (page != NONE || order > MAX_PAGE_ORDER || (gfp & __GFP_HIGH) != 0) return page;
-  if (order > 0 && (order > PAGE_ALLOC_COSTLY_ORDER || gfp_migratetype(gfp) != MIGRATE_MOVABLE)) {
+  const costly = order > PAGE_ALLOC_COSTLY_ORDER;
+  let compact_priority = DEF_COMPACT_PRIORITY;
+  if (order > 0 && (costly || gfp_migratetype(gfp) != MIGRATE_MOVABLE)) {
     page = __alloc_pages_direct_compact(gfp, order, INIT_COMPACT_PRIORITY);
     if (page != NONE) return page;
+    if (noretry && costly) {
+      if (compact_result == COMPACT_SKIPPED || compact_result == COMPACT_DEFERRED) return NONE;
+      compact_priority = INIT_COMPACT_PRIORITY;
+    }
   }
   page = __alloc_pages_direct_reclaim(gfp, order);
   if (page != NONE) return page;
-  return __alloc_pages_direct_compact(gfp, order, DEF_COMPACT_PRIORITY);
+  return __alloc_pages_direct_compact(gfp, order, compact_priority);
 }
