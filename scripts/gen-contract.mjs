@@ -81,6 +81,7 @@ const census = constants("assembly/mm/census_layout.ts", { scope: kernel });
 const rbtree = constants("assembly/fuse/rbtree.ts");
 const rbcheck = constants("assembly/fuse/rbtree_check.ts");
 const rbdebug = constants("assembly/fuse/rbtree_debug.ts");
+const cpus = constants("assembly/sim/cpus.ts");
 const events = new Map();
 for (const f of ["fs/writer.ts", "fs/writeback.ts", "fs/wb_bandwidth.ts", "fuse/server.ts", "sim/run.ts", "sim/churn.ts", "sim/highorder.ts", "sim/events.ts"]) {
   let file;
@@ -124,6 +125,7 @@ object("RB_COLOR", group(rbtree, "RB_"), "The rb-tree's node colors (assembly/fu
 object("RB_ERR", group(rbcheck, "RB_ERR_"), "rb_check()'s failures (assembly/fuse/rbtree_check.ts RB_ERR_*; RB_OK is 0).");
 object("RB_FIELD", group(rbdebug, "RB_F_"), "rb_poke()/rb_peek() fields (assembly/fuse/rbtree_debug.ts).");
 object("RUN_STATUS", group(run, "RUN_"), "sim_run()'s results (assembly/sim/run.ts RUN_*).");
+object("CTX", group(cpus, "CTX_"), "The simulation's contexts (assembly/sim/cpus.ts CTX_*): who runs an event.");
 scalar("SAMPLE_WORDS", run.get("SAMPLE_WORDS"), "Columns of one sample (samples_ptr()).");
 scalar("INTEGRITY_WORDS", run.get("INTEGRITY_WORDS"), "Words integrity_check() fills (integrity_ptr()).");
 scalar("BDI_STATS_WORDS", bdi.get("BDI_STATS_WORDS"), "Words bdi_stats_fill() fills.");

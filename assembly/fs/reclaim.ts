@@ -21,8 +21,13 @@ import {
   folio_set_active,
 } from "./lru";
 import { lru_gen_shrink_node } from "./lru_gen_reclaim";
-import { sc, zone_ineligible, clear_pgdat_dirty, set_pgdat_dirty, set_pgdat_writeback } from "./scan_control";
-import { isolated_folios, kept_folios, nr_kept, shrink_folio_list, stat_nr_unqueued_dirty, stat_nr_taken } from "./shrink_folio";
+import {
+  sc, zone_ineligible, clear_pgdat_dirty, set_pgdat_dirty, set_pgdat_writeback, lruvec_node_congested, set_lruvec_node_congested,
+} from "./scan_control";
+import {
+  isolated_folios, kept_folios, nr_kept, shrink_folio_list, stat_nr_unqueued_dirty, stat_nr_taken, stat_nr_dirty, stat_nr_congested,
+} from "./shrink_folio";
+import { reclaim_throttle, reclaim_throttle_reset, VMSCAN_THROTTLE_NOPROGRESS, VMSCAN_THROTTLE_CONGESTED } from "./reclaim_throttle";
 import { wakeup_flusher_threads_vmscan } from "./writeback";
 import {
   st_add, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
@@ -38,6 +43,7 @@ export const DEF_PRIORITY: i32 = 12;
 export function reclaim_reset(): void {
   kswapd_failures = 0;
   clear_pgdat_dirty();
+  reclaim_throttle_reset();
   lru_reset();
 }
 
@@ -131,6 +137,8 @@ function shrink_inactive_list(nr_to_scan: u64): u64 {
     const ino = file_page_ino(e), first = file_page_index(e, ino);
     putback(ino, first, mapping_pfn(ino, first));
   }
+  sc.nr_dirty += stat_nr_dirty;
+  sc.nr_congested += stat_nr_congested;
   sc.nr_unqueued_dirty += stat_nr_unqueued_dirty;
   sc.nr_taken += stat_nr_taken;
   sc.nr_file_taken += stat_nr_taken;
@@ -199,13 +207,14 @@ function shrink_lruvec(): void {
 }
 
 // mm/vmscan.c: shrink_node(): prepare_scan_control() (deactivation when the inactive list is low; refaults are
-// not modelled), shrink_lruvec(), then kswapd's PGDAT_WRITEBACK and PGDAT_DIRTY from what it took.
-// reclaim_throttle() is not modelled (kswapd has no CPU time here; direct reclaimers do not sleep in it).
+// not modelled), shrink_lruvec(), then kswapd's PGDAT_WRITEBACK and PGDAT_DIRTY from what it took, kswapd's
+// LRUVEC_NODE_CONGESTED, and a direct reclaimer's VMSCAN_THROTTLE_CONGESTED sleep while the node is marked
+// (fs/reclaim_throttle.ts; kswapd's own VMSCAN_THROTTLE_WRITEBACK sleep is not modelled: it has no time here).
 function shrink_node(): u64 {
   // "if (lru_gen_enabled() && root_reclaim(sc))": sc->nr cleared, lru_gen_shrink_node(), and on progress the
   // failure counter reset ("done:" there)
   if (lru_gen) {
-    sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
+    sc.nr_dirty = 0; sc.nr_congested = 0; sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
     const r = lru_gen_shrink_node();
     if (r != 0) kswapd_failures = 0;
     return r;
@@ -213,7 +222,7 @@ function shrink_node(): u64 {
   const before = sc.nr_reclaimed;
   let reclaimable = false;
   while (true) {
-    sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
+    sc.nr_dirty = 0; sc.nr_congested = 0; sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
     const start = sc.nr_reclaimed;
     // prepare_scan_control(): deactivation when the inactive list is low; cache_trim_mode when there are inactive
     // file pages at this priority and no deactivation (it steers anon scanning, absent here, and kswapd's restart)
@@ -225,6 +234,11 @@ function shrink_node(): u64 {
       // "Allow kswapd to start writing pages during reclaim." (also when it took nothing: 0 == 0)
       if (sc.nr_unqueued_dirty == sc.nr_file_taken) set_pgdat_dirty();
     }
+    // "Tag a node/memcg as congested if all the dirty pages were marked for writeback and immediate reclaim"
+    if (sc.kswapd && sc.nr_dirty != 0 && sc.nr_dirty == sc.nr_congested) set_lruvec_node_congested();
+    // "Stall direct reclaim for IO completions if the lruvec is node is congested" (current_may_throttle(): no
+    // task here has PF_LOCAL_THROTTLE)
+    if (!sc.kswapd && lruvec_node_congested) reclaim_throttle(VMSCAN_THROTTLE_CONGESTED, kswapd_failures);
     const node_reclaimed = sc.nr_reclaimed - start;
     if (node_reclaimed != 0) reclaimable = true;
     if (!should_continue_reclaim(node_reclaimed)) break;
@@ -292,6 +306,9 @@ function do_try_to_free_pages(reclaim_idx: u32, order: u32, nr_to_reclaim: u64):
         shrunk = true;
         shrink_node();
       }
+      // shrink_zones() ends in consider_reclaim_throttle() once a node was reached: "Throttle if making no progress
+      // at high prioities" (the wake of NOPROGRESS sleepers on better than 1/8 efficiency is not modelled)
+      if (shrunk && sc.priority == 1 && sc.nr_reclaimed == 0) reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS, kswapd_failures);
       if (sc.nr_reclaimed >= sc.nr_to_reclaim) break;
       if (compaction_is_ready) break;
     }

@@ -24,8 +24,12 @@ export class ScanControl {
   cache_trim_mode: bool = false;
   no_cache_trim_mode: bool = false;
   cache_trim_mode_failed: bool = false;
-  // sc->nr, per shrink_node() (pages); nr.dirty, nr.congested and nr.immediate only feed reclaim_throttle(), not
-  // modelled
+  // sc->nr, per shrink_node() (pages); nr.immediate feeds kswapd's VMSCAN_THROTTLE_WRITEBACK sleep, not modelled
+  // (kswapd has no time of its own here: fs/kswapd.ts)
+  /** Folios dirty or under writeback that shrink_folio_list() met. */
+  nr_dirty: u64 = 0;
+  /** Of those, under writeback and already PG_reclaim: met a second time before their writeback ended. */
+  nr_congested: u64 = 0;
   nr_unqueued_dirty: u64 = 0;
   nr_writeback: u64 = 0;
   nr_taken: u64 = 0;
@@ -44,7 +48,12 @@ export const sc = new ScanControl();
 export let pgdat_dirty: bool = false;
 /** PGDAT_WRITEBACK: everything kswapd took was under writeback (shrink_node()). */
 export let pgdat_writeback: bool = false;
+/** LRUVEC_NODE_CONGESTED (6.1: LRUVEC_CONGESTED) on the root lruvec: every dirty or writeback folio a kswapd
+ *  shrink_node() took was under writeback and already marked for immediate reclaim (shrink_node()). Direct
+ *  reclaimers then sleep in reclaim_throttle(VMSCAN_THROTTLE_CONGESTED) (fs/reclaim_throttle.ts). */
+export let lruvec_node_congested: bool = false;
 export function set_pgdat_dirty(): void { pgdat_dirty = true; }
 export function set_pgdat_writeback(): void { pgdat_writeback = true; }
+export function set_lruvec_node_congested(): void { lruvec_node_congested = true; }
 /** clear_pgdat_congested(): kswapd found the node balanced. */
-export function clear_pgdat_dirty(): void { pgdat_dirty = false; pgdat_writeback = false; }
+export function clear_pgdat_dirty(): void { pgdat_dirty = false; pgdat_writeback = false; lruvec_node_congested = false; }

@@ -30,7 +30,10 @@ export const kept_folios = new StaticArray<u32>(MAX_ISOLATED);
 export let nr_kept: u32 = 0;
 /** 6.1/6.6: the order-0 folios freed, list_add()ed to free_folios in the order they were met. */
 const free_folios = new StaticArray<u32>(MAX_ISOLATED);
-/** struct reclaim_stat of the last call: pages dirty and not under writeback, and pages taken. */
+/** struct reclaim_stat of the last call: pages dirty or under writeback (nr_dirty), under writeback and already
+ *  PG_reclaim (nr_congested), dirty and not under writeback, and pages taken. */
+export let stat_nr_dirty: u64 = 0;
+export let stat_nr_congested: u64 = 0;
 export let stat_nr_unqueued_dirty: u64 = 0;
 export let stat_nr_taken: u64 = 0;
 
@@ -47,7 +50,7 @@ export function shrink_folio_list(from: u32, k: u32): u64 {
   // a folio_batch, in the order they were met, as if one at a time here
   const batch_at_end = param(CFG_RECLAIM_612) == 0;
   let nr_free: u32 = 0;
-  let taken: u64 = 0, unqueued: u64 = 0, freed: u64 = 0;
+  let taken: u64 = 0, unqueued: u64 = 0, freed: u64 = 0, nr_dirty: u64 = 0, congested: u64 = 0;
   nr_kept = 0;
   for (let j = from; j < from + k; j++) {
     const e = unchecked(isolated_folios[j]);
@@ -60,7 +63,11 @@ export function shrink_folio_list(from: u32, k: u32): u64 {
     const writeback = (f & PG_folio_writeback) != 0;
     let dirty = (f & PG_folio_dirty) != 0;
     for (let i: u32 = 0; i < n && !dirty; i++) dirty = (page_flags(head + i) & PG_dirty) != 0;
+    if (dirty || writeback) nr_dirty += n;
     if (dirty && !writeback) unqueued += n;
+    // "Treat this folio as congested if folios are cycling through the LRU so quickly that the folios marked for
+    // immediate reclaim are making it to the end of the LRU a second time."
+    if (writeback && (f & PG_reclaim) != 0) congested += n;
     let keep = true;
     if (writeback) {
       // case 1 (kswapd, marked, PGDAT_WRITEBACK: nr_immediate) leaves the flag as it is; case 2 sets it
@@ -104,6 +111,8 @@ export function shrink_folio_list(from: u32, k: u32): u64 {
   }
   // free_unref_page_list() walks the list from its head: the folio freed last goes back first
   for (let j = <i32>nr_free - 1; j >= 0; j--) __free_pages(unchecked(free_folios[j]), 0);
+  stat_nr_dirty = nr_dirty;
+  stat_nr_congested = congested;
   stat_nr_unqueued_dirty = unqueued;
   stat_nr_taken = taken;
   return freed;

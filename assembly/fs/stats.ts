@@ -36,7 +36,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 111;
+export const STAT_WORDS: i32 = 114;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
@@ -175,3 +175,8 @@ export const PGACTIVATE: i32 = 107;
 export const PGDEACTIVATE: i32 = 108;
 export const PGREFILL: i32 = 109;
 export const PGROTATED: i32 = 110;
+// mm/vmscan.c reclaim_throttle() of a user task in direct reclaim (the kernel's trace_mm_vmscan_throttled, no vmstat
+// counter): sleeps for VMSCAN_THROTTLE_NOPROGRESS and VMSCAN_THROTTLE_CONGESTED, and the virtual time they took
+export const RECLAIM_THROTTLE_NOPROGRESS: i32 = 111;
+export const RECLAIM_THROTTLE_CONGESTED: i32 = 112;
+export const RECLAIM_THROTTLE_NS: i32 = 113;

@@ -13,6 +13,7 @@ import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc, anon_reap } from "../m
 import { oom_after_no_progress, oom_progress, OOM_CTX_SERVER } from "../sim/oom";
 import { OWNER_SHMEM, backing_pfn, set_backing_pfn, mod_shmem } from "../fs/inode";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
+import { reclaim_throttle_sleeps } from "../fs/reclaim_throttle";
 import { jiffy_ns } from "../sim/jiffies";
 import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
@@ -384,10 +385,14 @@ export function server_fallocate(ino: u32, pages: u32): bool {
 /** An order-0 page of user memory (anon or shmem: GFP_HIGHUSER_MOVABLE, on the LRU), with direct reclaim of clean
  *  page cache when the free lists are short; NONE if even that finds nothing. */
 let user_page_progress = false;
+/** Did the last alloc_user_page()'s reclaim sleep in reclaim_throttle()? */
+let user_page_slept = false;
 function alloc_user_page(): u32 {
+  const sleeps = reclaim_throttle_sleeps;
   let p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
   user_page_progress = false;
   if (p == NONE && (user_page_progress = shrink_page_cache(SWAP_CLUSTER_MAX) > 0)) p = alloc_pages_after_reclaim(__GFP_MOVABLE | GFP_LRU, 0);
+  user_page_slept = reclaim_throttle_sleeps != sleeps;
   if (p != NONE) charge(cost_ns(COST_PAGE_ALLOC));
   return p;
 }
@@ -408,11 +413,12 @@ function receive_buffer_fault(t: u32, pages: u32): bool {
 }
 
 /** The thread found no memory (its allocation loops in __alloc_pages_slowpath): past MAX_RECLAIM_RETRIES loops the
- *  OOM killer runs, and the thread tries again at once; before that it waits a jiffy (writer.ts grab_folio()). */
+ *  OOM killer runs, and the thread tries again at once; before that it tries again after its reclaim's throttle
+ *  sleeps (in the charge), or a jiffy when the round did not sleep (writer.ts grab_folio()). */
 function server_stall(t: u32): void {
   st_add(SERVER_ALLOC_STALLS, 1);
   const killed = oom_after_no_progress(OOM_CTX_SERVER + t, __GFP_MOVABLE | GFP_LRU, user_page_progress);
-  schedule(now + <u64>charge_reset() + (killed ? 0 : jiffy_ns()), EV_SERVER_STORE, t);
+  schedule(now + <u64>charge_reset() + (killed || user_page_slept ? 0 : jiffy_ns()), EV_SERVER_STORE, t);
 }
 
 /** The server process is one the OOM killer may choose while it lives; its rss is its threads' receive buffers. */

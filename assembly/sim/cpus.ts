@@ -29,5 +29,14 @@ export function context_cpu(kind: u32, i: u32): u32 {
   return 0;
 }
 
+/** The kind of the running context (CTX_*). */
+export let current_kind: u32 = CTX_TIMER;
+
 /** The running context is `kind` number `i`. */
-@inline export function run_on(kind: u32, i: u32): void { set_this_cpu(context_cpu(kind, i)); }
+@inline export function run_on(kind: u32, i: u32): void { current_kind = kind; set_this_cpu(context_cpu(kind, i)); }
+
+/** A user task (a fio job, a libfuse worker, a workload's process), not a kernel thread: the flusher is a kworker
+ *  (PF_KTHREAD | PF_WQ_WORKER), kswapd and kcompactd are kthreads, timer work runs in softirq or kworkers. */
+export function current_is_user_task(): bool {
+  return current_kind == CTX_WRITER || current_kind == CTX_SERVER || current_kind == CTX_WORKLOAD;
+}

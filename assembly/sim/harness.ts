@@ -12,6 +12,9 @@ import { server_pick, server_reply, server_dev_pfn } from "../fuse/server";
 import { pending_pop, pending_head, request_read, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
 import { request_replied, fuse_request_expired } from "../fuse/conn";
 import { set_now } from "./clock";
+import { charge_reset } from "./charge";
+import { run_on } from "./cpus";
+import { lruvec_node_congested } from "../fs/scan_control";
 import { sim_init } from "./run";
 import { __alloc_pages, alloc_pages_after_reclaim, unreserve_highatomic_pageblock } from "../mm/page_alloc";
 import { dtc_set, set_strictlimit, set_dom_dirty_limit, dtc_pos_ratio, __wb_calc_thresh, dtc_thresh, dtc_dirty } from "../fs/dirty";
@@ -222,6 +225,12 @@ export function harness_drain_all_pages(): void { drain_all_pages(); }
 export function harness_thp_fault(order: u32): u32 { return thp_fault(order); }
 /** A THP fault outside a MADV_HUGEPAGE region (GFP_TRANSHUGE_LIGHT). */
 export function harness_thp_fault_nomadvise(order: u32): u32 { return thp_fault(order, NONE, false); }
+/** LRUVEC_NODE_CONGESTED: kswapd marked the node congested (fs/scan_control.ts). */
+export function harness_node_congested(): bool { return lruvec_node_congested; }
+/** The running context is `kind` (sim/cpus.ts CTX_*) number i: who reclaims, as an event would set it. */
+export function harness_run_on(kind: u32, i: u32): void { run_on(kind, i); }
+/** The running context's charge so far (virtual ns: its CPU costs and its sleeps in reclaim), reset to 0. */
+export function harness_charge_reset(): f64 { return charge_reset(); }
 /** try_to_free_pages(): direct reclaim for an allocation of this mask and order; pages reclaimed. */
 export function harness_try_to_free_pages(gfp: u32, order: u32): u32 { return try_to_free_pages(gfp, order); }
 /** MGLRU (fs/lru.ts): 0 max_seq, 1 min_seq (file). */

@@ -10,7 +10,7 @@ const INITIAL_JIFFIES: u64 = 1000;
 export function jiffies_init(): void { HZ = <u64>param(CFG_HZ); }
 
 /** One tick in ns: what a kworker sleeps per slow-path loop (should_reclaim_retry()), and what the model has a user
- *  task wait between failed reclaim rounds (README, "Where the emulator differs"). */
+ *  task wait after a failed reclaim round that did not sleep in reclaim_throttle() (fs/reclaim_throttle.ts). */
 @inline export function jiffy_ns(): u64 { return 1_000_000_000 / HZ; }
 
 /** jiffies at virtual time ns. */

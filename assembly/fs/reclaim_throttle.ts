@@ -1,0 +1,62 @@
+// mm/vmscan.c (6.1.192 and 6.12.118 alike): reclaim_throttle() for the two reasons a direct reclaimer sleeps on
+// here, VMSCAN_THROTTLE_NOPROGRESS (consider_reclaim_throttle(): a sweep of every priority reclaimed nothing) and
+// VMSCAN_THROTTLE_CONGESTED (shrink_node() while kswapd has marked the node congested). Each sleep is
+// schedule_timeout(1): until the next tick. Kernel threads other than kswapd (the flusher's kworker, kcompactd) and
+// user workers only cond_resched(); kswapd itself never throttles for these two reasons. Either reason is skipped
+// when kswapd has given up on the node or at most half the file LRU is dirty or under writeback
+// (skip_throttle_noprogress()).
+// The sleep is the running context's time (sim/charge.ts): what it does after reclaim, and its next step, come that
+// much later. Not modelled: the early wake of NOPROGRESS sleepers when another reclaimer reclaims better than one
+// page in eight (consider_reclaim_throttle()), VMSCAN_THROTTLE_WRITEBACK (kswapd's nr_immediate sleep, and cgroup
+// v1's) and VMSCAN_THROTTLE_ISOLATED (too_many_isolated(): one reclaimer at a time here).
+import { MAX_NR_ZONES } from "../mm/constants";
+import { zone_managed_pages } from "../mm/zone";
+import { now } from "../sim/clock";
+import { acc, charge } from "../sim/charge";
+import { current_is_user_task } from "../sim/cpus";
+import { jiffies_at, jiffies_to_ns } from "../sim/jiffies";
+import { lru_zone_file_pages } from "./lru";
+import {
+  st_add, stat_value, NR_FILE_DIRTY, NR_WRITEBACK, RECLAIM_THROTTLE_NOPROGRESS, RECLAIM_THROTTLE_CONGESTED,
+  RECLAIM_THROTTLE_NS,
+} from "./stats";
+
+/** mm/internal.h: MAX_RECLAIM_RETRIES */
+const MAX_RECLAIM_RETRIES: u32 = 16;
+
+export const VMSCAN_THROTTLE_NOPROGRESS: u32 = 0;
+export const VMSCAN_THROTTLE_CONGESTED: u32 = 1;
+
+/** Sleeps taken so far in the run: a caller compares it before and after an allocation to learn whether its
+ *  reclaim slept. */
+export let reclaim_throttle_sleeps: u64 = 0;
+
+// skip_throttle_noprogress(): "If kswapd is disabled, reschedule if necessary but do not throttle as the system is
+// likely near OOM", and "If there are a lot of dirty/writeback folios then do not throttle as throttling will occur
+// when the folios cycle towards the end of the LRU if still under writeback": 2 * NR_ZONE_WRITE_PENDING (the
+// node's NR_FILE_DIRTY + NR_WRITEBACK: a legacy temp page is NR_WRITEBACK_TEMP, not counted) <= the managed zones'
+// zone_reclaimable_pages() (their file LRU: no swap, so anon does not count)
+function skip_throttle_noprogress(kswapd_failures: u32): bool {
+  if (kswapd_failures >= MAX_RECLAIM_RETRIES) return true;
+  let reclaimable: u64 = 0;
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (zone_managed_pages(z) != 0) reclaimable += lru_zone_file_pages(z);
+  const write_pending = <u64>max<i64>(stat_value(NR_FILE_DIRTY) + stat_value(NR_WRITEBACK), 0);
+  return 2 * write_pending <= reclaimable;
+}
+
+/** reclaim_throttle(pgdat, reason) for NOPROGRESS or CONGESTED, from a direct reclaimer (kswapd's callers never
+ *  ask for these). */
+export function reclaim_throttle(reason: u32, kswapd_failures: u32): void {
+  // "Do not throttle user workers, kthreads other than kswapd or workqueues": cond_resched() only
+  if (!current_is_user_task()) return;
+  if (skip_throttle_noprogress(kswapd_failures)) return;
+  // timeout = 1: schedule_timeout() to the next tick
+  const t = now + <u64>acc;
+  const slept = jiffies_to_ns(jiffies_at(t) + 1) - t;
+  charge(<f64>slept);
+  reclaim_throttle_sleeps++;
+  st_add(reason == VMSCAN_THROTTLE_NOPROGRESS ? RECLAIM_THROTTLE_NOPROGRESS : RECLAIM_THROTTLE_CONGESTED, 1);
+  st_add(RECLAIM_THROTTLE_NS, <i64>slept);
+}
+
+export function reclaim_throttle_reset(): void { reclaim_throttle_sleeps = 0; }

@@ -1,0 +1,137 @@
+// Sleeps in direct reclaim (mm/vmscan.c reclaim_throttle(), 6.1.192 and 6.12.118): a user task whose sweep of every
+// priority reclaimed nothing sleeps at priority 1 (consider_reclaim_throttle(), VMSCAN_THROTTLE_NOPROGRESS), and one
+// that reclaims while kswapd has marked the node congested sleeps in every shrink_node() (VMSCAN_THROTTLE_CONGESTED).
+// Each sleep is schedule_timeout(1): to the next tick (HZ 250 here: 4 ms). Kernel threads only cond_resched(), and
+// nobody sleeps while at most half the file LRU is dirty or under writeback (skip_throttle_noprogress()).
+// The 16 MiB Normal-only machine of test/oom-path.test.ts; the harness starts no flusher and no server, so pages
+// written stay dirty and pages sent stay under writeback.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mmHarness, harness, NONE } from "./helpers/harness.js";
+import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, ALLOC_FAILED } from "../host/core/constants.js";
+import { CTX } from "../host/gen/contract.js";
+
+type H = ReturnType<typeof mmHarness>;
+const MS = 1_000_000;
+
+/** Direct reclaim for a page-cache page by context `ctx` at 1 ms (a quarter into the first 4 ms tick): the pages it
+ *  reclaimed and the time it slept (the context's charge: reclaim itself costs no virtual time). */
+function reclaimAt1ms(t: H, ctx: number): [number, number] {
+  t.h.harness_set_now(1 * MS);
+  t.h.harness_run_on(ctx, 0);
+  t.h.harness_charge_reset();
+  const reclaimed = t.mm.harness_try_to_free_pages(GFP_HIGHUSER_MOVABLE, 0);
+  return [reclaimed, t.h.harness_charge_reset()];
+}
+
+function dirtyPages(t: H, from: number, n: number): void {
+  for (let i = from; i < from + n; i++) assert.is(t.h.harness_do_write(0, i * 4096, 4096), 0);
+}
+
+/** n sleeps from 1 ms, each to the next tick: 3 ms, then 4 ms each. */
+const sleptFrom1ms = (n: number): number => (n === 0 ? 0 : (3 + 4 * (n - 1)) * MS);
+
+test("a writer whose sweeps reclaim nothing sleeps to the next tick at priority 1 of each: three sweeps on 6.16, two on 6.1", () => {
+  // four dirty pages: the whole file LRU, none reclaimable (direct reclaim never writes a page). write_pending 4,
+  // reclaimable 4: 2 * 4 > 4, so skip_throttle_noprogress() does not apply. The first sweep marks the pages
+  // PG_reclaim and activates them, and with the inactive list not low (inactive_is_low()) leaves the active list
+  // alone (skipped_deactivate). do_try_to_free_pages() then sweeps again: on 6.12+ with memcg_full_walk ("Avoid
+  // false OOMs"), then on every kernel with force_deactivate. One sleep per sweep (allocstall counts the sweeps):
+  // 6.16 1 -> 4 -> 8 -> 12 ms, 6.1 1 -> 4 -> 8 ms
+  const t = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false }, {}, "nocopy", "1M");
+  dirtyPages(t, 0, 4);
+  assert.equal(reclaimAt1ms(t, CTX.WRITER), [0, sleptFrom1ms(3)]);
+  assert.equal([t.stat("allocstall_normal"), t.stat("reclaim_throttle_noprogress"), t.stat("reclaim_throttle_congested")], [3, 3, 0]);
+  assert.is(t.stat("reclaim_throttle_ns"), 11 * MS);
+  t.ok();
+  const old = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false, kernel: "6.1" }, {}, "legacy-copy", "1M");
+  dirtyPages(old, 0, 4);
+  assert.equal(reclaimAt1ms(old, CTX.WRITER), [0, sleptFrom1ms(2)]);
+  assert.equal([old.stat("allocstall_normal"), old.stat("reclaim_throttle_noprogress")], [2, 2]);
+  old.ok();
+});
+
+test("the flusher (a kworker) and kcompactd do not sleep in reclaim_throttle(); a server thread does", () => {
+  for (const [ctx, slept] of [[CTX.FLUSHER, 0], [CTX.KCOMPACTD, 0], [CTX.SERVER, sleptFrom1ms(3)]] as const) {
+    const t = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false }, {}, "nocopy", "1M");
+    dirtyPages(t, 0, 4);
+    assert.equal(reclaimAt1ms(t, ctx), [0, slept], `context ${ctx}`);
+    t.ok();
+  }
+});
+
+test("no sleep while at most half the file LRU is dirty or under writeback (2 * write_pending <= reclaimable)", () => {
+  // eight clean pages that a pipe holds (a spliced page's reference: __remove_mapping() cannot free them), so reclaim
+  // frees nothing, then dirty pages beside them
+  const t = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false }, {}, "nocopy", "1M");
+  for (let i = 0; i < 8; i++) assert.is(t.h.harness_do_write(0, i * 4096, 4096), 0);
+  for (let n = t.h.harness_writeback(0); n > 0; n = t.h.harness_writeback(0))
+    for (let r = t.h.harness_server_read() >>> 0; r !== NONE; r = t.h.harness_server_read() >>> 0) t.h.harness_server_reply(r);
+  assert.is(t.stat("nr_dirty"), 0);
+  for (let i = 0; i < 8; i++) t.h.harness_get_page(t.h.harness_mapping_pfn(0, i) >>> 0);
+  // 8 dirty of 16: 2 * 8 <= 16, no sleep in any sweep
+  dirtyPages(t, 8, 8);
+  assert.equal(reclaimAt1ms(t, CTX.WRITER), [0, 0]);
+  assert.ok(t.stat("allocstall_normal") >= 2);
+  assert.is(t.stat("reclaim_throttle_noprogress"), 0);
+  // 9 dirty of 17: 18 > 17, one sleep per sweep
+  dirtyPages(t, 16, 1);
+  const sweeps = t.stat("allocstall_normal");
+  const [reclaimed, slept] = reclaimAt1ms(t, CTX.WRITER);
+  const n = t.stat("allocstall_normal") - sweeps;
+  assert.equal([reclaimed, slept, t.stat("reclaim_throttle_noprogress")], [0, sleptFrom1ms(n), n]);
+  assert.ok(n >= 2, `${n} sweeps`);
+});
+
+test("kswapd marks the node congested when every folio it took was under writeback and already PG_reclaim; a writer's reclaim then sleeps in every shrink_node()", () => {
+  // copy-free: 64 pages sent to a server that never answers stay under writeback on the file LRU. Unmovable
+  // allocations bring the zone under its watermarks and kswapd runs. Its first pass meets the 64 folios for the
+  // first time (PG_reclaim set, activated): nr.dirty counts them, nr.congested does not. More allocations, a second
+  // pass: it meets them again, marked, still under writeback: nr.dirty == nr.congested, LRUVEC_NODE_CONGESTED
+  const t = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false }, {}, "nocopy", "1M");
+  dirtyPages(t, 0, 64);
+  assert.is(t.h.harness_writeback(0), 1);
+  assert.is(t.stat("nr_writeback"), 64);
+  const marks: boolean[] = [];
+  for (let pass = 0; pass < 2; pass++) {
+    while (t.alloc(GFP_KERNEL, 0) !== ALLOC_FAILED);
+    t.h.harness_kswapd();
+    marks.push(Boolean(t.h.harness_node_congested()));
+  }
+  assert.equal(marks, [false, true]);
+  assert.is(t.stat("pgsteal_kswapd"), 0);
+  // The writer's direct reclaim: each sweep's 13 shrink_node() calls (priorities 12-0) sleep for CONGESTED, and
+  // priority 1 once more for NOPROGRESS (2 * 64 written back pending > 64 on the LRU: no skip)
+  const sweeps = t.stat("allocstall_normal");
+  const [reclaimed, slept] = reclaimAt1ms(t, CTX.WRITER);
+  const n = t.stat("allocstall_normal") - sweeps;
+  assert.ok(n >= 2, `${n} sweeps`);
+  assert.equal([reclaimed, t.stat("reclaim_throttle_congested"), t.stat("reclaim_throttle_noprogress")], [0, 13 * n, n]);
+  assert.is(slept, sleptFrom1ms(14 * n));
+  t.ok();
+});
+
+test("kswapd finding the node balanced clears the mark (clear_pgdat_congested()); kernel threads never sleep on it", () => {
+  const t = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false }, {}, "nocopy", "1M");
+  dirtyPages(t, 0, 64);
+  t.h.harness_writeback(0);
+  const taken: number[] = [];
+  for (let pass = 0; pass < 2; pass++) {
+    for (let p = t.alloc(GFP_KERNEL, 0); p !== ALLOC_FAILED; p = t.alloc(GFP_KERNEL, 0)) taken.push(p);
+    t.h.harness_kswapd();
+  }
+  assert.ok(t.h.harness_node_congested());
+  // the flusher's reclaim does not sleep on the mark
+  assert.equal(reclaimAt1ms(t, CTX.FLUSHER), [0, 0]);
+  assert.is(t.stat("reclaim_throttle_congested"), 0);
+  // memory comes back: kswapd, woken again, finds the node balanced and clears the mark before it sleeps
+  for (const p of taken) t.free(p, 0);
+  t.h.harness_kswapd();
+  assert.not.ok(t.h.harness_node_congested());
+  const [, slept] = reclaimAt1ms(t, CTX.WRITER);
+  assert.is(t.stat("reclaim_throttle_congested"), 0);
+  assert.is(slept, sleptFrom1ms(t.stat("reclaim_throttle_noprogress")));
+  t.ok();
+});
+
+test.run();
