@@ -134,4 +134,47 @@ test("kswapd finding the node balanced clears the mark (clear_pgdat_congested())
   t.ok();
 });
 
+/** Copy-free, 64 pages under writeback in requests of `maxPages`, the zone under its watermarks, then one kswapd
+ *  event: true when kswapd went to sleep inside its pass. */
+function kswapdMeetsWriteback(maxPages: number, lru = "classic") {
+  const t = harness("nocopy", 256, {}, { memory: "16M", dma32: 0, thp: false, pcp: false, lru }, { max_pages: maxPages });
+  for (let i = 0; i < 64; i++) assert.is(t.h.harness_do_write(0, i * 4096, 4096), 0);
+  while (t.h.harness_writeback(0) > 0);
+  assert.is(t.stat("nr_writeback"), 64);
+  while (t.sim.allocator.apply(new Int32Array([1, GFP_KERNEL, 0]))[0] !== ALLOC_FAILED);
+  const asleep = Boolean(t.h.harness_kswapd_event(0));
+  return { t, asleep };
+}
+
+test("kswapd meeting folios it marked still under writeback sleeps HZ/10 (VMSCAN_THROTTLE_WRITEBACK), until more than 32 pages finish writeback", () => {
+  // its first shrink_node() takes only folios under writeback: PG_reclaim on each (nr.writeback == nr.taken:
+  // PGDAT_WRITEBACK); a later one meets them again, marked, with PGDAT_WRITEBACK set: nr_immediate, so kswapd sleeps
+  // in reclaim_throttle(): timeout HZ/10 = 25 ticks from jiffy 0 of the run, 100 ms
+  const { t, asleep } = kswapdMeetsWriteback(32);
+  assert.ok(asleep);
+  assert.is(t.stat("kswapd_throttle_writeback"), 1);
+  assert.is(t.h.harness_kswapd_sleep_until(), 100 * MS);
+  // __acct_reclaim_writeback(): the server answers one request of 32 pages at 5 ms: 32 is not more than
+  // SWAP_CLUSTER_MAX * 1 throttled task, so kswapd sleeps on; the second request's end (64) wakes it then
+  t.h.harness_set_now(5 * MS);
+  const reply = (): void => { const r = t.h.harness_server_read() >>> 0; assert.ok(r !== NONE); t.h.harness_server_reply(r); };
+  reply();
+  assert.is(t.stat("nr_writeback"), 32);
+  assert.is(t.h.harness_kswapd_sleep_until(), 100 * MS);
+  t.h.harness_set_now(6 * MS);
+  reply();
+  assert.is(t.h.harness_kswapd_sleep_until(), 6 * MS);
+  // the wake-up event: the pass goes on, 6 ms after it began
+  assert.not.ok(t.h.harness_kswapd_event(1));
+  assert.is(t.stat("kswapd_throttle_ns"), 6 * MS);
+  t.ok();
+});
+
+test("MGLRU's shrink_node() returns before the kswapd throttle: no VMSCAN_THROTTLE_WRITEBACK sleep", () => {
+  const { t, asleep } = kswapdMeetsWriteback(32, "mglru");
+  assert.not.ok(asleep);
+  assert.is(t.stat("kswapd_throttle_writeback"), 0);
+  t.ok();
+});
+
 test.run();

@@ -1,6 +1,7 @@
 // kswapd (mm/vmscan.c, 6.15): wakeup_kswapd(), kswapd()'s loop, balance_pgdat() with boosted reclaim,
 // kswapd_try_to_sleep() and the kcompactd wake-ups. One node, so one kswapd. The simulation runs a kswapd pass
-// as one event (EV_KSWAPD); kswapd's own CPU time is not charged (it runs on another CPU).
+// as one event (EV_KSWAPD), or as several when kswapd sleeps in reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) inside
+// it; kswapd's own CPU time is not charged (it runs on another CPU).
 import { MAX_NR_ZONES, pageblock_order } from "../mm/constants";
 import { populated_zone, zone_managed_pages, wmark_high, watermark_boost, zone_flags, ZONE_RECLAIM_ACTIVE } from "../mm/zone";
 import { __zone_watermark_ok } from "../mm/watermark";
@@ -13,7 +14,10 @@ import {
 import { lru_gen } from "./lru";
 import { set_initial_priority } from "./lru_gen_reclaim";
 import { clear_pgdat_dirty } from "./scan_control";
-import { st_add, PAGEOUTRUN } from "./stats";
+import { st_add, PAGEOUTRUN, KSWAPD_THROTTLE_WRITEBACK, KSWAPD_THROTTLE_NS } from "./stats";
+import { kswapd_writeback_throttle } from "./reclaim";
+import { now } from "../sim/clock";
+import { HZ, jiffies_at, jiffies_to_ns } from "../sim/jiffies";
 
 /** mm/internal.h: MAX_RECLAIM_RETRIES */
 const MAX_RECLAIM_RETRIES: u32 = 16;
@@ -30,12 +34,18 @@ const zone_boosts = new StaticArray<u32>(<i32>MAX_NR_ZONES);
 let schedule_kswapd: () => void = nothing;
 function nothing(): void {}
 
-export function kswapd_init(schedule: () => void): void {
+export function kswapd_init(schedule: () => void, schedule_at: (at: u64, arg: u32) => void): void {
   kswapd_order = 0;
   kswapd_highest_zoneidx = MAX_NR_ZONES;
   prev_highest_zoneidx = MAX_NR_ZONES - 1;
   kswapd_sleeping = true;
   schedule_kswapd = schedule;
+  schedule_kswapd_at = schedule_at;
+  kswapd_throttled = false;
+  kswapd_sleep_gen = 0;
+  kswapd_sleep_until = 0;
+  bp_after_shrink = false;
+  bp_in_priority_loop = false;
 }
 
 /** kswapd_is_running(): awake, or woken and about to run. */
@@ -84,66 +94,110 @@ function set_reclaim_active(highest: u32, on: bool): void {
   }
 }
 
+// balance_pgdat()'s state, kept across kswapd's sleeps in reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): the pass
+// goes on after each sleep where it stopped
+let bp_alloc_order: u32 = 0;
+let bp_highest: u32 = 0;
+let bp_nr_boost_reclaim: u64 = 0;
+let bp_boosted: bool = false;
+let bp_sc_order: u32 = 0;
+let bp_total_reclaimed: u64 = 0;
+let bp_balanced_out: bool = false;
+let bp_restart: bool = false;
+let bp_in_priority_loop: bool = false;
+let bp_priority: i32 = 0;
+let bp_raise_priority: bool = false;
+let bp_last_nr_to_reclaim: u64 = 0;
+let bp_nr_to_reclaim: u64 = 0;
+let bp_nr_reclaimed: u64 = 0;
+let bp_nr_scanned: u64 = 0;
+/** The pass slept inside kswapd_shrink_node(): it goes on with what follows it. */
+let bp_after_shrink: bool = false;
+
 // mm/vmscan.c: balance_pgdat(): reclaim until a zone is balanced; with boosted watermarks, reclaim the boost too
-// (only while the node is balanced otherwise), then take the boost back and wake kcompactd. Returns sc.order.
-function balance_pgdat(order: u32, highest: u32): u32 {
+// (only while the node is balanced otherwise), then take the boost back and wake kcompactd
+function balance_pgdat_begin(order: u32, highest: u32): void {
   st_add(PAGEOUTRUN, 1);
-  let nr_boost_reclaim: u64 = 0;
+  bp_alloc_order = order;
+  bp_highest = highest;
+  bp_nr_boost_reclaim = 0;
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
     unchecked(zone_boosts[z] = 0);
     if (!populated_zone(z) || z > highest) continue;
-    nr_boost_reclaim += <u64>unchecked(watermark_boost[z]);
+    bp_nr_boost_reclaim += <u64>unchecked(watermark_boost[z]);
     unchecked(zone_boosts[z] = unchecked(watermark_boost[z]));
   }
-  const boosted = nr_boost_reclaim != 0;
-  let sc_order = order;
-  let total_reclaimed: u64 = 0;
-  let balanced_out = false;
-  let restart = true;
-  let last_nr_to_reclaim: u64 = 0;
+  bp_boosted = bp_nr_boost_reclaim != 0;
+  bp_sc_order = order;
+  bp_total_reclaimed = 0;
+  bp_balanced_out = false;
+  bp_restart = true;
+  bp_in_priority_loop = false;
+  bp_after_shrink = false;
+  bp_last_nr_to_reclaim = 0;
   kswapd_sc_reset();
-  while (restart) {
-    restart = false;
-    set_reclaim_active(highest, true);
-    let priority = DEF_PRIORITY;
-    while (priority >= 1) {
-      let raise_priority = true;
-      const balanced = pgdat_balanced(sc_order, highest);
-      // an imbalanced node ignores the boost and does ordinary reclaim
-      if (!balanced && nr_boost_reclaim != 0) { nr_boost_reclaim = 0; restart = true; break; }
-      if (nr_boost_reclaim == 0 && balanced) { balanced_out = true; break; }
-      if (nr_boost_reclaim != 0 && priority == DEF_PRIORITY - 2) raise_priority = false;
-      // kswapd_age_node(): with MGLRU, lru_gen_age_node() -> set_initial_priority(), from the nr_to_reclaim the last
-      // kswapd_shrink_node() left in the scan_control (none before the first); the classic lists age anon only
-      if (lru_gen) priority = set_initial_priority(priority, last_nr_to_reclaim);
-      // "Do not writeback or swap pages for boosted reclaim", unless reclaim is in trouble
-      const may_writepage = nr_boost_reclaim == 0 || priority < DEF_PRIORITY - 2;
-      // kswapd_shrink_node(): sum over the eligible zones of max(high_wmark_pages, SWAP_CLUSTER_MAX)
-      let nr_to_reclaim: u64 = 0;
-      for (let z: u32 = 0; z <= highest; z++)
-        if (populated_zone(z)) nr_to_reclaim += max<u64>(<u64>unchecked(wmark_high[z]) + <u64>unchecked(watermark_boost[z]), SWAP_CLUSTER_MAX);
-      last_nr_to_reclaim = nr_to_reclaim;
-      const nr_reclaimed = kswapd_shrink_node(priority, sc_order, nr_to_reclaim, highest, may_writepage);
-      priority = kswapd_priority();
-      total_reclaimed += nr_reclaimed;
-      // fragmentation may keep a high-order request unbalanced: after a compaction gap, check at order 0
-      if (sc_order != 0 && total_reclaimed >= compact_gap(sc_order)) sc_order = 0;
-      // "There should be no need to raise the scanning priority if enough pages are already being scanned"
-      if (kswapd_nr_scanned() >= nr_to_reclaim) raise_priority = false;
-      nr_boost_reclaim -= min(nr_boost_reclaim, nr_reclaimed);
-      // boosted reclaim that makes no progress stops: no writeback is issued for it
-      if (nr_boost_reclaim != 0 && nr_reclaimed == 0) break;
-      if (raise_priority || nr_reclaimed == 0) priority--;
+}
+
+/** balance_pgdat() from where it stands: true when the pass is over (bp_sc_order is its sc.order), false when
+ *  kswapd went to sleep in reclaim_throttle() inside kswapd_shrink_node(). */
+function balance_pgdat_continue(): bool {
+  const highest = bp_highest;
+  while (true) {
+    if (!bp_in_priority_loop) {
+      if (!bp_restart) break;
+      bp_restart = false;
+      set_reclaim_active(highest, true);
+      bp_priority = DEF_PRIORITY;
+      bp_in_priority_loop = true;
     }
-    if (balanced_out || restart) continue; // goto out / goto restart (the boost dropped)
+    while (bp_priority >= 1) {
+      if (bp_after_shrink) bp_after_shrink = false;
+      else {
+        bp_raise_priority = true;
+        const balanced = pgdat_balanced(bp_sc_order, highest);
+        // an imbalanced node ignores the boost and does ordinary reclaim
+        if (!balanced && bp_nr_boost_reclaim != 0) { bp_nr_boost_reclaim = 0; bp_restart = true; break; }
+        if (bp_nr_boost_reclaim == 0 && balanced) { bp_balanced_out = true; break; }
+        if (bp_nr_boost_reclaim != 0 && bp_priority == DEF_PRIORITY - 2) bp_raise_priority = false;
+        // kswapd_age_node(): with MGLRU, lru_gen_age_node() -> set_initial_priority(), from the nr_to_reclaim the last
+        // kswapd_shrink_node() left in the scan_control (none before the first); the classic lists age anon only
+        if (lru_gen) bp_priority = set_initial_priority(bp_priority, bp_last_nr_to_reclaim);
+        // "Do not writeback or swap pages for boosted reclaim", unless reclaim is in trouble
+        const may_writepage = bp_nr_boost_reclaim == 0 || bp_priority < DEF_PRIORITY - 2;
+        // kswapd_shrink_node(): sum over the eligible zones of max(high_wmark_pages, SWAP_CLUSTER_MAX)
+        let nr_to_reclaim: u64 = 0;
+        for (let z: u32 = 0; z <= highest; z++)
+          if (populated_zone(z)) nr_to_reclaim += max<u64>(<u64>unchecked(wmark_high[z]) + <u64>unchecked(watermark_boost[z]), SWAP_CLUSTER_MAX);
+        bp_nr_to_reclaim = nr_to_reclaim;
+        bp_last_nr_to_reclaim = nr_to_reclaim;
+        bp_nr_reclaimed = kswapd_shrink_node(bp_priority, bp_sc_order, nr_to_reclaim, highest, may_writepage);
+        bp_priority = kswapd_priority();
+        bp_nr_scanned = kswapd_nr_scanned();
+        // shrink_node(): "If kswapd scans pages marked for immediate reclaim and under writeback (nr_immediate), it
+        // implies that pages are cycling through the LRU faster than they are written so forcibly stall until some
+        // pages complete writeback"
+        if (kswapd_writeback_throttle) { bp_after_shrink = true; return false; }
+      }
+      bp_total_reclaimed += bp_nr_reclaimed;
+      // fragmentation may keep a high-order request unbalanced: after a compaction gap, check at order 0
+      if (bp_sc_order != 0 && bp_total_reclaimed >= compact_gap(bp_sc_order)) bp_sc_order = 0;
+      // "There should be no need to raise the scanning priority if enough pages are already being scanned"
+      if (bp_nr_scanned >= bp_nr_to_reclaim) bp_raise_priority = false;
+      bp_nr_boost_reclaim -= min(bp_nr_boost_reclaim, bp_nr_reclaimed);
+      // boosted reclaim that makes no progress stops: no writeback is issued for it
+      if (bp_nr_boost_reclaim != 0 && bp_nr_reclaimed == 0) break;
+      if (bp_raise_priority || bp_nr_reclaimed == 0) bp_priority--;
+    }
+    bp_in_priority_loop = false;
+    if (bp_balanced_out || bp_restart) continue; // goto out / goto restart (the boost dropped)
     // 6.12+: "Restart only if it went through the priority loop all the way, but cache_trim_mode didn't work."
-    if (total_reclaimed == 0 && priority < 1 && kswapd_cache_trim_restart()) restart = true;
+    if (bp_total_reclaimed == 0 && bp_priority < 1 && kswapd_cache_trim_restart()) bp_restart = true;
   }
   // 6.1 and 6.12 count every run that ended unbalanced without reclaiming, boosted or not (7.2.13 leaves boosted
   // runs out: not modelled)
-  if (!balanced_out && total_reclaimed == 0) kswapd_failed();
+  if (!bp_balanced_out && bp_total_reclaimed == 0) kswapd_failed();
   set_reclaim_active(highest, false); // out: clear_reclaim_active()
-  if (boosted) {
+  if (bp_boosted) {
     for (let z: u32 = 0; z <= highest; z++) {
       const b = unchecked(zone_boosts[z]);
       if (b == 0) continue;
@@ -152,7 +206,7 @@ function balance_pgdat(order: u32, highest: u32): u32 {
     // "As there is now likely space, wakeup kcompact to defragment pageblocks."
     wakeup_kcompactd(pageblock_order, highest);
   }
-  return sc_order;
+  return true;
 }
 
 // mm/vmscan.c: kswapd_try_to_sleep(): a balanced node resets the compaction skip hints and wakes kcompactd for
@@ -170,14 +224,24 @@ function kswapd_try_to_sleep(alloc_order: u32, reclaim_order: u32, highest: u32)
   kswapd_sleeping = true;
 }
 
-/** The EV_KSWAPD pass: kswapd()'s loop from a wake-up to its next sleep. */
-export function kswapd_run(): void {
-  const alloc_order = kswapd_order;
-  const highest = kswapd_highest_zoneidx == MAX_NR_ZONES ? prev_highest_zoneidx : kswapd_highest_zoneidx;
-  prev_highest_zoneidx = highest;
-  kswapd_order = 0;
-  kswapd_highest_zoneidx = MAX_NR_ZONES;
-  const reclaim_order = balance_pgdat(alloc_order, highest);
+/** The EV_KSWAPD event: kswapd()'s loop from a wake-up to its next sleep (arg 0), or the end of its sleep in
+ *  reclaim_throttle() (arg: that sleep's number; an older one's timer is stale). */
+export function kswapd_run(arg: u32 = 0): void {
+  if (arg != 0) {
+    if (!kswapd_throttled || arg != kswapd_sleep_gen) return;
+    kswapd_throttled = false;
+    st_add(KSWAPD_THROTTLE_NS, <i64>(now - kswapd_sleep_start));
+  } else {
+    if (kswapd_throttled || bp_after_shrink) return; // asleep inside a pass: the pass goes on when it wakes
+    const alloc_order = kswapd_order;
+    const highest = kswapd_highest_zoneidx == MAX_NR_ZONES ? prev_highest_zoneidx : kswapd_highest_zoneidx;
+    prev_highest_zoneidx = highest;
+    kswapd_order = 0;
+    kswapd_highest_zoneidx = MAX_NR_ZONES;
+    balance_pgdat_begin(alloc_order, highest);
+  }
+  if (!balance_pgdat_continue()) { kswapd_throttle_writeback(); return; }
+  const alloc_order = bp_alloc_order, highest = bp_highest, reclaim_order = bp_sc_order;
   // reclaim_order < alloc_order: sleep for the order reclaimed, kcompactd for the one asked for; otherwise
   // kswapd() rereads kswapd_order (0 unless woken again meanwhile) before it tries to sleep
   if (reclaim_order < alloc_order) kswapd_try_to_sleep(alloc_order, reclaim_order, highest);
@@ -186,3 +250,50 @@ export function kswapd_run(): void {
     kswapd_try_to_sleep(again, again, highest);
   }
 }
+
+// mm/vmscan.c: reclaim_throttle(pgdat, VMSCAN_THROTTLE_WRITEBACK) for kswapd: a sleep of HZ/10 ("These figures are
+// pulled out of thin air"), or until more than SWAP_CLUSTER_MAX pages per throttled task have finished writeback
+// since it began (__acct_reclaim_writeback(), from folio_end_writeback()); kswapd is the only task that sleeps here
+// (a direct reclaimer does only under cgroup v1, which the model does not have)
+/** kswapd sleeps in reclaim_throttle(): the pass stands still until the timer or the writeback wakes it. */
+let kswapd_throttled: bool = false;
+/** The number of kswapd's current (or last) sleep: its timer event carries it. */
+let kswapd_sleep_gen: u32 = 0;
+let kswapd_sleep_start: u64 = 0;
+/** When the sleep's timeout ends it. */
+export let kswapd_sleep_until: u64 = 0;
+/** Pages whose writeback ended since the sleep began (NR_THROTTLED_WRITTEN less nr_reclaim_start). */
+let kswapd_throttled_written: u64 = 0;
+/** The writeback woke kswapd before its timer: its wake-up event is queued. */
+let kswapd_woken: bool = false;
+/** Schedules EV_KSWAPD at a time with an argument (the simulation's event queue, set by sim/run.ts). */
+let schedule_kswapd_at: (at: u64, arg: u32) => void = nothing_at;
+function nothing_at(at: u64, arg: u32): void {}
+
+function kswapd_throttle_writeback(): void {
+  kswapd_throttled = true;
+  kswapd_sleep_gen++;
+  kswapd_sleep_start = now;
+  kswapd_throttled_written = 0;
+  kswapd_woken = false;
+  kswapd_sleep_until = jiffies_to_ns(jiffies_at(now) + HZ / 10);
+  st_add(KSWAPD_THROTTLE_WRITEBACK, 1);
+  schedule_kswapd_at(kswapd_sleep_until, kswapd_sleep_gen);
+}
+
+/** acct_reclaim_writeback(): a folio of nr pages finished writeback; while kswapd sleeps in reclaim_throttle(), more
+ *  than SWAP_CLUSTER_MAX pages wake it. */
+export function acct_reclaim_writeback(nr: u32): void {
+  if (!kswapd_throttled || kswapd_woken) return;
+  kswapd_throttled_written += nr;
+  if (kswapd_throttled_written <= <u64>SWAP_CLUSTER_MAX) return;
+  kswapd_woken = true;
+  kswapd_sleep_until = now;
+  kswapd_sleep_gen++; // wake_up(): the timer's event is stale from here
+  schedule_kswapd_at(now, kswapd_sleep_gen);
+}
+
+/** Is kswapd asleep inside a pass? */
+export function kswapd_is_throttled(): bool { return kswapd_throttled; }
+/** The argument of the event that ends kswapd's sleep. */
+export function kswapd_sleep_number(): u32 { return kswapd_sleep_gen; }

@@ -267,8 +267,11 @@ export function lru_gen_pages(gen: u32, z: u32): u64 { return unchecked(gen_page
 
 /** For tests: the k-th live folio (file_page_id() of its head) of generation gen in zone z, counted from the tail;
  *  LRU_EMPTY past the end. */
-export function lru_gen_entry(gen: u32, z: u32, k: u32): u32 {
-  const l = gen_ring(gen, z);
+export function lru_gen_entry(gen: u32, z: u32, k: u32): u32 { return lru_entry(gen_ring(gen, z), k); }
+
+/** For tests: the k-th live folio (file_page_id() of its head) of list l (LRU_INACTIVE_FILE, LRU_ACTIVE_FILE),
+ *  counted from the tail; LRU_EMPTY past the end. */
+export function lru_entry(l: u32, k: u32): u32 {
   let seen: u32 = 0;
   for (let i: u32 = 0; i < unchecked(len[l]); i++) {
     const p = wrap(l, unchecked(lo[l]) + i);

@@ -26,6 +26,7 @@ import {
 } from "./scan_control";
 import {
   isolated_folios, kept_folios, nr_kept, shrink_folio_list, stat_nr_unqueued_dirty, stat_nr_taken, stat_nr_dirty, stat_nr_congested,
+  stat_nr_immediate,
 } from "./shrink_folio";
 import { reclaim_throttle, reclaim_throttle_reset, VMSCAN_THROTTLE_NOPROGRESS, VMSCAN_THROTTLE_CONGESTED } from "./reclaim_throttle";
 import { wakeup_flusher_threads_vmscan } from "./writeback";
@@ -139,6 +140,7 @@ function shrink_inactive_list(nr_to_scan: u64): u64 {
   }
   sc.nr_dirty += stat_nr_dirty;
   sc.nr_congested += stat_nr_congested;
+  sc.nr_immediate += stat_nr_immediate;
   sc.nr_unqueued_dirty += stat_nr_unqueued_dirty;
   sc.nr_taken += stat_nr_taken;
   sc.nr_file_taken += stat_nr_taken;
@@ -214,7 +216,7 @@ function shrink_node(): u64 {
   // "if (lru_gen_enabled() && root_reclaim(sc))": sc->nr cleared, lru_gen_shrink_node(), and on progress the
   // failure counter reset ("done:" there)
   if (lru_gen) {
-    sc.nr_dirty = 0; sc.nr_congested = 0; sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
+    sc.nr_dirty = 0; sc.nr_congested = 0; sc.nr_immediate = 0; sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
     const r = lru_gen_shrink_node();
     if (r != 0) kswapd_failures = 0;
     return r;
@@ -222,7 +224,7 @@ function shrink_node(): u64 {
   const before = sc.nr_reclaimed;
   let reclaimable = false;
   while (true) {
-    sc.nr_dirty = 0; sc.nr_congested = 0; sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
+    sc.nr_dirty = 0; sc.nr_congested = 0; sc.nr_immediate = 0; sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
     const start = sc.nr_reclaimed;
     // prepare_scan_control(): deactivation when the inactive list is low; cache_trim_mode when there are inactive
     // file pages at this priority and no deactivation (it steers anon scanning, absent here, and kswapd's restart)
@@ -234,6 +236,9 @@ function shrink_node(): u64 {
       // "Allow kswapd to start writing pages during reclaim." (also when it took nothing: 0 == 0)
       if (sc.nr_unqueued_dirty == sc.nr_file_taken) set_pgdat_dirty();
     }
+    // "If kswapd scans pages marked for immediate reclaim and under writeback (nr_immediate), ... forcibly stall
+    // until some pages complete writeback": the sleep is kswapd's (fs/kswapd.ts), after this shrink_node()
+    if (sc.kswapd && sc.nr_immediate != 0) kswapd_writeback_throttle = true;
     // "Tag a node/memcg as congested if all the dirty pages were marked for writeback and immediate reclaim"
     if (sc.kswapd && sc.nr_dirty != 0 && sc.nr_dirty == sc.nr_congested) set_lruvec_node_congested();
     // "Stall direct reclaim for IO completions if the lruvec is node is congested" (current_may_throttle(): no
@@ -340,7 +345,10 @@ export function kswapd_cache_trim_restart(): bool {
 /** kswapd_shrink_node() at this priority and order: shrink_node() for up to nr_to_reclaim pages, kswapd's
  *  sc->may_writepage (none while reclaiming a boost only). Returns the pages reclaimed; kswapd_nr_scanned()
  *  says what shrink_folio_list() took. */
+/** The last kswapd_shrink_node() met folios for immediate reclaim: kswapd sleeps in reclaim_throttle(). */
+export let kswapd_writeback_throttle: bool = false;
 export function kswapd_shrink_node(priority: i32, order: u32, nr_to_reclaim: u64, reclaim_idx: u32, may_writepage: bool): u64 {
+  kswapd_writeback_throttle = false;
   sc_init(nr_to_reclaim, reclaim_idx, order, true, NONE);
   sc.no_cache_trim_mode = kswapd_no_cache_trim_mode;
   sc.cache_trim_mode_failed = kswapd_cache_trim_mode_failed;

@@ -6,9 +6,9 @@
 // when kswapd has given up on the node or at most half the file LRU is dirty or under writeback
 // (skip_throttle_noprogress()).
 // The sleep is the running context's time (sim/charge.ts): what it does after reclaim, and its next step, come that
-// much later. Not modelled: the early wake of NOPROGRESS sleepers when another reclaimer reclaims better than one
-// page in eight (consider_reclaim_throttle()), VMSCAN_THROTTLE_WRITEBACK (kswapd's nr_immediate sleep, and cgroup
-// v1's) and VMSCAN_THROTTLE_ISOLATED (too_many_isolated(): one reclaimer at a time here).
+// much later. kswapd's own VMSCAN_THROTTLE_WRITEBACK sleep is fs/kswapd.ts's. Not modelled: the early wake of
+// NOPROGRESS sleepers when another reclaimer reclaims better than one page in eight (consider_reclaim_throttle()),
+// cgroup v1's WRITEBACK sleep, and VMSCAN_THROTTLE_ISOLATED (too_many_isolated(): one reclaimer at a time here).
 import { MAX_NR_ZONES } from "../mm/constants";
 import { zone_managed_pages } from "../mm/zone";
 import { now } from "../sim/clock";

@@ -24,8 +24,9 @@ export class ScanControl {
   cache_trim_mode: bool = false;
   no_cache_trim_mode: bool = false;
   cache_trim_mode_failed: bool = false;
-  // sc->nr, per shrink_node() (pages); nr.immediate feeds kswapd's VMSCAN_THROTTLE_WRITEBACK sleep, not modelled
-  // (kswapd has no time of its own here: fs/kswapd.ts)
+  // sc->nr, per shrink_node() (pages)
+  /** Under writeback and already marked, met by kswapd while PGDAT_WRITEBACK: kswapd's VMSCAN_THROTTLE_WRITEBACK. */
+  nr_immediate: u64 = 0;
   /** Folios dirty or under writeback that shrink_folio_list() met. */
   nr_dirty: u64 = 0;
   /** Of those, under writeback and already PG_reclaim: met a second time before their writeback ended. */

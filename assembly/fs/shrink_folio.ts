@@ -33,6 +33,8 @@ const free_folios = new StaticArray<u32>(MAX_ISOLATED);
 /** struct reclaim_stat of the last call: pages dirty or under writeback (nr_dirty), under writeback and already
  *  PG_reclaim (nr_congested), dirty and not under writeback, and pages taken. */
 export let stat_nr_dirty: u64 = 0;
+/** Pages kswapd met under writeback and already marked while PGDAT_WRITEBACK (case 1: nr_immediate). */
+export let stat_nr_immediate: u64 = 0;
 export let stat_nr_congested: u64 = 0;
 export let stat_nr_unqueued_dirty: u64 = 0;
 export let stat_nr_taken: u64 = 0;
@@ -50,7 +52,7 @@ export function shrink_folio_list(from: u32, k: u32): u64 {
   // a folio_batch, in the order they were met, as if one at a time here
   const batch_at_end = param(CFG_RECLAIM_612) == 0;
   let nr_free: u32 = 0;
-  let taken: u64 = 0, unqueued: u64 = 0, freed: u64 = 0, nr_dirty: u64 = 0, congested: u64 = 0;
+  let taken: u64 = 0, unqueued: u64 = 0, freed: u64 = 0, nr_dirty: u64 = 0, congested: u64 = 0, immediate: u64 = 0;
   nr_kept = 0;
   for (let j = from; j < from + k; j++) {
     const e = unchecked(isolated_folios[j]);
@@ -72,6 +74,7 @@ export function shrink_folio_list(from: u32, k: u32): u64 {
     if (writeback) {
       // case 1 (kswapd, marked, PGDAT_WRITEBACK: nr_immediate) leaves the flag as it is; case 2 sets it
       if (!(sc.kswapd && (f & PG_reclaim) != 0 && pgdat_writeback)) { set_page_flags(head, f | PG_reclaim); sc.nr_writeback += n; }
+      else immediate += n;
       activate_locked(head, n);
     } else if (dirty && (!sc.kswapd || (f & PG_reclaim) == 0 || !pgdat_dirty)) {
       // "Only kswapd can writeback filesystem folios ...": the first encounter marks it for immediate reclaim
@@ -113,6 +116,7 @@ export function shrink_folio_list(from: u32, k: u32): u64 {
   for (let j = <i32>nr_free - 1; j >= 0; j--) __free_pages(unchecked(free_folios[j]), 0);
   stat_nr_dirty = nr_dirty;
   stat_nr_congested = congested;
+  stat_nr_immediate = immediate;
   stat_nr_unqueued_dirty = unqueued;
   stat_nr_taken = taken;
   return freed;

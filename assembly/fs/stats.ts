@@ -36,7 +36,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 114;
+export const STAT_WORDS: i32 = 116;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
@@ -180,3 +180,6 @@ export const PGROTATED: i32 = 110;
 export const RECLAIM_THROTTLE_NOPROGRESS: i32 = 111;
 export const RECLAIM_THROTTLE_CONGESTED: i32 = 112;
 export const RECLAIM_THROTTLE_NS: i32 = 113;
+// kswapd's reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) (shrink_node()'s nr_immediate): sleeps, and their time
+export const KSWAPD_THROTTLE_WRITEBACK: i32 = 114;
+export const KSWAPD_THROTTLE_NS: i32 = 115;

@@ -32,7 +32,7 @@ import { __GFP_MOVABLE, GFP_LRU, ZONE_NORMAL } from "../mm/constants";
 import { __alloc_pages_direct_compact, alloc_pages_may_reclaim } from "../mm/direct_compact";
 import { thp_fault } from "./highorder";
 import { try_to_free_pages } from "../fs/reclaim";
-import { max_seq, min_seq, lru_gen_pages, lru_gen_entry } from "../fs/lru";
+import { max_seq, min_seq, lru_gen_pages, lru_gen_entry, lru_entry } from "../fs/lru";
 import { compaction_suitable, fragmentation_score_node } from "../mm/compaction";
 import { wmark_pages } from "../mm/watermark";
 import {
@@ -40,7 +40,7 @@ import {
   compact_blockskip_flush, compact_init_migrate_pfn, get_pageblock_skip,
 } from "../mm/compact_control";
 import { zone_flags, ZONE_BOOSTED_WATERMARK } from "../mm/zone";
-import { kswapd_is_running, kswapd_run } from "../fs/kswapd";
+import { kswapd_is_running, kswapd_run, kswapd_is_throttled, kswapd_sleep_number, kswapd_sleep_until } from "../fs/kswapd";
 import { wakeup_kcompactd, kcompactd_run, kcompactd_timer, kcompactd_is_awake } from "../mm/kcompactd";
 import { alloc_contig_pages, contig_wait_pfn } from "../mm/contig";
 import { __move_freepages_block } from "../mm/rmqueue";
@@ -239,6 +239,8 @@ export function harness_lru_gen_seq(i: u32): f64 { return <f64>(i == 0 ? max_seq
 export function harness_lru_gen_pages(gen: u32, z: u32): f64 { return <f64>lru_gen_pages(gen, z); }
 /** MGLRU: the k-th live folio of generation gen in zone z from the tail (its file page id), NONE past the end. */
 export function harness_lru_gen_entry(gen: u32, z: u32, k: u32): u32 { return lru_gen_entry(gen, z, k); }
+/** The k-th folio of the classic list l (0 inactive, 1 active) from its tail, as lru_gen_entry(). */
+export function harness_lru_entry(l: u32, k: u32): u32 { return lru_entry(l, k); }
 /** compaction_suitable() against wmark_pages(z, w) (w: 0 min, 1 low, 2 high; boost included). */
 export function harness_compaction_suitable(z: u32, order: u32, w: u32, highest: u32): bool {
   return compaction_suitable(z, order, wmark_pages(z, w), highest);
@@ -260,7 +262,16 @@ export function harness_zone_boosted(z: u32): bool { return (unchecked(zone_flag
 /** kswapd woken (scheduled) and not yet back asleep. */
 export function harness_kswapd_awake(): bool { return kswapd_is_running(); }
 /** One kswapd pass (the EV_KSWAPD event). */
-export function harness_kswapd(): void { kswapd_run(); }
+export function harness_kswapd(): void {
+  kswapd_run();
+  // a sleep in reclaim_throttle() ends at once here: the harness runs no events
+  while (kswapd_is_throttled()) kswapd_run(kswapd_sleep_number());
+}
+/** One kswapd event as the simulation runs it: a pass from its start (arg 0) or from a sleep's end (its number),
+ *  stopping at the next sleep in reclaim_throttle(). True while kswapd sleeps inside the pass. */
+export function harness_kswapd_event(resume: bool): bool { kswapd_run(resume ? kswapd_sleep_number() : 0); return kswapd_is_throttled(); }
+/** When kswapd's last sleep in reclaim_throttle() ends: its timer's time, or the moment writeback woke it (ns). */
+export function harness_kswapd_sleep_until(): f64 { return <f64>kswapd_sleep_until; }
 export function harness_wakeup_kcompactd(order: u32, highest: u32): void { wakeup_kcompactd(order, highest); }
 /** kcompactd's wake-up (the EV_KCOMPACTD event), and its timed wake-up: the next timeout in ns. */
 export function harness_kcompactd(): void { kcompactd_run(); }

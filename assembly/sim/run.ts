@@ -72,6 +72,7 @@ const STAT_INTERVAL_NS: u64 = 1_000_000_000;
 /** kswapd and kcompactd run this long after a wake-up (a context switch away). */
 const KTHREAD_WAKE_NS: u64 = 10_000;
 function schedule_kswapd(): void { schedule(now + KTHREAD_WAKE_NS, EV_KSWAPD, 0); }
+function schedule_kswapd_at(at: u64, arg: u32): void { schedule(at, EV_KSWAPD, arg); }
 function schedule_kcompactd(): void { schedule(now + KTHREAD_WAKE_NS, EV_KCOMPACTD, 0); }
 /** kcompactd's timeout: a new one replaces the pending one (the generation in the event's argument). */
 let kcompactd_timer_gen: u32 = 0;
@@ -158,7 +159,7 @@ export function sim_init(): void {
   highorder_reset();
   churn_reset();
   oom_reset();
-  kswapd_init(schedule_kswapd);
+  kswapd_init(schedule_kswapd, schedule_kswapd_at);
   kcompactd_init(schedule_kcompactd);
   set_kswapd_hook(wakeup_kswapd);
   set_node_dirty_ok_hook(node_dirty_ok);
@@ -227,7 +228,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_WRITER_MEMORY_RETRY) writer_memory_retry(a);
     else if (t == EV_WRITER_PAUSE) writer_pause_end(a);
     else if (t == EV_WB_BW_DWORK) wb_update_bandwidth_workfn();
-    else if (t == EV_KSWAPD) kswapd_run();
+    else if (t == EV_KSWAPD) kswapd_run(a);
     else if (t == EV_KCOMPACTD) {
       kcompactd_run();
       if (param(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS); // timeout reset

@@ -78,8 +78,9 @@ export interface RunReport {
     serverAllocStalls: number;
     /** Sleeps of the writers and the server's threads in direct reclaim (mm/vmscan.c reclaim_throttle(): a sweep
      *  that reclaimed nothing, VMSCAN_THROTTLE_NOPROGRESS; the node marked congested by kswapd,
-     *  VMSCAN_THROTTLE_CONGESTED), and the time they slept, ns. */
-    reclaimThrottle: { noprogress: number; congested: number; ns: number };
+     *  VMSCAN_THROTTLE_CONGESTED), and the time they slept, ns; kswapd's sleeps on folios it met again still under
+     *  writeback (VMSCAN_THROTTLE_WRITEBACK: nr_immediate) and their time. */
+    reclaimThrottle: { noprogress: number; congested: number; ns: number; kswapdWriteback: number; kswapdNs: number };
     /** libfuse workers the server started (one at first, another whenever every one was busy, up to server.threads). */
     serverThreads: number;
     /** The OOM killer (out_of_memory): kills by the kind of task, when the first came (ns, 0 = none), and OOMs that
@@ -230,7 +231,10 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       serverShmemPages: st.nr_shmem,
       serverBufferPages: st.server_buffer_pages,
       serverAllocStalls: st.server_alloc_stalls,
-      reclaimThrottle: { noprogress: st.reclaim_throttle_noprogress, congested: st.reclaim_throttle_congested, ns: st.reclaim_throttle_ns },
+      reclaimThrottle: {
+        noprogress: st.reclaim_throttle_noprogress, congested: st.reclaim_throttle_congested, ns: st.reclaim_throttle_ns,
+        kswapdWriteback: st.kswapd_throttle_writeback, kswapdNs: st.kswapd_throttle_ns,
+      },
       serverThreads: st.server_threads,
       oomKills: {
         total: st.oom_kills, server: st.oom_kill_server, writers: st.oom_kill_writer, churn: st.oom_kill_churn, thp: st.oom_kill_thp,
