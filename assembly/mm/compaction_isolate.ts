@@ -141,8 +141,9 @@ function isolate_migratepages_block(low_pfn: u32, end_pfn: u32): void {
     // isolate_fail: without skip_on_failure, go on; with it, give up on this order-aligned block
     if (!skip_on_failure) { low_pfn++; continue; }
     if (nr_isolated != 0) {
-      // putback_movable_pages(&cc->migratepages): each folio back on its LRU list's head (folio_putback_lru())
-      for (let i: u32 = 0; i < cc_nr_migrate_folios; i++) putback_lru(unchecked(cc_migrate_list[i]));
+      // putback_movable_pages(&cc->migratepages): from the list's head, where list_add() put the folio isolated
+      // last, each folio back on its LRU list's head (folio_putback_lru())
+      for (let i = <i32>cc_nr_migrate_folios - 1; i >= 0; i--) putback_lru(unchecked(cc_migrate_list[i]));
       cc_migrate_clear(); nr_isolated = 0;
     }
     if (low_pfn < next_skip_pfn) {
