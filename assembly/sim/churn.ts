@@ -7,6 +7,7 @@ import { alloc_pages_may_reclaim, did_some_progress } from "../mm/direct_compact
 import { OWNER_ANON, ANON_CHURN, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_owner, anon_reap } from "../mm/anon";
 import { oom_after_no_progress, oom_progress, OOM_CTX_CHURN } from "./oom";
 import { now, schedule } from "./clock";
+import { charge_reset } from "./charge";
 import { sample, DIST_EXPONENTIAL } from "./prng";
 import { wl_param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_CHURN_MOVABLE, WL_CHURN_RECLAIMABLE, MAX_WL } from "./config";
 import { st_add, CHURN_ALLOCS, CHURN_ALLOC_FAILS } from "../fs/stats";
@@ -56,8 +57,11 @@ export function churn_alloc(i: u32): void {
     for (let k: u32 = 0; k < n; k++) { set_page_next(pfn + k, OWNER_ANON); set_page_prev(pfn + k, slot); }
     schedule(now + <u64>sample(DIST_EXPONENTIAL, wl_param(i, WL_LIFETIME_OR_HOLD), 0), EV_CHURN_FREE, slot);
   }
+  // the workload's process allocates again after this allocation returned: its sleeps in reclaim_throttle() (the
+  // running context's charge; the allocator charges nothing else) come before the next interarrival time
   const rate = wl_param(i, WL_RATE_OR_INTERVAL);
-  if (rate > 0) schedule(now + <u64>sample(DIST_EXPONENTIAL, 1e9 / rate, 0), EV_CHURN_ALLOC, i);
+  const slept = <u64>charge_reset();
+  if (rate > 0) schedule(now + slept + <u64>sample(DIST_EXPONENTIAL, 1e9 / rate, 0), EV_CHURN_ALLOC, i);
 }
 
 /** EV_CHURN_FREE: the allocation's lifetime is over (it may have migrated since: the slot knows where; an OOM kill

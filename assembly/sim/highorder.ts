@@ -13,6 +13,7 @@ import {
 } from "../mm/contig";
 import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind, anon_owner, anon_reap } from "../mm/anon";
 import { now, schedule } from "./clock";
+import { charge_reset } from "./charge";
 import { wl_param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_THP_NOMADVISE, WL_OFFLINE, MAX_WL } from "./config";
 import { wb_area } from "./mechanisms";
 import {
@@ -95,7 +96,8 @@ export function highorder_attempt(i: u32): void {
   if (kind == WL_THP || kind == WL_THP_NOMADVISE) {
     if (unchecked(thp_killed[i])) return;
     if (thp_fault(order, i, kind == WL_THP) != NONE) hold(i, last_thp_slot);
-    schedule(now + interval, EV_HIGHORDER, i);
+    // the next fault comes an interval after this one returned, its sleeps in reclaim_throttle() included
+    schedule(now + <u64>charge_reset() + interval, EV_HIGHORDER, i);
     return;
   }
   if (kind == WL_OFFLINE) { offline_step(i, order, interval); return; }
