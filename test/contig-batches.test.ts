@@ -100,6 +100,36 @@ test("page cache under writeback in the batch: PG_reclaim and activated by shrin
   t.ok();
 });
 
+test("undo after a MIGRATE_SYNC wait: a free order-10 page split by isolation merges again (unset_migratetype_isolate())", () => {
+  const t = small();
+  // one page written back and answered first, so the request's slab pages exist; then movable pages up to PFN 2047
+  // and the file's other 15 pages under writeback from PFN 2048 (block 4). Free on the Movable lists, order 9 and up: 2560
+  // (the rest of block 5) and 3072-4095 (order 10)
+  t.h.harness_do_write(0, 0, 4096);
+  t.h.harness_writeback(0);
+  for (let r = t.h.harness_server_read() >>> 0; r !== NONE; r = t.h.harness_server_read() >>> 0) t.h.harness_server_reply(r);
+  for (;;) { const p = t.alloc(GFP_HIGHUSER_MOVABLE, 0); if (p >= 2048) { t.free(p, 0); break; } }
+  for (let i = 1; i < 16; i++) t.h.harness_do_write(0, i * 4096, 4096); // the rest of the 64 KiB file
+  t.h.harness_writeback(0);
+  assert.is(t.h.harness_mapping_pfn(0, 1) >>> 0, 2048);
+  const free = (order: number): number => t.zone("Normal").freeCount[MIGRATE_MOVABLE]![order]!;
+  const buddyOrder = (pfn: number): number => ((t.h.harness_page_info(pfn) >>> 0) & PG_buddy ? (t.h.harness_page_info(pfn) >>> 16) & 0xff : -1);
+  assert.equal([free(10), buddyOrder(3072)], [1, 10]);
+  // alloc_contig_pages(order 11): range [0, 2048) fails its isolation at the unmovable block by PFN 1024 (undone at
+  // once). Range [2048, 4096): blocks 4, 7, then 5 and 6 are isolated; move_freepages_block_isolate() on block 7 finds
+  // it inside the order-10 page at 3072 and splits that into order-9 pages at 3072 (block 6, Movable for now) and
+  // 3584 (isolated); block 6's is moved when block 6 is. MIGRATE_SYNC waits on the page cache under writeback:
+  // CONTIG_WAIT, and undo_isolate_page_range() runs over blocks 4-7. Block 6's order-9 page has its buddy at 3584
+  // still isolated: move_freepages_block_isolate(). Block 7's has its buddy at 3072 free and Movable again:
+  // __isolate_free_page() and __putback_isolated_page(), which merge them: the order-10 page is back (without that
+  // step, two order-9 pages)
+  assert.is(t.mm.harness_alloc_contig(11), 1);
+  const w = t.mm.harness_contig_wait_pfn();
+  assert.ok(w >= 2048 && w < 2063, `waits on ${w}`);
+  assert.equal([free(10), buddyOrder(3072)], [1, 10]);
+  t.ok();
+});
+
 test("undo_isolate_page_range(): an Unmovable block of the range comes out Movable after an attempt on 6.1-6.16, keeps its type on 6.18", () => {
   for (const [kernel, after] of [["6.16", MIGRATE_MOVABLE], ["6.18", MIGRATE_UNMOVABLE]] as const) {
     // a failed attempt: block 0 (every page allocated, PFN 5 pinned) of type Unmovable passes has_unmovable_pages()

@@ -11,7 +11,7 @@ import {
 } from "./constants";
 import { PG_buddy, PG_owner, PG_head, page_flags, page_order, get_pageblock_migratetype, set_page_next, set_page_prev } from "./page";
 import { zone_start, zone_end, __del_page_from_free_list, populated_zone, set_pageblock_migratetype, account_freepages, page_group_by_mobility_disabled } from "./zone";
-import { __alloc_pages, prep_new_page, __free_one_page, split_large_buddy } from "./page_alloc";
+import { __alloc_pages, prep_new_page, __free_one_page, split_large_buddy, page_is_buddy } from "./page_alloc";
 import { __move_freepages_block } from "./rmqueue";
 import {
   migrate_one, migrate_pages, migrate_wait_pfn, put_target, putback_lru, folio_isolatable, MIGRATE_SYNC,
@@ -91,8 +91,8 @@ function find_large_buddy(start_pfn: u32): u32 {
 /** mm/page_alloc.c: move_freepages_block_isolate() (6.12.118), what set_migratetype_isolate() and
  *  unset_migratetype_isolate() use for a contiguous range: a block inside or at the start of a free buddy larger
  *  than a pageblock takes its new type and the buddy is freed again block by block (split_large_buddy(), each piece
- *  to its own block's list), so no buddy straddles blocks of two types; otherwise __move_freepages_block(). (Offline
- *  keeps the plain __move_freepages_block() the model has always used for it.) */
+ *  to its own block's list), so no buddy straddles blocks of two types; otherwise __move_freepages_block(). Memory
+ *  offline isolates through it too (offline_pages() -> start_isolate_page_range()). */
 function move_freepages_block_isolate(z: u32, block: u32, mt: u32): void {
   const pfn = find_large_buddy(block);
   if (pfn != block || ((page_flags(block) & PG_buddy) != 0 && page_order(block) > pageblock_order)) {
@@ -108,14 +108,37 @@ function move_freepages_block_isolate(z: u32, block: u32, mt: u32): void {
   __move_freepages_block(z, block, get_pageblock_migratetype(block), mt);
 }
 
+/** mm/page_isolation.c: unset_migratetype_isolate() (6.12.118) of an isolated block: "Because freepage with more
+ *  than pageblock_order on isolated pageblock is restricted to merge due to freepage counting problem, it is
+ *  possible that there is free buddy page": a free page of order pageblock_order or more (below MAX_PAGE_ORDER) at
+ *  the block's start whose buddy of that order is free and not isolated is taken off the free list
+ *  (__isolate_free_page(): no watermark check for an isolated block) and freed again with its new type
+ *  (__putback_isolated_page(): __free_one_page() to the tail), so it merges with that buddy; any other block goes
+ *  through move_freepages_block_isolate(). */
+function unset_migratetype_isolate(z: u32, block: u32, mt: u32): void {
+  if (get_pageblock_migratetype(block) != MIGRATE_ISOLATE) return;
+  if ((page_flags(block) & PG_buddy) != 0) {
+    const order = page_order(block);
+    if (order >= pageblock_order && order < MAX_PAGE_ORDER) {
+      const buddy = block ^ (<u32>1 << order);
+      if (page_is_buddy(buddy, order, z) && get_pageblock_migratetype(buddy) != MIGRATE_ISOLATE) {
+        __del_page_from_free_list(block, z, order, MIGRATE_ISOLATE);
+        account_freepages(z, -(<i32>1 << order), MIGRATE_ISOLATE);
+        set_pageblock_migratetype(block, mt);
+        __free_one_page(block, z, order, mt, true);
+        return;
+      }
+    }
+  }
+  move_freepages_block_isolate(z, block, mt);
+}
+
 /** undo_isolate_page_range() of the range: the blocks this attempt isolated (unset_migratetype_isolate() passes
  *  over a block that is not MIGRATE_ISOLATE; the model has no other isolator to leave one so). */
 function undo_isolate(first_block: u32, nblocks: u32, z: u32, offline: bool): void {
   for (let b: u32 = 0; b < nblocks; b++) {
     if (unchecked(saved_mt[b]) == NOT_ISOLATED) continue;
-    const block = first_block + b * pageblock_nr_pages;
-    if (offline) __move_freepages_block(z, block, MIGRATE_ISOLATE, undo_mt(b, offline));
-    else move_freepages_block_isolate(z, block, undo_mt(b, offline));
+    unset_migratetype_isolate(z, first_block + b * pageblock_nr_pages, undo_mt(b, offline));
   }
 }
 
@@ -124,8 +147,7 @@ function isolate_block(first_block: u32, b: u32, z: u32, offline: bool): bool {
   const block = first_block + b * pageblock_nr_pages;
   if (get_pageblock_migratetype(block) == MIGRATE_ISOLATE || has_unmovable_pages(block)) return false;
   unchecked(saved_mt[b] = <u8>get_pageblock_migratetype(block));
-  if (offline) __move_freepages_block(z, block, get_pageblock_migratetype(block), MIGRATE_ISOLATE);
-  else move_freepages_block_isolate(z, block, MIGRATE_ISOLATE);
+  move_freepages_block_isolate(z, block, MIGRATE_ISOLATE);
   return true;
 }
 

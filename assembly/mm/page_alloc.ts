@@ -322,7 +322,7 @@ export function alloc_pages_memalloc(gfp: u32, order: u32): u32 {
 }
 
 // mm/page_alloc.c: page_is_buddy() (with find_buddy_page_pfn()'s range check)
-@inline function page_is_buddy(buddy: u32, order: u32, z: u32): bool {
+@inline export function page_is_buddy(buddy: u32, order: u32, z: u32): bool {
   if (buddy >= nr_pages) return false;
   // PageBuddy() and buddy_order() from the one word
   if ((page_word(buddy) & (PG_buddy | PAGE_WORD_ORDER)) != (PG_buddy | (order << 16))) return false;
