@@ -22,7 +22,7 @@ import {
   request_alloc, request_free, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver,
   req_next, set_req_next, set_req_state, REQ_SECONDARY,
 } from "./request";
-import { fuse_writepage_args_alloc, fuse_pages_realloc } from "./req_slab";
+import { fuse_writepage_args_alloc, fuse_pages_grow_if_full } from "./req_slab";
 import { charge } from "../sim/charge";
 import { data_copy_page } from "../sim/data";
 import {
@@ -127,7 +127,7 @@ function legacy_writepage_locked(ino: u32, index: u32, pfn: u32, max_pages: u32,
     req = request_alloc(ino, index);
     charge(cost_ns(COST_REQUEST_SETUP));
     fresh = true;
-  } else fuse_pages_realloc(req, req_nr(req)); // fuse_writepage_need_send(): a full array grows first
+  } else fuse_pages_grow_if_full(req, req_nr(req)); // fuse_writepage_need_send(): a full array grows first
   if (!temp_page_fill(req, req_nr(req), ino, index)) {
     if (fresh) request_free(req);
     return false;
