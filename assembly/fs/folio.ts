@@ -125,7 +125,9 @@ export function folio_clear_dirty_for_io(ino: u32, head: u32, first_index: u32):
 // iomap_finish_folio_write() ends the folio's writeback when atomic_sub_and_test() brings it to 0 (6.17): a
 // counter per folio, not a walk of its blocks. Here the counter is in blocks and counts the blocks whose
 // PG_writeback bit is set (a bit set twice counts once), so the folio ends exactly when its last bit clears.
-// It is kept per file index of the folio's head, whose owner words are (inode, index).
+// It is kept per file index of the folio's head, whose owner words are (inode, index), for large folios only: a
+// one-block folio has no iomap_folio_state (ifs_alloc() allocates none for a single block), and
+// iomap_finish_folio_write() ends its writeback at once (`!ifs`); its block's PG_writeback bit is all there is.
 
 /** What a folio under writeback adds to the wb's WB_WRITEBACK. __folio_start_writeback() counts it only with
  *  BDI_CAP_WRITEBACK_ACCT (the copy-free path on 6.18+: the folio's pages); NR_WRITEBACK it counts always. Before
@@ -142,8 +144,10 @@ export function folio_start_writeback_block(pfn: u32): void {
   const f = page_flags(pfn);
   if ((f & PG_writeback) == 0) {
     set_page_flags(pfn, f | PG_writeback);
-    const ino = page_next(head), index = page_prev(head);
-    set_folio_wb_pending(ino, index, folio_wb_pending(ino, index) + 1);
+    if (page_order(head) != 0) {
+      const ino = page_next(head), index = page_prev(head);
+      set_folio_wb_pending(ino, index, folio_wb_pending(ino, index) + 1);
+    }
   }
   if (!folio_test(head, PG_folio_writeback)) {
     set_bits(head, PG_folio_writeback);
@@ -156,13 +160,18 @@ export function folio_start_writeback_block(pfn: u32): void {
 export function folio_end_writeback_block(pfn: u32): bool {
   const head = folio_head(pfn);
   const ino = page_next(head), index = page_prev(head);
-  let pending = folio_wb_pending(ino, index);
   const f = page_flags(pfn);
-  if ((f & PG_writeback) != 0) {
-    set_page_flags(pfn, f & ~PG_writeback);
-    set_folio_wb_pending(ino, index, --pending);
+  if (page_order(head) == 0) {
+    // a one-block folio has no iomap_folio_state (ifs_alloc()): its writeback ends with its block's
+    if ((f & PG_writeback) != 0) set_page_flags(pfn, f & ~PG_writeback);
+  } else {
+    let pending = folio_wb_pending(ino, index);
+    if ((f & PG_writeback) != 0) {
+      set_page_flags(pfn, f & ~PG_writeback);
+      set_folio_wb_pending(ino, index, --pending);
+    }
+    if (pending != 0) return false;
   }
-  if (pending != 0) return false;
   // folio_end_writeback(): a folio reclaim marked loses the mark, then goes to the inactive tail (MGLRU: the oldest
   // generation's), to be freed next, unless it is locked; PG_writeback is cleared after (__folio_end_writeback())
   if ((page_flags(head) & PG_reclaim) != 0) {
