@@ -81,7 +81,7 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
 /** iomap_set_range_dirty() + filemap_dirty_folio(): the blocks [pfn, pfn+n) become dirty; the folio is
  *  accounted dirty (all its pages, as folio_account_dirtied does) when it was clean. Returns true if the
  *  folio went from clean to dirty. */
-export function folio_mark_blocks_dirty(ino: u32, index: u32, pfn: u32, n: u32): bool {
+@inline export function folio_mark_blocks_dirty(ino: u32, index: u32, pfn: u32, n: u32): bool {
   const head = folio_head(pfn);
   for (let i: u32 = 0; i < n; i++) {
     if ((page_flags(pfn + i) & PG_dirty) == 0) {
@@ -157,7 +157,7 @@ export function folio_start_writeback_block(pfn: u32): void {
 
 /** iomap_finish_folio_write(): clears the block's writeback bit; when no block of the folio is left under
  *  writeback, folio_end_writeback(). Returns true when the folio's writeback ended. */
-export function folio_end_writeback_block(pfn: u32): bool {
+@inline export function folio_end_writeback_block(pfn: u32): bool {
   const head = folio_head(pfn);
   const ino = page_next(head), index = page_prev(head);
   const f = page_flags(pfn);

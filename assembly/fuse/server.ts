@@ -384,7 +384,7 @@ export function server_fallocate(ino: u32, pages: u32): bool {
 /** An order-0 page of user memory (anon or shmem: GFP_HIGHUSER_MOVABLE, on the LRU), with direct reclaim of clean
  *  page cache when the free lists are short; NONE if even that finds nothing. */
 let user_page_progress = false;
-function alloc_user_page(): u32 {
+@inline function alloc_user_page(): u32 {
   let p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
   user_page_progress = false;
   if (p == NONE && (user_page_progress = shrink_page_cache(SWAP_CLUSTER_MAX) > 0)) p = alloc_pages_after_reclaim(__GFP_MOVABLE | GFP_LRU, 0);
