@@ -62,7 +62,7 @@ export function fuse_page_is_writeback(ino: u32, index: u32): bool {
 
 /** The temp page: allocate (UNMOVABLE), copy the data, account NR_WRITEBACK_TEMP. False when the allocator found
  *  nothing even after direct reclaim: the caller stalls and tries again (see legacy_writepage()). */
-function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
+@inline function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
   let tmp: u32;
   if (pf_memalloc) {
     // kswapd's pageout() -> ->writepage (6.1/6.6) runs with PF_MEMALLOC: no watermarks, no direct reclaim
@@ -191,7 +191,7 @@ export function legacy_send(req: u32): void {
   }
 }
 
-function temp_page_release(tmp: u32): void {
+@inline function temp_page_release(tmp: u32): void {
   temp_block_account(tmp, -1);
   __free_pages(tmp, 0);
   charge(cost_ns(COST_PAGE_FREE) + cost_ns(COST_TEMP_PAGE_ACCOUNT));
