@@ -74,7 +74,7 @@ const stateFaults: Case[] = [
   { kind: 33, code: 31, what: "compaction leaves a free page isolated between events" },
   { kind: 34, code: 32, what: "a slab object freed by its request but still counted by its slab" },
   { kind: 35, code: 33, what: "a slab page on the LRU", policy: "legacy-copy" },
-  { kind: 36, code: 34, what: "a folio's write_bytes_pending off by one" },
+  { kind: 36, code: 34, what: "a large folio's write_bytes_pending off by one", fuse: { large_folios: true } },
   { kind: 37, code: 35, what: "a dirty inode on none of the wb's lists" },
   { kind: 38, code: 35, what: "a second chain of flusher events" },
   { kind: 39, code: 36, what: "a page-cache folio dropped from the file LRU" },

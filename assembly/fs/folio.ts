@@ -13,7 +13,7 @@ import {
 import { mark_inode_dirty_pages } from "./writeback";
 import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED, PGROTATED } from "./stats";
 import { lru_add, lru_del, folio_test_lru, folio_add_lru } from "./lru";
-import { acct_reclaim_writeback } from "./kswapd";
+import { acct_reclaim_writeback, kswapd_throttled } from "./kswapd";
 import { data_zero } from "../sim/data";
 import { writeback_temp_copy } from "../sim/mechanisms";
 import { param, CFG_WB_ACCT } from "../sim/config";
@@ -82,7 +82,7 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
 /** iomap_set_range_dirty() + filemap_dirty_folio(): the blocks [pfn, pfn+n) become dirty; the folio is
  *  accounted dirty (all its pages, as folio_account_dirtied does) when it was clean. Returns true if the
  *  folio went from clean to dirty. */
-export function folio_mark_blocks_dirty(ino: u32, index: u32, pfn: u32, n: u32): bool {
+@inline export function folio_mark_blocks_dirty(ino: u32, index: u32, pfn: u32, n: u32): bool {
   const head = folio_head(pfn);
   for (let i: u32 = 0; i < n; i++) {
     if ((page_flags(pfn + i) & PG_dirty) == 0) {
@@ -126,7 +126,9 @@ export function folio_clear_dirty_for_io(ino: u32, head: u32, first_index: u32):
 // iomap_finish_folio_write() ends the folio's writeback when atomic_sub_and_test() brings it to 0 (6.17): a
 // counter per folio, not a walk of its blocks. Here the counter is in blocks and counts the blocks whose
 // PG_writeback bit is set (a bit set twice counts once), so the folio ends exactly when its last bit clears.
-// It is kept per file index of the folio's head, whose owner words are (inode, index).
+// It is kept per file index of the folio's head, whose owner words are (inode, index), for large folios only: a
+// one-block folio has no iomap_folio_state (ifs_alloc() allocates none for a single block), and
+// iomap_finish_folio_write() ends its writeback at once (`!ifs`); its block's PG_writeback bit is all there is.
 
 /** What a folio under writeback adds to the wb's WB_WRITEBACK. __folio_start_writeback() counts it only with
  *  BDI_CAP_WRITEBACK_ACCT (the copy-free path on 6.18+: the folio's pages); NR_WRITEBACK it counts always. Before
@@ -143,8 +145,10 @@ export function folio_start_writeback_block(pfn: u32): void {
   const f = page_flags(pfn);
   if ((f & PG_writeback) == 0) {
     set_page_flags(pfn, f | PG_writeback);
-    const ino = page_next(head), index = page_prev(head);
-    set_folio_wb_pending(ino, index, folio_wb_pending(ino, index) + 1);
+    if (page_order(head) != 0) {
+      const ino = page_next(head), index = page_prev(head);
+      set_folio_wb_pending(ino, index, folio_wb_pending(ino, index) + 1);
+    }
   }
   if (!folio_test(head, PG_folio_writeback)) {
     set_bits(head, PG_folio_writeback);
@@ -154,16 +158,21 @@ export function folio_start_writeback_block(pfn: u32): void {
 
 /** iomap_finish_folio_write(): clears the block's writeback bit; when no block of the folio is left under
  *  writeback, folio_end_writeback(). Returns true when the folio's writeback ended. */
-export function folio_end_writeback_block(pfn: u32): bool {
+@inline export function folio_end_writeback_block(pfn: u32): bool {
   const head = folio_head(pfn);
   const ino = page_next(head), index = page_prev(head);
-  let pending = folio_wb_pending(ino, index);
   const f = page_flags(pfn);
-  if ((f & PG_writeback) != 0) {
-    set_page_flags(pfn, f & ~PG_writeback);
-    set_folio_wb_pending(ino, index, --pending);
+  if (page_order(head) == 0) {
+    // a one-block folio has no iomap_folio_state (ifs_alloc()): its writeback ends with its block's
+    if ((f & PG_writeback) != 0) set_page_flags(pfn, f & ~PG_writeback);
+  } else {
+    let pending = folio_wb_pending(ino, index);
+    if ((f & PG_writeback) != 0) {
+      set_page_flags(pfn, f & ~PG_writeback);
+      set_folio_wb_pending(ino, index, --pending);
+    }
+    if (pending != 0) return false;
   }
-  if (pending != 0) return false;
   // folio_end_writeback(): a folio reclaim marked loses the mark, then goes to the inactive tail (MGLRU: the oldest
   // generation's), to be freed next, unless it is locked; PG_writeback is cleared after (__folio_end_writeback())
   if ((page_flags(head) & PG_reclaim) != 0) {
@@ -172,7 +181,7 @@ export function folio_end_writeback_block(pfn: u32): bool {
   }
   clear_bits(head, PG_folio_writeback);
   mod_writeback(-<i64>folio_nr_pages(head), -wb_writeback_charge(head));
-  acct_reclaim_writeback(folio_nr_pages(head));
+  if (kswapd_throttled) acct_reclaim_writeback(folio_nr_pages(head));
   return true;
 }
 

@@ -256,7 +256,7 @@ export function kswapd_run(arg: u32 = 0): void {
 // since it began (__acct_reclaim_writeback(), from folio_end_writeback()); kswapd is the only task that sleeps here
 // (a direct reclaimer does only under cgroup v1, which the model does not have)
 /** kswapd sleeps in reclaim_throttle(): the pass stands still until the timer or the writeback wakes it. */
-let kswapd_throttled: bool = false;
+export let kswapd_throttled: bool = false;
 /** The number of kswapd's current (or last) sleep: its timer event carries it. */
 let kswapd_sleep_gen: u32 = 0;
 let kswapd_sleep_start: u64 = 0;

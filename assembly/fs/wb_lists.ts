@@ -91,6 +91,9 @@ function list_move(ino: u32, l: u32): bool {
 
 /** __mark_inode_dirty(inode, I_DIRTY_PAGES) from filemap_dirty_folio(): true when the flusher's delayed work must
  *  be queued (wb_wakeup_delayed()). */
+/** inode->i_state & I_DIRTY_PAGES */
+@inline export function inode_dirty_pages(ino: u32): bool { return unchecked(i_dirty_pages[ino]); }
+
 export function __mark_inode_dirty(ino: u32, jiffies: u64): bool {
   if (unchecked(i_dirty_pages[ino])) return false; // (inode->i_state & flags) == flags
   const was_dirty = unchecked(i_dirty_sync[ino]);

@@ -22,7 +22,7 @@ import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD,
 import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, next_dirty_index } from "./inode";
 import {
   wb_lists_init, wb_lists_check, wb_has_dirty_io, list_empty, list_tail, queue_io, requeue_io, requeue_inode,
-  __mark_inode_dirty, __mark_inode_dirty_sync, writeback_single_inode_flags, write_inode_now_requeue, inode_dirty, inode_i_sync,
+  __mark_inode_dirty, __mark_inode_dirty_sync, inode_dirty_pages, writeback_single_inode_flags, write_inode_now_requeue, inode_dirty, inode_i_sync,
   inode_set_i_sync, I_SYNC_FLUSHER, B_IO, B_MORE_IO, wb_lists_invariant_where,
 } from "./wb_lists";
 import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
@@ -208,8 +208,13 @@ export function write_inode_now_end(ino: u32, flags: bool): void {
   inode_sync_complete(ino);
 }
 
-/** __mark_inode_dirty(I_DIRTY_PAGES) for a page of `ino` just dirtied (filemap_dirty_folio()). */
-export function mark_inode_dirty_pages(ino: u32): void {
+/** __mark_inode_dirty(I_DIRTY_PAGES) for a page of `ino` just dirtied (filemap_dirty_folio()). Its first test
+ *  (the flags are there already, as they are for all but the first page of a dirtying) is inline: a page is
+ *  dirtied per page written. */
+@inline export function mark_inode_dirty_pages(ino: u32): void {
+  if (!inode_dirty_pages(ino)) mark_inode_dirty_pages_list(ino);
+}
+function mark_inode_dirty_pages_list(ino: u32): void {
   if (__mark_inode_dirty(ino, jiffies_at(now))) wb_wakeup_delayed();
 }
 /** __mark_inode_dirty(I_DIRTY_SYNC) for new times of `ino` (generic_update_time()). */

@@ -231,7 +231,7 @@ export const WRITE_READING: u32 = 5;
 /** __filemap_get_folio(FGP_CREAT) for writer j at `index`: the cached folio's PFN, or a new folio (direct reclaim
  *  of clean page cache and one more try when memory is short). NONE when the writer must wait for memory (it is
  *  blocked here). */
-function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
+@inline function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
   let pfn = mapping_pfn(ino, index);
   charge(cost_ns(COST_PAGECACHE_LOOKUP));
   if (pfn != NONE) return pfn;
@@ -262,7 +262,7 @@ function grab_folio(j: u32, ino: u32, index: u32, max_order: u32): u32 {
 
 /** copy_from_user into the page cache: the bytes [off, off + len) of page-cache PFN pfn onwards, each page's content
  *  version one higher. */
-function copy_into_cache(j: u32, ino: u32, off: u64, len: u64, pfn: u32): void {
+@inline function copy_into_cache(j: u32, ino: u32, off: u64, len: u64, pfn: u32): void {
   charge(<f64>len * cost_ns(COST_COPY_PER_BYTE));
   st_add(BYTES_COPIED_WRITE, <i64>len);
   data_write(ino, off, len, pfn, unchecked(w_writes[j]));

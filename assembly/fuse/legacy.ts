@@ -22,7 +22,7 @@ import {
   request_alloc, request_free, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver,
   req_next, set_req_next, set_req_state, REQ_SECONDARY,
 } from "./request";
-import { fuse_writepage_args_alloc, fuse_pages_realloc } from "./req_slab";
+import { fuse_writepage_args_alloc, fuse_pages_grow_if_full } from "./req_slab";
 import { charge } from "../sim/charge";
 import { data_copy_page } from "../sim/data";
 import {
@@ -62,7 +62,7 @@ export function fuse_page_is_writeback(ino: u32, index: u32): bool {
 
 /** The temp page: allocate (UNMOVABLE), copy the data, account NR_WRITEBACK_TEMP. False when the allocator found
  *  nothing even after direct reclaim: the caller stalls and tries again (see legacy_writepage()). */
-function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
+@inline function temp_page_fill(req: u32, slot: u32, ino: u32, index: u32): bool {
   let tmp: u32;
   if (pf_memalloc) {
     // kswapd's pageout() -> ->writepage (6.1/6.6) runs with PF_MEMALLOC: no watermarks, no direct reclaim
@@ -127,7 +127,7 @@ function legacy_writepage_locked(ino: u32, index: u32, pfn: u32, max_pages: u32,
     req = request_alloc(ino, index);
     charge(cost_ns(COST_REQUEST_SETUP));
     fresh = true;
-  } else fuse_pages_realloc(req, req_nr(req)); // fuse_writepage_need_send(): a full array grows first
+  } else fuse_pages_grow_if_full(req, req_nr(req)); // fuse_writepage_need_send(): a full array grows first
   if (!temp_page_fill(req, req_nr(req), ino, index)) {
     if (fresh) request_free(req);
     return false;
@@ -191,7 +191,7 @@ export function legacy_send(req: u32): void {
   }
 }
 
-function temp_page_release(tmp: u32): void {
+@inline function temp_page_release(tmp: u32): void {
   temp_block_account(tmp, -1);
   __free_pages(tmp, 0);
   charge(cost_ns(COST_PAGE_FREE) + cost_ns(COST_TEMP_PAGE_ACCOUNT));

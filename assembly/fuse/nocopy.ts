@@ -8,7 +8,7 @@ import {
 } from "../fs/folio";
 import { mapping_pfn, page_version, set_server_version, ino_nr_writeback } from "../fs/inode";
 import { request_alloc, req_ino, req_start, req_nr, set_req_nr, req_pfn, set_req_pfn, set_req_ver, req_ver } from "./request";
-import { fuse_writepage_args_alloc, fuse_pages_realloc } from "./req_slab";
+import { fuse_writepage_args_alloc, fuse_pages_grow_if_full } from "./req_slab";
 import { charge } from "../sim/charge";
 import { alloc_pages_wb_area } from "../mm/page_alloc";
 import { move_folio } from "../mm/migrate";
@@ -103,7 +103,7 @@ export function nocopy_writepage(ino: u32, index: u32, max_pages: u32, max_write
       nocopy_wpa = request_alloc(ino, idx);
       charge(cost_ns(COST_REQUEST_SETUP));
       fuse_writepage_args_alloc(nocopy_wpa);
-    } else fuse_pages_realloc(nocopy_wpa, req_nr(nocopy_wpa)); // a full folio array grows first
+    } else fuse_pages_grow_if_full(nocopy_wpa, req_nr(nocopy_wpa)); // a full folio array grows first
     const n = req_nr(nocopy_wpa);
     set_req_pfn(nocopy_wpa, n, head + i);
     set_req_ver(nocopy_wpa, n, page_version(ino, idx));

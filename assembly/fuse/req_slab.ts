@@ -47,11 +47,17 @@ export function fuse_writepage_args_alloc(req: u32): void {
 }
 
 /** fs/fuse/file.c: fuse_writepage_need_send() / fuse_iomap_writeback_range(): before slot `n` is filled, a full
- *  array grows by fuse_pages_realloc(): the new array is allocated, the old one freed. A failed allocation sends
- *  the request in the kernel; here the request keeps its array and the failure is counted by the cache. */
-export function fuse_pages_realloc(req: u32, n: u32): void {
+ *  array (ap->num_folios == data->max_folios) grows by fuse_pages_realloc(). The test is inline, the growth out of
+ *  line: the writeback paths ask before every page and the array is full once per doubling. */
+@inline export function fuse_pages_grow_if_full(req: u32, n: u32): void {
   const cap = req_arr_cap(req);
-  if (n < cap || cap == 0) return;
+  if (n >= cap && cap != 0) fuse_pages_realloc(req, cap);
+}
+
+/** fs/fuse/file.c: fuse_pages_realloc() of a full array of `cap` slots: the new array is allocated, the old one
+ *  freed. A failed allocation sends the request in the kernel; here the request keeps its array and the failure
+ *  is counted by the cache. */
+export function fuse_pages_realloc(req: u32, cap: u32): void {
   const npages = min(max(cap * 2, FUSE_DEFAULT_MAX_PAGES_PER_REQ), <u32>param(CFG_MAX_PAGES));
   if (npages <= cap) return;
   const arr = kmalloc(npages * PAGE_SLOT_BYTES, GFP_NOFS, true);

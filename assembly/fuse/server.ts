@@ -359,27 +359,38 @@ export function server_fallocate(ino: u32, pages: u32): bool {
   // shmem_inode_acct_blocks() fails an allocation past it
   const max_blocks = totalram_pages() / 2;
   if (<u64>pages > max_blocks) return false;
-  for (let i: u32 = 0; i < pages; i++) {
+  for (let from: u32 = 0; from < pages; from += SHMEM_FALLOCATE_STEP) {
+    const i = shmem_fallocate_pages(ino, from, min(pages, from + SHMEM_FALLOCATE_STEP), max_blocks);
+    if (i == NONE) continue;
+    for (let k: u32 = 0; k < i; k++) {
+      const q = backing_pfn(ino, k);
+      if (q == NONE) continue;
+      set_backing_pfn(ino, k, NONE);
+      __free_pages(q, 0);
+      mod_shmem(-1);
+    }
+    charge_reset();
+    return false;
+  }
+  charge_reset();
+  return true;
+}
+
+/** shmem_fallocate()'s pages [from, to): the index whose allocation failed, or NONE. server_fallocate() walks a file
+ *  in steps of this many pages: a whole file's loop in one call ran in V8's baseline code to its end (a wasm function
+ *  switches to its optimized code at its next call), and a file is laid out once. */
+const SHMEM_FALLOCATE_STEP: u32 = 1024;
+function shmem_fallocate_pages(ino: u32, from: u32, to: u32, max_blocks: u64): u32 {
+  for (let i = from; i < to; i++) {
     if (backing_pfn(ino, i) != NONE) continue;
     const p = <u64>stat_value(NR_SHMEM) < max_blocks ? alloc_user_page() : NONE;
-    if (p == NONE) {
-      for (let k: u32 = 0; k < i; k++) {
-        const q = backing_pfn(ino, k);
-        if (q == NONE) continue;
-        set_backing_pfn(ino, k, NONE);
-        __free_pages(q, 0);
-        mod_shmem(-1);
-      }
-      charge_reset();
-      return false;
-    }
+    if (p == NONE) return i;
     set_page_next(p, OWNER_SHMEM + ino);
     set_page_prev(p, i);
     set_backing_pfn(ino, i, p);
     mod_shmem(1);
   }
-  charge_reset();
-  return true;
+  return NONE;
 }
 
 /** An order-0 page of user memory (anon or shmem: GFP_HIGHUSER_MOVABLE, on the LRU), with direct reclaim of clean
@@ -387,7 +398,7 @@ export function server_fallocate(ino: u32, pages: u32): bool {
 let user_page_progress = false;
 /** Did the last alloc_user_page()'s reclaim sleep in reclaim_throttle()? */
 let user_page_slept = false;
-function alloc_user_page(): u32 {
+@inline function alloc_user_page(): u32 {
   const sleeps = reclaim_throttle_sleeps;
   let p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
   user_page_progress = false;

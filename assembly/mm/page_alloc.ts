@@ -32,6 +32,7 @@ import {
   pcp_flags, pcp_all_empty, drain_all_pages, PCPF_PREV_FREE_HIGH_ORDER, PCPF_FREE_HIGH_BATCH, CONFIG_PCP_BATCH_SCALE_MAX, pcp_cpu_base,
   pcp_auto_tune, pcp_free_factor, nr_pcp_free_61, nr_pcp_high_61,
 } from "./pcp";
+import { node_dirty_ok } from "../fs/dirty";
 
 // include/linux/gfp.h: gfp_migratetype(): the mobility bits shifted down, as the kernel does (no branch on the
 // type, which a random mix of requests would mispredict); both bits set, which the kernel warns about, is MOVABLE
@@ -49,10 +50,10 @@ let wakeup_kswapd: (z: u32, direct_reclaim: bool, order: u32, highest: u32) => v
 function no_kswapd(z: u32, direct_reclaim: bool, order: u32, highest: u32): void {}
 export function set_kswapd_hook(f: (z: u32, direct_reclaim: bool, order: u32, highest: u32) => void): void { wakeup_kswapd = f; }
 
-/** Set by the simulation: mm/page-writeback.c node_dirty_ok() (the allocator alone has no dirty pages). */
-let node_dirty_ok: () => bool = no_dirty_pages;
-function no_dirty_pages(): bool { return true; }
-export function set_node_dirty_ok_hook(f: () => bool): void { node_dirty_ok = f; }
+/** Set by the simulation: mm/page-writeback.c node_dirty_ok() applies (the allocator alone has no dirty pages).
+ *  A direct call, not a hook: every page-cache allocation asks, and V8's call_indirect costs more than the test. */
+let dirty_pages_tracked: bool = false;
+export function set_node_dirty_ok_tracked(on: bool): void { dirty_pages_tracked = on; }
 
 /** nocopy-wb-area: ZONE_MOVABLE is the dedicated writeback area; only alloc_pages_wb_area() allocates there. */
 let movable_zone_is_wb_area: bool = false;
@@ -283,7 +284,7 @@ export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
   const cma: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0;
   // ac->spread_dirty_pages (__GFP_WRITE): the first pass skips a node over its dirty limit (one node: every zone);
   // __alloc_pages() clears it before the slow path, which may then exceed the limit
-  const page = (gfp & __GFP_WRITE) != 0 && !node_dirty_ok() ? NONE
+  const page = (gfp & __GFP_WRITE) != 0 && dirty_pages_tracked && !node_dirty_ok() ? NONE
     : get_page_from_freelist_inline(gfp, order, ALLOC_WMARK_LOW | cma | alloc_flags_nofragment(preferred, gfp), mt, highest);
   if (page != NONE) return page;
   const flags = gfp_to_alloc_flags(gfp, order);

@@ -15,6 +15,8 @@ import { param, CFG_DATA_MODE } from "./config";
 import { arena_alloc, arena_has_room } from "./arena";
 
 export let data_mode: bool = false;
+// Every data_* entry point that the writeback paths call per page tests data mode inline and does its work out of
+// line: without data mode (the default) a page costs no call.
 /** A frame or an image could not be allocated within wasm32's 4 GiB: the run must stop (sim_run checks). */
 export let data_out_of_memory: bool = false;
 
@@ -181,8 +183,10 @@ function frame_for_write(pfn: u32): usize {
  *  that the write does not cover whole is first read from the server (fuse_write_begin() ->
  *  fuse_do_readfolio(); the writer has already waited for the range's writeback, so the server has what was
  *  written before): a page reclaimed after a partial write keeps the rest of its bytes. */
-export function data_write(ino: u32, off: u64, len: u64, pfn: u32, write_no: u64): void {
-  if (!data_mode || data_out_of_memory) return;
+@inline export function data_write(ino: u32, off: u64, len: u64, pfn: u32, write_no: u64): void {
+  if (data_mode && !data_out_of_memory) data_write_frames(ino, off, len, pfn, write_no);
+}
+function data_write_frames(ino: u32, off: u64, len: u64, pfn: u32, write_no: u64): void {
   const value = <u8>((write_no * 131 + <u64>ino * 7 + 1) & 0xff);
   const first = <u32>(off >> 12), last = <u32>((off + len - 1) >> 12);
   for (let i = first; i <= last; i++) {
@@ -200,8 +204,10 @@ export function data_write(ino: u32, off: u64, len: u64, pfn: u32, write_no: u64
 }
 
 /** A new page-cache folio starts zeroed (a read past the server's data returns zeros). */
-export function data_zero(pfn: u32, n: u32): void {
-  if (!data_mode || data_out_of_memory) return;
+@inline export function data_zero(pfn: u32, n: u32): void {
+  if (data_mode && !data_out_of_memory) data_zero_frames(pfn, n);
+}
+function data_zero_frames(pfn: u32, n: u32): void {
   for (let i: u32 = 0; i < n; i++) {
     const f = frame_for_write(pfn + i);
     if (f == 0) return;
@@ -211,8 +217,10 @@ export function data_zero(pfn: u32, n: u32): void {
 
 /** A page's contents to another frame: the legacy temp copy, or migration. A source without data (an anon
  *  page) leaves the destination without a frame, which reads as zeros. */
-export function data_copy_page(dst: u32, src: u32): void {
-  if (!data_mode || data_out_of_memory || dst == NONE || src == NONE) return;
+@inline export function data_copy_page(dst: u32, src: u32): void {
+  if (data_mode && !data_out_of_memory && dst != NONE && src != NONE) data_copy_page_frames(dst, src);
+}
+function data_copy_page_frames(dst: u32, src: u32): void {
   if (slot(src) == NONE) {
     const s = slot(dst);
     if (s != NONE) { set_slot(dst, NONE); push_free(s); data_frames_live--; }
@@ -223,13 +231,18 @@ export function data_copy_page(dst: u32, src: u32): void {
 }
 
 /** The server stores the page it read (from /dev/fuse or the pipe) in its backing file. */
-export function data_server_store(ino: u32, index: u32, pfn: u32): void {
-  if (data_mode && !data_out_of_memory && pfn != NONE) memory.copy(image_page(unchecked(backing[ino]), index), frame_for_read(pfn), 4096);
+@inline export function data_server_store(ino: u32, index: u32, pfn: u32): void {
+  if (data_mode && !data_out_of_memory && pfn != NONE) data_server_store_frame(ino, index, pfn);
+}
+function data_server_store_frame(ino: u32, index: u32, pfn: u32): void {
+  memory.copy(image_page(unchecked(backing[ino]), index), frame_for_read(pfn), 4096);
 }
 
 /** The reply to a FUSE_READ fills the page-cache page with what the server's backing file holds. */
-export function data_server_read(ino: u32, index: u32, pfn: u32): void {
-  if (!data_mode || data_out_of_memory) return;
+@inline export function data_server_read(ino: u32, index: u32, pfn: u32): void {
+  if (data_mode && !data_out_of_memory) data_server_read_frames(ino, index, pfn);
+}
+function data_server_read_frames(ino: u32, index: u32, pfn: u32): void {
   const dst = frame_for_write(pfn);
   if (dst != 0) memory.copy(dst, image_page(unchecked(backing[ino]), index), 4096);
 }

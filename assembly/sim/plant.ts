@@ -366,10 +366,12 @@ function plant_writeback(kind: u32): bool {
     return false;
   }
   if (kind == PLANT_WB_PENDING) {
-    // the lowest page-cache folio: one block more pending than its PG_writeback bits say
+    // the lowest large page-cache folio (a one-block folio keeps no count): one block more pending than its
+    // PG_writeback bits say
     for (let p: u32 = 0; p < nr_pages; p++) {
       const f = page_flags(p);
       if ((f & (PG_owner | PG_head | PG_temp)) != (PG_owner | PG_head) || page_next(p) >= nr_inodes) continue;
+      if (page_order(p) == 0) continue;
       set_folio_wb_pending(page_next(p), page_prev(p), folio_wb_pending(page_next(p), page_prev(p)) + 1);
       return done(p);
     }

@@ -12,7 +12,7 @@ import {
 } from "./config";
 import { slab_init, set_slab_reclaim_hook } from "../mm/slab";
 import { stats_reset, stat_value, st_add, st_max, PEAK_UNMOVABLE_PAGEBLOCKS, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
-import { dirty_limits_init, node_dirty_ok } from "../fs/dirty";
+import { dirty_limits_init } from "../fs/dirty";
 import { wb_bandwidth_init, wb_update_bandwidth_workfn, EV_WB_BW_DWORK } from "../fs/wb_bandwidth";
 import { balance_dirty_pages_init } from "../fs/balance_dirty_pages";
 import { jiffies_init, jiffies_at } from "./jiffies";
@@ -45,7 +45,7 @@ import { nr_pageblocks, pb_mt } from "../mm/page";
 import { reclaim_reset } from "../fs/reclaim";
 import { kswapd_init, kswapd_run, wakeup_kswapd } from "../fs/kswapd";
 import { kcompactd_init, kcompactd_run, kcompactd_timer, HPAGE_FRAG_CHECK_INTERVAL_NS } from "../mm/kcompactd";
-import { set_wb_area, set_kswapd_hook, set_node_dirty_ok_hook } from "../mm/page_alloc";
+import { set_wb_area, set_kswapd_hook, set_node_dirty_ok_tracked } from "../mm/page_alloc";
 import { mechanisms_init, wb_area, request_timeout_ns, writeback_temp_copy } from "./mechanisms";
 import { refresh_cpu_vm_stats, pcp_set_cpus } from "../mm/pcp";
 import { run_on, CTX_TIMER, CTX_WRITER, CTX_FLUSHER, CTX_SERVER, CTX_KSWAPD, CTX_KCOMPACTD, CTX_WORKLOAD } from "./cpus";
@@ -162,7 +162,7 @@ export function sim_init(): void {
   kswapd_init(schedule_kswapd, schedule_kswapd_at);
   kcompactd_init(schedule_kcompactd);
   set_kswapd_hook(wakeup_kswapd);
-  set_node_dirty_ok_hook(node_dirty_ok);
+  set_node_dirty_ok_tracked(true);
   kcompactd_timer_gen = 0;
   if (param(CFG_COMPACTION_PROACTIVENESS) > 0) arm_kcompactd_timer(HPAGE_FRAG_CHECK_INTERVAL_NS);
   laid_out = false;
