@@ -155,8 +155,8 @@ const FUSE_DEFAULT_CONGESTION_THRESHOLD = 9;
 
 /** The congestion threshold FUSE_INIT leaves: libfuse's do_init() clamps the server's to max_background and makes 0
  *  (not set) 3/4 of it; the kernel's process_init_limits() takes a value only if it is not 0, else keeps its default
- *  (so max_background 1 leaves 9). The caps process_init_limits() puts on a server without CAP_SYS_ADMIN
- *  (max_user_bgreq, max_user_congthresh: RAM / 8 KiB / 392, 2,674 on 8 GiB) are not modelled. */
+ *  (so max_background 1 leaves 9). The caps it puts on a server without CAP_SYS_ADMIN depend on the server:
+ *  fuseInitLimits(). */
 function initCongestionThreshold(maxBackground: number, asked: number | undefined): number {
   const sent = Math.min(asked ?? 0, maxBackground) || Math.floor((maxBackground * 3) / 4);
   return sent || FUSE_DEFAULT_CONGESTION_THRESHOLD;

@@ -6,6 +6,7 @@ import type { CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
 import { folioOrder, kernelRules, runKernel } from "../scenario/kernel.js";
 import { runPolicyOf } from "../scenario/policy.js";
+import { fuseInitLimits } from "../scenario/fuse-init.js";
 import {
   CFG, CFG_WORDS, JOB, JOB_WORDS, MAX_JOBS, MAX_WL, WL, WL_KIND, WL_WORDS, WL_KIND_INDEX, COST_NAMES, WRITEBACK_MODE_INDEX,
   MIGRATE_INDEX, SPLICE_INDEX, LATENCY_INDEX, LAYOUT_OF,
@@ -44,8 +45,10 @@ export function writeConfigWords(core: CoreExports, config: SimConfig, costs: Co
   set("NR_CPUS", config.kernelConfig.cpus);
   set("MAX_PAGES", f.maxPages);
   set("MAX_WRITE", f.maxWrite);
-  set("MAX_BACKGROUND", f.maxBackground);
-  set("CONGESTION_THRESHOLD", f.congestionThreshold);
+  // process_init_limits(): the caps a server without CAP_SYS_ADMIN gets
+  const m = config.machine, limits = fuseInitLimits(f, s.privileged, m.dma32Pages + m.normalPages + m.movablePages);
+  set("MAX_BACKGROUND", limits.maxBackground);
+  set("CONGESTION_THRESHOLD", limits.congestionThreshold);
   set("WRITEBACK_CACHE", f.writebackCache);
   set("SERVER_THREADS", s.threads);
   set("LATENCY_KIND", LATENCY_INDEX[s.perRequest.kind]);
