@@ -15,6 +15,8 @@ import { set_now } from "./clock";
 import { charge_reset } from "./charge";
 import { run_on } from "./cpus";
 import { lruvec_node_congested } from "../fs/scan_control";
+import { churn_alloc, churn_is_task } from "./churn";
+import { out_of_memory } from "./oom";
 import { sim_init } from "./run";
 import { __alloc_pages, alloc_pages_after_reclaim, unreserve_highatomic_pageblock } from "../mm/page_alloc";
 import { dtc_set, set_strictlimit, set_dom_dirty_limit, dtc_pos_ratio, __wb_calc_thresh, dtc_thresh, dtc_dirty } from "../fs/dirty";
@@ -225,6 +227,12 @@ export function harness_drain_all_pages(): void { drain_all_pages(); }
 export function harness_thp_fault(order: u32): u32 { return thp_fault(order); }
 /** A THP fault outside a MADV_HUGEPAGE region (GFP_TRANSHUGE_LIGHT). */
 export function harness_thp_fault_nomadvise(order: u32): u32 { return thp_fault(order, NONE, false); }
+/** One allocation of churn workload i (its EV_CHURN_ALLOC step; the next one it schedules is not run here). */
+export function harness_churn_alloc(i: u32): void { churn_alloc(i); }
+/** Is churn workload i a task the OOM killer may choose (a movable churn not killed)? */
+export function harness_churn_is_task(i: u32): bool { return churn_is_task(i); }
+/** out_of_memory(): false when no task could be killed. */
+export function harness_out_of_memory(): bool { return out_of_memory(); }
 /** LRUVEC_NODE_CONGESTED: kswapd marked the node congested (fs/scan_control.ts). */
 export function harness_node_congested(): bool { return lruvec_node_congested; }
 /** The running context is `kind` (sim/cpus.ts CTX_*) number i: who reclaims, as an event would set it. */
