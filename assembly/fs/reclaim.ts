@@ -211,7 +211,7 @@ function shrink_lruvec(): void {
 // mm/vmscan.c: shrink_node(): prepare_scan_control() (deactivation when the inactive list is low; refaults are
 // not modelled), shrink_lruvec(), then kswapd's PGDAT_WRITEBACK and PGDAT_DIRTY from what it took, kswapd's
 // LRUVEC_NODE_CONGESTED, and a direct reclaimer's VMSCAN_THROTTLE_CONGESTED sleep while the node is marked
-// (fs/reclaim_throttle.ts; kswapd's own VMSCAN_THROTTLE_WRITEBACK sleep is not modelled: it has no time here).
+// (fs/reclaim_throttle.ts), and kswapd's VMSCAN_THROTTLE_WRITEBACK sleep on nr_immediate (fs/kswapd.ts).
 function shrink_node(): u64 {
   // "if (lru_gen_enabled() && root_reclaim(sc))": sc->nr cleared, lru_gen_shrink_node(), and on progress the
   // failure counter reset ("done:" there)
