@@ -10,6 +10,10 @@ import * as assert from "uvu/assert";
 import { mmHarness, harness, NONE } from "./helpers/harness.js";
 import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, ALLOC_FAILED } from "../host/core/constants.js";
 import { CTX } from "../host/gen/contract.js";
+import { resolveScenario } from "../host/scenario/resolve.js";
+import { Simulator } from "../host/sim/simulator.js";
+import { coreModuleSync } from "../host/core/load-node.js";
+import { debugCore } from "../host/core/wasm.js";
 
 type H = ReturnType<typeof mmHarness>;
 const MS = 1_000_000;
@@ -175,6 +179,32 @@ test("MGLRU's shrink_node() returns before the kswapd throttle: no VMSCAN_THROTT
   assert.not.ok(asleep);
   assert.is(t.stat("kswapd_throttle_writeback"), 0);
   t.ok();
+});
+
+test("a churn workload allocates again only after its allocation returned: its reclaim's sleeps come first", () => {
+  // The first test's machine and dirty file LRU (256 pages: enough that should_reclaim_retry() would retry, so no OOM
+  // kill), memory taken down to the min watermark, and a churn workload at 10^9 allocations a second (an
+  // interarrival time of about 1 ns). Its allocation fails; its direct reclaim sweeps three times with nothing
+  // reclaimed and sleeps a tick in each (1 -> 4 -> 8 -> 12 ms); the next allocation is scheduled after that
+  const config = resolveScenario({
+    machine: { memory: "16M", dma32: 0, thp: false, pcp: false },
+    policy: "nocopy",
+    workloads: [
+      { type: "fio", rw: "write", bs: "4k", size: "1M" },
+      { type: "churn", name: "hog", kind: "movable", rate: 1e9, lifetime: "1h" },
+    ],
+  }, "churn-sleeps");
+  const sim = new Simulator(config, coreModuleSync("debug"), undefined, "harness");
+  const h = debugCore(sim.allocator.core);
+  for (let i = 0; i < 256; i++) assert.is(h.harness_do_write(0, i * 4096, 4096), 0);
+  while (sim.allocator.apply(new Int32Array([1, GFP_HIGHUSER_MOVABLE, 0]))[0] !== ALLOC_FAILED);
+  h.harness_set_now(1 * MS);
+  h.harness_run_on(CTX.WORKLOAD, 0);
+  h.harness_churn_alloc(0);
+  assert.is(sim.stat("churn_alloc_fails"), 1);
+  assert.is(sim.stat("reclaim_throttle_noprogress"), 3);
+  const after = h.harness_churn_next_alloc_at(0) - 1 * MS;
+  assert.ok(after >= sleptFrom1ms(3) && after < sleptFrom1ms(3) + 1000, `next allocation ${after} ns after this one`);
 });
 
 test.run();

@@ -61,8 +61,15 @@ export function churn_alloc(i: u32): void {
   // running context's charge; the allocator charges nothing else) come before the next interarrival time
   const rate = wl_param(i, WL_RATE_OR_INTERVAL);
   const slept = <u64>charge_reset();
-  if (rate > 0) schedule(now + slept + <u64>sample(DIST_EXPONENTIAL, 1e9 / rate, 0), EV_CHURN_ALLOC, i);
+  if (rate > 0) {
+    const at = now + slept + <u64>sample(DIST_EXPONENTIAL, 1e9 / rate, 0);
+    unchecked(next_alloc_at[i] = at);
+    schedule(at, EV_CHURN_ALLOC, i);
+  }
 }
+/** When each workload's next allocation was scheduled for (tests). */
+const next_alloc_at = new StaticArray<u64>(MAX_WL);
+export function churn_next_alloc_at(i: u32): u64 { return unchecked(next_alloc_at[i]); }
 
 /** EV_CHURN_FREE: the allocation's lifetime is over (it may have migrated since: the slot knows where; an OOM kill
  *  may have freed it already). */

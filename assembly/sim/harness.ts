@@ -15,7 +15,7 @@ import { set_now } from "./clock";
 import { charge_reset } from "./charge";
 import { run_on } from "./cpus";
 import { lruvec_node_congested } from "../fs/scan_control";
-import { churn_alloc, churn_is_task } from "./churn";
+import { churn_alloc, churn_is_task, churn_next_alloc_at } from "./churn";
 import { out_of_memory } from "./oom";
 import { sim_init } from "./run";
 import { __alloc_pages, alloc_pages_after_reclaim, unreserve_highatomic_pageblock } from "../mm/page_alloc";
@@ -229,6 +229,8 @@ export function harness_thp_fault(order: u32): u32 { return thp_fault(order); }
 export function harness_thp_fault_nomadvise(order: u32): u32 { return thp_fault(order, NONE, false); }
 /** One allocation of churn workload i (its EV_CHURN_ALLOC step; the next one it schedules is not run here). */
 export function harness_churn_alloc(i: u32): void { churn_alloc(i); }
+/** When churn workload i's last allocation scheduled its next one (virtual ns). */
+export function harness_churn_next_alloc_at(i: u32): f64 { return <f64>churn_next_alloc_at(i); }
 /** Is churn workload i a task the OOM killer may choose (a movable churn not killed)? */
 export function harness_churn_is_task(i: u32): bool { return churn_is_task(i); }
 /** out_of_memory(): false when no task could be killed. */
