@@ -283,7 +283,7 @@ export const WALK_SENT: u32 = 0; // a request was sent (the caller yields to let
 export const WALK_BUDGET: u32 = 1; // nr_to_write is used up
 export const WALK_END: u32 = 2; // no dirty page left at or after the cursor
 export const WALK_WAIT: u32 = 3; // WB_SYNC_ALL must wait for walk_wait_pfn's writeback
-export const WALK_STALL: u32 = 4; // the legacy temp page found no memory: stall a jiffy, then call again
+export const WALK_STALL: u32 = 4; // the legacy temp page found no memory: stall (the caller's rule), then call again
 /** After writepages_walk(): where the walk stopped, and how many pages it wrote. */
 export let walk_index: u32 = 0;
 export let walk_wrote: i64 = 0;

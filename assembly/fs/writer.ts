@@ -59,8 +59,9 @@ const W_WAIT_THROTTLE: u32 = 2;
 const W_WAIT_FSYNC: u32 = 3;
 const W_WAIT_MEMORY: u32 = 4;
 const W_DONE: u32 = 5;
-/** In fsync's ->writepages walk: waiting for a folio's writeback to end (folio_wait_writeback), or stalled a
- *  jiffy in the allocator for a temp page; the walk goes on from w_fsync_index afterwards. */
+/** In fsync's ->writepages walk: waiting for a folio's writeback to end (folio_wait_writeback), or stalled in the
+ *  allocator for a temp page (its reclaim's throttle sleeps, or a jiffy); the walk goes on from w_fsync_index
+ *  afterwards. */
 const W_WAIT_FSYNC_FOLIO: u32 = 6;
 const W_WAIT_FSYNC_STALL: u32 = 7;
 /** Asleep in request_wait_answer() for a synchronous request (GETATTR, FSYNC, a write-through FUSE_WRITE). */
