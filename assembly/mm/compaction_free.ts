@@ -30,10 +30,10 @@ function update_pageblock_skip(block: u32, pfn: u32): void {
   if (pfn < unchecked(compact_cached_free_pfn[cc.zone])) unchecked(compact_cached_free_pfn[cc.zone] = pfn);
 }
 
-// mm/page_alloc.c: __isolate_free_page(): obey the min watermark as if allocating; a chunk of half a pageblock
-// or more turns its blocks MOVABLE
-function __isolate_free_page(pfn: u32, order: u32): u32 {
-  const z = cc.zone;
+/** mm/page_alloc.c: __isolate_free_page() of the free page at pfn in zone z (the kernel's page_zone()): obey the
+ *  min watermark as if allocating, unless the block is isolated; a chunk of half a pageblock or more turns its
+ *  mergeable blocks MOVABLE. Returns the pages taken, 0 when the watermark refused. */
+export function __isolate_free_page(pfn: u32, z: u32, order: u32): u32 {
   const mt = get_pageblock_migratetype(pfn);
   if (mt != MIGRATE_ISOLATE) {
     const watermark = <i64>unchecked(wmark_min[z]) + (<i64>1 << order);
@@ -71,7 +71,7 @@ function isolate_freepages_block(start: u32, end_pfn: u32, stride: u32): u32 {
     if ((page_flags(blockpfn) & PG_buddy) == 0) continue;
     const o = page_order(blockpfn);
     if (!freepages_room(o)) break;
-    const isolated = __isolate_free_page(blockpfn, o);
+    const isolated = __isolate_free_page(blockpfn, cc.zone, o);
     if (isolated == 0) break;
     nr_scanned += <u64>isolated - 1;
     total_isolated += isolated;
@@ -176,7 +176,7 @@ function fast_isolate_freepages(): void {
     if (page == NONE && high_pfn != 0) { page = high_pfn; freepage = page; }
     if (freepage != NONE) pfn_list_move_head(fa_head, fa_tail, li, freepage);
     if (page != NONE) {
-      const isolated = __isolate_free_page(page, <u32>order);
+      const isolated = __isolate_free_page(page, cc.zone, <u32>order);
       if (isolated != 0) {
         nr_scanned += <u64>isolated - 1;
         cc.nr_freepages += isolated;

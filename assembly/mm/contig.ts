@@ -22,6 +22,7 @@ import { st_add, COMPACT_ISOLATED } from "../fs/stats";
 import { drain_all_pages_zone } from "./pcp";
 import { cc, cc_start, cc_migrate_list, cc_nr_migrate_folios, cc_migrate_clear, set_cc_nr_migrate_folios } from "./compact_control";
 import { isolate_migratepages_range } from "./compaction_isolate";
+import { __isolate_free_page } from "./compaction_free";
 import { reclaim_clean_pages_from_list, clean_reclaimed } from "../fs/shrink_folio";
 import { param, CFG_UNDO_ISOLATE_MOVABLE } from "../sim/config";
 
@@ -112,9 +113,9 @@ function move_freepages_block_isolate(z: u32, block: u32, mt: u32): void {
  *  than pageblock_order on isolated pageblock is restricted to merge due to freepage counting problem, it is
  *  possible that there is free buddy page": a free page of order pageblock_order or more (below MAX_PAGE_ORDER) at
  *  the block's start whose buddy of that order is free and not isolated is taken off the free list
- *  (__isolate_free_page(): no watermark check for an isolated block) and freed again with its new type
- *  (__putback_isolated_page(): __free_one_page() to the tail), so it merges with that buddy; any other block goes
- *  through move_freepages_block_isolate(). */
+ *  (__isolate_free_page(): no watermark check and no block moved for an isolated block) and freed again with its
+ *  new type (__putback_isolated_page(): __free_one_page() to the tail), so it merges with that buddy; any other
+ *  block goes through move_freepages_block_isolate(). */
 function unset_migratetype_isolate(z: u32, block: u32, mt: u32): void {
   if (get_pageblock_migratetype(block) != MIGRATE_ISOLATE) return;
   if ((page_flags(block) & PG_buddy) != 0) {
@@ -122,8 +123,7 @@ function unset_migratetype_isolate(z: u32, block: u32, mt: u32): void {
     if (order >= pageblock_order && order < MAX_PAGE_ORDER) {
       const buddy = block ^ (<u32>1 << order);
       if (page_is_buddy(buddy, order, z) && get_pageblock_migratetype(buddy) != MIGRATE_ISOLATE) {
-        __del_page_from_free_list(block, z, order, MIGRATE_ISOLATE);
-        account_freepages(z, -(<i32>1 << order), MIGRATE_ISOLATE);
+        __isolate_free_page(block, z, order);
         set_pageblock_migratetype(block, mt);
         __free_one_page(block, z, order, mt, true);
         return;
