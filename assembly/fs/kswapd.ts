@@ -2,7 +2,7 @@
 // kswapd_try_to_sleep() and the kcompactd wake-ups. One node, so one kswapd. The simulation runs a kswapd pass
 // as one event (EV_KSWAPD), or as several when kswapd sleeps in reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) inside
 // it; kswapd's own CPU time is not charged (it runs on another CPU).
-import { MAX_NR_ZONES, pageblock_order } from "../mm/constants";
+import { MAX_NR_ZONES, pageblock_order, MAX_RECLAIM_RETRIES } from "../mm/constants";
 import { populated_zone, zone_managed_pages, wmark_high, watermark_boost, zone_flags, ZONE_RECLAIM_ACTIVE } from "../mm/zone";
 import { __zone_watermark_ok } from "../mm/watermark";
 import { reset_isolation_suitable, compact_gap } from "../mm/compaction";
@@ -19,8 +19,6 @@ import { kswapd_writeback_throttle } from "./reclaim";
 import { now } from "../sim/clock";
 import { HZ, jiffies_at, jiffies_to_ns } from "../sim/jiffies";
 
-/** mm/internal.h: MAX_RECLAIM_RETRIES */
-const MAX_RECLAIM_RETRIES: u32 = 16;
 
 /** pgdat->kswapd_order and kswapd_highest_zoneidx (MAX_NR_ZONES: no request since the last read). */
 let kswapd_order: u32 = 0;

@@ -9,7 +9,7 @@
 // much later. kswapd's own VMSCAN_THROTTLE_WRITEBACK sleep is fs/kswapd.ts's. Not modelled: the early wake of
 // NOPROGRESS sleepers when another reclaimer reclaims better than one page in eight (consider_reclaim_throttle()),
 // cgroup v1's WRITEBACK sleep, and VMSCAN_THROTTLE_ISOLATED (too_many_isolated(): one reclaimer at a time here).
-import { MAX_NR_ZONES } from "../mm/constants";
+import { MAX_NR_ZONES, MAX_RECLAIM_RETRIES } from "../mm/constants";
 import { zone_managed_pages } from "../mm/zone";
 import { now } from "../sim/clock";
 import { acc, charge } from "../sim/charge";
@@ -21,8 +21,6 @@ import {
   RECLAIM_THROTTLE_NS,
 } from "./stats";
 
-/** mm/internal.h: MAX_RECLAIM_RETRIES */
-const MAX_RECLAIM_RETRIES: u32 = 16;
 
 export const VMSCAN_THROTTLE_NOPROGRESS: u32 = 0;
 export const VMSCAN_THROTTLE_CONGESTED: u32 = 1;

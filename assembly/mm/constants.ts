@@ -71,3 +71,7 @@ export const EINVAL: i32 = -22;
 /** Fallback policies (docs/allocator.md). */
 export const FALLBACK_CLAIM_THEN_STEAL: u32 = 0;
 export const FALLBACK_LARGEST_STEAL: u32 = 1;
+
+/** mm/internal.h: MAX_RECLAIM_RETRIES: reclaim rounds without progress before the OOM path, and kswapd runs that
+ *  reclaimed nothing before it gives up on the node. */
+export const MAX_RECLAIM_RETRIES: u32 = 16;

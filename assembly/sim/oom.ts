@@ -10,7 +10,7 @@
 // the most points goes; among equals the last in the task list (oom_evaluate_task() skips only a task with fewer
 // points than the chosen one, so an equal one replaces it; for_each_process() walks the tasks in the order they
 // started, here the server, the fio jobs, then the workloads).
-import { NONE } from "../mm/constants";
+import { NONE, MAX_RECLAIM_RETRIES } from "../mm/constants";
 import { unreserve_highatomic_pageblock, gfp_to_alloc_flags, highest_zoneidx } from "../mm/page_alloc";
 import { populated_zone, wmark_min, watermark_boost, NR_FREE_PAGES } from "../mm/zone";
 import { __zone_watermark_ok_free } from "../mm/watermark";
@@ -23,8 +23,6 @@ import { server_is_task, server_rss, server_oom_kill } from "../fuse/server";
 import { churn_is_task, churn_rss, churn_oom_kill } from "./churn";
 import { highorder_is_task, highorder_rss, highorder_oom_kill } from "./highorder";
 
-/** mm/internal.h: MAX_RECLAIM_RETRIES. */
-export const MAX_RECLAIM_RETRIES: u32 = 16;
 /** Retry counters: one per writer (0..63), per server thread (64..319), and one for the churn workloads. */
 export const OOM_CTX_SERVER: u32 = 64;
 export const OOM_CTX_CHURN: u32 = 64 + 256;
