@@ -13,7 +13,7 @@ import {
 import { mark_inode_dirty_pages } from "./writeback";
 import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED, PGROTATED } from "./stats";
 import { lru_add, lru_del, folio_test_lru, folio_add_lru } from "./lru";
-import { acct_reclaim_writeback, kswapd_throttled } from "./kswapd";
+import { acct_reclaim_writeback } from "./kswapd";
 import { data_zero } from "../sim/data";
 import { writeback_temp_copy } from "../sim/mechanisms";
 import { param, CFG_WB_ACCT } from "../sim/config";
@@ -181,7 +181,7 @@ export function folio_start_writeback_block(pfn: u32): void {
   }
   clear_bits(head, PG_folio_writeback);
   mod_writeback(-<i64>folio_nr_pages(head), -wb_writeback_charge(head));
-  if (kswapd_throttled) acct_reclaim_writeback(folio_nr_pages(head));
+  acct_reclaim_writeback(folio_nr_pages(head));
   return true;
 }
 

@@ -230,7 +230,7 @@ export function kswapd_run(arg: u32 = 0): void {
     kswapd_throttled = false;
     st_add(KSWAPD_THROTTLE_NS, <i64>(now - kswapd_sleep_start));
   } else {
-    if (kswapd_throttled || bp_after_shrink) return; // asleep inside a pass: the pass goes on when it wakes
+    if (kswapd_throttled) return; // asleep inside a pass: the pass goes on when it wakes
     const alloc_order = kswapd_order;
     const highest = kswapd_highest_zoneidx == MAX_NR_ZONES ? prev_highest_zoneidx : kswapd_highest_zoneidx;
     prev_highest_zoneidx = highest;
@@ -279,10 +279,13 @@ function kswapd_throttle_writeback(): void {
   schedule_kswapd_at(kswapd_sleep_until, kswapd_sleep_gen);
 }
 
-/** acct_reclaim_writeback(): a folio of nr pages finished writeback; while kswapd sleeps in reclaim_throttle(), more
- *  than SWAP_CLUSTER_MAX pages wake it. */
-export function acct_reclaim_writeback(nr: u32): void {
-  if (!kswapd_throttled || kswapd_woken) return;
+/** mm/internal.h: acct_reclaim_writeback(): a folio of nr pages finished writeback; only while a task sleeps in
+ *  reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) (here: kswapd) does __acct_reclaim_writeback() count it. */
+@inline export function acct_reclaim_writeback(nr: u32): void { if (kswapd_throttled) __acct_reclaim_writeback(nr); }
+
+/** mm/vmscan.c: __acct_reclaim_writeback(): more than SWAP_CLUSTER_MAX pages per throttled task wake it. */
+function __acct_reclaim_writeback(nr: u32): void {
+  if (kswapd_woken) return;
   kswapd_throttled_written += nr;
   if (kswapd_throttled_written <= <u64>SWAP_CLUSTER_MAX) return;
   kswapd_woken = true;

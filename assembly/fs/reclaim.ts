@@ -28,7 +28,7 @@ import {
   isolated_folios, kept_folios, nr_kept, shrink_folio_list, stat_nr_unqueued_dirty, stat_nr_taken, stat_nr_dirty, stat_nr_congested,
   stat_nr_immediate,
 } from "./shrink_folio";
-import { reclaim_throttle, reclaim_throttle_reset, VMSCAN_THROTTLE_NOPROGRESS, VMSCAN_THROTTLE_CONGESTED } from "./reclaim_throttle";
+import { reclaim_throttle, VMSCAN_THROTTLE_NOPROGRESS, VMSCAN_THROTTLE_CONGESTED } from "./reclaim_throttle";
 import { wakeup_flusher_threads_vmscan } from "./writeback";
 import {
   st_add, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
@@ -44,7 +44,6 @@ export const DEF_PRIORITY: i32 = 12;
 export function reclaim_reset(): void {
   kswapd_failures = 0;
   clear_pgdat_dirty();
-  reclaim_throttle_reset();
   lru_reset();
 }
 

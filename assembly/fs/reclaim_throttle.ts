@@ -25,9 +25,9 @@ import {
 export const VMSCAN_THROTTLE_NOPROGRESS: u32 = 0;
 export const VMSCAN_THROTTLE_CONGESTED: u32 = 1;
 
-/** Sleeps taken so far in the run: a caller compares it before and after an allocation to learn whether its
- *  reclaim slept. */
-export let reclaim_throttle_sleeps: u64 = 0;
+/** The time user tasks have slept here so far in the run (the RECLAIM_THROTTLE_NS count): a caller compares it
+ *  before and after an allocation to learn whether, and how long, its reclaim slept (every sleep is longer than 0). */
+@inline export function reclaim_slept_ns(): i64 { return stat_value(RECLAIM_THROTTLE_NS); }
 
 // skip_throttle_noprogress(): "If kswapd is disabled, reschedule if necessary but do not throttle as the system is
 // likely near OOM", and "If there are a lot of dirty/writeback folios then do not throttle as throttling will occur
@@ -52,9 +52,6 @@ export function reclaim_throttle(reason: u32, kswapd_failures: u32): void {
   const t = now + <u64>acc;
   const slept = jiffies_to_ns(jiffies_at(t) + 1) - t;
   charge(<f64>slept);
-  reclaim_throttle_sleeps++;
   st_add(reason == VMSCAN_THROTTLE_NOPROGRESS ? RECLAIM_THROTTLE_NOPROGRESS : RECLAIM_THROTTLE_CONGESTED, 1);
   st_add(RECLAIM_THROTTLE_NS, <i64>slept);
 }
-
-export function reclaim_throttle_reset(): void { reclaim_throttle_sleeps = 0; }

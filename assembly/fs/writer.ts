@@ -23,12 +23,12 @@ import {
 import { filemap_alloc_folio, GFP_PAGECACHE, folio_head, folio_mark_blocks_dirty, folio_nr_pages, invalidate_inode_pages2 } from "./folio";
 import { balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end } from "./balance_dirty_pages";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "./reclaim";
-import { reclaim_throttle_sleeps } from "./reclaim_throttle";
+import { reclaim_slept_ns } from "./reclaim_throttle";
 import { data_write, data_file } from "../sim/data";
 import {
   st_add, WRITES_ACKED, BYTES_WRITTEN, BYTES_COPIED_WRITE, WRITER_WB_WAITS, WRITER_WB_WAIT_NS, WRITER_THROTTLE_NS,
   WRITERS_DONE_NS, TEMP_ALLOC_STALL_NS, GETATTR_REQUESTS, FSYNC_REQUESTS, SETATTR_REQUESTS, WRITER_REQ_WAIT_NS, READ_REQUESTS,
-  FALLOCATE_FAILS, FLUSH_REQUESTS, FIO_RUNS_DONE, RECLAIM_THROTTLE_NS, stat, stat_value,
+  FALLOCATE_FAILS, FLUSH_REQUESTS, FIO_RUNS_DONE, stat,
 } from "./stats";
 import { fuse_page_is_writeback, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore } from "../fuse/nocopy";
@@ -239,7 +239,7 @@ export const WRITE_READING: u32 = 5;
   const off = unchecked(w_cur_off[j]);
   const left_pages = <u32>((unchecked(w_cur_left[j]) + (off & 4095) + 4095) >> 12);
   const file_pages = inode_pages(ino);
-  const sleeps = reclaim_throttle_sleeps;
+  const slept = reclaim_slept_ns();
   let head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages);
   let progress = false;
   if (head == NONE && (progress = shrink_page_cache(SWAP_CLUSTER_MAX) > 0)) head = filemap_alloc_folio(ino, index, left_pages, max_order, file_pages, true);
@@ -253,7 +253,7 @@ export const WRITE_READING: u32 = 5;
     // reclaim slept in reclaim_throttle() (charged: fs/reclaim_throttle.ts); a round that did not sleep waits a
     // jiffy, standing in for the CPU of the reclaim passes the kernel's task spins through (not charged)
     writer_block(j, W_WAIT_MEMORY);
-    schedule(unchecked(w_blocked_at[j]) + (reclaim_throttle_sleeps != sleeps ? 0 : jiffy_ns()), EV_WRITER_MEMORY_RETRY, j);
+    schedule(unchecked(w_blocked_at[j]) + (reclaim_slept_ns() != slept ? 0 : jiffy_ns()), EV_WRITER_MEMORY_RETRY, j);
     return NONE;
   }
   oom_progress(j);
@@ -513,7 +513,7 @@ function fsync_step(j: u32): void {
     unchecked(w_fsync_wpa[j] = NONE);
     if (is_legacy()) legacy_wpa_restore(held); else nocopy_wpa_restore(held);
     if (!unchecked(w_walk_open[j])) { unchecked(w_walk_open[j] = true); writepages_call_start(); }
-    const sleeps = reclaim_throttle_sleeps, slept_ns = stat_value(RECLAIM_THROTTLE_NS);
+    const slept_before = reclaim_slept_ns();
     const r = writepages_walk(ino, unchecked(w_fsync_index[j]), i64.MAX_VALUE, true, false);
     if (r == WALK_WAIT || r == WALK_STALL) {
       // write_cache_pages() blocks in folio_prepare_writeback() -> folio_wait_writeback(), or in the temp page's
@@ -534,8 +534,9 @@ function fsync_step(j: u32): void {
     if (r == WALK_STALL) {
       // the temp page's GFP_NOFS allocation loops in this user task: after its reclaim's throttle sleeps (in the
       // charge), or a jiffy standing in for the uncharged CPU of a round that did not sleep (grab_folio())
-      const spin = reclaim_throttle_sleeps != sleeps ? 0 : jiffy_ns();
-      st_add(TEMP_ALLOC_STALL_NS, stat_value(RECLAIM_THROTTLE_NS) - slept_ns + <i64>spin);
+      const slept = reclaim_slept_ns() - slept_before;
+      const spin = slept != 0 ? 0 : jiffy_ns();
+      st_add(TEMP_ALLOC_STALL_NS, slept + <i64>spin);
       writer_block(j, W_WAIT_FSYNC_STALL);
       schedule(unchecked(w_blocked_at[j]) + spin, EV_WRITER_MEMORY_RETRY, j);
       return;

@@ -13,7 +13,7 @@ import { OWNER_ANON, ANON_SERVER_BUFFER, anon_slot_alloc, anon_reap } from "../m
 import { oom_after_no_progress, oom_progress, OOM_CTX_SERVER } from "../sim/oom";
 import { OWNER_SHMEM, backing_pfn, set_backing_pfn, mod_shmem } from "../fs/inode";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
-import { reclaim_throttle_sleeps } from "../fs/reclaim_throttle";
+import { reclaim_slept_ns } from "../fs/reclaim_throttle";
 import { jiffy_ns } from "../sim/jiffies";
 import { now, schedule } from "../sim/clock";
 import { acc, charge, charge_reset } from "../sim/charge";
@@ -399,11 +399,11 @@ let user_page_progress = false;
 /** Did the last alloc_user_page()'s reclaim sleep in reclaim_throttle()? */
 let user_page_slept = false;
 @inline function alloc_user_page(): u32 {
-  const sleeps = reclaim_throttle_sleeps;
+  const slept = reclaim_slept_ns();
   let p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
   user_page_progress = false;
   if (p == NONE && (user_page_progress = shrink_page_cache(SWAP_CLUSTER_MAX) > 0)) p = alloc_pages_after_reclaim(__GFP_MOVABLE | GFP_LRU, 0);
-  user_page_slept = reclaim_throttle_sleeps != sleeps;
+  user_page_slept = reclaim_slept_ns() != slept;
   if (p != NONE) charge(cost_ns(COST_PAGE_ALLOC));
   return p;
 }
