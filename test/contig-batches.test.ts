@@ -11,7 +11,7 @@ import { mmHarness, NONE, PG_buddy, PG_owner } from "./helpers/harness.js";
 import { GFP_HIGHUSER_MOVABLE } from "../host/core/constants.js";
 
 const PG_reclaim = 1 << 13, PG_active = 1 << 14;
-const MIGRATE_UNMOVABLE = 0, MIGRATE_MOVABLE = 1;
+const MIGRATE_UNMOVABLE = 0, MIGRATE_MOVABLE = 1, MIGRATE_ISOLATE = 5;
 const small = (kernel?: string) => mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false, ...(kernel ? { kernel } : {}) });
 type T = ReturnType<typeof small>;
 const flags = (t: T, pfn: number): number => t.h.harness_page_info(pfn) & 0xffff;
@@ -100,33 +100,83 @@ test("page cache under writeback in the batch: PG_reclaim and activated by shrin
   t.ok();
 });
 
-test("undo after a MIGRATE_SYNC wait: a free order-10 page split by isolation merges again (unset_migratetype_isolate())", () => {
+test("a MIGRATE_SYNC wait sleeps with the range isolated; awake, the attempt goes on in it, and its undo merges what isolation split (unset_migratetype_isolate())", () => {
   const t = small();
   // one page written back and answered first, so the request's slab pages exist; then movable pages up to PFN 2047
   // and the file's other 15 pages under writeback from PFN 2048 (block 4). Free on the Movable lists, order 9 and up: 2560
   // (the rest of block 5) and 3072-4095 (order 10)
   t.h.harness_do_write(0, 0, 4096);
   t.h.harness_writeback(0);
-  for (let r = t.h.harness_server_read() >>> 0; r !== NONE; r = t.h.harness_server_read() >>> 0) t.h.harness_server_reply(r);
+  const answer = (): void => { for (let r = t.h.harness_server_read() >>> 0; r !== NONE; r = t.h.harness_server_read() >>> 0) t.h.harness_server_reply(r); };
+  answer();
   for (;;) { const p = t.alloc(GFP_HIGHUSER_MOVABLE, 0); if (p >= 2048) { t.free(p, 0); break; } }
   for (let i = 1; i < 16; i++) t.h.harness_do_write(0, i * 4096, 4096); // the rest of the 64 KiB file
   t.h.harness_writeback(0);
   assert.is(t.h.harness_mapping_pfn(0, 1) >>> 0, 2048);
   const free = (order: number): number => t.zone("Normal").freeCount[MIGRATE_MOVABLE]![order]!;
   const buddyOrder = (pfn: number): number => ((t.h.harness_page_info(pfn) >>> 0) & PG_buddy ? (t.h.harness_page_info(pfn) >>> 16) & 0xff : -1);
+  const blockTypes = (): number[] => t.sim.pageblockMap().slice(4, 8).map((b) => b.mt);
   assert.equal([free(10), buddyOrder(3072)], [1, 10]);
+  const freeBefore = t.zone("Normal").nrFreePages;
   // alloc_contig_pages(order 11): range [0, 2048) fails its isolation at the unmovable block by PFN 1024 (undone at
   // once). Range [2048, 4096): blocks 4, 7, then 5 and 6 are isolated; move_freepages_block_isolate() on block 7 finds
   // it inside the order-10 page at 3072 and splits that into order-9 pages at 3072 (block 6, Movable for now) and
-  // 3584 (isolated); block 6's is moved when block 6 is. MIGRATE_SYNC waits on the page cache under writeback:
-  // CONTIG_WAIT, and undo_isolate_page_range() runs over blocks 4-7. Block 6's order-9 page has its buddy at 3584
-  // still isolated: move_freepages_block_isolate(). Block 7's has its buddy at 3072 free and Movable again:
-  // __isolate_free_page() and __putback_isolated_page(), which merge them: the order-10 page is back (without that
-  // step, two order-9 pages)
+  // 3584 (isolated); block 6's is moved when block 6 is. MIGRATE_SYNC waits on the page cache under writeback, and
+  // the task sleeps in folio_wait_writeback() with blocks 4-7 isolated: their free pages (block 4's 497 beside the
+  // file's 15, blocks 5-7's 1,536) are on the ISOLATE lists, outside NR_FREE_PAGES. (The order-9 page left on the
+  // Movable lists is block 3's, at 1536: the failed range [0, 2048) isolated it and its undo made it Movable, 6.16.)
   assert.is(t.mm.harness_alloc_contig(11), 1);
   const w = t.mm.harness_contig_wait_pfn();
   assert.ok(w >= 2048 && w < 2063, `waits on ${w}`);
+  assert.ok(t.mm.harness_contig_range_isolated());
+  assert.equal(blockTypes(), [MIGRATE_ISOLATE, MIGRATE_ISOLATE, MIGRATE_ISOLATE, MIGRATE_ISOLATE]);
+  assert.equal([free(9), free(10), buddyOrder(1536), buddyOrder(3072), buddyOrder(3584)], [1, 0, 9, 9, 9]);
+  const isolated = t.zone("Normal").freeCount[MIGRATE_ISOLATE]!.reduce((sum, n, order) => sum + n * 2 ** order, 0);
+  assert.is(isolated, 497 + 1536);
+  assert.is(t.zone("Normal").nrFreePages, freeBefore - 497 - 1536);
+  t.ok();
+  // a pipe's reference on the file's page at PFN 2050 (index 3); then the server answers: the writeback ends. Awake,
+  // the task goes on in its range: one batch of the 15 clean folios, reclaim_clean_pages_from_list() frees 14 and
+  // keeps PFN 2050, which fails migrate_pages() (-EAGAIN) 5 times: -EBUSY, test_pages_isolated() fails and
+  // undo_isolate_page_range() runs over blocks 4-7. Block 6's order-9 page has its buddy at 3584 still isolated:
+  // move_freepages_block_isolate(). Block 7's has its buddy at 3072 free and Movable again: __isolate_free_page()
+  // and __putback_isolated_page(), which merge them: the order-10 page is back (without that step, two order-9 pages)
+  t.h.harness_get_page(2050);
+  answer();
+  assert.is(t.mm.harness_contig_resume(11), -16);
+  assert.not.ok(t.mm.harness_contig_range_isolated());
+  assert.equal(blockTypes(), [MIGRATE_MOVABLE, MIGRATE_MOVABLE, MIGRATE_MOVABLE, MIGRATE_MOVABLE]);
   assert.equal([free(10), buddyOrder(3072)], [1, 10]);
+  assert.is(t.h.harness_mapping_pfn(0, 3) >>> 0, 2050);
+  t.ok();
+});
+
+test("memory offline keeps its block isolated between do_migrate_range() rounds (offline_pages()), and takes it once every page is free", () => {
+  const t = small();
+  fillBlock0(t);
+  t.h.harness_get_page(5); // an extra reference: folio_migrate_mapping() gives -EAGAIN on every pass
+  // offline_pages() of block 0 (PFNs 0-511, Normal zone): start_isolate_page_range(), then the model's 5 walks of
+  // do_migrate_range(): 511 folios migrate (to targets outside the isolated block), PFN 5 fails each walk. The round
+  // ends -EBUSY and the block stays isolated, its 511 freed pages on the ISOLATE lists (not NR_FREE_PAGES), where
+  // no allocation can take them
+  const freeBefore = t.zone("Normal").nrFreePages;
+  assert.is(t.mm.harness_offline_range(0, 9, 1, false), -16);
+  assert.ok(t.mm.harness_contig_range_isolated());
+  assert.is(t.sim.pageblockMap()[0]!.mt, MIGRATE_ISOLATE);
+  assert.is(t.stat("pgmigrate_success"), 511);
+  assert.is(t.stat("pgmigrate_fail_contig_range"), 5);
+  const isolated = t.zone("Normal").freeCount[MIGRATE_ISOLATE]!.reduce((sum, n, order) => sum + n * 2 ** order, 0);
+  assert.is(isolated, 511);
+  // the targets came from the free pages outside block 0: 511 fewer of them
+  assert.is(t.zone("Normal").nrFreePages, freeBefore - 511);
+  const p = t.alloc(GFP_HIGHUSER_MOVABLE, 0);
+  assert.ok(p >= 512, `a new allocation lands outside the isolated block (${p})`);
+  t.ok();
+  // the reference goes: the next round (the block still isolated, no new isolation) migrates PFN 5 and takes the block
+  t.h.harness_put_page(5);
+  assert.is(t.mm.harness_offline_range(0, 9, 1, true), 0);
+  assert.not.ok(t.mm.harness_contig_range_isolated());
+  for (let pfn = 0; pfn < 512; pfn++) assert.is(flags(t, pfn) & (PG_owner | PG_buddy), PG_owner, `pfn ${pfn}`);
   t.ok();
 });
 

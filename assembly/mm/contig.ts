@@ -4,8 +4,9 @@
 // (reclaim_clean_pages_from_list()) and migrate the rest with MIGRATE_SYNC, retrying a batch's failures up to 5
 // tries; then take the whole range. One unmovable page refuses the range with -EBUSY; a batch that still fails
 // after its 5th try ends the attempt with -EBUSY (the rest of the range is never isolated); a folio under
-// copy-free writeback makes MIGRATE_SYNC wait for the server. Memory offline (highorder.ts offline_step()) shares
-// the isolation and the final take, but migrates as the model always has (offline_migrate_range()).
+// copy-free writeback makes MIGRATE_SYNC wait for the server, and the range stays isolated while it sleeps. Memory
+// offline (highorder.ts offline_step()) shares the isolation and the final take, but migrates as the model always
+// has (offline_migrate_range()), and keeps its range isolated until it is offline.
 import {
   NONE, MAX_PAGE_ORDER, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_UNMOVABLE, pageblock_nr_pages, pageblock_order, __GFP_MOVABLE, GFP_LRU,
 } from "./constants";
@@ -24,7 +25,7 @@ import { cc, cc_start, cc_migrate_list, cc_nr_migrate_folios, cc_migrate_clear, 
 import { isolate_migratepages_range } from "./compaction_isolate";
 import { __isolate_free_page } from "./compaction_free";
 import { reclaim_clean_pages_from_list, clean_reclaimed } from "../fs/shrink_folio";
-import { param, CFG_UNDO_ISOLATE_MOVABLE } from "../sim/config";
+import { param, CFG_UNDO_ISOLATE_MOVABLE, MAX_WL } from "../sim/config";
 
 export const CONTIG_OK: i32 = 0;
 export const CONTIG_EBUSY: i32 = -16;
@@ -38,10 +39,24 @@ export let contig_wait_start: u32 = NONE;
 export let contig_wait_zone: u32 = 0;
 /** The slot of the last successful allocation. */
 export let contig_slot: u32 = NONE;
+/** Whether the last alloc_contig_range() returned with its range still isolated: a CONTIG_WAIT (the kernel's task
+ *  sleeps in folio_wait_writeback() inside __alloc_contig_migrate_range(), between start_isolate_page_range() and
+ *  undo_isolate_page_range()), or memory offline that is not done (offline_pages() undoes its isolation only when
+ *  it fails for good, at failed_removal_isolated, which a signal alone reaches here). */
+export let contig_range_isolated: bool = false;
 
-// per pageblock of a range (up to 512 MiB): its type before this attempt isolated it, NOT_ISOLATED if it did not
-const saved_mt = new StaticArray<u8>(1 << 10);
+/** The callers whose range can stay isolated between calls (a high-order workload each, MAX_WL of them), and
+ *  CONTIG_CALLER for a call that ends with its range (the harness). */
+export const CONTIG_CALLER: u32 = <u32>MAX_WL;
+const MAX_RANGE_BLOCKS: u32 = 1 << 10;
+// per caller, per pageblock of its range (up to 512 MiB): the block's type before the caller isolated it,
+// NOT_ISOLATED if it did not; kept while the caller's range stays isolated
+const saved_mt = new StaticArray<u8>(<i32>((CONTIG_CALLER + 1) * MAX_RANGE_BLOCKS));
 const NOT_ISOLATED: u8 = 0xff;
+/** saved_mt's part for the current call's caller. */
+let saved_base: u32 = 0;
+@inline function saved(b: u32): u8 { return unchecked(saved_mt[saved_base + b]); }
+@inline function set_saved(b: u32, mt: u8): void { unchecked(saved_mt[saved_base + b] = mt); }
 
 function alloc_migration_target(order: u32): u32 { return __alloc_pages(__GFP_MOVABLE | GFP_LRU, order); }
 
@@ -68,15 +83,14 @@ function has_unmovable_pages(block: u32): bool {
  *  undo_isolate_page_range()"; posted as v6 on 30 May 2025, in mm for the 6.17 merge window; its commits are in
  *  Linus' tree) makes isolation a bit of its own (PB_migrate_isolate) that undo clears: 6.17 on, the block keeps
  *  its type. The release is inferred from those dates and the mainline commits; no 6.17 tag was seen to hold them.
- *  Offline keeps the type in the model: offline_pages() keeps its block isolated across do_migrate_range() retries
- *  (the model's undo between them is its own) and takes it away once offline, so no undo the kernel does reaches a
- *  block the model still has. */
+ *  Offline keeps the type: offline_pages() keeps its block isolated across do_migrate_range() rounds and takes it
+ *  away once offline, so no undo the kernel does reaches a block the machine still has. */
 function undo_mt(b: u32, offline: bool): u32 {
   // under page_group_by_mobility_disabled set_pageblock_migratetype() records MIGRATE_UNMOVABLE for it; the kernel's
   // __move_freepages_block() would still put the free pages on the MOVABLE lists, a mismatch its 6.10 free-list
   // checks warn about: the model moves them to the type the block gets
   if (!offline && param(CFG_UNDO_ISOLATE_MOVABLE) != 0) return page_group_by_mobility_disabled ? MIGRATE_UNMOVABLE : MIGRATE_MOVABLE;
-  return <u32>unchecked(saved_mt[b]);
+  return <u32>saved(b);
 }
 
 // mm/page_alloc.c: find_large_buddy(): the head of a free buddy that holds start_pfn from below, else start_pfn
@@ -137,7 +151,7 @@ function unset_migratetype_isolate(z: u32, block: u32, mt: u32): void {
  *  over a block that is not MIGRATE_ISOLATE; the model has no other isolator to leave one so). */
 function undo_isolate(first_block: u32, nblocks: u32, z: u32, offline: bool): void {
   for (let b: u32 = 0; b < nblocks; b++) {
-    if (unchecked(saved_mt[b]) == NOT_ISOLATED) continue;
+    if (saved(b) == NOT_ISOLATED) continue;
     unset_migratetype_isolate(z, first_block + b * pageblock_nr_pages, undo_mt(b, offline));
   }
 }
@@ -146,7 +160,7 @@ function undo_isolate(first_block: u32, nblocks: u32, z: u32, offline: bool): vo
 function isolate_block(first_block: u32, b: u32, z: u32, offline: bool): bool {
   const block = first_block + b * pageblock_nr_pages;
   if (get_pageblock_migratetype(block) == MIGRATE_ISOLATE || has_unmovable_pages(block)) return false;
-  unchecked(saved_mt[b] = <u8>get_pageblock_migratetype(block));
+  set_saved(b, <u8>get_pageblock_migratetype(block));
   move_freepages_block_isolate(z, block, MIGRATE_ISOLATE);
   return true;
 }
@@ -210,9 +224,9 @@ function alloc_contig_migrate_range(start: u32, end: u32, z: u32): i32 {
     if (left == 0) continue;
     const r = migrate_pages(cc_migrate_list, left, MIGRATE_SYNC, MR_CONTIG_RANGE, alloc_migration_target, put_target);
     if (migrate_wait_pfn != NONE) {
-      // MIGRATE_SYNC sleeps in folio_wait_writeback(); the model gives the range back and tries it again from
-      // the start when the writeback ends (highorder.ts): the folios isolated so far are isolated (and counted)
-      // again then, and the rest of this list stays on the LRU meanwhile
+      // MIGRATE_SYNC sleeps in folio_wait_writeback() with the range isolated; the model's caller walks the range
+      // again from its start when the writeback ends (highorder.ts): the folios of this list not migrated yet stay on
+      // the LRU meanwhile (the kernel's are isolated, off it) and are isolated (and counted) again then
       contig_wait_pfn = migrate_wait_pfn;
       cc_migrate_clear();
       return CONTIG_WAIT;
@@ -230,33 +244,54 @@ function alloc_contig_migrate_range(start: u32, end: u32, z: u32): i32 {
   return ret;
 }
 
-/** mm/page_alloc.c: alloc_contig_range() of [start, start + 2^order) in zone z; `offline`: offline_pages()'s
- *  migration (offline_migrate_range()) instead of __alloc_contig_migrate_range(). */
-export function alloc_contig_range(start: u32, order: u32, z: u32, offline: bool = false): i32 {
+/** mm/page_alloc.c: alloc_contig_range() of [start, start + 2^order) in zone z for `caller` (CONTIG_CALLER, or the
+ *  high-order workload whose range may stay isolated); `offline`: offline_pages()'s migration
+ *  (offline_migrate_range()) instead of __alloc_contig_migrate_range(). `resume`: the caller's range is still
+ *  isolated from its last call (contig_range_isolated), which is taken up where the kernel's task goes on: after
+ *  its sleep in folio_wait_writeback(), or in offline_pages()' next do_migrate_range() round. The model walks the
+ *  range again from its start (what was migrated is free and isolated now), without a new drain_all_pages(). */
+export function alloc_contig_range(start: u32, order: u32, z: u32, offline: bool = false, caller: u32 = CONTIG_CALLER, resume: bool = false): i32 {
   const nr: u32 = <u32>1 << order;
   const nblocks = max<u32>(1, nr / pageblock_nr_pages);
-  if (nblocks > <u32>(1 << 10)) return CONTIG_EBUSY;
-  // start_isolate_page_range() isolates whole pageblocks, those of [pageblock_start_pfn(start), end): the first,
-  // then the last, then the ones between; a refusal undoes those isolated (undo_isolate_page_range()), and the
-  // caller goes to the next range (not a migration failure)
+  contig_range_isolated = false;
+  if (nblocks > MAX_RANGE_BLOCKS) return CONTIG_EBUSY;
+  saved_base = min(caller, CONTIG_CALLER) * MAX_RANGE_BLOCKS;
   const first_block = start & ~(pageblock_nr_pages - 1);
-  for (let b: u32 = 0; b < nblocks; b++) unchecked(saved_mt[b] = NOT_ISOLATED);
-  if (!isolate_block(first_block, 0, z, offline)) return CONTIG_EBUSY;
-  if (nblocks > 1 && !isolate_block(first_block, nblocks - 1, z, offline)) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
-  for (let b: u32 = 1; b + 1 < nblocks; b++) {
-    if (!isolate_block(first_block, b, z, offline)) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
+  if (!resume) {
+    // start_isolate_page_range() isolates whole pageblocks, those of [pageblock_start_pfn(start), end): the first,
+    // then the last, then the ones between; a refusal undoes those isolated (undo_isolate_page_range()), and the
+    // caller goes to the next range (not a migration failure)
+    for (let b: u32 = 0; b < nblocks; b++) set_saved(b, NOT_ISOLATED);
+    if (!isolate_block(first_block, 0, z, offline)) return CONTIG_EBUSY;
+    if (nblocks > 1 && !isolate_block(first_block, nblocks - 1, z, offline)) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
+    for (let b: u32 = 1; b + 1 < nblocks; b++) {
+      if (!isolate_block(first_block, b, z, offline)) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
+    }
+    // drain_all_pages(cc.zone): blocks of the range waiting on per-cpu lists go to the ISOLATE lists
+    drain_all_pages_zone(z);
   }
-  // drain_all_pages(cc.zone): blocks of the range waiting on per-cpu lists go to the ISOLATE lists
-  drain_all_pages_zone(z);
   const end = start + nr;
   const r = offline ? offline_migrate_range(start, end) : alloc_contig_migrate_range(start, end, z);
-  if (r == CONTIG_WAIT) { contig_wait_start = start; contig_wait_zone = z; undo_isolate(first_block, nblocks, z, offline); return CONTIG_WAIT; }
+  if (r == CONTIG_WAIT) {
+    // the task sleeps with its range isolated: the range's free pages stay off the free lists and out of
+    // NR_FREE_PAGES, and nothing new is allocated in it, until the writeback ends (or for good)
+    contig_wait_start = start; contig_wait_zone = z;
+    contig_range_isolated = true;
+    return CONTIG_WAIT;
+  }
+  // offline_pages() loops (scan_movable_pages(), do_migrate_range(), test_pages_isolated()) with its range isolated
+  // until every page is free; the model's caller retries it a little later, the range still isolated
+  if (offline && r != MIGRATEPAGE_SUCCESS) { contig_range_isolated = true; return r; }
   // `if (ret && ret != -EBUSY) goto done;`: -EBUSY falls through to test_pages_isolated(), which fails while a page
   // of the range is in use
   if (r == CONTIG_ENOMEM) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_ENOMEM; }
   // test_pages_isolated(): every page of the range is free now, or the attempt fails (before any is taken)
   for (let p = start; p < end; ) {
-    if ((page_flags(p) & PG_buddy) == 0) { undo_isolate(first_block, nblocks, z, offline); return CONTIG_EBUSY; }
+    if ((page_flags(p) & PG_buddy) == 0) {
+      if (offline) { contig_range_isolated = true; return CONTIG_EBUSY; } // offline_pages()' `} while (ret);`
+      undo_isolate(first_block, nblocks, z, offline);
+      return CONTIG_EBUSY;
+    }
     p += <u32>1 << page_order(p);
   }
   // isolate_freepages_range(): take them (compact_isolated)
@@ -284,7 +319,7 @@ export function alloc_contig_range(start: u32, order: u32, z: u32, offline: bool
 }
 
 /** mm/page_alloc.c: alloc_contig_pages(): the first aligned range of the zone that works, zones from the top. */
-export function alloc_contig_pages(order: u32, highest: u32): i32 {
+export function alloc_contig_pages(order: u32, highest: u32, caller: u32 = CONTIG_CALLER): i32 {
   contig_wait_pfn = NONE;
   const nr: u32 = <u32>1 << order;
   let result = CONTIG_ENOMEM;
@@ -293,7 +328,7 @@ export function alloc_contig_pages(order: u32, highest: u32): i32 {
     if (!populated_zone(z)) continue;
     let pfn = (unchecked(zone_start[z]) + nr - 1) & ~(nr - 1);
     for (; pfn + nr <= unchecked(zone_end[z]); pfn += nr) {
-      const r = alloc_contig_range(pfn, order, z);
+      const r = alloc_contig_range(pfn, order, z, false, caller);
       if (r == CONTIG_OK || r == CONTIG_WAIT) return r;
       result = r;
     }

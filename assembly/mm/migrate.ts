@@ -148,8 +148,8 @@ export let migrate_wait_pfn: u32 = NONE;
  *  uncounted, as migrate_pages_batch() does after -ENOMEM). The folios that failed stay on the list
  *  (`list_splice(&ret_folios, from)`), in heads[0, failed) in the order they were met, so a caller that retries
  *  the list (__alloc_contig_migrate_range()) meets them in the same order again. MIGRATE_SYNC waiting on a folio's
- *  writeback returns at once with the folio in migrate_wait_pfn (NONE otherwise; the model's caller gives its range
- *  back and tries again when the writeback ends; the folios not reached yet stay where they are). */
+ *  writeback returns at once with the folio in migrate_wait_pfn (NONE otherwise; the model's caller keeps its range
+ *  isolated and walks it again when the writeback ends; the folios not reached yet stay where they are). */
 export function migrate_pages(heads: StaticArray<u32>, nr: u32, mode: u32, reason: u32, alloc_target: (order: u32) => u32, free_target: FreeTarget): i32 {
   let failed: i32 = 0;
   migrate_wait_pfn = NONE;

@@ -44,7 +44,7 @@ import {
 import { zone_flags, ZONE_BOOSTED_WATERMARK } from "../mm/zone";
 import { kswapd_is_running, kswapd_run, kswapd_is_throttled, kswapd_sleep_number, kswapd_sleep_until } from "../fs/kswapd";
 import { wakeup_kcompactd, kcompactd_run, kcompactd_timer, kcompactd_is_awake } from "../mm/kcompactd";
-import { alloc_contig_pages, contig_wait_pfn } from "../mm/contig";
+import { alloc_contig_pages, alloc_contig_range, contig_wait_pfn, contig_wait_start, contig_wait_zone, contig_range_isolated, CONTIG_CALLER } from "../mm/contig";
 import { __move_freepages_block } from "../mm/rmqueue";
 import { page_zone } from "../mm/zone";
 import { get_pageblock_migratetype } from "../mm/page";
@@ -160,6 +160,8 @@ export function harness_server_read_spliced(): u32 {
 }
 /** get_page(): one more reference on the page (a pipe or a GUP pin holding it). */
 export function harness_get_page(pfn: u32): void { set_page_ref(pfn, page_ref(pfn) + 1); }
+/** put_page() of a reference harness_get_page() took (never the last one). */
+export function harness_put_page(pfn: u32): void { set_page_ref(pfn, page_ref(pfn) - 1); }
 
 // The dirty throttle's arithmetic on inputs a test sets (mm/page-writeback.c), in f64 for the host.
 /** The global domain's and the wb's numbers, as a dtc holds them; dirty_limit is dom->dirty_limit. */
@@ -292,6 +294,18 @@ export function harness_fragmentation_score(): u32 { return fragmentation_score_
 export function harness_alloc_contig(order: u32): i32 { return alloc_contig_pages(order, ZONE_NORMAL); }
 /** The folio alloc_contig_pages()'s last CONTIG_WAIT waits on. */
 export function harness_contig_wait_pfn(): u32 { return contig_wait_pfn; }
+/** The task of the last CONTIG_WAIT wakes (its folio's writeback ended) and goes on in its still isolated range:
+ *  the same results as harness_alloc_contig(). */
+export function harness_contig_resume(order: u32): i32 {
+  return alloc_contig_range(contig_wait_start, order, contig_wait_zone, false, CONTIG_CALLER, true);
+}
+/** offline_pages()' migration of [start, start + 2^order) in zone z, as highorder.ts's offline step runs it (`resume`:
+ *  the range is isolated from the last call): 0 offline, -16 busy, -12 no memory, 1 waits on writeback. */
+export function harness_offline_range(start: u32, order: u32, z: u32, resume: bool): i32 {
+  return alloc_contig_range(start, order, z, true, CONTIG_CALLER, resume);
+}
+/** Whether the last alloc_contig_range() left its range isolated. */
+export function harness_contig_range_isolated(): bool { return contig_range_isolated; }
 /** The pageblock holding pfn becomes type mt, its free pages moved to mt's lists (move_freepages_block()): a
  *  block an earlier fallback claimed, set up directly. */
 export function harness_set_pageblock_mt(pfn: u32, mt: u32): void {

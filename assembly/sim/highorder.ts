@@ -9,7 +9,7 @@ import { populated_zone, zone_start, zone_end } from "../mm/zone";
 import { alloc_pages_may_reclaim, alloc_pages_thisnode_noretry } from "../mm/direct_compact";
 import {
   alloc_contig_pages, alloc_contig_range, free_contig_range, contig_slot, contig_wait_pfn, contig_wait_start,
-  contig_wait_zone, CONTIG_OK, CONTIG_WAIT,
+  contig_wait_zone, contig_range_isolated, CONTIG_OK, CONTIG_WAIT,
 } from "../mm/contig";
 import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind, anon_owner, anon_reap } from "../mm/anon";
 import { now, schedule } from "./clock";
@@ -40,7 +40,7 @@ const thp_killed = new StaticArray<bool>(MAX_WL);
 export function highorder_reset(): void {
   for (let i = 0; i < MAX_WL; i++) {
     unchecked(waiting[i] = false); unchecked(thp_pages[i] = 0); unchecked(thp_killed[i] = false);
-    unchecked(offline_next[i] = 0); unchecked(offline_busy[i] = false);
+    unchecked(offline_next[i] = 0); unchecked(offline_busy[i] = false); unchecked(offline_isolated[i] = false);
   }
 }
 /** A THP workload is a process the OOM killer may choose; contiguous ranges are the kernel's (CMA-like, pinned). */
@@ -111,12 +111,13 @@ export function highorder_attempt(i: u32): void {
     if ((page_flags(p) & PG_folio_writeback) != 0) { schedule(now + WAIT_POLL_NS, EV_HIGHORDER, i); return; }
     st_add(CONTIG_WAIT_NS, <i64>(now - unchecked(waiting_since[i])));
     unchecked(waiting[i] = false);
-    r = alloc_contig_range(unchecked(wait_start[i]), order, unchecked(wait_zone[i]));
+    // awake, its range still isolated: the attempt goes on in that range
+    r = alloc_contig_range(unchecked(wait_start[i]), order, unchecked(wait_zone[i]), false, i, true);
   } else {
     st_add(CONTIG_ATTEMPTS, 1);
     // the writeback area (nocopy-wb-area) is not a place to look for contiguous memory: that is its point
     const top = populated_zone(ZONE_MOVABLE) && !wb_area ? ZONE_MOVABLE : ZONE_NORMAL;
-    r = alloc_contig_pages(order, top);
+    r = alloc_contig_pages(order, top, i);
   }
   if (r == CONTIG_WAIT) {
     if (!unchecked(waiting[i])) unchecked(next_due[i] = now + interval);
@@ -139,6 +140,8 @@ export function highorder_attempt(i: u32): void {
 const offline_next = new StaticArray<u32>(MAX_WL);
 const offline_since = new StaticArray<u64>(MAX_WL);
 const offline_busy = new StaticArray<bool>(MAX_WL);
+/** The block being taken offline is isolated (start_isolate_page_range() succeeded): it stays so until offline. */
+const offline_isolated = new StaticArray<bool>(MAX_WL);
 const OFFLINE_RETRY_NS: u64 = 1_000_000;
 
 function offline_step(i: u32, order: u32, interval: u64): void {
@@ -150,6 +153,7 @@ function offline_step(i: u32, order: u32, interval: u64): void {
     if (next < unchecked(zone_start[z]) + nr) return; // nothing left to offline
     unchecked(offline_next[i] = next - nr);
     unchecked(offline_busy[i] = true);
+    unchecked(offline_isolated[i] = false);
     unchecked(offline_since[i] = now);
     st_add(OFFLINE_ATTEMPTS, 1);
   } else if (unchecked(waiting[i])) {
@@ -158,7 +162,9 @@ function offline_step(i: u32, order: u32, interval: u64): void {
     unchecked(waiting[i] = false);
   }
   const start = unchecked(offline_next[i]);
-  const r = alloc_contig_range(start, order, z, true);
+  // a refused isolation (an unmovable page) is tried again from the start; once isolated, the block stays so
+  const r = alloc_contig_range(start, order, z, true, i, unchecked(offline_isolated[i]));
+  unchecked(offline_isolated[i] = contig_range_isolated);
   if (r == CONTIG_WAIT) {
     unchecked(waiting[i] = true);
     unchecked(wait_pfn[i] = contig_wait_pfn);
