@@ -160,7 +160,7 @@ test("memory offline keeps its block isolated between do_migrate_range() rounds 
   // ends -EBUSY and the block stays isolated, its 511 freed pages on the ISOLATE lists (not NR_FREE_PAGES), where
   // no allocation can take them
   const freeBefore = t.zone("Normal").nrFreePages;
-  assert.is(t.mm.harness_offline_range(0, 9, 1, false), -16);
+  assert.is(t.mm.harness_offline_range(0, 9, 1, 0), -16);
   assert.ok(t.mm.harness_contig_range_isolated());
   assert.is(t.sim.pageblockMap()[0]!.mt, MIGRATE_ISOLATE);
   assert.is(t.stat("pgmigrate_success"), 511);
@@ -174,7 +174,7 @@ test("memory offline keeps its block isolated between do_migrate_range() rounds 
   t.ok();
   // the reference goes: the next round (the block still isolated, no new isolation) migrates PFN 5 and takes the block
   t.h.harness_put_page(5);
-  assert.is(t.mm.harness_offline_range(0, 9, 1, true), 0);
+  assert.is(t.mm.harness_offline_range(0, 9, 1, 1), 0);
   assert.not.ok(t.mm.harness_contig_range_isolated());
   for (let pfn = 0; pfn < 512; pfn++) assert.is(flags(t, pfn) & (PG_owner | PG_buddy), PG_owner, `pfn ${pfn}`);
   t.ok();
