@@ -156,7 +156,14 @@ test("machine.kernel selects the rules of one version: each policy names the ver
   assert.is(runKernel(c({}).kernel, "copy-free"), "6.16");
   assert.is(c({ kernel: "6.12" }, "legacy-copy").machine.fallback, "largest-steal", "6.10-6.14 fallback");
   assert.is(c({ kernel: "6.18" }).machine.fallback, "claim-then-steal");
-  assert.throws(() => c({ kernel: "6.1" }), /machine\.kernel: "6\.1" is not allowed with policy nocopy; copy-free writeback is Linux 6\.16 and later \(allowed: 6\.16, 6\.18\)/);
+  assert.throws(() => c({ kernel: "6.1" }), /machine\.kernel: "6\.1" is not allowed with policy nocopy; copy-free writeback is Linux 6\.16 and later, or 6\.12 as the published fio table's tree \(a what-if\) \(allowed: 6\.12, 6\.16, 6\.18\)/);
+  assert.throws(() => c({ kernel: "6.15" }), /allowed: 6\.12, 6\.16, 6\.18/);
+  // copy-free on 6.12, the published fio table's tree, runs 6.12's rules and is named a what-if
+  assert.is(c({ kernel: "6.12" }).machine.fallback, "largest-steal");
+  const folios = { largeFolios: "auto", writebackCache: true, maxFolioOrder: 8 } as const;
+  assert.match(whatIfs(folios, "6.12", undefined, "kernel", "copy-free").join(), /copy-free writeback on 6\.12 .*the published fio table/);
+  assert.equal(whatIfs(folios, "6.12", undefined, "kernel", "copy"), []);
+  assert.equal(whatIfs(folios, "6.16", undefined, "kernel", "copy-free"), []);
   assert.throws(() => c({ kernel: "6.18" }, "legacy-copy"), /allowed: 6\.1, 6\.6, 6\.12, 6\.15/);
   assert.throws(() => c({ kernel: "6.12", fallback: "claim-then-steal" }, "legacy-copy"), /machine\.fallback: "claim-then-steal" is not allowed with machine\.kernel "6\.12"/);
   // compare checks every policy it will run
