@@ -180,6 +180,31 @@ test("memory offline keeps its block isolated between do_migrate_range() rounds 
   t.ok();
 });
 
+test("memory offline turns the zone's per-cpu lists off for its whole run (zone_pcp_disable()), an isolated round included, and back on when the block is offline", () => {
+  const t = mmHarness({ memory: "64M", dma32: 0, thp: false });
+  const pcp = (field: number): number => t.mm.harness_pcp(0, 1, field) >>> 0; // CPU 0, Normal zone: 0 count, 2 batch, 3 high_min, 4 high_max
+  const p = t.alloc(GFP_HIGHUSER_MOVABLE, 0); // the refill leaves the rest of its batch on CPU 0's list
+  const before = [pcp(2), pcp(3), pcp(4)];
+  assert.ok(before[0]! > 1 && before[1]! > 0 && pcp(0) > 0, `lists on: batch ${before[0]}, high_min ${before[1]}, count ${pcp(0)}`);
+  t.h.harness_get_page(p); // pinned: every do_migrate_range() round fails on it
+  const block = p - (p % 512);
+  // offline_pages() of p's block: zone_pcp_disable() (high_min = high_max = 0, batch 1, the lists drained), then
+  // a round that ends -EBUSY with the block still isolated: the lists stay off
+  assert.is(t.mm.harness_offline_range(block, 9, 1, 0), -16);
+  assert.equal([pcp(0), pcp(2), pcp(3), pcp(4)], [0, 1, 0, 0]);
+  // an allocation and a free meanwhile pass straight through (nr_pcp_alloc() and nr_pcp_free() give 1 when
+  // high < batch; the freed page cannot stay on a list whose high is 0)
+  const q = t.alloc(GFP_HIGHUSER_MOVABLE, 0);
+  t.free(q, 0);
+  assert.is(pcp(0), 0);
+  t.ok();
+  // the pin goes: the next round migrates p, the block goes offline, and zone_pcp_enable() gives the pagesets back
+  t.h.harness_put_page(p);
+  assert.is(t.mm.harness_offline_range(block, 9, 1, 1), 0);
+  assert.equal([pcp(2), pcp(3), pcp(4)], before);
+  t.ok();
+});
+
 test("undo_isolate_page_range(): an Unmovable block of the range comes out Movable after an attempt on 6.1-6.16, keeps its type on 6.18", () => {
   for (const [kernel, after] of [["6.16", MIGRATE_MOVABLE], ["6.18", MIGRATE_UNMOVABLE]] as const) {
     // a failed attempt: block 0 (every page allocated, PFN 5 pinned) of type Unmovable passes has_unmovable_pages()

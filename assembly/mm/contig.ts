@@ -20,7 +20,7 @@ import {
 } from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
 import { st_add, COMPACT_ISOLATED } from "../fs/stats";
-import { drain_all_pages_zone } from "./pcp";
+import { drain_all_pages_zone, zone_pcp_disable, zone_pcp_enable } from "./pcp";
 import { cc, cc_start, cc_migrate_list, cc_nr_migrate_folios, cc_migrate_clear, set_cc_nr_migrate_folios } from "./compact_control";
 import { isolate_migratepages_range } from "./compaction_isolate";
 import { __isolate_free_page } from "./compaction_free";
@@ -251,6 +251,16 @@ function alloc_contig_migrate_range(start: u32, end: u32, z: u32): i32 {
  *  its sleep in folio_wait_writeback(), or in offline_pages()' next do_migrate_range() round. The model walks the
  *  range again from its start (what was migrated is free and isolated now), without a new drain_all_pages(). */
 export function alloc_contig_range(start: u32, order: u32, z: u32, offline: bool = false, caller: u32 = CONTIG_CALLER, resume: bool = false): i32 {
+  // offline_pages() turns the zone's per-cpu lists off before it isolates the range and on again when it ends,
+  // whether the block went offline or its isolation was refused; a round that leaves the block isolated keeps
+  // them off (a MIGRATE_SYNC sleep included). alloc_contig_range() only drains them.
+  if (offline && !resume) zone_pcp_disable(z);
+  const r = __alloc_contig_range(start, order, z, offline, caller, resume);
+  if (offline && !contig_range_isolated) zone_pcp_enable(z);
+  return r;
+}
+
+function __alloc_contig_range(start: u32, order: u32, z: u32, offline: bool, caller: u32, resume: bool): i32 {
   const nr: u32 = <u32>1 << order;
   const nblocks = max<u32>(1, nr / pageblock_nr_pages);
   contig_range_isolated = false;

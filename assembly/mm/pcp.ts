@@ -147,6 +147,7 @@ function pcp_configure(cpus: u32): void {
     unchecked(pcp_first[i] = 0);
     unchecked(pcp_len[i] = 0);
   }
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) unchecked(pcp_disabled[z] = 0);
   for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
     for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
       const ps = <i32>(c * MAX_NR_ZONES + z);
@@ -154,18 +155,54 @@ function pcp_configure(cpus: u32): void {
       unchecked(pcp_high[ps] = 0);
       unchecked(pcp_free_count[ps] = 0);
       unchecked(pcp_alloc_factor[ps] = 0);
-      const on = pcp_enabled && zone_managed_pages(z) != 0;
-      // zone_set_pageset_high_and_batch(): max(1, zone_batchsize()), which is 0 on zones under 2048 pages
-      const batch = on ? max<u32>(1, zone_batchsize(z)) : 1;
-      unchecked(pcp_batch[ps] = batch);
-      unchecked(pcp_high_min[ps] = on ? zone_highsize(z, batch, 0) : 0);
-      // before 6.7, pageset_update() sets the one high, zone_highsize() of the low watermark (high_max = high_min
-      // leaves it fixed), and there is no cache-size flag
-      unchecked(pcp_high_max[ps] = on ? (pcp_auto_tune ? zone_highsize(z, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION) : unchecked(pcp_high_min[ps])) : 0);
-      if (!pcp_auto_tune) unchecked(pcp_high[ps] = unchecked(pcp_high_min[ps]));
-      unchecked(pcp_flags[ps] = on && pcp_auto_tune && PER_CPU_DATA_SLICE_PAGES > 3 * batch ? PCPF_FREE_HIGH_BATCH : 0);
+      pageset_set_high_and_batch(ps, z);
     }
   }
+}
+
+/** zone_set_pageset_high_and_batch() for one CPU's pageset of zone z (pageset_update()). */
+function pageset_set_high_and_batch(ps: i32, z: u32): void {
+  const on = pcp_enabled && zone_managed_pages(z) != 0;
+  // zone_set_pageset_high_and_batch(): max(1, zone_batchsize()), which is 0 on zones under 2048 pages
+  const batch = on ? max<u32>(1, zone_batchsize(z)) : 1;
+  unchecked(pcp_batch[ps] = batch);
+  unchecked(pcp_high_min[ps] = on ? zone_highsize(z, batch, 0) : 0);
+  // before 6.7, pageset_update() sets the one high, zone_highsize() of the low watermark (high_max = high_min
+  // leaves it fixed), and there is no cache-size flag
+  unchecked(pcp_high_max[ps] = on ? (pcp_auto_tune ? zone_highsize(z, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION) : unchecked(pcp_high_min[ps])) : 0);
+  if (!pcp_auto_tune) unchecked(pcp_high[ps] = unchecked(pcp_high_min[ps]));
+  unchecked(pcp_flags[ps] = on && pcp_auto_tune && PER_CPU_DATA_SLICE_PAGES > 3 * batch ? PCPF_FREE_HIGH_BATCH : 0);
+}
+
+/** zone_pcp_disable() calls per zone not yet matched by zone_pcp_enable() (pcp_batch_high_lock serializes the
+ *  kernel's callers; memory offline workloads of one zone may overlap here). */
+const pcp_disabled = new StaticArray<u32>(<i32>MAX_NR_ZONES);
+
+/** mm/page_alloc.c (6.12.118) zone_pcp_disable(): every CPU's pageset of the zone gets high_min = high_max = 0 and
+ *  batch 1 (__zone_set_pageset_high_and_batch(zone, 0, 0, 1); 6.1: high 0), the boot pageset's values, and
+ *  __drain_all_pages(zone, true) empties the lists: until zone_pcp_enable() every free of the zone's pages goes
+ *  to the buddy lists and every allocation refills one page. offline_pages() holds it for its whole run. */
+export function zone_pcp_disable(z: u32): void {
+  const n = unchecked(pcp_disabled[z]);
+  unchecked(pcp_disabled[z] = n + 1);
+  if (n == 0) {
+    for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
+      const ps = <i32>(c * MAX_NR_ZONES + z);
+      unchecked(pcp_batch[ps] = 1);
+      unchecked(pcp_high_min[ps] = 0);
+      unchecked(pcp_high_max[ps] = 0);
+      if (!pcp_auto_tune) unchecked(pcp_high[ps] = 0);
+    }
+  }
+  drain_all_pages_zone(z);
+}
+
+/** zone_pcp_enable(): the zone's pagesets get back zone->pageset_high_min, _high_max and _batch. */
+export function zone_pcp_enable(z: u32): void {
+  const n = unchecked(pcp_disabled[z]) - 1;
+  unchecked(pcp_disabled[z] = n);
+  if (n != 0) return;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) pageset_set_high_and_batch(<i32>(c * MAX_NR_ZONES + z), z);
 }
 
 /** Empties a zone's lists on every CPU without freeing anything (a state rebuilt from a census has none). */
