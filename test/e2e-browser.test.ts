@@ -49,7 +49,7 @@ test("the demo's hand-written SimConfig is what the scenario parser makes of the
   for (const policy of ["nocopy", "legacy-copy"] as const) {
     assert.equal(demoConfig(policy), resolveScenario({
       name: "browser-demo", machine: { memory: "256M" }, policy,
-      server: { threads: 2, per_request: { dist: "exponential", mean: "1ms" } },
+      server: { threads: 2, per_request: { dist: "exponential", mean: "20ms" } },
       workloads: [{ type: "fio", rw: "write", bs: "1M", size: "32M", numjobs: 2 }],
     }, "browser-demo"));
   }

@@ -22,10 +22,13 @@ test("kupdate: nothing expires before 30 s, a run writes what was dirty when it 
   //   the 10 s one) writes one more chunk of it although it has not expired. That call uses its chunk too, but the
   //   inode counts as dirtied after the kupdate pass's dirtied_before (30 s ago), so it goes back to b_dirty
   //   (redirty_tail_locked(), which keeps its dirtied_when: b_dirty is empty) and nothing more until it expires.
-  // - At 30 s the inode, dirty since the first write, has expired (dirty_expire_interval): the kupdate run writes
-  //   what was dirty when it began, so a second later less than a second of writes is dirty.
-  // - The next run may come only dirty_writeback_interval (5 s) after it (wb->last_old_flush): dirty grows by a full
-  //   8,192 pages a second until 35 s, and the 35 s run brings it back under a second of writes.
+  // - At 30 s the inode, dirty since the first write, has expired (dirty_expire_interval): the next kupdate run
+  //   writes what was dirty when it began. The flusher's delayed wake-up (wb_wakeup_delayed(): 5 s, 1,250 ticks at
+  //   HZ 250, a level-2 timer the wheel rounds up to a multiple of 64 ticks) is armed anew when each run ends, so the
+  //   runs drift past the 5 s grid: this one comes at about 30.8 s and is done by 32 s.
+  // - The next run may come only dirty_writeback_interval (5 s) after it (wb->last_old_flush), and its timer fires
+  //   at about 36.2 s: dirty grows by a full 8,192 pages a second from 32 to 36 s, and that run brings it back under
+  //   a second of writes.
   const r = runScenario(resolveScenario({
     machine: { memory: "16G", bdi: { strictlimit: false, max_ratio: 100 } },
     fuse: { max_pages: 256, max_write: "1M", writeback_cache: true },
@@ -39,9 +42,11 @@ test("kupdate: nothing expires before 30 s, a run writes what was dirty when it 
   for (let s = 1; s <= 10; s++) assert.is(at(s).nr_dirty, written(s), `${s} s: nothing written back yet`);
   for (let s = 11; s <= 15; s++) assert.is(at(s).nr_dirty, written(s) - 13312, `${s} s: one background chunk written`);
   for (let s = 16; s <= 30; s++) assert.is(at(s).nr_dirty, written(s) - 2 * 13312, `${s} s: and one kupdate chunk from b_more_io`);
-  assert.ok(at(31).nr_dirty < RATE_PAGES, `31 s: the 30 s kupdate run wrote what was dirty (${at(31).nr_dirty} left)`);
-  for (let s = 32; s <= 35; s++) assert.is(at(s).nr_dirty - at(s - 1).nr_dirty, RATE_PAGES, `${s} s: no kupdate run between 30 and 35 s`);
-  assert.ok(at(36).nr_dirty < RATE_PAGES, `36 s: the 35 s kupdate run wrote what was dirty (${at(36).nr_dirty} left)`);
+  const cleaned = (s: number) => written(s) - at(s).nr_dirty;
+  assert.ok(cleaned(32) - cleaned(30) >= at(30).nr_dirty, `32 s: the run after 30 s wrote what was dirty at 30 s (${cleaned(32) - cleaned(30)} of ${at(30).nr_dirty})`);
+  assert.ok(at(32).nr_dirty < 2 * RATE_PAGES, `32 s: about a second of writes left (${at(32).nr_dirty})`);
+  for (let s = 33; s <= 36; s++) assert.is(at(s).nr_dirty - at(s - 1).nr_dirty, RATE_PAGES, `${s} s: no kupdate run for 5 s after the last`);
+  assert.ok(at(37).nr_dirty < RATE_PAGES, `37 s: the next kupdate run wrote what was dirty (${at(37).nr_dirty} left)`);
 });
 
 test.run();

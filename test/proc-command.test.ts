@@ -35,13 +35,14 @@ test("proc: buddyinfo, pagetypeinfo and vmstat of the end state, in the kernel's
 
 test("proc --at --json: the state at a virtual time, as numbers; the first policy unless --policy", () => {
   // The writer's first folios leave the bdi's freerun region at once (strictlimit's floor before the first
-  // completion is 31 pages), so it pauses in balance_dirty_pages() until the next tick (HZ 250: 4 ms); after
-  // it, it dirties its freerun share and the flusher writes it back within half a millisecond.
-  const r = fusewb("proc", scenarioPath, "--at", "4100us", "--json");
+  // completion is 31 pages), so it pauses in balance_dirty_pages() until its timer fires, at the start of the
+  // second tick (HZ 250: 8 ms; the wheel rounds a timer's expiry up a tick); after it, it dirties its freerun share
+  // and the flusher writes it back within half a millisecond.
+  const r = fusewb("proc", scenarioPath, "--at", "8100us", "--json");
   assert.is(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as { policy: string; virtualNs: number; buddyinfo: Record<string, number[]>; vmstat: Record<string, number> };
   assert.is(j.policy, "legacy-copy"); // policies[0]
-  assert.ok(j.virtualNs <= 4.1e6 && j.virtualNs > 0, `stopped at ${j.virtualNs} ns`);
+  assert.ok(j.virtualNs <= 8.1e6 && j.virtualNs > 8e6, `stopped at ${j.virtualNs} ns`);
   const free = Object.values(j.buddyinfo).reduce((s, row) => s + row.reduce((t, n, o) => t + n * 2 ** o, 0), 0);
   assert.is(j.vmstat.nr_free_pages, free); // nothing isolated: NR_FREE_PAGES is every free page
   assert.ok(j.vmstat.nr_dirty! + j.vmstat.nr_writeback! > 0, "mid-run, pages are dirty or under writeback");

@@ -1,7 +1,8 @@
 // Sleeps in direct reclaim (mm/vmscan.c reclaim_throttle(), 6.1.192 and 6.12.118): a user task whose sweep of every
 // priority reclaimed nothing sleeps at priority 1 (consider_reclaim_throttle(), VMSCAN_THROTTLE_NOPROGRESS), and one
 // that reclaims while kswapd has marked the node congested sleeps in every shrink_node() (VMSCAN_THROTTLE_CONGESTED).
-// Each sleep is schedule_timeout(1): to the next tick (HZ 250 here: 4 ms). Kernel threads only cond_resched(), and
+// Each sleep is schedule_timeout(1), whose timer fires at the start of the second tick from now (HZ 250 here: 4 ms
+// ticks; kernel/time/timer.c calc_index() rounds the expiry up a tick). Kernel threads only cond_resched(), and
 // nobody sleeps while at most half the file LRU is dirty or under writeback (skip_throttle_noprogress()).
 // The 16 MiB Normal-only machine of test/oom-path.test.ts; the harness starts no flusher and no server, so pages
 // written stay dirty and pages sent stay under writeback.
@@ -32,21 +33,21 @@ function dirtyPages(t: H, from: number, n: number): void {
   for (let i = from; i < from + n; i++) assert.is(t.h.harness_do_write(0, i * 4096, 4096), 0);
 }
 
-/** n sleeps from 1 ms, each to the next tick: 3 ms, then 4 ms each. */
-const sleptFrom1ms = (n: number): number => (n === 0 ? 0 : (3 + 4 * (n - 1)) * MS);
+/** n sleeps from 1 ms (tick 0), each to the start of the second tick after it began: 7 ms to tick 2, then 8 ms each. */
+const sleptFrom1ms = (n: number): number => (n === 0 ? 0 : (7 + 8 * (n - 1)) * MS);
 
-test("a writer whose sweeps reclaim nothing sleeps to the next tick at priority 1 of each: three sweeps on 6.16, two on 6.1", () => {
+test("a writer whose sweeps reclaim nothing sleeps a tick or two at priority 1 of each: three sweeps on 6.16, two on 6.1", () => {
   // four dirty pages: the whole file LRU, none reclaimable (direct reclaim never writes a page). write_pending 4,
   // reclaimable 4: 2 * 4 > 4, so skip_throttle_noprogress() does not apply. The first sweep marks the pages
   // PG_reclaim and activates them, and with the inactive list not low (inactive_is_low()) leaves the active list
   // alone (skipped_deactivate). do_try_to_free_pages() then sweeps again: on 6.12+ with memcg_full_walk ("Avoid
   // false OOMs"), then on every kernel with force_deactivate. One sleep per sweep (allocstall counts the sweeps):
-  // 6.16 1 -> 4 -> 8 -> 12 ms, 6.1 1 -> 4 -> 8 ms
+  // 6.16 1 -> 8 -> 16 -> 24 ms, 6.1 1 -> 8 -> 16 ms
   const t = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false }, {}, "nocopy", "1M");
   dirtyPages(t, 0, 4);
   assert.equal(reclaimAt1ms(t, CTX.WRITER), [0, sleptFrom1ms(3)]);
   assert.equal([t.stat("allocstall_normal"), t.stat("reclaim_throttle_noprogress"), t.stat("reclaim_throttle_congested")], [3, 3, 0]);
-  assert.is(t.stat("reclaim_throttle_ns"), 11 * MS);
+  assert.is(t.stat("reclaim_throttle_ns"), 23 * MS);
   t.ok();
   const old = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false, kernel: "6.1" }, {}, "legacy-copy", "1M");
   dirtyPages(old, 0, 4);
@@ -153,18 +154,19 @@ function kswapdMeetsWriteback(maxPages: number, lru = "classic") {
 test("kswapd meeting folios it marked still under writeback sleeps HZ/10 (VMSCAN_THROTTLE_WRITEBACK), until more than 32 pages finish writeback", () => {
   // its first shrink_node() takes only folios under writeback: PG_reclaim on each (nr.writeback == nr.taken:
   // PGDAT_WRITEBACK); a later one meets them again, marked, with PGDAT_WRITEBACK set: nr_immediate, so kswapd sleeps
-  // in reclaim_throttle(): timeout HZ/10 = 25 ticks from jiffy 0 of the run, 100 ms
+  // in reclaim_throttle(): timeout HZ/10 = 25 ticks from jiffy 0 of the run, whose timer fires at the start of tick
+  // 26 (the wheel's round-up), 104 ms
   const { t, asleep } = kswapdMeetsWriteback(32);
   assert.ok(asleep);
   assert.is(t.stat("kswapd_throttle_writeback"), 1);
-  assert.is(t.h.harness_kswapd_sleep_until(), 100 * MS);
+  assert.is(t.h.harness_kswapd_sleep_until(), 104 * MS);
   // __acct_reclaim_writeback(): the server answers one request of 32 pages at 5 ms: 32 is not more than
   // SWAP_CLUSTER_MAX * 1 throttled task, so kswapd sleeps on; the second request's end (64) wakes it then
   t.h.harness_set_now(5 * MS);
   const reply = (): void => { const r = t.h.harness_server_read() >>> 0; assert.ok(r !== NONE); t.h.harness_server_reply(r); };
   reply();
   assert.is(t.stat("nr_writeback"), 32);
-  assert.is(t.h.harness_kswapd_sleep_until(), 100 * MS);
+  assert.is(t.h.harness_kswapd_sleep_until(), 104 * MS);
   t.h.harness_set_now(6 * MS);
   reply();
   assert.is(t.h.harness_kswapd_sleep_until(), 6 * MS);
@@ -185,7 +187,7 @@ test("a churn workload allocates again only after its allocation returned: its r
   // The first test's machine and dirty file LRU (256 pages: enough that should_reclaim_retry() would retry, so no OOM
   // kill), memory taken down to the min watermark, and a churn workload at 10^9 allocations a second (an
   // interarrival time of about 1 ns). Its allocation fails; its direct reclaim sweeps three times with nothing
-  // reclaimed and sleeps a tick in each (1 -> 4 -> 8 -> 12 ms); the next allocation is scheduled after that
+  // reclaimed and sleeps in each (1 -> 8 -> 16 -> 24 ms); the next allocation is scheduled after that
   const config = resolveScenario({
     machine: { memory: "16M", dma32: 0, thp: false, pcp: false },
     policy: "nocopy",

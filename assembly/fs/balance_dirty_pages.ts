@@ -4,7 +4,7 @@
 // scales the base rate dirty_ratelimit into task_ratelimit, and the task sleeps for the time its pages
 // are worth at that rate (wb_min_pause .. wb_max_pause, at most MAX_PAUSE). The sleep is a timeout, never
 // woken by completions; after it the task returns to writing, or loops while task_ratelimit is 0.
-import { HZ, jiffies_at, jiffies_to_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
+import { HZ, jiffies_at, timer_fire_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
 import { param, CFG_NR_CPUS, CFG_WB_BG_START } from "../sim/config";
 import { stat_value, st_add, NR_FILE_DIRTY, BDP_PAUSES } from "./stats";
 import {
@@ -261,7 +261,8 @@ function balance_dirty_pages_loop(j: u32, t: u64): u64 {
   unchecked(loop_nr_dirtied_pause[j] = nr_pause);
   unchecked(loop_wb_dirty[j] = dtc_wb_dirty);
   st_add(BDP_PAUSES, 1);
-  return jiffies_to_ns(jiffies_at(t) + <u64>pause);
+  // io_schedule_timeout(pause): the timer wheel wakes the task a tick after jiffies + pause (timer_fire_ns())
+  return timer_fire_ns(t, <u64>pause);
 }
 
 /** balance_dirty_pages_ratelimited() for task j at virtual time t, after a write_end that newly dirtied

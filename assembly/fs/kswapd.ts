@@ -17,7 +17,7 @@ import { clear_pgdat_dirty } from "./scan_control";
 import { st_add, PAGEOUTRUN, KSWAPD_THROTTLE_WRITEBACK, KSWAPD_THROTTLE_NS } from "./stats";
 import { kswapd_writeback_throttle } from "./reclaim";
 import { now } from "../sim/clock";
-import { HZ, jiffies_at, jiffies_to_ns } from "../sim/jiffies";
+import { HZ, timer_fire_ns } from "../sim/jiffies";
 
 
 /** pgdat->kswapd_order and kswapd_highest_zoneidx (MAX_NR_ZONES: no request since the last read). */
@@ -274,7 +274,7 @@ function kswapd_throttle_writeback(): void {
   kswapd_sleep_start = now;
   kswapd_throttled_written = 0;
   kswapd_woken = false;
-  kswapd_sleep_until = jiffies_to_ns(jiffies_at(now) + HZ / 10);
+  kswapd_sleep_until = timer_fire_ns(now, HZ / 10);
   st_add(KSWAPD_THROTTLE_WRITEBACK, 1);
   schedule_kswapd_at(kswapd_sleep_until, kswapd_sleep_gen);
 }

@@ -14,7 +14,7 @@ import { zone_managed_pages } from "../mm/zone";
 import { now } from "../sim/clock";
 import { acc, charge } from "../sim/charge";
 import { current_is_user_task } from "../sim/cpus";
-import { jiffies_at, jiffies_to_ns } from "../sim/jiffies";
+import { timer_fire_ns } from "../sim/jiffies";
 import { lru_zone_file_pages } from "./lru";
 import {
   st_add, stat_value, NR_FILE_DIRTY, NR_WRITEBACK, RECLAIM_THROTTLE_NOPROGRESS, RECLAIM_THROTTLE_CONGESTED,
@@ -48,9 +48,9 @@ export function reclaim_throttle(reason: u32, kswapd_failures: u32): void {
   // "Do not throttle user workers, kthreads other than kswapd or workqueues": cond_resched() only
   if (!current_is_user_task()) return;
   if (skip_throttle_noprogress(kswapd_failures)) return;
-  // timeout = 1: schedule_timeout() to the next tick
+  // timeout = 1: schedule_timeout(1), which the timer wheel ends at the second tick from now (timer_fire_ns())
   const t = now + <u64>acc;
-  const slept = jiffies_to_ns(jiffies_at(t) + 1) - t;
+  const slept = timer_fire_ns(t, 1) - t;
   charge(<f64>slept);
   st_add(reason == VMSCAN_THROTTLE_NOPROGRESS ? RECLAIM_THROTTLE_NOPROGRESS : RECLAIM_THROTTLE_CONGESTED, 1);
   st_add(RECLAIM_THROTTLE_NS, <i64>slept);

@@ -4,7 +4,7 @@
 // BANDWIDTH_INTERVAL by balance_dirty_pages(), do_writepages() and, with BDI_CAP_WRITEBACK_ACCT, the bw_dwork
 // queued when an inode's writeback ends.
 import { now, schedule } from "../sim/clock";
-import { HZ, jiffies_at, jiffies_to_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
+import { HZ, jiffies_at, timer_fire_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
 import { stat_value, st_add, WB_DIRTIED, WB_WRITTEN, WB_BW_DWORK } from "./stats";
 import { fprop_init } from "./flex_proportions";
 import {
@@ -186,7 +186,7 @@ export function do_writepages_end(t: u64): void {
 export function wb_inode_writeback_end(): void {
   if (bw_dwork_pending) return;
   bw_dwork_pending = true;
-  schedule(jiffies_to_ns(jiffies_at(now) + BANDWIDTH_INTERVAL()), EV_WB_BW_DWORK, 0);
+  schedule(timer_fire_ns(now, BANDWIDTH_INTERVAL()), EV_WB_BW_DWORK, 0);
 }
 
 /** EV_WB_BW_DWORK: wb_update_bandwidth_workfn(). */

@@ -27,7 +27,7 @@ import {
 } from "./wb_lists";
 import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
 import { do_writepages_start, do_writepages_end, avg_write_bandwidth } from "./wb_bandwidth";
-import { jiffy_ns, jiffies_at, HZ } from "../sim/jiffies";
+import { jiffy_ns, jiffies_at, HZ, timer_fire_ns } from "../sim/jiffies";
 import { legacy_writepage, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_writepage, nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore, nocopy_wait_pfn, nocopy_nr_written } from "../fuse/nocopy";
 import { fuse_send_writepage, fuse_send_sync, is_legacy, num_background, connected } from "../fuse/conn";
@@ -537,7 +537,9 @@ function flusher_sleep(): void {
 export function wb_wakeup_delayed(): void {
   if (timer_armed) return;
   timer_armed = true;
-  schedule(now + DIRTY_WRITEBACK_INTERVAL_NS, EV_FLUSHER_TIMER, timer_gen);
+  // queue_delayed_work(bdi_wq, &wb->dwork, msecs_to_jiffies(dirty_writeback_interval * 10)): 5 s of jiffies, a
+  // level-2 timer at HZ 250 (up to 64 ticks late, timer_fire_ns())
+  schedule(timer_fire_ns(now, DIRTY_WRITEBACK_INTERVAL_NS * HZ / 1_000_000_000), EV_FLUSHER_TIMER, timer_gen);
 }
 
 /** The checker's view: the wb's lists, and the flusher's I_SYNC only on the inode of its call. */

@@ -15,7 +15,7 @@ import { stats_reset, stat_value, st_add, st_max, PEAK_UNMOVABLE_PAGEBLOCKS, LON
 import { dirty_limits_init } from "../fs/dirty";
 import { wb_bandwidth_init, wb_update_bandwidth_workfn, EV_WB_BW_DWORK } from "../fs/wb_bandwidth";
 import { balance_dirty_pages_init } from "../fs/balance_dirty_pages";
-import { jiffies_init, jiffies_at } from "./jiffies";
+import { jiffies_init, jiffies_at, timer_fire_ns, HZ } from "./jiffies";
 import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_error, ino_nr_dirty, ino_nr_writeback, test_unwritten_bit } from "../fs/inode";
 import {
   writer_on_sync_reply, writers_init, writers_layout, writer_step, writers_on_complete, writers_all_done, writers_blocked,
@@ -78,7 +78,8 @@ function schedule_kcompactd(): void { schedule(now + KTHREAD_WAKE_NS, EV_KCOMPAC
 let kcompactd_timer_gen: u32 = 0;
 function arm_kcompactd_timer(timeout: u64): void {
   kcompactd_timer_gen++;
-  if (timeout > 0) schedule(now + timeout, EV_KCOMPACTD_TIMER, kcompactd_timer_gen);
+  // wait_event_freezable_timeout(..., msecs_to_jiffies(timeout)): a timer on the wheel (timer_fire_ns())
+  if (timeout > 0) schedule(timer_fire_ns(now, timeout * HZ / 1_000_000_000), EV_KCOMPACTD_TIMER, kcompactd_timer_gen);
 }
 // The timer re-arms only while something else is scheduled: with nothing else left to happen, memory (and the
 // fragmentation score) cannot change, and the run would never go idle.
@@ -94,8 +95,9 @@ function vmstat_update(): void {
   refresh_cpu_vm_stats();
   if (events_pending() > 0) schedule(now + STAT_INTERVAL_NS, EV_VMSTAT, 0);
 }
-/** fs/fuse: the timeout check runs every FUSE_TIMEOUT_TIMER_FREQ = 15 s. */
-const TIMEOUT_TIMER_NS: u64 = 15_000_000_000;
+/** fs/fuse: the timeout check is a delayed work queued FUSE_TIMEOUT_TIMER_FREQ * HZ (15 s) after the connection is
+ *  set up and again at the end of each check; its timer fires as the wheel rounds it (timer_fire_ns()). */
+function next_timeout_check(): u64 { return timer_fire_ns(now, 15 * HZ); }
 
 /** A request ended: wake who waits on its pages. Nothing here wakes the flusher for more writeback:
  *  fs/fuse/dev.c fuse_request_end() does not; writers kick it from balance_dirty_pages(). */
@@ -176,7 +178,7 @@ export function sim_init(): void {
   }
   const interval = <u64>param(CFG_SAMPLE_INTERVAL_NS);
   if (interval > 0) schedule(0, EV_SAMPLE, 0);
-  if (request_timeout_ns > 0) schedule(TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
+  if (request_timeout_ns > 0) schedule(next_timeout_check(), EV_TIMEOUT_CHECK, 0);
   if (param(CFG_CRASH_AT_NS) > 0) schedule(<u64>param(CFG_CRASH_AT_NS), EV_CRASH, 0);
 }
 
@@ -223,7 +225,7 @@ export function sim_run(max_events: u32, until_ns: f64, check: bool): i32 {
     else if (t == EV_SAMPLE) { sample_now(); schedule(now + <u64>param(CFG_SAMPLE_INTERVAL_NS), EV_SAMPLE, 0); }
     else if (t == EV_TIMEOUT_CHECK) {
       if (fuse_request_expired(request_timeout_ns)) fuse_abort_conn();
-      else schedule(now + TIMEOUT_TIMER_NS, EV_TIMEOUT_CHECK, 0);
+      else schedule(next_timeout_check(), EV_TIMEOUT_CHECK, 0);
     } else if (t == EV_CRASH) server_crash();
     else if (t == EV_WRITER_MEMORY_RETRY) writer_memory_retry(a);
     else if (t == EV_WRITER_PAUSE) writer_pause_end(a);

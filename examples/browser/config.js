@@ -4,7 +4,7 @@
 // two still agree, so a new SimConfig field shows up there rather than as a silent default here.
 //
 //   { "name": "browser-demo", "machine": { "memory": "256M" }, "policy": "<policy>",
-//     "server": { "threads": 2, "per_request": { "dist": "exponential", "mean": "1ms" } },
+//     "server": { "threads": 2, "per_request": { "dist": "exponential", "mean": "20ms" } },
 //     "workloads": [{ "type": "fio", "rw": "write", "bs": "1M", "size": "32M", "numjobs": 2 }] }
 
 const MiB = 1024 * 1024;
@@ -25,7 +25,7 @@ export function demoConfig(policy) {
     },
     policy,
     server: {
-      name: "healthy", threads: 2, perRequest: { kind: "exponential", meanNs: 1000000, sigma: 0 }, perByteNs: 0,
+      name: "healthy", threads: 2, perRequest: { kind: "exponential", meanNs: 20000000, sigma: 0 }, perByteNs: 0,
       splice: false, spliceAsked: false, privileged: true, backing: "tmpfs", attrTimeoutNs: 1000000000,
       faults: { slowFactor: 1, stopAfterRequests: 0, stopAtNs: 0, dropFraction: 0, crashAtNs: 0, spliceHoldNs: 0 },
     },
