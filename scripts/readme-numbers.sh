@@ -2,7 +2,7 @@
 # Every run the README's numbers come from, into one directory (default readme-numbers/, git-ignored):
 #   npm run readme-numbers [-- <out-dir>]
 # The decision table and its variants, the frozen server per kernel, the max_ratio sweep (and its plot), the
-# mobility check, the fio table and each variant quoted beside it, and scripts/readme-probes.mts. About 20 minutes
+# mobility check, the fio table and each variant quoted beside it, and scripts/readme-probes.mts. About 10 minutes
 # on two cores; `npm run bench` (the Benchmarks section) is separate.
 set -u
 O=${1:-readme-numbers}
