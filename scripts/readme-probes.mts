@@ -2,7 +2,8 @@
 // pageblock conversion and its variants ("Pageblock conversion under legacy writeback"), Gorman's experiment
 // ("Fragmentation sanity check"), and the fio table's per-run means and settled-run samples ("The fio table").
 import { readFileSync } from "node:fs";
-import { parseScenario, resolveScenario } from "../host/scenario/resolve.js";
+import { parseScenario } from "../host/scenario/resolve.js";
+import { blockConversionScenario, gormanScenario } from "../test/helpers/reference-runs.js";
 import { runScenario } from "../host/sim/run-scenario.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import { fioTable } from "../host/sim/fio-table.js";
@@ -10,16 +11,9 @@ import { defaultCostModel } from "../host/sim/cost-model.js";
 
 const release = coreModuleSync("release");
 
-/** test/block-conversion.test.ts's run: 1 GiB through default.json's server on a 3 GiB machine. */
+/** test/block-conversion.test.ts's run (test/helpers/reference-runs.ts). */
 function conversion(policy: string, machine: Record<string, unknown> = {}, bs = "1M"): string {
-  const r = runScenario(resolveScenario({
-    machine: { memory: "3G", ...machine },
-    fuse: { max_pages: 256, max_write: "1M", writeback_cache: true },
-    policy,
-    server: { name: "passthrough_ll", threads: 4, per_request: { dist: "fixed", mean: "2us" }, per_byte_ns: 1.0, splice: true, privileged: true },
-    workloads: [{ type: "fio", name: "seq-write", rw: "write", bs, size: "1G", numjobs: 1 }],
-    run: { duration: "0", seed: 1, sample_interval: "10ms" },
-  }, "block-conversion"), { module: release, timing: false });
+  const r = runScenario(blockConversionScenario(policy, machine, bs), { module: release, timing: false });
   return JSON.stringify({ policy, machine, bs, unmovableEnd: r.pageblocks.Unmovable, blocks: r.modelled.blocks, peakTemp: r.modelled.peakTempPages });
 }
 for (const p of ["legacy-copy", "nocopy"]) console.log(conversion(p));
@@ -28,19 +22,9 @@ for (const m of [{ cpus: 2 }, { cpus: 1 }, { pcp: false }, { kernel: "6.12" }, {
 }
 for (const p of ["legacy-copy", "nocopy"]) console.log(conversion(p, {}, "4k"));
 
-/** test/high-order-runs.test.ts's Gorman run: 10 s, with and without mobility grouping. */
+/** test/high-order-runs.test.ts's Gorman run: scenarios/mobility-grouping.json for 10 s. */
 function gorman(grouping: boolean): string {
-  const r = runScenario(resolveScenario({
-    machine: { memory: "512M", mobility_grouping: grouping },
-    policy: "legacy-copy",
-    workloads: [
-      { type: "fio", rw: "write", bs: "1M", size: "4G", rate: "100M" },
-      { type: "churn", name: "slab", kind: "unmovable", rate: 500, lifetime: "30s" },
-      { type: "churn", name: "anon", kind: "movable", rate: 20000, lifetime: "1s" },
-      { type: "highorder", name: "thp", kind: "thp", interval: "100ms", hold: "0" },
-    ],
-    run: { duration: "10s" },
-  }, "gorman"), { module: release, timing: false });
+  const r = runScenario(gormanScenario(grouping), { module: release, timing: false });
   return JSON.stringify({ grouping, thpSuccessPct: r.highOrder.thpSuccessPct, thpAttempts: r.highOrder.thpAttempts, oom: r.modelled.oomKills });
 }
 console.log(gorman(true));

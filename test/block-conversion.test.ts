@@ -7,25 +7,16 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { resolveScenario } from "../host/scenario/resolve.js";
+import { blockConversionScenario } from "./helpers/reference-runs.js";
 import { runScenario } from "../host/sim/run-scenario.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import type { RunReport } from "../host/sim/report.js";
 
 const release = coreModuleSync("release");
 
-/** scenarios/default.json's server and FUSE limits on a 3 GiB machine: one job writing 1 GiB at bs 1M. */
+/** test/helpers/reference-runs.ts's scenario: one job writing 1 GiB at bs 1M on a 3 GiB machine. */
 function conversionRun(policy: "legacy-copy" | "nocopy", machine: Record<string, unknown> = {}): RunReport {
-  return runScenario(resolveScenario({
-    machine: { memory: "3G", ...machine },
-    fuse: { max_pages: 256, max_write: "1M", writeback_cache: true },
-    policy,
-    server: {
-      name: "passthrough_ll", threads: 4, per_request: { dist: "fixed", mean: "2us" }, per_byte_ns: 1.0, splice: true,
-      privileged: true,
-    },
-    workloads: [{ type: "fio", name: "seq-write", rw: "write", bs: "1M", size: "1G", numjobs: 1 }],
-    run: { duration: "0", seed: 1, sample_interval: "10ms" },
-  }, "block-conversion"), { module: release, timing: false });
+  return runScenario(blockConversionScenario(policy, machine), { module: release, timing: false });
 }
 
 test("slab caches: object sizes, objects per slab and slab orders as SLUB's calculate_order() gives them", () => {

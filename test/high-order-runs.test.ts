@@ -7,6 +7,7 @@ import { parseCompare, resolveScenario } from "../host/scenario/resolve.js";
 import { runScenario } from "../host/sim/run-scenario.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import type { Policy } from "../host/scenario/sim-config.js";
+import { gormanScenario } from "./helpers/reference-runs.js";
 
 const release = coreModuleSync("release");
 
@@ -14,17 +15,8 @@ test("mobility grouping: order-9 success under load far higher with grouping tha
   // A 512 MiB machine under a page-cache writer (reclaimed by kswapd), long-lived slab and short-lived anon;
   // THP attempts every 100 ms, each kept. Without grouping the slab pages land in every pageblock and no
   // amount of reclaim or compaction frees a whole block; with grouping they stay in a few unmovable blocks.
-  const success = (grouping: boolean): number => runScenario(resolveScenario({
-    machine: { memory: "512M", mobility_grouping: grouping },
-    policy: "legacy-copy",
-    workloads: [
-      { type: "fio", rw: "write", bs: "1M", size: "4G", rate: "100M" },
-      { type: "churn", name: "slab", kind: "unmovable", rate: 500, lifetime: "30s" },
-      { type: "churn", name: "anon", kind: "movable", rate: 20000, lifetime: "1s" },
-      { type: "highorder", name: "thp", kind: "thp", interval: "100ms", hold: "0" },
-    ],
-    run: { duration: "10s" },
-  }, "gorman"), { module: release, timing: false }).highOrder.thpSuccessPct;
+  // (scenarios/mobility-grouping.json for 10 s: test/helpers/reference-runs.ts)
+  const success = (grouping: boolean): number => runScenario(gormanScenario(grouping), { module: release, timing: false }).highOrder.thpSuccessPct;
   // The direction, and a gap of 20 points or more. (With one CPU's per-cpu lists and the cursor reclaim of
   // earlier models, 84 against 35 %; on the default 8 CPUs 72.7 against 32 %; with the file LRU and the kernel's
   // scan targets 87.5 % of 64 attempts against 32 %: the THP task is OOM-killed at 6.5 s; later 91.8 % of 61.
