@@ -27,7 +27,7 @@ import {
 } from "./wb_lists";
 import { wb_over_bg_thresh, dom_dirty_limit } from "./dirty";
 import { do_writepages_start, do_writepages_end, avg_write_bandwidth } from "./wb_bandwidth";
-import { jiffy_ns, jiffies_at, HZ, timer_fire_ns } from "../sim/jiffies";
+import { jiffy_ns, jiffies_at, HZ, timer_fire_ns, ns_to_jiffies } from "../sim/jiffies";
 import { legacy_writepage, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_writepage, nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore, nocopy_wait_pfn, nocopy_nr_written } from "../fuse/nocopy";
 import { fuse_send_writepage, fuse_send_sync, is_legacy, num_background, connected } from "../fuse/conn";
@@ -267,7 +267,7 @@ function next_work(): u32 {
       }
     } else if (s == STAGE_KUPDATE) {
       const j = jiffies_at(now);
-      if (j >= last_old_flush + DIRTY_WRITEBACK_INTERVAL_NS * HZ / 1_000_000_000) {
+      if (j >= last_old_flush + ns_to_jiffies(DIRTY_WRITEBACK_INTERVAL_NS)) {
         last_old_flush = j;
         const nr = get_nr_dirty_pages();
         if (nr > 0) { work_nr_pages = nr; return WORK_KUPDATE; }
@@ -414,7 +414,7 @@ function wb_writeback_loop_head(): bool {
   if (work == WORK_BACKGROUND && !wb_over_bg_thresh()) return false;
   if (list_empty(B_IO)) {
     const j = <i64>jiffies_at(now);
-    if (work == WORK_KUPDATE) work_dirtied_before = j - <i64>(DIRTY_EXPIRE_INTERVAL_NS * HZ / 1_000_000_000);
+    if (work == WORK_KUPDATE) work_dirtied_before = j - <i64>ns_to_jiffies(DIRTY_EXPIRE_INTERVAL_NS);
     else if (work == WORK_BACKGROUND) work_dirtied_before = j;
     queue_io(work_dirtied_before);
     queued = true;
@@ -449,7 +449,7 @@ function start_call(): u32 {
       pass_start = now;
       pass_wrote = 0;
       const j = <i64>jiffies_at(now);
-      pass_dirtied_before = work == WORK_KUPDATE ? j - <i64>(DIRTY_EXPIRE_INTERVAL_NS * HZ / 1_000_000_000) : j;
+      pass_dirtied_before = work == WORK_KUPDATE ? j - <i64>ns_to_jiffies(DIRTY_EXPIRE_INTERVAL_NS) : j;
     }
     if (list_empty(B_IO) ||
         (pass_wrote > 0 && (jiffies_at(now) > jiffies_at(pass_start) + HZ / 10 || work_nr_pages <= 0))) {
@@ -539,7 +539,7 @@ export function wb_wakeup_delayed(): void {
   timer_armed = true;
   // queue_delayed_work(bdi_wq, &wb->dwork, msecs_to_jiffies(dirty_writeback_interval * 10)): 5 s of jiffies, a
   // level-2 timer at HZ 250 (up to 64 ticks late, timer_fire_ns())
-  schedule(timer_fire_ns(now, DIRTY_WRITEBACK_INTERVAL_NS * HZ / 1_000_000_000), EV_FLUSHER_TIMER, timer_gen);
+  schedule(timer_fire_ns(now, ns_to_jiffies(DIRTY_WRITEBACK_INTERVAL_NS)), EV_FLUSHER_TIMER, timer_gen);
 }
 
 /** The checker's view: the wb's lists, and the flusher's I_SYNC only on the inode of its call. */

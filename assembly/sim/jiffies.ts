@@ -13,6 +13,9 @@ export function jiffies_init(): void { HZ = <u64>param(CFG_HZ); }
  *  task wait after a failed reclaim round that did not sleep in reclaim_throttle() (fs/reclaim_throttle.ts). */
 @inline export function jiffy_ns(): u64 { return 1_000_000_000 / HZ; }
 
+/** A duration in ns as whole jiffies (rounded down; the kernel's intervals here are whole ticks at every HZ). */
+@inline export function ns_to_jiffies(ns: u64): u64 { return ns * HZ / 1_000_000_000; }
+
 /** jiffies at virtual time ns. */
 @inline export function jiffies_at(ns: u64): u64 { return INITIAL_JIFFIES + ns * HZ / 1_000_000_000; }
 

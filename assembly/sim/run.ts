@@ -15,7 +15,7 @@ import { stats_reset, stat_value, st_add, st_max, PEAK_UNMOVABLE_PAGEBLOCKS, LON
 import { dirty_limits_init } from "../fs/dirty";
 import { wb_bandwidth_init, wb_update_bandwidth_workfn, EV_WB_BW_DWORK } from "../fs/wb_bandwidth";
 import { balance_dirty_pages_init } from "../fs/balance_dirty_pages";
-import { jiffies_init, jiffies_at, timer_fire_ns, HZ } from "./jiffies";
+import { jiffies_init, jiffies_at, timer_fire_ns, ns_to_jiffies, HZ } from "./jiffies";
 import { nr_inodes, inode_pages, page_version, server_version, mapping_pfn, ino_error, ino_nr_dirty, ino_nr_writeback, test_unwritten_bit } from "../fs/inode";
 import {
   writer_on_sync_reply, writers_init, writers_layout, writer_step, writers_on_complete, writers_all_done, writers_blocked,
@@ -79,7 +79,7 @@ let kcompactd_timer_gen: u32 = 0;
 function arm_kcompactd_timer(timeout: u64): void {
   kcompactd_timer_gen++;
   // wait_event_freezable_timeout(..., msecs_to_jiffies(timeout)): a timer on the wheel (timer_fire_ns())
-  if (timeout > 0) schedule(timer_fire_ns(now, timeout * HZ / 1_000_000_000), EV_KCOMPACTD_TIMER, kcompactd_timer_gen);
+  if (timeout > 0) schedule(timer_fire_ns(now, ns_to_jiffies(timeout)), EV_KCOMPACTD_TIMER, kcompactd_timer_gen);
 }
 // The timer re-arms only while something else is scheduled: with nothing else left to happen, memory (and the
 // fragmentation score) cannot change, and the run would never go idle.
