@@ -240,4 +240,23 @@ test("BDI_CAP_WRITEBACK_ACCT per kernel: bw_dwork refreshes the bandwidth after 
   assert.ok(dworks("6.18") > 0, "6.18 runs the delayed bandwidth update");
 });
 
+test("generic_perform_write() per kernel: balance_dirty_pages_ratelimited() after write_end on 6.1, before write_begin on 6.12+", () => {
+  // A fresh task has nr_dirtied_pause 32 (128 >> (PAGE_SHIFT - 10)); each 4 KiB write dirties one order-0 folio
+  // (folio_account_dirtied(): nr_dirtied + 1), and on a fresh FUSE bdi (strictlimit, wb_thresh near 0, 6.1/6.12's
+  // rules) the first balance_dirty_pages() call pauses. 6.1.192 checks after write_end: the 32nd write's own check
+  // pauses. 6.12.118 checks at the top of each chunk: the 32nd write's page waits for the 33rd write's first check,
+  // so a job of exactly 32 writes ends without one.
+  const pauses = (kernel: "6.1" | "6.12", pages: number): number => {
+    const sim = new Simulator(resolveScenario({
+      machine: { memory: "1G", kernel },
+      policy: "legacy-copy",
+      workloads: [{ type: "fio", rw: "write", bs: "4k", size: pages * 4096, numjobs: 1 }],
+    }, "bdp-placement"), coreModuleSync("release"));
+    sim.run();
+    return sim.stat("bdp_pauses");
+  };
+  assert.equal([pauses("6.1", 31), pauses("6.1", 32), pauses("6.1", 33)], [0, 1, 1]);
+  assert.equal([pauses("6.12", 31), pauses("6.12", 32), pauses("6.12", 33)], [0, 0, 1]);
+});
+
 test.run();

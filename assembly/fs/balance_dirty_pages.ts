@@ -265,12 +265,17 @@ function balance_dirty_pages_loop(j: u32, t: u64): u64 {
   return timer_fire_ns(t, <u64>pause);
 }
 
-/** balance_dirty_pages_ratelimited() for task j at virtual time t, after a write_end that newly dirtied
- *  `nr` pages (folio_account_dirtied(): current->nr_dirtied and this CPU's bdp_ratelimits). Returns the
- *  virtual time the task wakes from a throttle pause, or 0 to go on. */
-export function balance_dirty_pages_ratelimited(j: u32, nr: u64, t: u64): u64 {
+/** folio_account_dirtied() for task j: a folio of `nr` pages newly dirtied adds to current->nr_dirtied and to this
+ *  CPU's bdp_ratelimits (each writer is on its own CPU here). */
+export function task_account_dirtied(j: u32, nr: u64): void {
   unchecked(nr_dirtied[j] += nr);
   unchecked(bdp_ratelimits[j] += nr);
+}
+
+/** mm/page-writeback.c balance_dirty_pages_ratelimited_flags() for task j at virtual time t, on the pages the task
+ *  has dirtied so far (task_account_dirtied()). Returns the virtual time the task wakes from a throttle pause, or 0
+ *  to go on. */
+export function balance_dirty_pages_ratelimited(j: u32, t: u64): u64 {
   let ratelimit = unchecked(nr_dirtied_pause[j]);
   if (wb_dirty_exceeded) ratelimit = min<u64>(ratelimit, 32 >> (12 - 10));
   if (unchecked(nr_dirtied[j]) >= ratelimit) unchecked(bdp_ratelimits[j] = 0);

@@ -97,7 +97,7 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
   if (folio_test(head, PG_folio_dirty)) return false;
   set_bits(head, PG_folio_dirty);
   // folio_account_dirtied(): NR_FILE_DIRTY, WB_RECLAIMABLE, WB_DIRTIED (the task's nr_dirtied is the
-  // writer's, in balance_dirty_pages_ratelimited())
+  // writer's: task_account_dirtied())
   mod_dirty(<i64>folio_nr_pages(head));
   st_add(WB_DIRTIED, <i64>folio_nr_pages(head));
   return true;

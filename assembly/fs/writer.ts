@@ -1,6 +1,7 @@
 // fio-like writer jobs doing write(2) through the FUSE writeback cache: fuse_cache_write_iter() ->
 // generic_perform_write() with fuse_write_begin()/fuse_write_end(), balance_dirty_pages_ratelimited() per
-// folio, and fsync (every N writes and/or at the end). Each job writes its own file (inode = job number).
+// folio (after write_end up to 6.6, before write_begin from 6.12), and fsync (every N writes and/or at the end).
+// Each job writes its own file (inode = job number).
 // fuse_write_begin() waits for writeback of the page on the temp-page path (fuse_wait_on_page_writeback(), the
 // rb-tree, <= 6.15); from 6.16 it does not wait at all, so a write redirties a folio the server still holds.
 // fsync (fuse_fsync -> file_write_and_wait_range) runs ->writepages with WB_SYNC_ALL in the writer's own
@@ -14,14 +15,14 @@ import {
   JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE, JOB_FALLOCATE, LAYOUT_FALLOCATE,
   LAYOUT_KEEP_SIZE, LAYOUT_TRUNCATE, COST_WRITE_ITER, COST_COPY_PER_BYTE,
   COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT, COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE,
-  COST_BALANCE_DIRTY_PAGES, COST_WAKEUP, COST_SYSCALL,
+  COST_BALANCE_DIRTY_PAGES, COST_WAKEUP, COST_SYSCALL, CFG_BDP_BEFORE_WRITE_BEGIN,
 } from "../sim/config";
 import {
   inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_writeback,
   ino_attr_valid_until, ino_i_size,
 } from "./inode";
 import { filemap_alloc_folio, GFP_PAGECACHE, folio_head, folio_mark_blocks_dirty, folio_nr_pages, invalidate_inode_pages2 } from "./folio";
-import { balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end } from "./balance_dirty_pages";
+import { balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end, task_account_dirtied } from "./balance_dirty_pages";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "./reclaim";
 import { reclaim_slept_ns } from "./reclaim_throttle";
 import { data_write, data_file } from "../sim/data";
@@ -112,6 +113,9 @@ const w_walk_open = new StaticArray<bool>(MAX_W);
 /** Chosen by the OOM killer while a request it had built was not yet queued: it ends at that request's reply. */
 const w_killed = new StaticArray<bool>(MAX_W);
 const w_wake_at = new StaticArray<u64>(MAX_W); // the end of the writer's throttle pause
+/** 6.12+: the current chunk has had its balance_dirty_pages_ratelimited() call at the top of the loop; a writer
+ *  that then waits (write_begin, memory, a read) does not make it again when it goes on. */
+const w_bdp_checked = new StaticArray<bool>(MAX_W);
 let nr_writers: u32 = 0;
 let writers_running: u32 = 0;
 /** run.fio_runs: when each run of the jobs ended (ns; the next began there). */
@@ -170,6 +174,7 @@ export function writers_all_done(): bool { return writers_running == 0; }
 /** fio opens job j's file at t and starts its I/O from the first block. */
 function writer_open(j: u32, t: u64): void {
   unchecked(w_state[j] = W_RUNNING);
+  unchecked(w_bdp_checked[j] = false);
   unchecked(w_done_bytes[j] = 0);
   unchecked(w_cur_left[j] = 0);
   unchecked(w_writes[j] = 0);
@@ -276,7 +281,15 @@ export const WRITE_READING: u32 = 5;
 export function generic_perform_write(j: u32): u32 {
   const ino = j;
   const max_order = <u32>param(CFG_MAX_FOLIO_ORDER);
+  const bdp_first = param(CFG_BDP_BEFORE_WRITE_BEGIN) != 0;
   while (unchecked(w_cur_left[j]) > 0) {
+    // 6.12+: balance_dirty_pages_ratelimited() at the top of each chunk, before ->write_begin()
+    if (bdp_first && !unchecked(w_bdp_checked[j])) {
+      unchecked(w_bdp_checked[j] = true);
+      charge(cost_ns(COST_BALANCE_DIRTY_PAGES));
+      const wake = balance_dirty_pages_ratelimited(j, now + <u64>acc);
+      if (wake != 0) { unchecked(w_wake_at[j] = wake); return WRITE_THROTTLED; }
+    }
     const off = unchecked(w_cur_off[j]);
     const index = <u32>(off >> 12);
     const pfn = grab_folio(j, ino, index, max_order);
@@ -307,13 +320,20 @@ export function generic_perform_write(j: u32): u32 {
     if (off + chunk > unchecked(ino_i_size[ino])) unchecked(ino_i_size[ino] = off + chunk);
     const n = <u32>((off + chunk - 1) >> 12) - index + 1;
     const newly_dirty = folio_mark_blocks_dirty(ino, index, pfn, n);
-    if (newly_dirty) charge(cost_ns(COST_FOLIO_MARK_DIRTY));
+    if (newly_dirty) {
+      charge(cost_ns(COST_FOLIO_MARK_DIRTY));
+      task_account_dirtied(j, <u64>folio_nr_pages(head));
+    }
     charge(<f64>n * cost_ns(COST_BLOCK_STATE));
     unchecked(w_cur_off[j] = off + chunk);
     unchecked(w_cur_left[j] -= chunk);
-    charge(cost_ns(COST_BALANCE_DIRTY_PAGES));
-    const wake = balance_dirty_pages_ratelimited(j, newly_dirty ? <u64>folio_nr_pages(head) : 0, now + <u64>acc);
-    if (wake != 0) { unchecked(w_wake_at[j] = wake); return WRITE_THROTTLED; }
+    unchecked(w_bdp_checked[j] = false);
+    // <= 6.6: balance_dirty_pages_ratelimited() after ->write_end()
+    if (!bdp_first) {
+      charge(cost_ns(COST_BALANCE_DIRTY_PAGES));
+      const wake = balance_dirty_pages_ratelimited(j, now + <u64>acc);
+      if (wake != 0) { unchecked(w_wake_at[j] = wake); return WRITE_THROTTLED; }
+    }
   }
   return WRITE_DONE;
 }
@@ -704,12 +724,16 @@ export function harness_fsync_step(j: u32, close: bool): u32 {
 }
 
 /** Test harness (assembly/sim/harness.ts): one write(2) of writer j at [off, off+len), run at once.
- *  Returns WRITE_DONE, or what it blocks on (the rest of the write stays pending in the writer). */
+ *  Returns WRITE_DONE, or what it blocks on (the rest of the write stays pending in the writer). The harness has
+ *  no clock: a balance_dirty_pages() pause takes no time, and the write goes on after it (the task's pause
+ *  bookkeeping is left as the pause found it). */
 export function harness_write(j: u32, off: u64, len: u64): u32 {
   unchecked(w_state[j] = W_RUNNING);
   unchecked(w_cur_off[j] = off);
   unchecked(w_cur_left[j] = len);
-  const r = generic_perform_write(j);
+  unchecked(w_bdp_checked[j] = false);
+  let r = generic_perform_write(j);
+  while (r == WRITE_THROTTLED && unchecked(w_cur_left[j]) > 0) r = generic_perform_write(j);
   if (r == WRITE_DONE || r == WRITE_THROTTLED) unchecked(w_state[j] = W_DONE);
   return r == WRITE_THROTTLED ? WRITE_DONE : r;
 }

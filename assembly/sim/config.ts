@@ -76,7 +76,10 @@ export const CFG_LRU_GEN: i32 = 48;
  *  whatever it was (6.1.192, 6.12.118); 0 (6.17+, Zi Yan's "Make MIGRATE_ISOLATE a standalone bit"): the block
  *  keeps its own type (assembly/mm/contig.ts). */
 export const CFG_UNDO_ISOLATE_MOVABLE: i32 = 49;
-export const CFG_WORDS: i32 = 50;
+/** 1 on 6.12+: generic_perform_write() calls balance_dirty_pages_ratelimited() at the top of each chunk, before
+ *  ->write_begin(); 0 (6.1, 6.6): after ->write_end() (assembly/fs/writer.ts). */
+export const CFG_BDP_BEFORE_WRITE_BEGIN: i32 = 50;
+export const CFG_WORDS: i32 = 51;
 
 // Per writer job, JOB_WORDS values from jobs_ptr() + job * JOB_WORDS.
 export const JOB_BS: i32 = 0;

@@ -53,6 +53,14 @@ export interface KernelRules {
    *  migratetype from undo_isolate_page_range()", v6 of 30 May 2025, merged for 6.17 as far as the mailing lists
    *  and Linus' tree show) keeps the block's own type. 6.17 is not modelled: 6.1-6.16 convert, 6.18 does not. */
   undoIsolateMovable: boolean;
+  /** mm/filemap.c generic_perform_write(): balance_dirty_pages_ratelimited() at the top of each chunk, before
+   *  ->write_begin() (6.12.118), or after ->write_end() and the short-copy check (6.1.192). The move came with
+   *  Matthew Wilcox's large-folio conversion of generic_perform_write() (2024, after 6.6, whose loop is 6.1's as
+   *  far as fusewb's sources show; 6.6's file was not read). The pages a chunk dirties are counted in
+   *  current->nr_dirtied at ->write_end() (folio_account_dirtied()) either way: with the call at the top, the
+   *  last chunk of a write(2) is checked only at the next write(2)'s first chunk, after an fsync in between, or
+   *  never after a job's last write. */
+  bdpBeforeWriteBegin: boolean;
 }
 
 /** The version each writeback mode runs on when the scenario names none. */
@@ -76,6 +84,7 @@ export function kernelRules(k: Kernel): KernelRules {
     reclaim612: atLeast(k, "6.12"),
     mglru: atLeast(k, "6.12"),
     undoIsolateMovable: !atLeast(k, "6.18"),
+    bdpBeforeWriteBegin: atLeast(k, "6.12"),
   };
 }
 

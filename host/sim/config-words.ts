@@ -66,6 +66,7 @@ export function writeConfigWords(core: CoreExports, config: SimConfig, costs: Co
   set("RECLAIM_612", kernelRules(kernel).reclaim612);
   set("LRU_GEN", config.kernelConfig.lru === "mglru");
   set("UNDO_ISOLATE_MOVABLE", kernelRules(kernel).undoIsolateMovable);
+  set("BDP_BEFORE_WRITE_BEGIN", kernelRules(kernel).bdpBeforeWriteBegin);
   set("SLOW_FACTOR", flt.slowFactor);
   set("STOP_AFTER_REQUESTS", flt.stopAfterRequests);
   set("STOP_AT_NS", flt.stopAtNs);
