@@ -5,6 +5,8 @@ import * as assert from "uvu/assert";
 import { resolveScenario } from "../host/scenario/resolve.js";
 import { runScenario } from "../host/sim/run-scenario.js";
 import { coreModuleSync } from "../host/core/load-node.js";
+import { Simulator } from "../host/sim/simulator.js";
+import { debugCore } from "../host/core/wasm.js";
 
 const debug = coreModuleSync("debug");
 
@@ -45,6 +47,27 @@ test("one run is the plain run", () => {
   const r = runs(1, "1M");
   assert.is(r.modelled.fioRunsMiBps.length, 1);
   assert.ok(Math.abs(r.modelled.fioRunsMiBps[0]! - r.modelled.throughputMiBps) < 0.1);
+});
+
+test("each run's jobs are new tasks: their dirty-throttle state starts afresh (copy_process())", () => {
+  // 6.12: balance_dirty_pages_ratelimited() at the top of each chunk. A fresh task has nr_dirtied_pause 32; a job of
+  // 32 writes of 4 KiB checks before each with at most 31 dirtied (1 GiB machine: ratelimit_pages far above 32, no
+  // dirty_exceeded), so it never enters balance_dirty_pages() and ends with nr_dirtied 32. The second run's task
+  // starts at 0 again and ends the same way; had it kept the first's 32, its first check would have entered
+  // balance_dirty_pages() (free run: nr_dirtied 0, nr_dirtied_pause from dirty_poll_interval()).
+  const task = (fioRuns: number): number[] => {
+    const sim = new Simulator(resolveScenario({
+      machine: { memory: "1G", kernel: "6.12" },
+      policy: "legacy-copy",
+      workloads: [{ type: "fio", rw: "write", bs: "4k", size: 32 * 4096, numjobs: 1 }],
+      run: { fio_runs: fioRuns },
+    }, "fio-runs-fork"), debug);
+    sim.run();
+    const h = debugCore(sim.allocator.core);
+    return [sim.stat("fio_runs_done"), h.harness_task_nr_dirtied(0), h.harness_task_nr_dirtied_pause(0), sim.stat("bdp_pauses")];
+  };
+  assert.equal(task(1), [1, 32, 32, 0]);
+  assert.equal(task(2), [2, 32, 32, 0]);
 });
 
 test.run();

@@ -61,9 +61,7 @@ export function balance_dirty_pages_init(start_bg: () => void, running: () => bo
   ratelimit_pages = dtc_thresh / (<u64>max<f64>(param(CFG_NR_CPUS), 1) * 32);
   if (ratelimit_pages < 16) ratelimit_pages = 16;
   for (let i = 0; i < MAX_TASKS; i++) {
-    unchecked(nr_dirtied[i] = 0);
-    unchecked(nr_dirtied_pause[i] = NR_DIRTIED_PAUSE_INIT);
-    unchecked(dirty_paused_when[i] = 0);
+    balance_dirty_pages_task_fork(<u32>i);
     unchecked(bdp_ratelimits[i] = 0);
   }
 }
@@ -263,6 +261,14 @@ function balance_dirty_pages_loop(j: u32, t: u64): u64 {
   st_add(BDP_PAUSES, 1);
   // io_schedule_timeout(pause): the timer wheel wakes the task a tick after jiffies + pause (timer_fire_ns())
   return timer_fire_ns(t, <u64>pause);
+}
+
+/** kernel/fork.c copy_process(): a new task j starts with nr_dirtied 0, nr_dirtied_pause 32 and no pause behind it
+ *  (6.12.118). Its CPU's bdp_ratelimits is the CPU's, and stays. */
+export function balance_dirty_pages_task_fork(j: u32): void {
+  unchecked(nr_dirtied[j] = 0);
+  unchecked(nr_dirtied_pause[j] = NR_DIRTIED_PAUSE_INIT);
+  unchecked(dirty_paused_when[j] = 0);
 }
 
 /** folio_account_dirtied() for task j: a folio of `nr` pages newly dirtied adds to current->nr_dirtied and to this

@@ -22,7 +22,9 @@ import {
   ino_attr_valid_until, ino_i_size,
 } from "./inode";
 import { filemap_alloc_folio, GFP_PAGECACHE, folio_head, folio_mark_blocks_dirty, folio_nr_pages, invalidate_inode_pages2 } from "./folio";
-import { balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end, task_account_dirtied } from "./balance_dirty_pages";
+import {
+  balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end, task_account_dirtied, balance_dirty_pages_task_fork,
+} from "./balance_dirty_pages";
 import { shrink_page_cache, SWAP_CLUSTER_MAX } from "./reclaim";
 import { reclaim_slept_ns } from "./reclaim_throttle";
 import { data_write, data_file } from "../sim/data";
@@ -195,12 +197,14 @@ function writer_open(j: u32, t: u64): void {
 /** The next of run.fio_runs, as a benchmark script starts fio again on the same mount once the last job of a run
  *  has closed its file: each file exists with its size (fio lays nothing out again), and opening it drops its
  *  cached pages (fuse_finish_open() -> invalidate_inode_pages2(): passthrough_ll sets no FOPEN_KEEP_CACHE in its
- *  default cache mode). The bdi's estimates, the server's tmpfs files and the rest of the machine carry over. */
+ *  default cache mode). The bdi's estimates, the server's tmpfs files and the rest of the machine carry over; the
+ *  jobs are new tasks (fio forks them), whose dirty-throttle state starts afresh (copy_process()). */
 function fio_next_run(t: u64): bool {
   if (fio_run >= <u32>param(CFG_FIO_RUNS) || !autostart || !connected) return false;
   for (let j: u32 = 0; j < nr_writers; j++) if (unchecked(w_killed[j])) return false; // a killed fio ends the script
   for (let j: u32 = 0; j < nr_writers; j++) {
     invalidate_inode_pages2(j);
+    balance_dirty_pages_task_fork(j);
     writer_open(j, t);
     schedule(t, EV_WRITER, j);
   }

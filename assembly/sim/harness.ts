@@ -27,7 +27,7 @@ import {
 } from "../fs/wb_bandwidth";
 import {
   pos_ratio_polynom, wb_position_ratio, balance_dirty_pages_pause, dirty_poll_interval, bdp_task_ratelimit,
-  bdp_max_pause, bdp_min_pause, bdp_nr_dirtied_pause, bdp_period, bdp_pause,
+  bdp_max_pause, bdp_min_pause, bdp_nr_dirtied_pause, bdp_period, bdp_pause, task_nr_dirtied, task_nr_dirtied_pause,
 } from "../fs/balance_dirty_pages";
 import { migrate_one, put_target, MR_SYSCALL } from "../mm/migrate";
 import { __GFP_MOVABLE, GFP_LRU, ZONE_NORMAL } from "../mm/constants";
@@ -61,6 +61,9 @@ export function harness_init(): void {
 
 /** write(2) by writer j (file j) of len bytes at off: 0 done, 1 waits on writeback, 2 no memory. */
 export function harness_do_write(j: u32, off: f64, len: f64): u32 { return harness_write(j, <u64>off, <u64>len); }
+/** Task j's current->nr_dirtied and nr_dirtied_pause. */
+export function harness_task_nr_dirtied(j: u32): f64 { return <f64>task_nr_dirtied(j); }
+export function harness_task_nr_dirtied_pause(j: u32): f64 { return <f64>task_nr_dirtied_pause(j); }
 
 /** One step of writer j's fsync (the first call starts it): the writer's state after (6: waiting on a folio's
  *  writeback inside the walk). */
