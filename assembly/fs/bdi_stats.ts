@@ -1,7 +1,7 @@
 // /sys/kernel/debug/bdi/<bdi>/stats (mm/backing-dev.c: bdi_debug_stats_show) with the throttle's own
 // estimates (the bdi_dirty_ratelimit tracepoint's fields): what the host reports and tests read, in one batch.
 // The thresholds are computed as balance_dirty_pages() would compute them now.
-import { stat_value, WB_RECLAIMABLE, WB_WRITEBACK, WB_DIRTIED, WB_WRITTEN, BDP_PAUSES } from "./stats";
+import { stat_value, wb_stat, WB_RECLAIMABLE, WB_WRITEBACK, WB_DIRTIED, WB_WRITTEN, BDP_PAUSES } from "./stats";
 import {
   domain_dirty_avail, domain_dirty_limits, wb_dirty_limits, dtc_avail, dtc_thresh, dtc_bg_thresh, dtc_wb_thresh,
   dtc_wb_bg_thresh, dom_dirty_limit,
@@ -19,13 +19,14 @@ export function bdi_stats_fill(): usize {
   domain_dirty_avail(true);
   domain_dirty_limits();
   wb_dirty_limits();
-  unchecked(out[0] = <f64>stat_value(WB_WRITEBACK));
-  unchecked(out[1] = <f64>stat_value(WB_RECLAIMABLE));
+  // bdi_collect_stats(): wb_stat(), the percpu counters' shared counts (stats.ts)
+  unchecked(out[0] = <f64>wb_stat(WB_WRITEBACK));
+  unchecked(out[1] = <f64>wb_stat(WB_RECLAIMABLE));
   unchecked(out[2] = <f64>dtc_wb_thresh);
   unchecked(out[3] = <f64>dtc_thresh);
   unchecked(out[4] = <f64>dtc_bg_thresh);
-  unchecked(out[5] = <f64>stat_value(WB_DIRTIED));
-  unchecked(out[6] = <f64>stat_value(WB_WRITTEN));
+  unchecked(out[5] = <f64>wb_stat(WB_DIRTIED));
+  unchecked(out[6] = <f64>wb_stat(WB_WRITTEN));
   unchecked(out[7] = <f64>write_bandwidth);
   unchecked(out[8] = <f64>avg_write_bandwidth);
   unchecked(out[9] = <f64>dirty_ratelimit);

@@ -7,7 +7,7 @@ import { MAX_NR_ZONES } from "../mm/constants";
 import { NR_FREE_PAGES } from "../mm/zone";
 import { totalreserve_pages } from "../mm/watermark";
 import { param, CFG_DIRTY_RATIO, CFG_DIRTY_BACKGROUND_RATIO, CFG_STRICTLIMIT, CFG_BDI_MAX_RATIO, CFG_BDI_MIN_RATIO, CFG_WB_THRESH_CONSOLIDATED } from "../sim/config";
-import { stat_value, NR_FILE_DIRTY, NR_WRITEBACK, NR_FILE_LRU, WB_RECLAIMABLE, WB_WRITEBACK } from "./stats";
+import { stat_value, NR_FILE_DIRTY, NR_WRITEBACK, NR_FILE_LRU, WB_RECLAIMABLE, WB_WRITEBACK, wb_stat, wb_stat_sum, wb_stat_error } from "./stats";
 import { fprop_fraction_percpu, fprop_numerator, fprop_denominator, fprop_new_period, __fprop_add_percpu_max, FPROP_FRAC_BASE } from "./flex_proportions";
 import { now } from "../sim/clock";
 import { HZ, jiffies_at } from "../sim/jiffies";
@@ -157,11 +157,15 @@ export function __wb_calc_thresh(thresh: u64): u64 {
   return wb_thresh;
 }
 
-/** wb_dirty_limits(): wb_thresh, wb_bg_thresh and wb_dirty (WB_RECLAIMABLE + WB_WRITEBACK, exact here). */
+/** wb_dirty_limits(): wb_thresh, wb_bg_thresh and wb_dirty (WB_RECLAIMABLE + WB_WRITEBACK): summed over every
+ *  CPU's delta when the threshold is under 2 * wb_stat_error() ("to avoid the stacked BDI deadlock"), the shared
+ *  counts alone above it (stats.ts). */
 export function wb_dirty_limits(): void {
   dtc_wb_thresh = __wb_calc_thresh(dtc_thresh);
   dtc_wb_bg_thresh = dtc_thresh != 0 ? dtc_wb_thresh * dtc_bg_thresh / dtc_thresh : 0;
-  dtc_wb_dirty = <u64>(stat_value(WB_RECLAIMABLE) + stat_value(WB_WRITEBACK));
+  dtc_wb_dirty = dtc_wb_thresh < 2 * wb_stat_error()
+    ? <u64>(wb_stat_sum(WB_RECLAIMABLE) + wb_stat_sum(WB_WRITEBACK))
+    : <u64>(wb_stat(WB_RECLAIMABLE) + wb_stat(WB_WRITEBACK));
 }
 
 /** wb_over_bg_thresh() -> domain_over_bg_thresh(): should background writeback go on? Dirty pages only
@@ -172,6 +176,6 @@ export function wb_over_bg_thresh(): bool {
   if (dtc_dirty > dtc_bg_thresh) return true;
   // wb_bg_dirty_limits()
   dtc_wb_bg_thresh = __wb_calc_thresh(dtc_bg_thresh);
-  dtc_wb_dirty = <u64>stat_value(WB_RECLAIMABLE);
+  dtc_wb_dirty = <u64>(dtc_wb_bg_thresh < 2 * wb_stat_error() ? wb_stat_sum(WB_RECLAIMABLE) : wb_stat(WB_RECLAIMABLE));
   return dtc_wb_dirty > dtc_wb_bg_thresh;
 }

@@ -11,7 +11,7 @@ import {
   folio_wb_pending, set_folio_wb_pending, inode_pages,
 } from "./inode";
 import { mark_inode_dirty_pages } from "./writeback";
-import { mod_dirty, mod_writeback, mod_file_lru, st_add, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED, PGROTATED } from "./stats";
+import { mod_dirty, mod_writeback, mod_file_lru, st_add, wb_stat_mod, FOLIO_ALLOC_FAILS, FOLIOS_ALLOCATED, WB_DIRTIED, PGROTATED } from "./stats";
 import { lru_add, lru_del, folio_test_lru, folio_add_lru } from "./lru";
 import { acct_reclaim_writeback } from "./kswapd";
 import { data_zero } from "../sim/data";
@@ -99,7 +99,7 @@ export function filemap_alloc_folio(ino: u32, index: u32, len_pages: u32, max_or
   // folio_account_dirtied(): NR_FILE_DIRTY, WB_RECLAIMABLE, WB_DIRTIED (the task's nr_dirtied is the
   // writer's: task_account_dirtied())
   mod_dirty(<i64>folio_nr_pages(head));
-  st_add(WB_DIRTIED, <i64>folio_nr_pages(head));
+  wb_stat_mod(WB_DIRTIED, <i64>folio_nr_pages(head));
   return true;
 }
 

@@ -2,6 +2,8 @@
 // run's own tallies. One i64 array, read by the host in one batch (stats_ptr()). The host's names of the stats
 // (host/gen/contract.ts STAT_NAMES: each constant in lower case, NR_FILE_DIRTY as nr_dirty) are generated from here.
 
+import { current_cpu } from "../sim/cpus";
+
 export const NR_FILE_DIRTY: i32 = 0;
 export const NR_WRITEBACK: i32 = 1;
 export const NR_WRITEBACK_TEMP: i32 = 2;
@@ -39,18 +41,82 @@ export const HANGS: i32 = 32;
 export const STAT_WORDS: i32 = 116;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
-export function stats_reset(): void { for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0); }
+export function stats_reset(): void {
+  for (let i = 0; i < STAT_WORDS; i++) unchecked(stat[i] = 0);
+  wb_stat_reset();
+}
 
 @inline export function stat_value(i: i32): i64 { return unchecked(stat[i]); }
 @inline export function st_add(i: i32, v: i64): void { unchecked(stat[i] += v); }
 @inline export function st_max(i: i32, v: i64): void { if (v > unchecked(stat[i])) unchecked(stat[i] = v); }
 
 /** mod_node_page_state() with the peaks the reports show. */
-export function mod_dirty(v: i64): void { st_add(NR_FILE_DIRTY, v); st_add(WB_RECLAIMABLE, v); st_max(PEAK_NR_DIRTY, stat_value(NR_FILE_DIRTY)); }
+export function mod_dirty(v: i64): void { st_add(NR_FILE_DIRTY, v); wb_stat_mod(WB_RECLAIMABLE, v); st_max(PEAK_NR_DIRTY, stat_value(NR_FILE_DIRTY)); }
 /** NR_WRITEBACK counts the folio's pages always; WB_WRITEBACK what the wb is charged (folio.ts: wb_writeback_charge()). */
-export function mod_writeback(v: i64, wb: i64): void { st_add(NR_WRITEBACK, v); st_add(WB_WRITEBACK, wb); st_max(PEAK_NR_WRITEBACK, stat_value(NR_WRITEBACK)); }
+export function mod_writeback(v: i64, wb: i64): void { st_add(NR_WRITEBACK, v); wb_stat_mod(WB_WRITEBACK, wb); st_max(PEAK_NR_WRITEBACK, stat_value(NR_WRITEBACK)); }
 export function mod_writeback_temp(v: i64): void {
-  st_add(NR_WRITEBACK_TEMP, v); st_add(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK_TEMP, stat_value(NR_WRITEBACK_TEMP));
+  st_add(NR_WRITEBACK_TEMP, v); wb_stat_mod(WB_WRITEBACK, v); st_max(PEAK_NR_WRITEBACK_TEMP, stat_value(NR_WRITEBACK_TEMP));
+}
+
+// include/linux/backing-dev.h: the wb's four stat items are percpu_counters, changed with wb_stat_mod() ->
+// percpu_counter_add_batch(..., WB_STAT_BATCH) on the CPU that runs the change (lib/percpu_counter.c, 6.12.118):
+// a CPU's delta goes into the shared count only once it reaches the batch either way. wb_stat() reads the shared
+// count (percpu_counter_read_positive()), wb_stat_sum() adds every CPU's delta (percpu_counter_sum_positive()): the
+// exact value, which stat[] holds. The writers count WB_RECLAIMABLE and WB_DIRTIED up on their CPUs, the flusher
+// counts WB_RECLAIMABLE down and WB_WRITEBACK up on its own, the server's workers count WB_WRITEBACK down and
+// WB_WRITTEN up on theirs, so the shared counts can be off by up to WB_STAT_BATCH - 1 pages per CPU.
+const WB_STAT_ITEMS: i32 = 4;
+/** The CPUs a delta is kept for: every context of a run is on one below this (sim/cpus.ts context_cpu()). */
+const WB_STAT_CPUS: i32 = 1024;
+const wb_count = new StaticArray<i64>(WB_STAT_ITEMS);
+const wb_delta = new StaticArray<i64>(WB_STAT_ITEMS * WB_STAT_CPUS);
+let wb_stat_batch: i64 = 32;
+let wb_nr_cpu_ids: i64 = 8;
+@inline function wb_item(i: i32): i32 { return i == WB_RECLAIMABLE ? 0 : i == WB_WRITEBACK ? 1 : i == WB_DIRTIED ? 2 : 3; }
+
+/** WB_STAT_BATCH = 8 * (1 + ilog2(nr_cpu_ids)), for the run's machine.cpus; every count and delta back to 0. */
+export function wb_stat_init(nr_cpu_ids: u32): void {
+  wb_nr_cpu_ids = <i64>max<u32>(nr_cpu_ids, 1);
+  wb_stat_batch = 8 * (1 + <i64>(31 - clz<u32>(<u32>wb_nr_cpu_ids)));
+  wb_stat_reset();
+}
+/** wb_stat_error(): nr_cpu_ids * WB_STAT_BATCH, the percpu counters' possible error. */
+export function wb_stat_error(): u64 { return <u64>(wb_nr_cpu_ids * wb_stat_batch); }
+function wb_stat_reset(): void {
+  for (let i = 0; i < WB_STAT_ITEMS; i++) unchecked(wb_count[i] = 0);
+  for (let i = 0; i < WB_STAT_ITEMS * WB_STAT_CPUS; i++) unchecked(wb_delta[i] = 0);
+}
+
+/** wb_stat_mod(wb, item, amount) on the running context's CPU. */
+export function wb_stat_mod(item: i32, amount: i64): void {
+  st_add(item, amount);
+  const k = wb_item(item);
+  const d = k * WB_STAT_CPUS + <i32>current_cpu;
+  const count = unchecked(wb_delta[d]) + amount;
+  if (abs<i64>(count) >= wb_stat_batch) {
+    unchecked(wb_count[k] += count);
+    unchecked(wb_delta[d] = 0);
+  } else unchecked(wb_delta[d] = count);
+}
+/** percpu_counter_read(): the shared count alone. */
+export function wb_stat_read(item: i32): i64 { return unchecked(wb_count[wb_item(item)]); }
+/** wb_stat(): percpu_counter_read_positive(). */
+export function wb_stat(item: i32): i64 { return max<i64>(wb_stat_read(item), 0); }
+/** wb_stat_sum(): percpu_counter_sum_positive(), the exact value. */
+export function wb_stat_sum(item: i32): i64 { return max<i64>(stat_value(item), 0); }
+/** CONFIG_DEBUG_VM-style check: the shared count and every delta add up to the exact value (0: they do). */
+export function wb_stat_check(): i32 {
+  for (let n = 0; n < WB_STAT_ITEMS; n++) {
+    const item = n == 0 ? WB_RECLAIMABLE : n == 1 ? WB_WRITEBACK : n == 2 ? WB_DIRTIED : WB_WRITTEN, k = wb_item(item);
+    let sum = unchecked(wb_count[k]);
+    for (let c = 0; c < WB_STAT_CPUS; c++) {
+      const d = unchecked(wb_delta[k * WB_STAT_CPUS + c]);
+      if (abs<i64>(d) >= wb_stat_batch) return item + 1;
+      sum += d;
+    }
+    if (sum != stat_value(item)) return item + 1;
+  }
+  return 0;
 }
 
 // Migration and compaction (include/linux/vm_event_item.h names, counted where mm/ counts them), the model's

@@ -5,7 +5,7 @@
 // queued when an inode's writeback ends.
 import { now, schedule } from "../sim/clock";
 import { HZ, jiffies_at, timer_fire_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
-import { stat_value, st_add, WB_DIRTIED, WB_WRITTEN, WB_BW_DWORK } from "./stats";
+import { stat_value, st_add, WB_DIRTIED, WB_WRITTEN, WB_BW_DWORK, wb_stat_mod, wb_stat, wb_stat_read } from "./stats";
 import { fprop_init } from "./flex_proportions";
 import {
   strictlimit, dtc_dirty, dtc_thresh, dtc_bg_thresh, dtc_wb_dirty, dtc_wb_thresh,
@@ -60,7 +60,7 @@ export function wb_stamps_set(time_stamp: u64, dirtied: u64, written: u64): void
 /** __wb_writeout_add(): nr pages finished writeback (wb_writeout_inc() is nr = 1): WB_WRITTEN and the
  *  domain's completions. */
 export function wb_writeout_add(nr: i64): void {
-  st_add(WB_WRITTEN, nr);
+  wb_stat_mod(WB_WRITTEN, nr);
   wb_domain_writeout_add(nr);
 }
 
@@ -150,7 +150,8 @@ export function wb_update_dirty_ratelimit(dirtied: u64, elapsed: u64): void {
  *  and the bandwidth estimates, then new stamps. */
 export function __wb_update_bandwidth(j: u64, update_ratelimit: bool): void {
   const elapsed = max<u64>(j - bw_time_stamp, 1);
-  const dirtied = <u64>stat_value(WB_DIRTIED), written = <u64>stat_value(WB_WRITTEN);
+  // percpu_counter_read(): the shared counts, without the CPUs' deltas
+  const dirtied = <u64>wb_stat_read(WB_DIRTIED), written = <u64>wb_stat_read(WB_WRITTEN);
   if (update_ratelimit) {
     domain_update_dirty_limit(j);
     wb_update_dirty_ratelimit(dirtied, elapsed);
@@ -169,8 +170,8 @@ export function wb_update_bandwidth(): void { __wb_update_bandwidth(jiffies_at(n
 export function do_writepages_start(t: u64, writeback_inodes: u32): void {
   const j = jiffies_at(t);
   if (j - bw_time_stamp > HZ && writeback_inodes == 0) {
-    dirtied_stamp = <u64>stat_value(WB_DIRTIED);
-    written_stamp = <u64>stat_value(WB_WRITTEN);
+    dirtied_stamp = <u64>wb_stat(WB_DIRTIED);
+    written_stamp = <u64>wb_stat(WB_WRITTEN);
     bw_time_stamp = j;
   }
 }

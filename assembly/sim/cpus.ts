@@ -5,7 +5,7 @@
 // work (samples, FUSE's timeout check, the bandwidth work) runs on CPU 0, and vmstat_update() on every CPU.
 // So a legacy temp page is allocated on the flusher's CPU and freed on the worker's that ends its request
 // (fuse_dev_write() -> fuse_request_end() -> fuse_writepage_end()), as on a real machine.
-import { param, CFG_NR_JOBS, CFG_SERVER_THREADS } from "./config";
+import { param, CFG_NR_JOBS, CFG_SERVER_THREADS, CFG_NR_CPUS } from "./config";
 import { set_this_cpu } from "../mm/pcp";
 
 export const CTX_TIMER: u32 = 0;
@@ -32,8 +32,16 @@ export function context_cpu(kind: u32, i: u32): u32 {
 /** The kind of the running context (CTX_*). */
 export let current_kind: u32 = CTX_TIMER;
 
+/** The CPU the running context is on (smp_processor_id(): context_cpu() folded onto machine.cpus). */
+export let current_cpu: u32 = 0;
+
 /** The running context is `kind` number `i`. */
-@inline export function run_on(kind: u32, i: u32): void { current_kind = kind; set_this_cpu(context_cpu(kind, i)); }
+@inline export function run_on(kind: u32, i: u32): void {
+  current_kind = kind;
+  const cpu = context_cpu(kind, i);
+  current_cpu = cpu % <u32>max<f64>(param(CFG_NR_CPUS), 1);
+  set_this_cpu(cpu);
+}
 
 /** A user task (a fio job, a libfuse worker, a workload's process), not a kernel thread: the flusher is a kworker
  *  (PF_KTHREAD | PF_WQ_WORKER), kswapd and kcompactd are kthreads, timer work runs in softirq or kworkers. */

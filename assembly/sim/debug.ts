@@ -7,7 +7,7 @@ import {
 } from "../mm/page";
 import { check_allocator, debug_vm_pfn } from "../mm/debug_vm";
 import { check_compaction } from "../mm/compact_control";
-import { stat_value, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN, NR_ACTIVE_FILE } from "../fs/stats";
+import { stat_value, wb_stat_check, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, NR_SHMEM, WB_DIRTIED, WB_WRITTEN, NR_ACTIVE_FILE } from "../fs/stats";
 import { lru_check, lru_pages, folio_test_lru, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE } from "../fs/lru";
 import { fprop_local_events, fprop_global_events } from "../fs/flex_proportions";
 import { nr_inodes, ino_nr_dirty, test_dirty_bit, backing_pfn, OWNER_SHMEM, folio_wb_pending } from "../fs/inode";
@@ -142,8 +142,9 @@ export function check_sim_invariants(): i32 {
   if (<i64>(lru_pages(LRU_INACTIVE_FILE) + lru_pages(LRU_ACTIVE_FILE)) != file_lru) return fail(INV_LRU, NONE);
   if (<i64>lru_pages(LRU_ACTIVE_FILE) != stat_value(NR_ACTIVE_FILE)) return fail(INV_LRU, NONE);
   if (shmem != stat_value(NR_SHMEM)) return fail(INV_SHMEM, NONE);
-  // every page written back was dirtied first; the wb's completions are among the domain's
-  if (stat_value(WB_WRITTEN) > stat_value(WB_DIRTIED) || fprop_local_events() > fprop_global_events()) return fail(INV_WB_WRITTEN, NONE);
+  // every page written back was dirtied first; the wb's completions are among the domain's; each wb percpu
+  // counter's shared count and its CPUs' deltas (each under the batch) add up to its exact value
+  if (stat_value(WB_WRITTEN) > stat_value(WB_DIRTIED) || fprop_local_events() > fprop_global_events() || wb_stat_check() != 0) return fail(INV_WB_WRITTEN, NONE);
   for (let i: u32 = 0; i < nr_inodes; i++) if (unchecked(inode_dirty[i]) != unchecked(ino_nr_dirty[i])) return fail(INV_INODE_DIRTY, i);
   // the wb's inode lists: a dirty inode marked dirty and listed, queued ones on b_io, I_SYNC only where writeback is
   if (!flusher_check()) return fail(INV_WB_LISTS, flusher_invariant_where);

@@ -19,7 +19,7 @@ import {
   nr_reserved_highatomic, populated_zone, __add_to_free_list, __del_page_from_free_list, account_freepages,
 } from "../mm/zone";
 import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth } from "../mm/pcp";
-import { stat_value, st_add, EVENTS, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, WB_DIRTIED, WB_WRITTEN, NR_SHMEM } from "../fs/stats";
+import { stat_value, st_add, wb_stat_mod, EVENTS, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, WB_DIRTIED, WB_WRITTEN, NR_SHMEM } from "../fs/stats";
 import {
   nr_inodes, inode_pages, lru_slot, set_lru_slot, ino_nr_dirty, ino_error, clear_dirty_bit, mapping_pfn, page_version, set_page_version,
   server_version, set_server_version, set_unwritten_bit, folio_wb_pending, set_folio_wb_pending,
@@ -320,7 +320,7 @@ function plant_writeback(kind: u32): bool {
     return false;
   }
   if (kind == PLANT_NR_FILE_LRU) { st_add(NR_FILE_LRU, 1); return done(NONE); }
-  if (kind == PLANT_WB_WRITTEN) { st_add(WB_WRITTEN, stat_value(WB_DIRTIED) - stat_value(WB_WRITTEN) + 1); return done(NONE); }
+  if (kind == PLANT_WB_WRITTEN) { wb_stat_mod(WB_WRITTEN, stat_value(WB_DIRTIED) - stat_value(WB_WRITTEN) + 1); return done(NONE); }
   if (kind == PLANT_COMPACT_HELD) {
     // compaction returns with a free page still isolated as a migration target
     cc.nr_freepages += 1;

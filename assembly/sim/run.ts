@@ -11,7 +11,7 @@ import {
   CFG_MAX_FOLIO_ORDER, CFG_COMPACTION_PROACTIVENESS, CFG_FUSE_REQ_SIZE, CFG_NR_CPUS,
 } from "./config";
 import { slab_init, set_slab_reclaim_hook } from "../mm/slab";
-import { stats_reset, stat_value, st_add, st_max, PEAK_UNMOVABLE_PAGEBLOCKS, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
+import { stats_reset, wb_stat_init, stat_value, st_add, st_max, PEAK_UNMOVABLE_PAGEBLOCKS, LONGEST_WB_HOLD_NS, EVENTS, BYTES_WRITTEN, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, HANGS } from "../fs/stats";
 import { dirty_limits_init } from "../fs/dirty";
 import { wb_bandwidth_init, wb_update_bandwidth_workfn, EV_WB_BW_DWORK } from "../fs/wb_bandwidth";
 import { balance_dirty_pages_init } from "../fs/balance_dirty_pages";
@@ -135,6 +135,7 @@ export function sim_init(): void {
   writers_done_reported = false;
   events_init(1024);
   stats_reset();
+  wb_stat_init(<u32>param(CFG_NR_CPUS));
   samples_reset();
   slab_init(<u32>param(CFG_FUSE_REQ_SIZE), <u32>param(CFG_NR_CPUS));
   set_slab_reclaim_hook(alloc_pages_may_reclaim);
