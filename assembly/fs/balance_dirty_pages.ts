@@ -7,7 +7,6 @@
 import { HZ, jiffies_at, timer_fire_ns, ilog2, roundup_pow_of_two } from "../sim/jiffies";
 import { param, CFG_NR_CPUS, CFG_WB_BG_START } from "../sim/config";
 import { stat_value, st_add, wb_stat_error, NR_FILE_DIRTY, BDP_PAUSES } from "./stats";
-export { wb_stat_error } from "./stats";
 import {
   strictlimit, domain_dirty_avail, domain_dirty_limits, wb_dirty_limits, dirty_freerun_ceiling, hard_dirty_limit,
   dtc_dirty, dtc_thresh, dtc_bg_thresh, dtc_wb_dirty, dtc_wb_thresh, dtc_wb_bg_thresh, dtc_pos_ratio, dtc_freerun,
@@ -45,7 +44,6 @@ const loop_nr_dirtied_pause = new StaticArray<u64>(MAX_TASKS);
 const loop_wb_dirty = new StaticArray<u64>(MAX_TASKS);
 /** ratelimit_pages: after this many pages dirtied on a CPU, its next task checks the limits anyway. */
 let ratelimit_pages: u64 = 32;
-
 
 /** writeback_set_ratelimit() at boot: dom->dirty_limit and ratelimit_pages from the global threshold. */
 export function balance_dirty_pages_init(start_bg: () => void, running: () => bool, j: u64): void {

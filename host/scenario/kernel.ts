@@ -54,9 +54,9 @@ export interface KernelRules {
    *  and Linus' tree show) keeps the block's own type. 6.17 is not modelled: 6.1-6.16 convert, 6.18 does not. */
   undoIsolateMovable: boolean;
   /** mm/filemap.c generic_perform_write(): balance_dirty_pages_ratelimited() at the top of each chunk, before
-   *  ->write_begin() (6.12.118), or after ->write_end() and the short-copy check (6.1.192). The move came with
-   *  Matthew Wilcox's large-folio conversion of generic_perform_write() (2024, after 6.6, whose loop is 6.1's as
-   *  far as fusewb's sources show; 6.6's file was not read). The pages a chunk dirties are counted in
+   *  ->write_begin() (6.12.118), or after ->write_end() and the short-copy check (6.1.192). The move came between
+   *  the two; neither 6.6's file nor the commit was found in fusewb's sources, and 6.6 is taken as 6.1 here, as
+   *  for reclaim. The pages a chunk dirties are counted in
    *  current->nr_dirtied at ->write_end() (folio_account_dirtied()) either way: with the call at the top, the
    *  last chunk of a write(2) is checked only at the next write(2)'s first chunk, after an fsync in between, or
    *  never after a job's last write. */
