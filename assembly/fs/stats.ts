@@ -74,11 +74,10 @@ let wb_stat_batch: i64 = 32;
 let wb_nr_cpu_ids: i64 = 8;
 @inline function wb_item(i: i32): i32 { return i == WB_RECLAIMABLE ? 0 : i == WB_WRITEBACK ? 1 : i == WB_DIRTIED ? 2 : 3; }
 
-/** WB_STAT_BATCH = 8 * (1 + ilog2(nr_cpu_ids)), for the run's machine.cpus; every count and delta back to 0. */
+/** WB_STAT_BATCH = 8 * (1 + ilog2(nr_cpu_ids)), for the run's machine.cpus (stats_reset() zeroes the counts). */
 export function wb_stat_init(nr_cpu_ids: u32): void {
   wb_nr_cpu_ids = <i64>max<u32>(nr_cpu_ids, 1);
   wb_stat_batch = 8 * (1 + <i64>(31 - clz<u32>(<u32>wb_nr_cpu_ids)));
-  wb_stat_reset();
 }
 /** wb_stat_error(): nr_cpu_ids * WB_STAT_BATCH, the percpu counters' possible error. */
 export function wb_stat_error(): u64 { return <u64>(wb_nr_cpu_ids * wb_stat_batch); }
@@ -106,8 +105,8 @@ export function wb_stat(item: i32): i64 { return max<i64>(wb_stat_read(item), 0)
 export function wb_stat_sum(item: i32): i64 { return max<i64>(stat_value(item), 0); }
 /** CONFIG_DEBUG_VM-style check: the shared count and every delta add up to the exact value (0: they do). */
 export function wb_stat_check(): i32 {
-  for (let n = 0; n < WB_STAT_ITEMS; n++) {
-    const item = n == 0 ? WB_RECLAIMABLE : n == 1 ? WB_WRITEBACK : n == 2 ? WB_DIRTIED : WB_WRITTEN, k = wb_item(item);
+  for (let k = 0; k < WB_STAT_ITEMS; k++) {
+    const item = unchecked(wb_items[k]);
     let sum = unchecked(wb_count[k]);
     for (let c = 0; c < WB_STAT_CPUS; c++) {
       const d = unchecked(wb_delta[k * WB_STAT_CPUS + c]);
@@ -192,6 +191,8 @@ export const OFFLINE_HANGS: i32 = 77;
 export const NR_FILE_LRU: i32 = 78;
 export const WB_DIRTIED: i32 = 79;
 export const WB_WRITTEN: i32 = 80;
+/** The wb's percpu counter items in their slot order (wb_item() maps an item to its slot). */
+const wb_items: StaticArray<i32> = [WB_RECLAIMABLE, WB_WRITEBACK, WB_DIRTIED, WB_WRITTEN];
 export const BDP_PAUSES: i32 = 81;
 /** Page-cache pages added to (+) or dropped from (-) the file LRU. */
 export function mod_file_lru(v: i64): void { st_add(NR_FILE_LRU, v); }

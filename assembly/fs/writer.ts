@@ -280,6 +280,16 @@ export const WRITE_READING: u32 = 5;
   for (let i = <u32>(off >> 12); i <= last; i++) set_page_version(ino, i, page_version(ino, i) + 1);
 }
 
+/** balance_dirty_pages_ratelimited() from writer j's generic_perform_write(), charged: true when the writer must
+ *  pause (until w_wake_at). */
+function writer_balance_dirty_pages(j: u32): bool {
+  charge(cost_ns(COST_BALANCE_DIRTY_PAGES));
+  const wake = balance_dirty_pages_ratelimited(j, now + <u64>acc);
+  if (wake == 0) return false;
+  unchecked(w_wake_at[j] = wake);
+  return true;
+}
+
 /** generic_perform_write() with fuse_write_begin()/fuse_write_end() for what is left of writer j's current
  *  write(2) (w_cur_off, w_cur_left). Blocks the writer (writer_block) when it must wait. */
 export function generic_perform_write(j: u32): u32 {
@@ -290,9 +300,7 @@ export function generic_perform_write(j: u32): u32 {
     // 6.12+: balance_dirty_pages_ratelimited() at the top of each chunk, before ->write_begin()
     if (bdp_first && !unchecked(w_bdp_checked[j])) {
       unchecked(w_bdp_checked[j] = true);
-      charge(cost_ns(COST_BALANCE_DIRTY_PAGES));
-      const wake = balance_dirty_pages_ratelimited(j, now + <u64>acc);
-      if (wake != 0) { unchecked(w_wake_at[j] = wake); return WRITE_THROTTLED; }
+      if (writer_balance_dirty_pages(j)) return WRITE_THROTTLED;
     }
     const off = unchecked(w_cur_off[j]);
     const index = <u32>(off >> 12);
@@ -333,11 +341,7 @@ export function generic_perform_write(j: u32): u32 {
     unchecked(w_cur_left[j] -= chunk);
     unchecked(w_bdp_checked[j] = false);
     // <= 6.6: balance_dirty_pages_ratelimited() after ->write_end()
-    if (!bdp_first) {
-      charge(cost_ns(COST_BALANCE_DIRTY_PAGES));
-      const wake = balance_dirty_pages_ratelimited(j, now + <u64>acc);
-      if (wake != 0) { unchecked(w_wake_at[j] = wake); return WRITE_THROTTLED; }
-    }
+    if (!bdp_first && writer_balance_dirty_pages(j)) return WRITE_THROTTLED;
   }
   return WRITE_DONE;
 }

@@ -17,7 +17,7 @@ export function jiffies_init(): void { HZ = <u64>param(CFG_HZ); }
 @inline export function ns_to_jiffies(ns: u64): u64 { return ns * HZ / 1_000_000_000; }
 
 /** jiffies at virtual time ns. */
-@inline export function jiffies_at(ns: u64): u64 { return INITIAL_JIFFIES + ns * HZ / 1_000_000_000; }
+@inline export function jiffies_at(ns: u64): u64 { return INITIAL_JIFFIES + ns_to_jiffies(ns); }
 
 /** The first virtual ns at which jiffies reads j (a tick's start). A timer armed for tick j fires later:
  *  timer_fire_ns(). */
