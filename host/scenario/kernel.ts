@@ -121,12 +121,12 @@ export function folioOrder(fuse: Pick<FuseLike, "largeFolios" | "maxFolioOrder">
 
 interface FuseLike { largeFolios: "auto" | "on" | "off"; writebackCache: boolean; maxFolioOrder: number }
 
-/** Configurations the run's kernel does not have, named in the report (allowed as what-ifs, never defaults). */
 /** The free_high threshold a run's per-cpu lists use: its kernel's, or the version machine.free_high names. */
 export function freeHighHighMin(k: Kernel, freeHigh: "kernel" | "6.15" | "6.16"): boolean {
   return freeHigh === "kernel" ? kernelRules(k).freeHighHighMin : freeHigh === "6.16";
 }
 
+/** Configurations the run's kernel does not have, named in the report (allowed as what-ifs, never defaults). */
 export function whatIfs(fuse: FuseLike, k: Kernel, bdi: { wbBgStart: boolean } = { wbBgStart: false }, freeHigh: "kernel" | "6.15" | "6.16" = "kernel", writeback: Mechanisms["writeback"] = "copy"): string[] {
   const out: string[] = [];
   if (writeback === "copy-free" && kernelRules(k).writeback === "temp-copy")

@@ -11,7 +11,7 @@ import { choiceName, policyContext, policyProblem, runPolicy, specOf, wbAreaOf }
 import { formatIssue, formatPath, pickIssue } from "./issues.js";
 import { parseJsonText } from "./json-text.js";
 import { formatSize, formatDuration } from "./units.js";
-import { kernelRules, kernelsFor, runKernel, type Kernel } from "./kernel.js";
+import { kernelRules, kernelsFor, runKernel, PUBLISHED_TABLE_KERNEL, type Kernel } from "./kernel.js";
 import {
   FUSE_TIMEOUT_TIMER_FREQ_S,
   MAX_PAGECACHE_ORDER,
@@ -331,7 +331,7 @@ function checkPolicies(p: ParsedScenario, policies: readonly PolicyChoice[], mac
     const { name, mechanisms: m } = runPolicy(specOf(choice), policyContext(fuse));
     const allowed = kernelsFor(m.writeback);
     if (kernel !== undefined && !allowed.includes(kernel))
-      fail(["machine", "kernel"], `${JSON.stringify(kernel)} is not allowed with policy ${name}; ${m.writeback === "copy" ? "the temp-page copy is Linux 6.15 and earlier" : "copy-free writeback is Linux 6.16 and later, or 6.12 as the published fio table's tree (a what-if)"} (allowed: ${allowed.join(", ")})`);
+      fail(["machine", "kernel"], `${JSON.stringify(kernel)} is not allowed with policy ${name}; ${m.writeback === "copy" ? "the temp-page copy is Linux 6.15 and earlier" : `copy-free writeback is Linux 6.16 and later, or ${PUBLISHED_TABLE_KERNEL} as the published fio table's tree (a what-if)`} (allowed: ${allowed.join(", ")})`);
     const k = runKernel(kernel ?? null, m.writeback);
     if (p.machine.free_high !== "kernel" && !kernelRules(k).pcpAutoTune)
       fail(["machine", "free_high"], `${JSON.stringify(p.machine.free_high)} is not allowed on kernel ${k}; its per-cpu lists have no free_count (6.1's free_factor rule) (allowed: kernel)`);
