@@ -58,8 +58,8 @@ export async function allocBench(run: { timeMs?: number } = {}): Promise<AllocBe
           const ptr = core.batch_buffer(N); // grows memory first: read memory.buffer after it
           new Int32Array(core.memory.buffer, ptr, N * 3).fill(0);
           new Int32Array(core.memory.buffer, core.batch_results_ptr(), N).fill(0);
-          // and the struct pages: boot writes one head per 4 MiB block of the zeroed memmap (issue 12), so the
-          // stream would otherwise take their first-touch faults; a byte written back as it is, per 4 KiB
+          // and the struct pages: boot leaves the zeroed memmap as it is (assembly/mm/page.ts), so the stream
+          // would otherwise take their first-touch faults; a byte written back as it is, per 4 KiB
           const bytes = new Uint8Array(core.memory.buffer);
           for (let i = 0; i < bytes.length; i += 4096) bytes[i] = bytes[i]!;
         }

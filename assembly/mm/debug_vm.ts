@@ -2,11 +2,11 @@
 // Returns 0 when all holds, else a code (host/core/invariant-codes.ts names them); debug_vm_pfn says where.
 import {
   MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, NONE,
-  pageblock_order,
+  pageblock_order, MAX_PAGE_ORDER,
 } from "./constants";
 import {
   PG_buddy, PG_owner, PG_head, PG_pcp, nr_pages, page_flags, page_order, page_ref,
-  page_next, page_prev, get_pageblock_migratetype, page_alloc_mt, MT_NONE,
+  page_next, page_prev, get_pageblock_migratetype, page_alloc_mt, MT_NONE, MAX_ORDER_NR_PAGES, max_order_block_free,
 } from "./page";
 import {
   fa_head, fa_tail, fa_count, fa_orders, fa_index, page_zone, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
@@ -36,6 +36,7 @@ export const INV_PCP_COUNT: i32 = 16;
 export const INV_PAGEBLOCK_TYPE: i32 = 17;
 export const INV_RESERVED_HIGHATOMIC: i32 = 18;
 export const INV_ARENA: i32 = 19;
+export const INV_MAX_ORDER_FREE: i32 = 37;
 
 function fail(code: i32, pfn: u32): i32 { debug_vm_pfn = pfn; return code; }
 
@@ -155,5 +156,10 @@ export function check_allocator(): i32 {
     }
   }
   if (buddies != listed || on_pcp != pcp_blocks) return fail(INV_UNLISTED_BUDDY, NONE);
+  // 4. the map of free order-10 blocks (page.ts: max_order_free) says what their heads say
+  for (let pfn: u32 = 0; pfn < nr_pages; pfn += MAX_ORDER_NR_PAGES) {
+    const free10 = (page_flags(pfn) & PG_buddy) != 0 && page_order(pfn) == MAX_PAGE_ORDER;
+    if (max_order_block_free(pfn) != free10) return fail(INV_MAX_ORDER_FREE, pfn);
+  }
   return INV_OK;
 }

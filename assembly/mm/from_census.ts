@@ -16,7 +16,7 @@ import {
 } from "./constants";
 import {
   PG_owner, PG_head, PG_lru, MT_NONE, nr_pageblocks, set_page_flags, set_page_order, set_page_alloc_mt,
-  set_page_ref, set_page_next, set_page_prev, get_pageblock_migratetype,
+  set_page_ref, set_page_next, set_page_prev, get_pageblock_migratetype, set_max_order_block_free,
 } from "./page";
 import {
   zone_start, zone_end, fa_head, fa_tail, fa_count, fa_orders, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES,
@@ -229,6 +229,7 @@ function free_area_reset(z: u32): void {
       unchecked(fa_count[i] = 0);
     }
   for (let mt: u32 = 0; mt < MIGRATE_TYPES; mt++) unchecked(fa_orders[z * MIGRATE_TYPES + mt] = 0);
+  for (let p = unchecked(zone_start[z]); p < unchecked(zone_end[z]); p += 1 << MAX_PAGE_ORDER) set_max_order_block_free(p, false);
   pcp_zone_reset(z);
   unchecked(NR_FREE_PAGES[z] = 0);
   unchecked(NR_FREE_CMA_PAGES[z] = 0);

@@ -1,16 +1,22 @@
 // struct page, as an array of 12-byte records in linear memory, one a page:
 //   word u32 = flags u16 | order u4 | alloc_mt + 1 u4 | ref u8   (one load tells PageBuddy and the order, as
 //              page_is_buddy() needs; one store prepares or frees a page; a free page's word is 0)
-//   link u64 = ~next u32 | ~prev u32                          (struct list_head; stored complemented, so a zero
-//              link is NONE/NONE and zeroed memory is a booted memmap)
-// The word at +0 and the link at +4 share a record, not two arrays: boot writes both for the head of every
-// MAX_PAGE_ORDER block, and each first touch of a host page is a page fault (about 1.1 us on the VM this was
-// measured on). Two arrays put a block's head word and head link on two host pages, a record puts them on one:
-// half the faults, half of boot at 1 TiB (262,144 faults, not 524,288). The price is a multiply by 12 in every
-// PFN's address (V8 emits an imul, where a shift folded into the load), 1-4 % of the allocator benchmark.
+//   link u64 = next u32 | prev u32                             (struct list_head)
+// Stored so that zeroed memory is what boot leaves (memmap_init(), then memblock_free_all() handing the buddy
+// allocator whole MAX_PAGE_ORDER blocks, in PFN order, to the tail of their lists): a record reads as its stored
+// bits XOR a key. The word's key is 0 off a MAX_PAGE_ORDER boundary (zero reads as a free tail page) and "free
+// order-10 buddy" on one; the links' key makes zero read as next = pfn + 1024, prev = pfn - 1024 on every page (a
+// block in the middle of boot's list; a link is read only while it means something, after the list or the owner
+// that wrote it). Boot then writes only what differs (each list's ends, a block of two types: boot.ts), not a
+// record per block: each first touch of a host page is a page fault (13.9 us a 4 KiB page on the VM of
+// 2026-12-07, 1.1 us on an earlier one), and at 1 TiB the 262,144 blocks' heads were 262,144 faults, nearly all
+// of boot. The keys cost every access a few operations (the README's Benchmarks measure them).
+// The word at +0 and the link at +4 share a record, not two arrays: a run that touches a page's word touches its
+// link too (one host page, not two). The price is a multiply by 12 in every PFN's address (V8 emits an imul,
+// where a shift folded into the load).
 // next/prev are the buddy_list links while the page is free (PG_buddy) and owner words while it is
 // allocated (like the kernel's union of lru/buddy_list with mapping/index).
-import { pageblock_order } from "./constants";
+import { pageblock_order, MAX_PAGE_ORDER } from "./constants";
 import { arena_alloc, arena_reserve, CHUNK_AFTER_BOOT } from "../sim/arena";
 
 export const PG_buddy: u32 = 1 << 0;
@@ -45,6 +51,10 @@ export let pg_base: usize = 0;
 /** One migratetype byte per pageblock (the kernel's pageblock_flags bits). */
 export let pb_mt: usize = 0;
 export let nr_pageblocks: u32 = 0;
+/** One byte per MAX_PAGE_ORDER block, 1 while the block is a free order-10 buddy (zone.ts keeps it with the
+ *  order-10 lists). Not the kernel's: it lets the reports' page walks (vmstat.ts, pageblock_map.ts) step over a
+ *  free block without reading its head's record, which for a block untouched since boot is a page fault. */
+export let max_order_free: usize = 0;
 
 export const BYTES_PER_PAGE: u32 = 12;
 /** The word of a page that is not allocated: no flags, order 0, alloc_mt MT_NONE, refcount 0. */
@@ -52,22 +62,43 @@ export const PAGE_WORD_FREE: u32 = 0;
 /** The order bits of a word (page_is_buddy() compares them with the flags in one go). */
 export const PAGE_WORD_ORDER: u32 = 0xf << 16;
 
-/** The arena's memory is zero, and zero is what memmap_init() leaves: every word PAGE_WORD_FREE, every link
- *  NONE (stored complemented). Boot writes nothing per page: at 1 TiB the first touch of the 3 GiB alone, page
- *  faults in the host, cost more than the rest of boot. */
+/** The arena's memory is zero, and zero is what boot leaves (the keys below): every word PAGE_WORD_FREE but at
+ *  each MAX_PAGE_ORDER boundary a free order-10 buddy linked to its neighbours. Boot writes nothing per page and
+ *  one record per list end (boot.ts: free_max_order_block()). */
 export function page_metadata_init(pages: u32): void {
   nr_pages = pages;
   nr_pageblocks = pages >> pageblock_order;
   const n = <usize>pages;
   // one memory.grow for struct page, the pageblock bytes and the run's first arrays: each grow can cost V8 a GC
-  arena_reserve(<u64>n * BYTES_PER_PAGE + <u64>nr_pageblocks + 32 + CHUNK_AFTER_BOOT);
+  arena_reserve(<u64>n * BYTES_PER_PAGE + <u64>nr_pageblocks + (<u64>n >> MAX_PAGE_ORDER) + 64 + CHUNK_AFTER_BOOT);
   pg_base = arena_alloc(n * BYTES_PER_PAGE);
   pb_mt = arena_alloc(<usize>nr_pageblocks);
+  max_order_free = arena_alloc(<usize>(pages >> MAX_PAGE_ORDER) + 1);
+}
+
+/** Is the MAX_PAGE_ORDER block starting at pfn (aligned) a free order-10 buddy? */
+@inline export function max_order_block_free(pfn: u32): bool {
+  return load<u8>(max_order_free + <usize>(pfn >> MAX_PAGE_ORDER)) != 0;
+}
+@inline export function set_max_order_block_free(pfn: u32, free: bool): void {
+  store<u8>(max_order_free + <usize>(pfn >> MAX_PAGE_ORDER), <u8>free);
 }
 
 /** A page's record (its word). (pfn << 3) + (pfn << 2) measured slower than the multiply. */
 @inline export function word_at(pfn: u32): usize { return pg_base + <usize>pfn * BYTES_PER_PAGE; }
 @inline function link_at(pfn: u32): usize { return word_at(pfn) + 4; }
+
+/** The pages in a MAX_PAGE_ORDER block (MAX_ORDER_NR_PAGES). */
+export const MAX_ORDER_NR_PAGES: u32 = 1 << MAX_PAGE_ORDER;
+/** The word boot leaves at a block boundary: a free order-10 buddy (alloc_mt MT_NONE, refcount 0). */
+export const PAGE_WORD_BOOT_BUDDY: u32 = PG_buddy | (MAX_PAGE_ORDER << 16);
+/** All ones at a MAX_PAGE_ORDER boundary, else 0 (no branch: the sign of (pfn mod 1024) - 1). */
+@inline function boundary_mask(pfn: u32): u32 { return <u32>(<i32>((pfn & (MAX_ORDER_NR_PAGES - 1)) - 1) >> 31); }
+/** What the stored word is XORed with. */
+@inline function word_key(pfn: u32): u32 { return boundary_mask(pfn) & PAGE_WORD_BOOT_BUDDY; }
+/** What the stored next and prev are XORed with: zero reads as the neighbouring blocks. */
+@inline function next_key(pfn: u32): u32 { return pfn + MAX_ORDER_NR_PAGES; }
+@inline function prev_key(pfn: u32): u32 { return pfn - MAX_ORDER_NR_PAGES; }
 
 /** The word's alloc_mt field holds mt + 1 (mod 16), so that MT_NONE is 0. */
 @inline function mt_field(mt: u32): u32 { return (mt + 1) & 0xf; }
@@ -75,21 +106,34 @@ export function page_metadata_init(pages: u32): void {
 @inline export function make_page_word(flags: u32, order: u32, mt: u32, ref: u32): u32 {
   return flags | (order << 16) | (mt_field(mt) << 20) | (ref << 24);
 }
-@inline export function page_word(pfn: u32): u32 { return load<u32>(word_at(pfn)); }
-@inline export function store_page_word(pfn: u32, w: u32): void { store<u32>(word_at(pfn), w); }
+@inline export function page_word(pfn: u32): u32 { return load<u32>(word_at(pfn)) ^ word_key(pfn); }
+@inline export function store_page_word(pfn: u32, w: u32): void { store<u32>(word_at(pfn), w ^ word_key(pfn)); }
 @inline export function set_page_word(pfn: u32, flags: u32, order: u32, mt: u32, ref: u32): void {
   store_page_word(pfn, make_page_word(flags, order, mt, ref));
 }
-@inline export function page_flags(pfn: u32): u32 { return <u32>load<u16>(word_at(pfn)); }
-@inline export function set_page_flags(pfn: u32, f: u32): void { store<u16>(word_at(pfn), <u16>f); }
-@inline export function test_flag(pfn: u32, f: u32): bool { return (page_flags(pfn) & f) != 0; }
-@inline export function set_flag(pfn: u32, f: u32): void { set_page_flags(pfn, page_flags(pfn) | f); }
-@inline export function clear_flag(pfn: u32, f: u32): void { set_page_flags(pfn, page_flags(pfn) & ~f); }
+// the key's flags are its low half, its order byte 2's low nibble; alloc_mt (byte 2's high nibble) and the
+// refcount (byte 3) are stored as they are
+@inline export function page_flags(pfn: u32): u32 { return <u32>load<u16>(word_at(pfn)) ^ (word_key(pfn) & 0xffff); }
+@inline export function set_page_flags(pfn: u32, f: u32): void {
+  store<u16>(word_at(pfn), <u16>(f ^ word_key(pfn)));
+}
+// one flag's bits only under the key's bits among them (0 for every flag but PG_buddy, where the compiler then
+// drops the key): stored bits outside f stay as they are
+@inline export function test_flag(pfn: u32, f: u32): bool {
+  return ((<u32>load<u16>(word_at(pfn)) ^ (word_key(pfn) & f)) & f) != 0;
+}
+@inline export function set_flag(pfn: u32, f: u32): void {
+  const k = word_key(pfn) & f;
+  store<u16>(word_at(pfn), <u16>(((<u32>load<u16>(word_at(pfn)) ^ k) | f) ^ k));
+}
+@inline export function clear_flag(pfn: u32, f: u32): void {
+  store<u16>(word_at(pfn), <u16>((<u32>load<u16>(word_at(pfn)) & ~f) | (word_key(pfn) & f)));
+}
 
 // byte 2 holds the order (low nibble) and alloc_mt (high nibble), byte 3 the refcount
-@inline export function page_order(pfn: u32): u32 { return <u32>load<u8>(word_at(pfn), 2) & 0xf; }
+@inline export function page_order(pfn: u32): u32 { return (<u32>load<u8>(word_at(pfn), 2) ^ (word_key(pfn) >> 16)) & 0xf; }
 @inline export function set_page_order(pfn: u32, o: u32): void {
-  store<u8>(word_at(pfn), <u8>((<u32>load<u8>(word_at(pfn), 2) & 0xf0) | o), 2);
+  store<u8>(word_at(pfn), <u8>((<u32>load<u8>(word_at(pfn), 2) & 0xf0) | (o ^ (word_key(pfn) >> 16))), 2);
 }
 @inline export function page_alloc_mt(pfn: u32): u32 { return ((<u32>load<u8>(word_at(pfn), 2) >> 4) + 15) & 0xf; }
 @inline export function set_page_alloc_mt(pfn: u32, mt: u32): void {
@@ -97,13 +141,13 @@ export function page_metadata_init(pages: u32): void {
 }
 @inline export function page_ref(pfn: u32): u32 { return <u32>load<u8>(word_at(pfn), 3); }
 @inline export function set_page_ref(pfn: u32, r: u32): void { store<u8>(word_at(pfn), <u8>r, 3); }
-@inline export function page_next(pfn: u32): u32 { return ~load<u32>(link_at(pfn)); }
-@inline export function set_page_next(pfn: u32, v: u32): void { store<u32>(link_at(pfn), ~v); }
-@inline export function page_prev(pfn: u32): u32 { return ~load<u32>(link_at(pfn), 4); }
-@inline export function set_page_prev(pfn: u32, v: u32): void { store<u32>(link_at(pfn), ~v, 4); }
+@inline export function page_next(pfn: u32): u32 { return load<u32>(link_at(pfn)) ^ next_key(pfn); }
+@inline export function set_page_next(pfn: u32, v: u32): void { store<u32>(link_at(pfn), v ^ next_key(pfn)); }
+@inline export function page_prev(pfn: u32): u32 { return load<u32>(link_at(pfn), 4) ^ prev_key(pfn); }
+@inline export function set_page_prev(pfn: u32, v: u32): void { store<u32>(link_at(pfn), v ^ prev_key(pfn), 4); }
 /** Both links in one store. */
 @inline export function set_page_links(pfn: u32, next: u32, prev: u32): void {
-  store<u64>(link_at(pfn), ~(<u64>next | (<u64>prev << 32)));
+  store<u64>(link_at(pfn), (<u64>(next ^ next_key(pfn))) | (<u64>(prev ^ prev_key(pfn)) << 32));
 }
 
 @inline export function PageBuddy(pfn: u32): bool { return test_flag(pfn, PG_buddy); }

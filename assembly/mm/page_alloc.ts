@@ -13,7 +13,7 @@ import {
   ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, NONE, PAGE_ALLOC_COSTLY_ORDER,
 } from "./constants";
 import {
-  PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, word_at, BYTES_PER_PAGE, make_page_word,
+  PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, word_at, BYTES_PER_PAGE, make_page_word, MAX_ORDER_NR_PAGES,
   page_word, set_page_word, store_page_word, set_page_links, get_pageblock_migratetype,
 } from "./page";
 import {
@@ -181,16 +181,19 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
  *  one loop; below it, page by page (two stores a page cost less than the bulk set-up). */
 const FILL_MIN_ORDER: u32 = 4;
 
-/** The records of n pages from pfn set to word w and NONE links (stored complemented: 0), two pages (24 bytes)
- *  an iteration; n is even. */
+/** The records of n pages from pfn set to word w and NONE links, two pages (24 bytes) an iteration; n is even.
+ *  Written raw, so under the keys of page.ts: a link's is pfn +- 1024 (NONE is stored as its complement), the
+ *  word's is 0 but on a MAX_PAGE_ORDER boundary, where the word is written again through the accessor. */
 @inline function fill_page_words(pfn: u32, n: usize, w: u32): void {
   const at = word_at(pfn);
-  const hi = <u64>w << 32;
+  let p = pfn;
   for (let i: usize = 0; i < n * BYTES_PER_PAGE; i += BYTES_PER_PAGE << 1) {
-    store<u64>(at + i, <u64>w);
-    store<u64>(at + i, hi, 8);
-    store<u64>(at + i, 0, 16);
+    store<u64>(at + i, <u64>w | (<u64>~(p + MAX_ORDER_NR_PAGES) << 32));
+    store<u64>(at + i, <u64>~(p - MAX_ORDER_NR_PAGES) | (<u64>w << 32), 8);
+    store<u64>(at + i, <u64>~(p + 1 + MAX_ORDER_NR_PAGES) | (<u64>~(p + 1 - MAX_ORDER_NR_PAGES) << 32), 16);
+    p += 2;
   }
+  for (let b = (pfn + MAX_ORDER_NR_PAGES - 1) & ~(MAX_ORDER_NR_PAGES - 1); b < pfn + <u32>n; b += MAX_ORDER_NR_PAGES) store_page_word(b, w);
 }
 
 // mm/page_alloc.c: prep_new_page() with page_owner's __set_page_owner_handle(): every page records the
@@ -444,6 +447,8 @@ export function set_free_high_high_min(on: bool): void { free_high_high_min = on
     // PAGE_WORD_FREE in every word; the links keep what they hold, as they did when the words were an array
     const at = word_at(pfn);
     for (let i: usize = 0; i < (<usize>BYTES_PER_PAGE << order); i += BYTES_PER_PAGE) store<u32>(at + i, PAGE_WORD_FREE);
+    // the block's boundaries' words are stored under their key (page.ts)
+    for (let p = pfn; p < pfn + (<u32>1 << order); p += MAX_ORDER_NR_PAGES) if ((p & (MAX_ORDER_NR_PAGES - 1)) == 0) store_page_word(p, PAGE_WORD_FREE);
   }
   free_to_pcp_or_buddy(pfn, order);
 }

@@ -2,7 +2,10 @@
 import {
   MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_CMA, MIGRATE_MOVABLE, pageblock_nr_pages, NONE,
 } from "./constants";
-import { PG_buddy, PG_owner, page_flags, page_order, page_alloc_mt, page_next, nr_pages, nr_pageblocks, pb_mt } from "./page";
+import {
+  PG_buddy, PG_owner, page_flags, page_order, page_alloc_mt, page_next, nr_pages, nr_pageblocks, pb_mt,
+  MAX_ORDER_NR_PAGES, max_order_block_free,
+} from "./page";
 import {
   zone_start, zone_end, fa_head, fa_count, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES, nr_free_highatomic,
   nr_reserved_highatomic, wmark_min, wmark_low, wmark_high, watermark_boost, lowmem_reserve, zone_managed_pages,
@@ -23,6 +26,8 @@ function count_mixed(z: u32, mixed: StaticArray<i32>, at: i32): void {
   const end = unchecked(zone_end[z]);
   let pfn = unchecked(zone_start[z]);
   while (pfn < end) {
+    // a free order-10 buddy, stepped over without reading its head (page.ts: max_order_free)
+    if ((pfn & (MAX_ORDER_NR_PAGES - 1)) == 0 && max_order_block_free(pfn)) { pfn += MAX_ORDER_NR_PAGES; continue; }
     let block_end = (pfn & ~(pageblock_nr_pages - 1)) + pageblock_nr_pages;
     if (block_end > end) block_end = end;
     const block_mt = <u32>load<u8>(pb_mt + <usize>(pfn >> 9));

@@ -2,10 +2,10 @@
 // accounting (account_freepages, 6.10 freelist hygiene) and watermarks.
 import {
   MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_HIGHATOMIC,
-  MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, NONE, pageblock_nr_pages,
+  MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, NONE, pageblock_nr_pages, MAX_PAGE_ORDER,
 } from "./constants";
 import {
-  PG_buddy, PAGE_WORD_ORDER, page_word, store_page_word, store_pageblock_migratetype,
+  PG_buddy, PAGE_WORD_ORDER, page_word, store_page_word, store_pageblock_migratetype, set_max_order_block_free,
 } from "./page";
 import { pfn_list_add, pfn_list_del } from "./pfn_list";
 
@@ -96,6 +96,7 @@ export function zones_reset(): void {
   unchecked(fa_orders[z * MIGRATE_TYPES + mt] |= <u32>1 << order);
   // SetPageBuddy() + set_buddy_order() in one store; other bits are kept for the checker to see
   store_page_word(pfn, (page_word(pfn) & ~PAGE_WORD_ORDER) | PG_buddy | (order << 16));
+  if (order == MAX_PAGE_ORDER) set_max_order_block_free(pfn, true);
 }
 
 // mm/page_alloc.c: __del_page_from_free_list() (clears PageBuddy and the order, as the kernel does)
@@ -104,6 +105,7 @@ export function zones_reset(): void {
   pfn_list_del(fa_head, fa_tail, i, pfn);
   if ((unchecked(fa_count[i] -= 1)) == 0) unchecked(fa_orders[z * MIGRATE_TYPES + mt] &= ~(<u32>1 << order));
   store_page_word(pfn, page_word(pfn) & ~(PG_buddy | PAGE_WORD_ORDER)); // __ClearPageBuddy(), order 0
+  if (order == MAX_PAGE_ORDER) set_max_order_block_free(pfn, false);
 }
 
 // mm/page_alloc.c: account_freepages()

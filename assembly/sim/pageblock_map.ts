@@ -4,7 +4,7 @@
 import { pageblock_nr_pages, MIGRATE_MOVABLE, MAX_PAGE_ORDER } from "../mm/constants";
 import {
   nr_pageblocks, pb_mt, page_flags, page_alloc_mt, page_ref, PG_buddy, PG_pcp, PG_owner, PG_writeback, PG_temp, PG_dirty,
-  page_order,
+  page_order, max_order_block_free,
 } from "../mm/page";
 import { arena_alloc } from "./arena";
 
@@ -19,9 +19,8 @@ export function pageblock_map_fill(): usize {
     const rec = map + (<usize>b * MAP_WORDS << 1);
     store<u16>(rec, <u16>load<u8>(pb_mt + <usize>b));
     const start = b * pageblock_nr_pages, end = start + pageblock_nr_pages;
-    // the second pageblock of a free order-10 buddy: its head sits in the block before
-    const head10 = start & ~((<u32>1 << MAX_PAGE_ORDER) - 1);
-    if (head10 != start && (page_flags(head10) & PG_buddy) != 0 && page_order(head10) == MAX_PAGE_ORDER) {
+    // either pageblock of a free order-10 buddy, told without reading its head (page.ts: max_order_free)
+    if (max_order_block_free(start & ~((<u32>1 << MAX_PAGE_ORDER) - 1))) {
       store<u16>(rec, <u16>pageblock_nr_pages, 2);
       continue;
     }

@@ -7,12 +7,12 @@ import { plant_inode_unlisted } from "../fs/wb_lists";
 import { flusher_scheduled, EV_FLUSHER } from "../fs/writeback";
 import { now, schedule } from "./clock";
 import {
-  NONE, MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_PCPTYPES, pageblock_nr_pages,
+  NONE, MAX_NR_ZONES, NR_PAGE_ORDERS, MIGRATE_TYPES, MIGRATE_PCPTYPES, pageblock_nr_pages, MAX_PAGE_ORDER,
 } from "../mm/constants";
 import {
   PG_buddy, PG_owner, PG_head, PG_dirty, PG_temp, nr_pages, nr_pageblocks, page_flags, page_order, page_word,
   store_page_word, set_flag, page_next, page_prev, set_page_prev, page_alloc_mt, set_page_alloc_mt, PAGE_WORD_FREE,
-  store_pageblock_migratetype,
+  store_pageblock_migratetype, set_max_order_block_free, max_order_block_free,
 } from "../mm/page";
 import {
   fa_head, fa_tail, fa_count, fa_orders, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES, nr_free_highatomic,
@@ -84,6 +84,8 @@ export const PLANT_STORE_STALE: u32 = 42;
 export const PLANT_STORE_STALE_ERROR: u32 = 43;
 export const PLANT_STORE_STALE_DIRTY: u32 = 44;
 export const PLANT_PAGE_UNWRITTEN: u32 = 45;
+// The map of free order-10 blocks (code 37): a block in use that the map calls free.
+export const PLANT_MAX_ORDER_FREE: u32 = 46;
 export const PLANT_STORE_STALE_ACTIVATED: u32 = 46;
 
 let armed_kind: u32 = 0;
@@ -231,6 +233,15 @@ function plant_allocator(kind: u32): bool {
     if (p == NONE) return false;
     store_page_word(p, PAGE_WORD_FREE);
     return done(p);
+  }
+  if (kind == PLANT_MAX_ORDER_FREE) {
+    // the first block the map does not call free is called free: the reports would step over its pages
+    for (let p: u32 = 0; p + (<u32>1 << MAX_PAGE_ORDER) <= nr_pages; p += <u32>1 << MAX_PAGE_ORDER) {
+      if (max_order_block_free(p)) continue;
+      set_max_order_block_free(p, true);
+      return done(p);
+    }
+    return false;
   }
   if (kind == PLANT_ORDER_MASK) {
     // the non-empty-order mask claims a free list that is empty
@@ -398,7 +409,7 @@ function plant_slab(kind: u32): bool {
 
 function plant_state(kind: u32): bool {
   if (kind == PLANT_SLAB_OBJECT_LEAK || kind == PLANT_SLAB_PAGE_LRU) return plant_slab(kind);
-  return kind < 20 ? plant_allocator(kind) : plant_writeback(kind);
+  return kind < 20 || kind == PLANT_MAX_ORDER_FREE ? plant_allocator(kind) : plant_writeback(kind);
 }
 
 // ---- integrity ------------------------------------------------------------------------------------------

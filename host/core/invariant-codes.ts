@@ -42,6 +42,8 @@ export const invariantMessages: Readonly<Record<number, string>> = {
   35: "the wb's inode lists are inconsistent: a dirty inode not marked dirty or on no list, a queued inode off b_io, I_SYNC held outside a writeback, or flusher events not one while it is scheduled and none otherwise",
   // the file LRU (assembly/fs/lru.ts)
   36: "the file LRU is inconsistent: a listed folio is not a page-cache folio's head or is on the list its PG_active does not name, a list's folio or page counts are off, or a page-cache folio is on neither list",
+  // the allocator again (assembly/mm/debug_vm.ts)
+  37: "the map of free MAX_PAGE_ORDER blocks (max_order_free, which the reports' page walks trust) disagrees with a block's head",
 };
 
 export function describeInvariant(code: number, pfn: number): string {
