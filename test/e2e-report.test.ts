@@ -14,6 +14,7 @@ import { renderHtmlReport } from "../host/report/html.js";
 import { renderPageblockMap, blocksPerCell } from "../host/report/pageblock-map.js";
 import { metricSeries, throughputSeries } from "../host/report/series.js";
 import type { PageblockCensus } from "../host/sim/simulator.js";
+import { PageblockTable } from "../host/sim/pageblock-table.js";
 import { browserTest, openBrowser, screenshotPath, type BrowserSession } from "./helpers/chromium.js";
 
 const module = coreModuleSync("release");
@@ -43,7 +44,7 @@ test("a 1 TiB machine's map groups pageblocks so the SVG stays under 2 MB", () =
     mt: b % 7 === 0 ? 0 : 1, free: b % 3 === 0 ? 512 : 100, writeback: b % 11 === 0 ? 5 : 0, temp: 0, spliced: 0, unmovable: 0, movable: 412, dirty: 0,
   }));
   assert.is(blocksPerCell(blocks), 64); // 524288 blocks / 8192 cells
-  const svg = renderPageblockMap(census);
+  const svg = renderPageblockMap(PageblockTable.fromCensus(census));
   assert.is((svg.match(/<use href="#s\d+-pb/g) ?? []).length, 8192);
   assert.ok(svg.length < 2e6, `${svg.length} bytes`);
 });

@@ -4,6 +4,7 @@
 // (browsers use it): the caller brings the compiled core.
 import type { SimConfig } from "../scenario/sim-config.js";
 import { Simulator, type Integrity, type PageblockCensus, type RunOutcome, type RunProgress } from "../sim/simulator.js";
+import type { PageblockTable } from "../sim/pageblock-table.js";
 import { buildReport, type RunReport } from "../sim/report.js";
 import type { StatName, BdiStatName } from "../sim/layout.js";
 import type { CostModel } from "../sim/cost-model.js";
@@ -75,6 +76,9 @@ export class Emulator {
 
   /** Every pageblock's migratetype and what its pages hold now (the HTML report's maps). */
   pageblockMap(): PageblockCensus[] { return this.sim.pageblockMap(); }
+
+  /** The same as one typed array, eight u16 a block (what the reports keep: cheap on a large machine). */
+  pageblockTable(): PageblockTable { return this.sim.pageblockTable(); }
 
   /** Runs at most maxEvents events, as Simulator.run() does batch by batch (final sync included). */
   step(maxEvents: number): StepResult {

@@ -2,7 +2,7 @@
 // migratetype, pale when most of its pages are free, and marked where pages are under writeback, are FUSE temp
 // pages, are held by a pipe (splice), or belong to the other mobility ("mixed", as pagetypeinfo counts them).
 // Output is a plain SVG string with no DOM and no Node import, so the report (Node) and the browser demo share it.
-import type { PageblockCensus } from "../sim/simulator.js";
+import type { PageblockTable } from "../sim/pageblock-table.js";
 import { MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_TYPES, migratetype_names, pageblock_nr_pages } from "../core/constants.js";
 import { esc } from "./xml.js";
 
@@ -38,20 +38,22 @@ export interface PageblockCounts {
 }
 
 /** A block of the movable kind holding unmovable pages, or the reverse: what fragments memory. */
-export function isMixed(b: PageblockCensus): boolean {
-  if (b.mt === MIGRATE_ISOLATE) return false;
-  return b.mt === MIGRATE_MOVABLE || b.mt === MIGRATE_CMA ? b.unmovable + b.temp > 0 : b.movable > 0;
+export function isMixed(t: PageblockTable, b: number): boolean {
+  const mt = t.mt(b);
+  if (mt === MIGRATE_ISOLATE) return false;
+  return mt === MIGRATE_MOVABLE || mt === MIGRATE_CMA ? t.unmovable(b) + t.temp(b) > 0 : t.movable(b) > 0;
 }
 
-export function countPageblocks(blocks: readonly PageblockCensus[]): PageblockCounts {
-  const c: PageblockCounts = { blocks: blocks.length, byMigratetype: new Array<number>(MIGRATE_TYPES).fill(0), writeback: 0, temp: 0, spliced: 0, mixed: 0, mostlyFree: 0 };
-  for (const b of blocks) {
-    c.byMigratetype[b.mt] = (c.byMigratetype[b.mt] ?? 0) + 1;
-    if (b.writeback > 0) c.writeback++;
-    if (b.temp > 0) c.temp++;
-    if (b.spliced > 0) c.spliced++;
-    if (isMixed(b)) c.mixed++;
-    if (b.free >= MOSTLY_FREE * pageblock_nr_pages) c.mostlyFree++;
+export function countPageblocks(t: PageblockTable): PageblockCounts {
+  const c: PageblockCounts = { blocks: t.length, byMigratetype: new Array<number>(MIGRATE_TYPES).fill(0), writeback: 0, temp: 0, spliced: 0, mixed: 0, mostlyFree: 0 };
+  for (let b = 0; b < t.length; b++) {
+    const mt = t.mt(b);
+    c.byMigratetype[mt] = (c.byMigratetype[mt] ?? 0) + 1;
+    if (t.writeback(b) > 0) c.writeback++;
+    if (t.temp(b) > 0) c.temp++;
+    if (t.spliced(b) > 0) c.spliced++;
+    if (isMixed(t, b)) c.mixed++;
+    if (t.free(b) >= MOSTLY_FREE * pageblock_nr_pages) c.mostlyFree++;
   }
   return c;
 }
@@ -72,17 +74,18 @@ interface Cell {
   mixed: boolean;
 }
 
-function toCells(blocks: readonly PageblockCensus[], group: number): Cell[] {
+function toCells(t: PageblockTable, group: number): Cell[] {
   const cells: Cell[] = [];
-  for (let first = 0; first < blocks.length; first += group) {
-    const votes = new Array<number>(MIGRATE_TYPES).fill(0);
+  const votes = new Array<number>(MIGRATE_TYPES);
+  for (let first = 0; first < t.length; first += group) {
+    votes.fill(0);
     const cell: Cell = { mt: 0, sums: [0, 0, 0, 0, 0, 0, 0], pages: 0, mixed: false };
-    for (const b of blocks.slice(first, first + group)) {
-      votes[b.mt] = (votes[b.mt] ?? 0) + 1;
-      const s = cell.sums;
-      s[0] += b.free; s[1] += b.writeback; s[2] += b.temp; s[3] += b.spliced; s[4] += b.unmovable; s[5] += b.movable; s[6] += b.dirty;
+    const s = cell.sums;
+    for (let b = first; b < Math.min(first + group, t.length); b++) {
+      votes[t.mt(b)] = (votes[t.mt(b)] ?? 0) + 1;
+      s[0] += t.free(b); s[1] += t.writeback(b); s[2] += t.temp(b); s[3] += t.spliced(b); s[4] += t.unmovable(b); s[5] += t.movable(b); s[6] += t.dirty(b);
       cell.pages += pageblock_nr_pages;
-      cell.mixed ||= isMixed(b);
+      cell.mixed ||= isMixed(t, b);
     }
     cell.mt = votes.indexOf(Math.max(...votes));
     cells.push(cell);
@@ -125,7 +128,7 @@ const hex = (pfn: number): string => `0x${pfn.toString(16)}`;
 
 /** The map as an SVG element. The cells' counts ride along in data-cells (one "mt,free,wb,temp,spliced,
  *  unmovable,movable,dirty" record per cell, zeros left empty) for the report's hover text. */
-export function renderPageblockMap(blocks: readonly PageblockCensus[], opts: PageblockMapOptions = {}): string {
+export function renderPageblockMap(blocks: PageblockTable, opts: PageblockMapOptions = {}): string {
   const group = blocksPerCell(blocks.length, opts.maxCells);
   const cells = toCells(blocks, group);
   const { perRow, size, pitch } = layout(cells.length);

@@ -2,7 +2,8 @@
 // half and three quarters of the writers' data has been written (or of the duration has passed), when the
 // writers are done, and at the end. No Node import: the browser demo runs scenarios through this too.
 import type { SimConfig } from "../scenario/sim-config.js";
-import type { PageblockCensus, RunProgress, RunOutcome } from "../sim/simulator.js";
+import type { RunProgress, RunOutcome } from "../sim/simulator.js";
+import type { PageblockTable } from "../sim/pageblock-table.js";
 import type { RunReport } from "../sim/report.js";
 import type { ZoneCensus } from "../core/from-census.js";
 import { Emulator } from "../embed/emulator.js";
@@ -13,7 +14,7 @@ import { seconds } from "./xml.js";
 export interface PageblockSnapshot {
   label: string;
   tNs: number;
-  blocks: PageblockCensus[];
+  blocks: PageblockTable;
 }
 
 export interface CapturedRun {
@@ -53,7 +54,7 @@ function startCapture(config: SimConfig, opts: CaptureOptions): { emu: Emulator;
   const duration = config.run.durationNs;
   const fractions = [...(opts.fractions ?? [0.25, 0.5, 0.75])].sort((a, b) => a - b);
   const snapshots: PageblockSnapshot[] = [];
-  const take = (label: string, tNs: number): void => { snapshots.push({ label, tNs, blocks: emu.pageblockMap() }); };
+  const take = (label: string, tNs: number): void => { snapshots.push({ label, tNs, blocks: emu.pageblockTable() }); };
   let next = 0, writersDone = total === 0;
   const onProgress = (p: RunProgress): void => {
     opts.onProgress?.(p);

@@ -9,6 +9,7 @@ import { STAT_NAMES, STAT_WORDS, SAMPLE_COLUMNS, RUN_STATUS, BDI_STAT_NAMES, typ
 import { writeConfigWords } from "./config-words.js";
 import { defaultCostModel, type CostModel } from "./cost-model.js";
 import { InputError } from "../util/input-error.js";
+import { PageblockTable, PAGEBLOCK_FIELDS } from "./pageblock-table.js";
 import { describeInvariant } from "../core/invariant-codes.js";
 import { describeEvent } from "./events.js";
 import { checkRunFits } from "./work-estimate.js";
@@ -270,17 +271,17 @@ export class Simulator {
 
   zones(): ZoneView[] { return this.allocator.zones(); }
 
-  /** Every pageblock's migratetype and what its pages hold, for the pageblock map. */
-  pageblockMap(): PageblockCensus[] {
+  /** Every pageblock's migratetype and what its pages hold, for the pageblock map: a copy of the core's table. */
+  pageblockTable(): PageblockTable {
     const ptr = this.sim.pageblock_map_fill() >>> 0;
     const n = this.allocator.config.dma32Pages + this.allocator.config.normalPages + this.allocator.config.movablePages;
-    const arr = new Uint16Array(this.allocator.core.memory.buffer, ptr, (n / 512) * 8);
-    const out: PageblockCensus[] = [];
-    for (let b = 0; b < n / 512; b++) {
-      const at = (i: number): number => arr[b * 8 + i]!;
-      out.push({ mt: at(0), free: at(1), writeback: at(2), temp: at(3), spliced: at(4), unmovable: at(5), movable: at(6), dirty: at(7) });
-    }
-    return out;
+    return new PageblockTable(new Uint16Array(this.allocator.core.memory.buffer, ptr, (n / 512) * PAGEBLOCK_FIELDS).slice());
+  }
+
+  /** The same, an object a pageblock. */
+  pageblockMap(): PageblockCensus[] {
+    const table = this.pageblockTable();
+    return Array.from({ length: table.length }, (_, b) => table.census(b));
   }
 
   checkInvariants(): string | null {
