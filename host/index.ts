@@ -17,6 +17,8 @@ export type { MachineConfig } from "./core/machine-config.js";
 export type { ZoneView } from "./core/allocator-model.js";
 export type { ZoneCensus } from "./core/from-census.js";
 export type { RunReport } from "./sim/report.js";
+export type { PageblockCensus } from "./sim/simulator.js";
+export { PageblockTable } from "./sim/pageblock-table.js";
 export type { StatName } from "./sim/layout.js";
 export type { CostModel } from "./sim/cost-model.js";
 export type { ProcJson, PagetypeinfoJson } from "./proc/index.js";

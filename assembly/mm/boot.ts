@@ -14,7 +14,6 @@ import {
   zone_start, zone_end, zones_reset, set_pageblock_migratetype, set_mobility_disabled, account_freepages,
   fa_index, fa_head, fa_tail, fa_count, fa_orders,
 } from "./zone";
-import { pfn_list_add } from "./pfn_list";
 import { setup_per_zone_wmarks } from "./watermark";
 import { split_large_buddy } from "./page_alloc";
 import { set_fallback_policy } from "./rmqueue";
