@@ -42,4 +42,19 @@ test("run --html --from-proc: the captured run boots from the snapshot's census 
   assert.is(Object.values((JSON.parse(plain.stdout) as RunReport).pageblocks).reduce((s, n) => s + n, 0), blocks);
 });
 
+test("compare on worker threads gives the reports and table it gives in one thread, in the same order", async () => {
+  const two = join(dir, "two.json");
+  writeFileSync(two, JSON.stringify({
+    ...JSON.parse(readFileSync(scenario, "utf8")), policies: ["legacy-copy", "nocopy"],
+    servers: { fast: {}, slow: { faults: { slow: 20 } } },
+  }));
+  const one = await cli(["compare", two, "--json", "--jobs", "1"]);
+  const pool = await cli(["compare", two, "--json", "--jobs", "2"]);
+  assert.is(one.code, 0, one.stderr);
+  assert.is(pool.code, 0, pool.stderr);
+  const reports = (JSON.parse(pool.stdout) as { reports: RunReport[] }).reports;
+  assert.equal(reports.map((r) => `${r.server}/${r.policy}`), ["fast/legacy-copy", "fast/nocopy", "slow/legacy-copy", "slow/nocopy"]);
+  assert.is(pool.stdout, one.stdout);
+});
+
 test.run();

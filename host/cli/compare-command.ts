@@ -15,10 +15,14 @@ import { progressReporter } from "./progress.js";
 import type { RunReport } from "../sim/report.js";
 import { whatIfLines } from "./summary.js";
 import { formatGlance, useColour } from "./glance.js";
+import { parseJobs } from "./sweep-command.js";
+import { runPool } from "../sweep/pool.js";
+import type { SweepJob } from "../sweep/plan.js";
+import type { SweepLine } from "../sweep/run-job.js";
 
 export const compareCommand: Command = {
   name: "compare",
-  usage: "compare <scenario.json> [--policy p[,p]] [--server name[,name]] [--seed n] [--set key=value]... [--json] [--html file] [--brief]",
+  usage: "compare <scenario.json> [--policy p[,p]] [--server name[,name]] [--seed n] [--set key=value]... [--json] [--html file] [--brief] [--jobs n]",
   summary: "run every policy against every server of the scenario (`policies` x `servers`) and print the decision table",
   options: {
     policy: { type: "string", help: "only these policies, comma-separated" },
@@ -29,6 +33,7 @@ export const compareCommand: Command = {
     html: { type: "string", help: "also write an HTML report: the decision table, time series and each run's final pageblock map" },
     force: { type: "boolean", help: "run even when a run's work estimate is above the limit" },
     brief: { type: "boolean", help: "print only the table at a glance (throughput bar and verdict per run), not the decision table above it" },
+    jobs: { type: "string", help: "worker threads for the runs (default: every core, os.availableParallelism(); --html runs them in this thread)" },
   },
   async run(args, values) {
     if (args.length !== 1) throw new InputError("compare: give exactly one scenario file");
@@ -50,24 +55,55 @@ export const compareCommand: Command = {
     if (html !== undefined) checkOutputPath("--html", html);
     const reports: RunReport[] = [];
     const captured: CapturedRun[] = [];
-    const unwatch = watchInterrupt();
-    for (const server of servers) {
-      for (const policy of policies) {
-        if (interruptRequested()) break;
-        const progress = progressReporter(true, `${server.name} ${choiceName(policy)}`);
-        const config = { ...compare.base, policy, server };
-        if (html) {
-          // only the final map of each run: 35 runs of an 8 GiB machine at five moments would be tens of MB
-          const run = await captureRunAsync(config, { module, timing: false, onProgress: progress.update, shouldStop: interruptRequested });
-          captured.push({ ...run, snapshots: run.snapshots.slice(-1) });
-          reports.push({ ...run.report, samples: undefined });
-        } else {
-          reports.push(await runScenarioAsync(config, { module, timing: false, onProgress: progress.update, shouldStop: interruptRequested }));
-        }
-        progress.done();
+    const total = servers.length * policies.length;
+    const workers = Math.min(parseJobs(values.jobs as string | undefined), total);
+    let partial = false; // an interrupted in-process run is reported where it stopped
+    if (!html && workers > 1) {
+      // the runs are independent: on the sweep's worker threads, reports back in the table's order
+      const jobs: SweepJob[] = servers.flatMap((server, si) => policies.map((policy, pi) => ({
+        index: si * policies.length + pi, of: total, vary: { server: server.name }, policy: choiceName(policy),
+        config: { ...compare.base, policy, server },
+      })));
+      const tty = process.stderr.isTTY;
+      let done = 0;
+      let stopPool = (): void => {};
+      const unwatch = watchInterrupt(() => stopPool());
+      let lines: SweepLine[];
+      try {
+        lines = await runPool(jobs, {
+          workers,
+          onStart: (stop) => { stopPool = stop; },
+          onLine: () => { if (tty) process.stderr.write(`\rcompare: ${++done}/${total} runs`); },
+        });
+      } finally {
+        unwatch();
       }
+      if (tty) process.stderr.write("\n");
+      for (const l of lines) {
+        if (l.error !== undefined) throw new Error(`${String(l.vary.server)} ${l.policy}: ${l.error}`);
+        reports.push(l.report!);
+      }
+    } else {
+      const unwatch = watchInterrupt();
+      for (const server of servers) {
+        for (const policy of policies) {
+          if (interruptRequested()) break;
+          const progress = progressReporter(true, `${server.name} ${choiceName(policy)}`);
+          const config = { ...compare.base, policy, server };
+          if (html) {
+            // only the final map of each run: 35 runs of an 8 GiB machine at five moments would be tens of MB
+            const run = await captureRunAsync(config, { module, timing: false, onProgress: progress.update, shouldStop: interruptRequested });
+            captured.push({ ...run, snapshots: run.snapshots.slice(-1) });
+            reports.push({ ...run.report, samples: undefined });
+          } else {
+            reports.push(await runScenarioAsync(config, { module, timing: false, onProgress: progress.update, shouldStop: interruptRequested }));
+          }
+          progress.done();
+        }
+      }
+      unwatch();
+      partial = true;
     }
-    unwatch();
     const rows = reports.map(decisionRow);
     if (html) {
       const decisionTable = { columns: [...DECISION_COLUMNS], rows: rows.map(decisionCells) };
@@ -79,7 +115,9 @@ export const compareCommand: Command = {
       process.stdout.write((values.brief ? "" : `${formatDecisionTable(rows)}${whatIf}\n`) + formatGlance(reports, { colour: useColour() }));
     }
     if (interruptRequested()) {
-      process.stderr.write(`fusewb: interrupted after ${reports.length} of ${servers.length * policies.length} runs; the last is partial\n`);
+      process.stderr.write(partial
+        ? `fusewb: interrupted after ${reports.length} of ${total} runs; the last is partial\n`
+        : `fusewb: interrupted: ${reports.length} of ${total} runs done; the others did not finish\n`);
       return EXIT_INTERRUPTED;
     }
     return reports.some((r) => r.integrity.corrupt > 0) ? 1 : 0;
