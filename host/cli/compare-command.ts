@@ -16,9 +16,8 @@ import type { RunReport } from "../sim/report.js";
 import { whatIfLines } from "./summary.js";
 import { formatGlance, useColour } from "./glance.js";
 import { parseJobs } from "./sweep-command.js";
-import { runPool } from "../sweep/pool.js";
+import { runPoolWithProgress } from "./pool-progress.js";
 import type { SweepJob } from "../sweep/plan.js";
-import type { SweepLine } from "../sweep/run-job.js";
 
 export const compareCommand: Command = {
   name: "compare",
@@ -64,21 +63,7 @@ export const compareCommand: Command = {
         index: si * policies.length + pi, of: total, vary: { server: server.name }, policy: choiceName(policy),
         config: { ...compare.base, policy, server },
       })));
-      const tty = process.stderr.isTTY;
-      let done = 0;
-      let stopPool = (): void => {};
-      const unwatch = watchInterrupt(() => stopPool());
-      let lines: SweepLine[];
-      try {
-        lines = await runPool(jobs, {
-          workers,
-          onStart: (stop) => { stopPool = stop; },
-          onLine: () => { if (tty) process.stderr.write(`\rcompare: ${++done}/${total} runs`); },
-        });
-      } finally {
-        unwatch();
-      }
-      if (tty) process.stderr.write("\n");
+      const lines = await runPoolWithProgress(jobs, { workers, label: "compare" });
       for (const l of lines) {
         if (l.error !== undefined) throw new Error(`${String(l.vary.server)} ${l.policy}: ${l.error}`);
         reports.push(l.report!);

@@ -6,13 +6,14 @@ import { InputError } from "../util/input-error.js";
 import { wholeNumberOption } from "./whole-number.js";
 import { writeOutputFile, checkOutputPath } from "../util/files.js";
 import { checkRunFits, checkRunEstimate } from "../sim/work-estimate.js";
-import { watchInterrupt, interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
+import { interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
 import { readText, parseSeed } from "./scenario-input.js";
 import { parseJsonText } from "../scenario/resolve.js";
 import { parseVary } from "../sweep/vary.js";
 import { parseShard, inShard, NO_SHARD } from "../sweep/shard.js";
 import { planSweep } from "../sweep/plan.js";
-import { runPool, defaultWorkers } from "../sweep/pool.js";
+import { defaultWorkers } from "../sweep/pool.js";
+import { runPoolWithProgress } from "./pool-progress.js";
 import { lineFailed, sweepLineText, type SweepLine } from "../sweep/run-job.js";
 import { formatSweepTable } from "../sweep/table.js";
 import { sweepPlotSvg } from "../sweep/plot.js";
@@ -64,24 +65,11 @@ export const sweepCommand: Command = {
     }
     const workers = parseJobs(values.jobs as string | undefined);
     const stream = !values.table && values.out === undefined && values.plot === undefined;
-    const tty = process.stderr.isTTY;
-    let done = 0;
-    let stopPool = (): void => {};
-    const unwatch = watchInterrupt(() => stopPool());
-    let lines: SweepLine[];
-    try {
-      lines = await runPool(mine, {
-        workers,
-        onStart: (stop) => { stopPool = stop; },
-        onLine: (line: SweepLine) => {
-          if (stream) process.stdout.write(sweepLineText(line) + "\n");
-          if (tty) process.stderr.write(`\rsweep: ${++done}/${mine.length} runs`);
-        },
-      });
-    } finally {
-      unwatch();
-    }
-    if (tty && mine.length > 0) process.stderr.write("\n");
+    const lines = await runPoolWithProgress(mine, {
+      workers,
+      label: "sweep",
+      onLine: (line: SweepLine) => { if (stream) process.stdout.write(sweepLineText(line) + "\n"); },
+    });
     if (values.out !== undefined) writeOutputFile("--out", values.out as string, lines.map((l) => sweepLineText(l) + "\n").join(""));
     if (values.table) process.stdout.write(formatSweepTable(lines));
     if (values.plot !== undefined) writeOutputFile("--plot", values.plot as string, sweepPlotSvg(lines));
