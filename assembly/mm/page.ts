@@ -108,6 +108,11 @@ export const PAGE_WORD_BOOT_BUDDY: u32 = PG_buddy | (MAX_PAGE_ORDER << 16);
 }
 @inline export function page_word(pfn: u32): u32 { return load<u32>(word_at(pfn)) ^ word_key(pfn); }
 @inline export function store_page_word(pfn: u32, w: u32): void { store<u32>(word_at(pfn), w ^ word_key(pfn)); }
+/** After a loop stored word w raw into the records of [pfn, pfn + n): the MAX_PAGE_ORDER boundaries among them
+ *  are stored again under their key. */
+@inline export function store_boundary_words(pfn: u32, n: u32, w: u32): void {
+  for (let b = (pfn + MAX_ORDER_NR_PAGES - 1) & ~(MAX_ORDER_NR_PAGES - 1); b < pfn + n; b += MAX_ORDER_NR_PAGES) store_page_word(b, w);
+}
 @inline export function set_page_word(pfn: u32, flags: u32, order: u32, mt: u32, ref: u32): void {
   store_page_word(pfn, make_page_word(flags, order, mt, ref));
 }

@@ -14,7 +14,7 @@ import {
 } from "./constants";
 import {
   PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, word_at, BYTES_PER_PAGE, make_page_word, MAX_ORDER_NR_PAGES,
-  page_word, set_page_word, store_page_word, set_page_links, get_pageblock_migratetype,
+  page_word, set_page_word, store_page_word, set_page_links, get_pageblock_migratetype, store_boundary_words,
 } from "./page";
 import {
   populated_zone, page_zone, zone_managed_pages, nr_reserved_highatomic, page_group_by_mobility_disabled,
@@ -193,7 +193,7 @@ const FILL_MIN_ORDER: u32 = 4;
     store<u64>(at + i, <u64>~(p + 1 + MAX_ORDER_NR_PAGES) | (<u64>~(p + 1 - MAX_ORDER_NR_PAGES) << 32), 16);
     p += 2;
   }
-  for (let b = (pfn + MAX_ORDER_NR_PAGES - 1) & ~(MAX_ORDER_NR_PAGES - 1); b < pfn + <u32>n; b += MAX_ORDER_NR_PAGES) store_page_word(b, w);
+  store_boundary_words(pfn, <u32>n, w);
 }
 
 // mm/page_alloc.c: prep_new_page() with page_owner's __set_page_owner_handle(): every page records the
@@ -447,8 +447,7 @@ export function set_free_high_high_min(on: bool): void { free_high_high_min = on
     // PAGE_WORD_FREE in every word; the links keep what they hold, as they did when the words were an array
     const at = word_at(pfn);
     for (let i: usize = 0; i < (<usize>BYTES_PER_PAGE << order); i += BYTES_PER_PAGE) store<u32>(at + i, PAGE_WORD_FREE);
-    // the block's boundaries' words are stored under their key (page.ts)
-    for (let p = pfn; p < pfn + (<u32>1 << order); p += MAX_ORDER_NR_PAGES) if ((p & (MAX_ORDER_NR_PAGES - 1)) == 0) store_page_word(p, PAGE_WORD_FREE);
+    store_boundary_words(pfn, <u32>1 << order, PAGE_WORD_FREE);
   }
   free_to_pcp_or_buddy(pfn, order);
 }

@@ -35,11 +35,15 @@ export let current_kind: u32 = CTX_TIMER;
 /** The CPU the running context is on (smp_processor_id(): context_cpu() folded onto machine.cpus). */
 export let current_cpu: u32 = 0;
 
+/** machine.cpus, read once a run (cpus_init(), from sim_init()), not at every event's run_on(). */
+let nr_cpus: u32 = 1;
+export function cpus_init(): void { nr_cpus = <u32>max<f64>(param(CFG_NR_CPUS), 1); }
+
 /** The running context is `kind` number `i`. */
 @inline export function run_on(kind: u32, i: u32): void {
   current_kind = kind;
   const cpu = context_cpu(kind, i);
-  current_cpu = cpu % <u32>max<f64>(param(CFG_NR_CPUS), 1);
+  current_cpu = cpu % nr_cpus;
   set_this_cpu(cpu);
 }
 

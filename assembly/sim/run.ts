@@ -48,7 +48,7 @@ import { kcompactd_init, kcompactd_run, kcompactd_timer, HPAGE_FRAG_CHECK_INTERV
 import { set_wb_area, set_kswapd_hook, set_node_dirty_ok_tracked } from "../mm/page_alloc";
 import { mechanisms_init, wb_area, request_timeout_ns, writeback_temp_copy } from "./mechanisms";
 import { refresh_cpu_vm_stats, pcp_set_cpus } from "../mm/pcp";
-import { run_on, CTX_TIMER, CTX_WRITER, CTX_FLUSHER, CTX_SERVER, CTX_KSWAPD, CTX_KCOMPACTD, CTX_WORKLOAD } from "./cpus";
+import { run_on, cpus_init, CTX_TIMER, CTX_WRITER, CTX_FLUSHER, CTX_SERVER, CTX_KSWAPD, CTX_KCOMPACTD, CTX_WORKLOAD } from "./cpus";
 import { data_init, data_page_matches, data_out_of_memory } from "./data";
 import { churn_alloc, churn_free, churn_reset, EV_CHURN_ALLOC, EV_CHURN_FREE } from "./churn";
 import { oom_reset } from "./oom";
@@ -126,6 +126,7 @@ export function sim_init(): void {
   arena_grow_in_chunks();
   // machine.cpus: every CPU's per-cpu lists, high split over them (zone_highsize()); the run starts on CPU 0
   pcp_set_cpus(<u32>max<f64>(param(CFG_NR_CPUS), 1));
+  cpus_init();
   run_on(CTX_TIMER, 0);
   if (param(CFG_MAX_FOLIO_ORDER) > 9) unchecked(cfg[CFG_MAX_FOLIO_ORDER] = 9); // MAX_PAGECACHE_ORDER (x86-64)
   prng_seed(<u64>param(CFG_SEED));
