@@ -6,10 +6,10 @@ import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
 import { checkOutputPath, readInputFile, writeOutputFile } from "../util/files.js";
 import { checkRunEstimate } from "../sim/work-estimate.js";
-import { watchInterrupt, interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
+import { interruptRequested, EXIT_INTERRUPTED } from "./interrupt.js";
 import { parseJobs } from "./sweep-command.js";
 import { parseShard, inShard } from "../sweep/shard.js";
-import { runPool } from "../sweep/pool.js";
+import { runPoolWithProgress } from "./pool-progress.js";
 import { mergeShards } from "../sweep/merge.js";
 import { lineFailed, sweepLineText, type SweepLine } from "../sweep/run-job.js";
 import { expandScenarioPaths, planCheck } from "../check/plan.js";
@@ -63,16 +63,11 @@ export const checkCommand: Command = {
       emitReady(plan.jobs.length - 1);
     } else {
       for (const j of mine) checkRunEstimate(j.config, { force: Boolean(values.force), source: `${String(j.vary.scenario)} ${j.policy}/${String(j.vary.server)}` });
-      const tty = process.stderr.isTTY;
-      let done = 0;
-      let stopPool = (): void => {};
-      const unwatch = watchInterrupt(() => stopPool());
       try {
-        lines = await runPool(mine, {
+        lines = await runPoolWithProgress(mine, {
           workers: parseJobs(values.jobs as string | undefined),
-          onStart: (stop) => { stopPool = stop; },
+          label: "check",
           onLine: (line) => {
-            if (tty) process.stderr.write(`\rcheck: ${++done}/${mine.length} runs`);
             if (shard) {
               if (out === undefined) process.stdout.write(sweepLineText(line) + "\n");
               return;
@@ -84,10 +79,7 @@ export const checkCommand: Command = {
       } catch (e) {
         if (e instanceof InputError && !shard) process.stdout.write(`Bail out! ${e.message.replace(/[\r\n]+/g, " ")}\n`);
         throw e;
-      } finally {
-        unwatch();
       }
-      if (tty && mine.length > 0) process.stderr.write("\n");
     }
     if (out !== undefined) writeOutputFile("--out", out, lines.map((l) => sweepLineText(l) + "\n").join(""));
     if (interruptRequested()) {

@@ -49,7 +49,6 @@ export const compareCommand: Command = {
       servers = servers.filter((s) => wanted.includes(s.name));
     }
     for (const server of servers) checkRunEstimate({ ...compare.base, server }, { force: Boolean(values.force), source: args[0]! });
-    const module = coreModuleSync();
     const html = values.html as string | undefined;
     if (html !== undefined) checkOutputPath("--html", html);
     const reports: RunReport[] = [];
@@ -69,6 +68,7 @@ export const compareCommand: Command = {
         reports.push(l.report!);
       }
     } else {
+      const module = coreModuleSync(); // the workers compile their own
       const unwatch = watchInterrupt();
       for (const server of servers) {
         for (const policy of policies) {
