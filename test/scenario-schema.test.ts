@@ -154,18 +154,22 @@ test("machine.kernel selects the rules of one version: each policy names the ver
   assert.is(c({}).kernel, null);
   assert.is(runKernel(c({}).kernel, "copy"), "6.15");
   assert.is(runKernel(c({}).kernel, "copy-free"), "6.16");
-  assert.is(c({ kernel: "6.12" }, "legacy-copy").machine.fallback, "largest-steal", "6.10-6.14 fallback");
+  // 6.12.28+ (Debian's 6.12.118) took 6.15's claim-then-steal through stable; 6.12.0-6.12.27 may still be chosen
+  assert.is(c({ kernel: "6.12" }, "legacy-copy").machine.fallback, "claim-then-steal", "6.12.118's fallback");
+  assert.is(c({ kernel: "6.12", fallback: "largest-steal" }, "legacy-copy").machine.fallback, "largest-steal");
+  assert.is(c({ kernel: "6.1" }, "legacy-copy").machine.fallback, "largest-steal", "6.10-6.14's, standing for 6.1's");
   assert.is(c({ kernel: "6.18" }).machine.fallback, "claim-then-steal");
   assert.throws(() => c({ kernel: "6.1" }), /machine\.kernel: "6\.1" is not allowed with policy nocopy; copy-free writeback is Linux 6\.16 and later, or 6\.12 as the published fio table's tree \(a what-if\) \(allowed: 6\.12, 6\.16, 6\.18\)/);
   assert.throws(() => c({ kernel: "6.15" }), /allowed: 6\.12, 6\.16, 6\.18/);
   // copy-free on 6.12, the published fio table's tree, runs 6.12's rules and is named a what-if
-  assert.is(c({ kernel: "6.12" }).machine.fallback, "largest-steal");
+  assert.is(c({ kernel: "6.12" }).machine.fallback, "claim-then-steal");
   const folios = { largeFolios: "auto", writebackCache: true, maxFolioOrder: 8 } as const;
   assert.match(whatIfs(folios, "6.12", undefined, "kernel", "copy-free").join(), /copy-free writeback on 6\.12 .*the published fio table/);
   assert.equal(whatIfs(folios, "6.12", undefined, "kernel", "copy"), []);
   assert.equal(whatIfs(folios, "6.16", undefined, "kernel", "copy-free"), []);
   assert.throws(() => c({ kernel: "6.18" }, "legacy-copy"), /allowed: 6\.1, 6\.6, 6\.12, 6\.15/);
-  assert.throws(() => c({ kernel: "6.12", fallback: "claim-then-steal" }, "legacy-copy"), /machine\.fallback: "claim-then-steal" is not allowed with machine\.kernel "6\.12"/);
+  assert.throws(() => c({ kernel: "6.1", fallback: "claim-then-steal" }, "legacy-copy"), /machine\.fallback: "claim-then-steal" is not allowed with machine\.kernel "6\.1"; .*\(allowed: largest-steal;/);
+  assert.throws(() => c({ kernel: "6.15", fallback: "largest-steal" }, "legacy-copy"), /machine\.fallback: "largest-steal" is not allowed with machine\.kernel "6\.15"/);
   // compare checks every policy it will run
   assert.throws(() => resolveCompare({ machine: { kernel: "6.16" }, workloads: [fio] }), /not allowed with policy legacy-copy/);
 });

@@ -11,7 +11,7 @@ export interface MachineConfig {
   movablePages: number;
   /** The last `cmaPages` pages of the Normal zone are a CMA area (pageblocks of type CMA). */
   cmaPages: number;
-  /** `claim-then-steal` is Linux 6.15+, `largest-steal` is 6.10-6.14. */
+  /** `claim-then-steal` is Linux 6.15+ (and 6.12.28+, through stable), `largest-steal` is 6.10-6.14 (and 6.12.0-6.12.27). */
   fallback: FallbackPolicy;
   /** false emulates `page_group_by_mobility_disabled`. */
   mobilityGrouping: boolean;

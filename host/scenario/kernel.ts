@@ -12,8 +12,12 @@ export interface KernelRules {
   /** fs/fuse/file.c: temp-page copy with the rb-tree (<= 6.15), or the folio itself under writeback (6.16+). */
   writeback: "temp-copy" | "copy-free";
   /** mm/page_alloc.c __rmqueue() fallback: claim a whole block first (6.15+), or steal from the largest
-   *  foreign buddy (6.10-6.14; 6.1 and 6.6 are modelled the same way, see docs/fuse.md). */
-  fallback: FallbackPolicy;
+   *  foreign buddy (6.10-6.14; 6.1 and 6.6 are modelled the same way, see docs/fuse.md). 6.12 is 6.12.28 and later
+   *  (Debian's 6.12.118 is the source read): 6.15's __rmqueue_claim()/__rmqueue_steal() came to it through stable
+   *  ("mm: page_alloc: don't steal single pages from biggest buddy", ChangeLog-6.12.28). The first is the version's
+   *  own; a second, where there is one, may be chosen with machine.fallback (6.12.0-6.12.27, and the November 2024
+   *  tree of the published fio table, have the largest steal). */
+  fallbacks: readonly [FallbackPolicy, ...FallbackPolicy[]];
   /** fs/fuse/file.c has fuse_writepage() as ->writepage, called by reclaim (pageout) and migration (writeout, from
    *  fallback_migrate_folio: no ->migrate_folio): 6.1 and 6.6. Gone by 6.12 (filemap_migrate_folio instead). */
   fuseWritepage: boolean;
@@ -74,7 +78,7 @@ const atLeast = (k: Kernel, v: Kernel): boolean => order(k) >= order(v);
 export function kernelRules(k: Kernel): KernelRules {
   return {
     writeback: atLeast(k, "6.16") ? "copy-free" : "temp-copy",
-    fallback: atLeast(k, "6.15") ? "claim-then-steal" : "largest-steal",
+    fallbacks: k === "6.12" ? ["claim-then-steal", "largest-steal"] : atLeast(k, "6.15") ? ["claim-then-steal"] : ["largest-steal"],
     fuseWritepage: !atLeast(k, "6.12"),
     fuseReqSize: atLeast(k, "6.15") ? 176 : 152,
     wbThreshBump: atLeast(k, "6.15") ? "consolidated" : "none",

@@ -98,9 +98,10 @@ function checkCompareFields(p: ParsedScenario, fail: Fail): void {
 // mm: the zones are laid out DMA32, Normal, Movable (machine-config.ts).
 function resolveMachine(m: ParsedScenario["machine"], fail: Fail): MachineConfig {
   // one machine.kernel selects the allocator's fallback too; an explicit fallback may not contradict it
-  const kernelFallback = m.kernel === undefined ? undefined : kernelRules(m.kernel).fallback;
-  if (m.fallback !== undefined && kernelFallback !== undefined && m.fallback !== kernelFallback)
-    fail(["machine", "fallback"], `${JSON.stringify(m.fallback)} is not allowed with machine.kernel ${JSON.stringify(m.kernel)}; that kernel's __rmqueue fallback is ${JSON.stringify(kernelFallback)} (leave fallback out to take it)`);
+  const kernelFallbacks = m.kernel === undefined ? undefined : kernelRules(m.kernel).fallbacks;
+  const kernelFallback = kernelFallbacks?.[0];
+  if (m.fallback !== undefined && kernelFallbacks !== undefined && !kernelFallbacks.includes(m.fallback))
+    fail(["machine", "fallback"], `${JSON.stringify(m.fallback)} is not allowed with machine.kernel ${JSON.stringify(m.kernel)}; that kernel's __rmqueue fallback is ${JSON.stringify(kernelFallback)} (allowed: ${kernelFallbacks.join(", ")}; leave fallback out to take it)`);
   const dma32 = m.dma32 ?? Math.floor(Math.min(m.memory / 4, 4 * GiB) / PAGEBLOCK_BYTES) * PAGEBLOCK_BYTES;
   if (dma32 > m.memory) fail(["machine", "dma32"], `${q(dma32)} is not allowed; it is larger than machine.memory (${q(m.memory)})`);
   if (dma32 + m.movable > m.memory)

@@ -107,7 +107,7 @@ const machineSchema = strict({
   cma: zoneSize(0).prefault(0).describe("a CMA area at the end of the Normal zone"),
   // `--set machine.kernel=6.1` parses as a JSON number: take its spelling (no listed version ends in 0)
   kernel: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(KERNELS)).optional().describe("the Linux version whose rules the run follows (the writeback path, the allocator fallback, reclaim); default: 6.15 for legacy-copy, 6.16 for the copy-free policies"),
-  fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).optional().describe("__rmqueue fallback: claim-then-steal is Linux 6.15+, largest-steal 6.10-6.14; default: machine.kernel's"),
+  fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).optional().describe("__rmqueue fallback: claim-then-steal is Linux 6.15+ and 6.12.28+ (stable), largest-steal 6.10-6.14 and 6.12.0-6.12.27; default: machine.kernel's"),
   mobility_grouping: z.boolean().default(true).describe("false emulates page_group_by_mobility_disabled"),
   pcp: z.boolean().default(true).describe("per-cpu page lists (per CPU of machine.cpus; high tuned between the low watermark and an eighth of the zone, split over the CPUs, as 6.7+ does); false = the boot pageset, pages go straight to the buddy lists"),
   thp: z.boolean().default(true).describe("transparent_hugepage enabled (always/madvise, as distributions ship): khugepaged raises min_free_kbytes; false = never (no THP workloads)"),
