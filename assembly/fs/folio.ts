@@ -36,6 +36,13 @@ export const GFP_PAGECACHE: u32 = __GFP_MOVABLE | GFP_LRU | __GFP_WRITE;
 @inline function set_bits(pfn: u32, f: u32): void { set_page_flags(pfn, page_flags(pfn) | f); }
 @inline function clear_bits(pfn: u32, f: u32): void { set_page_flags(pfn, page_flags(pfn) & ~f); }
 
+/** mm/page-writeback.c: folio_mark_dirty() clears PG_reclaim before ->dirty_folio(): "if the folio is redirtied,
+ *  the flag will be reset", whether or not the folio was clean (folio_redirty_for_writepage() does not). */
+@inline export function folio_clear_reclaim(head: u32): void {
+  const f = page_flags(head);
+  if ((f & PG_reclaim) != 0) set_page_flags(head, f & ~PG_reclaim);
+}
+
 /**
  * mm/filemap.c: __filemap_get_folio(FGP_CREAT) for a write at `index` of `len_pages`: the order follows the
  * write's length (fgf_set_order), the index's alignment and the mapping's max folio order, and falls back

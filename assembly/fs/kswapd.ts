@@ -43,6 +43,7 @@ export function kswapd_init(schedule: () => void, schedule_at: (at: u64, arg: u3
   kswapd_sleep_gen = 0;
   kswapd_sleep_until = 0;
   bp_after_shrink = false;
+  bp_slept = false;
   bp_in_priority_loop = false;
 }
 
@@ -111,6 +112,8 @@ let bp_nr_reclaimed: u64 = 0;
 let bp_nr_scanned: u64 = 0;
 /** The pass slept inside kswapd_shrink_node(): it goes on with what follows it. */
 let bp_after_shrink: bool = false;
+/** The pass slept in reclaim_throttle() at least once. */
+let bp_slept: bool = false;
 
 // mm/vmscan.c: balance_pgdat(): reclaim until a zone is balanced; with boosted watermarks, reclaim the boost too
 // (only while the node is balanced otherwise), then take the boost back and wake kcompactd
@@ -132,6 +135,7 @@ function balance_pgdat_begin(order: u32, highest: u32): void {
   bp_restart = true;
   bp_in_priority_loop = false;
   bp_after_shrink = false;
+  bp_slept = false;
   bp_last_nr_to_reclaim = 0;
   kswapd_sc_reset();
 }
@@ -207,17 +211,24 @@ function balance_pgdat_continue(): bool {
   return true;
 }
 
-// mm/vmscan.c: kswapd_try_to_sleep(): a balanced node resets the compaction skip hints and wakes kcompactd for
-// the order that woke kswapd, then sleeps. The short HZ/10 nap and its premature-wake check are folded in: a
-// node not balanced here leaves kswapd to the next wake-up instead of looping (the simulation has no CPU time
-// for kswapd, so its busy loop would be events without cost).
+// mm/vmscan.c: kswapd_try_to_sleep(): a balanced (or hopeless) node resets the compaction skip hints and wakes
+// kcompactd for the order that woke kswapd, then sleeps; the short HZ/10 nap and its premature-wake check are
+// folded in. A node neither balanced nor hopeless sends kswapd() straight back to balance_pgdat(): here at once
+// after a pass that slept in reclaim_throttle() (time passed, as in the kernel's loop); after a pass that did not,
+// kswapd waits for the next wake-up instead, because kswapd's passes cost no time in the model (it runs on a CPU of
+// its own, not charged) and its loop would run every failing pass up to MAX_RECLAIM_RETRIES at one instant.
 function kswapd_try_to_sleep(alloc_order: u32, reclaim_order: u32, highest: u32): void {
-  // prepare_kswapd_sleep(): a balanced node clears PGDAT_DIRTY (clear_pgdat_congested())
-  const balanced = pgdat_balanced(reclaim_order, highest);
+  // prepare_kswapd_sleep(): "Hopeless node, leave it to direct reclaim" comes first and keeps the node's congestion
+  // flags; a balanced node clears them (clear_pgdat_congested())
+  const hopeless = kswapd_failures >= MAX_RECLAIM_RETRIES;
+  const balanced = !hopeless && pgdat_balanced(reclaim_order, highest);
   if (balanced) clear_pgdat_dirty();
-  if (kswapd_failures >= MAX_RECLAIM_RETRIES || balanced) {
+  if (hopeless || balanced) {
     reset_isolation_suitable();
     wakeup_kcompactd(alloc_order, highest);
+  } else if (bp_slept) {
+    schedule_kswapd_at(now, 0); // kswapd() loops: the next pass reads kswapd_order and the zone index anew
+    return;
   }
   kswapd_sleeping = true;
 }
@@ -270,6 +281,7 @@ function nothing_at(at: u64, arg: u32): void {}
 
 function kswapd_throttle_writeback(): void {
   kswapd_throttled = true;
+  bp_slept = true;
   kswapd_sleep_gen++;
   kswapd_sleep_start = now;
   kswapd_throttled_written = 0;

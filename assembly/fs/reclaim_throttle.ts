@@ -10,7 +10,7 @@
 // NOPROGRESS sleepers when another reclaimer reclaims better than one page in eight (consider_reclaim_throttle()),
 // cgroup v1's WRITEBACK sleep, and VMSCAN_THROTTLE_ISOLATED (too_many_isolated(): one reclaimer at a time here).
 import { MAX_NR_ZONES, MAX_RECLAIM_RETRIES } from "../mm/constants";
-import { zone_managed_pages } from "../mm/zone";
+import { zone_managed_pages, NR_FREE_PAGES } from "../mm/zone";
 import { now } from "../sim/clock";
 import { acc, charge } from "../sim/charge";
 import { current_is_user_task } from "../sim/cpus";
@@ -33,11 +33,16 @@ export const VMSCAN_THROTTLE_CONGESTED: u32 = 1;
 // likely near OOM", and "If there are a lot of dirty/writeback folios then do not throttle as throttling will occur
 // when the folios cycle towards the end of the LRU if still under writeback": 2 * NR_ZONE_WRITE_PENDING (the
 // node's NR_FILE_DIRTY + NR_WRITEBACK: a legacy temp page is NR_WRITEBACK_TEMP, not counted) <= the managed zones'
-// zone_reclaimable_pages() (their file LRU: no swap, so anon does not count)
+// zone_reclaimable_pages() (their file LRU: no swap, so anon does not count; a zone with none counts its free pages,
+// the stable fix in 6.1.192 and 6.12.118: "ensure zones with sufficient free pages are not skipped")
 function skip_throttle_noprogress(kswapd_failures: u32): bool {
   if (kswapd_failures >= MAX_RECLAIM_RETRIES) return true;
   let reclaimable: u64 = 0;
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (zone_managed_pages(z) != 0) reclaimable += lru_zone_file_pages(z);
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+    if (zone_managed_pages(z) == 0) continue;
+    const file = <u64>lru_zone_file_pages(z);
+    reclaimable += file != 0 ? file : <u64>max<i32>(unchecked(NR_FREE_PAGES[z]), 0);
+  }
   const write_pending = <u64>max<i64>(stat_value(NR_FILE_DIRTY) + stat_value(NR_WRITEBACK), 0);
   return 2 * write_pending <= reclaimable;
 }

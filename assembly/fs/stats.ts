@@ -147,6 +147,8 @@ export const CONTIG_SUCCESS: i32 = 51;
 /** alloc_contig_range waits (MIGRATE_SYNC on writeback) that had not ended when the run stopped. */
 export const CONTIG_HANGS: i32 = 52;
 export const CONTIG_WAIT_NS: i32 = 53;
+/** Churn allocations that failed: a costly order's is dropped; a smaller one's process retries it (a failed round
+ *  of __alloc_pages_slowpath()'s loop, counted each time). */
 export const CHURN_ALLOC_FAILS: i32 = 54;
 export const CHURN_ALLOCS: i32 = 55;
 /** fuse_writepages() calls that returned at once: WB_SYNC_NONE while num_background >= congestion_threshold. */

@@ -21,7 +21,7 @@ import {
   inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_writeback,
   ino_attr_valid_until, ino_i_size,
 } from "./inode";
-import { filemap_alloc_folio, GFP_PAGECACHE, folio_head, folio_mark_blocks_dirty, folio_nr_pages, invalidate_inode_pages2 } from "./folio";
+import { filemap_alloc_folio, GFP_PAGECACHE, folio_head, folio_mark_blocks_dirty, folio_clear_reclaim, folio_nr_pages, invalidate_inode_pages2 } from "./folio";
 import {
   balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end, task_account_dirtied, balance_dirty_pages_task_fork,
 } from "./balance_dirty_pages";
@@ -331,6 +331,8 @@ export function generic_perform_write(j: u32): u32 {
     // fuse_write_end(): i_size_write() past the old end
     if (off + chunk > unchecked(ino_i_size[ino])) unchecked(ino_i_size[ino] = off + chunk);
     const n = <u32>((off + chunk - 1) >> 12) - index + 1;
+    // fuse_write_end() -> folio_mark_dirty() (6.1: set_page_dirty()): a folio reclaim marked loses the mark
+    folio_clear_reclaim(head);
     const newly_dirty = folio_mark_blocks_dirty(ino, index, pfn, n);
     if (newly_dirty) {
       charge(cost_ns(COST_FOLIO_MARK_DIRTY));

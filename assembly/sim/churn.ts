@@ -8,6 +8,7 @@ import { OWNER_ANON, ANON_CHURN, anon_slot_alloc, anon_slot_free, anon_pfn, anon
 import { oom_after_no_progress, oom_progress, OOM_CTX_CHURN } from "./oom";
 import { now, schedule } from "./clock";
 import { charge_reset } from "./charge";
+import { jiffy_ns } from "./jiffies";
 import { sample, DIST_EXPONENTIAL } from "./prng";
 import { wl_param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_CHURN_MOVABLE, WL_CHURN_RECLAIMABLE, MAX_WL } from "./config";
 import { st_add, CHURN_ALLOCS, CHURN_ALLOC_FAILS } from "../fs/stats";
@@ -39,18 +40,31 @@ function free_pages(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 
 /** EV_CHURN_ALLOC for workload i: one allocation, with the slow path's direct reclaim (and compaction for
  *  order > 0) when memory is short. One of order <= PAGE_ALLOC_COSTLY_ORDER that still fails counts toward the
- *  OOM killer (in the kernel it may not fail: GFP_KERNEL and GFP_HIGHUSER_MOVABLE loop until out_of_memory()
- *  frees something; __alloc_pages_may_oom() does not help costly orders), and is dropped here. */
+ *  OOM killer and is tried again (in the kernel it may not fail: GFP_KERNEL and GFP_HIGHUSER_MOVABLE loop in
+ *  __alloc_pages_slowpath() until out_of_memory() frees something); a costly one fails and is dropped
+ *  (__alloc_pages_may_oom() does not help costly orders). */
 export function churn_alloc(i: u32): void {
   if (unchecked(killed[i])) return;
   const kind = <u32>wl_param(i, WL_KIND), order = <u32>wl_param(i, WL_ORDER);
   let pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
-  if (pfn == NONE && order <= PAGE_ALLOC_COSTLY_ORDER && oom_after_no_progress(OOM_CTX_CHURN, churn_gfp(kind), did_some_progress, order)) pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
+  if (pfn == NONE && order <= PAGE_ALLOC_COSTLY_ORDER && oom_after_no_progress(OOM_CTX_CHURN + i, churn_gfp(kind), did_some_progress, order)) pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
   if (unchecked(killed[i])) { if (pfn != NONE) __free_pages(pfn, order); return; } // it chose this very process
-  if (pfn == NONE) st_add(CHURN_ALLOC_FAILS, 1);
-  else {
+  if (pfn == NONE) {
+    st_add(CHURN_ALLOC_FAILS, 1);
+    if (order <= PAGE_ALLOC_COSTLY_ORDER) {
+      // the process is still in this allocation: should_reclaim_retry() loops (only cond_resched() for a user task)
+      // after whatever its reclaim slept in reclaim_throttle(); a round that did not sleep waits a jiffy, standing
+      // in for the CPU of the reclaim passes the kernel's task spins through (not charged), as a writer's does
+      // (fs/writer.ts grab_folio())
+      const slept = <u64>charge_reset();
+      const at = now + slept + (slept != 0 ? 0 : jiffy_ns());
+      unchecked(next_alloc_at[i] = at);
+      schedule(at, EV_CHURN_ALLOC, i);
+      return;
+    }
+  } else {
     st_add(CHURN_ALLOCS, 1);
-    oom_progress(OOM_CTX_CHURN);
+    oom_progress(OOM_CTX_CHURN + i);
     const slot = anon_slot_alloc(pfn, order, ANON_CHURN, i);
     const n: u32 = <u32>1 << order;
     if (kind == WL_CHURN_MOVABLE) unchecked(live_pages[i] += n);

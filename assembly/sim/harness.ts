@@ -4,7 +4,7 @@ import { pcp_list_len_of_cpu, set_this_cpu, pcp_count, pcp_high, pcp_batch, pcp_
 import { NONE, MAX_NR_ZONES } from "../mm/constants";
 import { page_flags, page_alloc_mt, page_order, page_ref, set_page_ref } from "../mm/page";
 import { mapping_pfn, page_version, set_page_version, server_version, ino_dirtied_when } from "../fs/inode";
-import { folio_mark_blocks_dirty } from "../fs/folio";
+import { folio_mark_blocks_dirty, folio_clear_reclaim, folio_head } from "../fs/folio";
 import { wb_list_at, queue_io, requeue_inode, writeback_single_inode_flags } from "../fs/wb_lists";
 import { harness_write, set_writers_autostart, harness_fsync_step, harness_fsync_held } from "../fs/writer";
 import { writeback_inode_all, harness_flusher_hold, walk_wrote, flusher_timer_armed } from "../fs/writeback";
@@ -139,6 +139,7 @@ export function harness_redirty(ino: u32, index: u32): bool {
   const pfn = mapping_pfn(ino, index);
   if (pfn == NONE) return false;
   set_page_version(ino, index, page_version(ino, index) + 1);
+  folio_clear_reclaim(folio_head(pfn)); // set_page_dirty() -> folio_mark_dirty()
   folio_mark_blocks_dirty(ino, index, pfn, 1);
   return true;
 }

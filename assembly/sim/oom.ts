@@ -17,18 +17,20 @@ import { __zone_watermark_ok_free } from "../mm/watermark";
 import { lru_zone_file_pages } from "../fs/lru";
 import { now } from "./clock";
 import { stat_value, st_add, OOM_KILLS, OOM_KILL_SERVER, OOM_KILL_WRITER, OOM_KILL_CHURN, OOM_KILL_THP, OOM_NO_VICTIM, OOM_FIRST_NS } from "../fs/stats";
-import { param, wl_param, CFG_NR_WL, WL_KIND } from "./config";
+import { param, wl_param, CFG_NR_WL, WL_KIND, MAX_WL } from "./config";
 import { writer_count, writer_is_task, writer_rss, writer_oom_kill } from "../fs/writer";
 import { server_is_task, server_rss, server_oom_kill } from "../fuse/server";
 import { churn_is_task, churn_rss, churn_oom_kill } from "./churn";
 import { highorder_is_task, highorder_rss, highorder_oom_kill } from "./highorder";
 
-/** Retry counters: one per writer (0..63), per server thread (64..319), and one for the churn workloads. */
+/** Retry counters, each the no_progress_loops of one task's allocation: one per writer (0..63), per server thread
+ *  (64..319), per churn workload (320..351). */
 export const OOM_CTX_SERVER: u32 = 64;
 export const OOM_CTX_CHURN: u32 = 64 + 256;
-const no_progress = new StaticArray<u32>(<i32>OOM_CTX_CHURN + 1);
+const OOM_CTXS: i32 = <i32>OOM_CTX_CHURN + MAX_WL;
+const no_progress = new StaticArray<u32>(OOM_CTXS);
 
-export function oom_reset(): void { for (let i = 0; i <= <i32>OOM_CTX_CHURN; i++) unchecked(no_progress[i] = 0); }
+export function oom_reset(): void { for (let i = 0; i < OOM_CTXS; i++) unchecked(no_progress[i] = 0); }
 
 /** An allocation of context ctx succeeded: its loop is over. */
 export function oom_progress(ctx: u32): void { unchecked(no_progress[ctx] = 0); }
