@@ -16,7 +16,7 @@ import { __alloc_pages, prep_new_page, __free_one_page, split_large_buddy, page_
 import { __move_freepages_block } from "./rmqueue";
 import {
   migrate_one, migrate_pages, migrate_wait_pfn, put_target, putback_lru, folio_isolatable, MIGRATE_SYNC,
-  MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, MR_CONTIG_RANGE,
+  MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, MR_CONTIG_RANGE, MR_MEMORY_HOTPLUG,
 } from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
 import { st_add, COMPACT_ISOLATED } from "../fs/stats";
@@ -177,8 +177,10 @@ function offline_migrate_range(start: u32, end: u32): i32 {
       if ((f & PG_buddy) != 0) { p += <u32>1 << page_order(p); continue; }
       if ((f & (PG_owner | PG_head)) != (PG_owner | PG_head)) { p++; continue; }
       const n: u32 = <u32>1 << page_order(p);
-      st_add(COMPACT_ISOLATED, n);
-      const r = migrate_one(p, MIGRATE_SYNC, MR_CONTIG_RANGE, alloc_migration_target, put_target);
+      // scan_movable_pages() passes over a page neither on the LRU nor movable, and isolate_folio_to_list() takes
+      // only what folio_isolate_lru() can: such a folio is never migrated (nor counted), and keeps the block busy
+      if (!folio_isolatable(p)) { busy = true; p += n; continue; }
+      const r = migrate_one(p, MIGRATE_SYNC, MR_MEMORY_HOTPLUG, alloc_migration_target, put_target);
       if (r == MIGRATE_WAIT) { contig_wait_pfn = p; return CONTIG_WAIT; }
       if (r == ENOMEM) return CONTIG_ENOMEM;
       if (r != MIGRATEPAGE_SUCCESS) busy = true;
@@ -315,7 +317,8 @@ function __alloc_contig_range(start: u32, order: u32, z: u32, offline: bool, cal
     }
     p += <u32>1 << min(o, order);
   }
-  st_add(COMPACT_ISOLATED, nr);
+  // isolate_freepages_block() counts them; offline_pages() takes its block with __offline_isolated_pages(), no count
+  if (!offline) st_add(COMPACT_ISOLATED, nr);
   // undo_isolate_page_range() at `done:` (the pages are allocated now, so the blocks' type is all that changes)
   undo_isolate(first_block, nblocks, z, offline);
   const chunk = min(order, MAX_PAGE_ORDER);
@@ -329,7 +332,7 @@ function __alloc_contig_range(start: u32, order: u32, z: u32, offline: bool, cal
 }
 
 /** mm/page_alloc.c: alloc_contig_pages(): the first aligned range of the zone that works, zones from the top. */
-export function alloc_contig_pages(order: u32, highest: u32, caller: u32 = CONTIG_CALLER): i32 {
+export function alloc_contig_pages(order: u32, highest: u32, caller: u32 = CONTIG_CALLER, from: u32 = NONE): i32 {
   contig_wait_pfn = NONE;
   const nr: u32 = <u32>1 << order;
   let result = CONTIG_ENOMEM;
@@ -337,6 +340,8 @@ export function alloc_contig_pages(order: u32, highest: u32, caller: u32 = CONTI
     const z = <u32>zi;
     if (!populated_zone(z)) continue;
     let pfn = (unchecked(zone_start[z]) + nr - 1) & ~(nr - 1);
+    // a call that slept in a range goes on after it (`from`: the next range of zone `highest`)
+    if (from != NONE && z == highest) pfn = from;
     for (; pfn + nr <= unchecked(zone_end[z]); pfn += nr) {
       const r = alloc_contig_range(pfn, order, z, false, caller);
       if (r == CONTIG_OK || r == CONTIG_WAIT) return r;

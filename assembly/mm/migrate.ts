@@ -27,6 +27,7 @@ export const MIGRATE_SYNC: u32 = 2;
 
 // include/linux/migrate_mode.h: enum migrate_reason, the `reason` of the mm_migrate_pages tracepoint
 export const MR_COMPACTION: u32 = 0;
+export const MR_MEMORY_HOTPLUG: u32 = 2;
 export const MR_SYSCALL: u32 = 3;
 export const MR_CONTIG_RANGE: u32 = 6;
 

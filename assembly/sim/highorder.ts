@@ -111,8 +111,10 @@ export function highorder_attempt(i: u32): void {
     if ((page_flags(p) & PG_folio_writeback) != 0) { schedule(now + WAIT_POLL_NS, EV_HIGHORDER, i); return; }
     st_add(CONTIG_WAIT_NS, <i64>(now - unchecked(waiting_since[i])));
     unchecked(waiting[i] = false);
-    // awake, its range still isolated: the attempt goes on in that range
+    // awake, its range still isolated: the attempt goes on in that range; if that range then fails,
+    // alloc_contig_pages() goes on to the next one and the lower zones, all in the same call
     r = alloc_contig_range(unchecked(wait_start[i]), order, unchecked(wait_zone[i]), false, i, true);
+    if (r != CONTIG_OK && r != CONTIG_WAIT) r = alloc_contig_pages(order, unchecked(wait_zone[i]), i, unchecked(wait_start[i]) + (<u32>1 << order));
   } else {
     st_add(CONTIG_ATTEMPTS, 1);
     // the writeback area (nocopy-wb-area) is not a place to look for contiguous memory: that is its point
