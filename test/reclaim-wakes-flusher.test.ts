@@ -70,9 +70,11 @@ test("a batch of dirty folios only wakes the flusher; their writeback ends and t
   // (inactive_is_low(): 6 < 1 is false), and 15 reclaimed end the call without a retry
   assert.is(h.harness_try_to_free_pages(GFP_KERNEL, 0), 15);
   assert.equal([t.stat("pgactivate"), t.stat("nr_active_file")], [1, 1]);
-  // the flusher writes page 0; the server answers; folio_end_writeback() finds PG_reclaim and
-  // folio_rotate_reclaimable() moves it to the inactive tail (PG_active cleared): PGROTATED
-  t.sim.step(3);
+  // the flusher writes page 0 (its request reaches the connection at the flusher's next event, once the fill's time has
+  // passed); the server answers; folio_end_writeback() finds PG_reclaim and folio_rotate_reclaimable() moves it to
+  // the inactive tail (PG_active cleared): PGROTATED
+  const sent = t.stat("requests_sent");
+  for (let k = 0; k < 10 && t.stat("requests_sent") === sent; k++) t.sim.step(1);
   assert.equal([t.stat("nr_dirty"), t.stat("nr_writeback")], [0, 1]);
   h.harness_server_reply(h.harness_server_read());
   assert.equal([t.stat("pgrotated"), t.stat("nr_active_file")], [1, 0]);

@@ -120,6 +120,7 @@ export function flusher_init(): void {
   wb_lists_init();
   queued = false; work_dirtied_before = 0; pass_open = false; pass_start = 0; pass_dirtied_before = 0; pass_wrote = 0;
   work_nr_pages = 0; last_old_flush = jiffies_at(now);
+  flusher_walking = false; nr_deferred = 0;
 }
 
 export function request_sync_all(): void { sync_all = true; wb_wakeup(); }
@@ -144,11 +145,12 @@ export function wb_wakeup(): void {
   wakeup_flusher();
 }
 
-/** wb_wakeup() / wb_start_background_writeback(): run the flusher unless it is running (writeback_in_progress). */
+/** wb_wakeup() / wb_start_background_writeback(): run the flusher unless it is running (writeback_in_progress).
+ *  The kick is the caller's, at its own virtual time (now + its charge so far in this event). */
 export function wakeup_flusher(): void {
   if (scheduled || waiting_pfn != NONE || waiting_ino != NONE || waiting_meta) return;
   scheduled = true;
-  schedule(now + <u64>cost_ns(COST_WAKEUP), EV_FLUSHER, 0);
+  schedule(now + <u64>acc + <u64>cost_ns(COST_WAKEUP), EV_FLUSHER, 0);
 }
 
 /** The periodic timer is pending (wb->dwork queued with a delay). */
@@ -292,7 +294,32 @@ export let walk_wait_pfn: u32 = NONE;
 let sent_in_walk: u32 = 0;
 /** Requests sent by every walk so far (the harness counts its own). */
 let sends_total: u32 = 0;
-function send(req: u32): void { fuse_send_writepage(req); sent_in_walk++; sends_total++; }
+function send(req: u32): void {
+  sent_in_walk++; sends_total++;
+  // fuse_writepages_send() runs inside write_cache_pages() once the request's last folio is filled: a request the
+  // flusher built reaches the connection when the kworker's CPU up to here has passed, at its next event (now +
+  // the charge this event accumulated); one that fsync or close built goes out at once
+  if (flusher_walking && nr_deferred < MAX_DEFERRED) { unchecked(deferred[nr_deferred++] = req); return; }
+  fuse_send_writepage(req);
+}
+/** The flusher's walk is running (its sends wait for its next event). */
+let flusher_walking: bool = false;
+/** Requests the flusher built in its last event, to be sent at the start of its next (two at most: the walk stops
+ *  after its first send, and the call's end may send the request it was filling). */
+const MAX_DEFERRED: u32 = 4;
+const deferred = new StaticArray<u32>(<i32>MAX_DEFERRED);
+let nr_deferred: u32 = 0;
+/** Sends what the flusher's last event built, in order. */
+function send_deferred(): void {
+  for (let i: u32 = 0; i < nr_deferred; i++) fuse_send_writepage(unchecked(deferred[i]));
+  nr_deferred = 0;
+}
+/** fuse_abort_conn() ended a request the flusher had built and not yet sent. */
+export function flusher_forget_deferred(req: u32): void {
+  let k: u32 = 0;
+  for (let i: u32 = 0; i < nr_deferred; i++) if (unchecked(deferred[i]) != req) unchecked(deferred[k++] = unchecked(deferred[i]));
+  nr_deferred = k;
+}
 
 /** Sends a request a walk had built (fuse_writepages_send()). */
 export function send_request(req: u32): void { send(req); }
@@ -497,6 +524,7 @@ function start_call(): u32 {
 export function flusher_step(): void {
   charge_reset();
   scheduled = false;
+  send_deferred(); // the requests the last event filled, before a ->write_inode's SETATTR (the kernel's order)
   if (meta_to_send != NONE) { send_write_inode(); return; }
   if (waiting_pfn != NONE || waiting_ino != NONE || waiting_meta) return;
   if (!in_call) {
@@ -508,10 +536,15 @@ export function flusher_step(): void {
     }
     if (s == START_SLEEP) { flusher_sleep(); return; }
   }
+  flusher_walking = true;
   const r = writepages_walk(cur_ino, call_index, nr_to_write, work == WORK_SYNC, true);
+  flusher_walking = false;
   nr_to_write -= walk_wrote;
   call_wrote += walk_wrote;
   call_index = walk_index;
+  // the flusher sleeps next (on a folio's writeback, or a jiffy in the temp page's allocation): what it built goes
+  // out now, up to a fill period early
+  if (r == WALK_WAIT || r == WALK_STALL) send_deferred();
   if (r == WALK_WAIT) { waiting_pfn = walk_wait_pfn; return; } // flusher_on_complete() goes on
   if (r == WALK_STALL) {
     // stuck in __alloc_pages_slowpath(): should_reclaim_retry() sleeps a kworker a jiffy per loop
@@ -521,7 +554,11 @@ export function flusher_step(): void {
     schedule(now + <u64>charge_reset() + jiffy_ns(), EV_FLUSHER, 0);
     return;
   }
-  if (r == WALK_END || r == WALK_BUDGET) end_call(r == WALK_END ? 0 : walk_index);
+  if (r == WALK_END || r == WALK_BUDGET) {
+    flusher_walking = true;
+    end_call(r == WALK_END ? 0 : walk_index);
+    flusher_walking = false;
+  }
   scheduled = true;
   schedule(now + <u64>charge_reset(), EV_FLUSHER, 0);
 }

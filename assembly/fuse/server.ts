@@ -247,7 +247,8 @@ export function server_wake_one(): void {
     unchecked(t_asleep[t] = false);
     if (unchecked(t_state[t]) != T_IDLE || unchecked(t_pick_scheduled[t])) continue;
     unchecked(t_pick_scheduled[t] = true);
-    schedule(now + <u64>cost_ns(COST_WAKEUP), EV_SERVER_PICK, t);
+    // the wake-up is the caller's, at its own virtual time (now + its charge so far in this event)
+    schedule(now + <u64>acc + <u64>cost_ns(COST_WAKEUP), EV_SERVER_PICK, t);
     return;
   }
 }
