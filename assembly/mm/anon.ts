@@ -11,6 +11,8 @@ export const ANON_THP: u32 = 1;
 export const ANON_CONTIG: u32 = 2;
 /** A page of a server thread's receive buffer (libfuse: max_write + 4 KiB, malloc'd). */
 export const ANON_SERVER_BUFFER: u32 = 3;
+/** A THP workload's page table (pte_alloc_one(): unmovable, order 0), one per 2 MiB region it faulted. */
+export const ANON_PGTABLE: u32 = 4;
 
 let cap: u32 = 0;
 let s_pfn: usize = 0, s_order: usize = 0, s_kind: usize = 0, s_owner: usize = 0, s_next_free: usize = 0;

@@ -2,16 +2,18 @@
 // compaction only, then the costly slow path: async compaction, direct reclaim, sync-light compaction; outside
 // MADV_HUGEPAGE the free lists alone)
 // and contiguous ranges via alloc_contig_range (CMA-like, gigantic pages), each held for a while.
-import { NONE, MAX_PAGE_ORDER, GFP_TRANSHUGE, GFP_TRANSHUGE_LIGHT, ZONE_MOVABLE, ZONE_NORMAL, pageblock_order } from "../mm/constants";
+import { NONE, MAX_PAGE_ORDER, GFP_TRANSHUGE, GFP_TRANSHUGE_LIGHT, ZONE_MOVABLE, ZONE_NORMAL, pageblock_order, __GFP_MOVABLE, GFP_LRU } from "../mm/constants";
 import { set_page_next, set_page_prev, page_flags, PG_folio_writeback } from "../mm/page";
 import { __free_pages, __alloc_pages } from "../mm/page_alloc";
 import { populated_zone, zone_start, zone_end } from "../mm/zone";
-import { alloc_pages_may_reclaim, alloc_pages_thisnode_noretry } from "../mm/direct_compact";
+import { alloc_pages_may_reclaim, alloc_pages_thisnode_noretry, did_some_progress } from "../mm/direct_compact";
 import {
   alloc_contig_pages, alloc_contig_range, free_contig_range, contig_slot, contig_wait_pfn, contig_wait_start,
   contig_wait_zone, contig_range_isolated, CONTIG_OK, CONTIG_WAIT,
 } from "../mm/contig";
-import { OWNER_ANON, ANON_THP, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind, anon_owner, anon_reap } from "../mm/anon";
+import { OWNER_ANON, ANON_THP, ANON_PGTABLE, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind, anon_owner, anon_reap } from "../mm/anon";
+import { oom_after_no_progress, oom_progress, OOM_CTX_CHURN } from "./oom";
+import { jiffy_ns } from "./jiffies";
 import { now, schedule } from "./clock";
 import { charge_reset } from "./charge";
 import { wl_param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_THP_NOMADVISE, WL_OFFLINE, MAX_WL } from "./config";
@@ -37,9 +39,14 @@ const next_due = new StaticArray<u64>(MAX_WL);
 /** THP pages each THP workload's process holds (its rss), and whether the OOM killer killed it. */
 const thp_pages = new StaticArray<u32>(MAX_WL);
 const thp_killed = new StaticArray<bool>(MAX_WL);
+/** A THP workload's fault that fell back to base pages (VM_FAULT_FALLBACK): the region's pages still to fault. */
+const fb_left = new StaticArray<u32>(MAX_WL);
+/** The fault (huge or fallen back) still needs its page table. */
+const pt_pending = new StaticArray<bool>(MAX_WL);
 export function highorder_reset(): void {
   for (let i = 0; i < MAX_WL; i++) {
     unchecked(waiting[i] = false); unchecked(thp_pages[i] = 0); unchecked(thp_killed[i] = false);
+    unchecked(fb_left[i] = 0); unchecked(pt_pending[i] = false);
     unchecked(offline_next[i] = 0); unchecked(offline_busy[i] = false); unchecked(offline_isolated[i] = false);
   }
 }
@@ -52,7 +59,10 @@ export function highorder_rss(i: u32): u32 { return unchecked(thp_pages[i]); }
 export function highorder_oom_kill(i: u32): void {
   unchecked(thp_killed[i] = true);
   anon_reap(ANON_THP, i, free_thp);
+  anon_reap(ANON_PGTABLE, i, free_thp); // exit_mmap() frees the page tables when the killed task exits
   unchecked(thp_pages[i] = 0);
+  unchecked(fb_left[i] = 0);
+  unchecked(pt_pending[i] = false);
 }
 function free_thp(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 
@@ -89,13 +99,60 @@ export function thp_fault(order: u32, owner: u32 = NONE, madvised: bool = true):
 }
 let last_thp_slot: u32 = NONE;
 
+/** GFP_PGTABLE_USER (GFP_KERNEL | __GFP_ACCOUNT | __GFP_ZERO): unmovable. GFP_HIGHUSER_MOVABLE: an anon base page. */
+const GFP_PGTABLE_USER: u32 = 0;
+const GFP_HIGHUSER_MOVABLE: u32 = __GFP_MOVABLE | GFP_LRU;
+
+/** One order-0 page of THP workload i's process (a page table, or a base page of a region whose THP fault fell
+ *  back), held as its THPs are. Neither may fail (order 0, GFP_KERNEL or GFP_HIGHUSER_MOVABLE): one that did not
+ *  come after direct reclaim counts toward the OOM killer, and the process tries again after its reclaim's sleeps,
+ *  or a jiffy (as a churn workload's allocation does); false then (its next EV_HIGHORDER goes on). */
+function workload_page(i: u32, gfp: u32, kind: u32): bool {
+  let pfn = alloc_pages_may_reclaim(gfp, 0);
+  if (pfn == NONE && oom_after_no_progress(OOM_CTX_CHURN + i, gfp, did_some_progress, 0)) pfn = alloc_pages_may_reclaim(gfp, 0);
+  if (unchecked(thp_killed[i])) { if (pfn != NONE) __free_pages(pfn, 0); return false; } // it chose this very process
+  if (pfn == NONE) {
+    const slept = <u64>charge_reset();
+    schedule(now + slept + (slept != 0 ? 0 : jiffy_ns()), EV_HIGHORDER, i);
+    return false;
+  }
+  oom_progress(OOM_CTX_CHURN + i);
+  const slot = anon_slot_alloc(pfn, 0, kind, i);
+  set_page_next(pfn, OWNER_ANON);
+  set_page_prev(pfn, slot);
+  if (kind == ANON_THP) unchecked(thp_pages[i] += 1);
+  hold(i, slot);
+  return true;
+}
+
 /** EV_HIGHORDER for workload i: one attempt (or the next poll of a MIGRATE_SYNC wait). */
 export function highorder_attempt(i: u32): void {
   const kind = <u32>wl_param(i, WL_KIND), order = <u32>wl_param(i, WL_ORDER);
   const interval = <u64>wl_param(i, WL_RATE_OR_INTERVAL);
   if (kind == WL_THP || kind == WL_THP_NOMADVISE) {
     if (unchecked(thp_killed[i])) return;
-    if (thp_fault(order, i, kind == WL_THP) != NONE) hold(i, last_thp_slot);
+    if (!unchecked(pt_pending[i]) && unchecked(fb_left[i]) == 0) {
+      if (thp_fault(order, i, kind == WL_THP) != NONE) {
+        hold(i, last_thp_slot);
+        // __do_huge_pmd_anonymous_page(): then pte_alloc_one(), a page table deposited with the huge PMD
+        // (pgtable_trans_huge_deposit()) for its life
+        if (order == pageblock_order) unchecked(pt_pending[i] = true);
+      } else if (order == pageblock_order) {
+        // do_huge_pmd_anonymous_page() returns VM_FAULT_FALLBACK: __handle_mm_fault() goes on to handle_pte_fault()
+        // -> do_anonymous_page(): a page table (pte_alloc()), then an order-0 page; the process's touches of the
+        // rest of the 2 MiB region fault one page each (khugepaged, which might collapse it later, is not modelled)
+        unchecked(pt_pending[i] = true);
+        unchecked(fb_left[i] = <u32>1 << order);
+      }
+    }
+    if (unchecked(pt_pending[i])) {
+      if (!workload_page(i, GFP_PGTABLE_USER, ANON_PGTABLE)) return;
+      unchecked(pt_pending[i] = false);
+    }
+    while (unchecked(fb_left[i]) != 0) {
+      if (!workload_page(i, GFP_HIGHUSER_MOVABLE, ANON_THP)) return;
+      unchecked(fb_left[i]--);
+    }
     // the next fault comes an interval after this one returned, its sleeps in reclaim_throttle() included
     schedule(now + <u64>charge_reset() + interval, EV_HIGHORDER, i);
     return;
