@@ -9,7 +9,7 @@ import { reset_isolation_suitable, compact_gap } from "../mm/compaction";
 import { wakeup_kcompactd } from "../mm/kcompactd";
 import {
   kswapd_shrink_node, kswapd_nr_scanned, kswapd_failures, kswapd_failed, SWAP_CLUSTER_MAX, DEF_PRIORITY,
-  kswapd_sc_reset, kswapd_cache_trim_restart, kswapd_priority,
+  kswapd_sc_reset, kswapd_cache_trim_restart, kswapd_priority, kswapd_shrink_node_resume,
 } from "./reclaim";
 import { lru_gen } from "./lru";
 import { set_initial_priority } from "./lru_gen_reclaim";
@@ -153,8 +153,14 @@ function balance_pgdat_continue(): bool {
       bp_in_priority_loop = true;
     }
     while (bp_priority >= 1) {
-      if (bp_after_shrink) bp_after_shrink = false;
-      else {
+      if (bp_after_shrink) {
+        // awake: kswapd_shrink_node()'s shrink_node() goes on after its sleep (the congestion mark, more rounds)
+        bp_after_shrink = false;
+        bp_nr_reclaimed = kswapd_shrink_node_resume();
+        bp_priority = kswapd_priority();
+        bp_nr_scanned = kswapd_nr_scanned();
+        if (kswapd_writeback_throttle) { bp_after_shrink = true; return false; }
+      } else {
         bp_raise_priority = true;
         const balanced = pgdat_balanced(bp_sc_order, highest);
         // an imbalanced node ignores the boost and does ordinary reclaim

@@ -22,7 +22,7 @@ import {
 } from "./lru";
 import { lru_gen_shrink_node } from "./lru_gen_reclaim";
 import {
-  sc, zone_ineligible, clear_pgdat_dirty, set_pgdat_dirty, set_pgdat_writeback, lruvec_node_congested, set_lruvec_node_congested,
+  sc, ScanControl, zone_ineligible, clear_pgdat_dirty, set_pgdat_dirty, set_pgdat_writeback, lruvec_node_congested, set_lruvec_node_congested,
 } from "./scan_control";
 import {
   isolated_folios, kept_folios, nr_kept, shrink_folio_list, stat_nr_unqueued_dirty, stat_nr_taken, stat_nr_dirty, stat_nr_congested,
@@ -209,8 +209,9 @@ function shrink_lruvec(): void {
 
 // mm/vmscan.c: shrink_node(): prepare_scan_control() (deactivation when the inactive list is low; refaults are
 // not modelled), shrink_lruvec(), then kswapd's PGDAT_WRITEBACK and PGDAT_DIRTY from what it took, kswapd's
-// LRUVEC_NODE_CONGESTED, and a direct reclaimer's VMSCAN_THROTTLE_CONGESTED sleep while the node is marked
-// (fs/reclaim_throttle.ts), and kswapd's VMSCAN_THROTTLE_WRITEBACK sleep on nr_immediate (fs/kswapd.ts).
+// VMSCAN_THROTTLE_WRITEBACK sleep on nr_immediate (fs/kswapd.ts: shrink_node() stops there and
+// kswapd_shrink_node_resume() goes on after it), kswapd's LRUVEC_NODE_CONGESTED, and a direct reclaimer's
+// VMSCAN_THROTTLE_CONGESTED sleep while the node is marked (fs/reclaim_throttle.ts).
 function shrink_node(): u64 {
   // "if (lru_gen_enabled() && root_reclaim(sc))": sc->nr cleared, lru_gen_shrink_node(), and on progress the
   // failure counter reset ("done:" there)
@@ -220,38 +221,60 @@ function shrink_node(): u64 {
     if (r != 0) kswapd_failures = 0;
     return r;
   }
-  const before = sc.nr_reclaimed;
-  let reclaimable = false;
+  sn_before = sc.nr_reclaimed;
+  sn_reclaimable = false;
+  return shrink_node_rounds(false);
+}
+
+/** shrink_node()'s locals: what the call had reclaimed before it, whether a round reclaimed anything, where this
+ *  round began. kswapd keeps its own across its sleep (kswapd_sn_*), when direct reclaim may run shrink_node(). */
+let sn_before: u64 = 0, sn_start: u64 = 0, sn_reclaimable: bool = false;
+let kswapd_sn_before: u64 = 0, kswapd_sn_start: u64 = 0, kswapd_sn_reclaimable: bool = false;
+const kswapd_sc = new ScanControl();
+
+// shrink_node()'s `again:` rounds; `resume`: kswapd woke from its VMSCAN_THROTTLE_WRITEBACK sleep inside the round
+// and goes on after it. Returns the pages the call reclaimed; when kswapd must sleep, it returns with
+// kswapd_writeback_throttle set and its state saved.
+function shrink_node_rounds(resume: bool): u64 {
   while (true) {
-    sc.nr_dirty = 0; sc.nr_congested = 0; sc.nr_immediate = 0; sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
-    const start = sc.nr_reclaimed;
-    // prepare_scan_control(): deactivation when the inactive list is low; cache_trim_mode when there are inactive
-    // file pages at this priority and no deactivation (it steers anon scanning, absent here, and kswapd's restart)
-    sc.may_deactivate = sc.force_deactivate || inactive_is_low();
-    sc.cache_trim_mode = (lru_pages(LRU_INACTIVE_FILE) >> <u64>sc.priority) != 0 && !sc.may_deactivate && !sc.no_cache_trim_mode;
-    shrink_lruvec();
-    if (sc.kswapd) {
-      if (sc.nr_writeback != 0 && sc.nr_writeback == sc.nr_taken) set_pgdat_writeback();
-      // "Allow kswapd to start writing pages during reclaim." (also when it took nothing: 0 == 0)
-      if (sc.nr_unqueued_dirty == sc.nr_file_taken) set_pgdat_dirty();
+    if (!resume) {
+      sc.nr_dirty = 0; sc.nr_congested = 0; sc.nr_immediate = 0; sc.nr_unqueued_dirty = 0; sc.nr_writeback = 0; sc.nr_taken = 0; sc.nr_file_taken = 0;
+      sn_start = sc.nr_reclaimed;
+      // prepare_scan_control(): deactivation when the inactive list is low; cache_trim_mode when there are inactive
+      // file pages at this priority and no deactivation (it steers anon scanning, absent here, and kswapd's restart)
+      sc.may_deactivate = sc.force_deactivate || inactive_is_low();
+      sc.cache_trim_mode = (lru_pages(LRU_INACTIVE_FILE) >> <u64>sc.priority) != 0 && !sc.may_deactivate && !sc.no_cache_trim_mode;
+      shrink_lruvec();
+      if (sc.kswapd) {
+        if (sc.nr_writeback != 0 && sc.nr_writeback == sc.nr_taken) set_pgdat_writeback();
+        // "Allow kswapd to start writing pages during reclaim." (also when it took nothing: 0 == 0)
+        if (sc.nr_unqueued_dirty == sc.nr_file_taken) set_pgdat_dirty();
+        // "If kswapd scans pages marked for immediate reclaim and under writeback (nr_immediate), it implies that
+        // pages are cycling through the LRU faster than they are written so forcibly stall until some pages complete
+        // writeback": reclaim_throttle(pgdat, VMSCAN_THROTTLE_WRITEBACK), before the congestion mark below
+        if (sc.nr_immediate != 0) {
+          kswapd_writeback_throttle = true;
+          kswapd_sc.copy_from(sc);
+          kswapd_sn_before = sn_before; kswapd_sn_start = sn_start; kswapd_sn_reclaimable = sn_reclaimable;
+          return sc.nr_reclaimed - sn_before;
+        }
+      }
     }
-    // "If kswapd scans pages marked for immediate reclaim and under writeback (nr_immediate), ... forcibly stall
-    // until some pages complete writeback": the sleep is kswapd's (fs/kswapd.ts), after this shrink_node()
-    if (sc.kswapd && sc.nr_immediate != 0) kswapd_writeback_throttle = true;
+    resume = false;
     // "Tag a node/memcg as congested if all the dirty pages were marked for writeback and immediate reclaim"
     if (sc.kswapd && sc.nr_dirty != 0 && sc.nr_dirty == sc.nr_congested) set_lruvec_node_congested();
     // "Stall direct reclaim for IO completions if the lruvec is node is congested" (current_may_throttle(): no
     // task here has PF_LOCAL_THROTTLE)
     if (!sc.kswapd && lruvec_node_congested) reclaim_throttle(VMSCAN_THROTTLE_CONGESTED, kswapd_failures);
-    const node_reclaimed = sc.nr_reclaimed - start;
-    if (node_reclaimed != 0) reclaimable = true;
+    const node_reclaimed = sc.nr_reclaimed - sn_start;
+    if (node_reclaimed != 0) sn_reclaimable = true;
     if (!should_continue_reclaim(node_reclaimed)) break;
   }
   // "On reclaim progress, reset the failure counter"; a kswapd run that reclaimed nothing in cache_trim_mode
   // restarts once without it (6.12+: balance_pgdat())
-  if (reclaimable) kswapd_failures = 0;
+  if (sn_reclaimable) kswapd_failures = 0;
   else if (sc.cache_trim_mode) sc.cache_trim_mode_failed = true;
-  return sc.nr_reclaimed - before;
+  return sc.nr_reclaimed - sn_before;
 }
 
 // mm/vmscan.c: in_reclaim_compaction(): a high-order request reclaims for compaction when the order is costly or
@@ -356,6 +379,19 @@ export function kswapd_shrink_node(priority: i32, order: u32, nr_to_reclaim: u64
   // kswapd runs with PF_MEMALLOC
   const was = set_pf_memalloc(true);
   const r = shrink_node();
+  set_pf_memalloc(was);
+  kswapd_cache_trim_mode_failed = sc.cache_trim_mode_failed;
+  return r;
+}
+/** kswapd woke from its reclaim_throttle() sleep inside shrink_node(): its scan_control and the call's locals come
+ *  back (direct reclaim used the one object meanwhile), and the round goes on after the sleep. Returns what the
+ *  whole kswapd_shrink_node() call reclaimed; kswapd_writeback_throttle again if a later round must sleep. */
+export function kswapd_shrink_node_resume(): u64 {
+  kswapd_writeback_throttle = false;
+  sc.copy_from(kswapd_sc);
+  sn_before = kswapd_sn_before; sn_start = kswapd_sn_start; sn_reclaimable = kswapd_sn_reclaimable;
+  const was = set_pf_memalloc(true);
+  const r = shrink_node_rounds(true);
   set_pf_memalloc(was);
   kswapd_cache_trim_mode_failed = sc.cache_trim_mode_failed;
   return r;

@@ -35,6 +35,21 @@ export class ScanControl {
   nr_writeback: u64 = 0;
   nr_taken: u64 = 0;
   nr_file_taken: u64 = 0;
+
+  /** Every field from `o` (kswapd's scan_control kept across its sleep in reclaim_throttle(), while direct
+   *  reclaimers use the one object). */
+  copy_from(o: ScanControl): void {
+    this.nr_to_reclaim = o.nr_to_reclaim; this.nr_reclaimed = o.nr_reclaimed; this.nr_scanned = o.nr_scanned;
+    this.priority = o.priority; this.reclaim_idx = o.reclaim_idx; this.kswapd = o.kswapd;
+    this.may_writepage = o.may_writepage; this.may_deactivate = o.may_deactivate;
+    this.force_deactivate = o.force_deactivate; this.skipped_deactivate = o.skipped_deactivate;
+    this.only_zone = o.only_zone; this.order = o.order; this.memcg_full_walk = o.memcg_full_walk;
+    this.cache_trim_mode = o.cache_trim_mode; this.no_cache_trim_mode = o.no_cache_trim_mode;
+    this.cache_trim_mode_failed = o.cache_trim_mode_failed;
+    this.nr_immediate = o.nr_immediate; this.nr_dirty = o.nr_dirty; this.nr_congested = o.nr_congested;
+    this.nr_unqueued_dirty = o.nr_unqueued_dirty; this.nr_writeback = o.nr_writeback; this.nr_taken = o.nr_taken;
+    this.nr_file_taken = o.nr_file_taken;
+  }
 }
 
 export const sc = new ScanControl();

@@ -450,9 +450,10 @@ export function writer_step(j: u32): void {
       // fio's do_io(): end_fsync when should_fsync(), i.e. unless the job's last I/O was already an fsync; the
       // kernel's fuse_fsync() sends FUSE_FSYNC whether or not the file is dirty
       if (job(j, JOB_END_FSYNC) != 0 && !unchecked(w_last_sync[j])) { start_fsync(j); return; }
-      // fio closes the file once its last block is done, inside the job's time (io_u.c get_io_u() ->
-      // td_io_close_file()): fuse_flush() -> write_inode_now(inode, 1) (WB_SYNC_ALL, waits for the writeback) and
-      // fuse_sync_writes(), then a synchronous FUSE_FLUSH (passthrough_ll asks for no FOPEN_NOFLUSH)
+      // fio closes the file once its last block is done: fuse_flush() -> write_inode_now(inode, 1) (WB_SYNC_ALL,
+      // waits for the writeback) and fuse_sync_writes(), then a synchronous FUSE_FLUSH (passthrough_ll asks for no
+      // FOPEN_NOFLUSH). The model counts it in the run's time; fio's backend.c records the runtime before
+      // close_and_free_files() (README, "The fio table": a known difference, not yet changed)
       unchecked(w_closing[j] = true);
       start_fsync(j);
       return;
