@@ -629,9 +629,12 @@ export function writer_on_sync_reply(j: u32, kind: u32, ok: bool): void {
   if (unchecked(w_state[j]) == W_WAIT_REQ) wake(j, WRITER_REQ_WAIT_NS);
 }
 
+// The wake-up is the waker's, at its own virtual time (now + its charge so far in this event): a server thread's
+// reply wakes the writer from inside its write(2) to /dev/fuse, after the reply's own work (fuse_request_end()).
 function wake(j: u32, ns_stat: i32): void {
-  const at = max(now, unchecked(w_blocked_at[j]));
-  st_add(ns_stat, <i64>(now - min(now, unchecked(w_blocked_at[j]))));
+  const t = now + <u64>acc;
+  const at = max(t, unchecked(w_blocked_at[j]));
+  st_add(ns_stat, <i64>(t - min(t, unchecked(w_blocked_at[j]))));
   unchecked(w_state[j] = W_RUNNING);
   schedule(at + <u64>cost_ns(COST_WAKEUP), EV_WRITER, j);
 }
