@@ -3,12 +3,10 @@
 import { NONE, GFP_LRU, __GFP_MOVABLE, __GFP_RECLAIMABLE, PAGE_ALLOC_COSTLY_ORDER } from "../mm/constants";
 import { set_page_next, set_page_prev } from "../mm/page";
 import { __free_pages } from "../mm/page_alloc";
-import { alloc_pages_may_reclaim, did_some_progress } from "../mm/direct_compact";
 import { OWNER_ANON, ANON_CHURN, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_owner, anon_reap } from "../mm/anon";
-import { oom_after_no_progress, oom_progress, OOM_CTX_CHURN } from "./oom";
+import { alloc_pages_oom_round, slowpath_next_round, oom_progress, OOM_CTX_CHURN } from "./oom";
 import { now, schedule } from "./clock";
 import { charge_reset } from "./charge";
-import { jiffy_ns } from "./jiffies";
 import { sample, DIST_EXPONENTIAL } from "./prng";
 import { wl_param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_CHURN_MOVABLE, WL_CHURN_RECLAIMABLE, MAX_WL } from "./config";
 import { st_add, CHURN_ALLOCS, CHURN_ALLOC_FAILS } from "../fs/stats";
@@ -46,18 +44,13 @@ function free_pages(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 export function churn_alloc(i: u32): void {
   if (unchecked(killed[i])) return;
   const kind = <u32>wl_param(i, WL_KIND), order = <u32>wl_param(i, WL_ORDER);
-  let pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
-  if (pfn == NONE && order <= PAGE_ALLOC_COSTLY_ORDER && oom_after_no_progress(OOM_CTX_CHURN + i, churn_gfp(kind), did_some_progress, order)) pfn = alloc_pages_may_reclaim(churn_gfp(kind), order);
+  const pfn = alloc_pages_oom_round(OOM_CTX_CHURN + i, churn_gfp(kind), order);
   if (unchecked(killed[i])) { if (pfn != NONE) __free_pages(pfn, order); return; } // it chose this very process
   if (pfn == NONE) {
     st_add(CHURN_ALLOC_FAILS, 1);
     if (order <= PAGE_ALLOC_COSTLY_ORDER) {
-      // the process is still in this allocation: should_reclaim_retry() loops (only cond_resched() for a user task)
-      // after whatever its reclaim slept in reclaim_throttle(); a round that did not sleep waits a jiffy, standing
-      // in for the CPU of the reclaim passes the kernel's task spins through (not charged), as a writer's does
-      // (fs/writer.ts grab_folio())
-      const slept = <u64>charge_reset();
-      const at = now + slept + (slept != 0 ? 0 : jiffy_ns());
+      // the process is still in this allocation: it tries again
+      const at = slowpath_next_round();
       unchecked(next_alloc_at[i] = at);
       schedule(at, EV_CHURN_ALLOC, i);
       return;

@@ -6,14 +6,13 @@ import { NONE, MAX_PAGE_ORDER, GFP_TRANSHUGE, GFP_TRANSHUGE_LIGHT, ZONE_MOVABLE,
 import { set_page_next, set_page_prev, page_flags, PG_folio_writeback } from "../mm/page";
 import { __free_pages, __alloc_pages } from "../mm/page_alloc";
 import { populated_zone, zone_start, zone_end } from "../mm/zone";
-import { alloc_pages_may_reclaim, alloc_pages_thisnode_noretry, did_some_progress } from "../mm/direct_compact";
+import { alloc_pages_may_reclaim, alloc_pages_thisnode_noretry } from "../mm/direct_compact";
 import {
   alloc_contig_pages, alloc_contig_range, free_contig_range, contig_slot, contig_wait_pfn, contig_wait_start,
   contig_wait_zone, contig_range_isolated, CONTIG_OK, CONTIG_WAIT,
 } from "../mm/contig";
 import { OWNER_ANON, ANON_THP, ANON_PGTABLE, anon_slot_alloc, anon_slot_free, anon_pfn, anon_order, anon_kind, anon_owner, anon_reap } from "../mm/anon";
-import { oom_after_no_progress, oom_progress, OOM_CTX_CHURN } from "./oom";
-import { jiffy_ns } from "./jiffies";
+import { alloc_pages_oom_round, slowpath_next_round, oom_progress, OOM_CTX_CHURN } from "./oom";
 import { now, schedule } from "./clock";
 import { charge_reset } from "./charge";
 import { wl_param, WL_KIND, WL_ORDER, WL_RATE_OR_INTERVAL, WL_LIFETIME_OR_HOLD, WL_THP, WL_THP_NOMADVISE, WL_OFFLINE, MAX_WL } from "./config";
@@ -108,14 +107,9 @@ const GFP_HIGHUSER_MOVABLE: u32 = __GFP_MOVABLE | GFP_LRU;
  *  come after direct reclaim counts toward the OOM killer, and the process tries again after its reclaim's sleeps,
  *  or a jiffy (as a churn workload's allocation does); false then (its next EV_HIGHORDER goes on). */
 function workload_page(i: u32, gfp: u32, kind: u32): bool {
-  let pfn = alloc_pages_may_reclaim(gfp, 0);
-  if (pfn == NONE && oom_after_no_progress(OOM_CTX_CHURN + i, gfp, did_some_progress, 0)) pfn = alloc_pages_may_reclaim(gfp, 0);
+  const pfn = alloc_pages_oom_round(OOM_CTX_CHURN + i, gfp, 0);
   if (unchecked(thp_killed[i])) { if (pfn != NONE) __free_pages(pfn, 0); return false; } // it chose this very process
-  if (pfn == NONE) {
-    const slept = <u64>charge_reset();
-    schedule(now + slept + (slept != 0 ? 0 : jiffy_ns()), EV_HIGHORDER, i);
-    return false;
-  }
+  if (pfn == NONE) { schedule(slowpath_next_round(), EV_HIGHORDER, i); return false; }
   oom_progress(OOM_CTX_CHURN + i);
   const slot = anon_slot_alloc(pfn, 0, kind, i);
   set_page_next(pfn, OWNER_ANON);

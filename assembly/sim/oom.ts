@@ -10,7 +10,10 @@
 // the most points goes; among equals the last in the task list (oom_evaluate_task() skips only a task with fewer
 // points than the chosen one, so an equal one replaces it; for_each_process() walks the tasks in the order they
 // started, here the server, the fio jobs, then the workloads).
-import { NONE, MAX_RECLAIM_RETRIES } from "../mm/constants";
+import { NONE, MAX_RECLAIM_RETRIES, PAGE_ALLOC_COSTLY_ORDER } from "../mm/constants";
+import { alloc_pages_may_reclaim, did_some_progress } from "../mm/direct_compact";
+import { charge_reset } from "./charge";
+import { jiffy_ns } from "./jiffies";
 import { unreserve_highatomic_pageblock, gfp_to_alloc_flags, highest_zoneidx } from "../mm/page_alloc";
 import { populated_zone, wmark_min, watermark_boost, NR_FREE_PAGES } from "../mm/zone";
 import { __zone_watermark_ok_free } from "../mm/watermark";
@@ -50,6 +53,26 @@ export function oom_after_no_progress(ctx: u32, gfp: u32, progress: bool, order:
   if (unreserve_highatomic_pageblock(gfp, true)) return true;
   unchecked(no_progress[ctx] = 0);
   return out_of_memory();
+}
+
+/** One round of __alloc_pages_slowpath() for workload task ctx (a churn or THP workload's allocation): the slow
+ *  path with direct reclaim, and, when it still fails below the costly order, the round's count toward the OOM
+ *  killer and one more try if the killer (or a highatomic block given back) may have freed memory. NONE: the round
+ *  failed (the caller checks whether the OOM killer chose its own task). */
+export function alloc_pages_oom_round(ctx: u32, gfp: u32, order: u32): u32 {
+  const pfn = alloc_pages_may_reclaim(gfp, order);
+  if (pfn != NONE || order > PAGE_ALLOC_COSTLY_ORDER || !oom_after_no_progress(ctx, gfp, did_some_progress, order)) return pfn;
+  return alloc_pages_may_reclaim(gfp, order);
+}
+
+/** When a task whose allocation below the costly order failed a round tries again: it is still in the allocation,
+ *  and should_reclaim_retry() loops (only cond_resched() for a user task) after whatever its reclaim slept in
+ *  reclaim_throttle() (the running context's charge, taken here); a round that did not sleep waits a jiffy,
+ *  standing in for the CPU of the reclaim passes the kernel's task spins through (not charged), as a writer's does
+ *  (fs/writer.ts grab_folio()). */
+export function slowpath_next_round(): u64 {
+  const slept = <u64>charge_reset();
+  return now + slept + (slept != 0 ? 0 : jiffy_ns());
 }
 
 /** should_reclaim_retry()'s zone loop: would some zone up to the request's highest meet the min watermark (boost
