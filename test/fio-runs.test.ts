@@ -7,10 +7,11 @@ import { runScenario } from "../host/sim/run-scenario.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import { Simulator } from "../host/sim/simulator.js";
 import { debugCore } from "../host/core/wasm.js";
+import { defaultCostModel, type CostModel } from "../host/sim/cost-model.js";
 
 const debug = coreModuleSync("debug");
 
-function runs(fioRuns: number, bs: string) {
+function runs(fioRuns: number, bs: string, costs: CostModel = defaultCostModel) {
   return runScenario(resolveScenario({
     machine: { memory: "64M" },
     fuse: { max_pages: 256, max_write: "1M", writeback_cache: true },
@@ -18,12 +19,12 @@ function runs(fioRuns: number, bs: string) {
     server: { threads: 4, per_request: { dist: "fixed", mean: "2us" } },
     workloads: [{ type: "fio", rw: "write", bs, size: "2M", numjobs: 2 }],
     run: { fio_runs: fioRuns, check_invariants: true },
-  }, "fio-runs"), { module: debug, timing: false });
+  }, "fio-runs"), { module: debug, costs, timing: false });
 }
 
 test("each run opens the file anew, which drops its cached pages: every run reads every page a 1 KiB write starts", () => {
   // fio's layout gave each 2 MiB file its size, so a 1 KiB write to a page not in the cache reads it first
-  // (fuse_write_begin()). Opening the file drops the cache (fuse_finish_open() -> invalidate_inode_pages2(),
+  // (fuse_write_begin()). Opening the file drops the cache (fuse_open() -> invalidate_inode_pages2(),
   // no FOPEN_KEEP_CACHE), so each of the 3 runs reads each of the 2 x 512 pages once: 3 x 1024. Were the pages
   // kept, runs 2 and 3 would find them uptodate and read nothing.
   const r = runs(3, "1k");
@@ -68,6 +69,32 @@ test("each run's jobs are new tasks: their dirty-throttle state starts afresh (c
   };
   assert.equal(task(1), [1, 32, 32, 0]);
   assert.equal(task(2), [2, 32, 32, 0]);
+});
+
+test("fio's clock stops at the job's last write(2): the close's writeback and FUSE_FLUSH are outside the run's time", () => {
+  // thread_main() records the runtime (update_runtime()) when do_io() returns, and only then close_and_free_files()
+  // closes the file: fuse_flush() writes the file's last dirty pages back, waits for them and sends FUSE_FLUSH.
+  // So the run's bandwidth is its bytes over a time that ends before the last writer has finished its close.
+  const r = runs(1, "4k");
+  const runtimeNs = (4 * 2 ** 20) / r.modelled.fioRunsMiBps[0]! * 1e9 / 2 ** 20;
+  assert.is(r.modelled.flushRequests, 2, "each job closed its file");
+  assert.ok(runtimeNs < r.modelled.writersDoneNs, `fio's runtime ${runtimeNs} ns ends before the close, ${r.modelled.writersDoneNs} ns`);
+  // with a server whose every request takes 2 us, the close's FLUSH round trip alone is more than that
+  assert.ok(r.modelled.writersDoneNs - runtimeNs > 2000);
+});
+
+test("a later run's open drops its file's cached pages inside fio's clock, each folio charged pagecache_remove", () => {
+  // Run 1 opens empty files; run 2's open (fuse_open() -> invalidate_inode_pages2()) frees each job's 512 clean
+  // order-0 folios before the job's first write, in the job's own task, so both jobs start 512 x pagecache_remove
+  // late. With 1 ms a folio that is 512 ms, far more than the rest of a 2 x 2 MiB run, and run 1 is unchanged.
+  const slow = { ...defaultCostModel, pagecache_remove: 1e6 };
+  const free = { ...defaultCostModel, pagecache_remove: 0 };
+  const a = runs(2, "1M", free).modelled, b = runs(2, "1M", slow).modelled;
+  assert.is(b.fioRunsMiBps[0], a.fioRunsMiBps[0], "the first run has nothing cached to drop");
+  assert.ok(Math.abs(b.writersDoneNs - a.writersDoneNs - 512e6) < 1e3, `run 2 ended ${b.writersDoneNs - a.writersDoneNs} ns later, expected 512 ms`);
+  // inside fio's clock: run 2's bandwidth is its 4 MiB over its old runtime plus the 512 ms (rounded to 0.1 MiB/s)
+  const expected = 4 / (4 / a.fioRunsMiBps[1]! + 0.512);
+  assert.ok(Math.abs(b.fioRunsMiBps[1]! - expected) < 0.1, `run 2 at ${b.fioRunsMiBps[1]} MiB/s, expected ${expected}`);
 });
 
 test.run();

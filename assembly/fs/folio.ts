@@ -16,7 +16,8 @@ import { lru_add, lru_del, folio_test_lru, folio_add_lru } from "./lru";
 import { acct_reclaim_writeback } from "./kswapd";
 import { data_zero } from "../sim/data";
 import { writeback_temp_copy } from "../sim/mechanisms";
-import { param, CFG_WB_ACCT } from "../sim/config";
+import { param, cost_ns, CFG_WB_ACCT, COST_PAGECACHE_REMOVE } from "../sim/config";
+import { charge } from "../sim/charge";
 
 /** The slow path a large folio gets (direct_compact.ts alloc_pages_noretry(), set by sim_init; a hook rather than
  *  an import, which would run compaction's module set-up before migrate.ts's, as mm/slab.ts says). */
@@ -208,11 +209,6 @@ function folio_rotate_reclaimable(ino: u32, index: u32, head: u32): void {
   st_add(PGROTATED, <i64>folio_nr_pages(head));
 }
 
-/** mm/truncate.c: invalidate_inode_pages2() as fuse_finish_open() calls it when the server's open reply has no
- *  FOPEN_KEEP_CACHE (passthrough_ll's default cache mode): every cached folio of the file leaves the page cache and
- *  is freed. A folio still dirty, under writeback or referenced is left (the kernel launders a dirty one first and
- *  returns -EBUSY for the rest, which fuse_finish_open() ignores); after fio's close(2) there is none. Returns the
- *  pages freed. */
 /** mm/filemap.c: filemap_remove_folio() and the last folio_put(): the clean, unreferenced folio at `head`, whose
  *  first page is file index `first`, leaves the page cache and the file LRU and is freed (reclaim and invalidation). */
 export function filemap_remove_folio(ino: u32, first: u32, head: u32): void {
@@ -229,6 +225,11 @@ export function __filemap_remove_folio(ino: u32, first: u32, head: u32): void {
   mod_file_lru(-<i64>n);
 }
 
+/** mm/truncate.c: invalidate_inode_pages2() as the open calls it (6.12: fuse_open(); 6.1: fuse_open_common()) when
+ *  the server's open reply has no FOPEN_KEEP_CACHE (passthrough_ll's default cache mode): every cached folio of the
+ *  file leaves the page cache and is freed. A folio still dirty, under writeback or referenced is left (the kernel
+ *  launders a dirty one first and returns -EBUSY for the rest, which the open ignores); after fio's close(2) there is none. Each folio
+ *  removed is charged to the caller (pagecache_remove: the opening task's time). Returns the pages freed. */
 export function invalidate_inode_pages2(ino: u32): u32 {
   const pages = inode_pages(ino);
   let freed: u32 = 0;
@@ -243,6 +244,7 @@ export function invalidate_inode_pages2(ino: u32): u32 {
     for (let k: u32 = 0; k < n && !busy; k++) busy = page_ref(head + k) > 1 || (page_flags(head + k) & (PG_dirty | PG_writeback)) != 0;
     if (!busy) {
       filemap_remove_folio(ino, first, head);
+      charge(cost_ns(COST_PAGECACHE_REMOVE));
       freed += n;
     }
     i = first + n;

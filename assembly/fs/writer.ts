@@ -120,11 +120,17 @@ const w_wake_at = new StaticArray<u64>(MAX_W); // the end of the writer's thrott
 const w_bdp_checked = new StaticArray<bool>(MAX_W);
 let nr_writers: u32 = 0;
 let writers_running: u32 = 0;
-/** run.fio_runs: when each run of the jobs ended (ns; the next began there). */
+/** run.fio_runs: for each run of the jobs, fio's runtime (ns): the longest job's, from the run's start to the
+ *  return of its last write(2) (or its end_fsync). fio's thread_main() records it (update_runtime()) when do_io()
+ *  returns, before close_and_free_files() closes the file, so the close's writeback and FUSE_FLUSH are outside it.
+ *  The next run starts when the last job has closed its file (fio_next_run()). */
 const MAX_FIO_RUNS: i32 = 100;
-const fio_run_end = new StaticArray<f64>(MAX_FIO_RUNS);
+const fio_runtime = new StaticArray<f64>(MAX_FIO_RUNS);
 let fio_run: u32 = 0;
-export function fio_run_ends_ptr(): usize { return changetype<usize>(fio_run_end); }
+let fio_run_start: u64 = 0;
+/** When job j's do_io() returned in this run (0: not yet; a job killed first ends its clock when it exits). */
+const w_io_end = new StaticArray<u64>(MAX_W);
+export function fio_runtimes_ptr(): usize { return changetype<usize>(fio_runtime); }
 
 function gcd(a: u64, b: u64): u64 { while (b != 0) { const t = a % b; a = b; b = t; } return a; }
 
@@ -137,6 +143,7 @@ export function writers_init(): void {
   nr_writers = <u32>param(CFG_NR_JOBS);
   writers_running = nr_writers;
   fio_run = 0;
+  fio_run_start = 0;
   for (let j: u32 = 0; j < nr_writers; j++) {
     const size = <u64>job(j, JOB_SIZE);
     const ino = inode_create(<u32>((size + 4095) >> 12));
@@ -190,25 +197,29 @@ function writer_open(j: u32, t: u64): void {
   unchecked(w_closing[j] = false);
   unchecked(w_last_sync[j] = false);
   unchecked(w_walk_open[j] = false);
+  unchecked(w_io_end[j] = 0);
   // the file was just opened (LOOKUP/CREATE): its attributes are fresh for attr_timeout
   unchecked(ino_attr_valid_until[j] = t + <u64>param(CFG_ATTR_TIMEOUT_NS));
 }
 
 /** The next of run.fio_runs, as a benchmark script starts fio again on the same mount once the last job of a run
  *  has closed its file: each file exists with its size (fio lays nothing out again), and opening it drops its
- *  cached pages (fuse_finish_open() -> invalidate_inode_pages2(): passthrough_ll sets no FOPEN_KEEP_CACHE in its
+ *  cached pages (fuse_open() -> invalidate_inode_pages2(): passthrough_ll sets no FOPEN_KEEP_CACHE in its
  *  default cache mode). The bdi's estimates, the server's tmpfs files and the rest of the machine carry over; the
  *  jobs are new tasks (fio forks them), whose dirty-throttle state starts afresh (copy_process()). */
 function fio_next_run(t: u64): bool {
   if (fio_run >= <u32>param(CFG_FIO_RUNS) || !autostart || !connected) return false;
   for (let j: u32 = 0; j < nr_writers; j++) if (unchecked(w_killed[j])) return false; // a killed fio ends the script
   for (let j: u32 = 0; j < nr_writers; j++) {
+    // the job's open(2) drops the cached pages inside fio's clock (files are opened by do_io()'s first
+    // get_io_u()): each job's task pays for its own file before its first write
     invalidate_inode_pages2(j);
     balance_dirty_pages_task_fork(j);
     writer_open(j, t);
-    schedule(t, EV_WRITER, j);
+    schedule(t + <u64>charge_reset(), EV_WRITER, j);
   }
   writers_running = nr_writers;
+  fio_run_start = t;
   return true;
 }
 
@@ -220,10 +231,13 @@ function writer_block(j: u32, state: u32): void {
 function writer_finish(j: u32): void {
   release_i_sync(j);
   unchecked(w_state[j] = W_DONE);
+  if (unchecked(w_io_end[j]) == 0) unchecked(w_io_end[j] = now + <u64>acc);
   writers_running--;
   if (writers_running != 0) return;
   const t = now + <u64>charge_reset();
-  if (fio_run < <u32>MAX_FIO_RUNS) unchecked(fio_run_end[fio_run] = <f64>t);
+  let io_end: u64 = 0;
+  for (let k: u32 = 0; k < nr_writers; k++) io_end = max(io_end, unchecked(w_io_end[k]));
+  if (fio_run < <u32>MAX_FIO_RUNS) unchecked(fio_runtime[fio_run] = <f64>(io_end - fio_run_start));
   fio_run++;
   st_add(FIO_RUNS_DONE, 1);
   if (!fio_next_run(t)) unchecked(stat[WRITERS_DONE_NS] = <i64>t);
@@ -450,10 +464,10 @@ export function writer_step(j: u32): void {
       // fio's do_io(): end_fsync when should_fsync(), i.e. unless the job's last I/O was already an fsync; the
       // kernel's fuse_fsync() sends FUSE_FSYNC whether or not the file is dirty
       if (job(j, JOB_END_FSYNC) != 0 && !unchecked(w_last_sync[j])) { start_fsync(j); return; }
-      // fio closes the file once its last block is done: fuse_flush() -> write_inode_now(inode, 1) (WB_SYNC_ALL,
-      // waits for the writeback) and fuse_sync_writes(), then a synchronous FUSE_FLUSH (passthrough_ll asks for no
-      // FOPEN_NOFLUSH). The model counts it in the run's time; fio's backend.c records the runtime before
-      // close_and_free_files() (README, "The fio table": a known difference, not yet changed)
+      // do_io() returns here and fio's clock stops (thread_main(): update_runtime() before close_and_free_files());
+      // then fio closes the file: fuse_flush() -> write_inode_now(inode, 1) (WB_SYNC_ALL, waits for the writeback)
+      // and fuse_sync_writes(), then a synchronous FUSE_FLUSH (passthrough_ll asks for no FOPEN_NOFLUSH)
+      unchecked(w_io_end[j] = now + <u64>acc);
       unchecked(w_closing[j] = true);
       start_fsync(j);
       return;

@@ -153,7 +153,8 @@ export const COST_WAKEUP: i32 = 20;
 export const COST_BALANCE_DIRTY_PAGES: i32 = 21;
 export const COST_WRITE_ITER: i32 = 22;
 export const COST_THREAD_CREATE: i32 = 23;
-export const COST_WORDS: i32 = 24;
+export const COST_PAGECACHE_REMOVE: i32 = 24;
+export const COST_WORDS: i32 = 25;
 
 export const cfg = new StaticArray<f64>(CFG_WORDS);
 export const jobs = new StaticArray<f64>(MAX_JOBS * JOB_WORDS);

@@ -33,11 +33,13 @@ export interface RunReport {
    *  (fuse_perform_write), pages are never dirty and the temp-page/copy-free distinction does not arise. */
   writeMode: "writeback-cache" | "write-through";
   modelled: {
-    /** Bytes acked to the writers / virtual time until the last writer finished (what fio reports). */
+    /** What fio reports: the mean of fioRunsMiBps once a run has finished; before that, the bytes acked to the
+     *  writers over the virtual time so far. */
     throughputMiBps: number;
-    /** Each finished run of the fio jobs (run.fio_runs), MiB/s; throughputMiBps is their mean when there are several. */
+    /** Each finished run of the fio jobs (run.fio_runs), MiB/s: the run's bytes over fio's runtime, the longest
+     *  job's from the run's start to its last write(2) (fio stops its clock before it closes the file). */
     fioRunsMiBps: number[];
-    /** Virtual time when the last writer finished, ns. */
+    /** Virtual time when the last writer finished, its file closed (after fio's clock stopped), ns. */
     writersDoneNs: number;
     /** Virtual time at the end of the run (after the final sync), ns. */
     virtualNs: number;
@@ -187,7 +189,8 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
   const doneNs = st.writers_done_ns > 0 ? st.writers_done_ns : sim.virtualNs();
   // every finished run wrote each job's whole file once
   const runBytes = c.workloads.reduce((s, w) => s + (w.kind === "fio" ? w.size * w.numjobs : 0), 0);
-  const runs = sim.fioRunEnds().map((end, i, ends) => runBytes / 2 ** 20 / ((end - (i > 0 ? ends[i - 1]! : 0)) / 1e9));
+  // fio's bandwidth: the run's bytes over its runtime (the close after the last write is outside it)
+  const runs = sim.fioRuntimes().map((ns) => runBytes / 2 ** 20 / (ns / 1e9));
   const report: RunReport = {
     scenario: c.name,
     policy: rp.name,
@@ -202,7 +205,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
     whatIf: whatIfs(folios, kernel, c.bdi, c.kernelConfig.freeHigh, rp.mechanisms.writeback),
     writeMode: c.fuse.writebackCache ? "writeback-cache" : "write-through",
     modelled: {
-      throughputMiBps: round(runs.length > 1 ? runs.reduce((a, b) => a + b, 0) / runs.length : doneNs > 0 ? st.bytes_written / 2 ** 20 / (doneNs / 1e9) : 0, 1),
+      throughputMiBps: round(runs.length > 0 ? runs.reduce((a, b) => a + b, 0) / runs.length : doneNs > 0 ? st.bytes_written / 2 ** 20 / (doneNs / 1e9) : 0, 1),
       fioRunsMiBps: runs.map((v) => round(v, 1)),
       writersDoneNs: st.writers_done_ns,
       virtualNs: sim.virtualNs(),

@@ -228,10 +228,11 @@ export class Simulator {
     return Object.fromEntries(BDI_STAT_NAMES.map((n, i) => [n, arr[i]!])) as Record<BdiStatName, number>;
   }
 
-  /** When each finished run of the fio jobs ended, virtual ns (run.fio_runs; the next began there). */
-  fioRunEnds(): number[] {
+  /** fio's runtime of each finished run of the jobs (run.fio_runs), virtual ns: the longest job's, from the run's
+   *  start to its last write(2), as fio's update_runtime() records it before the jobs close their files. */
+  fioRuntimes(): number[] {
     const n = Math.min(this.stat("fio_runs_done"), 100);
-    return Array.from(new Float64Array(this.allocator.core.memory.buffer, this.sim.fio_run_ends_ptr(), n));
+    return Array.from(new Float64Array(this.allocator.core.memory.buffer, this.sim.fio_runtimes_ptr(), n));
   }
 
   /** The slab caches FUSE allocates from, /proc/slabinfo's columns and the pages each holds now and at peak. */
