@@ -11,7 +11,7 @@ import {
 import {
   bg_queue_push, bg_queue_pop, pending_push, pending_pop, request_free, req_state, req_created, oldest_inflight,
   next_inflight, req_ino, req_nr, queues_clear, req_spliced, splice_release_pages, req_kind, req_owner, req_start,
-  req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ,
+  req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ, REQ_KIND_FLUSH,
   REQ_PROCESSING, REQ_LOST_BY_SERVER, request_sent, req_sent, pending_head, bg_queue_head, req_readseq, fuse_req_hash,
   FUSE_PQ_HASH_BITS,
 } from "./request";
@@ -80,7 +80,7 @@ export function fuse_send_writepage(req: u32): void {
 /** fs/fuse/dev.c: fuse_simple_request() -> __fuse_request_send(): a synchronous request is queued on the input
  *  queue at once (queue_request_and_unlock), past bg_queue and without counting in num_background. */
 export function fuse_send_sync(req: u32): void {
-  fuse_request_alloc_sync(req, req_kind(req) == REQ_KIND_WRITE);
+  fuse_request_alloc_sync(req, req_kind(req) == REQ_KIND_WRITE, req_kind(req) == REQ_KIND_FLUSH);
   request_sent(req); // fuse_get_req() -> fuse_request_alloc() -> fuse_request_init(): req->create_time = jiffies
   charge(cost_ns(COST_REQUEST_QUEUE));
   if (req_kind(req) == REQ_KIND_WRITE) st_add(REQUESTS_SENT, 1);
@@ -135,12 +135,14 @@ export function end_request(req: u32, ok: bool): void {
  *  FR_BACKGROUND), which lets flush_bg_queue() move the next one. */
 export function request_replied(req: u32): void {
   const background = req_kind(req) == REQ_KIND_WRITEBACK;
+  // fuse_request_end(): the counters drop and flush_bg_queue() moves the next queued request to the pending list
+  // (waking a reader) under bg_lock, before the end callback (fuse_writepage_end()) runs
   if (background) {
     if (num_background > 0) num_background--;
     if (active_background > 0) active_background--;
+    if (connected) flush_bg_queue();
   }
   end_request(req, true);
-  if (background && connected) flush_bg_queue();
 }
 
 

@@ -80,12 +80,14 @@ export function fuse_request_alloc_background(req: u32): void {
 /** fs/fuse/dev.c fuse_simple_request() -> fuse_get_req() -> fuse_request_alloc(GFP_KERNEL); a write-through
  *  WRITE also holds its page array (fuse_perform_write(): fuse_pages_alloc(nr_pages, GFP_KERNEL), allocated here
  *  when it is sent rather than before its pages are filled). */
-export function fuse_request_alloc_sync(req: u32, write: bool): void {
+export function fuse_request_alloc_sync(req: u32, write: bool, force: bool): void {
   if (write && req_nr(req) > 0) {
     set_req_slab_arr(req, kmalloc(req_nr(req) * PAGE_SLOT_BYTES, GFP_KERNEL, true));
     set_req_arr_cap(req, req_nr(req));
   }
-  set_req_slab_req(req, kmem_cache_alloc(SLAB_FUSE_REQUEST, GFP_KERNEL, true));
+  // __fuse_simple_request(): a request with args->force (fuse_flush()'s FUSE_FLUSH) is allocated
+  // GFP_KERNEL | __GFP_NOFAIL; the others through fuse_get_req(), GFP_KERNEL
+  set_req_slab_req(req, kmem_cache_alloc(SLAB_FUSE_REQUEST, GFP_KERNEL, true, force));
 }
 
 // ---- the checker --------------------------------------------------------------------------------------------
