@@ -38,7 +38,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 116;
+export const STAT_WORDS: i32 = 117;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void {
@@ -252,3 +252,5 @@ export const RECLAIM_THROTTLE_NS: i32 = 113;
 // kswapd's reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) (shrink_node()'s nr_immediate): sleeps, and their time
 export const KSWAPD_THROTTLE_WRITEBACK: i32 = 114;
 export const KSWAPD_THROTTLE_NS: i32 = 115;
+// the splice-copy remedy: payload pages the kernel copied into a server's pipe (fuse_copy_fill(), unmovable)
+export const SERVER_PIPE_COPIES: i32 = 116;

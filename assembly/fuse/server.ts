@@ -35,6 +35,7 @@ import { data_server_store } from "../sim/data";
 import { totalram_pages } from "../mm/zone";
 import {
   stat_value, st_add, BYTES_COPIED_SERVER, REQUESTS_DROPPED, SERVER_ALLOC_STALLS, SERVER_BUFFER_PAGES, NR_SHMEM, SERVER_THREADS,
+  SERVER_PIPE_COPIES,
 } from "../fs/stats";
 import { arena_alloc } from "../sim/arena";
 
@@ -92,7 +93,9 @@ function worker_sleep(t: u32): void {
 // Not modelled: the 16-slot ring a new pipe starts with (a kmalloc-1024 object, freed by the resize), vmalloc's
 // struct vm_struct, vmap_area and page array, and a server that exits when a splice(2) fails with -ENOMEM.
 export const OWNER_FUSE_DEV: u32 = 0xffffff02;
-const DEV_RING: u32 = 0, DEV_BUFS: u32 = 1, DEV_BUFS_VMALLOC: u32 = 2, DEV_HEADER: u32 = 3;
+/** What a worker's OWNER_FUSE_DEV page is: its pipe's ring, its pipe_buffer array (or that array's vmalloc pages),
+ *  or a page the kernel filled for its pipe (fuse_copy_fill(): the header's page, or a payload copy). */
+const DEV_RING: u32 = 0, DEV_BUFS: u32 = 1, DEV_BUFS_VMALLOC: u32 = 2, DEV_PIPE_PAGE: u32 = 3;
 const PIPE_SLOTS: u32 = 512;
 const SIZEOF_PIPE_BUFFER: u32 = 40;
 const PIPE_BUFS_BYTES: u32 = PIPE_SLOTS * SIZEOF_PIPE_BUFFER;
@@ -103,6 +106,10 @@ const t_ring_failed = new StaticArray<bool>(MAX_THREADS);
 const t_bufs = new StaticArray<u32>(MAX_THREADS);
 const t_bufs_vm = new StaticArray<u32>(MAX_THREADS * 5);
 const t_bufs_nvm = new StaticArray<u32>(MAX_THREADS);
+/** The splice-copy remedy: the payload copies in worker t's pipe (FUSE_MAX_MAX_PAGES slots a worker). */
+const MAX_PIPE_COPIES: i32 = 256;
+const t_copy = new StaticArray<u32>(MAX_THREADS * MAX_PIPE_COPIES);
+const t_ncopy = new StaticArray<u32>(MAX_THREADS);
 
 function dev_own(pfn: u32, order: u32, t: u32, kind: u32): void {
   const n: u32 = <u32>1 << order;
@@ -154,8 +161,37 @@ function splice_header_page(t: u32): void {
   const p = alloc_page_may_reclaim(GFP_KERNEL);
   charge(cost_ns(COST_PAGE_ALLOC));
   if (p == NONE) return;
-  dev_own(p, 0, t, DEV_HEADER);
+  dev_own(p, 0, t, DEV_PIPE_PAGE);
   __free_pages(p, 0);
+}
+
+/** The splice-copy remedy (policy nocopy-splice-copy, an unprivileged server): fuse_copy_page() copies each payload
+ *  page into a fresh pipe page, as 6.12 already does for a request's user pages ("Can't control lifetime of pipe
+ *  buffers, so always copy user pages": fuse_copy_fill(), alloc_page(GFP_HIGHUSER), unmovable) instead of giving the
+ *  pipe a reference to the folio (fuse_ref_page()). The server still splices. An order-0 allocation in a user task
+ *  does not fail: it loops in the allocator (false: the worker stalls, server_stall(), and goes on from the next
+ *  page). */
+@inline function pipe_copies(): bool { return splice_unprivileged_copy && param(CFG_PRIVILEGED) == 0; }
+function pipe_copy_fill(t: u32, req: u32): bool {
+  const n = min(req_nr(req), <u32>MAX_PIPE_COPIES);
+  for (let i = unchecked(t_ncopy[t]); i < n; i++) {
+    const p = alloc_user_page(GFP_KERNEL);
+    if (p == NONE) return false;
+    oom_progress(OOM_CTX_SERVER + t);
+    charge(4096.0 * cost_ns(COST_COPY_PER_BYTE));
+    st_add(BYTES_COPIED_SERVER, 4096);
+    st_add(SERVER_PIPE_COPIES, 1);
+    dev_own(p, 0, t, DEV_PIPE_PAGE);
+    unchecked(t_copy[t * MAX_PIPE_COPIES + i] = p);
+    unchecked(t_ncopy[t] = i + 1);
+  }
+  return true;
+}
+/** The pipe's copies are released (iter_file_splice_write() at the store, or the pipe's release on exit). */
+function pipe_copy_release(t: u32): void {
+  const n = unchecked(t_ncopy[t]);
+  for (let i: u32 = 0; i < n; i++) __free_pages(unchecked(t_copy[t * MAX_PIPE_COPIES + i]), 0);
+  unchecked(t_ncopy[t] = 0);
 }
 /** fuse_abort_conn() wakes every reader (wake_up_all(&fiq->waitq)): their splice(2) returns and frees its array. */
 function server_conn_aborted(): void { for (let t: u32 = 0; t < nr_threads; t++) splice_bufs_free(t); }
@@ -172,6 +208,10 @@ export function check_server_dev_pages(seen: u32): bool {
     if (b != NONE) { if (!dev_block_ok(b, kmalloc_large_order(PIPE_BUFS_BYTES), t, DEV_BUFS)) return false; held += <u32>1 << kmalloc_large_order(PIPE_BUFS_BYTES); }
     const n = unchecked(t_bufs_nvm[t]);
     for (let i: u32 = 0; i < n; i++) { if (!dev_block_ok(unchecked(t_bufs_vm[t * 5 + i]), 0, t, DEV_BUFS_VMALLOC)) return false; held++; }
+    // payload copies live in the pipe of a worker between its read and its store
+    const c = unchecked(t_ncopy[t]);
+    for (let i: u32 = 0; i < c; i++) { if (!dev_block_ok(unchecked(t_copy[t * MAX_PIPE_COPIES + i]), 0, t, DEV_PIPE_PAGE)) return false; held++; }
+    if (c != 0 && unchecked(t_state[t]) != T_BUSY) { server_dev_invariant_where = unchecked(t_copy[t * MAX_PIPE_COPIES]); return false; }
     // only a worker inside splice(2) holds an array: one asleep in read, or between its reply and its next read
     if ((b != NONE || n != 0) && unchecked(t_state[t]) == T_BUSY) { server_dev_invariant_where = b != NONE ? b : unchecked(t_bufs_vm[t * 5]); return false; }
   }
@@ -190,6 +230,7 @@ function dev_block_ok(pfn: u32, order: u32, t: u32, kind: u32): bool {
 
 function worker_init(t: u32): void {
   unchecked(t_ring[t] = NONE); unchecked(t_ring_failed[t] = false); unchecked(t_bufs[t] = NONE); unchecked(t_bufs_nvm[t] = 0);
+  unchecked(t_ncopy[t] = 0);
   unchecked(t_state[t] = T_IDLE); unchecked(t_req[t] = NONE); unchecked(t_pick_scheduled[t] = false);
   unchecked(t_buffer_pages[t] = 0); unchecked(t_stored[t] = 0); unchecked(t_asleep[t] = false);
 }
@@ -228,13 +269,9 @@ function server_stopped(): bool {
   return (after != 0 && requests_read >= after) || (at != 0 && now >= at);
 }
 
-/** Does this server read requests with splice()? The splice-copy remedy (mechanisms.ts) refuses it to
- *  unprivileged servers: they get a copy instead. */
-export function server_splices(): bool {
-  if (param(CFG_SPLICE) == 0) return false;
-  if (splice_unprivileged_copy && param(CFG_PRIVILEGED) == 0) return false;
-  return true;
-}
+/** Does this server read requests with splice()? (Under the splice-copy remedy an unprivileged one still does,
+ *  and gets copies in its pipe: pipe_copies().) */
+export function server_splices(): bool { return param(CFG_SPLICE) != 0; }
 
 /** A request was queued (fuse_dev_wake_and_unlock(): wake_up(&fiq->waitq)): the longest-sleeping worker wakes
  *  (it pays the wake-up latency). A worker between its reply and its next read is not asleep: it finds the request
@@ -302,7 +339,9 @@ export function server_pick(t: u32): void {
     schedule(now + <u64>charge_reset(), EV_SERVER_REPLY, t);
     return;
   }
-  if (splicing) {
+  if (splicing && pipe_copies()) {
+    if (!pipe_copy_fill(t, req)) { server_stall(t); return; }
+  } else if (splicing) {
     set_req_spliced(req, true);
     for (let i: u32 = 0; i < n; i++) { const p = req_pfn(req, i); if (p != NONE) set_page_ref(p, page_ref(p) + 1); }
   } else {
@@ -341,6 +380,8 @@ function server_store(t: u32): void {
   // ->splice_write (iter_file_splice_write()) copies and releases the pipe buffers before fuse_reply_write(): the
   // pipe's page references end here. splice_hold is the fault of a server that keeps them past its reply.
   if (req_spliced(req) && param(CFG_SPLICE_HOLD_NS) == 0) splice_release_pages(req);
+  // the remedy's copies: released with the pipe buffers (splice_hold keeps only a folio's own references)
+  pipe_copy_release(t);
   const bytes = <f64>n * 4096.0;
   const slow = param(CFG_SLOW_FACTOR);
   charge((cost_ns(COST_SYSCALL) + <f64>n * cost_ns(COST_SERVER_BACKING_PER_PAGE) +
@@ -394,16 +435,17 @@ function shmem_fallocate_pages(ino: u32, from: u32, to: u32, max_blocks: u64): u
   return NONE;
 }
 
-/** An order-0 page of user memory (anon or shmem: GFP_HIGHUSER_MOVABLE, on the LRU), with direct reclaim of clean
- *  page cache when the free lists are short; NONE if even that finds nothing. */
+/** An order-0 page a server thread allocates: user memory by default (anon or shmem: GFP_HIGHUSER_MOVABLE, on the
+ *  LRU), or an unmovable kernel page (the splice-copy remedy's pipe copies, GFP_HIGHUSER), with direct reclaim of
+ *  clean page cache when the free lists are short; NONE if even that finds nothing. */
 let user_page_progress = false;
 /** Did the last alloc_user_page()'s reclaim sleep in reclaim_throttle()? */
 let user_page_slept = false;
-@inline function alloc_user_page(): u32 {
+@inline function alloc_user_page(gfp: u32 = __GFP_MOVABLE | GFP_LRU): u32 {
   const slept = reclaim_slept_ns();
-  let p = __alloc_pages(__GFP_MOVABLE | GFP_LRU, 0);
+  let p = __alloc_pages(gfp, 0);
   user_page_progress = false;
-  if (p == NONE && (user_page_progress = shrink_page_cache(SWAP_CLUSTER_MAX) > 0)) p = alloc_pages_after_reclaim(__GFP_MOVABLE | GFP_LRU, 0);
+  if (p == NONE && (user_page_progress = shrink_page_cache(SWAP_CLUSTER_MAX) > 0)) p = alloc_pages_after_reclaim(gfp, 0);
   user_page_slept = reclaim_slept_ns() != slept;
   if (p != NONE) charge(cost_ns(COST_PAGE_ALLOC));
   return p;
@@ -454,6 +496,7 @@ function server_exit(): void {
   for (let t: u32 = 0; t < nr_threads; t++) {
     unchecked(t_buffer_pages[t] = 0);
     splice_bufs_free(t);
+    pipe_copy_release(t);
     const r = unchecked(t_ring[t]);
     if (r != NONE) { __free_pages(r, order); unchecked(t_ring[t] = NONE); }
   }
@@ -467,6 +510,7 @@ export function server_store_retry(t: u32): void {
   if (!connected) { unchecked(t_req[t] = NONE); unchecked(t_state[t] = T_STUCK); return; }
   charge_reset();
   if (!thread_splices(t) && !receive_buffer_fault(t, req_nr(req) + 1)) { server_stall(t); return; }
+  if (thread_splices(t) && pipe_copies() && is_write(req) && !pipe_copy_fill(t, req)) { server_stall(t); return; }
   server_store(t);
 }
 

@@ -44,7 +44,7 @@ export const PRESETS = {
   "nocopy-migrate-skip": { writeback: "copy-free", migrate: "skip", splice: "allow", timeoutS: 0, wbArea: false, what: "the rejected v6 patch: migration never waits on these mappings" },
   // FUSE_TIMEOUT_TIMER_FREQ: the smallest timeout the kernel accepts (one check period)
   "nocopy-timeout": { writeback: "copy-free", migrate: "kernel", splice: "allow", timeoutS: 15, wbArea: false, what: "6.15 request timeouts on: the kernel's setting, or 15 s; abort the connection when one expires" },
-  "nocopy-splice-copy": { writeback: "copy-free", migrate: "kernel", splice: "copy", timeoutS: 0, wbArea: false, what: "unprivileged servers get a copy instead of spliced pages" },
+  "nocopy-splice-copy": { writeback: "copy-free", migrate: "kernel", splice: "copy", timeoutS: 0, wbArea: false, what: "unprivileged servers get a copy instead of spliced pages: the kernel copies each page into a fresh unmovable pipe page (fuse_copy_fill(), as for user pages)" },
   "nocopy-cancel": { writeback: "copy-free", migrate: "cancel-if-not-spliced", splice: "allow", timeoutS: 0, wbArea: false, what: "cancel writeback and redirty when a folio must migrate (not once spliced)" },
   "nocopy-wb-area": { writeback: "copy-free", migrate: "kernel", splice: "allow", timeoutS: 0, wbArea: true, what: "folios under writeback are placed in / migrated into a dedicated movable area (fuse.wb_area)" },
 } as const satisfies Record<string, PresetRow>;

@@ -78,6 +78,9 @@ export interface RunReport {
     serverShmemPages: number;
     serverBufferPages: number;
     serverAllocStalls: number;
+    /** The splice-copy remedy: payload pages the kernel copied into the server's pipes (fresh unmovable pages held
+     *  from the server's read until its store), instead of giving the pipe references to the folios. */
+    serverPipeCopies: number;
     /** Sleeps of the writers and the server's threads in direct reclaim (mm/vmscan.c reclaim_throttle(): a sweep
      *  that reclaimed nothing, VMSCAN_THROTTLE_NOPROGRESS; the node marked congested by kswapd,
      *  VMSCAN_THROTTLE_CONGESTED), and the time they slept, ns; kswapd's sleeps on folios it met again still under
@@ -234,6 +237,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       serverShmemPages: st.nr_shmem,
       serverBufferPages: st.server_buffer_pages,
       serverAllocStalls: st.server_alloc_stalls,
+      serverPipeCopies: st.server_pipe_copies,
       reclaimThrottle: {
         noprogress: st.reclaim_throttle_noprogress, congested: st.reclaim_throttle_congested, ns: st.reclaim_throttle_ns,
         kswapdWriteback: st.kswapd_throttle_writeback, kswapdNs: st.kswapd_throttle_ns,
