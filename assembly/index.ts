@@ -96,6 +96,6 @@ export function sim_data_frames_peak(): u32 { return data_frames_peak; }
 // by the debug build only (assembly/debug_index.ts).
 export { pageblock_map_fill, MAP_WORDS } from "./sim/pageblock_map";
 export { bdi_stats_fill, BDI_STATS_WORDS } from "./fs/bdi_stats";
-export { fio_runtimes_ptr } from "./fs/writer";
+export { fio_runtimes_ptr, fio_run_bytes_ptr } from "./fs/writer";
 export { slab_stats_fill, SLAB_CACHE_WORDS, NR_SLAB_CACHES } from "./mm/slab";
 export * from "./mm/from_census";

@@ -83,6 +83,24 @@ test("fio's clock stops at the job's last write(2): the close's writeback and FU
   assert.ok(r.modelled.writersDoneNs - runtimeNs > 2000);
 });
 
+test("a job that fails ends fio's clock with the bytes it wrote: a crashed server's run is its bytes over its time", () => {
+  // The server dies 5 ms in; the connection is aborted, the jobs' next write(2)s fail (ENOTCONN), do_io() stops on
+  // the error and the runtime ends there, with the bytes written so far, not the job's whole size.
+  const r = runScenario(resolveScenario({
+    machine: { memory: "64M" },
+    fuse: { max_pages: 256, max_write: "1M", writeback_cache: true },
+    policy: "nocopy",
+    server: { threads: 4, per_request: { dist: "fixed", mean: "2us" }, faults: { crash_at: "5ms" } },
+    workloads: [{ type: "fio", rw: "write", bs: "4k", size: "16M", numjobs: 2 }],
+    run: { check_invariants: true },
+  }, "fio-runs-crash"), { module: debug, timing: false });
+  const m = r.modelled;
+  assert.ok(m.bytesWritten > 0 && m.bytesWritten < 32 * 2 ** 20, `${m.bytesWritten} bytes written`);
+  assert.is(m.fioRunsMiBps.length, 1);
+  const expected = m.bytesWritten / 2 ** 20 / (m.writersDoneNs / 1e9);
+  assert.ok(Math.abs(m.fioRunsMiBps[0]! - expected) <= 0.05, `${m.fioRunsMiBps[0]} MiB/s against ${expected}`);
+});
+
 test("a later run's open drops its file's cached pages inside fio's clock, each folio charged pagecache_remove", () => {
   // Run 1 opens empty files; run 2's open (fuse_open() -> invalidate_inode_pages2()) frees each job's 512 clean
   // order-0 folios before the job's first write, in the job's own task, so both jobs start 512 x pagecache_remove

@@ -31,7 +31,7 @@ import { data_write, data_file } from "../sim/data";
 import {
   st_add, WRITES_ACKED, BYTES_WRITTEN, BYTES_COPIED_WRITE, WRITER_WB_WAITS, WRITER_WB_WAIT_NS, WRITER_THROTTLE_NS,
   WRITERS_DONE_NS, TEMP_ALLOC_STALL_NS, GETATTR_REQUESTS, FSYNC_REQUESTS, SETATTR_REQUESTS, WRITER_REQ_WAIT_NS, READ_REQUESTS,
-  FALLOCATE_FAILS, FLUSH_REQUESTS, FIO_RUNS_DONE, stat,
+  FALLOCATE_FAILS, FLUSH_REQUESTS, FIO_RUNS_DONE, stat, stat_value,
 } from "./stats";
 import { fuse_page_is_writeback, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore } from "../fuse/nocopy";
@@ -126,11 +126,15 @@ let writers_running: u32 = 0;
  *  The next run starts when the last job has closed its file (fio_next_run()). */
 const MAX_FIO_RUNS: i32 = 100;
 const fio_runtime = new StaticArray<f64>(MAX_FIO_RUNS);
+/** The bytes each run's write(2)s returned (the jobs' whole files, unless an error or a kill ended one early). */
+const fio_run_bytes = new StaticArray<f64>(MAX_FIO_RUNS);
+let fio_run_bytes_start: i64 = 0;
 let fio_run: u32 = 0;
 let fio_run_start: u64 = 0;
 /** When job j's do_io() returned in this run (0: not yet; a job killed first ends its clock when it exits). */
 const w_io_end = new StaticArray<u64>(MAX_W);
 export function fio_runtimes_ptr(): usize { return changetype<usize>(fio_runtime); }
+export function fio_run_bytes_ptr(): usize { return changetype<usize>(fio_run_bytes); }
 
 function gcd(a: u64, b: u64): u64 { while (b != 0) { const t = a % b; a = b; b = t; } return a; }
 
@@ -144,6 +148,7 @@ export function writers_init(): void {
   writers_running = nr_writers;
   fio_run = 0;
   fio_run_start = 0;
+  fio_run_bytes_start = stat_value(BYTES_WRITTEN);
   for (let j: u32 = 0; j < nr_writers; j++) {
     const size = <u64>job(j, JOB_SIZE);
     const ino = inode_create(<u32>((size + 4095) >> 12));
@@ -220,6 +225,7 @@ function fio_next_run(t: u64): bool {
   }
   writers_running = nr_writers;
   fio_run_start = t;
+  fio_run_bytes_start = stat_value(BYTES_WRITTEN);
   return true;
 }
 
@@ -237,7 +243,10 @@ function writer_finish(j: u32): void {
   const t = now + <u64>charge_reset();
   let io_end: u64 = 0;
   for (let k: u32 = 0; k < nr_writers; k++) io_end = max(io_end, unchecked(w_io_end[k]));
-  if (fio_run < <u32>MAX_FIO_RUNS) unchecked(fio_runtime[fio_run] = <f64>(io_end - fio_run_start));
+  if (fio_run < <u32>MAX_FIO_RUNS) {
+    unchecked(fio_runtime[fio_run] = <f64>(io_end - fio_run_start));
+    unchecked(fio_run_bytes[fio_run] = <f64>(stat_value(BYTES_WRITTEN) - fio_run_bytes_start));
+  }
   fio_run++;
   st_add(FIO_RUNS_DONE, 1);
   if (!fio_next_run(t)) unchecked(stat[WRITERS_DONE_NS] = <i64>t);

@@ -190,10 +190,10 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
   const pageblocks: Record<string, number> = {};
   migratetype_names.forEach((name, mt) => { pageblocks[name] = zones.reduce((s, z) => s + (z.blocks[mt] ?? 0), 0); });
   const doneNs = st.writers_done_ns > 0 ? st.writers_done_ns : sim.virtualNs();
-  // every finished run wrote each job's whole file once
-  const runBytes = c.workloads.reduce((s, w) => s + (w.kind === "fio" ? w.size * w.numjobs : 0), 0);
-  // fio's bandwidth: the run's bytes over its runtime (the close after the last write is outside it)
-  const runs = sim.fioRuntimes().map((ns) => runBytes / 2 ** 20 / (ns / 1e9));
+  // fio's bandwidth: the bytes the run's write(2)s returned over its runtime (the close after the last write is
+  // outside it; a job that failed or was killed ends its runtime there, with the bytes it had written)
+  const runBytes = sim.fioRunBytes();
+  const runs = sim.fioRuntimes().map((ns, i) => runBytes[i]! / 2 ** 20 / (ns / 1e9));
   const report: RunReport = {
     scenario: c.name,
     policy: rp.name,

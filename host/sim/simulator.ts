@@ -235,6 +235,13 @@ export class Simulator {
     return Array.from(new Float64Array(this.allocator.core.memory.buffer, this.sim.fio_runtimes_ptr(), n));
   }
 
+  /** The bytes each finished run's write(2)s returned: every job's whole file, unless an error (an aborted
+   *  connection) or the OOM killer ended a job early. */
+  fioRunBytes(): number[] {
+    const n = Math.min(this.stat("fio_runs_done"), 100);
+    return Array.from(new Float64Array(this.allocator.core.memory.buffer, this.sim.fio_run_bytes_ptr(), n));
+  }
+
   /** The slab caches FUSE allocates from, /proc/slabinfo's columns and the pages each holds now and at peak. */
   slabinfo(): SlabCacheInfo[] {
     const w = SLAB_CACHE_FIELDS.length;
