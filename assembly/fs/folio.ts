@@ -227,9 +227,11 @@ export function __filemap_remove_folio(ino: u32, first: u32, head: u32): void {
 
 /** mm/truncate.c: invalidate_inode_pages2() as the open calls it (6.12: fuse_open(); 6.1: fuse_open_common()) when
  *  the server's open reply has no FOPEN_KEEP_CACHE (passthrough_ll's default cache mode): every cached folio of the
- *  file leaves the page cache and is freed. A folio still dirty, under writeback or referenced is left (the kernel
- *  launders a dirty one first and returns -EBUSY for the rest, which the open ignores); after fio's close(2) there is none. Each folio
- *  removed is charged to the caller (pagecache_remove: the opening task's time). Returns the pages freed. */
+ *  file leaves the page cache and is freed. A folio still dirty or under writeback is left (the kernel waits for
+ *  the writeback and launders a dirty one, folio_launder(); after fio's close(2) there is none), and so is one still
+ *  referenced (a pipe held past the reply, splice_hold): the kernel removes it and frees it at its last reference,
+ *  which the model cannot keep apart from the cache. Each folio removed is charged to the caller (pagecache_remove:
+ *  the opening task's time). Returns the pages freed. */
 export function invalidate_inode_pages2(ino: u32): u32 {
   const pages = inode_pages(ino);
   let freed: u32 = 0;

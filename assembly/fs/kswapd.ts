@@ -17,6 +17,7 @@ import { clear_pgdat_dirty } from "./scan_control";
 import { st_add, PAGEOUTRUN, KSWAPD_THROTTLE_WRITEBACK, KSWAPD_THROTTLE_NS } from "./stats";
 import { kswapd_writeback_throttle } from "./reclaim";
 import { now } from "../sim/clock";
+import { acc } from "../sim/charge";
 import { HZ, timer_fire_ns } from "../sim/jiffies";
 
 
@@ -307,9 +308,10 @@ function __acct_reclaim_writeback(nr: u32): void {
   kswapd_throttled_written += nr;
   if (kswapd_throttled_written <= <u64>SWAP_CLUSTER_MAX) return;
   kswapd_woken = true;
-  kswapd_sleep_until = now;
-  kswapd_sleep_gen++; // wake_up(): the timer's event is stale from here
-  schedule_kswapd_at(now, kswapd_sleep_gen);
+  // wake_up() from the context that ended the folio's writeback, at its own time in its event
+  kswapd_sleep_until = now + <u64>acc;
+  kswapd_sleep_gen++; // the timer's event is stale from here
+  schedule_kswapd_at(kswapd_sleep_until, kswapd_sleep_gen);
 }
 
 /** Is kswapd asleep inside a pass? */

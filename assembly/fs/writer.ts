@@ -39,7 +39,7 @@ import { rb_find_overlap } from "../fuse/rbtree";
 import { is_legacy, connected, fuse_send_sync } from "../fuse/conn";
 import {
   request_alloc_kind, set_req_pfn, set_req_ver, set_req_nr, REQ_KIND_WRITE, REQ_KIND_GETATTR, REQ_KIND_FSYNC,
-  REQ_KIND_READ, REQ_KIND_FLUSH, REQ_KIND_SETATTR, REQ_BUILDING, req_state, req_nr,
+  REQ_KIND_READ, REQ_KIND_FLUSH, REQ_KIND_SETATTR, REQ_BUILDING, REQ_PROCESSING, REQ_LOST_BY_SERVER, req_state, req_kind, req_nr,
 } from "../fuse/request";
 import { server_fallocate } from "../fuse/server";
 import {
@@ -530,7 +530,8 @@ function schedule_next_write(j: u32): void {
   let next = now + <u64>charge_reset();
   const rate = job(j, JOB_RATE);
   if (rate > 0) {
-    const due = <u64>(<f64>unchecked(w_done_bytes[j]) / rate * 1e9);
+    // fio's rate is the job's own: from its start (this run's)
+    const due = fio_run_start + <u64>(<f64>unchecked(w_done_bytes[j]) / rate * 1e9);
     if (due > next) next = due;
   }
   schedule(next, EV_WRITER, j);
@@ -722,9 +723,12 @@ export function writer_oom_kill(j: u32): void {
   unchecked(w_fsync_wpa[j] = NONE);
   if (held != NONE) send_request(held);
   const req = unchecked(w_req[j]);
-  if (req != NONE && req_state(req) == REQ_BUILDING) {
-    // it built a synchronous request and queues it at its next event: the kill takes effect after that, and a
-    // request the server may have read is waited out (request_wait_answer()), so the job ends at the reply
+  // request_wait_answer(): a fatal signal ends the wait only for a request still pending and not forced; one the
+  // server has read ("already in userspace") or one with args->force (fuse_flush()'s FUSE_FLUSH: FR_FORCE) is
+  // waited out, so the job ends at the reply (or the abort). A request it built and queues at its next event is
+  // sent first, then waited out alike.
+  if (req != NONE && (req_state(req) == REQ_BUILDING || req_state(req) == REQ_PROCESSING ||
+      req_state(req) == REQ_LOST_BY_SERVER || req_kind(req) == REQ_KIND_FLUSH)) {
     unchecked(w_killed[j] = true);
     return;
   }

@@ -53,6 +53,8 @@ const t_req = new StaticArray<u32>(MAX_THREADS);
 const t_pick_scheduled = new StaticArray<bool>(MAX_THREADS);
 /** Pages of the request in hand already in the backing store (a thread that ran out of memory goes on from here). */
 const t_stored = new StaticArray<u32>(MAX_THREADS);
+/** The request in hand has had its service charged (server_serve()). */
+const t_served = new StaticArray<bool>(MAX_THREADS);
 /** Pages of the thread's receive buffer faulted in so far. */
 const t_buffer_pages = new StaticArray<u32>(MAX_THREADS);
 // libfuse's fuse_session_loop_mt() (lib/fuse_loop_mt.c, 3.14 and 3.18): one worker at start; a worker that takes a
@@ -158,11 +160,14 @@ function splice_bufs_free(t: u32): void {
 /** fuse_copy_fill(): the header's page in the pipe, alloc_page(GFP_HIGHUSER); libfuse reads the header out at
  *  once, which releases the pipe buffer and frees the page (a failure is not modelled: the read goes on). */
 function splice_header_page(t: u32): void {
+  const p = splice_header_alloc(t);
+  if (p != NONE) __free_pages(p, 0);
+}
+function splice_header_alloc(t: u32): u32 {
   const p = alloc_page_may_reclaim(GFP_KERNEL);
   charge(cost_ns(COST_PAGE_ALLOC));
-  if (p == NONE) return;
-  dev_own(p, 0, t, DEV_PIPE_PAGE);
-  __free_pages(p, 0);
+  if (p != NONE) dev_own(p, 0, t, DEV_PIPE_PAGE);
+  return p;
 }
 
 /** The splice-copy remedy (policy nocopy-splice-copy, an unprivileged server): fuse_copy_page() copies each payload
@@ -230,7 +235,7 @@ function dev_block_ok(pfn: u32, order: u32, t: u32, kind: u32): bool {
 
 function worker_init(t: u32): void {
   unchecked(t_ring[t] = NONE); unchecked(t_ring_failed[t] = false); unchecked(t_bufs[t] = NONE); unchecked(t_bufs_nvm[t] = 0);
-  unchecked(t_ncopy[t] = 0);
+  unchecked(t_ncopy[t] = 0); unchecked(t_served[t] = false);
   unchecked(t_state[t] = T_IDLE); unchecked(t_req[t] = NONE); unchecked(t_pick_scheduled[t] = false);
   unchecked(t_buffer_pages[t] = 0); unchecked(t_stored[t] = 0); unchecked(t_asleep[t] = false);
 }
@@ -306,13 +311,24 @@ export function server_pick(t: u32): void {
   unchecked(t_state[t] = T_BUSY);
   unchecked(t_req[t] = req);
   unchecked(t_stored[t] = 0);
+  unchecked(t_served[t] = false);
   const n = req_nr(req);
   const bytes = <f64>n * 4096.0;
   const slow = param(CFG_SLOW_FACTOR);
   charge_reset();
   // read(2) of /dev/fuse: header plus the payload copied out, or the pages spliced into a pipe
   charge(cost_ns(COST_SYSCALL) + cost_ns(COST_DEV_READ));
-  if (splicing) {
+  let copied = true;
+  if (splicing && pipe_copies() && is_write(req)) {
+    // the splice-copy remedy: fuse_dev_do_read() fills the pipe with the header's page, then a copy of each payload
+    // page, while fuse_dev_splice_read() holds its pipe_buffer array; the array is freed as the splice returns and
+    // the header's page when libfuse reads the header out. (A copy that must wait for memory stalls the worker with
+    // both already released: the kernel's allocator loop would hold them.)
+    const h = splice_header_alloc(t);
+    copied = pipe_copy_fill(t, req);
+    splice_bufs_free(t);
+    if (h != NONE) __free_pages(h, 0);
+  } else if (splicing) {
     // the header's page (fuse_copy_fill()), then kvfree(bufs) as the splice returns; libfuse reads the header out
     splice_header_page(t);
     splice_bufs_free(t);
@@ -340,20 +356,33 @@ export function server_pick(t: u32): void {
     return;
   }
   if (splicing && pipe_copies()) {
-    if (!pipe_copy_fill(t, req)) { server_stall(t); return; }
+    if (!copied) { server_stall(t, GFP_KERNEL); return; }
   } else if (splicing) {
     set_req_spliced(req, true);
     for (let i: u32 = 0; i < n; i++) { const p = req_pfn(req, i); if (p != NONE) set_page_ref(p, page_ref(p) + 1); }
   } else {
     // libfuse reads into its per-thread buffer (max_write + 4 KiB, malloc'd anon memory): its pages are
     // faulted in as a request first reaches them
-    if (!receive_buffer_fault(t, n + 1)) { server_stall(t); return; }
+    if (!receive_buffer_fault(t, n + 1)) { server_stall(t, __GFP_MOVABLE | GFP_LRU); return; }
+  }
+  server_serve(t);
+  server_store(t);
+}
+
+/** The server's work on a WRITE once its payload is in hand (once a request, also when the read had to wait for
+ *  memory first): a read(2) copies the payload out into the receive buffer; then libfuse's dispatch and the
+ *  request's latency draw. */
+function server_serve(t: u32): void {
+  const req = unchecked(t_req[t]);
+  const bytes = <f64>req_nr(req) * 4096.0;
+  const slow = param(CFG_SLOW_FACTOR);
+  unchecked(t_served[t] = true);
+  if (!thread_splices(t)) {
     charge(bytes * cost_ns(COST_COPY_PER_BYTE));
     st_add(BYTES_COPIED_SERVER, <i64>bytes);
   }
   charge(cost_ns(COST_SERVER_PER_REQUEST) * slow);
   charge(sample(<u32>param(CFG_LATENCY_KIND), param(CFG_LATENCY_MEAN_NS), param(CFG_LATENCY_SIGMA)) * slow);
-  server_store(t);
 }
 
 /** pwrite(2) of the payload to the backing file (passthrough), from the page reached so far: over tmpfs each index
@@ -366,7 +395,7 @@ function server_store(t: u32): void {
   for (let i = unchecked(t_stored[t]); i < n; i++) {
     if (tmpfs && backing_pfn(ino, start + i) == NONE) {
       const p = alloc_user_page();
-      if (p == NONE) { unchecked(t_stored[t] = i); server_stall(t); return; }
+      if (p == NONE) { unchecked(t_stored[t] = i); server_stall(t, __GFP_MOVABLE | GFP_LRU); return; }
       oom_progress(OOM_CTX_SERVER + t);
       set_page_next(p, OWNER_SHMEM + ino);
       set_page_prev(p, start + i);
@@ -378,10 +407,7 @@ function server_store(t: u32): void {
   }
   // passthrough_ll lo_write_buf(): fuse_buf_copy() splices the pipe into the backing file (FUSE_BUF_IS_FD), whose
   // ->splice_write (iter_file_splice_write()) copies and releases the pipe buffers before fuse_reply_write(): the
-  // pipe's page references end here. splice_hold is the fault of a server that keeps them past its reply.
-  if (req_spliced(req) && param(CFG_SPLICE_HOLD_NS) == 0) splice_release_pages(req);
-  // the remedy's copies: released with the pipe buffers (splice_hold keeps only a folio's own references)
-  pipe_copy_release(t);
+  // pipe's references end when this work is done, at the reply's event (server_reply())
   const bytes = <f64>n * 4096.0;
   const slow = param(CFG_SLOW_FACTOR);
   charge((cost_ns(COST_SYSCALL) + <f64>n * cost_ns(COST_SERVER_BACKING_PER_PAGE) +
@@ -469,9 +495,9 @@ function receive_buffer_fault(t: u32, pages: u32): bool {
 /** The thread found no memory (its allocation loops in __alloc_pages_slowpath): past MAX_RECLAIM_RETRIES loops the
  *  OOM killer runs, and the thread tries again at once; before that it tries again after its reclaim's throttle
  *  sleeps (in the charge), or a jiffy when the round did not sleep (writer.ts grab_folio()). */
-function server_stall(t: u32): void {
+function server_stall(t: u32, gfp: u32): void {
   st_add(SERVER_ALLOC_STALLS, 1);
-  const killed = oom_after_no_progress(OOM_CTX_SERVER + t, __GFP_MOVABLE | GFP_LRU, user_page_progress);
+  const killed = oom_after_no_progress(OOM_CTX_SERVER + t, gfp, user_page_progress);
   schedule(now + <u64>charge_reset() + (killed || user_page_slept ? 0 : jiffy_ns()), EV_SERVER_STORE, t);
 }
 
@@ -507,10 +533,11 @@ function free_page(pfn: u32, order: u32): void { __free_pages(pfn, order); }
 export function server_store_retry(t: u32): void {
   const req = unchecked(t_req[t]);
   if (unchecked(t_state[t]) != T_BUSY || req == NONE) return;
-  if (!connected) { unchecked(t_req[t] = NONE); unchecked(t_state[t] = T_STUCK); return; }
+  if (!connected) { pipe_copy_release(t); unchecked(t_req[t] = NONE); unchecked(t_state[t] = T_STUCK); return; }
   charge_reset();
-  if (!thread_splices(t) && !receive_buffer_fault(t, req_nr(req) + 1)) { server_stall(t); return; }
-  if (thread_splices(t) && pipe_copies() && is_write(req) && !pipe_copy_fill(t, req)) { server_stall(t); return; }
+  if (!thread_splices(t) && !receive_buffer_fault(t, req_nr(req) + 1)) { server_stall(t, __GFP_MOVABLE | GFP_LRU); return; }
+  if (thread_splices(t) && pipe_copies() && is_write(req) && !pipe_copy_fill(t, req)) { server_stall(t, GFP_KERNEL); return; }
+  if (!unchecked(t_served[t])) server_serve(t);
   server_store(t);
 }
 
@@ -521,7 +548,14 @@ export function server_reply(t: u32): void {
   const req = unchecked(t_req[t]);
   if (unchecked(t_state[t]) != T_BUSY || req == NONE) return;
   unchecked(t_req[t] = NONE);
-  if (!connected) { unchecked(t_state[t] = T_STUCK); return; }
+  // the abort ended the request (and dropped its pipe references, end_request()); the pipe's copies go as the
+  // session exits
+  if (!connected) { pipe_copy_release(t); unchecked(t_state[t] = T_STUCK); return; }
+  // the store (lo_write_buf()) is done: the pipe buffers it consumed are released, the references to the folios or
+  // the remedy's copies. splice_hold is the fault of a server that keeps the references past its reply
+  pipe_copy_release(t);
+  const hold = <u64>param(CFG_SPLICE_HOLD_NS);
+  if (req_spliced(req) && hold == 0) splice_release_pages(req);
   if (server_stopped()) {
     // it read the request and will never answer: the pages stay pinned
     set_req_state(req, REQ_LOST_BY_SERVER);
@@ -535,11 +569,10 @@ export function server_reply(t: u32): void {
     st_add(REQUESTS_DROPPED, 1);
   } else {
     charge(cost_ns(COST_SYSCALL));
-    const hold = <u64>param(CFG_SPLICE_HOLD_NS);
     if (req_spliced(req)) {
-      // a pipe held past the reply (splice_hold; without it the store released it): temp pages are freed at the
-      // reply whatever the pipe holds (they are unmovable anyway)
-      if (hold == 0 || is_legacy()) splice_release_pages(req); else splice_hold_pages(req, now + hold);
+      // a pipe held past the reply (splice_hold): temp pages are freed at the reply whatever the pipe holds (they
+      // are unmovable anyway)
+      if (is_legacy()) splice_release_pages(req); else splice_hold_pages(req, now + hold);
     }
     request_replied(req);
   }
