@@ -95,21 +95,24 @@ test("nocopy-cancel: pages a splicing server holds cannot be cancelled (-EBUSY, 
   assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_ASYNC), MIGRATEPAGE_SUCCESS);
 });
 
-test("a splicing passthrough_ll server drops its pipe's references when it stores the data, before its reply", () => {
+test("a splicing passthrough_ll server holds its pipe's references while it works on a request and drops them once it has stored the data, answer or not", () => {
   // lo_write_buf(): fuse_buf_copy() splices the pipe into the backing file before fuse_reply_write(), and the
-  // backing file's ->splice_write copies and releases the pipe buffers. So a request the server has read and stored
-  // but not yet answered holds no pipe reference: nocopy-cancel may cancel its folio (the data is at the server: its
-  // writeback ends) and the folio migrates. While the pipe still held the page, the cancel was refused (-EBUSY).
-  const { h, stat, ok } = harness("nocopy-cancel", 1024, { splice: true, privileged: true });
+  // backing file's ->splice_write copies and releases the pipe buffers. While the server works on the request (the
+  // model: from its read to its reply event) the pipe holds the page, and nocopy-cancel's cancel is refused (-EBUSY,
+  // pinned). Once the work is done (here a server that then drops its answer) the pipe holds nothing: the cancel
+  // ends the folio's writeback (the data is at the server) and the folio migrates.
+  const { h, stat, ok } = harness("nocopy-cancel", 1024, { splice: true, privileged: true, faults: { drop_fraction: 1 } });
   h.harness_do_write(0, 0, 4 * 4096);
   h.harness_writeback(0);
-  const req = h.harness_server_work(0); // splice(2) from /dev/fuse, then the store; the reply is not yet written
+  const req = h.harness_server_work(0); // splice(2) from /dev/fuse, then the server's work on the request
   assert.is.not(req, NONE);
+  ok();
+  assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_SYNC), EBUSY);
+  assert.is(stat("writeback_cancelled"), 0);
+  h.harness_server_reply_worker(0); // the store is done; the answer is never written
   ok();
   assert.is(h.harness_migrate_pfn(h.harness_mapping_pfn(0, 0), MIGRATE_SYNC), MIGRATEPAGE_SUCCESS);
   assert.is(stat("writeback_cancelled"), 1, "the order-0 folio's one page");
-  h.harness_server_reply(req);
-  ok();
 });
 
 test("the splice read path's own kernel memory: each worker's pipe ring, and the pipe_buffer array while it waits", () => {
