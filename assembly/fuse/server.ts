@@ -213,7 +213,7 @@ export function check_server_dev_pages(seen: u32): bool {
     if (b != NONE) { if (!dev_block_ok(b, kmalloc_large_order(PIPE_BUFS_BYTES), t, DEV_BUFS)) return false; held += <u32>1 << kmalloc_large_order(PIPE_BUFS_BYTES); }
     const n = unchecked(t_bufs_nvm[t]);
     for (let i: u32 = 0; i < n; i++) { if (!dev_block_ok(unchecked(t_bufs_vm[t * 5 + i]), 0, t, DEV_BUFS_VMALLOC)) return false; held++; }
-    // payload copies live in the pipe of a worker between its read and its store
+    // payload copies live in the pipe of a worker from its read until its store is done (its reply event)
     const c = unchecked(t_ncopy[t]);
     for (let i: u32 = 0; i < c; i++) { if (!dev_block_ok(unchecked(t_copy[t * MAX_PIPE_COPIES + i]), 0, t, DEV_PIPE_PAGE)) return false; held++; }
     if (c != 0 && unchecked(t_state[t]) != T_BUSY) { server_dev_invariant_where = unchecked(t_copy[t * MAX_PIPE_COPIES]); return false; }
