@@ -17,7 +17,7 @@ import { clear_pgdat_dirty } from "./scan_control";
 import { st_add, PAGEOUTRUN, KSWAPD_THROTTLE_WRITEBACK, KSWAPD_THROTTLE_NS } from "./stats";
 import { kswapd_writeback_throttle } from "./reclaim";
 import { now } from "../sim/clock";
-import { acc } from "../sim/charge";
+import { context_now } from "../sim/charge";
 import { HZ, timer_fire_ns } from "../sim/jiffies";
 
 
@@ -309,7 +309,7 @@ function __acct_reclaim_writeback(nr: u32): void {
   if (kswapd_throttled_written <= <u64>SWAP_CLUSTER_MAX) return;
   kswapd_woken = true;
   // wake_up() from the context that ended the folio's writeback, at its own time in its event
-  kswapd_sleep_until = now + <u64>acc;
+  kswapd_sleep_until = context_now();
   kswapd_sleep_gen++; // the timer's event is stale from here
   schedule_kswapd_at(kswapd_sleep_until, kswapd_sleep_gen);
 }

@@ -11,8 +11,7 @@
 // cgroup v1's WRITEBACK sleep, and VMSCAN_THROTTLE_ISOLATED (too_many_isolated(): one reclaimer at a time here).
 import { MAX_NR_ZONES, MAX_RECLAIM_RETRIES } from "../mm/constants";
 import { zone_managed_pages, NR_FREE_PAGES } from "../mm/zone";
-import { now } from "../sim/clock";
-import { acc, charge } from "../sim/charge";
+import { context_now, charge } from "../sim/charge";
 import { current_is_user_task } from "../sim/cpus";
 import { timer_fire_ns } from "../sim/jiffies";
 import { lru_zone_file_pages } from "./lru";
@@ -54,7 +53,7 @@ export function reclaim_throttle(reason: u32, kswapd_failures: u32): void {
   if (!current_is_user_task()) return;
   if (skip_throttle_noprogress(kswapd_failures)) return;
   // timeout = 1: schedule_timeout(1), which the timer wheel ends at the second tick from now (timer_fire_ns())
-  const t = now + <u64>acc;
+  const t = context_now();
   const slept = timer_fire_ns(t, 1) - t;
   charge(<f64>slept);
   st_add(reason == VMSCAN_THROTTLE_NOPROGRESS ? RECLAIM_THROTTLE_NOPROGRESS : RECLAIM_THROTTLE_CONGESTED, 1);

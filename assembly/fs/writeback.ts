@@ -17,7 +17,7 @@
 // fsync runs ->writepages in the writer's own context (fs/fs/writer.ts uses writepages_walk() below).
 import { NONE } from "../mm/constants";
 import { now, schedule, events_of_type } from "../sim/clock";
-import { acc, charge, charge_reset } from "../sim/charge";
+import { context_now, charge, charge_reset } from "../sim/charge";
 import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, CFG_WB_ACCT, COST_WAKEUP } from "../sim/config";
 import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, next_dirty_index } from "./inode";
 import {
@@ -150,7 +150,7 @@ export function wb_wakeup(): void {
 export function wakeup_flusher(): void {
   if (scheduled || waiting_pfn != NONE || waiting_ino != NONE || waiting_meta) return;
   scheduled = true;
-  schedule(now + <u64>acc + <u64>cost_ns(COST_WAKEUP), EV_FLUSHER, 0);
+  schedule(context_now() + <u64>cost_ns(COST_WAKEUP), EV_FLUSHER, 0);
 }
 
 /** The periodic timer is pending (wb->dwork queued with a delay). */
@@ -333,8 +333,8 @@ export function send_building(): void {
 /** mm/page-writeback.c: do_writepages() around one ->writepages call (which may span several of the model's
  *  events): wb_bandwidth_estimate_start() before it, and after it wb_update_bandwidth() once BANDWIDTH_INTERVAL has
  *  passed. FUSE's congested call, which returns at once, is a call too. */
-export function writepages_call_start(): void { do_writepages_start(now + <u64>acc, writeback_inodes()); }
-export function writepages_call_end(): void { do_writepages_end(now + <u64>acc); }
+export function writepages_call_start(): void { do_writepages_start(context_now(), writeback_inodes()); }
+export function writepages_call_end(): void { do_writepages_end(context_now()); }
 
 /** write_cache_pages() with fuse_writepages_fill() (or iomap's walk) over `ino` from `index`: up to `budget`
  *  pages, stopping after the first request it sends when `yield_on_send`. `sync`: WB_SYNC_ALL. A segment of a

@@ -9,7 +9,7 @@
 import { NONE } from "../mm/constants";
 import { page_order, page_flags, set_page_flags, page_ref, set_page_ref, PG_folio_writeback, PG_uptodate } from "../mm/page";
 import { now, schedule } from "../sim/clock";
-import { acc, charge, charge_reset } from "../sim/charge";
+import { context_now, charge, charge_reset } from "../sim/charge";
 import {
   param, cost_ns, job, CFG_NR_JOBS, CFG_FIO_RUNS, CFG_MAX_FOLIO_ORDER, CFG_WRITEBACK_CACHE, CFG_MAX_WRITE, CFG_MAX_PAGES, CFG_ATTR_TIMEOUT_NS,
   JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE, JOB_FALLOCATE, LAYOUT_FALLOCATE,
@@ -237,7 +237,7 @@ function writer_block(j: u32, state: u32): void {
 function writer_finish(j: u32): void {
   release_i_sync(j);
   unchecked(w_state[j] = W_DONE);
-  if (unchecked(w_io_end[j]) == 0) unchecked(w_io_end[j] = now + <u64>acc);
+  if (unchecked(w_io_end[j]) == 0) unchecked(w_io_end[j] = context_now());
   writers_running--;
   if (writers_running != 0) return;
   const t = now + <u64>charge_reset();
@@ -307,7 +307,7 @@ export const WRITE_READING: u32 = 5;
  *  pause (until w_wake_at). */
 function writer_balance_dirty_pages(j: u32): bool {
   charge(cost_ns(COST_BALANCE_DIRTY_PAGES));
-  const wake = balance_dirty_pages_ratelimited(j, now + <u64>acc);
+  const wake = balance_dirty_pages_ratelimited(j, context_now());
   if (wake == 0) return false;
   unchecked(w_wake_at[j] = wake);
   return true;
@@ -476,7 +476,7 @@ export function writer_step(j: u32): void {
       // do_io() returns here and fio's clock stops (thread_main(): update_runtime() before close_and_free_files());
       // then fio closes the file: fuse_flush() -> write_inode_now(inode, 1) (WB_SYNC_ALL, waits for the writeback)
       // and fuse_sync_writes(), then a synchronous FUSE_FLUSH (passthrough_ll asks for no FOPEN_NOFLUSH)
-      unchecked(w_io_end[j] = now + <u64>acc);
+      unchecked(w_io_end[j] = context_now());
       unchecked(w_closing[j] = true);
       start_fsync(j);
       return;
@@ -639,7 +639,7 @@ function write_inode_step(j: u32): bool {
  *  generic_update_time() marks the inode I_DIRTY_SYNC (FUSE has no ->update_time). */
 function file_update_time(j: u32): void {
   if (param(CFG_WRITEBACK_CACHE) == 0) return;
-  const t = jiffies_at(now + <u64>acc);
+  const t = jiffies_at(context_now());
   if (unchecked(w_mtime_jiffy[j]) == t) return;
   unchecked(w_mtime_jiffy[j] = t);
   mark_inode_dirty_sync(j);
@@ -656,7 +656,7 @@ export function writer_on_sync_reply(j: u32, kind: u32, ok: bool): void {
 // The wake-up is the waker's, at its own virtual time (now + its charge so far in this event): a server thread's
 // reply wakes the writer from inside its write(2) to /dev/fuse, after the reply's own work (fuse_request_end()).
 function wake(j: u32, ns_stat: i32): void {
-  const t = now + <u64>acc;
+  const t = context_now();
   const at = max(t, unchecked(w_blocked_at[j]));
   st_add(ns_stat, <i64>(t - min(t, unchecked(w_blocked_at[j]))));
   unchecked(w_state[j] = W_RUNNING);

@@ -16,7 +16,7 @@ import { shrink_page_cache, SWAP_CLUSTER_MAX } from "../fs/reclaim";
 import { reclaim_slept_ns } from "../fs/reclaim_throttle";
 import { jiffy_ns } from "../sim/jiffies";
 import { now, schedule } from "../sim/clock";
-import { acc, charge, charge_reset } from "../sim/charge";
+import { context_now, charge, charge_reset } from "../sim/charge";
 import { sample, next_unit } from "../sim/prng";
 import {
   param, cost_ns, CFG_SERVER_THREADS, CFG_LATENCY_KIND, CFG_LATENCY_MEAN_NS, CFG_LATENCY_SIGMA, CFG_PER_BYTE_NS,
@@ -264,7 +264,7 @@ function worker_took_request(): void {
   st_add(SERVER_THREADS, 1);
   charge(cost_ns(COST_THREAD_CREATE));
   unchecked(t_pick_scheduled[t] = true);
-  schedule(now + <u64>acc, EV_SERVER_PICK, t);
+  schedule(context_now(), EV_SERVER_PICK, t);
 }
 
 /** The server has stopped answering (a stuck or hung daemon): no thread reads or replies any more. */
@@ -290,7 +290,7 @@ export function server_wake_one(): void {
     if (unchecked(t_state[t]) != T_IDLE || unchecked(t_pick_scheduled[t])) continue;
     unchecked(t_pick_scheduled[t] = true);
     // the wake-up is the caller's, at its own virtual time (now + its charge so far in this event)
-    schedule(now + <u64>acc + <u64>cost_ns(COST_WAKEUP), EV_SERVER_PICK, t);
+    schedule(context_now() + <u64>cost_ns(COST_WAKEUP), EV_SERVER_PICK, t);
     return;
   }
 }

@@ -5,7 +5,7 @@ import { PG_dirty, PG_writeback, page_flags } from "../mm/page";
 import { NR_FREE_PAGES, fa_count, fa_index } from "../mm/zone";
 import { now, schedule, pop_event, popped_type, popped_arg, events_init, events_pending, next_event_time } from "./clock";
 import { prng_seed } from "./prng";
-import { acc, charge_reset } from "./charge";
+import { context_now, charge_reset } from "./charge";
 import {
   param, cfg, CFG_SEED, CFG_MAX_PAGES, CFG_SAMPLE_INTERVAL_NS, CFG_CRASH_AT_NS,
   CFG_MAX_FOLIO_ORDER, CFG_COMPACTION_PROACTIVENESS, CFG_FUSE_REQ_SIZE, CFG_NR_CPUS,
@@ -71,12 +71,12 @@ const EV_VMSTAT: u32 = 52;
 const STAT_INTERVAL_NS: u64 = 1_000_000_000;
 /** kswapd and kcompactd run this long after a wake-up (a context switch away). */
 const KTHREAD_WAKE_NS: u64 = 10_000;
-// wakeup_kswapd() and wakeup_kcompactd() run in the waker's context, at its own time within its event (now + acc:
+// wakeup_kswapd() and wakeup_kcompactd() run in the waker's context, at its own time within its event (context_now():
 // the allocation that wakes kswapd comes after the work the waker has already done in this event), as the
 // flusher's, a server worker's and a writer's wake-ups are
-function schedule_kswapd(): void { schedule(now + <u64>acc + KTHREAD_WAKE_NS, EV_KSWAPD, 0); }
+function schedule_kswapd(): void { schedule(context_now() + KTHREAD_WAKE_NS, EV_KSWAPD, 0); }
 function schedule_kswapd_at(at: u64, arg: u32): void { schedule(at, EV_KSWAPD, arg); }
-function schedule_kcompactd(): void { schedule(now + <u64>acc + KTHREAD_WAKE_NS, EV_KCOMPACTD, 0); }
+function schedule_kcompactd(): void { schedule(context_now() + KTHREAD_WAKE_NS, EV_KCOMPACTD, 0); }
 /** kcompactd's timeout: a new one replaces the pending one (the generation in the event's argument). */
 let kcompactd_timer_gen: u32 = 0;
 function arm_kcompactd_timer(timeout: u64): void {
