@@ -9,7 +9,7 @@ import { InputError } from "../host/util/input-error.js";
 test("the benchmark's job: one section is one writer", () => {
   const jobs = parseFioJob("[job]\nrw=write\nbs=1M\nsize=2G\nnumjobs=2\nioengine=sync\nfsync_on_close=1");
   // fsync_on_close=1 is our endFsync; 1M and 2G are powers of 1024, as fio reads them (kb_base=1024).
-  assert.equal(jobs, [{ name: "job", rw: "write", bs: 1 << 20, size: 2 ** 31, numjobs: 2, fsync: 0, endFsync: true, rate: 0, fallocate: "native" }]);
+  assert.equal(jobs, [{ name: "job", rw: "write", bs: 1 << 20, size: 2 ** 31, numjobs: 2, fsync: 0, endFsync: true, rate: 0, fallocate: "native", timeBased: false, runtimeNs: 0, rampNs: 0, invalidate: true }]);
 });
 
 test("[global] sets defaults for the sections after it; name= renames; bare booleans are 1", () => {
@@ -17,13 +17,13 @@ test("[global] sets defaults for the sections after it; name= renames; bare bool
     ["; two writers", "[global]", "ioengine=psync", "bs=4k", "size=1G", "", "[a]", "rw=randwrite", "# b overrides size", "[b]", "name=bee", "size=256M", "numjobs=3", "fsync=32", "end_fsync"].join("\n"),
   );
   assert.equal(jobs, [
-    { name: "a", rw: "randwrite", bs: 4096, size: 2 ** 30, numjobs: 1, fsync: 0, endFsync: false, rate: 0, fallocate: "native" },
-    { name: "bee", rw: "write", bs: 4096, size: 256 << 20, numjobs: 3, fsync: 32, endFsync: true, rate: 0, fallocate: "native" },
+    { name: "a", rw: "randwrite", bs: 4096, size: 2 ** 30, numjobs: 1, fsync: 0, endFsync: false, rate: 0, fallocate: "native", timeBased: false, runtimeNs: 0, rampNs: 0, invalidate: true },
+    { name: "bee", rw: "write", bs: 4096, size: 256 << 20, numjobs: 3, fsync: 32, endFsync: true, rate: 0, fallocate: "native", timeBased: false, runtimeNs: 0, rampNs: 0, invalidate: true },
   ]);
 });
 
 test("fio's defaults: rw=write, bs=4k, numjobs=1, fallocate=native (fio built with fallocate(), as on Linux)", () => {
-  assert.equal(parseFioJob("[x]\r\nsize=8k\r\n"), [{ name: "x", rw: "write", bs: 4096, size: 8192, numjobs: 1, fsync: 0, endFsync: false, rate: 0, fallocate: "native" }]);
+  assert.equal(parseFioJob("[x]\r\nsize=8k\r\n"), [{ name: "x", rw: "write", bs: 4096, size: 8192, numjobs: 1, fsync: 0, endFsync: false, rate: 0, fallocate: "native", timeBased: false, runtimeNs: 0, rampNs: 0, invalidate: true }]);
 });
 
 test("fallocate= takes fio's modes and its old boolean spellings (0: none, 1: posix)", () => {
@@ -38,14 +38,14 @@ test("a job file in a scenario gives one workload per section", () => {
 
 test("an unknown key names the key and the allowed ones", () => {
   assert.throws(
-    () => parseFioJob("[a]\nsize=1G\ndirect=1\n", "a.fio"),
-    (e: Error) => e instanceof InputError && e.message === 'a.fio: line 3: key "direct" is not allowed; allowed: name, rw, bs, size, numjobs, ioengine, fsync, end_fsync, fsync_on_close, rate, fallocate',
+    () => parseFioJob("[a]\nsize=1G\niodepth=4\n", "a.fio"),
+    (e: Error) => e instanceof InputError && e.message === 'a.fio: line 3: key "iodepth" is not allowed; allowed: name, rw, bs, size, numjobs, ioengine, fsync, end_fsync, fsync_on_close, rate, fallocate, time_based, runtime, ramp_time, invalidate, direct, group_reporting',
   );
 });
 
 // Each malformed job file, and the words its message must contain (the key or line at fault).
 const badJobs: Record<string, string> = {
-  "unknown-key.fio": 'key "direct"',
+  "unknown-key.fio": 'key "iodepth"',
   "key-typo.fio": 'did you mean "size"',
   "ioengine-libaio.fio": "ioengine=libaio",
   "rw-read.fio": "rw=read",

@@ -20,7 +20,7 @@ test("default.json is the patch's benchmark (DESIGN 1.2)", () => {
   assert.is(c.name, "default");
   assert.is(c.policy, "nocopy");
   // fio --rw=write --bs=1M --size=2G --numjobs=2: each job writes its own 2 GiB file.
-  assert.equal(c.workloads, [{ kind: "fio", name: "seq-write", rw: "write", bs: 1048576, size: 2147483648, numjobs: 2, fsync: 0, endFsync: false, rateBps: 0, fallocate: "native" }]);
+  assert.equal(c.workloads, [{ kind: "fio", name: "seq-write", rw: "write", bs: 1048576, size: 2147483648, numjobs: 2, fsync: 0, endFsync: false, rateBps: 0, fallocate: "native", timeBased: false, runtimeNs: 0, rampNs: 0, invalidate: true }]);
   // 16 GiB = 4194304 pages; DMA32 = min(16G / 4, 4G) = 4G = 1048576 pages; the rest is Normal.
   assert.equal(c.machine, { dma32Pages: 1048576, normalPages: 3145728, movablePages: 0, cmaPages: 0, fallback: "claim-then-steal", mobilityGrouping: true, pcp: true, thp: true, freeHighHighMin: false, pcpAutoTune: true });
   // ilog2(min(1M / 4k, 256)) = ilog2(256) = 8; FUSE_DEFAULT_MAX_BACKGROUND 12, threshold 12 * 3 / 4 = 9.
@@ -75,7 +75,7 @@ test("bad-server.json: five server behaviours, all seven policies, a loaded 8G m
   assert.is(base.bdi.maxRatio, 50);
   assert.equal(base.workloads.map((w) => `${w.kind}:${w.name}`), ["fio:writer", "churn:anon", "churn:slab", "highorder:thp", "highorder:contig"]);
   const [writer, anon, slab, thp, contig] = base.workloads;
-  assert.equal(writer, { kind: "fio", name: "writer", rw: "write", bs: MiB, size: 4096 * MiB, numjobs: 2, fsync: 0, endFsync: false, rateBps: 128 * MiB, fallocate: "native" });
+  assert.equal(writer, { kind: "fio", name: "writer", rw: "write", bs: MiB, size: 4096 * MiB, numjobs: 2, fsync: 0, endFsync: false, rateBps: 128 * MiB, fallocate: "native", timeBased: false, runtimeNs: 0, rampNs: 0, invalidate: true });
   assert.ok(anon?.kind === "churn" && anon.type === "movable" && anon.order === 2 && anon.ratePerSec === 45000);
   assert.ok(slab?.kind === "churn" && slab.type === "unmovable");
   assert.ok(thp?.kind === "highorder" && thp.type === "thp" && thp.order === 9 && thp.intervalNs === 100e6);
@@ -89,7 +89,7 @@ test("a scenario needs nothing but its workloads", () => {
   assert.is(c.name, "scenario");
   assert.is(c.policy, "nocopy");
   assert.is(c.machine.dma32Pages + c.machine.normalPages, 16 * GiB / 4096);
-  assert.equal(c.workloads, [{ kind: "fio", name: "fio", rw: "write", bs: MiB, size: GiB, numjobs: 1, fsync: 0, endFsync: false, rateBps: 0, fallocate: "native" }]);
+  assert.equal(c.workloads, [{ kind: "fio", name: "fio", rw: "write", bs: MiB, size: GiB, numjobs: 1, fsync: 0, endFsync: false, rateBps: 0, fallocate: "native", timeBased: false, runtimeNs: 0, rampNs: 0, invalidate: true }]);
   assert.equal(c.server.name, "healthy");
   assert.equal(resolveCompare({ workloads: [fio] }).policies, [...POLICIES]);
 });

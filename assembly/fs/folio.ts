@@ -232,7 +232,12 @@ export function __filemap_remove_folio(ino: u32, first: u32, head: u32): void {
  *  referenced (a pipe held past the reply, splice_hold): the kernel removes it and frees it at its last reference,
  *  which the model cannot keep apart from the cache. Each folio removed is charged to the caller (pagecache_remove:
  *  the opening task's time). Returns the pages freed. */
-export function invalidate_inode_pages2(ino: u32): u32 {
+export function invalidate_inode_pages2(ino: u32): u32 { return mapping_try_invalidate(ino); }
+
+/** mm/truncate.c: mapping_try_invalidate() over the whole file (posix_fadvise(POSIX_FADV_DONTNEED)):
+ *  mapping_evict_folio() removes each folio that is clean, not under writeback and not referenced beyond the page
+ *  cache, charged pagecache_remove to the caller, and leaves the rest. Returns the pages freed. */
+export function mapping_try_invalidate(ino: u32): u32 {
   const pages = inode_pages(ino);
   let freed: u32 = 0;
   let i: u32 = 0;

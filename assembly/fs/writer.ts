@@ -13,15 +13,19 @@ import { context_now, charge, charge_reset } from "../sim/charge";
 import {
   param, cost_ns, job, CFG_NR_JOBS, CFG_FIO_RUNS, CFG_MAX_FOLIO_ORDER, CFG_WRITEBACK_CACHE, CFG_MAX_WRITE, CFG_MAX_PAGES, CFG_ATTR_TIMEOUT_NS,
   JOB_BS, JOB_SIZE, JOB_RANDOM, JOB_FSYNC_EVERY, JOB_END_FSYNC, JOB_RATE, JOB_FALLOCATE, LAYOUT_FALLOCATE,
+  JOB_TIME_BASED, JOB_RUNTIME_NS, JOB_RAMP_NS, JOB_INVALIDATE, CFG_CONGESTION_THRESHOLD,
   LAYOUT_KEEP_SIZE, LAYOUT_TRUNCATE, COST_WRITE_ITER, COST_COPY_PER_BYTE,
   COST_PAGE_ALLOC, COST_PAGECACHE_LOOKUP, COST_PAGECACHE_INSERT, COST_FOLIO_MARK_DIRTY, COST_BLOCK_STATE,
   COST_BALANCE_DIRTY_PAGES, COST_WAKEUP, COST_SYSCALL, CFG_BDP_BEFORE_WRITE_BEGIN,
 } from "../sim/config";
 import {
   inode_create, inode_pages, mapping_pfn, page_version, set_page_version, ino_nr_writeback,
-  ino_attr_valid_until, ino_i_size,
+  ino_attr_valid_until, ino_i_size, next_dirty_index,
 } from "./inode";
-import { filemap_alloc_folio, GFP_PAGECACHE, folio_head, folio_mark_blocks_dirty, folio_clear_reclaim, folio_nr_pages, invalidate_inode_pages2 } from "./folio";
+import {
+  filemap_alloc_folio, GFP_PAGECACHE, folio_head, folio_mark_blocks_dirty, folio_clear_reclaim, folio_nr_pages, invalidate_inode_pages2,
+  mapping_try_invalidate,
+} from "./folio";
 import {
   balance_dirty_pages_ratelimited, balance_dirty_pages_pause_end, task_account_dirtied, balance_dirty_pages_task_fork,
 } from "./balance_dirty_pages";
@@ -36,7 +40,7 @@ import {
 import { fuse_page_is_writeback, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore } from "../fuse/nocopy";
 import { rb_find_overlap } from "../fuse/rbtree";
-import { is_legacy, connected, fuse_send_sync } from "../fuse/conn";
+import { is_legacy, connected, fuse_send_sync, num_background } from "../fuse/conn";
 import {
   request_alloc_kind, set_req_pfn, set_req_ver, set_req_nr, REQ_KIND_WRITE, REQ_KIND_GETATTR, REQ_KIND_FSYNC,
   REQ_KIND_READ, REQ_KIND_FLUSH, REQ_KIND_SETATTR, REQ_BUILDING, REQ_PROCESSING, REQ_LOST_BY_SERVER, req_state, req_kind, req_nr,
@@ -74,7 +78,14 @@ const W_WAIT_I_SYNC: u32 = 9;
 
 const MAX_W: i32 = 64;
 const w_state = new StaticArray<u32>(MAX_W);
-const w_done_bytes = new StaticArray<u64>(MAX_W); // bytes of completed write(2) calls
+const w_done_bytes = new StaticArray<u64>(MAX_W); // bytes of completed write(2) calls in this pass over the file
+/** fio's td->epoch: when the job's I/O began, restarted when its ramp_time ends (reset_all_stats()); its runtime and
+ *  its rate= are counted from here. */
+const w_epoch = new StaticArray<u64>(MAX_W);
+/** fio's td->io_bytes: the bytes of the write(2)s completed since w_epoch (the ones fio counts). */
+const w_io_bytes = new StaticArray<u64>(MAX_W);
+/** The job's ramp_time is over (at once without one). */
+const w_ramp_over = new StaticArray<bool>(MAX_W);
 const w_cur_off = new StaticArray<u64>(MAX_W);
 const w_cur_left = new StaticArray<u64>(MAX_W);
 const w_writes = new StaticArray<u64>(MAX_W);
@@ -102,6 +113,8 @@ const FSYNC_WALK: u32 = 1;
 const FSYNC_WAIT: u32 = 2;
 /** The FUSE_FSYNC request is out. */
 const FSYNC_REQ: u32 = 3;
+/** posix_fadvise(POSIX_FADV_DONTNEED) at a time_based job's wrap (fadvise_step()): its WB_SYNC_NONE walk. */
+const FSYNC_FADV: u32 = 4;
 /** The synchronous request writer j has built and sends at its next event (NONE: none). */
 const w_req = new StaticArray<u32>(MAX_W);
 /** A write(2) is under way (started, not yet returned to fio). */
@@ -126,11 +139,10 @@ let writers_running: u32 = 0;
  *  The next run starts when the last job has closed its file (fio_next_run()). */
 const MAX_FIO_RUNS: i32 = 100;
 const fio_runtime = new StaticArray<f64>(MAX_FIO_RUNS);
-/** The bytes each run's write(2)s returned (the jobs' whole files, unless an error or a kill ended one early). */
+/** The bytes each run's write(2)s returned (the jobs' whole files, unless an error or a kill ended one early; a
+ *  ramp_time's writes are not among them). */
 const fio_run_bytes = new StaticArray<f64>(MAX_FIO_RUNS);
-let fio_run_bytes_start: i64 = 0;
 let fio_run: u32 = 0;
-let fio_run_start: u64 = 0;
 /** When job j's do_io() returned in this run (0: not yet; a job killed first ends its clock when it exits). */
 const w_io_end = new StaticArray<u64>(MAX_W);
 export function fio_runtimes_ptr(): usize { return changetype<usize>(fio_runtime); }
@@ -147,8 +159,6 @@ export function writers_init(): void {
   nr_writers = <u32>param(CFG_NR_JOBS);
   writers_running = nr_writers;
   fio_run = 0;
-  fio_run_start = 0;
-  fio_run_bytes_start = stat_value(BYTES_WRITTEN);
   for (let j: u32 = 0; j < nr_writers; j++) {
     const size = <u64>job(j, JOB_SIZE);
     const ino = inode_create(<u32>((size + 4095) >> 12));
@@ -203,6 +213,9 @@ function writer_open(j: u32, t: u64): void {
   unchecked(w_last_sync[j] = false);
   unchecked(w_walk_open[j] = false);
   unchecked(w_io_end[j] = 0);
+  unchecked(w_epoch[j] = t);
+  unchecked(w_io_bytes[j] = 0);
+  unchecked(w_ramp_over[j] = job(j, JOB_RAMP_NS) == 0);
   // the file was just opened (LOOKUP/CREATE): its attributes are fresh for attr_timeout
   unchecked(ino_attr_valid_until[j] = t + <u64>param(CFG_ATTR_TIMEOUT_NS));
 }
@@ -224,8 +237,6 @@ function fio_next_run(t: u64): bool {
     schedule(t + <u64>charge_reset(), EV_WRITER, j);
   }
   writers_running = nr_writers;
-  fio_run_start = t;
-  fio_run_bytes_start = stat_value(BYTES_WRITTEN);
   return true;
 }
 
@@ -241,11 +252,16 @@ function writer_finish(j: u32): void {
   writers_running--;
   if (writers_running != 0) return;
   const t = now + <u64>charge_reset();
-  let io_end: u64 = 0;
-  for (let k: u32 = 0; k < nr_writers; k++) io_end = max(io_end, unchecked(w_io_end[k]));
+  // fio's group figures (stat.c sum_thread_stats()): the longest job's runtime, from its epoch (the ramp's end) to
+  // the return of its do_io(), and the bytes of every job
+  let runtime: u64 = 0, bytes: u64 = 0;
+  for (let k: u32 = 0; k < nr_writers; k++) {
+    runtime = max(runtime, unchecked(w_io_end[k]) - min(unchecked(w_io_end[k]), unchecked(w_epoch[k])));
+    bytes += unchecked(w_io_bytes[k]);
+  }
   if (fio_run < <u32>MAX_FIO_RUNS) {
-    unchecked(fio_runtime[fio_run] = <f64>(io_end - fio_run_start));
-    unchecked(fio_run_bytes[fio_run] = <f64>(stat_value(BYTES_WRITTEN) - fio_run_bytes_start));
+    unchecked(fio_runtime[fio_run] = <f64>runtime);
+    unchecked(fio_run_bytes[fio_run] = <f64>bytes);
   }
   fio_run++;
   st_add(FIO_RUNS_DONE, 1);
@@ -467,8 +483,10 @@ export function writer_step(j: u32): void {
   if (unchecked(w_cur_left[j]) == 0) {
     // the write(2) whose last bytes went out before a wait (write-through request, throttling) returns now
     if (unchecked(w_in_write[j])) { finish_write(j, bs); return; }
-    const done = unchecked(w_done_bytes[j]);
-    if (done >= size) {
+    let done = unchecked(w_done_bytes[j]);
+    const time_based = job(j, JOB_TIME_BASED) != 0;
+    // fio's do_io(): runtime_exceeded() before each I/O, then (without time_based) the end of the file
+    if (runtime_exceeded(j) || (done >= size && !time_based)) {
       if (unchecked(w_closing[j])) { writer_finish(j); return; }
       // fio's do_io(): end_fsync when should_fsync(), i.e. unless the job's last I/O was already an fsync; the
       // kernel's fuse_fsync() sends FUSE_FSYNC whether or not the file is dirty
@@ -480,6 +498,18 @@ export function writer_step(j: u32): void {
       unchecked(w_closing[j] = true);
       start_fsync(j);
       return;
+    }
+    if (done >= size) {
+      // time_based: get_next_seq_offset() takes the job back to the file's start (the file stays open), and with
+      // invalidate=1 (fio's default) loop_cache_invalidate() first drops the file's cache: posix_fadvise(DONTNEED)
+      unchecked(w_done_bytes[j] = 0);
+      done = 0;
+      if (job(j, JOB_INVALIDATE) != 0) {
+        unchecked(w_fsync_phase[j] = FSYNC_FADV);
+        unchecked(w_fsync_index[j] = 0);
+        fsync_step(j);
+        return;
+      }
     }
     const k = done / bs;
     const blocks = size / bs;
@@ -516,8 +546,16 @@ function finish_write(j: u32, bs: u64): void {
   unchecked(w_last_sync[j] = false);
   unchecked(w_writes[j] += 1);
   unchecked(w_done_bytes[j] += bs);
+  unchecked(w_io_bytes[j] += bs);
   st_add(WRITES_ACKED, 1);
   st_add(BYTES_WRITTEN, <i64>bs);
+  // fio 3.33's io_completed() -> should_account() -> ramp_time_over(): the first write to complete once ramp_time has
+  // passed ends the ramp, and reset_all_stats() restarts the epoch and wipes the bytes, this write's included
+  if (!unchecked(w_ramp_over[j]) && <f64>(context_now() - unchecked(w_epoch[j])) >= job(j, JOB_RAMP_NS)) {
+    unchecked(w_ramp_over[j] = true);
+    unchecked(w_io_bytes[j] = 0);
+    unchecked(w_epoch[j] = context_now());
+  }
   const every = <u64>job(j, JOB_FSYNC_EVERY);
   // fio's get_rw_ddir(): a sync after every fsync_blocks writes, clean file or not
   if (every != 0 && unchecked(w_writes[j]) % every == 0) { start_fsync(j); return; }
@@ -530,11 +568,18 @@ function schedule_next_write(j: u32): void {
   let next = now + <u64>charge_reset();
   const rate = job(j, JOB_RATE);
   if (rate > 0) {
-    // fio's rate is the job's own: from its start (this run's)
-    const due = fio_run_start + <u64>(<f64>unchecked(w_done_bytes[j]) / rate * 1e9);
+    // fio's rate is the job's own: the bytes since its epoch (its start in this run, or its ramp's end)
+    const due = unchecked(w_epoch[j]) + <u64>(<f64>unchecked(w_io_bytes[j]) / rate * 1e9);
     if (due > next) next = due;
   }
   schedule(next, EV_WRITER, j);
+}
+
+/** fio's runtime_exceeded() (backend.c): never during the ramp; then whether `runtime` has passed since the epoch. */
+function runtime_exceeded(j: u32): bool {
+  const runtime = job(j, JOB_RUNTIME_NS);
+  if (runtime == 0 || !unchecked(w_ramp_over[j])) return false;
+  return <f64>(context_now() - unchecked(w_epoch[j])) >= runtime;
 }
 
 function start_fsync(j: u32): void {
@@ -550,6 +595,7 @@ function start_fsync(j: u32): void {
 function fsync_step(j: u32): void {
   const ino = j;
   const phase = unchecked(w_fsync_phase[j]);
+  if (phase == FSYNC_FADV) { fadvise_step(j); return; }
   if (phase == FSYNC_REQ) { unchecked(w_fsync_phase[j] = FSYNC_NONE); unchecked(w_last_sync[j] = true); schedule_next_write(j); return; }
   if (phase == FSYNC_WALK && unchecked(w_closing[j]) && !unchecked(w_i_sync[j]) && unchecked(w_fsync_wpa[j]) == NONE &&
       unchecked(w_fsync_index[j]) == 0) {
@@ -586,16 +632,7 @@ function fsync_step(j: u32): void {
       writer_block(j, W_WAIT_FSYNC_FOLIO);
       return;
     }
-    if (r == WALK_STALL) {
-      // the temp page's GFP_NOFS allocation loops in this user task: after its reclaim's throttle sleeps (in the
-      // charge), or a jiffy standing in for the uncharged CPU of a round that did not sleep (grab_folio())
-      const slept = reclaim_slept_ns() - slept_before;
-      const spin = slept != 0 ? 0 : jiffy_ns();
-      st_add(TEMP_ALLOC_STALL_NS, slept + <i64>spin);
-      writer_block(j, W_WAIT_FSYNC_STALL);
-      schedule(unchecked(w_blocked_at[j]) + spin, EV_WRITER_MEMORY_RETRY, j);
-      return;
-    }
+    if (r == WALK_STALL) { walk_stall(j, slept_before); return; }
     unchecked(w_fsync_phase[j] = FSYNC_WAIT);
   }
   // legacy close: the originals' writeback ended as their temp pages were filled, so write_inode_now()'s fdatawait
@@ -608,6 +645,63 @@ function fsync_step(j: u32): void {
   if (!unchecked(w_meta_done[j]) && !write_inode_step(j)) return;
   unchecked(w_fsync_phase[j] = FSYNC_REQ);
   send_sync(j, unchecked(w_closing[j]) ? REQ_KIND_FLUSH : REQ_KIND_FSYNC);
+}
+
+/** A writer's ->writepages walk (fsync, close, fadvise) stalled on a legacy temp page: its GFP_NOFS allocation loops
+ *  in this user task, after its reclaim's throttle sleeps (in the charge), or a jiffy standing in for the uncharged
+ *  CPU of a round that did not sleep (grab_folio()); the walk goes on at EV_WRITER_MEMORY_RETRY. */
+function walk_stall(j: u32, slept_before: i64): void {
+  const slept = reclaim_slept_ns() - slept_before;
+  const spin = slept != 0 ? 0 : jiffy_ns();
+  st_add(TEMP_ALLOC_STALL_NS, slept + <i64>spin);
+  writer_block(j, W_WAIT_FSYNC_STALL);
+  schedule(unchecked(w_blocked_at[j]) + spin, EV_WRITER_MEMORY_RETRY, j);
+}
+
+/** fio's loop_cache_invalidate() at a time_based job's wrap (io_u.c; invalidate=1): posix_fadvise(fd, 0, size,
+ *  POSIX_FADV_DONTNEED) in the job's own context. mm/fadvise.c generic_fadvise() (FUSE has no ->fadvise):
+ *  __filemap_fdatawrite_range(WB_SYNC_NONE) -> do_writepages() -> fuse_writepages(), which writes nothing while
+ *  the connection is congested (num_background >= congestion_threshold) and otherwise sends the file's dirty
+ *  folios, passing over those still under writeback; then mapping_try_invalidate() drops every clean folio that is
+ *  not under writeback and not referenced elsewhere. The walk blocks only where fsync's does for a legacy temp
+ *  page's allocation; the write to the file's start follows. */
+function fadvise_step(j: u32): void {
+  const ino = j;
+  if (!unchecked(w_walk_open[j]) && unchecked(w_fsync_wpa[j]) == NONE && unchecked(w_fsync_index[j]) == 0) {
+    charge(cost_ns(COST_SYSCALL));
+    // filemap_fdatawrite_wbc(): nothing to write unless the mapping is tagged dirty
+    if (next_dirty_index(ino, 0) == NONE) { fadvise_invalidate(j); return; }
+    unchecked(w_walk_open[j] = true);
+    writepages_call_start();
+    if (num_background >= <u32>param(CFG_CONGESTION_THRESHOLD)) {
+      unchecked(w_walk_open[j] = false);
+      writepages_call_end();
+      fadvise_invalidate(j);
+      return;
+    }
+  }
+  const saved_legacy = legacy_wpa, saved_nocopy = nocopy_wpa;
+  legacy_wpa_clear(); nocopy_wpa_clear();
+  const held = unchecked(w_fsync_wpa[j]);
+  unchecked(w_fsync_wpa[j] = NONE);
+  if (is_legacy()) legacy_wpa_restore(held); else nocopy_wpa_restore(held);
+  const slept_before = reclaim_slept_ns();
+  const r = writepages_walk(ino, unchecked(w_fsync_index[j]), i64.MAX_VALUE, false, false);
+  if (r == WALK_STALL) unchecked(w_fsync_wpa[j] = is_legacy() ? legacy_wpa : nocopy_wpa);
+  else { send_building(); unchecked(w_walk_open[j] = false); writepages_call_end(); }
+  legacy_wpa_restore(saved_legacy); nocopy_wpa_restore(saved_nocopy);
+  unchecked(w_fsync_index[j] = walk_index);
+  if (r == WALK_STALL) { walk_stall(j, slept_before); return; }
+  fadvise_invalidate(j);
+}
+
+/** generic_fadvise()'s second half: mapping_try_invalidate() over the file (deactivate_file_folio() of the folios
+ *  it leaves is not modelled), then the job's write to the file's start. */
+function fadvise_invalidate(j: u32): void {
+  mapping_try_invalidate(j);
+  unchecked(w_fsync_phase[j] = FSYNC_NONE);
+  unchecked(w_fsync_index[j] = 0);
+  schedule_next_write(j);
 }
 
 /** __writeback_single_inode()'s ->write_inode part for fsync and close: with I_SYNC held (close took it for its

@@ -92,7 +92,16 @@ export const JOB_RATE: i32 = 5;
 /** How fio lays the file out before the job's clock starts (filesetup.c: extend_file() -> fallocate_file()):
  *  LAYOUT_* below. */
 export const JOB_FALLOCATE: i32 = 6;
-export const JOB_WORDS: i32 = 7;
+/** fio time_based: at the end of the file the job goes on from its start (io_u.c get_next_seq_offset()) until its
+ *  runtime has passed. */
+export const JOB_TIME_BASED: i32 = 7;
+/** fio runtime= (its `timeout`), ns after the ramp: the job stops issuing once it has passed (0 = none). */
+export const JOB_RUNTIME_NS: i32 = 8;
+/** fio ramp_time=, ns: the writes of the job's first ramp_time are made and not counted. */
+export const JOB_RAMP_NS: i32 = 9;
+/** fio invalidate= (default 1): posix_fadvise(POSIX_FADV_DONTNEED) of the file when a time_based job wraps. */
+export const JOB_INVALIDATE: i32 = 10;
+export const JOB_WORDS: i32 = 11;
 /** fallocate=none: an empty file. */
 export const LAYOUT_NONE: i32 = 0;
 /** fallocate=native or posix: fallocate(fd, 0, 0, size) (os/os-linux.h fio_fallocate()), i_size = size. */

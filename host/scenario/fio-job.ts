@@ -36,6 +36,14 @@ export interface FioJob {
   rate: number;
   /** fio fallocate=: how the file is laid out before the job's clock starts (fio's default on Linux: native). */
   fallocate: FioFallocate;
+  /** fio time_based: at the end of the file the job goes on from its start until runtime has passed. */
+  timeBased: boolean;
+  /** fio runtime=, ns counted from the end of the ramp: the job stops issuing once it has passed (0 = none). */
+  runtimeNs: number;
+  /** fio ramp_time=, ns: the job's writes in this first period are made and not counted. */
+  rampNs: number;
+  /** fio invalidate= (default 1): posix_fadvise(POSIX_FADV_DONTNEED) of the file where fio drops its cache. */
+  invalidate: boolean;
 }
 
 export const FIO_RW = ["write", "randwrite"] as const;
@@ -45,18 +53,42 @@ export const FIO_FALLOCATE = ["none", "native", "posix", "keep", "truncate"] as 
 export type FioFallocate = (typeof FIO_FALLOCATE)[number];
 const FALLOCATE_ALIASES: Readonly<Record<string, FioFallocate>> = { "0": "none", "1": "posix" };
 export const FIO_IOENGINES = ["sync", "psync"] as const;
-export const FIO_KEYS = ["name", "rw", "bs", "size", "numjobs", "ioengine", "fsync", "end_fsync", "fsync_on_close", "rate", "fallocate"] as const;
+export const FIO_KEYS = [
+  "name", "rw", "bs", "size", "numjobs", "ioengine", "fsync", "end_fsync", "fsync_on_close", "rate", "fallocate", "time_based", "runtime",
+  "ramp_time", "invalidate", "direct", "group_reporting",
+] as const;
+/** Options that take no value as well as 0/1 (a bare key is 1). */
+const BOOL_KEYS: readonly string[] = ["end_fsync", "fsync_on_close", "time_based", "invalidate", "direct", "group_reporting"];
 type FioKey = (typeof FIO_KEYS)[number];
 
 /** fio's defaults for the options it has defaults for (bs 4k, numjobs 1); size has none. */
-export const FIO_DEFAULTS = { rw: "write", bs: 4096, numjobs: 1, fsync: 0, endFsync: false, rate: 0, fallocate: "native" } as const;
+export const FIO_DEFAULTS = {
+  rw: "write", bs: 4096, numjobs: 1, fsync: 0, endFsync: false, rate: 0, fallocate: "native", timeBased: false, runtimeNs: 0, rampNs: 0,
+  invalidate: true,
+} as const;
 export const MAX_NUMJOBS = 4096;
 
 /** Cross-field rules a job must satisfy however it was written; returns the complaint or null. */
-export function checkFioJob(job: Pick<FioJob, "bs" | "size">): string | null {
+export function checkFioJob(job: Pick<FioJob, "bs" | "size" | "rw" | "timeBased" | "runtimeNs">): string | null {
   if (job.bs > job.size) return `bs ${formatSize(job.bs)} is larger than size ${formatSize(job.size)}; give bs <= size`;
+  // fio's fixup_options() turns time_based off with "time_based requires a runtime/timeout setting"; here it is refused
+  if (job.timeBased && job.runtimeNs === 0) return "time_based needs a runtime; give runtime=, e.g. runtime=20";
+  // a random job's wrap (its random map's reset) was not read in fio's source: only the sequential one is modelled
+  if (job.timeBased && job.rw !== "write") return `time_based is modelled for rw=write only, not rw=${job.rw}`;
   return null;
 }
+
+/** fio's time options (parse.c: a number of seconds by default, or with a unit): ns, or null. */
+export function fioTimeNs(value: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(us|usec|ms|msec|s|sec|m|min|h|hour|d|day)?$/i.exec(value.trim());
+  if (!m) return null;
+  const unit = (m[2] ?? "s").toLowerCase();
+  const mult: Record<string, number> = { us: 1e3, usec: 1e3, ms: 1e6, msec: 1e6, s: 1e9, sec: 1e9, m: 60e9, min: 60e9, h: 3600e9, hour: 3600e9, d: 86400e9, day: 86400e9 };
+  const ns = Math.round(Number(m[1]) * mult[unit]!);
+  return Number.isSafeInteger(ns) ? ns : null;
+}
+/** The longest runtime= or ramp_time= the emulator takes (a day of virtual time). */
+export const FIO_MAX_TIME_NS = 86400e9;
 
 interface Setting {
   value: string;
@@ -84,6 +116,12 @@ function countOf(key: string, s: Setting, min: number, max: number): number {
   if (!/^\d+$/.test(s.value) || Number(s.value) < min || Number(s.value) > max)
     fail(s.line, `${shown(key, s)} is not allowed; use a whole number ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`}`);
   return Number(s.value);
+}
+
+function timeOf(key: string, s: Setting): number {
+  const ns = fioTimeNs(s.value);
+  if (ns === null || ns > FIO_MAX_TIME_NS) fail(s.line, `${shown(key, s)} is not allowed; give seconds (${key}=20) or a number with us, ms, s, m, h or d, at most 1d`);
+  return ns;
 }
 
 function boolOf(key: string, s: Setting): boolean {
@@ -121,6 +159,12 @@ function jobOf(section: string, headerLine: number, opts: ReadonlyMap<FioKey, Se
     if (!mode) fail(fallocateSetting.line, `${shown("fallocate", fallocateSetting)} is not allowed; use fallocate=${FIO_FALLOCATE.join(", ")} (or 0, 1)`);
     fallocate = mode as FioFallocate;
   }
+  const direct = get("direct");
+  if (direct && boolOf("direct", direct)) fail(direct.line, `${shown("direct", direct)} is not allowed; the emulator runs buffered writers: use direct=0`);
+  const timeBased = get("time_based");
+  const runtime = get("runtime");
+  const ramp = get("ramp_time");
+  const invalidate = get("invalidate");
   const job: FioJob = {
     name: nameSetting?.value ?? section,
     rw: rw as FioJob["rw"],
@@ -131,9 +175,13 @@ function jobOf(section: string, headerLine: number, opts: ReadonlyMap<FioKey, Se
     endFsync: (endFsync ? boolOf("end_fsync", endFsync) : false) || (onClose ? boolOf("fsync_on_close", onClose) : false),
     rate: rateSetting ? sizeOf("rate", rateSetting, 1) : FIO_DEFAULTS.rate,
     fallocate,
+    timeBased: timeBased ? boolOf("time_based", timeBased) : FIO_DEFAULTS.timeBased,
+    runtimeNs: runtime ? timeOf("runtime", runtime) : FIO_DEFAULTS.runtimeNs,
+    rampNs: ramp ? timeOf("ramp_time", ramp) : FIO_DEFAULTS.rampNs,
+    invalidate: invalidate ? boolOf("invalidate", invalidate) : FIO_DEFAULTS.invalidate,
   };
   const bad = checkFioJob(job);
-  if (bad) fail(bsSetting?.line ?? sizeSetting.line, bad);
+  if (bad) fail(job.bs > job.size || !timeBased ? (bsSetting?.line ?? sizeSetting.line) : timeBased.line, bad);
   return job;
 }
 
@@ -163,7 +211,7 @@ function parse(text: string): FioJob[] {
     if (!(FIO_KEYS as readonly string[]).includes(key))
       fail(line, `key "${key}" is not allowed;${didYouMean(key, FIO_KEYS)} allowed: ${FIO_KEYS.join(", ")}`);
     if (!section) fail(line, `${key} comes before any [section]; start the file with [global] or a job name in brackets`);
-    if (value === "" && key !== "end_fsync" && key !== "fsync_on_close") fail(line, `${key} has no value; write ${key}=<value>`);
+    if (value === "" && !BOOL_KEYS.includes(key)) fail(line, `${key} has no value; write ${key}=<value>`);
     section.opts.set(key as FioKey, { value, line });
   }
   finish();
@@ -171,13 +219,45 @@ function parse(text: string): FioJob[] {
   return jobs;
 }
 
-/** The jobs of a fio job file, or a one-line reason `line N: ...` it is refused (no InputError: for the schema). */
+/** Is `text` an fio command line (`fio --name=a --rw=write ...`, as commit messages quote them) rather than a job file? */
+export function isFioCommandLine(text: string): boolean { return /^\s*(fio\s|--)/.test(text); }
+
+/** An fio command line as the job file it stands for (fio's parse_cmd_line(): options before the first --name are
+ *  [global], each --name= starts a job), with the option each line came from. */
+function commandLineToJobFile(text: string): { file: string; options: string[] } {
+  const tokens = text.replace(/\\\r?\n/g, " ").trim().split(/\s+/);
+  if (tokens[0] === "fio") tokens.shift();
+  const lines: string[] = ["[global]"], options: string[] = [""];
+  for (const t of tokens) {
+    const m = /^--([A-Za-z_0-9]+)(?:=(.*))?$/.exec(t);
+    if (!m) throw new FioJobError(`"${t}" is not allowed; give the job as --key=value options (a job file goes in job= as its text)`);
+    const [, key, value] = m;
+    if (key === "name") {
+      if (!value) throw new FioJobError("--name has no value; give the job a name, e.g. --name=seq-write");
+      lines.push(`[${value}]`);
+    } else lines.push(value === undefined ? key! : `${key}=${value}`);
+    options.push(t);
+  }
+  return { file: lines.join("\n"), options };
+}
+
+/** The jobs of a fio job file or command line, or a one-line reason (`line N: ...`, or the option at fault) it is
+ *  refused (no InputError: for the schema). */
 export function checkFioJobFile(text: string): { ok: true; jobs: FioJob[] } | { ok: false; problem: string } {
+  let options: string[] | null = null;
   try {
+    if (isFioCommandLine(text)) {
+      const c = commandLineToJobFile(text);
+      options = c.options;
+      return { ok: true, jobs: parse(c.file) };
+    }
     return { ok: true, jobs: parse(text) };
   } catch (e) {
-    if (e instanceof FioJobError) return { ok: false, problem: e.message };
-    throw e;
+    if (!(e instanceof FioJobError)) throw e;
+    // a command line's problems name the option, not a line of the job file made from it
+    const at = /^line (\d+): (.*)$/.exec(e.message);
+    if (options && at) return { ok: false, problem: options[Number(at[1]) - 1] ? `${options[Number(at[1]) - 1]}: ${at[2]}` : at[2]! };
+    return { ok: false, problem: e.message };
   }
 }
 

@@ -279,7 +279,7 @@ function resolveWorkloads(p: ParsedScenario, machine: MachineConfig, fail: Fail)
       w.jobs.forEach((job, j) => {
         const given = j === 0 ? w.name : undefined;
         const path = ["workloads", i, given === undefined ? "job" : "name"];
-        out.push({ kind: "fio", name: name(given, job.name ?? "fio", path), rw: job.rw, bs: job.bs, size: job.size, numjobs: job.numjobs, fsync: job.fsync, endFsync: job.endFsync, rateBps: job.rate, fallocate: job.fallocate });
+        out.push({ kind: "fio", name: name(given, job.name ?? "fio", path), rw: job.rw, bs: job.bs, size: job.size, numjobs: job.numjobs, fsync: job.fsync, endFsync: job.endFsync, rateBps: job.rate, fallocate: job.fallocate, timeBased: job.timeBased, runtimeNs: job.runtimeNs, rampNs: job.rampNs, invalidate: job.invalidate });
       });
     } else if (w.type === "churn") {
       out.push({ kind: "churn", name: name(w.name, `churn-${w.kind}`, ["workloads", i, "name"]), type: w.kind, order: w.order, ratePerSec: w.rate, lifetimeNs: w.lifetime, startNs: w.start });

@@ -11,7 +11,7 @@ import { WRITEBACK_MODES, MIGRATE_MODES, SPLICE_MODES, LARGE_FOLIO_MODES } from 
 import { KERNELS } from "./kernel.js";
 import { MAX_JOBS } from "../sim/layout.js";
 import { show, checkDuration, checkSize, DURATION_FORM, DURATION_PATTERN, SIZE_FORM, SIZE_PATTERN, type DurationLimits, type SizeLimits } from "./units.js";
-import { checkFioJob, checkFioJobFile, FIO_DEFAULTS, FIO_FALLOCATE, FIO_RW, MAX_NUMJOBS, type FioJob } from "./fio-job.js";
+import { checkFioJob, checkFioJobFile, FIO_DEFAULTS, FIO_FALLOCATE, FIO_MAX_TIME_NS, FIO_RW, MAX_NUMJOBS, type FioJob } from "./fio-job.js";
 import { expectSchema } from "./expect-schema.js";
 
 /** One pageblock, the granule of every zone and area: 512 pages, 2 MiB. */
@@ -253,12 +253,12 @@ const serverOverrideSchema = strict({
 const workloadName = z.string().min(1).optional().describe("the workload's name in reports; default from its type");
 
 /** The writer options an fio workload gives as JSON fields, unless it gives a `job` file instead. */
-const FIO_FIELD_KEYS = ["rw", "bs", "size", "numjobs", "fsync", "end_fsync", "rate", "fallocate"] as const;
+const FIO_FIELD_KEYS = ["rw", "bs", "size", "numjobs", "fsync", "end_fsync", "rate", "fallocate", "time_based", "runtime", "ramp_time", "invalidate"] as const;
 
 const fioSchema = strict({
   type: z.literal("fio"),
   name: workloadName.describe("the workload's name; with job, the first job's name (default: the section names)"),
-  job: z.string().optional().describe("an fio job file instead of the fields below: [section]s with rw, bs, size, numjobs, ioengine (sync/psync), fsync, end_fsync, fsync_on_close, rate, fallocate, name"),
+  job: z.string().optional().describe("an fio job file instead of the fields below: [section]s with rw, bs, size, numjobs, ioengine (sync/psync), fsync, end_fsync, fsync_on_close, rate, fallocate, time_based, runtime, ramp_time, invalidate, direct (0), group_reporting, name; or an fio command line with the same options (fio --name=a --rw=write --bs=128k ...)"),
   rw: z.enum(FIO_RW).optional().meta({ default: FIO_DEFAULTS.rw }).describe("write: sequential; randwrite: random offsets"),
   bs: size({ min: 1 }).optional().meta({ default: "4k" }).describe("bytes per write(2)"),
   size: size({ min: 1 }).optional().describe("bytes each job writes (to its own file); required unless job is given"),
@@ -267,6 +267,10 @@ const fioSchema = strict({
   end_fsync: z.boolean().optional().meta({ default: FIO_DEFAULTS.endFsync }).describe("fsync when the job ends"),
   rate: size({ min: 1 }).optional().describe("fio rate=: bytes per second each job may write (default: unlimited)"),
   fallocate: z.enum(FIO_FALLOCATE).optional().meta({ default: FIO_DEFAULTS.fallocate }).describe("fio fallocate=: how the file is laid out before the job starts; native/posix: fallocate() to its full size (fio's default), keep: allocated at size 0, truncate: ftruncate() only, none: empty"),
+  time_based: z.boolean().optional().meta({ default: FIO_DEFAULTS.timeBased }).describe("fio time_based: at the end of the file go on from its start until runtime has passed (rw=write; needs runtime)"),
+  runtime: duration({ maxNs: FIO_MAX_TIME_NS }).optional().describe("fio runtime=: stop issuing writes once this much time has passed after the ramp (default: none)"),
+  ramp_time: duration({ maxNs: FIO_MAX_TIME_NS }).optional().describe("fio ramp_time=: write for this long before counting (default: none)"),
+  invalidate: z.boolean().optional().meta({ default: FIO_DEFAULTS.invalidate }).describe("fio invalidate=: posix_fadvise(DONTNEED) of the file where a time_based job wraps to its start"),
 }).transform((w, ctx): { type: "fio"; name: string | undefined; jobs: FioJob[] } => {
   if (w.job !== undefined) {
     const both = FIO_FIELD_KEYS.find((k) => w[k] !== undefined);
@@ -301,10 +305,15 @@ const fioSchema = strict({
     endFsync: w.end_fsync ?? FIO_DEFAULTS.endFsync,
     rate: w.rate ?? FIO_DEFAULTS.rate,
     fallocate: w.fallocate ?? FIO_DEFAULTS.fallocate,
+    timeBased: w.time_based ?? FIO_DEFAULTS.timeBased,
+    runtimeNs: w.runtime ?? FIO_DEFAULTS.runtimeNs,
+    rampNs: w.ramp_time ?? FIO_DEFAULTS.rampNs,
+    invalidate: w.invalidate ?? FIO_DEFAULTS.invalidate,
   };
   const bad = checkFioJob(job);
   if (bad) {
-    ctx.issues.push({ code: "custom", message: bad, input: w.bs, path: ["bs"] });
+    const at = job.bs > job.size ? "bs" : "time_based";
+    ctx.issues.push({ code: "custom", message: bad, input: w[at], path: [at] });
     return z.NEVER;
   }
   return { type: "fio", name: w.name, jobs: [job] };

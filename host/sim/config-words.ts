@@ -83,6 +83,10 @@ export function writeConfigWords(core: CoreExports, config: SimConfig, costs: Co
     jobArr[j * JOB_WORDS + JOB.END_FSYNC] = w.endFsync ? 1 : 0;
     jobArr[j * JOB_WORDS + JOB.RATE] = w.rateBps;
     jobArr[j * JOB_WORDS + JOB.FALLOCATE] = LAYOUT_OF[w.fallocate];
+    jobArr[j * JOB_WORDS + JOB.TIME_BASED] = w.timeBased ? 1 : 0;
+    jobArr[j * JOB_WORDS + JOB.RUNTIME_NS] = w.runtimeNs;
+    jobArr[j * JOB_WORDS + JOB.RAMP_NS] = w.rampNs;
+    jobArr[j * JOB_WORDS + JOB.INVALIDATE] = w.invalidate ? 1 : 0;
   });
   const memWl = config.workloads.filter((w) => w.kind !== "fio");
   if (memWl.length > MAX_WL) throw new InputError(`workloads: ${memWl.length} churn/highorder workloads; at most ${MAX_WL}`);

@@ -25,6 +25,26 @@ const HANG_HORIZON_NS = 600e9;
  *  workloads run beside them. The modelled paths write 0.3 to 2.7 GiB/s; this is slower, so it over-counts. */
 const ASSUMED_WRITE_BPS = 100 * 2 ** 20;
 const TIMEOUT_TIMER_NS = 15e9;
+/** How fast a time_based job is assumed to write, to count its work: 1 GiB/s a job, about what one free-running
+ *  writer reaches in the cost model; jobs sharing a FUSE mount write less each, and the count of four events a
+ *  page is itself an over-count. */
+const ASSUMED_TIME_BASED_BPS = 2 ** 30;
+type FioWorkload = Extract<SimConfig["workloads"][number], { kind: "fio" }>;
+
+/** How long one run of a job can take: runtime= bounds it (after its ramp), time_based fills it. */
+function jobSpanNs(w: FioWorkload): number {
+  const bySize = (w.size / (w.rateBps > 0 ? w.rateBps : ASSUMED_WRITE_BPS)) * 1e9;
+  if (w.runtimeNs === 0) return bySize;
+  const byTime = w.rampNs + w.runtimeNs;
+  return w.timeBased ? byTime : Math.min(bySize, byTime);
+}
+
+/** Bytes one run of a job writes at most. */
+function jobBytes(w: FioWorkload): number {
+  if (!w.timeBased) return w.size;
+  const bps = w.rateBps > 0 ? Math.min(w.rateBps, ASSUMED_TIME_BASED_BPS) : ASSUMED_TIME_BASED_BPS;
+  return Math.max(w.size, (bps * (w.rampNs + w.runtimeNs)) / 1e9);
+}
 
 export interface WorkEstimate {
   /** Virtual time the run may cover, ns. */
@@ -48,7 +68,7 @@ function horizonNs(config: SimConfig, untilNs?: number): number {
   if (h === 0) {
     // until the writers are done: rate-limited ones take size / rate, the others are assumed slow
     for (const w of config.workloads)
-      if (w.kind === "fio") h = Math.max(h, (config.run.fioRuns ?? 1) * (w.size / (w.rateBps > 0 ? w.rateBps : ASSUMED_WRITE_BPS)) * 1e9);
+      if (w.kind === "fio") h = Math.max(h, (config.run.fioRuns ?? 1) * jobSpanNs(w));
     const f = config.server.faults;
     if (f.stopAfterRequests > 0 || f.stopAtNs > 0 || f.dropFraction > 0 || f.slowFactor > 1) h += HANG_HORIZON_NS;
   }
@@ -62,7 +82,10 @@ export function estimateWork(config: SimConfig, untilNs?: number): WorkEstimate 
   for (const w of config.workloads) {
     if (w.kind === "churn") parts.push([`churn "${w.name}" at ${sci(w.ratePerSec)}/s for ${formatDuration(Math.round(H))}`, 2 * w.ratePerSec * seconds]);
     else if (w.kind === "highorder") parts.push([`highorder "${w.name}" every ${formatDuration(w.intervalNs)} for ${formatDuration(Math.round(H))}`, (H / w.intervalNs) * (w.holdNs > 0 ? 2 : 1)]);
-    else parts.push([`fio "${w.name}" of ${formatSize(w.size)} in ${formatSize(w.bs)} writes${(config.run.fioRuns ?? 1) > 1 ? `, ${config.run.fioRuns} runs` : ""}`, (config.run.fioRuns ?? 1) * w.numjobs * (Math.ceil(w.size / w.bs) + 4 * Math.ceil(w.size / 4096))]);
+    else {
+      const bytes = jobBytes(w);
+      parts.push([`fio "${w.name}" of ${formatSize(w.size)} in ${formatSize(w.bs)} writes${w.timeBased ? `, time_based for ${formatDuration(w.rampNs + w.runtimeNs)}` : ""}${(config.run.fioRuns ?? 1) > 1 ? `, ${config.run.fioRuns} runs` : ""}`, (config.run.fioRuns ?? 1) * w.numjobs * (Math.ceil(bytes / w.bs) + 4 * Math.ceil(bytes / 4096))]);
+    }
   }
   const samples = H / config.run.sampleIntervalNs;
   parts.push([`a sample every ${formatDuration(config.run.sampleIntervalNs)} for ${formatDuration(Math.round(H))}`, samples]);
