@@ -40,6 +40,12 @@ test(`${inputs.length} malformed inputs: exit 2 and one line each`, async () => 
   for (const { what, argv } of inputs) assertOneLineError(await cli(argv), what);
 });
 
+test("an option value that starts with a dash: the line says how to give it", async () => {
+  const r = await cli(["run", "scenarios/default.json", "--seed", "-1"]);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /--seed -1: a value that starts with "-" goes after "=": --seed=-1/);
+});
+
 test("--help lists every command", async () => {
   const r = await cli(["--help"]);
   assert.is(r.code, 0);

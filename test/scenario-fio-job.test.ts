@@ -46,6 +46,8 @@ test("an unknown key names the key and the allowed ones", () => {
 // Each malformed job file, and the words its message must contain (the key or line at fault).
 const badJobs: Record<string, string> = {
   "unknown-key.fio": 'key "iodepth"',
+  "cmdline-direct.fio": "--direct=1: direct=1 is not allowed",
+  "time-based-no-runtime.fio": "time_based needs a runtime",
   "key-typo.fio": 'did you mean "size"',
   "ioengine-libaio.fio": "ioengine=libaio",
   "rw-read.fio": "rw=read",

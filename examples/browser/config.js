@@ -29,7 +29,7 @@ export function demoConfig(policy) {
       splice: false, spliceAsked: false, privileged: true, backing: "tmpfs", attrTimeoutNs: 1000000000,
       faults: { slowFactor: 1, stopAfterRequests: 0, stopAtNs: 0, dropFraction: 0, crashAtNs: 0, spliceHoldNs: 0 },
     },
-    workloads: [{ kind: "fio", name: "fio", rw: "write", bs: MiB, size: 32 * MiB, numjobs: 2, fsync: 0, endFsync: false, rateBps: 0, fallocate: "native" }],
+    workloads: [{ kind: "fio", name: "fio", rw: "write", bs: MiB, size: 32 * MiB, numjobs: 2, fsync: 0, endFsync: false, rateBps: 0, fallocate: "native", timeBased: false, runtimeNs: 0, rampNs: 0, invalidate: true }],
     run: { durationNs: 0, seed: 1, sampleIntervalNs: 100000000, checkInvariants: false, dataMode: false, fioRuns: 1 },
   };
 }

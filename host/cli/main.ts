@@ -43,8 +43,16 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options: { ...options, help: { type: "boolean" } }, allowPositionals: true, strict: true });
   } catch (e) {
+    const message = (e as Error).message;
+    // "--seed -1": parseArgs will not take a value that starts with a dash as the option's
+    const ambiguous = /^Option '(--[^']+)' argument is ambiguous/.exec(message);
+    if (ambiguous) {
+      const at = rest.indexOf(ambiguous[1]!);
+      const value = at >= 0 ? rest[at + 1] : undefined;
+      if (value !== undefined) throw new InputError(`${name}: ${ambiguous[1]} ${value}: a value that starts with "-" goes after "=": ${ambiguous[1]}=${value}`);
+    }
     // parseArgs explains over several lines; the first says what is wrong
-    throw new InputError(`${name}: ${(e as Error).message.split("\n")[0]}`);
+    throw new InputError(`${name}: ${message.split("\n")[0]}`);
   }
   if (parsed.values.help) {
     process.stdout.write(help(command));
