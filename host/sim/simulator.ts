@@ -228,18 +228,19 @@ export class Simulator {
     return Object.fromEntries(BDI_STAT_NAMES.map((n, i) => [n, arr[i]!])) as Record<BdiStatName, number>;
   }
 
-  /** fio's runtime of each finished run of the jobs (run.fio_runs), virtual ns: the longest job's, from the run's
-   *  start to its last write(2), as fio's update_runtime() records it before the jobs close their files. */
-  fioRuntimes(): number[] {
-    const n = Math.min(this.stat("fio_runs_done"), 100);
-    return Array.from(new Float64Array(this.allocator.core.memory.buffer, this.sim.fio_runtimes_ptr(), n));
-  }
+  /** fio's runtime of each finished run of the jobs (run.fio_runs), virtual ns: the longest job's, from its epoch
+   *  (its start, or its ramp_time's end) to its last write(2), as fio's update_runtime() records it before the jobs
+   *  close their files. */
+  fioRuntimes(): number[] { return this.fioRunArray(this.sim.fio_runtimes_ptr()); }
 
-  /** The bytes each finished run's write(2)s returned: every job's whole file, unless an error (an aborted
-   *  connection) or the OOM killer ended a job early. */
-  fioRunBytes(): number[] {
+  /** The bytes each finished run's write(2)s returned after the jobs' ramps: every job's whole file, unless an error
+   *  (an aborted connection), the OOM killer or runtime= ended a job early, or time_based took it round again. */
+  fioRunBytes(): number[] { return this.fioRunArray(this.sim.fio_run_bytes_ptr()); }
+
+  /** A per-run array the core keeps (at most 100 runs). */
+  private fioRunArray(ptr: number): number[] {
     const n = Math.min(this.stat("fio_runs_done"), 100);
-    return Array.from(new Float64Array(this.allocator.core.memory.buffer, this.sim.fio_run_bytes_ptr(), n));
+    return Array.from(new Float64Array(this.allocator.core.memory.buffer, ptr, n));
   }
 
   /** The slab caches FUSE allocates from, /proc/slabinfo's columns and the pages each holds now and at peak. */
