@@ -182,6 +182,49 @@ test("memory offline keeps its block isolated between do_migrate_range() rounds 
   t.ok();
 });
 
+test("memory offline migrates its range from the top, 512 pages at a time, each batch asynchronously first: it waits on the highest folio under writeback, the batches below untouched", () => {
+  // 6.12.118 do_migrate_range(): every folio of [0, 1024) on one list, the highest PFN at its head
+  // (isolate_folio_to_list() -> list_add()); migrate_pages() takes it NR_MAX_BATCHED_MIGRATION (512) pages at a time
+  // from the head, and migrate_pages_sync() runs each batch in MIGRATE_ASYNC first, then one by one synchronously.
+  // File pages 0-1023 sit at PFNs 0-1023, sent in requests of 256 pages (max_pages 256); the server answers every
+  // request but the one for pages 512-767, which stay under writeback. Batch 1 is PFNs 1023-512: the asynchronous
+  // pass moves PFNs 1023-768 (256 folios) and passes over 767-512 (-EBUSY), and the synchronous pass meets PFN 767
+  // first and sleeps in folio_wait_writeback(). Batch 2 (PFNs 511-0) is never reached. (Walking the range upwards,
+  // as the model did before, would have moved PFNs 0-511 and waited on PFN 512.)
+  const t = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false }, {}, "nocopy", "4M");
+  writeCache(t, 1024);
+  for (let i = 0; i < 1024; i++) assert.is(t.h.harness_mapping_pfn(0, i) >>> 0, i, `page ${i} at PFN ${i}`);
+  const reqs: number[] = [];
+  for (let r = t.h.harness_server_read() >>> 0; r !== NONE; r = t.h.harness_server_read() >>> 0) reqs.push(r);
+  assert.is(reqs.length, 4, "4 requests of 256 pages");
+  reqs.forEach((r, k) => { if (k !== 2) t.h.harness_server_reply(r); });
+  assert.is(t.mm.harness_offline_range(0, 10, 1, 0), 1, "MIGRATE_SYNC waits");
+  assert.is(t.mm.harness_contig_wait_pfn() >>> 0, 767);
+  assert.is(t.stat("pgmigrate_success"), 256);
+  const moved = (from: number, to: number): boolean[] => Array.from({ length: to - from }, (_, i) => t.h.harness_mapping_pfn(0, from + i) >>> 0 !== from + i);
+  assert.ok(moved(768, 1024).every(Boolean), "batch 1 moved but for its folios under writeback");
+  assert.ok(!moved(512, 768).some(Boolean), "the folios under writeback stay");
+  assert.ok(!moved(0, 512).some(Boolean), "batch 2 not reached");
+  t.ok();
+});
+
+test("memory offline: within a batch the asynchronous pass comes first, so the folios below the one it then waits on have moved", () => {
+  // As above, with the server holding the request for pages 768-1023 (the top of batch 1): the asynchronous pass
+  // passes over PFNs 1023-768 and moves 767-512; the synchronous pass then waits on PFN 1023, the first it meets.
+  // (A batch migrated one by one synchronously from its head would have waited on PFN 1023 having moved nothing.)
+  const t = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false }, {}, "nocopy", "4M");
+  writeCache(t, 1024);
+  const reqs: number[] = [];
+  for (let r = t.h.harness_server_read() >>> 0; r !== NONE; r = t.h.harness_server_read() >>> 0) reqs.push(r);
+  reqs.forEach((r, k) => { if (k !== 3) t.h.harness_server_reply(r); });
+  assert.is(t.mm.harness_offline_range(0, 10, 1, 0), 1);
+  assert.is(t.mm.harness_contig_wait_pfn() >>> 0, 1023);
+  assert.is(t.stat("pgmigrate_success"), 256);
+  for (let i = 512; i < 768; i++) assert.ok(t.h.harness_mapping_pfn(0, i) >>> 0 !== i, `page ${i} moved`);
+  for (const i of [0, 511, 768, 1023]) assert.is(t.h.harness_mapping_pfn(0, i) >>> 0, i, `page ${i} in place`);
+  t.ok();
+});
+
 test("memory offline turns the zone's per-cpu lists off for its whole run (zone_pcp_disable()), an isolated round included, and back on when the block is offline", () => {
   const t = mmHarness({ memory: "64M", dma32: 0, thp: false });
   const pcp = (field: number): number => t.mm.harness_pcp(0, 1, field) >>> 0; // CPU 0, Normal zone: 0 count, 2 batch, 3 high_min, 4 high_max

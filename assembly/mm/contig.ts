@@ -5,8 +5,9 @@
 // tries; then take the whole range. One unmovable page refuses the range with -EBUSY; a batch that still fails
 // after its 5th try ends the attempt with -EBUSY (the rest of the range is never isolated); a folio under
 // copy-free writeback makes MIGRATE_SYNC wait for the server, and the range stays isolated while it sleeps. Memory
-// offline (highorder.ts offline_step()) shares the isolation and the final take, but migrates as the model always
-// has (offline_migrate_range()), and keeps its range isolated until it is offline.
+// offline (highorder.ts offline_step()) shares the isolation and the final take, migrates as do_migrate_range()
+// does (offline_migrate_range(): top-down, 512-page batches, each asynchronously first), and keeps its range
+// isolated until it is offline.
 import {
   NONE, MAX_PAGE_ORDER, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_UNMOVABLE, pageblock_nr_pages, pageblock_order, __GFP_MOVABLE, GFP_LRU,
 } from "./constants";
@@ -15,11 +16,12 @@ import { zone_start, zone_end, __del_page_from_free_list, populated_zone, set_pa
 import { __alloc_pages, prep_new_page, __free_one_page, split_large_buddy, page_is_buddy } from "./page_alloc";
 import { __move_freepages_block } from "./rmqueue";
 import {
-  migrate_one, migrate_pages, migrate_wait_pfn, put_target, putback_lru, folio_isolatable, MIGRATE_SYNC,
-  MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, MR_CONTIG_RANGE, MR_MEMORY_HOTPLUG,
+  migrate_one, migrate_folio, migrate_pages, migrate_wait_pfn, put_target, putback_lru, folio_isolatable, MIGRATE_SYNC, MIGRATE_ASYNC,
+  MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, EAGAIN, MR_CONTIG_RANGE, MR_MEMORY_HOTPLUG,
 } from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
-import { st_add, COMPACT_ISOLATED } from "../fs/stats";
+import { st_add, COMPACT_ISOLATED, PGMIGRATE_SUCCESS } from "../fs/stats";
+import { arena_alloc } from "../sim/arena";
 import { drain_all_pages_zone, zone_pcp_disable, zone_pcp_enable } from "./pcp";
 import { cc, cc_start, cc_migrate_list, cc_nr_migrate_folios, cc_migrate_clear, set_cc_nr_migrate_folios } from "./compact_control";
 import { isolate_migratepages_range } from "./compaction_isolate";
@@ -165,26 +167,74 @@ function isolate_block(first_block: u32, b: u32, z: u32, offline: bool): bool {
   return true;
 }
 
-/** mm/memory_hotplug.c do_migrate_range() as the model runs it for offline_step(): up to 5 walks over the range,
- *  each folio migrated with MIGRATE_SYNC; MIGRATEPAGE_SUCCESS, CONTIG_EBUSY after a 5th walk with a failure,
- *  CONTIG_ENOMEM, or CONTIG_WAIT (contig_wait_pfn set). Unchanged from before alloc_contig_range() got its batches:
- *  offline_pages() has neither reclaim_clean_pages_from_list() nor the 5-try rule. */
+/** NR_MAX_BATCHED_MIGRATION (mm/migrate.c: HPAGE_PMD_NR): migrate_pages() takes its list this many pages at a time. */
+const NR_MAX_BATCHED_MIGRATION: u32 = 512;
+/** mm/migrate.c: NR_MAX_MIGRATE_ASYNC_RETRY: migrate_pages_sync()'s MIGRATE_ASYNC passes over a batch. */
+const NR_MAX_MIGRATE_ASYNC_RETRY: i32 = 3;
+// do_migrate_range()'s source list: the folio heads of the range, lowest PFN first (its list's tail); arena memory,
+// taken the first time memory offline runs
+let offline_heads: usize = 0;
+let offline_heads_cap: u32 = 0;
+
+/** mm/memory_hotplug.c: offline_pages()' loop of scan_movable_pages() and do_migrate_range() (6.12.118) over
+ *  [start, end), for offline_step(). do_migrate_range() isolates every movable folio of the range onto one list
+ *  (isolate_folio_to_list() -> list_add(): the highest PFN at its head; a folio that is not on the LRU is not
+ *  isolated and keeps the block busy) and hands it to migrate_pages(MIGRATE_SYNC, MR_MEMORY_HOTPLUG), which takes it
+ *  NR_MAX_BATCHED_MIGRATION pages at a time from the head; migrate_pages_sync() runs each batch in MIGRATE_ASYNC
+ *  first (a folio under writeback is -EBUSY there; these failures are not counted) and then "one by one
+ *  synchronously" over the batch's failures, where a folio under writeback is waited on (CONTIG_WAIT,
+ *  contig_wait_pfn set: the model's caller sleeps until its writeback ends and runs the range again; the kernel keeps
+ *  the folios not reached yet isolated, off the LRU, where the model leaves them). Failures after that are counted
+ *  (pgmigrate_fail); -ENOMEM ends the round. The kernel loops until no movable page is left, its task spinning;
+ *  the model makes up to 5 rounds and then lets its caller retry 1 ms later (CONTIG_EBUSY). MIGRATEPAGE_SUCCESS once
+ *  a round left nothing movable. */
 function offline_migrate_range(start: u32, end: u32): i32 {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  if (offline_heads_cap < end - start) {
+    offline_heads_cap = max<u32>(end - start, MAX_RANGE_BLOCKS * pageblock_nr_pages);
+    offline_heads = arena_alloc(<usize>offline_heads_cap << 2);
+  }
+  for (let round = 0; round < 5; round++) {
     let busy = false;
+    let n: u32 = 0;
     for (let p = start; p < end; ) {
       const f = page_flags(p);
       if ((f & PG_buddy) != 0) { p += <u32>1 << page_order(p); continue; }
       if ((f & (PG_owner | PG_head)) != (PG_owner | PG_head)) { p++; continue; }
-      const n: u32 = <u32>1 << page_order(p);
       // scan_movable_pages() passes over a page neither on the LRU nor movable, and isolate_folio_to_list() takes
       // only what folio_isolate_lru() can: such a folio is never migrated (nor counted), and keeps the block busy
-      if (!folio_isolatable(p)) { busy = true; p += n; continue; }
-      const r = migrate_one(p, MIGRATE_SYNC, MR_MEMORY_HOTPLUG, alloc_migration_target, put_target);
-      if (r == MIGRATE_WAIT) { contig_wait_pfn = p; return CONTIG_WAIT; }
-      if (r == ENOMEM) return CONTIG_ENOMEM;
-      if (r != MIGRATEPAGE_SUCCESS) busy = true;
-      p += n;
+      if (folio_isolatable(p)) store<u32>(offline_heads + (<usize>(n++) << 2), p); else busy = true;
+      p += <u32>1 << page_order(p);
+    }
+    // migrate_pages(): batches from the list's head, the highest PFN
+    let hi = <i32>n - 1;
+    while (hi >= 0) {
+      let lo = hi, pages: u32 = 0;
+      while (lo >= 0) {
+        pages += <u32>1 << page_order(load<u32>(offline_heads + (<usize>lo << 2)));
+        lo--;
+        if (pages >= NR_MAX_BATCHED_MIGRATION) break;
+      }
+      // heads (lo, hi] form the batch, in list order from hi down. MIGRATE_ASYNC first: what moves is counted
+      // now, a failure waits for the synchronous pass (kept in place, failed ones toward hi)
+      let failed = hi + 1;
+      for (let k = hi; k > lo; k--) {
+        const head = load<u32>(offline_heads + (<usize>k << 2));
+        const nr = <i64>1 << page_order(head); // before the move frees the head into a buddy
+        let r: i32 = EAGAIN;
+        for (let pass = 0; pass < NR_MAX_MIGRATE_ASYNC_RETRY && r == EAGAIN; pass++) r = migrate_folio(head, MIGRATE_ASYNC, alloc_migration_target, put_target);
+        if (r == ENOMEM) return CONTIG_ENOMEM;
+        if (r == MIGRATEPAGE_SUCCESS) { st_add(PGMIGRATE_SUCCESS, nr); continue; }
+        store<u32>(offline_heads + (<usize>(--failed) << 2), head);
+      }
+      // then one by one synchronously, in the order the asynchronous pass met them
+      for (let k = hi; k >= failed; k--) {
+        const head = load<u32>(offline_heads + (<usize>k << 2));
+        const r = migrate_one(head, MIGRATE_SYNC, MR_MEMORY_HOTPLUG, alloc_migration_target, put_target);
+        if (r == MIGRATE_WAIT) { contig_wait_pfn = head; return CONTIG_WAIT; }
+        if (r == ENOMEM) return CONTIG_ENOMEM;
+        if (r != MIGRATEPAGE_SUCCESS) busy = true;
+      }
+      hi = lo;
     }
     if (!busy) return MIGRATEPAGE_SUCCESS;
   }
