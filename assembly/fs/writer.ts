@@ -86,6 +86,14 @@ const w_epoch = new StaticArray<u64>(MAX_W);
 const w_io_bytes = new StaticArray<u64>(MAX_W);
 /** The job's ramp_time is over (at once without one). */
 const w_ramp_over = new StaticArray<bool>(MAX_W);
+/** fio's td->io_issues: the writes issued since w_epoch (fsync= counts them; the ramp's end restarts them). */
+const w_issues = new StaticArray<u64>(MAX_W);
+/** The runtime ran out during a rate= sleep: fio's rate_ddir() gives DDIR_TIMEOUT, and set_io_u_file() closes the
+ *  file inside do_io(), so the close is in the job's runtime. */
+const w_rate_timeout = new StaticArray<bool>(MAX_W);
+/** The write to the file's start after a time_based wrap goes out without another runtime check (get_io_u() returns
+ *  it after its fadvise). */
+const w_skip_runtime_check = new StaticArray<bool>(MAX_W);
 const w_cur_off = new StaticArray<u64>(MAX_W);
 const w_cur_left = new StaticArray<u64>(MAX_W);
 const w_writes = new StaticArray<u64>(MAX_W);
@@ -216,6 +224,9 @@ function writer_open(j: u32, t: u64): void {
   unchecked(w_epoch[j] = t);
   unchecked(w_io_bytes[j] = 0);
   unchecked(w_ramp_over[j] = job(j, JOB_RAMP_NS) == 0);
+  unchecked(w_issues[j] = 0);
+  unchecked(w_rate_timeout[j] = false);
+  unchecked(w_skip_runtime_check[j] = false);
   // the file was just opened (LOOKUP/CREATE): its attributes are fresh for attr_timeout
   unchecked(ino_attr_valid_until[j] = t + <u64>param(CFG_ATTR_TIMEOUT_NS));
 }
@@ -486,7 +497,9 @@ export function writer_step(j: u32): void {
     let done = unchecked(w_done_bytes[j]);
     const time_based = job(j, JOB_TIME_BASED) != 0;
     // fio's do_io(): runtime_exceeded() before each I/O, then (without time_based) the end of the file
-    if (runtime_exceeded(j) || (done >= size && !time_based)) {
+    const over = (unchecked(w_rate_timeout[j]) || !unchecked(w_skip_runtime_check[j])) && runtime_exceeded(j);
+    unchecked(w_skip_runtime_check[j] = false);
+    if (over || (done >= size && !time_based)) {
       if (unchecked(w_closing[j])) { writer_finish(j); return; }
       // fio's do_io(): end_fsync when should_fsync(), i.e. unless the job's last I/O was already an fsync; the
       // kernel's fuse_fsync() sends FUSE_FSYNC whether or not the file is dirty
@@ -494,7 +507,8 @@ export function writer_step(j: u32): void {
       // do_io() returns here and fio's clock stops (thread_main(): update_runtime() before close_and_free_files());
       // then fio closes the file: fuse_flush() -> write_inode_now(inode, 1) (WB_SYNC_ALL, waits for the writeback)
       // and fuse_sync_writes(), then a synchronous FUSE_FLUSH (passthrough_ll asks for no FOPEN_NOFLUSH)
-      unchecked(w_io_end[j] = context_now());
+      // (a runtime that ran out in a rate= sleep closed the file inside do_io(): the clock stops after the close)
+      if (!unchecked(w_rate_timeout[j])) unchecked(w_io_end[j] = context_now());
       unchecked(w_closing[j] = true);
       start_fsync(j);
       return;
@@ -545,6 +559,7 @@ function finish_write(j: u32, bs: u64): void {
   unchecked(w_in_write[j] = false);
   unchecked(w_last_sync[j] = false);
   unchecked(w_writes[j] += 1);
+  unchecked(w_issues[j] += 1);
   unchecked(w_done_bytes[j] += bs);
   unchecked(w_io_bytes[j] += bs);
   st_add(WRITES_ACKED, 1);
@@ -554,11 +569,12 @@ function finish_write(j: u32, bs: u64): void {
   if (!unchecked(w_ramp_over[j]) && <f64>(context_now() - unchecked(w_epoch[j])) >= job(j, JOB_RAMP_NS)) {
     unchecked(w_ramp_over[j] = true);
     unchecked(w_io_bytes[j] = 0);
+    unchecked(w_issues[j] = 0);
     unchecked(w_epoch[j] = context_now());
   }
   const every = <u64>job(j, JOB_FSYNC_EVERY);
   // fio's get_rw_ddir(): a sync after every fsync_blocks writes, clean file or not
-  if (every != 0 && unchecked(w_writes[j]) % every == 0) { start_fsync(j); return; }
+  if (every != 0 && unchecked(w_issues[j]) != 0 && unchecked(w_issues[j]) % every == 0) { start_fsync(j); return; }
   schedule_next_write(j);
 }
 
@@ -569,7 +585,11 @@ function schedule_next_write(j: u32): void {
   const rate = job(j, JOB_RATE);
   if (rate > 0) {
     // fio's rate is the job's own: the bytes since its epoch (its start in this run, or its ramp's end)
-    const due = unchecked(w_epoch[j]) + <u64>(<f64>unchecked(w_io_bytes[j]) / rate * 1e9);
+    let due = unchecked(w_epoch[j]) + <u64>(<f64>unchecked(w_io_bytes[j]) / rate * 1e9);
+    // rate_ddir(): a sleep that would pass the end of the runtime stops there, and no write follows
+    const runtime = job(j, JOB_RUNTIME_NS);
+    const end = unchecked(w_epoch[j]) + <u64>runtime;
+    if (runtime > 0 && unchecked(w_ramp_over[j]) && next < end && due > end) { due = end; unchecked(w_rate_timeout[j] = true); }
     if (due > next) next = due;
   }
   schedule(next, EV_WRITER, j);
@@ -596,7 +616,13 @@ function fsync_step(j: u32): void {
   const ino = j;
   const phase = unchecked(w_fsync_phase[j]);
   if (phase == FSYNC_FADV) { fadvise_step(j); return; }
-  if (phase == FSYNC_REQ) { unchecked(w_fsync_phase[j] = FSYNC_NONE); unchecked(w_last_sync[j] = true); schedule_next_write(j); return; }
+  if (phase == FSYNC_REQ) {
+    unchecked(w_fsync_phase[j] = FSYNC_NONE);
+    unchecked(w_last_sync[j] = true);
+    // after close(2) the job has nothing left to pace: it ends at once, not after a rate= interval
+    if (unchecked(w_closing[j])) schedule(now + <u64>charge_reset(), EV_WRITER, j); else schedule_next_write(j);
+    return;
+  }
   if (phase == FSYNC_WALK && unchecked(w_closing[j]) && !unchecked(w_i_sync[j]) && unchecked(w_fsync_wpa[j]) == NONE &&
       unchecked(w_fsync_index[j]) == 0) {
     // fuse_flush() -> write_inode_now(inode, 1) -> writeback_single_inode(): one writeback of an inode at a time; an
@@ -701,6 +727,7 @@ function fadvise_invalidate(j: u32): void {
   mapping_try_invalidate(j);
   unchecked(w_fsync_phase[j] = FSYNC_NONE);
   unchecked(w_fsync_index[j] = 0);
+  unchecked(w_skip_runtime_check[j] = true);
   schedule_next_write(j);
 }
 

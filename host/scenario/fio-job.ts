@@ -69,23 +69,31 @@ export const FIO_DEFAULTS = {
 export const MAX_NUMJOBS = 4096;
 
 /** Cross-field rules a job must satisfy however it was written; returns the complaint or null. */
-export function checkFioJob(job: Pick<FioJob, "bs" | "size" | "rw" | "timeBased" | "runtimeNs">): string | null {
+export function checkFioJob(job: Pick<FioJob, "bs" | "size" | "timeBased" | "runtimeNs">): string | null {
   if (job.bs > job.size) return `bs ${formatSize(job.bs)} is larger than size ${formatSize(job.size)}; give bs <= size`;
-  // fio's fixup_options() turns time_based off with "time_based requires a runtime/timeout setting"; here it is refused
+  // fio's fixup_options() turns time_based off with "time_based requires a runtime/timeout setting" and runs the job
+  // once through its file; here it is refused, so that a job does not run other than it reads
   if (job.timeBased && job.runtimeNs === 0) return "time_based needs a runtime; give runtime=, e.g. runtime=20";
-  // a random job's wrap (its random map's reset) was not read in fio's source: only the sequential one is modelled
-  if (job.timeBased && job.rw !== "write") return `time_based is modelled for rw=write only, not rw=${job.rw}`;
+  // fio closes and reopens the file at each pass of such a job (fill_io_u() refuses the short last block), which
+  // the model's wrap does not do
+  if (job.timeBased && job.size % job.bs !== 0) return `time_based needs size a multiple of bs (${formatSize(job.size)} is not a multiple of ${formatSize(job.bs)}): fio reopens the file at each pass of such a job, which is not modelled`;
   return null;
 }
 
-/** fio's time options (parse.c: a number of seconds by default, or with a unit): ns, or null. */
-export function fioTimeNs(value: string): number | null {
-  const m = /^(\d+(?:\.\d+)?)(us|usec|ms|msec|s|sec|m|min|h|hour|d|day)?$/i.exec(value.trim());
-  if (!m) return null;
-  const unit = (m[2] ?? "s").toLowerCase();
-  const mult: Record<string, number> = { us: 1e3, usec: 1e3, ms: 1e6, msec: 1e6, s: 1e9, sec: 1e9, m: 60e9, min: 60e9, h: 3600e9, hour: 3600e9, d: 86400e9, day: 86400e9 };
-  const ns = Math.round(Number(m[1]) * mult[unit]!);
-  return Number.isSafeInteger(ns) ? ns : null;
+/** fio's time options as fio's parse.c reads them (str_to_decimal() -> get_mult_time(), is_seconds): a whole
+ *  number, in seconds without a unit, or with us/usec, ms/msec, s, m, h or d (lowercased). ns, or a reason: fio reads
+ *  a fraction as its whole part ("1.5" is 1 s) and any other unit as microseconds ("20sec" is 20 us), so those are
+ *  refused here rather than read as fio would silently read them. */
+export function fioTimeNs(value: string): number | string {
+  const m = /^(\d+)([a-z]*)$/i.exec(value.trim());
+  if (!m) {
+    if (/^\d+\.\d*[a-z]*$/i.test(value.trim())) return `fio reads only the whole part of ${value} (it takes no fractions): write it in a smaller unit, e.g. 1500ms`;
+    return "give a whole number of seconds, or one with us, ms, s, m, h or d";
+  }
+  const unit = m[2]!.toLowerCase();
+  const mult: Record<string, number> = { "": 1e9, us: 1e3, usec: 1e3, ms: 1e6, msec: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 };
+  if (mult[unit] === undefined) return `fio reads the unit "${m[2]}" as microseconds (it knows us, ms, s, m, h and d): write e.g. ${m[1]}s`;
+  return Number(m[1]) * mult[unit]!;
 }
 /** The longest runtime= or ramp_time= the emulator takes (a day of virtual time). */
 export const FIO_MAX_TIME_NS = 86400e9;
@@ -120,7 +128,8 @@ function countOf(key: string, s: Setting, min: number, max: number): number {
 
 function timeOf(key: string, s: Setting): number {
   const ns = fioTimeNs(s.value);
-  if (ns === null || ns > FIO_MAX_TIME_NS) fail(s.line, `${shown(key, s)} is not allowed; give seconds (${key}=20) or a number with us, ms, s, m, h or d, at most 1d`);
+  if (typeof ns === "string") fail(s.line, `${shown(key, s)} is not allowed; ${ns}`);
+  if (ns > FIO_MAX_TIME_NS) fail(s.line, `${shown(key, s)} is not allowed; use at most 1d`);
   return ns;
 }
 
@@ -185,12 +194,15 @@ function jobOf(section: string, headerLine: number, opts: ReadonlyMap<FioKey, Se
   return job;
 }
 
+/** fio's parse_jobs_ini() and parse_cmd_line(): a section (or --name) whose name begins with "global" is global. */
+const isGlobal = (name: string): boolean => name.startsWith("global");
+
 function parse(text: string): FioJob[] {
   const jobs: FioJob[] = [];
   const global = new Map<FioKey, Setting>();
   let section: { name: string; line: number; opts: Map<FioKey, Setting> } | null = null;
   const finish = () => {
-    if (section && section.name !== "global") jobs.push(jobOf(section.name, section.line, section.opts));
+    if (section && !isGlobal(section.name)) jobs.push(jobOf(section.name, section.line, section.opts));
   };
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -202,7 +214,7 @@ function parse(text: string): FioJob[] {
       finish();
       const name = header[1]!.trim();
       if (name === "") fail(line, "[] has no name; give the job a name, e.g. [seq-write]");
-      section = { name, line, opts: name === "global" ? global : new Map(global) };
+      section = { name, line, opts: isGlobal(name) ? global : new Map(global) };
       continue;
     }
     const eq = raw.indexOf("=");

@@ -110,7 +110,7 @@ const fioArb = fc
     rate: fc.option(fc.constantFrom("4M", "64M"), { nil: undefined }),
     // fio's layout: the default, an empty file, space without size, size without space
     fallocate: fc.constantFrom("native", "none", "keep", "truncate"),
-    // fio's clock: a runtime, a ramp, time_based (sequential jobs only) and its wrap's posix_fadvise(DONTNEED)
+    // fio's clock: a runtime, a ramp, time_based and its wrap's posix_fadvise(DONTNEED)
     timing: fc.option(fc.record({
       runtimeMs: fc.constantFrom(2, 10, 40), rampMs: fc.constantFrom(0, 0, 3), time_based: fc.boolean(), invalidate: fc.boolean(),
     }), { nil: undefined, freq: 2 }),
@@ -123,7 +123,7 @@ const fioArb = fc
       ...(f.rate ? { rate: f.rate } : {}), fallocate: f.fallocate,
       ...(t ? {
         runtime: `${t.runtimeMs}ms`, ...(t.rampMs > 0 ? { ramp_time: `${t.rampMs}ms` } : {}),
-        ...(t.time_based && f.rw === "write" ? { time_based: true } : {}), invalidate: t.invalidate,
+        ...(t.time_based ? { time_based: true } : {}), invalidate: t.invalidate,
       } : {}),
     };
   });
