@@ -13,7 +13,7 @@ import {
   ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, NONE, PAGE_ALLOC_COSTLY_ORDER,
 } from "./constants";
 import {
-  PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, word_at, BYTES_PER_PAGE, make_page_word, MAX_ORDER_NR_PAGES,
+  PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, word_at, link_at, make_page_word, MAX_ORDER_NR_PAGES,
   page_word, set_page_word, store_page_word, set_page_links, get_pageblock_migratetype, store_boundary_words,
 } from "./page";
 import {
@@ -181,17 +181,20 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
  *  one loop; below it, page by page (two stores a page cost less than the bulk set-up). */
 const FILL_MIN_ORDER: u32 = 4;
 
-/** The records of n pages from pfn set to word w and NONE links, two pages (24 bytes) an iteration; n is even.
- *  Written raw, so under the keys of page.ts: a link's is pfn +- 1024 (NONE is stored as its complement), the
- *  word's is 0 but on a MAX_PAGE_ORDER boundary, where the word is written again through the accessor. */
+/** The records of n pages from pfn set to word w and NONE links, two pages an iteration; n is even. Written raw,
+ *  so under the keys of page.ts: a link's is pfn +- 1024 (NONE is stored as its complement, one less a page on
+ *  each half), the word's is 0 but on a MAX_PAGE_ORDER boundary, where the word is written again through the
+ *  accessor. */
 @inline function fill_page_words(pfn: u32, n: usize, w: u32): void {
-  const at = word_at(pfn);
-  let p = pfn;
-  for (let i: usize = 0; i < n * BYTES_PER_PAGE; i += BYTES_PER_PAGE << 1) {
-    store<u64>(at + i, <u64>w | (<u64>~(p + MAX_ORDER_NR_PAGES) << 32));
-    store<u64>(at + i, <u64>~(p - MAX_ORDER_NR_PAGES) | (<u64>w << 32), 8);
-    store<u64>(at + i, <u64>~(p + 1 + MAX_ORDER_NR_PAGES) | (<u64>~(p + 1 - MAX_ORDER_NR_PAGES) << 32), 16);
-    p += 2;
+  const words = word_at(pfn);
+  const w2 = <u64>w | (<u64>w << 32);
+  for (let i: usize = 0; i < n << 2; i += 8) store<u64>(words + i, w2);
+  const links = link_at(pfn);
+  let l = <u64>~(pfn + MAX_ORDER_NR_PAGES) | (<u64>~(pfn - MAX_ORDER_NR_PAGES) << 32);
+  for (let i: usize = 0; i < n << 3; i += 16) {
+    store<u64>(links + i, l);
+    store<u64>(links + i, l - 0x1_0000_0001, 8);
+    l -= 0x2_0000_0002;
   }
   store_boundary_words(pfn, <u32>n, w);
 }
@@ -444,9 +447,8 @@ export function set_free_high_high_min(on: bool): void { free_high_high_min = on
     const n: u32 = <u32>1 << order;
     for (let i: u32 = 1; i < n; i++) store_page_word(pfn + i, PAGE_WORD_FREE);
   } else {
-    // PAGE_WORD_FREE in every word; the links keep what they hold, as they did when the words were an array
-    const at = word_at(pfn);
-    for (let i: usize = 0; i < (<usize>BYTES_PER_PAGE << order); i += BYTES_PER_PAGE) store<u32>(at + i, PAGE_WORD_FREE);
+    // PAGE_WORD_FREE in every word; the links keep what they hold
+    memory.fill(word_at(pfn), 0, <usize>4 << order);
     store_boundary_words(pfn, <u32>1 << order, PAGE_WORD_FREE);
   }
   free_to_pcp_or_buddy(pfn, order);
