@@ -13,7 +13,7 @@ import {
   nr_free_highatomic, nr_reserved_highatomic, zone_start, zone_end,
 } from "./zone";
 import { arena_intact } from "../sim/arena";
-import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth, pindex_to_order, nr_pcp_cpus, pcp_cpu_base, set_this_cpu, restore_pcp_cpu_base } from "./pcp";
+import { NR_PCP_LISTS, this_cpu_pcp, pcp_list_len, pcp_list_nth, pindex_to_order, nr_pcp_cpus, pcp_cpu_base, set_this_cpu, restore_pcp_cpu_base } from "./pcp";
 
 export let debug_vm_pfn: u32 = NONE;
 export const INV_OK: i32 = 0;
@@ -59,7 +59,7 @@ function check_pcp_lists_this_cpu(): i32 {
       pages += n << o;
       checked_pcp_blocks += n;
     }
-    if (pages != unchecked(pcp_count[pcp_cpu_base + z])) return fail(INV_PCP_COUNT, z);
+    if (pages != this_cpu_pcp(z).count) return fail(INV_PCP_COUNT, z);
   }
   return 0;
 }

@@ -28,9 +28,9 @@ import {
 } from "./rmqueue";
 import {
   pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_pop_first, nr_pcp_alloc, nr_pcp_free, nr_pcp_high,
-  free_pcppages_bulk, pcp_free_migratetype, pcp_count, pcp_batch, pcp_high_min, pcp_free_count, pcp_alloc_factor,
-  pcp_flags, pcp_all_empty, drain_all_pages, PCPF_PREV_FREE_HIGH_ORDER, PCPF_FREE_HIGH_BATCH, CONFIG_PCP_BATCH_SCALE_MAX, pcp_cpu_base,
-  pcp_auto_tune, pcp_free_factor, nr_pcp_free_61, nr_pcp_high_61,
+  free_pcppages_bulk, pcp_free_migratetype, per_cpu_pages, this_cpu_pcp,
+  pcp_all_empty, drain_all_pages, PCPF_PREV_FREE_HIGH_ORDER, PCPF_FREE_HIGH_BATCH, CONFIG_PCP_BATCH_SCALE_MAX,
+  pcp_auto_tune, nr_pcp_free_61, nr_pcp_high_61,
 } from "./pcp";
 import { node_dirty_ok } from "../fs/dirty";
 
@@ -138,13 +138,13 @@ function rmqueue_buddy(z: u32, order: u32, alloc_flags: u32, mt: u32): u32 {
 }
 
 // mm/page_alloc.c: rmqueue_bulk(): up to `count` blocks for the list, each to its tail (PFN order)
-function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, alloc_flags: u32): u32 {
+function rmqueue_bulk(z: u32, order: u32, count: u32, pcp: per_cpu_pages, pindex: u32, mt: u32, alloc_flags: u32): u32 {
   set_rmqueue_mode(RMQUEUE_NORMAL);
   let i: u32 = 0;
   for (; i < count; i++) {
     const page = __rmqueue(z, order, mt, alloc_flags);
     if (page == NONE) break;
-    pcp_list_add(z, pindex, page, order, true);
+    pcp_list_add(pcp, pindex, page, order, true);
   }
   return i;
 }
@@ -152,14 +152,15 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pindex: u32, mt: u32, allo
 // mm/page_alloc.c: rmqueue_pcplist() + __rmqueue_pcplist(): an allocation halves free_count; the list's first
 // block, refilled when empty
 @inline function rmqueue_pcplist(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
+  const pcp = this_cpu_pcp(z);
   // 6.1: "On allocation, reduce the number of pages that are batch freed" (free_factor)
-  if (pcp_auto_tune) unchecked(pcp_free_count[pcp_cpu_base + z] >>= 1);
-  else unchecked(pcp_free_factor[pcp_cpu_base + z] >>= 1);
+  if (pcp_auto_tune) pcp.free_count >>= 1;
+  else pcp.free_factor >>= 1;
   const pindex = order_to_pindex(mt, order);
-  let page = pcp_list_pop_first(z, pindex, order);
+  let page = pcp_list_pop_first(pcp, pindex, order);
   if (page == NONE) {
-    rmqueue_bulk(z, order, nr_pcp_alloc(z, order), pindex, mt, alloc_flags);
-    page = pcp_list_pop_first(z, pindex, order);
+    rmqueue_bulk(z, order, nr_pcp_alloc(pcp, z, order), pcp, pindex, mt, alloc_flags);
+    page = pcp_list_pop_first(pcp, pindex, order);
   }
   return page;
 }
@@ -393,33 +394,33 @@ export function set_free_high_high_min(on: bool): void { free_high_high_min = on
 
 // mm/page_alloc.c (6.1): free_unref_page_commit(): the block at the list's head; free_high (all back) for an order
 // 1-3 free while free_factor is up; at nr_pcp_high() give nr_pcp_free() pages back
-@inline function free_unref_page_commit_61(z: u32, pfn: u32, order: u32, pindex: u32): void {
-  pcp_list_add(z, pindex, pfn, order, false);
-  const batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);
-  const free_high = unchecked(pcp_free_factor[pcp_cpu_base + z]) != 0 && order != 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
-  const high = nr_pcp_high_61(z, batch, free_high);
-  if (<i32>unchecked(pcp_count[pcp_cpu_base + z]) >= high) free_pcppages_bulk(z, nr_pcp_free_61(z, batch, high, free_high), pindex);
+@inline function free_unref_page_commit_61(z: u32, pcp: per_cpu_pages, pfn: u32, order: u32, pindex: u32): void {
+  pcp_list_add(pcp, pindex, pfn, order, false);
+  const batch = <i32>pcp.batch;
+  const free_high = pcp.free_factor != 0 && order != 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
+  const high = nr_pcp_high_61(pcp, z, batch, free_high);
+  if (<i32>pcp.count >= high) free_pcppages_bulk(z, nr_pcp_free_61(pcp, batch, high, free_high), pcp, pindex);
 }
 
-@inline function free_frozen_page_commit(z: u32, pfn: u32, order: u32, pindex: u32): void {
-  if (!pcp_auto_tune) { free_unref_page_commit_61(z, pfn, order, pindex); return; }
-  unchecked(pcp_alloc_factor[pcp_cpu_base + z] >>= 1);
-  pcp_list_add(z, pindex, pfn, order, false);
-  const batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);
+@inline function free_frozen_page_commit(z: u32, pcp: per_cpu_pages, pfn: u32, order: u32, pindex: u32): void {
+  if (!pcp_auto_tune) { free_unref_page_commit_61(z, pcp, pfn, order, pindex); return; }
+  pcp.alloc_factor >>= 1;
+  pcp_list_add(pcp, pindex, pfn, order, false);
+  const batch = <i32>pcp.batch;
   let free_high = false;
-  const flags = unchecked(pcp_flags[pcp_cpu_base + z]);
+  const flags = pcp.flags;
   if (order != 0 && order <= PAGE_ALLOC_COSTLY_ORDER) {
-    const threshold = free_high_high_min ? batch + <i32>(unchecked(pcp_high_min[pcp_cpu_base + z]) >> 1) : batch;
-    free_high = unchecked(pcp_free_count[pcp_cpu_base + z]) >= threshold && (flags & PCPF_PREV_FREE_HIGH_ORDER) != 0 &&
-      ((flags & PCPF_FREE_HIGH_BATCH) == 0 || <i32>unchecked(pcp_count[pcp_cpu_base + z]) >= batch);
-    unchecked(pcp_flags[pcp_cpu_base + z] = flags | PCPF_PREV_FREE_HIGH_ORDER);
+    const threshold = free_high_high_min ? batch + <i32>(pcp.high_min >> 1) : batch;
+    free_high = pcp.free_count >= threshold && (flags & PCPF_PREV_FREE_HIGH_ORDER) != 0 &&
+      ((flags & PCPF_FREE_HIGH_BATCH) == 0 || <i32>pcp.count >= batch);
+    pcp.flags = flags | PCPF_PREV_FREE_HIGH_ORDER;
   } else if ((flags & PCPF_PREV_FREE_HIGH_ORDER) != 0) {
-    unchecked(pcp_flags[pcp_cpu_base + z] = flags & ~PCPF_PREV_FREE_HIGH_ORDER);
+    pcp.flags = flags & ~PCPF_PREV_FREE_HIGH_ORDER;
   }
-  if (unchecked(pcp_free_count[pcp_cpu_base + z]) < batch << CONFIG_PCP_BATCH_SCALE_MAX) unchecked(pcp_free_count[pcp_cpu_base + z] += 1 << order);
-  const high = nr_pcp_high(z, batch, free_high);
-  if (<i32>unchecked(pcp_count[pcp_cpu_base + z]) >= high) {
-    free_pcppages_bulk(z, nr_pcp_free(z, batch, high, free_high), pindex);
+  if (pcp.free_count < batch << CONFIG_PCP_BATCH_SCALE_MAX) pcp.free_count += 1 << order;
+  const high = nr_pcp_high(pcp, z, batch, free_high);
+  if (<i32>pcp.count >= high) {
+    free_pcppages_bulk(z, nr_pcp_free(pcp, batch, high, free_high), pcp, pindex);
     if ((unchecked(zone_flags[z]) & ZONE_BELOW_HIGH) != 0 && __zone_watermark_ok(z, 0, high_wmark_pages(z), ZONE_MOVABLE, 0))
       unchecked(zone_flags[z] &= ~ZONE_BELOW_HIGH);
   }
@@ -436,7 +437,7 @@ export function set_free_high_high_min(on: bool): void { free_high_high_min = on
     return;
   }
   const z = page_zone(pfn);
-  free_frozen_page_commit(z, pfn, order, order_to_pindex(pcp_free_migratetype(mt), order));
+  free_frozen_page_commit(z, this_cpu_pcp(z), pfn, order, order_to_pindex(pcp_free_migratetype(mt), order));
 }
 
 // mm/page_alloc.c: __free_pages() -> __free_frozen_pages(); the caller checked the head. Below FILL_MIN_ORDER

@@ -18,9 +18,10 @@
 // second (decay_pcp_high(), from vmstat_update(): the simulation's EV_VMSTAT, a replay's OP_VMSTAT_REFRESH).
 // alloc_factor doubles the refill of consecutive order-0 allocations; free_count counts consecutive freed
 // pages and sizes what a full list gives back; free_high drains after consecutive frees of orders 1-3.
-// Every function works on the running context's CPU (this_cpu_ptr(zone->per_cpu_pageset)), which the run sets per
-// event (sim/cpus.ts); drain_all_pages() and vmstat's decay visit every CPU. A machine boots with one CPU's lists
-// (the allocator alone, and the reference model); a run then sets machine.cpus (pcp_set_cpus()).
+// The paths work on the running context's CPU (this_cpu_pcp(), this_cpu_ptr(zone->per_cpu_pageset)), which the
+// run sets per event (sim/cpus.ts), and pass its pageset on as the kernel passes pcp; drain_all_pages() and
+// vmstat's decay visit every CPU. A machine boots with one CPU's lists (the allocator alone, and the reference
+// model); a run then sets machine.cpus (pcp_set_cpus()).
 import {
   MAX_NR_ZONES, MIGRATE_PCPTYPES, MIGRATE_MOVABLE, pageblock_order, NONE, PAGE_ALLOC_COSTLY_ORDER,
   NR_LOWORDER_PCP_LISTS, NR_PCP_LISTS,
@@ -34,7 +35,6 @@ import { arena_alloc } from "../sim/arena";
 /** The CPUs whose lists are kept: machine.cpus, at most MAX_PCP_CPUS (the run's contexts map onto these). */
 export const MAX_PCP_CPUS: u32 = 64;
 const NR_SETS = <i32>(MAX_PCP_CPUS * MAX_NR_ZONES);
-const NR_ALL = <i32>(MAX_PCP_CPUS * MAX_NR_ZONES * NR_PCP_LISTS);
 export let nr_pcp_cpus: u32 = 1;
 /** The CPUs zone_highsize() splits high over (num_online_cpus(): one node). */
 let nr_split_cpus: u32 = 1;
@@ -45,26 +45,52 @@ export let pcp_cpu_base: u32 = 0;
 @inline export function set_this_cpu(cpu: u32): void { pcp_cpu_base = (cpu % nr_pcp_cpus) * MAX_NR_ZONES; }
 /** Back to the CPU a walk over every CPU started on (the value of pcp_cpu_base it saved). */
 @inline export function restore_pcp_cpu_base(base: u32): void { pcp_cpu_base = base; }
-// Tables in static memory, as zone.ts's (constant addresses); 4-byte entries (usize is 4 bytes in wasm32).
-/** List i's ring: pcp_ring[i] holds pcp_mask[i] + 1 PFN slots; the head is at pcp_first[i]. */
-const pcp_ring = changetype<StaticArray<usize>>(memory.data(NR_ALL * 4, 16));
-const pcp_mask = changetype<StaticArray<u32>>(memory.data(NR_ALL * 4, 16));
-const pcp_first = changetype<StaticArray<u32>>(memory.data(NR_ALL * 4, 16));
-export const pcp_len = changetype<StaticArray<u32>>(memory.data(NR_ALL * 4, 16));
+
+/** struct per_cpu_pages (include/linux/mmzone.h), one per CPU and zone, its lists[] after the counters: a path
+ *  finds its pageset's address once (this_cpu_pcp()) and passes it on, as the kernel passes pcp, and each field
+ *  is then one load at a fixed offset from it (a table per field, as before, cost an index computation each). */
+@unmanaged export class per_cpu_pages {
+  /** Pages on the lists. */
+  count: u32;
+  high: u32;
+  high_min: u32;
+  high_max: u32;
+  batch: u32;
+  flags: u32;
+  alloc_factor: u32;
+  /** Pages freed since the last allocation halved it (6.7+). */
+  free_count: i32;
+  /** Before 6.7, pcp->free_factor (the doublings of what a full list gives back), in the field that became
+   *  free_count. */
+  @inline get free_factor(): u32 { return <u32>this.free_count; }
+  @inline set free_factor(v: u32) { this.free_count = <i32>v; }
+}
+/** One of pcp->lists[]: a ring of mask + 1 PFN slots in the arena, the head at slot `first`. */
+@unmanaged export class pcp_list {
+  ring: usize;
+  mask: u32;
+  first: u32;
+  len: u32;
+}
+/** Bytes of a pageset: the counters, then NR_PCP_LISTS lists. */
+const PCP_SIZE_SHIFT: usize = 8;
+const PCP_LISTS_OFFSET: usize = 32;
+const PCP_LIST_SIZE: usize = 16;
+// static memory, as zone.ts's tables: a constant address
+const pcp_sets: usize = memory.data(NR_SETS << <i32>PCP_SIZE_SHIFT, 16);
+
+/** Pageset ps = cpu * MAX_NR_ZONES + zone. */
+@inline function pcp_at(ps: u32): per_cpu_pages { return changetype<per_cpu_pages>(pcp_sets + (<usize>ps << PCP_SIZE_SHIFT)); }
+/** this_cpu_ptr(zone->per_cpu_pageset): the running context's pageset of zone z. */
+@inline export function this_cpu_pcp(z: u32): per_cpu_pages { return pcp_at(pcp_cpu_base + z); }
+/** per_cpu_ptr(zone->per_cpu_pageset, cpu). */
+@inline export function per_cpu_pcp(cpu: u32, z: u32): per_cpu_pages { return pcp_at(cpu * MAX_NR_ZONES + z); }
+/** &pcp->lists[pindex]. */
+@inline export function pcp_list_of(pcp: per_cpu_pages, pindex: u32): pcp_list {
+  return changetype<pcp_list>(changetype<usize>(pcp) + PCP_LISTS_OFFSET + <usize>pindex * PCP_LIST_SIZE);
+}
 /** Slots of a new ring; a full ring doubles (pcp->count is bounded by high plus a refill, so it settles). */
 const RING_MIN: u32 = 64;
-/** pcp->count (pages), pcp->high, pcp->batch, pcp->high_min, pcp->high_max per zone. */
-export const pcp_count = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
-export const pcp_high = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
-export const pcp_batch = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
-export const pcp_high_min = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
-export const pcp_high_max = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
-/** pcp->free_count (pages freed since the last allocation halved it), pcp->alloc_factor, pcp->flags. */
-export const pcp_free_count = changetype<StaticArray<i32>>(memory.data(NR_SETS * 4, 16));
-export const pcp_alloc_factor = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
-export const pcp_flags = changetype<StaticArray<u32>>(memory.data(NR_SETS * 4, 16));
-/** Before 6.7, pcp->free_factor (the doublings of what a full list gives back) in the field that became free_count. */
-export const pcp_free_factor = changetype<StaticArray<u32>>(changetype<usize>(pcp_free_count));
 /** pcp->high tuned as 6.7+ does (high_min..high_max, alloc_factor, free_count, decay); false: 6.1/6.6's fixed high
  *  and free_factor (machine-config.ts pcpAutoTune). Set at boot, before pcp_setup(). */
 export let pcp_auto_tune: bool = true;
@@ -96,8 +122,6 @@ const PER_CPU_DATA_SLICE_PAGES: u32 = 256;
 @inline export function pindex_to_order(pindex: u32): u32 {
   return pindex >= NR_LOWORDER_PCP_LISTS ? pageblock_order : pindex / MIGRATE_PCPTYPES;
 }
-
-@inline function pcp_list_index(z: u32, pindex: u32): i32 { return <i32>((pcp_cpu_base + z) * NR_PCP_LISTS + pindex); }
 
 // mm/page_alloc.c: zone_batchsize(): ~0.1 % of the zone or 1 MiB, whichever is smaller, as 2^n - 1
 function zone_batchsize(z: u32): u32 {
@@ -138,40 +162,45 @@ function pcp_configure(cpus: u32): void {
   nr_split_cpus = cpus;
   nr_pcp_cpus = min(cpus, MAX_PCP_CPUS);
   pcp_cpu_base = 0;
-  const lists = <i32>(nr_pcp_cpus * MAX_NR_ZONES * NR_PCP_LISTS);
-  for (let i = 0; i < lists; i++) {
-    if (unchecked(pcp_ring[i]) == 0) {
-      unchecked(pcp_ring[i] = arena_alloc(<usize>RING_MIN << 2));
-      unchecked(pcp_mask[i] = RING_MIN - 1);
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
+    for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
+      const pcp = per_cpu_pcp(c, z);
+      for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
+        const list = pcp_list_of(pcp, pindex);
+        if (list.ring == 0) {
+          list.ring = arena_alloc(<usize>RING_MIN << 2);
+          list.mask = RING_MIN - 1;
+        }
+        list.first = 0;
+        list.len = 0;
+      }
     }
-    unchecked(pcp_first[i] = 0);
-    unchecked(pcp_len[i] = 0);
   }
   for (let z: u32 = 0; z < MAX_NR_ZONES; z++) unchecked(pcp_disabled[z] = 0);
   for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
     for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
-      const ps = <i32>(c * MAX_NR_ZONES + z);
-      unchecked(pcp_count[ps] = 0);
-      unchecked(pcp_high[ps] = 0);
-      unchecked(pcp_free_count[ps] = 0);
-      unchecked(pcp_alloc_factor[ps] = 0);
-      pageset_set_high_and_batch(ps, z);
+      const pcp = per_cpu_pcp(c, z);
+      pcp.count = 0;
+      pcp.high = 0;
+      pcp.free_count = 0;
+      pcp.alloc_factor = 0;
+      pageset_set_high_and_batch(pcp, z);
     }
   }
 }
 
 /** zone_set_pageset_high_and_batch() for one CPU's pageset of zone z (pageset_update()). */
-function pageset_set_high_and_batch(ps: i32, z: u32): void {
+function pageset_set_high_and_batch(pcp: per_cpu_pages, z: u32): void {
   const on = pcp_enabled && zone_managed_pages(z) != 0;
   // zone_set_pageset_high_and_batch(): max(1, zone_batchsize()), which is 0 on zones under 2048 pages
   const batch = on ? max<u32>(1, zone_batchsize(z)) : 1;
-  unchecked(pcp_batch[ps] = batch);
-  unchecked(pcp_high_min[ps] = on ? zone_highsize(z, batch, 0) : 0);
+  pcp.batch = batch;
+  pcp.high_min = on ? zone_highsize(z, batch, 0) : 0;
   // before 6.7, pageset_update() sets the one high, zone_highsize() of the low watermark (high_max = high_min
   // leaves it fixed), and there is no cache-size flag
-  unchecked(pcp_high_max[ps] = on ? (pcp_auto_tune ? zone_highsize(z, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION) : unchecked(pcp_high_min[ps])) : 0);
-  if (!pcp_auto_tune) unchecked(pcp_high[ps] = unchecked(pcp_high_min[ps]));
-  unchecked(pcp_flags[ps] = on && pcp_auto_tune && PER_CPU_DATA_SLICE_PAGES > 3 * batch ? PCPF_FREE_HIGH_BATCH : 0);
+  pcp.high_max = on ? (pcp_auto_tune ? zone_highsize(z, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION) : pcp.high_min) : 0;
+  if (!pcp_auto_tune) pcp.high = pcp.high_min;
+  pcp.flags = on && pcp_auto_tune && PER_CPU_DATA_SLICE_PAGES > 3 * batch ? PCPF_FREE_HIGH_BATCH : 0;
 }
 
 /** zone_pcp_disable() calls per zone not yet matched by zone_pcp_enable() (pcp_batch_high_lock serializes the
@@ -187,11 +216,11 @@ export function zone_pcp_disable(z: u32): void {
   unchecked(pcp_disabled[z] = n + 1);
   if (n == 0) {
     for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
-      const ps = <i32>(c * MAX_NR_ZONES + z);
-      unchecked(pcp_batch[ps] = 1);
-      unchecked(pcp_high_min[ps] = 0);
-      unchecked(pcp_high_max[ps] = 0);
-      if (!pcp_auto_tune) unchecked(pcp_high[ps] = 0);
+      const pcp = per_cpu_pcp(c, z);
+      pcp.batch = 1;
+      pcp.high_min = 0;
+      pcp.high_max = 0;
+      if (!pcp_auto_tune) pcp.high = 0;
     }
   }
   drain_all_pages_zone(z);
@@ -202,114 +231,113 @@ export function zone_pcp_enable(z: u32): void {
   const n = unchecked(pcp_disabled[z]) - 1;
   unchecked(pcp_disabled[z] = n);
   if (n != 0) return;
-  for (let c: u32 = 0; c < nr_pcp_cpus; c++) pageset_set_high_and_batch(<i32>(c * MAX_NR_ZONES + z), z);
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) pageset_set_high_and_batch(per_cpu_pcp(c, z), z);
 }
 
 /** Empties a zone's lists on every CPU without freeing anything (a state rebuilt from a census has none). */
 export function pcp_zone_reset(z: u32): void {
-  const saved = pcp_cpu_base;
   for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
-    pcp_cpu_base = c * MAX_NR_ZONES;
+    const pcp = per_cpu_pcp(c, z);
     for (let pindex: u32 = 0; pindex < NR_PCP_LISTS; pindex++) {
-      unchecked(pcp_first[pcp_list_index(z, pindex)] = 0);
-      unchecked(pcp_len[pcp_list_index(z, pindex)] = 0);
+      const list = pcp_list_of(pcp, pindex);
+      list.first = 0;
+      list.len = 0;
     }
-    unchecked(pcp_count[pcp_cpu_base + z] = 0);
+    pcp.count = 0;
   }
-  pcp_cpu_base = saved;
 }
 
-/** Slot k (0 = head) of list i. */
-@inline function slot(i: i32, k: u32): usize {
-  return unchecked(pcp_ring[i]) + (<usize>((unchecked(pcp_first[i]) + k) & unchecked(pcp_mask[i])) << 2);
+/** Slot k (0 = head) of a list. */
+@inline function slot(list: pcp_list, k: u32): usize {
+  return list.ring + (<usize>((list.first + k) & list.mask) << 2);
 }
 
 /** A full ring doubles, its entries copied in list order to the start of the new one. */
-function pcp_ring_grow(i: i32): void {
-  const len = unchecked(pcp_len[i]);
+function pcp_ring_grow(list: pcp_list): void {
+  const len = list.len;
   const ring = arena_alloc(<usize>len << 3);
-  for (let k: u32 = 0; k < len; k++) store<u32>(ring + (<usize>k << 2), load<u32>(slot(i, k)));
-  unchecked(pcp_ring[i] = ring);
-  unchecked(pcp_mask[i] = (len << 1) - 1);
-  unchecked(pcp_first[i] = 0);
+  for (let k: u32 = 0; k < len; k++) store<u32>(ring + (<usize>k << 2), load<u32>(slot(list, k)));
+  list.ring = ring;
+  list.mask = (len << 1) - 1;
+  list.first = 0;
 }
 
-/** list_add() (head) or list_add_tail() of a free block; its head page carries PG_pcp and the order. The ring's
- *  fields are read once into locals: a store to one of them would otherwise make the compiled code load the
- *  others again (it cannot tell they do not alias), on the free path's critical chain. */
-@inline export function pcp_list_add(z: u32, pindex: u32, pfn: u32, order: u32, tail: bool): void {
-  const i = pcp_list_index(z, pindex);
+/** list_add() (head) or list_add_tail() of a free block to pcp->lists[pindex]; its head page carries PG_pcp and
+ *  the order. The ring's fields are read once into locals: a store to one of them would otherwise make the
+ *  compiled code load the others again (it cannot tell they do not alias), on the free path's critical chain. */
+@inline export function pcp_list_add(pcp: per_cpu_pages, pindex: u32, pfn: u32, order: u32, tail: bool): void {
+  const list = pcp_list_of(pcp, pindex);
   set_page_word(pfn, PG_pcp, order, MT_NONE, 0);
-  const len = unchecked(pcp_len[i]);
-  if (len > unchecked(pcp_mask[i])) pcp_ring_grow(i);
-  const ring = unchecked(pcp_ring[i]), mask = unchecked(pcp_mask[i]);
-  let first = unchecked(pcp_first[i]);
+  const len = list.len;
+  if (len > list.mask) pcp_ring_grow(list);
+  const ring = list.ring, mask = list.mask;
+  let first = list.first;
   if (tail) {
     store<u32>(ring + (<usize>((first + len) & mask) << 2), pfn);
   } else {
     first = (first - 1) & mask;
-    unchecked(pcp_first[i] = first);
+    list.first = first;
     store<u32>(ring + (<usize>first << 2), pfn);
   }
-  unchecked(pcp_len[i] = len + 1);
-  unchecked(pcp_count[pcp_cpu_base + z] += <u32>1 << order);
+  list.len = len + 1;
+  pcp.count += <u32>1 << order;
 }
 
-/** list_del() of the list's head block (rmqueue_pcplist), or NONE if the list is empty. The head page keeps
- *  its PG_pcp word: prep_new_page() writes every field next. */
-@inline export function pcp_list_pop_first(z: u32, pindex: u32, order: u32): u32 {
-  const i = pcp_list_index(z, pindex);
-  const len = unchecked(pcp_len[i]);
+/** list_del() of the head block of pcp->lists[pindex] (rmqueue_pcplist), or NONE if the list is empty. The head
+ *  page keeps its PG_pcp word: prep_new_page() writes every field next. */
+@inline export function pcp_list_pop_first(pcp: per_cpu_pages, pindex: u32, order: u32): u32 {
+  const list = pcp_list_of(pcp, pindex);
+  const len = list.len;
   if (len == 0) return NONE;
-  const first = unchecked(pcp_first[i]);
-  const pfn = load<u32>(unchecked(pcp_ring[i]) + (<usize>first << 2));
-  unchecked(pcp_first[i] = (first + 1) & unchecked(pcp_mask[i]));
-  unchecked(pcp_len[i] = len - 1);
-  unchecked(pcp_count[pcp_cpu_base + z] -= <u32>1 << order);
+  const first = list.first;
+  const pfn = load<u32>(list.ring + (<usize>first << 2));
+  list.first = (first + 1) & list.mask;
+  list.len = len - 1;
+  pcp.count -= <u32>1 << order;
   return pfn;
 }
 
-/** list_del() of the list's tail block (free_pcppages_bulk); its head page is left clean, as a free page's. */
-@inline function pcp_list_pop_last(z: u32, pindex: u32, order: u32): u32 {
-  const i = pcp_list_index(z, pindex);
-  const len = unchecked(pcp_len[i]) - 1;
-  const pfn = load<u32>(slot(i, len));
-  unchecked(pcp_len[i] = len);
-  unchecked(pcp_count[pcp_cpu_base + z] -= <u32>1 << order);
+/** list_del() of the tail block (free_pcppages_bulk); its head page is left clean, as a free page's. */
+@inline function pcp_list_pop_last(pcp: per_cpu_pages, pindex: u32, order: u32): u32 {
+  const list = pcp_list_of(pcp, pindex);
+  const len = list.len - 1;
+  const pfn = load<u32>(slot(list, len));
+  list.len = len;
+  pcp.count -= <u32>1 << order;
   store_page_word(pfn, PAGE_WORD_FREE);
   return pfn;
 }
 
-/** Block k of list (z, pindex), counted from the head; k < pcp_list_len(). For the checker and the views. */
-export function pcp_list_nth(z: u32, pindex: u32, k: u32): u32 { return load<u32>(slot(pcp_list_index(z, pindex), k)); }
-@inline export function pcp_list_len(z: u32, pindex: u32): u32 { return unchecked(pcp_len[pcp_list_index(z, pindex)]); }
+/** Block k of this CPU's list (z, pindex), counted from the head; k < pcp_list_len(). For the checker and the views. */
+export function pcp_list_nth(z: u32, pindex: u32, k: u32): u32 { return load<u32>(slot(pcp_list_of(this_cpu_pcp(z), pindex), k)); }
+@inline export function pcp_list_len(z: u32, pindex: u32): u32 { return pcp_list_of(this_cpu_pcp(z), pindex).len; }
 
 /** pcp->high = clamp(pcp->high, high_min, high_max), the first thing nr_pcp_alloc() and nr_pcp_high() do. */
-@inline function pcp_clamp_high(z: u32): u32 {
-  const high = min(max(unchecked(pcp_high[pcp_cpu_base + z]), unchecked(pcp_high_min[pcp_cpu_base + z])), unchecked(pcp_high_max[pcp_cpu_base + z]));
-  unchecked(pcp_high[pcp_cpu_base + z] = high);
+@inline function pcp_clamp_high(pcp: per_cpu_pages): u32 {
+  const high = min(max(pcp.high, pcp.high_min), pcp.high_max);
+  pcp.high = high;
   return high;
 }
 
 // mm/page_alloc.c: nr_pcp_alloc(): how many blocks a refill takes. Consecutive order-0 refills double it
 // (alloc_factor, up to batch << CONFIG_PCP_BATCH_SCALE_MAX, within what high leaves room for); with the zone
 // above its high watermark each refill raises pcp->high by the batch, so the lists may keep what they took.
-export function nr_pcp_alloc(z: u32, order: u32): u32 {
-  const base_batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);
+export function nr_pcp_alloc(pcp: per_cpu_pages, z: u32, order: u32): u32 {
+  const base_batch = <i32>pcp.batch;
   // 6.1 __rmqueue_pcplist(): a batch, scaled by order when the lists may hold pages ("Batch can be 1 for small
   // zones or for boot pagesets")
   if (!pcp_auto_tune) return <u32>(base_batch > 1 ? max(base_batch >> order, 2) : base_batch);
-  const high_min = unchecked(pcp_high_min[pcp_cpu_base + z]), high_max = unchecked(pcp_high_max[pcp_cpu_base + z]);
-  let high = <i32>pcp_clamp_high(z);
+  const high_min = pcp.high_min, high_max = pcp.high_max;
+  let high = <i32>pcp_clamp_high(pcp);
   if (high < base_batch) return 1; // PCP disabled or boot pageset
-  let batch = order != 0 ? base_batch : base_batch << unchecked(pcp_alloc_factor[pcp_cpu_base + z]);
+  let batch = order != 0 ? base_batch : base_batch << pcp.alloc_factor;
   if (high_min != high_max && (unchecked(zone_flags[z]) & ZONE_BELOW_HIGH) == 0) {
     high = min(high + batch, <i32>high_max);
-    unchecked(pcp_high[pcp_cpu_base + z] = <u32>high);
+    pcp.high = <u32>high;
   }
   if (order == 0) {
-    const max_nr_alloc = max(high - <i32>unchecked(pcp_count[pcp_cpu_base + z]) - base_batch, base_batch);
-    if (batch <= max_nr_alloc && unchecked(pcp_alloc_factor[pcp_cpu_base + z]) < CONFIG_PCP_BATCH_SCALE_MAX) unchecked(pcp_alloc_factor[pcp_cpu_base + z] += 1);
+    const max_nr_alloc = max(high - <i32>pcp.count - base_batch, base_batch);
+    if (batch <= max_nr_alloc && pcp.alloc_factor < CONFIG_PCP_BATCH_SCALE_MAX) pcp.alloc_factor += 1;
     batch = min(batch, max_nr_alloc);
   }
   if (batch > 1) batch = max(batch >> order, 2);
@@ -317,46 +345,46 @@ export function nr_pcp_alloc(z: u32, order: u32): u32 {
 }
 
 // mm/page_alloc.c: free_pcppages_bulk(): `count` pages from the lists' tails, round-robin from pindex
-export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
-  count = min(count, <i32>unchecked(pcp_count[pcp_cpu_base + z]));
+export function free_pcppages_bulk(z: u32, count: i32, pcp: per_cpu_pages, pindex: u32): void {
+  count = min(count, <i32>pcp.count);
   let p = <i32>pindex - 1;
   while (count > 0) {
     do {
       if (++p > <i32>NR_PCP_LISTS - 1) p = 0;
-    } while (unchecked(pcp_len[pcp_list_index(z, <u32>p)]) == 0);
+    } while (pcp_list_of(pcp, <u32>p).len == 0);
     const order = pindex_to_order(<u32>p);
     do {
-      const pfn = pcp_list_pop_last(z, <u32>p, order);
+      const pfn = pcp_list_pop_last(pcp, <u32>p, order);
       const mt = get_pageblock_migratetype(pfn);
       count -= <i32>1 << order;
       __free_one_page(pfn, z, order, mt, false);
-    } while (count > 0 && unchecked(pcp_len[pcp_list_index(z, <u32>p)]) != 0);
+    } while (count > 0 && pcp_list_of(pcp, <u32>p).len != 0);
   }
 }
 
 // mm/page_alloc.c: nr_pcp_free(): with free_high, all (up to batch << 5); else the consecutively freed pages,
 // at least a batch, leaving at least one on the lists
-@inline export function nr_pcp_free(z: u32, batch: i32, high: i32, free_high: bool): i32 {
-  if (free_high) return min(<i32>unchecked(pcp_count[pcp_cpu_base + z]), batch << CONFIG_PCP_BATCH_SCALE_MAX);
+@inline export function nr_pcp_free(pcp: per_cpu_pages, batch: i32, high: i32, free_high: bool): i32 {
+  if (free_high) return min(<i32>pcp.count, batch << CONFIG_PCP_BATCH_SCALE_MAX);
   if (high < batch) return 1; // PCP disabled or boot pageset
-  return min(max(unchecked(pcp_free_count[pcp_cpu_base + z]), batch), high - batch); // clamp_t(free_count, batch, high - batch)
+  return min(max(pcp.free_count, batch), high - batch); // clamp_t(free_count, batch, high - batch)
 }
 
 // mm/page_alloc.c (6.1): nr_pcp_free(): everything with free_high; else batch << free_factor, raising
 // free_factor while that stays under high - batch, clamped to leave at least a batch
-@inline export function nr_pcp_free_61(z: u32, batch: i32, high: i32, free_high: bool): i32 {
-  if (free_high) return <i32>unchecked(pcp_count[pcp_cpu_base + z]);
+@inline export function nr_pcp_free_61(pcp: per_cpu_pages, batch: i32, high: i32, free_high: bool): i32 {
+  if (free_high) return <i32>pcp.count;
   if (high < batch) return 1; // PCP disabled or boot pageset
   const min_nr_free = batch, max_nr_free = high - batch;
-  const ff = unchecked(pcp_free_factor[pcp_cpu_base + z]);
+  const ff = pcp.free_factor;
   const b = batch << ff;
-  if (b < max_nr_free && ff < CONFIG_PCP_BATCH_SCALE_MAX) unchecked(pcp_free_factor[pcp_cpu_base + z] = ff + 1);
+  if (b < max_nr_free && ff < CONFIG_PCP_BATCH_SCALE_MAX) pcp.free_factor = ff + 1;
   return min(max(b, min_nr_free), max_nr_free);
 }
 
 // mm/page_alloc.c (6.1): nr_pcp_high(): 0 with free_high; four batches at most while kswapd reclaims; else high
-@inline export function nr_pcp_high_61(z: u32, batch: i32, free_high: bool): i32 {
-  const high = <i32>unchecked(pcp_high[pcp_cpu_base + z]);
+@inline export function nr_pcp_high_61(pcp: per_cpu_pages, z: u32, batch: i32, free_high: bool): i32 {
+  const high = <i32>pcp.high;
   if (high == 0 || free_high) return 0;
   if ((unchecked(zone_flags[z]) & ZONE_RECLAIM_ACTIVE) == 0) return high;
   return min(batch << 2, high);
@@ -365,29 +393,29 @@ export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
 // mm/page_alloc.c: nr_pcp_high(): the count at which a free gives pages back, adjusting pcp->high on the way:
 // free_high lowers it and returns 0; reclaim (kswapd) in progress and a zone below its high watermark lower it
 // by what was freed consecutively; otherwise a full list raises it to hold a batch more than that
-@inline export function nr_pcp_high(z: u32, batch: i32, free_high: bool): i32 {
-  const high_min = <i32>unchecked(pcp_high_min[pcp_cpu_base + z]), high_max = <i32>unchecked(pcp_high_max[pcp_cpu_base + z]);
-  let high = <i32>pcp_clamp_high(z);
+@inline export function nr_pcp_high(pcp: per_cpu_pages, z: u32, batch: i32, free_high: bool): i32 {
+  const high_min = <i32>pcp.high_min, high_max = <i32>pcp.high_max;
+  let high = <i32>pcp_clamp_high(pcp);
   if (high == 0) return 0;
   if (free_high) {
-    unchecked(pcp_high[pcp_cpu_base + z] = <u32>max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX), high_min));
+    pcp.high = <u32>max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX), high_min);
     return 0;
   }
   const flags = unchecked(zone_flags[z]);
   if ((flags & ZONE_RECLAIM_ACTIVE) != 0) {
-    const free_count = max(unchecked(pcp_free_count[pcp_cpu_base + z]), batch);
+    const free_count = max(pcp.free_count, batch);
     const h = max(high - free_count, high_min);
-    unchecked(pcp_high[pcp_cpu_base + z] = <u32>h);
+    pcp.high = <u32>h;
     return min(batch << 2, h);
   }
   if (high_min == high_max) return high;
   if ((flags & ZONE_BELOW_HIGH) != 0) {
-    const free_count = max(unchecked(pcp_free_count[pcp_cpu_base + z]), batch);
-    unchecked(pcp_high[pcp_cpu_base + z] = <u32>max(high - free_count, high_min));
-    high = max(<i32>unchecked(pcp_count[pcp_cpu_base + z]), high_min);
-  } else if (<i32>unchecked(pcp_count[pcp_cpu_base + z]) >= high) {
-    const need_high = unchecked(pcp_free_count[pcp_cpu_base + z]) + batch;
-    if (high < need_high) unchecked(pcp_high[pcp_cpu_base + z] = <u32>min(max(need_high, high_min), high_max));
+    const free_count = max(pcp.free_count, batch);
+    pcp.high = <u32>max(high - free_count, high_min);
+    high = max(<i32>pcp.count, high_min);
+  } else if (<i32>pcp.count >= high) {
+    const need_high = pcp.free_count + batch;
+    if (high < need_high) pcp.high = <u32>min(max(need_high, high_min), high_max);
   }
   return high;
 }
@@ -395,21 +423,21 @@ export function free_pcppages_bulk(z: u32, count: i32, pindex: u32): void {
 // mm/page_alloc.c: decay_pcp_high(), from refresh_cpu_vm_stats() each second: pcp->high loses an eighth (not
 // below high_min, nor more than batch << 5 under the count), and the lists give back what is above it, a
 // batch at a time. True while there is more to do.
-export function decay_pcp_high(z: u32): bool {
+export function decay_pcp_high(z: u32, pcp: per_cpu_pages): bool {
   // before 6.7 refresh_cpu_vm_stats() leaves a local zone's lists alone (only a remote node's are drained)
   if (!pcp_auto_tune) return false;
-  const high_min = unchecked(pcp_high_min[pcp_cpu_base + z]);
-  const batch = <i32>unchecked(pcp_batch[pcp_cpu_base + z]);
+  const high_min = pcp.high_min;
+  const batch = <i32>pcp.batch;
   let todo = false;
-  const high = unchecked(pcp_high[pcp_cpu_base + z]);
+  const high = pcp.high;
   if (high > high_min) {
-    const h = max(max(<i32>unchecked(pcp_count[pcp_cpu_base + z]) - (batch << CONFIG_PCP_BATCH_SCALE_MAX), <i32>(high - (high >> 3))), <i32>high_min);
-    unchecked(pcp_high[pcp_cpu_base + z] = <u32>h);
+    const h = max(max(<i32>pcp.count - (batch << CONFIG_PCP_BATCH_SCALE_MAX), <i32>(high - (high >> 3))), <i32>high_min);
+    pcp.high = <u32>h;
     if (<u32>h > high_min) todo = true;
   }
-  let to_drain = <i32>unchecked(pcp_count[pcp_cpu_base + z]) - <i32>unchecked(pcp_high[pcp_cpu_base + z]);
+  let to_drain = <i32>pcp.count - <i32>pcp.high;
   while (to_drain > 0) {
-    free_pcppages_bulk(z, min(to_drain, batch), 0);
+    free_pcppages_bulk(z, min(to_drain, batch), pcp, 0);
     todo = true;
     to_drain -= min(to_drain, batch);
   }
@@ -420,49 +448,40 @@ export function decay_pcp_high(z: u32): bool {
 // of remote pagesets has no remote node here). vmstat_update() runs it on each CPU each sysctl_stat_interval
 // (1 s); here every CPU's at once, in CPU order.
 export function refresh_cpu_vm_stats(): void {
-  const saved = pcp_cpu_base;
-  for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
-    pcp_cpu_base = c * MAX_NR_ZONES;
-    for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (populated_zone(z)) decay_pcp_high(z);
-  }
-  pcp_cpu_base = saved;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++)
+    for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (populated_zone(z)) decay_pcp_high(z, per_cpu_pcp(c, z));
 }
 
-// mm/page_alloc.c: drain_pages_zone() on this CPU (drain_local_pages(zone)): every page of the zone's lists back
-// to the buddy allocator (6.7+ frees batch << 5 at a time, each round from pindex 0: lists emptied in order either
-// way, so one round here)
-export function drain_pages_zone(z: u32): void {
-  const count = unchecked(pcp_count[pcp_cpu_base + z]);
-  if (count != 0) free_pcppages_bulk(z, <i32>count, 0);
+// mm/page_alloc.c: drain_pages_zone(cpu, zone) (drain_local_pages(zone) on this CPU): every page of the zone's
+// lists back to the buddy allocator (6.7+ frees batch << 5 at a time, each round from pindex 0: lists emptied in
+// order either way, so one round here)
+function drain_pcp(z: u32, pcp: per_cpu_pages): void {
+  const count = pcp.count;
+  if (count != 0) free_pcppages_bulk(z, <i32>count, pcp, 0);
 }
+export function drain_pages_zone(z: u32): void { drain_pcp(z, this_cpu_pcp(z)); }
 
 /** No CPU holds a page of any zone on its lists. */
 export function pcp_all_empty(): bool {
-  const n = <i32>(nr_pcp_cpus * MAX_NR_ZONES);
-  for (let ps = 0; ps < n; ps++) if (unchecked(pcp_count[ps]) != 0) return false;
+  const n = nr_pcp_cpus * MAX_NR_ZONES;
+  for (let ps: u32 = 0; ps < n; ps++) if (pcp_at(ps).count != 0) return false;
   return true;
 }
 
 // mm/page_alloc.c: drain_all_pages(zone): every CPU's lists of the zone (__drain_all_pages(): each CPU that has
 // pages there drains its own), in CPU order
 export function drain_all_pages_zone(z: u32): void {
-  const saved = pcp_cpu_base;
-  for (let c: u32 = 0; c < nr_pcp_cpus; c++) { pcp_cpu_base = c * MAX_NR_ZONES; drain_pages_zone(z); }
-  pcp_cpu_base = saved;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) drain_pcp(z, per_cpu_pcp(c, z));
 }
 
 // mm/page_alloc.c: drain_all_pages(NULL): every CPU, every zone
 export function drain_all_pages(): void {
-  const saved = pcp_cpu_base;
-  for (let c: u32 = 0; c < nr_pcp_cpus; c++) {
-    pcp_cpu_base = c * MAX_NR_ZONES;
-    for (let z: u32 = 0; z < MAX_NR_ZONES; z++) drain_pages_zone(z);
-  }
-  pcp_cpu_base = saved;
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++)
+    for (let z: u32 = 0; z < MAX_NR_ZONES; z++) drain_pcp(z, per_cpu_pcp(c, z));
 }
 
 /** Migratetype of the list a freed page joins (free_frozen_pages()): HIGHATOMIC and CMA go to MOVABLE. */
 @inline export function pcp_free_migratetype(mt: u32): u32 { return mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt; }
 
 /** The length of CPU c's list pindex of zone z (blocks, not pages). */
-export function pcp_list_len_of_cpu(c: u32, z: u32, pindex: u32): u32 { return unchecked(pcp_len[<i32>((c * MAX_NR_ZONES + z) * NR_PCP_LISTS + pindex)]); }
+export function pcp_list_len_of_cpu(c: u32, z: u32, pindex: u32): u32 { return pcp_list_of(per_cpu_pcp(c, z), pindex).len; }

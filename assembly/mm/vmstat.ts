@@ -11,7 +11,7 @@ import {
   nr_reserved_highatomic, wmark_min, wmark_low, wmark_high, watermark_boost, lowmem_reserve, zone_managed_pages,
 } from "./zone";
 import {
-  pcp_count, pcp_high, pcp_batch, pcp_high_min, pcp_high_max, pcp_list_len, pcp_list_nth, NR_PCP_LISTS, nr_pcp_cpus, pcp_cpu_base,
+  per_cpu_pcp, pcp_list_len, pcp_list_nth, NR_PCP_LISTS, nr_pcp_cpus, pcp_cpu_base,
   set_this_cpu, restore_pcp_cpu_base,
 } from "./pcp";
 
@@ -71,12 +71,13 @@ export function fill_zone_view(z: u32): void {
   // /proc/zoneinfo's "pagesets": the pages every CPU holds on its lists, and CPU 0's high, batch, high_min and
   // high_max (the same on every CPU until their high is tuned)
   let count: u32 = 0;
-  for (let c: u32 = 0; c < nr_pcp_cpus; c++) count += unchecked(pcp_count[c * MAX_NR_ZONES + z]);
+  for (let c: u32 = 0; c < nr_pcp_cpus; c++) count += per_cpu_pcp(c, z).count;
   unchecked(b[91] = <i32>count);
-  unchecked(b[92] = <i32>unchecked(pcp_high[z]));
-  unchecked(b[93] = <i32>unchecked(pcp_batch[z]));
-  unchecked(b[94] = <i32>unchecked(pcp_high_min[z]));
-  unchecked(b[95] = <i32>unchecked(pcp_high_max[z]));
+  const pcp0 = per_cpu_pcp(0, z);
+  unchecked(b[92] = <i32>pcp0.high);
+  unchecked(b[93] = <i32>pcp0.batch);
+  unchecked(b[94] = <i32>pcp0.high_min);
+  unchecked(b[95] = <i32>pcp0.high_max);
 }
 
 // Word-wise FNV-1a over every free list, every per-cpu list, then every pageblock type (docs/allocator.md,

@@ -1,7 +1,7 @@
 // A kernel-harness API for tests (like tools/testing/vma): set up a state, do one thing, look at the exact
 // state after. Nothing here runs on its own: no writer, flusher or server thread is scheduled.
-import { pcp_list_len_of_cpu, set_this_cpu, pcp_count, pcp_high, pcp_batch, pcp_high_min, pcp_high_max, drain_all_pages } from "../mm/pcp";
-import { NONE, MAX_NR_ZONES } from "../mm/constants";
+import { pcp_list_len_of_cpu, set_this_cpu, per_cpu_pcp, drain_all_pages } from "../mm/pcp";
+import { NONE } from "../mm/constants";
 import { page_flags, page_alloc_mt, page_order, page_ref, set_page_ref } from "../mm/page";
 import { mapping_pfn, page_version, set_page_version, server_version, ino_dirtied_when } from "../fs/inode";
 import { folio_mark_blocks_dirty, folio_clear_reclaim, folio_head } from "../fs/folio";
@@ -221,12 +221,12 @@ export function harness_set_cpu(c: u32): void { set_this_cpu(c); }
 /** The number of blocks on CPU c's per-cpu list pindex of zone z. */
 export function harness_pcp_list_len(c: u32, z: u32, pindex: u32): u32 { return pcp_list_len_of_cpu(c, z, pindex); }
 export function harness_pcp(c: u32, z: u32, field: u32): u32 {
-  const ps = <i32>(c * MAX_NR_ZONES + z);
-  if (field == 0) return unchecked(pcp_count[ps]);
-  if (field == 1) return unchecked(pcp_high[ps]);
-  if (field == 2) return unchecked(pcp_batch[ps]);
-  if (field == 3) return unchecked(pcp_high_min[ps]);
-  return unchecked(pcp_high_max[ps]);
+  const pcp = per_cpu_pcp(c, z);
+  if (field == 0) return pcp.count;
+  if (field == 1) return pcp.high;
+  if (field == 2) return pcp.batch;
+  if (field == 3) return pcp.high_min;
+  return pcp.high_max;
 }
 export function harness_drain_all_pages(): void { drain_all_pages(); }
 /** A THP fault (highorder.ts), counted as thp_fault_alloc or thp_fault_fallback. */

@@ -18,7 +18,7 @@ import {
   fa_head, fa_tail, fa_count, fa_orders, fa_index, NR_FREE_PAGES, NR_FREE_CMA_PAGES, nr_free_highatomic,
   nr_reserved_highatomic, populated_zone, __add_to_free_list, __del_page_from_free_list, account_freepages,
 } from "../mm/zone";
-import { NR_PCP_LISTS, pcp_count, pcp_list_len, pcp_list_nth } from "../mm/pcp";
+import { NR_PCP_LISTS, per_cpu_pcp, pcp_list_len, pcp_list_nth } from "../mm/pcp";
 import { stat_value, st_add, wb_stat_mod, EVENTS, NR_FILE_DIRTY, NR_WRITEBACK, NR_WRITEBACK_TEMP, NR_FILE_LRU, WB_DIRTIED, WB_WRITTEN, NR_SHMEM } from "../fs/stats";
 import {
   nr_inodes, inode_pages, lru_slot, set_lru_slot, ino_nr_dirty, ino_error, clear_dirty_bit, mapping_pfn, page_version, set_page_version,
@@ -267,7 +267,7 @@ function plant_allocator(kind: u32): bool {
   }
   if (kind == PLANT_PCP_COUNT) {
     const z = first_populated_zone();
-    unchecked(pcp_count[z] += 1);
+    per_cpu_pcp(0, z).count += 1;
     return done(z);
   }
   if (kind == PLANT_PAGEBLOCK_TYPE) {
