@@ -285,8 +285,9 @@ export function get_page_from_freelist_slowpath(gfp: u32, order: u32): u32 {
   if (order > MAX_PAGE_ORDER) return NONE;
   const mt = gfp_migratetype(gfp);
   const highest = highest_zoneidx(gfp);
-  let preferred = highest;
-  while (preferred > 0 && !populated_zone(preferred)) preferred--;
+  // first_zones_zonelist(): the first populated zone at or below highest, which is highest itself (highest_zoneidx()
+  // names a populated zone, or DMA32), so nothing is searched (a loop here cost a few % of the order-0 stream)
+  const preferred = highest;
   // gfp_to_alloc_flags_cma()
   const cma: u32 = mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0;
   // ac->spread_dirty_pages (__GFP_WRITE): the first pass skips a node over its dirty limit (one node: every zone);
