@@ -267,7 +267,7 @@ const fioSchema = strict({
   end_fsync: z.boolean().optional().meta({ default: FIO_DEFAULTS.endFsync }).describe("fsync when the job ends"),
   rate: size({ min: 1 }).optional().describe("fio rate=: bytes per second each job may write (default: unlimited)"),
   fallocate: z.enum(FIO_FALLOCATE).optional().meta({ default: FIO_DEFAULTS.fallocate }).describe("fio fallocate=: how the file is laid out before the job starts; native/posix: fallocate() to its full size (fio's default), keep: allocated at size 0, truncate: ftruncate() only, none: empty"),
-  time_based: z.boolean().optional().meta({ default: FIO_DEFAULTS.timeBased }).describe("fio time_based: at the end of the file go on from its start until runtime has passed (rw=write; needs runtime)"),
+  time_based: z.boolean().optional().meta({ default: FIO_DEFAULTS.timeBased }).describe("fio time_based: at the end of the file go on from its start until runtime has passed (needs runtime, and size a multiple of bs)"),
   runtime: duration({ maxNs: FIO_MAX_TIME_NS }).optional().describe("fio runtime=: stop issuing writes once this much time has passed after the ramp (default: none)"),
   ramp_time: duration({ maxNs: FIO_MAX_TIME_NS }).optional().describe("fio ramp_time=: write for this long before counting (default: none)"),
   invalidate: z.boolean().optional().meta({ default: FIO_DEFAULTS.invalidate }).describe("fio invalidate=: posix_fadvise(DONTNEED) of the file where a time_based job wraps to its start"),
