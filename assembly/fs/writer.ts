@@ -35,7 +35,7 @@ import { data_write, data_file } from "../sim/data";
 import {
   st_add, WRITES_ACKED, BYTES_WRITTEN, BYTES_COPIED_WRITE, WRITER_WB_WAITS, WRITER_WB_WAIT_NS, WRITER_THROTTLE_NS,
   WRITERS_DONE_NS, TEMP_ALLOC_STALL_NS, GETATTR_REQUESTS, FSYNC_REQUESTS, SETATTR_REQUESTS, WRITER_REQ_WAIT_NS, READ_REQUESTS,
-  FALLOCATE_FAILS, FLUSH_REQUESTS, FIO_RUNS_DONE, stat, stat_value,
+  FALLOCATE_FAILS, FLUSH_REQUESTS, FIO_RUNS_DONE, stat,
 } from "./stats";
 import { fuse_page_is_writeback, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore } from "../fuse/nocopy";
@@ -632,27 +632,9 @@ function fsync_step(j: u32): void {
     else unchecked(w_fsync_phase[j] = FSYNC_WAIT);
   }
   if (unchecked(w_fsync_phase[j]) == FSYNC_WALK) {
-    // the walk builds requests of its own: the flusher's half-built one waits aside, and the walk takes back the
-    // one it held when it blocked
-    const saved_legacy = legacy_wpa, saved_nocopy = nocopy_wpa;
-    legacy_wpa_clear(); nocopy_wpa_clear();
-    const held = unchecked(w_fsync_wpa[j]);
-    unchecked(w_fsync_wpa[j] = NONE);
-    if (is_legacy()) legacy_wpa_restore(held); else nocopy_wpa_restore(held);
     if (!unchecked(w_walk_open[j])) { unchecked(w_walk_open[j] = true); writepages_call_start(); }
     const slept_before = reclaim_slept_ns();
-    const r = writepages_walk(ino, unchecked(w_fsync_index[j]), i64.MAX_VALUE, true, false);
-    if (r == WALK_WAIT || r == WALK_STALL) {
-      // write_cache_pages() blocks in folio_prepare_writeback() -> folio_wait_writeback(), or in the temp page's
-      // allocation inside fuse_writepages_fill(), with data->wpa half built; it is sent when the walk ends
-      unchecked(w_fsync_wpa[j] = is_legacy() ? legacy_wpa : nocopy_wpa);
-    } else {
-      send_building(); // fuse_writepages(): the last request goes out
-      unchecked(w_walk_open[j] = false);
-      writepages_call_end();
-    }
-    legacy_wpa_restore(saved_legacy); nocopy_wpa_restore(saved_nocopy);
-    unchecked(w_fsync_index[j] = walk_index);
+    const r = writer_walk(j, true);
     if (r == WALK_WAIT) {
       unchecked(w_wait_pfn[j] = walk_wait_pfn);
       writer_block(j, W_WAIT_FSYNC_FOLIO);
@@ -671,6 +653,31 @@ function fsync_step(j: u32): void {
   if (!unchecked(w_meta_done[j]) && !write_inode_step(j)) return;
   unchecked(w_fsync_phase[j] = FSYNC_REQ);
   send_sync(j, unchecked(w_closing[j]) ? REQ_KIND_FLUSH : REQ_KIND_FSYNC);
+}
+
+/** One stretch of a writer's ->writepages walk over its file (fsync and close: WB_SYNC_ALL; fadvise: WB_SYNC_NONE)
+ *  from w_fsync_index, inside the call the caller opened (w_walk_open). The walk builds requests of its own: the
+ *  flusher's half-built one waits aside, and the walk takes back the one it held when it blocked. When it blocks
+ *  again (write_cache_pages() in folio_prepare_writeback() -> folio_wait_writeback(), or in the temp page's
+ *  allocation inside fuse_writepages_fill()) it keeps data->wpa half built, sent when the walk ends; at its end
+ *  fuse_writepages() sends the last request and the call ends. */
+function writer_walk(j: u32, sync: bool): u32 {
+  const saved_legacy = legacy_wpa, saved_nocopy = nocopy_wpa;
+  legacy_wpa_clear(); nocopy_wpa_clear();
+  const held = unchecked(w_fsync_wpa[j]);
+  unchecked(w_fsync_wpa[j] = NONE);
+  if (is_legacy()) legacy_wpa_restore(held); else nocopy_wpa_restore(held);
+  const r = writepages_walk(j, unchecked(w_fsync_index[j]), i64.MAX_VALUE, sync, false);
+  if (r == WALK_WAIT || r == WALK_STALL) {
+    unchecked(w_fsync_wpa[j] = is_legacy() ? legacy_wpa : nocopy_wpa);
+  } else {
+    send_building();
+    unchecked(w_walk_open[j] = false);
+    writepages_call_end();
+  }
+  legacy_wpa_restore(saved_legacy); nocopy_wpa_restore(saved_nocopy);
+  unchecked(w_fsync_index[j] = walk_index);
+  return r;
 }
 
 /** A writer's ->writepages walk (fsync, close, fadvise) stalled on a legacy temp page: its GFP_NOFS allocation loops
@@ -693,7 +700,8 @@ function walk_stall(j: u32, slept_before: i64): void {
  *  page's allocation; the write to the file's start follows. */
 function fadvise_step(j: u32): void {
   const ino = j;
-  if (!unchecked(w_walk_open[j]) && unchecked(w_fsync_wpa[j]) == NONE && unchecked(w_fsync_index[j]) == 0) {
+  // the call stays open across a stall (w_walk_open): only its first step makes the system call
+  if (!unchecked(w_walk_open[j])) {
     charge(cost_ns(COST_SYSCALL));
     // filemap_fdatawrite_wbc(): nothing to write unless the mapping is tagged dirty
     if (next_dirty_index(ino, 0) == NONE) { fadvise_invalidate(j); return; }
@@ -706,18 +714,9 @@ function fadvise_step(j: u32): void {
       return;
     }
   }
-  const saved_legacy = legacy_wpa, saved_nocopy = nocopy_wpa;
-  legacy_wpa_clear(); nocopy_wpa_clear();
-  const held = unchecked(w_fsync_wpa[j]);
-  unchecked(w_fsync_wpa[j] = NONE);
-  if (is_legacy()) legacy_wpa_restore(held); else nocopy_wpa_restore(held);
   const slept_before = reclaim_slept_ns();
-  const r = writepages_walk(ino, unchecked(w_fsync_index[j]), i64.MAX_VALUE, false, false);
-  if (r == WALK_STALL) unchecked(w_fsync_wpa[j] = is_legacy() ? legacy_wpa : nocopy_wpa);
-  else { send_building(); unchecked(w_walk_open[j] = false); writepages_call_end(); }
-  legacy_wpa_restore(saved_legacy); nocopy_wpa_restore(saved_nocopy);
-  unchecked(w_fsync_index[j] = walk_index);
-  if (r == WALK_STALL) { walk_stall(j, slept_before); return; }
+  // WB_SYNC_NONE passes over folios under writeback: the walk never waits (WALK_WAIT), it may stall
+  if (writer_walk(j, false) == WALK_STALL) { walk_stall(j, slept_before); return; }
   fadvise_invalidate(j);
 }
 
