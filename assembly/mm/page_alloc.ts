@@ -20,11 +20,12 @@ import {
   populated_zone, page_zone, zone_managed_pages, nr_reserved_highatomic, page_group_by_mobility_disabled,
   __add_to_free_list, __del_page_from_free_list, account_freepages, set_pageblock_migratetype,
   change_pageblock_range, migratetype_is_mergeable, zone_flags, ZONE_BOOSTED_WATERMARK, ZONE_BELOW_HIGH,
-  free_list_head, move_to_free_list,
+  free_list_head, move_to_free_list, NR_FREE_CMA_PAGES,
 } from "./zone";
 import { zone_watermark_fast, zone_watermark_fast_mark, high_wmark_pages, __zone_watermark_ok } from "./watermark";
 import {
-  __rmqueue, __rmqueue_smallest, __move_freepages_block, prep_move_freepages_block, set_rmqueue_mode, RMQUEUE_NORMAL,
+  __rmqueue, __rmqueue_smallest, __rmqueue_smallest_run, run_taken, __move_freepages_block, prep_move_freepages_block,
+  set_rmqueue_mode, RMQUEUE_NORMAL,
 } from "./rmqueue";
 import {
   pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_pop_first, nr_pcp_alloc, nr_pcp_free, nr_pcp_high,
@@ -141,6 +142,18 @@ function rmqueue_buddy(z: u32, order: u32, alloc_flags: u32, mt: u32): u32 {
 function rmqueue_bulk(z: u32, order: u32, count: u32, pcp: per_cpu_pages, pindex: u32, mt: u32, alloc_flags: u32): u32 {
   set_rmqueue_mode(RMQUEUE_NORMAL);
   let i: u32 = 0;
+  // order 0 with no CMA pages to balance against: each __rmqueue() below would start with __rmqueue_smallest(), and
+  // while that finds a block it takes the block's pages one after another, so they are taken a run at a time
+  // (the same pages, lists and counts); once it finds none, __rmqueue()'s fallbacks take over page by page
+  if (order == 0 && ((alloc_flags & ALLOC_CMA) == 0 || unchecked(NR_FREE_CMA_PAGES[z]) == 0)) {
+    while (i < count) {
+      const pfn = __rmqueue_smallest_run(z, count - i, mt);
+      if (pfn == NONE) break;
+      const n = run_taken;
+      for (let k: u32 = 0; k < n; k++) pcp_list_add(pcp, pindex, pfn + k, 0, true);
+      i += n;
+    }
+  }
   for (; i < count; i++) {
     const page = __rmqueue(z, order, mt, alloc_flags);
     if (page == NONE) break;

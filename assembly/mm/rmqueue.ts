@@ -4,7 +4,10 @@ import {
   MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_CMA, MIGRATE_PCPTYPES, ALLOC_CMA, ALLOC_NOFRAGMENT, ALLOC_KSWAPD,
   NONE, FALLBACK_LARGEST_STEAL,
 } from "./constants";
-import { PG_buddy, PG_lru, page_flags, page_order, get_pageblock_migratetype } from "./page";
+import {
+  PG_buddy, PG_lru, PAGE_WORD_ORDER, page_flags, page_order, page_word, store_page_word, set_page_links,
+  get_pageblock_migratetype,
+} from "./page";
 import {
   __add_to_free_list, __del_page_from_free_list, account_freepages, free_list_head, free_list_empty, free_orders_from,
   move_to_free_list, set_pageblock_migratetype, change_pageblock_range, page_group_by_mobility_disabled,
@@ -51,6 +54,40 @@ const fallbacks: StaticArray<u32> = [
   const o = <u32>ctz(orders); // the smallest order with a free block of this type
   const pfn = free_list_head(z, o, mt);
   page_del_and_expand(z, pfn, order, o, mt);
+  return pfn;
+}
+
+/** How many pages the last __rmqueue_smallest_run() took. */
+export let run_taken: u32 = 0;
+
+/** __rmqueue_smallest() for order 0 called until `want` pages are taken or the block at the head of the smallest
+ *  non-empty order is used up, in one step: the lists below that order are empty, so each call takes the next page
+ *  of that block in PFN order (expand() puts every upper half at the head of an empty list, and the next call
+ *  takes the smallest), and what is left of the block lies on those lists as the aligned pieces of its remainder,
+ *  one a list. Returns the first PFN (NONE: no block of this type), the pages taken in run_taken: the lists, the
+ *  page words and links and the free counts end as the calls one by one leave them (each page taken with NONE
+ *  links and its buddy bits cleared, as __del_page_from_free_list() leaves it). */
+@inline export function __rmqueue_smallest_run(z: u32, want: u32, mt: u32): u32 {
+  const orders = free_orders_from(z, 0, mt);
+  if (orders == 0) return NONE;
+  const o = <u32>ctz(orders);
+  const pfn = free_list_head(z, o, mt);
+  __del_page_from_free_list(pfn, z, o, mt);
+  const size: u32 = <u32>1 << o;
+  const take = min(want, size);
+  for (let k: u32 = 1; k < take; k++) {
+    const p = pfn + k;
+    set_page_links(p, NONE, NONE);
+    store_page_word(p, page_word(p) & ~(PG_buddy | PAGE_WORD_ORDER));
+  }
+  // the remainder [take, size) as expand() and the calls after it leave it: the aligned pieces from its low end
+  for (let x = take; x < size; ) {
+    const order = <u32>ctz(x);
+    __add_to_free_list(pfn + x, z, order, mt, false);
+    x += <u32>1 << order;
+  }
+  account_freepages(z, -<i32>take, mt);
+  run_taken = take;
   return pfn;
 }
 
