@@ -28,7 +28,7 @@ import {
   set_rmqueue_mode, RMQUEUE_NORMAL,
 } from "./rmqueue";
 import {
-  pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_pop_first, nr_pcp_alloc, nr_pcp_free, nr_pcp_high,
+  pcp_allowed_order, order_to_pindex, pcp_list_add, pcp_list_add_tail_run, pcp_list_pop_first, nr_pcp_alloc, nr_pcp_free, nr_pcp_high,
   free_pcppages_bulk, pcp_free_migratetype, per_cpu_pages, this_cpu_pcp,
   pcp_all_empty, drain_all_pages, PCPF_PREV_FREE_HIGH_ORDER, PCPF_FREE_HIGH_BATCH, CONFIG_PCP_BATCH_SCALE_MAX,
   pcp_auto_tune, nr_pcp_free_61, nr_pcp_high_61,
@@ -150,7 +150,7 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pcp: per_cpu_pages, pindex
       const pfn = __rmqueue_smallest_run(z, count - i, mt);
       if (pfn == NONE) break;
       const n = run_taken;
-      for (let k: u32 = 0; k < n; k++) pcp_list_add(pcp, pindex, pfn + k, 0, true);
+      pcp_list_add_tail_run(pcp, pindex, pfn, n);
       i += n;
     }
   }

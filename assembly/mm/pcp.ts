@@ -283,6 +283,25 @@ function pcp_ring_grow(list: pcp_list): void {
   pcp.count += <u32>1 << order;
 }
 
+/** pcp_list_add(pcp, pindex, pfn + k, 0, true) for k from 0 to n - 1 (rmqueue_bulk()'s order-0 runs): the same
+ *  words, entries and counts, the ring growing at the same lengths, with the list's fields kept in locals. */
+export function pcp_list_add_tail_run(pcp: per_cpu_pages, pindex: u32, pfn: u32, n: u32): void {
+  const list = pcp_list_of(pcp, pindex);
+  let len = list.len;
+  let k: u32 = 0;
+  while (k < n) {
+    if (len > list.mask) { list.len = len; pcp_ring_grow(list); }
+    const ring = list.ring, mask = list.mask, first = list.first;
+    const end = min(n, k + mask + 1 - len);
+    for (; k < end; k++, len++) {
+      set_page_word(pfn + k, PG_pcp, 0, MT_NONE, 0);
+      store<u32>(ring + (<usize>((first + len) & mask) << 2), pfn + k);
+    }
+  }
+  list.len = len;
+  pcp.count += n;
+}
+
 /** list_del() of the head block of pcp->lists[pindex] (rmqueue_pcplist), or NONE if the list is empty. The head
  *  page keeps its PG_pcp word: prep_new_page() writes every field next. */
 @inline export function pcp_list_pop_first(pcp: per_cpu_pages, pindex: u32, order: u32): u32 {

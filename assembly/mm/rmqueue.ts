@@ -5,7 +5,7 @@ import {
   NONE, FALLBACK_LARGEST_STEAL,
 } from "./constants";
 import {
-  PG_buddy, PG_lru, PAGE_WORD_ORDER, page_flags, page_order, page_word, store_page_word, set_page_links,
+  PG_buddy, PG_lru, page_flags, page_order, set_page_links,
   get_pageblock_migratetype,
 } from "./page";
 import {
@@ -65,8 +65,9 @@ export let run_taken: u32 = 0;
  *  of that block in PFN order (expand() puts every upper half at the head of an empty list, and the next call
  *  takes the smallest), and what is left of the block lies on those lists as the aligned pieces of its remainder,
  *  one a list. Returns the first PFN (NONE: no block of this type), the pages taken in run_taken: the lists, the
- *  page words and links and the free counts end as the calls one by one leave them (each page taken with NONE
- *  links and its buddy bits cleared, as __del_page_from_free_list() leaves it). */
+ *  links and the free counts end as the calls one by one leave them (each page taken with NONE links, as
+ *  __del_page_from_free_list() leaves it); the words of the pages after the first are left for the caller to
+ *  write, as rmqueue_bulk() does when it lists them. */
 @inline export function __rmqueue_smallest_run(z: u32, want: u32, mt: u32): u32 {
   const orders = free_orders_from(z, 0, mt);
   if (orders == 0) return NONE;
@@ -75,11 +76,8 @@ export let run_taken: u32 = 0;
   __del_page_from_free_list(pfn, z, o, mt);
   const size: u32 = <u32>1 << o;
   const take = min(want, size);
-  for (let k: u32 = 1; k < take; k++) {
-    const p = pfn + k;
-    set_page_links(p, NONE, NONE);
-    store_page_word(p, page_word(p) & ~(PG_buddy | PAGE_WORD_ORDER));
-  }
+  // their words are the caller's to write (rmqueue_bulk() lists them at once: pcp_list_add_tail_run())
+  for (let k: u32 = 1; k < take; k++) set_page_links(pfn + k, NONE, NONE);
   // the remainder [take, size) as expand() and the calls after it leave it: the aligned pieces from its low end
   for (let x = take; x < size; ) {
     const order = <u32>ctz(x);
