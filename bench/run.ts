@@ -7,7 +7,7 @@ import { allocBench, allocStreams, calibrationNsPerElement } from "./alloc.bench
 import { parseScenario } from "../host/scenario/resolve.js";
 import { fioTable } from "../host/sim/fio-table.js";
 import { coreModuleSync } from "../host/core/load-node.js";
-import { bootBench, runBench } from "./scale.bench.js";
+import { bootBench, runBench, cliRunBench } from "./scale.bench.js";
 
 const quick = process.argv.includes("--quick");
 
@@ -61,6 +61,18 @@ async function main(): Promise<void> {
     const [small, big] = sizes.map((m) => runs.find((r) => r.memory === m && r.policy === policy)!);
     console.log(`${policy}: the 1 TiB whole run costs ${(big!.speed.wallMs / small!.speed.wallMs).toFixed(2)}x the 16 GiB one's`);
   }
+  console.log("\nthe same 16 GiB job from the command line, a process a run (`fusewb run scenarios/default.json --policy p`):");
+  console.log("its only run calls each of the module's functions for the first time, so V8 compiles them during it");
+  console.table((["nocopy", "legacy-copy"] as const).map((policy) => {
+    const speed = cliRunBench(policy, quick ? "256M" : undefined);
+    return {
+      policy,
+      "whole, ms": speed.wallMs,
+      "setup/loop/report, ms": `${speed.setupMs}/${speed.loopMs}/${speed.reportMs}`,
+      "pages/s (loop)": `${fmt(speed.pagesPerSecond)} (${fmt(speed.loopPagesPerSecond)})`,
+      "virtual/wall (loop)": `${speed.virtualOverWall}x (${speed.loopVirtualOverWall}x)`,
+    };
+  }));
 }
 
 await main();

@@ -3,6 +3,8 @@
 // copy-free and legacy, over the whole run (instantiate, boot, loop, report: the report's emulator.wallMs) and
 // over the event loop alone (emulator.loopMs).
 import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { resolveScenario } from "../host/scenario/resolve.js";
 import { runScenario } from "../host/sim/run-scenario.js";
 import { machineFor } from "../host/sim/simulator.js";
@@ -44,4 +46,19 @@ export function runBench(memory: string, sizePerJob?: string): ScaleRunRow[] {
     const report = runScenario(config, { module: coreModuleSync("release"), timing: true });
     return { memory, policy, speed: report.emulator! };
   });
+}
+
+/** The default job as a user runs it: `fusewb run scenarios/default.json --policy p --json`, a process of its own
+ *  (its one run compiles the module's functions as it first calls them, unlike runBench()'s, which follow a
+ *  warm-up run). The report's emulator section counts instantiate, boot, loop and report, not Node's start or
+ *  the module's compile. sizePerJob: as runBench()'s. */
+export function cliRunBench(policy: "nocopy" | "legacy-copy", sizePerJob?: string): EmulatorSpeed {
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const args = ["--import", "tsx", "host/cli.ts", "run", "scenarios/default.json", "--policy", policy, "--json"];
+  if (sizePerJob) args.push("--set", `workloads.0.size=${sizePerJob}`);
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`cliRunBench: fusewb run exited ${r.status}: ${r.stderr.trim()}`);
+  const report = JSON.parse(r.stdout) as { emulator?: EmulatorSpeed };
+  if (!report.emulator) throw new Error("cliRunBench: the report has no emulator section");
+  return report.emulator;
 }
