@@ -225,45 +225,67 @@ const FILL_MIN_ORDER: u32 = 4;
     // the head's word written once (an order-0 allocation, the common one, has nothing else)
     set_page_word(pfn, PG_owner | PG_head | lru, order, mt, 1);
     set_page_links(pfn, NONE, NONE);
-    const n: u32 = <u32>1 << order;
-    for (let i: u32 = 1; i < n; i++) {
-      const p = pfn + i;
-      set_page_word(p, PG_owner | lru, order, mt, 1);
-      set_page_links(p, NONE, NONE);
+    // the tails; the test keeps the loop (and V8's stack check at its header) out of order 0's copy
+    if (order != 0) {
+      const n: u32 = <u32>1 << order;
+      for (let i: u32 = 1; i < n; i++) {
+        const p = pfn + i;
+        set_page_word(p, PG_owner | lru, order, mt, 1);
+        set_page_links(p, NONE, NONE);
+      }
     }
   }
 }
 
-/** get_page_from_freelist() out of line, for the slow path's attempts (rare: one copy of the code serves them). */
-function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
-  return get_page_from_freelist_inline(gfp, order, alloc_flags, mt, highest);
+// mm/page_alloc.c: get_page_from_freelist()'s step for one zone of the zonelist: NONE where the walk continues
+// (zone not populated, below the request's watermark, nothing on its lists)
+@inline function get_page_from_zone(z: u32, gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
+  if (!populated_zone(z)) return NONE;
+  // a zone found below its high watermark is marked (ZONE_BELOW_HIGH) for the per-cpu lists' high;
+  // above it, the request's own watermark is not checked
+  if ((unchecked(zone_flags[z]) & ZONE_BELOW_HIGH) != 0 || !zone_watermark_fast_mark(z, order, high_wmark_pages(z), highest, alloc_flags)) {
+    unchecked(zone_flags[z] |= ZONE_BELOW_HIGH);
+    if (!zone_watermark_fast(z, order, alloc_flags, highest)) return NONE;
+  }
+  const page = rmqueue(z, order, alloc_flags, mt);
+  if (page == NONE) return NONE;
+  prep_new_page(page, order, gfp, mt);
+  if ((alloc_flags & ALLOC_HIGHATOMIC) != 0) reserve_highatomic_pageblock(page, order, z);
+  return page;
 }
 
-// mm/page_alloc.c: get_page_from_freelist() for one walk of the zonelist, with the ALLOC_NOFRAGMENT retry.
-// Inlined into the fast path (__alloc_pages()'s first attempt), where nearly every allocation ends on a
-// per-cpu list: the call cost a frame, a stack check and the spill of every live value (V8's wasm code has no
-// callee-saved registers), about 3 % of the order-0 allocator benchmark.
-@inline function get_page_from_freelist_inline(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
+// mm/page_alloc.c: get_page_from_freelist(): the zonelist walk from zone `from` down, then, when every zone failed
+// under ALLOC_NOFRAGMENT, the whole walk again without it. Out of line: the slow path's attempts, and the fast
+// path's after its preferred zone (rare: one copy of the code serves them).
+function get_page_from_freelist_from(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32, from: i32): u32 {
   while (true) {
-    for (let zi = <i32>highest; zi >= zone_floor; zi--) {
-      const z = <u32>zi;
-      if (!populated_zone(z)) continue;
-      // a zone found below its high watermark is marked (ZONE_BELOW_HIGH) for the per-cpu lists' high;
-      // above it, the request's own watermark is not checked
-      if ((unchecked(zone_flags[z]) & ZONE_BELOW_HIGH) != 0 || !zone_watermark_fast_mark(z, order, high_wmark_pages(z), highest, alloc_flags)) {
-        unchecked(zone_flags[z] |= ZONE_BELOW_HIGH);
-        if (!zone_watermark_fast(z, order, alloc_flags, highest)) continue;
-      }
-      const page = rmqueue(z, order, alloc_flags, mt);
-      if (page == NONE) continue;
-      prep_new_page(page, order, gfp, mt);
-      if ((alloc_flags & ALLOC_HIGHATOMIC) != 0) reserve_highatomic_pageblock(page, order, z);
-      return page;
+    for (let zi = from; zi >= zone_floor; zi--) {
+      const page = get_page_from_zone(<u32>zi, gfp, order, alloc_flags, mt, highest);
+      if (page != NONE) return page;
     }
     if ((alloc_flags & ALLOC_NOFRAGMENT) == 0) return NONE;
     alloc_flags &= ~ALLOC_NOFRAGMENT;
+    from = <i32>highest;
   }
   return NONE;
+}
+
+/** get_page_from_freelist() out of line, for the slow path's attempts. */
+function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
+  return get_page_from_freelist_from(gfp, order, alloc_flags, mt, highest, <i32>highest);
+}
+
+// mm/page_alloc.c: get_page_from_freelist() on the fast path (__alloc_pages()'s first attempt), where nearly every
+// allocation ends on the preferred zone's per-cpu list: that zone's step is inlined here, out of the walk's loops
+// (their headers and the values they keep live cost the order-0 allocator stream about 2 %), and the walk goes on
+// out of line from the next zone down. The call it replaced cost a frame, a stack check and the spill of every live value
+// (V8's wasm code has no callee-saved registers).
+@inline function get_page_from_freelist_inline(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
+  if (<i32>highest >= zone_floor) {
+    const page = get_page_from_zone(highest, gfp, order, alloc_flags, mt, highest);
+    if (page != NONE) return page;
+  }
+  return get_page_from_freelist_from(gfp, order, alloc_flags, mt, highest, <i32>highest - 1);
 }
 
 // mm/page_alloc.c: alloc_flags_nofragment(): ALLOC_KSWAPD from the mask, and ALLOC_NOFRAGMENT when the preferred
@@ -459,8 +481,11 @@ export function set_free_high_high_min(on: bool): void { free_high_high_min = on
 // pcp_list_add() writes it whole, and the buddy branch clears it first (free_to_pcp_or_buddy()).
 @inline export function __free_pages(pfn: u32, order: u32): void {
   if (order < FILL_MIN_ORDER) {
-    const n: u32 = <u32>1 << order;
-    for (let i: u32 = 1; i < n; i++) store_page_word(pfn + i, PAGE_WORD_FREE);
+    // the tails (order 0 has none: the test keeps the loop out of its copy, as in prep_new_page())
+    if (order != 0) {
+      const n: u32 = <u32>1 << order;
+      for (let i: u32 = 1; i < n; i++) store_page_word(pfn + i, PAGE_WORD_FREE);
+    }
   } else {
     // PAGE_WORD_FREE in every word; the links keep what they hold
     memory.fill(word_at(pfn), 0, <usize>4 << order);
