@@ -10,7 +10,7 @@ import {
   MAX_PAGE_ORDER, MAX_NR_ZONES, pageblock_order, pageblock_nr_pages, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE,
   MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, __GFP_MOVABLE,
   __GFP_RECLAIMABLE, __GFP_HIGH, __GFP_WRITE, GFP_LRU, GFP_NO_KSWAPD, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, ALLOC_NOFRAGMENT, ALLOC_CMA,
-  ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, NONE, PAGE_ALLOC_COSTLY_ORDER,
+  ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC, ALLOC_RESERVES, ALLOC_KSWAPD, NONE, PAGE_ALLOC_COSTLY_ORDER,
 } from "./constants";
 import {
   PG_buddy, PG_head, PG_owner, PG_lru, PAGE_WORD_FREE, PAGE_WORD_ORDER, nr_pages, word_at, link_at, make_page_word, MAX_ORDER_NR_PAGES,
@@ -166,9 +166,9 @@ function rmqueue_bulk(z: u32, order: u32, count: u32, pcp: per_cpu_pages, pindex
 // block, refilled when empty
 @inline function rmqueue_pcplist(z: u32, order: u32, mt: u32, alloc_flags: u32): u32 {
   const pcp = this_cpu_pcp(z);
-  // 6.1: "On allocation, reduce the number of pages that are batch freed" (free_factor)
-  if (pcp_auto_tune) pcp.free_count >>= 1;
-  else pcp.free_factor >>= 1;
+  // 6.7+: free_count halves; 6.1: "On allocation, reduce the number of pages that are batch freed" (free_factor,
+  // the same field). Never negative, so one arithmetic shift is both, without a branch on the version.
+  pcp.free_count >>= 1;
   const pindex = order_to_pindex(mt, order);
   let page = pcp_list_pop_first(pcp, pindex, order);
   if (page == NONE) {
@@ -282,7 +282,9 @@ function get_page_from_freelist(gfp: u32, order: u32, alloc_flags: u32, mt: u32,
 // (V8's wasm code has no callee-saved registers).
 @inline function get_page_from_freelist_inline(gfp: u32, order: u32, alloc_flags: u32, mt: u32, highest: u32): u32 {
   if (<i32>highest >= zone_floor) {
-    const page = get_page_from_zone(highest, gfp, order, alloc_flags, mt, highest);
+    // the fast path's flags hold none of ALLOC_RESERVES (gfp_to_alloc_flags() adds them): said here, so that the
+    // compiler drops what depends on them from this copy (the watermark's reserves, reserve_highatomic_pageblock())
+    const page = get_page_from_zone(highest, gfp, order, alloc_flags & ~ALLOC_RESERVES, mt, highest);
     if (page != NONE) return page;
   }
   return get_page_from_freelist_from(gfp, order, alloc_flags, mt, highest, <i32>highest - 1);
