@@ -359,7 +359,6 @@ for (const [path, expected] of Object.entries(badScenarios)) {
   });
 }
 
-test.run();
 
 test("libfuse splices only when its pipe can hold its 1 MiB + 4 KiB buffer: root, or fs.pipe-max-size of 2M", () => {
   // fuse_session_receive_buf_int(): fcntl(F_SETPIPE_SZ, 1 MiB + 4 KiB) asks for 2 MiB (round_pipe_size()), which
@@ -373,3 +372,5 @@ test("libfuse splices only when its pipe can hold its 1 MiB + 4 KiB buffer: root
   const root = parseCompare(scenario("default.json")).base.server;
   assert.ok(root.privileged && root.splice);
 });
+
+test.run();
