@@ -223,4 +223,37 @@ test("request timeout: a request's age starts when it is sent (fuse_req allocate
   h.harness_set_now(34.5 * s);
   assert.ok(h.harness_request_expired(15 * s), "B, at the head of fiq->pending, 15.5 s after its send");
 });
+
+// fs/fuse/file.c: an abort ends each request in flight through fuse_writepage_end(), whose mapping_set_error()
+// records the error on the file; a request sent after it is refused (fuse_simple_background() fails on a broken
+// connection only), and fuse_send_writepage()'s out_free ends its writeback without recording one (6.1, 6.12 and
+// 6.16 alike). Either way the pages are clean and unwritten: lost.
+for (const policy of ["legacy-copy", "nocopy"] as const) {
+  test(`${policy}: an abort records an error for the requests in flight, not for those sent after it`, () => {
+    const { sim, h, page, stat, ok } = harness(policy, 1024, {}, {}, {}, 2);
+    // file 0 has a request in flight at the abort; file 1 is only dirty then, and written back after it
+    assert.is(h.harness_do_write(0, 0, 8 * 4096), WRITE_DONE);
+    assert.is(h.harness_do_write(1, 0, 8 * 4096), WRITE_DONE);
+    assert.is(h.harness_writeback(0), 1);
+    ok();
+    h.harness_abort();
+    ok();
+    assert.is(h.harness_ino_error(0), 1, "fuse_writepage_end(): mapping_set_error()");
+    assert.is(stat("nr_dirty"), 8, "file 1 is still dirty");
+    assert.is(h.harness_writeback(1), 1, "the walk builds and sends one request");
+    ok();
+    assert.is(h.harness_ino_error(1), 0, "out_free: no mapping_set_error()");
+    for (let i = 0; i < 8; i++) {
+      const p = page(h.harness_mapping_pfn(1, i));
+      assert.not.ok(p.flags & (PG_dirty | PG_writeback), "written back as far as the cache knows");
+      assert.is.not(h.harness_server_version(1, i), h.harness_page_version(1, i), "the server never got it");
+    }
+    assert.is(stat("nr_dirty") + stat("nr_writeback") + stat("nr_writeback_temp"), 0);
+    h.integrity_check();
+    const integrity = sim.integrity();
+    assert.is(integrity.writesLost, 16, "both files' pages are lost");
+    assert.is(integrity.filesWithErrors, 1, "only the file whose request was in flight");
+  });
+}
+
 test.run();

@@ -69,7 +69,10 @@ export function fuse_send_writepage(req: u32): void {
   request_sent(req); // fuse_request_init(): req->create_time = jiffies
   charge(cost_ns(COST_REQUEST_QUEUE));
   st_add(REQUESTS_SENT, 1);
-  if (!connected) { end_request(req, false); return; }
+  // fuse_simple_background() fails on a broken connection only (-ENOTCONN), and fuse_send_writepage()'s out_free
+  // then ends the request's writeback and frees it (6.1, 6.12 and 6.16 alike) without mapping_set_error(): the
+  // file records no error for its pages
+  if (!connected) { end_request(req, false, false); return; }
   // fuse_request_queue_background()
   num_background++;
   if (num_background > peak_num_background) peak_num_background = num_background;
@@ -93,13 +96,18 @@ export function fuse_send_sync(req: u32): void {
 function resend(req: u32): void { fuse_send_writepage(req); }
 
 /** fuse_request_end(): ok = the server replied (not an abort). A writeback WRITE ends its pages' writeback
- *  (fuse_writepage_end); a synchronous request wakes its sender. */
-export function end_request(req: u32, ok: bool): void {
+ *  (fuse_writepage_end); a synchronous request wakes its sender. A request that ends without a reply records the
+ *  error on the file (fuse_writepage_end()'s mapping_set_error()) unless `set_error` is false: a writeback
+ *  request the connection refused (fuse_send_writepage()'s out_free). */
+export function end_request(req: u32, ok: bool, set_error: bool = true): void {
   const ino = req_ino(req);
   const n = req_nr(req);
   const kind = req_kind(req);
   charge(cost_ns(COST_REQUEST_END));
-  if (!ok) { unchecked(ino_error[ino] = 1); st_add(REQUESTS_ABORTED, 1); }
+  if (!ok) {
+    if (set_error) unchecked(ino_error[ino] = 1);
+    st_add(REQUESTS_ABORTED, 1);
+  }
   if (req_spliced(req)) splice_release_pages(req);
   if (kind == REQ_KIND_WRITEBACK) {
     st_max(LONGEST_WB_HOLD_NS, <i64>(now - req_created(req)));

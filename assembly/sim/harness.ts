@@ -3,14 +3,14 @@
 import { pcp_list_len_of_cpu, set_this_cpu, per_cpu_pcp, drain_all_pages } from "../mm/pcp";
 import { NONE } from "../mm/constants";
 import { page_flags, page_alloc_mt, page_order, page_ref, set_page_ref } from "../mm/page";
-import { mapping_pfn, page_version, set_page_version, server_version, ino_dirtied_when } from "../fs/inode";
+import { mapping_pfn, page_version, set_page_version, server_version, ino_dirtied_when, ino_error } from "../fs/inode";
 import { folio_mark_blocks_dirty, folio_clear_reclaim, folio_head } from "../fs/folio";
 import { wb_list_at, queue_io, requeue_inode, writeback_single_inode_flags } from "../fs/wb_lists";
 import { harness_write, set_writers_autostart, harness_fsync_step, harness_fsync_held } from "../fs/writer";
 import { writeback_inode_all, harness_flusher_hold, walk_wrote, flusher_timer_armed } from "../fs/writeback";
 import { server_pick, server_reply, server_dev_pfn } from "../fuse/server";
 import { pending_pop, pending_head, request_read, set_req_state, set_req_spliced, req_nr, req_pfn, req_start, req_next, REQ_PROCESSING } from "../fuse/request";
-import { request_replied, fuse_request_expired } from "../fuse/conn";
+import { request_replied, fuse_request_expired, fuse_abort_conn } from "../fuse/conn";
 import { set_now } from "./clock";
 import { charge_reset } from "./charge";
 import { run_on } from "./cpus";
@@ -123,6 +123,10 @@ export function harness_server_reply_worker(t: u32): void { server_reply(t); }
 /** The server replies to a request it read. */
 export function harness_server_reply(req: u32): void { request_replied(req); }
 
+/** fuse_abort_conn(), as a server crash or an expired request calls it. */
+export function harness_abort(): void { fuse_abort_conn(); }
+/** The file's recorded writeback error (mapping_set_error()): 1 if set. */
+export function harness_ino_error(ino: u32): u32 { return unchecked(ino_error[ino]); }
 export function harness_req_pages(req: u32): u32 { return req_nr(req); }
 export function harness_req_start(req: u32): u32 { return req_start(req); }
 export function harness_req_pfn(req: u32, i: u32): u32 { return req_pfn(req, i); }
