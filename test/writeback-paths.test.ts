@@ -192,11 +192,41 @@ test("copy-free: an fsync walk that waits on a folio keeps filling its request a
   h.harness_server_reply(a); // page 1's writeback ends: the walk goes on
   h.harness_fsync(0);
   assert.is(h.harness_fsync_held_pages(), 0);
+  assert.is(h.harness_server_read(), NONE, "the walk's end built it; it goes out once the walk's CPU has passed");
+  h.harness_fsync(0);
   const b = h.harness_server_read();
   assert.is(h.harness_req_start(b), 0);
   assert.is(h.harness_req_pages(b), 3, "pages 0, 1 and 2 in the one request");
   ok();
 });
+// fuse_writepages_send() runs inside write_cache_pages() when a request is full or the next folio does not follow it:
+// the request reaches the connection once the walker's CPU up to there has passed. fsync's and close's walks run in
+// the writer's context and, as the flusher's, go on after each send at the writer's next event.
+for (const policy of ["legacy-copy", "nocopy"] as const) {
+  test(`${policy}: an fsync walk sends each request at its next step, once the fill's time has passed`, () => {
+    const { h, ok } = harness(policy);
+    assert.is(h.harness_do_write(0, 0, 3 * 4096), WRITE_DONE);
+    assert.is(h.harness_do_write(0, 8 * 4096, 3 * 4096), WRITE_DONE); // pages 0-2 and 8-10: two requests (the gap)
+    ok();
+    h.harness_fsync(0); // A = [0, 2] filled; page 8 does not follow it, so A is sent and the walk stops
+    assert.is(h.harness_server_read(), NONE, "A is built, not yet on the connection");
+    ok();
+    h.harness_fsync(0); // A goes out; the walk builds B = [8, 10], the last, sent at the call's end
+    const a = h.harness_server_read();
+    assert.is(h.harness_req_start(a), 0);
+    assert.is(h.harness_req_pages(a), 3);
+    assert.is(h.harness_server_read(), NONE, "B waits for the next step");
+    ok();
+    h.harness_fsync(0); // B goes out, then fsync waits for the writeback
+    const b = h.harness_server_read();
+    assert.is(h.harness_req_start(b), 8);
+    assert.is(h.harness_req_pages(b), 3);
+    ok();
+    h.harness_server_reply(a);
+    h.harness_server_reply(b);
+    ok();
+  });
+}
 test("request timeout: a request's age starts when it is sent (fuse_req allocated), not when its fill started", () => {
   // 6.15+ fuse_check_timeout() tests each list head's req->create_time, set by fuse_request_init() when
   // fuse_simple_background() allocates the fuse_req at send. An fsync walk starts request B for page 0 at 0 s, waits
@@ -215,8 +245,9 @@ test("request timeout: a request's age starts when it is sent (fuse_req allocate
   assert.ok(h.harness_request_expired(15 * s), "A, read at 0 s and unanswered, heads its processing bucket: expired");
   h.harness_set_now(19 * s);
   h.harness_server_reply(a);
-  h.harness_fsync(0); // the walk goes on and sends B (pages 0 and 1)
+  h.harness_fsync(0); // the walk goes on and builds B (pages 0 and 1)
   assert.is(h.harness_fsync_held_pages(), 0);
+  h.harness_fsync(0); // and sends it, at the end of the walk's CPU (the harness's clock stands still)
   ok();
   h.harness_set_now(20 * s);
   assert.not.ok(h.harness_request_expired(15 * s), "B was created at 19 s");

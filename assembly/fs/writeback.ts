@@ -18,7 +18,7 @@
 import { NONE } from "../mm/constants";
 import { now, schedule, events_of_type } from "../sim/clock";
 import { context_now, charge, charge_reset } from "../sim/charge";
-import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, CFG_WB_ACCT, COST_WAKEUP } from "../sim/config";
+import { param, cost_ns, CFG_MAX_PAGES, CFG_MAX_WRITE, CFG_CONGESTION_THRESHOLD, CFG_WB_ACCT, COST_WAKEUP, MAX_JOBS } from "../sim/config";
 import { nr_inodes, ino_nr_dirty, ino_nr_writeback, ino_writeback_index, next_dirty_index } from "./inode";
 import {
   wb_lists_init, wb_lists_check, wb_has_dirty_io, list_empty, list_tail, queue_io, requeue_io, requeue_inode,
@@ -120,7 +120,8 @@ export function flusher_init(): void {
   wb_lists_init();
   queued = false; work_dirtied_before = 0; pass_open = false; pass_start = 0; pass_dirtied_before = 0; pass_wrote = 0;
   work_nr_pages = 0; last_old_flush = jiffies_at(now);
-  flusher_walking = false; nr_deferred = 0;
+  walking_ctx = NONE;
+  for (let c: u32 = 0; c < NR_WALK_CTX; c++) unchecked(nr_deferred[c] = 0);
 }
 
 export function request_sync_all(): void { sync_all = true; wb_wakeup(); }
@@ -296,29 +297,52 @@ let sent_in_walk: u32 = 0;
 let sends_total: u32 = 0;
 function send(req: u32): void {
   sent_in_walk++; sends_total++;
-  // fuse_writepages_send() runs inside write_cache_pages() once the request's last folio is filled: a request the
-  // flusher built reaches the connection when the kworker's CPU up to here has passed, at its next event (now +
-  // the charge this event accumulated); one that fsync or close built goes out at once
-  if (flusher_walking && nr_deferred < MAX_DEFERRED) { unchecked(deferred[nr_deferred++] = req); return; }
+  // fuse_writepages_send() runs inside write_cache_pages() once the request's last folio is filled: a request a walk
+  // built reaches the connection when the walker's CPU up to here has passed, at the walker's next event (now + the
+  // charge this event accumulated); the flusher's and a writer's walk (fsync, close, fadvise) alike
+  if (walking_ctx != NONE) {
+    const n = unchecked(nr_deferred[walking_ctx]);
+    if (n < MAX_DEFERRED) {
+      unchecked(deferred[walking_ctx * MAX_DEFERRED + n] = req);
+      unchecked(nr_deferred[walking_ctx] = n + 1);
+      return;
+    }
+  }
   fuse_send_writepage(req);
 }
-/** The flusher's walk is running (its sends wait for its next event). */
-let flusher_walking: bool = false;
-/** Requests the flusher built in its last event, to be sent at the start of its next (two at most: the walk stops
- *  after its first send, and the call's end may send the request it was filling). */
+/** The context whose walk is running (WALK_CTX_FLUSHER, or walk_ctx_writer(j)), whose sends wait for its next
+ *  event; NONE outside a walk. */
+let walking_ctx: u32 = NONE;
+export const WALK_CTX_FLUSHER: u32 = 0;
+/** A writer's walk context: fsync, close(2) and fadvise walk the writer's file in its own context. */
+@inline export function walk_ctx_writer(j: u32): u32 { return 1 + j; }
+const NR_WALK_CTX: u32 = 1 + <u32>MAX_JOBS;
+/** Requests a context's walk built in its last event, to be sent at the start of its next (two at most: the walk
+ *  stops after its first send, and the call's end may send the request it was filling). */
 const MAX_DEFERRED: u32 = 4;
-const deferred = new StaticArray<u32>(<i32>MAX_DEFERRED);
-let nr_deferred: u32 = 0;
-/** Sends what the flusher's last event built, in order. */
-function send_deferred(): void {
-  for (let i: u32 = 0; i < nr_deferred; i++) fuse_send_writepage(unchecked(deferred[i]));
-  nr_deferred = 0;
+const deferred = new StaticArray<u32>(<i32>(NR_WALK_CTX * MAX_DEFERRED));
+const nr_deferred = new StaticArray<u32>(<i32>NR_WALK_CTX);
+/** Runs the walk of `ctx` from here on (NONE: the walk's event is over). */
+export function set_walking(ctx: u32): void { walking_ctx = ctx; }
+/** Whether the context's walk built requests in this event that are still to go out. */
+export function walk_has_deferred(ctx: u32): bool { return unchecked(nr_deferred[ctx]) != 0; }
+/** Sends what the context's last event built, in order. */
+export function send_deferred(ctx: u32): void {
+  const n = unchecked(nr_deferred[ctx]);
+  unchecked(nr_deferred[ctx] = 0);
+  for (let i: u32 = 0; i < n; i++) fuse_send_writepage(unchecked(deferred[ctx * MAX_DEFERRED + i]));
 }
-/** fuse_abort_conn() ended a request the flusher had built and not yet sent. */
-export function flusher_forget_deferred(req: u32): void {
-  let k: u32 = 0;
-  for (let i: u32 = 0; i < nr_deferred; i++) if (unchecked(deferred[i]) != req) unchecked(deferred[k++] = unchecked(deferred[i]));
-  nr_deferred = k;
+/** fuse_abort_conn() ended a request a walk had built and not yet sent. */
+export function walk_forget_deferred(req: u32): void {
+  for (let c: u32 = 0; c < NR_WALK_CTX; c++) {
+    const n = unchecked(nr_deferred[c]);
+    let k: u32 = 0;
+    for (let i: u32 = 0; i < n; i++) {
+      const r = unchecked(deferred[c * MAX_DEFERRED + i]);
+      if (r != req) unchecked(deferred[c * MAX_DEFERRED + k++] = r);
+    }
+    unchecked(nr_deferred[c] = k);
+  }
 }
 
 /** Sends a request a walk had built (fuse_writepages_send()). */
@@ -524,7 +548,7 @@ function start_call(): u32 {
 export function flusher_step(): void {
   charge_reset();
   scheduled = false;
-  send_deferred(); // the requests the last event filled, before a ->write_inode's SETATTR (the kernel's order)
+  send_deferred(WALK_CTX_FLUSHER); // the requests the last event filled, before a ->write_inode's SETATTR (the kernel's order)
   if (meta_to_send != NONE) { send_write_inode(); return; }
   if (waiting_pfn != NONE || waiting_ino != NONE || waiting_meta) return;
   if (!in_call) {
@@ -536,15 +560,15 @@ export function flusher_step(): void {
     }
     if (s == START_SLEEP) { flusher_sleep(); return; }
   }
-  flusher_walking = true;
+  set_walking(WALK_CTX_FLUSHER);
   const r = writepages_walk(cur_ino, call_index, nr_to_write, work == WORK_SYNC, true);
-  flusher_walking = false;
+  set_walking(NONE);
   nr_to_write -= walk_wrote;
   call_wrote += walk_wrote;
   call_index = walk_index;
   // the flusher sleeps next (on a folio's writeback, or a jiffy in the temp page's allocation): what it built goes
   // out now, up to a fill period early
-  if (r == WALK_WAIT || r == WALK_STALL) send_deferred();
+  if (r == WALK_WAIT || r == WALK_STALL) send_deferred(WALK_CTX_FLUSHER);
   if (r == WALK_WAIT) { waiting_pfn = walk_wait_pfn; return; } // flusher_on_complete() goes on
   if (r == WALK_STALL) {
     // stuck in __alloc_pages_slowpath(): should_reclaim_retry() sleeps a kworker a jiffy per loop
@@ -555,9 +579,9 @@ export function flusher_step(): void {
     return;
   }
   if (r == WALK_END || r == WALK_BUDGET) {
-    flusher_walking = true;
+    set_walking(WALK_CTX_FLUSHER);
     end_call(r == WALK_END ? 0 : walk_index);
-    flusher_walking = false;
+    set_walking(NONE);
   }
   scheduled = true;
   schedule(now + <u64>charge_reset(), EV_FLUSHER, 0);

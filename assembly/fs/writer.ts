@@ -48,7 +48,7 @@ import {
 import { server_fallocate } from "../fuse/server";
 import {
   writepages_walk, writepages_call_start, writepages_call_end, send_building, send_request, walk_index, walk_wait_pfn,
-  WALK_WAIT, WALK_STALL, write_inode_now_begin,
+  WALK_WAIT, WALK_STALL, WALK_SENT, write_inode_now_begin, set_walking, send_deferred, walk_ctx_writer, walk_has_deferred,
   write_inode_now_end, write_inode_now_needed, mark_inode_dirty_sync,
 } from "./writeback";
 import { jiffy_ns, jiffies_at } from "../sim/jiffies";
@@ -123,6 +123,8 @@ const FSYNC_WAIT: u32 = 2;
 const FSYNC_REQ: u32 = 3;
 /** posix_fadvise(POSIX_FADV_DONTNEED) at a time_based job's wrap (fadvise_step()): its WB_SYNC_NONE walk. */
 const FSYNC_FADV: u32 = 4;
+/** posix_fadvise()'s walk has ended with requests still to go out: they do at the next event, then the invalidate. */
+const FSYNC_FADV_DROP: u32 = 5;
 /** The synchronous request writer j has built and sends at its next event (NONE: none). */
 const w_req = new StaticArray<u32>(MAX_W);
 /** A write(2) is under way (started, not yet returned to fio). */
@@ -478,6 +480,8 @@ function send_sync(j: u32, kind: u32): void {
 /** One event of writer j: continue its write(2) (or start the next), until it blocks or the call ends. */
 export function writer_step(j: u32): void {
   if (unchecked(w_state[j]) != W_RUNNING) return;
+  // the requests its walk built in its last event reach the connection now, once their fill's time has passed
+  send_deferred(walk_ctx_writer(j));
   if (!connected) { writer_finish(j); return; } // writes to an aborted connection fail with ENOTCONN
   charge_reset();
   const req = unchecked(w_req[j]);
@@ -616,6 +620,7 @@ function fsync_step(j: u32): void {
   const ino = j;
   const phase = unchecked(w_fsync_phase[j]);
   if (phase == FSYNC_FADV) { fadvise_step(j); return; }
+  if (phase == FSYNC_FADV_DROP) { fadvise_invalidate(j); return; }
   if (phase == FSYNC_REQ) {
     unchecked(w_fsync_phase[j] = FSYNC_NONE);
     unchecked(w_last_sync[j] = true);
@@ -635,6 +640,8 @@ function fsync_step(j: u32): void {
     if (!unchecked(w_walk_open[j])) { unchecked(w_walk_open[j] = true); writepages_call_start(); }
     const slept_before = reclaim_slept_ns();
     const r = writer_walk(j, true);
+    // a request went out of the walk: its fill's time passes before the walk goes on (writer_step())
+    if (r == WALK_SENT) { schedule(now + <u64>charge_reset(), EV_WRITER, j); return; }
     if (r == WALK_WAIT) {
       unchecked(w_wait_pfn[j] = walk_wait_pfn);
       writer_block(j, W_WAIT_FSYNC_FOLIO);
@@ -642,6 +649,8 @@ function fsync_step(j: u32): void {
     }
     if (r == WALK_STALL) { walk_stall(j, slept_before); return; }
     unchecked(w_fsync_phase[j] = FSYNC_WAIT);
+    // the walk's last requests go out when its CPU has passed, before the wait for their writeback
+    if (walk_has_deferred(walk_ctx_writer(j))) { schedule(now + <u64>charge_reset(), EV_WRITER, j); return; }
   }
   // legacy close: the originals' writeback ended as their temp pages were filled, so write_inode_now()'s fdatawait
   // finds none; its ->write_inode and the end of I_SYNC come before fuse_sync_writes() waits for the temp pages
@@ -657,8 +666,9 @@ function fsync_step(j: u32): void {
 
 /** One stretch of a writer's ->writepages walk over its file (fsync and close: WB_SYNC_ALL; fadvise: WB_SYNC_NONE)
  *  from w_fsync_index, inside the call the caller opened (w_walk_open). The walk builds requests of its own: the
- *  flusher's half-built one waits aside, and the walk takes back the one it held when it blocked. When it blocks
- *  again (write_cache_pages() in folio_prepare_writeback() -> folio_wait_writeback(), or in the temp page's
+ *  flusher's half-built one waits aside, and the walk takes back the one it held when it stopped. It stops after each
+ *  request it sends (WALK_SENT), which reaches the connection at the writer's next event, once the CPU of its fill
+ *  has passed (fuse_writepages_send() runs inside the walk, as for the flusher). When it blocks (write_cache_pages() in folio_prepare_writeback() -> folio_wait_writeback(), or in the temp page's
  *  allocation inside fuse_writepages_fill()) it keeps data->wpa half built, sent when the walk ends; at its end
  *  fuse_writepages() sends the last request and the call ends. */
 function writer_walk(j: u32, sync: bool): u32 {
@@ -667,14 +677,19 @@ function writer_walk(j: u32, sync: bool): u32 {
   const held = unchecked(w_fsync_wpa[j]);
   unchecked(w_fsync_wpa[j] = NONE);
   if (is_legacy()) legacy_wpa_restore(held); else nocopy_wpa_restore(held);
-  const r = writepages_walk(j, unchecked(w_fsync_index[j]), i64.MAX_VALUE, sync, false);
-  if (r == WALK_WAIT || r == WALK_STALL) {
+  set_walking(walk_ctx_writer(j));
+  const r = writepages_walk(j, unchecked(w_fsync_index[j]), i64.MAX_VALUE, sync, true);
+  if (r == WALK_WAIT || r == WALK_STALL || r == WALK_SENT) {
     unchecked(w_fsync_wpa[j] = is_legacy() ? legacy_wpa : nocopy_wpa);
   } else {
     send_building();
     unchecked(w_walk_open[j] = false);
     writepages_call_end();
   }
+  set_walking(NONE);
+  // the writer sleeps next (on a folio's writeback, or in the temp page's allocation): what it built goes out now,
+  // up to a fill period early, as the flusher's does
+  if (r == WALK_WAIT || r == WALK_STALL) send_deferred(walk_ctx_writer(j));
   legacy_wpa_restore(saved_legacy); nocopy_wpa_restore(saved_nocopy);
   unchecked(w_fsync_index[j] = walk_index);
   return r;
@@ -716,7 +731,15 @@ function fadvise_step(j: u32): void {
   }
   const slept_before = reclaim_slept_ns();
   // WB_SYNC_NONE passes over folios under writeback: the walk never waits (WALK_WAIT), it may stall
-  if (writer_walk(j, false) == WALK_STALL) { walk_stall(j, slept_before); return; }
+  const r = writer_walk(j, false);
+  if (r == WALK_SENT) { schedule(now + <u64>charge_reset(), EV_WRITER, j); return; }
+  if (r == WALK_STALL) { walk_stall(j, slept_before); return; }
+  // generic_fadvise() invalidates after its writeback call has sent the last requests
+  if (walk_has_deferred(walk_ctx_writer(j))) {
+    unchecked(w_fsync_phase[j] = FSYNC_FADV_DROP);
+    schedule(now + <u64>charge_reset(), EV_WRITER, j);
+    return;
+  }
   fadvise_invalidate(j);
 }
 
@@ -878,6 +901,7 @@ export function writers_forget_building(req: u32): void {
  *  and in `harness_fsync_held` the pages of the request a blocked walk holds (0 for none). */
 export let harness_fsync_held: u32 = 0;
 export function harness_fsync_step(j: u32, close: bool): u32 {
+  send_deferred(walk_ctx_writer(j)); // as writer_step() does first
   if (unchecked(w_fsync_phase[j]) == FSYNC_NONE) { unchecked(w_closing[j] = close); start_fsync(j); } else fsync_step(j);
   const held = unchecked(w_fsync_wpa[j]);
   harness_fsync_held = held == NONE ? 0 : req_nr(held);

@@ -24,7 +24,7 @@ import {
 } from "../fs/writer";
 import {
   flusher_init, set_i_sync_hook, flusher_on_sync_reply, flusher_step, flusher_timer, flusher_on_complete, flusher_running, wb_wakeup, request_sync_all,
-  flusher_forget_deferred, EV_FLUSHER, EV_FLUSHER_TIMER,
+  walk_forget_deferred, EV_FLUSHER, EV_FLUSHER_TIMER,
 } from "../fs/writeback";
 import {
   requests_init, nr_requests_live, oldest_inflight, next_inflight, req_created, req_kind, req_ino, req_start, req_nr,
@@ -112,7 +112,7 @@ function on_complete(ino: u32): void {
 function on_sync_reply(owner: u32, kind: u32, ok: bool): void {
   if (owner == OWNER_FLUSHER) flusher_on_sync_reply(); else writer_on_sync_reply(owner, kind, ok);
 }
-function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_forget(req); writers_forget_building(req); flusher_forget_deferred(req); }
+function forget_building(req: u32): void { legacy_wpa_forget(req); nocopy_wpa_forget(req); writers_forget_building(req); walk_forget_deferred(req); }
 
 /** The context an event runs in (sim/cpus.ts): its argument is the writer, worker or workload number. */
 function event_context(t: u32): u32 {
