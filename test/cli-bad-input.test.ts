@@ -34,6 +34,26 @@ inputs.push({ what: "unknown policy", argv: ["run", "scenarios/default.json", "-
 inputs.push({ what: "bad seed", argv: ["run", "scenarios/default.json", "--seed", "-1"] });
 inputs.push({ what: "bad override", argv: ["run", "scenarios/default.json", "--set", "fuse.max_pages=0"] });
 inputs.push({ what: "fio-table --runs 0", argv: ["fio-table", "--runs", "0"] });
+inputs.push({ what: "a version that JSON reads as another", argv: ["run", "scenarios/default.json", "--policy", "legacy-copy", "--set", "machine.kernel=6.10"] });
+inputs.push({ what: "a policy given twice", argv: ["run", "scenarios/default.json", "--policy", "nocopy,nocopy"] });
+inputs.push({ what: "an empty --policy", argv: ["run", "scenarios/default.json", "--policy="] });
+inputs.push({ what: "a server given twice", argv: ["compare", "scenarios/bad-server.json", "--server", "healthy,healthy"] });
+inputs.push({ what: "an empty --server", argv: ["compare", "scenarios/bad-server.json", "--server="] });
+const noFio = join(tmp, "no-fio.json");
+writeFileSync(noFio, JSON.stringify({ machine: { memory: "64M" }, workloads: [{ type: "churn", name: "c", kind: "movable", order: 0, rate: 1000, lifetime: "10ms", start: "0" }], run: { duration: "100ms" } }));
+inputs.push({ what: "fio-table without a fio workload", argv: ["fio-table", noFio] });
+// sweep lines that fusewb sweep never prints: a sweep size beyond any sweep's (the missing-run list would be
+// built over it), a report without a run's sections
+for (const [name, line] of [
+  ["sweep-size-huge", { index: 0, of: 1e12, vary: {}, policy: "nocopy", report: { integrity: {}, modelled: {} } }],
+  ["sweep-size-zero", { index: 0, of: 0, vary: {}, policy: "nocopy", error: "x" }],
+  ["report-empty", { index: 0, of: 1, vary: {}, policy: "nocopy", report: {} }],
+] as const) {
+  const path = join(tmp, `${name}.jsonl`);
+  writeFileSync(path, JSON.stringify(line) + "\n");
+  inputs.push({ what: `merge ${name}`, argv: ["merge", path] });
+  inputs.push({ what: `merge ${name} --table`, argv: ["merge", path, "--table"] });
+}
 
 test(`${inputs.length} malformed inputs: exit 2 and one line each`, async () => {
   assert.ok(inputs.length >= 50, `the corpus has ${inputs.length} inputs`);
@@ -44,6 +64,19 @@ test("an option value that starts with a dash: the line says how to give it", as
   const r = await cli(["run", "scenarios/default.json", "--seed", "-1"]);
   assert.is(r.code, 2);
   assert.match(r.stderr, /--seed -1: a value that starts with "-" goes after "=": --seed=-1/);
+});
+
+test("the lines name the fix: a version is a string, a policy list names each once", async () => {
+  assert.match((await cli(["run", "scenarios/default.json", "--policy", "legacy-copy", "--set", "machine.kernel=6.10"])).stderr,
+    /machine\.kernel: "6\.10" is not allowed; did you mean "6\.1"\? allowed: 6\.1, 6\.6, 6\.12/);
+  assert.match((await cli(["run", join(corpus, "bad-scenarios", "kernel-as-number.json")])).stderr,
+    /machine\.kernel: 6\.1 is not allowed; give the version as a string, "6\.1" \(a number drops trailing zeros/);
+  assert.match((await cli(["run", join(corpus, "bad-scenarios", "scenario-is-a-list.json")])).stderr, /scenario-is-a-list\.json: a list is not a scenario/);
+  assert.match((await cli(["run", "scenarios/default.json", "--policy", "nocopy,nocopy"])).stderr, /--policy: "nocopy" is listed twice/);
+  // --set machine.kernel=6.12 still runs 6.12 (the text is kept, not the number)
+  const r = await cli(["run", "scenarios/default.json", "--policy", "legacy-copy", "--set", "machine.kernel=6.12", "--set", "workloads.0.size=8M", "--json", "--no-timing"]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is((JSON.parse(r.stdout) as { kernel: string }).kernel, "6.12");
 });
 
 test("--help lists every command", async () => {

@@ -139,7 +139,8 @@ test("large folios by the kernel's rule: released kernels give FUSE files none; 
 test("machine.free_high: the run's kernel's free_high threshold, or a version's as a what-if", () => {
   const kc = (machine: object) => resolveScenario({ machine, workloads: [fio] }).kernelConfig.freeHigh;
   assert.is(kc({}), "kernel");
-  assert.is(kc({ free_high: 6.15 }), "6.15", "--set machine.free_high=6.15 parses as a number");
+  assert.throws(() => kc({ free_high: 6.15 }), /machine\.free_high: 6\.15 is not allowed; give the version as a string, "6\.15"/, "a version in a file is a string");
+  assert.is(kc((applyOverrides({ machine: {} }, ["machine.free_high=6.15"]) as { machine: object }).machine), "6.15", "--set machine.free_high=6.15 keeps its text");
   assert.is(kc({ free_high: "6.16" }), "6.16");
   assert.throws(() => kc({ free_high: "6.1" }), /machine\.free_high: "6\.1" is not allowed; did you mean "6\.15"\? allowed: kernel, 6\.15, 6\.16/);
   // each kernel's own: 6.15 batch, 6.16 on batch + high_min / 2
@@ -312,6 +313,8 @@ const badScenarios: Record<string, string> = {
   "bad-scenarios/seed-negative.json": "run.seed",
   "bad-scenarios/dirty-ratio-over-100.json": "machine.sysctl.dirty_ratio",
   "bad-scenarios/hz-not-a-choice.json": "machine.hz: 200 is not allowed; CONFIG_HZ is one of 100, 250, 300, 1000",
+  "bad-scenarios/kernel-as-number.json": "machine.kernel: 6.1 is not allowed; give the version as a string, \"6.1\" (a number drops trailing zeros: 6.10 would read 6.1)",
+  "bad-scenarios/scenario-is-a-list.json": "a list is not a scenario; a scenario is a JSON object",
   "bad-scenarios/min-ratio-above-max.json": "machine.bdi.min_ratio: 5 is not allowed; it is above machine.bdi.max_ratio (1)",
   "bad-scenarios/max-write-below-page.json": "fuse.max_write",
   "bad-scenarios/wb-area-too-big.json": "fuse.wb_area",

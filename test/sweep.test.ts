@@ -87,7 +87,7 @@ test("workers give the in-process lines; two shards merged equal the unsharded r
 });
 
 test("merge: a run twice, a run missing, shards of two sweeps, or not a sweep line is one line of error", () => {
-  const line = (index: number, of = 3): string => JSON.stringify({ index, of, vary: {}, policy: "nocopy" });
+  const line = (index: number, of = 3): string => JSON.stringify({ index, of, vary: {}, policy: "nocopy", report: { integrity: {}, modelled: {} } });
   const text = (...ks: number[]): string => ks.map((k) => line(k)).join("\n") + "\n";
   throwsInput(() => mergeShards([{ source: "a", text: text(0, 1) }, { source: "b", text: text(1, 2) }]), /^b:1: run 1 is also at a:2/);
   throwsInput(() => mergeShards([{ source: "a", text: text(0) }, { source: "b", text: text(2) }]), /^merge: run 1 of 0\.\.2 is missing/);
@@ -96,6 +96,10 @@ test("merge: a run twice, a run missing, shards of two sweeps, or not a sweep li
   throwsInput(() => mergeShards([{ source: "a", text: "{oops\n" }]), /^a:1: not JSON/);
   throwsInput(() => mergeShards([{ source: "a", text: '{"index":0}\n' }]), /^a:1: not a sweep line/);
   throwsInput(() => mergeShards([{ source: "a", text: "\n" }]), /no sweep lines/);
+  // a line sweep never prints: neither report nor error, a report without a run's sections, a size no sweep has
+  throwsInput(() => mergeShards([{ source: "a", text: '{"index":0,"of":1,"vary":{},"policy":"nocopy"}\n' }]), /^a:1: not a sweep line/);
+  throwsInput(() => mergeShards([{ source: "a", text: '{"index":0,"of":1,"vary":{},"policy":"nocopy","report":{}}\n' }]), /^a:1: its "report" is not a run's report/);
+  throwsInput(() => mergeShards([{ source: "a", text: line(0, 1e12) }]), /^a:1: a sweep of 1000000000000 runs is not allowed; a sweep makes 1 to 700000 runs/);
   assert.equal(mergeShards([{ source: "a", text: text(2, 0) }, { source: "b", text: text(1) }]).lines, [line(0), line(1), line(2)]);
 });
 

@@ -2,7 +2,7 @@
 import type { Command } from "./command.js";
 import { InputError } from "../util/input-error.js";
 import { writeOutputFile, checkOutputPath } from "../util/files.js";
-import { loadCompare, parseSeed } from "./scenario-input.js";
+import { loadCompare, parseNameList, parseSeed } from "./scenario-input.js";
 import { choiceName } from "../scenario/policy.js";
 import { runScenarioAsync } from "../sim/run-scenario.js";
 import { checkRunEstimate } from "../sim/work-estimate.js";
@@ -42,10 +42,8 @@ export const compareCommand: Command = {
     const compare = loadCompare(args[0]!, sets, values.policy as string | undefined);
     const policies = compare.policies;
     let servers = compare.servers;
-    if (values.server) {
-      const wanted = (values.server as string).split(",");
-      for (const w of wanted)
-        if (!servers.some((s) => s.name === w)) throw new InputError(`--server: "${w}" is not in the scenario; allowed: ${servers.map((s) => s.name).join(", ")}`);
+    if (values.server !== undefined) {
+      const wanted = parseNameList("--server", values.server as string, servers.map((s) => s.name), "the scenario");
       servers = servers.filter((s) => wanted.includes(s.name));
     }
     for (const server of servers) checkRunEstimate({ ...compare.base, server }, { force: Boolean(values.force), source: args[0]! });

@@ -35,6 +35,9 @@ export const fioTableCommand: Command = {
     const sizeBytes = values.size === undefined ? undefined : parseSize(values.size as string, "--size", { min: LARGEST_BS });
     const runs = values.runs === undefined ? PUBLISHED_RUNS : parseRuns(values.runs as string);
     const base = loadScenario(path, (values.set as string[] | undefined) ?? []).config;
+    // the table sets each fio job's bs: a scenario without one has nothing to measure
+    if (!base.workloads.some((w) => w.kind === "fio"))
+      throw new InputError(`fio-table: ${args[0] ?? "the default scenario"}: workloads: no fio workload; the table runs the scenario's fio jobs at bs 1k, 4k and 1M`);
     // the 1k row is the most work: a write(2) per KiB
     const heaviest = { ...base, run: { ...base.run, fioRuns: runs }, workloads: base.workloads.map((w) => (w.kind === "fio" ? { ...w, bs: 1024, size: sizeBytes ?? w.size } : w)) };
     checkRunFits(heaviest, "--size");

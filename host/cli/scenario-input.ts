@@ -30,20 +30,28 @@ export interface LoadedScenario {
 }
 
 export function parsePolicyList(text: string): Policy[] {
-  return text.split(",").map((p) => {
-    const name = p.trim();
-    if (!(POLICIES as readonly string[]).includes(name))
-      throw new InputError(`--policy: "${name}" is not allowed; allowed: ${POLICIES.join(", ")}`);
-    return name as Policy;
-  });
+  return parseNameList("--policy", text, POLICIES) as Policy[];
+}
+
+/** `--policy a,b` / `--server a,b`: names from `allowed`, each once. */
+export function parseNameList(option: string, text: string, allowed: readonly string[], where = ""): string[] {
+  const names = text.split(",").map((n) => n.trim());
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!allowed.includes(name))
+      throw new InputError(`${option}: ${JSON.stringify(name)} is not ${where === "" ? "allowed" : `in ${where}`}; allowed: ${allowed.join(", ")}`);
+    if (seen.has(name)) throw new InputError(`${option}: ${JSON.stringify(name)} is listed twice; give each once`);
+    seen.add(name);
+  }
+  return names;
 }
 
 /** The scenario a `run` or `proc` command reads, checked for the policies that will run. */
 export function loadScenario(path: string, overrides: readonly string[] = [], policyOption?: string): LoadedScenario {
   const source = path === "-" ? "stdin" : path;
-  const parsed = applyOverrides(parseJsonText(readText(path), source), overrides);
+  const parsed = applyOverrides(parseJsonText(readText(path), source), overrides, source);
   const fromFile = scenarioPolicies(parsed, source);
-  const runPolicies = policyOption ? parsePolicyList(policyOption) : fromFile.policies ?? [fromFile.policy];
+  const runPolicies = policyOption !== undefined ? parsePolicyList(policyOption) : fromFile.policies ?? [fromFile.policy];
   const config = resolveScenario(parsed, source, runPolicies);
   checkRunFits(config, source);
   return { raw: parsed, source, config, runPolicies };
@@ -52,8 +60,8 @@ export function loadScenario(path: string, overrides: readonly string[] = [], po
 /** The scenario `compare` reads: its policies (or --policy) under each of its servers. */
 export function loadCompare(path: string, overrides: readonly string[] = [], policyOption?: string): CompareConfig {
   const source = path === "-" ? "stdin" : path;
-  const parsed = applyOverrides(parseJsonText(readText(path), source), overrides);
-  const compare = resolveCompare(parsed, source, policyOption ? parsePolicyList(policyOption) : undefined);
+  const parsed = applyOverrides(parseJsonText(readText(path), source), overrides, source);
+  const compare = resolveCompare(parsed, source, policyOption !== undefined ? parsePolicyList(policyOption) : undefined);
   for (const server of compare.servers) checkRunFits({ ...compare.base, server }, source);
   return compare;
 }

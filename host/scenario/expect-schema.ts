@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { POLICIES } from "./sim-config.js";
 import { show } from "./units.js";
+import { didYouMean } from "./issues.js";
 
 /** A report field: dotted names, list elements by index (`highOrder.isolateFailures.writeback`). */
 export const REPORT_PATH_PATTERN = "^[A-Za-z_$][\\w$]*(\\.[\\w$]+)*$";
@@ -29,7 +30,13 @@ const reportPath = z.string()
   .describe("a field of the run's report (fusewb run --json) by its dotted path, e.g. \"highOrder.thpSuccessPct\"");
 
 /** A policy the scenario runs: a preset's name, or a combination's as reports name it ("nocopy+migrate=skip"). */
-const policy = z.union([z.enum(POLICIES), z.string().regex(new RegExp(`^(?:${POLICIES.join("|")})\\+[^\\s]+$`))]);
+const POLICY_COMBINATION_PATTERN = `^(?:${POLICIES.join("|")})\\+[^\\s]+$`;
+const POLICY_COMBINATION_RE = new RegExp(POLICY_COMBINATION_PATTERN);
+const policy = z.string()
+  .refine((v) => (POLICIES as readonly string[]).includes(v) || POLICY_COMBINATION_RE.test(v), {
+    error: (i) => `${show(i.input)} is not allowed;${typeof i.input === "string" ? didYouMean(i.input, POLICIES) : ""} allowed: ${POLICIES.join(", ")}, or a combination as reports name it, e.g. "nocopy+migrate=skip"`,
+  })
+  .meta({ anyOf: [{ type: "string", enum: [...POLICIES] }, { type: "string", pattern: POLICY_COMBINATION_PATTERN }] });
 const serverName = z.string().min(1);
 
 function strict<S extends z.core.$ZodLooseShape>(shape: S) {

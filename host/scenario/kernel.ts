@@ -65,6 +65,9 @@ export interface KernelRules {
    *  last chunk of a write(2) is checked only at the next write(2)'s first chunk, after an fsync in between, or
    *  never after a job's last write. */
   bdpBeforeWriteBegin: boolean;
+  /** fs/fuse/dev.c fuse_check_timeout() and fc->timeout (fuse.request_timeout, the fs.fuse.*_request_timeout
+   *  sysctls): "fuse: add kernel-enforced timeout option for requests", in 6.14; 6.1, 6.6 and 6.12 have none. */
+  requestTimeouts: boolean;
 }
 
 /** The version each writeback mode runs on when the scenario names none. */
@@ -89,6 +92,7 @@ export function kernelRules(k: Kernel): KernelRules {
     mglru: atLeast(k, "6.12"),
     undoIsolateMovable: !atLeast(k, "6.18"),
     bdpBeforeWriteBegin: atLeast(k, "6.12"),
+    requestTimeouts: atLeast(k, "6.15"),
   };
 }
 
@@ -131,8 +135,10 @@ export function freeHighHighMin(k: Kernel, freeHigh: "kernel" | "6.15" | "6.16")
 }
 
 /** Configurations the run's kernel does not have, named in the report (allowed as what-ifs, never defaults). */
-export function whatIfs(fuse: FuseLike, k: Kernel, bdi: { wbBgStart: boolean } = { wbBgStart: false }, freeHigh: "kernel" | "6.15" | "6.16" = "kernel", writeback: Mechanisms["writeback"] = "copy"): string[] {
+export function whatIfs(fuse: FuseLike, k: Kernel, bdi: { wbBgStart: boolean } = { wbBgStart: false }, freeHigh: "kernel" | "6.15" | "6.16" = "kernel", writeback: Mechanisms["writeback"] = "copy", requestTimeoutS = 0): string[] {
   const out: string[] = [];
+  if (requestTimeoutS > 0 && !kernelRules(k).requestTimeouts)
+    out.push(`a request timeout of ${requestTimeoutS} s on ${k} (fuse.request_timeout, machine.sysctl.*_request_timeout, or the policy's): request timeouts came in 6.14 ("fuse: add kernel-enforced timeout option for requests"); no released ${k} has them`);
   if (writeback === "copy-free" && kernelRules(k).writeback === "temp-copy")
     out.push(`copy-free writeback on ${k} (machine.kernel): the tree the published fio table was measured on (Joanne Koong's series as posted in November 2024, on a 6.12-era base); no released ${k} has it`);
   if (freeHighHighMin(k, freeHigh) !== kernelRules(k).freeHighHighMin)

@@ -10,13 +10,20 @@ function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function overrideValue(text: string): unknown {
-  if (jsonTooDeepAt(text) >= 0) throw new InputError(`override value nested deeper than ${MAX_JSON_DEPTH} levels; a scenario needs 4`);
+/** Fields whose values are versions: `machine.kernel=6.10` means "6.10", which JSON would read as the number 6.1. */
+const VERSION_FIELDS: ReadonlySet<string> = new Set(["machine.kernel", "machine.free_high"]);
+
+/** A `path=value` override's value: JSON if it parses as JSON, else the text; a version field's number keeps its
+ *  text. `what` names the option in the nesting error (--set, --vary). */
+export function overrideValue(text: string, path: string, what = "override"): unknown {
+  if (jsonTooDeepAt(text) >= 0) throw new InputError(`${what} value nested deeper than ${MAX_JSON_DEPTH} levels; a scenario needs 4`);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     return text;
   }
+  return typeof value === "number" && VERSION_FIELDS.has(path) ? text.trim() : value;
 }
 
 /** One `path=value`, applied to `root` in place. */
@@ -27,7 +34,7 @@ function applyOne(root: Json, override: string): void {
   const eq = override.indexOf("=");
   if (eq <= 0) bad("write <field.path>=<value>, e.g. fuse.max_pages=32");
   const segments = override.slice(0, eq).trim().split(".");
-  const value = overrideValue(override.slice(eq + 1));
+  const value = overrideValue(override.slice(eq + 1), segments.join("."));
   if (segments.some((s) => s === "")) bad("a field path has no empty parts; write e.g. server.faults.slow=20");
   const forbidden = segments.find((s) => s === "__proto__" || s === "constructor" || s === "prototype");
   if (forbidden) bad(`"${forbidden}" is not a scenario field`);
@@ -54,9 +61,15 @@ function applyOne(root: Json, override: string): void {
   }
 }
 
-/** A copy of `obj` with each `path=value` override applied in order. */
-export function applyOverrides(obj: unknown, overrides: readonly string[]): unknown {
-  if (!isObject(obj)) throw new InputError("overrides apply to a scenario object");
+/** A scenario is a JSON object: anything else is refused, naming where it came from. */
+export function requireScenarioObject(obj: unknown, source: string): asserts obj is Json {
+  if (!isObject(obj))
+    throw new InputError(`${source}: ${Array.isArray(obj) ? "a list" : JSON.stringify(obj)?.slice(0, 60)} is not a scenario; a scenario is a JSON object { "workloads": [...], ... }`);
+}
+
+/** A copy of `obj` (the scenario read from `source`) with each `path=value` override applied in order. */
+export function applyOverrides(obj: unknown, overrides: readonly string[], source = "the scenario"): unknown {
+  requireScenarioObject(obj, source);
   const root = structuredClone(obj);
   for (const o of overrides) applyOne(root, o);
   return root;

@@ -10,6 +10,7 @@ import { POLICIES, type CompareConfig, type FuseConfig, type PolicyChoice, type 
 import { choiceName, policyContext, policyProblem, runPolicy, specOf, wbAreaOf } from "./policy.js";
 import { formatIssue, formatPath, pickIssue } from "./issues.js";
 import { parseJsonText } from "./json-text.js";
+import { requireScenarioObject } from "./overrides.js";
 import { formatSize, formatDuration } from "./units.js";
 import { kernelRules, kernelsFor, runKernel, PUBLISHED_TABLE_KERNEL, type Kernel } from "./kernel.js";
 import {
@@ -67,9 +68,8 @@ function checkListSizes(obj: Record<string, unknown>, fail: Fail): void {
 }
 
 function validate(obj: unknown, source: string): ParsedScenario {
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj))
-    throw new InputError(`${source}: ${Array.isArray(obj) ? "a list" : JSON.stringify(obj)?.slice(0, 60)} is not a scenario; a scenario is a JSON object { "workloads": [...], ... }`);
-  checkListSizes(obj as Record<string, unknown>, failer(source));
+  requireScenarioObject(obj, source);
+  checkListSizes(obj, failer(source));
   const r = scenarioSchema.safeParse(obj, { reportInput: true });
   if (r.success) return r.data;
   const issue = pickIssue(r.error.issues);

@@ -100,20 +100,29 @@ const bdiSchema = strict({
 /** Kconfig's CONFIG_HZ choices (kernel/Kconfig.hz). */
 const HZ_CHOICES = [100, 250, 300, 1000] as const;
 
+/** A version field ("6.12"): a string. A JSON number is refused with the fix, since it drops trailing zeros (6.10 is
+ *  the number 6.1); `--set machine.kernel=6.12` keeps its text (host/scenario/overrides.ts). */
+function versionEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.preprocess((v, ctx) => {
+    if (typeof v !== "number") return v;
+    ctx.issues.push({ code: "custom", message: `${v} is not allowed; give the version as a string, "${v}" (a number drops trailing zeros: 6.10 would read 6.1); allowed: ${values.join(", ")}`, input: v });
+    return z.NEVER;
+  }, z.enum(values));
+}
+
 const machineSchema = strict({
   memory: zoneSize(PAGEBLOCK_BYTES).prefault("16G").describe(`RAM, a multiple of 2M, at most ${MAX_MEMORY_TEXT}`),
   dma32: zoneSize(0).optional().describe("the DMA32 zone at the start of memory; default min(memory / 4, 4G), rounded down to 2M"),
   movable: zoneSize(0).prefault(0).describe("the Movable zone (kernelcore=/movablecore=) at the end of memory"),
   cma: zoneSize(0).prefault(0).describe("a CMA area at the end of the Normal zone"),
-  // `--set machine.kernel=6.1` parses as a JSON number: take its spelling (no listed version ends in 0)
-  kernel: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(KERNELS)).optional().describe("the Linux version whose rules the run follows (the writeback path, the allocator fallback, reclaim); default: 6.15 for legacy-copy, 6.16 for the copy-free policies"),
+  kernel: versionEnum(KERNELS).optional().describe("the Linux version whose rules the run follows (the writeback path, the allocator fallback, reclaim); default: 6.15 for legacy-copy, 6.16 for the copy-free policies"),
   fallback: z.enum(FALLBACK_POLICIES as readonly ["claim-then-steal", "largest-steal"]).optional().describe("__rmqueue fallback: claim-then-steal is Linux 6.15+ and 6.12.28+ (stable), largest-steal 6.10-6.14 and 6.12.0-6.12.27; default: machine.kernel's"),
   mobility_grouping: z.boolean().default(true).describe("false emulates page_group_by_mobility_disabled"),
   pcp: z.boolean().default(true).describe("per-cpu page lists (per CPU of machine.cpus; high tuned between the low watermark and an eighth of the zone, split over the CPUs, as 6.7+ does); false = the boot pageset, pages go straight to the buddy lists"),
   thp: z.boolean().default(true).describe("transparent_hugepage enabled (always/madvise, as distributions ship): khugepaged raises min_free_kbytes; false = never (no THP workloads)"),
   hz: z.int().refine((v) => (HZ_CHOICES as readonly number[]).includes(v), { error: (i) => `${String(i.input)} is not allowed; CONFIG_HZ is one of ${HZ_CHOICES.join(", ")}` })
     .default(250).meta({ enum: [...HZ_CHOICES] }).describe("CONFIG_HZ (Kconfig's default 250): the tick the dirty throttle counts its pauses in"),
-  free_high: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(["kernel", "6.15", "6.16"])).default("kernel").describe("the per-cpu lists' free_high threshold (free_frozen_page_commit()): \"kernel\" the run's kernel's; \"6.15\" (batch) or \"6.16\" (batch + high_min / 2) on any kernel from 6.12 (6.1 and 6.6 have free_factor instead), a what-if that lets the two writeback paths, which run different kernels, be compared on one allocator rule"),
+  free_high: versionEnum(["kernel", "6.15", "6.16"]).default("kernel").describe("the per-cpu lists' free_high threshold (free_frozen_page_commit()): \"kernel\" the run's kernel's; \"6.15\" (batch) or \"6.16\" (batch + high_min / 2) on any kernel from 6.12 (6.1 and 6.6 have free_factor instead), a what-if that lets the two writeback paths, which run different kernels, be compared on one allocator rule"),
   lru: z.enum(["classic", "mglru"]).default("classic").describe("the page-cache LRU reclaim works (CONFIG_LRU_GEN_ENABLED): \"classic\" the active/inactive lists (Kconfig's default; Debian's 6.1), \"mglru\" the multi-gen LRU (Debian's 6.12, Fedora, Arch), modelled from 6.12's mm/vmscan.c and so allowed from machine.kernel 6.12 on"),
   cpus: intIn(1, 8192).default(8).describe("online CPUs (nr_cpu_ids): each has its own per-cpu page lists (the run's contexts are placed on them), and they size ratelimit_pages and wb_stat_error() in the dirty throttle"),
   sysctl: sysctlSchema.prefault({}),
@@ -129,7 +138,11 @@ const fuseSchema = strict({
   max_background: intIn(1, U16_MAX).default(12).describe("background requests in flight (FUSE_DEFAULT_MAX_BACKGROUND 12)"),
   congestion_threshold: intIn(1, U16_MAX).optional().describe("background requests at which the bdi counts as congested; default 3/4 of max_background (libfuse's do_init(), which also clamps it to max_background; where that gives 0, the kernel keeps its default 9)"),
   writeback_cache: z.boolean().default(true).describe("the writeback_cache mount option / FUSE_WRITEBACK_CACHE"),
-  large_folios: z.union([z.literal("auto"), z.boolean()]).default("auto").describe("large page-cache folios: auto = the kernel's rule (no released kernel gives FUSE files large folios: order 0); true forces the order of the proposed \"fuse: enable large folios\" patch, a what-if; false = order 0"),
+  large_folios: z.preprocess((v, ctx) => {
+    if (v === undefined || v === "auto" || typeof v === "boolean") return v;
+    ctx.issues.push({ code: "custom", message: `${show(v)} is not allowed; allowed: "auto", true, false`, input: v });
+    return z.NEVER;
+  }, z.union([z.literal("auto"), z.boolean()])).default("auto").describe("large page-cache folios (default auto): auto = the kernel's rule (no released kernel gives FUSE files large folios: order 0); true forces the order of the proposed \"fuse: enable large folios\" patch, a what-if; false = order 0"),
   max_folio_order: intIn(0, MAX_PAGECACHE_ORDER).optional().describe("caps the folio order ilog2(min(min(max_write, max_read) / 4k, max_pages))"),
   request_timeout: duration({ wholeSeconds: true, maxNs: U16_MAX * 1e9 }).prefault(0).describe("the server's negotiated request timeout (6.15+); 0 = take the sysctls"),
   wb_area: zoneSize(0).prefault(0).describe("the writeback area's size (policy nocopy-wb-area, or policy.wb_area \"on\"): for folios under writeback; 0 = the bdi's dirty limit, rounded up to 2M"),

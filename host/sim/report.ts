@@ -205,7 +205,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
     kernel,
     lru: c.kernelConfig.lru,
     maxFolioOrder: folioOrder(folios, kernel),
-    whatIf: whatIfs(folios, kernel, c.bdi, c.kernelConfig.freeHigh, rp.mechanisms.writeback),
+    whatIf: whatIfs(folios, kernel, c.bdi, c.kernelConfig.freeHigh, rp.mechanisms.writeback, rp.mechanisms.timeoutS),
     writeMode: c.fuse.writebackCache ? "writeback-cache" : "write-through",
     modelled: {
       throughputMiBps: round(runs.length > 0 ? runs.reduce((a, b) => a + b, 0) / runs.length : doneNs > 0 ? st.bytes_written / 2 ** 20 / (doneNs / 1e9) : 0, 1),

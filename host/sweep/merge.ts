@@ -4,6 +4,11 @@
 import { InputError } from "../util/input-error.js";
 import { jsonTooDeepAt, MAX_JSON_DEPTH } from "../scenario/json-text.js";
 import type { SweepLine } from "./run-job.js";
+import { MAX_COMBINATIONS } from "./vary.js";
+import { POLICIES } from "../scenario/sim-config.js";
+
+/** The most runs one sweep can make: its combinations, each under every policy. */
+const MAX_SWEEP_RUNS = MAX_COMBINATIONS * POLICIES.length;
 
 export interface ShardText {
   source: string;
@@ -35,9 +40,15 @@ export function mergeShards(shards: readonly ShardText[]): Merged {
       } catch {
         throw new InputError(`${where}: not JSON; merge takes the JSON lines that fusewb sweep prints`);
       }
-      if (!isRecord(v) || !Number.isSafeInteger(v.index) || !Number.isSafeInteger(v.of) || !isRecord(v.vary) || typeof v.policy !== "string")
+      if (!isRecord(v) || !Number.isSafeInteger(v.index) || !Number.isSafeInteger(v.of) || !isRecord(v.vary) || typeof v.policy !== "string" ||
+          (v.report === undefined && typeof v.error !== "string"))
         throw new InputError(`${where}: not a sweep line; each line is { "index", "of", "vary", "policy", "report" } from fusewb sweep`);
+      // the report is read as a run's report (integrity, modelled): a line whose report lacks them was not printed by sweep
+      if (v.report !== undefined && !(isRecord(v.report) && isRecord(v.report.integrity) && isRecord(v.report.modelled)))
+        throw new InputError(`${where}: its "report" is not a run's report (no integrity or modelled section); merge takes the lines fusewb sweep prints`);
       const line = v as unknown as SweepLine;
+      if (line.of < 1 || line.of > MAX_SWEEP_RUNS)
+        throw new InputError(`${where}: a sweep of ${line.of} runs is not allowed; a sweep makes 1 to ${MAX_SWEEP_RUNS} runs (${MAX_COMBINATIONS} combinations of ${POLICIES.length} policies)`);
       if (line.index < 0 || line.index >= line.of) throw new InputError(`${where}: index ${line.index} is not allowed; the sweep has runs 0..${line.of - 1}`);
       if (of === undefined) { of = line.of; ofWhere = where; }
       else if (line.of !== of) throw new InputError(`${where}: a sweep of ${line.of} runs, but ${ofWhere} is from a sweep of ${of}; merge shards of one sweep`);

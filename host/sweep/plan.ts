@@ -43,7 +43,7 @@ export function planSweep(input: SweepPlanInput): SweepJob[] {
     const overrides = [...(input.sets ?? []), ...(input.extraOverrides ?? []), ...combo.overrides];
     let config: SimConfig, policies: PolicyChoice[];
     try {
-      const parsed = applyOverrides(input.scenario, overrides);
+      const parsed = applyOverrides(input.scenario, overrides, input.source);
       const fromFile = scenarioPolicies(parsed, input.source);
       policies = fixed ?? (fromFile.policies && !variesPolicy ? fromFile.policies : [fromFile.policy]);
       config = resolveScenario(parsed, input.source, policies);

@@ -2,7 +2,7 @@
 // several. Each value is applied like `--set path=value` (host/scenario/overrides.ts): JSON if it parses as
 // JSON, else the text itself. Commas inside [...], {...} or "..." do not split values.
 import { InputError } from "../util/input-error.js";
-import { jsonTooDeepAt, MAX_JSON_DEPTH } from "../scenario/json-text.js";
+import { overrideValue } from "../scenario/overrides.js";
 
 export interface Vary {
   path: string;
@@ -16,15 +16,6 @@ export interface Combination {
   vary: Record<string, unknown>;
 }
 
-/** How applyOverrides() reads a value: JSON if it parses, else the text. */
-export function overrideValue(text: string): unknown {
-  if (jsonTooDeepAt(text) >= 0) throw new InputError(`--vary value nested deeper than ${MAX_JSON_DEPTH} levels; a scenario needs 4`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
 
 /** "a,[1,2],{"x":1,"y":2}" → ["a", "[1,2]", "{\"x\":1,\"y\":2}"]. */
 export function splitValues(text: string): string[] {
@@ -78,7 +69,7 @@ export function cartesianProduct(varies: readonly Vary[]): Combination[] {
   for (const v of varies) {
     combos = combos.flatMap((c) => v.texts.map((t) => ({
       overrides: [...c.overrides, `${v.path}=${t}`],
-      vary: { ...c.vary, [v.path]: overrideValue(t) },
+      vary: { ...c.vary, [v.path]: overrideValue(t, v.path, "--vary") },
     })));
   }
   return combos;
