@@ -42,6 +42,10 @@ inputs.push({ what: "an empty --server", argv: ["compare", "scenarios/bad-server
 const noFio = join(tmp, "no-fio.json");
 writeFileSync(noFio, JSON.stringify({ machine: { memory: "64M" }, workloads: [{ type: "churn", name: "c", kind: "movable", order: 0, rate: 1000, lifetime: "10ms", start: "0" }], run: { duration: "100ms" } }));
 inputs.push({ what: "fio-table without a fio workload", argv: ["fio-table", noFio] });
+inputs.push({ what: "a field both varied and fixed", argv: ["sweep", "scenarios/default.json", "--vary", "run.seed=1,2", "--seed", "3"] });
+inputs.push({ what: "a field both varied and --set", argv: ["sweep", "scenarios/default.json", "--vary", "fuse.max_pages=32,64", "--set", "fuse.max_pages=5"] });
+inputs.push({ what: "an HZ past any number", argv: ["run", "scenarios/default.json", "--set", "machine.hz=1e30"] });
+inputs.push({ what: "a rate that makes the run endless", argv: ["run", "scenarios/default.json", "--set", "workloads.0.rate=1"] });
 // sweep lines that fusewb sweep never prints: a sweep size beyond any sweep's (the missing-run list would be
 // built over it), a report without a run's sections
 for (const [name, line] of [
@@ -73,6 +77,11 @@ test("the lines name the fix: a version is a string, a policy list names each on
     /machine\.kernel: 6\.1 is not allowed; give the version as a string, "6\.1" \(a number drops trailing zeros/);
   assert.match((await cli(["run", join(corpus, "bad-scenarios", "scenario-is-a-list.json")])).stderr, /scenario-is-a-list\.json: a list is not a scenario/);
   assert.match((await cli(["run", "scenarios/default.json", "--policy", "nocopy,nocopy"])).stderr, /--policy: "nocopy" is listed twice/);
+  assert.match((await cli(["run", "scenarios/default.json", "--set", "machine.hz=1e30"])).stderr, /machine\.hz: 1e\+30 is not allowed; CONFIG_HZ is one of 100, 250, 300, 1000/);
+  assert.match((await cli(["run", "scenarios/default.json", "--set", "workloads.0.rate=1"])).stderr, /run\.duration: not given, so the run lasts as long as its fio jobs/);
+  // a trace's machine line is answered in its own keys, not the core's field names
+  assert.match((await cli(["replay", join(corpus, "bad-traces", "pages-not-pageblocks.trace")])).stderr, /machine pages= less dma32= and movable= \(the Normal zone\): 2000 is not allowed/);
+  assert.match((await cli(["replay", join(corpus, "bad-traces", "field-twice.trace")])).stderr, /machine pages= is given twice/);
   // --set machine.kernel=6.12 still runs 6.12 (the text is kept, not the number)
   const r = await cli(["run", "scenarios/default.json", "--policy", "legacy-copy", "--set", "machine.kernel=6.12", "--set", "workloads.0.size=8M", "--json", "--no-timing"]);
   assert.is(r.code, 0, r.stderr);

@@ -32,12 +32,22 @@ function parseCount(value: string | undefined, key: string, line: number): numbe
   return Number(value);
 }
 
+/** validateMachineConfig speaks of MachineConfig fields; say it with the machine line's keys. */
+function machineProblemInTraceTerms(problem: string): string {
+  const key: Readonly<Record<string, string>> = { dma32Pages: "dma32=", normalPages: "pages= less dma32= and movable= (the Normal zone)", movablePages: "movable=", cmaPages: "cma=" };
+  return problem
+    .replace(/^machine\.(\w+Pages):/, (whole: string, f: string) => `machine ${key[f] ?? f}:`)
+    .replace(/\b(dma32|normal|movable|cma)Pages\b/g, (f: string) => key[f] ?? f);
+}
+
 function parseMachine(words: string[], line: number): MachineConfig {
   const fields = new Map<string, string>();
   for (const w of words) {
     const eq = w.indexOf("=");
     if (eq < 0) throw new InputError(`trace line ${line}: machine field "${w}" is not key=value`);
-    fields.set(w.slice(0, eq), w.slice(eq + 1));
+    const key = w.slice(0, eq);
+    if (fields.has(key)) throw new InputError(`trace line ${line}: machine ${key}= is given twice; give each field once`);
+    fields.set(key, w.slice(eq + 1));
   }
   const allowed = ["pages", "dma32", "movable", "cma", "fallback", "grouping", "pcp", "thp"];
   for (const k of fields.keys())
@@ -46,6 +56,7 @@ function parseMachine(words: string[], line: number): MachineConfig {
   const dma32 = fields.has("dma32") ? parseCount(fields.get("dma32"), "dma32", line) : 0;
   const movable = fields.has("movable") ? parseCount(fields.get("movable"), "movable", line) : 0;
   const cma = fields.has("cma") ? parseCount(fields.get("cma"), "cma", line) : 0;
+  if (pages === 0) throw new InputError(`trace line ${line}: machine pages=0 is not allowed; give the machine's pages, e.g. pages=262144`);
   if (dma32 + movable > pages)
     throw new InputError(`trace line ${line}: machine dma32 + movable (${dma32 + movable}) exceeds pages=${pages}`);
   const fallback = fields.get("fallback") ?? "claim-then-steal";
@@ -72,7 +83,7 @@ function parseMachine(words: string[], line: number): MachineConfig {
     mobilityGrouping: grouping === "on",
   };
   const err = validateMachineConfig(machine);
-  if (err) throw new InputError(`trace line ${line}: ${err}`);
+  if (err) throw new InputError(`trace line ${line}: ${machineProblemInTraceTerms(err)}`);
   return machine;
 }
 

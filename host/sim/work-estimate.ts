@@ -128,6 +128,9 @@ export function checkRunFits(config: SimConfig, source = "scenario"): void {
   const e = estimateWork(config);
   if (e.samples > MAX_SAMPLES) {
     const least = Math.ceil(e.horizonNs / MAX_SAMPLES);
+    // without run.duration the run lasts as long as its fio jobs (a slow rate= makes that long): name the cause
+    if (config.run.durationNs === 0)
+      throw new InputError(`${source}: run.duration: not given, so the run lasts as long as its fio jobs, ${formatDuration(Math.round(e.horizonNs))} (their size over their rate=), and a sample every "${formatDuration(config.run.sampleIntervalNs)}" gives ${sci(e.samples)} samples where at most ${MAX_SAMPLES} fit; give run.duration, a higher rate=, or run.sample_interval of at least "${formatDuration(least)}"`);
     throw new InputError(`${source}: run.sample_interval: "${formatDuration(config.run.sampleIntervalNs)}" is not allowed; it gives ${sci(e.samples)} samples over ${formatDuration(Math.round(e.horizonNs))} and at most ${MAX_SAMPLES} fit; use at least "${formatDuration(least)}"`);
   }
   const maxFile = Math.floor(((MAX_BLOCK_BYTES / 4) * 4096) / GiB) * GiB; // a file's PFN table under 1 GiB
@@ -136,7 +139,7 @@ export function checkRunFits(config: SimConfig, source = "scenario"): void {
       throw new InputError(`${source}: workloads: fio "${w.name}" of size "${formatSize(w.size)}" is not allowed; one job writes at most "${formatSize(maxFile)}" (its page table stays under 1 GiB)`);
   if (e.memoryBytes > WASM32_BYTES) {
     const why = config.run.dataMode ? "run.data_mode keeps a 4 KiB frame per page of file data and two images of the files" : "the machine's pages and the files' pages";
-    throw new InputError(`${source}: this run needs about ${gib(e.memoryBytes)} of wasm32 memory (${why}); one instance holds ${gib(WASM32_BYTES)}: write less${config.run.dataMode ? ", or turn run.data_mode off" : ", or use a smaller machine"}`);
+    throw new InputError(`${source}: workloads, machine.memory: this run needs about ${gib(e.memoryBytes)} of wasm32 memory (${why}); one instance holds ${gib(WASM32_BYTES)}: write less (the fio jobs' size x numjobs)${config.run.dataMode ? ", or turn run.data_mode off" : ", or use a smaller machine"}`);
   }
 }
 

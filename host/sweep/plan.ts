@@ -37,6 +37,13 @@ export interface SweepPlanInput {
 export function planSweep(input: SweepPlanInput): SweepJob[] {
   const variesPolicy = input.varies.some((v) => v.path === "policy" || v.path === "policies");
   if (variesPolicy && input.policyOption !== undefined) throw new InputError("--policy: not allowed together with --vary policy=...; vary the policy or fix it, not both");
+  // a field both fixed (--set, --seed) and varied would be silently the varied value: refuse it
+  const fixedPaths = [...(input.sets ?? []), ...(input.extraOverrides ?? [])].map((o) => o.slice(0, Math.max(0, o.indexOf("="))).trim());
+  for (const v of input.varies) {
+    const clash = fixedPaths.find((p) => p === v.path || p.startsWith(`${v.path}.`) || v.path.startsWith(`${p}.`));
+    if (clash !== undefined)
+      throw new InputError(`--vary ${v.path}: ${clash} is also fixed (${clash === "run.seed" ? "--seed or --set" : "--set"}); vary the field or fix it, not both`);
+  }
   const fixed = input.policyOption === undefined ? undefined : parsePolicyList(input.policyOption);
   const runs: Omit<SweepJob, "index" | "of">[] = [];
   cartesianProduct(input.varies).forEach((combo, c) => {
