@@ -42,6 +42,14 @@ inputs.push({ what: "an empty --server", argv: ["compare", "scenarios/bad-server
 const noFio = join(tmp, "no-fio.json");
 writeFileSync(noFio, JSON.stringify({ machine: { memory: "64M" }, workloads: [{ type: "churn", name: "c", kind: "movable", order: 0, rate: 1000, lifetime: "10ms", start: "0" }], run: { duration: "100ms" } }));
 inputs.push({ what: "fio-table without a fio workload", argv: ["fio-table", noFio] });
+// a snapshot field that no report has, or a tolerance for a field the snapshot does not keep: refused on every
+// check, not only at --update
+for (const [name, snapshot] of [["snapshot-path-unknown", { paths: ["nope.x"] }], ["snapshot-tolerance-unknown", { tolerances: { nope: "1%" } }]] as const) {
+  const path = join(tmp, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ machine: { memory: "64M" }, workloads: [{ type: "fio", rw: "write", bs: "1M", size: "4M" }],
+    expect: { checks: [{ path: "modelled.throughputMiBps", ">": 0 }], snapshot } }));
+  inputs.push({ what: `check ${name}`, argv: ["check", path, "--jobs", "1"] });
+}
 inputs.push({ what: "a field both varied and fixed", argv: ["sweep", "scenarios/default.json", "--vary", "run.seed=1,2", "--seed", "3"] });
 inputs.push({ what: "a field both varied and --set", argv: ["sweep", "scenarios/default.json", "--vary", "fuse.max_pages=32,64", "--set", "fuse.max_pages=5"] });
 inputs.push({ what: "an HZ past any number", argv: ["run", "scenarios/default.json", "--set", "machine.hz=1e30"] });

@@ -315,6 +315,7 @@ const badScenarios: Record<string, string> = {
   "bad-scenarios/hz-not-a-choice.json": "machine.hz: 200 is not allowed; CONFIG_HZ is one of 100, 250, 300, 1000",
   "bad-scenarios/kernel-as-number.json": "machine.kernel: 6.1 is not allowed; give the version as a string, \"6.1\" (a number drops trailing zeros: 6.10 would read 6.1)",
   "bad-scenarios/scenario-is-a-list.json": "a list is not a scenario; a scenario is a JSON object",
+  "bad-scenarios/server-named-proto.json": "servers.__proto__: a name that is not allowed",
   "bad-scenarios/min-ratio-above-max.json": "machine.bdi.min_ratio: 5 is not allowed; it is above machine.bdi.max_ratio (1)",
   "bad-scenarios/max-write-below-page.json": "fuse.max_write",
   "bad-scenarios/wb-area-too-big.json": "fuse.wb_area",

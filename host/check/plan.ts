@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { InputError } from "../util/input-error.js";
 import { readInputFile } from "../util/files.js";
 import { parseJsonText, applyOverrides, resolveCompare, scenarioPolicies, scenarioExpect } from "../scenario/resolve.js";
-import { formatPath } from "../scenario/issues.js";
+import { didYouMean, formatPath } from "../scenario/issues.js";
+import { DEFAULT_SNAPSHOT_PATHS } from "./snapshot.js";
 import { COMPARISONS, type Comparison, type Operand, type ParsedCheck, type ParsedExpect, type ParsedRef } from "../scenario/expect-schema.js";
 import type { SimConfig } from "../scenario/sim-config.js";
 import { choiceName } from "../scenario/policy.js";
@@ -160,6 +161,10 @@ export function planScenario(source: string): ScenarioPlan {
   };
   // every declared variant must make a valid scenario, used or not
   for (const v of Object.keys(expect?.variants ?? {})) variantOf(v);
+  // a tolerance for a field the snapshot does not keep would never apply
+  const kept: readonly string[] = expect?.snapshot?.paths ?? DEFAULT_SNAPSHOT_PATHS;
+  for (const k of Object.keys(expect?.snapshot?.tolerances ?? {}))
+    if (!kept.includes(k)) fail(["expect", "snapshot", "tolerances", k], `not a field the snapshot keeps;${didYouMean(k, kept)} it keeps: ${kept.join(", ")}`);
   const needed = new Set<string>();
   const checks: BoundCheck[] = [];
   const scope = (v: string | null): string => (v === null ? "the scenario" : `variant ${v}`);

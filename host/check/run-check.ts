@@ -7,7 +7,7 @@ import { runPool } from "../sweep/pool.js";
 import type { SweepLine } from "../sweep/run-job.js";
 import type { CostModel } from "../sim/cost-model.js";
 import { evaluateChecks, runPoints, type RunOutcome } from "./evaluate.js";
-import { compareSnapshot, obsoleteRuns, readSnapshot, takeSnapshot, writeSnapshot } from "./snapshot.js";
+import { checkSnapshotPaths, compareSnapshot, obsoleteRuns, readSnapshot, takeSnapshot, writeSnapshot } from "./snapshot.js";
 import type { CheckPlan, ScenarioPlan } from "./plan.js";
 import type { ScenarioResult } from "./tap.js";
 
@@ -15,6 +15,7 @@ import type { ScenarioResult } from "./tap.js";
 export function scenarioResult(plan: ScenarioPlan, outcomes: ReadonlyMap<string, RunOutcome>, opts: { update?: boolean } = {}): ScenarioResult {
   const points = [...runPoints(plan, outcomes), ...evaluateChecks(plan, outcomes)];
   const comments: string[] = [];
+  if (plan.expect?.snapshot?.paths) checkSnapshotPaths(plan, outcomes);
   if (opts.update) {
     const snap = takeSnapshot(plan, outcomes);
     writeSnapshot(plan, snap);

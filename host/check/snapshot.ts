@@ -47,6 +47,16 @@ function pathsOf(plan: ScenarioPlan): readonly string[] {
   return plan.expect?.snapshot?.paths ?? DEFAULT_SNAPSHOT_PATHS;
 }
 
+/** Each field the snapshot keeps must lead to a value of a report: checked on every check, not only --update. */
+export function checkSnapshotPaths(plan: ScenarioPlan, outcomes: ReadonlyMap<string, RunOutcome>): void {
+  const report = plan.runs.map((run) => outcomes.get(run.key)?.report).find((r) => r !== undefined);
+  if (!report) return;
+  for (const path of pathsOf(plan)) {
+    const r = resolveReportPath(report, path);
+    if (!r.ok) throw new InputError(`${plan.source}: expect.snapshot.paths: ${r.problem}`);
+  }
+}
+
 /** The snapshot of the runs that finished. */
 export function takeSnapshot(plan: ScenarioPlan, outcomes: ReadonlyMap<string, RunOutcome>): SnapshotFile {
   const runs: SnapshotFile["runs"] = {};

@@ -54,6 +54,11 @@ function checkListSizes(obj: Record<string, unknown>, fail: Fail): void {
   const servers = obj.servers;
   if (typeof servers === "object" && servers !== null && Object.keys(servers).length > MAX_SERVERS)
     fail(["servers"], `${Object.keys(servers).length} servers are not allowed; at most ${MAX_SERVERS}`);
+  // names that are also Object.prototype's own keys would be dropped by the schema's record without a word
+  for (const [at, names] of [[["servers"], servers], [["expect", "variants"], (obj.expect as Record<string, unknown> | undefined)?.variants]] as const)
+    if (typeof names === "object" && names !== null)
+      for (const k of ["__proto__", "constructor", "prototype"])
+        if (Object.hasOwn(names, k)) fail([...at, k], `a name that is not allowed (an object's own key in JavaScript); name it otherwise`);
   const policies = obj.policies;
   if (Array.isArray(policies) && policies.length > POLICIES.length)
     fail(["policies"], `${policies.length} entries are not allowed; there are ${POLICIES.length} policies`);
