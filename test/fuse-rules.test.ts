@@ -188,9 +188,13 @@ test("close(2) at the end of a job: fuse_flush() writes the file back, waits, an
         workloads: [{ type: "fio", rw: "write", bs: "64k", size: "8M", numjobs: 2, end_fsync }],
       }, "close"), { module: release, timing: false });
       assert.is(r.modelled.flushRequests, 2, `${policy}: one FUSE_FLUSH a job`);
+      assert.is(r.modelled.releaseRequests, 2, `${policy}: one FUSE_RELEASE a job, after its FUSE_FLUSH`);
       assert.is(r.modelled.fsyncRequests, end_fsync ? 2 : 0, `${policy}: end_fsync ${end_fsync}`);
-      // write_inode_now(inode, 1) and fuse_sync_writes() left nothing for the run's final sync
-      assert.is(r.modelled.virtualNs, r.modelled.writersDoneNs, `${policy}: nothing left to sync after the jobs`);
+      // write_inode_now(inode, 1) and fuse_sync_writes() left nothing for the run's final sync: after the jobs only
+      // the last FUSE_RELEASE, which no task waits for, is still with the server (a request's service time, 5 us,
+      // and its round trip)
+      const after = r.modelled.virtualNs - r.modelled.writersDoneNs;
+      assert.ok(after > 0 && after < 50_000, `${policy}: ${after} ns after the jobs`);
     }
   }
 });

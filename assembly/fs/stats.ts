@@ -38,7 +38,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 117;
+export const STAT_WORDS: i32 = 118;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void {
@@ -254,3 +254,5 @@ export const KSWAPD_THROTTLE_WRITEBACK: i32 = 114;
 export const KSWAPD_THROTTLE_NS: i32 = 115;
 // the splice-copy remedy: payload pages the kernel copied into a server's pipe (fuse_copy_fill(), unmovable)
 export const SERVER_PIPE_COPIES: i32 = 116;
+/** FUSE_RELEASE requests: fuse_file_put() at each close(2)'s last reference, in the background. */
+export const RELEASE_REQUESTS: i32 = 117;

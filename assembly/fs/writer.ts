@@ -40,10 +40,10 @@ import {
 import { fuse_page_is_writeback, legacy_wpa, legacy_wpa_clear, legacy_wpa_restore } from "../fuse/legacy";
 import { nocopy_wpa, nocopy_wpa_clear, nocopy_wpa_restore } from "../fuse/nocopy";
 import { rb_find_overlap } from "../fuse/rbtree";
-import { is_legacy, connected, fuse_send_sync, num_background } from "../fuse/conn";
+import { is_legacy, connected, fuse_send_sync, fuse_send_release, num_background } from "../fuse/conn";
 import {
   request_alloc_kind, set_req_pfn, set_req_ver, set_req_nr, REQ_KIND_WRITE, REQ_KIND_GETATTR, REQ_KIND_FSYNC,
-  REQ_KIND_READ, REQ_KIND_FLUSH, REQ_KIND_SETATTR, REQ_BUILDING, REQ_PROCESSING, REQ_LOST_BY_SERVER, req_state, req_kind, req_nr,
+  REQ_KIND_READ, REQ_KIND_FLUSH, REQ_KIND_SETATTR, REQ_KIND_RELEASE, REQ_BUILDING, REQ_PROCESSING, REQ_LOST_BY_SERVER, req_state, req_kind, req_nr,
 } from "../fuse/request";
 import { server_fallocate } from "../fuse/server";
 import {
@@ -624,8 +624,14 @@ function fsync_step(j: u32): void {
   if (phase == FSYNC_REQ) {
     unchecked(w_fsync_phase[j] = FSYNC_NONE);
     unchecked(w_last_sync[j] = true);
-    // after close(2) the job has nothing left to pace: it ends at once, not after a rate= interval
-    if (unchecked(w_closing[j])) schedule(now + <u64>charge_reset(), EV_WRITER, j); else schedule_next_write(j);
+    if (unchecked(w_closing[j])) {
+      // close(2)'s fput(): fuse_release() (write_inode_now() again with the writeback cache: the inode is clean and
+      // nothing is under writeback, so it returns at once) -> fuse_file_put(): no writeback request holds the
+      // fuse_file any more, so FUSE_RELEASE goes out in the background; the task does not wait for it
+      if (connected) fuse_send_release(request_alloc_kind(ino, 0, REQ_KIND_RELEASE, j));
+      // after close(2) the job has nothing left to pace: it ends at once, not after a rate= interval
+      schedule(now + <u64>charge_reset(), EV_WRITER, j);
+    } else schedule_next_write(j);
     return;
   }
   if (phase == FSYNC_WALK && unchecked(w_closing[j]) && !unchecked(w_i_sync[j]) && unchecked(w_fsync_wpa[j]) == NONE &&

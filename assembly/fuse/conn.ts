@@ -11,7 +11,7 @@ import {
 import {
   bg_queue_push, bg_queue_pop, pending_push, pending_pop, request_free, req_state, req_created, oldest_inflight,
   next_inflight, req_ino, req_nr, queues_clear, req_spliced, splice_release_pages, req_kind, req_owner, req_start,
-  req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ, REQ_KIND_FLUSH,
+  req_ver, req_pfn, REQ_SECONDARY, REQ_BUILDING, REQ_KIND_WRITEBACK, REQ_KIND_WRITE, REQ_KIND_READ, REQ_KIND_FLUSH, REQ_KIND_RELEASE, req_kind_background,
   REQ_PROCESSING, REQ_LOST_BY_SERVER, request_sent, req_sent, pending_head, bg_queue_head, req_readseq, fuse_req_hash,
   FUSE_PQ_HASH_BITS,
 } from "./request";
@@ -23,7 +23,7 @@ import { ino_error, set_server_version } from "../fs/inode";
 import { page_ref, set_page_ref, page_flags, set_page_flags, PG_uptodate } from "../mm/page";
 import { data_server_read } from "../sim/data";
 import {
-  stat_value, st_add, st_max, REQUESTS_SENT, REQUESTS_REPLIED, CONN_ABORTS, REQUESTS_ABORTED, LONGEST_WB_HOLD_NS,
+  stat_value, st_add, st_max, RELEASE_REQUESTS, REQUESTS_SENT, REQUESTS_REPLIED, CONN_ABORTS, REQUESTS_ABORTED, LONGEST_WB_HOLD_NS,
   PAGES_WRITTEN_BACK,
 } from "../fs/stats";
 
@@ -80,6 +80,22 @@ export function fuse_send_writepage(req: u32): void {
   flush_bg_queue();
 }
 
+/** fs/fuse/file.c fuse_file_put() (fuse_release() -> fuse_release_common()/fuse_file_release() at a file's last
+ *  close, once no writeback request holds the fuse_file): FUSE_RELEASE through fuse_simple_background(ff->fm, args,
+ *  GFP_KERNEL | __GFP_NOFAIL) (args->force), asynchronous on a FUSE mount (fc->destroy is set for fuseblk only); on a
+ *  broken connection it fails and fuse_release_end() runs at once. */
+export function fuse_send_release(req: u32): void {
+  fuse_request_alloc_sync(req, false, true);
+  request_sent(req);
+  charge(cost_ns(COST_REQUEST_QUEUE));
+  st_add(RELEASE_REQUESTS, 1);
+  if (!connected) { end_request(req, false, false); return; }
+  num_background++;
+  if (num_background > peak_num_background) peak_num_background = num_background;
+  bg_queue_push(req);
+  flush_bg_queue();
+}
+
 /** fs/fuse/dev.c: fuse_simple_request() -> __fuse_request_send(): a synchronous request is queued on the input
  *  queue at once (queue_request_and_unlock), past bg_queue and without counting in num_background. */
 export function fuse_send_sync(req: u32): void {
@@ -105,7 +121,7 @@ export function end_request(req: u32, ok: bool, set_error: bool = true): void {
   const kind = req_kind(req);
   charge(cost_ns(COST_REQUEST_END));
   if (!ok) {
-    if (set_error) unchecked(ino_error[ino] = 1);
+    if (set_error && kind != REQ_KIND_RELEASE) unchecked(ino_error[ino] = 1);
     st_add(REQUESTS_ABORTED, 1);
   }
   if (req_spliced(req)) splice_release_pages(req);
@@ -113,6 +129,8 @@ export function end_request(req: u32, ok: bool, set_error: bool = true): void {
     st_max(LONGEST_WB_HOLD_NS, <i64>(now - req_created(req)));
     if (ok) { st_add(REQUESTS_REPLIED, 1); st_add(PAGES_WRITTEN_BACK, n); }
     if (is_legacy()) legacy_end(req, ok, resend); else nocopy_end(req, ok);
+  } else if (kind == REQ_KIND_RELEASE) {
+    // fuse_release_end(): iput() of the inode the request held; nobody waits, and an abort records no error
   } else {
     if (kind == REQ_KIND_WRITE) {
       if (ok) st_add(REQUESTS_REPLIED, 1);
@@ -142,7 +160,7 @@ export function end_request(req: u32, ok: bool, set_error: bool = true): void {
 /** The server's reply: a background request leaves num_background and active_background (fuse_request_end with
  *  FR_BACKGROUND), which lets flush_bg_queue() move the next one. */
 export function request_replied(req: u32): void {
-  const background = req_kind(req) == REQ_KIND_WRITEBACK;
+  const background = req_kind_background(req_kind(req));
   // fuse_request_end(): the counters drop and flush_bg_queue() moves the next queued request to the pending list
   // (waking a reader) under bg_lock, before the end callback (fuse_writepage_end()) runs
   if (background) {

@@ -31,6 +31,12 @@ export const REQ_KIND_READ: u32 = 4;
 export const REQ_KIND_FLUSH: u32 = 5;
 /** FUSE_SETATTR of the file's times from ->write_inode (fuse_write_inode() -> fuse_flush_times()). */
 export const REQ_KIND_SETATTR: u32 = 6;
+/** FUSE_RELEASE from fuse_release() -> fuse_file_put() at a file's last close: a background request
+ *  (fuse_simple_background(), counted in num_background) that nobody waits for; fuse_release_end() only drops the
+ *  inode. */
+export const REQ_KIND_RELEASE: u32 = 7;
+/** The kinds that go through fuse_simple_background(): bg_queue, num_background, active_background. */
+@inline export function req_kind_background(kind: u32): bool { return kind == REQ_KIND_WRITEBACK || kind == REQ_KIND_RELEASE; }
 /** The owner of the flusher's synchronous request (its ->write_inode), where writers' requests name the writer. */
 export const OWNER_FLUSHER: u32 = 0xfffffffe;
 

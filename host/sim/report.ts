@@ -63,6 +63,7 @@ export interface RunReport {
     fsyncRequests: number;
     /** FUSE_FLUSH requests: each writer's close(2) (fuse_flush(), after writing back and waiting for its file). */
     flushRequests: number;
+    releaseRequests: number;
     /** FUSE_READs from fuse_write_begin(): a write smaller than a folio, to a folio not uptodate inside i_size. */
     readRequests: number;
     /** fio layouts whose fallocate() failed (the server's tmpfs ran out of memory); the file then starts empty. */
@@ -227,6 +228,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
       setattrRequests: st.setattr_requests,
       fsyncRequests: st.fsync_requests,
       flushRequests: st.flush_requests,
+      releaseRequests: st.release_requests,
       readRequests: st.read_requests,
       fallocateFails: st.fallocate_fails,
       writerRequestWaitNs: st.writer_req_wait_ns,
