@@ -85,6 +85,10 @@ test("the lines name the fix: a version is a string, a policy list names each on
     /machine\.kernel: 6\.1 is not allowed; give the version as a string, "6\.1" \(a number drops trailing zeros/);
   assert.match((await cli(["run", join(corpus, "bad-scenarios", "scenario-is-a-list.json")])).stderr, /scenario-is-a-list\.json: a list is not a scenario/);
   assert.match((await cli(["run", "scenarios/default.json", "--policy", "nocopy,nocopy"])).stderr, /--policy: "nocopy" is listed twice/);
+  // a fix is offered only where it works: "12" without its quotes parses, "0x10" would not; 1e309 is JSON's Infinity
+  assert.match((await cli(["run", "scenarios/default.json", "--set", 'fuse.max_pages="12"'])).stderr, /use a number, without quotes: 12$/m);
+  assert.match((await cli(["run", "scenarios/default.json", "--set", "fuse.max_pages=0x10"])).stderr, /fuse\.max_pages: "0x10" is not allowed; use a number$/m);
+  assert.match((await cli(["run", "scenarios/default.json", "--set", "machine.memory=1e309"])).stderr, /machine\.memory: Infinity is not a size/);
   assert.match((await cli(["run", "scenarios/default.json", "--set", "machine.hz=1e30"])).stderr, /machine\.hz: 1e\+30 is not allowed; CONFIG_HZ is one of 100, 250, 300, 1000/);
   assert.match((await cli(["run", "scenarios/default.json", "--set", "workloads.0.rate=1"])).stderr, /run\.duration: not given, so the run lasts as long as its fio jobs/);
   // a trace's machine line is answered in its own keys, not the core's field names

@@ -95,7 +95,8 @@ export const checkCommand: Command = {
     process.stdout.write(tapTrailer(results));
     if (junit !== undefined) writeOutputFile("--junit", junit, formatJunit(results));
     const failures = results.flatMap((r) => r.points).filter((p) => !p.ok);
-    for (const p of failures) process.stderr.write(`fusewb: check failed: ${p.failure ?? p.description}\n`);
+    // one line each, whatever a check's name holds (TAP escapes it its own way)
+    for (const p of failures) process.stderr.write(`fusewb: check failed: ${(p.failure ?? p.description).replace(/[\r\n]+/g, " ")}\n`);
     return failures.length > 0 ? 1 : 0;
   },
 };

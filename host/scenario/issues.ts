@@ -70,7 +70,8 @@ function describe(issue: Issue): { path: readonly PropertyKey[]; text: string } 
       const want = EXPECTED[issue.expected] ?? issue.expected;
       if (issue.input === undefined) return { path: issue.path, text: `missing; give ${want}` };
       // "2" for 2, "true" for true: say what to drop.
-      const quoted = typeof issue.input === "string" && ((want === "a number" && issue.input.trim() !== "" && !Number.isNaN(Number(issue.input))) || (want === "true or false" && /^(true|false)$/.test(issue.input)));
+      // (only a JSON number: "0x10" or "010" would not parse without its quotes either)
+      const quoted = typeof issue.input === "string" && ((want === "a number" && /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(issue.input.trim())) || (want === "true or false" && /^(true|false)$/.test(issue.input)));
       return { path: issue.path, text: `${value} is not allowed; use ${want}${quoted ? `, without quotes: ${issue.input}` : ""}` };
     }
     case "too_small":

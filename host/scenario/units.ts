@@ -34,7 +34,8 @@ export function show(value: unknown): string {
   if (value === undefined) return "nothing";
   if (Array.isArray(value)) return value.length === 0 ? "[]" : "[...]";
   if (typeof value === "object" && value !== null) return Object.keys(value).length === 0 ? "{}" : "{...}";
-  const text = JSON.stringify(value) ?? String(value);
+  // JSON has no Infinity or NaN (1e309 parses as Infinity): say them as numbers, not as JSON's null
+  const text = typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value) ?? String(value);
   return text.length > 48 ? `${text.slice(0, 45)}..."` : text;
 }
 
