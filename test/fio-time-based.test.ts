@@ -49,6 +49,12 @@ test("what the emulator cannot run, or fio would not, is refused with the option
   assert.is(problem("fio --name=x --size=1M --rw=randwrite --time_based --runtime=1"), "accepted");
   assert.match(problem("[x]\nsize=1M\nruntime=soon\n"), /^line 3: runtime=soon is not allowed; give a whole number of seconds/);
   assert.match(problem("fio jobfile.fio"), /"jobfile\.fio" is not allowed; give the job as --key=value options/);
+  // the shell's quoting, as commit messages quote a name: 'seq write', "seq", seq\ write; an unclosed quote is refused
+  for (const name of ["'seq write'", '"seq write"', "seq\\ write"]) {
+    const r = checkFioJobFile(`fio --name=${name} --rw=write --size=1M`);
+    assert.ok(r.ok && r.jobs[0]!.name === "seq write", `${name}: ${JSON.stringify(r)}`);
+  }
+  assert.is(problem('fio --name="seq --rw=write --size=1M'), "a double quote is not closed; close it or leave the quotes out");
 });
 
 /** A 256 MiB machine whose FUSE bdi has no strictlimit share: the jobs below stay far under its dirty limits, so no

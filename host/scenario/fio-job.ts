@@ -234,10 +234,35 @@ function parse(text: string): FioJob[] {
 /** Is `text` an fio command line (`fio --name=a --rw=write ...`, as commit messages quote them) rather than a job file? */
 export function isFioCommandLine(text: string): boolean { return /^\s*(fio\s|--)/.test(text); }
 
+/** A command line's words as a POSIX shell splits them: blanks outside quotes separate words, '...' keeps its text,
+ *  "..." and a bare backslash escape the next character (commit messages quote `--name='seq write'`). */
+function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let word = "", inWord = false, quote: "'" | '"' | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote === "'") { if (ch === "'") quote = null; else word += ch; continue; }
+    if (quote === '"') {
+      if (ch === '"') quote = null;
+      else if (ch === "\\" && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) word += text[++i];
+      else word += ch;
+      continue;
+    }
+    if (/\s/.test(ch)) { if (inWord) { words.push(word); word = ""; inWord = false; } continue; }
+    inWord = true;
+    if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === "\\" && i + 1 < text.length) word += text[++i];
+    else word += ch;
+  }
+  if (quote !== null) throw new FioJobError(`a ${quote === "'" ? "single" : "double"} quote is not closed; close it or leave the quotes out`);
+  if (inWord) words.push(word);
+  return words;
+}
+
 /** An fio command line as the job file it stands for (fio's parse_cmd_line(): options before the first --name are
  *  [global], each --name= starts a job), with the option each line came from. */
 function commandLineToJobFile(text: string): { file: string; options: string[] } {
-  const tokens = text.replace(/\\\r?\n/g, " ").trim().split(/\s+/);
+  const tokens = shellWords(text.replace(/\\\r?\n/g, " "));
   if (tokens[0] === "fio") tokens.shift();
   const lines: string[] = ["[global]"], options: string[] = [""];
   for (const t of tokens) {
