@@ -674,9 +674,10 @@ function fsync_step(j: u32): void {
  *  from w_fsync_index, inside the call the caller opened (w_walk_open). The walk builds requests of its own: the
  *  flusher's half-built one waits aside, and the walk takes back the one it held when it stopped. It stops after each
  *  request it sends (WALK_SENT), which reaches the connection at the writer's next event, once the CPU of its fill
- *  has passed (fuse_writepages_send() runs inside the walk, as for the flusher). When it blocks (write_cache_pages() in folio_prepare_writeback() -> folio_wait_writeback(), or in the temp page's
- *  allocation inside fuse_writepages_fill()) it keeps data->wpa half built, sent when the walk ends; at its end
- *  fuse_writepages() sends the last request and the call ends. */
+ *  has passed (fuse_writepages_send() runs inside the walk, as for the flusher). When it blocks (write_cache_pages()
+ *  in folio_prepare_writeback() -> folio_wait_writeback(), or in the temp page's allocation inside
+ *  fuse_writepages_fill()) it keeps data->wpa half built, sent when the walk ends; at its end fuse_writepages() sends
+ *  the last request and the call ends. */
 function writer_walk(j: u32, sync: bool): u32 {
   const saved_legacy = legacy_wpa, saved_nocopy = nocopy_wpa;
   legacy_wpa_clear(); nocopy_wpa_clear();

@@ -73,7 +73,12 @@ export function fuse_send_writepage(req: u32): void {
   // then ends the request's writeback and frees it (6.1, 6.12 and 6.16 alike) without mapping_set_error(): the
   // file records no error for its pages
   if (!connected) { end_request(req, false, false); return; }
-  // fuse_request_queue_background()
+  fuse_request_queue_background(req);
+}
+
+/** fs/fuse/dev.c fuse_request_queue_background(): counted in num_background, queued on bg_queue, and moved on to
+ *  the input queue while fewer than max_background are active (flush_bg_queue()). */
+function fuse_request_queue_background(req: u32): void {
   num_background++;
   if (num_background > peak_num_background) peak_num_background = num_background;
   bg_queue_push(req);
@@ -90,10 +95,7 @@ export function fuse_send_release(req: u32): void {
   charge(cost_ns(COST_REQUEST_QUEUE));
   st_add(RELEASE_REQUESTS, 1);
   if (!connected) { end_request(req, false, false); return; }
-  num_background++;
-  if (num_background > peak_num_background) peak_num_background = num_background;
-  bg_queue_push(req);
-  flush_bg_queue();
+  fuse_request_queue_background(req);
 }
 
 /** fs/fuse/dev.c: fuse_simple_request() -> __fuse_request_send(): a synchronous request is queued on the input
