@@ -480,10 +480,11 @@ function send_sync(j: u32, kind: u32): void {
 /** One event of writer j: continue its write(2) (or start the next), until it blocks or the call ends. */
 export function writer_step(j: u32): void {
   if (unchecked(w_state[j]) != W_RUNNING) return;
-  // the requests its walk built in its last event reach the connection now, once their fill's time has passed
-  send_deferred(walk_ctx_writer(j));
   if (!connected) { writer_finish(j); return; } // writes to an aborted connection fail with ENOTCONN
   charge_reset();
+  // the requests its walk built in its last event reach the connection now, once their fill's time has passed (an
+  // abort forgot them); the writer pays for queueing them (fuse_simple_background()), as the flusher does
+  send_deferred(walk_ctx_writer(j));
   const req = unchecked(w_req[j]);
   if (req != NONE) {
     // fuse_simple_request(): queued now; the writer sleeps until writer_on_sync_reply()

@@ -37,10 +37,11 @@ export interface SweepPlanInput {
 export function planSweep(input: SweepPlanInput): SweepJob[] {
   const variesPolicy = input.varies.some((v) => v.path === "policy" || v.path === "policies");
   if (variesPolicy && input.policyOption !== undefined) throw new InputError("--policy: not allowed together with --vary policy=...; vary the policy or fix it, not both");
-  // a field both fixed (--set, --seed) and varied would be silently the varied value: refuse it
+  // a field fixed (--set, --seed) and varied, itself or an object around it, would silently take the varied value:
+  // refuse it (a --vary inside a --set object refines it, which is what the two say)
   const fixedPaths = [...(input.sets ?? []), ...(input.extraOverrides ?? [])].map((o) => o.slice(0, Math.max(0, o.indexOf("="))).trim());
   for (const v of input.varies) {
-    const clash = fixedPaths.find((p) => p === v.path || p.startsWith(`${v.path}.`) || v.path.startsWith(`${p}.`));
+    const clash = fixedPaths.find((p) => p === v.path || p.startsWith(`${v.path}.`));
     if (clash !== undefined)
       throw new InputError(`--vary ${v.path}: ${clash} is also fixed (${clash === "run.seed" ? "--seed or --set" : "--set"}); vary the field or fix it, not both`);
   }
