@@ -909,7 +909,7 @@ export function writers_forget_building(req: u32): void {
  *  and in `harness_fsync_held` the pages of the request a blocked walk holds (0 for none). */
 export let harness_fsync_held: u32 = 0;
 export function harness_fsync_step(j: u32, close: bool): u32 {
-  send_deferred(walk_ctx_writer(j)); // as writer_step() does first
+  send_deferred(walk_ctx_writer(j)); // as writer_step() does at its start
   if (unchecked(w_fsync_phase[j]) == FSYNC_NONE) { unchecked(w_closing[j] = close); start_fsync(j); } else fsync_step(j);
   const held = unchecked(w_fsync_wpa[j]);
   harness_fsync_held = held == NONE ? 0 : req_nr(held);

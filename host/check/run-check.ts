@@ -15,15 +15,19 @@ import type { ScenarioResult } from "./tap.js";
 export function scenarioResult(plan: ScenarioPlan, outcomes: ReadonlyMap<string, RunOutcome>, opts: { update?: boolean } = {}): ScenarioResult {
   const points = [...runPoints(plan, outcomes), ...evaluateChecks(plan, outcomes)];
   const comments: string[] = [];
-  if (plan.expect?.snapshot?.paths) checkSnapshotPaths(plan, outcomes);
   if (opts.update) {
+    // takeSnapshot() resolves every kept field in every run's report
     const snap = takeSnapshot(plan, outcomes);
     writeSnapshot(plan, snap);
     comments.push(`snapshot written: ${plan.snapshotPath} (${Object.keys(snap.runs).length} runs)`);
-  } else if (existsSync(plan.snapshotPath)) {
-    const saved = readSnapshot(plan.snapshotPath);
-    points.push(...compareSnapshot(plan, saved, outcomes));
-    for (const label of obsoleteRuns(plan, saved)) comments.push(`${plan.snapshotPath} keeps ${label}, which this check no longer runs (--update drops it)`);
+  } else {
+    // the scenario's own fields are checked whether or not a snapshot was written yet
+    if (plan.expect?.snapshot?.paths) checkSnapshotPaths(plan, outcomes);
+    if (existsSync(plan.snapshotPath)) {
+      const saved = readSnapshot(plan.snapshotPath);
+      points.push(...compareSnapshot(plan, saved, outcomes));
+      for (const label of obsoleteRuns(plan, saved)) comments.push(`${plan.snapshotPath} keeps ${label}, which this check no longer runs (--update drops it)`);
+    }
   }
   return { source: plan.source, points, comments };
 }

@@ -47,14 +47,17 @@ function pathsOf(plan: ScenarioPlan): readonly string[] {
   return plan.expect?.snapshot?.paths ?? DEFAULT_SNAPSHOT_PATHS;
 }
 
+/** A field the snapshot keeps, in one run's report; a path that leads to no value is the scenario's mistake. */
+function snapshotValue(plan: ScenarioPlan, report: unknown, path: string): Scalar {
+  const r = resolveReportPath(report, path);
+  if (!r.ok) throw new InputError(`${plan.source}: expect.snapshot.paths: ${r.problem}`);
+  return r.value;
+}
+
 /** Each field the snapshot keeps must lead to a value of a report: checked on every check, not only --update. */
 export function checkSnapshotPaths(plan: ScenarioPlan, outcomes: ReadonlyMap<string, RunOutcome>): void {
   const report = plan.runs.map((run) => outcomes.get(run.key)?.report).find((r) => r !== undefined);
-  if (!report) return;
-  for (const path of pathsOf(plan)) {
-    const r = resolveReportPath(report, path);
-    if (!r.ok) throw new InputError(`${plan.source}: expect.snapshot.paths: ${r.problem}`);
-  }
+  if (report) for (const path of pathsOf(plan)) snapshotValue(plan, report, path);
 }
 
 /** The snapshot of the runs that finished. */
@@ -64,11 +67,7 @@ export function takeSnapshot(plan: ScenarioPlan, outcomes: ReadonlyMap<string, R
     const report = outcomes.get(run.key)?.report;
     if (!report) continue;
     const metrics: Record<string, Scalar> = {};
-    for (const path of pathsOf(plan)) {
-      const r = resolveReportPath(report, path);
-      if (!r.ok) throw new InputError(`${plan.source}: expect.snapshot.paths: ${r.problem}`);
-      metrics[path] = r.value;
-    }
+    for (const path of pathsOf(plan)) metrics[path] = snapshotValue(plan, report, path);
     runs[run.label] = metrics;
   }
   return { scenario: plan.name, note: NOTE, runs };

@@ -55,9 +55,19 @@ export const MAX_NR_PAGES = 2 ** 28;
 /** The same limit as text for messages. */
 export const MAX_MEMORY_TEXT = "1T";
 
+/** The page counts validateMachineConfig() checks and names in its messages. */
+const MACHINE_PAGE_FIELDS = ["dma32Pages", "normalPages", "movablePages", "cmaPages"] as const;
+export type MachinePageField = (typeof MACHINE_PAGE_FIELDS)[number];
+
+/** validateMachineConfig()'s message with its page-count fields named as the caller's input names them (a
+ *  scenario's machine section, a trace's machine line). */
+export function renameMachinePageFields(text: string, names: Readonly<Record<MachinePageField, string>>): string {
+  return text.replace(/\b(dma32|normal|movable|cma)Pages\b/g, (f: string) => names[f as MachinePageField] ?? f);
+}
+
 /** Returns a one-line error naming the field and what is allowed, or null when the config is valid. */
 export function validateMachineConfig(c: MachineConfig): string | null {
-  for (const field of ["dma32Pages", "normalPages", "movablePages", "cmaPages"] as const) {
+  for (const field of MACHINE_PAGE_FIELDS) {
     const v = c[field];
     if (!Number.isInteger(v) || v < 0 || v % pageblock_nr_pages !== 0)
       return `machine.${field}: ${String(v)} is not allowed; use a non-negative multiple of ${pageblock_nr_pages} pages (one pageblock)`;

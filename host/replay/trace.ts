@@ -7,7 +7,7 @@
 //   tick          (a second passes: vmstat_update()'s decay_pcp_high() lowers the per-cpu lists' high)
 //   # comment
 import { InputError } from "../util/input-error.js";
-import { defaultMachineConfig, validateMachineConfig, FALLBACK_POLICIES, type MachineConfig } from "../core/machine-config.js";
+import { defaultMachineConfig, validateMachineConfig, renameMachinePageFields, FALLBACK_POLICIES, type MachineConfig } from "../core/machine-config.js";
 import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_KERNEL_RECLAIMABLE, __GFP_HIGH, MAX_PAGE_ORDER } from "../core/constants.js";
 
 export type TraceOp =
@@ -34,10 +34,8 @@ function parseCount(value: string | undefined, key: string, line: number): numbe
 
 /** validateMachineConfig speaks of MachineConfig fields; say it with the machine line's keys. */
 function machineProblemInTraceTerms(problem: string): string {
-  const key: Readonly<Record<string, string>> = { dma32Pages: "dma32=", normalPages: "pages= less dma32= and movable= (the Normal zone)", movablePages: "movable=", cmaPages: "cma=" };
-  return problem
-    .replace(/^machine\.(\w+Pages):/, (whole: string, f: string) => `machine ${key[f] ?? f}:`)
-    .replace(/\b(dma32|normal|movable|cma)Pages\b/g, (f: string) => key[f] ?? f);
+  const key = { dma32Pages: "dma32=", normalPages: "pages= less dma32= and movable= (the Normal zone)", movablePages: "movable=", cmaPages: "cma=" };
+  return renameMachinePageFields(problem.replace(/^machine\./, "machine "), key);
 }
 
 function parseMachine(words: string[], line: number): MachineConfig {

@@ -3,7 +3,7 @@
 // congestion threshold, the folio order, the request timeout), and names things the way sim-config.ts wants.
 // Every complaint is one InputError line: `<source>: <field.path>: <value> is not allowed; <what is>`.
 import { InputError } from "../util/input-error.js";
-import { validateMachineConfig, type MachineConfig } from "../core/machine-config.js";
+import { validateMachineConfig, renameMachinePageFields, type MachineConfig, type MachinePageField } from "../core/machine-config.js";
 import { PAGE_SIZE } from "../core/constants.js";
 import { MAX_JOBS, MAX_WL } from "../sim/layout.js";
 import { POLICIES, type CompareConfig, type FuseConfig, type PolicyChoice, type ServerConfig, type SimConfig, type Workload } from "./sim-config.js";
@@ -139,10 +139,10 @@ function resolveMachine(m: ParsedScenario["machine"], fail: Fail): MachineConfig
 
 /** validateMachineConfig speaks of MachineConfig fields in pages; say it with the scenario's fields. */
 export function machineProblemInScenarioTerms(problem: string): { path: string[]; text: string } {
-  const field: Readonly<Record<string, string>> = { dma32Pages: "dma32", normalPages: "memory", movablePages: "movable", cmaPages: "cma" };
+  const field: Readonly<Record<MachinePageField, string>> = { dma32Pages: "dma32", normalPages: "memory", movablePages: "movable", cmaPages: "cma" };
   const m = /^machine\.(\w+): (\d+) (.*)$/.exec(problem);
-  const name = m ? field[m[1]!] : undefined;
-  const rename = (text: string) => text.replace(/\b(dma32|normal|movable|cma)Pages\b/g, (f: string) => field[f] ?? f);
+  const name = m ? (field as Readonly<Record<string, string>>)[m[1]!] : undefined;
+  const rename = (text: string) => renameMachinePageFields(text, field);
   if (m && name) return { path: ["machine", name], text: `${m[2]} pages (${q(Number(m[2]) * PAGE_SIZE)}) ${rename(m[3]!)}` };
   return { path: ["machine"], text: rename(problem.replace(/^machine(\.\w+)?:\s*/, "")) };
 }
