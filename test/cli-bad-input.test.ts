@@ -67,9 +67,19 @@ for (const [name, line] of [
   inputs.push({ what: `merge ${name} --table`, argv: ["merge", path, "--table"] });
 }
 
+const notSweepLines = join(tmp, "not-sweep-lines.jsonl");
+writeFileSync(notSweepLines, '{"bogus": 1}\n');
+inputs.push({ what: "check --from a file of other lines", argv: ["check", "scenarios/default.json", "--from", notSweepLines] });
+
 test(`${inputs.length} malformed inputs: exit 2 and one line each`, async () => {
   assert.ok(inputs.length >= 50, `the corpus has ${inputs.length} inputs`);
   for (const { what, argv } of inputs) assertOneLineError(await cli(argv), what);
+});
+
+test("check --from lines that are not the plan's: the one line, and no TAP before it", async () => {
+  const r = await cli(["check", "scenarios/default.json", "--from", notSweepLines]);
+  assertOneLineError(r, "check --from");
+  assert.is(r.stdout, "");
 });
 
 test("an option value that starts with a dash: the line says how to give it", async () => {

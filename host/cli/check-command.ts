@@ -54,10 +54,14 @@ export const checkCommand: Command = {
         nextScenario++;
       }
     };
-    if (!shard) process.stdout.write(TAP_HEADER);
+    // merged lines that do not fit the plan are bad input: one line on stderr, before any TAP
+    let merged: ReturnType<typeof mergeShards> | undefined;
     if (from !== undefined) {
-      const merged = mergeShards([{ source: from, text: readInputFile(from, "shard") }]);
+      merged = mergeShards([{ source: from, text: readInputFile(from, "shard") }]);
       linesMatchPlan(plan, merged.parsed, from);
+    }
+    if (!shard) process.stdout.write(TAP_HEADER);
+    if (merged !== undefined) {
       lines = merged.parsed;
       for (const l of lines) byIndex.set(l.index, l);
       emitReady(plan.jobs.length - 1);
