@@ -8,7 +8,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mmHarness, NONE, PG_buddy, PG_owner } from "./helpers/harness.js";
-import { GFP_HIGHUSER_MOVABLE } from "../host/core/constants.js";
+import { GFP_HIGHUSER_MOVABLE, ALLOC_FAILED } from "../host/core/constants.js";
 
 const PG_reclaim = 1 << 13, PG_active = 1 << 14;
 const MIGRATE_UNMOVABLE = 0, MIGRATE_MOVABLE = 1, MIGRATE_ISOLATE = 5;
@@ -271,6 +271,20 @@ test("undo_isolate_page_range(): an Unmovable block of the range comes out Movab
     assert.is(u.sim.pageblockMap()[0]!.mt, after, `${kernel}: successful attempt`);
     u.ok();
   }
+});
+
+test("a migration target the model does not reclaim or compact for is counted: a full zone, each range's first target missing", () => {
+  const t = small();
+  while (t.alloc(GFP_HIGHUSER_MOVABLE, 0) !== ALLOC_FAILED);
+  assert.is(t.zone("Normal").nrFreePages, 128, "the min watermark");
+  // Each of the zone's 8 pageblock ranges in turn: its first batch is isolated (32 anon pages), and the first
+  // target's allocation fails at the fast path (low, 160) and at the min watermark (128 free is not above 128):
+  // migrate_pages() gives -ENOMEM, the folio counts as failed, the range is given up and the next is tried. The
+  // kernel's target could reclaim and compact first; the model counts the 8 misses.
+  assert.is(t.mm.harness_alloc_contig(9), -12);
+  assert.is(t.stat("migration_target_misses"), 8);
+  assert.is(t.stat("pgmigrate_fail_contig_range"), 8);
+  t.ok();
 });
 
 test.run();

@@ -9,7 +9,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mmHarness, harness, NONE } from "./helpers/harness.js";
-import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, ALLOC_FAILED } from "../host/core/constants.js";
+import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_ATOMIC, ALLOC_FAILED } from "../host/core/constants.js";
 import { CTX } from "../host/gen/contract.js";
 import { resolveScenario } from "../host/scenario/resolve.js";
 import { Simulator } from "../host/sim/simulator.js";
@@ -212,6 +212,35 @@ test("a churn workload allocates again only after its allocation returned: its r
   assert.is(sim.stat("reclaim_throttle_noprogress"), 3);
   const after = h.harness_churn_next_alloc_at(0) - 1 * MS;
   assert.ok(after >= sleptFrom1ms(3) && after < sleptFrom1ms(3) + 1000, `next allocation ${after} ns after this one`);
+});
+
+test("throttle_direct_reclaim() is counted, not modelled: a user task's direct reclaim with the free pages at most half the min watermarks, while kswapd has not given up", () => {
+  const t = mmHarness({ memory: "16M", dma32: 0, thp: false, pcp: false }, {}, "nocopy", "1M");
+  const reclaimBy = (ctx: number): number => {
+    t.h.harness_run_on(ctx, 0);
+    t.mm.harness_try_to_free_pages(GFP_HIGHUSER_MOVABLE, 0);
+    return t.stat("direct_reclaim_unthrottled");
+  };
+  // movable pages down to the min watermark: 128 free, above half of it (64): allow_direct_reclaim() is true
+  while (t.alloc(GFP_HIGHUSER_MOVABLE, 0) !== ALLOC_FAILED);
+  assert.is(t.zone("Normal").nrFreePages, 128);
+  assert.is(reclaimBy(CTX.WRITER), 0);
+  // GFP_ATOMIC below it: ALLOC_MIN_RESERVE halves min to 64, ALLOC_NON_BLOCK takes a quarter of that, 48. 48 free is
+  // not above 64. The zone has no file LRU, so zone_reclaimable_pages() counts its free pages (6.1.192 and 6.12.118)
+  // and the zone is not skipped: the kernel would hold each user task in throttle_direct_reclaim()
+  while (t.alloc(GFP_ATOMIC, 0) !== ALLOC_FAILED);
+  assert.is(t.zone("Normal").nrFreePages, 48);
+  assert.is(reclaimBy(CTX.WRITER), 1);
+  assert.is(reclaimBy(CTX.SERVER), 2);
+  assert.is(reclaimBy(CTX.WORKLOAD), 3);
+  // a kernel thread never is (PF_KTHREAD): the flusher's kworker, kcompactd
+  assert.is(reclaimBy(CTX.FLUSHER), 3);
+  assert.is(reclaimBy(CTX.KCOMPACTD), 3);
+  // 16 kswapd passes that reclaim nothing (MAX_RECLAIM_RETRIES): the node is hopeless, direct reclaim is allowed
+  for (let i = 0; i < 16; i++) t.h.harness_kswapd();
+  assert.is(t.stat("pageoutrun"), 16);
+  assert.is(reclaimBy(CTX.WRITER), 3);
+  t.ok();
 });
 
 test.run();

@@ -28,11 +28,12 @@ import {
   isolated_folios, kept_folios, nr_kept, shrink_folio_list, stat_nr_unqueued_dirty, stat_nr_taken, stat_nr_dirty, stat_nr_congested,
   stat_nr_immediate,
 } from "./shrink_folio";
-import { reclaim_throttle, VMSCAN_THROTTLE_NOPROGRESS, VMSCAN_THROTTLE_CONGESTED } from "./reclaim_throttle";
+import { reclaim_throttle, allow_direct_reclaim, VMSCAN_THROTTLE_NOPROGRESS, VMSCAN_THROTTLE_CONGESTED } from "./reclaim_throttle";
+import { current_is_user_task } from "../sim/cpus";
 import { wakeup_flusher_threads_vmscan } from "./writeback";
 import {
   st_add, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSCAN_KSWAPD, PGSCAN_DIRECT, ALLOCSTALL_DMA32, ALLOCSTALL_NORMAL,
-  ALLOCSTALL_MOVABLE, PGDEACTIVATE, PGREFILL,
+  ALLOCSTALL_MOVABLE, PGDEACTIVATE, PGREFILL, DIRECT_RECLAIM_UNTHROTTLED,
 } from "./stats";
 
 /** include/linux/swap.h: SWAP_CLUSTER_MAX, direct reclaim's sc->nr_to_reclaim */
@@ -86,6 +87,8 @@ export function try_to_free_pages(gfp: u32, order: u32): u32 {
 // already in reclaim does not recurse into it ("Avoid recursion of direct reclaim", __alloc_pages_slowpath())
 function perform_reclaim(reclaim_idx: u32, order: u32, nr_to_reclaim: u64): u64 {
   if (pf_memalloc) return 0;
+  // try_to_free_pages() -> throttle_direct_reclaim(): not modelled (reclaim_throttle.ts), counted
+  if (current_is_user_task() && !allow_direct_reclaim(kswapd_failures)) st_add(DIRECT_RECLAIM_UNTHROTTLED, 1);
   set_pf_memalloc(true);
   const r = do_try_to_free_pages(reclaim_idx, order, nr_to_reclaim);
   set_pf_memalloc(false);

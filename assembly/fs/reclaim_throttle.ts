@@ -9,8 +9,8 @@
 // much later. kswapd's own VMSCAN_THROTTLE_WRITEBACK sleep is fs/kswapd.ts's. Not modelled: the early wake of
 // NOPROGRESS sleepers when another reclaimer reclaims better than one page in eight (consider_reclaim_throttle()),
 // cgroup v1's WRITEBACK sleep, and VMSCAN_THROTTLE_ISOLATED (too_many_isolated(): one reclaimer at a time here).
-import { MAX_NR_ZONES, MAX_RECLAIM_RETRIES } from "../mm/constants";
-import { zone_managed_pages, NR_FREE_PAGES } from "../mm/zone";
+import { MAX_NR_ZONES, MAX_RECLAIM_RETRIES, ZONE_NORMAL } from "../mm/constants";
+import { zone_managed_pages, NR_FREE_PAGES, wmark_min } from "../mm/zone";
 import { context_now, charge } from "../sim/charge";
 import { current_is_user_task } from "../sim/cpus";
 import { timer_fire_ns } from "../sim/jiffies";
@@ -44,6 +44,26 @@ function skip_throttle_noprogress(kswapd_failures: u32): bool {
   }
   const write_pending = <u64>max<i64>(stat_value(NR_FILE_DIRTY) + stat_value(NR_WRITEBACK), 0);
   return 2 * write_pending <= reclaimable;
+}
+
+/** mm/vmscan.c: allow_direct_reclaim() (6.1.192 and 6.12.118 alike): false when the free pages of the zones up to
+ *  Normal that have reclaimable pages (zone_reclaimable_pages(): the file LRU here, or the free pages of a zone with
+ *  none) are at most half their min watermarks, while kswapd has not given up on the node. throttle_direct_reclaim()
+ *  then holds a user task (not a PF_KTHREAD) until kswapd restores them: killable and unbounded with __GFP_FS, up to
+ *  HZ without. Not modelled: the model's reclaimer goes on at once; reclaim counts the times it would have waited
+ *  (DIRECT_RECLAIM_UNTHROTTLED). */
+export function allow_direct_reclaim(kswapd_failures: u32): bool {
+  if (kswapd_failures >= MAX_RECLAIM_RETRIES) return true;
+  let reserve: u64 = 0, free: u64 = 0;
+  for (let z: u32 = 0; z <= ZONE_NORMAL; z++) {
+    if (zone_managed_pages(z) == 0) continue;
+    const nr_free = <u64>max<i32>(unchecked(NR_FREE_PAGES[z]), 0);
+    if (lru_zone_file_pages(z) == 0 && nr_free == 0) continue;
+    reserve += <u64>unchecked(wmark_min[z]);
+    free += nr_free;
+  }
+  // "If there are no reserves (unexpected config) then do not throttle"
+  return reserve == 0 || free > reserve / 2;
 }
 
 /** reclaim_throttle(pgdat, reason) for NOPROGRESS or CONGESTED, from a direct reclaimer (kswapd's callers never

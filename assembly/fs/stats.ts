@@ -38,7 +38,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 118;
+export const STAT_WORDS: i32 = 120;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void {
@@ -256,3 +256,10 @@ export const KSWAPD_THROTTLE_NS: i32 = 115;
 export const SERVER_PIPE_COPIES: i32 = 116;
 /** FUSE_RELEASE requests: fuse_file_put() at each close(2)'s last reference, in the background. */
 export const RELEASE_REQUESTS: i32 = 117;
+// Where a run reaches a kernel path the model does not take (README, "Where the emulator differs"), counted so a
+// report says whether the difference could have mattered: direct reclaims by a user task that
+// throttle_direct_reclaim() would have held (allow_direct_reclaim() false: the model reclaims at once), and
+// migration targets alloc_migration_target() did not find at the fast path and the min watermark (the kernel's
+// __GFP_RETRY_MAYFAIL target would reclaim and compact first).
+export const DIRECT_RECLAIM_UNTHROTTLED: i32 = 118;
+export const MIGRATION_TARGET_MISSES: i32 = 119;

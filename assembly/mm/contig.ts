@@ -20,7 +20,7 @@ import {
   MIGRATEPAGE_SUCCESS, MIGRATE_WAIT, ENOMEM, EAGAIN, MR_CONTIG_RANGE, MR_MEMORY_HOTPLUG,
 } from "./migrate";
 import { OWNER_ANON, anon_slot_alloc, ANON_CONTIG } from "./anon";
-import { st_add, COMPACT_ISOLATED, PGMIGRATE_SUCCESS } from "../fs/stats";
+import { st_add, COMPACT_ISOLATED, PGMIGRATE_SUCCESS, MIGRATION_TARGET_MISSES } from "../fs/stats";
 import { arena_alloc } from "../sim/arena";
 import { drain_all_pages_zone, zone_pcp_disable, zone_pcp_enable } from "./pcp";
 import { cc, cc_start, cc_migrate_list, cc_nr_migrate_folios, cc_migrate_clear, set_cc_nr_migrate_folios } from "./compact_control";
@@ -60,7 +60,14 @@ let saved_base: u32 = 0;
 @inline function saved(b: u32): u8 { return unchecked(saved_mt[saved_base + b]); }
 @inline function set_saved(b: u32, mt: u8): void { unchecked(saved_mt[saved_base + b] = mt); }
 
-function alloc_migration_target(order: u32): u32 { return __alloc_pages(__GFP_MOVABLE | GFP_LRU, order); }
+/** mm/migrate.c: alloc_migration_target() for a contiguous range or memory offline: the fast path and the min
+ *  watermark only, where the kernel's target allocation, with its caller's mask (direct reclaim allowed), may also
+ *  reclaim and compact (README, "Where the emulator differs"); each miss is counted (MIGRATION_TARGET_MISSES). */
+function alloc_migration_target(order: u32): u32 {
+  const page = __alloc_pages(__GFP_MOVABLE | GFP_LRU, order);
+  if (page == NONE) st_add(MIGRATION_TARGET_MISSES, 1);
+  return page;
+}
 
 // mm/page_isolation.c: has_unmovable_pages()
 function has_unmovable_pages(block: u32): bool {

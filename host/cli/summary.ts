@@ -31,6 +31,8 @@ export function formatSummary(reports: RunReport[]): string {
     ["  lost silently (reclaim/migration, 6.1/6.6)", (r) => String(r.integrity.writesLostSilently)],
     ["OOM kills (server/writers/churn/THP)", (r) => `${r.modelled.oomKills.total} (${r.modelled.oomKills.server}/${r.modelled.oomKills.writers}/${r.modelled.oomKills.churn}/${r.modelled.oomKills.thp})`],
     ["hangs (writers blocked at the end)", (r) => String(r.modelled.hangs)],
+    // README, "Where the emulator differs": where these are 0 the run never met the difference
+    ["not modelled, met: reclaim throttle/migration target", (r) => `${r.modelled.departures.throttleDirectReclaim}/${r.modelled.departures.migrationTargetMisses}`],
     // the whole run (instantiate, boot, loop, report), then the event loop alone
     ["emulator: simulated pages per wall s (loop)", (r) => (r.emulator ? `${(r.emulator.pagesPerSecond / 1e6).toFixed(2)} M (${(r.emulator.loopPagesPerSecond / 1e6).toFixed(2)} M)` : "-")],
     ["emulator: virtual time / wall time (loop)", (r) => (r.emulator ? `${r.emulator.virtualOverWall.toFixed(1)}x (${r.emulator.loopVirtualOverWall.toFixed(1)}x)` : "-")],

@@ -87,6 +87,11 @@ export interface RunReport {
      *  VMSCAN_THROTTLE_CONGESTED), and the time they slept, ns; kswapd's sleeps on folios it met again still under
      *  writeback (VMSCAN_THROTTLE_WRITEBACK: nr_immediate) and their time. */
     reclaimThrottle: { noprogress: number; congested: number; ns: number; kswapdWriteback: number; kswapdNs: number };
+    /** Kernel paths the run reached that the model does not take (README, "Where the emulator differs"): a result is
+     *  exposed to the difference only where these are above 0. `throttleDirectReclaim`: direct reclaims by a user task
+     *  that throttle_direct_reclaim() would have held for kswapd; `migrationTargetMisses`: contiguous-range and
+     *  offline migration targets not found without the reclaim and compaction the kernel's would try. */
+    departures: { throttleDirectReclaim: number; migrationTargetMisses: number };
     /** libfuse workers the server started (one at first, another whenever every one was busy, up to server.threads). */
     serverThreads: number;
     /** The OOM killer (out_of_memory): kills by the kind of task, when the first came (ns, 0 = none), and OOMs that
@@ -244,6 +249,7 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
         noprogress: st.reclaim_throttle_noprogress, congested: st.reclaim_throttle_congested, ns: st.reclaim_throttle_ns,
         kswapdWriteback: st.kswapd_throttle_writeback, kswapdNs: st.kswapd_throttle_ns,
       },
+      departures: { throttleDirectReclaim: st.direct_reclaim_unthrottled, migrationTargetMisses: st.migration_target_misses },
       serverThreads: st.server_threads,
       oomKills: {
         total: st.oom_kills, server: st.oom_kill_server, writers: st.oom_kill_writer, churn: st.oom_kill_churn, thp: st.oom_kill_thp,
