@@ -7,8 +7,8 @@ import { applyOverrides, resolveScenario } from "../host/scenario/resolve.js";
 import { runScenario } from "../host/sim/run-scenario.js";
 import { coreModuleSync } from "../host/core/load-node.js";
 import type { RunReport } from "../host/sim/report.js";
-import { harness } from "./helpers/harness.js";
-import { GFP_KERNEL, ALLOC_FAILED } from "../host/core/constants.js";
+import { harness, mmHarness, MIGRATE_SYNC } from "./helpers/harness.js";
+import { GFP_KERNEL, GFP_ATOMIC, ALLOC_FAILED } from "../host/core/constants.js";
 
 const release = coreModuleSync("release");
 const scenario = JSON.parse(readFileSync(new URL("../scenarios/frozen-server.json", import.meta.url), "utf8")) as unknown;
@@ -88,6 +88,25 @@ test("6.1: kswapd's ->writepage gets its temp page under the min watermark (PF_M
   t.h.harness_kswapd();
   assert.equal([t.stat("nr_vmscan_write"), t.stat("writepage_activate"), t.stat("temp_alloc_stalls")], [3, 0, 0]);
   assert.equal([t.stat("requests_sent"), t.stat("nr_writeback_temp"), t.stat("pgsteal_kswapd")], [3, 3, 3]);
+  t.ok();
+});
+
+test("6.1: migration's writeout() whose temp page finds no memory: the model fails the page with the file's error and counts it", () => {
+  // A 32 MiB machine with a 16 MiB Movable zone: the written page lands in ZONE_MOVABLE (PFN 4096), and GFP_KERNEL then
+  // GFP_ATOMIC allocations take Normal to 48 free pages (below min: ALLOC_MIN_RESERVE and ALLOC_NON_BLOCK). A
+  // MIGRATE_SYNC migration of the dirty page: the target comes from ZONE_MOVABLE; fallback_migrate_folio() ->
+  // writeout() -> fuse_writepage(): the temp page (GFP_NOFS | __GFP_HIGHMEM, not movable: Normal only) fails, and so
+  // does the one round of direct reclaim (nothing reclaimable). The kernel's allocation would loop until memory came
+  // back; the model's fuse_writepage_locked() fails (mapping_set_error(), the page left clean), counted in
+  // writeout_temp_misses (report: modelled.departures.writeoutTempMisses). The next pass moves the now clean page.
+  const t = mmHarness({ memory: "32M", dma32: 0, movable: "16M", thp: false, pcp: false, kernel: "6.1" }, {}, "legacy-copy", "1M");
+  assert.is(t.h.harness_do_write(0, 0, 4096), 0);
+  assert.is(t.h.harness_mapping_pfn(0, 0) >>> 0, 4096);
+  while (t.alloc(GFP_KERNEL, 0) !== ALLOC_FAILED);
+  while (t.alloc(GFP_ATOMIC, 0) !== ALLOC_FAILED);
+  assert.is(t.zone("Normal").nrFreePages, 48);
+  assert.is(t.h.harness_migrate_pfn(4096, MIGRATE_SYNC), 0);
+  assert.equal([t.stat("writeout_temp_misses"), t.h.harness_ino_error(0), t.h.harness_mapping_pfn(0, 0) >>> 0], [1, 1, 4097]);
   t.ok();
 });
 

@@ -38,7 +38,7 @@ export const FOLIOS_ALLOCATED: i32 = 29;
 export const REQUESTS_DROPPED: i32 = 30;
 export const REQUESTS_ABORTED: i32 = 31;
 export const HANGS: i32 = 32;
-export const STAT_WORDS: i32 = 120;
+export const STAT_WORDS: i32 = 121;
 
 export const stat = new StaticArray<i64>(STAT_WORDS);
 export function stats_reset(): void {
@@ -260,6 +260,9 @@ export const RELEASE_REQUESTS: i32 = 117;
 // report says whether the difference could have mattered: direct reclaims by a user task that
 // throttle_direct_reclaim() would have held (allow_direct_reclaim() false: the model reclaims at once), and
 // migration targets alloc_migration_target() did not find at the fast path and the min watermark (the kernel's
-// __GFP_RETRY_MAYFAIL target would reclaim and compact first).
+// __GFP_RETRY_MAYFAIL target would reclaim and compact first), and 6.1/6.6 migration writeouts whose temp page was
+// not found after one round of reclaim (the kernel's GFP_NOFS allocation loops; the model fails the page with the
+// file's error).
 export const DIRECT_RECLAIM_UNTHROTTLED: i32 = 118;
 export const MIGRATION_TARGET_MISSES: i32 = 119;
+export const WRITEOUT_TEMP_MISSES: i32 = 120;

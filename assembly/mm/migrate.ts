@@ -12,11 +12,11 @@ import { OWNER_ANON, anon_set_pfn } from "./anon";
 import { MAX_INODES, OWNER_SHMEM, set_mapping_pfn, set_backing_pfn } from "../fs/inode";
 import { lru_add, lru_del, folio_test_lru } from "../fs/lru";
 import {
-  st_add, PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_COMPACTION, PGMIGRATE_FAIL_CONTIG_RANGE,
+  st_add, WRITEOUT_TEMP_MISSES, PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, PGMIGRATE_FAIL_COMPACTION, PGMIGRATE_FAIL_CONTIG_RANGE,
 } from "../fs/stats";
 import { param, CFG_FUSE_WRITEPAGE } from "../sim/config";
 import { migrate_writeback, MIGRATE_WB_SKIP, MIGRATE_WB_CANCEL } from "../sim/mechanisms";
-import { fuse_writepage } from "../fuse/writepage";
+import { fuse_writepage, WP_ENOMEM } from "../fuse/writepage";
 import { fuse_cancel_folio_writeback } from "../fuse/cancel";
 import { data_copy_page } from "../sim/data";
 
@@ -107,7 +107,9 @@ function migrate_folio_ready(head: u32, mode: u32): i32 {
   // caller retries the then clean folio). Compaction never gets here with one (compaction_isolate.ts).
   if (param(CFG_FUSE_WRITEPAGE) != 0 && is_pagecache(head) && (page_flags(head) & PG_folio_dirty) != 0) {
     if (mode != MIGRATE_SYNC) return EBUSY;
-    fuse_writepage(page_next(head), page_prev(head));
+    // mm/migrate.c writeout(): its GFP_NOFS temp page loops in the kernel's allocator; the model's fails after one
+    // round of reclaim (README differences), counted
+    if (fuse_writepage(page_next(head), page_prev(head)) == WP_ENOMEM) st_add(WRITEOUT_TEMP_MISSES, 1);
     return EAGAIN;
   }
   // folio_migrate_mapping(): a reference beyond the mapping's (a pipe holding spliced pages) is -EAGAIN

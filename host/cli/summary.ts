@@ -32,7 +32,10 @@ export function formatSummary(reports: RunReport[]): string {
     ["OOM kills (server/writers/churn/THP)", (r) => `${r.modelled.oomKills.total} (${r.modelled.oomKills.server}/${r.modelled.oomKills.writers}/${r.modelled.oomKills.churn}/${r.modelled.oomKills.thp})`],
     ["hangs (writers blocked at the end)", (r) => String(r.modelled.hangs)],
     // README, "Where the emulator differs": where these are 0 the run never met the difference
-    ["not modelled, met: reclaim throttle/migration target", (r) => `${r.modelled.departures.throttleDirectReclaim}/${r.modelled.departures.migrationTargetMisses}`],
+    ["not modelled, met: reclaim throttle/target/writeout", (r) => {
+      const d = r.modelled.departures;
+      return `${d.throttleDirectReclaim}/${d.migrationTargetMisses}/${d.writeoutTempMisses}`;
+    }],
     // the whole run (instantiate, boot, loop, report), then the event loop alone
     ["emulator: simulated pages per wall s (loop)", (r) => (r.emulator ? `${(r.emulator.pagesPerSecond / 1e6).toFixed(2)} M (${(r.emulator.loopPagesPerSecond / 1e6).toFixed(2)} M)` : "-")],
     ["emulator: virtual time / wall time (loop)", (r) => (r.emulator ? `${r.emulator.virtualOverWall.toFixed(1)}x (${r.emulator.loopVirtualOverWall.toFixed(1)}x)` : "-")],

@@ -90,8 +90,10 @@ export interface RunReport {
     /** Kernel paths the run reached that the model does not take (README, "Where the emulator differs"): a result is
      *  exposed to the difference only where these are above 0. `throttleDirectReclaim`: direct reclaims by a user task
      *  that throttle_direct_reclaim() would have held for kswapd; `migrationTargetMisses`: contiguous-range and
-     *  offline migration targets not found without the reclaim and compaction the kernel's would try. */
-    departures: { throttleDirectReclaim: number; migrationTargetMisses: number };
+     *  offline migration targets not found without the reclaim and compaction the kernel's would try;
+     *  `writeoutTempMisses`: 6.1/6.6 migration writeouts whose temp page the model gave up on after one round of
+     *  reclaim (the kernel's GFP_NOFS allocation loops), failing the page with the file's error. */
+    departures: { throttleDirectReclaim: number; migrationTargetMisses: number; writeoutTempMisses: number };
     /** libfuse workers the server started (one at first, another whenever every one was busy, up to server.threads). */
     serverThreads: number;
     /** The OOM killer (out_of_memory): kills by the kind of task, when the first came (ns, 0 = none), and OOMs that
@@ -249,7 +251,10 @@ export function buildReport(sim: Simulator, outcome: RunOutcome, opts: { timing:
         noprogress: st.reclaim_throttle_noprogress, congested: st.reclaim_throttle_congested, ns: st.reclaim_throttle_ns,
         kswapdWriteback: st.kswapd_throttle_writeback, kswapdNs: st.kswapd_throttle_ns,
       },
-      departures: { throttleDirectReclaim: st.direct_reclaim_unthrottled, migrationTargetMisses: st.migration_target_misses },
+      departures: {
+        throttleDirectReclaim: st.direct_reclaim_unthrottled, migrationTargetMisses: st.migration_target_misses,
+        writeoutTempMisses: st.writeout_temp_misses,
+      },
       serverThreads: st.server_threads,
       oomKills: {
         total: st.oom_kills, server: st.oom_kill_server, writers: st.oom_kill_writer, churn: st.oom_kill_churn, thp: st.oom_kill_thp,
