@@ -23,7 +23,7 @@
 // twelve MGLRU rings start small and double when more than half of a full one is live.
 import { NONE, MAX_NR_ZONES } from "../mm/constants";
 import { PG_active, PG_head, PG_reclaim, PG_folio_dirty, PG_folio_writeback, page_flags, set_page_flags, page_order, page_prev, nr_pages } from "../mm/page";
-import { page_zone } from "../mm/zone";
+import { page_zone, NR_FREE_PAGES } from "../mm/zone";
 import { arena_alloc } from "../sim/arena";
 import { param, CFG_LRU_GEN } from "../sim/config";
 import { lru_slot, set_lru_slot, mapping_pfn, total_file_pages, file_page_id, file_page_ino, file_page_index } from "./inode";
@@ -302,12 +302,20 @@ export function lru_gen_set_max_seq(seq: u64): void {
 /** lruvec_page_state(NR_LRU_BASE + l): the list's pages in every zone. */
 export function lru_pages(l: u32): u64 { return lruvec_lru_size(l, MAX_NR_ZONES - 1); }
 
-/** lruvec_lru_size(lruvec, lru, zone_idx): the list's pages in zones up to zone_idx. */
 /** The file LRU pages of zone z, both lists (zone_reclaimable_pages() without anon). */
 export function lru_zone_file_pages(z: u32): u64 {
   return unchecked(zone_pages[<i32>z]) + unchecked(zone_pages[<i32>(MAX_NR_ZONES + z)]);
 }
 
+/** mm/vmscan.c: zone_reclaimable_pages(): the zone's file LRU (no swap, so anon does not count), or its free pages
+ *  when that is 0 (the stable fix in 6.1.192 and 6.12.118: "ensure zones with sufficient free pages are not
+ *  skipped"). */
+export function zone_reclaimable_pages(z: u32): u64 {
+  const file = lru_zone_file_pages(z);
+  return file != 0 ? file : <u64>max<i32>(unchecked(NR_FREE_PAGES[z]), 0);
+}
+
+/** lruvec_lru_size(lruvec, lru, zone_idx): the list's pages in zones up to zone_idx. */
 export function lruvec_lru_size(l: u32, zone_idx: u32): u64 {
   let n: u64 = 0;
   for (let z: u32 = 0; z <= zone_idx && z < MAX_NR_ZONES; z++) n += unchecked(zone_pages[<i32>l * <i32>MAX_NR_ZONES + <i32>z]);

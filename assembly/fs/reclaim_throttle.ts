@@ -14,7 +14,7 @@ import { zone_managed_pages, NR_FREE_PAGES, wmark_min } from "../mm/zone";
 import { context_now, charge } from "../sim/charge";
 import { current_is_user_task } from "../sim/cpus";
 import { timer_fire_ns } from "../sim/jiffies";
-import { lru_zone_file_pages } from "./lru";
+import { zone_reclaimable_pages } from "./lru";
 import {
   st_add, stat_value, NR_FILE_DIRTY, NR_WRITEBACK, RECLAIM_THROTTLE_NOPROGRESS, RECLAIM_THROTTLE_CONGESTED,
   RECLAIM_THROTTLE_NS,
@@ -32,16 +32,11 @@ export const VMSCAN_THROTTLE_CONGESTED: u32 = 1;
 // likely near OOM", and "If there are a lot of dirty/writeback folios then do not throttle as throttling will occur
 // when the folios cycle towards the end of the LRU if still under writeback": 2 * NR_ZONE_WRITE_PENDING (the
 // node's NR_FILE_DIRTY + NR_WRITEBACK: a legacy temp page is NR_WRITEBACK_TEMP, not counted) <= the managed zones'
-// zone_reclaimable_pages() (their file LRU: no swap, so anon does not count; a zone with none counts its free pages,
-// the stable fix in 6.1.192 and 6.12.118: "ensure zones with sufficient free pages are not skipped")
+// zone_reclaimable_pages() (fs/lru.ts)
 function skip_throttle_noprogress(kswapd_failures: u32): bool {
   if (kswapd_failures >= MAX_RECLAIM_RETRIES) return true;
   let reclaimable: u64 = 0;
-  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) {
-    if (zone_managed_pages(z) == 0) continue;
-    const file = <u64>lru_zone_file_pages(z);
-    reclaimable += file != 0 ? file : <u64>max<i32>(unchecked(NR_FREE_PAGES[z]), 0);
-  }
+  for (let z: u32 = 0; z < MAX_NR_ZONES; z++) if (zone_managed_pages(z) != 0) reclaimable += zone_reclaimable_pages(z);
   const write_pending = <u64>max<i64>(stat_value(NR_FILE_DIRTY) + stat_value(NR_WRITEBACK), 0);
   return 2 * write_pending <= reclaimable;
 }
@@ -56,11 +51,9 @@ export function allow_direct_reclaim(kswapd_failures: u32): bool {
   if (kswapd_failures >= MAX_RECLAIM_RETRIES) return true;
   let reserve: u64 = 0, free: u64 = 0;
   for (let z: u32 = 0; z <= ZONE_NORMAL; z++) {
-    if (zone_managed_pages(z) == 0) continue;
-    const nr_free = <u64>max<i32>(unchecked(NR_FREE_PAGES[z]), 0);
-    if (lru_zone_file_pages(z) == 0 && nr_free == 0) continue;
+    if (zone_managed_pages(z) == 0 || zone_reclaimable_pages(z) == 0) continue;
     reserve += <u64>unchecked(wmark_min[z]);
-    free += nr_free;
+    free += <u64>max<i32>(unchecked(NR_FREE_PAGES[z]), 0);
   }
   // "If there are no reserves (unexpected config) then do not throttle"
   return reserve == 0 || free > reserve / 2;

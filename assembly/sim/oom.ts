@@ -17,7 +17,7 @@ import { jiffy_ns } from "./jiffies";
 import { unreserve_highatomic_pageblock, gfp_to_alloc_flags, highest_zoneidx } from "../mm/page_alloc";
 import { populated_zone, wmark_min, watermark_boost, NR_FREE_PAGES } from "../mm/zone";
 import { __zone_watermark_ok_free } from "../mm/watermark";
-import { lru_zone_file_pages } from "../fs/lru";
+import { zone_reclaimable_pages } from "../fs/lru";
 import { now } from "./clock";
 import { stat_value, st_add, OOM_KILLS, OOM_KILL_SERVER, OOM_KILL_WRITER, OOM_KILL_CHURN, OOM_KILL_THP, OOM_NO_VICTIM, OOM_FIRST_NS } from "../fs/stats";
 import { param, wl_param, CFG_NR_WL, WL_KIND, MAX_WL } from "./config";
@@ -85,8 +85,7 @@ function reclaim_could_succeed(gfp: u32, order: u32): bool {
     const z = <u32>zi;
     if (!populated_zone(z)) continue;
     const free = <i64>max<i32>(unchecked(NR_FREE_PAGES[z]), 0);
-    let reclaimable = <i64>lru_zone_file_pages(z);
-    if (reclaimable == 0) reclaimable = free;
+    const reclaimable = <i64>zone_reclaimable_pages(z);
     const mark = <i64>unchecked(wmark_min[z]) + <i64>unchecked(watermark_boost[z]);
     if (__zone_watermark_ok_free(z, order, mark, highest, flags, free + reclaimable)) return true;
   }
